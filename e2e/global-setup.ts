@@ -1,0 +1,28 @@
+import type { FullConfig } from '@playwright/test';
+import { buildNext, startNextServer } from '../testing/next-server';
+import { readClusterState, STATE_DIR_ENV, startTestCluster, type TestCluster } from '../testing/test-cluster';
+
+/**
+ * Gives the tests a running dashboard on a real cluster: the cluster the test command started (or
+ * one of its own), a fresh production build, and `next start` on a free loopback port.
+ * Tests read DRIFTWATCH_E2E_BASE_URL and the cluster's state dir from the environment.
+ */
+export default async function globalSetup(_config: FullConfig) {
+  let owned: TestCluster | undefined;
+  let stateDir = process.env[STATE_DIR_ENV];
+  if (!stateDir) {
+    owned = await startTestCluster();
+    stateDir = owned.stateDir;
+    process.env[STATE_DIR_ENV] = stateDir;
+  }
+  const state = readClusterState(stateDir);
+  if (process.env.DRIFTWATCH_E2E_SKIP_BUILD !== '1') await buildNext();
+  const server = await startNextServer({
+    env: { ...process.env, KUBECONFIG: state.kubeconfig, DRIFTWATCH_KUBECONFIG: '', DRIFTWATCH_CONTEXT: '' },
+  });
+  process.env.DRIFTWATCH_E2E_BASE_URL = server.url;
+  return async () => {
+    await server.stop();
+    await owned?.stop();
+  };
+}

@@ -1,0 +1,36 @@
+import { CoreV1Api } from '@kubernetes/client-node';
+import { expect, test } from './fixtures';
+
+test('the first page lists the cluster’s namespaces and API resources', async ({ page, kc }) => {
+  const core = kc.makeApiClient(CoreV1Api);
+  const ns = `e2e-home-${Date.now().toString(36)}`;
+  await core.createNamespace({ body: { metadata: { name: ns } } });
+  try {
+    await page.goto('/');
+    await expect(page.getByTestId('cluster-context')).toHaveText('test-cluster');
+    const namespaces = page.getByTestId('namespace');
+    await expect(namespaces.filter({ hasText: /^default$/ })).toHaveCount(1);
+    await expect(namespaces.filter({ hasText: /^kube-system$/ })).toHaveCount(1);
+    await expect(namespaces.filter({ hasText: new RegExp(`^${ns}$`) })).toHaveCount(1);
+
+    const table = page.getByTestId('resource-table');
+    await expect(table.getByRole('row', { name: /Deployment apps\/v1 deployments/ })).toBeVisible();
+    await expect(table.getByRole('row', { name: /CustomResourceDefinition apiextensions\.k8s\.io\/v1/ })).toBeVisible();
+  } finally {
+    await core.deleteNamespace({ name: ns }).catch(() => undefined);
+  }
+});
+
+test('the cluster API answers JSON and pages refuse to be framed', async ({ request }) => {
+  const res = await request.get('/api/v1/cluster');
+  expect(res.status()).toBe(200);
+  const body = (await res.json()) as { context: string; namespaces: { name: string }[]; resources: { kind: string }[] };
+  expect(body.context).toBe('test-cluster');
+  expect(body.namespaces.map((n) => n.name)).toContain('kube-system');
+  expect(body.resources.map((r) => r.kind)).toContain('Pod');
+
+  const page = await request.get('/');
+  expect(page.headers()['x-frame-options']).toBe('DENY');
+  expect(page.headers()['content-security-policy']).toContain("frame-ancestors 'none'");
+  expect(page.headers()['x-content-type-options']).toBe('nosniff');
+});

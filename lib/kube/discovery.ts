@@ -1,0 +1,79 @@
+import type { KubeConfig } from '@kubernetes/client-node';
+import { getJson, KubeApiError } from './http';
+
+/** One listable API resource, as discovery reports it. */
+export interface ApiResource {
+  group: string;
+  version: string;
+  /** group/version as used in apiVersion: "v1", "apps/v1". */
+  apiVersion: string;
+  kind: string;
+  /** The plural resource name used in URLs. */
+  name: string;
+  namespaced: boolean;
+  verbs: string[];
+  shortNames: string[];
+}
+
+export interface DiscoveryResult {
+  resources: ApiResource[];
+  /** Group versions whose discovery failed; the rest are still returned. */
+  failures: { groupVersion: string; message: string }[];
+}
+
+interface ApiResourceList {
+  groupVersion: string;
+  resources: {
+    name: string;
+    namespaced: boolean;
+    kind: string;
+    verbs?: string[];
+    shortNames?: string[];
+  }[];
+}
+
+interface ApiGroupList {
+  groups: { name: string; preferredVersion?: { groupVersion: string; version: string } }[];
+}
+
+/**
+ * Lists every resource of the preferred version of each API group, core included. A group whose
+ * discovery fails (an aggregated API that is down, say) is reported and skipped.
+ */
+export async function discoverResources(kc: KubeConfig): Promise<DiscoveryResult> {
+  const groups = await getJson<ApiGroupList>(kc, '/apis', { timeoutMs: 15_000 });
+  const groupVersions = ['v1', ...groups.groups.flatMap((g) => (g.preferredVersion ? [g.preferredVersion.groupVersion] : []))];
+  const settled = await Promise.allSettled(
+    groupVersions.map((gv) =>
+      getJson<ApiResourceList>(kc, gv === 'v1' ? '/api/v1' : `/apis/${gv}`, { timeoutMs: 15_000 }),
+    ),
+  );
+  const resources: ApiResource[] = [];
+  const failures: DiscoveryResult['failures'] = [];
+  settled.forEach((result, i) => {
+    const gv = groupVersions[i] ?? '';
+    if (result.status === 'rejected') {
+      const err: unknown = result.reason;
+      failures.push({ groupVersion: gv, message: err instanceof Error ? err.message : String(err) });
+      return;
+    }
+    const [group, version] = gv.includes('/') ? (gv.split('/') as [string, string]) : ['', gv];
+    for (const r of result.value.resources) {
+      if (r.name.includes('/')) continue; // subresources such as pods/log
+      resources.push({
+        group,
+        version,
+        apiVersion: gv,
+        kind: r.kind,
+        name: r.name,
+        namespaced: r.namespaced,
+        verbs: r.verbs ?? [],
+        shortNames: r.shortNames ?? [],
+      });
+    }
+  });
+  resources.sort((a, b) => a.group.localeCompare(b.group) || a.kind.localeCompare(b.kind));
+  return { resources, failures };
+}
+
+export { KubeApiError };

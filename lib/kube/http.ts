@@ -1,0 +1,88 @@
+import https from 'node:https';
+import http from 'node:http';
+import type { KubeConfig } from '@kubernetes/client-node';
+
+/** An error answer from the API server, with its HTTP status and the Status object's message. */
+export class KubeApiError extends Error {
+  override name = 'KubeApiError';
+  constructor(
+    readonly status: number,
+    readonly reason: string,
+    message: string,
+  ) {
+    super(message);
+  }
+  get forbidden(): boolean {
+    return this.status === 403;
+  }
+}
+
+export interface RequestOptions {
+  signal?: AbortSignal;
+  /** Per-request timeout; watches pass none and rely on their own watchdog. */
+  timeoutMs?: number;
+  accept?: string;
+}
+
+/**
+ * GET a path from the current cluster and parse its JSON. Raw requests (rather than the generated
+ * clients) because discovery and watches need paths and streaming the typed APIs do not offer.
+ */
+export async function getJson<T>(kc: KubeConfig, path: string, opts: RequestOptions = {}): Promise<T> {
+  const res = await open(kc, path, opts);
+  const body = await readBody(res);
+  const status = res.statusCode ?? 0;
+  if (status < 200 || status >= 300) throw toApiError(status, body, path);
+  try {
+    return JSON.parse(body) as T;
+  } catch {
+    throw new KubeApiError(status, 'BadResponse', `${path}: response is not JSON`);
+  }
+}
+
+/** Opens a GET and resolves once headers arrive; the caller owns the response stream. */
+export async function open(
+  kc: KubeConfig,
+  path: string,
+  opts: RequestOptions = {},
+): Promise<http.IncomingMessage> {
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new KubeApiError(0, 'NoCluster', 'The kubeconfig has no current cluster');
+  const url = new URL(path, cluster.server);
+  const reqOpts: https.RequestOptions = {
+    method: 'GET',
+    headers: { Accept: opts.accept ?? 'application/json' },
+  };
+  await kc.applyToHTTPSOptions(reqOpts);
+  const transport = url.protocol === 'http:' ? http : https;
+  return new Promise((resolve, reject) => {
+    const req = transport.request(url, { ...reqOpts, signal: opts.signal }, resolve);
+    req.on('error', (err) => reject(new KubeApiError(0, 'ConnectionError', `${url.host}: ${err.message}`)));
+    if (opts.timeoutMs) {
+      req.setTimeout(opts.timeoutMs, () => req.destroy(new Error(`no answer within ${opts.timeoutMs}ms`)));
+    }
+    req.end();
+  });
+}
+
+export function readBody(res: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (c: Buffer) => chunks.push(c));
+    res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    res.on('error', reject);
+  });
+}
+
+export function toApiError(status: number, body: string, path: string): KubeApiError {
+  let reason = 'Unknown';
+  let message = `${path}: HTTP ${status}`;
+  try {
+    const parsed = JSON.parse(body) as { reason?: unknown; message?: unknown };
+    if (typeof parsed.reason === 'string') reason = parsed.reason;
+    if (typeof parsed.message === 'string') message = parsed.message;
+  } catch {
+    // Not a Status object (a proxy's HTML error page, say): keep the generic message.
+  }
+  return new KubeApiError(status, reason, message);
+}

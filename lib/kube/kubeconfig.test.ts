@@ -1,0 +1,75 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { KubeconfigError, loadKubeconfig } from './kubeconfig';
+
+function kubeconfigFile(contexts: { name: string; server: string }[], current: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'dw-kc-'));
+  const path = join(dir, 'config');
+  const yaml = [
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters:',
+    ...contexts.flatMap((c) => [`- name: ${c.name}`, '  cluster:', `    server: ${c.server}`]),
+    'users:',
+    '- name: u',
+    '  user:',
+    '    token: t',
+    'contexts:',
+    ...contexts.flatMap((c) => [`- name: ${c.name}`, '  context:', `    cluster: ${c.name}`, '    user: u']),
+    `current-context: ${current}`,
+  ].join('\n');
+  writeFileSync(path, yaml);
+  return path;
+}
+
+describe('loadKubeconfig', () => {
+  const two = kubeconfigFile(
+    [
+      { name: 'prod', server: 'https://prod.example:6443' },
+      { name: 'staging', server: 'https://staging.example:6443' },
+    ],
+    'prod',
+  );
+
+  it('prefers an explicit path over KUBECONFIG', () => {
+    const other = kubeconfigFile([{ name: 'other', server: 'https://other.example' }], 'other');
+    const loaded = loadKubeconfig({ env: { DRIFTWATCH_KUBECONFIG: two, KUBECONFIG: other } });
+    expect(loaded).toMatchObject({ origin: 'explicit-path', context: 'prod', server: 'https://prod.example:6443' });
+  });
+
+  it('reads KUBECONFIG as a path list, merging files and skipping missing ones', () => {
+    const other = kubeconfigFile([{ name: 'other', server: 'https://other.example' }], 'other');
+    const loaded = loadKubeconfig({ env: { KUBECONFIG: `${two}:/nonexistent/config:${other}` } });
+    expect(loaded.origin).toBe('KUBECONFIG');
+    expect(loaded.paths).toEqual([two, other]);
+    expect(loaded.kc.getContexts().map((c) => c.name).sort()).toEqual(['other', 'prod', 'staging']);
+  });
+
+  it('switches context on request', () => {
+    const loaded = loadKubeconfig({ env: { KUBECONFIG: two, DRIFTWATCH_CONTEXT: 'staging' } });
+    expect(loaded.context).toBe('staging');
+    expect(loaded.server).toBe('https://staging.example:6443');
+  });
+
+  it('names the known contexts when the requested one does not exist', () => {
+    expect(() => loadKubeconfig({ env: { KUBECONFIG: two }, context: 'dev' })).toThrow(
+      new KubeconfigError('Context "dev" is not in the kubeconfig (known: prod, staging)'),
+    );
+  });
+
+  it('says which setting points at a missing file', () => {
+    expect(() => loadKubeconfig({ env: { DRIFTWATCH_KUBECONFIG: '/nope/config' } })).toThrow(
+      /DRIFTWATCH_KUBECONFIG points to \/nope\/config/,
+    );
+    expect(() => loadKubeconfig({ env: { KUBECONFIG: '/nope/a:/nope/b' } })).toThrow(/no such file exists/);
+  });
+
+  it('reports a malformed file with its path', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dw-kc-'));
+    const bad = join(dir, 'bad');
+    writeFileSync(bad, 'clusters: [this is: not valid');
+    expect(() => loadKubeconfig({ env: { KUBECONFIG: bad } })).toThrow(new RegExp(`Could not read kubeconfig ${bad}`));
+  });
+});

@@ -1,0 +1,125 @@
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+
+/** Where a kubeconfig came from, shown in the UI so nobody wonders which cluster they look at. */
+export type KubeconfigOrigin = 'explicit-path' | 'KUBECONFIG' | 'in-cluster' | 'home';
+
+export interface LoadedKubeconfig {
+  kc: KubeConfig;
+  origin: KubeconfigOrigin;
+  /** File path(s) the config was read from; empty for in-cluster. */
+  paths: string[];
+  context: string;
+  server: string;
+}
+
+export interface KubeconfigRequest {
+  /** An explicit kubeconfig file (DRIFTWATCH_KUBECONFIG); wins over everything else. */
+  path?: string;
+  /** Context to use instead of the file's current-context (DRIFTWATCH_CONTEXT). */
+  context?: string;
+  env?: Record<string, string | undefined>;
+}
+
+export class KubeconfigError extends Error {
+  override name = 'KubeconfigError';
+}
+
+const IN_CLUSTER_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
+
+/**
+ * Resolves the kubeconfig the way kubectl users expect, but explicitly, so that the origin can be
+ * reported: an explicit path, then $KUBECONFIG (a path list), then the in-cluster service account,
+ * then ~/.kube/config.
+ */
+export function loadKubeconfig(req: KubeconfigRequest = {}): LoadedKubeconfig {
+  const env = req.env ?? process.env;
+  const kc = new KubeConfig();
+  let origin: KubeconfigOrigin;
+  let paths: string[] = [];
+
+  const explicit = req.path ?? env.DRIFTWATCH_KUBECONFIG;
+  if (explicit) {
+    requireFile(explicit, 'DRIFTWATCH_KUBECONFIG');
+    paths = [explicit];
+    origin = 'explicit-path';
+    loadFiles(kc, paths);
+  } else if (env.KUBECONFIG) {
+    paths = env.KUBECONFIG.split(':').filter((p) => p.length > 0);
+    const present = paths.filter((p) => existsSync(p));
+    if (present.length === 0) {
+      throw new KubeconfigError(`KUBECONFIG is set to ${env.KUBECONFIG} but no such file exists`);
+    }
+    paths = present;
+    origin = 'KUBECONFIG';
+    loadFiles(kc, paths);
+  } else if (env.KUBERNETES_SERVICE_HOST && existsSync(IN_CLUSTER_TOKEN)) {
+    origin = 'in-cluster';
+    kc.loadFromCluster();
+  } else {
+    const home = join(homedir(), '.kube', 'config');
+    if (!existsSync(home)) {
+      throw new KubeconfigError(
+        'No kubeconfig found: set DRIFTWATCH_KUBECONFIG or KUBECONFIG, create ~/.kube/config, ' +
+          'or run inside a cluster. To try Driftwatch without a cluster, run the demo (see README).',
+      );
+    }
+    paths = [home];
+    origin = 'home';
+    loadFiles(kc, paths);
+  }
+
+  const wanted = req.context ?? env.DRIFTWATCH_CONTEXT;
+  if (wanted) {
+    if (!kc.getContextObject(wanted)) {
+      const known = kc.getContexts().map((c) => c.name);
+      throw new KubeconfigError(
+        `Context "${wanted}" is not in the kubeconfig (known: ${known.join(', ') || 'none'})`,
+      );
+    }
+    kc.setCurrentContext(wanted);
+  }
+  const context = kc.getCurrentContext();
+  const cluster = kc.getCurrentCluster();
+  if (!context || !cluster) {
+    throw new KubeconfigError('The kubeconfig has no current context; set DRIFTWATCH_CONTEXT');
+  }
+  return { kc, origin, paths, context, server: cluster.server };
+}
+
+function requireFile(path: string, what: string): void {
+  if (!existsSync(path)) {
+    throw new KubeconfigError(`${what} points to ${path}, which does not exist`);
+  }
+}
+
+/**
+ * Loads one or more files with kubectl's merge rule: for clusters, users and contexts of the same
+ * name, and for current-context, the first file that sets it wins. (client-node's mergeConfig
+ * throws on duplicates instead, which would refuse configs kubectl accepts.)
+ */
+function loadFiles(kc: KubeConfig, paths: string[]): void {
+  try {
+    const parts = paths.map((p) => {
+      const part = new KubeConfig();
+      part.loadFromFile(p);
+      return part;
+    });
+    const firstByName = <T extends { name: string }>(items: T[]) =>
+      items.filter((item, i) => items.findIndex((other) => other.name === item.name) === i);
+    kc.loadFromOptions({
+      clusters: firstByName(parts.flatMap((p) => p.getClusters())),
+      users: firstByName(parts.flatMap((p) => p.getUsers())),
+      contexts: firstByName(parts.flatMap((p) => p.getContexts())),
+      currentContext: parts.map((p) => p.getCurrentContext()).find((c) => c) ?? '',
+    });
+  } catch (err) {
+    throw new KubeconfigError(`Could not read kubeconfig ${paths.join(':')}: ${errorMessage(err)}`);
+  }
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,93 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const nextBin = join(repoRoot, 'node_modules', 'next', 'dist', 'bin', 'next');
+
+export interface NextServer {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolvePort(port));
+    });
+  });
+}
+
+/** `next build`, streaming its output; the production server needs it. */
+export function buildNext(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  return new Promise((res, rej) => {
+    const child = spawn(process.execPath, [nextBin, 'build'], {
+      cwd: repoRoot,
+      env: { ...env, NEXT_TELEMETRY_DISABLED: '1' },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    child.once('exit', (code) => (code === 0 ? res() : rej(new Error(`next build exited with ${code}`))));
+  });
+}
+
+/**
+ * Starts the production server (`next start`) on 127.0.0.1 and waits until it answers.
+ * `env` carries the cluster settings (KUBECONFIG and friends) the dashboard reads.
+ */
+export async function startNextServer(opts: {
+  env: NodeJS.ProcessEnv;
+  port?: number;
+  log?: (chunk: string) => void;
+}): Promise<NextServer> {
+  const port = opts.port ?? (await freePort());
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [nextBin, 'start', '--hostname', '127.0.0.1', '--port', String(port)],
+    { cwd: repoRoot, env: { ...opts.env, NEXT_TELEMETRY_DISABLED: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  const collect = (d: Buffer) => {
+    output += d.toString();
+    opts.log?.(d.toString());
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  const onExit = () => child.kill('SIGKILL');
+  process.once('exit', onExit);
+
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`next start exited (${child.exitCode}):\n${output}`);
+    try {
+      const res = await fetch(`${url}/api/healthz`);
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`next start did not answer within 60s:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    url,
+    port,
+    async stop() {
+      process.removeListener('exit', onExit);
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(t);
+    },
+  };
+}
