@@ -1,9 +1,14 @@
 // The demo: a real local control plane and the dashboard on it, until Ctrl-C.
-//   --port N        dashboard port (default 3000, or a free one if 3000 is taken)
-//   --state-dir D   keep the cluster's data in D across runs (default: a temp dir, removed on exit)
-import { buildNext, freePort, startNextServer } from '../testing/next-server';
-import { startTestCluster } from '../testing/test-cluster';
+//   --port N             dashboard port (default 3000, or a free one if 3000 is taken)
+//   --state-dir D        keep the local cluster's data in D across runs (default: a temp dir)
+//   --kubeconfig F       use your own cluster from this kubeconfig instead of the local one
+//   --context C          ... and this context of it (default: its current-context)
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { buildNext, freePort, startNextServer } from '../testing/next-server';
+import { startTestCluster, type TestCluster } from '../testing/test-cluster';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -24,14 +29,28 @@ let stopping = false;
 const requested = Number(arg('--port') ?? process.env.PORT ?? 3000);
 const port = (await portAvailable(requested)) ? requested : await freePort();
 
-log('starting a local Kubernetes control plane (kube-apiserver, etcd, controller manager) ...');
-const cluster = await startTestCluster({ stateDir: arg('--state-dir') });
+const ownKubeconfig = arg('--kubeconfig');
+const ownContext = arg('--context') ?? '';
+if (ownKubeconfig && !existsSync(ownKubeconfig)) {
+  console.error(`[demo] kubeconfig ${ownKubeconfig} does not exist`);
+  process.exit(2);
+}
+let cluster: TestCluster | undefined;
+if (!ownKubeconfig && !ownContext) {
+  log('starting a local Kubernetes control plane (kube-apiserver, etcd, controller manager) ...');
+  cluster = await startTestCluster({ stateDir: arg('--state-dir') });
+}
+// With only --context, the server resolves the kubeconfig as kubectl would ($KUBECONFIG, ~/.kube/config).
+const clusterEnv = cluster
+  ? { KUBECONFIG: cluster.kubeconfig, DRIFTWATCH_KUBECONFIG: '', DRIFTWATCH_CONTEXT: '' }
+  : { DRIFTWATCH_KUBECONFIG: ownKubeconfig ?? '', DRIFTWATCH_CONTEXT: ownContext };
+const kubeconfigShown = ownKubeconfig ?? process.env.KUBECONFIG ?? join(homedir(), '.kube', 'config');
 const cleanup = async () => {
   if (stopping) return;
   stopping = true;
   log('stopping ...');
   await server?.stop().catch(() => undefined);
-  await cluster.stop();
+  await cluster?.stop();
   log('stopped; nothing left running');
   process.exit(0);
 };
@@ -44,20 +63,22 @@ try {
   await buildNext();
   server = await startNextServer({
     port,
-    env: { ...process.env, KUBECONFIG: cluster.kubeconfig, DRIFTWATCH_KUBECONFIG: '', DRIFTWATCH_CONTEXT: '' },
+    env: { ...process.env, ...clusterEnv },
     log: (chunk) => process.stdout.write(chunk),
   });
 } catch (err) {
   console.error(err instanceof Error ? err.message : err);
-  await cluster.stop();
+  await cluster?.stop();
   process.exit(1);
 }
 
+const clusterNote = cluster
+  ? `The local cluster behind it is real. To use kubectl against it:\n    export KUBECONFIG=${cluster.kubeconfig}`
+  : `Watching your cluster from ${kubeconfigShown}${ownContext ? ` (context ${ownContext})` : ''}, read-only.`;
 console.log(`
   Driftwatch is running: ${server.url}   (ready in ${((Date.now() - t0) / 1000).toFixed(0)}s)
 
-  The cluster behind it is real. To use kubectl against it:
-    export KUBECONFIG=${cluster.kubeconfig}
+  ${clusterNote}
 
-  Press Ctrl-C to stop the dashboard and the cluster.
+  Press Ctrl-C to stop${cluster ? ' the dashboard and the cluster' : ''}.
 `);

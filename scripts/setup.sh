@@ -39,8 +39,11 @@ fi
 export npm_config_nodedir="${npm_config_nodedir:-/usr}"
 stamp=node_modules/.driftwatch-install-stamp
 if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ] || [ package.json -nt "$stamp" ]; then
-  step "installing npm packages (npm ci)"
-  npm ci --no-audit --no-fund
+  # `npm install` rather than `npm ci`: it installs the locked versions too, but tolerates optional
+  # platform packages the registry does not serve (next's macOS/Windows SWC builds), which
+  # `npm ci` rejects as a lock mismatch.
+  step "installing npm packages"
+  npm install --no-audit --no-fund
   touch "$stamp"
 fi
 

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, closeSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -88,7 +88,8 @@ export async function startTestCluster(opts: StartOptions = {}): Promise<TestClu
   const log = opts.log ?? defaultLog;
   const binary = await ensureTestClusterBinary(log);
   const ownsDir = opts.stateDir === undefined;
-  const stateDir = opts.stateDir ?? mkdtempSync(join(tmpdir(), 'driftwatch-test-cluster-'));
+  const stateDir = resolve(opts.stateDir ?? mkdtempSync(join(tmpdir(), 'driftwatch-test-cluster-')));
+  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
   let child = await launch(binary, stateDir, opts.apiServerArgs ?? [], log);
   let state = await waitForState(child, stateDir);
   log(`ready in ${state.readyAfterMs}ms at ${state.server} (state ${stateDir})`);

@@ -1,5 +1,6 @@
 import type { KubeConfig } from '@kubernetes/client-node';
-import { getJson, KubeApiError } from './http';
+import { describeKubeError } from './errors';
+import { getJson } from './http';
 
 /** One listable API resource, as discovery reports it. */
 export interface ApiResource {
@@ -54,7 +55,7 @@ export async function discoverResources(kc: KubeConfig): Promise<DiscoveryResult
     const gv = groupVersions[i] ?? '';
     if (result.status === 'rejected') {
       const err: unknown = result.reason;
-      failures.push({ groupVersion: gv, message: err instanceof Error ? err.message : String(err) });
+      failures.push({ groupVersion: gv, message: describeKubeError(err) });
       return;
     }
     const [group, version] = gv.includes('/') ? (gv.split('/') as [string, string]) : ['', gv];
@@ -75,5 +76,3 @@ export async function discoverResources(kc: KubeConfig): Promise<DiscoveryResult
   resources.sort((a, b) => a.group.localeCompare(b.group) || a.kind.localeCompare(b.kind));
   return { resources, failures };
 }
-
-export { KubeApiError };

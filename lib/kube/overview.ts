@@ -1,5 +1,6 @@
 import { discoverResources, type ApiResource } from './discovery';
-import { errorMessage, type KubeconfigOrigin } from './kubeconfig';
+import { describeKubeError } from './errors';
+import { errorMessage, type KubeconfigOrigin, type LoadedKubeconfig } from './kubeconfig';
 import { getConnection } from './connection';
 import { listNamespaces, type NamespaceSummary } from './namespaces';
 
@@ -16,17 +17,17 @@ export interface ClusterOverview {
 export type ClusterOverviewResult = { ok: true; overview: ClusterOverview } | { ok: false; error: string };
 
 /** What the first page shows: which cluster, its namespaces and what it serves. */
-export async function getClusterOverview(): Promise<ClusterOverviewResult> {
-  let conn;
+export async function getClusterOverview(connect: () => LoadedKubeconfig = getConnection): Promise<ClusterOverviewResult> {
+  let conn: LoadedKubeconfig;
   try {
-    conn = getConnection();
+    conn = connect();
   } catch (err) {
     return { ok: false, error: errorMessage(err) };
   }
   const [namespaces, discovery] = await Promise.allSettled([listNamespaces(conn.kc), discoverResources(conn.kc)]);
   const errors: string[] = [];
-  if (namespaces.status === 'rejected') errors.push(`Namespaces: ${errorMessage(namespaces.reason)}`);
-  if (discovery.status === 'rejected') errors.push(`API discovery: ${errorMessage(discovery.reason)}`);
+  if (namespaces.status === 'rejected') errors.push(`Namespaces: ${describeKubeError(namespaces.reason)}`);
+  if (discovery.status === 'rejected') errors.push(`API discovery: ${describeKubeError(discovery.reason)}`);
   if (discovery.status === 'fulfilled') {
     for (const f of discovery.value.failures) errors.push(`API discovery of ${f.groupVersion}: ${f.message}`);
   }
