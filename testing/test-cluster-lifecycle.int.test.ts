@@ -1,5 +1,7 @@
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
 import { getJson, KubeApiError } from '@/lib/kube/http';
 import { startTestCluster, type TestCluster } from './test-cluster';
@@ -60,5 +62,25 @@ describe('test cluster lifecycle', () => {
     expect(processAlive(pid)).toBe(false);
     expect(processAlive(controllerManagerPid)).toBe(false);
     expect(existsSync(dir)).toBe(false);
+  });
+
+  it('leaves no control plane behind when the process that started it is killed with SIGKILL', async () => {
+    const parent = spawn(process.execPath, ['--import', 'tsx', 'testing/fixtures/start-cluster-and-wait.ts'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const line = await new Promise<string>((resolve, reject) => {
+      createInterface({ input: parent.stdout }).once('line', resolve);
+      parent.once('exit', (code) => reject(new Error(`fixture exited with ${code}`)));
+    });
+    const started = JSON.parse(line) as { stateDir: string; pid: number; kcm: number };
+    expect(processAlive(started.pid)).toBe(true);
+    parent.kill('SIGKILL');
+    const deadline = Date.now() + 30_000;
+    while ((processAlive(started.pid) || processAlive(started.kcm)) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(processAlive(started.pid)).toBe(false);
+    expect(processAlive(started.kcm)).toBe(false);
+    rmSync(started.stateDir, { recursive: true, force: true });
   });
 });
