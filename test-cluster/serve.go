@@ -158,6 +158,7 @@ func afterReady(ctx context.Context, o serveOptions, server, kubeconfig string, 
 	if err := waitFor(ctx, 3*time.Minute, func() bool { return get(client, server+"/readyz", tok.Admin) == 200 }); err != nil {
 		return fmt.Errorf("API server not ready: %w", err)
 	}
+	apiReady := time.Since(started)
 	kcm, err := startControllerManager(o.stateDir, kubeconfig, pki)
 	if err != nil {
 		return err
@@ -191,6 +192,7 @@ func afterReady(ctx context.Context, o serveOptions, server, kubeconfig string, 
 		EtcdClientURL: etcdURL, Kubeconfig: kubeconfig, AdminToken: tok.Admin, ViewerToken: tok.Viewer,
 		CACert: pki.CACert, StartedAt: started.UTC().Format(time.RFC3339Nano),
 		ReadyAt: now.UTC().Format(time.RFC3339Nano), ReadyAfterMilli: now.Sub(started).Milliseconds(),
+		APIReadyAfterMilli: apiReady.Milliseconds(),
 	}
 	if err := writeJSONAtomic(filepath.Join(o.stateDir, "state.json"), st); err != nil {
 		return err

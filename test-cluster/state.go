@@ -26,6 +26,8 @@ type clusterState struct {
 	StartedAt       string `json:"startedAt"`
 	ReadyAt         string `json:"readyAt"`
 	ReadyAfterMilli int64  `json:"readyAfterMs"`
+	// When /readyz first answered 200; readyAfterMs also waits for the controller manager.
+	APIReadyAfterMilli int64 `json:"apiServerReadyAfterMs"`
 }
 
 // ports are remembered per state directory so that a restarted cluster comes back at the same

@@ -22,6 +22,7 @@ export interface ClusterState {
   startedAt: string;
   readyAt: string;
   readyAfterMs: number;
+  apiServerReadyAfterMs: number;
 }
 
 export interface TestCluster {
@@ -92,7 +93,7 @@ export async function startTestCluster(opts: StartOptions = {}): Promise<TestClu
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });
   let child = await launch(binary, stateDir, opts.apiServerArgs ?? [], log);
   let state = await waitForState(child, stateDir);
-  log(`ready in ${state.readyAfterMs}ms at ${state.server} (state ${stateDir})`);
+  log(`ready in ${state.readyAfterMs}ms (/readyz after ${state.apiServerReadyAfterMs}ms) at ${state.server} (state ${stateDir})`);
 
   const cluster: TestCluster = {
     stateDir,
