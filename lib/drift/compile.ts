@@ -1,0 +1,300 @@
+/**
+ * The desired manifest compiled once per revision into a tree that the hot path only walks:
+ * every node knows its schema semantics, its path, its canonical quantity, the keys of its list
+ * elements and the exact managedFields key strings (`f:name`, `k:{...}`, `v:...`) it answers to.
+ */
+import { formatPath, type KeySelector, type PathSegment } from './path';
+import { canonicalQuantity } from './quantity';
+import { childSchema, type SchemaNode } from './schema';
+import { effectiveListSemantics, isQuantityPosition, objectMetaSchema } from './list-keys';
+import { isEmptyValue, isRecord } from './normalize';
+import type { SoftMarks } from './defaults';
+import type { Scalar } from './types';
+
+export const K_SCALAR = 0;
+export const K_MAP = 1;
+export const K_LIST_MAP = 2;
+export const K_SET = 3;
+export const K_UNORDERED = 4;
+export const K_ATOMIC = 5;
+export const K_ATOMIC_MAP = 6;
+
+export const S_PLAIN = 0;
+export const S_QUANTITY = 1;
+export const S_SECRET = 2;
+
+// Shared empties for the many nodes that are not lists; compileList gives lists their own arrays.
+const NO_NODES: DNode[] = [];
+const NO_STRINGS: string[] = [];
+const NO_SCALARS: Array<Scalar | undefined> = [];
+const NO_KEYS: Array<Array<Scalar | undefined>> = [];
+const NO_FLAGS: boolean[] = [];
+
+export class DNode {
+  kind = K_SCALAR;
+  /** Desired value after normalisation and defaults. */
+  value: unknown = undefined;
+  /** Put there by defaults, not by the manifest. */
+  soft = false;
+  /** Must be found in live: explicit and not absent-equivalent (somewhere below, for containers). */
+  needed = false;
+  /** Field name under the parent map ('' for list elements and the root). */
+  name = '';
+  segs: PathSegment[];
+  scalar = S_PLAIN;
+  canon: string | undefined = undefined;
+  kids: DNode[] = NO_NODES;
+  byName: Map<string, DNode> | null = null;
+  /** managedFields keys: `f:<name>` for map children, `k:{...}` for keyed elements, `v:<json>` for set members. */
+  byF: Map<string, DNode> | null = null;
+  keys: string[] = NO_STRINGS;
+  keyDefaults: Array<Scalar | undefined> = NO_SCALARS;
+  /** Per element: key values (defaults applied). */
+  keyVals: Array<Array<Scalar | undefined>> = NO_KEYS;
+  /** Per element: another element has the same key (ambiguous manifest). */
+  dup: boolean[] = NO_FLAGS;
+  /** On an element of a keyed list: its key values. */
+  ownKey: Array<Scalar | undefined> | null = null;
+  /** On an element of a keyed list: its position in the manifest's list. */
+  index = -1;
+  private explicitCache: unknown = undefined;
+  private explicitDone = false;
+
+  constructor(segs: PathSegment[]) {
+    this.segs = segs;
+  }
+
+  /** The manifest's own value here, without defaults (what a user wrote). */
+  explicit(): unknown {
+    if (this.explicitDone) return this.explicitCache;
+    let v: unknown;
+    if (this.kind === K_MAP || this.kind === K_ATOMIC_MAP) {
+      const o: Record<string, unknown> = {};
+      for (const k of this.kids) if (!k.soft) o[k.name] = k.explicit();
+      v = o;
+    } else if (this.kind === K_SCALAR) v = this.value;
+    else v = this.kids.filter((k) => !k.soft).map((k) => k.explicit());
+    // Shared by every report that shows it.
+    if (typeof v === 'object' && v !== null) Object.freeze(v);
+    this.explicitCache = v;
+    this.explicitDone = true;
+    return v;
+  }
+}
+
+/**
+ * The cluster's schema (primary) next to the built-in table (fallback): the cluster's wins, except
+ * where the table records how the API really behaves (tolerations appended by admission, lists
+ * the HPA controller reorders).
+ */
+export interface SchemaPair {
+  readonly p: SchemaNode | undefined;
+  readonly f: SchemaNode | undefined;
+}
+
+export const NO_SCHEMA: SchemaPair = { p: undefined, f: undefined };
+
+function childPair(s: SchemaPair, key: string): SchemaPair {
+  const p = childSchema(s.p, key);
+  const f = childSchema(s.f, key);
+  return p === undefined && f === undefined ? NO_SCHEMA : { p, f };
+}
+
+function itemsPair(s: SchemaPair): SchemaPair {
+  const p = s.p?.items;
+  const f = s.f?.items;
+  return p === undefined && f === undefined ? NO_SCHEMA : { p, f };
+}
+
+function isAtomicMap(s: SchemaPair): boolean {
+  const pm = s.p?.['x-kubernetes-map-type'];
+  return pm === 'atomic' || (pm === undefined && s.f?.['x-kubernetes-map-type'] === 'atomic');
+}
+
+export interface CompileContext {
+  marks: SoftMarks;
+  secret: boolean;
+  warnings: string[];
+}
+
+function isScalar(v: unknown): v is Scalar {
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+}
+
+/** managedFields key of a keyed element: sorted keys, compact JSON, as structured-merge-diff writes it. */
+export function kKeyString(keys: ReadonlyArray<string>, vals: ReadonlyArray<Scalar | undefined>): string {
+  const pairs: Array<[string, Scalar]> = [];
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    const v = vals[i];
+    if (k !== undefined && v !== undefined) pairs.push([k, v]);
+  }
+  pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  let s = 'k:{';
+  for (let i = 0; i < pairs.length; i++) {
+    const p = pairs[i];
+    if (p === undefined) continue;
+    if (i > 0) s += ',';
+    s += `${JSON.stringify(p[0])}:${JSON.stringify(p[1])}`;
+  }
+  return `${s}}`;
+}
+
+export function keySelector(keys: ReadonlyArray<string>, vals: ReadonlyArray<Scalar | undefined>): KeySelector {
+  const out: Array<readonly [string, Scalar]> = [];
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    const v = vals[i];
+    if (k !== undefined && v !== undefined) out.push([k, v]);
+  }
+  return { keys: out };
+}
+
+/** Selector of an element of a set of objects (tolerations): its scalar fields. */
+function objectSelector(e: Record<string, unknown>): KeySelector {
+  const out: Array<readonly [string, Scalar]> = [];
+  for (const k of Object.keys(e)) {
+    const v = e[k];
+    if (isScalar(v)) out.push([k, v]);
+  }
+  return { keys: out };
+}
+
+function compileMap(
+  n: DNode,
+  value: Record<string, unknown>,
+  schema: SchemaPair,
+  atomic: boolean,
+  cx: CompileContext,
+  isRoot: boolean,
+): void {
+  n.kind = atomic ? K_ATOMIC_MAP : K_MAP;
+  const kids: DNode[] = [];
+  const byName = new Map<string, DNode>();
+  const byF = new Map<string, DNode>();
+  let needed = false;
+  for (const key of Object.keys(value)) {
+    // Compared by the caller: a version difference is a warning, and items of a list response
+    // carry no kind at all.
+    if (isRoot && (key === 'apiVersion' || key === 'kind')) continue;
+    const v = value[key];
+    if (v === undefined || v === null) continue;
+    let cs = childPair(schema, key);
+    if (isRoot && key === 'metadata' && cs.f === undefined) cs = { p: cs.p, f: objectMetaSchema };
+    const kid = compileValue(v, cs, [...n.segs, key], key, n.name, n.soft || cx.marks.isSoft(value, key), atomic, cx);
+    kid.name = key;
+    kids.push(kid);
+    byName.set(key, kid);
+    byF.set(`f:${key}`, kid);
+    if (kid.needed) needed = true;
+  }
+  n.kids = kids;
+  n.byName = byName;
+  n.byF = byF;
+  n.needed = !n.soft && (atomic ? !isEmptyValue(value) : needed);
+}
+
+function compileList(
+  n: DNode,
+  value: unknown[],
+  schema: SchemaPair,
+  field: string,
+  atomicParent: boolean,
+  cx: CompileContext,
+): void {
+  const sem = effectiveListSemantics(field, atomicParent ? ATOMIC_LIST : schema.p, atomicParent ? undefined : schema.f, value);
+  const itemSchema = itemsPair(schema);
+  const kids: DNode[] = [];
+  const byF = new Map<string, DNode>();
+  let needed = false;
+  if (sem.kind === 'map') {
+    n.kind = K_LIST_MAP;
+    n.keys = sem.keys;
+    n.keyDefaults = sem.keyDefaults;
+    n.keyVals = [];
+    n.dup = [];
+    const seen = new Map<string, number>();
+    for (let i = 0; i < value.length; i++) {
+      const e = value[i];
+      const vals: Array<Scalar | undefined> = sem.keys.map((k, j) => {
+        const kv = isRecord(e) ? e[k] : undefined;
+        return isScalar(kv) ? kv : sem.keyDefaults[j];
+      });
+      const sel = keySelector(sem.keys, vals);
+      const kid = compileValue(e, itemSchema, [...n.segs, sel], '', field, n.soft, false, cx);
+      const fk = kKeyString(sem.keys, vals);
+      const prev = seen.get(fk);
+      n.dup.push(false);
+      if (prev !== undefined) {
+        n.dup[prev] = true;
+        n.dup[i] = true;
+        cx.warnings.push(
+          `${formatPath(n.segs)} has more than one element with ${formatPath([sel]).slice(1, -1)}; ` +
+            'the API server keeps only one, so the manifest is ambiguous (not reported as drift)',
+        );
+      } else seen.set(fk, i);
+      kid.ownKey = vals;
+      kid.index = i;
+      byF.set(fk, kid);
+      n.keyVals.push(vals);
+      kids.push(kid);
+      if (kid.needed) needed = true;
+    }
+  } else if (sem.kind === 'set') {
+    n.kind = K_SET;
+    for (const e of value) {
+      const seg: PathSegment = isScalar(e) ? { value: e } : isRecord(e) ? objectSelector(e) : kids.length;
+      const kid = compileValue(e, itemSchema, [...n.segs, seg], '', field, n.soft, false, cx);
+      if (isScalar(e)) byF.set(`v:${JSON.stringify(e)}`, kid);
+      kids.push(kid);
+      if (kid.needed) needed = true;
+    }
+  } else {
+    n.kind = sem.kind === 'unordered' ? K_UNORDERED : K_ATOMIC;
+    for (let i = 0; i < value.length; i++) {
+      const kid = compileValue(value[i], itemSchema, [...n.segs, i], '', field, n.soft, atomicParent, cx);
+      kids.push(kid);
+    }
+  }
+  n.kids = kids;
+  n.byF = byF;
+  n.needed = !n.soft && (n.kind === K_LIST_MAP || n.kind === K_SET ? needed : !isEmptyValue(value));
+}
+
+const ATOMIC_LIST: SchemaNode = { 'x-kubernetes-list-type': 'atomic' };
+
+export function compileValue(
+  value: unknown,
+  schema: SchemaPair,
+  segs: PathSegment[],
+  field: string,
+  parentField: string | undefined,
+  soft: boolean,
+  atomic: boolean,
+  cx: CompileContext,
+  isRoot = false,
+): DNode {
+  const n = new DNode(segs);
+  n.value = value;
+  n.soft = soft;
+  n.name = field;
+  if (Array.isArray(value)) {
+    compileList(n, value, schema, field, atomic, cx);
+    return n;
+  }
+  if (isRecord(value)) {
+    compileMap(n, value, schema, atomic || isAtomicMap(schema), cx, isRoot);
+    return n;
+  }
+  n.kind = K_SCALAR;
+  if (cx.secret && segs.length === 2 && segs[0] === 'data') n.scalar = S_SECRET;
+  else if (isQuantityPosition(parentField, schema.p, schema.f)) {
+    const c = canonicalQuantity(value);
+    if (c !== undefined) {
+      n.scalar = S_QUANTITY;
+      n.canon = c;
+    }
+  }
+  n.needed = !soft && !isEmptyValue(value);
+  return n;
+}

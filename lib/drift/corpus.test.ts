@@ -1,0 +1,132 @@
+/**
+ * Every case of ../shared/corpus/gitops-engine/cases.json (real objects from argoproj/gitops-engine,
+ * verdicts under Driftwatch semantics). The corpus is read in place, never copied into the repo.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { diffObjects, type DiffOptions } from './index';
+
+const corpusRoot = fileURLToPath(new URL('../../../shared/corpus', import.meta.url));
+const dir = join(corpusRoot, 'gitops-engine');
+const casesFile = join(dir, 'cases.json');
+
+interface CorpusCase {
+  id: string;
+  desired: string;
+  live: string;
+  why: string;
+  options: DiffOptions;
+  editDesired: Record<string, unknown>;
+  editLive: Record<string, unknown>;
+  drift: boolean;
+  mustInclude: string[][];
+  secretValuesNeverShown: string[];
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function strings(v: unknown): string[] {
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+}
+
+function options(v: unknown): DiffOptions {
+  const o: DiffOptions = {};
+  if (!isRecord(v)) return o;
+  if (typeof v.fieldManager === 'string') o.fieldManager = v.fieldManager;
+  if (typeof v.ignoreAggregatedRoleRules === 'boolean') o.ignoreAggregatedRoleRules = v.ignoreAggregatedRoleRules;
+  const unknown = Object.keys(v).filter((k) => k !== 'fieldManager' && k !== 'ignoreAggregatedRoleRules');
+  if (unknown.length > 0) throw new Error(`cases.json uses options this test does not apply: ${unknown.join(', ')}`);
+  return o;
+}
+
+function loadCases(): CorpusCase[] {
+  const doc: unknown = JSON.parse(readFileSync(casesFile, 'utf8'));
+  if (!isRecord(doc) || !Array.isArray(doc.cases)) throw new Error(`${casesFile}: no "cases" array`);
+  return doc.cases.map((c: unknown, i): CorpusCase => {
+    if (!isRecord(c) || typeof c.id !== 'string' || typeof c.desired !== 'string' || typeof c.live !== 'string' || !isRecord(c.expect)) {
+      throw new Error(`${casesFile}: case ${i} is malformed`);
+    }
+    const expectation = c.expect;
+    if (typeof expectation.drift !== 'boolean') throw new Error(`${casesFile}: case ${c.id} has no expect.drift`);
+    return {
+      id: c.id,
+      desired: c.desired,
+      live: c.live,
+      why: typeof c.why === 'string' ? c.why : '',
+      options: options(c.options),
+      editDesired: isRecord(c.editDesired) ? c.editDesired : {},
+      editLive: isRecord(c.editLive) ? c.editLive : {},
+      drift: expectation.drift,
+      mustInclude: Array.isArray(expectation.mustInclude) ? expectation.mustInclude.map(strings) : [],
+      secretValuesNeverShown: strings(expectation.secretValuesNeverShown),
+    };
+  });
+}
+
+function loadObject(file: string): Record<string, unknown> {
+  const text = readFileSync(join(dir, file), 'utf8');
+  const v: unknown = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+  if (!isRecord(v)) throw new Error(`${file} is not an object`);
+  return v;
+}
+
+/** Sets (or with null deletes) a field given as a dotted path. */
+function applyEdits(obj: Record<string, unknown>, edits: Record<string, unknown>): void {
+  for (const [path, value] of Object.entries(edits)) {
+    const parts = path.split('.');
+    const last = parts.pop();
+    if (last === undefined) continue;
+    let cur = obj;
+    for (const p of parts) {
+      const next = cur[p];
+      if (isRecord(next)) cur = next;
+      else {
+        const created: Record<string, unknown> = {};
+        cur[p] = created;
+        cur = created;
+      }
+    }
+    if (value === null) delete cur[last];
+    else cur[last] = value;
+  }
+}
+
+const present = existsSync(casesFile);
+const cases = present ? loadCases() : [];
+
+describe('gitops-engine corpus', () => {
+  it('is present next to the repository', () => {
+    if (!present) {
+      throw new Error(
+        `corpus not found: ${casesFile} (expected at <repo>/../shared/corpus). ` +
+          'The engine is tested on it; provide the shared directory instead of copying the corpus into the repo.',
+      );
+    }
+    expect(cases.length).toBeGreaterThanOrEqual(23);
+  });
+
+  for (const c of cases) {
+    it(`${c.id}: ${c.why}`, () => {
+      const desired = loadObject(c.desired);
+      const live = loadObject(c.live);
+      applyEdits(desired, c.editDesired);
+      applyEdits(live, c.editLive);
+      const report = diffObjects(desired, live, c.options);
+      const paths = report.changes.map((ch) => ch.path);
+
+      expect(report.drift, `changes: ${JSON.stringify(paths)}`).toBe(c.drift);
+      expect(report.drift).toBe(report.changes.length > 0);
+      for (const substrings of c.mustInclude) {
+        const hit = paths.some((p) => substrings.every((s) => p.includes(s)));
+        expect(hit, `no reported path contains all of ${JSON.stringify(substrings)}; got ${JSON.stringify(paths)}`).toBe(true);
+      }
+      const text = JSON.stringify(report);
+      for (const secret of c.secretValuesNeverShown) expect(text).not.toContain(secret);
+    });
+  }
+});

@@ -1,0 +1,212 @@
+/**
+ * A drift report for one (prepared desired, live) pair: the walk, then three-way removal from
+ * last-applied and managedFields, `added` fields from other actors, attribution, ignore rules and
+ * Secret redaction — the last four only when there is something to report.
+ */
+import { diffNode, equalsNode, type RawChange } from './compare';
+import {
+  AGGREGATED_RULES_RULE,
+  CA_BUNDLE_RULES,
+  compileIgnoreRules,
+  inScope,
+  ruleMatches,
+  type CompiledIgnoreRule,
+  type ObjectScope,
+} from './ignore-rules';
+import { managerRef, ownerOf, ownsLastApplied, walkFieldset, Z_ROOT, type FieldsetWalk } from './managed-fields';
+import { isEmptyValue, isRecord, isServerPopulated, LAST_APPLIED_ANNOTATION } from './normalize';
+import { formatPath } from './path';
+import { DriftInputError, PreparedDesiredImpl, prepareDesired, type PreparedDesired } from './prepare';
+import { redactSecret } from './secrets';
+import { lastAppliedCandidates, valueAt, type RemovalCandidate } from './three-way';
+import type { DiffOptions, DriftReport, FieldChange, IgnoreRule } from './types';
+
+/** The cluster's own controllers: their live-only writes are the system working, not drift. */
+export const DEFAULT_IGNORED_MANAGERS: ReadonlyArray<string> = [
+  'kube-controller-manager',
+  'kube-scheduler',
+  'kube-apiserver',
+  'kubelet',
+  'cloud-controller-manager',
+];
+
+const DEFAULT_IGNORED = new Set(DEFAULT_IGNORED_MANAGERS);
+const NO_OPTIONS: DiffOptions = {};
+const NO_RULES: IgnoreRule[] = [];
+
+function isIgnoredManager(name: string, o: DiffOptions): boolean {
+  return DEFAULT_IGNORED.has(name) || (o.ignoreManagers?.includes(name) ?? false);
+}
+
+function impl(p: PreparedDesired): PreparedDesiredImpl {
+  if (!(p instanceof PreparedDesiredImpl)) throw new DriftInputError('diffPrepared needs the result of prepareDesired');
+  return p;
+}
+
+function lastAppliedRemovals(p: PreparedDesiredImpl, annotation: string, live: Record<string, unknown>, out: RawChange[], warnings: string[]): void {
+  const cands = p.cachedCandidates(annotation, () => {
+    try {
+      return lastAppliedCandidates(p.root, annotation, p.secret);
+    } catch (e) {
+      return `the ${LAST_APPLIED_ANNOTATION} annotation is not valid JSON (${e instanceof Error ? e.message : String(e)}); three-way removal skipped`;
+    }
+  });
+  if (typeof cands === 'string') {
+    warnings.push(cands);
+    return;
+  }
+  for (const c of cands) addRemoval(p, c, live, out);
+}
+
+function addRemoval(p: PreparedDesiredImpl, c: RemovalCandidate, live: Record<string, unknown>, out: RawChange[]): void {
+  const v = valueAt(live, c.segs);
+  if (v === undefined || isEmptyValue(v)) return;
+  if (c.soft !== null && equalsNode(c.soft, v)) return;
+  if (isServerPopulated(p.kind, c.segs, v)) return;
+  out.push({ op: 'removed', segs: c.segs, desired: c.soft?.value, live: v });
+}
+
+function managedFieldsChanges(
+  p: PreparedDesiredImpl,
+  mf: ReadonlyArray<unknown>,
+  live: Record<string, unknown>,
+  hasLastApplied: boolean,
+  o: DiffOptions,
+  out: RawChange[],
+): number {
+  let producing = 0;
+  for (const e of mf) {
+    if (!isRecord(e) || e.subresource === 'status') continue;
+    const fields = e.fieldsV1;
+    if (!isRecord(fields)) continue;
+    const manager = typeof e.manager === 'string' ? e.manager : '';
+    let mode: FieldsetWalk['mode'];
+    if (o.fieldManager !== undefined && manager === o.fieldManager) {
+      // Only an Apply records intent. An Update entry of the same manager also holds whatever
+      // defaulting and mutating admission added to its request, so it proves nothing.
+      if (e.operation !== 'Apply') continue;
+      mode = 'removed';
+    } else {
+      if (isIgnoredManager(manager, o)) continue;
+      // The client-side applier: what it applied is in last-applied, the rest of its entry is
+      // defaults it happened to write on create.
+      if (hasLastApplied && ownsLastApplied(fields)) continue;
+      mode = 'added';
+    }
+    const before = out.length;
+    const w: FieldsetWalk = { mode, manager: managerRef(e), kind: p.kind, out, segs: [] };
+    walkFieldset(fields, p.root, live, Z_ROOT, w);
+    if (out.length > before) producing++;
+  }
+  return producing;
+}
+
+function scopeOf(p: PreparedDesiredImpl, live: Record<string, unknown>): ObjectScope {
+  const meta = isRecord(live.metadata) ? live.metadata : {};
+  const labels: Record<string, string> = {};
+  if (isRecord(meta.labels)) for (const [k, v] of Object.entries(meta.labels)) if (typeof v === 'string') labels[k] = v;
+  Object.assign(labels, p.labels);
+  return {
+    group: p.group,
+    kind: p.kind,
+    namespace: p.namespace ?? (typeof meta.namespace === 'string' ? meta.namespace : ''),
+    name: p.name ?? (typeof meta.name === 'string' ? meta.name : ''),
+    labels,
+  };
+}
+
+function toFieldChange(c: RawChange, secret: boolean): FieldChange {
+  const out: FieldChange = { path: formatPath(c.segs), op: c.op };
+  const hidden = secret && (c.segs[0] === 'data' || c.segs[0] === 'stringData');
+  if (c.desired !== undefined) out.desired = hidden ? redactSecret(c.desired) : c.desired;
+  if (c.live !== undefined) out.live = hidden ? redactSecret(c.live) : c.live;
+  if (c.manager !== undefined) out.manager = c.manager;
+  if (c.reason !== undefined) out.reason = c.reason;
+  return out;
+}
+
+function dedupe(raw: RawChange[]): RawChange[] {
+  const seen = new Set<string>();
+  const out: RawChange[] = [];
+  for (const c of raw) {
+    const k = formatPath(c.segs);
+    if (seen.has(k)) continue;
+    seen.add(k);
+    out.push(c);
+  }
+  return out;
+}
+
+function finish(
+  p: PreparedDesiredImpl,
+  live: Record<string, unknown>,
+  raw: RawChange[],
+  mf: unknown,
+  o: DiffOptions,
+  warnings: string[],
+): DriftReport {
+  for (const c of raw) if (c.manager === undefined && c.op !== 'missing') c.manager = ownerOf(mf, c.segs);
+  const rules: CompiledIgnoreRule[] = [];
+  if (o.ignoreAggregatedRoleRules !== false && p.kind === 'ClusterRole' && (isRecord(p.object.aggregationRule) || isRecord(live.aggregationRule))) {
+    rules.push(AGGREGATED_RULES_RULE);
+  }
+  const scope = scopeOf(p, live);
+  for (const r of CA_BUNDLE_RULES) if (inScope(r, scope)) rules.push(r);
+  // Compiled once per rules array (see IgnoreRule): options are usually built once and reused.
+  for (const r of compileIgnoreRules(o.ignoreRules ?? NO_RULES)) if (inScope(r, scope)) rules.push(r);
+  rules.push(...p.annotationRules);
+  const changes: FieldChange[] = [];
+  const ignored: FieldChange[] = [];
+  for (const c of raw) {
+    const rule = rules.find((r) => ruleMatches(r, c));
+    const fc = toFieldChange(c, p.secret);
+    if (rule === undefined) changes.push(fc);
+    else {
+      fc.ignoredBy = rule.label;
+      ignored.push(fc);
+    }
+  }
+  return { drift: changes.length > 0, changes, ignored, warnings };
+}
+
+export function diffPrepared(prepared: PreparedDesired, live: unknown, options: DiffOptions = NO_OPTIONS): DriftReport {
+  const p = impl(prepared);
+  const o = options;
+  // Invalid rules should fail every call, not only calls that happen to find drift.
+  if (o.ignoreRules !== undefined) compileIgnoreRules(o.ignoreRules);
+  const warnings = p.warnings.length > 0 ? p.warnings.slice() : [];
+  if (live === undefined || live === null) {
+    return { drift: true, changes: [{ path: '', op: 'missing' }], ignored: [], warnings };
+  }
+  if (!isRecord(live)) throw new DriftInputError('the live object must be an object');
+  const raw: RawChange[] = [];
+  diffNode(p.root, live, { out: raw, orderMatters: o.ignoreListOrder !== true });
+  if (p.kind !== '' && typeof live.kind === 'string' && live.kind !== p.kind) {
+    raw.unshift({ op: 'changed', segs: ['kind'], desired: p.kind, live: live.kind });
+  }
+  if (p.apiVersion !== '' && typeof live.apiVersion === 'string' && live.apiVersion !== p.apiVersion) {
+    warnings.push(
+      `compared ${p.apiVersion} (desired) with ${live.apiVersion} (live); fields renamed between versions may show as drift — read live in the manifest's version`,
+    );
+  }
+  const meta = live.metadata;
+  const annotations = isRecord(meta) ? meta.annotations : undefined;
+  const lastApplied = isRecord(annotations) ? annotations[LAST_APPLIED_ANNOTATION] : undefined;
+  const hasLastApplied = typeof lastApplied === 'string' && lastApplied !== '';
+  const mf = isRecord(meta) ? meta.managedFields : undefined;
+  const walked = raw.length;
+  let sources = 0;
+  if (hasLastApplied) {
+    lastAppliedRemovals(p, lastApplied, live, raw, warnings);
+    if (raw.length > walked) sources++;
+  }
+  if (Array.isArray(mf) && mf.length > 0) sources += managedFieldsChanges(p, mf, live, hasLastApplied, o, raw);
+  if (raw.length === 0) return { drift: false, changes: [], ignored: [], warnings };
+  // Last-applied and managedFields, or two appliers sharing a field, can name the same field.
+  const all = sources > 1 ? dedupe(raw) : raw;
+  return finish(p, live, all, mf, o, warnings);
+}
+
+export function diffObjects(desired: unknown, live: unknown, options: DiffOptions = NO_OPTIONS): DriftReport {
+  return diffPrepared(prepareDesired(desired, options), live, options);
+}

@@ -1,0 +1,228 @@
+/**
+ * Ignore rules: by path pattern (with list elements by key), by field manager, by operation,
+ * scoped by group/kind/namespace/name/labels. Ignored changes are kept in `ignored[]`.
+ */
+import type { RawChange } from './compare';
+import { isEmptyValue } from './normalize';
+import { parseJsonPointer, parsePattern, patternMatches, type PatternSegment } from './path';
+import type { FieldOp, IgnoreRule, LabelSelector, LabelSelectorRequirement } from './types';
+
+export interface ObjectScope {
+  group: string;
+  kind: string;
+  namespace: string;
+  name: string;
+  labels: Readonly<Record<string, string>>;
+}
+
+export interface CompiledIgnoreRule {
+  label: string;
+  pattern: PatternSegment[] | null;
+  managers: ReadonlySet<string> | null;
+  ops: ReadonlySet<FieldOp> | null;
+  group: RegExp | null;
+  kind: RegExp | null;
+  namespace: RegExp | null;
+  name: RegExp | null;
+  selector: LabelSelector | null;
+  /** Extra condition on the change (built-in rules). */
+  when: ((c: RawChange) => boolean) | null;
+}
+
+export class IgnoreRuleError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'IgnoreRuleError';
+  }
+}
+
+function glob(s: string | undefined): RegExp | null {
+  if (s === undefined || s === '*') return null;
+  const body = s
+    .split('*')
+    .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.*');
+  return new RegExp(`^${body}$`);
+}
+
+/** Parses `a=b,c!=d,e in (x,y),f notin (z),g,!h` into a LabelSelector. */
+export function parseLabelSelector(s: string): LabelSelector {
+  const matchLabels: Record<string, string> = {};
+  const matchExpressions: LabelSelectorRequirement[] = [];
+  // Split on commas outside parentheses.
+  const parts: string[] = [];
+  let depth = 0;
+  let cur = '';
+  for (const ch of s) {
+    if (ch === '(') depth++;
+    if (ch === ')') depth--;
+    if (ch === ',' && depth === 0) {
+      parts.push(cur);
+      cur = '';
+    } else cur += ch;
+  }
+  parts.push(cur);
+  for (const raw of parts) {
+    const p = raw.trim();
+    if (p === '') continue;
+    let m = /^(\S+)\s+(in|notin)\s+\(([^)]*)\)$/.exec(p);
+    if (m !== null) {
+      const values = (m[3] ?? '').split(',').map((v) => v.trim()).filter((v) => v !== '');
+      matchExpressions.push({ key: m[1] ?? '', operator: m[2] === 'in' ? 'In' : 'NotIn', values });
+      continue;
+    }
+    m = /^([^=!\s]+)\s*!=\s*(\S*)$/.exec(p);
+    if (m !== null) {
+      matchExpressions.push({ key: m[1] ?? '', operator: 'NotIn', values: [m[2] ?? ''] });
+      continue;
+    }
+    m = /^([^=!\s]+)\s*==?\s*(\S*)$/.exec(p);
+    if (m !== null) {
+      matchLabels[m[1] ?? ''] = m[2] ?? '';
+      continue;
+    }
+    m = /^!(\S+)$/.exec(p);
+    if (m !== null) {
+      matchExpressions.push({ key: m[1] ?? '', operator: 'DoesNotExist' });
+      continue;
+    }
+    if (/^\S+$/.test(p)) {
+      matchExpressions.push({ key: p, operator: 'Exists' });
+      continue;
+    }
+    throw new IgnoreRuleError(`invalid label selector ${JSON.stringify(s)}`);
+  }
+  return { matchLabels, matchExpressions };
+}
+
+export function labelsMatch(sel: LabelSelector, labels: Readonly<Record<string, string>>): boolean {
+  for (const [k, v] of Object.entries(sel.matchLabels ?? {})) if (labels[k] !== v) return false;
+  for (const r of sel.matchExpressions ?? []) {
+    const has = Object.prototype.hasOwnProperty.call(labels, r.key);
+    const v = labels[r.key];
+    switch (r.operator) {
+      case 'In':
+        if (!has || !(r.values ?? []).includes(v ?? '')) return false;
+        break;
+      case 'NotIn':
+        if (has && (r.values ?? []).includes(v ?? '')) return false;
+        break;
+      case 'Exists':
+        if (!has) return false;
+        break;
+      case 'DoesNotExist':
+        if (has) return false;
+        break;
+    }
+  }
+  return true;
+}
+
+function describe(r: IgnoreRule): string {
+  if (r.reason !== undefined) return r.reason;
+  const parts: string[] = [];
+  if (r.path !== undefined) parts.push(`path ${r.path}`);
+  if (r.jsonPointer !== undefined) parts.push(`pointer ${r.jsonPointer}`);
+  if (r.managers !== undefined) parts.push(`manager ${r.managers.join('|')}`);
+  if (r.kind !== undefined) parts.push(`kind ${r.kind}`);
+  return `ignore rule (${parts.join(', ') || 'all fields'})`;
+}
+
+export function compileIgnoreRule(r: IgnoreRule): CompiledIgnoreRule {
+  let pattern: PatternSegment[] | null = null;
+  try {
+    if (r.path !== undefined) pattern = parsePattern(r.path);
+    else if (r.jsonPointer !== undefined) pattern = parseJsonPointer(r.jsonPointer);
+  } catch (e) {
+    throw new IgnoreRuleError(e instanceof Error ? e.message : String(e));
+  }
+  let selector: LabelSelector | null = null;
+  if (typeof r.labelSelector === 'string') selector = parseLabelSelector(r.labelSelector);
+  else if (r.labelSelector !== undefined) selector = r.labelSelector;
+  return {
+    label: describe(r),
+    pattern,
+    managers: r.managers !== undefined ? new Set(r.managers) : null,
+    ops: r.ops !== undefined ? new Set(r.ops) : null,
+    group: r.group === undefined ? null : glob(r.group),
+    kind: glob(r.kind),
+    namespace: glob(r.namespace),
+    name: glob(r.name),
+    selector,
+    when: null,
+  };
+}
+
+const compiledCache = new WeakMap<ReadonlyArray<IgnoreRule>, CompiledIgnoreRule[]>();
+
+/** Compiles (and caches per array) rules; throws IgnoreRuleError on a bad pattern. */
+export function compileIgnoreRules(rules: ReadonlyArray<IgnoreRule>): CompiledIgnoreRule[] {
+  let hit = compiledCache.get(rules);
+  if (hit === undefined) {
+    hit = rules.map(compileIgnoreRule);
+    compiledCache.set(rules, hit);
+  }
+  return hit;
+}
+
+export function inScope(r: CompiledIgnoreRule, s: ObjectScope): boolean {
+  if (r.group !== null && !r.group.test(s.group)) return false;
+  if (r.kind !== null && !r.kind.test(s.kind)) return false;
+  if (r.namespace !== null && !r.namespace.test(s.namespace)) return false;
+  if (r.name !== null && !r.name.test(s.name)) return false;
+  if (r.selector !== null && !labelsMatch(r.selector, s.labels)) return false;
+  return true;
+}
+
+export function ruleMatches(r: CompiledIgnoreRule, c: RawChange): boolean {
+  if (r.ops !== null && !r.ops.has(c.op)) return false;
+  if (r.managers !== null && (c.manager === undefined || !r.managers.has(c.manager.name))) return false;
+  if (r.pattern !== null && !patternMatches(r.pattern, c.segs)) return false;
+  if (r.when !== null && !r.when(c)) return false;
+  return true;
+}
+
+function builtin(label: string, path: string, kind: string, when: ((c: RawChange) => boolean) | null): CompiledIgnoreRule {
+  const r = compileIgnoreRule({ path, kind });
+  r.label = label;
+  r.when = when;
+  return r;
+}
+
+const injected = (c: RawChange): boolean => isEmptyValue(c.desired);
+const CA_LABEL = 'caBundle injected by a CA injector (the manifest leaves it empty)';
+
+/** caBundles the manifest leaves empty are filled by cert-manager's cainjector and the like. */
+export const CA_BUNDLE_RULES: ReadonlyArray<CompiledIgnoreRule> = [
+  builtin(CA_LABEL, 'webhooks[*].clientConfig.caBundle', 'MutatingWebhookConfiguration', injected),
+  builtin(CA_LABEL, 'webhooks[*].clientConfig.caBundle', 'ValidatingWebhookConfiguration', injected),
+  builtin(CA_LABEL, 'spec.conversion.webhook.clientConfig.caBundle', 'CustomResourceDefinition', injected),
+  builtin(CA_LABEL, 'spec.conversion.webhookClientConfig.caBundle', 'CustomResourceDefinition', injected),
+  builtin(CA_LABEL, 'spec.caBundle', 'APIService', injected),
+];
+
+export const AGGREGATED_RULES_RULE: CompiledIgnoreRule = builtin(
+  'rules of an aggregated ClusterRole are written by the aggregation controller',
+  'rules',
+  'ClusterRole',
+  null,
+);
+
+/** Rules from the `driftwatch.io/ignore` annotation: one path pattern per line. */
+export const IGNORE_ANNOTATION = 'driftwatch.io/ignore';
+
+export function rulesFromAnnotation(value: string, warnings: string[]): CompiledIgnoreRule[] {
+  const out: CompiledIgnoreRule[] = [];
+  for (const line of value.split('\n')) {
+    const path = line.trim();
+    if (path === '' || path.startsWith('#')) continue;
+    try {
+      const r = compileIgnoreRule({ path });
+      r.label = `${IGNORE_ANNOTATION} annotation (${path})`;
+      out.push(r);
+    } catch (e) {
+      warnings.push(`${IGNORE_ANNOTATION}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  return out;
+}

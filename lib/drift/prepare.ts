@@ -1,0 +1,115 @@
+/**
+ * Everything that depends only on the desired revision: normalisation, defaults, schema lookups,
+ * compiled key lookups. Done once per revision, reused for every live object it is compared with.
+ */
+import { compileValue, DNode, type SchemaPair } from './compile';
+import { applyBuiltinDefaults, applySchemaDefaults, SoftMarks } from './defaults';
+import { IGNORE_ANNOTATION, rulesFromAnnotation, type CompiledIgnoreRule } from './ignore-rules';
+import { builtinSchemaProvider, isBuiltinKind } from './list-keys';
+import { cloneJson, isRecord, stripVolatile } from './normalize';
+import { splitApiVersion } from './schema';
+import { foldStringData } from './secrets';
+import type { RemovalCandidate } from './three-way';
+import type { DiffOptions } from './types';
+
+export class DriftInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DriftInputError';
+  }
+}
+
+export interface PreparedDesired {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly group: string;
+  readonly namespace: string | undefined;
+  readonly name: string | undefined;
+  /** The desired object after normalisation and API defaults. Shared: do not mutate. */
+  readonly object: Readonly<Record<string, unknown>>;
+  /** Manifest problems found while preparing (duplicate list keys, bad ignore annotation). */
+  readonly warnings: ReadonlyArray<string>;
+}
+
+const LAST_APPLIED_CACHE_LIMIT = 16;
+
+export class PreparedDesiredImpl implements PreparedDesired {
+  readonly group: string;
+  /** Last-applied annotation text -> removal candidates (or the parse error message). */
+  private readonly laCache = new Map<string, RemovalCandidate[] | string>();
+
+  constructor(
+    readonly apiVersion: string,
+    readonly kind: string,
+    readonly namespace: string | undefined,
+    readonly name: string | undefined,
+    readonly object: Readonly<Record<string, unknown>>,
+    readonly warnings: ReadonlyArray<string>,
+    readonly root: DNode,
+    readonly secret: boolean,
+    readonly annotationRules: ReadonlyArray<CompiledIgnoreRule>,
+    readonly labels: Readonly<Record<string, string>>,
+  ) {
+    this.group = splitApiVersion(apiVersion).group;
+  }
+
+  cachedCandidates(annotation: string, compute: () => RemovalCandidate[] | string): RemovalCandidate[] | string {
+    let hit = this.laCache.get(annotation);
+    if (hit === undefined) {
+      hit = compute();
+      // Revisions of the annotation come and go with applies; old ones are not worth keeping.
+      if (this.laCache.size >= LAST_APPLIED_CACHE_LIMIT) this.laCache.clear();
+      this.laCache.set(annotation, hit);
+    }
+    return hit;
+  }
+}
+
+function stringMap(v: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (isRecord(v)) for (const [k, x] of Object.entries(v)) if (typeof x === 'string') out[k] = x;
+  return out;
+}
+
+function deepFreeze(v: unknown): void {
+  if (typeof v !== 'object' || v === null || Object.isFrozen(v)) return;
+  Object.freeze(v);
+  for (const k of Object.keys(v)) deepFreeze((v as Record<string, unknown>)[k]);
+}
+
+export function prepareDesired(desired: unknown, options: DiffOptions = {}): PreparedDesired {
+  if (!isRecord(desired)) throw new DriftInputError('the desired manifest must be an object');
+  const apiVersion = typeof desired.apiVersion === 'string' ? desired.apiVersion : '';
+  const kind = typeof desired.kind === 'string' ? desired.kind : '';
+  const warnings: string[] = [];
+  if (apiVersion === '' || kind === '') warnings.push('the desired manifest has no apiVersion or kind; compared without API defaults');
+  const obj = cloneJson(desired) as Record<string, unknown>;
+  stripVolatile(obj);
+  const { group } = splitApiVersion(apiVersion);
+  const secret = kind === 'Secret' && group === '';
+  if (secret) foldStringData(obj);
+  const marks = new SoftMarks();
+  if (isBuiltinKind(apiVersion, kind)) applyBuiltinDefaults(obj, apiVersion, kind, marks);
+  const schema: SchemaPair = { p: options.schema?.schemaFor(apiVersion, kind), f: builtinSchemaProvider.schemaFor(apiVersion, kind) };
+  applySchemaDefaults(obj, schema.p, marks);
+  applySchemaDefaults(obj, schema.f, marks);
+  const root = compileValue(obj, schema, [], '', undefined, false, false, { marks, secret, warnings }, true);
+  const meta = isRecord(obj.metadata) ? obj.metadata : {};
+  const annotations = isRecord(meta.annotations) ? meta.annotations : {};
+  const ignoreAnn = annotations[IGNORE_ANNOTATION];
+  const annotationRules = typeof ignoreAnn === 'string' ? rulesFromAnnotation(ignoreAnn, warnings) : [];
+  // Reports hand out references into this object; freezing keeps one consumer from corrupting the cache.
+  deepFreeze(obj);
+  return new PreparedDesiredImpl(
+    apiVersion,
+    kind,
+    typeof meta.namespace === 'string' ? meta.namespace : undefined,
+    typeof meta.name === 'string' ? meta.name : undefined,
+    obj,
+    warnings,
+    root,
+    secret,
+    annotationRules,
+    stringMap(meta.labels),
+  );
+}

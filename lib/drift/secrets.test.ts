@@ -1,0 +1,82 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { diffObjects } from './index';
+import { base64Decode, base64Encode, foldStringData, redactSecret, secretValuesEqual, utf8ToBase64 } from './secrets';
+
+const te = new TextEncoder();
+const sha12 = (s: string): string => createHash('sha256').update(s).digest('hex').slice(0, 12);
+
+describe('base64', () => {
+  it.each(['', 'a', 'ab', 'abc', 'hunter2', 'pässwörd ✓', '\u0000\u00ff'])('round-trips %j', (s) => {
+    const b64 = utf8ToBase64(s);
+    expect(b64).toBe(Buffer.from(s, 'utf8').toString('base64'));
+    expect(base64Decode(b64)).toEqual(new Uint8Array(Buffer.from(s, 'utf8')));
+    expect(base64Encode(te.encode(s))).toBe(b64);
+  });
+
+  it('rejects non-base64 and ignores line breaks', () => {
+    expect(base64Decode('not base64!')).toBeUndefined();
+    expect(secretValuesEqual('aHVu\ndGVyMg==', 'aHVudGVyMg')).toBe(true);
+    expect(secretValuesEqual('aHVudGVyMg==', 'aHVudGVyMw==')).toBe(false);
+    expect(secretValuesEqual('***', '***')).toBe(true);
+    expect(secretValuesEqual('***', '****')).toBe(false);
+  });
+});
+
+describe('redaction', () => {
+  it('replaces values by a marker with the hash of the decoded bytes', () => {
+    expect(redactSecret('aHVudGVyMg==')).toEqual({ redacted: true, sha256: sha12('hunter2') });
+    expect(redactSecret({ a: 'aHVudGVyMg==', b: null })).toEqual({ a: { redacted: true, sha256: sha12('hunter2') }, b: null });
+    expect(redactSecret(undefined)).toBeUndefined();
+  });
+
+  it('stringData wins over data, as in the API server', () => {
+    const s: Record<string, unknown> = { data: { a: 'eA==', b: 'eQ==' }, stringData: { b: 'z', c: 'w' } };
+    foldStringData(s);
+    expect(s).toEqual({ data: { a: 'eA==', b: 'eg==', c: 'dw==' } });
+  });
+});
+
+describe('Secrets in reports', () => {
+  const secret = (extra: Record<string, unknown>): Record<string, unknown> => ({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 'api-keys', namespace: 'shop' },
+    type: 'Opaque',
+    ...extra,
+  });
+  const values = ['c3RyaXBlLWxpdmUta2V5', 'stripe-live-key', 'c2VuZGdyaWQta2V5', 'sendgrid-key', 'b2xkLWtleQ==', 'old-key'];
+
+  it('never show a value: changed, missing, removed (last-applied), added (managedFields), ignored', () => {
+    const lastApplied = JSON.stringify(secret({ stringData: { stripe: 'stripe-live-key', old: 'old-key' } }));
+    const live = secret({
+      data: { stripe: 'c2VuZGdyaWQta2V5', old: 'b2xkLWtleQ==', extra: 'c3RyaXBlLWxpdmUta2V5', ignoredOne: 'c2VuZGdyaWQta2V5' },
+    });
+    live.metadata = {
+      name: 'api-keys',
+      namespace: 'shop',
+      annotations: { 'kubectl.kubernetes.io/last-applied-configuration': lastApplied },
+      managedFields: [
+        { manager: 'vault-agent', operation: 'Update', fieldsType: 'FieldsV1', fieldsV1: { 'f:data': { 'f:extra': {}, 'f:ignoredOne': {} } } },
+      ],
+    };
+    const desired = secret({ stringData: { stripe: 'stripe-live-key', sendgrid: 'sendgrid-key' } });
+    const r = diffObjects(desired, live, { ignoreRules: [{ path: 'data.ignoredOne' }] });
+    expect(r.changes.map((c) => [c.op, c.path])).toEqual([
+      ['changed', 'data.stripe'],
+      ['missing', 'data.sendgrid'],
+      ['removed', 'data.old'],
+      ['added', 'data.extra'],
+    ]);
+    expect(r.ignored.map((c) => c.path)).toEqual(['data.ignoredOne']);
+    expect(r.changes[0]).toMatchObject({ desired: { redacted: true, sha256: sha12('stripe-live-key') }, live: { redacted: true, sha256: sha12('sendgrid-key') } });
+    const text = JSON.stringify(r);
+    for (const v of values) expect(text).not.toContain(v);
+  });
+
+  it('a whole data map missing is redacted too', () => {
+    const r = diffObjects(secret({ stringData: { stripe: 'stripe-live-key' } }), secret({}));
+    expect(r.changes).toMatchObject([{ path: 'data', op: 'missing', desired: { stripe: { redacted: true } } }]);
+    expect(JSON.stringify(r)).not.toContain('c3RyaXBlLWxpdmUta2V5');
+  });
+});
