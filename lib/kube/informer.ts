@@ -1,0 +1,555 @@
+import type { KubeConfig } from '@kubernetes/client-node';
+import { Backoff, jittered, type BackoffOptions } from './backoff';
+import { applyWatchEvent, diffCache, keyOf, objectKey, toKubeObject, type CacheChange, type KubeObject } from './cache-diff';
+import { describeKubeError, kubeErrorStatus } from './errors';
+import { getJson, KubeApiError, open, readBody, toApiError } from './http';
+import { LineSplitter, parseWatchLine, WatchProtocolError, type WatchMessage } from './watch-stream';
+
+/**
+ * A supervised informer: one resource, listed and then watched, kept in a keyed cache, and kept
+ * alive through everything a long-lived watch meets (see docs/informer.md and the known
+ * @kubernetes/client-node watch failures in ../shared/research/client-node-watch.md):
+ *
+ * - LIST in pages, then WATCH from the list's resourceVersion with bookmarks and a server-side
+ *   timeout; bookmarks only move the resume point.
+ * - 410 Gone (an HTTP 410, or an ERROR event with code 410 in the stream) → relist and emit only
+ *   the difference between the cache and the list, including deletions missed while away.
+ * - A stream that ends (with or without an error) → watch again from the last resourceVersion
+ *   after a jittered exponential backoff; a watch that stays silent longer than the watchdog
+ *   allows (no event, no bookmark, not even response headers) is aborted and reopened.
+ * - 403 on list → `forbidden` with the API server's message, retried slowly; other failures →
+ *   `error`, retried with backoff. Nothing is ever retried in a tight loop, no promise is left
+ *   uncaught, and `stop()` leaves no request or timer behind.
+ */
+
+/** The resource to watch; an ApiResource from discovery fits. */
+export interface InformerResource {
+  /** API group, "" for the core group. */
+  group: string;
+  version: string;
+  /** The plural resource name used in URLs: "configmaps". */
+  name: string;
+  namespaced: boolean;
+  kind?: string;
+}
+
+export interface InformerOptions {
+  resource: InformerResource;
+  /** Only this namespace (namespaced resources only); default: all namespaces. */
+  namespace?: string;
+  labelSelector?: string;
+  /** LIST page size. Default 500. */
+  pageSize?: number;
+  /** Server-side watch timeout, varied by ±20 % per watch. Default 300. */
+  watchTimeoutSeconds?: number;
+  /**
+   * Abort and reopen a watch that has delivered nothing (no event, no bookmark) for this long.
+   * Default 150 s: the API server's watch cache sends a bookmark every 60 s, but measured gaps
+   * reach 120 s when its resourceVersion has not moved (see docs/informer.md).
+   */
+  watchdogMs?: number;
+  /** Reconnect backoff. Default 200 ms doubling to 30 s, each delay randomly shortened by up to half. */
+  backoff?: Partial<BackoffOptions>;
+  /** A watch that stayed open this long was healthy: the backoff starts over. Default 30 s. */
+  healthyAfterMs?: number;
+  /** Retry interval while forbidden (RBAC may change), ±10 %. Default 60 s. */
+  forbiddenRetryMs?: number;
+  /** Per LIST page: abort when the connection is idle this long. Default 60 s. */
+  requestTimeoutMs?: number;
+  /** Called when a listener throws; default: console.error. */
+  onListenerError?: (err: unknown) => void;
+  /** Randomness for jitter (tests). */
+  random?: () => number;
+}
+
+export type InformerStatus = 'syncing' | 'synced' | 'forbidden' | 'error';
+
+/** Plain numbers, for metrics. */
+export interface InformerCounters {
+  /** Watches reopened from the last resourceVersion: server timeout, dropped stream, error, watchdog. */
+  watchRestarts: number;
+  /** Of those, watches aborted by the watchdog. */
+  watchdogTimeouts: number;
+  /** Completed lists after the first one (410 Gone, recovery from forbidden/errors, start after stop). */
+  relists: number;
+  /** ADDED/MODIFIED/DELETED events received on watches. */
+  eventsReceived: number;
+  bookmarks: number;
+  /** added/modified/deleted handed to listeners (real changes only). */
+  eventsEmitted: number;
+  /** Failed list or watch requests. */
+  errors: number;
+  /** When the last watch event or bookmark arrived (ms since the epoch), 0 for never. */
+  lastEventTime: number;
+}
+
+export interface InformerState {
+  /** group/version/resource, plus the namespace when there is one. */
+  resource: string;
+  status: InformerStatus;
+  /** For forbidden and error: the API server's message (or the connection error). */
+  message?: string;
+  /** The first list completed: the cache is complete (possibly stale while status is error). */
+  hasSynced: boolean;
+  /** When the last list completed (ms since the epoch), null before the first. */
+  lastSyncTime: number | null;
+  /** Where the watch resumes. */
+  resourceVersion: string;
+  objects: number;
+  counters: InformerCounters;
+}
+
+export type InformerEvent =
+  | {
+      type: 'added' | 'modified' | 'deleted';
+      object: KubeObject;
+      /** The cached state it replaced (modified, deleted). */
+      previous?: KubeObject;
+      /** Seen on a watch, or found by comparing a list with the cache. */
+      source: 'watch' | 'list';
+    }
+  /** A list completed and its differences were emitted; `initial` for the first one. */
+  | { type: 'synced'; initial: boolean; objects: number };
+
+type Listener<T> = (value: T) => void | Promise<void>;
+
+/** Why one watch ended. */
+type WatchEnd =
+  | { kind: 'stopped' }
+  | { kind: 'closed' }
+  | { kind: 'watchdog' }
+  | { kind: 'gone'; message: string }
+  | { kind: 'forbidden'; message: string }
+  | { kind: 'failed'; message: string; opened: boolean };
+
+type ListResult = { ok: true } | { ok: false; retryMs: number };
+
+interface KubeList {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: { resourceVersion?: string; continue?: string };
+  items?: unknown[];
+}
+
+export class SupervisedInformer {
+  private cache = new Map<string, KubeObject>();
+  private resourceVersion = '';
+  private status: InformerStatus = 'syncing';
+  private message: string | undefined;
+  private hasSynced = false;
+  private lastSyncTime: number | null = null;
+  private readonly counters: InformerCounters = {
+    watchRestarts: 0,
+    watchdogTimeouts: 0,
+    relists: 0,
+    eventsReceived: 0,
+    bookmarks: 0,
+    eventsEmitted: 0,
+    errors: 0,
+    lastEventTime: 0,
+  };
+
+  private readonly eventListeners = new Set<Listener<InformerEvent>>();
+  private readonly stateListeners = new Set<Listener<InformerState>>();
+  private syncWaiters: { resolve: () => void; reject: (err: Error) => void }[] = [];
+
+  private loop: Promise<void> | undefined;
+  private stopped = true;
+  private inFlight: AbortController | undefined;
+  private wake: (() => void) | undefined;
+
+  private readonly basePath: string;
+  private readonly label: string;
+  private readonly opts: Required<Omit<InformerOptions, 'namespace' | 'labelSelector' | 'backoff'>>;
+  /** Connection and request failures. */
+  private readonly errorBackoff: Backoff;
+  /** Consecutive 410s without a healthy watch in between: relisting must not loop either. */
+  private readonly goneBackoff: Backoff;
+
+  constructor(
+    private readonly kc: KubeConfig,
+    private readonly options: InformerOptions,
+  ) {
+    const { resource, namespace } = options;
+    if (namespace && !resource.namespaced) {
+      throw new Error(`${resource.name} is cluster-scoped: an informer for it cannot have a namespace`);
+    }
+    this.opts = {
+      resource,
+      pageSize: options.pageSize ?? 500,
+      watchTimeoutSeconds: options.watchTimeoutSeconds ?? 300,
+      watchdogMs: options.watchdogMs ?? 150_000,
+      healthyAfterMs: options.healthyAfterMs ?? 30_000,
+      forbiddenRetryMs: options.forbiddenRetryMs ?? 60_000,
+      requestTimeoutMs: options.requestTimeoutMs ?? 60_000,
+      onListenerError: options.onListenerError ?? ((err) => console.error('informer listener failed:', err)),
+      random: options.random ?? Math.random,
+    };
+    this.errorBackoff = new Backoff(options.backoff, this.opts.random);
+    this.goneBackoff = new Backoff(options.backoff, this.opts.random);
+    const gv = resource.group === '' ? `/api/${resource.version}` : `/apis/${resource.group}/${resource.version}`;
+    const ns = namespace ? `/namespaces/${encodeURIComponent(namespace)}` : '';
+    this.basePath = `${gv}${ns}/${resource.name}`;
+    const gvr = resource.group === '' ? `${resource.version}/${resource.name}` : `${resource.group}/${resource.version}/${resource.name}`;
+    this.label = namespace ? `${gvr} in ${namespace}` : gvr;
+  }
+
+  /** Starts listing and watching. Calling it while running does nothing. */
+  start(): void {
+    if (this.loop) return;
+    this.stopped = false;
+    if (!this.hasSynced) this.setStatus('syncing', undefined);
+    this.loop = this.run().catch((err: unknown) => {
+      // run() handles every failure itself; reaching this is a bug, reported rather than lost.
+      this.setStatus('error', `informer stopped unexpectedly: ${describeKubeError(err)}`);
+    });
+  }
+
+  /**
+   * Aborts the in-flight request and every timer and resolves once the loop has ended. The cache
+   * is kept: start() again relists and emits only what changed meanwhile.
+   */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.inFlight?.abort();
+    this.wake?.();
+    const loop = this.loop;
+    await loop;
+    this.loop = undefined;
+    const waiters = this.syncWaiters;
+    this.syncWaiters = [];
+    for (const w of waiters) w.reject(new Error(`informer for ${this.label} stopped before it synced`));
+  }
+
+  /** Resolves once the first list has completed; rejects if stop() comes first. */
+  synced(): Promise<void> {
+    if (this.hasSynced) return Promise.resolve();
+    return new Promise((resolve, reject) => this.syncWaiters.push({ resolve, reject }));
+  }
+
+  /** A snapshot of the cache. The objects are shared with the cache: do not mutate them. */
+  list(): KubeObject[] {
+    return [...this.cache.values()];
+  }
+
+  get(namespace: string | undefined, name: string): KubeObject | undefined {
+    return this.cache.get(keyOf(namespace, name));
+  }
+
+  get size(): number {
+    return this.cache.size;
+  }
+
+  getState(): InformerState {
+    return {
+      resource: this.label,
+      status: this.status,
+      ...(this.message === undefined ? {} : { message: this.message }),
+      hasSynced: this.hasSynced,
+      lastSyncTime: this.lastSyncTime,
+      resourceVersion: this.resourceVersion,
+      objects: this.cache.size,
+      counters: { ...this.counters },
+    };
+  }
+
+  /** added / modified / deleted (real changes only) and synced, in order. Returns an unsubscribe. */
+  onEvent(listener: Listener<InformerEvent>): () => void {
+    this.eventListeners.add(listener);
+    return () => this.eventListeners.delete(listener);
+  }
+
+  /** Called when the status or its message changes. Returns an unsubscribe. */
+  onState(listener: Listener<InformerState>): () => void {
+    this.stateListeners.add(listener);
+    return () => this.stateListeners.delete(listener);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private async run(): Promise<void> {
+    let needList = true;
+    let delayMs = 0;
+    while (!this.stopped) {
+      if (delayMs > 0) await this.sleep(delayMs);
+      if (this.stopped) break;
+      delayMs = 0;
+
+      if (needList) {
+        const listed = await this.listOnce();
+        if (!listed.ok) {
+          delayMs = listed.retryMs;
+          continue;
+        }
+        needList = false;
+      }
+
+      const openedAt = Date.now();
+      const end = await this.watchOnce();
+      const healthy = Date.now() - openedAt >= this.opts.healthyAfterMs;
+      if (healthy) {
+        this.errorBackoff.reset();
+        this.goneBackoff.reset();
+      }
+      switch (end.kind) {
+        case 'stopped':
+          return;
+        case 'gone':
+          // The resume point is too old (compaction, API server restart): the cache may have
+          // missed anything, so list again and emit the difference.
+          needList = true;
+          delayMs = this.goneBackoff.next();
+          break;
+        case 'forbidden':
+          this.counters.errors++;
+          this.setStatus('forbidden', end.message);
+          needList = true;
+          delayMs = jittered(this.opts.forbiddenRetryMs, 0.1, this.opts.random);
+          break;
+        case 'failed':
+          this.counters.errors++;
+          // A stream that broke after it opened is normal life for a watch; a watch that cannot
+          // be opened means the resource is not being watched right now.
+          if (!end.opened) this.setStatus('error', end.message);
+          this.counters.watchRestarts++;
+          delayMs = this.errorBackoff.next();
+          break;
+        case 'watchdog':
+          this.counters.watchdogTimeouts++;
+          this.counters.watchRestarts++;
+          delayMs = this.errorBackoff.next();
+          break;
+        case 'closed':
+          this.counters.watchRestarts++;
+          delayMs = this.errorBackoff.next();
+          break;
+      }
+    }
+  }
+
+  /** LIST every page, then replace the cache and emit the differences. Never throws. */
+  private async listOnce(): Promise<ListResult> {
+    let items: KubeObject[];
+    let resourceVersion: string;
+    try {
+      ({ items, resourceVersion } = await this.listAll());
+    } catch (err) {
+      if (this.stopped) return { ok: false, retryMs: 0 };
+      this.counters.errors++;
+      if (kubeErrorStatus(err) === 403) {
+        this.setStatus('forbidden', describeKubeError(err));
+        return { ok: false, retryMs: jittered(this.opts.forbiddenRetryMs, 0.1, this.opts.random) };
+      }
+      this.setStatus('error', describeKubeError(err));
+      return { ok: false, retryMs: this.errorBackoff.next() };
+    }
+    if (this.stopped) return { ok: false, retryMs: 0 };
+
+    const fresh = new Map<string, KubeObject>();
+    for (const obj of items) fresh.set(objectKey(obj), obj);
+    const changes = diffCache(this.cache, fresh);
+    const initial = !this.hasSynced;
+    this.cache = fresh;
+    this.resourceVersion = resourceVersion;
+    if (!initial) this.counters.relists++;
+    this.hasSynced = true;
+    this.lastSyncTime = Date.now();
+    // The server answered a full list: whatever failed before works again.
+    this.errorBackoff.reset();
+    this.setStatus('synced', undefined);
+    for (const change of changes) this.emitChange(change, 'list');
+    this.emit({ type: 'synced', initial, objects: fresh.size });
+    if (initial) {
+      const waiters = this.syncWaiters;
+      this.syncWaiters = [];
+      for (const w of waiters) w.resolve();
+    }
+    return { ok: true };
+  }
+
+  private async listAll(): Promise<{ items: KubeObject[]; resourceVersion: string }> {
+    const items: KubeObject[] = [];
+    let continueToken: string | undefined;
+    let restarted = false;
+    for (;;) {
+      const query = new URLSearchParams({ limit: String(this.opts.pageSize) });
+      if (continueToken) query.set('continue', continueToken);
+      if (this.options.labelSelector) query.set('labelSelector', this.options.labelSelector);
+      let page: KubeList;
+      const ac = this.beginRequest();
+      try {
+        page = await getJson<KubeList>(this.kc, `${this.basePath}?${query}`, {
+          signal: ac.signal,
+          timeoutMs: this.opts.requestTimeoutMs,
+        });
+      } catch (err) {
+        // A continue token expires with compaction (410): start over from a fresh snapshot, once.
+        if (continueToken && !restarted && kubeErrorStatus(err) === 410 && !this.stopped) {
+          restarted = true;
+          continueToken = undefined;
+          items.length = 0;
+          continue;
+        }
+        throw err;
+      } finally {
+        this.endRequest(ac);
+      }
+      const itemKind = page.kind?.endsWith('List') ? page.kind.slice(0, -'List'.length) : this.opts.resource.kind;
+      for (const raw of page.items ?? []) {
+        const obj = toKubeObject(raw);
+        if (!obj) throw new KubeApiError(0, 'BadResponse', `${this.basePath}: list item without metadata.name`);
+        // List items carry no apiVersion/kind; watch events do. Fill them in so that the same
+        // object compares equal whichever way it arrived.
+        if (obj.apiVersion === undefined && page.apiVersion) obj.apiVersion = page.apiVersion;
+        if (obj.kind === undefined && itemKind) obj.kind = itemKind;
+        items.push(obj);
+      }
+      const next = page.metadata?.continue;
+      if (next) {
+        continueToken = next;
+        continue;
+      }
+      const rv = page.metadata?.resourceVersion;
+      if (!rv) throw new KubeApiError(0, 'BadResponse', `${this.basePath}: list without a resourceVersion`);
+      return { items, resourceVersion: rv };
+    }
+  }
+
+  /** One WATCH from the current resourceVersion, until it ends. Never throws. */
+  private async watchOnce(): Promise<WatchEnd> {
+    const query = new URLSearchParams({
+      watch: 'true',
+      resourceVersion: this.resourceVersion,
+      allowWatchBookmarks: 'true',
+      timeoutSeconds: String(Math.max(1, Math.round(jittered(this.opts.watchTimeoutSeconds, 0.2, this.opts.random)))),
+    });
+    if (this.options.labelSelector) query.set('labelSelector', this.options.labelSelector);
+    const path = `${this.basePath}?${query}`;
+
+    const ac = this.beginRequest();
+    let watchdogFired = false;
+    // Armed before the request: a connection that never answers is as silent as one that stops.
+    const watchdog = setTimeout(() => {
+      watchdogFired = true;
+      ac.abort();
+    }, this.opts.watchdogMs);
+    let opened = false;
+    try {
+      const res = await open(this.kc, path, { signal: ac.signal });
+      const status = res.statusCode ?? 0;
+      if (status !== 200) {
+        const err = toApiError(status, await readBody(res), path);
+        if (status === 410) return { kind: 'gone', message: describeKubeError(err) };
+        if (status === 403) return { kind: 'forbidden', message: describeKubeError(err) };
+        return { kind: 'failed', message: describeKubeError(err), opened };
+      }
+      opened = true;
+      if (this.status === 'error') this.setStatus('synced', undefined);
+      watchdog.refresh();
+
+      const splitter = new LineSplitter();
+      for await (const chunk of res as AsyncIterable<Buffer>) {
+        for (const line of splitter.push(chunk)) {
+          watchdog.refresh();
+          const end = this.handleWatchLine(line);
+          if (end) return end; // leaving the loop destroys the response
+          if (this.stopped) return { kind: 'stopped' };
+        }
+      }
+      // Ended without an error: the server's timeout, or a connection closed cleanly under it.
+      // An unterminated last line is an event cut off mid-way; it comes again from the resume point.
+      return this.stopped ? { kind: 'stopped' } : { kind: 'closed' };
+    } catch (err) {
+      if (this.stopped) return { kind: 'stopped' };
+      if (watchdogFired) return { kind: 'watchdog' };
+      return { kind: 'failed', message: describeKubeError(err), opened };
+    } finally {
+      clearTimeout(watchdog);
+      this.endRequest(ac);
+    }
+  }
+
+  /** Applies one watch line; returns how the watch ends when the line ends it. */
+  private handleWatchLine(line: string): WatchEnd | undefined {
+    let msg: WatchMessage;
+    try {
+      msg = parseWatchLine(line);
+    } catch (err) {
+      const message = err instanceof WatchProtocolError ? err.message : describeKubeError(err);
+      return { kind: 'failed', message, opened: true };
+    }
+    this.counters.lastEventTime = Date.now();
+    switch (msg.type) {
+      case 'BOOKMARK':
+        this.counters.bookmarks++;
+        this.resourceVersion = msg.resourceVersion;
+        return undefined;
+      case 'ERROR': {
+        const message = describeKubeError(new KubeApiError(msg.code, msg.reason, msg.message));
+        if (msg.code === 410) return { kind: 'gone', message };
+        if (msg.code === 403) return { kind: 'forbidden', message };
+        return { kind: 'failed', message, opened: true };
+      }
+      default: {
+        this.counters.eventsReceived++;
+        const changes = applyWatchEvent(this.cache, msg.type, msg.object);
+        const rv = msg.object.metadata.resourceVersion;
+        if (rv) this.resourceVersion = rv;
+        for (const change of changes) this.emitChange(change, 'watch');
+        return undefined;
+      }
+    }
+  }
+
+  private emitChange(change: CacheChange, source: 'watch' | 'list'): void {
+    this.counters.eventsEmitted++;
+    this.emit({ ...change, source });
+  }
+
+  private emit(event: InformerEvent): void {
+    for (const listener of this.eventListeners) this.call(listener, event);
+  }
+
+  private setStatus(status: InformerStatus, message: string | undefined): void {
+    if (status === this.status && message === this.message) return;
+    this.status = status;
+    this.message = message;
+    if (this.stateListeners.size === 0) return;
+    const state = this.getState();
+    for (const listener of this.stateListeners) this.call(listener, state);
+  }
+
+  /** A listener that throws or rejects is reported and never stops the informer. */
+  private call<T>(listener: Listener<T>, value: T): void {
+    try {
+      const result = listener(value);
+      if (result instanceof Promise) result.catch(this.opts.onListenerError);
+    } catch (err) {
+      this.opts.onListenerError(err);
+    }
+  }
+
+  private beginRequest(): AbortController {
+    const ac = new AbortController();
+    this.inFlight = ac;
+    if (this.stopped) ac.abort();
+    return ac;
+  }
+
+  private endRequest(ac: AbortController): void {
+    if (this.inFlight === ac) this.inFlight = undefined;
+  }
+
+  /** A delay that stop() cuts short. */
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        if (this.wake === done) this.wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wake = done;
+    });
+  }
+}
