@@ -55,6 +55,9 @@ func startControllerManager(stateDir, kubeconfig string, pki pkiFiles) (*child, 
 		"--concurrent-replicaset-syncs=10",
 		"--v=0",
 	)
+	// client-go derives the user agent, and so the managedFields manager name, from argv[0]; a
+	// real cluster shows "kube-controller-manager" there, and drift attribution relies on it.
+	cmd.Args[0] = "kube-controller-manager"
 	cmd.Stdout = logFile
 	cmd.Stderr = logFile
 	// If this process dies without cleaning up, the kernel takes the controller manager with it.

@@ -1,0 +1,109 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { diffObjects, type DiffOptions, type DriftReport, type SchemaProvider } from '.';
+import { getJson } from '../kube/http';
+import { loadClusterSchema, openApiPathOf } from '../kube/cluster-schema';
+import { eventually, testCluster, uniqueName } from '../../testing/cluster-fixture';
+import { CONTENT_TYPE, kubeWrite, objectPath, type ObjectRef } from '../../testing/kube-write';
+import { realisticManifests, type ManifestCase } from '../../testing/realistic-manifests';
+
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+const SSA_MANAGER = 'gitops-sync';
+const OTHER_MANAGER = 'kubectl-edit';
+const SECRET_CANARY = 'canary-secret-value';
+
+function refOf(m: ManifestCase['manifest'], withName = true): ObjectRef {
+  const kind = m.kind ?? '';
+  const lower = kind.toLowerCase();
+  return {
+    apiVersion: m.apiVersion ?? '',
+    resource: lower.endsWith('s') ? `${lower}es` : `${lower}s`,
+    namespace: m.metadata?.namespace,
+    name: withName ? m.metadata?.name : undefined,
+  };
+}
+
+const isBuiltin = (m: ManifestCase['manifest']) => !m.apiVersion?.includes('.') || m.apiVersion.includes('k8s.io/');
+
+/** What `kubectl apply` (client-side) does on create: the file, plus the file itself as an annotation. */
+async function applyClientSide(kc: ReturnType<typeof testCluster>['kc'], m: ManifestCase['manifest']): Promise<void> {
+  const body = structuredClone(m);
+  body.metadata = { ...body.metadata, annotations: { ...body.metadata?.annotations, [LAST_APPLIED]: `${JSON.stringify(m)}\n` } };
+  await kubeWrite(kc, 'POST', objectPath(refOf(m, false), { fieldManager: 'kubectl-client-side-apply' }), body);
+}
+
+async function applyServerSide(kc: ReturnType<typeof testCluster>['kc'], m: ManifestCase['manifest']): Promise<void> {
+  await kubeWrite(kc, 'PATCH', objectPath(refOf(m), { fieldManager: SSA_MANAGER, force: 'true' }), m, CONTENT_TYPE.apply);
+}
+
+async function mutate(kc: ReturnType<typeof testCluster>['kc'], c: ManifestCase): Promise<void> {
+  const type = isBuiltin(c.manifest) && c.manifest.kind !== 'CustomResourceDefinition' ? CONTENT_TYPE.strategic : CONTENT_TYPE.merge;
+  await kubeWrite(kc, 'PATCH', objectPath(refOf(c.manifest), { fieldManager: OTHER_MANAGER }), c.mutation, type);
+}
+
+function describeChanges(r: DriftReport): string {
+  return JSON.stringify(r.changes.map((c) => ({ path: c.path, op: c.op, desired: c.desired, live: c.live, manager: c.manager?.name })));
+}
+
+for (const mode of ['client-side', 'server-side'] as const) {
+  describe(`drift engine against objects applied ${mode}`, () => {
+    const { kc } = testCluster();
+    const ns = uniqueName(mode === 'client-side' ? 'csa' : 'ssa');
+    const { crd, cases } = realisticManifests(ns, `${ns}.driftwatch.test`);
+    const all = [crd, ...cases];
+    const options = (schema?: SchemaProvider): DiffOptions => ({
+      schema,
+      ...(mode === 'server-side' ? { fieldManager: SSA_MANAGER } : {}),
+    });
+    let clusterSchema: SchemaProvider;
+
+    const readLive = (c: ManifestCase) => getJson<Record<string, unknown>>(kc, objectPath(refOf(c.manifest)));
+
+    beforeAll(async () => {
+      await kubeWrite(kc, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+      const apply = mode === 'client-side' ? applyClientSide : applyServerSide;
+      await apply(kc, crd.manifest);
+      await eventually(async () => {
+        const live = await readLive(crd);
+        const conditions = (live.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? [];
+        return conditions.some((c) => c.type === 'Established' && c.status === 'True');
+      }, 'the CRD to be established');
+      // The new group shows up in discovery a moment after Established.
+      await eventually(() => apply(kc, cases[cases.length - 1]!.manifest).then(() => true), 'the custom resource to be accepted');
+      for (const c of cases.slice(0, -1)) await apply(kc, c.manifest);
+      const groupVersions = [...new Set(all.map((c) => openApiPathOf(c.manifest.apiVersion ?? '')))];
+      const loaded = await eventually(async () => {
+        const s = await loadClusterSchema(kc, { groupVersions });
+        return s.provider.schemaFor(`${ns}.driftwatch.test/v1`, 'Cache') ? s : undefined;
+      }, 'the cluster to publish the schemas');
+      expect(loaded.warnings).toEqual([]);
+      clusterSchema = loaded.provider;
+    }, 120_000);
+
+    it('finds no drift in any object right after apply, with the cluster schema and offline', async () => {
+      for (const c of all) {
+        const live = await readLive(c);
+        for (const [label, schema] of [['cluster schema', clusterSchema], ['offline', undefined]] as const) {
+          const report = diffObjects(c.manifest, live, options(schema));
+          expect(report.changes, `${c.manifest.kind} ${c.manifest.metadata?.name} (${label}): ${describeChanges(report)}`).toEqual([]);
+          expect(report.drift).toBe(false);
+        }
+      }
+    });
+
+    it('reports exactly the field another manager changed, attributed to it, and never a Secret value', async () => {
+      for (const c of all) await mutate(kc, c);
+      for (const c of all) {
+        const live = await readLive(c);
+        const report = diffObjects(c.manifest, live, options(clusterSchema));
+        const what = `${c.manifest.kind} ${c.manifest.metadata?.name}: ${describeChanges(report)}`;
+        expect(report.drift, what).toBe(true);
+        expect(report.changes.map((x) => [x.path, x.op]), what).toEqual([[c.expectPath, c.expectOp]]);
+        expect(report.changes[0]?.manager?.name, what).toBe(OTHER_MANAGER);
+        expect(report.changes[0]?.manager?.operation, what).toBe('Update');
+        // The live Secret also carries the old value in its last-applied annotation (client-side).
+        expect(JSON.stringify(report)).not.toContain(SECRET_CANARY);
+        expect(JSON.stringify(report)).not.toContain(Buffer.from(`${SECRET_CANARY}-2`).toString('base64'));
+      }
+    });
+  });
+}

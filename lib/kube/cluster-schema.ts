@@ -1,0 +1,73 @@
+import type { KubeConfig } from '@kubernetes/client-node';
+import { combineSchemaProviders, crdSchemaProvider, openApiV3SchemaProvider, type SchemaProvider } from '../drift';
+import { getJson, KubeApiError } from './http';
+
+interface OpenApiIndex {
+  paths?: Record<string, { serverRelativeURL?: string }>;
+}
+
+interface CrdList {
+  items?: unknown[];
+}
+
+export interface ClusterSchemaOptions {
+  /**
+   * Group-versions to fetch OpenAPI v3 documents for, as the index names them (`api/v1`,
+   * `apis/apps/v1`). Each document is large, so only those the desired manifests use are worth it.
+   * Undefined fetches every document the server publishes.
+   */
+  groupVersions?: ReadonlyArray<string>;
+  timeoutMs?: number;
+}
+
+export interface ClusterSchema {
+  provider: SchemaProvider;
+  /** Documents or CRDs that could not be read; the engine then falls back to its built-in table. */
+  warnings: string[];
+}
+
+/** OpenAPI v3 path of an apiVersion: `v1` → `api/v1`, `apps/v1` → `apis/apps/v1`. */
+export function openApiPathOf(apiVersion: string): string {
+  return apiVersion.includes('/') ? `apis/${apiVersion}` : `api/${apiVersion}`;
+}
+
+/**
+ * What the cluster itself publishes about object shapes: OpenAPI v3 (list keys, defaults of the
+ * built-in kinds as this server version has them) and CRD structural schemas (defaults of custom
+ * resources). CRD schemas win for custom resources because they carry defaults the OpenAPI
+ * rendering may drop. A forbidden or missing document is a warning, not a failure: the engine
+ * still has its built-in fallback.
+ */
+export async function loadClusterSchema(kc: KubeConfig, opts: ClusterSchemaOptions = {}): Promise<ClusterSchema> {
+  const warnings: string[] = [];
+  const timeoutMs = opts.timeoutMs ?? 30_000;
+  const documents: unknown[] = [];
+  try {
+    const index = await getJson<OpenApiIndex>(kc, '/openapi/v3', { timeoutMs });
+    const wanted = opts.groupVersions ? new Set(opts.groupVersions) : undefined;
+    const entries = Object.entries(index.paths ?? {}).filter(([p]) => !wanted || wanted.has(p));
+    const fetched = await Promise.all(
+      entries.map(async ([p, { serverRelativeURL }]) => {
+        try {
+          return await getJson<unknown>(kc, serverRelativeURL ?? `/openapi/v3/${p}`, { timeoutMs });
+        } catch (err) {
+          warnings.push(`OpenAPI v3 document ${p}: ${err instanceof Error ? err.message : String(err)}`);
+          return undefined;
+        }
+      }),
+    );
+    for (const d of fetched) if (d !== undefined) documents.push(d);
+  } catch (err) {
+    warnings.push(`OpenAPI v3 index: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  let crds: unknown[] = [];
+  try {
+    const list = await getJson<CrdList>(kc, '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', { timeoutMs });
+    crds = list.items ?? [];
+  } catch (err) {
+    // Without permission to read CRDs, their OpenAPI rendering is the next best thing.
+    const why = err instanceof KubeApiError && err.forbidden ? 'forbidden' : err instanceof Error ? err.message : String(err);
+    warnings.push(`CustomResourceDefinitions: ${why}`);
+  }
+  return { provider: combineSchemaProviders(crdSchemaProvider(crds), openApiV3SchemaProvider(documents)), warnings };
+}

@@ -1,0 +1,58 @@
+import https from 'node:https';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { readBody, toApiError } from '../lib/kube/http';
+
+/**
+ * Raw writes for tests (the dashboard itself never writes). Raw rather than client-node's typed
+ * APIs because those re-serialise bodies through their models, and the tests must send exactly
+ * what kubectl would.
+ */
+export async function kubeWrite<T = Record<string, unknown>>(
+  kc: KubeConfig,
+  method: 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+  path: string,
+  body: unknown,
+  contentType = 'application/json',
+): Promise<T> {
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new Error('kubeconfig has no current cluster');
+  const url = new URL(path, cluster.server);
+  const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+  const opts: https.RequestOptions = {
+    method,
+    headers: { Accept: 'application/json', 'Content-Type': contentType, ...(payload ? { 'Content-Length': payload.length } : {}) },
+  };
+  await kc.applyToHTTPSOptions(opts);
+  const res = await new Promise<import('node:http').IncomingMessage>((resolve, reject) => {
+    const req = https.request(url, opts, resolve);
+    req.on('error', reject);
+    req.end(payload);
+  });
+  const text = await readBody(res);
+  const status = res.statusCode ?? 0;
+  if (status < 200 || status >= 300) throw toApiError(status, text, `${method} ${url.pathname}`);
+  return JSON.parse(text) as T;
+}
+
+export interface ObjectRef {
+  apiVersion: string;
+  /** Plural resource name as in URLs. */
+  resource: string;
+  namespace?: string;
+  name?: string;
+}
+
+/** URL path of a collection (no name) or an object. */
+export function objectPath(ref: ObjectRef, query: Record<string, string> = {}): string {
+  const base = ref.apiVersion.includes('/') ? `/apis/${ref.apiVersion}` : `/api/${ref.apiVersion}`;
+  const ns = ref.namespace ? `/namespaces/${encodeURIComponent(ref.namespace)}` : '';
+  const name = ref.name ? `/${encodeURIComponent(ref.name)}` : '';
+  const qs = new URLSearchParams(query).toString();
+  return `${base}${ns}/${ref.resource}${name}${qs ? `?${qs}` : ''}`;
+}
+
+export const CONTENT_TYPE = {
+  merge: 'application/merge-patch+json',
+  strategic: 'application/strategic-merge-patch+json',
+  apply: 'application/apply-patch+yaml',
+} as const;
