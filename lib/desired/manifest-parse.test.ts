@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import { parseManifestText } from './manifest-parse';
+
+const cm = (name: string, extra = ''): string => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n${extra}`;
+
+describe('parseManifestText', () => {
+  it('reads multi-document YAML, skipping empty documents, with the line each object starts on', () => {
+    const text = `# leading comment\n---\n${cm('a')}---\n---\n# only a comment\n---\n${cm('b')}...\n`;
+    const r = parseManifestText(text, 'x.yaml');
+    expect(r.problems).toEqual([]);
+    expect(r.objects.map((o) => [(o.manifest.metadata as { name: string }).name, o.line])).toEqual([
+      ['a', 3],
+      ['b', 11],
+    ]);
+  });
+
+  it('reports a malformed document with file, line and column, and still loads the others', () => {
+    const text = `${cm('a')}---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: broken\ndata:\n  key: [unclosed\n---\n${cm('c')}`;
+    const r = parseManifestText(text, 'dir/x.yaml');
+    expect(r.objects.map((o) => (o.manifest.metadata as { name: string }).name)).toEqual(['a', 'c']);
+    expect(r.problems).toHaveLength(1);
+    expect(r.problems[0]).toMatchObject({ file: 'dir/x.yaml', severity: 'error' });
+    expect(r.problems[0]?.line).toBeGreaterThanOrEqual(10);
+    expect(r.problems[0]?.line).toBeLessThanOrEqual(12);
+    expect(r.problems[0]?.column).toBeTypeOf('number');
+    expect(r.problems[0]?.message).toMatch(/^document 2: /);
+    expect(r.problems[0]?.message).not.toContain('\n');
+  });
+
+  it('reports documents that are not objects or lack apiVersion, kind or metadata.name', () => {
+    const text = [
+      '- just\n- a list\n',
+      'plain string\n',
+      'kind: ConfigMap\nmetadata:\n  name: x\n',
+      'apiVersion: v1\nkind: Pod\nmetadata:\n  generateName: web-\n',
+      cm('ok'),
+    ].join('---\n');
+    const r = parseManifestText(text, 'x.yaml');
+    expect(r.objects).toHaveLength(1);
+    expect(r.problems.map((p) => [p.line, p.message])).toEqual([
+      [1, 'document 1 is a list, not a Kubernetes object'],
+      [4, 'document 2 is a string, not a Kubernetes object'],
+      [6, 'document 3: missing apiVersion'],
+      [10, 'document 4: missing metadata.name (generateName cannot be matched to a live object)'],
+    ]);
+  });
+
+  it('expands kind: List and *List documents, items with their own lines', () => {
+    const text = `apiVersion: v1
+kind: List
+items:
+  - apiVersion: v1
+    kind: ConfigMap
+    metadata: {name: one}
+  - apiVersion: apps/v1
+    kind: DeploymentList
+    items:
+      - apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: two}
+  - kind: Broken
+---
+apiVersion: v1
+kind: ConfigMapList
+items: []
+`;
+    const r = parseManifestText(text, 'l.yaml');
+    expect(r.objects.map((o) => [o.manifest.kind, o.line])).toEqual([
+      ['ConfigMap', 4],
+      ['Deployment', 10],
+    ]);
+    expect(r.problems).toMatchObject([{ line: 13, message: 'List item 2: missing apiVersion, metadata.name' }]);
+  });
+
+  it('does not treat a kind ending in List without items as a list', () => {
+    const r = parseManifestText('apiVersion: x.io/v1\nkind: AllowList\nmetadata: {name: a}\nspec: {}\n', 'a.yaml');
+    expect(r.objects).toHaveLength(1);
+  });
+
+  it('reads YAML like kubectl (YAML 1.1): octal modes, yes/on booleans, but timestamps and 12:30 stay strings', () => {
+    const r = parseManifestText(cm('a', 'data:\n  at: 2001-12-14\n  time: 12:30\nspec:\n  mode: 0644\n  on: yes\n'), 'a.yaml');
+    expect(r.problems).toEqual([]);
+    const m = r.objects[0]?.manifest as Record<string, Record<string, unknown>>;
+    expect(m.data).toEqual({ at: '2001-12-14', time: '12:30' });
+    expect(m.spec).toEqual({ mode: 420, true: true });
+  });
+
+  it('parses JSON files, and reports JSON syntax errors with a line', () => {
+    const ok = parseManifestText('{\n\t"apiVersion": "v1",\n\t"kind": "ConfigMap",\n\t"metadata": {"name": "j"}\n}\n', 'a.json');
+    expect(ok.problems).toEqual([]);
+    expect(ok.objects).toMatchObject([{ line: 1, manifest: { metadata: { name: 'j' } } }]);
+    const bad = parseManifestText('{\n  "apiVersion": "v1",\n  "kind": "ConfigMap",\n  "metadata": {"name": "j"\n}\n', 'b.json');
+    expect(bad.objects).toEqual([]);
+    expect(bad.problems).toHaveLength(1);
+    expect(bad.problems[0]?.line).toBeGreaterThan(1);
+  });
+
+  it('keeps the last of duplicate keys with a warning (go-yaml does not reject them either)', () => {
+    const r = parseManifestText(cm('a', 'data:\n  k: one\n  k: two\n'), 'a.yaml');
+    expect(r.objects[0]?.manifest.data).toEqual({ k: 'two' });
+    expect(r.problems).toMatchObject([{ severity: 'warning', line: 7 }]);
+  });
+
+  it('reports values JSON cannot hold', () => {
+    const r = parseManifestText(cm('a', 'data:\n  x: .inf\n'), 'a.yaml');
+    expect(r.objects).toEqual([]);
+    expect(r.problems[0]?.message).toContain('data.x: Infinity is not representable in JSON');
+  });
+
+  it('accepts a byte-order mark', () => {
+    expect(parseManifestText(`\ufeff${cm('a')}`, 'a.yaml').objects).toHaveLength(1);
+  });
+});

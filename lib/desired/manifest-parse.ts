@@ -1,0 +1,175 @@
+/**
+ * One manifest file's text → the Kubernetes objects it declares, each with its line, plus the
+ * problems of the documents that could not be used. Pure: no file system, so it is tested on
+ * strings and reused for every file the directory source reads.
+ *
+ * YAML is read the way kubectl reads it (sigs.k8s.io/yaml on go-yaml v2, i.e. YAML 1.1): `0644`
+ * is octal 420, `yes`/`on` are booleans, `<<` merges — but timestamps and `12:30` stay strings,
+ * because go-yaml keeps them as strings when decoding into untyped JSON. Reading `defaultMode:
+ * 0644` as decimal 644 would be a false drift on every such volume. JSON files go through the
+ * same parser (JSON is YAML), which gives their errors line numbers too.
+ */
+import { isMap, isSeq, LineCounter, parseAllDocuments, type Document, type ParsedNode, type Tags, type YAMLError } from 'yaml';
+import type { ManifestProblem } from './types';
+
+export interface ParsedManifest {
+  /** apiVersion, kind and metadata.name are present and non-empty strings. */
+  manifest: Record<string, unknown>;
+  /** 1-based line where the object starts (its first key; for List items the item). */
+  line: number;
+}
+
+export interface ParsedFile {
+  objects: ParsedManifest[];
+  problems: ManifestProblem[];
+}
+
+const MAX_LIST_DEPTH = 8;
+
+/** go-yaml keeps these as strings when decoding into untyped data; so must we. */
+function kubectlTags(tags: Tags): Tags {
+  return tags.filter((t) => typeof t === 'string' || !(t.tag === 'tag:yaml.org,2002:timestamp' || t.format === 'TIME'));
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** yaml's messages end with " at line L, column C:\n\n<excerpt>"; the position is reported separately. */
+function shortMessage(e: YAMLError): string {
+  const at = e.message.indexOf(' at line ');
+  return at > 0 ? e.message.slice(0, at) : e.message.split('\n')[0] ?? e.message;
+}
+
+/**
+ * JSON-representable copy of what yaml produced: explicit `!!binary`, `!!set`, `!!omap` and
+ * `.inf`/`.nan` have no JSON form (kubectl rejects them too).
+ */
+function toJson(v: unknown, path: string): unknown {
+  if (v === null || typeof v === 'string' || typeof v === 'boolean') return v;
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) throw new Error(`${path || 'value'}: ${String(v)} is not representable in JSON`);
+    return v;
+  }
+  if (Array.isArray(v)) return v.map((e, i) => toJson(e, `${path}[${i}]`));
+  if (isRecord(v) && Object.getPrototypeOf(v) === Object.prototype) {
+    const out: Record<string, unknown> = {};
+    for (const [k, c] of Object.entries(v)) out[k] = toJson(c, path === '' ? k : `${path}.${k}`);
+    return out;
+  }
+  throw new Error(`${path || 'value'}: a ${Object.prototype.toString.call(v).slice(8, -1)} is not representable in JSON`);
+}
+
+/** Why a document cannot be used as an object, or undefined when it can. */
+export function missingIdentity(obj: Record<string, unknown>): string | undefined {
+  const missing: string[] = [];
+  if (typeof obj.apiVersion !== 'string' || obj.apiVersion === '') missing.push('apiVersion');
+  if (typeof obj.kind !== 'string' || obj.kind === '') missing.push('kind');
+  const meta = obj.metadata;
+  if (!isRecord(meta) || typeof meta.name !== 'string' || meta.name === '') {
+    missing.push(isRecord(meta) && typeof meta.generateName === 'string' ? 'metadata.name (generateName cannot be matched to a live object)' : 'metadata.name');
+  }
+  return missing.length === 0 ? undefined : `missing ${missing.join(', ')}`;
+}
+
+/**
+ * kubectl treats a document as a list when it has an `items` array and its kind is `List` or ends
+ * in `List` (DeploymentList, ...), and applies the items.
+ */
+export function isListDocument(obj: Record<string, unknown>): boolean {
+  return Array.isArray(obj.items) && typeof obj.kind === 'string' && obj.kind.endsWith('List');
+}
+
+interface Ctx {
+  file: string;
+  lc: LineCounter;
+  out: ParsedFile;
+}
+
+function problem(cx: Ctx, offset: number | undefined, message: string, severity: ManifestProblem['severity'] = 'error'): void {
+  if (offset === undefined) {
+    cx.out.problems.push({ file: cx.file, line: 0, message, severity });
+    return;
+  }
+  const { line, col } = cx.lc.linePos(offset);
+  cx.out.problems.push({ file: cx.file, line, column: col, message, severity });
+}
+
+type YamlNode = { range?: [number, number, number] | null } | null | undefined;
+
+function startOf(node: unknown): number | undefined {
+  const r = (node as YamlNode)?.range;
+  return Array.isArray(r) ? r[0] : undefined;
+}
+
+/** The YAML node of items[i] under a map node, for its line. */
+function itemNode(node: unknown, i: number): unknown {
+  if (!isMap(node)) return undefined;
+  const items = node.get('items', true);
+  return isSeq(items) ? items.items[i] : undefined;
+}
+
+function addObject(cx: Ctx, value: unknown, node: unknown, fallback: number, what: string, depth: number): void {
+  const offset = startOf(node) ?? fallback;
+  if (!isRecord(value)) {
+    const type = Array.isArray(value) ? 'a list' : typeof value === 'string' ? 'a string' : `a ${typeof value}`;
+    problem(cx, offset, `${what} is ${type}, not a Kubernetes object`);
+    return;
+  }
+  if (isListDocument(value)) {
+    if (depth >= MAX_LIST_DEPTH) {
+      problem(cx, offset, `${what}: Lists nested deeper than ${MAX_LIST_DEPTH} levels`);
+      return;
+    }
+    const items = value.items as unknown[];
+    items.forEach((item, i) => addObject(cx, item, itemNode(node, i), offset, `${value.kind as string} item ${i}`, depth + 1));
+    return;
+  }
+  const missing = missingIdentity(value);
+  if (missing !== undefined) {
+    problem(cx, offset, `${what}: ${missing}`);
+    return;
+  }
+  cx.out.objects.push({ manifest: value, line: cx.lc.linePos(offset).line });
+}
+
+function addDocument(cx: Ctx, doc: Document.Parsed, index: number): void {
+  const what = `document ${index + 1}`;
+  const fatal = doc.errors.filter((e) => e.code !== 'DUPLICATE_KEY');
+  // go-yaml (non-strict) keeps the last of duplicate keys, as yaml does: worth a warning, not a loss.
+  for (const e of doc.errors) if (e.code === 'DUPLICATE_KEY') problem(cx, e.pos[0], `${what}: ${shortMessage(e)}`, 'warning');
+  if (fatal.length > 0) {
+    const first = fatal[0] as YAMLError;
+    const more = fatal.length > 1 ? ` (and ${fatal.length - 1} more error${fatal.length > 2 ? 's' : ''})` : '';
+    problem(cx, first.pos[0], `${what}: ${shortMessage(first)}${more}`);
+    return;
+  }
+  if (doc.contents === null) return; // empty document: `---` twice, or only comments
+  let value: unknown;
+  try {
+    value = toJson(doc.toJS({ maxAliasCount: 1000 }), '');
+  } catch (e) {
+    problem(cx, startOf(doc.contents) ?? doc.range[0], `${what}: ${e instanceof Error ? e.message : String(e)}`);
+    return;
+  }
+  if (value === null) return;
+  addObject(cx, value, doc.contents, doc.range[0], what, 0);
+}
+
+/** Parses one file. `file` is only used in the problems it reports. */
+export function parseManifestText(text: string, file: string): ParsedFile {
+  const out: ParsedFile = { objects: [], problems: [] };
+  const lc = new LineCounter();
+  const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const cx: Ctx = { file, lc, out };
+  let docs: Document.Parsed[];
+  try {
+    docs = parseAllDocuments<ParsedNode>(src, { version: '1.1', customTags: kubectlTags, lineCounter: lc, prettyErrors: true });
+  } catch (e) {
+    // The parser reports errors per document; a throw here is a bug in it, still only this file's problem.
+    problem(cx, undefined, `cannot parse: ${e instanceof Error ? e.message : String(e)}`);
+    return out;
+  }
+  docs.forEach((doc, i) => addDocument(cx, doc, i));
+  return out;
+}
