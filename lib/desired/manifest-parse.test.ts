@@ -111,3 +111,11 @@ items: []
     expect(parseManifestText(`\ufeff${cm('a')}`, 'a.yaml').objects).toHaveLength(1);
   });
 });
+
+describe('YAML 1.1 pitfalls kubectl shares', () => {
+  it('reads an unquoted `n` as false, so such a name is missing, as kubectl would reject it', () => {
+    const r = parseManifestText('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: n\n', 'a.yaml');
+    expect(r.objects).toEqual([]);
+    expect(r.problems[0]?.message).toBe('document 1: missing metadata.name');
+  });
+});

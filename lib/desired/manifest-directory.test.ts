@@ -1,0 +1,188 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { findGitRepo, readGitHead } from './git-info';
+import { loadManifestDirectory, ManifestDirectoryLoader } from './manifest-directory';
+
+const cm = (name: string, ns?: string, data = 'v'): string =>
+  `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n${ns ? `  namespace: ${ns}\n` : ''}data:\n  k: ${data}\n`;
+
+let root: string;
+
+function put(rel: string, text: string): void {
+  const p = join(root, rel);
+  mkdirSync(dirname(p), { recursive: true });
+  writeFileSync(p, text);
+}
+
+function git(...args: string[]): string {
+  return execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t.invalid', '-c', 'init.defaultBranch=main', ...args], { cwd: root, encoding: 'utf8' }).trim();
+}
+
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), 'dw-manifests-'));
+});
+afterEach(() => {
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe('loadManifestDirectory', () => {
+  it('loads yaml, yml and json recursively, skipping dot entries, node_modules and other extensions', async () => {
+    put('a.yaml', cm('a'));
+    put('sub/b.yml', cm('b'));
+    put('sub/deeper/c.json', JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' } }));
+    put('.hidden.yaml', cm('hidden'));
+    put('.git/x.yaml', cm('git'));
+    put('node_modules/pkg/d.yaml', cm('dep'));
+    put('README.md', '# not a manifest');
+    put('e.YAML', cm('upper'));
+    const s = await loadManifestDirectory(root);
+    expect(s.exists).toBe(true);
+    expect(s.problems).toEqual([]);
+    expect([...s.objects.values()].map((o) => [o.id, o.source.file, o.source.line])).toEqual([
+      ['/ConfigMap/default/a', 'a.yaml', 1],
+      ['/ConfigMap/default/b', 'sub/b.yml', 1],
+      ['/ConfigMap/default/c', 'sub/deeper/c.json', 1],
+    ]);
+    expect(s.git).toBeUndefined();
+    expect(s.index.get({ group: '', kind: 'ConfigMap', namespace: 'default', name: 'b' })?.source.file).toBe('sub/b.yml');
+  });
+
+  it('reports a malformed file with file and line, and loads every other file and document', async () => {
+    put('good.yaml', cm('good'));
+    put('bad/broken.yaml', `${cm('before')}---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: broken\n  labels: {a: [}\n---\n${cm('after')}`);
+    put('z.yaml', cm('last'));
+    const s = await loadManifestDirectory(root);
+    expect([...s.objects.keys()].sort()).toEqual(['/ConfigMap/default/after', '/ConfigMap/default/before', '/ConfigMap/default/good', '/ConfigMap/default/last']);
+    expect(s.problems).toHaveLength(1);
+    expect(s.problems[0]).toMatchObject({ file: 'bad/broken.yaml', line: 12, severity: 'error' });
+    expect(s.index.get({ group: '', kind: 'ConfigMap', namespace: 'default', name: 'after' })?.source.line).toBe(14);
+  });
+
+  it('reports the second definition of an object, in path order, and keeps the first', async () => {
+    put('b.yaml', cm('dup', 'shop', 'from-b'));
+    put('a.yaml', `${cm('x')}---\n${cm('dup', 'shop', 'from-a')}`);
+    // Same object through the default namespace.
+    put('c.yaml', cm('x', 'default'));
+    const s = await loadManifestDirectory(root);
+    const dup = s.index.get({ group: '', kind: 'ConfigMap', namespace: 'shop', name: 'dup' });
+    expect(dup?.source).toEqual({ type: 'manifest-dir', file: 'a.yaml', line: 8 });
+    expect((dup?.manifest.data as Record<string, unknown>).k).toBe('from-a');
+    expect(s.problems.map((p) => [p.file, p.line, p.message])).toEqual([
+      ['b.yaml', 1, 'ConfigMap shop/dup is already defined at a.yaml:8; this definition is ignored'],
+      ['c.yaml', 1, 'ConfigMap default/x is already defined at a.yaml:1; this definition is ignored'],
+    ]);
+  });
+
+  it('matches across versions and resolves scope through the callback', async () => {
+    put('w.yaml', 'apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n');
+    put('d.yaml', 'apiVersion: apps/v1beta1\nkind: Deployment\nmetadata:\n  name: api\n');
+    const unknown = await loadManifestDirectory(root);
+    expect(unknown.problems).toMatchObject([{ file: 'w.yaml', severity: 'warning' }]);
+    expect(unknown.index.get({ group: 'apps', kind: 'Deployment', namespace: 'default', name: 'api' })?.manifest.apiVersion).toBe('apps/v1beta1');
+    const known = await loadManifestDirectory(root, { isNamespaced: (g, k) => (g === 'example.com' && k === 'Widget' ? true : undefined), defaultNamespace: 'team' });
+    expect(known.problems).toEqual([]);
+    expect([...known.objects.keys()].sort()).toEqual(['apps/Deployment/team/api', 'example.com/Widget/team/w']);
+  });
+
+  it('reports a missing directory instead of throwing', async () => {
+    const s = await loadManifestDirectory(join(root, 'nope'));
+    expect(s.exists).toBe(false);
+    expect(s.objects.size).toBe(0);
+    expect(s.problems).toEqual([{ file: '', line: 0, message: 'the manifest directory does not exist', severity: 'error' }]);
+  });
+
+  it('follows symlinked files and directories (ConfigMap volumes), without looping', async () => {
+    put('..data/real.yaml', cm('linked'));
+    symlinkSync('..data/real.yaml', join(root, 'real.yaml'));
+    mkdirSync(join(root, 'loop'));
+    symlinkSync('..', join(root, 'loop', 'up'));
+    symlinkSync('missing.yaml', join(root, 'dangling.yaml'));
+    const s = await loadManifestDirectory(root);
+    expect(s.problems).toEqual([]);
+    expect([...s.objects.values()].map((o) => o.source.file)).toEqual(['real.yaml']);
+  });
+
+  it('re-parses only files whose content changed', async () => {
+    put('a.yaml', cm('a'));
+    put('b.yaml', cm('b'));
+    const loader = new ManifestDirectoryLoader(root, { git: false });
+    const first = await loader.load();
+    expect(loader.parsedLastLoad.sort()).toEqual(['a.yaml', 'b.yaml']);
+    put('b.yaml', cm('b', undefined, 'changed'));
+    // Rewritten with the same bytes: read, not re-parsed.
+    put('a.yaml', cm('a'));
+    const second = await loader.load();
+    expect(loader.parsedLastLoad).toEqual(['b.yaml']);
+    const id = '/ConfigMap/default/a';
+    expect(second.objects.get(id)?.revision).toBe(first.objects.get(id)?.revision);
+    expect(second.objects.get(id)?.manifest).toBe(first.objects.get(id)?.manifest);
+    expect(second.objects.get('/ConfigMap/default/b')?.revision).not.toBe(first.objects.get('/ConfigMap/default/b')?.revision);
+  });
+
+  it('freezes the shared manifests', async () => {
+    put('a.yaml', cm('a'));
+    const s = await loadManifestDirectory(root);
+    const m = s.objects.get('/ConfigMap/default/a')?.manifest as Record<string, unknown>;
+    expect(Object.isFrozen(m.metadata)).toBe(true);
+  });
+});
+
+describe('git', () => {
+  it('records the HEAD commit and which files differ from it', async () => {
+    put('apps/a.yaml', cm('a'));
+    put('apps/b.yaml', cm('b'));
+    git('init', '-q');
+    git('add', '.');
+    git('commit', '-q', '-m', 'one');
+    const head = git('rev-parse', 'HEAD');
+    const clean = await loadManifestDirectory(join(root, 'apps'));
+    expect(clean.git).toEqual({ workTree: root, commit: head, branch: 'main', dirty: false });
+    expect(clean.objects.get('/ConfigMap/default/a')?.source).toEqual({ type: 'manifest-dir', file: 'a.yaml', line: 1, commit: head, dirty: false });
+    put('apps/b.yaml', cm('b', undefined, 'edited'));
+    put('apps/new.yaml', cm('new'));
+    const dirty = await loadManifestDirectory(join(root, 'apps'));
+    expect(dirty.git?.dirty).toBe(true);
+    expect(dirty.objects.get('/ConfigMap/default/a')?.source.dirty).toBe(false);
+    expect(dirty.objects.get('/ConfigMap/default/b')?.source.dirty).toBe(true);
+    expect(dirty.objects.get('/ConfigMap/default/new')?.source.dirty).toBe(true);
+  });
+
+  it('handles detached HEAD, packed refs, an unborn branch and linked worktrees', async () => {
+    put('a.yaml', cm('a'));
+    git('init', '-q');
+    const unborn = await loadManifestDirectory(root);
+    expect(unborn.git).toEqual({ workTree: root, branch: 'main' });
+    expect(unborn.objects.get('/ConfigMap/default/a')?.source.commit).toBeUndefined();
+    git('add', '.');
+    git('commit', '-q', '-m', 'one');
+    const first = git('rev-parse', 'HEAD');
+    git('pack-refs', '--all');
+    const repo = await findGitRepo(root);
+    expect(repo).toBeDefined();
+    expect(await readGitHead(repo!)).toEqual({ commit: first, branch: 'main' });
+    put('a.yaml', cm('a', undefined, 'two'));
+    git('commit', '-q', '-am', 'two');
+    git('checkout', '-q', '--detach', first);
+    expect((await loadManifestDirectory(root)).git).toMatchObject({ commit: first, dirty: false });
+    expect((await loadManifestDirectory(root)).git?.branch).toBeUndefined();
+    git('checkout', '-q', 'main');
+    const wt = join(root, '..', `${root.split('/').pop()}-wt`);
+    git('worktree', 'add', '-q', '--detach', wt, first);
+    try {
+      const linked = await loadManifestDirectory(wt);
+      expect(linked.git).toMatchObject({ workTree: wt, commit: first, dirty: false });
+      expect(linked.objects.get('/ConfigMap/default/a')?.source.commit).toBe(first);
+    } finally {
+      rmSync(wt, { recursive: true, force: true });
+    }
+  });
+
+  it('is absent outside a work tree', async () => {
+    put('a.yaml', cm('a'));
+    expect((await loadManifestDirectory(root)).git).toBeUndefined();
+    expect(await findGitRepo(root)).toBeUndefined();
+  });
+});
