@@ -91,7 +91,8 @@ export class DriftConfigError extends Error {
   }
 }
 
-function issuePath(path: ReadonlyArray<PropertyKey>): string {
+/** `spec.rules[2].path` style location of a zod issue, for error messages. */
+export function issuePath(path: ReadonlyArray<PropertyKey>): string {
   let out = '';
   for (const p of path) out += typeof p === 'number' ? `[${p}]` : out === '' ? String(p) : `.${String(p)}`;
   return out === '' ? '(top level)' : out;

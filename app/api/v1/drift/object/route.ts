@@ -1,0 +1,21 @@
+import type { NextRequest } from 'next/server';
+import { driftObjectQuery } from '@/lib/api/drift-params';
+import { jsonError, jsonOk, parseQuery } from '@/lib/api/responses';
+import { objectDetail } from '@/lib/live/object-detail';
+import { currentRuntime } from '@/lib/live/server-runtime';
+import { objectId } from '@/lib/live/types';
+
+export const dynamic = 'force-dynamic';
+
+/** GET /api/v1/drift/object — one object: desired and live (redacted), changes with attribution. */
+export function GET(req: NextRequest) {
+  const parsed = parseQuery(driftObjectQuery, req.nextUrl.searchParams);
+  if (!parsed.ok) return parsed.response;
+  const q = parsed.value;
+  const rt = currentRuntime();
+  if ('error' in rt) return jsonError(503, rt.error);
+  const id = q.id ?? objectId({ cluster: q.cluster ?? '', group: q.group, kind: q.kind ?? '', namespace: q.namespace, name: q.name ?? '' });
+  const detail = objectDetail(rt.runtime, id, { showIgnored: q.showIgnored === 'true' });
+  if (!detail) return jsonError(404, `no drift state for ${id}: the object is not watched, not declared, or the cluster is still syncing`);
+  return jsonOk(detail);
+}

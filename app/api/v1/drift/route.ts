@@ -1,0 +1,23 @@
+import type { NextRequest } from 'next/server';
+import { DRIFT_LIST_ARRAY_KEYS, driftListQuery } from '@/lib/api/drift-params';
+import { jsonError, jsonOk, parseQuery } from '@/lib/api/responses';
+import { CursorError } from '@/lib/live/drift-query';
+import { currentRuntime } from '@/lib/live/server-runtime';
+
+export const dynamic = 'force-dynamic';
+
+/** GET /api/v1/drift — drift states with filters and paging. */
+export function GET(req: NextRequest) {
+  const parsed = parseQuery(driftListQuery, req.nextUrl.searchParams, DRIFT_LIST_ARRAY_KEYS);
+  if (!parsed.ok) return parsed.response;
+  const rt = currentRuntime();
+  if ('error' in rt) return jsonError(503, rt.error);
+  try {
+    const { limit, cursor, ...filters } = parsed.value;
+    const page = rt.runtime.query({ ...filters, limit, ...(cursor ? { cursor } : {}) });
+    return jsonOk({ ...page, ready: rt.runtime.isReady(), lastEventId: rt.runtime.events.lastSeq });
+  } catch (err) {
+    if (err instanceof CursorError) return jsonError(400, err.message);
+    throw err;
+  }
+}

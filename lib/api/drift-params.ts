@@ -1,0 +1,56 @@
+/** HTTP input of the drift API, validated at the edge. */
+import { z } from 'zod';
+import { parseLabelSelector } from '../drift';
+import { DRIFT_STATUSES, type DriftStatus } from '../live/types';
+
+const list = z.array(z.string().min(1).max(253)).min(1).optional();
+
+export const driftListQuery = z
+  .object({
+    cluster: list,
+    namespace: list,
+    kind: list,
+    status: z.array(z.enum(DRIFT_STATUSES as [DriftStatus, ...DriftStatus[]])).min(1).optional(),
+    q: z.string().max(200).optional(),
+    labelSelector: z
+      .string()
+      .max(1000)
+      .optional()
+      .superRefine((s, ctx) => {
+        if (!s) return;
+        try {
+          parseLabelSelector(s);
+        } catch (e) {
+          ctx.addIssue({ code: 'custom', message: e instanceof Error ? e.message : String(e) });
+        }
+      }),
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+    cursor: z.string().max(200).optional(),
+  })
+  .strict();
+
+export const DRIFT_LIST_ARRAY_KEYS = ['cluster', 'namespace', 'kind', 'status'] as const;
+
+/** One object: by its id, or by its parts (what a shared link carries). */
+export const driftObjectQuery = z
+  .object({
+    id: z.string().min(1).max(1200).optional(),
+    cluster: z.string().min(1).max(253).optional(),
+    group: z.string().max(253).default(''),
+    kind: z.string().min(1).max(253).optional(),
+    namespace: z.string().max(253).default(''),
+    name: z.string().min(1).max(253).optional(),
+    showIgnored: z.enum(['true', 'false']).optional(),
+  })
+  .strict()
+  .refine((q) => q.id !== undefined || (q.cluster !== undefined && q.kind !== undefined && q.name !== undefined), {
+    message: 'give id, or cluster, kind and name (plus group and namespace where they apply)',
+  });
+
+export const streamQuery = z
+  .object({
+    /** Resume point for clients that cannot set Last-Event-ID (EventSource sets it itself on reconnect). */
+    since: z.string().max(64).optional(),
+    cluster: list,
+  })
+  .strict();

@@ -1,0 +1,34 @@
+import { NextResponse } from 'next/server';
+import type { z } from 'zod';
+import { issuePath } from '../config/drift-config';
+
+/** Every API error has this shape: a message a person can act on, and the HTTP status. */
+export function jsonError(status: number, message: string): NextResponse {
+  return NextResponse.json({ error: { status, message } }, { status, headers: { 'Cache-Control': 'no-store' } });
+}
+
+export function jsonOk(body: unknown): NextResponse {
+  return NextResponse.json(body, { headers: { 'Cache-Control': 'no-store' } });
+}
+
+/**
+ * Query parameters as an object for zod: repeated keys (`?status=a&status=b`) and comma lists
+ * (`?status=a,b`) both become arrays for the keys named in `lists`.
+ */
+export function searchParamsObject(params: URLSearchParams, lists: ReadonlyArray<string>): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const key of new Set(params.keys())) {
+    const values = params.getAll(key);
+    out[key] = lists.includes(key) ? values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean) : (values[values.length - 1] ?? '');
+  }
+  return out;
+}
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; response: NextResponse };
+
+export function parseQuery<S extends z.ZodType>(schema: S, params: URLSearchParams, lists: ReadonlyArray<string> = []): Parsed<z.infer<S>> {
+  const res = schema.safeParse(searchParamsObject(params, lists));
+  if (res.success) return { ok: true, value: res.data };
+  const detail = res.error.issues.map((i) => `${issuePath(i.path)}: ${i.message}`).join('; ');
+  return { ok: false, response: jsonError(400, `invalid query: ${detail}`) };
+}

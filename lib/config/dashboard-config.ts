@@ -1,0 +1,131 @@
+/**
+ * The dashboard's one configuration file (YAML or JSON, `DRIFTWATCH_CONFIG` or `--config`) plus
+ * environment variables for the common cases. Validated here with zod so that everything past
+ * this point works with plain, complete values. docs/configuration.md documents every key.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { DriftConfigError, driftConfigSchema, issuePath } from './drift-config';
+
+const nonEmpty = z.string().min(1);
+
+export const SOURCE_TYPES = ['manifest-dir', 'last-applied', 'owner-template'] as const;
+export type SourceType = (typeof SOURCE_TYPES)[number];
+
+const resourcePattern = nonEmpty.regex(/^[a-z0-9*-]+(\.[a-z0-9*.-]+)?$/, {
+  message: 'a resource pattern is `resource` or `resource.group` as in kubectl (`deployments.apps`, `*.example.com`)',
+});
+
+const clusterSchema = z
+  .object({
+    /** Shown in the UI and used in URLs; default: the context name. */
+    name: nonEmpty.regex(/^[A-Za-z0-9._-]+$/, { message: 'letters, digits, dot, dash and underscore only (it appears in URLs)' }).optional(),
+    context: nonEmpty.optional(),
+    kubeconfig: nonEmpty.optional(),
+  })
+  .strict();
+
+const manifestSchema = z.union([
+  nonEmpty.transform((path) => ({ path })),
+  z
+    .object({
+      path: nonEmpty,
+      /** Cluster names this directory describes; default: every cluster. */
+      clusters: z.array(nonEmpty).min(1).optional(),
+      defaultNamespace: nonEmpty.optional(),
+    })
+    .strict(),
+]);
+
+const watchSchema = z
+  .object({
+    pods: z.boolean().default(true),
+    customResources: z.boolean().default(true),
+    /** Every kind that appears in the desired manifests. */
+    desiredKinds: z.boolean().default(true),
+    include: z.array(resourcePattern).default([]),
+    exclude: z.array(resourcePattern).default([]),
+    /** Only these namespaces; default all. */
+    namespaces: z.array(nonEmpty).optional(),
+  })
+  .strict();
+
+export const dashboardConfigSchema = driftConfigSchema
+  .extend({
+    clusters: z.array(clusterSchema).optional(),
+    manifests: z.array(manifestSchema).default([]),
+    sources: z.array(z.enum(SOURCE_TYPES)).min(1).default([...SOURCE_TYPES]),
+    watch: watchSchema.default({ pods: true, customResources: true, desiredKinds: true, include: [], exclude: [] }),
+    dataDir: nonEmpty.optional(),
+  })
+  .strict();
+
+export type DashboardConfig = z.infer<typeof dashboardConfigSchema>;
+export type ClusterConfig = z.infer<typeof clusterSchema>;
+export type ManifestConfig = { path: string; clusters?: string[]; defaultNamespace?: string };
+
+/** Validates a parsed document; `origin` names it in errors. Relative paths resolve against `baseDir`. */
+export function parseDashboardConfig(raw: unknown, origin: string, baseDir = process.cwd()): DashboardConfig {
+  const res = dashboardConfigSchema.safeParse(raw ?? {});
+  if (!res.success) {
+    const lines = res.error.issues.map((i) => `  ${issuePath(i.path)}: ${i.message}`);
+    throw new DriftConfigError(`${origin}: invalid configuration:\n${lines.join('\n')}`);
+  }
+  const cfg = res.data;
+  cfg.manifests = cfg.manifests.map((m) => ({ ...m, path: resolve(baseDir, m.path) }));
+  if (cfg.dataDir) cfg.dataDir = resolve(baseDir, cfg.dataDir);
+  for (const c of cfg.clusters ?? []) if (c.kubeconfig) c.kubeconfig = resolve(baseDir, c.kubeconfig);
+  return cfg;
+}
+
+export function readDashboardConfigFile(file: string): DashboardConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new DriftConfigError(`cannot read configuration ${file}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(text, { prettyErrors: true });
+  } catch (err) {
+    throw new DriftConfigError(`${file}: not valid YAML or JSON: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  return parseDashboardConfig(raw, file, dirname(resolve(file)));
+}
+
+const list = (v: string | undefined, sep: RegExp) =>
+  (v ?? '')
+    .split(sep)
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+/**
+ * The configuration in force: the file named by DRIFTWATCH_CONFIG (if any), then environment
+ * variables on top, because a container or a quick local run is configured through them:
+ * DRIFTWATCH_CONTEXTS (comma-separated), DRIFTWATCH_CONTEXT, DRIFTWATCH_KUBECONFIG,
+ * DRIFTWATCH_MANIFESTS (path-separated), DRIFTWATCH_DATA_DIR, DRIFTWATCH_FIELD_MANAGER.
+ */
+export function loadDashboardConfig(env: Record<string, string | undefined> = process.env): DashboardConfig {
+  const cfg = env.DRIFTWATCH_CONFIG ? readDashboardConfigFile(env.DRIFTWATCH_CONFIG) : parseDashboardConfig({}, 'defaults');
+  const contexts = list(env.DRIFTWATCH_CONTEXTS, /,/);
+  if (contexts.length === 0 && env.DRIFTWATCH_CONTEXT) contexts.push(env.DRIFTWATCH_CONTEXT);
+  if (contexts.length > 0) cfg.clusters = contexts.map((context) => ({ context, kubeconfig: env.DRIFTWATCH_KUBECONFIG }));
+  else if (env.DRIFTWATCH_KUBECONFIG && !cfg.clusters) cfg.clusters = [{ kubeconfig: env.DRIFTWATCH_KUBECONFIG }];
+  const manifests = list(env.DRIFTWATCH_MANIFESTS, /:/);
+  if (manifests.length > 0) cfg.manifests = manifests.map((p) => ({ path: resolve(p) }));
+  if (env.DRIFTWATCH_DATA_DIR) cfg.dataDir = resolve(env.DRIFTWATCH_DATA_DIR);
+  if (env.DRIFTWATCH_FIELD_MANAGER) cfg.fieldManager = env.DRIFTWATCH_FIELD_MANAGER;
+  return cfg;
+}
+
+/** kubectl-style resource patterns: `pods`, `deployments.apps`, `*.example.com`, `widgets.*`. */
+export function resourceMatches(pattern: string, resource: string, group: string): boolean {
+  const dot = pattern.indexOf('.');
+  const rPat = dot < 0 ? pattern : pattern.slice(0, dot);
+  const gPat = dot < 0 ? '' : pattern.slice(dot + 1);
+  const glob = (pat: string, s: string) => new RegExp(`^${pat.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`).test(s);
+  return glob(rPat, resource) && (dot < 0 ? group === '' || rPat === '*' : glob(gPat, group));
+}

@@ -1,0 +1,351 @@
+/**
+ * One cluster, watched: discovery decides what to watch (Pods, custom resources, the kinds in the
+ * desired manifests, include/exclude), one supervised informer per resource (and per namespace
+ * when the watch set names namespaces) feeds the drift tracker, and CRDs coming and going refresh
+ * both discovery and the schema the engine uses.
+ */
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { DashboardConfig } from '../config/dashboard-config';
+import { resourceMatches } from '../config/dashboard-config';
+import { combineSchemaProviders, crdSchemaProvider, type SchemaProvider } from '../drift';
+import type { KubeObject } from '../kube/cache-diff';
+import { loadClusterSchema, openApiPathOf } from '../kube/cluster-schema';
+import { discoverResources, type ApiResource } from '../kube/discovery';
+import { describeKubeError } from '../kube/errors';
+import { SupervisedInformer, type InformerOptions, type InformerState } from '../kube/informer';
+import { DriftTracker, TEMPLATE_OWNER_KINDS, type DriftTrackerOptions, type KindStatus } from './drift-tracker';
+import { LagHistogram, writeLagSeconds } from './lag-histogram';
+import { groupKind, type ResourceSyncState } from './types';
+
+const CRD_RESOURCE: ApiResource = {
+  group: 'apiextensions.k8s.io',
+  version: 'v1',
+  apiVersion: 'apiextensions.k8s.io/v1',
+  kind: 'CustomResourceDefinition',
+  name: 'customresourcedefinitions',
+  namespaced: false,
+  verbs: ['list', 'watch'],
+  shortNames: [],
+};
+const OWNER_GROUPS = new Set(['', 'apps', 'batch']);
+/** Core kinds that are records of activity, never declared state; watching them only costs. */
+const NEVER_WATCHED = new Set(['events', 'events.events.k8s.io', 'leases.coordination.k8s.io', 'endpointslices.discovery.k8s.io', 'endpoints']);
+
+export interface ClusterWatcherOptions {
+  name: string;
+  kc: KubeConfig;
+  watch: DashboardConfig['watch'];
+  tracker: Omit<DriftTrackerOptions, 'cluster' | 'kindStatus'>;
+  /** Group/kinds (`Deployment.apps`, `ConfigMap`) that the desired manifests for this cluster contain. */
+  desiredKinds: () => ReadonlySet<string>;
+  informer?: Partial<Omit<InformerOptions, 'resource' | 'namespace'>>;
+  log?: (msg: string) => void;
+  /** Periodic rediscovery (aggregated APIs appear without a CRD event). Default 5 minutes. */
+  rediscoverMs?: number;
+}
+
+interface WatchPlan {
+  resource: ApiResource;
+  reasons: string[];
+  tracked: boolean;
+  owner: boolean;
+}
+
+interface Watched extends WatchPlan {
+  informers: SupervisedInformer[];
+  unsubscribe: (() => void)[];
+}
+
+const keyOfResource = (r: { group: string; name: string }) => (r.group === '' ? r.name : `${r.name}.${r.group}`);
+
+export class ClusterWatcher {
+  readonly tracker: DriftTracker;
+  readonly lag = new LagHistogram();
+  private readonly watched = new Map<string, Watched>();
+  private discovered: ApiResource[] = [];
+  private discoveryError: string | undefined;
+  private crdInformer: SupervisedInformer | undefined;
+  private openApi: SchemaProvider[] = [];
+  private readonly openApiLoaded = new Set<string>();
+  private refreshTimer: NodeJS.Timeout | undefined;
+  private rediscoverTimer: NodeJS.Timeout | undefined;
+  private refreshing: Promise<void> = Promise.resolve();
+  /** Groups of CRDs changed since the last refresh: only their objects need re-preparing. */
+  private pendingCrdGroups = new Set<string>();
+  private stopped = false;
+  private readonly log: (msg: string) => void;
+
+  constructor(private readonly opts: ClusterWatcherOptions) {
+    this.log = opts.log ?? ((m) => console.log(`[${opts.name}] ${m}`));
+    this.tracker = new DriftTracker({ ...opts.tracker, cluster: opts.name, kindStatus: (g, k) => this.kindStatus(g, k) });
+  }
+
+  get name(): string {
+    return this.opts.name;
+  }
+
+  async start(): Promise<void> {
+    this.stopped = false;
+    this.crdInformer = new SupervisedInformer(this.opts.kc, { ...this.opts.informer, resource: CRD_RESOURCE });
+    this.crdInformer.onEvent((e) => {
+      if (e.type === 'synced' && e.initial) return;
+      this.scheduleRefresh(e.type === 'synced' ? undefined : e.object);
+    });
+    this.crdInformer.start();
+    // Without CRD access the dashboard still works; custom resources are then recognised by group.
+    await Promise.race([this.crdInformer.synced().catch(() => undefined), this.untilCrdSettled()]);
+    await this.refresh(undefined);
+    this.rediscoverTimer = setInterval(() => this.scheduleRefresh(undefined), this.opts.rediscoverMs ?? 300_000);
+    this.rediscoverTimer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.refreshTimer);
+    clearInterval(this.rediscoverTimer);
+    await this.refreshing.catch(() => undefined);
+    await Promise.all([...this.watched.values()].map((w) => this.unwatch(w)));
+    this.watched.clear();
+    await this.crdInformer?.stop();
+  }
+
+  /** Resolves when every tracked resource has listed once (or is forbidden / failing). */
+  async ready(timeoutMs = 120_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (this.isReady()) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`cluster ${this.name}: not ready after ${timeoutMs} ms`);
+  }
+
+  isReady(): boolean {
+    if (this.discovered.length === 0 && this.discoveryError === undefined) return false;
+    for (const w of this.watched.values()) {
+      for (const i of w.informers) {
+        const s = i.getState();
+        if (!s.hasSynced && s.status === 'syncing') return false;
+      }
+    }
+    return true;
+  }
+
+  /** The manifests changed: kinds they name may need watching now. */
+  desiredKindsChanged(): void {
+    this.scheduleRefresh(undefined, 0);
+  }
+
+  resourceStates(): ResourceSyncState[] {
+    const out: ResourceSyncState[] = [];
+    if (this.discoveryError) {
+      out.push({
+        cluster: this.name, group: '', version: '', resource: '(discovery)', kind: '', status: 'error', message: this.discoveryError,
+        objects: 0, reasons: [], lastSyncTime: null, watchRestarts: 0, relists: 0,
+      });
+    }
+    for (const w of this.watched.values()) {
+      const states = w.informers.map((i) => i.getState());
+      const worst = worstOf(states);
+      const lastSync = Math.min(...states.map((s) => s.lastSyncTime ?? 0));
+      out.push({
+        cluster: this.name,
+        group: w.resource.group,
+        version: w.resource.version,
+        resource: w.resource.name,
+        kind: w.resource.kind,
+        status: worst.status,
+        ...(worst.message === undefined ? {} : { message: worst.message }),
+        objects: states.reduce((n, s) => n + s.objects, 0),
+        reasons: w.reasons,
+        lastSyncTime: lastSync > 0 ? new Date(lastSync).toISOString() : null,
+        watchRestarts: states.reduce((n, s) => n + s.counters.watchRestarts, 0),
+        relists: states.reduce((n, s) => n + s.counters.relists, 0),
+      });
+    }
+    return out.sort((a, b) => a.group.localeCompare(b.group) || a.resource.localeCompare(b.resource));
+  }
+
+  private kindStatus(group: string, kind: string): KindStatus | undefined {
+    for (const w of this.watched.values()) {
+      if (w.resource.group !== group || w.resource.kind !== kind || !w.tracked) continue;
+      const states = w.informers.map((i) => i.getState());
+      const worst = worstOf(states);
+      return { synced: states.every((s) => s.hasSynced), status: worst.status, ...(worst.message ? { message: worst.message } : {}) };
+    }
+    return undefined;
+  }
+
+  private untilCrdSettled(): Promise<void> {
+    return new Promise((resolve) => {
+      const check = () => {
+        const s = this.crdInformer?.getState();
+        if (!s || s.hasSynced || s.status === 'forbidden' || s.status === 'error') {
+          off?.();
+          resolve();
+        }
+      };
+      const off = this.crdInformer?.onState(check);
+      check();
+    });
+  }
+
+  private scheduleRefresh(changedCrd: KubeObject | undefined, delayMs = 1000): void {
+    if (this.stopped) return;
+    if (changedCrd) this.pendingCrdGroups.add(String((changedCrd.spec as { group?: unknown } | undefined)?.group ?? ''));
+    clearTimeout(this.refreshTimer);
+    this.refreshTimer = setTimeout(() => {
+      this.refreshing = this.refreshing.then(() => this.refresh(this.takePendingGroups())).catch((err: unknown) => {
+        this.log(`refresh failed: ${describeKubeError(err)}`);
+      });
+    }, delayMs);
+  }
+
+  private takePendingGroups(): Set<string> | undefined {
+    if (this.pendingCrdGroups.size === 0) return undefined;
+    const g = this.pendingCrdGroups;
+    this.pendingCrdGroups = new Set();
+    return g;
+  }
+
+  /** Rediscovers, reconciles the informers with the watch set, and refreshes the schema. */
+  private async refresh(changedGroups: Set<string> | undefined): Promise<void> {
+    if (this.stopped) return;
+    try {
+      const { resources, failures } = await discoverResources(this.opts.kc);
+      this.discovered = resources;
+      this.discoveryError = undefined;
+      for (const f of failures) this.log(`discovery of ${f.groupVersion} failed: ${f.message}`);
+    } catch (err) {
+      this.discoveryError = `discovery failed: ${describeKubeError(err)}`;
+      this.log(this.discoveryError);
+      if (this.discovered.length === 0) return;
+    }
+    const plan = this.plan();
+    for (const [key, w] of this.watched) {
+      const p = plan.get(key);
+      if (!p || p.resource.version !== w.resource.version) {
+        await this.unwatch(w);
+        this.watched.delete(key);
+        if (w.tracked) this.tracker.dropKind(w.resource.group, w.resource.kind);
+      } else if (p.tracked !== w.tracked || p.owner !== w.owner) {
+        // Rare (the manifests stopped naming a kind that owners also need): rewatch from scratch.
+        await this.unwatch(w);
+        this.watched.delete(key);
+        if (w.tracked) this.tracker.dropKind(w.resource.group, w.resource.kind);
+      } else {
+        w.reasons = p.reasons;
+      }
+    }
+    await this.updateSchema(plan, changedGroups);
+    for (const [key, p] of plan) if (!this.watched.has(key)) this.watch(key, p);
+  }
+
+  private customResourceKeys(): Set<string> | undefined {
+    const s = this.crdInformer?.getState();
+    if (!s?.hasSynced) return undefined;
+    const out = new Set<string>();
+    for (const crd of this.crdInformer?.list() ?? []) {
+      const spec = crd.spec as { group?: string; names?: { plural?: string } } | undefined;
+      if (spec?.group && spec.names?.plural) out.add(`${spec.names.plural}.${spec.group}`);
+    }
+    return out;
+  }
+
+  private plan(): Map<string, WatchPlan> {
+    const { watch } = this.opts;
+    const desired = this.opts.desiredKinds();
+    const crs = this.customResourceKeys();
+    const ownerTemplates = this.opts.tracker.sources.includes('owner-template') && watch.pods;
+    const out = new Map<string, WatchPlan>();
+    for (const r of this.discovered) {
+      if (!r.verbs.includes('list') || !r.verbs.includes('watch')) continue;
+      const key = keyOfResource(r);
+      const reasons: string[] = [];
+      if (watch.pods && r.group === '' && r.name === 'pods') reasons.push('pods');
+      const isCustom = crs ? crs.has(key) : r.group.includes('.') && !r.group.endsWith('.k8s.io');
+      if (watch.customResources && isCustom) reasons.push('custom resource');
+      if (watch.desiredKinds && desired.has(groupKind(r.group, r.kind))) reasons.push('in desired manifests');
+      if (watch.include.some((p) => resourceMatches(p, r.name, r.group))) reasons.push('included');
+      const excluded = watch.exclude.some((p) => resourceMatches(p, r.name, r.group)) || (NEVER_WATCHED.has(key) && !reasons.includes('included'));
+      const tracked = reasons.length > 0 && !excluded;
+      const owner = ownerTemplates && OWNER_GROUPS.has(r.group) && TEMPLATE_OWNER_KINDS.has(r.kind);
+      if (!tracked && !owner) continue;
+      out.set(key, { resource: r, reasons: tracked ? reasons : ['pod owners'], tracked, owner });
+    }
+    return out;
+  }
+
+  private async updateSchema(plan: Map<string, WatchPlan>, changedGroups: Set<string> | undefined): Promise<void> {
+    const wanted = new Set<string>();
+    const crs = this.customResourceKeys();
+    for (const [key, p] of plan) if (p.tracked && !crs?.has(key)) wanted.add(openApiPathOf(p.resource.apiVersion));
+    const missing = [...wanted].filter((gv) => !this.openApiLoaded.has(gv));
+    if (missing.length > 0) {
+      const { provider, warnings } = await loadClusterSchema(this.opts.kc, { groupVersions: missing });
+      for (const w of warnings) if (!w.startsWith('CustomResourceDefinitions')) this.log(`schema: ${w}`);
+      this.openApi.push(provider);
+      for (const gv of missing) this.openApiLoaded.add(gv);
+      changedGroups = undefined;
+    }
+    const crdProvider = crdSchemaProvider(this.crdInformer?.list() ?? []);
+    this.tracker.setSchema(combineSchemaProviders(crdProvider, ...this.openApi), changedGroups);
+  }
+
+  private watch(key: string, p: WatchPlan): void {
+    const namespaces = p.resource.namespaced && this.opts.watch.namespaces ? this.opts.watch.namespaces : [undefined];
+    const w: Watched = { ...p, informers: [], unsubscribe: [] };
+    for (const namespace of namespaces) {
+      const informer = new SupervisedInformer(this.opts.kc, {
+        ...this.opts.informer,
+        resource: p.resource,
+        ...(namespace ? { namespace } : {}),
+      });
+      w.unsubscribe.push(
+        informer.onEvent((e) => {
+          if (e.type === 'synced') {
+            if (w.tracked) this.tracker.reevaluateKind(p.resource.group, p.resource.kind);
+            return;
+          }
+          if (e.source === 'watch' && e.type !== 'deleted') {
+            const lag = writeLagSeconds(e.object);
+            if (lag !== undefined) this.lag.observe(lag);
+          }
+          if (e.type === 'deleted') {
+            if (w.tracked) this.tracker.deleteLive(e.object);
+            if (w.owner) this.tracker.deleteOwner(e.object);
+          } else {
+            // Owners first: a Pod and its ReplicaSet may arrive in one relist.
+            if (w.owner) this.tracker.upsertOwner(e.object);
+            if (w.tracked) this.tracker.upsertLive(e.object);
+          }
+        }),
+        informer.onState((s) => {
+          if (s.status === 'forbidden' || s.status === 'error') this.log(`${s.resource}: ${s.status}: ${s.message ?? ''}`);
+          if (w.tracked) this.tracker.reevaluateKind(p.resource.group, p.resource.kind);
+        }),
+      );
+      w.informers.push(informer);
+      informer.start();
+    }
+    this.watched.set(key, w);
+  }
+
+  private async unwatch(w: Watched): Promise<void> {
+    for (const u of w.unsubscribe) u();
+    await Promise.all(w.informers.map((i) => i.stop()));
+  }
+
+  /** Informer counters summed per resource, for metrics. */
+  informerStates(): { resource: ApiResource; tracked: boolean; states: InformerState[] }[] {
+    return [...this.watched.values()].map((w) => ({ resource: w.resource, tracked: w.tracked, states: w.informers.map((i) => i.getState()) }));
+  }
+}
+
+function worstOf(states: InformerState[]): { status: ResourceSyncState['status']; message?: string } {
+  const order: ResourceSyncState['status'][] = ['forbidden', 'error', 'syncing', 'synced'];
+  for (const status of order) {
+    const s = states.find((x) => x.status === status);
+    if (s) return { status, ...(s.message === undefined ? {} : { message: s.message }) };
+  }
+  return { status: 'syncing' };
+}

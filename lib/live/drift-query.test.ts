@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { CursorError, queryDrift } from './drift-query';
+import type { ObjectDriftState } from './types';
+
+const state = (name: string, status: ObjectDriftState['status'], extra: Partial<ObjectDriftState> = {}): ObjectDriftState => ({
+  id: `c/apps/Deployment/ns/${name}`,
+  cluster: 'c',
+  group: 'apps',
+  version: 'v1',
+  kind: 'Deployment',
+  namespace: 'ns',
+  name,
+  status,
+  changes: [],
+  ignored: [],
+  warnings: [],
+  labels: {},
+  since: '2026-11-01T00:00:00Z',
+  ...extra,
+});
+
+describe('queryDrift', () => {
+  const all = [
+    state('a', 'in-sync', { labels: { team: 'x' } }),
+    state('b', 'drifted', { labels: { team: 'y' }, changes: [{ path: 'spec.replicas', op: 'changed', manager: { name: 'hpa', operation: 'Update' } }] }),
+    state('c', 'missing'),
+    state('d', 'drifted', { namespace: 'other', since: '2026-11-02T00:00:00Z' }),
+    state('p', 'unmanaged', { kind: 'Widget', group: 'example.com' }),
+  ];
+
+  it('filters by status, namespace, kind, label selector and text, and counts statuses', () => {
+    expect(queryDrift(all, { limit: 10, status: ['drifted'] }).items.map((s) => s.name)).toEqual(['d', 'b']);
+    expect(queryDrift(all, { limit: 10, namespace: ['other'] }).items.map((s) => s.name)).toEqual(['d']);
+    expect(queryDrift(all, { limit: 10, kind: ['widget.example.com'] }).items.map((s) => s.name)).toEqual(['p']);
+    expect(queryDrift(all, { limit: 10, labelSelector: 'team in (y)' }).items.map((s) => s.name)).toEqual(['b']);
+    expect(queryDrift(all, { limit: 10, q: 'HPA' }).items.map((s) => s.name)).toEqual(['b']);
+    expect(queryDrift(all, { limit: 10, status: ['missing'] }).counts).toEqual({ 'in-sync': 1, drifted: 2, missing: 1, unmanaged: 1, error: 0 });
+  });
+
+  it('pages with an opaque cursor and rejects a forged one', () => {
+    const p1 = queryDrift(all, { limit: 2 });
+    expect(p1.items).toHaveLength(2);
+    expect(p1.total).toBe(5);
+    const p2 = queryDrift(all, { limit: 2, cursor: p1.next });
+    const p3 = queryDrift(all, { limit: 2, cursor: p2.next });
+    expect(p3.next).toBeUndefined();
+    expect([...p1.items, ...p2.items, ...p3.items].map((s) => s.name).sort()).toEqual(['a', 'b', 'c', 'd', 'p']);
+    expect(() => queryDrift(all, { limit: 2, cursor: 'nope' })).toThrow(CursorError);
+  });
+});

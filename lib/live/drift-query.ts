@@ -1,0 +1,88 @@
+/**
+ * Filtering and paging of drift states for the list API. Pure: the route validates the query with
+ * zod and hands the plain values here.
+ */
+import { parseLabelSelector, type LabelSelector } from '../drift';
+import type { DriftStatus, ObjectDriftState } from './types';
+
+export interface DriftQuery {
+  cluster?: string[];
+  namespace?: string[];
+  /** Kind names (`Deployment`) or `Kind.group` (`Widget.example.com`). */
+  kind?: string[];
+  status?: DriftStatus[];
+  /** Case-insensitive substring of name, namespace, kind or a changed path. */
+  q?: string;
+  labelSelector?: string;
+  limit: number;
+  /** Opaque cursor from the previous page's `next`. */
+  cursor?: string;
+}
+
+export interface DriftPage {
+  items: ObjectDriftState[];
+  total: number;
+  /** Counts by status over the whole filtered set (ignoring the status filter), for the summary bar. */
+  counts: Record<DriftStatus, number>;
+  next?: string;
+}
+
+function selectorMatches(sel: LabelSelector, labels: Record<string, string>): boolean {
+  for (const [k, v] of Object.entries(sel.matchLabels ?? {})) if (labels[k] !== v) return false;
+  for (const e of sel.matchExpressions ?? []) {
+    const has = Object.hasOwn(labels, e.key);
+    const v = labels[e.key];
+    if (e.operator === 'Exists' && !has) return false;
+    if (e.operator === 'DoesNotExist' && has) return false;
+    if (e.operator === 'In' && (!has || !(e.values ?? []).includes(v ?? ''))) return false;
+    if (e.operator === 'NotIn' && has && (e.values ?? []).includes(v ?? '')) return false;
+  }
+  return true;
+}
+
+const STATUS_ORDER: Record<DriftStatus, number> = { drifted: 0, missing: 1, error: 2, 'in-sync': 3, unmanaged: 4 };
+
+/** Most pressing first (drifted, missing, error), then the most recent change, then the id. */
+export function compareStates(a: ObjectDriftState, b: ObjectDriftState): number {
+  return STATUS_ORDER[a.status] - STATUS_ORDER[b.status] || b.since.localeCompare(a.since) || a.id.localeCompare(b.id);
+}
+
+export function queryDrift(all: Iterable<ObjectDriftState>, query: DriftQuery): DriftPage {
+  const selector = query.labelSelector ? parseLabelSelector(query.labelSelector) : undefined;
+  const q = query.q?.toLowerCase();
+  const kinds = query.kind?.map((k) => k.toLowerCase());
+  const counts: Record<DriftStatus, number> = { 'in-sync': 0, drifted: 0, missing: 0, unmanaged: 0, error: 0 };
+  const matched: ObjectDriftState[] = [];
+  for (const s of all) {
+    if (query.cluster && !query.cluster.includes(s.cluster)) continue;
+    if (query.namespace && !query.namespace.includes(s.namespace)) continue;
+    if (kinds && !kinds.includes(s.kind.toLowerCase()) && !kinds.includes(`${s.kind}.${s.group}`.toLowerCase())) continue;
+    if (selector && !selectorMatches(selector, s.labels)) continue;
+    if (q && !matchesText(s, q)) continue;
+    counts[s.status]++;
+    if (query.status && !query.status.includes(s.status)) continue;
+    matched.push(s);
+  }
+  matched.sort(compareStates);
+  const start = query.cursor ? decodeCursor(query.cursor) : 0;
+  const items = matched.slice(start, start + query.limit);
+  const end = start + items.length;
+  return { items, total: matched.length, counts, ...(end < matched.length ? { next: encodeCursor(end) } : {}) };
+}
+
+function matchesText(s: ObjectDriftState, q: string): boolean {
+  if (s.name.toLowerCase().includes(q) || s.namespace.toLowerCase().includes(q) || s.kind.toLowerCase().includes(q)) return true;
+  return s.changes.some((c) => c.path.toLowerCase().includes(q) || (c.manager?.name.toLowerCase().includes(q) ?? false));
+}
+
+export class CursorError extends Error {}
+
+function encodeCursor(offset: number): string {
+  return Buffer.from(`o:${offset}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): number {
+  const m = /^o:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!m) throw new CursorError('invalid cursor: pass the `next` value of the previous page unchanged');
+  return Number(m[1]);
+}

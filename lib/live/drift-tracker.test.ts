@@ -1,0 +1,154 @@
+import { describe, expect, it } from 'vitest';
+import type { KubeObject } from '../kube/cache-diff';
+import { DriftTracker, type KindStatus } from './drift-tracker';
+import type { DriftChange, DesiredObject } from './types';
+
+const deployment = (image: string, extra: Partial<KubeObject['metadata']> = {}): KubeObject => ({
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name: 'web', namespace: 'shop', labels: { app: 'web' }, ...extra },
+  spec: {
+    replicas: 2,
+    selector: { matchLabels: { app: 'web' } },
+    template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'app', image }] } },
+  },
+});
+
+const liveDeployment = (image: string, rv: string, manager = 'gitops'): KubeObject => ({
+  ...deployment(image, {
+    uid: 'u1',
+    resourceVersion: rv,
+    managedFields: [
+      {
+        manager,
+        operation: 'Update',
+        time: '2026-11-01T10:00:00Z',
+        fieldsType: 'FieldsV1',
+        fieldsV1: { 'f:spec': { 'f:template': { 'f:spec': { 'f:containers': { 'k:{"name":"app"}': { 'f:image': {} } } } } } },
+      },
+    ],
+  }),
+  status: { replicas: 2 },
+});
+
+function setup(kinds: Record<string, KindStatus> = { 'apps/Deployment': { synced: true, status: 'synced' } }) {
+  const events: DriftChange[] = [];
+  const tracker = new DriftTracker({
+    cluster: 'c1',
+    sources: ['manifest-dir', 'last-applied'],
+    diffOptions: {},
+    kindStatus: (g, k) => kinds[`${g}/${k}`],
+    onEvent: (e) => events.push(e),
+  });
+  return { tracker, events };
+}
+
+const desiredOf = (manifest: KubeObject, revision: string): DesiredObject => ({ manifest, source: { type: 'manifest-dir', file: 'web.yaml', line: 1 }, revision });
+const ID = 'c1/apps/Deployment/shop/web';
+
+describe('DriftTracker', () => {
+  it('goes in-sync → drifted → in-sync and emits only on verdict changes', () => {
+    const { tracker, events } = setup();
+    tracker.replaceManifests([desiredOf(deployment('web:1'), 'r1')]);
+    tracker.upsertLive(liveDeployment('web:1', '1'));
+    expect(tracker.get(ID)?.status).toBe('in-sync');
+    const n = events.length;
+    // A status-only or resourceVersion-only update keeps the verdict: no event, resourceVersion tracked.
+    tracker.upsertLive(liveDeployment('web:1', '2'));
+    expect(events.length).toBe(n);
+    expect(tracker.get(ID)?.resourceVersion).toBe('2');
+    tracker.upsertLive(liveDeployment('web:2', '3', 'kubectl-edit'));
+    const drifted = tracker.get(ID);
+    expect(drifted?.status).toBe('drifted');
+    expect(drifted?.changes.map((c) => [c.path, c.manager?.name])).toEqual([['spec.template.spec.containers[name=app].image', 'kubectl-edit']]);
+    tracker.upsertLive(liveDeployment('web:1', '4'));
+    expect(tracker.get(ID)?.status).toBe('in-sync');
+    expect(events.slice(n).map((e) => (e.type === 'upsert' ? e.state.status : 'delete'))).toEqual(['drifted', 'in-sync']);
+  });
+
+  it('reports missing only once the kind has listed, and an error when it is forbidden or not served', () => {
+    const kinds: Record<string, KindStatus> = { 'apps/Deployment': { synced: false, status: 'syncing' } };
+    const { tracker } = setup(kinds);
+    tracker.replaceManifests([desiredOf(deployment('web:1'), 'r1')]);
+    expect(tracker.get(ID)).toBeUndefined();
+    kinds['apps/Deployment'] = { synced: true, status: 'synced' };
+    tracker.reevaluateKind('apps', 'Deployment');
+    expect(tracker.get(ID)?.status).toBe('missing');
+    expect(tracker.get(ID)?.changes).toEqual([{ path: '', op: 'missing' }]);
+    kinds['apps/Deployment'] = { synced: false, status: 'forbidden', message: 'deployments.apps is forbidden' };
+    tracker.reevaluateKind('apps', 'Deployment');
+    expect(tracker.get(ID)).toMatchObject({ status: 'error', error: expect.stringContaining('forbidden') });
+    delete kinds['apps/Deployment'];
+    tracker.reevaluateKind('apps', 'Deployment');
+    expect(tracker.get(ID)?.error).toMatch(/does not serve Deployment.apps/);
+  });
+
+  it('falls back to last-applied, marks objects without desired state unmanaged, and forgets deleted ones', () => {
+    const { tracker, events } = setup();
+    const live = liveDeployment('web:2', '5');
+    tracker.upsertLive(live);
+    expect(tracker.get(ID)?.status).toBe('unmanaged');
+    const annotated = { ...live, metadata: { ...live.metadata, annotations: { 'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify(deployment('web:1')) } } };
+    tracker.upsertLive(annotated);
+    expect(tracker.get(ID)).toMatchObject({ status: 'drifted', source: { type: 'last-applied' } });
+    // A desired manifest in the directory wins over last-applied.
+    tracker.replaceManifests([desiredOf(deployment('web:2'), 'r2')]);
+    expect(tracker.get(ID)).toMatchObject({ status: 'in-sync', source: { type: 'manifest-dir', file: 'web.yaml' } });
+    tracker.replaceManifests([]);
+    tracker.deleteLive(annotated);
+    expect(tracker.get(ID)).toBeUndefined();
+    expect(events[events.length - 1]).toMatchObject({ type: 'delete', id: ID });
+  });
+
+  it('does not re-evaluate objects whose desired revision did not change', () => {
+    const { tracker } = setup();
+    const d = desiredOf(deployment('web:1'), 'r1');
+    tracker.replaceManifests([d]);
+    tracker.upsertLive(liveDeployment('web:1', '1'));
+    const before = tracker.evaluations;
+    tracker.replaceManifests([desiredOf(deployment('web:1'), 'r1')]);
+    expect(tracker.evaluations).toBe(before);
+  });
+
+  it('compares a Pod with its owner template and follows the owner', () => {
+    const events: DriftChange[] = [];
+    const tracker = new DriftTracker({
+      cluster: 'c1',
+      sources: ['owner-template'],
+      diffOptions: {},
+      ownerTemplate: (_pod, owner) => ({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'web-abc', namespace: 'shop' },
+        spec: (owner.spec as { template: { spec: unknown } }).template.spec,
+      }),
+      kindStatus: () => ({ synced: true, status: 'synced' }),
+      onEvent: (e) => events.push(e),
+    });
+    const rs = (image: string, generation: number): KubeObject => ({
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: { name: 'web-1', namespace: 'shop', uid: 'rs1', generation },
+      spec: { template: { spec: { containers: [{ name: 'app', image }] } } },
+    });
+    const pod: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name: 'web-abc',
+        namespace: 'shop',
+        ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web-1', uid: 'rs1', controller: true }],
+        managedFields: [
+          { manager: 'kube-controller-manager', operation: 'Update', fieldsType: 'FieldsV1', fieldsV1: { 'f:spec': { 'f:containers': { 'k:{"name":"app"}': { 'f:image': {} } } } } },
+        ],
+      },
+      spec: { containers: [{ name: 'app', image: 'web:1' }] },
+    };
+    tracker.upsertLive(pod);
+    expect(tracker.get('c1//Pod/shop/web-abc')?.status).toBe('unmanaged');
+    tracker.upsertOwner(rs('web:1', 1));
+    expect(tracker.get('c1//Pod/shop/web-abc')).toMatchObject({ status: 'in-sync', source: { type: 'owner-template', owner: { kind: 'ReplicaSet', uid: 'rs1' } } });
+    tracker.upsertOwner(rs('web:2', 2));
+    expect(tracker.get('c1//Pod/shop/web-abc')?.status).toBe('drifted');
+  });
+});

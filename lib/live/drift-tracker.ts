@@ -1,0 +1,355 @@
+/**
+ * The drift state of one cluster: live objects and desired objects in, one ObjectDriftState per
+ * object out, recomputed only when one side really changed. No I/O: the cluster watcher feeds it
+ * informer events, the manifest watcher feeds it desired objects, and tests feed it directly.
+ */
+import { createHash } from 'node:crypto';
+import { diffPrepared, prepareDesired, type DiffOptions, type PreparedDesired, type SchemaProvider } from '../drift';
+import type { KubeObject } from '../kube/cache-diff';
+import {
+  groupKind,
+  groupOf,
+  objectId,
+  type DesiredObject,
+  type DesiredSourceType,
+  type DriftChange,
+  type ObjectDriftState,
+} from './types';
+
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+/** Controllers whose pod template is a Pod's desired state. */
+export const TEMPLATE_OWNER_KINDS: ReadonlySet<string> = new Set(['ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'ReplicationController']);
+
+/** Builds a Pod's desired manifest from its controller's pod template. */
+export type OwnerTemplateBuilder = (pod: KubeObject, owner: KubeObject) => KubeObject | undefined;
+
+/** What the tracker knows about a kind in this cluster, from discovery and the informers. */
+export interface KindStatus {
+  /** The kind's informer completed its first list: absence now means absent. */
+  synced: boolean;
+  status: 'syncing' | 'synced' | 'forbidden' | 'error';
+  message?: string;
+}
+
+export interface DriftTrackerOptions {
+  cluster: string;
+  /** Order in which sources are tried for a live object. */
+  sources: ReadonlyArray<DesiredSourceType>;
+  /** Ignore rules and the like; `fieldManager` applies to the manifest-dir source only. */
+  diffOptions: DiffOptions;
+  ownerTemplate?: OwnerTemplateBuilder;
+  /** undefined: the cluster does not serve this kind (or it is not watched). */
+  kindStatus: (group: string, kind: string) => KindStatus | undefined;
+  onEvent: (event: DriftChange) => void;
+  now?: () => Date;
+}
+
+interface LiveEntry {
+  obj: KubeObject;
+  group: string;
+  version: string;
+  kind: string;
+}
+
+interface PreparedEntry {
+  key: string;
+  prepared: PreparedDesired;
+}
+
+type Resolved = { desired: DesiredObject; options: DiffOptions } | undefined;
+
+function labelsOf(obj: KubeObject | undefined): Record<string, string> {
+  const l = obj?.metadata.labels;
+  if (typeof l !== 'object' || l === null) return {};
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(l)) if (typeof v === 'string') out[k] = v;
+  return out;
+}
+
+function controllerOf(obj: KubeObject): { kind: string; name: string; uid: string } | undefined {
+  const refs = obj.metadata.ownerReferences;
+  if (!Array.isArray(refs)) return undefined;
+  for (const r of refs as { kind?: unknown; name?: unknown; uid?: unknown; controller?: unknown }[]) {
+    if (r.controller === true && typeof r.kind === 'string' && typeof r.name === 'string' && typeof r.uid === 'string') {
+      return { kind: r.kind, name: r.name, uid: r.uid };
+    }
+  }
+  return undefined;
+}
+
+function contentHash(s: string): string {
+  return createHash('sha256').update(s).digest('hex').slice(0, 16);
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+export class DriftTracker {
+  private readonly live = new Map<string, LiveEntry>();
+  private readonly manifests = new Map<string, DesiredObject>();
+  private readonly owners = new Map<string, KubeObject>();
+  private readonly podsByOwner = new Map<string, Set<string>>();
+  private readonly states = new Map<string, ObjectDriftState>();
+  private readonly fingerprints = new Map<string, string>();
+  private readonly prepared = new Map<string, PreparedEntry>();
+  private schema: SchemaProvider | undefined;
+  private schemaGeneration = 0;
+  private readonly now: () => Date;
+  /** Evaluations run (for metrics and tests that check nothing is recomputed needlessly). */
+  evaluations = 0;
+
+  constructor(private readonly opts: DriftTrackerOptions) {
+    this.now = opts.now ?? (() => new Date());
+  }
+
+  get cluster(): string {
+    return this.opts.cluster;
+  }
+
+  private idOf(group: string, kind: string, namespace: string | undefined, name: string): string {
+    return objectId({ cluster: this.opts.cluster, group, kind, namespace: namespace ?? '', name });
+  }
+
+  /** A live object was added or really changed. */
+  upsertLive(obj: KubeObject): void {
+    const { group, version } = groupOf(obj.apiVersion);
+    const kind = obj.kind ?? '';
+    const id = this.idOf(group, kind, obj.metadata.namespace, obj.metadata.name);
+    this.live.set(id, { obj, group, version, kind });
+    if (kind === 'Pod' && group === '') this.indexPod(id, obj);
+    this.evaluate(id);
+  }
+
+  deleteLive(obj: KubeObject): void {
+    const { group } = groupOf(obj.apiVersion);
+    const id = this.idOf(group, obj.kind ?? '', obj.metadata.namespace, obj.metadata.name);
+    const entry = this.live.get(id);
+    if (!entry) return;
+    this.live.delete(id);
+    if (entry.kind === 'Pod') this.unindexPod(id, entry.obj);
+    this.evaluate(id);
+  }
+
+  /** Forgets every live object of a kind (its informer stopped: the kind is no longer watched). */
+  dropKind(group: string, kind: string): void {
+    for (const [id, e] of this.live) if (e.group === group && e.kind === kind) this.deleteLive(e.obj);
+    this.reevaluateKind(group, kind);
+  }
+
+  /** A kind's informer changed state (synced, forbidden, …): desired objects of it may now be missing or errors. */
+  reevaluateKind(group: string, kind: string): void {
+    const gk = groupKind(group, kind);
+    for (const [id, d] of this.manifests) {
+      const g = groupOf(d.manifest.apiVersion).group;
+      if (!this.live.has(id) && groupKind(g, d.manifest.kind ?? '') === gk) this.evaluate(id);
+    }
+  }
+
+  /** Replaces the manifest-dir desired objects (keyed by what `desiredId` gives) and re-evaluates what changed. */
+  replaceManifests(desired: ReadonlyArray<DesiredObject>): void {
+    const next = new Map<string, DesiredObject>();
+    for (const d of desired) next.set(this.desiredId(d), d);
+    const touched: string[] = [];
+    for (const [id, d] of next) if (this.manifests.get(id)?.revision !== d.revision) touched.push(id);
+    for (const id of this.manifests.keys()) if (!next.has(id)) touched.push(id);
+    this.manifests.clear();
+    for (const [id, d] of next) this.manifests.set(id, d);
+    for (const id of touched) this.evaluate(id);
+  }
+
+  desiredId(d: DesiredObject): string {
+    const { group } = groupOf(d.manifest.apiVersion);
+    return this.idOf(group, d.manifest.kind ?? '', d.manifest.metadata.namespace, d.manifest.metadata.name);
+  }
+
+  /** A controller (ReplicaSet, StatefulSet, …) changed: its Pods' desired state may have too. */
+  upsertOwner(obj: KubeObject): void {
+    const uid = obj.metadata.uid;
+    if (!uid) return;
+    this.owners.set(uid, obj);
+    for (const pod of this.podsByOwner.get(uid) ?? []) this.evaluate(pod);
+  }
+
+  deleteOwner(obj: KubeObject): void {
+    const uid = obj.metadata.uid;
+    if (!uid || !this.owners.delete(uid)) return;
+    for (const pod of this.podsByOwner.get(uid) ?? []) this.evaluate(pod);
+  }
+
+  /** New schema knowledge (CRDs came or changed): re-prepare and re-evaluate the affected objects. */
+  setSchema(schema: SchemaProvider, affectedGroups?: ReadonlySet<string>): void {
+    this.schema = schema;
+    this.schemaGeneration++;
+    for (const id of this.allIds()) {
+      const group = this.live.get(id)?.group ?? (this.manifests.get(id) ? groupOf(this.manifests.get(id)?.manifest.apiVersion).group : '');
+      if (!affectedGroups || affectedGroups.has(group)) this.evaluate(id);
+    }
+  }
+
+  get(id: string): ObjectDriftState | undefined {
+    return this.states.get(id);
+  }
+
+  list(): ObjectDriftState[] {
+    return [...this.states.values()];
+  }
+
+  /** The desired manifest and live object behind a state, for the detail view. */
+  inputsOf(id: string): { desired?: DesiredObject; live?: KubeObject } {
+    const live = this.live.get(id);
+    const resolved = this.resolve(id, live);
+    return { desired: resolved?.desired, live: live?.obj };
+  }
+
+  get liveCount(): number {
+    return this.live.size;
+  }
+
+  private allIds(): Set<string> {
+    return new Set([...this.live.keys(), ...this.manifests.keys()]);
+  }
+
+  private indexPod(id: string, pod: KubeObject): void {
+    const owner = controllerOf(pod);
+    if (!owner || !TEMPLATE_OWNER_KINDS.has(owner.kind)) return;
+    let s = this.podsByOwner.get(owner.uid);
+    if (!s) this.podsByOwner.set(owner.uid, (s = new Set()));
+    s.add(id);
+  }
+
+  private unindexPod(id: string, pod: KubeObject): void {
+    const owner = controllerOf(pod);
+    if (!owner) return;
+    const s = this.podsByOwner.get(owner.uid);
+    s?.delete(id);
+    if (s?.size === 0) this.podsByOwner.delete(owner.uid);
+  }
+
+  private resolve(id: string, live: LiveEntry | undefined): Resolved {
+    const base = this.opts.diffOptions;
+    const withoutManager: DiffOptions = { ...base, fieldManager: undefined, schema: this.schema };
+    for (const type of this.opts.sources) {
+      if (type === 'manifest-dir') {
+        const d = this.manifests.get(id);
+        if (d) return { desired: d, options: { ...base, schema: this.schema } };
+      } else if (type === 'last-applied' && live) {
+        const raw = (live.obj.metadata.annotations as Record<string, unknown> | undefined)?.[LAST_APPLIED];
+        if (typeof raw !== 'string' || raw === '') continue;
+        try {
+          const manifest = JSON.parse(raw) as KubeObject;
+          if (typeof manifest !== 'object' || manifest === null || typeof manifest.metadata !== 'object') continue;
+          return { desired: { manifest, source: { type: 'last-applied' }, revision: contentHash(raw) }, options: withoutManager };
+        } catch {
+          // A hand-edited annotation that is not JSON: not a usable desired state; try the next source.
+          continue;
+        }
+      } else if (type === 'owner-template' && live && live.kind === 'Pod' && this.opts.ownerTemplate) {
+        const ref = controllerOf(live.obj);
+        const owner = ref && TEMPLATE_OWNER_KINDS.has(ref.kind) ? this.owners.get(ref.uid) : undefined;
+        if (!ref || !owner) continue;
+        const manifest = this.opts.ownerTemplate(live.obj, owner);
+        if (!manifest) continue;
+        const generation = owner.metadata.generation ?? owner.metadata.resourceVersion;
+        return {
+          desired: { manifest, source: { type: 'owner-template', owner: ref }, revision: `${ref.uid}@${String(generation)}` },
+          options: withoutManager,
+        };
+      }
+    }
+    return undefined;
+  }
+
+  private preparedFor(id: string, r: NonNullable<Resolved>): PreparedDesired {
+    const key = `${r.desired.source.type}|${r.desired.revision}|${this.schemaGeneration}`;
+    const hit = this.prepared.get(id);
+    if (hit?.key === key) return hit.prepared;
+    const prepared = prepareDesired(r.desired.manifest, r.options);
+    this.prepared.set(id, { key, prepared });
+    return prepared;
+  }
+
+  private evaluate(id: string): void {
+    this.evaluations++;
+    const live = this.live.get(id);
+    const resolved = this.resolve(id, live);
+    const template = live ?? (resolved ? this.entryOfDesired(resolved.desired) : undefined);
+    if (!template) {
+      this.remove(id);
+      return;
+    }
+    const identity = {
+      cluster: this.opts.cluster,
+      group: template.group,
+      version: template.version,
+      kind: template.kind,
+      namespace: template.obj.metadata.namespace ?? '',
+      name: template.obj.metadata.name,
+    };
+    let next: Omit<ObjectDriftState, 'since'>;
+    const common = {
+      ...identity,
+      id,
+      uid: live?.obj.metadata.uid,
+      resourceVersion: live?.obj.metadata.resourceVersion,
+      labels: labelsOf(live?.obj ?? resolved?.desired.manifest),
+      source: resolved?.desired.source,
+      desiredRevision: resolved?.desired.revision,
+    };
+    if (!live) {
+      // Only manifest-dir desired objects get here (the other sources need a live object).
+      const ks = this.opts.kindStatus(template.group, template.kind);
+      const gk = groupKind(template.group, template.kind);
+      if (!ks) {
+        next = { ...common, status: 'error', changes: [], ignored: [], warnings: [], error: `the cluster does not serve ${gk} (or it is excluded from the watch set)` };
+      } else if (ks.status === 'forbidden') {
+        next = { ...common, status: 'error', changes: [], ignored: [], warnings: [], error: `cannot list ${gk}: ${ks.message ?? 'forbidden'}` };
+      } else if (!ks.synced) {
+        // Not listed yet: absence means nothing until the first list completes.
+        this.remove(id);
+        return;
+      } else {
+        next = { ...common, status: 'missing', changes: [{ path: '', op: 'missing' }], ignored: [], warnings: [] };
+      }
+    } else if (!resolved) {
+      next = { ...common, status: 'unmanaged', changes: [], ignored: [], warnings: [] };
+    } else {
+      try {
+        const report = diffPrepared(this.preparedFor(id, resolved), live.obj, resolved.options);
+        next = { ...common, status: report.drift ? 'drifted' : 'in-sync', changes: report.changes, ignored: report.ignored, warnings: report.warnings };
+      } catch (err) {
+        next = { ...common, status: 'error', changes: [], ignored: [], warnings: [], error: `cannot compare: ${errorMessage(err)}` };
+      }
+    }
+    this.store(id, next);
+  }
+
+  private entryOfDesired(d: DesiredObject): LiveEntry {
+    const { group, version } = groupOf(d.manifest.apiVersion);
+    return { obj: d.manifest, group, version, kind: d.manifest.kind ?? '' };
+  }
+
+  private store(id: string, next: Omit<ObjectDriftState, 'since'>): void {
+    const fp = JSON.stringify([next.status, next.changes, next.ignored, next.warnings, next.error, next.source, next.labels]);
+    const prev = this.states.get(id);
+    if (prev && this.fingerprints.get(id) === fp) {
+      // Same verdict: keep `since` and emit nothing, but remember where the object is now.
+      prev.resourceVersion = next.resourceVersion;
+      prev.uid = next.uid;
+      prev.desiredRevision = next.desiredRevision;
+      return;
+    }
+    const at = this.now().toISOString();
+    const state: ObjectDriftState = { ...next, since: at };
+    this.states.set(id, state);
+    this.fingerprints.set(id, fp);
+    this.opts.onEvent({ type: 'upsert', state, at });
+  }
+
+  private remove(id: string): void {
+    this.prepared.delete(id);
+    if (!this.states.delete(id)) return;
+    this.fingerprints.delete(id);
+    this.opts.onEvent({ type: 'delete', id, cluster: this.opts.cluster, at: this.now().toISOString() });
+  }
+}

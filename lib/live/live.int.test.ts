@@ -1,0 +1,314 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseDashboardConfig, type DashboardConfig } from '../config/dashboard-config';
+import { eventually, testCluster, uniqueName } from '../../testing/cluster-fixture';
+import { CONTENT_TYPE, kubeWrite, objectPath } from '../../testing/kube-write';
+import { startTcpProxy, type TcpProxy } from '../../testing/tcp-proxy';
+import { startTestCluster, type TestCluster } from '../../testing/test-cluster';
+import { DirectoryManifestFeed } from './manifest-feed';
+import { LiveRuntime } from './runtime';
+import { ownerTemplateBuilder } from './runtime-options';
+import type { DriftEvent, ObjectDriftState } from './types';
+
+const GITOPS = 'gitops';
+
+interface Running {
+  runtime: LiveRuntime;
+  feed: DirectoryManifestFeed;
+  events: DriftEvent[];
+}
+
+interface StartOptions {
+  context?: string;
+  /** More configuration keys (watch, sources, …). */
+  config?: Record<string, unknown>;
+  informer?: Record<string, unknown>;
+}
+
+async function startRuntime(kubeconfig: string, manifestDir: string, opts: StartOptions = {}): Promise<Running> {
+  const config: DashboardConfig = parseDashboardConfig(
+    { clusters: [{ name: 'test', kubeconfig, ...(opts.context ? { context: opts.context } : {}) }], manifests: [manifestDir], fieldManager: GITOPS, ...opts.config },
+    'test',
+  );
+  const feed = new DirectoryManifestFeed(config.manifests, { rescanIntervalMs: 0, gitPollMs: 0, debounceMs: 50 });
+  const runtime = new LiveRuntime({ config, manifests: feed, ownerTemplate: ownerTemplateBuilder, informer: opts.informer ?? {}, log: () => undefined });
+  const events: DriftEvent[] = [];
+  runtime.events.subscribe((e) => events.push(e));
+  await runtime.start();
+  await runtime.ready(60_000);
+  return { runtime, feed, events };
+}
+
+function configMap(ns: string, name: string, data: Record<string, string>) {
+  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns }, data };
+}
+
+const applySsa = (kc: KubeConfig, resource: string, m: { apiVersion: string; metadata: { name: string; namespace?: string } }) =>
+  kubeWrite(kc, 'PATCH', objectPath({ apiVersion: m.apiVersion, resource, namespace: m.metadata.namespace, name: m.metadata.name }, { fieldManager: GITOPS, force: 'true' }), m, CONTENT_TYPE.apply);
+
+const patchAs = (kc: KubeConfig, manager: string, apiVersion: string, resource: string, ns: string, name: string, body: unknown, type: string = CONTENT_TYPE.merge) =>
+  kubeWrite(kc, 'PATCH', objectPath({ apiVersion, resource, namespace: ns, name }, { fieldManager: manager }), body, type);
+
+/** A state reduced to what must match between runs: verdict and changes (path, op, live value, manager). */
+function verdicts(states: Iterable<ObjectDriftState>, ns: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const s of states) {
+    if (s.namespace !== ns) continue;
+    out[`${s.kind}/${s.name}`] = `${s.status} ${JSON.stringify(s.changes.map((c) => [c.path, c.op, c.live, c.manager?.name]))}`;
+  }
+  return out;
+}
+
+/** Ground truth: a runtime started now, from fresh lists, with nothing it could have missed. */
+async function groundTruth(kubeconfig: string, dir: string, ns: string, opts: StartOptions): Promise<Record<string, string>> {
+  const fresh = await startRuntime(kubeconfig, dir, opts);
+  try {
+    return verdicts(fresh.runtime.states(), ns);
+  } finally {
+    await fresh.runtime.stop();
+  }
+}
+
+describe('live drift on the shared test cluster', () => {
+  const { kc, state } = testCluster();
+  const ns = uniqueName('live');
+  const dir = mkdtempSync(join(tmpdir(), 'dw-live-manifests-'));
+  const deployment = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'web', namespace: ns },
+    spec: {
+      replicas: 2,
+      selector: { matchLabels: { app: 'web' } },
+      template: {
+        metadata: { labels: { app: 'web' } },
+        spec: { containers: [{ name: 'app', image: 'nginx:1.27', env: [{ name: 'MODE', value: 'prod' }], ports: [{ containerPort: 80 }] }] },
+      },
+    },
+  };
+  const cm = configMap(ns, 'app-config', { LOG_LEVEL: 'info', FEATURE_X: 'off' });
+  let rt: Running;
+
+  beforeAll(async () => {
+    await kubeWrite(kc, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    writeFileSync(join(dir, 'web.yaml'), `# the web tier\n${JSON.stringify(deployment, null, 2)}\n`);
+    writeFileSync(join(dir, 'config.yaml'), `---\n${JSON.stringify(cm)}\n`);
+    // Broken on line 3 (an unclosed flow map, which the parser notices on line 4): the other files
+    // must load all the same.
+    writeFileSync(join(dir, 'broken.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x\ndata:\n  a: b\n');
+    await applySsa(kc, 'deployments', deployment);
+    await applySsa(kc, 'configmaps', cm);
+    rt = await startRuntime(state.kubeconfig, dir, { config: { watch: { namespaces: [ns] } } });
+  }, 120_000);
+
+  afterAll(async () => {
+    await rt?.runtime.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const stateOf = (kind: string, name: string, group = '') => rt.runtime.get(`test/${group}/${kind}/${ns}/${name}`)?.state;
+
+  it('starts with everything declared in sync, Pods included (against their owner template)', async () => {
+    expect(stateOf('Deployment', 'web', 'apps')).toMatchObject({ status: 'in-sync', source: { type: 'manifest-dir', file: 'web.yaml', line: 2 } });
+    expect(stateOf('ConfigMap', 'app-config')).toMatchObject({ status: 'in-sync', source: { file: 'config.yaml' } });
+    const pods = await eventually(async () => {
+      const p = [...rt.runtime.states()].filter((s) => s.namespace === ns && s.kind === 'Pod');
+      return p.length === 2 ? p : undefined;
+    }, 'the Deployment\'s two Pods');
+    for (const p of pods) expect(p, JSON.stringify(p.changes)).toMatchObject({ status: 'in-sync', source: { type: 'owner-template', owner: { kind: 'ReplicaSet' } } });
+  });
+
+  it('reports a malformed manifest file with its file and line, and loads the rest', () => {
+    const problems = rt.runtime.manifestProblems();
+    expect(problems).toEqual([expect.objectContaining({ root: dir, file: 'broken.yaml', line: 4, severity: 'error' })]);
+    expect(problems[0]?.message).toMatch(/flow map/i);
+  });
+
+  it('shows a change by another field manager with its path and manager, on the event log, and clears it on revert', async () => {
+    const mark = rt.events.length;
+    await patchAs(kc, 'kubectl-edit', 'v1', 'configmaps', ns, 'app-config', { data: { FEATURE_X: 'on' } });
+    const drifted = await eventually(async () => (stateOf('ConfigMap', 'app-config')?.status === 'drifted' ? stateOf('ConfigMap', 'app-config') : undefined), 'drift');
+    expect(drifted?.changes).toEqual([
+      expect.objectContaining({ path: 'data.FEATURE_X', op: 'changed', desired: 'off', live: 'on', manager: expect.objectContaining({ name: 'kubectl-edit', operation: 'Update' }) }),
+    ]);
+    const event = rt.events.slice(mark).find((e) => e.type === 'upsert' && e.state.name === 'app-config');
+    expect(event).toMatchObject({ type: 'upsert', state: { status: 'drifted', changes: [{ path: 'data.FEATURE_X' }] } });
+
+    await patchAs(kc, 'kubectl-edit', 'v1', 'configmaps', ns, 'app-config', { data: { FEATURE_X: 'off' } });
+    await eventually(async () => stateOf('ConfigMap', 'app-config')?.status === 'in-sync', 'the revert to clear the drift');
+    const last = rt.events.filter((e) => e.type === 'upsert' && e.state.name === 'app-config').pop();
+    expect(last).toMatchObject({ state: { status: 'in-sync', changes: [] } });
+  });
+
+  it('reports a Pod whose spec an operator changed away from the template, against the owner template', async () => {
+    const pod = [...rt.runtime.states()].find((s) => s.namespace === ns && s.kind === 'Pod');
+    if (!pod) throw new Error('no pod');
+    await patchAs(kc, 'my-operator', 'v1', 'pods', ns, pod.name, { spec: { containers: [{ name: 'app', image: 'nginx:1.27-patched' }] } }, CONTENT_TYPE.strategic);
+    const drifted = await eventually(async () => {
+      const s = stateOf('Pod', pod.name);
+      return s?.status === 'drifted' ? s : undefined;
+    }, 'the Pod to drift');
+    expect(drifted.source).toMatchObject({ type: 'owner-template', owner: { kind: 'ReplicaSet' } });
+    expect(drifted.changes.map((c) => [c.path, c.op, c.live, c.manager?.name])).toEqual([
+      ['spec.containers[name=app].image', 'changed', 'nginx:1.27-patched', 'my-operator'],
+    ]);
+    // The Deployment itself is untouched and stays in sync.
+    expect(stateOf('Deployment', 'web', 'apps')?.status).toBe('in-sync');
+  });
+
+  it('reports desired objects that do not exist as missing, and picks up new manifest files', async () => {
+    writeFileSync(join(dir, 'extra.yaml'), JSON.stringify(configMap(ns, 'not-applied', { a: 'b' })));
+    const missing = await eventually(async () => stateOf('ConfigMap', 'not-applied'), 'the new manifest');
+    expect(missing).toMatchObject({ status: 'missing', changes: [{ path: '', op: 'missing' }], source: { file: 'extra.yaml' } });
+  });
+});
+
+describe('live drift, with a resource the dashboard may not list (RBAC)', () => {
+  const { kc, state } = testCluster();
+  const ns = uniqueName('live-rbac');
+  const dir = mkdtempSync(join(tmpdir(), 'dw-live-rbac-'));
+  let rt: Running | undefined;
+
+  beforeAll(async () => {
+    await kubeWrite(kc, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    const role = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'configmaps-only', namespace: ns }, rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'watch'] }] };
+    const binding = {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: 'viewer-configmaps', namespace: ns },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'configmaps-only' },
+      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'viewer' }],
+    };
+    await applySsa(kc, 'roles', role);
+    await applySsa(kc, 'rolebindings', binding);
+    const cm = configMap(ns, 'visible', { a: '1' });
+    const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'hidden', namespace: ns }, stringData: { password: 'rbac-canary-value' } };
+    await applySsa(kc, 'configmaps', cm);
+    await applySsa(kc, 'secrets', secret);
+    writeFileSync(join(dir, 'all.yaml'), `${JSON.stringify(cm)}\n---\n${JSON.stringify(secret)}\n`);
+    rt = await startRuntime(state.kubeconfig, dir, { context: 'test-cluster-viewer', config: { watch: { namespaces: [ns], pods: false, customResources: false } } });
+  }, 120_000);
+
+  afterAll(async () => {
+    await rt?.runtime.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('shows the forbidden resource as forbidden while the rest works', () => {
+    if (!rt) throw new Error('no runtime');
+    const resources = rt.runtime.resourceStates();
+    expect(resources.find((r) => r.resource === 'secrets')).toMatchObject({ status: 'forbidden', message: expect.stringContaining('forbidden') });
+    expect(resources.find((r) => r.resource === 'configmaps')).toMatchObject({ status: 'synced' });
+    expect(rt.runtime.get(`test//ConfigMap/${ns}/visible`)?.state.status).toBe('in-sync');
+    const secret = rt.runtime.get(`test//Secret/${ns}/hidden`)?.state;
+    expect(secret).toMatchObject({ status: 'error', error: expect.stringContaining('forbidden') });
+    expect(JSON.stringify([...rt.runtime.states()])).not.toContain('rbac-canary-value');
+  });
+});
+
+describe('live drift through API server restarts, 410 Gone and bursts (a cluster of its own, watches served by etcd)', () => {
+  let cluster: TestCluster | undefined;
+  let proxy: TcpProxy | undefined;
+  let rt: Running | undefined;
+  const dir = mkdtempSync(join(tmpdir(), 'dw-live-chaos-'));
+  const ns = 'chaos';
+  const N = 100;
+  const only: StartOptions = { config: { watch: { namespaces: [ns], pods: false, customResources: false } } };
+  let kc: KubeConfig;
+  let direct: string;
+
+  beforeAll(async () => {
+    cluster = await startTestCluster({ log: () => undefined, apiServerArgs: ['--watch-cache=false'] });
+    direct = cluster.kubeconfig;
+    kc = new KubeConfig();
+    kc.loadFromFile(direct);
+    proxy = await startTcpProxy({ host: '127.0.0.1', port: cluster.state.apiServerPort });
+    const proxied = join(dir, '..', `${ns}-${Date.now()}-proxied.kubeconfig`);
+    writeFileSync(proxied, proxy.kubeconfigThrough(kc).exportConfig(), { mode: 0o600 });
+    await kubeWrite(kc, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    for (let i = 0; i < N; i++) {
+      const m = configMap(ns, `cm-${i}`, { value: '0', owner: 'git' });
+      writeFileSync(join(dir, `cm-${i}.yaml`), JSON.stringify(m));
+      await applySsa(kc, 'configmaps', m);
+    }
+    rt = await startRuntime(proxied, dir, { ...only, informer: { watchdogMs: 3000, backoff: { maxMs: 2000 } } });
+  }, 180_000);
+
+  afterAll(async () => {
+    await rt?.runtime.stop();
+    await proxy?.close();
+    await cluster?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const mutate = (i: number, value: string, manager = 'kubectl-edit') => patchAs(kc, manager, 'v1', 'configmaps', ns, `cm-${i}`, { data: { value } });
+
+  async function untilEqualsGroundTruth(what: string): Promise<void> {
+    if (!rt) throw new Error('no runtime');
+    let truth: Record<string, string> = {};
+    let mine: Record<string, string> = {};
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      truth = await groundTruth(direct, dir, ns, only);
+      mine = verdicts(rt.runtime.states(), ns);
+      if (JSON.stringify(mine) === JSON.stringify(truth)) return;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(mine, `${what}: the live state differs from a fresh evaluation`).toEqual(truth);
+  }
+
+  it('starts in sync', () => {
+    if (!rt) throw new Error('no runtime');
+    const v = Object.values(verdicts(rt.runtime.states(), ns));
+    expect(v.filter((s) => s.startsWith('in-sync'))).toHaveLength(N + 0);
+  });
+
+  it('ends equal to the ground truth after the API server restarts mid-watch', async () => {
+    await mutate(1, 'before-restart');
+    await cluster?.restart();
+    // Changes the moment the API server is back, while the watches reconnect.
+    await Promise.all([mutate(2, 'after-restart'), mutate(1, '0'), mutate(3, 'x', 'another-tool')]);
+    await untilEqualsGroundTruth('after restart');
+    const s = verdicts(rt?.runtime.states() ?? [], ns);
+    expect(s['ConfigMap/cm-2']).toMatch(/^drifted .*after-restart.*kubectl-edit/);
+    expect(s['ConfigMap/cm-1']).toMatch(/^in-sync/);
+    expect(s['ConfigMap/cm-3']).toMatch(/^drifted .*another-tool/);
+  });
+
+  it('ends equal to the ground truth after a partition and 410 Gone (compaction), missed changes included', async () => {
+    if (!rt || !proxy || !cluster) throw new Error('not started');
+    const relistsBefore = rt.runtime.resourceStates().reduce((n, r) => n + r.relists, 0);
+    proxy.partition();
+    await mutate(4, 'while-away');
+    await mutate(2, '0');
+    await kubeWrite(kc, 'DELETE', objectPath({ apiVersion: 'v1', resource: 'configmaps', namespace: ns, name: 'cm-5' }), undefined);
+    await cluster.compact();
+    proxy.heal();
+    await untilEqualsGroundTruth('after 410');
+    const s = verdicts(rt.runtime.states(), ns);
+    expect(s['ConfigMap/cm-4']).toMatch(/^drifted .*while-away/);
+    expect(s['ConfigMap/cm-2']).toMatch(/^in-sync/);
+    expect(s['ConfigMap/cm-5']).toMatch(/^missing/);
+    expect(rt.runtime.resourceStates().reduce((n, r) => n + r.relists, 0)).toBeGreaterThan(relistsBefore);
+  });
+
+  it('ends equal to the ground truth after 1,000 rapid mutations across 100 objects', async () => {
+    const ops: (() => Promise<unknown>)[] = [];
+    for (let k = 0; k < 1000; k++) {
+      const i = (k * 37) % N;
+      // Some end back at the desired value, some drift; two managers take turns.
+      const value = k % 3 === 0 ? '0' : `v${k}`;
+      ops.push(() => mutate(i, value, k % 2 === 0 ? 'kubectl-edit' : 'operator'));
+    }
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 20 }, async () => {
+        for (let k = next++; k < ops.length; k = next++) await ops[k]!().catch(() => undefined);
+      }),
+    );
+    await untilEqualsGroundTruth('after 1,000 mutations');
+  }, 120_000);
+});

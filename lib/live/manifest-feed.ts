@@ -1,0 +1,78 @@
+/**
+ * The configured manifest directories as one feed for the runtime: each directory is watched by
+ * lib/desired's ManifestDirectoryWatcher, and each cluster sees the directories meant for it.
+ */
+import type { ManifestConfig } from '../config/dashboard-config';
+import { ManifestDirectoryWatcher, type ManifestWatcherOptions } from '../desired';
+import type { KubeObject } from '../kube/cache-diff';
+import type { ManifestFeed, ManifestProblem } from './runtime';
+import type { DesiredObject } from './types';
+
+interface Directory {
+  config: ManifestConfig;
+  watcher: ManifestDirectoryWatcher;
+}
+
+export class DirectoryManifestFeed implements ManifestFeed {
+  private readonly dirs: Directory[];
+  private readonly listeners = new Set<() => void>();
+  private readonly unsubscribe: (() => void)[] = [];
+
+  constructor(configs: ReadonlyArray<ManifestConfig>, options: ManifestWatcherOptions = {}) {
+    this.dirs = configs.map((config) => ({
+      config,
+      watcher: new ManifestDirectoryWatcher(config.path, { ...options, ...(config.defaultNamespace ? { defaultNamespace: config.defaultNamespace } : {}) }),
+    }));
+  }
+
+  async start(): Promise<void> {
+    await Promise.all(this.dirs.map((d) => d.watcher.start()));
+    for (const d of this.dirs) {
+      this.unsubscribe.push(
+        d.watcher.subscribe((change) => {
+          if (change.added.length + change.changed.length + change.removed.length === 0 && !change.problemsChanged) return;
+          for (const l of this.listeners) l();
+        }),
+      );
+    }
+  }
+
+  async stop(): Promise<void> {
+    for (const u of this.unsubscribe) u();
+    await Promise.all(this.dirs.map((d) => d.watcher.close()));
+  }
+
+  objectsFor(cluster: string): DesiredObject[] {
+    const out: DesiredObject[] = [];
+    for (const d of this.dirs) {
+      if (d.config.clusters && !d.config.clusters.includes(cluster)) continue;
+      for (const o of d.watcher.current().objects.values()) {
+        out.push({ manifest: o.manifest as unknown as KubeObject, source: o.source, revision: o.revision });
+      }
+    }
+    return out;
+  }
+
+  problems(): ManifestProblem[] {
+    return this.dirs.flatMap((d) =>
+      d.watcher.current().problems.map((p) => ({
+        root: d.config.path,
+        ...(p.file ? { file: p.file } : {}),
+        ...(p.line ? { line: p.line } : {}),
+        ...(p.column ? { column: p.column } : {}),
+        message: p.message,
+        severity: p.severity,
+      })),
+    );
+  }
+
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Resolves once every directory has finished any pending re-scan (tests). */
+  async idle(): Promise<void> {
+    await Promise.all(this.dirs.map((d) => d.watcher.idle()));
+  }
+}

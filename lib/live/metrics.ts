@@ -1,0 +1,69 @@
+/**
+ * Prometheus text exposition (format 0.0.4) of the runtime, computed at scrape time from the
+ * state the runtime keeps anyway, so the watch path pays nothing for metrics.
+ */
+import { LagHistogram } from './lag-histogram';
+import type { LiveRuntime } from './runtime';
+import { DRIFT_STATUSES } from './types';
+
+const escapeLabel = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+
+function line(name: string, labels: Record<string, string>, value: number): string {
+  const l = Object.entries(labels)
+    .map(([k, v]) => `${k}="${escapeLabel(v)}"`)
+    .join(',');
+  return `${name}${l ? `{${l}}` : ''} ${Number.isFinite(value) ? value : 0}`;
+}
+
+export function renderMetrics(runtime: LiveRuntime): string {
+  const out: string[] = [];
+  const family = (name: string, type: 'gauge' | 'counter' | 'histogram', help: string) => out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+
+  family('driftwatch_cluster_ready', 'gauge', '1 when every watched resource of the cluster has listed once.');
+  for (const c of runtime.clusterSummaries()) out.push(line('driftwatch_cluster_ready', { cluster: c.name }, c.ready ? 1 : 0));
+
+  const resources = runtime.resourceStates();
+  family('driftwatch_watched_objects', 'gauge', 'Objects in the informer cache, per watched resource.');
+  for (const r of resources) out.push(line('driftwatch_watched_objects', { cluster: r.cluster, group: r.group, resource: r.resource }, r.objects));
+  family('driftwatch_resource_sync_status', 'gauge', '1 for the current sync status of each watched resource.');
+  for (const r of resources) out.push(line('driftwatch_resource_sync_status', { cluster: r.cluster, group: r.group, resource: r.resource, status: r.status }, 1));
+  family('driftwatch_watch_restarts_total', 'counter', 'Watches reopened (server timeout, dropped stream, error, watchdog).');
+  for (const r of resources) out.push(line('driftwatch_watch_restarts_total', { cluster: r.cluster, group: r.group, resource: r.resource }, r.watchRestarts));
+  family('driftwatch_relists_total', 'counter', 'Lists after the first one (410 Gone, recovery).');
+  for (const r of resources) out.push(line('driftwatch_relists_total', { cluster: r.cluster, group: r.group, resource: r.resource }, r.relists));
+
+  const byStatus = new Map<string, number>();
+  const drifted = new Map<string, { cluster: string; kind: string; namespace: string; n: number }>();
+  for (const s of runtime.states()) {
+    const k = `${s.cluster}\u0000${s.status}`;
+    byStatus.set(k, (byStatus.get(k) ?? 0) + 1);
+    if (s.status !== 'drifted') continue;
+    const dk = `${s.cluster}\u0000${s.kind}\u0000${s.namespace}`;
+    const e = drifted.get(dk);
+    if (e) e.n++;
+    else drifted.set(dk, { cluster: s.cluster, kind: s.kind, namespace: s.namespace, n: 1 });
+  }
+  family('driftwatch_objects', 'gauge', 'Objects by drift status.');
+  for (const c of runtime.clusters.keys()) {
+    for (const status of DRIFT_STATUSES) out.push(line('driftwatch_objects', { cluster: c, status }, byStatus.get(`${c}\u0000${status}`) ?? 0));
+  }
+  family('driftwatch_drifted_objects', 'gauge', 'Drifted objects by kind and namespace.');
+  for (const d of drifted.values()) out.push(line('driftwatch_drifted_objects', { cluster: d.cluster, kind: d.kind, namespace: d.namespace }, d.n));
+
+  family('driftwatch_event_lag_seconds', 'histogram', 'From the write (newest managedFields time, 1 s resolution) to the watch event reaching the dashboard.');
+  for (const [name, w] of runtime.clusters) {
+    const h = w.lag;
+    LagHistogram.BUCKETS.forEach((b, i) => out.push(line('driftwatch_event_lag_seconds_bucket', { cluster: name, le: String(b) }, h.counts[i] ?? 0)));
+    out.push(line('driftwatch_event_lag_seconds_bucket', { cluster: name, le: '+Inf' }, h.count));
+    out.push(line('driftwatch_event_lag_seconds_sum', { cluster: name }, h.sum));
+    out.push(line('driftwatch_event_lag_seconds_count', { cluster: name }, h.count));
+  }
+
+  family('driftwatch_drift_events_total', 'counter', 'Drift state changes published on the stream.');
+  out.push(line('driftwatch_drift_events_total', {}, runtime.events.lastSeq));
+  family('driftwatch_stream_clients', 'gauge', 'Connected /api/v1/stream clients.');
+  out.push(line('driftwatch_stream_clients', {}, runtime.events.subscribers));
+  family('driftwatch_manifest_problems', 'gauge', 'Manifest files or documents that could not be loaded.');
+  out.push(line('driftwatch_manifest_problems', {}, runtime.manifestProblems().length));
+  return `${out.join('\n')}\n`;
+}

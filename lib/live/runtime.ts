@@ -1,0 +1,174 @@
+/**
+ * The long-lived part of the server: one ClusterWatcher per configured cluster, the desired
+ * manifests, and the event log the stream serves. Started once per process (instrumentation.ts),
+ * never inside a request handler; route handlers only read from it.
+ */
+import type { DashboardConfig } from '../config/dashboard-config';
+import { diffOptionsFromConfig } from '../config/drift-config';
+import { loadKubeconfig } from '../kube/kubeconfig';
+import type { InformerOptions } from '../kube/informer';
+import { ClusterWatcher } from './cluster-watcher';
+import { queryDrift, type DriftPage, type DriftQuery } from './drift-query';
+import type { OwnerTemplateBuilder } from './drift-tracker';
+import { EventLog } from './event-log';
+import { groupKind, groupOf, type DesiredObject, type ObjectDriftState, type ResourceSyncState } from './types';
+
+/** A problem with the desired state that is not about one object: a bad file, an unreadable directory. */
+export interface ManifestProblem {
+  /** The manifest directory as configured. */
+  root: string;
+  file?: string;
+  line?: number;
+  column?: number;
+  message: string;
+  /** error: the document was not loaded; warning: loaded with an assumption. */
+  severity?: 'error' | 'warning';
+}
+
+/** Desired objects from the manifest directories, already scoped (namespaces defaulted). */
+export interface ManifestFeed {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Current desired objects for a cluster. */
+  objectsFor(cluster: string): DesiredObject[];
+  problems(): ManifestProblem[];
+  onChange(listener: () => void): () => void;
+}
+
+export interface RuntimeOptions {
+  config: DashboardConfig;
+  manifests?: ManifestFeed;
+  ownerTemplate?: OwnerTemplateBuilder;
+  informer?: Partial<Omit<InformerOptions, 'resource' | 'namespace'>>;
+  log?: (msg: string) => void;
+}
+
+export interface ClusterSummary {
+  name: string;
+  context: string;
+  server: string;
+  ready: boolean;
+  objects: number;
+  error?: string;
+}
+
+export class LiveRuntime {
+  readonly events = new EventLog();
+  readonly clusters = new Map<string, ClusterWatcher>();
+  private readonly meta = new Map<string, { context: string; server: string; error?: string }>();
+  private unsubscribeManifests: (() => void) | undefined;
+  readonly startedAt = new Date();
+  private readonly log: (msg: string) => void;
+
+  constructor(private readonly opts: RuntimeOptions) {
+    this.log = opts.log ?? ((m) => console.log(`[driftwatch] ${m}`));
+  }
+
+  async start(): Promise<void> {
+    const { config } = this.opts;
+    const clusterConfigs = config.clusters && config.clusters.length > 0 ? config.clusters : [{}];
+    const diffOptions = diffOptionsFromConfig(config);
+    const manifests = this.opts.manifests;
+    if (manifests) await manifests.start();
+    for (const c of clusterConfigs) {
+      let loaded;
+      try {
+        loaded = loadKubeconfig({ path: c.kubeconfig, context: c.context });
+      } catch (err) {
+        const name = c.name ?? c.context ?? 'default';
+        this.meta.set(name, { context: c.context ?? '', server: '', error: err instanceof Error ? err.message : String(err) });
+        this.log(`cluster ${name}: ${err instanceof Error ? err.message : String(err)}`);
+        continue;
+      }
+      const name = c.name ?? loaded.context;
+      if (this.clusters.has(name)) throw new Error(`two clusters are named ${name}: give each a distinct name in the configuration`);
+      const watcher = new ClusterWatcher({
+        name,
+        kc: loaded.kc,
+        watch: config.watch,
+        desiredKinds: () => new Set((manifests?.objectsFor(name) ?? []).map((d) => groupKind(groupOf(d.manifest.apiVersion).group, d.manifest.kind ?? ''))),
+        tracker: {
+          sources: config.sources,
+          diffOptions,
+          ...(this.opts.ownerTemplate ? { ownerTemplate: this.opts.ownerTemplate } : {}),
+          onEvent: (e) => this.events.append(e),
+        },
+        ...(this.opts.informer ? { informer: this.opts.informer } : {}),
+        log: (m) => this.log(`[${name}] ${m}`),
+      });
+      this.clusters.set(name, watcher);
+      this.meta.set(name, { context: loaded.context, server: loaded.server });
+      watcher.tracker.replaceManifests(manifests?.objectsFor(name) ?? []);
+    }
+    this.unsubscribeManifests = manifests?.onChange(() => {
+      for (const w of this.clusters.values()) {
+        w.tracker.replaceManifests(manifests.objectsFor(w.name));
+        w.desiredKindsChanged();
+      }
+    });
+    // Clusters start side by side: one unreachable cluster must not hold up the others.
+    await Promise.all(
+      [...this.clusters.values()].map((w) =>
+        w.start().catch((err: unknown) => {
+          const m = this.meta.get(w.name);
+          if (m) m.error = err instanceof Error ? err.message : String(err);
+          this.log(`cluster ${w.name} failed to start: ${m?.error ?? ''}`);
+        }),
+      ),
+    );
+  }
+
+  async stop(): Promise<void> {
+    this.unsubscribeManifests?.();
+    await Promise.all([...this.clusters.values()].map((w) => w.stop()));
+    await this.opts.manifests?.stop();
+  }
+
+  /** Every cluster has completed its first lists (forbidden and failing resources count as done). */
+  isReady(): boolean {
+    return [...this.clusters.values()].every((w) => w.isReady());
+  }
+
+  async ready(timeoutMs?: number): Promise<void> {
+    await Promise.all([...this.clusters.values()].map((w) => w.ready(timeoutMs)));
+  }
+
+  *states(): Generator<ObjectDriftState> {
+    for (const w of this.clusters.values()) yield* w.tracker.list();
+  }
+
+  query(q: DriftQuery): DriftPage {
+    return queryDrift(this.states(), q);
+  }
+
+  get(id: string): { state: ObjectDriftState; watcher: ClusterWatcher } | undefined {
+    const cluster = id.slice(0, id.indexOf('/'));
+    const watcher = this.clusters.get(cluster);
+    const state = watcher?.tracker.get(id);
+    return watcher && state ? { state, watcher } : undefined;
+  }
+
+  resourceStates(): ResourceSyncState[] {
+    return [...this.clusters.values()].flatMap((w) => w.resourceStates());
+  }
+
+  clusterSummaries(): ClusterSummary[] {
+    const out: ClusterSummary[] = [];
+    for (const [name, m] of this.meta) {
+      const w = this.clusters.get(name);
+      out.push({
+        name,
+        context: m.context,
+        server: m.server,
+        ready: w?.isReady() ?? false,
+        objects: w?.tracker.list().length ?? 0,
+        ...(m.error ? { error: m.error } : {}),
+      });
+    }
+    return out;
+  }
+
+  manifestProblems(): ManifestProblem[] {
+    return this.opts.manifests?.problems() ?? [];
+  }
+}

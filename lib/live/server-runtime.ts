@@ -1,0 +1,54 @@
+/**
+ * The one LiveRuntime of a server process. Next.js may evaluate modules more than once (several
+ * route bundles, dev reloads), so the instance lives on globalThis; instrumentation.ts starts it
+ * when the server boots, and route handlers only look it up.
+ */
+import { loadDashboardConfig } from '../config/dashboard-config';
+import { runtimeOptions } from './runtime-options';
+import { LiveRuntime } from './runtime';
+
+const key = Symbol.for('driftwatch.live.runtime');
+
+interface Holder {
+  [key]?: { runtime?: LiveRuntime; starting?: Promise<LiveRuntime>; error?: string };
+}
+
+function slot(): NonNullable<Holder[typeof key]> {
+  const holder = globalThis as Holder;
+  holder[key] ??= {};
+  return holder[key];
+}
+
+/** Starts the runtime once; later calls return the same promise. A failed start is remembered and reported. */
+export function startServerRuntime(): Promise<LiveRuntime> {
+  const s = slot();
+  s.starting ??= (async () => {
+    try {
+      const config = loadDashboardConfig();
+      const runtime = new LiveRuntime(runtimeOptions(config));
+      s.runtime = runtime;
+      await runtime.start();
+      const stop = () => {
+        void runtime.stop().finally(() => process.exit(0));
+      };
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
+      return runtime;
+    } catch (err) {
+      s.error = err instanceof Error ? err.message : String(err);
+      console.error(`[driftwatch] cannot start: ${s.error}`);
+      throw err;
+    }
+  })();
+  return s.starting;
+}
+
+/** The runtime if it has been created (its clusters may still be syncing), or why it could not start. */
+export function currentRuntime(): { runtime: LiveRuntime } | { error: string } {
+  const s = slot();
+  if (s.runtime) return { runtime: s.runtime };
+  if (s.error) return { error: s.error };
+  // Not started by instrumentation (e.g. a test imports a route directly): start it now.
+  void startServerRuntime().catch(() => undefined);
+  return { error: 'the dashboard is starting' };
+}

@@ -1,0 +1,98 @@
+import type { FieldChange } from '../drift';
+import type { KubeObject } from '../kube/cache-diff';
+
+export type DriftStatus = 'in-sync' | 'drifted' | 'missing' | 'unmanaged' | 'error';
+export const DRIFT_STATUSES: ReadonlyArray<DriftStatus> = ['in-sync', 'drifted', 'missing', 'unmanaged', 'error'];
+
+export type DesiredSourceType = 'manifest-dir' | 'last-applied' | 'owner-template';
+
+/** Where an object's desired state came from; every report names it. */
+export interface DesiredSource {
+  type: DesiredSourceType;
+  /** manifest-dir: file relative to the directory, and the line its document starts on. */
+  file?: string;
+  line?: number;
+  /** manifest-dir inside a git work tree: HEAD when the file was read. */
+  commit?: string;
+  /** owner-template: the controller whose pod template the Pod is compared with. */
+  owner?: { kind: string; name: string; uid: string };
+}
+
+/** A desired object as a source hands it over. */
+export interface DesiredObject {
+  manifest: KubeObject;
+  source: DesiredSource;
+  /** Changes exactly when the manifest's content changes (a content hash or equivalent). */
+  revision: string;
+}
+
+/** One object's identity across the dashboard: URLs, API filters and the store use it. */
+export interface ObjectIdentity {
+  cluster: string;
+  /** '' for the core group. */
+  group: string;
+  version: string;
+  kind: string;
+  /** '' for cluster-scoped objects. */
+  namespace: string;
+  name: string;
+}
+
+export interface ObjectDriftState extends ObjectIdentity {
+  /** `cluster/group/kind/namespace/name`, stable across versions of the same object. */
+  id: string;
+  uid?: string;
+  status: DriftStatus;
+  changes: FieldChange[];
+  /** Changes ignore rules hid; available on request, never lost. */
+  ignored: FieldChange[];
+  warnings: string[];
+  /** For status `error`: why the object could not be compared. */
+  error?: string;
+  source?: DesiredSource;
+  desiredRevision?: string;
+  resourceVersion?: string;
+  labels: Record<string, string>;
+  /** When status or changes last changed (ISO 8601). */
+  since: string;
+}
+
+/** A change of the drift state, before the event log numbers it. */
+export type DriftChange =
+  | { type: 'upsert'; state: ObjectDriftState; at: string }
+  | { type: 'delete'; id: string; cluster: string; at: string };
+
+/** `seq` orders events across clusters and is the SSE event id (resume with Last-Event-ID). */
+export type DriftEvent = DriftChange & { seq: number };
+
+/** What one resource (per cluster) is doing, for the UI and /api/v1/resources. */
+export interface ResourceSyncState {
+  cluster: string;
+  group: string;
+  version: string;
+  resource: string;
+  kind: string;
+  status: 'syncing' | 'synced' | 'forbidden' | 'error';
+  message?: string;
+  objects: number;
+  /** Why it is watched. */
+  reasons: string[];
+  lastSyncTime: string | null;
+  watchRestarts: number;
+  relists: number;
+}
+
+export function objectId(o: Pick<ObjectIdentity, 'cluster' | 'group' | 'kind' | 'namespace' | 'name'>): string {
+  return `${o.cluster}/${o.group}/${o.kind}/${o.namespace}/${o.name}`;
+}
+
+export function groupOf(apiVersion: string | undefined): { group: string; version: string } {
+  const v = apiVersion ?? '';
+  const i = v.lastIndexOf('/');
+  return i < 0 ? { group: '', version: v } : { group: v.slice(0, i), version: v.slice(i + 1) };
+}
+
+/** Group/kind key without cluster, namespace and name. */
+export function groupKind(group: string, kind: string): string {
+  return group === '' ? kind : `${kind}.${group}`;
+}
