@@ -80,7 +80,10 @@ function describeRootError(e: unknown): string {
   }
 }
 
-/** Loads one directory repeatedly, re-parsing only what changed since the previous load. */
+/**
+ * Loads one directory repeatedly, re-parsing only what changed since the previous load. Not
+ * re-entrant: await one load() before starting the next (the watcher serialises them).
+ */
 export class ManifestDirectoryLoader {
   readonly root: string;
   private readonly cache = new Map<string, CachedFile>();

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -186,5 +186,43 @@ describe('ManifestDirectoryWatcher', { timeout: 30_000 }, () => {
     await watcher?.idle();
     await watcher?.reload();
     expect(changes).toEqual([]);
+  });
+});
+
+describe('ManifestDirectoryWatcher and symlinks', { timeout: 30_000 }, () => {
+  it('follows a root that is a symlink swapped to another release (ln -sfn)', async () => {
+    const rel1 = join(base, 'release-1');
+    const rel2 = join(base, 'release-2');
+    mkdirSync(rel1);
+    mkdirSync(rel2);
+    writeFileSync(join(rel1, 'a.yaml'), cm('a', 'one'));
+    writeFileSync(join(rel2, 'a.yaml'), cm('a', 'two'));
+    rmSync(root, { recursive: true });
+    symlinkSync(rel1, root);
+    // A rescan interval too long to be what notices it.
+    await start({ rescanIntervalMs: 0, missingPollMs: 60_000 });
+    symlinkSync(rel2, join(base, 'next'));
+    renameSync(join(base, 'next'), root);
+    await until((c) => names(c, 'changed').includes('a'), 'a changed by the swap');
+    expect((watcher?.current().objects.get('/ConfigMap/default/a')?.manifest.data as Record<string, unknown>).k).toBe('two');
+    // And the new target is watched.
+    writeFileSync(join(rel2, 'b.yaml'), cm('b'));
+    await until((c) => names(c, 'added').includes('b'), 'b added in the new release');
+  });
+
+  it('picks up a ConfigMap volume update (..data symlink swap)', async () => {
+    // The kubelet's layout: files are symlinks into ..data, which points at a timestamped directory.
+    mkdirSync(join(root, '..v1'));
+    writeFileSync(join(root, '..v1', 'app.yaml'), cm('app', 'one'));
+    symlinkSync('..v1', join(root, '..data'));
+    symlinkSync('..data/app.yaml', join(root, 'app.yaml'));
+    const first = await start();
+    expect(first.added.map((o) => o.key.name)).toEqual(['app']);
+    mkdirSync(join(root, '..v2'));
+    writeFileSync(join(root, '..v2', 'app.yaml'), cm('app', 'two'));
+    symlinkSync('..v2', join(root, '..data_tmp'));
+    renameSync(join(root, '..data_tmp'), join(root, '..data'));
+    rmSync(join(root, '..v1'), { recursive: true });
+    await until((c) => names(c, 'changed').includes('app'), 'app changed');
   });
 });

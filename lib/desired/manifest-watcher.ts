@@ -11,12 +11,15 @@
  *
  * - A directory that disappears keeps its last loaded objects (a checkout or a symlink swap
  *   should not flip everything to "unmanaged" for a moment) and reports a problem; it is polled
- *   until it exists again, then re-scanned.
+ *   until it exists again, then re-scanned. The parent directory is watched too (events for the
+ *   root's own name only), so removal, re-creation and a root that is a swapped symlink
+ *   (`ln -sfn release-2 current`) are seen at once.
  * - A periodic re-scan is the safety net for lost events (inotify queue overflow, watch limits).
  * - HEAD is polled (a file read) so a commit that changes no manifest still updates the commit
  *   recorded on each object.
  */
 import { watch, type FSWatcher } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import { diffManifestObjects, isEmptyDiff, ManifestIndex, type ManifestObjectsDiff } from './manifest-index';
 import { ManifestDirectoryLoader, type ManifestDirectoryOptions, type ManifestSnapshot } from './manifest-directory';
 import { findGitRepo, readGitHead } from './git-info';
@@ -72,6 +75,7 @@ export class ManifestDirectoryWatcher {
   private missingTimer: NodeJS.Timeout | undefined;
   private gitTimer: NodeJS.Timeout | undefined;
   private watchProblems: ManifestProblem[] = [];
+  private parentWatcher: FSWatcher | undefined;
 
   constructor(
     root: string,
@@ -106,6 +110,7 @@ export class ManifestDirectoryWatcher {
         this.schedule();
       }
     }
+    this.watchParent();
     const interval = this.options.rescanIntervalMs ?? 60_000;
     if (interval > 0) this.rescanTimer = unref(setInterval(() => this.schedule(0), interval));
     const gitPoll = this.options.gitPollMs ?? 5_000;
@@ -154,6 +159,8 @@ export class ManifestDirectoryWatcher {
     this.debounceTimer = this.missingTimer = this.rescanTimer = this.gitTimer = undefined;
     for (const { w } of this.watchers.values()) w.close();
     this.watchers.clear();
+    this.parentWatcher?.close();
+    this.parentWatcher = undefined;
     this.listeners.clear();
     await this.running;
     this.flushIdle();
@@ -241,6 +248,23 @@ export class ManifestDirectoryWatcher {
 
   private makeChange(prev: ManifestSnapshot, next: ManifestSnapshot, problemsChanged: boolean): ManifestChange {
     return { ...diffManifestObjects(prev.objects, next.objects), problems: next.problems, problemsChanged, snapshot: next };
+  }
+
+  private watchParent(): void {
+    const name = basename(this.root);
+    try {
+      const w = watch(dirname(this.root), { persistent: false }, (_event, filename) => {
+        if (filename === null || filename.toString() === name) this.schedule();
+      });
+      // Best effort: without it, the missing-directory poll and the periodic re-scan still work.
+      w.on('error', () => {
+        w.close();
+        if (this.parentWatcher === w) this.parentWatcher = undefined;
+      });
+      this.parentWatcher = w;
+    } catch {
+      this.parentWatcher = undefined;
+    }
   }
 
   private watchMissing(): void {
