@@ -4,17 +4,24 @@
  * JSON diff libraries diffing the same pairs (which do far less: no normalisation, no defaults,
  * no list keys, no attribution).
  *
- *   npm run bench:engine -- [--json] [--per-kind N] [--seconds S]
+ *   npm run bench:engine -- [--json] [--per-kind N] [--seconds S] [--save-pairs FILE | --pairs FILE]
+ *
+ * --save-pairs FILE writes what was read from the cluster (manifests, live JSON, which pairs
+ * drifted, the field manager, and the OpenAPI v3 documents and CRDs behind the schema) to FILE;
+ * --pairs FILE measures such a file without starting a cluster (quick iterations, profiling:
+ * `node --cpu-prof --import tsx bench/engine.ts --pairs FILE`).
  *
  * Pairs come from a real test cluster: Deployments, Services, Pods (with a kubelet-like status)
  * and a custom resource, applied server-side; about half are then changed in one to three fields
  * by another field manager. Everything runs on the main thread (one core).
  */
+import { readFileSync, writeFileSync } from 'node:fs';
 import { create as createJsonDiffPatch } from 'jsondiffpatch';
+import type { KubeConfig } from '@kubernetes/client-node';
 import microdiff from 'microdiff';
 import { diffPrepared, prepareDesired, type DiffOptions } from '../lib/drift';
 import { getJson } from '../lib/kube/http';
-import { loadClusterSchema, openApiPathOf } from '../lib/kube/cluster-schema';
+import { clusterSchemaProvider, loadClusterSchemaDocuments, openApiPathOf } from '../lib/kube/cluster-schema';
 import { CONTENT_TYPE, kubeWrite, objectPath } from '../testing/kube-write';
 import {
   runningPodStatus,
@@ -24,6 +31,7 @@ import {
   syntheticService,
   syntheticWidget,
   type SyntheticObject,
+  type Manifest,
 } from '../testing/synthetic-objects';
 import { benchCluster, createNamespace, inParallel, progress } from './bench-cluster';
 
@@ -35,12 +43,54 @@ const flag = (name: string, dflt: number) => {
 const jsonOut = argv.includes('--json');
 const perKind = flag('--per-kind', 50);
 const seconds = flag('--seconds', 1.5);
+const strFlag = (name: string): string | undefined => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const savePairs = strFlag('--save-pairs');
+const pairsFile = strFlag('--pairs');
 const MANAGER = 'gitops-sync';
 
-const cluster = await benchCluster();
-let exitCode = 0;
-try {
-  const { kc } = cluster;
+/** What a run measures; `--save-pairs` writes it, `--pairs` reads it back. */
+interface PairsFile {
+  /** Desired manifests, as applied. */
+  manifests: Manifest[];
+  /** Live objects as read back from the cluster (JSON text), same order. */
+  liveJson: string[];
+  /** Indices of the pairs that were changed by another manager. */
+  drifted: number[];
+  fieldManager: string;
+  /** Raw OpenAPI v3 documents of the group-versions used, and the CRDs of the custom resources. */
+  openApiDocuments: unknown[];
+  crds: unknown[];
+}
+
+function isPairsFile(v: unknown): v is PairsFile {
+  if (typeof v !== 'object' || v === null) return false;
+  const f = v as Partial<Record<keyof PairsFile, unknown>>;
+  return (
+    Array.isArray(f.manifests) &&
+    Array.isArray(f.liveJson) &&
+    f.liveJson.length === f.manifests.length &&
+    Array.isArray(f.drifted) &&
+    typeof f.fieldManager === 'string' &&
+    Array.isArray(f.openApiDocuments) &&
+    Array.isArray(f.crds)
+  );
+}
+
+/** Creates, drifts and reads back the objects in a real test cluster (which is stopped afterwards). */
+async function pairsFromCluster(): Promise<PairsFile> {
+  const cluster = await benchCluster();
+  try {
+    return await buildPairs(cluster.kc);
+  } finally {
+    await cluster.stop();
+  }
+}
+
+async function buildPairs(kc: KubeConfig): Promise<PairsFile> {
+
   const ns = `bench-engine-${Date.now().toString(36)}`;
   const group = `${ns}.driftwatch.bench`;
   progress(`creating ${perKind} each of Deployment, Service, Pod and Widget in namespace ${ns}`);
@@ -89,10 +139,44 @@ try {
   // Let the controller manager finish writing status (Deployments) so live objects are settled.
   await new Promise((r) => setTimeout(r, 2000));
   const liveJson = await inParallel(objects, 16, async (o) => JSON.stringify(await getJson(kc, objectPath(refOf(o)))));
-  const bytes = liveJson.reduce((s, j) => s + j.length, 0);
   const groupVersions = [...new Set(objects.map((o) => openApiPathOf(o.manifest.apiVersion ?? '')))];
-  const { provider: schema } = await loadClusterSchema(kc, { groupVersions });
-  const options: DiffOptions = { fieldManager: MANAGER, schema };
+  const docs = await loadClusterSchemaDocuments(kc, { groupVersions });
+  for (const w of docs.warnings) progress(`schema: ${w}`);
+  // Only this run's CRD: other tests may have left theirs in a shared cluster.
+  const crds = docs.crds.filter((c) => (c as { metadata?: { name?: unknown } }).metadata?.name === crd.metadata?.name);
+  await kubeWrite(kc, 'DELETE', `/api/v1/namespaces/${ns}`, undefined).catch(() => undefined);
+  await kubeWrite(kc, 'DELETE', objectPath({ apiVersion: 'apiextensions.k8s.io/v1', resource: 'customresourcedefinitions', name: crd.metadata?.name }), undefined).catch(() => undefined);
+  return {
+    manifests: objects.map((o) => o.manifest),
+    liveJson,
+    drifted: [...drifted].sort((x, y) => x - y),
+    fieldManager: MANAGER,
+    openApiDocuments: docs.documents,
+    crds,
+  };
+}
+
+let exitCode = 0;
+let input: PairsFile;
+if (pairsFile !== undefined) {
+  const parsed: unknown = JSON.parse(readFileSync(pairsFile, 'utf8'));
+  if (!isPairsFile(parsed)) throw new Error(`${pairsFile} is not a file written by --save-pairs`);
+  input = parsed;
+  progress(`read ${input.manifests.length} pairs from ${pairsFile}`);
+} else {
+  input = await pairsFromCluster();
+}
+if (savePairs !== undefined) {
+  writeFileSync(savePairs, JSON.stringify(input));
+  progress(`wrote ${input.manifests.length} pairs to ${savePairs}`);
+}
+{
+  const { manifests, liveJson } = input;
+  const drifted = new Set(input.drifted);
+  const bytes = liveJson.reduce((s, j) => s + j.length, 0);
+  const schema = clusterSchemaProvider(input.openApiDocuments, input.crds);
+  const options: DiffOptions = { fieldManager: input.fieldManager, schema };
+  const objects = manifests.map((manifest) => ({ manifest }));
 
   // The live system prepares each desired revision once; only the live side changes per event.
   const prepared = objects.map((o) => prepareDesired(o.manifest, options));
@@ -175,9 +259,5 @@ try {
       }),
     );
   }
-  await kubeWrite(kc, 'DELETE', `/api/v1/namespaces/${ns}`, undefined).catch(() => undefined);
-  await kubeWrite(kc, 'DELETE', objectPath({ apiVersion: 'apiextensions.k8s.io/v1', resource: 'customresourcedefinitions', name: crd.metadata?.name }), undefined).catch(() => undefined);
-} finally {
-  await cluster.stop();
 }
 process.exit(exitCode);

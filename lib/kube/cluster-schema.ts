@@ -31,14 +31,25 @@ export function openApiPathOf(apiVersion: string): string {
   return apiVersion.includes('/') ? `apis/${apiVersion}` : `api/${apiVersion}`;
 }
 
+export interface ClusterSchemaDocuments {
+  /** OpenAPI v3 documents, one per group-version fetched. */
+  documents: unknown[];
+  /** CustomResourceDefinition objects as the API serves them. */
+  crds: unknown[];
+  /** Documents or CRDs that could not be read. */
+  warnings: string[];
+}
+
+/** The schema provider for documents and CRDs read by `loadClusterSchemaDocuments` (or saved from it). */
+export function clusterSchemaProvider(documents: ReadonlyArray<unknown>, crds: ReadonlyArray<unknown>): SchemaProvider {
+  return combineSchemaProviders(crdSchemaProvider([...crds]), openApiV3SchemaProvider([...documents]));
+}
+
 /**
- * What the cluster itself publishes about object shapes: OpenAPI v3 (list keys, defaults of the
- * built-in kinds as this server version has them) and CRD structural schemas (defaults of custom
- * resources). CRD schemas win for custom resources because they carry defaults the OpenAPI
- * rendering may drop. A forbidden or missing document is a warning, not a failure: the engine
- * still has its built-in fallback.
+ * The raw documents behind `loadClusterSchema`: for tools that keep them (the engine benchmark
+ * saves them with its pairs so it can run without a cluster).
  */
-export async function loadClusterSchema(kc: KubeConfig, opts: ClusterSchemaOptions = {}): Promise<ClusterSchema> {
+export async function loadClusterSchemaDocuments(kc: KubeConfig, opts: ClusterSchemaOptions = {}): Promise<ClusterSchemaDocuments> {
   const warnings: string[] = [];
   const timeoutMs = opts.timeoutMs ?? 30_000;
   const documents: unknown[] = [];
@@ -69,5 +80,17 @@ export async function loadClusterSchema(kc: KubeConfig, opts: ClusterSchemaOptio
     const why = err instanceof KubeApiError && err.forbidden ? 'forbidden' : err instanceof Error ? err.message : String(err);
     warnings.push(`CustomResourceDefinitions: ${why}`);
   }
-  return { provider: combineSchemaProviders(crdSchemaProvider(crds), openApiV3SchemaProvider(documents)), warnings };
+  return { documents, crds, warnings };
+}
+
+/**
+ * What the cluster itself publishes about object shapes: OpenAPI v3 (list keys, defaults of the
+ * built-in kinds as this server version has them) and CRD structural schemas (defaults of custom
+ * resources). CRD schemas win for custom resources because they carry defaults the OpenAPI
+ * rendering may drop. A forbidden or missing document is a warning, not a failure: the engine
+ * still has its built-in fallback.
+ */
+export async function loadClusterSchema(kc: KubeConfig, opts: ClusterSchemaOptions = {}): Promise<ClusterSchema> {
+  const { documents, crds, warnings } = await loadClusterSchemaDocuments(kc, opts);
+  return { provider: clusterSchemaProvider(documents, crds), warnings };
 }
