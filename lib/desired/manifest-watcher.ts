@@ -149,6 +149,12 @@ export class ManifestDirectoryWatcher {
     this.loader.setIsNamespaced(isNamespaced);
     const prev = this.state;
     if (prev === undefined || !prev.exists || this.closed) return;
+    // A scan in flight diffs against the state it started from: let it finish, then scan again
+    // (stat only) rather than emit a second diff against the same base.
+    if (this.running !== undefined) {
+      this.schedule(0);
+      return;
+    }
     this.commit(prev, this.loader.rebuild(prev), true);
   }
 
