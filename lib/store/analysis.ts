@@ -1,0 +1,227 @@
+/**
+ * Flapping fields, fights between field managers, and reconcile loops. Each detector is a small
+ * incremental tracker (a reducer over events in time order, O(1) amortised per event), so the
+ * store runs it as it writes; `detectFlapping`/`detectFights`/`detectReconcileLoops` run the same
+ * trackers over an array and are pure.
+ */
+
+export interface FlappingThresholds {
+  /** Value changes of one field ... */
+  changes: number;
+  /** ... within this window. */
+  windowMs: number;
+}
+
+export interface FightThresholds {
+  /** Changes of the writing manager (A→B counts one) ... */
+  switches: number;
+  /** ... among at least this many distinct managers ... */
+  managers: number;
+  /** ... within this window. */
+  windowMs: number;
+}
+
+export interface ReconcileLoopThresholds {
+  /** Live updates without a spec change ... */
+  writes: number;
+  /** ... within this window. */
+  windowMs: number;
+}
+
+export interface AnalysisThresholds {
+  flapping: FlappingThresholds;
+  fight: FightThresholds;
+  reconcileLoop: ReconcileLoopThresholds;
+}
+
+export const DEFAULT_THRESHOLDS: AnalysisThresholds = {
+  flapping: { changes: 5, windowMs: 10 * 60_000 },
+  fight: { switches: 3, managers: 2, windowMs: 10 * 60_000 },
+  reconcileLoop: { writes: 20, windowMs: 60_000 },
+};
+
+/** One value change of a field: drift opened, live value changed, or drift ended. */
+export interface FieldEvent {
+  at: number;
+  /** Who wrote the new value, when known. */
+  manager?: string;
+}
+
+/** One live update of an object. */
+export interface WriteEvent {
+  at: number;
+  specChanged: boolean;
+  manager?: string;
+}
+
+/** A run of events during which the condition held. */
+export interface Streak {
+  firstAt: number;
+  lastAt: number;
+  count: number;
+  managers: string[];
+}
+
+export interface StreakUpdate {
+  streak: Streak;
+  /** True on the event that started the streak. */
+  started: boolean;
+}
+
+/** Flags N events within a window: flapping fields (value changes) and reconcile loops (writes). */
+export class RateTracker {
+  private readonly times: number[] = [];
+  private readonly mgrs: Array<string | undefined> = [];
+  private head = 0;
+  private current: Streak | undefined;
+
+  constructor(
+    private readonly n: number,
+    private readonly windowMs: number,
+  ) {}
+
+  get streak(): Streak | undefined {
+    return this.current;
+  }
+
+  /** Events must come in time order (an earlier one is treated as simultaneous). */
+  push(at: number, manager?: string): StreakUpdate | undefined {
+    const n = Math.max(1, this.n);
+    if (this.times.length < n) {
+      this.times.push(at);
+      this.mgrs.push(manager);
+    } else {
+      this.times[this.head] = at;
+      this.mgrs[this.head] = manager;
+      this.head = (this.head + 1) % n;
+    }
+    const oldest = this.times.length < n ? this.times[0] : this.times[this.head];
+    const qualifies = this.times.length >= n && oldest !== undefined && at - oldest <= this.windowMs;
+    if (!qualifies) {
+      this.current = undefined;
+      return undefined;
+    }
+    if (this.current === undefined) {
+      const managers = new Set<string>();
+      for (const m of this.mgrs) if (m !== undefined) managers.add(m);
+      this.current = { firstAt: oldest ?? at, lastAt: at, count: n, managers: [...managers].sort() };
+      return { streak: this.current, started: true };
+    }
+    this.current.lastAt = Math.max(this.current.lastAt, at);
+    this.current.count++;
+    if (manager !== undefined && !this.current.managers.includes(manager)) {
+      this.current.managers = [...this.current.managers, manager].sort();
+    }
+    return { streak: this.current, started: false };
+  }
+
+  /** Last event time seen, for eviction of idle trackers. */
+  lastAt(): number {
+    const last = this.times.length < this.n ? this.times[this.times.length - 1] : this.times[(this.head + this.n - 1) % this.n];
+    return last ?? 0;
+  }
+}
+
+interface FightEntry {
+  at: number;
+  manager: string;
+  switched: boolean;
+}
+
+/**
+ * Flags two or more managers alternately overwriting one field: within the window, at least
+ * `switches` changes of writer among at least `managers` distinct writers. Events without a
+ * known manager neither count nor break the alternation.
+ */
+export class FightTracker {
+  private readonly entries: FightEntry[] = [];
+  private start = 0;
+  private switches = 0;
+  private readonly managerCounts = new Map<string, number>();
+  private lastManager: string | undefined;
+  private current: Streak | undefined;
+
+  constructor(private readonly th: FightThresholds) {}
+
+  get streak(): Streak | undefined {
+    return this.current;
+  }
+
+  push(at: number, manager?: string): StreakUpdate | undefined {
+    // Evict what left the window.
+    while (this.start < this.entries.length) {
+      const e = this.entries[this.start];
+      if (e === undefined || at - e.at <= this.th.windowMs) break;
+      if (e.switched) this.switches--;
+      const c = (this.managerCounts.get(e.manager) ?? 1) - 1;
+      if (c <= 0) this.managerCounts.delete(e.manager);
+      else this.managerCounts.set(e.manager, c);
+      this.start++;
+    }
+    if (this.start > 64 && this.start * 2 > this.entries.length) {
+      this.entries.splice(0, this.start);
+      this.start = 0;
+    }
+    if (manager === undefined) {
+      return this.current ? { streak: this.current, started: false } : undefined;
+    }
+    const switched = this.lastManager !== undefined && this.lastManager !== manager;
+    this.lastManager = manager;
+    this.entries.push({ at, manager, switched });
+    if (switched) this.switches++;
+    this.managerCounts.set(manager, (this.managerCounts.get(manager) ?? 0) + 1);
+
+    const qualifies = this.switches >= this.th.switches && this.managerCounts.size >= this.th.managers;
+    if (!qualifies) {
+      this.current = undefined;
+      return undefined;
+    }
+    if (this.current === undefined) {
+      const first = this.entries[this.start];
+      this.current = {
+        firstAt: first?.at ?? at,
+        lastAt: at,
+        count: this.switches,
+        managers: [...this.managerCounts.keys()].sort(),
+      };
+      return { streak: this.current, started: true };
+    }
+    this.current.lastAt = Math.max(this.current.lastAt, at);
+    if (switched) this.current.count++;
+    if (!this.current.managers.includes(manager)) this.current.managers = [...this.current.managers, manager].sort();
+    return { streak: this.current, started: false };
+  }
+
+  lastAt(): number {
+    return this.entries[this.entries.length - 1]?.at ?? 0;
+  }
+}
+
+function collect(push: (e: { at: number; manager?: string }) => StreakUpdate | undefined, events: ReadonlyArray<{ at: number; manager?: string }>): Streak[] {
+  const out: Streak[] = [];
+  const sorted = [...events].sort((a, b) => a.at - b.at);
+  for (const e of sorted) {
+    const u = push(e);
+    if (u?.started) out.push(u.streak);
+  }
+  // Streak objects are live: later events extended them in place. Return copies.
+  return out.map((s) => ({ ...s, managers: [...s.managers] }));
+}
+
+/** Streaks in which a field's value changed at least `changes` times within `windowMs`. */
+export function detectFlapping(events: readonly FieldEvent[], th: FlappingThresholds = DEFAULT_THRESHOLDS.flapping): Streak[] {
+  const t = new RateTracker(th.changes, th.windowMs);
+  return collect((e) => t.push(e.at, e.manager), events);
+}
+
+/** Streaks in which two or more managers kept overwriting each other's value of one field. */
+export function detectFights(events: readonly FieldEvent[], th: FightThresholds = DEFAULT_THRESHOLDS.fight): Streak[] {
+  const t = new FightTracker(th);
+  return collect((e) => t.push(e.at, e.manager), events);
+}
+
+/** Streaks in which an object was rewritten at least `writes` times within `windowMs` without a spec change. */
+export function detectReconcileLoops(writes: readonly WriteEvent[], th: ReconcileLoopThresholds = DEFAULT_THRESHOLDS.reconcileLoop): Streak[] {
+  const t = new RateTracker(th.writes, th.windowMs);
+  return collect((e) => t.push(e.at, e.manager), writes.filter((w) => !w.specChanged));
+}

@@ -1,0 +1,155 @@
+/**
+ * What the store core needs from a database: bulk writes of a derived batch, loading the state of
+ * objects it has not seen since start, id blocks, and plain SQL for queries and retention. SQL
+ * passed to `all`/`run` uses `?` placeholders; the PostgreSQL runner numbers them.
+ */
+
+export type Dialect = 'sqlite' | 'postgres';
+export type IdSequence = 'objects' | 'episodes' | 'transitions';
+
+/** Row-major flat arrays: row i of a table with W columns is values [i*W, (i+1)*W). */
+export const COLUMNS = {
+  objects: ['id', 'key', 'cluster', 'grp', 'version', 'kind', 'namespace', 'name', 'uid', 'first_seen'],
+  episodes: ['id', 'object_id', 'path', 'opened_at', 'closed_at', 'close_reason', 'source', 'desired_revision'],
+  transitions: [
+    'id',
+    'episode_id',
+    'prev_id',
+    'at',
+    'op',
+    'live_json',
+    'live_hash',
+    'desired_json',
+    'desired_hash',
+    'manager',
+    'operation',
+    'manager_time',
+  ],
+  episode_heads: ['episode_id', 'last_tid', 'n'],
+  object_events: ['object_id', 'at', 'type', 'status', 'source', 'desired_revision', 'resource_version'],
+  object_writes: ['object_id', 'at', 'resource_version', 'spec_changed', 'manager'],
+  pod_health: ['object_id', 'at', 'container', 'restarts', 'reason', 'message'],
+  desired_revisions: ['source', 'revision', 'at'],
+  drift_deltas: ['bucket', 'cluster', 'namespace', 'kind', 'opened', 'closed'],
+  findings: ['kind', 'object_id', 'path', 'first_at', 'last_at', 'count', 'managers'],
+} as const;
+
+export type BulkTable = keyof typeof COLUMNS;
+
+/** PostgreSQL array types of each column, for `unnest`. */
+export const PG_TYPES: { [T in BulkTable]: readonly string[] } = {
+  objects: ['bigint', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'bigint'],
+  episodes: ['bigint', 'bigint', 'text', 'bigint', 'bigint', 'text', 'text', 'text'],
+  transitions: ['bigint', 'bigint', 'bigint', 'bigint', 'text', 'text', 'bigint', 'text', 'bigint', 'text', 'text', 'text'],
+  episode_heads: ['bigint', 'bigint', 'bigint'],
+  object_events: ['bigint', 'bigint', 'text', 'text', 'text', 'text', 'text'],
+  object_writes: ['bigint', 'bigint', 'text', 'bigint', 'text'],
+  pod_health: ['bigint', 'bigint', 'text', 'bigint', 'text', 'text'],
+  desired_revisions: ['text', 'text', 'bigint'],
+  drift_deltas: ['bigint', 'text', 'text', 'text', 'bigint', 'bigint'],
+  findings: ['text', 'bigint', 'text', 'bigint', 'bigint', 'bigint', 'text'],
+};
+
+export interface ObjectUpdate {
+  id: number;
+  version: string;
+  uid: string | null;
+  status: string | null;
+  statusAt: number | null;
+  driftedSince: number | null;
+  deletedAt: number | null;
+}
+
+export interface EpisodeClose {
+  id: number;
+  closedAt: number;
+  reason: string;
+}
+
+/** Everything one flush writes, in one transaction. */
+export interface WriteBatch {
+  rows: { [T in BulkTable]: unknown[] };
+  objectUpdates: Map<number, ObjectUpdate>;
+  episodeCloses: EpisodeClose[];
+}
+
+export function emptyBatch(): WriteBatch {
+  return {
+    rows: {
+      objects: [],
+      episodes: [],
+      transitions: [],
+      episode_heads: [],
+      object_events: [],
+      object_writes: [],
+      pod_health: [],
+      desired_revisions: [],
+      drift_deltas: [],
+      findings: [],
+    },
+    objectUpdates: new Map(),
+    episodeCloses: [],
+  };
+}
+
+export function batchIsEmpty(b: WriteBatch): boolean {
+  if (b.objectUpdates.size > 0 || b.episodeCloses.length > 0) return false;
+  for (const rows of Object.values(b.rows)) if (rows.length > 0) return false;
+  return true;
+}
+
+/** Upsert behaviour per table (tables not listed are plain inserts). */
+export const UPSERTS: Partial<Record<BulkTable, string>> = {
+  episode_heads: 'ON CONFLICT (episode_id) DO UPDATE SET last_tid = excluded.last_tid, n = excluded.n',
+  drift_deltas:
+    'ON CONFLICT (bucket, cluster, namespace, kind) DO UPDATE SET opened = drift_deltas.opened + excluded.opened, closed = drift_deltas.closed + excluded.closed',
+  findings:
+    'ON CONFLICT (kind, object_id, path, first_at) DO UPDATE SET last_at = excluded.last_at, count = excluded.count, managers = excluded.managers',
+};
+
+export interface LoadedEpisode {
+  id: number;
+  path: string;
+  openedAt: number;
+  lastTid: number | null;
+  n: number;
+  liveHash: number | null;
+  desiredHash: number | null;
+  op: string | null;
+  manager: string | null;
+}
+
+export interface LoadedObject {
+  id: number;
+  key: string;
+  version: string;
+  uid: string | null;
+  status: string | null;
+  driftedSince: number | null;
+  deletedAt: number | null;
+  episodes: LoadedEpisode[];
+}
+
+export interface Backend {
+  readonly dialect: Dialect;
+  /** Objects (and their open episodes with their last transition) by key; missing keys are absent. */
+  loadObjects(keys: readonly string[]): Promise<LoadedObject[]>;
+  /** Reserves `count` consecutive ids; returns the first. */
+  reserveIds(seq: IdSequence, count: number): Promise<number>;
+  write(batch: WriteBatch): Promise<void>;
+  all<T>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  run(sql: string, params?: readonly unknown[]): Promise<number>;
+  /** Statements in one transaction; returns the sum of rows affected. */
+  transaction(statements: ReadonlyArray<readonly [string, readonly unknown[]]>): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** SQL fragment matching `column` against a list bound as one parameter. */
+export function inList(dialect: Dialect, column: string): string {
+  return dialect === 'sqlite' ? `${column} IN (SELECT value FROM json_each(?))` : `${column} = ANY(?)`;
+}
+
+/** The parameter for `inList`. */
+export function listParam(dialect: Dialect, values: readonly (string | number)[]): unknown {
+  return dialect === 'sqlite' ? JSON.stringify(values) : values;
+}

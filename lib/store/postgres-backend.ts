@@ -1,0 +1,244 @@
+import pg from 'pg';
+import {
+  COLUMNS,
+  PG_TYPES,
+  UPSERTS,
+  type Backend,
+  type BulkTable,
+  type IdSequence,
+  type LoadedObject,
+  type WriteBatch,
+} from './backend';
+import { MIGRATIONS, SCHEMA_MIGRATIONS_DDL } from './migrations';
+import { toLoadedEpisode, type EpisodeRow } from './sqlite-backend';
+
+const INT8_OID = 20;
+const NUMERIC_OID = 1700;
+/** Key of the advisory lock that serialises migrations of concurrent openers. */
+const MIGRATION_LOCK = 0x64726674; // 'drft'
+
+// bigint and numeric as JS numbers: every integer this store writes (ms times, ids, 53-bit
+// hashes, counts) is below 2^53. Scoped to this store's pool, not set globally.
+const types: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+    if (oid === INT8_OID || oid === NUMERIC_OID) return (v: string) => Number(v);
+    return pg.types.getTypeParser(oid, format ?? 'text');
+  }) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+/** `?` placeholders to `$1..$n` (the store's SQL has no `?` inside literals). */
+export function numberPlaceholders(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}
+
+export async function openPostgresBackend(url: string, poolSize: number): Promise<Backend> {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, types, application_name: 'driftwatch-store' });
+  // An idle client's error (server restart) must not crash the process; queries report theirs.
+  pool.on('error', () => undefined);
+  try {
+    await migrate(pool);
+  } catch (err) {
+    await pool.end();
+    throw err;
+  }
+  return new PostgresBackend(pool);
+}
+
+async function migrate(pool: pg.Pool): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    try {
+      await client.query(SCHEMA_MIGRATIONS_DDL.postgres);
+      const applied = new Set(
+        (await client.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version),
+      );
+      for (const m of MIGRATIONS) {
+        if (applied.has(m.version)) continue;
+        await client.query('BEGIN');
+        try {
+          await client.query(m.postgres);
+          await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
+            m.version,
+            m.name,
+            Date.now(),
+          ]);
+          await client.query('COMMIT');
+        } catch (err) {
+          await client.query('ROLLBACK');
+          throw err;
+        }
+      }
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+    }
+  } finally {
+    client.release();
+  }
+}
+
+function columnsOf(flat: readonly unknown[], width: number): unknown[][] {
+  const n = flat.length / width;
+  const cols: unknown[][] = [];
+  for (let c = 0; c < width; c++) {
+    const col = new Array<unknown>(n);
+    for (let r = 0, i = c; r < n; r++, i += width) col[r] = flat[i];
+    cols.push(col);
+  }
+  return cols;
+}
+
+export function unnestInsertSql(table: BulkTable): string {
+  const cols = COLUMNS[table];
+  const arrays = PG_TYPES[table].map((t, i) => `$${i + 1}::${t}[]`).join(', ');
+  return `INSERT INTO ${table} (${cols.join(', ')}) SELECT * FROM unnest(${arrays}) ${UPSERTS[table] ?? ''}`;
+}
+
+class PostgresBackend implements Backend {
+  readonly dialect = 'postgres' as const;
+  private closed = false;
+
+  constructor(private readonly pool: pg.Pool) {}
+
+  async loadObjects(keys: readonly string[]): Promise<LoadedObject[]> {
+    if (keys.length === 0) return [];
+    const objs = await this.pool.query<{
+      id: number;
+      key: string;
+      version: string;
+      uid: string | null;
+      status: string | null;
+      drifted_since: number | null;
+      deleted_at: number | null;
+    }>('SELECT id, key, version, uid, status, drifted_since, deleted_at FROM objects WHERE key = ANY($1::text[])', [keys]);
+    if (objs.rows.length === 0) return [];
+    const byId = new Map<number, LoadedObject>();
+    for (const r of objs.rows) {
+      byId.set(r.id, {
+        id: r.id,
+        key: r.key,
+        version: r.version,
+        uid: r.uid,
+        status: r.status,
+        driftedSince: r.drifted_since,
+        deletedAt: r.deleted_at,
+        episodes: [],
+      });
+    }
+    const eps = await this.pool.query<EpisodeRow>(
+      `SELECT e.id, e.object_id, e.path, e.opened_at, h.last_tid, h.n, t.live_hash, t.desired_hash, t.op, t.manager
+       FROM episodes e LEFT JOIN episode_heads h ON h.episode_id = e.id LEFT JOIN transitions t ON t.id = h.last_tid
+       WHERE e.closed_at IS NULL AND e.object_id = ANY($1::bigint[])`,
+      [[...byId.keys()]],
+    );
+    for (const e of eps.rows) byId.get(e.object_id)?.episodes.push(toLoadedEpisode(e));
+    return [...byId.values()];
+  }
+
+  async reserveIds(seq: IdSequence, count: number): Promise<number> {
+    const r = await this.pool.query<{ next: number }>('UPDATE id_blocks SET next = next + $1 WHERE name = $2 RETURNING next', [
+      count,
+      seq,
+    ]);
+    const row = r.rows[0];
+    if (!row) throw new Error(`id sequence ${seq} missing`);
+    return row.next - count;
+  }
+
+  async write(batch: WriteBatch): Promise<void> {
+    const client = await this.pool.connect();
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      try {
+        const insert = async (table: BulkTable): Promise<void> => {
+          const flat = batch.rows[table];
+          if (flat.length === 0) return;
+          await client.query(unnestInsertSql(table), columnsOf(flat, COLUMNS[table].length));
+        };
+        await insert('objects');
+        if (batch.episodeCloses.length > 0) {
+          await client.query(
+            `UPDATE episodes e SET closed_at = u.c, close_reason = u.r
+             FROM unnest($1::bigint[], $2::bigint[], $3::text[]) AS u(id, c, r) WHERE e.id = u.id`,
+            [batch.episodeCloses.map((c) => c.id), batch.episodeCloses.map((c) => c.closedAt), batch.episodeCloses.map((c) => c.reason)],
+          );
+        }
+        await insert('episodes');
+        await insert('transitions');
+        await insert('episode_heads');
+        await insert('object_events');
+        await insert('object_writes');
+        await insert('pod_health');
+        await insert('desired_revisions');
+        await insert('drift_deltas');
+        await insert('findings');
+        if (batch.objectUpdates.size > 0) {
+          const u = [...batch.objectUpdates.values()];
+          await client.query(
+            `UPDATE objects o SET version = u.version, uid = u.uid, status = u.status, status_at = u.status_at,
+               drifted_since = u.drifted_since, deleted_at = u.deleted_at
+             FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::bigint[])
+               AS u(id, version, uid, status, status_at, drifted_since, deleted_at)
+             WHERE o.id = u.id`,
+            [
+              u.map((x) => x.id),
+              u.map((x) => x.version),
+              u.map((x) => x.uid),
+              u.map((x) => x.status),
+              u.map((x) => x.statusAt),
+              u.map((x) => x.driftedSince),
+              u.map((x) => x.deletedAt),
+            ],
+          );
+        }
+        await client.query('COMMIT');
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => {
+          broken = true;
+        });
+        throw err;
+      }
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  async all<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+    const r = await this.pool.query(numberPlaceholders(sql), [...params]);
+    return r.rows as T[];
+  }
+
+  async run(sql: string, params: readonly unknown[] = []): Promise<number> {
+    const r = await this.pool.query(numberPlaceholders(sql), [...params]);
+    return r.rowCount ?? 0;
+  }
+
+  async transaction(statements: ReadonlyArray<readonly [string, readonly unknown[]]>): Promise<number> {
+    const client = await this.pool.connect();
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      try {
+        let n = 0;
+        for (const [sql, params] of statements) n += (await client.query(numberPlaceholders(sql), [...params])).rowCount ?? 0;
+        await client.query('COMMIT');
+        return n;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => {
+          broken = true;
+        });
+        throw err;
+      }
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+}

@@ -1,0 +1,1361 @@
+/**
+ * The store: one implementation of `DriftStore` over a `Backend` (SQLite or PostgreSQL).
+ *
+ * Write path: recordX validates, enqueues and returns. A flush takes up to `maxBatchRecords`
+ * records, loads the state of objects not seen since start (restart continuity), reserves ids,
+ * derives rows from the in-memory state of open episodes (no reads), and writes the batch in one
+ * transaction. Derivation of the next batch overlaps the write of the previous one; writes are
+ * applied in order, at most two in flight. A failed write is retried with backoff.
+ */
+import { FightTracker, RateTracker, type AnalysisThresholds, type StreakUpdate } from './analysis';
+import {
+  COLUMNS,
+  emptyBatch,
+  inList,
+  listParam,
+  type Backend,
+  type IdSequence,
+  type LoadedObject,
+  type WriteBatch,
+} from './backend';
+import type { StoreConfig } from './config';
+import {
+  OBJECT_STATUSES,
+  type ChartQuery,
+  type ChartResult,
+  type ChartSeries,
+  type CloseReason,
+  type DesiredRevisionInput,
+  type DriftStore,
+  type FieldChangeInput,
+  type FindingKind,
+  type FindingRecord,
+  type FindingsQuery,
+  type HistoryQuery,
+  type ObjectEventInput,
+  type ObjectEventType,
+  type ObjectHistory,
+  type ObjectRef,
+  type ObjectStateInput,
+  type ObjectStatus,
+  type ObjectWriteInput,
+  type PodHealthInput,
+  type RetentionResult,
+  type StoreStats,
+  type TransitionRecord,
+} from './types';
+import { hashToHex, isSecretDataPath, parseStored, storeValue, type StoredValue } from './values';
+
+/** Resolution of the pre-aggregated chart buckets. */
+export const BASE_BUCKET_MS = 60_000;
+const ID_BLOCK: Record<IdSequence, number> = { objects: 1_024, episodes: 4_096, transitions: 65_536 };
+const MAX_IN_FLIGHT = 2;
+const MAX_CHART_BUCKETS = 10_000;
+
+export function objectKey(ref: Pick<ObjectRef, 'cluster' | 'group' | 'kind' | 'namespace' | 'name'>): string {
+  return `${ref.cluster}\u001f${ref.group}\u001f${ref.kind}\u001f${ref.namespace}\u001f${ref.name}`;
+}
+
+type QueueItem =
+  | { t: 'state'; v: ObjectStateInput; k: string; seq: number }
+  | { t: 'event'; v: ObjectEventInput; k: string; seq: number }
+  | { t: 'revision'; v: DesiredRevisionInput; k: ''; seq: number }
+  | { t: 'pod'; v: PodHealthInput; k: string; seq: number }
+  | { t: 'write'; v: ObjectWriteInput; k: string; seq: number };
+
+interface EpState {
+  id: number;
+  path: string;
+  lastTid: number | null;
+  n: number;
+  /** NaN when unknown (last transition removed by retention): the next observation records one. */
+  liveHash: number;
+  desiredHash: number;
+  op: string;
+  manager: string | undefined;
+  seen: number;
+  /** Batch that inserted this episode and where its row starts, so a close in the same batch edits the row. */
+  insertBatch: number;
+  insertAt: number;
+  headBatch: number;
+  headAt: number;
+}
+
+interface FieldAnalysis {
+  flap: RateTracker;
+  fight: FightTracker;
+}
+
+interface ObjState {
+  id: number;
+  key: string;
+  cluster: string;
+  group: string;
+  kind: string;
+  namespace: string;
+  name: string;
+  version: string;
+  uid: string | null;
+  status: ObjectStatus | null;
+  statusAt: number | null;
+  driftedSince: number | null;
+  deletedAt: number | null;
+  episodes: Map<string, EpState>;
+  fields?: Map<string, FieldAnalysis>;
+  writes?: RateTracker;
+  lastWrite?: { at: number; manager: string | undefined };
+}
+
+interface FindingState {
+  kind: FindingKind;
+  objectId: number;
+  path: string;
+  update: StreakUpdate;
+  writtenLastAt: number;
+  dirty: boolean;
+}
+
+interface Builder {
+  seq: number;
+  batch: WriteBatch;
+  deltaAt: Map<string, number>;
+  findingAt: Map<string, number>;
+  maxSeq: number;
+  records: number;
+}
+
+interface Waiter {
+  target: number;
+  resolve: () => void;
+  reject: (err: Error) => void;
+}
+
+const isStatus = new Set<string>(OBJECT_STATUSES);
+const CHANGE_OPS = new Set(['changed', 'missing', 'removed', 'added']);
+
+function checkDate(d: unknown, what: string): void {
+  if (!(d instanceof Date) || Number.isNaN(d.getTime())) throw new TypeError(`${what}: 'at' must be a valid Date`);
+}
+
+function checkRef(r: ObjectRef | undefined, what: string): void {
+  if (!r || typeof r.cluster !== 'string' || typeof r.group !== 'string' || typeof r.kind !== 'string' || !r.kind) {
+    throw new TypeError(`${what}: cluster, group and kind are required`);
+  }
+  if (typeof r.namespace !== 'string' || typeof r.name !== 'string' || !r.name) {
+    throw new TypeError(`${what}: namespace (may be '') and name are required`);
+  }
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const tick = () => new Promise<void>((r) => setImmediate(r));
+
+export class Store implements DriftStore {
+  readonly backend: 'sqlite' | 'postgres';
+  private readonly th: AnalysisThresholds;
+  private queue: QueueItem[] = [];
+  /** Last queue index per object key; built only while the queue is full. */
+  private mergeIndex: Map<string, number> | undefined;
+  private seq = 0;
+  private committedSeq = 0;
+  private waiters: Waiter[] = [];
+  private readonly cache = new Map<string, ObjState>();
+  private readonly ids: Record<IdSequence, { next: number; end: number }> = {
+    objects: { next: 0, end: 0 },
+    episodes: { next: 0, end: 0 },
+    transitions: { next: 0, end: 0 },
+  };
+  private readonly findings = new Map<string, FindingState>();
+  private readonly lastRevision = new Map<string, string>();
+  private stamp = 0;
+  private batchSeq = 0;
+  private maxEventAt = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
+  private loop: Promise<void> | undefined;
+  private writeChain: Promise<void> = Promise.resolve();
+  private inFlight: Array<Promise<void>> = [];
+  private forceFindings = false;
+  private retryAt = 0;
+  private retentionTimer: NodeJS.Timeout | undefined;
+  private retentionRun: Promise<RetentionResult> | undefined;
+  private closing = false;
+  private accepting = true;
+  private closed = false;
+  private readonly counters = {
+    accepted: 0,
+    merged: 0,
+    dropped: 0,
+    redacted: 0,
+    transitionsWritten: 0,
+    episodesOpened: 0,
+    episodesClosed: 0,
+    flushes: 0,
+    writeErrors: 0,
+  };
+  private lastError: string | undefined;
+
+  constructor(
+    private readonly db: Backend,
+    private readonly config: StoreConfig,
+    private readonly log: (message: string) => void,
+  ) {
+    this.backend = db.dialect;
+    this.th = config.thresholds;
+    if (config.retention.intervalMs > 0) {
+      this.retentionTimer = setInterval(() => {
+        if (!this.retentionRun && !this.closing) {
+          this.runRetention().catch((err: unknown) => this.log(`history retention failed: ${String(err)}`));
+        }
+      }, config.retention.intervalMs);
+      this.retentionTimer.unref();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Recording
+
+  recordObjectState(state: ObjectStateInput): void {
+    checkRef(state, 'recordObjectState');
+    checkDate(state.at, 'recordObjectState');
+    if (!isStatus.has(state.status)) throw new TypeError(`recordObjectState: unknown status ${String(state.status)}`);
+    if (!Array.isArray(state.changes)) throw new TypeError('recordObjectState: changes must be an array');
+    this.enqueue({ t: 'state', v: state, k: objectKey(state), seq: 0 });
+  }
+
+  recordObjectEvent(event: ObjectEventInput): void {
+    checkRef(event.ref, 'recordObjectEvent');
+    checkDate(event.at, 'recordObjectEvent');
+    if (event.type !== 'appeared' && event.type !== 'disappeared') {
+      throw new TypeError(`recordObjectEvent: type must be appeared or disappeared, got ${String(event.type)}`);
+    }
+    this.enqueue({ t: 'event', v: event, k: objectKey(event.ref), seq: 0 });
+  }
+
+  recordDesiredRevision(rev: DesiredRevisionInput): void {
+    if (!rev.source || !rev.revision) throw new TypeError('recordDesiredRevision: source and revision are required');
+    checkDate(rev.at, 'recordDesiredRevision');
+    this.enqueue({ t: 'revision', v: rev, k: '', seq: 0 });
+  }
+
+  recordPodHealth(health: PodHealthInput): void {
+    checkRef({ ...health, group: '', kind: 'Pod' }, 'recordPodHealth');
+    checkDate(health.at, 'recordPodHealth');
+    if (!Number.isInteger(health.restarts) || health.restarts < 0) {
+      throw new TypeError('recordPodHealth: restarts must be a non-negative integer');
+    }
+    const k = objectKey({ cluster: health.cluster, group: '', kind: 'Pod', namespace: health.namespace, name: health.name });
+    this.enqueue({ t: 'pod', v: health, k, seq: 0 });
+  }
+
+  recordObjectWrite(write: ObjectWriteInput): void {
+    checkRef(write.ref, 'recordObjectWrite');
+    checkDate(write.at, 'recordObjectWrite');
+    this.enqueue({ t: 'write', v: write, k: objectKey(write.ref), seq: 0 });
+  }
+
+  private enqueue(item: QueueItem): void {
+    if (!this.accepting) throw new Error('history store is closed');
+    if (this.queue.length >= this.config.maxQueue) {
+      this.overflow(item);
+      return;
+    }
+    item.seq = ++this.seq;
+    this.queue.push(item);
+    this.counters.accepted++;
+    if (this.mergeIndex && item.k) this.mergeIndex.set(item.k, this.queue.length - 1);
+    this.kick(this.queue.length >= this.config.flushRecords);
+  }
+
+  /**
+   * Back-pressure. A state replaces the queued state of the same object when that state is the
+   * object's last queued record (the newest report is the truth; intermediate values are lost
+   * and counted as merged). Anything else is dropped and counted.
+   */
+  private overflow(item: QueueItem): void {
+    if (item.t === 'state') {
+      if (!this.mergeIndex) {
+        this.mergeIndex = new Map();
+        for (let i = 0; i < this.queue.length; i++) {
+          const q = this.queue[i];
+          if (q?.k) this.mergeIndex.set(q.k, i);
+        }
+      }
+      const i = this.mergeIndex.get(item.k);
+      const old = i === undefined ? undefined : this.queue[i];
+      if (i !== undefined && old?.t === 'state') {
+        // Keeps the queue position's sequence number, so flush() targets stay ordered.
+        item.seq = old.seq;
+        this.queue[i] = item;
+        this.counters.merged++;
+        this.kick(true);
+        return;
+      }
+    }
+    this.counters.dropped++;
+    this.kick(true);
+  }
+
+  private kick(now: boolean): void {
+    if (this.closed) return;
+    if (now) {
+      if (!this.immediate && !this.loop) {
+        this.immediate = setImmediate(() => {
+          this.immediate = undefined;
+          this.startLoop();
+        });
+      }
+    } else if (!this.timer && !this.loop && !this.immediate) {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        this.startLoop();
+      }, Math.max(this.config.flushIntervalMs, this.retryAt - Date.now()));
+      this.timer.unref();
+    }
+  }
+
+  private startLoop(): void {
+    if (this.loop) return;
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    this.loop = this.flushLoop()
+      .catch((err: unknown) => this.noteError(err, 'flushing'))
+      .finally(() => {
+        this.loop = undefined;
+        if (this.queue.length > 0) {
+          this.kick(this.retryAt <= Date.now() && (this.waiters.length > 0 || this.queue.length >= this.config.flushRecords));
+        }
+      });
+  }
+
+  private async flushLoop(): Promise<void> {
+    let batches = 0;
+    while (!this.closed && this.queue.length > 0) {
+      if (this.retryAt > Date.now() && !this.closing) return;
+      const take = Math.min(this.queue.length, this.config.maxBatchRecords);
+      const items = take === this.queue.length ? this.queue : this.queue.slice(0, take);
+      this.queue = take === this.queue.length ? [] : this.queue.slice(take);
+      this.mergeIndex = undefined;
+      let builder: Builder;
+      try {
+        await this.prepare(items);
+      } catch (err) {
+        // Nothing derived yet: put the records back in front and try again later.
+        this.queue = items.concat(this.queue);
+        this.noteError(err, 'loading history state');
+        this.retryAt = Date.now() + 1_000;
+        this.rejectWaiters(err);
+        return;
+      }
+      try {
+        builder = this.derive(items);
+      } catch (err) {
+        // A bug, not the database: the records cannot be derived; do not loop on them.
+        this.noteError(err, 'deriving history rows');
+        this.rejectWaiters(err);
+        continue;
+      }
+      const write = this.writeChain
+        .then(() => this.writeWithRetry(builder))
+        .catch((err: unknown) => {
+          // Only while closing: the batch is lost, close() reports it.
+          this.noteError(err, 'giving up on a history batch at close');
+          this.rejectWaiters(err);
+        });
+      this.writeChain = write;
+      this.inFlight.push(write);
+      if (this.inFlight.length >= MAX_IN_FLIGHT) await this.inFlight.shift();
+      if (++batches % 64 === 0) this.sweep();
+      // Let the caller's event loop run between batches.
+      if (this.queue.length > 0) await tick();
+    }
+    await Promise.all(this.inFlight);
+    this.inFlight = [];
+  }
+
+  private async writeWithRetry(b: Builder): Promise<void> {
+    let delay = 200;
+    for (;;) {
+      try {
+        await this.db.write(b.batch);
+        this.counters.flushes++;
+        this.counters.transitionsWritten += b.batch.rows.transitions.length / COLUMNS.transitions.length;
+        this.committedSeq = Math.max(this.committedSeq, b.maxSeq);
+        this.resolveWaiters();
+        return;
+      } catch (err) {
+        this.noteError(err, 'writing history batch');
+        this.rejectWaiters(err);
+        if (this.closing) throw err;
+        await sleep(delay);
+        delay = Math.min(delay * 2, 10_000);
+      }
+    }
+  }
+
+  private noteError(err: unknown, what: string): void {
+    this.counters.writeErrors++;
+    this.lastError = `${what}: ${err instanceof Error ? err.message : String(err)}`;
+    this.log(`history store: ${this.lastError}`);
+  }
+
+  private resolveWaiters(): void {
+    if (this.waiters.length === 0) return;
+    const still: Waiter[] = [];
+    for (const w of this.waiters) {
+      if (w.target <= this.committedSeq) w.resolve();
+      else still.push(w);
+    }
+    this.waiters = still;
+  }
+
+  private rejectWaiters(err: unknown): void {
+    const e = err instanceof Error ? err : new Error(String(err));
+    const ws = this.waiters;
+    this.waiters = [];
+    for (const w of ws) w.reject(e);
+  }
+
+  async flush(): Promise<void> {
+    if (this.closed) return;
+    // Findings whose rows are throttled go with the next batch. A marker record at the end of
+    // the queue carries the sequence number to wait for (and makes a batch if nothing is queued).
+    this.forceFindings = true;
+    const marker = ++this.seq;
+    const done = new Promise<void>((resolve, reject) => this.waiters.push({ target: marker, resolve, reject }));
+    this.queue.push({ t: 'revision', v: { source: '', revision: '', at: new Date(0) }, k: '', seq: marker });
+    this.retryAt = 0;
+    this.startLoop();
+    await done;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed || !this.accepting) return;
+    this.accepting = false;
+    this.closing = true;
+    if (this.retentionTimer) clearInterval(this.retentionTimer);
+    let error: unknown;
+    try {
+      await this.retentionRun?.catch(() => undefined);
+      await this.flush();
+    } catch (err) {
+      error = err;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    if (this.immediate) clearImmediate(this.immediate);
+    await this.loop;
+    await this.writeChain.catch(() => undefined);
+    this.closed = true;
+    await this.db.close();
+    if (error !== undefined) {
+      throw new Error(`history store closed with unwritten records (${this.queue.length} queued): ${String(error)}`);
+    }
+  }
+
+  stats(): StoreStats {
+    return {
+      backend: this.backend,
+      queued: this.queue.length,
+      pendingBatches: this.inFlight.length,
+      ...this.counters,
+      ...(this.lastError !== undefined ? { lastError: this.lastError } : {}),
+      cachedObjects: this.cache.size,
+    };
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Derivation
+
+  /** Loads objects not in the cache and reserves ids for the worst case of these records. */
+  private async prepare(items: readonly QueueItem[]): Promise<void> {
+    const missing = new Set<string>();
+    let changes = 0;
+    for (const it of items) {
+      if (it.t === 'state') changes += it.v.changes.length;
+      if (it.k && !this.cache.has(it.k)) missing.add(it.k);
+    }
+    if (missing.size > 0) {
+      const loaded = await this.db.loadObjects([...missing]);
+      for (const o of loaded) if (!this.cache.has(o.key)) this.cache.set(o.key, this.fromLoaded(o));
+    }
+    await this.ensureIds('objects', missing.size);
+    await this.ensureIds('episodes', changes);
+    await this.ensureIds('transitions', changes);
+  }
+
+  private async ensureIds(seq: IdSequence, need: number): Promise<void> {
+    const pool = this.ids[seq];
+    if (pool.end - pool.next >= need) return;
+    const count = Math.max(need, ID_BLOCK[seq]);
+    const start = await this.db.reserveIds(seq, count);
+    pool.next = start;
+    pool.end = start + count;
+  }
+
+  private takeId(seq: IdSequence): number {
+    const pool = this.ids[seq];
+    if (pool.next >= pool.end) throw new Error(`id block for ${seq} exhausted (reservation bug)`);
+    return pool.next++;
+  }
+
+  private fromLoaded(o: LoadedObject): ObjState {
+    const [cluster = '', group = '', kind = '', namespace = '', name = ''] = o.key.split('\u001f');
+    const state: ObjState = {
+      id: o.id,
+      key: o.key,
+      cluster,
+      group,
+      kind,
+      namespace,
+      name,
+      version: o.version,
+      uid: o.uid,
+      status: o.status !== null && isStatus.has(o.status) ? (o.status as ObjectStatus) : null,
+      statusAt: null,
+      driftedSince: o.driftedSince,
+      deletedAt: o.deletedAt,
+      episodes: new Map(),
+    };
+    for (const e of o.episodes) {
+      state.episodes.set(e.path, {
+        id: e.id,
+        path: e.path,
+        lastTid: e.lastTid,
+        n: e.n,
+        liveHash: e.liveHash ?? Number.NaN,
+        desiredHash: e.desiredHash ?? Number.NaN,
+        op: e.op ?? '',
+        manager: e.manager ?? undefined,
+        seen: 0,
+        insertBatch: -1,
+        insertAt: -1,
+        headBatch: -1,
+        headAt: -1,
+      });
+    }
+    return state;
+  }
+
+  private derive(items: readonly QueueItem[]): Builder {
+    const b: Builder = {
+      seq: ++this.batchSeq,
+      batch: emptyBatch(),
+      deltaAt: new Map(),
+      findingAt: new Map(),
+      maxSeq: 0,
+      records: items.length,
+    };
+    for (const it of items) {
+      if (it.seq > b.maxSeq) b.maxSeq = it.seq;
+      switch (it.t) {
+        case 'state':
+          this.deriveState(it.v, it.k, b);
+          break;
+        case 'event':
+          this.deriveEvent(it.v, it.k, b);
+          break;
+        case 'revision':
+          if (it.v.source !== '') this.deriveRevision(it.v, b);
+          break;
+        case 'pod':
+          this.derivePod(it.v, it.k, b);
+          break;
+        case 'write':
+          this.deriveWrite(it.v, it.k, b);
+          break;
+      }
+    }
+    if (this.forceFindings) {
+      this.forceFindings = false;
+      for (const f of this.findings.values()) if (f.dirty) this.emitFinding(f, b);
+    }
+    return b;
+  }
+
+  private objectFor(k: string, ref: ObjectRef, at: number, b: Builder): ObjState {
+    let o = this.cache.get(k);
+    if (o) return o;
+    const id = this.takeId('objects');
+    o = {
+      id,
+      key: k,
+      cluster: ref.cluster,
+      group: ref.group,
+      kind: ref.kind,
+      namespace: ref.namespace,
+      name: ref.name,
+      version: ref.version ?? '',
+      uid: ref.uid ?? null,
+      status: null,
+      statusAt: null,
+      driftedSince: null,
+      deletedAt: null,
+      episodes: new Map(),
+    };
+    b.batch.rows.objects.push(id, k, o.cluster, o.group, o.version, o.kind, o.namespace, o.name, o.uid, at);
+    this.cache.set(k, o);
+    return o;
+  }
+
+  private markUpdate(o: ObjState, b: Builder): void {
+    b.batch.objectUpdates.set(o.id, {
+      id: o.id,
+      version: o.version,
+      uid: o.uid,
+      status: o.status,
+      statusAt: o.statusAt,
+      driftedSince: o.driftedSince,
+      deletedAt: o.deletedAt,
+    });
+  }
+
+  private event(
+    o: ObjState,
+    at: number,
+    type: ObjectEventType,
+    b: Builder,
+    extra: { status?: string; source?: string; desiredRevision?: string; resourceVersion?: string } = {},
+  ): void {
+    b.batch.rows.object_events.push(
+      o.id,
+      at,
+      type,
+      extra.status ?? null,
+      extra.source ?? null,
+      extra.desiredRevision ?? null,
+      extra.resourceVersion ?? null,
+    );
+  }
+
+  private deriveState(s: ObjectStateInput, k: string, b: Builder): void {
+    const at = s.at.getTime();
+    if (at > this.maxEventAt) this.maxEventAt = at;
+    const o = this.objectFor(k, s, at, b);
+    let dirty = false;
+    if (s.version && s.version !== o.version) {
+      o.version = s.version;
+      dirty = true;
+    }
+    if (s.uid) {
+      if (o.uid && o.uid !== s.uid) this.replaced(o, at, s.resourceVersion, b);
+      if (o.uid !== s.uid) {
+        o.uid = s.uid;
+        dirty = true;
+      }
+    }
+    if (o.deletedAt !== null && s.status !== 'missing') {
+      o.deletedAt = null;
+      dirty = true;
+    }
+    if (o.status !== s.status) {
+      o.status = s.status;
+      o.statusAt = at;
+      dirty = true;
+      this.event(o, at, 'status', b, {
+        status: s.status,
+        ...(s.source !== undefined ? { source: s.source } : {}),
+        ...(s.desiredRevision !== undefined ? { desiredRevision: s.desiredRevision } : {}),
+        ...(s.resourceVersion !== undefined ? { resourceVersion: s.resourceVersion } : {}),
+      });
+    }
+    switch (s.status) {
+      case 'error':
+        // The report could not be computed: what was drifting is unknown, keep episodes as they are.
+        break;
+      case 'in-sync':
+      case 'unmanaged':
+        this.closeAll(o, at, s.status, b);
+        dirty = this.setDrifted(o, false, at, b) || dirty;
+        break;
+      case 'missing':
+        this.closeAll(o, at, 'missing', b);
+        dirty = this.setDrifted(o, true, at, b) || dirty;
+        break;
+      case 'drifted':
+        this.applyChanges(o, s, at, b);
+        dirty = this.setDrifted(o, true, at, b) || dirty;
+        break;
+    }
+    if (dirty) this.markUpdate(o, b);
+  }
+
+  private replaced(o: ObjState, at: number, resourceVersion: string | undefined, b: Builder): void {
+    this.closeAll(o, at, 'replaced', b);
+    this.setDrifted(o, false, at, b);
+    this.event(o, at, 'replaced', b, resourceVersion !== undefined ? { resourceVersion } : {});
+  }
+
+  private applyChanges(o: ObjState, s: ObjectStateInput, at: number, b: Builder): void {
+    const stamp = ++this.stamp;
+    const secretKind = o.group === '' && o.kind === 'Secret';
+    const max = this.config.maxValueChars;
+    for (const c of s.changes) {
+      if (typeof c.path !== 'string' || !CHANGE_OPS.has(c.op)) continue;
+      const secret = secretKind && isSecretDataPath(o.group, o.kind, c.path);
+      const live = storeValue(c.live, secret, max);
+      const desired = storeValue(c.desired, secret, max);
+      if (live.redactedHere) this.counters.redacted++;
+      if (desired.redactedHere) this.counters.redacted++;
+      const mgr = c.manager?.name;
+      let ep = o.episodes.get(c.path);
+      if (ep === undefined) {
+        ep = this.openEpisode(o, c.path, at, s, b);
+        ep.seen = stamp;
+        this.emitTransition(ep, at, c, live, desired, true, b);
+        this.fieldEvent(o, c.path, at, mgr, b);
+        continue;
+      }
+      ep.seen = stamp;
+      const valueChanged = ep.liveHash !== live.hash;
+      const desiredChanged = ep.desiredHash !== desired.hash;
+      if (valueChanged || desiredChanged || ep.op !== c.op || ep.manager !== mgr) {
+        this.emitTransition(ep, at, c, live, desired, desiredChanged, b);
+        if (valueChanged) this.fieldEvent(o, c.path, at, mgr, b);
+      }
+    }
+    if (o.episodes.size > 0) {
+      for (const ep of o.episodes.values()) if (ep.seen !== stamp) this.closeEpisode(o, ep, at, 'resolved', b);
+    }
+  }
+
+  private openEpisode(o: ObjState, path: string, at: number, s: ObjectStateInput, b: Builder): EpState {
+    const id = this.takeId('episodes');
+    const rows = b.batch.rows.episodes;
+    const ep: EpState = {
+      id,
+      path,
+      lastTid: null,
+      n: 0,
+      liveHash: Number.NaN,
+      desiredHash: Number.NaN,
+      op: '',
+      manager: undefined,
+      seen: 0,
+      insertBatch: b.seq,
+      insertAt: rows.length,
+      headBatch: -1,
+      headAt: -1,
+    };
+    rows.push(id, o.id, path, at, null, null, s.source ?? null, s.desiredRevision ?? null);
+    o.episodes.set(path, ep);
+    this.counters.episodesOpened++;
+    return ep;
+  }
+
+  private emitTransition(
+    ep: EpState,
+    at: number,
+    c: FieldChangeInput,
+    live: StoredValue,
+    desired: StoredValue,
+    desiredChanged: boolean,
+    b: Builder,
+  ): void {
+    const tid = this.takeId('transitions');
+    const m = c.manager;
+    b.batch.rows.transitions.push(
+      tid,
+      ep.id,
+      ep.lastTid,
+      at,
+      c.op,
+      live.json,
+      live.hash,
+      desiredChanged ? desired.json : null,
+      desired.hash,
+      m?.name ?? null,
+      m?.operation ?? null,
+      m?.time ?? null,
+    );
+    ep.lastTid = tid;
+    ep.n++;
+    ep.liveHash = live.hash;
+    ep.desiredHash = desired.hash;
+    ep.op = c.op;
+    ep.manager = m?.name;
+    const heads = b.batch.rows.episode_heads;
+    if (ep.headBatch === b.seq) {
+      heads[ep.headAt + 1] = tid;
+      heads[ep.headAt + 2] = ep.n;
+    } else {
+      ep.headBatch = b.seq;
+      ep.headAt = heads.length;
+      heads.push(ep.id, tid, ep.n);
+    }
+  }
+
+  private closeEpisode(o: ObjState, ep: EpState, at: number, reason: CloseReason, b: Builder): void {
+    o.episodes.delete(ep.path);
+    if (ep.insertBatch === b.seq) {
+      const rows = b.batch.rows.episodes;
+      rows[ep.insertAt + 4] = at;
+      rows[ep.insertAt + 5] = reason;
+    } else {
+      b.batch.episodeCloses.push({ id: ep.id, closedAt: at, reason });
+    }
+    this.counters.episodesClosed++;
+    // The value went back to the desired one: a value change, by whoever wrote the object last.
+    if (reason === 'resolved' || reason === 'in-sync') this.fieldEvent(o, ep.path, at, this.closer(o, at), b);
+  }
+
+  private closer(o: ObjState, at: number): string | undefined {
+    const w = o.lastWrite;
+    if (!w || Math.abs(at - w.at) > this.config.closeAttributionMs) return undefined;
+    return w.manager;
+  }
+
+  private closeAll(o: ObjState, at: number, reason: CloseReason, b: Builder): void {
+    if (o.episodes.size === 0) return;
+    for (const ep of [...o.episodes.values()]) this.closeEpisode(o, ep, at, reason, b);
+  }
+
+  /** Object-level drift interval, counted in per-minute buckets for the chart. Returns true on change. */
+  private setDrifted(o: ObjState, drifted: boolean, at: number, b: Builder): boolean {
+    if ((o.driftedSince !== null) === drifted) return false;
+    o.driftedSince = drifted ? at : null;
+    const bucket = Math.floor(at / BASE_BUCKET_MS) * BASE_BUCKET_MS;
+    const key = `${bucket}\u001f${o.cluster}\u001f${o.namespace}\u001f${o.kind}`;
+    const rows = b.batch.rows.drift_deltas;
+    let i = b.deltaAt.get(key);
+    if (i === undefined) {
+      i = rows.length;
+      b.deltaAt.set(key, i);
+      rows.push(bucket, o.cluster, o.namespace, o.kind, 0, 0);
+    }
+    const col = i + (drifted ? 4 : 5);
+    rows[col] = (rows[col] as number) + 1;
+    return true;
+  }
+
+  private deriveEvent(e: ObjectEventInput, k: string, b: Builder): void {
+    const at = e.at.getTime();
+    const o = this.objectFor(k, e.ref, at, b);
+    const rv = e.resourceVersion !== undefined ? { resourceVersion: e.resourceVersion } : {};
+    if (e.type === 'disappeared') {
+      this.closeAll(o, at, 'deleted', b);
+      this.setDrifted(o, false, at, b);
+      o.deletedAt = at;
+      this.event(o, at, 'disappeared', b, rv);
+    } else {
+      if (e.ref.uid && o.uid && o.uid !== e.ref.uid) this.replaced(o, at, e.resourceVersion, b);
+      if (e.ref.uid) o.uid = e.ref.uid;
+      if (e.ref.version) o.version = e.ref.version;
+      o.deletedAt = null;
+      this.event(o, at, 'appeared', b, rv);
+    }
+    this.markUpdate(o, b);
+  }
+
+  private deriveRevision(r: DesiredRevisionInput, b: Builder): void {
+    if (this.lastRevision.get(r.source) === r.revision) return;
+    this.lastRevision.set(r.source, r.revision);
+    b.batch.rows.desired_revisions.push(r.source, r.revision, r.at.getTime());
+  }
+
+  private derivePod(p: PodHealthInput, k: string, b: Builder): void {
+    const at = p.at.getTime();
+    const ref: ObjectRef = { cluster: p.cluster, group: '', version: 'v1', kind: 'Pod', namespace: p.namespace, name: p.name };
+    if (p.uid !== undefined) ref.uid = p.uid;
+    const o = this.objectFor(k, ref, at, b);
+    b.batch.rows.pod_health.push(o.id, at, p.container ?? null, p.restarts, p.reason ?? null, p.message ?? null);
+  }
+
+  private deriveWrite(w: ObjectWriteInput, k: string, b: Builder): void {
+    const at = w.at.getTime();
+    if (at > this.maxEventAt) this.maxEventAt = at;
+    const o = this.objectFor(k, w.ref, at, b);
+    b.batch.rows.object_writes.push(o.id, at, w.resourceVersion, w.specChanged ? 1 : 0, w.manager ?? null);
+    o.lastWrite = { at, manager: w.manager };
+    if (!w.specChanged) {
+      o.writes ??= new RateTracker(this.th.reconcileLoop.writes, this.th.reconcileLoop.windowMs);
+      const u = o.writes.push(at, w.manager);
+      if (u) this.noteFinding('reconcile-loop', o, '', u, b);
+    }
+  }
+
+  private fieldEvent(o: ObjState, path: string, at: number, manager: string | undefined, b: Builder): void {
+    o.fields ??= new Map();
+    let fa = o.fields.get(path);
+    if (!fa) {
+      fa = {
+        flap: new RateTracker(this.th.flapping.changes, this.th.flapping.windowMs),
+        fight: new FightTracker(this.th.fight),
+      };
+      o.fields.set(path, fa);
+    }
+    const flap = fa.flap.push(at, manager);
+    if (flap) this.noteFinding('flapping', o, path, flap, b);
+    const fight = fa.fight.push(at, manager);
+    if (fight) this.noteFinding('fight', o, path, fight, b);
+  }
+
+  /** Findings are written when a streak starts and then at most once per `findingWriteIntervalMs`. */
+  private noteFinding(kind: FindingKind, o: ObjState, path: string, u: StreakUpdate, b: Builder): void {
+    const key = `${kind}\u001f${o.id}\u001f${path}\u001f${u.streak.firstAt}`;
+    let f = this.findings.get(key);
+    if (!f) {
+      f = { kind, objectId: o.id, path, update: u, writtenLastAt: Number.NEGATIVE_INFINITY, dirty: true };
+      this.findings.set(key, f);
+    }
+    f.update = u;
+    f.dirty = true;
+    if (u.started || u.streak.lastAt - f.writtenLastAt >= this.config.findingWriteIntervalMs) this.emitFinding(f, b);
+  }
+
+  private emitFinding(f: FindingState, b: Builder): void {
+    const s = f.update.streak;
+    const key = `${f.kind}\u001f${f.objectId}\u001f${f.path}\u001f${s.firstAt}`;
+    const rows = b.batch.rows.findings;
+    const managers = JSON.stringify(s.managers);
+    const i = b.findingAt.get(key);
+    if (i === undefined) {
+      b.findingAt.set(key, rows.length);
+      rows.push(f.kind, f.objectId, f.path, s.firstAt, s.lastAt, s.count, managers);
+    } else {
+      rows[i + 4] = s.lastAt;
+      rows[i + 5] = s.count;
+      rows[i + 6] = managers;
+    }
+    f.writtenLastAt = s.lastAt;
+    f.dirty = false;
+  }
+
+  /** Forgets analysis state that can no longer matter (older than every window). */
+  private sweep(): void {
+    const horizon =
+      this.maxEventAt -
+      Math.max(this.th.flapping.windowMs, this.th.fight.windowMs, this.th.reconcileLoop.windowMs, this.config.findingWriteIntervalMs);
+    for (const [key, f] of this.findings) {
+      if (!f.dirty && f.update.streak.lastAt < horizon) this.findings.delete(key);
+    }
+    for (const o of this.cache.values()) {
+      if (o.fields) {
+        for (const [path, fa] of o.fields) {
+          if (fa.flap.lastAt() < horizon && fa.fight.lastAt() < horizon) o.fields.delete(path);
+        }
+        if (o.fields.size === 0) delete o.fields;
+      }
+      if (o.writes && o.writes.lastAt() < horizon) delete o.writes;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Queries
+
+  async driftChart(q: ChartQuery): Promise<ChartResult> {
+    checkDate(q.from, 'driftChart from');
+    checkDate(q.to, 'driftChart to');
+    if (!Number.isInteger(q.bucketMs) || q.bucketMs <= 0 || q.bucketMs % BASE_BUCKET_MS !== 0) {
+      throw new RangeError(`driftChart: bucketMs must be a positive multiple of ${BASE_BUCKET_MS}`);
+    }
+    const from = Math.floor(q.from.getTime() / BASE_BUCKET_MS) * BASE_BUCKET_MS;
+    const to = q.to.getTime();
+    if (to <= from) throw new RangeError('driftChart: to must be after from');
+    const n = Math.ceil((to - from) / q.bucketMs);
+    if (n > MAX_CHART_BUCKETS) throw new RangeError(`driftChart: at most ${MAX_CHART_BUCKETS} buckets (got ${n})`);
+    const groupBy = q.groupBy ?? 'none';
+    const dim = groupBy === 'none' ? undefined : groupBy;
+    const filters: string[] = [];
+    const fparams: unknown[] = [];
+    for (const col of ['cluster', 'namespace', 'kind'] as const) {
+      const v = q[col];
+      if (v !== undefined) {
+        filters.push(`AND ${col} = ?`);
+        fparams.push(v);
+      }
+    }
+    const where = filters.join(' ');
+    const g = dim ?? "'all'";
+    const baseline = await this.db.all<{ g: string | null; a: number | null }>(
+      `SELECT ${g} AS g, SUM(opened) - SUM(closed) AS a FROM drift_deltas WHERE bucket < ? ${where}${dim ? ` GROUP BY ${dim}` : ''}`,
+      [from, ...fparams],
+    );
+    const rows = await this.db.all<{ i: number; g: string; o: number; c: number }>(
+      `SELECT CAST((bucket - ?) / ? AS INTEGER) AS i, ${g} AS g, SUM(opened) AS o, SUM(closed) AS c FROM drift_deltas
+       WHERE bucket >= ? AND bucket < ? ${where} GROUP BY i${dim ? `, ${dim}` : ''}`,
+      [from, q.bucketMs, from, to, ...fparams],
+    );
+    const series = new Map<string, ChartSeries & { base: number }>();
+    const get = (group: string) => {
+      let s = series.get(group);
+      if (!s) {
+        s = { group, base: 0, drifted: new Array<number>(n).fill(0), opened: new Array<number>(n).fill(0), closed: new Array<number>(n).fill(0) };
+        series.set(group, s);
+      }
+      return s;
+    };
+    for (const r of baseline) if (r.a !== null && r.g !== null) get(r.g).base += Number(r.a);
+    for (const r of rows) {
+      const s = get(r.g);
+      const i = Math.floor(Number(r.i));
+      if (i < 0 || i >= n) continue;
+      s.opened[i] = (s.opened[i] ?? 0) + Number(r.o);
+      s.closed[i] = (s.closed[i] ?? 0) + Number(r.c);
+    }
+    const out: ChartSeries[] = [];
+    for (const s of [...series.values()].sort((a, b) => (a.group < b.group ? -1 : a.group > b.group ? 1 : 0))) {
+      let running = s.base;
+      let any = running !== 0;
+      for (let i = 0; i < n; i++) {
+        running += (s.opened[i] ?? 0) - (s.closed[i] ?? 0);
+        s.drifted[i] = running;
+        if (running !== 0 || (s.opened[i] ?? 0) !== 0) any = true;
+      }
+      if (any) out.push({ group: s.group, drifted: s.drifted, opened: s.opened, closed: s.closed });
+    }
+    const buckets: Date[] = [];
+    for (let i = 0; i < n; i++) buckets.push(new Date(from + i * q.bucketMs));
+    return { bucketMs: q.bucketMs, buckets, series: out };
+  }
+
+  async objectHistory(ref: ObjectRef, q: HistoryQuery = {}): Promise<ObjectHistory | undefined> {
+    const from = q.from?.getTime() ?? 0;
+    const to = q.to?.getTime() ?? Number.MAX_SAFE_INTEGER;
+    const limit = q.limit ?? 500;
+    const tlimit = q.transitionLimit ?? 200;
+    const d = this.db.dialect;
+    const [obj] = await this.db.all<{
+      id: number;
+      cluster: string;
+      grp: string;
+      kind: string;
+      namespace: string;
+      name: string;
+      version: string;
+      uid: string | null;
+      status: string | null;
+      drifted_since: number | null;
+      deleted_at: number | null;
+      first_seen: number;
+    }>(
+      'SELECT id, cluster, grp, kind, namespace, name, version, uid, status, drifted_since, deleted_at, first_seen FROM objects WHERE key = ?',
+      [objectKey(ref)],
+    );
+    if (!obj) return undefined;
+    const eps = await this.db.all<{
+      id: number;
+      path: string;
+      opened_at: number;
+      closed_at: number | null;
+      close_reason: string | null;
+      source: string | null;
+      desired_revision: string | null;
+      last_tid: number | null;
+      n: number | null;
+    }>(
+      `SELECT e.id, e.path, e.opened_at, e.closed_at, e.close_reason, e.source, e.desired_revision, h.last_tid, h.n
+       FROM episodes e LEFT JOIN episode_heads h ON h.episode_id = e.id
+       WHERE e.object_id = ? AND e.opened_at < ? AND (e.closed_at IS NULL OR e.closed_at >= ?)
+       ORDER BY e.opened_at DESC, e.id DESC LIMIT ?`,
+      [obj.id, to, from, limit],
+    );
+    const heads = eps.map((e) => e.last_tid).filter((x): x is number => x !== null);
+    const byEpisode = new Map<number, TransitionRecord[]>();
+    if (heads.length > 0) {
+      const cols = 't.id, t.episode_id, t.prev_id, t.at, t.op, t.live_json, t.live_hash, t.desired_json, t.desired_hash, t.manager, t.operation, t.manager_time';
+      const trs = await this.db.all<{
+        id: number;
+        episode_id: number;
+        at: number;
+        op: string;
+        live_json: string | null;
+        live_hash: number;
+        desired_json: string | null;
+        desired_hash: number;
+        manager: string | null;
+        operation: string | null;
+        manager_time: string | null;
+      }>(
+        `WITH RECURSIVE chain AS (
+           SELECT ${cols}, CASE WHEN t.at < ? THEN 1 ELSE 0 END AS cnt FROM transitions t WHERE ${inList(d, 't.id')}
+           UNION ALL
+           SELECT ${cols}, c.cnt + CASE WHEN t.at < ? THEN 1 ELSE 0 END
+           FROM chain c JOIN transitions t ON t.id = c.prev_id WHERE c.cnt < ? AND c.at >= ?
+         )
+         SELECT id, episode_id, at, op, live_json, live_hash, desired_json, desired_hash, manager, operation, manager_time
+         FROM chain WHERE at >= ? AND at < ?`,
+        [to, listParam(d, heads), to, tlimit, from, from, to],
+      );
+      trs.sort((a, b) => a.id - b.id);
+      for (const t of trs) {
+        let list = byEpisode.get(t.episode_id);
+        if (!list) byEpisode.set(t.episode_id, (list = []));
+        const rec: TransitionRecord = {
+          at: new Date(t.at),
+          op: t.op as TransitionRecord['op'],
+          liveHash: hashToHex(t.live_hash),
+          desiredHash: hashToHex(t.desired_hash),
+        };
+        if (t.live_json !== null) rec.live = parseStored(t.live_json);
+        if (t.desired_json !== null) rec.desired = parseStored(t.desired_json);
+        if (t.manager !== null) {
+          rec.manager = { name: t.manager, operation: t.operation ?? '' };
+          if (t.manager_time !== null) rec.manager.time = t.manager_time;
+        }
+        list.push(rec);
+      }
+    }
+    const range = [obj.id, from, to, limit];
+    const events = await this.db.all<{
+      at: number;
+      type: string;
+      status: string | null;
+      source: string | null;
+      desired_revision: string | null;
+      resource_version: string | null;
+    }>(
+      'SELECT at, type, status, source, desired_revision, resource_version FROM object_events WHERE object_id = ? AND at >= ? AND at < ? ORDER BY at DESC, id DESC LIMIT ?',
+      range,
+    );
+    const pods = await this.db.all<{ at: number; container: string | null; restarts: number; reason: string | null; message: string | null }>(
+      'SELECT at, container, restarts, reason, message FROM pod_health WHERE object_id = ? AND at >= ? AND at < ? ORDER BY at DESC, id DESC LIMIT ?',
+      range,
+    );
+    const writes = await this.db.all<{ at: number; resource_version: string | null; spec_changed: number; manager: string | null }>(
+      'SELECT at, resource_version, spec_changed, manager FROM object_writes WHERE object_id = ? AND at >= ? AND at < ? ORDER BY at DESC, id DESC LIMIT ?',
+      range,
+    );
+    const objRef = { cluster: obj.cluster, group: obj.grp, kind: obj.kind, namespace: obj.namespace, name: obj.name };
+    const findings = await this.db.all<FindingRow>(
+      `SELECT kind, path, first_at, last_at, count, managers FROM findings WHERE object_id = ? AND last_at >= ? AND first_at < ?
+       ORDER BY last_at DESC LIMIT ?`,
+      range,
+    );
+    const optional = <K extends string, V>(key: K, v: V | null): { [P in K]?: V } =>
+      (v === null ? {} : { [key]: v }) as { [P in K]?: V };
+    return {
+      object: {
+        ...objRef,
+        version: obj.version,
+        ...optional('uid', obj.uid),
+        ...optional('status', obj.status as ObjectStatus | null),
+        drifted: obj.drifted_since !== null,
+        deleted: obj.deleted_at !== null,
+        firstSeen: new Date(obj.first_seen),
+      },
+      episodes: eps.reverse().map((e) => ({
+        id: e.id,
+        path: e.path,
+        openedAt: new Date(e.opened_at),
+        ...(e.closed_at !== null ? { closedAt: new Date(e.closed_at) } : {}),
+        ...optional('closeReason', e.close_reason as CloseReason | null),
+        ...optional('source', e.source),
+        ...optional('desiredRevision', e.desired_revision),
+        transitionCount: e.n ?? 0,
+        transitions: (byEpisode.get(e.id) ?? []).slice(-tlimit),
+      })),
+      events: events.reverse().map((e) => ({
+        at: new Date(e.at),
+        type: e.type as ObjectEventType,
+        ...optional('status', e.status as ObjectStatus | null),
+        ...optional('source', e.source),
+        ...optional('desiredRevision', e.desired_revision),
+        ...optional('resourceVersion', e.resource_version),
+      })),
+      podHealth: pods.reverse().map((p) => ({
+        at: new Date(p.at),
+        restarts: p.restarts,
+        ...optional('container', p.container),
+        ...optional('reason', p.reason),
+        ...optional('message', p.message),
+      })),
+      writes: writes.reverse().map((w) => ({
+        at: new Date(w.at),
+        specChanged: w.spec_changed !== 0,
+        ...optional('resourceVersion', w.resource_version),
+        ...optional('manager', w.manager),
+      })),
+      findings: findings.map((f) => toFinding(f, objRef)),
+    };
+  }
+
+  async listFindings(q: FindingsQuery = {}): Promise<FindingRecord[]> {
+    const where: string[] = ['f.last_at >= ?', 'f.first_at < ?'];
+    const params: unknown[] = [q.from?.getTime() ?? 0, q.to?.getTime() ?? Number.MAX_SAFE_INTEGER];
+    if (q.kind) {
+      where.push('f.kind = ?');
+      params.push(q.kind);
+    }
+    if (q.cluster !== undefined) {
+      where.push('o.cluster = ?');
+      params.push(q.cluster);
+    }
+    if (q.namespace !== undefined) {
+      where.push('o.namespace = ?');
+      params.push(q.namespace);
+    }
+    params.push(q.limit ?? 500);
+    const rows = await this.db.all<FindingRow & { cluster: string; grp: string; okind: string; namespace: string; name: string }>(
+      `SELECT f.kind, f.path, f.first_at, f.last_at, f.count, f.managers, o.cluster, o.grp, o.kind AS okind, o.namespace, o.name
+       FROM findings f JOIN objects o ON o.id = f.object_id WHERE ${where.join(' AND ')}
+       ORDER BY f.last_at DESC LIMIT ?`,
+      params,
+    );
+    return rows.map((r) => toFinding(r, { cluster: r.cluster, group: r.grp, kind: r.okind, namespace: r.namespace, name: r.name }));
+  }
+
+  async listDesiredRevisions(source: string, limit = 100): Promise<Array<{ revision: string; at: Date }>> {
+    const rows = await this.db.all<{ revision: string; at: number }>(
+      'SELECT revision, at FROM desired_revisions WHERE source = ? ORDER BY at DESC, id DESC LIMIT ?',
+      [source, limit],
+    );
+    return rows.map((r) => ({ revision: r.revision, at: new Date(r.at) }));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Retention
+
+  runRetention(now: Date = new Date()): Promise<RetentionResult> {
+    if (this.retentionRun) return this.retentionRun;
+    const run = this.retention(now.getTime() - this.config.retention.maxAgeMs).finally(() => {
+      this.retentionRun = undefined;
+    });
+    this.retentionRun = run;
+    return run;
+  }
+
+  private async retention(cutoff: number): Promise<RetentionResult> {
+    const { batchRows, pauseMs } = this.config.retention;
+    const deleted: Record<string, number> = {};
+    const pause = () => (pauseMs > 0 ? sleep(pauseMs) : tick());
+    const d = this.db.dialect;
+
+    // Append-only tables: walk by id (ids grow with time), a bounded range per statement.
+    for (const table of ['transitions', 'object_events', 'object_writes', 'pod_health', 'desired_revisions']) {
+      let n = 0;
+      let lo = Number.MIN_SAFE_INTEGER;
+      for (;;) {
+        if (this.closing) break;
+        const [r] = await this.db.all<{ hi: number | null; old: number | null }>(
+          `SELECT MAX(id) AS hi, SUM(CASE WHEN at < ? THEN 1 ELSE 0 END) AS old
+           FROM (SELECT id, at FROM ${table} WHERE id >= ? ORDER BY id LIMIT ?) s`,
+          [cutoff, lo, batchRows],
+        );
+        if (!r || r.hi === null || !r.old) break;
+        n += await this.db.run(`DELETE FROM ${table} WHERE id >= ? AND id <= ? AND at < ?`, [lo, r.hi, cutoff]);
+        lo = r.hi + 1;
+        await pause();
+      }
+      deleted[table] = n;
+    }
+
+    let n = 0;
+    for (;;) {
+      if (this.closing) break;
+      const ids = (
+        await this.db.all<{ id: number }>('SELECT id FROM episodes WHERE closed_at < ? ORDER BY closed_at LIMIT ?', [cutoff, batchRows])
+      ).map((r) => r.id);
+      if (ids.length === 0) break;
+      const p = listParam(d, ids);
+      await this.db.transaction([
+        [`DELETE FROM episode_heads WHERE ${inList(d, 'episode_id')}`, [p]],
+        [`DELETE FROM episodes WHERE ${inList(d, 'id')}`, [p]],
+      ]);
+      n += ids.length;
+      await pause();
+    }
+    deleted.episodes = n;
+
+    n = 0;
+    for (;;) {
+      if (this.closing) break;
+      const k = await this.db.run('DELETE FROM findings WHERE id IN (SELECT id FROM findings WHERE last_at < ? ORDER BY last_at LIMIT ?)', [
+        cutoff,
+        batchRows,
+      ]);
+      n += k;
+      if (k === 0) break;
+      await pause();
+    }
+    deleted.findings = n;
+
+    // Chart buckets: fold what ages out into the carry row (bucket 0) so running totals stay right.
+    const cutoffBucket = Math.floor(cutoff / BASE_BUCKET_MS) * BASE_BUCKET_MS;
+    n = 0;
+    for (;;) {
+      if (this.closing) break;
+      const [r] = await this.db.all<{ hi: number | null }>(
+        'SELECT MAX(bucket) AS hi FROM (SELECT bucket FROM drift_deltas WHERE bucket > 0 AND bucket < ? ORDER BY bucket LIMIT ?) s',
+        [cutoffBucket, batchRows],
+      );
+      if (!r || r.hi === null) break;
+      n += await this.db.transaction([
+        [
+          `INSERT INTO drift_deltas (bucket, cluster, namespace, kind, opened, closed)
+           SELECT 0, cluster, namespace, kind, SUM(opened), SUM(closed) FROM drift_deltas WHERE bucket > 0 AND bucket <= ?
+           GROUP BY cluster, namespace, kind
+           ON CONFLICT (bucket, cluster, namespace, kind) DO UPDATE SET opened = drift_deltas.opened + excluded.opened, closed = drift_deltas.closed + excluded.closed`,
+          [r.hi],
+        ],
+        ['DELETE FROM drift_deltas WHERE bucket > 0 AND bucket <= ?', [r.hi]],
+      ]);
+      await pause();
+    }
+    deleted.drift_deltas = n;
+
+    // Objects deleted before the cutoff, unless the pipeline has seen them again since.
+    n = 0;
+    for (;;) {
+      if (this.closing) break;
+      const rows = await this.db.all<{ id: number; key: string }>(
+        'SELECT id, key FROM objects WHERE deleted_at IS NOT NULL AND deleted_at < ? ORDER BY deleted_at LIMIT ?',
+        [cutoff, batchRows],
+      );
+      if (rows.length === 0) break;
+      // In the write chain: no batch derived from a cached object is written after its row is gone.
+      const step = this.writeChain.then(async () => {
+        const ids: number[] = [];
+        for (const r of rows) {
+          const o = this.cache.get(r.key);
+          if (o && (o.deletedAt === null || o.episodes.size > 0)) continue;
+          this.cache.delete(r.key);
+          ids.push(r.id);
+        }
+        if (ids.length === 0) return 0;
+        return this.db.run(`DELETE FROM objects WHERE ${inList(d, 'id')} AND deleted_at < ?`, [listParam(d, ids), cutoff]);
+      });
+      this.writeChain = step.then(
+        () => undefined,
+        () => undefined,
+      );
+      const k = await step;
+      n += k;
+      if (rows.length < batchRows || k === 0) break;
+      await pause();
+    }
+    deleted.objects = n;
+    const result = { cutoff: new Date(cutoff), deleted };
+    const total = Object.values(deleted).reduce((a, b) => a + b, 0);
+    if (total > 0) this.log(`history retention removed ${total} rows older than ${result.cutoff.toISOString()}`);
+    return result;
+  }
+}
+
+interface FindingRow {
+  kind: string;
+  path: string;
+  first_at: number;
+  last_at: number;
+  count: number;
+  managers: string;
+}
+
+function toFinding(f: FindingRow, object: FindingRecord['object']): FindingRecord {
+  let managers: string[] = [];
+  try {
+    const parsed = JSON.parse(f.managers) as unknown;
+    if (Array.isArray(parsed)) managers = parsed.filter((m): m is string => typeof m === 'string');
+  } catch {
+    managers = [];
+  }
+  return {
+    kind: f.kind as FindingKind,
+    object,
+    path: f.path,
+    firstAt: new Date(f.first_at),
+    lastAt: new Date(f.last_at),
+    count: f.count,
+    managers,
+  };
+}

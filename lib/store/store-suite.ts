@@ -1,0 +1,556 @@
+/**
+ * The behaviour every DriftStore backend must have. Run by sqlite-store.test.ts (a real SQLite
+ * file) and postgres-store.int.test.ts (a real PostgreSQL server).
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { OpenStoreOptions } from './config';
+import { openStore } from './open-store';
+import type { DriftStore, FieldChangeInput, ObjectRef, ObjectStateInput } from './types';
+
+export interface StoreLocation {
+  /** Options that open a store on this (initially empty) database. */
+  options: OpenStoreOptions;
+  /** Raw SQL against the same database, for assertions on what is stored. */
+  sql<T = Record<string, unknown>>(sql: string): Promise<T[]>;
+  dispose(): Promise<void>;
+}
+
+export interface StoreTarget {
+  name: string;
+  newLocation(): Promise<StoreLocation>;
+}
+
+const T0 = Date.UTC(2025, 0, 6, 8, 0, 0);
+const MIN = 60_000;
+const at = (minutes: number) => new Date(T0 + minutes * MIN);
+
+const deploy: ObjectRef & { version: string } = {
+  cluster: 'prod',
+  group: 'apps',
+  version: 'v1',
+  kind: 'Deployment',
+  namespace: 'shop',
+  name: 'web',
+  uid: 'uid-web-1',
+};
+
+function state(
+  minutes: number,
+  status: ObjectStateInput['status'],
+  changes: FieldChangeInput[] = [],
+  ref: ObjectRef & { version: string } = deploy,
+): ObjectStateInput {
+  return { ...ref, at: at(minutes), status, changes, source: 'dir:/manifests', desiredRevision: 'abc123' };
+}
+
+const replicas = (live: number, manager = 'kubectl-edit', desired = 3): FieldChangeInput => ({
+  path: 'spec.replicas',
+  op: 'changed',
+  desired,
+  live,
+  manager: { name: manager, operation: 'Update', time: '2025-01-06T08:00:00Z' },
+});
+
+const image = (live: string): FieldChangeInput => ({
+  path: 'spec.template.spec.containers[name=app].image',
+  op: 'changed',
+  desired: 'shop/web:1.0',
+  live,
+  manager: { name: 'kubectl-set', operation: 'Update' },
+});
+
+export function defineStoreSuite(target: StoreTarget): void {
+  describe(`history store (${target.name})`, () => {
+    const cleanups: Array<() => Promise<void>> = [];
+    afterEach(async () => {
+      while (cleanups.length > 0) await cleanups.pop()?.();
+    });
+
+    async function fresh(extra: Partial<OpenStoreOptions> = {}): Promise<{ loc: StoreLocation; store: DriftStore; reopen: (o?: Partial<OpenStoreOptions>) => Promise<DriftStore> }> {
+      const loc = await target.newLocation();
+      const opened: DriftStore[] = [];
+      const open = async (o: Partial<OpenStoreOptions> = {}) => {
+        const s = await openStore({ ...loc.options, retention: { intervalMs: 0 }, log: () => undefined, ...extra, ...o });
+        opened.push(s);
+        return s;
+      };
+      cleanups.push(async () => {
+        for (const s of opened) await s.close().catch(() => undefined);
+        await loc.dispose();
+      });
+      return { loc, store: await open(), reopen: open };
+    }
+
+    it('applies migrations once, also when opened concurrently', async () => {
+      const { loc, reopen } = await fresh();
+      await Promise.all([reopen(), reopen()]);
+      const rows = await loc.sql<{ version: number | string }>('SELECT version FROM schema_migrations');
+      expect(rows.map((r) => Number(r.version))).toEqual([1]);
+    });
+
+    it('opens an episode, records value and manager transitions, and closes it when in sync', async () => {
+      const { store } = await fresh();
+      store.recordObjectState(state(0, 'drifted', [replicas(5)]));
+      store.recordObjectState(state(1, 'drifted', [replicas(5)])); // same report: nothing new
+      store.recordObjectState(state(2, 'drifted', [replicas(6)])); // value change
+      store.recordObjectState(state(3, 'drifted', [replicas(6, 'hpa')])); // manager change
+      store.recordObjectState(state(4, 'in-sync'));
+      await store.flush();
+      const h = await store.objectHistory(deploy);
+      expect(h).toBeDefined();
+      expect(h?.object).toMatchObject({ status: 'in-sync', drifted: false, deleted: false, uid: 'uid-web-1', version: 'v1' });
+      expect(h?.episodes).toHaveLength(1);
+      const ep = h?.episodes[0];
+      expect(ep).toMatchObject({ path: 'spec.replicas', openedAt: at(0), closedAt: at(4), closeReason: 'in-sync', transitionCount: 3 });
+      expect(ep?.source).toBe('dir:/manifests');
+      expect(ep?.desiredRevision).toBe('abc123');
+      expect(ep?.transitions.map((t) => [t.at.getTime(), t.live, t.manager?.name])).toEqual([
+        [at(0).getTime(), 5, 'kubectl-edit'],
+        [at(2).getTime(), 6, 'kubectl-edit'],
+        [at(3).getTime(), 6, 'hpa'],
+      ]);
+      expect(ep?.transitions[0]?.desired).toBe(3);
+      expect(ep?.transitions[1]?.desired).toBeUndefined(); // unchanged desired is not repeated
+      expect(ep?.transitions[0]?.manager).toEqual({ name: 'kubectl-edit', operation: 'Update', time: '2025-01-06T08:00:00Z' });
+      expect(ep?.transitions[0]?.liveHash).not.toBe(ep?.transitions[1]?.liveHash);
+      expect(h?.events.map((e) => [e.type, e.status])).toEqual([
+        ['status', 'drifted'],
+        ['status', 'in-sync'],
+      ]);
+      expect(store.stats()).toMatchObject({ transitionsWritten: 3, episodesOpened: 1, episodesClosed: 1, queued: 0 });
+    });
+
+    it('keeps one episode per field path and closes a path that stops drifting', async () => {
+      const { store } = await fresh();
+      store.recordObjectState(state(0, 'drifted', [replicas(5), image('shop/web:hotfix')]));
+      store.recordObjectState(state(1, 'drifted', [image('shop/web:hotfix')]));
+      store.recordObjectState(state(2, 'drifted', [replicas(7), image('shop/web:hotfix')]));
+      await store.flush();
+      const h = await store.objectHistory(deploy);
+      const byPath = (p: string) => h?.episodes.filter((e) => e.path === p) ?? [];
+      expect(byPath('spec.replicas').map((e) => [e.openedAt.getTime(), e.closedAt?.getTime(), e.closeReason])).toEqual([
+        [at(0).getTime(), at(1).getTime(), 'resolved'],
+        [at(2).getTime(), undefined, undefined],
+      ]);
+      const img = byPath('spec.template.spec.containers[name=app].image');
+      expect(img).toHaveLength(1);
+      expect(img[0]?.closedAt).toBeUndefined();
+      expect(img[0]?.transitionCount).toBe(1);
+      expect(h?.object.drifted).toBe(true);
+    });
+
+    it('opens and closes an episode inside one batch, and reopens the same path in the same batch', async () => {
+      const { store } = await fresh();
+      store.recordObjectState(state(0, 'drifted', [replicas(5)]));
+      store.recordObjectState(state(1, 'in-sync'));
+      store.recordObjectState(state(2, 'drifted', [replicas(9)]));
+      await store.flush();
+      const h = await store.objectHistory(deploy);
+      expect(h?.episodes.map((e) => [e.openedAt.getTime(), e.closedAt?.getTime(), e.transitions.map((t) => t.live)])).toEqual([
+        [at(0).getTime(), at(1).getTime(), [5]],
+        [at(2).getTime(), undefined, [9]],
+      ]);
+    });
+
+    it('closes episodes when the object disappears and marks it deleted; appearing again clears that', async () => {
+      const { store } = await fresh();
+      store.recordObjectState(state(0, 'drifted', [replicas(5)]));
+      store.recordObjectEvent({ ref: deploy, type: 'disappeared', at: at(3), resourceVersion: '42' });
+      await store.flush();
+      let h = await store.objectHistory(deploy);
+      expect(h?.object).toMatchObject({ deleted: true, drifted: false });
+      expect(h?.episodes[0]).toMatchObject({ closedAt: at(3), closeReason: 'deleted' });
+      expect(h?.events.at(-1)).toMatchObject({ type: 'disappeared', resourceVersion: '42', at: at(3) });
+      store.recordObjectEvent({ ref: deploy, type: 'appeared', at: at(5) });
+      await store.flush();
+      h = await store.objectHistory(deploy);
+      expect(h?.object.deleted).toBe(false);
+      expect(h?.events.at(-1)?.type).toBe('appeared');
+    });
+
+    it('treats a new uid under the same name as a replaced object', async () => {
+      const { store } = await fresh();
+      store.recordObjectState(state(0, 'drifted', [replicas(5)]));
+      store.recordObjectState({ ...state(2, 'drifted', [replicas(5)]), uid: 'uid-web-2' });
+      await store.flush();
+      const h = await store.objectHistory(deploy);
+      expect(h?.episodes.map((e) => [e.closeReason, e.closedAt?.getTime()])).toEqual([
+        ['replaced', at(2).getTime()],
+        [undefined, undefined],
+      ]);
+      expect(h?.object.uid).toBe('uid-web-2');
+      expect(h?.events.some((e) => e.type === 'replaced')).toBe(true);
+    });
+
+    it('keeps episodes open on an error report and does not count it as the end of drift', async () => {
+      const { store } = await fresh();
+      store.recordObjectState(state(0, 'drifted', [replicas(5)]));
+      store.recordObjectState(state(1, 'error'));
+      store.recordObjectState(state(2, 'drifted', [replicas(5)]));
+      await store.flush();
+      const h = await store.objectHistory(deploy);
+      expect(h?.episodes).toHaveLength(1);
+      expect(h?.episodes[0]?.closedAt).toBeUndefined();
+      expect(h?.episodes[0]?.transitionCount).toBe(1);
+      expect(h?.object.drifted).toBe(true);
+    });
+
+    it('continues history after a restart: open episodes stay open, no duplicates, closed at the first observation', async () => {
+      const { store, reopen } = await fresh();
+      const other = { ...deploy, name: 'api', uid: 'uid-api' };
+      store.recordObjectState(state(0, 'drifted', [replicas(5)]));
+      store.recordObjectState(state(0, 'drifted', [image('shop/api:debug')], other));
+      await store.close();
+
+      const s2 = await reopen();
+      // The pipeline reconciles with the current truth after restart.
+      s2.recordObjectState(state(30, 'in-sync')); // drift ended while we were down
+      s2.recordObjectState(state(30, 'drifted', [image('shop/api:debug')], other)); // still drifting, same value
+      await s2.flush();
+      const h = await s2.objectHistory(deploy);
+      expect(h?.episodes).toHaveLength(1);
+      expect(h?.episodes[0]).toMatchObject({ openedAt: at(0), closedAt: at(30), closeReason: 'in-sync', transitionCount: 1 });
+      const o = await s2.objectHistory(other);
+      expect(o?.episodes).toHaveLength(1);
+      expect(o?.episodes[0]?.closedAt).toBeUndefined();
+      expect(o?.episodes[0]?.transitionCount).toBe(1);
+
+      // A new value after restart continues the same episode's transition chain.
+      s2.recordObjectState(state(31, 'drifted', [image('shop/api:debug2')], other));
+      await s2.close();
+      const s3 = await reopen();
+      const o3 = await s3.objectHistory(other);
+      expect(o3?.episodes).toHaveLength(1);
+      expect(o3?.episodes[0]?.transitions.map((t) => t.live)).toEqual(['shop/api:debug', 'shop/api:debug2']);
+      expect(o3?.episodes[0]?.transitionCount).toBe(2);
+    });
+
+    it('never stores Secret values: redacts plain values under data/stringData and keeps markers as markers', async () => {
+      const { store, loc } = await fresh();
+      const secret = { cluster: 'prod', group: '', version: 'v1', kind: 'Secret', namespace: 'shop', name: 'db' };
+      store.recordObjectState(
+        state(
+          0,
+          'drifted',
+          [
+            { path: 'data.password', op: 'changed', desired: 'aHVudGVyMg==', live: 'c3VwZXJzZWNyZXQ=' },
+            { path: 'stringData.token', op: 'added', live: 'plain-token-value' },
+            { path: 'data', op: 'changed', live: { key: 'bGVha2Vk', other: { redacted: true, sha256: 'aaaaaaaaaaaa' } } },
+            {
+              path: 'data["tls.key"]',
+              op: 'changed',
+              desired: { redacted: true, sha256: '111111111111' },
+              live: { redacted: true, sha256: '222222222222', leaked: 'should-not-be-stored' },
+            },
+            { path: 'metadata.labels.team', op: 'changed', desired: 'a', live: 'b' },
+          ],
+          secret,
+        ),
+      );
+      await store.flush();
+      const dump = await loc.sql<{ j: string | null }>(
+        "SELECT live_json AS j FROM transitions UNION ALL SELECT desired_json FROM transitions",
+      );
+      const text = dump.map((r) => r.j ?? '').join('\n');
+      for (const leaked of ['c3VwZXJzZWNyZXQ=', 'aHVudGVyMg==', 'plain-token-value', 'bGVha2Vk', 'should-not-be-stored']) {
+        expect(text).not.toContain(leaked);
+      }
+      const h = await store.objectHistory(secret);
+      const live = (p: string) => h?.episodes.find((e) => e.path === p)?.transitions[0]?.live;
+      expect(live('data.password')).toEqual({ redacted: true, sha256: expect.stringMatching(/^[0-9a-f]{12}$/) });
+      expect(live('data["tls.key"]')).toEqual({ redacted: true, sha256: '222222222222' });
+      expect(live('data')).toEqual({ key: { redacted: true, sha256: expect.any(String) }, other: { redacted: true, sha256: 'aaaaaaaaaaaa' } });
+      expect(live('metadata.labels.team')).toBe('b');
+      // Four plain values were redacted by the store (two in data.password, one token, one map entry).
+      expect(store.stats().redacted).toBe(4);
+    });
+
+    it('stores long values as a truncated summary but still tells different values apart', async () => {
+      const { store } = await fresh({ maxValueChars: 100 });
+      const big = (c: string) => ({ path: 'data.config', op: 'changed' as const, desired: 'x', live: c.repeat(500) });
+      const cm = { cluster: 'prod', group: '', version: 'v1', kind: 'ConfigMap', namespace: 'shop', name: 'cfg' };
+      store.recordObjectState(state(0, 'drifted', [big('a')], cm));
+      store.recordObjectState(state(1, 'drifted', [big('b')], cm));
+      await store.flush();
+      const ts = (await store.objectHistory(cm))?.episodes[0]?.transitions ?? [];
+      expect(ts).toHaveLength(2);
+      expect(ts[0]?.live).toMatchObject({ $truncated: true, length: 502 });
+      expect(JSON.stringify(ts[0]?.live).length).toBeLessThan(400);
+      expect(ts[0]?.liveHash).not.toBe(ts[1]?.liveHash);
+    });
+
+    it('does not write before a flush: records are queued and returned from immediately', async () => {
+      const { store } = await fresh({ flushIntervalMs: 60_000, flushRecords: 1_000_000 });
+      store.recordObjectState(state(0, 'drifted', [replicas(5)]));
+      expect(store.stats().queued).toBe(1);
+      expect(await store.objectHistory(deploy)).toBeUndefined();
+      await store.flush();
+      expect(store.stats().queued).toBe(0);
+      expect((await store.objectHistory(deploy))?.episodes).toHaveLength(1);
+    });
+
+    it('flushes on its own after the flush interval', async () => {
+      const { store } = await fresh({ flushIntervalMs: 20 });
+      store.recordObjectState(state(0, 'drifted', [replicas(5)]));
+      const deadline = Date.now() + 5_000;
+      while (store.stats().flushes === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      expect(store.stats().flushes).toBeGreaterThan(0);
+      expect((await store.objectHistory(deploy))?.episodes).toHaveLength(1);
+    });
+
+    it('under back-pressure merges states per object and drops other records, counting both', async () => {
+      const { store } = await fresh({ maxQueue: 10, flushIntervalMs: 60_000, flushRecords: 1_000_000 });
+      const objs = [0, 1, 2].map((i) => ({ ...deploy, name: `w${i}`, uid: `u${i}` }));
+      for (let i = 0; i < 30; i++) {
+        store.recordObjectState(state(i, 'drifted', [replicas(10 + i)], objs[i % 3]));
+      }
+      for (let i = 0; i < 5; i++) {
+        store.recordObjectWrite({ ref: deploy, at: at(40 + i), resourceVersion: String(i), specChanged: false });
+      }
+      const st = store.stats();
+      expect(st.queued).toBe(10);
+      expect(st.merged).toBe(20);
+      expect(st.dropped).toBe(5);
+      expect(st.accepted).toBe(10);
+      await store.flush();
+      // The newest state of each object won.
+      for (let k = 0; k < 3; k++) {
+        const ep = (await store.objectHistory(objs[k] ?? deploy))?.episodes[0];
+        expect(ep?.transitions.at(-1)?.live).toBe(10 + 27 + k);
+      }
+    });
+
+    it('rejects malformed records synchronously and keeps the rest', async () => {
+      const { store } = await fresh();
+      expect(() => store.recordObjectState({ ...state(0, 'drifted', [replicas(5)]), at: new Date('nope') })).toThrow(/valid Date/);
+      expect(() => store.recordObjectState({ ...state(0, 'drifted'), status: 'weird' as 'drifted' })).toThrow(/unknown status/);
+      expect(() => store.recordObjectState({ ...state(0, 'drifted'), name: '' })).toThrow(/name/);
+      store.recordObjectState(state(1, 'drifted', [replicas(5)]));
+      await store.flush();
+      expect((await store.objectHistory(deploy))?.episodes).toHaveLength(1);
+      expect(store.stats().accepted).toBe(1);
+    });
+
+    it('charts drifted objects per bucket, grouped by namespace, kind or cluster, with history before the range', async () => {
+      const { store } = await fresh();
+      const obj = (ns: string, name: string, kind = 'Deployment', cluster = 'prod') => ({
+        ...deploy,
+        cluster,
+        kind,
+        namespace: ns,
+        name,
+        uid: `${cluster}-${ns}-${name}`,
+      });
+      const a = obj('shop', 'a');
+      const b = obj('shop', 'b');
+      const c = obj('pay', 'c', 'StatefulSet');
+      const d = obj('pay', 'd', 'Deployment', 'staging');
+      store.recordObjectState(state(-120, 'drifted', [replicas(5)], a)); // before the range, still drifted
+      store.recordObjectState(state(10, 'drifted', [replicas(5)], b));
+      store.recordObjectState(state(70, 'in-sync', [], b));
+      store.recordObjectState(state(75, 'drifted', [replicas(4)], c));
+      store.recordObjectState(state(80, 'missing', [], d));
+      store.recordObjectEvent({ ref: a, type: 'disappeared', at: at(150) });
+      await store.flush();
+      const q = { from: at(0), to: at(180), bucketMs: 60 * MIN };
+      const ns = await store.driftChart({ ...q, groupBy: 'namespace' });
+      expect(ns.buckets.map((x) => x.getTime())).toEqual([at(0), at(60), at(120)].map((x) => x.getTime()));
+      expect(ns.series).toEqual([
+        { group: 'pay', drifted: [0, 2, 2], opened: [0, 2, 0], closed: [0, 0, 0] },
+        { group: 'shop', drifted: [2, 1, 0], opened: [1, 0, 0], closed: [0, 1, 1] },
+      ]);
+      const all = await store.driftChart(q);
+      expect(all.series).toEqual([{ group: 'all', drifted: [2, 3, 2], opened: [1, 2, 0], closed: [0, 1, 1] }]);
+      const kinds = await store.driftChart({ ...q, groupBy: 'kind', cluster: 'prod' });
+      expect(kinds.series.map((s) => [s.group, s.drifted])).toEqual([
+        ['Deployment', [2, 1, 0]],
+        ['StatefulSet', [0, 1, 1]],
+      ]);
+      const clusters = await store.driftChart({ ...q, groupBy: 'cluster', namespace: 'pay' });
+      expect(clusters.series.map((s) => [s.group, s.drifted])).toEqual([
+        ['prod', [0, 1, 1]],
+        ['staging', [0, 1, 1]],
+      ]);
+      await expect(store.driftChart({ ...q, bucketMs: 1000 })).rejects.toThrow(/multiple/);
+    });
+
+    it('flags a fight between two managers over spec.replicas, naming both', async () => {
+      const { store } = await fresh();
+      // GitOps restores 3; the HPA sets 5 again; every live update is recorded as a write first.
+      for (let i = 0; i < 4; i++) {
+        const t = i * 2;
+        store.recordObjectWrite({ ref: deploy, at: at(t), resourceVersion: `${t}`, specChanged: true, manager: 'kube-controller-manager' });
+        store.recordObjectState(state(t, 'drifted', [replicas(5, 'kube-controller-manager')]));
+        store.recordObjectWrite({ ref: deploy, at: at(t + 1), resourceVersion: `${t + 1}`, specChanged: true, manager: 'argocd-controller' });
+        store.recordObjectState(state(t + 1, 'in-sync'));
+      }
+      await store.flush();
+      const fights = await store.listFindings({ kind: 'fight' });
+      expect(fights).toHaveLength(1);
+      expect(fights[0]).toMatchObject({
+        kind: 'fight',
+        path: 'spec.replicas',
+        managers: ['argocd-controller', 'kube-controller-manager'],
+        object: { cluster: 'prod', group: 'apps', kind: 'Deployment', namespace: 'shop', name: 'web' },
+      });
+      expect(fights[0]?.count).toBeGreaterThanOrEqual(3);
+      expect(fights[0]?.lastAt).toEqual(at(7));
+      // Eight value changes within ten minutes also make it a flapping field.
+      const flapping = await store.listFindings({ kind: 'flapping' });
+      expect(flapping.map((f) => f.path)).toEqual(['spec.replicas']);
+      expect(flapping[0]?.count).toBe(8);
+      // And both show on the object.
+      const h = await store.objectHistory(deploy);
+      expect(h?.findings.map((f) => f.kind).sort()).toEqual(['fight', 'flapping']);
+      expect(await store.listFindings({ kind: 'reconcile-loop' })).toEqual([]);
+    });
+
+    it('flags a fight while the field stays drifted and writers alternate, but not one manager scaling', async () => {
+      const { store } = await fresh();
+      const other = { ...deploy, name: 'solo', uid: 'solo' };
+      for (let i = 0; i < 6; i++) {
+        store.recordObjectState(state(i, 'drifted', [replicas(i % 2 ? 4 : 6, i % 2 ? 'operator-a' : 'operator-b', 1)]));
+        store.recordObjectState(state(i, 'drifted', [replicas(4 + i, 'hpa', 1)], other));
+      }
+      await store.flush();
+      const fights = await store.listFindings({ kind: 'fight' });
+      expect(fights.map((f) => [f.object.name, f.managers])).toEqual([['web', ['operator-a', 'operator-b']]]);
+      const flapping = await store.listFindings({ kind: 'flapping' });
+      expect(flapping.map((f) => f.object.name).sort()).toEqual(['solo', 'web']);
+    });
+
+    it('flags a reconcile loop: many rewrites without a spec change within the window', async () => {
+      const { store } = await fresh();
+      const calm = { ...deploy, name: 'calm', uid: 'calm' };
+      for (let i = 0; i < 50; i++) {
+        const t = new Date(T0 + i * 1_000);
+        store.recordObjectWrite({ ref: deploy, at: t, resourceVersion: `${100 + i}`, specChanged: false, manager: 'busy-operator' });
+        // Same number of writes, but spread over an hour: not a loop.
+        store.recordObjectWrite({ ref: calm, at: new Date(T0 + i * 72_000), resourceVersion: `${i}`, specChanged: false });
+      }
+      // Spec changes do not count.
+      for (let i = 0; i < 30; i++) {
+        store.recordObjectWrite({ ref: { ...deploy, name: 'rollout' }, at: new Date(T0 + i * 1_000), resourceVersion: `${i}`, specChanged: true });
+      }
+      await store.flush();
+      const loops = await store.listFindings({ kind: 'reconcile-loop' });
+      expect(loops).toHaveLength(1);
+      expect(loops[0]).toMatchObject({ path: '', managers: ['busy-operator'], count: 50, object: { name: 'web' } });
+      expect(loops[0]?.firstAt).toEqual(new Date(T0));
+      expect(loops[0]?.lastAt).toEqual(new Date(T0 + 49_000));
+      const h = await store.objectHistory(deploy);
+      expect(h?.writes).toHaveLength(50);
+      expect(h?.writes[0]).toMatchObject({ specChanged: false, manager: 'busy-operator', resourceVersion: '100' });
+      expect(h?.findings.map((f) => f.kind)).toEqual(['reconcile-loop']);
+    });
+
+    it('filters findings by time range, cluster and namespace', async () => {
+      const { store } = await fresh();
+      for (let i = 0; i < 25; i++) {
+        store.recordObjectWrite({ ref: deploy, at: new Date(T0 + i * 1_000), resourceVersion: `${i}`, specChanged: false });
+      }
+      await store.flush();
+      expect(await store.listFindings({ namespace: 'shop' })).toHaveLength(1);
+      expect(await store.listFindings({ namespace: 'other' })).toHaveLength(0);
+      expect(await store.listFindings({ cluster: 'staging' })).toHaveLength(0);
+      expect(await store.listFindings({ from: at(10) })).toHaveLength(0);
+      expect(await store.listFindings({ to: at(-1) })).toHaveLength(0);
+      expect(await store.listFindings({ from: at(0), to: at(1) })).toHaveLength(1);
+    });
+
+    it('records pod health and desired revisions on the same timeline', async () => {
+      const { store } = await fresh();
+      const pod = { cluster: 'prod', namespace: 'shop', name: 'web-abc' };
+      store.recordPodHealth({ ...pod, uid: 'p1', container: 'app', restarts: 3, reason: 'CrashLoopBackOff', message: 'back-off 40s', at: at(1) });
+      store.recordPodHealth({ ...pod, container: 'app', restarts: 4, reason: 'CrashLoopBackOff', at: at(2) });
+      store.recordDesiredRevision({ source: 'dir:/manifests', revision: 'c0ffee', at: at(0) });
+      store.recordDesiredRevision({ source: 'dir:/manifests', revision: 'c0ffee', at: at(1) }); // unchanged
+      store.recordDesiredRevision({ source: 'dir:/manifests', revision: 'decade', at: at(5) });
+      await store.flush();
+      const h = await store.objectHistory({ ...pod, group: '', kind: 'Pod' });
+      expect(h?.podHealth).toEqual([
+        { at: at(1), container: 'app', restarts: 3, reason: 'CrashLoopBackOff', message: 'back-off 40s' },
+        { at: at(2), container: 'app', restarts: 4, reason: 'CrashLoopBackOff' },
+      ]);
+      expect(h?.object.uid).toBe('p1');
+      expect(await store.listDesiredRevisions('dir:/manifests')).toEqual([
+        { revision: 'decade', at: at(5) },
+        { revision: 'c0ffee', at: at(0) },
+      ]);
+    });
+
+    it('writes large batches in order across many objects', async () => {
+      const { store } = await fresh({ maxBatchRecords: 500 });
+      const n = 300;
+      for (let round = 0; round < 20; round++) {
+        for (let i = 0; i < n; i++) {
+          store.recordObjectState(state(round, 'drifted', [replicas(round)], { ...deploy, name: `w${i}`, uid: `w${i}` }));
+        }
+      }
+      await store.flush();
+      expect(store.stats().transitionsWritten).toBe(n * 20);
+      expect(store.stats().flushes).toBeGreaterThanOrEqual(12);
+      for (const i of [0, 137, 299]) {
+        const ep = (await store.objectHistory({ ...deploy, name: `w${i}` }, { transitionLimit: 1_000 }))?.episodes;
+        expect(ep).toHaveLength(1);
+        expect(ep?.[0]?.transitionCount).toBe(20);
+        expect(ep?.[0]?.transitions.map((t) => t.live)).toEqual([...Array(20).keys()]);
+      }
+      const limited = await store.objectHistory({ ...deploy, name: 'w1' }, { transitionLimit: 5, from: at(3), to: at(15) });
+      expect(limited?.episodes[0]?.transitions.map((t) => t.live)).toEqual([10, 11, 12, 13, 14]);
+    });
+
+    it('removes history older than the retention age in small batches and keeps chart totals right', async () => {
+      const DAY = 24 * 60 * MIN;
+      const { store, loc } = await fresh({ retention: { maxAgeMs: 7 * DAY, batchRows: 3, pauseMs: 0, intervalMs: 0 } });
+      const oldObj = { ...deploy, name: 'old', uid: 'old' };
+      const gone = { ...deploy, name: 'gone', uid: 'gone' };
+      const longDrift = { ...deploy, name: 'long', uid: 'long' };
+      const t = (days: number, m = 0) => (days * DAY) / MIN + m;
+      for (let i = 0; i < 10; i++) store.recordObjectState(state(t(-20, i), 'drifted', [replicas(i)], oldObj));
+      store.recordObjectState(state(t(-19), 'in-sync', [], oldObj));
+      store.recordObjectState(state(t(-20), 'drifted', [replicas(1)], gone));
+      store.recordObjectEvent({ ref: gone, type: 'disappeared', at: at(t(-18)) });
+      store.recordObjectState(state(t(-20), 'drifted', [replicas(1)], longDrift)); // still drifting today
+      store.recordObjectState(state(t(-1), 'drifted', [replicas(2)], longDrift));
+      for (let i = 0; i < 10; i++) store.recordObjectWrite({ ref: oldObj, at: at(t(-20, i)), resourceVersion: `${i}`, specChanged: false });
+      store.recordObjectState(state(t(-1), 'drifted', [replicas(7)]));
+      await store.flush();
+      const chartBefore = await store.driftChart({ from: at(t(-2)), to: at(t(0)), bucketMs: DAY });
+
+      const r = await store.runRetention(at(t(0)));
+      expect(r.cutoff).toEqual(at(t(-7)));
+      expect(r.deleted.transitions).toBe(12); // 10 of old, 1 of gone, the first of long
+      expect(r.deleted.episodes).toBe(2);
+      expect(r.deleted.objects).toBe(1);
+      expect(r.deleted.object_writes).toBe(10);
+      expect(await store.objectHistory(gone)).toBeUndefined();
+      const long = await store.objectHistory(longDrift);
+      expect(long?.episodes[0]?.closedAt).toBeUndefined(); // open episodes are kept
+      expect(long?.episodes[0]?.transitions.map((x) => x.live)).toEqual([2]);
+      expect((await store.objectHistory(oldObj))?.episodes).toEqual([]);
+      expect((await store.objectHistory(deploy))?.episodes[0]?.transitions).toHaveLength(1);
+      const chartAfter = await store.driftChart({ from: at(t(-2)), to: at(t(0)), bucketMs: DAY });
+      expect(chartAfter).toEqual(chartBefore);
+      expect(chartAfter.series[0]?.drifted).toEqual([1, 2]);
+      const [{ n } = { n: 0 }] = await loc.sql<{ n: number | string }>('SELECT COUNT(*) AS n FROM drift_deltas WHERE bucket > 0 AND bucket < ' + String(at(t(-7)).getTime()));
+      expect(Number(n)).toBe(0);
+      // Idempotent.
+      const again = await store.runRetention(at(t(0)));
+      expect(Object.values(again.deleted).reduce((a, b) => a + b, 0)).toBe(0);
+      // Writing continues normally afterwards.
+      store.recordObjectState(state(t(0), 'in-sync', [], longDrift));
+      await store.flush();
+      expect((await store.objectHistory(longDrift))?.episodes[0]?.closedAt).toEqual(at(t(0)));
+    });
+
+    it('close() flushes what is queued', async () => {
+      const { store, reopen } = await fresh({ flushIntervalMs: 60_000, flushRecords: 1_000_000 });
+      store.recordObjectState(state(0, 'drifted', [replicas(5)]));
+      await store.close();
+      expect(() => store.recordObjectState(state(1, 'in-sync'))).toThrow(/closed/);
+      const s2 = await reopen();
+      expect((await s2.objectHistory(deploy))?.episodes).toHaveLength(1);
+    });
+  });
+}
