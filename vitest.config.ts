@@ -20,7 +20,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['{lib,testing,scripts}/**/*.int.test.ts'],
-          globalSetup: ['testing/vitest-global-setup.ts'],
+          globalSetup: ['testing/vitest-global-setup.ts', 'testing/postgres-global-setup.ts'],
           // Tests against one shared API server: keep their load predictable on 2 cores.
           fileParallelism: false,
           testTimeout: 120_000,

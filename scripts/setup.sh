@@ -27,6 +27,11 @@ apt_packages=()
 if [ "$want_browser" = 1 ] && [ ! -x /usr/bin/chromium ]; then
   apt_packages+=(chromium fonts-dejavu-core)
 fi
+# PostgreSQL server binaries for the history store's integration tests and bench:store (the
+# tests start their own throwaway server; the package's default cluster is not used).
+if ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then
+  apt_packages+=(postgresql)
+fi
 if [ "${#apt_packages[@]}" -gt 0 ]; then
   step "installing Debian packages: ${apt_packages[*]}"
   as_root apt-get update -q

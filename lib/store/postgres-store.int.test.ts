@@ -1,0 +1,39 @@
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { createTestDatabase } from '@/testing/postgres-fixture';
+import { verifyAfterKill } from './crash-checks';
+import { writeUntilKilled } from './crash-harness';
+import { defineStoreSuite } from './store-suite';
+
+defineStoreSuite({
+  name: 'PostgreSQL',
+  async newLocation() {
+    const db = await createTestDatabase();
+    return {
+      options: { databaseUrl: db.url },
+      async sql<T>(sql: string) {
+        const c = new pg.Client({ connectionString: db.url });
+        await c.connect();
+        try {
+          return (await c.query(sql)).rows as T[];
+        } finally {
+          await c.end();
+        }
+      },
+      dispose: db.drop,
+    };
+  },
+});
+
+describe('PostgreSQL history survives SIGKILL of the writer during heavy writes', () => {
+  it('is continuous after the writer is killed', { timeout: 180_000 }, async () => {
+    const db = await createTestDatabase();
+    try {
+      const { committedRound, signal } = await writeUntilKilled({ databaseUrl: db.url });
+      expect(signal).toBe('SIGKILL');
+      await verifyAfterKill({ databaseUrl: db.url }, committedRound);
+    } finally {
+      await db.drop();
+    }
+  });
+});
