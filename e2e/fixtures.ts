@@ -19,3 +19,4 @@ export const test = base.extend<{ kc: KubeConfig }>({
 });
 
 export { expect } from '@playwright/test';
+export { E2E_FIELD_MANAGER } from './e2e-env';

@@ -1,4 +1,8 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FullConfig } from '@playwright/test';
+import { E2E_FIELD_MANAGER } from './e2e-env';
 import { buildNext, startNextServer } from '../testing/next-server';
 import { readClusterState, STATE_DIR_ENV, startTestCluster, type TestCluster } from '../testing/test-cluster';
 
@@ -17,12 +21,24 @@ export default async function globalSetup(_config: FullConfig) {
   }
   const state = readClusterState(stateDir);
   if (process.env.DRIFTWATCH_E2E_SKIP_BUILD !== '1') await buildNext();
+  // The dashboard's desired state: a directory the tests write manifests into.
+  const manifests = mkdtempSync(join(tmpdir(), 'driftwatch-e2e-manifests-'));
+  process.env.DRIFTWATCH_E2E_MANIFESTS = manifests;
   const server = await startNextServer({
-    env: { ...process.env, KUBECONFIG: state.kubeconfig, DRIFTWATCH_KUBECONFIG: '', DRIFTWATCH_CONTEXT: '' },
+    env: {
+      ...process.env,
+      KUBECONFIG: state.kubeconfig,
+      DRIFTWATCH_KUBECONFIG: '',
+      DRIFTWATCH_CONTEXT: '',
+      DRIFTWATCH_CONFIG: '',
+      DRIFTWATCH_MANIFESTS: manifests,
+      DRIFTWATCH_FIELD_MANAGER: E2E_FIELD_MANAGER,
+    },
   });
   process.env.DRIFTWATCH_E2E_BASE_URL = server.url;
   return async () => {
     await server.stop();
     await owned?.stop();
+    rmSync(manifests, { recursive: true, force: true });
   };
 }

@@ -75,7 +75,14 @@ function matchesText(s: ObjectDriftState, q: string): boolean {
   return s.changes.some((c) => c.path.toLowerCase().includes(q) || (c.manager?.name.toLowerCase().includes(q) ?? false));
 }
 
-export class CursorError extends Error {}
+export class CursorError extends Error {
+  // Checked by name: route bundles and the runtime's bundle may hold different copies of this class.
+  override name = 'CursorError';
+}
+
+export function isCursorError(err: unknown): boolean {
+  return err instanceof Error && err.name === 'CursorError';
+}
 
 function encodeCursor(offset: number): string {
   return Buffer.from(`o:${offset}`).toString('base64url');

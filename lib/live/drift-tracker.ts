@@ -151,7 +151,9 @@ export class DriftTracker {
     const next = new Map<string, DesiredObject>();
     for (const d of desired) next.set(this.desiredId(d), d);
     const touched: string[] = [];
-    for (const [id, d] of next) if (this.manifests.get(id)?.revision !== d.revision) touched.push(id);
+    // A moved object (another file, line or commit) keeps its revision but must show its new source.
+    const sig = (d: DesiredObject | undefined) => (d ? `${d.revision}|${JSON.stringify(d.source)}` : '');
+    for (const [id, d] of next) if (sig(this.manifests.get(id)) !== sig(d)) touched.push(id);
     for (const id of this.manifests.keys()) if (!next.has(id)) touched.push(id);
     this.manifests.clear();
     for (const [id, d] of next) this.manifests.set(id, d);

@@ -30,7 +30,7 @@ export class DirectoryManifestFeed implements ManifestFeed {
     for (const d of this.dirs) {
       this.unsubscribe.push(
         d.watcher.subscribe((change) => {
-          if (change.added.length + change.changed.length + change.removed.length === 0 && !change.problemsChanged) return;
+          if (change.added.length + change.changed.length + change.removed.length + change.relocated.length === 0 && !change.problemsChanged) return;
           for (const l of this.listeners) l();
         }),
       );

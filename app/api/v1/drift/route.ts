@@ -1,7 +1,7 @@
 import type { NextRequest } from 'next/server';
 import { DRIFT_LIST_ARRAY_KEYS, driftListQuery } from '@/lib/api/drift-params';
 import { jsonError, jsonOk, parseQuery } from '@/lib/api/responses';
-import { CursorError } from '@/lib/live/drift-query';
+import { isCursorError } from '@/lib/live/drift-query';
 import { currentRuntime } from '@/lib/live/server-runtime';
 
 export const dynamic = 'force-dynamic';
@@ -17,7 +17,7 @@ export function GET(req: NextRequest) {
     const page = rt.runtime.query({ ...filters, limit, ...(cursor ? { cursor } : {}) });
     return jsonOk({ ...page, ready: rt.runtime.isReady(), lastEventId: rt.runtime.events.lastSeq });
   } catch (err) {
-    if (err instanceof CursorError) return jsonError(400, err.message);
+    if (isCursorError(err) && err instanceof Error) return jsonError(400, err.message);
     throw err;
   }
 }

@@ -1,0 +1,102 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CONTENT_TYPE, kubeWrite, objectPath } from '../testing/kube-write';
+import { E2E_FIELD_MANAGER, expect, test } from './fixtures';
+import { connectSse } from './sse-client';
+
+const SECRET_VALUE = 'e2e-secret-canary-7f3a';
+
+test.describe('drift API and stream', () => {
+  test('a change by another manager shows up in the API and on the stream, resumable, and clears on revert', async ({ request, kc, baseURL }) => {
+    const ns = `e2e-api-${Date.now().toString(36)}`;
+    const dir = process.env.DRIFTWATCH_E2E_MANIFESTS;
+    if (!dir) throw new Error('DRIFTWATCH_E2E_MANIFESTS is not set');
+    const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: ns }, data: { mode: 'safe' } };
+    const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'creds', namespace: ns }, stringData: { token: SECRET_VALUE } };
+    await kubeWrite(kc, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    for (const [resource, m] of [['configmaps', cm], ['secrets', secret]] as const) {
+      await kubeWrite(kc, 'PATCH', objectPath({ apiVersion: 'v1', resource, namespace: ns, name: m.metadata.name }, { fieldManager: E2E_FIELD_MANAGER }), m, CONTENT_TYPE.apply);
+    }
+    writeFileSync(join(dir, `${ns}.yaml`), `${JSON.stringify(cm)}\n---\n${JSON.stringify(secret)}\n`);
+
+    const list = async () => {
+      const res = await request.get(`/api/v1/drift?namespace=${ns}`);
+      expect(res.status()).toBe(200);
+      return (await res.json()) as { items: { name: string; kind: string; status: string; id: string }[]; lastEventId: number };
+    };
+    // (kube-root-ca.crt, which the controller manager puts in every namespace, is there too: unmanaged.)
+    const declared = async () => (await list()).items.filter((i) => i.name !== 'kube-root-ca.crt').map((i) => `${i.kind}/${i.name}=${i.status}`).sort();
+    expect((await list()).items.find((i) => i.name === 'kube-root-ca.crt')?.status ?? 'unmanaged').toBe('unmanaged');
+    await expect.poll(declared, { timeout: 30_000 }).toEqual([
+      'ConfigMap/settings=in-sync',
+      'Secret/creds=in-sync',
+    ]);
+
+    const stream = await connectSse(`${baseURL}/api/v1/stream`);
+    const hello = await stream.waitFor((e) => e.event === 'hello', 'hello');
+    expect(JSON.parse(hello.data)).toHaveProperty('lastEventId');
+
+    const patch = (data: Record<string, string>) =>
+      kubeWrite(kc, 'PATCH', objectPath({ apiVersion: 'v1', resource: 'configmaps', namespace: ns, name: 'settings' }, { fieldManager: 'kubectl-edit' }), { data }, CONTENT_TYPE.merge);
+    await patch({ mode: 'unsafe' });
+    const drift = await stream.waitFor((e) => e.event === 'drift' && e.data.includes(`"namespace":"${ns}"`) && e.data.includes('"drifted"'), 'the drift event');
+    const body = JSON.parse(drift.data) as { state: { changes: { path: string; op: string; live: unknown; manager: { name: string } }[] } };
+    expect(body.state.changes).toEqual([expect.objectContaining({ path: 'data.mode', op: 'changed', live: 'unsafe', manager: expect.objectContaining({ name: 'kubectl-edit' }) })]);
+
+    const detail = await request.get(`/api/v1/drift/object?cluster=${encodeURIComponent(JSON.parse(drift.data).state.cluster)}&kind=ConfigMap&namespace=${ns}&name=settings`);
+    expect(detail.status()).toBe(200);
+    const d = await detail.json();
+    expect(d.state.status).toBe('drifted');
+    expect(d.live.object.data).toEqual({ mode: 'unsafe' });
+    expect(d.desired.object.data).toEqual({ mode: 'safe' });
+    expect(d.live.volatilePaths).toContain('metadata.managedFields');
+
+    // Disconnected while the drift is reverted: resuming with Last-Event-ID delivers exactly that.
+    stream.close();
+    await patch({ mode: 'safe' });
+    await expect.poll(async () => (await list()).items.find((i) => i.name === 'settings')?.status, { timeout: 30_000 }).toBe('in-sync');
+    const resumed = await connectSse(`${baseURL}/api/v1/stream`, { 'Last-Event-ID': drift.id ?? '' });
+    const missed = await resumed.waitFor((e) => e.event === 'drift' && e.data.includes(`"namespace":"${ns}"`), 'the missed revert');
+    expect(JSON.parse(missed.data)).toMatchObject({ type: 'upsert', state: { name: 'settings', status: 'in-sync', changes: [] } });
+    expect(resumed.events.some((e) => e.event === 'hello' || e.event === 'reset')).toBe(false);
+    resumed.close();
+
+    // An id from another server process cannot be resumed: the client is told to reload.
+    const stale = await connectSse(`${baseURL}/api/v1/stream`, { 'Last-Event-ID': 'zzzz.5' });
+    await stale.waitFor((e) => e.event === 'reset', 'reset');
+    stale.close();
+
+    // The Secret's value is nowhere: not in the list, the detail (live data and last-applied), or the metrics.
+    const secretDetail = await request.get(`/api/v1/drift/object?cluster=${encodeURIComponent(JSON.parse(drift.data).state.cluster)}&kind=Secret&namespace=${ns}&name=creds`);
+    const everything = [await secretDetail.text(), JSON.stringify(await list()), await (await request.get('/api/metrics')).text()].join('\n');
+    expect(everything).not.toContain(SECRET_VALUE);
+    expect(everything).not.toContain(Buffer.from(SECRET_VALUE).toString('base64'));
+    expect((await secretDetail.json()).live.object.data.token).toMatchObject({ redacted: true });
+  });
+
+  test('rejects bad input with a JSON error naming the problem', async ({ request }) => {
+    const bad = await request.get('/api/v1/drift?status=bogus');
+    expect(bad.status()).toBe(400);
+    expect((await bad.json()).error.message).toMatch(/status/);
+    const unknown = await request.get('/api/v1/drift?colour=red');
+    expect(unknown.status()).toBe(400);
+    expect((await unknown.json()).error.message).toMatch(/colour/);
+    const selector = await request.get('/api/v1/drift?labelSelector=' + encodeURIComponent('a in (b'));
+    expect(selector.status()).toBe(400);
+    const cursor = await request.get('/api/v1/drift?cursor=forged');
+    expect(cursor.status()).toBe(400);
+    const missing = await request.get('/api/v1/drift/object?cluster=nope&kind=ConfigMap&name=x');
+    expect(missing.status()).toBe(404);
+    expect((await missing.json()).error.message).toMatch(/no drift state/);
+  });
+
+  test('serves readiness, resources and Prometheus metrics', async ({ request }) => {
+    await expect.poll(async () => (await request.get('/api/readyz')).status(), { timeout: 60_000 }).toBe(200);
+    const resources = (await (await request.get('/api/v1/resources')).json()).resources as { resource: string; status: string; reasons: string[] }[];
+    expect(resources.find((r) => r.resource === 'pods')).toMatchObject({ status: 'synced', reasons: ['pods'] });
+    const metrics = await (await request.get('/api/metrics')).text();
+    expect(metrics).toMatch(/^driftwatch_objects\{cluster="[^"]+",status="in-sync"\} \d+$/m);
+    expect(metrics).toMatch(/^driftwatch_watched_objects\{cluster="[^"]+",group="",resource="pods"\} \d+$/m);
+    expect(metrics).toContain('# TYPE driftwatch_event_lag_seconds histogram');
+  });
+});
