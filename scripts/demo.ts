@@ -3,11 +3,13 @@
 //   --state-dir D        keep the local cluster's data in D across runs (default: a temp dir)
 //   --kubeconfig F       use your own cluster from this kubeconfig instead of the local one
 //   --context C          ... and this context of it (default: its current-context)
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { homedir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
+import { KubeConfig } from '@kubernetes/client-node';
 import { join } from 'node:path';
 import { buildNext, freePort, startNextServer } from '../testing/next-server';
+import { DEMO_FIELD_MANAGER, DEMO_NAMESPACE, seedDemo } from '../testing/demo-seed';
 import { startTestCluster, type TestCluster } from '../testing/test-cluster';
 
 function arg(name: string): string | undefined {
@@ -36,13 +38,32 @@ if (ownKubeconfig && !existsSync(ownKubeconfig)) {
   process.exit(2);
 }
 let cluster: TestCluster | undefined;
+let seeded: Awaited<ReturnType<typeof seedDemo>> | undefined;
+const demoDir = mkdtempSync(join(tmpdir(), 'driftwatch-demo-'));
+const manifestsDir = join(demoDir, 'manifests');
 if (!ownKubeconfig && !ownContext) {
   log('starting a local Kubernetes control plane (kube-apiserver, etcd, controller manager) ...');
   cluster = await startTestCluster({ stateDir: arg('--state-dir') });
+  log('seeding it with a shop to watch, and drift ...');
+  const kc = new KubeConfig();
+  kc.loadFromFile(cluster.kubeconfig);
+  try {
+    seeded = await seedDemo(kc, manifestsDir);
+  } catch (err) {
+    console.error(`[demo] seeding failed: ${err instanceof Error ? err.message : String(err)}`);
+    await cluster.stop();
+    process.exit(1);
+  }
 }
 // With only --context, the server resolves the kubeconfig as kubectl would ($KUBECONFIG, ~/.kube/config).
 const clusterEnv = cluster
-  ? { KUBECONFIG: cluster.kubeconfig, DRIFTWATCH_KUBECONFIG: '', DRIFTWATCH_CONTEXT: '' }
+  ? {
+      KUBECONFIG: cluster.kubeconfig,
+      DRIFTWATCH_KUBECONFIG: '',
+      DRIFTWATCH_CONTEXT: '',
+      DRIFTWATCH_MANIFESTS: manifestsDir,
+      DRIFTWATCH_FIELD_MANAGER: DEMO_FIELD_MANAGER,
+    }
   : { DRIFTWATCH_KUBECONFIG: ownKubeconfig ?? '', DRIFTWATCH_CONTEXT: ownContext };
 const kubeconfigShown = ownKubeconfig ?? process.env.KUBECONFIG ?? join(homedir(), '.kube', 'config');
 const cleanup = async () => {
@@ -51,6 +72,7 @@ const cleanup = async () => {
   log('stopping ...');
   await server?.stop().catch(() => undefined);
   await cluster?.stop();
+  rmSync(demoDir, { recursive: true, force: true });
   log('stopped; nothing left running');
   process.exit(0);
 };
@@ -73,7 +95,12 @@ try {
 }
 
 const clusterNote = cluster
-  ? `The local cluster behind it is real. To use kubectl against it:\n    export KUBECONFIG=${cluster.kubeconfig}`
+  ? `The local cluster behind it is real, seeded with a shop (namespace ${DEMO_NAMESPACE}) applied from
+  ${manifestsDir} and then changed behind git's back:
+    drifted: ${seeded?.drifted.join(', ')}
+    missing: ${seeded?.missing.join(', ')}
+  See it: ${server.url}/api/v1/drift?status=drifted,missing
+  Edit the manifests there, or use kubectl:  export KUBECONFIG=${cluster.kubeconfig}`
   : `Watching your cluster from ${kubeconfigShown}${ownContext ? ` (context ${ownContext})` : ''}, read-only.`;
 console.log(`
   Driftwatch is running: ${server.url}   (ready in ${((Date.now() - t0) / 1000).toFixed(0)}s)

@@ -1,6 +1,6 @@
 import https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { readBody, toApiError } from '../lib/kube/http';
+import { readBody, requestOptions, toApiError } from '../lib/kube/http';
 
 /**
  * Raw writes for tests (the dashboard itself never writes). Raw rather than client-node's typed
@@ -18,11 +18,10 @@ export async function kubeWrite<T = Record<string, unknown>>(
   if (!cluster) throw new Error('kubeconfig has no current cluster');
   const url = new URL(path, cluster.server);
   const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-  const opts: https.RequestOptions = {
+  const opts = await requestOptions(kc, {
     method,
     headers: { Accept: 'application/json', 'Content-Type': contentType, ...(payload ? { 'Content-Length': payload.length } : {}) },
-  };
-  await kc.applyToHTTPSOptions(opts);
+  });
   const res = await new Promise<import('node:http').IncomingMessage>((resolve, reject) => {
     const req = https.request(url, opts, resolve);
     req.on('error', reject);

@@ -9,6 +9,7 @@ const nextBin = join(repoRoot, 'node_modules', 'next', 'dist', 'bin', 'next');
 export interface NextServer {
   url: string;
   port: number;
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -80,6 +81,7 @@ export async function startNextServer(opts: {
   return {
     url,
     port,
+    pid: child.pid ?? 0,
     async stop() {
       process.removeListener('exit', onExit);
       if (child.exitCode !== null || child.signalCode !== null) return;

@@ -42,6 +42,8 @@ export interface ClusterWatcherOptions {
   log?: (msg: string) => void;
   /** Periodic rediscovery (aggregated APIs appear without a CRD event). Default 5 minutes. */
   rediscoverMs?: number;
+  /** Called after each successful discovery (the set of kinds and their scopes may have changed). */
+  onDiscovery?: () => void;
 }
 
 interface WatchPlan {
@@ -130,6 +132,11 @@ export class ClusterWatcher {
     return true;
   }
 
+  /** Whether discovery says a kind is namespaced; undefined when this cluster does not serve it. */
+  isNamespaced(group: string, kind: string): boolean | undefined {
+    return this.discovered.find((r) => r.group === group && r.kind === kind)?.namespaced;
+  }
+
   /** The manifests changed: kinds they name may need watching now. */
   desiredKindsChanged(): void {
     this.scheduleRefresh(undefined, 0);
@@ -214,6 +221,7 @@ export class ClusterWatcher {
       const { resources, failures } = await discoverResources(this.opts.kc);
       this.discovered = resources;
       this.discoveryError = undefined;
+      this.opts.onDiscovery?.();
       for (const f of failures) this.log(`discovery of ${f.groupVersion} failed: ${f.message}`);
     } catch (err) {
       this.discoveryError = `discovery failed: ${describeKubeError(err)}`;
@@ -236,8 +244,14 @@ export class ClusterWatcher {
         w.reasons = p.reasons;
       }
     }
-    await this.updateSchema(plan, changedGroups);
-    for (const [key, p] of plan) if (!this.watched.has(key)) this.watch(key, p);
+    // Lists and schema documents are fetched side by side; evaluation waits for both.
+    this.tracker.pause();
+    try {
+      for (const [key, p] of plan) if (!this.watched.has(key)) this.watch(key, p);
+      await this.updateSchema(plan, changedGroups);
+    } finally {
+      this.tracker.resume();
+    }
   }
 
   private customResourceKeys(): Set<string> | undefined {

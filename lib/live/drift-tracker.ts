@@ -98,6 +98,8 @@ export class DriftTracker {
   private readonly now: () => Date;
   /** Evaluations run (for metrics and tests that check nothing is recomputed needlessly). */
   evaluations = 0;
+  private paused = 0;
+  private readonly deferred = new Set<string>();
 
   constructor(private readonly opts: DriftTrackerOptions) {
     this.now = opts.now ?? (() => new Date());
@@ -189,6 +191,22 @@ export class DriftTracker {
     }
   }
 
+  /**
+   * Holds evaluations back (they are remembered, each once) until resume(): while the first lists,
+   * the manifests and the cluster schema arrive at the same time, evaluating as they come would
+   * judge objects against half the inputs and publish verdicts only to revise them a moment later.
+   */
+  pause(): void {
+    this.paused++;
+  }
+
+  resume(): void {
+    if (this.paused === 0 || --this.paused > 0) return;
+    const ids = [...this.deferred];
+    this.deferred.clear();
+    for (const id of ids) this.evaluate(id);
+  }
+
   get(id: string): ObjectDriftState | undefined {
     return this.states.get(id);
   }
@@ -272,6 +290,10 @@ export class DriftTracker {
   }
 
   private evaluate(id: string): void {
+    if (this.paused > 0) {
+      this.deferred.add(id);
+      return;
+    }
     this.evaluations++;
     const live = this.live.get(id);
     const resolved = this.resolve(id, live);

@@ -312,3 +312,64 @@ describe('live drift through API server restarts, 410 Gone and bursts (a cluster
     await untilEqualsGroundTruth('after 1,000 mutations');
   }, 120_000);
 });
+
+describe('live drift across two clusters at once', () => {
+  const shared = testCluster();
+  let other: TestCluster | undefined;
+  let rt: LiveRuntime | undefined;
+  const ns = uniqueName('multi');
+  const dir = mkdtempSync(join(tmpdir(), 'dw-live-multi-'));
+
+  beforeAll(async () => {
+    other = await startTestCluster({ log: () => undefined });
+    const otherKc = new KubeConfig();
+    otherKc.loadFromFile(other.kubeconfig);
+    const cm = configMap(ns, 'flags', { beta: 'off' });
+    writeFileSync(join(dir, 'flags.yaml'), JSON.stringify(cm));
+    for (const kc of [shared.kc, otherKc]) {
+      await kubeWrite(kc, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+      await applySsa(kc, 'configmaps', cm);
+    }
+    // Only in the second cluster, someone turns the flag on.
+    await patchAs(otherKc, 'kubectl-edit', 'v1', 'configmaps', ns, 'flags', { data: { beta: 'on' } });
+    const config = parseDashboardConfig(
+      {
+        clusters: [
+          { name: 'alpha', kubeconfig: shared.state.kubeconfig },
+          { name: 'beta', kubeconfig: other.kubeconfig },
+        ],
+        manifests: [dir],
+        fieldManager: GITOPS,
+        watch: { namespaces: [ns], pods: false, customResources: false },
+      },
+      'test',
+    );
+    const feed = new DirectoryManifestFeed(config.manifests, { rescanIntervalMs: 0, gitPollMs: 0 });
+    rt = new LiveRuntime({ config, manifests: feed, informer: { watchdogMs: 3000, backoff: { maxMs: 1000 } }, log: () => undefined });
+    await rt.start();
+    await rt.ready(60_000);
+  }, 120_000);
+
+  afterAll(async () => {
+    await rt?.stop();
+    await other?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keeps each cluster\'s verdict apart, and one cluster going away does not stop the other', async () => {
+    if (!rt || !other) throw new Error('not started');
+    expect(rt.get(`alpha//ConfigMap/${ns}/flags`)?.state.status).toBe('in-sync');
+    expect(rt.get(`beta//ConfigMap/${ns}/flags`)?.state).toMatchObject({ status: 'drifted', cluster: 'beta', changes: [{ path: 'data.beta', live: 'on' }] });
+    expect(rt.query({ limit: 10, cluster: ['beta'], status: ['drifted'] }).items.map((s) => s.id)).toEqual([`beta//ConfigMap/${ns}/flags`]);
+
+    await other.stop();
+    await patchAs(shared.kc, 'kubectl-edit', 'v1', 'configmaps', ns, 'flags', { data: { beta: 'maybe' } });
+    await eventually(async () => rt?.get(`alpha//ConfigMap/${ns}/flags`)?.state.status === 'drifted', 'alpha to see its own change');
+    // The unreachable cluster keeps its last known state; its watch reports the failure.
+    expect(rt.get(`beta//ConfigMap/${ns}/flags`)?.state.status).toBe('drifted');
+    await eventually(
+      async () => rt?.resourceStates().some((r) => r.cluster === 'beta' && r.status === 'error'),
+      'the second cluster\'s watches to report the failure',
+    );
+  }, 90_000);
+});

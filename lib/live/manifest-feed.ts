@@ -3,7 +3,7 @@
  * lib/desired's ManifestDirectoryWatcher, and each cluster sees the directories meant for it.
  */
 import type { ManifestConfig } from '../config/dashboard-config';
-import { ManifestDirectoryWatcher, type ManifestWatcherOptions } from '../desired';
+import { ManifestDirectoryWatcher, withBuiltinScopes, type ManifestWatcherOptions } from '../desired';
 import type { KubeObject } from '../kube/cache-diff';
 import type { ManifestFeed, ManifestProblem } from './runtime';
 import type { DesiredObject } from './types';
@@ -69,6 +69,10 @@ export class DirectoryManifestFeed implements ManifestFeed {
   onChange(listener: () => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  setIsNamespaced(isNamespaced: (group: string, kind: string) => boolean | undefined): void {
+    for (const d of this.dirs) d.watcher.setIsNamespaced(withBuiltinScopes(isNamespaced));
   }
 
   /** Resolves once every directory has finished any pending re-scan (tests). */

@@ -33,6 +33,8 @@ export interface ManifestFeed {
   objectsFor(cluster: string): DesiredObject[];
   problems(): ManifestProblem[];
   onChange(listener: () => void): () => void;
+  /** Scope knowledge from discovery, so custom resources without a namespace get the default one. */
+  setIsNamespaced?(isNamespaced: (group: string, kind: string) => boolean | undefined): void;
 }
 
 export interface RuntimeOptions {
@@ -95,6 +97,7 @@ export class LiveRuntime {
         },
         ...(this.opts.informer ? { informer: this.opts.informer } : {}),
         log: (m) => this.log(`[${name}] ${m}`),
+        onDiscovery: () => manifests?.setIsNamespaced?.((g, k) => this.isNamespaced(g, k)),
       });
       this.clusters.set(name, watcher);
       this.meta.set(name, { context: loaded.context, server: loaded.server });
@@ -166,6 +169,15 @@ export class LiveRuntime {
       });
     }
     return out;
+  }
+
+  /** A kind's scope as the first cluster that serves it reports it. */
+  isNamespaced(group: string, kind: string): boolean | undefined {
+    for (const w of this.clusters.values()) {
+      const n = w.isNamespaced(group, kind);
+      if (n !== undefined) return n;
+    }
+    return undefined;
   }
 
   manifestProblems(): ManifestProblem[] {

@@ -1,0 +1,266 @@
+/**
+ * The live dashboard at scale, each figure beside a bare baseline measured in the same run:
+ *
+ * 1. Start-up: `next start` (the production dashboard) from spawn until its drift state is
+ *    complete (every watched resource listed, every object evaluated), against a plain paginated
+ *    LIST of the same objects with @kubernetes/client-node.
+ * 2. Peak RSS of the dashboard process (VmHWM).
+ * 3. Stream delay: while mutations are applied at a fixed rate, the time from each mutation's API
+ *    response to its event on the dashboard's /api/v1/stream, against a bare client-node watch of
+ *    the same resource receiving the same mutations.
+ *
+ *   npm run bench:live -- [--pods 10000] [--crs 5000] [--rate 200] [--seconds 15] [--skip-build] [--json]
+ *
+ * Objects: bare Pods (with a kubelet-like status) and custom resources, each with a desired
+ * manifest in a directory the dashboard watches, so every object is really diffed.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CoreV1Api, CustomObjectsApi, Watch } from '@kubernetes/client-node';
+import { CONTENT_TYPE, kubeWrite, objectPath } from '../testing/kube-write';
+import { buildNext, startNextServer } from '../testing/next-server';
+import { runningPodStatus, syntheticCrd, syntheticPod, syntheticWidget, type SyntheticObject } from '../testing/synthetic-objects';
+import { benchCluster, createNamespace, inParallel, progress } from './bench-cluster';
+
+const argv = process.argv.slice(2);
+const flag = (name: string, dflt: number) => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? Number(argv[i + 1]) : dflt;
+};
+const PODS = flag('--pods', 10_000);
+const CRS = flag('--crs', 5_000);
+const RATE = flag('--rate', 200);
+const SECONDS = flag('--seconds', 15);
+const NAMESPACES = 10;
+const MANAGER = 'gitops-sync';
+const MUTATOR = 'bench-mutator';
+
+const percentile = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? NaN : (s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN);
+};
+const memKiB = (pid: number, field: 'VmHWM' | 'VmRSS') => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+
+const cluster = await benchCluster();
+const work = mkdtempSync(join(tmpdir(), 'driftwatch-bench-live-'));
+let exitCode = 0;
+try {
+  const { kc } = cluster;
+  const run = Date.now().toString(36);
+  const group = `bench-${run}.driftwatch.bench`;
+  const namespaces = Array.from({ length: NAMESPACES }, (_, i) => `bench-live-${run}-${i}`);
+  progress(`creating ${PODS} Pods and ${CRS} custom resources in ${NAMESPACES} namespaces`);
+  await inParallel(namespaces, 4, (ns) => createNamespace(kc, ns));
+  const crd = syntheticCrd(group);
+  await kubeWrite(kc, 'PATCH', objectPath({ apiVersion: 'apiextensions.k8s.io/v1', resource: 'customresourcedefinitions', name: crd.metadata?.name }, { fieldManager: MANAGER }), crd, CONTENT_TYPE.apply);
+
+  const objects: { o: SyntheticObject; ns: string }[] = [];
+  for (let i = 0; i < PODS; i++) {
+    const ns = namespaces[i % NAMESPACES]!;
+    objects.push({ o: syntheticPod(ns, i), ns });
+  }
+  for (let i = 0; i < CRS; i++) {
+    const ns = namespaces[i % NAMESPACES]!;
+    objects.push({ o: syntheticWidget(ns, group, i), ns });
+  }
+  const pathOf = (o: SyntheticObject, ns: string, extra: Record<string, string> = {}, sub = '') =>
+    objectPath({ apiVersion: o.manifest.apiVersion ?? '', resource: o.resource, namespace: ns, name: `${o.manifest.metadata?.name}${sub}` }, extra);
+  let created = 0;
+  const t0 = Date.now();
+  await inParallel(objects, 32, async ({ o, ns }, i) => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await kubeWrite(kc, 'PATCH', pathOf(o, ns, { fieldManager: MANAGER, force: 'true' }), o.manifest, CONTENT_TYPE.apply);
+        break;
+      } catch (err) {
+        // The CRD's resource is served a moment after the CRD is created.
+        if (attempt > 100) throw err;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    if (o.resource === 'pods') await kubeWrite(kc, 'PATCH', pathOf(o, ns, {}, '/status'), { status: runningPodStatus(o.manifest, i) }, CONTENT_TYPE.merge);
+    if (++created % 2500 === 0) progress(`  ${created}/${objects.length} (${Math.round(created / ((Date.now() - t0) / 1000))}/s)`);
+  });
+
+  // Desired state: every object's manifest, 1,000 to a file.
+  const manifests = join(work, 'manifests');
+  mkdirSync(manifests);
+  for (let f = 0; f * 1000 < objects.length; f++) {
+    const docs = objects.slice(f * 1000, (f + 1) * 1000).map(({ o }) => JSON.stringify(o.manifest));
+    writeFileSync(join(manifests, `part-${f}.yaml`), docs.join('\n---\n'));
+  }
+  const expected = objects.length;
+
+  // Baseline 1: a plain paginated LIST of the same objects with client-node.
+  progress('baseline: paginated LIST with @kubernetes/client-node');
+  const core = kc.makeApiClient(CoreV1Api);
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  const listStart = performance.now();
+  let listed = 0;
+  let cont: string | undefined;
+  do {
+    const page = await core.listPodForAllNamespaces({ limit: 500, ...(cont ? { _continue: cont } : {}) });
+    listed += page.items.length;
+    cont = page.metadata?._continue;
+  } while (cont);
+  do {
+    const page = (await custom.listClusterCustomObject({ group, version: 'v1', plural: 'widgets', limit: 500, ...(cont ? { _continue: cont } : {}) })) as {
+      items: unknown[];
+      metadata?: { continue?: string };
+    };
+    listed += page.items.length;
+    cont = page.metadata?.continue;
+  } while (cont);
+  const listMs = performance.now() - listStart;
+
+  // The dashboard, from spawn to a complete drift state.
+  if (!argv.includes('--skip-build')) {
+    progress('building the dashboard (next build; --skip-build to reuse .next)');
+    await buildNext();
+  }
+  progress('starting the dashboard');
+  const spawnAt = performance.now();
+  const server = await startNextServer({
+    env: {
+      ...process.env,
+      KUBECONFIG: cluster.state.kubeconfig,
+      DRIFTWATCH_KUBECONFIG: '',
+      DRIFTWATCH_CONTEXT: '',
+      DRIFTWATCH_CONFIG: '',
+      DRIFTWATCH_MANIFESTS: manifests,
+      DRIFTWATCH_FIELD_MANAGER: MANAGER,
+    },
+  });
+  let completeMs = NaN;
+  let evaluated = 0;
+  for (;;) {
+    const ready = await fetch(`${server.url}/api/readyz`).then((r) => r.ok).catch(() => false);
+    if (ready) {
+      const page = (await (await fetch(`${server.url}/api/v1/drift?limit=1&status=in-sync,drifted`)).json()) as { total: number };
+      evaluated = page.total;
+      if (evaluated >= expected) {
+        completeMs = performance.now() - spawnAt;
+        break;
+      }
+    }
+    if (performance.now() - spawnAt > 600_000) throw new Error(`no complete drift state after 10 minutes (${evaluated}/${expected})`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  const rssAfterStart = memKiB(server.pid, 'VmRSS');
+
+  // Stream delay against a bare watch, on the same mutations.
+  progress(`stream delay: ${RATE} mutations/s for ${SECONDS} s`);
+  // Arrival times are kept per mutation and matched with the API response afterwards: on loopback
+  // the event often arrives before the response does (that counts as a delay of 0).
+  const sent = new Map<string, number>();
+  const streamArrival = new Map<string, number>();
+  const watchArrival = new Map<string, number>();
+  const ac = new AbortController();
+  const streamRes = await fetch(`${server.url}/api/v1/stream`, { signal: ac.signal });
+  const streamDone = (async () => {
+    const reader = streamRes.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let buf = '';
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        buf += value;
+        let i: number;
+        while ((i = buf.indexOf('\n\n')) >= 0) {
+          const block = buf.slice(0, i);
+          buf = buf.slice(i + 2);
+          const data = block.split('\n').find((l) => l.startsWith('data: '));
+          if (!data || !block.includes('event: drift')) continue;
+          const m = /"live":"(m\d+)"/.exec(data);
+          if (m && !streamArrival.has(m[1]!)) streamArrival.set(m[1]!, performance.now());
+        }
+      }
+    } catch {
+      // aborted at the end
+    }
+  })();
+  const watch = new Watch(kc);
+  const from = (await core.listPodForAllNamespaces({ limit: 1 })).metadata?.resourceVersion;
+  const watchAbort = await watch.watch(
+    '/api/v1/pods',
+    { resourceVersion: from, allowWatchBookmarks: true },
+    (_phase, obj: { metadata?: { labels?: Record<string, string> } }) => {
+      const tag = obj.metadata?.labels?.['bench-seq'];
+      if (tag && !watchArrival.has(tag)) watchArrival.set(tag, performance.now());
+    },
+    () => undefined,
+  );
+  await new Promise((r) => setTimeout(r, 1000));
+  const pods = objects.filter(({ o }) => o.resource === 'pods');
+  const total = RATE * SECONDS;
+  const interval = 1000 / RATE;
+  const startAt = performance.now();
+  let inFlight = 0;
+  let late = 0;
+  const pending: Promise<unknown>[] = [];
+  for (let k = 0; k < total; k++) {
+    const due = startAt + k * interval;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    else if (wait < -100) late++;
+    const { o, ns } = pods[(k * 7919) % pods.length]!;
+    const tag = `m${k}`;
+    inFlight++;
+    pending.push(
+      kubeWrite(kc, 'PATCH', pathOf(o, ns, { fieldManager: MUTATOR }), { metadata: { labels: { 'bench-seq': tag } } }, CONTENT_TYPE.merge)
+        .then(() => sent.set(tag, performance.now()))
+        .finally(() => inFlight--),
+    );
+  }
+  await Promise.all(pending);
+  const achievedRate = total / ((performance.now() - startAt) / 1000);
+  await new Promise((r) => setTimeout(r, 3000));
+  ac.abort();
+  watchAbort.abort();
+  await streamDone;
+  const peakRss = memKiB(server.pid, 'VmHWM');
+  const delays = (arrivals: Map<string, number>) =>
+    [...arrivals].flatMap(([tag, at]) => {
+      const response = sent.get(tag);
+      return response === undefined ? [] : [Math.max(0, at - response)];
+    });
+  const streamDelay = delays(streamArrival);
+  const watchDelay = delays(watchArrival);
+  await server.stop();
+
+  const mib = (kib: number) => Math.round(kib / 1024);
+  const ms = (x: number) => `${Math.round(x)} ms`;
+  const results = {
+    objects: expected,
+    startup: { dashboardCompleteMs: Math.round(completeMs), bareListMs: Math.round(listMs), ratio: +(completeMs / listMs).toFixed(2) },
+    rss: { peakMiB: mib(peakRss), afterStartMiB: mib(rssAfterStart) },
+    streamDelay: {
+      mutations: total,
+      achievedRate: Math.round(achievedRate),
+      dashboard: { events: streamDelay.length, p50: Math.round(percentile(streamDelay, 50)), p99: Math.round(percentile(streamDelay, 99)) },
+      bareWatch: { events: watchDelay.length, p50: Math.round(percentile(watchDelay, 50)), p99: Math.round(percentile(watchDelay, 99)) },
+    },
+  };
+  console.log(`live dashboard benchmark: ${expected} objects (${PODS} Pods, ${CRS} custom resources), all with desired manifests; listed ${listed} in the baseline`);
+  console.log(`  start to complete drift state   ${ms(completeMs).padStart(9)}   bare paginated LIST ${ms(listMs)}   ratio ${results.startup.ratio}x (target <= 1.5x)`);
+  console.log(`  peak RSS of the dashboard       ${String(results.rss.peakMiB).padStart(6)} MiB   (after start ${results.rss.afterStartMiB} MiB; target < 500 MiB)`);
+  console.log(`  stream delay at ${results.streamDelay.achievedRate}/s (${total} mutations${late ? `, ${late} sent late` : ''}):`);
+  console.log(`    dashboard /api/v1/stream   p50 ${ms(results.streamDelay.dashboard.p50)}  p99 ${ms(results.streamDelay.dashboard.p99)}  (${streamDelay.length} events)`);
+  console.log(`    bare client-node watch     p50 ${ms(results.streamDelay.bareWatch.p50)}  p99 ${ms(results.streamDelay.bareWatch.p99)}  (${watchDelay.length} events)`);
+  const targets = [
+    ['complete state within 1.5x the bare LIST', completeMs <= 1.5 * listMs],
+    ['RSS under 500 MiB', results.rss.peakMiB < 500],
+    ['p99 stream delay under 250 ms', results.streamDelay.dashboard.p99 < 250],
+    ['p99 within 100 ms of the bare watch', results.streamDelay.dashboard.p99 - results.streamDelay.bareWatch.p99 <= 100],
+    ['every mutation reached the stream', streamDelay.length >= total],
+  ] as const;
+  for (const [what, ok] of targets) console.log(`  target ${what}: ${ok ? 'met' : 'NOT met'}`);
+  if (argv.includes('--json')) console.log(JSON.stringify(results));
+  if (!targets[4][1]) exitCode = 1;
+  if (inFlight !== 0) exitCode = 1;
+} finally {
+  await cluster.stop();
+  rmSync(work, { recursive: true, force: true });
+}
+process.exit(exitCode);
