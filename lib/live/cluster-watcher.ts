@@ -96,7 +96,8 @@ export class ClusterWatcher {
     this.crdInformer.start();
     // Without CRD access the dashboard still works; custom resources are then recognised by group.
     await Promise.race([this.crdInformer.synced().catch(() => undefined), this.untilCrdSettled()]);
-    await this.refresh(undefined);
+    this.refreshing = this.refresh(undefined);
+    await this.refreshing;
     this.rediscoverTimer = setInterval(() => this.scheduleRefresh(undefined), this.opts.rediscoverMs ?? 300_000);
     this.rediscoverTimer.unref();
   }
@@ -299,7 +300,10 @@ export class ClusterWatcher {
       for (const w of warnings) if (!w.startsWith('CustomResourceDefinitions')) this.log(`schema: ${w}`);
       this.openApi.push(provider);
       for (const gv of missing) this.openApiLoaded.add(gv);
-      changedGroups = undefined;
+      // Objects of the newly described groups get re-evaluated (on the first refresh: all of them).
+      const groups = new Set(changedGroups);
+      for (const gv of missing) groups.add(gv.startsWith('apis/') ? gv.slice('apis/'.length, gv.lastIndexOf('/')) : '');
+      changedGroups = groups;
     }
     const crdProvider = crdSchemaProvider(this.crdInformer?.list() ?? []);
     this.tracker.setSchema(combineSchemaProviders(crdProvider, ...this.openApi), changedGroups);
