@@ -95,6 +95,42 @@ items: []
     expect(bad.problems[0]?.line).toBeGreaterThan(1);
   });
 
+  it('reads files of JSON documents separated by --- (the fast path) with the lines the YAML parser gives', () => {
+    const a = '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a"},"data":{"s":"a\\/b \\u00e9 \\"q\\"","n":1.5e3,"o":"0644","on":"yes"}}';
+    const b = '{\n  "apiVersion": "v1",\n  "kind": "ConfigMap",\n  "metadata": {"name": "b"},\n  "data": {"e": {}, "l": [], "z": null}\n}';
+    const text = `---\n${a}\n---\n\n${b}\n...\n---\n`;
+    const fast = parseManifestText(text, 'f.yaml');
+    // The same text with a comment in front goes through the YAML parser (one line further down).
+    const yaml = parseManifestText(`# yaml\n${text}`, 'f.yaml');
+    expect(fast.problems).toEqual([]);
+    expect(fast.objects.map((o) => o.line)).toEqual([2, 5]);
+    expect(yaml.objects.map((o) => o.line)).toEqual([3, 6]);
+    expect(fast.objects.map((o) => o.manifest)).toEqual(yaml.objects.map((o) => o.manifest));
+    expect(fast.objects[0]?.manifest.data).toEqual({ s: 'a/b \u00e9 "q"', n: 1500, o: '0644', on: 'yes' });
+  });
+
+  it('falls back to the YAML parser for a JSON document it cannot take as is, with file and line', () => {
+    const ok = (name: string) => `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"${name}"}}`;
+    const broken = parseManifestText(`${ok('a')}\n---\n{"apiVersion": "v1",\n "kind": "ConfigMap",\n "metadata": {"name": "b"\n}\n---\n${ok('c')}\n`, 'dir/b.yaml');
+    expect(broken.objects.map((o) => [(o.manifest.metadata as { name: string }).name, o.line])).toEqual([
+      ['a', 1],
+      ['c', 8],
+    ]);
+    expect(broken.problems).toHaveLength(1);
+    expect(broken.problems[0]).toMatchObject({ file: 'dir/b.yaml', severity: 'error' });
+    expect(broken.problems[0]?.message).toMatch(/^document 2: /);
+    expect(broken.problems[0]?.line).toBeGreaterThanOrEqual(3);
+    // Duplicate keys (JSON.parse would drop one silently), a missing name, a number JSON cannot hold.
+    const dup = parseManifestText('{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a"},"data":{"k":"1","k":"2"}}', 'd.json');
+    expect(dup.objects[0]?.manifest.data).toEqual({ k: '2' });
+    expect(dup.problems).toMatchObject([{ severity: 'warning', line: 1 }]);
+    const noName = parseManifestText(`${ok('a')}\n---\n{"apiVersion":"v1","kind":"ConfigMap","metadata":{}}`, 'n.json');
+    expect(noName.problems.map((p) => [p.line, p.message])).toEqual([[3, 'document 2: missing metadata.name']]);
+    const inf = parseManifestText('{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a"},"data":{"k":1e999}}', 'i.json');
+    expect(inf.objects).toEqual([]);
+    expect(inf.problems[0]?.message).toContain('Infinity is not representable in JSON');
+  });
+
   it('keeps the last of duplicate keys with a warning (go-yaml does not reject them either)', () => {
     const r = parseManifestText(cm('a', 'data:\n  k: one\n  k: two\n'), 'a.yaml');
     expect(r.objects[0]?.manifest.data).toEqual({ k: 'two' });

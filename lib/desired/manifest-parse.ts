@@ -7,7 +7,9 @@
  * is octal 420, `yes`/`on` are booleans, `<<` merges — but timestamps and `12:30` stay strings,
  * because go-yaml keeps them as strings when decoding into untyped JSON. Reading `defaultMode:
  * 0644` as decimal 644 would be a false drift on every such volume. JSON files go through the
- * same parser (JSON is YAML), which gives their errors line numbers too.
+ * same parser (JSON is YAML), which gives their errors line numbers too — after a fast path
+ * (JSON.parse) for files whose documents are all plain JSON objects, which falls back to the YAML
+ * parser for anything it does not read exactly as that parser would.
  */
 import { isMap, isSeq, LineCounter, parseAllDocuments, type Document, type ParsedNode, type Tags, type YAMLError } from 'yaml';
 import type { ManifestProblem } from './types';
@@ -156,11 +158,107 @@ function addDocument(cx: Ctx, doc: Document.Parsed, index: number): void {
   addObject(cx, value, doc.contents, doc.range[0], what, 0);
 }
 
+/**
+ * Keys written in a JSON text (every `:` outside strings separates one), so that duplicates, which
+ * JSON.parse drops silently, can be told from the parsed value's key count.
+ */
+function jsonKeyTokens(src: string, start: number, end: number): number {
+  let n = 0;
+  for (let i = start; i < end; i++) {
+    const c = src.charCodeAt(i);
+    if (c === 0x3a /* : */) n++;
+    else if (c === 0x22 /* " */) {
+      for (i++; i < end; i++) {
+        const d = src.charCodeAt(i);
+        if (d === 0x5c /* \ */) i++;
+        else if (d === 0x22) break;
+      }
+    }
+  }
+  return n;
+}
+
+/** Keys in a JSON.parse result, or -1 when it holds a number JSON cannot hold (1e999 parses as Infinity). */
+function jsonKeyCount(v: unknown): number {
+  if (typeof v === 'number') return Number.isFinite(v) ? 0 : -1;
+  if (typeof v !== 'object' || v === null) return 0;
+  let n = 0;
+  if (Array.isArray(v)) {
+    for (const e of v) {
+      const k = jsonKeyCount(e);
+      if (k < 0) return -1;
+      n += k;
+    }
+    return n;
+  }
+  for (const key in v) {
+    const k = jsonKeyCount((v as Record<string, unknown>)[key]);
+    if (k < 0) return -1;
+    n += k + 1;
+  }
+  return n;
+}
+
+/**
+ * The fast path for the common generated case: every document is one JSON object (`{...}`),
+ * documents separated by bare `---` (or `...`) lines. JSON.parse reads such a document exactly as
+ * the YAML 1.1 parser does, some 20 times faster and without building a syntax tree. Anything
+ * else — YAML, comments, a List, a document JSON.parse rejects, duplicate keys, a missing name —
+ * returns undefined, and the whole file goes through the YAML parser, which reports problems with
+ * their lines as always.
+ */
+function parseJsonDocuments(src: string): ParsedFile | undefined {
+  const out: ParsedFile = { objects: [], problems: [] };
+  let docStart = 0;
+  let docLine = 1;
+  let line = 1;
+  const addSegment = (start: number, end: number, firstLine: number): boolean => {
+    let i = start;
+    let l = firstLine;
+    for (; i < end; i++) {
+      const c = src.charCodeAt(i);
+      if (c === 0x0a) l++;
+      else if (c !== 0x20 && c !== 0x09 && c !== 0x0d) break;
+    }
+    if (i === end) return true; // an empty document
+    if (src.charCodeAt(i) !== 0x7b /* { */) return false;
+    let value: unknown;
+    try {
+      value = JSON.parse(src.slice(i, end));
+    } catch {
+      return false;
+    }
+    if (!isRecord(value) || isListDocument(value) || missingIdentity(value) !== undefined) return false;
+    if (jsonKeyCount(value) !== jsonKeyTokens(src, i, end)) return false;
+    out.objects.push({ manifest: value, line: l });
+    return true;
+  };
+  for (let pos = 0; pos < src.length; line++) {
+    let nl = src.indexOf('\n', pos);
+    if (nl < 0) nl = src.length;
+    const c = src.charCodeAt(pos);
+    if ((c === 0x2d /* - */ || c === 0x2e) /* . */ && (src.startsWith('---', pos) || src.startsWith('...', pos))) {
+      // A document marker only with nothing after it; `--- {` and the like are the YAML parser's.
+      if (src.slice(pos + 3, nl).trim() !== '') return undefined;
+      if (!addSegment(docStart, pos, docLine)) return undefined;
+      docStart = nl + 1;
+      docLine = line + 1;
+    } else if (c === 0x25 /* % */ || c === 0x23 /* # */) {
+      return undefined; // a directive or a comment
+    }
+    pos = nl + 1;
+  }
+  if (docStart < src.length && !addSegment(docStart, src.length, docLine)) return undefined;
+  return out;
+}
+
 /** Parses one file. `file` is only used in the problems it reports. */
 export function parseManifestText(text: string, file: string): ParsedFile {
+  const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const fast = parseJsonDocuments(src);
+  if (fast !== undefined) return fast;
   const out: ParsedFile = { objects: [], problems: [] };
   const lc = new LineCounter();
-  const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const cx: Ctx = { file, lc, out };
   let docs: Document.Parsed[];
   try {
