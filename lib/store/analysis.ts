@@ -122,22 +122,21 @@ export class RateTracker {
   }
 }
 
-interface FightEntry {
-  at: number;
-  manager: string;
-  switched: boolean;
-}
-
 /**
  * Flags two or more managers alternately overwriting one field: within the window, at least
  * `switches` changes of writer among at least `managers` distinct writers. Events without a
  * known manager neither count nor break the alternation.
  */
 export class FightTracker {
-  private readonly entries: FightEntry[] = [];
+  // Events in the window as parallel arrays from `start` (no object per event).
+  private ats: number[] = [];
+  private mgrs: string[] = [];
+  private switchedAt: boolean[] = [];
   private start = 0;
   private switches = 0;
-  private readonly managerCounts = new Map<string, number>();
+  /** Distinct managers in the window and how many events each has there (few: linear scan). */
+  private names: string[] = [];
+  private counts: number[] = [];
   private lastManager: string | undefined;
   private current: Streak | undefined;
 
@@ -147,19 +146,33 @@ export class FightTracker {
     return this.current;
   }
 
+  private count(manager: string, delta: number): void {
+    const i = this.names.indexOf(manager);
+    if (i < 0) {
+      this.names.push(manager);
+      this.counts.push(delta);
+      return;
+    }
+    const c = (this.counts[i] ?? 0) + delta;
+    if (c > 0) {
+      this.counts[i] = c;
+    } else {
+      this.names.splice(i, 1);
+      this.counts.splice(i, 1);
+    }
+  }
+
   push(at: number, manager?: string): StreakUpdate | undefined {
     // Evict what left the window.
-    while (this.start < this.entries.length) {
-      const e = this.entries[this.start];
-      if (e === undefined || at - e.at <= this.th.windowMs) break;
-      if (e.switched) this.switches--;
-      const c = (this.managerCounts.get(e.manager) ?? 1) - 1;
-      if (c <= 0) this.managerCounts.delete(e.manager);
-      else this.managerCounts.set(e.manager, c);
+    while (this.start < this.ats.length && at - (this.ats[this.start] ?? at) > this.th.windowMs) {
+      if (this.switchedAt[this.start]) this.switches--;
+      this.count(this.mgrs[this.start] ?? '', -1);
       this.start++;
     }
-    if (this.start > 64 && this.start * 2 > this.entries.length) {
-      this.entries.splice(0, this.start);
+    if (this.start > 32 && this.start * 2 > this.ats.length) {
+      this.ats = this.ats.slice(this.start);
+      this.mgrs = this.mgrs.slice(this.start);
+      this.switchedAt = this.switchedAt.slice(this.start);
       this.start = 0;
     }
     if (manager === undefined) {
@@ -167,22 +180,22 @@ export class FightTracker {
     }
     const switched = this.lastManager !== undefined && this.lastManager !== manager;
     this.lastManager = manager;
-    this.entries.push({ at, manager, switched });
+    this.ats.push(at);
+    this.mgrs.push(manager);
+    this.switchedAt.push(switched);
     if (switched) this.switches++;
-    this.managerCounts.set(manager, (this.managerCounts.get(manager) ?? 0) + 1);
+    this.count(manager, 1);
 
-    const qualifies = this.switches >= this.th.switches && this.managerCounts.size >= this.th.managers;
-    if (!qualifies) {
+    if (this.switches < this.th.switches || this.names.length < this.th.managers) {
       this.current = undefined;
       return undefined;
     }
     if (this.current === undefined) {
-      const first = this.entries[this.start];
       this.current = {
-        firstAt: first?.at ?? at,
+        firstAt: this.ats[this.start] ?? at,
         lastAt: at,
         count: this.switches,
-        managers: [...this.managerCounts.keys()].sort(),
+        managers: [...this.names].sort(),
       };
       return { streak: this.current, started: true };
     }
@@ -193,7 +206,7 @@ export class FightTracker {
   }
 
   lastAt(): number {
-    return this.entries[this.entries.length - 1]?.at ?? 0;
+    return this.ats[this.ats.length - 1] ?? 0;
   }
 }
 

@@ -31,6 +31,7 @@ export const COLUMNS = {
   pod_health: ['object_id', 'at', 'container', 'restarts', 'reason', 'message'],
   desired_revisions: ['source', 'revision', 'at'],
   drift_deltas: ['bucket', 'cluster', 'namespace', 'kind', 'opened', 'closed'],
+  drift_rollup: ['dim', 'scope', 'bucket', 'value', 'opened', 'closed'],
   findings: ['kind', 'object_id', 'path', 'first_at', 'last_at', 'count', 'managers'],
 } as const;
 
@@ -47,6 +48,7 @@ export const PG_TYPES: { [T in BulkTable]: readonly string[] } = {
   pod_health: ['bigint', 'bigint', 'text', 'bigint', 'text', 'text'],
   desired_revisions: ['text', 'text', 'bigint'],
   drift_deltas: ['bigint', 'text', 'text', 'text', 'bigint', 'bigint'],
+  drift_rollup: ['text', 'text', 'bigint', 'text', 'bigint', 'bigint'],
   findings: ['text', 'bigint', 'text', 'bigint', 'bigint', 'bigint', 'text'],
 };
 
@@ -85,6 +87,7 @@ export function emptyBatch(): WriteBatch {
       pod_health: [],
       desired_revisions: [],
       drift_deltas: [],
+      drift_rollup: [],
       findings: [],
     },
     objectUpdates: new Map(),
@@ -103,6 +106,8 @@ export const UPSERTS: Partial<Record<BulkTable, string>> = {
   episode_heads: 'ON CONFLICT (episode_id) DO UPDATE SET last_tid = excluded.last_tid, n = excluded.n',
   drift_deltas:
     'ON CONFLICT (bucket, cluster, namespace, kind) DO UPDATE SET opened = drift_deltas.opened + excluded.opened, closed = drift_deltas.closed + excluded.closed',
+  drift_rollup:
+    'ON CONFLICT (dim, scope, bucket, value) DO UPDATE SET opened = drift_rollup.opened + excluded.opened, closed = drift_rollup.closed + excluded.closed',
   findings:
     'ON CONFLICT (kind, object_id, path, first_at) DO UPDATE SET last_at = excluded.last_at, count = excluded.count, managers = excluded.managers',
 };

@@ -21,12 +21,17 @@ export const storeOptionsSchema = z.object({
     .optional(),
   /** A queued record waits at most this long before its batch is written. */
   flushIntervalMs: z.number().int().min(1).max(60_000).default(100),
-  /** A batch is written as soon as this many records are queued. */
-  flushRecords: z.number().int().min(1).default(5_000),
-  /** Records per database transaction (bounds how long one SQLite write holds the event loop). */
+  /**
+   * A batch is written once it holds this many records (or after `flushIntervalMs`); one batch is
+   * one transaction, which bounds how long a SQLite write holds the event loop.
+   */
   maxBatchRecords: z.number().int().min(1).default(5_000),
-  /** Bound of the queue; beyond it object states are merged per object and other records dropped. */
-  maxQueue: z.number().int().min(10).default(200_000),
+  /**
+   * Bound of records recorded but not yet committed. Beyond it records wait unprocessed in a
+   * second queue of the same bound, where a new state of an object replaces its waiting state
+   * (counted as merged) and other records are dropped (counted as dropped).
+   */
+  maxQueue: z.number().int().min(10).default(100_000),
   /** Longer canonical JSON values are stored as a `$truncated` summary (the hash covers the full value). */
   maxValueChars: z.number().int().min(64).default(2_048),
   retention: z

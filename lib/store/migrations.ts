@@ -144,8 +144,31 @@ function postgres(sql: string): string {
   return sql.replaceAll('$SERIAL', 'BIGSERIAL PRIMARY KEY').replaceAll('$INT', 'BIGINT');
 }
 
+/**
+ * Hourly roll-up of drift_deltas per grouping dimension, so a chart grouped by namespace (or kind,
+ * cluster, nothing) over days reads one row per hour and group. `scope` is a cluster or '*' (all).
+ */
+const v2Rollup = `
+CREATE TABLE drift_rollup (
+  dim TEXT NOT NULL,
+  scope TEXT NOT NULL,
+  bucket $INT NOT NULL,
+  value TEXT NOT NULL,
+  opened $INT NOT NULL,
+  closed $INT NOT NULL,
+  PRIMARY KEY (dim, scope, bucket, value)
+)$WITHOUT_ROWID;
+CREATE INDEX drift_rollup_bucket ON drift_rollup (bucket);
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'history schema', sqlite: sqlite(v1Tables), postgres: postgres(v1Tables) },
+  {
+    version: 2,
+    name: 'hourly chart roll-up',
+    sqlite: sqlite(v2Rollup).replace('$WITHOUT_ROWID', ' WITHOUT ROWID'),
+    postgres: postgres(v2Rollup).replace('$WITHOUT_ROWID', ''),
+  },
 ];
 
 export const SCHEMA_MIGRATIONS_DDL = {

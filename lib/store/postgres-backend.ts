@@ -173,6 +173,7 @@ class PostgresBackend implements Backend {
         await insert('pod_health');
         await insert('desired_revisions');
         await insert('drift_deltas');
+        await insert('drift_rollup');
         await insert('findings');
         if (batch.objectUpdates.size > 0) {
           const u = [...batch.objectUpdates.values()];

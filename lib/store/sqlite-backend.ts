@@ -31,6 +31,7 @@ export function openSqliteBackend(file: string): Backend {
     db.pragma('busy_timeout = 10000');
     db.pragma('cache_size = -65536');
     db.pragma('temp_store = MEMORY');
+    db.pragma('wal_autocheckpoint = 10000');
     migrate(db);
   } catch (err) {
     db.close();
@@ -164,6 +165,7 @@ class SqliteBackend implements Backend {
       this.insertRows('pod_health', rows.pod_health);
       this.insertRows('desired_revisions', rows.desired_revisions);
       this.insertRows('drift_deltas', rows.drift_deltas);
+      this.insertRows('drift_rollup', rows.drift_rollup);
       this.insertRows('findings', rows.findings);
       if (batch.objectUpdates.size > 0) {
         const upd = this.prepare(

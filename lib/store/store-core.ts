@@ -9,6 +9,7 @@
  */
 import { FightTracker, RateTracker, type AnalysisThresholds, type StreakUpdate } from './analysis';
 import {
+  batchIsEmpty,
   COLUMNS,
   emptyBatch,
   inList,
@@ -48,20 +49,22 @@ import { hashToHex, isSecretDataPath, parseStored, storeValue, type StoredValue 
 
 /** Resolution of the pre-aggregated chart buckets. */
 export const BASE_BUCKET_MS = 60_000;
+/** Resolution of the roll-up used for charts whose buckets are whole hours. */
+export const ROLLUP_BUCKET_MS = 60 * 60_000;
 const ID_BLOCK: Record<IdSequence, number> = { objects: 1_024, episodes: 4_096, transitions: 65_536 };
-const MAX_IN_FLIGHT = 2;
 const MAX_CHART_BUCKETS = 10_000;
 
 export function objectKey(ref: Pick<ObjectRef, 'cluster' | 'group' | 'kind' | 'namespace' | 'name'>): string {
-  return `${ref.cluster}\u001f${ref.group}\u001f${ref.kind}\u001f${ref.namespace}\u001f${ref.name}`;
+  // join() yields a flat string, which hashes and compares faster in Maps than a concatenation.
+  return [ref.cluster, ref.group, ref.kind, ref.namespace, ref.name].join('\u001f');
 }
 
 type QueueItem =
-  | { t: 'state'; v: ObjectStateInput; k: string; seq: number }
-  | { t: 'event'; v: ObjectEventInput; k: string; seq: number }
-  | { t: 'revision'; v: DesiredRevisionInput; k: ''; seq: number }
-  | { t: 'pod'; v: PodHealthInput; k: string; seq: number }
-  | { t: 'write'; v: ObjectWriteInput; k: string; seq: number };
+  | { t: 'state'; v: ObjectStateInput; k: string }
+  | { t: 'event'; v: ObjectEventInput; k: string }
+  | { t: 'revision'; v: DesiredRevisionInput; k: '' }
+  | { t: 'pod'; v: PodHealthInput; k: string }
+  | { t: 'write'; v: ObjectWriteInput; k: string };
 
 interface EpState {
   id: number;
@@ -119,8 +122,8 @@ interface Builder {
   seq: number;
   batch: WriteBatch;
   deltaAt: Map<string, number>;
+  rollupAt: Map<string, number>;
   findingAt: Map<string, number>;
-  maxSeq: number;
   records: number;
 }
 
@@ -152,11 +155,19 @@ const tick = () => new Promise<void>((r) => setImmediate(r));
 export class Store implements DriftStore {
   readonly backend: 'sqlite' | 'postgres';
   private readonly th: AnalysisThresholds;
-  private queue: QueueItem[] = [];
-  /** Last queue index per object key; built only while the queue is full. */
+  /** Derived rows not yet handed to the database. */
+  private builder: Builder;
+  /**
+   * Records that cannot be derived yet (object not loaded, id block used up, or too much
+   * unwritten): once anything waits here, every later record waits behind it, so order holds.
+   */
+  private blocked: QueueItem[] = [];
+  /** Last blocked index per object key; built only while the blocked queue is full. */
   private mergeIndex: Map<string, number> | undefined;
-  private seq = 0;
-  private committedSeq = 0;
+  /** Records derived but not yet committed (in the builder or in sealed batches). */
+  private unwritten = 0;
+  private sealed = 0;
+  private written = 0;
   private waiters: Waiter[] = [];
   private readonly cache = new Map<string, ObjState>();
   private readonly ids: Record<IdSequence, { next: number; end: number }> = {
@@ -164,18 +175,17 @@ export class Store implements DriftStore {
     episodes: { next: 0, end: 0 },
     transitions: { next: 0, end: 0 },
   };
+  private refilling: Promise<void> | undefined;
   private readonly findings = new Map<string, FindingState>();
   private readonly lastRevision = new Map<string, string>();
   private stamp = 0;
   private batchSeq = 0;
   private maxEventAt = 0;
   private timer: NodeJS.Timeout | undefined;
-  private immediate: NodeJS.Immediate | undefined;
-  private loop: Promise<void> | undefined;
+  private draining: Promise<void> | undefined;
+  private drainError: unknown;
+  private drainRetry: NodeJS.Timeout | undefined;
   private writeChain: Promise<void> = Promise.resolve();
-  private inFlight: Array<Promise<void>> = [];
-  private forceFindings = false;
-  private retryAt = 0;
   private retentionTimer: NodeJS.Timeout | undefined;
   private retentionRun: Promise<RetentionResult> | undefined;
   private closing = false;
@@ -201,6 +211,7 @@ export class Store implements DriftStore {
   ) {
     this.backend = db.dialect;
     this.th = config.thresholds;
+    this.builder = this.newBuilder();
     if (config.retention.intervalMs > 0) {
       this.retentionTimer = setInterval(() => {
         if (!this.retentionRun && !this.closing) {
@@ -219,7 +230,7 @@ export class Store implements DriftStore {
     checkDate(state.at, 'recordObjectState');
     if (!isStatus.has(state.status)) throw new TypeError(`recordObjectState: unknown status ${String(state.status)}`);
     if (!Array.isArray(state.changes)) throw new TypeError('recordObjectState: changes must be an array');
-    this.enqueue({ t: 'state', v: state, k: objectKey(state), seq: 0 });
+    this.accept({ t: 'state', v: state, k: objectKey(state) });
   }
 
   recordObjectEvent(event: ObjectEventInput): void {
@@ -228,13 +239,13 @@ export class Store implements DriftStore {
     if (event.type !== 'appeared' && event.type !== 'disappeared') {
       throw new TypeError(`recordObjectEvent: type must be appeared or disappeared, got ${String(event.type)}`);
     }
-    this.enqueue({ t: 'event', v: event, k: objectKey(event.ref), seq: 0 });
+    this.accept({ t: 'event', v: event, k: objectKey(event.ref) });
   }
 
   recordDesiredRevision(rev: DesiredRevisionInput): void {
     if (!rev.source || !rev.revision) throw new TypeError('recordDesiredRevision: source and revision are required');
     checkDate(rev.at, 'recordDesiredRevision');
-    this.enqueue({ t: 'revision', v: rev, k: '', seq: 0 });
+    this.accept({ t: 'revision', v: rev, k: '' });
   }
 
   recordPodHealth(health: PodHealthInput): void {
@@ -244,150 +255,204 @@ export class Store implements DriftStore {
       throw new TypeError('recordPodHealth: restarts must be a non-negative integer');
     }
     const k = objectKey({ cluster: health.cluster, group: '', kind: 'Pod', namespace: health.namespace, name: health.name });
-    this.enqueue({ t: 'pod', v: health, k, seq: 0 });
+    this.accept({ t: 'pod', v: health, k });
   }
 
   recordObjectWrite(write: ObjectWriteInput): void {
     checkRef(write.ref, 'recordObjectWrite');
     checkDate(write.at, 'recordObjectWrite');
-    this.enqueue({ t: 'write', v: write, k: objectKey(write.ref), seq: 0 });
-  }
-
-  private enqueue(item: QueueItem): void {
-    if (!this.accepting) throw new Error('history store is closed');
-    if (this.queue.length >= this.config.maxQueue) {
-      this.overflow(item);
-      return;
-    }
-    item.seq = ++this.seq;
-    this.queue.push(item);
-    this.counters.accepted++;
-    if (this.mergeIndex && item.k) this.mergeIndex.set(item.k, this.queue.length - 1);
-    this.kick(this.queue.length >= this.config.flushRecords);
+    this.accept({ t: 'write', v: write, k: objectKey(write.ref) });
   }
 
   /**
-   * Back-pressure. A state replaces the queued state of the same object when that state is the
-   * object's last queued record (the newest report is the truth; intermediate values are lost
-   * and counted as merged). Anything else is dropped and counted.
+   * The common case derives the record into the current batch right away (pure computation on
+   * in-memory state, no I/O), so the caller's objects are garbage at once.
    */
-  private overflow(item: QueueItem): void {
-    if (item.t === 'state') {
-      if (!this.mergeIndex) {
-        this.mergeIndex = new Map();
-        for (let i = 0; i < this.queue.length; i++) {
-          const q = this.queue[i];
-          if (q?.k) this.mergeIndex.set(q.k, i);
-        }
-      }
-      const i = this.mergeIndex.get(item.k);
-      const old = i === undefined ? undefined : this.queue[i];
-      if (i !== undefined && old?.t === 'state') {
-        // Keeps the queue position's sequence number, so flush() targets stay ordered.
-        item.seq = old.seq;
-        this.queue[i] = item;
-        this.counters.merged++;
-        this.kick(true);
-        return;
-      }
+  private accept(item: QueueItem): void {
+    if (!this.accepting) throw new Error('history store is closed');
+    if (this.blocked.length === 0 && this.derivableNow(item)) {
+      this.counters.accepted++;
+      this.deriveOne(item, this.builder);
+      this.afterDerive();
+      return;
     }
-    this.counters.dropped++;
-    this.kick(true);
+    this.block(item);
   }
 
-  private kick(now: boolean): void {
-    if (this.closed) return;
-    if (now) {
-      if (!this.immediate && !this.loop) {
-        this.immediate = setImmediate(() => {
-          this.immediate = undefined;
-          this.startLoop();
-        });
-      }
-    } else if (!this.timer && !this.loop && !this.immediate) {
+  private derivableNow(item: QueueItem): boolean {
+    if (this.unwritten >= this.config.maxQueue) return false;
+    if (item.k !== '' && !this.cache.has(item.k)) return false;
+    const changes = item.t === 'state' ? item.v.changes.length : 0;
+    const ep = this.ids.episodes;
+    const tr = this.ids.transitions;
+    if (ep.end - ep.next < ID_BLOCK.episodes / 2 || tr.end - tr.next < ID_BLOCK.transitions / 2) this.refillIds();
+    return ep.end - ep.next >= changes && tr.end - tr.next >= changes;
+  }
+
+  private refillIds(): void {
+    if (this.refilling || this.closed) return;
+    this.refilling = (async () => {
+      await this.ensureIds('episodes', ID_BLOCK.episodes);
+      await this.ensureIds('transitions', ID_BLOCK.transitions);
+    })()
+      .catch((err: unknown) => this.noteError(err, 'reserving ids'))
+      .finally(() => {
+        this.refilling = undefined;
+      });
+  }
+
+  private afterDerive(): void {
+    this.builder.records++;
+    this.unwritten++;
+    if (this.builder.records >= this.config.maxBatchRecords) this.seal();
+    else if (!this.timer) {
       this.timer = setTimeout(() => {
         this.timer = undefined;
-        this.startLoop();
-      }, Math.max(this.config.flushIntervalMs, this.retryAt - Date.now()));
+        this.seal();
+      }, this.config.flushIntervalMs);
       this.timer.unref();
     }
   }
 
-  private startLoop(): void {
-    if (this.loop) return;
+  /**
+   * Back-pressure on the blocked queue. A state replaces the blocked state of the same object
+   * when that state is the object's last blocked record (the newest report is the truth;
+   * intermediate values are lost and counted as merged). Anything else is dropped and counted.
+   */
+  private block(item: QueueItem): void {
+    if (this.blocked.length < this.config.maxQueue) {
+      this.counters.accepted++;
+      this.blocked.push(item);
+      if (this.mergeIndex && item.k) this.mergeIndex.set(item.k, this.blocked.length - 1);
+      this.startDrain();
+      return;
+    }
+    if (item.t === 'state') {
+      if (!this.mergeIndex) {
+        this.mergeIndex = new Map();
+        for (let i = 0; i < this.blocked.length; i++) {
+          const q = this.blocked[i];
+          if (q?.k) this.mergeIndex.set(q.k, i);
+        }
+      }
+      const i = this.mergeIndex.get(item.k);
+      if (i !== undefined && this.blocked[i]?.t === 'state') {
+        this.blocked[i] = item;
+        this.counters.merged++;
+        return;
+      }
+    }
+    this.counters.dropped++;
+  }
+
+  private startDrain(): Promise<void> {
+    if (this.draining) return this.draining;
+    if (this.drainRetry) return Promise.resolve();
+    this.draining = this.drain()
+      .catch((err: unknown) => {
+        this.drainError = err;
+        this.noteError(err, 'loading history state');
+        this.rejectWaiters(err);
+        if (!this.closing) {
+          this.drainRetry = setTimeout(() => {
+            this.drainRetry = undefined;
+            void this.startDrain();
+          }, 1_000);
+          this.drainRetry.unref();
+        }
+      })
+      .finally(() => {
+        this.draining = undefined;
+      });
+    return this.draining;
+  }
+
+  /** Loads what the blocked records need, then derives them in order. */
+  private async drain(): Promise<void> {
+    await tick();
+    while (this.blocked.length > 0 && !this.closed) {
+      if (this.unwritten >= this.config.maxQueue) {
+        this.seal();
+        await this.writeChain;
+        continue;
+      }
+      const take = Math.min(this.blocked.length, this.config.maxBatchRecords);
+      const items = this.blocked.slice(0, take);
+      await this.prepare(items);
+      this.drainError = undefined;
+      // Nothing else derives while records are blocked, so what prepare loaded and reserved holds,
+      // unless a merge replaced one of these records meanwhile: then prepare again.
+      const current = this.blocked.slice(0, take);
+      if (!this.prepared(current)) continue;
+      this.blocked = this.blocked.slice(take);
+      this.mergeIndex = undefined;
+      for (const it of current) {
+        this.deriveOne(it, this.builder);
+        this.afterDerive();
+      }
+      if (this.blocked.length > 0) await tick();
+    }
+  }
+
+  private prepared(items: readonly QueueItem[]): boolean {
+    let changes = 0;
+    let objects = 0;
+    for (const it of items) {
+      if (it.t === 'state') changes += it.v.changes.length;
+      if (it.k && !this.cache.has(it.k)) objects++;
+    }
+    const free = (seq: IdSequence) => this.ids[seq].end - this.ids[seq].next;
+    return free('objects') >= objects && free('episodes') >= changes && free('transitions') >= changes;
+  }
+
+  /** Hands the current batch to the write chain. */
+  private seal(): void {
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
-    this.loop = this.flushLoop()
-      .catch((err: unknown) => this.noteError(err, 'flushing'))
-      .finally(() => {
-        this.loop = undefined;
-        if (this.queue.length > 0) {
-          this.kick(this.retryAt <= Date.now() && (this.waiters.length > 0 || this.queue.length >= this.config.flushRecords));
-        }
+    const b = this.builder;
+    if (b.records === 0 && batchIsEmpty(b.batch)) return;
+    this.builder = this.newBuilder();
+    const n = ++this.sealed;
+    if (++this.batchCount % 64 === 0) this.sweep();
+    // Deferred to its own turn of the event loop: a SQLite write is synchronous.
+    this.writeChain = this.writeChain
+      .then(tick)
+      .then(() => this.writeWithRetry(b, n))
+      .catch((err: unknown) => {
+        // Only while closing: the batch is lost, close() reports it.
+        this.noteError(err, 'giving up on a history batch at close');
+        this.rejectWaiters(err);
       });
   }
 
-  private async flushLoop(): Promise<void> {
-    let batches = 0;
-    while (!this.closed && this.queue.length > 0) {
-      if (this.retryAt > Date.now() && !this.closing) return;
-      const take = Math.min(this.queue.length, this.config.maxBatchRecords);
-      const items = take === this.queue.length ? this.queue : this.queue.slice(0, take);
-      this.queue = take === this.queue.length ? [] : this.queue.slice(take);
-      this.mergeIndex = undefined;
-      let builder: Builder;
-      try {
-        await this.prepare(items);
-      } catch (err) {
-        // Nothing derived yet: put the records back in front and try again later.
-        this.queue = items.concat(this.queue);
-        this.noteError(err, 'loading history state');
-        this.retryAt = Date.now() + 1_000;
-        this.rejectWaiters(err);
-        return;
-      }
-      try {
-        builder = this.derive(items);
-      } catch (err) {
-        // A bug, not the database: the records cannot be derived; do not loop on them.
-        this.noteError(err, 'deriving history rows');
-        this.rejectWaiters(err);
-        continue;
-      }
-      const write = this.writeChain
-        .then(() => this.writeWithRetry(builder))
-        .catch((err: unknown) => {
-          // Only while closing: the batch is lost, close() reports it.
-          this.noteError(err, 'giving up on a history batch at close');
-          this.rejectWaiters(err);
-        });
-      this.writeChain = write;
-      this.inFlight.push(write);
-      if (this.inFlight.length >= MAX_IN_FLIGHT) await this.inFlight.shift();
-      if (++batches % 64 === 0) this.sweep();
-      // Let the caller's event loop run between batches.
-      if (this.queue.length > 0) await tick();
-    }
-    await Promise.all(this.inFlight);
-    this.inFlight = [];
+  private batchCount = 0;
+
+  private newBuilder(): Builder {
+    return { seq: ++this.batchSeq, batch: emptyBatch(), deltaAt: new Map(), rollupAt: new Map(), findingAt: new Map(), records: 0 };
   }
 
-  private async writeWithRetry(b: Builder): Promise<void> {
+  private async writeWithRetry(b: Builder, n: number): Promise<void> {
     let delay = 200;
     for (;;) {
       try {
         await this.db.write(b.batch);
         this.counters.flushes++;
         this.counters.transitionsWritten += b.batch.rows.transitions.length / COLUMNS.transitions.length;
-        this.committedSeq = Math.max(this.committedSeq, b.maxSeq);
+        this.unwritten -= b.records;
+        this.written = n;
         this.resolveWaiters();
+        if (this.blocked.length > 0 && !this.draining) void this.startDrain();
         return;
       } catch (err) {
         this.noteError(err, 'writing history batch');
         this.rejectWaiters(err);
-        if (this.closing) throw err;
+        if (this.closing) {
+          this.unwritten -= b.records;
+          this.written = n;
+          throw err;
+        }
         await sleep(delay);
         delay = Math.min(delay * 2, 10_000);
       }
@@ -404,7 +469,7 @@ export class Store implements DriftStore {
     if (this.waiters.length === 0) return;
     const still: Waiter[] = [];
     for (const w of this.waiters) {
-      if (w.target <= this.committedSeq) w.resolve();
+      if (w.target <= this.written) w.resolve();
       else still.push(w);
     }
     this.waiters = still;
@@ -419,15 +484,21 @@ export class Store implements DriftStore {
 
   async flush(): Promise<void> {
     if (this.closed) return;
-    // Findings whose rows are throttled go with the next batch. A marker record at the end of
-    // the queue carries the sequence number to wait for (and makes a batch if nothing is queued).
-    this.forceFindings = true;
-    const marker = ++this.seq;
-    const done = new Promise<void>((resolve, reject) => this.waiters.push({ target: marker, resolve, reject }));
-    this.queue.push({ t: 'revision', v: { source: '', revision: '', at: new Date(0) }, k: '', seq: marker });
-    this.retryAt = 0;
-    this.startLoop();
-    await done;
+    if (this.drainRetry) {
+      clearTimeout(this.drainRetry);
+      this.drainRetry = undefined;
+    }
+    while (this.blocked.length > 0) {
+      this.drainError = undefined;
+      await this.startDrain();
+      if (this.drainError !== undefined) throw this.drainError;
+    }
+    // Findings whose rows are throttled are written now.
+    for (const f of this.findings.values()) if (f.dirty) this.emitFinding(f, this.builder);
+    this.seal();
+    const target = this.sealed;
+    if (this.written >= target) return;
+    await new Promise<void>((resolve, reject) => this.waiters.push({ target, resolve, reject }));
   }
 
   async close(): Promise<void> {
@@ -443,21 +514,24 @@ export class Store implements DriftStore {
       error = err;
     }
     if (this.timer) clearTimeout(this.timer);
-    if (this.immediate) clearImmediate(this.immediate);
-    await this.loop;
-    await this.writeChain.catch(() => undefined);
+    if (this.drainRetry) clearTimeout(this.drainRetry);
+    await this.draining;
+    await this.writeChain;
+    await this.refilling;
     this.closed = true;
     await this.db.close();
     if (error !== undefined) {
-      throw new Error(`history store closed with unwritten records (${this.queue.length} queued): ${String(error)}`);
+      throw new Error(
+        `history store closed with unwritten records (${this.blocked.length + this.unwritten}): ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   }
 
   stats(): StoreStats {
     return {
       backend: this.backend,
-      queued: this.queue.length,
-      pendingBatches: this.inFlight.length,
+      queued: this.blocked.length + this.unwritten,
+      pendingBatches: this.sealed - this.written,
       ...this.counters,
       ...(this.lastError !== undefined ? { lastError: this.lastError } : {}),
       cachedObjects: this.cache.size,
@@ -479,6 +553,7 @@ export class Store implements DriftStore {
       const loaded = await this.db.loadObjects([...missing]);
       for (const o of loaded) if (!this.cache.has(o.key)) this.cache.set(o.key, this.fromLoaded(o));
     }
+    await this.refilling;
     await this.ensureIds('objects', missing.size);
     await this.ensureIds('episodes', changes);
     await this.ensureIds('transitions', changes);
@@ -537,40 +612,24 @@ export class Store implements DriftStore {
     return state;
   }
 
-  private derive(items: readonly QueueItem[]): Builder {
-    const b: Builder = {
-      seq: ++this.batchSeq,
-      batch: emptyBatch(),
-      deltaAt: new Map(),
-      findingAt: new Map(),
-      maxSeq: 0,
-      records: items.length,
-    };
-    for (const it of items) {
-      if (it.seq > b.maxSeq) b.maxSeq = it.seq;
-      switch (it.t) {
-        case 'state':
-          this.deriveState(it.v, it.k, b);
-          break;
-        case 'event':
-          this.deriveEvent(it.v, it.k, b);
-          break;
-        case 'revision':
-          if (it.v.source !== '') this.deriveRevision(it.v, b);
-          break;
-        case 'pod':
-          this.derivePod(it.v, it.k, b);
-          break;
-        case 'write':
-          this.deriveWrite(it.v, it.k, b);
-          break;
-      }
+  private deriveOne(it: QueueItem, b: Builder): void {
+    switch (it.t) {
+      case 'state':
+        this.deriveState(it.v, it.k, b);
+        break;
+      case 'event':
+        this.deriveEvent(it.v, it.k, b);
+        break;
+      case 'revision':
+        this.deriveRevision(it.v, b);
+        break;
+      case 'pod':
+        this.derivePod(it.v, it.k, b);
+        break;
+      case 'write':
+        this.deriveWrite(it.v, it.k, b);
+        break;
     }
-    if (this.forceFindings) {
-      this.forceFindings = false;
-      for (const f of this.findings.values()) if (f.dirty) this.emitFinding(f, b);
-    }
-    return b;
   }
 
   private objectFor(k: string, ref: ObjectRef, at: number, b: Builder): ObjState {
@@ -825,6 +884,26 @@ export class Store implements DriftStore {
     }
     const col = i + (drifted ? 4 : 5);
     rows[col] = (rows[col] as number) + 1;
+    // The hourly roll-up, one row per grouping a chart can ask for, per cluster and for all ('*').
+    const hour = Math.floor(at / ROLLUP_BUCKET_MS) * ROLLUP_BUCKET_MS;
+    const up = b.batch.rows.drift_rollup;
+    const bump = (dim: string, scope: string, value: string) => {
+      const k = `${dim}\u001f${scope}\u001f${hour}\u001f${value}`;
+      let j = b.rollupAt.get(k);
+      if (j === undefined) {
+        j = up.length;
+        b.rollupAt.set(k, j);
+        up.push(dim, scope, hour, value, 0, 0);
+      }
+      const c = j + (drifted ? 4 : 5);
+      up[c] = (up[c] as number) + 1;
+    };
+    for (const scope of [o.cluster, '*']) {
+      bump('all', scope, '');
+      bump('namespace', scope, o.namespace);
+      bump('kind', scope, o.kind);
+    }
+    bump('cluster', '*', o.cluster);
     return true;
   }
 
@@ -949,33 +1028,73 @@ export class Store implements DriftStore {
     if (!Number.isInteger(q.bucketMs) || q.bucketMs <= 0 || q.bucketMs % BASE_BUCKET_MS !== 0) {
       throw new RangeError(`driftChart: bucketMs must be a positive multiple of ${BASE_BUCKET_MS}`);
     }
-    const from = Math.floor(q.from.getTime() / BASE_BUCKET_MS) * BASE_BUCKET_MS;
+    const groupBy = q.groupBy ?? 'none';
+    // Whole-hour buckets without a namespace/kind filter read the hourly roll-up; their starts are
+    // then clock hours. Anything else reads the per-minute table.
+    const rollup = q.bucketMs % ROLLUP_BUCKET_MS === 0 && q.namespace === undefined && q.kind === undefined;
+    const align = rollup ? ROLLUP_BUCKET_MS : BASE_BUCKET_MS;
+    const from = Math.floor(q.from.getTime() / align) * align;
     const to = q.to.getTime();
     if (to <= from) throw new RangeError('driftChart: to must be after from');
     const n = Math.ceil((to - from) / q.bucketMs);
     if (n > MAX_CHART_BUCKETS) throw new RangeError(`driftChart: at most ${MAX_CHART_BUCKETS} buckets (got ${n})`);
-    const groupBy = q.groupBy ?? 'none';
-    const dim = groupBy === 'none' ? undefined : groupBy;
-    const filters: string[] = [];
-    const fparams: unknown[] = [];
-    for (const col of ['cluster', 'namespace', 'kind'] as const) {
-      const v = q[col];
-      if (v !== undefined) {
-        filters.push(`AND ${col} = ?`);
-        fparams.push(v);
+    type Agg = { i: number; g: string; o: number; c: number };
+    let baseline: Array<{ g: string | null; a: number | null }>;
+    let rows: Agg[];
+    const minuteQuery = async (lo: number, hi: number, withBaseline: boolean) => {
+      const dim = groupBy === 'none' ? undefined : groupBy;
+      const filters: string[] = [];
+      const fparams: unknown[] = [];
+      for (const col of ['cluster', 'namespace', 'kind'] as const) {
+        const v = q[col];
+        if (v !== undefined) {
+          filters.push(`AND ${col} = ?`);
+          fparams.push(v);
+        }
       }
+      const where = filters.join(' ');
+      const g = dim ?? "'all'";
+      const base = withBaseline
+        ? await this.db.all<{ g: string | null; a: number | null }>(
+            `SELECT ${g} AS g, SUM(opened) - SUM(closed) AS a FROM drift_deltas WHERE bucket < ? ${where}${dim ? ` GROUP BY ${dim}` : ''}`,
+            [lo, ...fparams],
+          )
+        : [];
+      const agg = await this.db.all<Agg>(
+        `SELECT CAST((bucket - ?) / ? AS INTEGER) AS i, ${g} AS g, SUM(opened) AS o, SUM(closed) AS c FROM drift_deltas
+         WHERE bucket >= ? AND bucket < ? ${where} GROUP BY i${dim ? `, ${dim}` : ''}`,
+        [from, q.bucketMs, lo, hi, ...fparams],
+      );
+      return { base, agg };
+    };
+    if (rollup) {
+      const dim = groupBy === 'none' ? 'all' : groupBy;
+      const scope = groupBy === 'cluster' ? '*' : (q.cluster ?? '*');
+      const valueFilter = groupBy === 'cluster' && q.cluster !== undefined ? ' AND value = ?' : '';
+      const vparams = valueFilter ? [q.cluster] : [];
+      const label = (g: string | null) => (dim === 'all' ? 'all' : g);
+      baseline = (
+        await this.db.all<{ g: string | null; a: number | null }>(
+          `SELECT value AS g, SUM(opened) - SUM(closed) AS a FROM drift_rollup
+           WHERE dim = ? AND scope = ? AND bucket < ?${valueFilter} GROUP BY value`,
+          [dim, scope, from, ...vparams],
+        )
+      ).map((r) => ({ g: label(r.g), a: r.a }));
+      // Whole hours from the roll-up; the hour `to` falls in, up to `to`, from the minute table.
+      const toHour = Math.max(from, Math.floor(to / ROLLUP_BUCKET_MS) * ROLLUP_BUCKET_MS);
+      rows = (
+        await this.db.all<Agg>(
+          `SELECT CAST((bucket - ?) / ? AS INTEGER) AS i, value AS g, SUM(opened) AS o, SUM(closed) AS c FROM drift_rollup
+           WHERE dim = ? AND scope = ? AND bucket >= ? AND bucket < ?${valueFilter} GROUP BY i, value`,
+          [from, q.bucketMs, dim, scope, from, toHour, ...vparams],
+        )
+      ).map((r) => ({ ...r, g: label(r.g) ?? '' }));
+      if (toHour < to) rows.push(...(await minuteQuery(toHour, to, false)).agg);
+    } else {
+      const r = await minuteQuery(from, to, true);
+      baseline = r.base;
+      rows = r.agg;
     }
-    const where = filters.join(' ');
-    const g = dim ?? "'all'";
-    const baseline = await this.db.all<{ g: string | null; a: number | null }>(
-      `SELECT ${g} AS g, SUM(opened) - SUM(closed) AS a FROM drift_deltas WHERE bucket < ? ${where}${dim ? ` GROUP BY ${dim}` : ''}`,
-      [from, ...fparams],
-    );
-    const rows = await this.db.all<{ i: number; g: string; o: number; c: number }>(
-      `SELECT CAST((bucket - ?) / ? AS INTEGER) AS i, ${g} AS g, SUM(opened) AS o, SUM(closed) AS c FROM drift_deltas
-       WHERE bucket >= ? AND bucket < ? ${where} GROUP BY i${dim ? `, ${dim}` : ''}`,
-      [from, q.bucketMs, from, to, ...fparams],
-    );
     const series = new Map<string, ChartSeries & { base: number }>();
     const get = (group: string) => {
       let s = series.get(group);
@@ -1293,6 +1412,29 @@ export class Store implements DriftStore {
       await pause();
     }
     deleted.drift_deltas = n;
+
+    const cutoffHour = Math.floor(cutoff / ROLLUP_BUCKET_MS) * ROLLUP_BUCKET_MS;
+    n = 0;
+    for (;;) {
+      if (this.closing) break;
+      const [r] = await this.db.all<{ hi: number | null }>(
+        'SELECT MAX(bucket) AS hi FROM (SELECT bucket FROM drift_rollup WHERE bucket > 0 AND bucket < ? ORDER BY bucket LIMIT ?) s',
+        [cutoffHour, batchRows],
+      );
+      if (!r || r.hi === null) break;
+      n += await this.db.transaction([
+        [
+          `INSERT INTO drift_rollup (dim, scope, bucket, value, opened, closed)
+           SELECT dim, scope, 0, value, SUM(opened), SUM(closed) FROM drift_rollup WHERE bucket > 0 AND bucket <= ?
+           GROUP BY dim, scope, value
+           ON CONFLICT (dim, scope, bucket, value) DO UPDATE SET opened = drift_rollup.opened + excluded.opened, closed = drift_rollup.closed + excluded.closed`,
+          [r.hi],
+        ],
+        ['DELETE FROM drift_rollup WHERE bucket > 0 AND bucket <= ?', [r.hi]],
+      ]);
+      await pause();
+    }
+    deleted.drift_rollup = n;
 
     // Objects deleted before the cutoff, unless the pipeline has seen them again since.
     n = 0;

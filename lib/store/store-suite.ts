@@ -85,7 +85,7 @@ export function defineStoreSuite(target: StoreTarget): void {
       const { loc, reopen } = await fresh();
       await Promise.all([reopen(), reopen()]);
       const rows = await loc.sql<{ version: number | string }>('SELECT version FROM schema_migrations');
-      expect(rows.map((r) => Number(r.version))).toEqual([1]);
+      expect(rows.map((r) => Number(r.version)).sort()).toEqual([1, 2]);
     });
 
     it('opens an episode, records value and manager transitions, and closes it when in sync', async () => {
@@ -280,7 +280,7 @@ export function defineStoreSuite(target: StoreTarget): void {
     });
 
     it('does not write before a flush: records are queued and returned from immediately', async () => {
-      const { store } = await fresh({ flushIntervalMs: 60_000, flushRecords: 1_000_000 });
+      const { store } = await fresh({ flushIntervalMs: 60_000 });
       store.recordObjectState(state(0, 'drifted', [replicas(5)]));
       expect(store.stats().queued).toBe(1);
       expect(await store.objectHistory(deploy)).toBeUndefined();
@@ -299,7 +299,7 @@ export function defineStoreSuite(target: StoreTarget): void {
     });
 
     it('under back-pressure merges states per object and drops other records, counting both', async () => {
-      const { store } = await fresh({ maxQueue: 10, flushIntervalMs: 60_000, flushRecords: 1_000_000 });
+      const { store } = await fresh({ maxQueue: 10, flushIntervalMs: 60_000 });
       const objs = [0, 1, 2].map((i) => ({ ...deploy, name: `w${i}`, uid: `u${i}` }));
       for (let i = 0; i < 30; i++) {
         store.recordObjectState(state(i, 'drifted', [replicas(10 + i)], objs[i % 3]));
@@ -372,6 +372,18 @@ export function defineStoreSuite(target: StoreTarget): void {
         ['staging', [0, 1, 1]],
       ]);
       await expect(store.driftChart({ ...q, bucketMs: 1000 })).rejects.toThrow(/multiple/);
+      // The hourly roll-up (no namespace/kind filter) and the minute table (filtered) agree.
+      const shopOnly = await store.driftChart({ ...q, groupBy: 'namespace', namespace: 'shop' });
+      expect(shopOnly.series).toEqual(ns.series.filter((s) => s.group === 'shop'));
+      // Whole-hour buckets start on clock hours; a range ending inside an hour counts up to its end.
+      const odd = await store.driftChart({ from: at(15), to: at(75), bucketMs: 60 * MIN });
+      expect(odd.buckets.map((x) => x.getTime())).toEqual([at(0).getTime(), at(60).getTime()]);
+      expect(odd.series).toEqual([{ group: 'all', drifted: [2, 1], opened: [1, 0], closed: [0, 1] }]); // c opens at 75 = to
+      const minutes = await store.driftChart({ from: at(0), to: at(180), bucketMs: 30 * MIN, groupBy: 'kind', cluster: 'prod' });
+      expect(minutes.series.map((s) => [s.group, s.drifted])).toEqual([
+        ['Deployment', [2, 2, 1, 1, 1, 0]],
+        ['StatefulSet', [0, 0, 1, 1, 1, 1]],
+      ]);
     });
 
     it('flags a fight between two managers over spec.replicas, naming both', async () => {
@@ -545,7 +557,7 @@ export function defineStoreSuite(target: StoreTarget): void {
     });
 
     it('close() flushes what is queued', async () => {
-      const { store, reopen } = await fresh({ flushIntervalMs: 60_000, flushRecords: 1_000_000 });
+      const { store, reopen } = await fresh({ flushIntervalMs: 60_000 });
       store.recordObjectState(state(0, 'drifted', [replicas(5)]));
       await store.close();
       expect(() => store.recordObjectState(state(1, 'in-sync'))).toThrow(/closed/);

@@ -1,0 +1,389 @@
+/**
+ * npm run bench:store [-- --json] [--transitions N] [--objects N] [--backend sqlite|postgres|both] [--repeat N]
+ *
+ * For each backend: sustained transition writes per second through the store's real write path
+ * (recordObjectState → queue → derivation → batched transactions, until flush() resolves), the
+ * time of the 7-day drift chart query over the recorded history, and beside it a bare baseline
+ * in the same run: the same transition rows (same 12 columns, same batch size, same multi-row
+ * INSERT / unnest technique) into a table without any index. PostgreSQL is a throwaway server
+ * from testing/postgres.ts with its durability settings left on. Store and baseline runs alternate
+ * `--repeat` times (default 2) and the best of each is reported, since the machine may be shared.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { COLUMNS } from '../lib/store/backend';
+import { openStore, sqlitePath } from '../lib/store/open-store';
+import { unnestInsertSql } from '../lib/store/postgres-backend';
+import type { DriftStore, ObjectStateInput } from '../lib/store/types';
+import { startPostgres, type PostgresServer } from '../testing/postgres';
+
+interface Args {
+  json: boolean;
+  repeat: number;
+  transitions: number;
+  objects: number;
+  backends: Array<'sqlite' | 'postgres'>;
+}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { json: false, repeat: 2, transitions: 1_000_000, objects: 5_000, backends: ['sqlite', 'postgres'] };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const next = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      return v;
+    };
+    if (a === '--json') args.json = true;
+    else if (a === '--transitions') args.transitions = Number(next());
+    else if (a === '--objects') args.objects = Number(next());
+    else if (a === '--repeat') args.repeat = Number(next());
+    else if (a === '--backend') {
+      const b = next();
+      args.backends = b === 'both' ? ['sqlite', 'postgres'] : b === 'sqlite' || b === 'postgres' ? [b] : [];
+      if (args.backends.length === 0) throw new Error(`unknown backend ${b}`);
+    } else throw new Error(`unknown option ${a}`);
+  }
+  if (!Number.isInteger(args.transitions) || args.transitions < 10_000) throw new Error('--transitions must be an integer >= 10000');
+  if (!Number.isInteger(args.objects) || args.objects < 10) throw new Error('--objects must be an integer >= 10');
+  if (!Number.isInteger(args.repeat) || args.repeat < 1) throw new Error('--repeat must be an integer >= 1');
+  return args;
+}
+
+const DAY = 24 * 60 * 60_000;
+const T0 = Date.UTC(2025, 0, 1);
+const NAMESPACES = 50;
+const KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'Widget'];
+/** Every k-th observation of an object reports it in sync (ending its drift), so the chart has movement. */
+const IN_SYNC_EVERY = 10;
+
+/** The workload: `objects` objects with two drifting fields each, observed round-robin over 7 days. */
+function workload(objects: number, transitions: number) {
+  const refs = Array.from({ length: objects }, (_, i) => ({
+    cluster: i % 10 === 0 ? 'staging' : 'prod',
+    group: 'apps',
+    version: 'v1',
+    kind: KINDS[i % KINDS.length] ?? 'Deployment',
+    namespace: `ns-${i % NAMESPACES}`,
+    name: `app-${i}`,
+    uid: `uid-${i}`,
+  }));
+  // Two transitions per drifted observation; in-sync observations close and write none.
+  const calls = Math.ceil((transitions / 2) * (IN_SYNC_EVERY / (IN_SYNC_EVERY - 1)));
+  const step = (7 * DAY) / calls;
+  return {
+    calls,
+    state(call: number): ObjectStateInput {
+      const i = call % objects;
+      const round = Math.floor(call / objects);
+      const ref = refs[i] ?? refs[0];
+      if (!ref) throw new Error('no objects');
+      const at = new Date(T0 + Math.floor(call * step));
+      if ((round + i) % IN_SYNC_EVERY === 0) return { ...ref, at, status: 'in-sync', changes: [] };
+      return {
+        ...ref,
+        at,
+        status: 'drifted',
+        source: 'dir:/manifests',
+        changes: [
+          {
+            path: 'spec.replicas',
+            op: 'changed',
+            desired: 3,
+            live: 3 + (round % 7),
+            manager: { name: round % 2 ? 'hpa' : 'argocd', operation: 'Update', time: '2025-01-01T00:00:00Z' },
+          },
+          {
+            path: 'spec.template.spec.containers[name=app].image',
+            op: 'changed',
+            desired: 'registry.example/app:1.0',
+            live: `registry.example/app:1.${round}`,
+            manager: { name: 'kubectl-set', operation: 'Update' },
+          },
+        ],
+      };
+    },
+  };
+}
+
+interface BackendResult {
+  backend: 'sqlite' | 'postgres';
+  transitions: number;
+  storeSeconds: number;
+  storePerSecond: number;
+  baselinePerSecond: number;
+  ratio: number;
+  chartColdMs: number;
+  chartMs: number;
+  chartUngroupedMs: number;
+  historyMs: number;
+  merged: number;
+  dropped: number;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const tick = () => new Promise<void>((r) => setImmediate(r));
+
+async function driveStore(store: DriftStore, w: ReturnType<typeof workload>): Promise<number> {
+  const started = performance.now();
+  for (let call = 0; call < w.calls; call++) {
+    store.recordObjectState(w.state(call));
+    if (call % 1_000 === 999) {
+      // A producer that respects back-pressure instead of overflowing the queue.
+      while (store.stats().queued > 10_000) await sleep(1);
+      await tick();
+    }
+  }
+  await store.flush();
+  return (performance.now() - started) / 1000;
+}
+
+async function timeIt<T>(fn: () => Promise<T>): Promise<number> {
+  const t = performance.now();
+  await fn();
+  return performance.now() - t;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? 0;
+}
+
+async function measureQueries(store: DriftStore) {
+  const q = { from: new Date(T0), to: new Date(T0 + 7 * DAY), bucketMs: 60 * 60_000 };
+  const chartColdMs = await timeIt(() => store.driftChart({ ...q, groupBy: 'namespace' }));
+  const grouped: number[] = [];
+  const ungrouped: number[] = [];
+  const history: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    grouped.push(await timeIt(() => store.driftChart({ ...q, groupBy: 'namespace' })));
+    ungrouped.push(await timeIt(() => store.driftChart(q)));
+    history.push(
+      await timeIt(() =>
+        store.objectHistory({ cluster: 'prod', group: 'apps', kind: KINDS[1] ?? '', namespace: 'ns-1', name: `app-${1 + i * 100}` }),
+      ),
+    );
+  }
+  const chart = await store.driftChart({ ...q, groupBy: 'namespace' });
+  if (chart.series.length === 0) throw new Error('chart query returned no series: the workload did not record drift');
+  return { chartColdMs, chartMs: median(grouped), chartUngroupedMs: median(ungrouped), historyMs: median(history) };
+}
+
+/** The same rows as the store writes, generated as cheaply as possible. */
+function* baselineBatches(transitions: number, objects: number, perBatch: number): Generator<unknown[]> {
+  const width = COLUMNS.transitions.length;
+  const step = (7 * DAY) / (transitions / 2);
+  let id = 1;
+  let batch: unknown[] = [];
+  for (let t = 0; t < transitions; t++) {
+    const ep = (t >> 1) % (objects * 2);
+    const image = (t & 1) === 1;
+    batch.push(
+      id,
+      ep + 1,
+      id > objects * 2 ? id - objects * 2 : null,
+      T0 + Math.floor((t >> 1) * step),
+      'changed',
+      image ? `"registry.example/app:1.${t % 97}"` : String(3 + (t % 7)),
+      (t * 2654435761) % 9007199254740991,
+      t < objects * 2 ? (image ? '"registry.example/app:1.0"' : '3') : null,
+      image ? 1234567 : 7654321,
+      image ? 'kubectl-set' : 'hpa',
+      'Update',
+      image ? null : '2025-01-01T00:00:00Z',
+    );
+    id++;
+    if (batch.length >= perBatch * width) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
+}
+
+const BASELINE_DDL = (int: string) =>
+  `CREATE TABLE bare_transitions (id ${int}, episode_id ${int}, prev_id ${int}, at ${int}, op TEXT, live_json TEXT, live_hash ${int},
+   desired_json TEXT, desired_hash ${int}, manager TEXT, operation TEXT, manager_time TEXT)`;
+
+/** Rows per transaction in the baseline: what one store batch of 5,000 drifted observations writes. */
+const BASELINE_BATCH = 10_000;
+
+function sqliteBaseline(file: string, transitions: number, objects: number): number {
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  // The store's own settings (see sqlite-backend.ts).
+  db.pragma('cache_size = -65536');
+  db.pragma('wal_autocheckpoint = 10000');
+  db.exec(BASELINE_DDL('INTEGER'));
+  const width = COLUMNS.transitions.length;
+  const rowsPer = Math.floor(768 / width);
+  const tuple = `(${COLUMNS.transitions.map(() => '?').join(',')})`;
+  const full = db.prepare(`INSERT INTO bare_transitions VALUES ${new Array<string>(rowsPer).fill(tuple).join(',')}`);
+  const started = performance.now();
+  for (const batch of baselineBatches(transitions, objects, BASELINE_BATCH)) {
+    db.transaction(() => {
+      let i = 0;
+      for (; i + rowsPer * width <= batch.length; i += rowsPer * width) full.run(batch.slice(i, i + rowsPer * width));
+      if (i < batch.length) {
+        const rest = (batch.length - i) / width;
+        db.prepare(`INSERT INTO bare_transitions VALUES ${new Array<string>(rest).fill(tuple).join(',')}`).run(batch.slice(i));
+      }
+    })();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  db.close();
+  return transitions / seconds;
+}
+
+async function postgresBaseline(url: string, transitions: number, objects: number): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(BASELINE_DDL('BIGINT'));
+    const sql = unnestInsertSql('transitions').replace('INSERT INTO transitions', 'INSERT INTO bare_transitions');
+    const width = COLUMNS.transitions.length;
+    const started = performance.now();
+    for (const batch of baselineBatches(transitions, objects, BASELINE_BATCH)) {
+      const n = batch.length / width;
+      const cols: unknown[][] = [];
+      for (let c = 0; c < width; c++) {
+        const col = new Array<unknown>(n);
+        for (let r = 0; r < n; r++) col[r] = batch[r * width + c];
+        cols.push(col);
+      }
+      await client.query('BEGIN');
+      await client.query(sql, cols);
+      await client.query('COMMIT');
+    }
+    return transitions / ((performance.now() - started) / 1000);
+  } finally {
+    await client.end();
+  }
+}
+
+async function runSqlite(args: Args, log: (s: string) => void): Promise<BackendResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'driftwatch-bench-store-'));
+  try {
+    const w = workload(args.objects, args.transitions);
+    let best: { seconds: number; st: ReturnType<DriftStore['stats']> } | undefined;
+    let bestBaseline = 0;
+    let q: Awaited<ReturnType<typeof measureQueries>> | undefined;
+    // Store and baseline alternate, best of each: the machine may be shared.
+    for (let r = 0; r < args.repeat; r++) {
+      log(`sqlite run ${r + 1}/${args.repeat}: recording ${w.calls} observations of ${args.objects} objects ...`);
+      const storeDir = join(dir, `store-${r}`);
+      const store = await openStore({ dataDir: storeDir, retention: { intervalMs: 0 }, log });
+      const seconds = await driveStore(store, w);
+      const st = store.stats();
+      if (!best || st.transitionsWritten / seconds > best.st.transitionsWritten / best.seconds) best = { seconds, st };
+      if (r === args.repeat - 1) q = await measureQueries(store);
+      await store.close();
+      rmSync(storeDir, { recursive: true, force: true });
+      log(`sqlite run ${r + 1}/${args.repeat}: baseline ...`);
+      const bareFile = join(dir, `bare-${r}.db`);
+      bestBaseline = Math.max(bestBaseline, sqliteBaseline(bareFile, st.transitionsWritten, args.objects));
+      for (const suffix of ['', '-wal', '-shm']) rmSync(`${bareFile}${suffix}`, { force: true });
+    }
+    if (!best || !q) throw new Error('no runs');
+    return result('sqlite', best.st, best.seconds, bestBaseline, q);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function runPostgres(args: Args, log: (s: string) => void): Promise<BackendResult> {
+  let server: PostgresServer | undefined;
+  try {
+    server = await startPostgres({ durable: true, log });
+    const w = workload(args.objects, args.transitions);
+    let best: { seconds: number; st: ReturnType<DriftStore['stats']> } | undefined;
+    let bestBaseline = 0;
+    let q: Awaited<ReturnType<typeof measureQueries>> | undefined;
+    for (let r = 0; r < args.repeat; r++) {
+      log(`postgres run ${r + 1}/${args.repeat}: recording ${w.calls} observations of ${args.objects} objects ...`);
+      const store = await openStore({ databaseUrl: await server.createDatabase(`store_${r}`), retention: { intervalMs: 0 }, log });
+      const seconds = await driveStore(store, w);
+      const st = store.stats();
+      if (!best || st.transitionsWritten / seconds > best.st.transitionsWritten / best.seconds) best = { seconds, st };
+      if (r === args.repeat - 1) q = await measureQueries(store);
+      await store.close();
+      log(`postgres run ${r + 1}/${args.repeat}: baseline ...`);
+      bestBaseline = Math.max(bestBaseline, await postgresBaseline(await server.createDatabase(`bare_${r}`), st.transitionsWritten, args.objects));
+    }
+    if (!best || !q) throw new Error('no runs');
+    return result('postgres', best.st, best.seconds, bestBaseline, q);
+  } finally {
+    await server?.stop();
+  }
+}
+
+function result(
+  backend: 'sqlite' | 'postgres',
+  st: ReturnType<DriftStore['stats']>,
+  seconds: number,
+  baselinePerSecond: number,
+  q: Awaited<ReturnType<typeof measureQueries>>,
+): BackendResult {
+  const storePerSecond = st.transitionsWritten / seconds;
+  return {
+    backend,
+    transitions: st.transitionsWritten,
+    storeSeconds: seconds,
+    storePerSecond,
+    baselinePerSecond,
+    ratio: storePerSecond / baselinePerSecond,
+    ...q,
+    merged: st.merged,
+    dropped: st.dropped,
+  };
+}
+
+const TARGETS = { sqlite: 100_000, postgres: 30_000 };
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const log = (s: string) => process.stderr.write(`[bench:store] ${s}\n`);
+  const results: BackendResult[] = [];
+  for (const b of args.backends) results.push(b === 'sqlite' ? await runSqlite(args, log) : await runPostgres(args, log));
+
+  const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+  const rows = [
+    ['backend', 'transitions', 'store/s', 'baseline/s', 'ratio', 'target/s', 'chart 7d (ms)', 'chart cold', 'chart all', 'history (ms)'],
+    ...results.map((r) => [
+      r.backend,
+      fmt(r.transitions),
+      fmt(r.storePerSecond),
+      fmt(r.baselinePerSecond),
+      r.ratio.toFixed(2),
+      fmt(TARGETS[r.backend]),
+      r.chartMs.toFixed(1),
+      r.chartColdMs.toFixed(1),
+      r.chartUngroupedMs.toFixed(1),
+      r.historyMs.toFixed(1),
+    ]),
+  ];
+  const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length))) ?? [];
+  for (const r of rows) console.log(r.map((cell, c) => cell.padStart(widths[c] ?? 0)).join('  '));
+  const verdicts = results.map((r) => ({
+    backend: r.backend,
+    rateTarget: r.storePerSecond >= TARGETS[r.backend],
+    ratioTarget: r.ratio >= 0.5,
+    chartTarget: r.chartMs < 100,
+  }));
+  for (const v of verdicts) {
+    console.log(
+      `${v.backend}: rate ${v.rateTarget ? 'meets' : 'MISSES'} target, ratio ${v.ratioTarget ? 'meets' : 'MISSES'} >= 0.5, chart ${v.chartTarget ? 'meets' : 'MISSES'} < 100 ms`,
+    );
+  }
+  for (const r of results) if (r.merged + r.dropped > 0) console.log(`${r.backend}: ${r.merged} merged, ${r.dropped} dropped (back-pressure)`);
+  if (args.json) console.log(JSON.stringify({ results, verdicts }));
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
