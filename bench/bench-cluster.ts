@@ -6,6 +6,8 @@ import { kubeWrite, objectPath, type ObjectRef } from '../testing/kube-write';
 export interface BenchCluster {
   kc: KubeConfig;
   state: ClusterState;
+  /** The state directory of a cluster left running (DRIFTWATCH_TEST_CLUSTER_STATE_DIR), undefined for one of our own. */
+  stateDir?: string;
   stop(): Promise<void>;
 }
 
@@ -19,7 +21,7 @@ export async function benchCluster(): Promise<BenchCluster> {
   if (existing) {
     const state = readClusterState(existing);
     kc.loadFromFile(state.kubeconfig);
-    return { kc, state, stop: async () => undefined };
+    return { kc, state, stateDir: existing, stop: async () => undefined };
   }
   progress('starting a test cluster (set DRIFTWATCH_TEST_CLUSTER_STATE_DIR to reuse one)');
   const cluster = await startTestCluster({ log: (m) => progress(m) });

@@ -14,27 +14,26 @@
  * Objects: bare Pods (with a kubelet-like status) and custom resources, each with a desired
  * manifest in a directory the dashboard watches, so every object is really diffed.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api, CustomObjectsApi, Watch } from '@kubernetes/client-node';
-import { CONTENT_TYPE, kubeWrite, objectPath } from '../testing/kube-write';
+import { CONTENT_TYPE, kubeWrite } from '../testing/kube-write';
 import { buildNext, startNextServer } from '../testing/next-server';
-import { runningPodStatus, syntheticCrd, syntheticPod, syntheticWidget, type SyntheticObject } from '../testing/synthetic-objects';
-import { benchCluster, createNamespace, inParallel, progress } from './bench-cluster';
+import { benchCluster, progress } from './bench-cluster';
+import { argValue, liveFixture, MANAGER, MUTATOR } from './live-fixture';
 
 const argv = process.argv.slice(2);
 const flag = (name: string, dflt: number) => {
-  const i = argv.indexOf(name);
-  return i >= 0 ? Number(argv[i + 1]) : dflt;
+  const v = argValue(argv, name);
+  return v === undefined ? dflt : Number(v);
 };
 const PODS = flag('--pods', 10_000);
 const CRS = flag('--crs', 5_000);
 const RATE = flag('--rate', 200);
 const SECONDS = flag('--seconds', 15);
-const NAMESPACES = 10;
-const MANAGER = 'gitops-sync';
-const MUTATOR = 'bench-mutator';
+/** After the last mutation's response: how long to wait for the last events before giving up. */
+const DRAIN_MS = flag('--drain-timeout', 60_000);
 
 const percentile = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -47,49 +46,9 @@ const work = mkdtempSync(join(tmpdir(), 'driftwatch-bench-live-'));
 let exitCode = 0;
 try {
   const { kc } = cluster;
-  const run = Date.now().toString(36);
-  const group = `bench-${run}.driftwatch.bench`;
-  const namespaces = Array.from({ length: NAMESPACES }, (_, i) => `bench-live-${run}-${i}`);
-  progress(`creating ${PODS} Pods and ${CRS} custom resources in ${NAMESPACES} namespaces`);
-  await inParallel(namespaces, 4, (ns) => createNamespace(kc, ns));
-  const crd = syntheticCrd(group);
-  await kubeWrite(kc, 'PATCH', objectPath({ apiVersion: 'apiextensions.k8s.io/v1', resource: 'customresourcedefinitions', name: crd.metadata?.name }, { fieldManager: MANAGER }), crd, CONTENT_TYPE.apply);
-
-  const objects: { o: SyntheticObject; ns: string }[] = [];
-  for (let i = 0; i < PODS; i++) {
-    const ns = namespaces[i % NAMESPACES]!;
-    objects.push({ o: syntheticPod(ns, i), ns });
-  }
-  for (let i = 0; i < CRS; i++) {
-    const ns = namespaces[i % NAMESPACES]!;
-    objects.push({ o: syntheticWidget(ns, group, i), ns });
-  }
-  const pathOf = (o: SyntheticObject, ns: string, extra: Record<string, string> = {}, sub = '') =>
-    objectPath({ apiVersion: o.manifest.apiVersion ?? '', resource: o.resource, namespace: ns, name: `${o.manifest.metadata?.name}${sub}` }, extra);
-  let created = 0;
-  const t0 = Date.now();
-  await inParallel(objects, 32, async ({ o, ns }, i) => {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await kubeWrite(kc, 'PATCH', pathOf(o, ns, { fieldManager: MANAGER, force: 'true' }), o.manifest, CONTENT_TYPE.apply);
-        break;
-      } catch (err) {
-        // The CRD's resource is served a moment after the CRD is created.
-        if (attempt > 100) throw err;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
-    if (o.resource === 'pods') await kubeWrite(kc, 'PATCH', pathOf(o, ns, {}, '/status'), { status: runningPodStatus(o.manifest, i) }, CONTENT_TYPE.merge);
-    if (++created % 2500 === 0) progress(`  ${created}/${objects.length} (${Math.round(created / ((Date.now() - t0) / 1000))}/s)`);
-  });
-
-  // Desired state: every object's manifest, 1,000 to a file.
-  const manifests = join(work, 'manifests');
-  mkdirSync(manifests);
-  for (let f = 0; f * 1000 < objects.length; f++) {
-    const docs = objects.slice(f * 1000, (f + 1) * 1000).map(({ o }) => JSON.stringify(o.manifest));
-    writeFileSync(join(manifests, `part-${f}.yaml`), docs.join('\n---\n'));
-  }
+  const fixture = await liveFixture(cluster, { pods: PODS, crs: CRS, workDir: work, ...(argValue(argv, '--run') ? { run: argValue(argv, '--run') } : {}) });
+  const { objects, group, manifests, pathOf } = fixture;
+  if (cluster.stateDir) progress(`objects kept: run again with --run ${fixture.run} to reuse them`);
   const expected = objects.length;
 
   // Baseline 1: a plain paginated LIST of the same objects with client-node.
@@ -154,6 +113,10 @@ try {
   // Arrival times are kept per mutation and matched with the API response afterwards: on loopback
   // the event often arrives before the response does (that counts as a delay of 0).
   const sent = new Map<string, number>();
+  // Tags unique to this run: objects reused from an earlier run still carry that run's tags, and
+  // writing a label's current value again would be a no-op without an event.
+  const nonce = Date.now().toString(36);
+  const TAG_IN_EVENT = new RegExp(`"live":"(${nonce}-\\d+)"`);
   const streamArrival = new Map<string, number>();
   const watchArrival = new Map<string, number>();
   const ac = new AbortController();
@@ -172,7 +135,7 @@ try {
           buf = buf.slice(i + 2);
           const data = block.split('\n').find((l) => l.startsWith('data: '));
           if (!data || !block.includes('event: drift')) continue;
-          const m = /"live":"(m\d+)"/.exec(data);
+          const m = TAG_IN_EVENT.exec(data);
           if (m && !streamArrival.has(m[1]!)) streamArrival.set(m[1]!, performance.now());
         }
       }
@@ -205,7 +168,7 @@ try {
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     else if (wait < -100) late++;
     const { o, ns } = pods[(k * 7919) % pods.length]!;
-    const tag = `m${k}`;
+    const tag = `${nonce}-${k}`;
     inFlight++;
     pending.push(
       kubeWrite(kc, 'PATCH', pathOf(o, ns, { fieldManager: MUTATOR }), { metadata: { labels: { 'bench-seq': tag } } }, CONTENT_TYPE.merge)
@@ -215,7 +178,23 @@ try {
   }
   await Promise.all(pending);
   const achievedRate = total / ((performance.now() - startAt) / 1000);
-  await new Promise((r) => setTimeout(r, 3000));
+  // Wait for the last events: until both receivers have every mutation, or nothing more arrived
+  // for DRAIN_MS (a lagging cluster can be seconds behind; a fixed wait cut such runs short).
+  {
+    let seen = -1;
+    let lastProgress = performance.now();
+    while (streamArrival.size < total || watchArrival.size < total) {
+      const now = streamArrival.size + watchArrival.size;
+      if (now !== seen) {
+        seen = now;
+        lastProgress = performance.now();
+      } else if (performance.now() - lastProgress > DRAIN_MS) {
+        progress(`gave up waiting: ${streamArrival.size} events on the stream, ${watchArrival.size} on the bare watch of ${total}`);
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
   ac.abort();
   watchAbort.abort();
   await streamDone;

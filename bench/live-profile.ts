@@ -1,0 +1,195 @@
+/**
+ * The dashboard's live runtime (lib/live, no Next.js) in this process, on bench:live's objects:
+ * for profiling start-up, memory and the event path without a server in the way.
+ *
+ *   DRIFTWATCH_TEST_CLUSTER_STATE_DIR=DIR npx tsx bench/live-profile.ts --run ID [options]
+ *   DRIFTWATCH_TEST_CLUSTER_STATE_DIR=DIR node --cpu-prof --cpu-prof-dir /tmp/prof --import tsx bench/live-profile.ts --run ID
+ *   node --expose-gc --import tsx bench/live-profile.ts --run ID --heap-snapshot /tmp/live.heapsnapshot
+ *
+ * Options: --pods N --crs N (as bench:live), --run ID (reuse that run's objects; created when
+ * missing), --heap-snapshot FILE (v8.writeHeapSnapshot once the state is complete), --mutations N
+ * and --rate R (stream delay through the event log and the SSE encoder, against a bare watch),
+ * --hold (keep running after the measurements, e.g. for `node --inspect`).
+ *
+ * Prints a timeline of start-up (manifests loaded, resources synced, state complete), memory
+ * (RSS, VmHWM, V8 heap, after a GC when --expose-gc is given) and the stream delays.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import v8 from 'node:v8';
+import { CoreV1Api, Watch } from '@kubernetes/client-node';
+import { loadDashboardConfig } from '../lib/config/dashboard-config';
+import { runtimeOptions } from '../lib/live/runtime-options';
+import { LiveRuntime } from '../lib/live/runtime';
+import { driftEventStream } from '../lib/live/sse';
+import { CONTENT_TYPE, kubeWrite } from '../testing/kube-write';
+import { benchCluster, progress } from './bench-cluster';
+import { argValue, liveFixture, MANAGER, MUTATOR } from './live-fixture';
+
+const argv = process.argv.slice(2);
+const num = (name: string, dflt: number) => {
+  const v = argValue(argv, name);
+  return v === undefined ? dflt : Number(v);
+};
+const PODS = num('--pods', 10_000);
+const CRS = num('--crs', 5_000);
+const MUTATIONS = num('--mutations', 0);
+const RATE = num('--rate', 200);
+const HEAP_SNAPSHOT = argValue(argv, '--heap-snapshot');
+
+const percentile = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? NaN : (s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN);
+};
+const statusKiB = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0);
+const mib = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MiB`;
+const gc = (globalThis as { gc?: () => void }).gc;
+
+const cluster = await benchCluster();
+const work = mkdtempSync(join(tmpdir(), 'driftwatch-live-profile-'));
+try {
+  const fixture = await liveFixture(cluster, { pods: PODS, crs: CRS, workDir: work, ...(argValue(argv, '--run') ? { run: argValue(argv, '--run') } : {}) });
+  const expected = fixture.objects.length;
+  const config = loadDashboardConfig({
+    KUBECONFIG: cluster.state.kubeconfig,
+    DRIFTWATCH_MANIFESTS: fixture.manifests,
+    DRIFTWATCH_FIELD_MANAGER: MANAGER,
+  });
+  process.env.KUBECONFIG = cluster.state.kubeconfig;
+  const t0 = performance.now();
+  const at = () => `${Math.round(performance.now() - t0)} ms`.padStart(9);
+  const runtime = new LiveRuntime({ ...runtimeOptions(config), log: (m) => progress(`${at()}  ${m}`) });
+  const heapBefore = process.memoryUsage();
+  progress(`${at()}  start (RSS ${mib(heapBefore.rss)})`);
+  const started = runtime.start().then(() => progress(`${at()}  runtime.start() resolved`));
+
+  // Milestones, polled: resources synced one by one, then the complete state.
+  const synced = new Set<string>();
+  let completeMs = NaN;
+  for (;;) {
+    for (const r of runtime.resourceStates()) {
+      const key = `${r.group}/${r.resource}`;
+      if (r.status !== 'syncing' && !synced.has(key)) {
+        synced.add(key);
+        progress(`${at()}  ${key} ${r.status} (${r.objects} objects)`);
+      }
+    }
+    let evaluated = 0;
+    for (const s of runtime.states()) if (s.status === 'in-sync' || s.status === 'drifted') evaluated++;
+    if (runtime.isReady() && evaluated >= expected) {
+      completeMs = performance.now() - t0;
+      progress(`${at()}  complete: ${evaluated} objects evaluated, ${runtime.events.lastSeq} events logged`);
+      break;
+    }
+    if (performance.now() - t0 > 600_000) throw new Error(`no complete state after 10 minutes (${evaluated}/${expected})`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  await started;
+
+  const mem = () => {
+    const m = process.memoryUsage();
+    return `RSS ${mib(m.rss)}, VmHWM ${mib(statusKiB('VmHWM') * 1024)}, heap used ${mib(m.heapUsed)} of ${mib(m.heapTotal)}, external ${mib(m.external)}, array buffers ${mib(m.arrayBuffers)}`;
+  };
+  progress(`memory at complete: ${mem()}`);
+  if (gc) {
+    gc();
+    progress(`memory after a full GC: ${mem()}`);
+    for (const s of v8.getHeapSpaceStatistics()) if (s.space_used_size > 1 << 20) progress(`  ${s.space_name.padEnd(24)} ${mib(s.space_used_size)}`);
+  }
+  if (HEAP_SNAPSHOT) {
+    progress(`writing a heap snapshot to ${HEAP_SNAPSHOT}`);
+    v8.writeHeapSnapshot(HEAP_SNAPSHOT);
+  }
+
+  let stream: Record<string, unknown> | undefined;
+  if (MUTATIONS > 0) {
+    progress(`stream delay: ${MUTATIONS} mutations at ${RATE}/s`);
+    const { kc } = cluster;
+    const nonce = Date.now().toString(36);
+    const tagIn = new RegExp(`"live":"(${nonce}-\\d+)"`);
+    const sent = new Map<string, number>();
+    const logArrival = new Map<string, number>();
+    const sseArrival = new Map<string, number>();
+    const watchArrival = new Map<string, number>();
+    // The event log as the runtime fills it...
+    const unsubscribe = runtime.events.subscribe((e) => {
+      if (e.type !== 'upsert') return;
+      const tag = e.state.labels['bench-seq'];
+      if (tag?.startsWith(nonce) && !logArrival.has(tag)) logArrival.set(tag, performance.now());
+    });
+    // ...and encoded for a stream client, as the route serves it (without HTTP).
+    const ac = new AbortController();
+    const reader = driftEventStream({ log: runtime.events, signal: ac.signal }).getReader();
+    const decoder = new TextDecoder();
+    const sseDone = (async () => {
+      try {
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) return;
+          const now = performance.now();
+          const text = decoder.decode(value, { stream: true });
+          for (const m of text.matchAll(new RegExp(tagIn, 'g'))) if (!sseArrival.has(m[1]!)) sseArrival.set(m[1]!, now);
+        }
+      } catch {
+        // aborted
+      }
+    })();
+    const core = kc.makeApiClient(CoreV1Api);
+    const from = (await core.listPodForAllNamespaces({ limit: 1 })).metadata?.resourceVersion;
+    const watchAbort = await new Watch(kc).watch(
+      '/api/v1/pods',
+      { resourceVersion: from, allowWatchBookmarks: true },
+      (_phase, obj: { metadata?: { labels?: Record<string, string> } }) => {
+        const tag = obj.metadata?.labels?.['bench-seq'];
+        if (tag?.startsWith(nonce) && !watchArrival.has(tag)) watchArrival.set(tag, performance.now());
+      },
+      () => undefined,
+    );
+    await new Promise((r) => setTimeout(r, 1000));
+    const pods = fixture.objects.filter(({ o }) => o.resource === 'pods');
+    const startAt = performance.now();
+    const pending: Promise<unknown>[] = [];
+    for (let k = 0; k < MUTATIONS; k++) {
+      const wait = startAt + (k * 1000) / RATE - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      const { o, ns } = pods[(k * 7919) % pods.length]!;
+      const tag = `${nonce}-${k}`;
+      pending.push(
+        kubeWrite(kc, 'PATCH', fixture.pathOf(o, ns, { fieldManager: MUTATOR }), { metadata: { labels: { 'bench-seq': tag } } }, CONTENT_TYPE.merge).then(() =>
+          sent.set(tag, performance.now()),
+        ),
+      );
+    }
+    await Promise.all(pending);
+    const achieved = MUTATIONS / ((performance.now() - startAt) / 1000);
+    for (let last = -1, since = performance.now(); sseArrival.size < MUTATIONS || watchArrival.size < MUTATIONS; ) {
+      const n = sseArrival.size + watchArrival.size;
+      if (n !== last) [last, since] = [n, performance.now()];
+      else if (performance.now() - since > 30_000) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    ac.abort();
+    unsubscribe();
+    watchAbort.abort();
+    await sseDone;
+    const summary = (arrivals: Map<string, number>) => {
+      const d = [...arrivals].flatMap(([tag, t]) => (sent.has(tag) ? [Math.max(0, t - sent.get(tag)!)] : []));
+      return { events: d.length, p50: Math.round(percentile(d, 50)), p99: Math.round(percentile(d, 99)), max: Math.round(Math.max(...d)) };
+    };
+    stream = { achievedRate: Math.round(achieved), eventLog: summary(logArrival), sse: summary(sseArrival), bareWatch: summary(watchArrival) };
+    progress(`achieved ${Math.round(achieved)}/s`);
+    for (const [k, v] of Object.entries(stream)) if (typeof v === 'object') progress(`  ${k.padEnd(10)} ${JSON.stringify(v)}`);
+  }
+
+  console.log(JSON.stringify({ objects: expected, completeMs: Math.round(completeMs), vmHwmMiB: Math.round(statusKiB('VmHWM') / 1024), stream }));
+  if (argv.includes('--hold')) {
+    progress('holding (Ctrl-C to end)');
+    await new Promise<void>((r) => process.once('SIGINT', () => r()));
+  }
+  await runtime.stop();
+} finally {
+  await cluster.stop();
+  rmSync(work, { recursive: true, force: true });
+}
+process.exit(0);
