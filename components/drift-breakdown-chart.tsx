@@ -1,0 +1,85 @@
+'use client';
+/**
+ * Objects that drift now, per namespace, kind or cluster, stacked by status (a Recharts bar chart).
+ * Clicking a bar opens the table filtered to that group. Needs no history: it reads the live index.
+ */
+import { useRouter } from 'next/navigation';
+import { useMemo, useState } from 'react';
+import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { kindLabel } from '@/lib/client/format';
+import type { ObjectDriftState } from '@/lib/client/types';
+
+type GroupBy = 'namespace' | 'kind' | 'cluster';
+const TOP = 12;
+
+export function DriftBreakdownChart({ states }: { states: Iterable<ObjectDriftState> }) {
+  const router = useRouter();
+  const [groupBy, setGroupBy] = useState<GroupBy>('namespace');
+  const data = useMemo(() => {
+    const groups = new Map<string, { group: string; drifted: number; missing: number; error: number }>();
+    for (const s of states) {
+      if (s.status !== 'drifted' && s.status !== 'missing' && s.status !== 'error') continue;
+      const key = groupBy === 'namespace' ? s.namespace || '(cluster-scoped)' : groupBy === 'kind' ? kindLabel(s.kind, s.group) : s.cluster;
+      let g = groups.get(key);
+      if (!g) groups.set(key, (g = { group: key, drifted: 0, missing: 0, error: 0 }));
+      g[s.status]++;
+    }
+    return [...groups.values()].sort((a, b) => b.drifted + b.missing + b.error - (a.drifted + a.missing + a.error) || a.group.localeCompare(b.group)).slice(0, TOP);
+  }, [states, groupBy]);
+
+  const open = (group: string) => {
+    if (groupBy === 'namespace' && group === '(cluster-scoped)') return;
+    router.push(`/drift?${groupBy}=${encodeURIComponent(group)}`);
+  };
+
+  return (
+    <section className="panel" aria-labelledby="breakdown-heading">
+      <div className="panel-head">
+        <h2 id="breakdown-heading">Drifting now, by {groupBy}</h2>
+        <label className="inline-field">
+          Group by{' '}
+          <select value={groupBy} onChange={(e) => setGroupBy(e.target.value as GroupBy)} data-testid="breakdown-group">
+            <option value="namespace">namespace</option>
+            <option value="kind">kind</option>
+            <option value="cluster">cluster</option>
+          </select>
+        </label>
+      </div>
+      {data.length === 0 ? (
+        <p className="muted">Nothing drifts.</p>
+      ) : (
+        <div className="chart-box" style={{ height: Math.max(120, data.length * 28 + 60) }} data-testid="breakdown-chart">
+          <ResponsiveContainer width="100%" height="100%">
+            <BarChart
+              data={data}
+              layout="vertical"
+              margin={{ top: 4, right: 16, bottom: 4, left: 8 }}
+              onClick={(st) => {
+                const i = Number(st.activeIndex);
+                const row = Number.isInteger(i) ? data[i] : undefined;
+                if (row) open(row.group);
+              }}
+              style={{ cursor: 'pointer' }}
+            >
+              <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" horizontal={false} />
+              <XAxis type="number" allowDecimals={false} stroke="var(--muted)" fontSize={12} />
+              <YAxis
+                type="category"
+                dataKey="group"
+                width={170}
+                stroke="var(--muted)"
+                fontSize={12}
+                tickFormatter={(v: string) => (v.length > 24 ? `${v.slice(0, 23)}…` : v)}
+              />
+              <Tooltip contentStyle={{ background: 'var(--panel)', border: '1px solid var(--border)', color: 'var(--text)' }} cursor={{ fill: 'var(--hover)' }} />
+              <Legend wrapperStyle={{ fontSize: 12 }} />
+              <Bar dataKey="drifted" stackId="s" fill="var(--c-drifted)" isAnimationActive={false} />
+              <Bar dataKey="missing" stackId="s" fill="var(--c-missing)" isAnimationActive={false} />
+              <Bar dataKey="error" stackId="s" fill="var(--c-error)" isAnimationActive={false} />
+            </BarChart>
+          </ResponsiveContainer>
+        </div>
+      )}
+    </section>
+  );
+}

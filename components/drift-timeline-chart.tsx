@@ -1,0 +1,131 @@
+'use client';
+/**
+ * Drifted objects over time from the history store (stacked by namespace, kind or cluster; brush to
+ * zoom; click a point to open the table filtered to the biggest group at that time). Range and
+ * grouping live in the URL (`range`, `from`/`to`, `stack`). Fed by a typed fetcher; while the
+ * server has no history routes it says so instead of drawing.
+ */
+import { useQuery } from '@tanstack/react-query';
+import { useRouter, useSearchParams } from 'next/navigation';
+import { useMemo } from 'react';
+import { Area, AreaChart, Brush, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { fetchDriftChart } from '@/lib/client/api';
+import { patchSearch, pushSearch } from './url-state';
+import type { ChartGroupBy, DriftChartJson } from '@/lib/client/types';
+
+export const RANGES = { '1h': 3_600_000, '6h': 21_600_000, '24h': 86_400_000, '7d': 604_800_000 } as const;
+type RangeKey = keyof typeof RANGES;
+const PALETTE = ['#2f6fde', '#d9822b', '#2a9d8f', '#c2407a', '#7b61c9', '#8a9a2b', '#d64545', '#3d8fb8', '#a0692f', '#5f7480'];
+
+/** Picks a bucket size that gives at most ~120 points, in whole minutes. */
+export function bucketFor(spanMs: number): number {
+  const minute = 60_000;
+  return Math.max(1, Math.ceil(spanMs / 120 / minute)) * minute;
+}
+
+export function chartRows(chart: DriftChartJson): Array<Record<string, number | string>> {
+  return chart.buckets.map((b, i) => {
+    const row: Record<string, number | string> = { t: Date.parse(b) };
+    for (const s of chart.series) row[s.group || '(cluster)'] = s.drifted[i] ?? 0;
+    return row;
+  });
+}
+
+export function DriftTimelineChart() {
+  const sp = useSearchParams();
+  const router = useRouter();
+  const range = (sp.get('range') ?? '24h') as RangeKey;
+  const stack = (sp.get('stack') ?? 'none') as ChartGroupBy;
+  const fromParam = sp.get('from');
+  const toParam = sp.get('to');
+  const window = useMemo(() => {
+    if (fromParam && toParam) return { from: fromParam, to: toParam };
+    const to = Date.now();
+    return { from: new Date(to - (RANGES[range] ?? RANGES['24h'])).toISOString(), to: new Date(to).toISOString() };
+    // Relative ranges re-anchor when the range changes, not on every render.
+  }, [fromParam, toParam, range]);
+  const bucketMs = bucketFor(Date.parse(window.to) - Date.parse(window.from));
+  const q = useQuery({
+    queryKey: ['history', 'chart', window.from, window.to, bucketMs, stack],
+    queryFn: ({ signal }) => fetchDriftChart({ from: window.from, to: window.to, bucketMs, groupBy: stack }, signal),
+  });
+  const setParams = (patch: Record<string, string | undefined>) => pushSearch(patchSearch(sp, patch));
+  const data = q.data?.available ? q.data.data : undefined;
+  const rows = useMemo(() => (data ? chartRows(data) : []), [data]);
+  const groups = data ? data.series.map((s) => s.group || '(cluster)') : [];
+
+  return (
+    <section className="panel" aria-labelledby="timeline-heading" data-testid="drift-timeline">
+      <div className="panel-head">
+        <h2 id="timeline-heading">Drifted objects over time</h2>
+        <div className="toolbar">
+          <div role="group" aria-label="Time range" className="segmented">
+            {(Object.keys(RANGES) as RangeKey[]).map((r) => (
+              <button key={r} type="button" aria-pressed={!fromParam && range === r} onClick={() => setParams({ range: r, from: undefined, to: undefined })}>
+                {r}
+              </button>
+            ))}
+          </div>
+          <label className="inline-field">
+            Stack by{' '}
+            <select value={stack} onChange={(e) => setParams({ stack: e.target.value === 'none' ? undefined : e.target.value })}>
+              <option value="none">nothing</option>
+              <option value="namespace">namespace</option>
+              <option value="kind">kind</option>
+              <option value="cluster">cluster</option>
+            </select>
+          </label>
+        </div>
+      </div>
+      {q.isPending && <p className="muted">Loading history…</p>}
+      {q.isError && <p className="msg-danger">History could not be loaded: {q.error.message}</p>}
+      {q.data && !q.data.available && (
+        <p className="muted" data-testid="history-unavailable">
+          {q.data.reason}
+        </p>
+      )}
+      {data && (
+        <div className="chart-box" style={{ height: 280 }}>
+          <ResponsiveContainer width="100%" height="100%">
+            <AreaChart
+              data={rows}
+              margin={{ top: 8, right: 16, bottom: 0, left: 0 }}
+              onClick={(st) => {
+                const row = rows[Number(st.activeIndex)];
+                if (!row || stack === 'none') return;
+                let best = '';
+                let max = 0;
+                for (const g of groups) if (Number(row[g]) > max) (max = Number(row[g])), (best = g);
+                if (best && best !== '(cluster)') router.push(`/drift?${stack}=${encodeURIComponent(best)}`);
+              }}
+            >
+              <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" />
+              <XAxis dataKey="t" type="number" scale="time" domain={['dataMin', 'dataMax']} tickFormatter={(t: number) => new Date(t).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })} stroke="var(--muted)" fontSize={12} />
+              <YAxis allowDecimals={false} stroke="var(--muted)" fontSize={12} width={48} />
+              <Tooltip labelFormatter={(t) => new Date(Number(t)).toLocaleString()} contentStyle={{ background: 'var(--panel)', border: '1px solid var(--border)', color: 'var(--text)' }} />
+              {groups.length > 1 && <Legend wrapperStyle={{ fontSize: 12 }} />}
+              {groups.map((g, i) => (
+                <Area key={g} type="stepAfter" dataKey={g} stackId="1" stroke={PALETTE[i % PALETTE.length]} fill={PALETTE[i % PALETTE.length]} fillOpacity={0.35} isAnimationActive={false} />
+              ))}
+              <Brush
+                dataKey="t"
+                height={22}
+                stroke="var(--accent)"
+                fill="var(--panel)"
+                tickFormatter={(t: number) => new Date(t).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}
+                onDragEnd={(r) => {
+                  const { startIndex, endIndex } = r as { startIndex?: number; endIndex?: number };
+                  const a = rows[startIndex ?? 0];
+                  const b = rows[endIndex ?? rows.length - 1];
+                  if (a && b && (startIndex !== 0 || endIndex !== rows.length - 1)) {
+                    setParams({ from: new Date(Number(a.t)).toISOString(), to: new Date(Number(b.t) + bucketMs).toISOString(), range: undefined });
+                  }
+                }}
+              />
+            </AreaChart>
+          </ResponsiveContainer>
+        </div>
+      )}
+    </section>
+  );
+}

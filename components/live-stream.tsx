@@ -1,0 +1,188 @@
+'use client';
+/**
+ * One EventSource on /api/v1/stream for the whole app, feeding TanStack Query's cache:
+ * `drift` events update the drift index (every `upsert` carries the object's full state) and the
+ * open object's detail; `reset` refetches everything. Recent events are kept so that a drift index
+ * loaded page by page can re-apply what happened while it was loading.
+ */
+import { useQueryClient, type QueryClient } from '@tanstack/react-query';
+import { createContext, useContext, useEffect, useState, useSyncExternalStore, type ReactNode } from 'react';
+import { applyEvents, type DriftIndex } from '@/lib/client/drift-index';
+import type { DriftStreamEvent, ObjectDetailResponse } from '@/lib/client/types';
+
+export type StreamState = 'connecting' | 'live' | 'reconnecting' | 'disconnected';
+
+export const DRIFT_INDEX_KEY = ['drift-index'] as const;
+export const objectKey = (id: string) => ['object', id] as const;
+
+const BUFFER_MAX = 50_000;
+const FLUSH_MS = 60;
+
+export class LiveStream {
+  state: StreamState = 'connecting';
+  /** Events seen since the current connection's start (or the last reset). */
+  private buffer: DriftStreamEvent[] = [];
+  private pending: DriftStreamEvent[] = [];
+  private flushTimer: ReturnType<typeof setTimeout> | undefined;
+  private es: EventSource | undefined;
+  private lastId: string | undefined;
+  private listeners = new Set<() => void>();
+  private readyWaiters: Array<() => void> = [];
+  private opened = false;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private retryMs = 1000;
+  private stopped = false;
+  /** Increments on every `reset`: loaders started before it must not trust their event base. */
+  resets = 0;
+  eventsReceived = 0;
+  private historyInvalidatedAt = 0;
+
+  constructor(private readonly client: QueryClient) {}
+
+  subscribe = (fn: () => void) => {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  };
+
+  getState = () => this.state;
+
+  private setState(s: StreamState) {
+    if (this.state === s) return;
+    this.state = s;
+    for (const l of this.listeners) l();
+  }
+
+  start() {
+    this.stopped = false;
+    this.connect();
+  }
+
+  stop() {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    clearTimeout(this.flushTimer);
+    this.es?.close();
+    this.es = undefined;
+  }
+
+  /** Resolves once the stream is open (or after `timeoutMs`, so a broken stream never blocks loading). */
+  ready(timeoutMs = 3000): Promise<void> {
+    if (this.opened) return Promise.resolve();
+    return new Promise((resolve) => {
+      const t = setTimeout(resolve, timeoutMs);
+      this.readyWaiters.push(() => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
+  }
+
+  /** Events with seq greater than `seq`, oldest first. */
+  eventsAfter(seq: number): DriftStreamEvent[] {
+    return this.buffer.filter((e) => e.seq > seq);
+  }
+
+  private connect() {
+    if (this.stopped) return;
+    const url = `/api/v1/stream${this.lastId ? `?since=${encodeURIComponent(this.lastId)}` : ''}`;
+    const es = new EventSource(url);
+    this.es = es;
+    es.onopen = () => {
+      this.retryMs = 1000;
+      this.opened = true;
+      for (const w of this.readyWaiters.splice(0)) w();
+      this.setState('live');
+    };
+    es.onerror = () => {
+      if (es.readyState === EventSource.CLOSED) {
+        // The browser gave up (e.g. a non-200 answer): reconnect ourselves, with back-off.
+        this.setState('disconnected');
+        es.close();
+        clearTimeout(this.retryTimer);
+        this.retryTimer = setTimeout(() => this.connect(), this.retryMs);
+        this.retryMs = Math.min(this.retryMs * 2, 15_000);
+      } else {
+        this.setState('reconnecting');
+      }
+    };
+    es.addEventListener('hello', (ev) => {
+      this.lastId = (ev as MessageEvent).lastEventId || this.lastId;
+    });
+    es.addEventListener('reset', (ev) => {
+      this.lastId = (ev as MessageEvent).lastEventId || this.lastId;
+      this.buffer = [];
+      this.pending = [];
+      this.resets++;
+      void this.client.invalidateQueries();
+    });
+    es.addEventListener('drift', (ev) => {
+      const me = ev as MessageEvent<string>;
+      if (me.lastEventId) this.lastId = me.lastEventId;
+      let e: DriftStreamEvent;
+      try {
+        e = JSON.parse(me.data) as DriftStreamEvent;
+      } catch {
+        return;
+      }
+      this.eventsReceived++;
+      this.buffer.push(e);
+      if (this.buffer.length > BUFFER_MAX) this.buffer.splice(0, this.buffer.length - BUFFER_MAX);
+      this.pending.push(e);
+      this.flushTimer ??= setTimeout(() => this.flush(), FLUSH_MS);
+    });
+  }
+
+  /** Applies queued events to the cache in one go (bursts of thousands stay cheap). */
+  private flush() {
+    this.flushTimer = undefined;
+    const batch = this.pending;
+    this.pending = [];
+    if (batch.length === 0) return;
+    this.client.setQueryData<DriftIndex>(DRIFT_INDEX_KEY, (idx) => (idx ? applyEvents(idx, batch) : idx));
+    const touched = new Set<string>();
+    for (const e of batch) {
+      const id = e.type === 'upsert' ? e.state.id : e.id;
+      touched.add(id);
+      if (e.type === 'upsert') {
+        this.client.setQueryData<ObjectDetailResponse>(objectKey(id), (d) => {
+          if (!d) return d;
+          const { ignored: _ignored, ...state } = e.state;
+          return { ...d, state, ignoredCount: e.state.ignored.length };
+        });
+      }
+    }
+    // The live and desired objects behind a changed state: refetch those that are on screen.
+    for (const id of touched) {
+      if (this.client.getQueryState(objectKey(id))) void this.client.invalidateQueries({ queryKey: objectKey(id), exact: true });
+    }
+    // History moves with drift; its charts refetch at most every few seconds.
+    const now = Date.now();
+    if (now - this.historyInvalidatedAt > 5000) {
+      this.historyInvalidatedAt = now;
+      void this.client.invalidateQueries({ queryKey: ['history'] });
+    }
+  }
+}
+
+const LiveStreamContext = createContext<LiveStream | undefined>(undefined);
+
+export function LiveStreamProvider({ children }: { children: ReactNode }) {
+  const client = useQueryClient();
+  const [stream] = useState(() => new LiveStream(client));
+  useEffect(() => {
+    stream.start();
+    return () => stream.stop();
+  }, [stream]);
+  return <LiveStreamContext.Provider value={stream}>{children}</LiveStreamContext.Provider>;
+}
+
+export function useLiveStream(): LiveStream {
+  const s = useContext(LiveStreamContext);
+  if (!s) throw new Error('useLiveStream outside LiveStreamProvider');
+  return s;
+}
+
+export function useStreamState(): StreamState {
+  const s = useLiveStream();
+  return useSyncExternalStore(s.subscribe, s.getState, () => 'connecting');
+}

@@ -1,0 +1,27 @@
+'use client';
+import type { ManifestProblem } from '@/lib/client/types';
+
+/** Bad manifest files with file:line; the rest of the directory still loads. */
+export function ManifestProblems({ problems }: { problems: ManifestProblem[] }) {
+  return (
+    <section className="panel" aria-labelledby="problems-heading">
+      <h2 id="problems-heading">
+        Manifest problems <span className="muted">({problems.length})</span>
+      </h2>
+      {problems.length === 0 ? (
+        <p className="muted">Every manifest file loaded.</p>
+      ) : (
+        <ul className="plain-list" data-testid="manifest-problems">
+          {problems.map((p, i) => {
+            const where = `${p.file ?? p.root}${p.line !== undefined ? `:${p.line}${p.column !== undefined ? `:${p.column}` : ''}` : ''}`;
+            return (
+              <li key={`${where}-${i}`} className={p.severity === 'warning' ? 'problem warning' : 'problem'}>
+                <code className="wrap">{where}</code> <span className="wrap">{p.message}</span>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,122 @@
+'use client';
+/** The object page: header, owner chain, drifted fields, YAML diff, timeline. `id`, `mode` and `all` live in the URL. */
+import Link from 'next/link';
+import { useSearchParams } from 'next/navigation';
+import { useMemo } from 'react';
+import { ApiError } from '@/lib/client/api';
+import { timeAgo } from '@/lib/client/format';
+import { formatObjectId, parseObjectId } from '@/lib/client/object-id';
+import type { DiffInput } from '@/lib/client/yaml-diff';
+import { useObjectDetail } from './drift-data';
+import { FieldDiffList } from './field-diff-list';
+import { ObjectTimeline } from './object-timeline';
+import { OwnerChain } from './owner-chain';
+import { StatusBadge } from './status-badge';
+import { patchSearch, pushSearch } from './url-state';
+import { YamlDiffView, type DiffMode } from './yaml-diff-view';
+
+export function ObjectView() {
+  const sp = useSearchParams();
+  // `?id=` or the parts (`cluster`, `group`, `kind`, `namespace`, `name`) as a shared link may carry them.
+  const id =
+    sp.get('id') ??
+    (sp.get('cluster') && sp.get('kind') && sp.get('name')
+      ? formatObjectId({ cluster: sp.get('cluster')!, group: sp.get('group') ?? '', kind: sp.get('kind')!, namespace: sp.get('namespace') ?? '', name: sp.get('name')! })
+      : undefined);
+  const mode: DiffMode = sp.get('mode') === 'unified' ? 'unified' : 'split';
+  const showAll = sp.get('all') === '1';
+  const detail = useObjectDetail(id);
+  const d = detail.data;
+  const input: DiffInput | undefined = useMemo(
+    () =>
+      d && {
+        ...(d.desired ? { desired: d.desired } : {}),
+        ...(d.live ? { live: d.live } : {}),
+        changePaths: d.state.changes.map((c) => c.path),
+        showAll,
+      },
+    [d, showAll],
+  );
+
+  if (!id) return <p className="msg-danger">No object given: open one from the drift table.</p>;
+  const parts = parseObjectId(id);
+  if (detail.isPending) return <p className="muted">Loading {id}…</p>;
+  if (detail.isError) {
+    const notFound = detail.error instanceof ApiError && detail.error.status === 404;
+    return (
+      <div className="panel" role="alert">
+        <h1 className="page-title wrap">{parts ? `${parts.kind} ${parts.namespace ? `${parts.namespace}/` : ''}${parts.name}` : id}</h1>
+        <p className={notFound ? 'muted' : 'msg-danger'}>{detail.error.message}</p>
+        <Link href="/drift">Back to the drift table</Link>
+      </div>
+    );
+  }
+  const s = d!.state;
+  const source = s.source;
+  const sourceText = source
+    ? source.type === 'manifest-dir'
+      ? `${source.file ?? 'manifest'}${source.line !== undefined ? `:${source.line}` : ''}${source.commit ? ` @ ${source.commit.slice(0, 10)}` : ''}`
+      : source.type === 'owner-template'
+        ? `pod template of ${source.owner?.kind ?? 'owner'} ${source.owner?.name ?? ''}`
+        : 'last-applied-configuration annotation'
+    : undefined;
+  const setView = (patch: Record<string, string | undefined>) => pushSearch(patchSearch(sp, patch));
+
+  return (
+    <div className="object-page" data-testid="object-page" data-object-id={id}>
+      <header className="object-head">
+        <p className="muted kind-line">
+          {s.group ? `${s.kind}.${s.group}` : s.kind} · {s.version} · cluster <span className="wrap">{s.cluster}</span>
+        </p>
+        <h1 className="page-title object-title" title={`${s.namespace ? `${s.namespace}/` : ''}${s.name}`}>
+          {s.namespace && <span className="muted">{s.namespace}/</span>}
+          {s.name}
+        </h1>
+        <p className="object-meta">
+          <StatusBadge status={s.status} /> <span data-testid="object-status">{s.status}</span> since <time dateTime={s.since} title={s.since}>{timeAgo(s.since)}</time>
+          {sourceText && (
+            <>
+              {' '}
+              · desired from <code className="wrap">{sourceText}</code>
+            </>
+          )}
+        </p>
+        {s.error && <p className="msg-danger wrap">{s.error}</p>}
+        {s.warnings.length > 0 && (
+          <ul className="warnings">
+            {s.warnings.map((w) => (
+              <li key={w} className="wrap">
+                {w}
+              </li>
+            ))}
+          </ul>
+        )}
+        <OwnerChain cluster={s.cluster} namespace={s.namespace} live={d!.live?.object} self={`${s.kind} ${s.name}`} />
+      </header>
+      <FieldDiffList changes={s.changes} since={s.since} />
+      {d!.ignoredCount > 0 && <p className="muted">{d!.ignoredCount} more change{d!.ignoredCount === 1 ? ' is' : 's are'} hidden by ignore rules.</p>}
+      <section className="panel" aria-labelledby="yaml-heading">
+        <div className="panel-head">
+          <h2 id="yaml-heading">Desired vs live</h2>
+          <div className="toolbar">
+            <div role="group" aria-label="Diff layout" className="segmented">
+              <button type="button" aria-pressed={mode === 'split'} data-testid="mode-split" onClick={() => setView({ mode: undefined })}>
+                Split
+              </button>
+              <button type="button" aria-pressed={mode === 'unified'} data-testid="mode-unified" onClick={() => setView({ mode: 'unified' })}>
+                Unified
+              </button>
+            </div>
+            <label className="inline-field">
+              <input type="checkbox" checked={showAll} data-testid="toggle-volatile" onChange={(e) => setView({ all: e.target.checked ? '1' : undefined })} /> Show defaulted and volatile fields
+            </label>
+          </div>
+        </div>
+        {!d!.desired && <p className="muted">No desired manifest: {s.status === 'unmanaged' ? 'nothing declares this object.' : 'the desired side is not available.'}</p>}
+        {!d!.live && <p className="muted">The object is not in the cluster.</p>}
+        {input && <YamlDiffView input={input} mode={mode} />}
+      </section>
+      <ObjectTimeline id={id} />
+    </div>
+  );
+}

@@ -1,0 +1,36 @@
+'use client';
+import { useMemo } from 'react';
+import { countByStatus } from '@/lib/client/drift-index';
+import { ClusterList } from './cluster-list';
+import { DriftBreakdownChart } from './drift-breakdown-chart';
+import { useDriftIndex, useResources, useStatus } from './drift-data';
+import { DriftTimelineChart } from './drift-timeline-chart';
+import { FindingsList } from './findings-list';
+import { ManifestProblems } from './manifest-problems';
+import { ResourceSyncList } from './resource-sync-list';
+import { StatusCounts } from './status-counts';
+
+export function Overview() {
+  const index = useDriftIndex();
+  const status = useStatus();
+  const resources = useResources();
+  const states = useMemo(() => [...(index.data?.states.values() ?? [])], [index.data]);
+  const counts = useMemo(() => countByStatus(states), [states]);
+  return (
+    <div className="overview" data-testid="overview">
+      <h1 className="page-title">Overview</h1>
+      {index.isError && <p className="msg-danger">Drift could not be loaded: {index.error.message}</p>}
+      <StatusCounts counts={counts} loading={!index.data?.complete} />
+      <div className="grid-2">
+        <DriftBreakdownChart states={states} />
+        <div>
+          {status.data && <ClusterList clusters={status.data.clusters} />}
+          {status.data && <ManifestProblems problems={status.data.manifestProblems} />}
+        </div>
+      </div>
+      <DriftTimelineChart />
+      <FindingsList />
+      {resources.data && <ResourceSyncList resources={resources.data.resources} />}
+    </div>
+  );
+}

@@ -1,0 +1,93 @@
+/** Typed fetchers for the browser. Errors carry the API's message (`{error: {status, message}}`). */
+import type {
+  ChartGroupBy,
+  DriftChartJson,
+  DriftListResponse,
+  FindingJson,
+  FindingKind,
+  HistoryResult,
+  ObjectDetailResponse,
+  ObjectHistoryJson,
+  ResourcesResponse,
+  StatusResponse,
+} from './types';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
+  const res = await fetch(url, { headers: { Accept: 'application/json' }, ...(signal ? { signal } : {}) });
+  if (!res.ok) {
+    let message = `${res.status} ${res.statusText}`;
+    try {
+      const body = (await res.json()) as { error?: { message?: string } };
+      if (body.error?.message) message = body.error.message;
+    } catch {
+      // not JSON
+    }
+    throw new ApiError(res.status, message);
+  }
+  return (await res.json()) as T;
+}
+
+/** Every drift state, page by page (1,000 per request), each page as soon as it arrives. */
+export async function* driftPages(signal?: AbortSignal): AsyncGenerator<DriftListResponse> {
+  let cursor: string | undefined;
+  do {
+    const page = await getJson<DriftListResponse>(`/api/v1/drift?limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, signal);
+    yield page;
+    cursor = page.next;
+  } while (cursor);
+}
+
+export const fetchObjectDetail = (id: string, signal?: AbortSignal) =>
+  getJson<ObjectDetailResponse>(`/api/v1/drift/object?id=${encodeURIComponent(id)}`, signal);
+
+export const fetchResources = (signal?: AbortSignal) => getJson<ResourcesResponse>('/api/v1/resources', signal);
+
+export const fetchStatus = (signal?: AbortSignal) => getJson<StatusResponse>('/api/v1/status', signal);
+
+// ---- History: available once the store's routes exist (a 404/501/503 means "not available"). ----
+
+async function history<T>(url: string, signal?: AbortSignal): Promise<HistoryResult<T>> {
+  try {
+    return { available: true, data: await getJson<T>(url, signal) };
+  } catch (err) {
+    if (err instanceof ApiError && (err.status === 404 || err.status === 501 || err.status === 503)) {
+      return { available: false, reason: err.status === 404 ? 'History is not recorded by this server yet.' : err.message };
+    }
+    throw err;
+  }
+}
+
+export interface ChartParams {
+  from: string;
+  to: string;
+  bucketMs: number;
+  groupBy: ChartGroupBy;
+  cluster?: string;
+  namespace?: string;
+  kind?: string;
+}
+
+const qs = (params: Record<string, string | number | undefined>) =>
+  Object.entries(params)
+    .filter((e): e is [string, string | number] => e[1] !== undefined && e[1] !== '')
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`)
+    .join('&');
+
+export const fetchDriftChart = (p: ChartParams, signal?: AbortSignal) =>
+  history<DriftChartJson>(`/api/v1/history/chart?${qs({ ...p })}`, signal);
+
+export const fetchFindings = (p: { kind?: FindingKind; from?: string; to?: string; limit?: number }, signal?: AbortSignal) =>
+  history<{ findings: FindingJson[] }>(`/api/v1/history/findings?${qs(p)}`, signal);
+
+export const fetchObjectHistory = (id: string, p: { from?: string; to?: string }, signal?: AbortSignal) =>
+  history<ObjectHistoryJson>(`/api/v1/history/object?${qs({ id, ...p })}`, signal);

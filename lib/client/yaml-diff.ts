@@ -1,0 +1,320 @@
+/**
+ * Desired vs live as YAML text diffs: what the object page's split and unified views show.
+ * Secret values arrive redacted (`{redacted: true, sha256}`) and are printed as a placeholder that
+ * still tells two different values apart, never a value.
+ */
+import { stringify } from 'yaml';
+import { isKeySelector, isSetValue, parsePath, type PathSegment } from '../drift/path';
+
+export interface RedactionMarker {
+  redacted: true;
+  sha256?: string;
+}
+
+export function isRedacted(v: unknown): v is RedactionMarker {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && (v as Record<string, unknown>).redacted === true;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Replaces redaction markers by a readable placeholder string. */
+export function withPlaceholders(v: unknown): unknown {
+  if (isRedacted(v)) return `(value hidden${v.sha256 ? `, sha256 ${v.sha256}` : ''})`;
+  if (Array.isArray(v)) return v.map(withPlaceholders);
+  if (isRecord(v)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[k] = withPlaceholders(x);
+    return out;
+  }
+  return v;
+}
+
+/** Removes the value at a path (map keys and keyed/indexed list elements); returns a copy. */
+export function removePath(obj: unknown, segs: readonly PathSegment[]): unknown {
+  if (segs.length === 0) return undefined;
+  const [head, ...rest] = segs;
+  if (typeof head === 'string' && isRecord(obj)) {
+    if (!(head in obj)) return obj;
+    const out = { ...obj };
+    if (rest.length === 0) delete out[head];
+    else out[head] = removePath(obj[head], rest);
+    return out;
+  }
+  if (Array.isArray(obj) && head !== undefined) {
+    const idx = obj.findIndex((el, i) => elementMatches(el, i, head));
+    if (idx < 0) return obj;
+    const out = [...obj];
+    if (rest.length === 0) out.splice(idx, 1);
+    else out[idx] = removePath(obj[idx], rest);
+    return out;
+  }
+  return obj;
+}
+
+function elementMatches(el: unknown, i: number, seg: PathSegment): boolean {
+  if (typeof seg === 'number') return i === seg;
+  if (isKeySelector(seg)) return isRecord(el) && seg.keys.every(([k, v]) => String(el[k]) === String(v));
+  if (isSetValue(seg)) return el === seg.value;
+  return false;
+}
+
+function safeParse(path: string): PathSegment[] | undefined {
+  try {
+    return parsePath(path);
+  } catch {
+    return undefined;
+  }
+}
+
+export function removePaths(obj: Record<string, unknown>, paths: readonly string[]): Record<string, unknown> {
+  let out: unknown = obj;
+  for (const p of paths) {
+    const segs = safeParse(p);
+    if (segs) out = removePath(out, segs);
+  }
+  return isRecord(out) ? out : {};
+}
+
+/** Field names along a path, list selectors dropped: a loose key for "is this under a change". */
+const fieldKey = (segs: readonly PathSegment[]) => segs.filter((s): s is string => typeof s === 'string').join('\u0000');
+
+const LIST_KEYS = ['name', 'containerPort', 'port', 'mountPath', 'devicePath', 'key', 'ip', 'type', 'topologyKey'];
+
+function matchElement(el: unknown, desired: unknown[], i: number): unknown {
+  if (isRecord(el)) {
+    for (const k of LIST_KEYS) {
+      if (k in el) {
+        const hit = desired.find((d) => isRecord(d) && d[k] === el[k]);
+        if (hit !== undefined) return hit;
+        if (desired.some((d) => isRecord(d) && k in d)) return undefined;
+      }
+    }
+  }
+  return desired[i];
+}
+
+/**
+ * The live object cut to the shape of the desired one: fields the desired side never mentions
+ * (API-server defaults, controller-written fields) go, unless a reported change is at or under
+ * them. Map keys follow the desired order so both sides line up.
+ */
+export function projectLive(live: unknown, desired: unknown, changePaths: readonly string[]): unknown {
+  const changed = new Set<string>();
+  for (const p of changePaths) {
+    const segs = safeParse(p);
+    if (!segs) continue;
+    const names = segs.filter((s): s is string => typeof s === 'string');
+    for (let i = 1; i <= names.length; i++) changed.add(names.slice(0, i).join('\u0000'));
+  }
+  const walk = (l: unknown, d: unknown, at: string[]): unknown => {
+    if (isRecord(l) && isRecord(d)) {
+      const out: Record<string, unknown> = {};
+      for (const k of Object.keys(d)) if (k in l) out[k] = walk(l[k], d[k], [...at, k]);
+      for (const k of Object.keys(l)) {
+        if (k in d) continue;
+        if (changed.has([...at, k].join('\u0000'))) out[k] = l[k];
+      }
+      return out;
+    }
+    if (Array.isArray(l) && Array.isArray(d)) {
+      const out: unknown[] = [];
+      l.forEach((el, i) => {
+        const match = matchElement(el, d, i);
+        if (match !== undefined) out.push(walk(el, match, at));
+        else if (changed.has(at.join('\u0000'))) out.push(el);
+      });
+      return out;
+    }
+    return l;
+  };
+  return walk(live, desired, []);
+}
+
+/** Desired keys first, in desired order, at every level: aligns the two texts. */
+export function orderLike(v: unknown, like: unknown): unknown {
+  if (isRecord(v) && isRecord(like)) {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(like)) if (k in v) out[k] = orderLike(v[k], like[k]);
+    for (const k of Object.keys(v)) if (!(k in like)) out[k] = v[k];
+    return out;
+  }
+  if (Array.isArray(v) && Array.isArray(like)) return v.map((el, i) => orderLike(el, matchElement(el, like, i)));
+  return v;
+}
+
+export function toYaml(obj: unknown): string[] {
+  if (obj === undefined) return [];
+  const text = stringify(withPlaceholders(obj), { lineWidth: 0, aliasDuplicateObjects: false });
+  const lines = text.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  return lines;
+}
+
+export interface DiffInput {
+  desired?: { object: Record<string, unknown>; volatilePaths: string[] };
+  live?: { object: Record<string, unknown>; volatilePaths: string[] };
+  changePaths: readonly string[];
+  /** Show volatile fields (status, server metadata) and live-only defaulted fields. */
+  showAll: boolean;
+}
+
+export function diffTexts(input: DiffInput): { left: string[]; right: string[] } {
+  const volatile = [...(input.desired?.volatilePaths ?? []), ...(input.live?.volatilePaths ?? [])];
+  let desired: unknown = input.desired?.object;
+  let live: unknown = input.live?.object;
+  if (!input.showAll) {
+    if (isRecord(desired)) desired = removePaths(desired, volatile);
+    if (isRecord(live)) live = removePaths(live, volatile);
+    if (live !== undefined && desired !== undefined) live = projectLive(live, desired, input.changePaths);
+  }
+  if (live !== undefined && desired !== undefined) live = orderLike(live, desired);
+  return { left: toYaml(desired), right: toYaml(live) };
+}
+
+// ---- Line diff (Myers, O((N+M)·D)) ----
+
+export type LineOp = 'same' | 'del' | 'add';
+export interface DiffLine {
+  op: LineOp;
+  text: string;
+  /** 1-based line numbers on each side. */
+  left?: number;
+  right?: number;
+}
+
+const MAX_D = 4000;
+
+export function diffLines(a: readonly string[], b: readonly string[]): DiffLine[] {
+  const n = a.length;
+  const m = b.length;
+  const max = n + m;
+  const offset = max + 1;
+  let v: Int32Array = new Int32Array(2 * max + 3);
+  const trace: Int32Array[] = [];
+  let found = false;
+  outer: for (let d = 0; d <= Math.min(max, MAX_D); d++) {
+    trace.push(v.slice());
+    for (let k = -d; k <= d; k += 2) {
+      let x: number;
+      if (k === -d || (k !== d && v[offset + k - 1]! < v[offset + k + 1]!)) x = v[offset + k + 1]!;
+      else x = v[offset + k - 1]! + 1;
+      let y = x - k;
+      while (x < n && y < m && a[x] === b[y]) {
+        x++;
+        y++;
+      }
+      v[offset + k] = x;
+      if (x >= n && y >= m) {
+        found = true;
+        break outer;
+      }
+    }
+  }
+  if (!found) {
+    // Too different to be worth aligning: everything removed, everything added.
+    return [...a.map((text, i) => ({ op: 'del' as const, text, left: i + 1 })), ...b.map((text, i) => ({ op: 'add' as const, text, right: i + 1 }))];
+  }
+  trace.push(v.slice());
+  // Backtrack.
+  const out: DiffLine[] = [];
+  let x = n;
+  let y = m;
+  for (let d = trace.length - 2; d >= 0; d--) {
+    v = trace[d + 1]!;
+    const prev = trace[d]!;
+    const k = x - y;
+    let prevK: number;
+    if (k === -d || (k !== d && prev[offset + k - 1]! < prev[offset + k + 1]!)) prevK = k + 1;
+    else prevK = k - 1;
+    const prevX = d === 0 ? 0 : prev[offset + prevK]!;
+    const prevY = prevX - prevK;
+    while (x > prevX && y > prevY && x > 0 && y > 0 && a[x - 1] === b[y - 1]) {
+      out.push({ op: 'same', text: a[x - 1]!, left: x, right: y });
+      x--;
+      y--;
+    }
+    if (d === 0) break;
+    if (x === prevX) out.push({ op: 'add', text: b[y - 1]!, right: y });
+    else out.push({ op: 'del', text: a[x - 1]!, left: x });
+    x = prevX;
+    y = prevY;
+  }
+  while (x > 0 && y > 0) {
+    out.push({ op: 'same', text: a[x - 1]!, left: x, right: y });
+    x--;
+    y--;
+  }
+  out.reverse();
+  return out;
+}
+
+// ---- Blocks: changed runs, and unchanged runs that collapse ----
+
+export type DiffBlock =
+  | { type: 'lines'; lines: DiffLine[] }
+  | { type: 'collapsed'; id: string; lines: DiffLine[] };
+
+/** Unchanged runs longer than 2·context+1 lines fold, keeping `context` lines next to each change. */
+export function toBlocks(lines: readonly DiffLine[], context = 3): DiffBlock[] {
+  const blocks: DiffBlock[] = [];
+  let i = 0;
+  let cur: DiffLine[] = [];
+  const flush = () => {
+    if (cur.length > 0) blocks.push({ type: 'lines', lines: cur });
+    cur = [];
+  };
+  while (i < lines.length) {
+    if (lines[i]!.op !== 'same') {
+      cur.push(lines[i]!);
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < lines.length && lines[j]!.op === 'same') j++;
+    const run = lines.slice(i, j);
+    const atStart = i === 0;
+    const atEnd = j === lines.length;
+    const keepBefore = atStart ? 0 : context;
+    const keepAfter = atEnd ? 0 : context;
+    if (run.length > keepBefore + keepAfter + 1) {
+      cur.push(...run.slice(0, keepBefore));
+      flush();
+      const hidden = run.slice(keepBefore, run.length - keepAfter);
+      blocks.push({ type: 'collapsed', id: `c${hidden[0]!.left ?? 0}-${hidden[0]!.right ?? 0}`, lines: hidden });
+      cur.push(...run.slice(run.length - keepAfter));
+    } else cur.push(...run);
+    i = j;
+  }
+  flush();
+  return blocks;
+}
+
+export interface SplitRow {
+  left?: DiffLine;
+  right?: DiffLine;
+}
+
+/** Side by side: unchanged lines on both sides; a removed run beside the added run that follows it. */
+export function toSplitRows(lines: readonly DiffLine[]): SplitRow[] {
+  const rows: SplitRow[] = [];
+  let i = 0;
+  while (i < lines.length) {
+    const l = lines[i]!;
+    if (l.op === 'same') {
+      rows.push({ left: l, right: l });
+      i++;
+      continue;
+    }
+    const dels: DiffLine[] = [];
+    const adds: DiffLine[] = [];
+    while (i < lines.length && lines[i]!.op === 'del') dels.push(lines[i++]!);
+    while (i < lines.length && lines[i]!.op === 'add') adds.push(lines[i++]!);
+    for (let r = 0; r < Math.max(dels.length, adds.length); r++) {
+      const row: SplitRow = {};
+      if (dels[r]) row.left = dels[r];
+      if (adds[r]) row.right = adds[r];
+      rows.push(row);
+    }
+  }
+  return rows;
+}
