@@ -48,7 +48,8 @@ function json(r: Result): JsonOut {
   return JSON.parse(r.stdout) as JsonOut;
 }
 
-describe('driftwatch diff', () => {
+// Each case starts the real CLI (node + tsx): seconds apiece on a loaded 2-core machine.
+describe('driftwatch diff', { timeout: 120_000 }, () => {
   it('exits 0 and prints drift: false for objects in sync (JSON files)', () => {
     const r = cli('diff', c('wordpress-config.json'), c('wordpress-live.json'), '--json');
     expect(r.stderr).toBe('');
