@@ -20,7 +20,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<DriftSt
   const backend =
     config.databaseUrl !== undefined
       ? await openPostgresBackend(config.databaseUrl, config.poolSize)
-      : openSqliteBackend(sqlitePath(config.dataDir ?? '.'));
+      : await openSqliteBackend(sqlitePath(config.dataDir ?? '.'));
   return new Store(backend, config, log);
 }
 

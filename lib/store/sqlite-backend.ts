@@ -1,6 +1,14 @@
+/**
+ * SQLite backend. The database connection lives in a worker thread, so a batch write (a few to
+ * tens of milliseconds) never holds the server's event loop, and deriving the next batch on the
+ * main thread overlaps with writing this one. The worker is a small generic statement executor
+ * (plain JavaScript, started with `eval`, so no loader or bundler has to know about a second
+ * entry file); all SQL is built here.
+ */
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import {
   COLUMNS,
   UPSERTS,
@@ -13,109 +21,229 @@ import {
 } from './backend';
 import { MIGRATIONS, SCHEMA_MIGRATIONS_DDL } from './migrations';
 
-type Statement = Database.Statement<unknown[], unknown>;
-
-/** Parameters per multi-row INSERT statement (well below SQLite's limit of 32766). */
-const PARAMS_PER_STATEMENT = 768;
 const LOAD_CHUNK = 5_000;
 
-/** Opens (creating if needed) a SQLite history database in WAL mode and applies migrations. */
-export function openSqliteBackend(file: string): Backend {
-  mkdirSync(dirname(file), { recursive: true });
-  const db = new Database(file);
-  try {
-    db.pragma('journal_mode = WAL');
-    // NORMAL in WAL mode: a committed transaction survives a crash of the process (SIGKILL);
-    // only an OS crash or power loss can lose the last transactions, never corrupt the file.
-    db.pragma('synchronous = NORMAL');
-    db.pragma('busy_timeout = 10000');
-    db.pragma('cache_size = -65536');
-    db.pragma('temp_store = MEMORY');
-    db.pragma('wal_autocheckpoint = 10000');
-    migrate(db);
-  } catch (err) {
-    db.close();
-    throw err;
-  }
-  return new SqliteBackend(db);
+export const SQLITE_PRAGMAS = [
+  'journal_mode = WAL',
+  // NORMAL in WAL mode: a committed transaction survives a crash of the process (SIGKILL); only
+  // an OS crash or power loss can lose the last transactions, never corrupt the file.
+  'synchronous = NORMAL',
+  'busy_timeout = 10000',
+  'cache_size = -65536',
+  'temp_store = MEMORY',
+  // Fewer, larger checkpoints: pages rewritten by many batches (heads, roll-ups) are copied once.
+  'wal_autocheckpoint = 10000',
+];
+
+/** One unit of work for the executor. */
+type Item =
+  | { t: 'bulk'; table: string; columns: readonly string[]; suffix: string; flat: unknown[] }
+  | { t: 'run'; sql: string; params: readonly unknown[] }
+  | { t: 'runMany'; sql: string; rows: ReadonlyArray<readonly unknown[]> }
+  | { t: 'all'; sql: string; params: readonly unknown[] }
+  | { t: 'exec'; sql: string };
+
+type Request =
+  | { op: 'open'; file: string; pragmas: readonly string[] }
+  | { op: 'one'; item: Item }
+  | { op: 'tx'; items: Item[] }
+  | { op: 'close' };
+
+interface Response {
+  id: number;
+  ok: boolean;
+  result?: unknown;
+  error?: string;
+  code?: string;
 }
 
-function migrate(db: Database.Database): void {
+/** The worker: runs items, a transaction of items, caches prepared statements. */
+const WORKER_SOURCE = String.raw`
+'use strict';
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.modulePath);
+let db;
+const statements = new Map();
+const prep = (sql) => {
+  let s = statements.get(sql);
+  if (!s) { s = db.prepare(sql); statements.set(sql, s); }
+  return s;
+};
+const PARAMS_PER_STATEMENT = 768;
+const bulkStatements = new Map();
+function bulk(it) {
+  const flat = it.flat;
+  const w = it.columns.length;
+  if (flat.length === 0) return 0;
+  const sqlFor = (rows) => {
+    const key = it.table + ':' + rows;
+    let s = bulkStatements.get(key);
+    if (!s) {
+      const tuple = '(' + it.columns.map(() => '?').join(',') + ')';
+      s = db.prepare('INSERT INTO ' + it.table + ' (' + it.columns.join(',') + ') VALUES ' + new Array(rows).fill(tuple).join(',') + ' ' + it.suffix);
+      bulkStatements.set(key, s);
+    }
+    return s;
+  };
+  const per = Math.max(1, Math.floor(PARAMS_PER_STATEMENT / w));
+  const step = per * w;
+  let i = 0;
+  let changes = 0;
+  if (flat.length >= step) {
+    const full = sqlFor(per);
+    for (; i + step <= flat.length; i += step) changes += full.run(flat.slice(i, i + step)).changes;
+  }
+  if (i < flat.length) changes += sqlFor((flat.length - i) / w).run(flat.slice(i)).changes;
+  return changes;
+}
+function run(it) {
+  switch (it.t) {
+    case 'bulk': return bulk(it);
+    case 'run': return prep(it.sql).run(...it.params).changes;
+    case 'runMany': { const s = prep(it.sql); let n = 0; for (const p of it.rows) n += s.run(...p).changes; return n; }
+    case 'all': return prep(it.sql).all(...it.params);
+    case 'exec': db.exec(it.sql); return 0;
+    default: throw new Error('unknown item ' + it.t);
+  }
+}
+parentPort.on('message', (m) => {
+  try {
+    let result = null;
+    if (m.op === 'open') {
+      db = new Database(m.file);
+      for (const p of m.pragmas) db.pragma(p);
+    } else if (m.op === 'one') {
+      result = run(m.item);
+    } else if (m.op === 'tx') {
+      let n = 0;
+      db.transaction(() => { for (const it of m.items) n += run(it); })();
+      result = n;
+    } else if (m.op === 'close') {
+      if (db) { try { db.pragma('optimize'); } finally { db.close(); db = undefined; } }
+    }
+    parentPort.postMessage({ id: m.id, ok: true, result });
+  } catch (err) {
+    parentPort.postMessage({ id: m.id, ok: false, error: String((err && err.message) || err), code: err && err.code });
+  }
+});
+`;
+
+function betterSqlitePath(): string {
+  try {
+    return createRequire(import.meta.url).resolve('better-sqlite3');
+  } catch {
+    return createRequire(join(process.cwd(), 'package.json')).resolve('better-sqlite3');
+  }
+}
+
+class SqliteWorker {
+  private readonly worker: Worker;
+  private nextId = 0;
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private failed: Error | undefined;
+
+  constructor() {
+    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { modulePath: betterSqlitePath() } });
+    // Held only while requests are pending: an idle store does not keep the process alive.
+    this.worker.unref();
+    this.worker.on('message', (m: Response) => {
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      if (this.pending.size === 0) this.worker.unref();
+      if (m.ok) p.resolve(m.result);
+      else p.reject(Object.assign(new Error(m.error ?? 'sqlite error'), m.code ? { code: m.code } : {}));
+    });
+    const fail = (err: Error) => {
+      this.failed = err;
+      for (const p of this.pending.values()) p.reject(err);
+      this.pending.clear();
+    };
+    this.worker.on('error', fail);
+    this.worker.on('exit', (code) => fail(new Error(`sqlite worker exited (${code})`)));
+  }
+
+  request(req: Request): Promise<unknown> {
+    if (this.failed) return Promise.reject(this.failed);
+    const id = ++this.nextId;
+    return new Promise((resolve, reject) => {
+      if (this.pending.size === 0) this.worker.ref();
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ id, ...req });
+    });
+  }
+
+  async terminate(): Promise<void> {
+    await this.worker.terminate();
+  }
+}
+
+/** Opens (creating if needed) a SQLite history database in WAL mode and applies migrations. */
+export async function openSqliteBackend(file: string): Promise<Backend> {
+  mkdirSync(dirname(file), { recursive: true });
+  const worker = new SqliteWorker();
+  try {
+    await worker.request({ op: 'open', file, pragmas: SQLITE_PRAGMAS });
+    await migrate(worker);
+  } catch (err) {
+    await worker.request({ op: 'close' }).catch(() => undefined);
+    await worker.terminate();
+    throw err;
+  }
+  return new SqliteBackend(worker);
+}
+
+async function migrate(w: SqliteWorker): Promise<void> {
+  const one = (item: Item) => w.request({ op: 'one', item });
   // BEGIN IMMEDIATE takes the write lock: a second process opening the same file at the same
   // time waits (busy_timeout) and then sees the migrations as applied.
-  db.exec('BEGIN IMMEDIATE');
+  await one({ t: 'exec', sql: 'BEGIN IMMEDIATE' });
   try {
-    db.exec(SCHEMA_MIGRATIONS_DDL.sqlite);
-    const applied = new Set(
-      (db.prepare('SELECT version FROM schema_migrations').all() as Array<{ version: number }>).map((r) => r.version),
-    );
-    const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+    await one({ t: 'exec', sql: SCHEMA_MIGRATIONS_DDL.sqlite });
+    const rows = (await one({ t: 'all', sql: 'SELECT version FROM schema_migrations', params: [] })) as Array<{ version: number }>;
+    const applied = new Set(rows.map((r) => r.version));
     for (const m of MIGRATIONS) {
       if (applied.has(m.version)) continue;
-      db.exec(m.sqlite);
-      record.run(m.version, m.name, Date.now());
+      await one({ t: 'exec', sql: m.sqlite });
+      await one({
+        t: 'run',
+        sql: 'INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)',
+        params: [m.version, m.name, Date.now()],
+      });
     }
-    db.exec('COMMIT');
+    await one({ t: 'exec', sql: 'COMMIT' });
   } catch (err) {
-    db.exec('ROLLBACK');
+    await one({ t: 'exec', sql: 'ROLLBACK' }).catch(() => undefined);
     throw err;
   }
 }
+
+const bulk = (table: BulkTable, flat: unknown[]): Item => ({
+  t: 'bulk',
+  table,
+  columns: COLUMNS[table],
+  suffix: UPSERTS[table] ?? '',
+  flat,
+});
 
 class SqliteBackend implements Backend {
   readonly dialect = 'sqlite' as const;
-  private readonly statements = new Map<string, Statement>();
-  private readonly bulk = new Map<string, Statement>();
   private closed = false;
 
-  constructor(private readonly db: Database.Database) {}
+  constructor(private readonly w: SqliteWorker) {}
 
-  private prepare(sql: string): Statement {
-    let s = this.statements.get(sql);
-    if (!s) {
-      s = this.db.prepare(sql);
-      this.statements.set(sql, s);
-    }
-    return s;
+  private one(item: Item): Promise<unknown> {
+    return this.w.request({ op: 'one', item });
   }
 
-  private bulkStatement(table: BulkTable, rows: number): Statement {
-    const key = `${table}:${rows}`;
-    let s = this.bulk.get(key);
-    if (!s) {
-      const cols = COLUMNS[table];
-      const tuple = `(${cols.map(() => '?').join(',')})`;
-      const values = new Array<string>(rows).fill(tuple).join(',');
-      s = this.db.prepare(`INSERT INTO ${table} (${cols.join(',')}) VALUES ${values} ${UPSERTS[table] ?? ''}`);
-      this.bulk.set(key, s);
-    }
-    return s;
-  }
-
-  private insertRows(table: BulkTable, flat: unknown[]): void {
-    if (flat.length === 0) return;
-    const width = COLUMNS[table].length;
-    const perStatement = Math.max(1, Math.floor(PARAMS_PER_STATEMENT / width)) * width;
-    let i = 0;
-    if (flat.length >= perStatement) {
-      const full = this.bulkStatement(table, perStatement / width);
-      for (; i + perStatement <= flat.length; i += perStatement) full.run(flat.slice(i, i + perStatement));
-    }
-    if (i < flat.length) this.bulkStatement(table, (flat.length - i) / width).run(flat.slice(i));
-  }
-
-  loadObjects(keys: readonly string[]): Promise<LoadedObject[]> {
+  async loadObjects(keys: readonly string[]): Promise<LoadedObject[]> {
     const out: LoadedObject[] = [];
-    const objStmt = this.prepare(
-      'SELECT id, key, version, uid, status, drifted_since, deleted_at FROM objects WHERE key IN (SELECT value FROM json_each(?))',
-    );
-    const epStmt = this.prepare(
-      `SELECT e.id, e.object_id, e.path, e.opened_at, h.last_tid, h.n, t.live_hash, t.desired_hash, t.op, t.manager
-       FROM episodes e LEFT JOIN episode_heads h ON h.episode_id = e.id LEFT JOIN transitions t ON t.id = h.last_tid
-       WHERE e.closed_at IS NULL AND e.object_id IN (SELECT value FROM json_each(?))`,
-    );
     for (let i = 0; i < keys.length; i += LOAD_CHUNK) {
-      const rows = objStmt.all(JSON.stringify(keys.slice(i, i + LOAD_CHUNK))) as ObjectRow[];
+      const rows = (await this.one({
+        t: 'all',
+        sql: 'SELECT id, key, version, uid, status, drifted_since, deleted_at FROM objects WHERE key IN (SELECT value FROM json_each(?))',
+        params: [JSON.stringify(keys.slice(i, i + LOAD_CHUNK))],
+      })) as ObjectRow[];
       if (rows.length === 0) continue;
       const byId = new Map<number, LoadedObject>();
       for (const r of rows) {
@@ -132,91 +260,88 @@ class SqliteBackend implements Backend {
         byId.set(o.id, o);
         out.push(o);
       }
-      for (const e of epStmt.all(JSON.stringify([...byId.keys()])) as EpisodeRow[]) {
-        byId.get(e.object_id)?.episodes.push(toLoadedEpisode(e));
-      }
+      const eps = (await this.one({
+        t: 'all',
+        sql: `SELECT e.id, e.object_id, e.path, e.opened_at, h.last_tid, h.n, t.live_hash, t.desired_hash, t.op, t.manager
+              FROM episodes e LEFT JOIN episode_heads h ON h.episode_id = e.id LEFT JOIN transitions t ON t.id = h.last_tid
+              WHERE e.closed_at IS NULL AND e.object_id IN (SELECT value FROM json_each(?))`,
+        params: [JSON.stringify([...byId.keys()])],
+      })) as EpisodeRow[];
+      for (const e of eps) byId.get(e.object_id)?.episodes.push(toLoadedEpisode(e));
     }
-    return Promise.resolve(out);
+    return out;
   }
 
-  reserveIds(seq: IdSequence, count: number): Promise<number> {
-    const row = this.prepare('UPDATE id_blocks SET next = next + ? WHERE name = ? RETURNING next').get(count, seq) as
-      | { next: number }
-      | undefined;
-    if (!row) return Promise.reject(new Error(`id sequence ${seq} missing`));
-    return Promise.resolve(row.next - count);
+  async reserveIds(seq: IdSequence, count: number): Promise<number> {
+    const rows = (await this.one({
+      t: 'all',
+      sql: 'UPDATE id_blocks SET next = next + ? WHERE name = ? RETURNING next',
+      params: [count, seq],
+    })) as Array<{ next: number }>;
+    const row = rows[0];
+    if (!row) throw new Error(`id sequence ${seq} missing`);
+    return row.next - count;
   }
 
-  write(batch: WriteBatch): Promise<void> {
+  async write(batch: WriteBatch): Promise<void> {
     const { rows } = batch;
-    this.db.transaction(() => {
-      this.insertRows('objects', rows.objects);
-      // Closes first: they name episodes that existed before this batch, and a new episode of the
-      // same path must not meet an open one in the unique index.
-      if (batch.episodeCloses.length > 0) {
-        const close = this.prepare('UPDATE episodes SET closed_at = ?, close_reason = ? WHERE id = ?');
-        for (const c of batch.episodeCloses) close.run(c.closedAt, c.reason, c.id);
-      }
-      this.insertRows('episodes', rows.episodes);
-      this.insertRows('transitions', rows.transitions);
-      this.insertRows('episode_heads', rows.episode_heads);
-      this.insertRows('object_events', rows.object_events);
-      this.insertRows('object_writes', rows.object_writes);
-      this.insertRows('pod_health', rows.pod_health);
-      this.insertRows('desired_revisions', rows.desired_revisions);
-      this.insertRows('drift_deltas', rows.drift_deltas);
-      this.insertRows('drift_rollup', rows.drift_rollup);
-      this.insertRows('findings', rows.findings);
-      if (batch.objectUpdates.size > 0) {
-        const upd = this.prepare(
-          'UPDATE objects SET version = ?, uid = ?, status = ?, status_at = ?, drifted_since = ?, deleted_at = ? WHERE id = ?',
-        );
-        for (const u of batch.objectUpdates.values()) {
-          upd.run(u.version, u.uid, u.status, u.statusAt, u.driftedSince, u.deletedAt, u.id);
-        }
-      }
-    })();
-    return Promise.resolve();
+    const items: Item[] = [bulk('objects', rows.objects)];
+    // Closes first: they name episodes that existed before this batch, and a new episode of the
+    // same path must not meet an open one in the unique index.
+    if (batch.episodeCloses.length > 0) {
+      items.push({
+        t: 'runMany',
+        sql: 'UPDATE episodes SET closed_at = ?, close_reason = ? WHERE id = ?',
+        rows: batch.episodeCloses.map((c) => [c.closedAt, c.reason, c.id]),
+      });
+    }
+    for (const table of [
+      'episodes',
+      'transitions',
+      'episode_heads',
+      'object_events',
+      'object_writes',
+      'pod_health',
+      'desired_revisions',
+      'drift_deltas',
+      'drift_rollup',
+      'findings',
+    ] as const) {
+      if (rows[table].length > 0) items.push(bulk(table, rows[table]));
+    }
+    if (batch.objectUpdates.size > 0) {
+      items.push({
+        t: 'runMany',
+        sql: 'UPDATE objects SET version = ?, uid = ?, status = ?, status_at = ?, drifted_since = ?, deleted_at = ? WHERE id = ?',
+        rows: [...batch.objectUpdates.values()].map((u) => [u.version, u.uid, u.status, u.statusAt, u.driftedSince, u.deletedAt, u.id]),
+      });
+    }
+    await this.w.request({ op: 'tx', items });
   }
 
-  all<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+  async all<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+    return (await this.one({ t: 'all', sql, params: [...params] })) as T[];
+  }
+
+  async run(sql: string, params: readonly unknown[] = []): Promise<number> {
+    return (await this.one({ t: 'run', sql, params: [...params] })) as number;
+  }
+
+  async transaction(statements: ReadonlyArray<readonly [string, readonly unknown[]]>): Promise<number> {
+    return (await this.w.request({
+      op: 'tx',
+      items: statements.map(([sql, params]) => ({ t: 'run' as const, sql, params: [...params] })),
+    })) as number;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     try {
-      return Promise.resolve(this.prepare(sql).all(...params) as T[]);
-    } catch (err) {
-      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+      await this.w.request({ op: 'close' });
+    } finally {
+      await this.w.terminate();
     }
-  }
-
-  run(sql: string, params: readonly unknown[] = []): Promise<number> {
-    try {
-      return Promise.resolve(this.prepare(sql).run(...params).changes);
-    } catch (err) {
-      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
-    }
-  }
-
-  transaction(statements: ReadonlyArray<readonly [string, readonly unknown[]]>): Promise<number> {
-    try {
-      let n = 0;
-      this.db.transaction(() => {
-        for (const [sql, params] of statements) n += this.prepare(sql).run(...params).changes;
-      })();
-      return Promise.resolve(n);
-    } catch (err) {
-      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
-    }
-  }
-
-  close(): Promise<void> {
-    if (!this.closed) {
-      this.closed = true;
-      try {
-        this.db.pragma('optimize');
-      } finally {
-        this.db.close();
-      }
-    }
-    return Promise.resolve();
   }
 }
 
