@@ -156,6 +156,8 @@ export function DriftTable() {
             onKeyDown={(e) => {
               if (e.key === 'Enter') setQuery({ q: text }, 'replace');
               if (e.key === 'Escape' || e.key === 'ArrowDown') {
+                // Leave the box (keeping the search: Chromium would clear a search field on Escape).
+                e.preventDefault();
                 (e.target as HTMLInputElement).blur();
                 scroller.current?.focus();
                 if (e.key === 'ArrowDown') moveTo(0);

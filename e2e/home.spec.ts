@@ -1,12 +1,12 @@
 import { CoreV1Api } from '@kubernetes/client-node';
 import { expect, test } from './fixtures';
 
-test('the first page lists the cluster’s namespaces and API resources', async ({ page, kc }) => {
+test('the cluster page lists the cluster’s namespaces and API resources', async ({ page, kc }) => {
   const core = kc.makeApiClient(CoreV1Api);
   const ns = `e2e-home-${Date.now().toString(36)}`;
   await core.createNamespace({ body: { metadata: { name: ns } } });
   try {
-    await page.goto('/');
+    await page.goto('/cluster');
     await expect(page.getByTestId('cluster-context')).toHaveText('test-cluster');
     const namespaces = page.getByTestId('namespace');
     await expect(namespaces.filter({ hasText: /^default$/ })).toHaveCount(1);

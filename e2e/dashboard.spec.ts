@@ -1,0 +1,238 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from '@playwright/test';
+import { declare, mutate, stateOf, statesIn, type Manifest } from './dashboard-helpers';
+import { expect, test } from './fixtures';
+
+const SHOTS = join(process.cwd(), 'artifacts', 'screenshots');
+const suffix = () => Date.now().toString(36);
+const objectUrl = (id: string, extra = '') => `/objects?id=${encodeURIComponent(id)}${extra}`;
+
+async function waitInSync(request: Parameters<typeof statesIn>[0], ns: string, names: string[]) {
+  await expect
+    .poll(async () => (await statesIn(request, ns)).filter((s) => names.includes(s.name)).map((s) => `${s.name}=${s.status}`).sort(), { timeout: 30_000 })
+    .toEqual(names.map((n) => `${n}=in-sync`).sort());
+}
+
+test.describe('dashboard', () => {
+  test('a mutation through the API shows on the open object page and in the table without a reload, with path and manager', async ({ page, context, request, kc }) => {
+    const ns = `e2e-ui-${suffix()}`;
+    const cm: Manifest = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: ns, labels: { app: 'shop' } }, data: { mode: 'safe', level: '3' } };
+    await declare(kc, ns, [cm]);
+    await waitInSync(request, ns, ['settings']);
+    const id = (await stateOf(request, ns, 'ConfigMap', 'settings'))!.id;
+
+    await page.goto(objectUrl(id));
+    await expect(page.getByTestId('object-status')).toHaveText('in-sync');
+    await expect(page.getByTestId('live-indicator')).toHaveAttribute('data-state', 'live');
+    const table = await context.newPage();
+    await table.goto(`/drift?namespace=${ns}&status=all`);
+    const row = table.locator(`[data-testid="drift-row"][data-id="${id}"]`);
+    await expect(row).toContainText('in-sync');
+    await expect(table.getByTestId('live-indicator')).toHaveAttribute('data-state', 'live');
+    // Marks both documents: a reload would lose them.
+    for (const p of [page, table]) await p.evaluate(() => ((window as unknown as { __noReload: boolean }).__noReload = true));
+
+    await mutate(kc, { apiVersion: 'v1', kind: 'ConfigMap', namespace: ns, name: 'settings' }, { data: { mode: 'unsafe' } }, 'kubectl-edit');
+
+    const field = page.locator('[data-testid="field-row"][data-path="data.mode"]');
+    await expect(field).toBeVisible();
+    await expect(field.getByTestId('field-manager')).toHaveText('kubectl-edit');
+    await expect(field).toContainText('"safe"');
+    await expect(field).toContainText('"unsafe"');
+    await expect(page.getByTestId('object-status')).toHaveText('drifted');
+    // The split diff: the changed line, highlighted on both sides.
+    const diff = page.getByTestId('yaml-diff');
+    await expect(diff).toHaveAttribute('data-mode', 'split');
+    const liveLine = diff.locator('[data-side="live"][data-op="add"]', { hasText: 'mode: unsafe' });
+    const desiredLine = diff.locator('[data-side="desired"][data-op="del"]', { hasText: 'mode: safe' });
+    await expect(liveLine).toBeVisible();
+    await expect(desiredLine).toBeVisible();
+    const bg = (l: typeof liveLine) => l.evaluate((el) => getComputedStyle(el).backgroundColor);
+    const sameBg = await diff.locator('[data-side="live"][data-op="same"]').first().evaluate((el) => getComputedStyle(el).backgroundColor);
+    expect(await bg(liveLine)).not.toBe(sameBg);
+    expect(await bg(desiredLine)).not.toBe(sameBg);
+    // The unchanged line next to it is not highlighted.
+    await expect(diff.locator('[data-side="live"][data-op="same"]', { hasText: 'level:' })).toBeVisible();
+
+    await expect(row).toContainText('drifted');
+    await expect(row.locator('.c-path')).toHaveText('data.mode');
+    await expect(row.locator('.c-manager')).toHaveText('kubectl-edit');
+    await expect(row.locator('.c-fields')).toHaveText('1');
+    for (const p of [page, table]) expect(await p.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload)).toBe(true);
+
+    // Reverting clears it live as well.
+    await mutate(kc, { apiVersion: 'v1', kind: 'ConfigMap', namespace: ns, name: 'settings' }, { data: { mode: 'safe' } }, 'kubectl-edit');
+    await expect(page.getByTestId('object-status')).toHaveText('in-sync');
+    await expect(row).toContainText('in-sync');
+    await table.close();
+  });
+
+  test('table filters and sort, and the diff mode, survive reload and back/forward', async ({ page, request, kc }) => {
+    const ns = `e2e-url-${suffix()}`;
+    const cms: Manifest[] = ['alpha', 'beta', 'gamma'].map((n) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: n, namespace: ns, labels: { tier: n === 'gamma' ? 'db' : 'web' } }, data: { a: '1', b: '2' } }));
+    await declare(kc, ns, cms);
+    await waitInSync(request, ns, ['alpha', 'beta', 'gamma']);
+    await mutate(kc, { apiVersion: 'v1', kind: 'ConfigMap', namespace: ns, name: 'alpha' }, { data: { a: 'x' } }, 'ops-bot');
+    await mutate(kc, { apiVersion: 'v1', kind: 'ConfigMap', namespace: ns, name: 'beta' }, { data: { a: 'y', b: 'z' } }, 'kubectl-edit');
+    await mutate(kc, { apiVersion: 'v1', kind: 'ConfigMap', namespace: ns, name: 'gamma' }, { data: { b: 'w' } }, 'kubectl-edit');
+    await expect.poll(async () => (await statesIn(request, ns)).filter((s) => s.status === 'drifted').length, { timeout: 30_000 }).toBe(3);
+
+    const names = (p: Page) => p.locator('[data-testid="drift-row"] .c-object').allInnerTexts();
+    await page.goto('/drift');
+    await page.getByTestId('filter-namespace').selectOption(ns);
+    await expect(page).toHaveURL(new RegExp(`namespace=${ns}`));
+    await expect.poll(() => names(page)).toHaveLength(3);
+    await page.getByTestId('sort-fields').click();
+    await page.getByTestId('sort-fields').click(); // descending: beta (2 fields) first
+    await expect(page).toHaveURL(/sort=fields&dir=desc/);
+    await expect.poll(async () => (await names(page))[0]).toBe(`${ns}/beta`);
+    await page.getByTestId('filter-manager').selectOption('kubectl-edit');
+    await expect.poll(() => names(page)).toEqual([`${ns}/beta`, `${ns}/gamma`]);
+    await page.getByTestId('label-selector').fill('tier=db');
+    await page.getByTestId('label-selector').press('Enter');
+    await expect.poll(() => names(page)).toEqual([`${ns}/gamma`]);
+
+    await page.reload();
+    await expect(page.getByTestId('filter-namespace')).toHaveValue(ns);
+    await expect(page.getByTestId('filter-manager')).toHaveValue('kubectl-edit');
+    await expect(page.getByTestId('label-selector')).toHaveValue('tier=db');
+    await expect.poll(() => names(page)).toEqual([`${ns}/gamma`]);
+
+    await page.goBack(); // before the label selector
+    await expect(page).not.toHaveURL(/labels=/);
+    await expect(page.getByTestId('label-selector')).toHaveValue('');
+    await expect.poll(() => names(page)).toEqual([`${ns}/beta`, `${ns}/gamma`]);
+    await page.goBack(); // before the manager filter
+    await expect(page).not.toHaveURL(/manager=/);
+    await expect(page.getByTestId('filter-manager')).toHaveValue('');
+    await expect.poll(async () => (await names(page)).length).toBe(3);
+    expect((await names(page))[0]).toBe(`${ns}/beta`);
+    await page.goForward();
+    await expect(page).toHaveURL(/manager=kubectl-edit/);
+    await expect(page.getByTestId('filter-manager')).toHaveValue('kubectl-edit');
+    await expect.poll(() => names(page)).toEqual([`${ns}/beta`, `${ns}/gamma`]);
+
+    // Search box: typed text lands in the URL.
+    await page.keyboard.press('/');
+    await expect(page.getByTestId('table-search')).toBeFocused();
+    await page.keyboard.type('gam');
+    await expect(page).toHaveURL(/q=gam/);
+    await expect.poll(() => names(page)).toEqual([`${ns}/gamma`]);
+    // Keyboard: j selects the first row, Enter opens it.
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('j');
+    await page.keyboard.press('Enter');
+    await expect(page).toHaveURL(/\/objects\?id=/);
+    await expect(page.getByTestId('object-page')).toBeVisible();
+
+    // Diff mode in the URL.
+    await expect(page.getByTestId('yaml-diff')).toHaveAttribute('data-mode', 'split');
+    await page.getByTestId('mode-unified').click();
+    await expect(page).toHaveURL(/mode=unified/);
+    await expect(page.getByTestId('yaml-diff')).toHaveAttribute('data-mode', 'unified');
+    await expect(page.getByTestId('yaml-diff').locator('[data-op="add"]', { hasText: 'b: w' })).toBeVisible();
+    await page.reload();
+    await expect(page.getByTestId('yaml-diff')).toHaveAttribute('data-mode', 'unified');
+    await page.goBack();
+    await expect(page).not.toHaveURL(/mode=unified/);
+    await expect(page.getByTestId('yaml-diff')).toHaveAttribute('data-mode', 'split');
+    await page.goForward();
+    await expect(page).toHaveURL(/mode=unified/);
+    await expect(page.getByTestId('yaml-diff')).toHaveAttribute('data-mode', 'unified');
+    await page.goBack();
+    await expect(page).not.toHaveURL(/mode=unified/);
+    await page.goBack();
+    await expect(page).toHaveURL(/\/drift\?/);
+    await expect.poll(() => names(page)).toEqual([`${ns}/gamma`]);
+  });
+
+  test('screenshots of overview, table and object page in light and dark; long names truncate with a tooltip', async ({ page, request, kc }) => {
+    mkdirSync(SHOTS, { recursive: true });
+    const ns = `e2e-shots-${suffix()}`;
+    const longName = `payments-gateway-settings-for-the-eu-west-region-with-a-deliberately-long-name-${'x'.repeat(40)}`;
+    const manifests: Manifest[] = [
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: longName, namespace: ns }, data: { region: 'eu-west-1', retries: '3' } },
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'feature-flags', namespace: ns }, data: { checkout: 'on', search: 'off', banner: 'off' } },
+      { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db-creds', namespace: ns }, stringData: { password: 'e2e-hidden-value-1' } },
+      {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'web', namespace: ns, labels: { app: 'web' } },
+        spec: {
+          replicas: 2,
+          selector: { matchLabels: { app: 'web' } },
+          template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'app', image: 'registry.example/web:1.4.2', env: [{ name: 'LOG_LEVEL', value: 'info' }] }] } },
+        },
+      },
+    ];
+    await declare(kc, ns, manifests);
+    await waitInSync(request, ns, [longName, 'feature-flags', 'db-creds', 'web']);
+    await mutate(kc, { apiVersion: 'v1', kind: 'ConfigMap', namespace: ns, name: longName }, { data: { retries: '10' } }, 'kubectl-edit');
+    await mutate(kc, { apiVersion: 'v1', kind: 'ConfigMap', namespace: ns, name: 'feature-flags' }, { data: { search: 'on', banner: 'on' } }, 'flag-operator');
+    await mutate(kc, { apiVersion: 'v1', kind: 'Secret', namespace: ns, name: 'db-creds' }, { stringData: { password: 'e2e-hidden-value-2' } }, 'kubectl-edit');
+    await mutate(kc, { apiVersion: 'apps/v1', kind: 'Deployment', namespace: ns, name: 'web' }, { spec: { replicas: 5, template: { spec: { containers: [{ name: 'app', image: 'registry.example/web:1.4.2', env: [{ name: 'LOG_LEVEL', value: 'debug' }] }] } } } }, 'my-operator');
+    await expect.poll(async () => (await statesIn(request, ns)).filter((s) => s.status === 'drifted').length, { timeout: 30_000 }).toBe(4);
+    const secret = (await stateOf(request, ns, 'Secret', 'db-creds'))!;
+    const deployment = (await stateOf(request, ns, 'Deployment', 'web'))!;
+
+    await page.setViewportSize({ width: 1360, height: 900 });
+    const shoot = async (name: string) => {
+      await page.waitForTimeout(300);
+      await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: name.startsWith('object') || name.startsWith('overview') });
+    };
+    for (const theme of ['light', 'dark'] as const) {
+      await page.context().addCookies([{ name: 'driftwatch-theme', value: theme, url: page.url().startsWith('http') ? page.url() : process.env.DRIFTWATCH_E2E_BASE_URL! }]);
+      await page.goto('/');
+      await expect(page.locator('html')).toHaveAttribute('data-theme', theme);
+      await expect(page.getByTestId('count-drifted')).not.toContainText(/^0/);
+      await expect(page.getByTestId('breakdown-chart')).toBeVisible();
+      await shoot(`overview-${theme}`);
+
+      await page.goto(`/drift?namespace=${ns}`);
+      await expect(page.locator('[data-testid="drift-row"]')).toHaveCount(4);
+      await shoot(`table-${theme}`);
+
+      await page.goto(objectUrl(deployment.id));
+      await expect(page.locator('[data-testid="field-row"]').first()).toBeVisible();
+      await shoot(`object-${theme}`);
+    }
+
+    // Dark theme really renders dark, and stays after a reload (cookie).
+    const bodyBg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    const [r, g, b] = bodyBg.match(/\d+/g)!.map(Number);
+    expect(r! + g! + b!).toBeLessThan(150);
+
+    // Secret values: "changed (value hidden)", never the value.
+    await page.goto(objectUrl(secret.id));
+    await expect(page.locator('[data-testid="field-row"]').first()).toContainText('changed (value hidden)');
+    expect(await page.content()).not.toContain('e2e-hidden-value');
+    await shoot('object-secret-dark');
+
+    // Long names: cut with an ellipsis, the whole name in the tooltip, nothing spills into the next cell.
+    await page.goto(`/drift?namespace=${ns}`);
+    const link = page.locator('[data-testid="drift-row"] .c-object a', { hasText: 'payments-gateway' });
+    await expect(link).toHaveAttribute('title', new RegExp(longName));
+    const m = await link.evaluate((el) => ({ sw: el.scrollWidth, cw: el.clientWidth, right: el.getBoundingClientRect().right, cell: el.parentElement!.getBoundingClientRect().right }));
+    expect(m.sw).toBeGreaterThan(m.cw);
+    expect(m.right).toBeLessThanOrEqual(m.cell + 0.5);
+  });
+
+  test('theme toggle switches to dark and is remembered', async ({ page }) => {
+    await page.context().clearCookies();
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.goto('/drift');
+    const bg = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    const light = await bg();
+    await page.getByTestId('theme-toggle').click();
+    await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+    expect(await bg()).not.toBe(light);
+    await page.reload();
+    await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+    // Without a stored choice, the system preference decides.
+    await page.context().clearCookies();
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.reload();
+    expect(await bg()).not.toBe(light);
+  });
+});
