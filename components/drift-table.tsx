@@ -5,7 +5,7 @@
  * Search, filters and sort live in the URL. Keyboard: `/` search, `j`/`k` move, `Enter` opens.
  */
 import Link from 'next/link';
-import { useRouter, useSearchParams } from 'next/navigation';
+import { useRouter } from 'next/navigation';
 import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent as ReactKeyboardEvent } from 'react';
 import { timeAgo } from '@/lib/client/format';
 import { objectHref } from '@/lib/client/object-id';
@@ -15,7 +15,7 @@ import { useDriftIndex } from './drift-data';
 import { isTyping } from './keyboard-shortcuts';
 import { StatusBadge } from './status-badge';
 import { Truncate } from './truncate';
-import { pushSearch } from './url-state';
+import { pushSearch, useViewSearch } from './url-state';
 
 const ROW_H = 34;
 const OVERSCAN = 12;
@@ -40,7 +40,7 @@ function useNow(ms: number) {
 }
 
 export function DriftTable() {
-  const sp = useSearchParams();
+  const sp = useViewSearch();
   const router = useRouter();
   const query = useMemo(() => parseTableQuery(sp), [sp]);
   const index = useDriftIndex();

@@ -6,11 +6,11 @@
  * server has no history routes it says so instead of drawing.
  */
 import { useQuery } from '@tanstack/react-query';
-import { useRouter, useSearchParams } from 'next/navigation';
+import { useRouter } from 'next/navigation';
 import { useMemo } from 'react';
 import { Area, AreaChart, Brush, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { fetchDriftChart } from '@/lib/client/api';
-import { patchSearch, pushSearch } from './url-state';
+import { patchSearch, pushSearch, useViewSearch } from './url-state';
 import type { ChartGroupBy, DriftChartJson } from '@/lib/client/types';
 
 export const RANGES = { '1h': 3_600_000, '6h': 21_600_000, '24h': 86_400_000, '7d': 604_800_000 } as const;
@@ -32,7 +32,7 @@ export function chartRows(chart: DriftChartJson): Array<Record<string, number | 
 }
 
 export function DriftTimelineChart() {
-  const sp = useSearchParams();
+  const sp = useViewSearch();
   const router = useRouter();
   const range = (sp.get('range') ?? '24h') as RangeKey;
   const stack = (sp.get('stack') ?? 'none') as ChartGroupBy;

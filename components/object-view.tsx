@@ -1,7 +1,7 @@
 'use client';
 /** The object page: header, owner chain, drifted fields, YAML diff, timeline. `id`, `mode` and `all` live in the URL. */
 import Link from 'next/link';
-import { useSearchParams } from 'next/navigation';
+
 import { useMemo } from 'react';
 import { ApiError } from '@/lib/client/api';
 import { timeAgo } from '@/lib/client/format';
@@ -12,11 +12,11 @@ import { FieldDiffList } from './field-diff-list';
 import { ObjectTimeline } from './object-timeline';
 import { OwnerChain } from './owner-chain';
 import { StatusBadge } from './status-badge';
-import { patchSearch, pushSearch } from './url-state';
+import { patchSearch, pushSearch, useViewSearch } from './url-state';
 import { YamlDiffView, type DiffMode } from './yaml-diff-view';
 
 export function ObjectView() {
-  const sp = useSearchParams();
+  const sp = useViewSearch();
   // `?id=` or the parts (`cluster`, `group`, `kind`, `namespace`, `name`) as a shared link may carry them.
   const id =
     sp.get('id') ??

@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import { addPage, applyEvents, EMPTY_INDEX } from './drift-index';
+import { parseObjectId } from './object-id';
+import { filterAndSort, parseTableQuery, tableQueryToParams } from './table-query';
+import type { ObjectDriftState } from './types';
+import { diffLines, diffTexts, toBlocks, toSplitRows } from './yaml-diff';
+
+const state = (name: string, over: Partial<ObjectDriftState> = {}): ObjectDriftState => ({
+  id: `c1//ConfigMap/ns/${name}`,
+  cluster: 'c1',
+  group: '',
+  version: 'v1',
+  kind: 'ConfigMap',
+  namespace: 'ns',
+  name,
+  status: 'drifted',
+  changes: [{ path: 'data.mode', op: 'changed', desired: 'a', live: 'b', manager: { name: 'kubectl-edit', operation: 'Update', time: '2026-01-01T00:00:00Z' } }],
+  ignored: [],
+  warnings: [],
+  labels: { app: name },
+  since: '2026-01-01T00:00:00Z',
+  ...over,
+});
+
+describe('table query', () => {
+  it('round-trips through the URL, omitting defaults', () => {
+    const q = parseTableQuery(new URLSearchParams('namespace=a,b&manager=kubectl-edit&labels=app%3Dweb&sort=fields&dir=desc&q=x'));
+    expect(q).toMatchObject({ namespace: ['a', 'b'], manager: ['kubectl-edit'], labelSelector: 'app=web', sort: 'fields', dir: 'desc', q: 'x', status: ['drifted', 'missing', 'error'] });
+    expect(tableQueryToParams(q).toString()).toBe('q=x&namespace=a%2Cb&manager=kubectl-edit&labels=app%3Dweb&sort=fields&dir=desc');
+    expect(parseTableQuery(new URLSearchParams('status=all')).status).toEqual([]);
+    expect(tableQueryToParams(parseTableQuery(new URLSearchParams(''))).toString()).toBe('');
+  });
+
+  it('filters by manager, labels and text, counts statuses, sorts', () => {
+    const a = state('alpha');
+    const b = state('beta', { changes: [...a.changes, { path: 'data.x', op: 'added', live: 1, manager: { name: 'bot', operation: 'Apply', time: '2026-01-02T00:00:00Z' } }] });
+    const c = state('gamma', { status: 'in-sync', changes: [] });
+    const all = [a, b, c];
+    expect(filterAndSort(all, parseTableQuery(new URLSearchParams('manager=bot'))).rows.map((r) => r.state.name)).toEqual(['beta']);
+    expect(filterAndSort(all, parseTableQuery(new URLSearchParams('labels=app%3Dalpha'))).rows.map((r) => r.state.name)).toEqual(['alpha']);
+    const r = filterAndSort(all, parseTableQuery(new URLSearchParams('sort=fields&dir=desc')));
+    expect(r.rows.map((x) => [x.state.name, x.fields, x.manager])).toEqual([
+      ['beta', 2, 'bot'],
+      ['alpha', 1, 'kubectl-edit'],
+    ]);
+    expect(r.counts).toMatchObject({ drifted: 2, 'in-sync': 1 });
+    expect(filterAndSort(all, parseTableQuery(new URLSearchParams('labels=a+in+(b'))).selectorError).toBeDefined();
+  });
+});
+
+describe('drift index', () => {
+  it('loads pages and applies stream events', () => {
+    let idx = addPage(EMPTY_INDEX, { items: [state('a')], total: 2, counts: {} as never, next: 'x', ready: true, lastEventId: 7 });
+    expect(idx.complete).toBe(false);
+    idx = addPage(idx, { items: [state('b')], total: 2, counts: {} as never, ready: true, lastEventId: 9 });
+    expect(idx).toMatchObject({ complete: true, baseSeq: 7 });
+    idx = applyEvents(idx, [
+      { seq: 8, type: 'upsert', state: state('a', { status: 'in-sync', changes: [] }), at: '' },
+      { seq: 10, type: 'delete', id: state('b').id, cluster: 'c1', at: '' },
+    ]);
+    expect([...idx.states.values()].map((s) => `${s.name}=${s.status}`)).toEqual(['a=in-sync']);
+  });
+});
+
+describe('object ids', () => {
+  it('parses from the right', () => {
+    expect(parseObjectId('kind-dev/apps/Deployment/shop/web')).toEqual({ cluster: 'kind-dev', group: 'apps', kind: 'Deployment', namespace: 'shop', name: 'web' });
+    expect(parseObjectId('arn:aws:eks/x/cluster/prod//Namespace//shop')).toMatchObject({ cluster: 'arn:aws:eks/x/cluster/prod', group: '', kind: 'Namespace', namespace: '', name: 'shop' });
+    expect(parseObjectId('nope')).toBeUndefined();
+  });
+});
+
+describe('yaml diff', () => {
+  it('diffs lines minimally and pairs them side by side', () => {
+    const lines = diffLines(['a', 'b', 'c', 'd'], ['a', 'x', 'c', 'd', 'e']);
+    expect(lines.map((l) => `${l.op}:${l.text}`)).toEqual(['same:a', 'del:b', 'add:x', 'same:c', 'same:d', 'add:e']);
+    expect(toSplitRows(lines)[1]).toMatchObject({ left: { text: 'b' }, right: { text: 'x' } });
+    expect(diffLines([], [])).toEqual([]);
+    expect(diffLines(['a'], []).map((l) => l.op)).toEqual(['del']);
+  });
+
+  it('folds long unchanged runs, keeping context', () => {
+    const a = Array.from({ length: 30 }, (_, i) => `l${i}`);
+    const b = [...a];
+    b[15] = 'changed';
+    const blocks = toBlocks(diffLines(a, b), 3);
+    expect(blocks.map((x) => x.type)).toEqual(['collapsed', 'lines', 'collapsed']);
+    expect(blocks[0]!.lines).toHaveLength(12);
+  });
+
+  it('hides volatile and defaulted fields, keeps drifted ones, never prints a Secret value', () => {
+    const desired = { object: { kind: 'ConfigMap', metadata: { name: 'x' }, data: { a: '1' } }, volatilePaths: [] };
+    const live = {
+      object: { kind: 'ConfigMap', metadata: { name: 'x', uid: 'u', resourceVersion: '5' }, data: { a: '2', extra: 'y', defaulted: 'z' }, status: { s: 1 } },
+      volatilePaths: ['metadata.uid', 'metadata.resourceVersion', 'status'],
+    };
+    const { left, right } = diffTexts({ desired, live, changePaths: ['data.a', 'data.extra'], showAll: false });
+    expect(left).toEqual(['kind: ConfigMap', 'metadata:', '  name: x', 'data:', '  a: "1"']);
+    expect(right).toEqual(['kind: ConfigMap', 'metadata:', '  name: x', 'data:', '  a: "2"', '  extra: y']);
+    expect(diffTexts({ desired, live, changePaths: [], showAll: true }).right.join('\n')).toContain('resourceVersion');
+    const secret = diffTexts({ live: { object: { data: { p: { redacted: true, sha256: 'abc' } } }, volatilePaths: [] }, changePaths: [], showAll: false });
+    expect(secret.right).toEqual(['data:', '  p: (value hidden, sha256 abc)']);
+  });
+});
