@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { detectFights, detectFlapping, detectReconcileLoops, FightTracker, RateTracker } from './analysis';
+
+const s = (n: number) => n * 1_000;
+
+describe('detectFlapping', () => {
+  it('flags N value changes within the window as one streak, and not N changes spread wider', () => {
+    const fast = [0, 10, 20, 30, 40, 50, 60].map((t) => ({ at: s(t), manager: 'hpa' }));
+    expect(detectFlapping(fast, { changes: 5, windowMs: s(60) })).toEqual([
+      { firstAt: s(0), lastAt: s(60), count: 7, managers: ['hpa'] },
+    ]);
+    const slow = [0, 100, 200, 300, 400, 500].map((t) => ({ at: s(t) }));
+    expect(detectFlapping(slow, { changes: 5, windowMs: s(60) })).toEqual([]);
+  });
+
+  it('ends a streak when the rate drops and starts a new one when it rises again', () => {
+    const times = [0, 1, 2, 3, 4, 500, 1000, 1001, 1002, 1003, 1004];
+    const streaks = detectFlapping(times.map((t) => ({ at: s(t) })), { changes: 5, windowMs: s(10) });
+    expect(streaks.map((x) => [x.firstAt, x.lastAt, x.count])).toEqual([
+      [s(0), s(4), 5],
+      [s(1000), s(1004), 5],
+    ]);
+  });
+
+  it('accepts events out of order', () => {
+    const times = [4, 0, 3, 1, 2];
+    expect(detectFlapping(times.map((t) => ({ at: s(t) })), { changes: 5, windowMs: s(10) })).toHaveLength(1);
+  });
+});
+
+describe('detectFights', () => {
+  const th = { switches: 3, managers: 2, windowMs: s(600) };
+
+  it('flags alternating managers and names them', () => {
+    const ev = ['hpa', 'argocd', 'hpa', 'argocd'].map((m, i) => ({ at: s(i * 30), manager: m }));
+    expect(detectFights(ev, th)).toEqual([{ firstAt: 0, lastAt: s(90), count: 3, managers: ['argocd', 'hpa'] }]);
+  });
+
+  it('does not flag one manager changing a value often, nor a single takeover', () => {
+    expect(detectFights([1, 2, 3, 4, 5, 6].map((i) => ({ at: s(i), manager: 'hpa' })), th)).toEqual([]);
+    const takeover = ['a', 'a', 'a', 'b', 'b', 'b'].map((m, i) => ({ at: s(i), manager: m }));
+    expect(detectFights(takeover, th)).toEqual([]);
+  });
+
+  it('ignores events without a manager and forgets switches that left the window', () => {
+    const ev = [
+      { at: s(0), manager: 'a' },
+      { at: s(1) },
+      { at: s(2), manager: 'b' },
+      { at: s(1_000), manager: 'a' },
+      { at: s(1_001), manager: 'b' },
+    ];
+    expect(detectFights(ev, th)).toEqual([]);
+    const tracker = new FightTracker(th);
+    for (const e of [...ev, { at: s(1_002), manager: 'a' }, { at: s(1_003), manager: 'b' }]) tracker.push(e.at, e.manager);
+    expect(tracker.streak).toMatchObject({ firstAt: s(1_000), lastAt: s(1_003), count: 4, managers: ['a', 'b'] });
+  });
+
+  it('counts three managers taking turns', () => {
+    const ev = ['a', 'b', 'c', 'a', 'b', 'c'].map((m, i) => ({ at: s(i), manager: m }));
+    expect(detectFights(ev, { ...th, managers: 3 })).toEqual([{ firstAt: 0, lastAt: s(5), count: 5, managers: ['a', 'b', 'c'] }]);
+  });
+});
+
+describe('detectReconcileLoops', () => {
+  it('counts only writes without a spec change', () => {
+    const writes = Array.from({ length: 30 }, (_, i) => ({ at: s(i), specChanged: i % 2 === 0, manager: 'op' }));
+    expect(detectReconcileLoops(writes, { writes: 10, windowMs: s(60) })).toEqual([
+      { firstAt: s(1), lastAt: s(29), count: 15, managers: ['op'] },
+    ]);
+    expect(detectReconcileLoops(writes, { writes: 20, windowMs: s(60) })).toEqual([]);
+  });
+
+  it('tracks the last event time for eviction', () => {
+    const t = new RateTracker(3, 1_000);
+    expect(t.lastAt()).toBe(0);
+    t.push(5);
+    t.push(7);
+    t.push(9);
+    t.push(11);
+    expect(t.lastAt()).toBe(11);
+  });
+});
