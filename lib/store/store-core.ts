@@ -45,7 +45,7 @@ import {
   type StoreStats,
   type TransitionRecord,
 } from './types';
-import { hashToHex, isSecretDataPath, parseStored, storeValue, type StoredValue } from './values';
+import { hashToHex, isSecretDataPath, parseStored, storeValueInto, type StoredValue } from './values';
 
 /** Resolution of the pre-aggregated chart buckets. */
 export const BASE_BUCKET_MS = 60_000;
@@ -180,6 +180,9 @@ export class Store implements DriftStore {
   private readonly lastRevision = new Map<string, string>();
   private stamp = 0;
   private batchSeq = 0;
+  // Reused by applyChanges: a value is written into its row before the next one is computed.
+  private readonly liveScratch: StoredValue = { json: null, hash: 0, redactedHere: false };
+  private readonly desiredScratch: StoredValue = { json: null, hash: 0, redactedHere: false };
   private maxEventAt = 0;
   private timer: NodeJS.Timeout | undefined;
   private draining: Promise<void> | undefined;
@@ -752,8 +755,8 @@ export class Store implements DriftStore {
     for (const c of s.changes) {
       if (typeof c.path !== 'string' || !CHANGE_OPS.has(c.op)) continue;
       const secret = secretKind && isSecretDataPath(o.group, o.kind, c.path);
-      const live = storeValue(c.live, secret, max);
-      const desired = storeValue(c.desired, secret, max);
+      const live = storeValueInto(this.liveScratch, c.live, secret, max);
+      const desired = storeValueInto(this.desiredScratch, c.desired, secret, max);
       if (live.redactedHere) this.counters.redacted++;
       if (desired.redactedHere) this.counters.redacted++;
       const mgr = c.manager?.name;
@@ -886,25 +889,26 @@ export class Store implements DriftStore {
     rows[col] = (rows[col] as number) + 1;
     // The hourly roll-up, one row per grouping a chart can ask for, per cluster and for all ('*').
     const hour = Math.floor(at / ROLLUP_BUCKET_MS) * ROLLUP_BUCKET_MS;
-    const up = b.batch.rows.drift_rollup;
-    const bump = (dim: string, scope: string, value: string) => {
-      const k = `${dim}\u001f${scope}\u001f${hour}\u001f${value}`;
-      let j = b.rollupAt.get(k);
-      if (j === undefined) {
-        j = up.length;
-        b.rollupAt.set(k, j);
-        up.push(dim, scope, hour, value, 0, 0);
-      }
-      const c = j + (drifted ? 4 : 5);
-      up[c] = (up[c] as number) + 1;
-    };
+    const side = drifted ? 4 : 5;
     for (const scope of [o.cluster, '*']) {
-      bump('all', scope, '');
-      bump('namespace', scope, o.namespace);
-      bump('kind', scope, o.kind);
+      this.bumpRollup(b, 'all', scope, hour, '', side);
+      this.bumpRollup(b, 'namespace', scope, hour, o.namespace, side);
+      this.bumpRollup(b, 'kind', scope, hour, o.kind, side);
     }
-    bump('cluster', '*', o.cluster);
+    this.bumpRollup(b, 'cluster', '*', hour, o.cluster, side);
     return true;
+  }
+
+  private bumpRollup(b: Builder, dim: string, scope: string, hour: number, value: string, col: number): void {
+    const up = b.batch.rows.drift_rollup;
+    const k = `${dim}\u001f${scope}\u001f${hour}\u001f${value}`;
+    let j = b.rollupAt.get(k);
+    if (j === undefined) {
+      j = up.length;
+      b.rollupAt.set(k, j);
+      up.push(dim, scope, hour, value, 0, 0);
+    }
+    up[j + col] = (up[j + col] as number) + 1;
   }
 
   private deriveEvent(e: ObjectEventInput, k: string, b: Builder): void {

@@ -120,7 +120,17 @@ function redactDeep(v: unknown, count: { n: number }): unknown {
  * anything that is not already a redaction marker is redacted.
  */
 export function storeValue(v: unknown, secret: boolean, maxChars: number): StoredValue {
-  if (v === undefined) return ABSENT;
+  return storeValueInto({ json: null, hash: 0, redactedHere: false }, v, secret, maxChars);
+}
+
+/** `storeValue` writing into `out` (no allocation on the write path); returns `out`. */
+export function storeValueInto(out: StoredValue, v: unknown, secret: boolean, maxChars: number): StoredValue {
+  if (v === undefined) {
+    out.json = ABSENT.json;
+    out.hash = ABSENT.hash;
+    out.redactedHere = false;
+    return out;
+  }
   let redactedHere = false;
   let json: string;
   if (isRedactionMarker(v)) {
@@ -140,7 +150,10 @@ export function storeValue(v: unknown, secret: boolean, maxChars: number): Store
   if (json.length > maxChars) {
     json = canonicalJson({ $truncated: true, length: json.length, preview: json.slice(0, Math.min(256, maxChars)) });
   }
-  return { json, hash, redactedHere };
+  out.json = json;
+  out.hash = hash;
+  out.redactedHere = redactedHere;
+  return out;
 }
 
 /** Parses a stored JSON value for the API. */
