@@ -419,7 +419,7 @@ export class Store implements DriftStore {
     this.builder = this.newBuilder();
     const n = ++this.sealed;
     if (++this.batchCount % 64 === 0) this.sweep();
-    // Deferred to its own turn of the event loop: a SQLite write is synchronous.
+    // Writes run one after another, in seal order; the next batch is derived meanwhile.
     this.writeChain = this.writeChain
       .then(tick)
       .then(() => this.writeWithRetry(b, n))
