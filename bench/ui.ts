@@ -99,7 +99,7 @@ try {
       const ctx = await browser.newContext({ viewport: { width: 1360, height: 900 } });
       const page = await ctx.newPage();
       const results: Record<string, number> = {};
-      const fcp = (p: Page) => p.evaluate(() => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN);
+      const fcp = (p: Page) => p.evaluate(`performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN`) as Promise<number>;
 
       // Warm the server's code paths once (first requests compile nothing in production, but load modules).
       await page.goto(`${server.url}/drift`);
@@ -112,15 +112,15 @@ try {
       for (let i = 0; i < 3; i++) {
         await page.goto(`${server.url}/api/healthz`);
         baseline.push(
-          await page.evaluate(async () => {
+          (await page.evaluate(`(async () => {
             const t = performance.now();
-            let cursor: string | undefined;
+            let cursor;
             do {
-              const r = (await (await fetch(`/api/v1/drift?limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)).json()) as { next?: string };
+              const r = await (await fetch('/api/v1/drift?limit=1000' + (cursor ? '&cursor=' + encodeURIComponent(cursor) : ''))).json();
               cursor = r.next;
             } while (cursor);
             return performance.now() - t;
-          }),
+          })()`)) as number,
         );
       }
       results.baselineFetchAllMs = percentile(baseline, 50);
@@ -130,7 +130,7 @@ try {
         for (let i = 0; i < 3; i++) {
           await page.goto(`${server.url}${path}`, { waitUntil: 'commit' });
           await page.waitForFunction(ready, String(total.total), { polling: 'raf', timeout: 60_000 });
-          const interactive = await page.evaluate(() => performance.now());
+          const interactive = (await page.evaluate('performance.now()')) as number;
           runs.push({ fcp: await fcp(page), interactive });
         }
         return { fcp: percentile(runs.map((r) => r.fcp), 50), interactive: percentile(runs.map((r) => r.interactive), 50) };
@@ -147,6 +147,7 @@ try {
       const table = await measure('/drift', tableReady);
       results.tableFirstRenderMs = table.fcp;
       results.tableInteractiveMs = table.interactive;
+      progress(`loads: ${JSON.stringify(results)}`);
       // ...and answers a key press: `j` selects the first row.
       const tKey = Date.now();
       await page.keyboard.press('j');
@@ -154,25 +155,27 @@ try {
       results.tableKeyResponseMs = Date.now() - tKey;
 
       // Scroll end to end, one step per frame, recording frame deltas.
-      const scroll = (selector: string | null) =>
-        page.evaluate(async (sel) => {
-          const el = sel ? (document.querySelector(sel) as HTMLElement) : document.scrollingElement!;
-          el.scrollTop = 0;
-          await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-          const step = Math.max(200, Math.round(el.clientHeight * 0.5));
-          const deltas: number[] = [];
-          let last = performance.now();
-          return new Promise<{ deltas: number[]; frames: number; height: number }>((resolve) => {
-            const tick = (t: number) => {
-              deltas.push(t - last);
-              last = t;
-              if (el.scrollTop + el.clientHeight >= el.scrollHeight - 1) return resolve({ deltas: deltas.slice(1), frames: deltas.length, height: el.scrollHeight });
-              el.scrollTop += step;
-              requestAnimationFrame(tick);
-            };
+      // As source text: tsx would wrap inline functions with a helper the page does not have.
+      const SCROLL_FN = `async (sel) => {
+        const el = sel ? document.querySelector(sel) : document.scrollingElement;
+        el.scrollTop = 0;
+        await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+        const step = Math.max(200, Math.round(el.clientHeight * 0.5));
+        const deltas = [];
+        let last = performance.now();
+        return new Promise((resolve) => {
+          const tick = (t) => {
+            deltas.push(t - last);
+            last = t;
+            if (el.scrollTop + el.clientHeight >= el.scrollHeight - 1) return resolve({ deltas: deltas.slice(1), frames: deltas.length, height: el.scrollHeight });
+            el.scrollTop += step;
             requestAnimationFrame(tick);
-          });
-        }, selector);
+          };
+          requestAnimationFrame(tick);
+        });
+      }`;
+      const scroll = (selector: string | null) =>
+        page.evaluate(`(${SCROLL_FN})(${JSON.stringify(selector)})`) as Promise<{ deltas: number[]; frames: number; height: number }>;
       const tableScroll = await scroll('[data-testid="drift-table"]');
       results.scrollFrames = tableScroll.frames;
       results.scrollHeightPx = tableScroll.height;
