@@ -113,6 +113,9 @@ interface BackendResult {
   backend: 'sqlite' | 'postgres';
   transitions: number;
   storeSeconds: number;
+  /** CPU time of this process (all threads) per transition / per baseline row, in µs. */
+  storeCpuUs: number;
+  baselineCpuUs: number;
   storePerSecond: number;
   baselinePerSecond: number;
   ratio: number;
@@ -127,8 +130,14 @@ interface BackendResult {
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const tick = () => new Promise<void>((r) => setImmediate(r));
 
-async function driveStore(store: DriftStore, w: ReturnType<typeof workload>): Promise<number> {
+const cpuNow = () => {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+};
+
+async function driveStore(store: DriftStore, w: ReturnType<typeof workload>): Promise<{ seconds: number; cpuUs: number }> {
   const started = performance.now();
+  const cpu0 = cpuNow();
   for (let call = 0; call < w.calls; call++) {
     store.recordObjectState(w.state(call));
     if (call % 1_000 === 999) {
@@ -138,7 +147,7 @@ async function driveStore(store: DriftStore, w: ReturnType<typeof workload>): Pr
     }
   }
   await store.flush();
-  return (performance.now() - started) / 1000;
+  return { seconds: (performance.now() - started) / 1000, cpuUs: cpuNow() - cpu0 };
 }
 
 async function timeIt<T>(fn: () => Promise<T>): Promise<number> {
@@ -211,7 +220,7 @@ const BASELINE_DDL = (int: string) =>
 /** Rows per transaction in the baseline: what one store batch of 5,000 drifted observations writes. */
 const BASELINE_BATCH = 10_000;
 
-function sqliteBaseline(file: string, transitions: number, objects: number): number {
+function sqliteBaseline(file: string, transitions: number, objects: number): { perSecond: number; cpuUs: number } {
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
@@ -224,6 +233,7 @@ function sqliteBaseline(file: string, transitions: number, objects: number): num
   const tuple = `(${COLUMNS.transitions.map(() => '?').join(',')})`;
   const full = db.prepare(`INSERT INTO bare_transitions VALUES ${new Array<string>(rowsPer).fill(tuple).join(',')}`);
   const started = performance.now();
+  const cpu0 = cpuNow();
   for (const batch of baselineBatches(transitions, objects, BASELINE_BATCH)) {
     db.transaction(() => {
       let i = 0;
@@ -235,11 +245,12 @@ function sqliteBaseline(file: string, transitions: number, objects: number): num
     })();
   }
   const seconds = (performance.now() - started) / 1000;
+  const cpuUs = cpuNow() - cpu0;
   db.close();
-  return transitions / seconds;
+  return { perSecond: transitions / seconds, cpuUs };
 }
 
-async function postgresBaseline(url: string, transitions: number, objects: number): Promise<number> {
+async function postgresBaseline(url: string, transitions: number, objects: number): Promise<{ perSecond: number; cpuUs: number }> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
@@ -247,6 +258,7 @@ async function postgresBaseline(url: string, transitions: number, objects: numbe
     const sql = unnestInsertSql('transitions').replace('INSERT INTO transitions', 'INSERT INTO bare_transitions');
     const width = COLUMNS.transitions.length;
     const started = performance.now();
+    const cpu0 = cpuNow();
     for (const batch of baselineBatches(transitions, objects, BASELINE_BATCH)) {
       const n = batch.length / width;
       const cols: unknown[][] = [];
@@ -259,7 +271,7 @@ async function postgresBaseline(url: string, transitions: number, objects: numbe
       await client.query(sql, cols);
       await client.query('COMMIT');
     }
-    return transitions / ((performance.now() - started) / 1000);
+    return { perSecond: transitions / ((performance.now() - started) / 1000), cpuUs: cpuNow() - cpu0 };
   } finally {
     await client.end();
   }
@@ -269,27 +281,27 @@ async function runSqlite(args: Args, log: (s: string) => void): Promise<BackendR
   const dir = mkdtempSync(join(tmpdir(), 'driftwatch-bench-store-'));
   try {
     const w = workload(args.objects, args.transitions);
-    let best: { seconds: number; st: ReturnType<DriftStore['stats']> } | undefined;
-    let bestBaseline = 0;
+    let best: { seconds: number; cpuUs: number; st: ReturnType<DriftStore['stats']> } | undefined;
+    let bestBaseline = { perSecond: 0, cpuUs: Number.POSITIVE_INFINITY };
     let q: Awaited<ReturnType<typeof measureQueries>> | undefined;
     // Store and baseline alternate, best of each: the machine may be shared.
     for (let r = 0; r < args.repeat; r++) {
       log(`sqlite run ${r + 1}/${args.repeat}: recording ${w.calls} observations of ${args.objects} objects ...`);
       const storeDir = join(dir, `store-${r}`);
       const store = await openStore({ dataDir: storeDir, retention: { intervalMs: 0 }, log });
-      const seconds = await driveStore(store, w);
+      const { seconds, cpuUs } = await driveStore(store, w);
       const st = store.stats();
-      if (!best || st.transitionsWritten / seconds > best.st.transitionsWritten / best.seconds) best = { seconds, st };
+      if (!best || st.transitionsWritten / seconds > best.st.transitionsWritten / best.seconds) best = { seconds, cpuUs, st };
       if (r === args.repeat - 1) q = await measureQueries(store);
       await store.close();
       rmSync(storeDir, { recursive: true, force: true });
       log(`sqlite run ${r + 1}/${args.repeat}: baseline ...`);
       const bareFile = join(dir, `bare-${r}.db`);
-      bestBaseline = Math.max(bestBaseline, sqliteBaseline(bareFile, st.transitionsWritten, args.objects));
+      bestBaseline = bestOf(bestBaseline, sqliteBaseline(bareFile, st.transitionsWritten, args.objects));
       for (const suffix of ['', '-wal', '-shm']) rmSync(`${bareFile}${suffix}`, { force: true });
     }
     if (!best || !q) throw new Error('no runs');
-    return result('sqlite', best.st, best.seconds, bestBaseline, q);
+    return result('sqlite', best, bestBaseline, q);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -300,42 +312,48 @@ async function runPostgres(args: Args, log: (s: string) => void): Promise<Backen
   try {
     server = await startPostgres({ durable: true, log });
     const w = workload(args.objects, args.transitions);
-    let best: { seconds: number; st: ReturnType<DriftStore['stats']> } | undefined;
-    let bestBaseline = 0;
+    let best: { seconds: number; cpuUs: number; st: ReturnType<DriftStore['stats']> } | undefined;
+    let bestBaseline = { perSecond: 0, cpuUs: Number.POSITIVE_INFINITY };
     let q: Awaited<ReturnType<typeof measureQueries>> | undefined;
     for (let r = 0; r < args.repeat; r++) {
       log(`postgres run ${r + 1}/${args.repeat}: recording ${w.calls} observations of ${args.objects} objects ...`);
       const store = await openStore({ databaseUrl: await server.createDatabase(`store_${r}`), retention: { intervalMs: 0 }, log });
-      const seconds = await driveStore(store, w);
+      const { seconds, cpuUs } = await driveStore(store, w);
       const st = store.stats();
-      if (!best || st.transitionsWritten / seconds > best.st.transitionsWritten / best.seconds) best = { seconds, st };
+      if (!best || st.transitionsWritten / seconds > best.st.transitionsWritten / best.seconds) best = { seconds, cpuUs, st };
       if (r === args.repeat - 1) q = await measureQueries(store);
       await store.close();
       log(`postgres run ${r + 1}/${args.repeat}: baseline ...`);
-      bestBaseline = Math.max(bestBaseline, await postgresBaseline(await server.createDatabase(`bare_${r}`), st.transitionsWritten, args.objects));
+      bestBaseline = bestOf(bestBaseline, await postgresBaseline(await server.createDatabase(`bare_${r}`), st.transitionsWritten, args.objects));
     }
     if (!best || !q) throw new Error('no runs');
-    return result('postgres', best.st, best.seconds, bestBaseline, q);
+    return result('postgres', best, bestBaseline, q);
   } finally {
     await server?.stop();
   }
 }
 
+function bestOf(a: { perSecond: number; cpuUs: number }, b: { perSecond: number; cpuUs: number }) {
+  return { perSecond: Math.max(a.perSecond, b.perSecond), cpuUs: Math.min(a.cpuUs, b.cpuUs) };
+}
+
 function result(
   backend: 'sqlite' | 'postgres',
-  st: ReturnType<DriftStore['stats']>,
-  seconds: number,
-  baselinePerSecond: number,
+  best: { seconds: number; cpuUs: number; st: ReturnType<DriftStore['stats']> },
+  baseline: { perSecond: number; cpuUs: number },
   q: Awaited<ReturnType<typeof measureQueries>>,
 ): BackendResult {
+  const { st, seconds } = best;
   const storePerSecond = st.transitionsWritten / seconds;
   return {
     backend,
     transitions: st.transitionsWritten,
     storeSeconds: seconds,
+    storeCpuUs: best.cpuUs / st.transitionsWritten,
+    baselineCpuUs: baseline.cpuUs / st.transitionsWritten,
     storePerSecond,
-    baselinePerSecond,
-    ratio: storePerSecond / baselinePerSecond,
+    baselinePerSecond: baseline.perSecond,
+    ratio: storePerSecond / baseline.perSecond,
     ...q,
     merged: st.merged,
     dropped: st.dropped,
@@ -352,7 +370,7 @@ async function main(): Promise<void> {
 
   const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
   const rows = [
-    ['backend', 'transitions', 'store/s', 'baseline/s', 'ratio', 'target/s', 'chart 7d (ms)', 'chart cold', 'chart all', 'history (ms)'],
+    ['backend', 'transitions', 'store/s', 'baseline/s', 'ratio', 'target/s', 'cpu µs/t store', 'baseline', 'chart 7d (ms)', 'chart cold', 'chart all', 'history (ms)'],
     ...results.map((r) => [
       r.backend,
       fmt(r.transitions),
@@ -360,6 +378,8 @@ async function main(): Promise<void> {
       fmt(r.baselinePerSecond),
       r.ratio.toFixed(2),
       fmt(TARGETS[r.backend]),
+      r.storeCpuUs.toFixed(2),
+      r.baselineCpuUs.toFixed(2),
       r.chartMs.toFixed(1),
       r.chartColdMs.toFixed(1),
       r.chartUngroupedMs.toFixed(1),
@@ -379,6 +399,7 @@ async function main(): Promise<void> {
       `${v.backend}: rate ${v.rateTarget ? 'meets' : 'MISSES'} target, ratio ${v.ratioTarget ? 'meets' : 'MISSES'} >= 0.5, chart ${v.chartTarget ? 'meets' : 'MISSES'} < 100 ms`,
     );
   }
+  console.log('cpu µs/t: CPU time of this process (all threads) per transition; for PostgreSQL the server is not included');
   for (const r of results) if (r.merged + r.dropped > 0) console.log(`${r.backend}: ${r.merged} merged, ${r.dropped} dropped (back-pressure)`);
   if (args.json) console.log(JSON.stringify({ results, verdicts }));
 }
