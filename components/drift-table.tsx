@@ -266,7 +266,7 @@ export function DriftTable() {
                   <Truncate text={s.group ? `${s.kind}.${s.group}` : s.kind} />
                 </div>
                 <div role="gridcell" className="vcell c-object">
-                  <Link href={objectHref(s.id)} title={s.id} className="truncate" tabIndex={-1}>
+                  <Link href={objectHref(s.id)} title={s.id} className="truncate" tabIndex={-1} prefetch={false}>
                     {s.namespace && <span className="muted">{s.namespace}/</span>}
                     {s.name}
                   </Link>
