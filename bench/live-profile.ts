@@ -9,7 +9,8 @@
  * Options: --pods N --crs N (as bench:live), --run ID (reuse that run's objects; created when
  * missing), --heap-snapshot FILE (v8.writeHeapSnapshot once the state is complete), --mutations N
  * and --rate R (stream delay through the event log and the SSE encoder, against a bare watch),
- * --hold (keep running after the measurements, e.g. for `node --inspect`).
+ * --baseline (first a bare paginated LIST with client-node, as bench:live), --hold (keep running
+ * after the measurements, e.g. for `node --inspect`).
  *
  * Prints a timeline of start-up (manifests loaded, resources synced, state complete), memory
  * (RSS, VmHWM, V8 heap, after a GC when --expose-gc is given) and the stream delays.
@@ -18,7 +19,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import v8 from 'node:v8';
-import { CoreV1Api, Watch } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, Watch } from '@kubernetes/client-node';
 import { loadDashboardConfig } from '../lib/config/dashboard-config';
 import { runtimeOptions } from '../lib/live/runtime-options';
 import { LiveRuntime } from '../lib/live/runtime';
@@ -51,12 +52,31 @@ const work = mkdtempSync(join(tmpdir(), 'driftwatch-live-profile-'));
 try {
   const fixture = await liveFixture(cluster, { pods: PODS, crs: CRS, workDir: work, ...(argValue(argv, '--run') ? { run: argValue(argv, '--run') } : {}) });
   const expected = fixture.objects.length;
+  // Only what the mutations need stays referenced: the heap figures are the runtime's.
+  const podPaths = fixture.objects.filter(({ o }) => o.resource === 'pods').map(({ o, ns }) => fixture.pathOf(o, ns, { fieldManager: MUTATOR }));
+  fixture.objects.length = 0;
   const config = loadDashboardConfig({
     KUBECONFIG: cluster.state.kubeconfig,
     DRIFTWATCH_MANIFESTS: fixture.manifests,
     DRIFTWATCH_FIELD_MANAGER: MANAGER,
   });
   process.env.KUBECONFIG = cluster.state.kubeconfig;
+  let bareListMs: number | undefined;
+  if (argv.includes('--baseline')) {
+    // bench:live's baseline: a plain paginated LIST of the same objects with client-node.
+    const core = cluster.kc.makeApiClient(CoreV1Api);
+    const custom = cluster.kc.makeApiClient(CustomObjectsApi);
+    const start = performance.now();
+    let cont: string | undefined;
+    do cont = (await core.listPodForAllNamespaces({ limit: 500, ...(cont ? { _continue: cont } : {}) })).metadata?._continue;
+    while (cont);
+    do {
+      const page = (await custom.listClusterCustomObject({ group: fixture.group, version: 'v1', plural: 'widgets', limit: 500, ...(cont ? { _continue: cont } : {}) })) as { metadata?: { continue?: string } };
+      cont = page.metadata?.continue;
+    } while (cont);
+    bareListMs = performance.now() - start;
+    progress(`bare paginated LIST: ${Math.round(bareListMs)} ms`);
+  }
   const t0 = performance.now();
   const at = () => `${Math.round(performance.now() - t0)} ms`.padStart(9);
   const runtime = new LiveRuntime({ ...runtimeOptions(config), log: (m) => progress(`${at()}  ${m}`) });
@@ -147,19 +167,14 @@ try {
       () => undefined,
     );
     await new Promise((r) => setTimeout(r, 1000));
-    const pods = fixture.objects.filter(({ o }) => o.resource === 'pods');
     const startAt = performance.now();
     const pending: Promise<unknown>[] = [];
     for (let k = 0; k < MUTATIONS; k++) {
       const wait = startAt + (k * 1000) / RATE - performance.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      const { o, ns } = pods[(k * 7919) % pods.length]!;
+      const path = podPaths[(k * 7919) % podPaths.length]!;
       const tag = `${nonce}-${k}`;
-      pending.push(
-        kubeWrite(kc, 'PATCH', fixture.pathOf(o, ns, { fieldManager: MUTATOR }), { metadata: { labels: { 'bench-seq': tag } } }, CONTENT_TYPE.merge).then(() =>
-          sent.set(tag, performance.now()),
-        ),
-      );
+      pending.push(kubeWrite(kc, 'PATCH', path, { metadata: { labels: { 'bench-seq': tag } } }, CONTENT_TYPE.merge).then(() => sent.set(tag, performance.now())));
     }
     await Promise.all(pending);
     const achieved = MUTATIONS / ((performance.now() - startAt) / 1000);
@@ -182,7 +197,7 @@ try {
     for (const [k, v] of Object.entries(stream)) if (typeof v === 'object') progress(`  ${k.padEnd(10)} ${JSON.stringify(v)}`);
   }
 
-  console.log(JSON.stringify({ objects: expected, completeMs: Math.round(completeMs), vmHwmMiB: Math.round(statusKiB('VmHWM') / 1024), stream }));
+  console.log(JSON.stringify({ objects: expected, completeMs: Math.round(completeMs), ...(bareListMs === undefined ? {} : { bareListMs: Math.round(bareListMs), ratio: +(completeMs / bareListMs).toFixed(2) }), vmHwmMiB: Math.round(statusKiB('VmHWM') / 1024), stream }));
   if (argv.includes('--hold')) {
     progress('holding (Ctrl-C to end)');
     await new Promise<void>((r) => process.once('SIGINT', () => r()));

@@ -18,6 +18,8 @@ export interface ClusterSchemaOptions {
    */
   groupVersions?: ReadonlyArray<string>;
   timeoutMs?: number;
+  /** Also list the CustomResourceDefinitions (default true); false when an informer has them. */
+  crds?: boolean;
 }
 
 export interface ClusterSchema {
@@ -72,13 +74,15 @@ export async function loadClusterSchemaDocuments(kc: KubeConfig, opts: ClusterSc
     warnings.push(`OpenAPI v3 index: ${err instanceof Error ? err.message : String(err)}`);
   }
   let crds: unknown[] = [];
-  try {
-    const list = await getJson<CrdList>(kc, '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', { timeoutMs });
-    crds = list.items ?? [];
-  } catch (err) {
-    // Without permission to read CRDs, their OpenAPI rendering is the next best thing.
-    const why = err instanceof KubeApiError && err.forbidden ? 'forbidden' : err instanceof Error ? err.message : String(err);
-    warnings.push(`CustomResourceDefinitions: ${why}`);
+  if (opts.crds !== false) {
+    try {
+      const list = await getJson<CrdList>(kc, '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', { timeoutMs });
+      crds = list.items ?? [];
+    } catch (err) {
+      // Without permission to read CRDs, their OpenAPI rendering is the next best thing.
+      const why = err instanceof KubeApiError && err.forbidden ? 'forbidden' : err instanceof Error ? err.message : String(err);
+      warnings.push(`CustomResourceDefinitions: ${why}`);
+    }
   }
   return { documents, crds, warnings };
 }

@@ -225,6 +225,30 @@ describe('SupervisedInformer against the shared test cluster', () => {
     expect(informer.size).toBe(2);
   });
 
+  it('hands the first list to listeners page by page, before the list is complete; synced comes after the last page', async () => {
+    const ns = await createNamespace(core, 'inf-pages');
+    const names = ['p1', 'p2', 'p3', 'p4', 'p5'];
+    for (const n of names) await core.createNamespacedConfigMap({ namespace: ns, body: ConfigMap(n, { v: n }, { app: 'inf-pages' }) });
+    const seen: { name: string; hasSynced: boolean; cached: number }[] = [];
+    const informer = new SupervisedInformer(kc, { resource: configMaps, namespace: ns, labelSelector: 'app=inf-pages', pageSize: 2 });
+    running.add(informer);
+    const rec = new Recorder(informer);
+    informer.onEvent((e) => {
+      if (e.type === 'added') seen.push({ name: e.object.metadata.name, hasSynced: informer.getState().hasSynced, cached: informer.size });
+    });
+    informer.start();
+    await informer.synced();
+    expect(rec.events.map((e) => (e.type === 'synced' ? 'synced' : `${e.type}:${e.object.metadata.name}:${e.source}`))).toEqual([
+      ...names.map((n) => `added:${n}:list`),
+      'synced',
+    ]);
+    // Each object was handed over with the page it came in, before the list was complete.
+    expect(seen.every((s) => !s.hasSynced)).toBe(true);
+    expect(seen.map((s) => s.cached)).toEqual([1, 2, 3, 4, 5]);
+    expect(informer.getState()).toMatchObject({ status: 'synced', hasSynced: true, objects: 5 });
+    await untilCacheMatchesServer(informer, core, ns, { labelSelector: 'app=inf-pages' });
+  });
+
   it('detects a silently dead connection with its watchdog and resumes from its resourceVersion without a relist', async () => {
     const ns = await createNamespace(core, 'inf-partition');
     for (const n of ['keep', 'upd', 'del']) await core.createNamespacedConfigMap({ namespace: ns, body: ConfigMap(n, { v: '1' }) });

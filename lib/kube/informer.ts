@@ -327,12 +327,28 @@ export class SupervisedInformer {
     }
   }
 
-  /** LIST every page, then replace the cache and emit the differences. Never throws. */
+  /**
+   * LIST every page, then replace the cache and emit the differences. Never throws. The first list
+   * into an empty cache emits each page's objects as `added` as soon as the page arrives (while
+   * the next page is on its way), so that listeners work alongside the list rather than after it;
+   * the cache is then complete, and `synced`, only when the last page is in.
+   */
   private async listOnce(): Promise<ListResult> {
     let items: KubeObject[];
     let resourceVersion: string;
+    const streamPages = !this.hasSynced && this.cache.size === 0;
+    const onPage = (page: KubeObject[]) => {
+      for (const obj of page) {
+        if (this.stopped) return;
+        const key = objectKey(obj);
+        const previous = this.cache.get(key);
+        this.cache.set(key, obj);
+        // A name twice in one list cannot happen; if it does, the end-of-list diff sorts it out.
+        if (previous === undefined) this.emitChange({ type: 'added', object: obj }, 'list');
+      }
+    };
     try {
-      ({ items, resourceVersion } = await this.listAll());
+      ({ items, resourceVersion } = await this.listAll(streamPages ? onPage : undefined));
     } catch (err) {
       if (this.stopped) return { ok: false, retryMs: 0 };
       this.counters.errors++;
@@ -367,48 +383,68 @@ export class SupervisedInformer {
     return { ok: true };
   }
 
-  private async listAll(): Promise<{ items: KubeObject[]; resourceVersion: string }> {
+  /**
+   * Every page of a LIST. Each next page is requested before the current one is handed to
+   * `onPage`, so the server prepares it while listeners work. A continue token that expires (410)
+   * starts the list over once, from a fresh snapshot; `onPage` is not called after that (the
+   * caller's end-of-list diff covers what the restart changed).
+   */
+  private async listAll(onPage?: (items: KubeObject[]) => void): Promise<{ items: KubeObject[]; resourceVersion: string }> {
     const items: KubeObject[] = [];
     let continueToken: string | undefined;
     let restarted = false;
-    for (;;) {
+    let streaming = onPage !== undefined;
+    const fetchPage = (token: string | undefined) => {
       const query = new URLSearchParams({ limit: String(this.opts.pageSize) });
-      if (continueToken) query.set('continue', continueToken);
+      if (token) query.set('continue', token);
       if (this.options.labelSelector) query.set('labelSelector', this.options.labelSelector);
-      let page: KubeList;
       const ac = this.beginRequest();
+      const promise = getJson<KubeList>(this.kc, `${this.basePath}?${query}`, {
+        signal: ac.signal,
+        timeoutMs: this.opts.requestTimeoutMs,
+      }).finally(() => this.endRequest(ac));
+      // Awaited below; a page fetched ahead of an error that ends the list is abandoned.
+      promise.catch(() => undefined);
+      return { promise, ac };
+    };
+    let pending = fetchPage(undefined);
+    for (;;) {
+      let page: KubeList;
       try {
-        page = await getJson<KubeList>(this.kc, `${this.basePath}?${query}`, {
-          signal: ac.signal,
-          timeoutMs: this.opts.requestTimeoutMs,
-        });
+        page = await pending.promise;
       } catch (err) {
         // A continue token expires with compaction (410): start over from a fresh snapshot, once.
         if (continueToken && !restarted && kubeErrorStatus(err) === 410 && !this.stopped) {
           restarted = true;
+          streaming = false;
           continueToken = undefined;
           items.length = 0;
+          pending = fetchPage(undefined);
           continue;
         }
         throw err;
-      } finally {
-        this.endRequest(ac);
+      }
+      const next = page.metadata?.continue;
+      if (next) {
+        continueToken = next;
+        pending = fetchPage(next);
       }
       const itemKind = page.kind?.endsWith('List') ? page.kind.slice(0, -'List'.length) : this.opts.resource.kind;
+      const start = items.length;
       for (const raw of page.items ?? []) {
         const obj = toKubeObject(raw);
-        if (!obj) throw new KubeApiError(0, 'BadResponse', `${this.basePath}: list item without metadata.name`);
+        if (!obj) {
+          if (next) pending.ac.abort();
+          throw new KubeApiError(0, 'BadResponse', `${this.basePath}: list item without metadata.name`);
+        }
         // List items carry no apiVersion/kind; watch events do. Fill them in so that the same
         // object compares equal whichever way it arrived.
         if (obj.apiVersion === undefined && page.apiVersion) obj.apiVersion = page.apiVersion;
         if (obj.kind === undefined && itemKind) obj.kind = itemKind;
         items.push(obj);
       }
-      const next = page.metadata?.continue;
-      if (next) {
-        continueToken = next;
-        continue;
-      }
+      if (streaming && onPage) onPage(start === 0 ? items.slice() : items.slice(start));
+      if (next) continue;
       const rv = page.metadata?.resourceVersion;
       if (!rv) throw new KubeApiError(0, 'BadResponse', `${this.basePath}: list without a resourceVersion`);
       return { items, resourceVersion: rv };

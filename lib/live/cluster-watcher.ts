@@ -75,11 +75,27 @@ export class ClusterWatcher {
   /** Groups of CRDs changed since the last refresh: only their objects need re-preparing. */
   private pendingCrdGroups = new Set<string>();
   private stopped = false;
+  /** The first refresh has run (its schema and watch set are in place). */
+  private started = false;
+  /** The tracker is paused until the first refresh is done. */
+  private holding = true;
+  /** The schema has been handed to the tracker once; later refreshes pass only what changed. */
+  private schemaSet = false;
+  /** Bumped whenever the desired kinds may have changed; the plan records the value it saw. */
+  private kindsGeneration = 0;
+  private plannedGeneration = 0;
+  /** The desired kinds the watch set was last planned with. */
+  private plannedKinds: ReadonlySet<string> = new Set();
+  /** desiredKindsChanged() callers waiting for a refresh that covers their change. */
+  private planWaiters: { generation: number; resolve: () => void }[] = [];
   private readonly log: (msg: string) => void;
 
   constructor(private readonly opts: ClusterWatcherOptions) {
     this.log = opts.log ?? ((m) => console.log(`[${opts.name}] ${m}`));
     this.tracker = new DriftTracker({ ...opts.tracker, cluster: opts.name, kindStatus: (g, k) => this.kindStatus(g, k) });
+    // Nothing is evaluated before the first refresh: before discovery every desired object would
+    // be an error ("the cluster does not serve ..."), published only to be withdrawn a moment later.
+    this.tracker.pause();
   }
 
   get name(): string {
@@ -91,13 +107,38 @@ export class ClusterWatcher {
     this.crdInformer = new SupervisedInformer(this.opts.kc, { ...this.opts.informer, resource: CRD_RESOURCE });
     this.crdInformer.onEvent((e) => {
       if (e.type === 'synced' && e.initial) return;
+      // The first list is what the first refresh plans with: not a change.
+      if (e.type !== 'synced' && e.source === 'list' && !this.started) return;
       this.scheduleRefresh(e.type === 'synced' ? undefined : e.object);
     });
     this.crdInformer.start();
-    // Without CRD access the dashboard still works; custom resources are then recognised by group.
-    await Promise.race([this.crdInformer.synced().catch(() => undefined), this.untilCrdSettled()]);
-    this.refreshing = this.refresh(undefined);
-    await this.refreshing;
+    // Discovery and the CRD list go side by side; the first refresh needs both.
+    const discovery = discoverResources(this.opts.kc);
+    discovery.catch(() => undefined);
+    try {
+      // Without CRD access the dashboard still works; custom resources are then recognised by group.
+      await Promise.race([this.crdInformer.synced().catch(() => undefined), this.untilCrdSettled()]);
+      this.refreshing = this.refresh(undefined, discovery);
+      await this.refreshing;
+      // The manifests arrived after the plan was made: plan again before anything is evaluated,
+      // or their kinds would be judged "not served" for a moment.
+      if (this.planIsStale()) {
+        this.refreshing = this.refresh(undefined);
+        await this.refreshing;
+      }
+    } catch (err) {
+      // Nothing to wait for: the cluster could not be planned.
+      this.resolvePlanWaiters(Infinity);
+      throw err;
+    } finally {
+      this.started = true;
+      if (this.holding) {
+        this.holding = false;
+        this.tracker.resume();
+      }
+    }
+    // Manifests that came while discovery was failing: the next refresh answers them.
+    if (this.planWaiters.length > 0) this.scheduleRefresh(undefined, 0);
     this.rediscoverTimer = setInterval(() => this.scheduleRefresh(undefined), this.opts.rediscoverMs ?? 300_000);
     this.rediscoverTimer.unref();
   }
@@ -110,6 +151,7 @@ export class ClusterWatcher {
     await Promise.all([...this.watched.values()].map((w) => this.unwatch(w)));
     this.watched.clear();
     await this.crdInformer?.stop();
+    this.resolvePlanWaiters(Infinity);
   }
 
   /** Resolves when every tracked resource has listed once (or is forbidden / failing). */
@@ -124,6 +166,9 @@ export class ClusterWatcher {
 
   isReady(): boolean {
     if (this.discovered.length === 0 && this.discoveryError === undefined) return false;
+    if (this.planIsStale()) return false;
+    // Evaluations held back (the schema of a new kind is loading): the state is not complete.
+    if (this.tracker.paused) return false;
     for (const w of this.watched.values()) {
       for (const i of w.informers) {
         const s = i.getState();
@@ -139,8 +184,22 @@ export class ClusterWatcher {
   }
 
   /** The manifests changed: kinds they name may need watching now. */
-  desiredKindsChanged(): void {
-    this.scheduleRefresh(undefined, 0);
+  /**
+   * The manifests changed: kinds they name may need watching now. Resolves once the watch set
+   * covers them (their informers exist and their schema is loaded), or at once when the set of
+   * kinds is what the watch set was planned with.
+   */
+  desiredKindsChanged(): Promise<void> {
+    if (this.started && sameSet(this.opts.desiredKinds(), this.plannedKinds)) return Promise.resolve();
+    const generation = ++this.kindsGeneration;
+    // Before start() has refreshed, its own refresh (or one right after it) covers the change.
+    if (this.started) this.scheduleRefresh(undefined, 0);
+    return new Promise((resolve) => this.planWaiters.push({ generation, resolve }));
+  }
+
+  /** The desired kinds changed after the watch set was last planned (and discovery worked). */
+  private planIsStale(): boolean {
+    return this.discovered.length > 0 && this.plannedGeneration !== this.kindsGeneration;
   }
 
   resourceStates(): ResourceSyncState[] {
@@ -216,10 +275,28 @@ export class ClusterWatcher {
   }
 
   /** Rediscovers, reconciles the informers with the watch set, and refreshes the schema. */
-  private async refresh(changedGroups: Set<string> | undefined): Promise<void> {
+  private async refresh(changedGroups: Set<string> | undefined, discovery?: ReturnType<typeof discoverResources>): Promise<void> {
+    let covered = this.kindsGeneration;
+    try {
+      await this.refreshOnce(changedGroups, discovery);
+    } finally {
+      // Whoever waited for these kinds gets an answer, also when discovery failed (their
+      // objects are then reported as not served) or the watcher stopped.
+      covered = Math.max(covered, this.plannedGeneration);
+      this.resolvePlanWaiters(covered);
+    }
+  }
+
+  private resolvePlanWaiters(upTo: number): void {
+    const waiting = this.planWaiters;
+    this.planWaiters = waiting.filter((w) => w.generation > upTo);
+    for (const w of waiting) if (w.generation <= upTo) w.resolve();
+  }
+
+  private async refreshOnce(changedGroups: Set<string> | undefined, discovery?: ReturnType<typeof discoverResources>): Promise<void> {
     if (this.stopped) return;
     try {
-      const { resources, failures } = await discoverResources(this.opts.kc);
+      const { resources, failures } = await (discovery ?? discoverResources(this.opts.kc));
       this.discovered = resources;
       this.discoveryError = undefined;
       this.opts.onDiscovery?.();
@@ -229,7 +306,15 @@ export class ClusterWatcher {
       this.log(this.discoveryError);
       if (this.discovered.length === 0) return;
     }
+    // The kinds plan() reads are those of every desiredKindsChanged() so far.
+    const generation = this.kindsGeneration;
     const plan = this.plan();
+    // On the first refresh, discovery ran beside the CRD list: a CRD listed but not discovered
+    // (created in between, or not served yet) gets one more look soon; later, CRD events do that.
+    if (!this.started) {
+      const discovered = new Set(this.discovered.map(keyOfResource));
+      if ([...(this.customResourceKeys() ?? [])].some((k) => !discovered.has(k))) this.scheduleRefresh(undefined);
+    }
     for (const [key, w] of this.watched) {
       const p = plan.get(key);
       if (!p || p.resource.version !== w.resource.version) {
@@ -249,6 +334,7 @@ export class ClusterWatcher {
     this.tracker.pause();
     try {
       for (const [key, p] of plan) if (!this.watched.has(key)) this.watch(key, p);
+      this.plannedGeneration = generation;
       await this.updateSchema(plan, changedGroups);
     } finally {
       this.tracker.resume();
@@ -269,6 +355,7 @@ export class ClusterWatcher {
   private plan(): Map<string, WatchPlan> {
     const { watch } = this.opts;
     const desired = this.opts.desiredKinds();
+    this.plannedKinds = desired;
     const crs = this.customResourceKeys();
     const ownerTemplates = this.opts.tracker.sources.includes('owner-template') && watch.pods;
     const out = new Map<string, WatchPlan>();
@@ -295,18 +382,22 @@ export class ClusterWatcher {
     const crs = this.customResourceKeys();
     for (const [key, p] of plan) if (p.tracked && !crs?.has(key)) wanted.add(openApiPathOf(p.resource.apiVersion));
     const missing = [...wanted].filter((gv) => !this.openApiLoaded.has(gv));
+    const affected = new Set(changedGroups);
     if (missing.length > 0) {
-      const { provider, warnings } = await loadClusterSchema(this.opts.kc, { groupVersions: missing });
-      for (const w of warnings) if (!w.startsWith('CustomResourceDefinitions')) this.log(`schema: ${w}`);
+      // CRDs come from the informer, not from another list.
+      const { provider, warnings } = await loadClusterSchema(this.opts.kc, { groupVersions: missing, crds: false });
+      for (const w of warnings) this.log(`schema: ${w}`);
       this.openApi.push(provider);
       for (const gv of missing) this.openApiLoaded.add(gv);
-      // Objects of the newly described groups get re-evaluated (on the first refresh: all of them).
-      const groups = new Set(changedGroups);
-      for (const gv of missing) groups.add(gv.startsWith('apis/') ? gv.slice('apis/'.length, gv.lastIndexOf('/')) : '');
-      changedGroups = groups;
+      // Objects of the newly described groups get re-evaluated.
+      for (const gv of missing) affected.add(gv.startsWith('apis/') ? gv.slice('apis/'.length, gv.lastIndexOf('/')) : '');
     }
+    // Rediscovery and changed manifests leave the schema as it was: nothing to re-prepare.
+    if (this.schemaSet && affected.size === 0) return;
+    const first = !this.schemaSet;
+    this.schemaSet = true;
     const crdProvider = crdSchemaProvider(this.crdInformer?.list() ?? []);
-    this.tracker.setSchema(combineSchemaProviders(crdProvider, ...this.openApi), changedGroups);
+    this.tracker.setSchema(combineSchemaProviders(crdProvider, ...this.openApi), first ? undefined : affected);
   }
 
   private watch(key: string, p: WatchPlan): void {
@@ -366,4 +457,10 @@ function worstOf(states: InformerState[]): { status: ResourceSyncState['status']
     if (s) return { status, ...(s.message === undefined ? {} : { message: s.message }) };
   }
   return { status: 'syncing' };
+}
+
+function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  if (a.size !== b.size) return false;
+  for (const x of a) if (!b.has(x)) return false;
+  return true;
 }

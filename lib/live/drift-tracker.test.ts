@@ -110,6 +110,23 @@ describe('DriftTracker', () => {
     expect(tracker.evaluations).toBe(before);
   });
 
+  it('re-evaluates only the groups whose schema changed, and keeps the verdicts of the others', () => {
+    const { tracker, events } = setup({ 'apps/Deployment': { synced: true, status: 'synced' }, 'example.com/Widget': { synced: true, status: 'synced' } });
+    const widget = (size: number): KubeObject => ({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w', namespace: 'shop' }, spec: { size } });
+    tracker.replaceManifests([desiredOf(deployment('web:1'), 'r1'), desiredOf(widget(1), 'w1')]);
+    tracker.upsertLive(liveDeployment('web:1', '1'));
+    tracker.upsertLive({ ...widget(1), metadata: { ...widget(1).metadata, uid: 'w', resourceVersion: '1' } });
+    expect(tracker.get('c1/example.com/Widget/shop/w')?.status).toBe('in-sync');
+    const before = tracker.evaluations;
+    const n = events.length;
+    tracker.setSchema({ schemaFor: () => undefined }, new Set(['example.com']));
+    expect(tracker.evaluations - before).toBe(1);
+    tracker.setSchema({ schemaFor: () => undefined });
+    expect(tracker.evaluations - before).toBe(3);
+    // The same verdicts: nothing published.
+    expect(events.length).toBe(n);
+  });
+
   it('compares a Pod with its owner template and follows the owner', () => {
     const events: DriftChange[] = [];
     const tracker = new DriftTracker({

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { diffPrepared, prepareDesired, type DiffOptions, type PreparedDesired, type SchemaProvider } from '../drift';
-import type { KubeObject } from '../kube/cache-diff';
+import { deepEqual, type KubeObject } from '../kube/cache-diff';
 import {
   groupKind,
   groupOf,
@@ -42,6 +42,15 @@ export interface DriftTrackerOptions {
   kindStatus: (group: string, kind: string) => KindStatus | undefined;
   onEvent: (event: DriftChange) => void;
   now?: () => Date;
+  /**
+   * Prepared desired objects kept for re-evaluation, most recently used first. The engine's
+   * prepared form is tens of KiB per object (a compiled tree), many times the manifest: kept for
+   * every object it was most of the dashboard's memory, while most objects are evaluated once and
+   * then only when they change. An object's prepared form is kept from its second evaluation on
+   * (kept at the first, the initial sync's 15,000 would churn through the cache and the old
+   * generation of the heap). Default 1,000.
+   */
+  preparedCacheSize?: number;
 }
 
 interface LiveEntry {
@@ -91,18 +100,22 @@ export class DriftTracker {
   private readonly owners = new Map<string, KubeObject>();
   private readonly podsByOwner = new Map<string, Set<string>>();
   private readonly states = new Map<string, ObjectDriftState>();
-  private readonly fingerprints = new Map<string, string>();
+  /** id → prepared desired, in least recently used order (a Map keeps insertion order). */
   private readonly prepared = new Map<string, PreparedEntry>();
+  private readonly preparedCacheSize: number;
   private schema: SchemaProvider | undefined;
+  /** Bumped when the whole schema changes; per group when only some groups' schemas changed. */
   private schemaGeneration = 0;
+  private readonly groupGenerations = new Map<string, number>();
   private readonly now: () => Date;
   /** Evaluations run (for metrics and tests that check nothing is recomputed needlessly). */
   evaluations = 0;
-  private paused = 0;
+  private pauseDepth = 0;
   private readonly deferred = new Set<string>();
 
   constructor(private readonly opts: DriftTrackerOptions) {
     this.now = opts.now ?? (() => new Date());
+    this.preparedCacheSize = Math.max(0, opts.preparedCacheSize ?? 1_000);
   }
 
   get cluster(): string {
@@ -184,7 +197,12 @@ export class DriftTracker {
   /** New schema knowledge (CRDs came or changed): re-prepare and re-evaluate the affected objects. */
   setSchema(schema: SchemaProvider, affectedGroups?: ReadonlySet<string>): void {
     this.schema = schema;
-    this.schemaGeneration++;
+    // Prepared desired objects of other groups stay valid: only the affected ones are redone.
+    if (affectedGroups) for (const g of affectedGroups) this.groupGenerations.set(g, (this.groupGenerations.get(g) ?? 0) + 1);
+    else {
+      this.schemaGeneration++;
+      this.groupGenerations.clear();
+    }
     for (const id of this.allIds()) {
       const group = this.live.get(id)?.group ?? (this.manifests.get(id) ? groupOf(this.manifests.get(id)?.manifest.apiVersion).group : '');
       if (!affectedGroups || affectedGroups.has(group)) this.evaluate(id);
@@ -197,11 +215,16 @@ export class DriftTracker {
    * judge objects against half the inputs and publish verdicts only to revise them a moment later.
    */
   pause(): void {
-    this.paused++;
+    this.pauseDepth++;
+  }
+
+  /** Evaluations are being held back (see pause()). */
+  get paused(): boolean {
+    return this.pauseDepth > 0;
   }
 
   resume(): void {
-    if (this.paused === 0 || --this.paused > 0) return;
+    if (this.pauseDepth === 0 || --this.pauseDepth > 0) return;
     const ids = [...this.deferred];
     this.deferred.clear();
     for (const id of ids) this.evaluate(id);
@@ -280,17 +303,25 @@ export class DriftTracker {
     return undefined;
   }
 
-  private preparedFor(id: string, r: NonNullable<Resolved>): PreparedDesired {
-    const key = `${r.desired.source.type}|${r.desired.revision}|${this.schemaGeneration}`;
+  private preparedFor(id: string, r: NonNullable<Resolved>, evaluatedBefore: boolean): PreparedDesired {
+    const group = groupOf(r.desired.manifest.apiVersion).group;
+    const key = `${r.desired.source.type}|${r.desired.revision}|${this.schemaGeneration}.${this.groupGenerations.get(group) ?? 0}`;
     const hit = this.prepared.get(id);
-    if (hit?.key === key) return hit.prepared;
+    if (hit !== undefined) this.prepared.delete(id);
+    if (hit?.key === key) {
+      this.prepared.set(id, hit);
+      return hit.prepared;
+    }
     const prepared = prepareDesired(r.desired.manifest, r.options);
-    this.prepared.set(id, { key, prepared });
+    if (this.preparedCacheSize > 0 && evaluatedBefore) {
+      this.prepared.set(id, { key, prepared });
+      if (this.prepared.size > this.preparedCacheSize) this.prepared.delete(this.prepared.keys().next().value as string);
+    }
     return prepared;
   }
 
   private evaluate(id: string): void {
-    if (this.paused > 0) {
+    if (this.pauseDepth > 0) {
       this.deferred.add(id);
       return;
     }
@@ -339,7 +370,7 @@ export class DriftTracker {
       next = { ...common, status: 'unmanaged', changes: [], ignored: [], warnings: [] };
     } else {
       try {
-        const report = diffPrepared(this.preparedFor(id, resolved), live.obj, resolved.options);
+        const report = diffPrepared(this.preparedFor(id, resolved, this.states.has(id)), live.obj, resolved.options);
         next = { ...common, status: report.drift ? 'drifted' : 'in-sync', changes: report.changes, ignored: report.ignored, warnings: report.warnings };
       } catch (err) {
         next = { ...common, status: 'error', changes: [], ignored: [], warnings: [], error: `cannot compare: ${errorMessage(err)}` };
@@ -354,9 +385,8 @@ export class DriftTracker {
   }
 
   private store(id: string, next: Omit<ObjectDriftState, 'since'>): void {
-    const fp = JSON.stringify([next.status, next.changes, next.ignored, next.warnings, next.error, next.source, next.labels]);
     const prev = this.states.get(id);
-    if (prev && this.fingerprints.get(id) === fp) {
+    if (prev && sameVerdict(prev, next)) {
       // Same verdict: keep `since` and emit nothing, but remember where the object is now.
       prev.resourceVersion = next.resourceVersion;
       prev.uid = next.uid;
@@ -366,14 +396,25 @@ export class DriftTracker {
     const at = this.now().toISOString();
     const state: ObjectDriftState = { ...next, since: at };
     this.states.set(id, state);
-    this.fingerprints.set(id, fp);
     this.opts.onEvent({ type: 'upsert', state, at });
   }
 
   private remove(id: string): void {
     this.prepared.delete(id);
     if (!this.states.delete(id)) return;
-    this.fingerprints.delete(id);
     this.opts.onEvent({ type: 'delete', id, cluster: this.opts.cluster, at: this.now().toISOString() });
   }
+}
+
+/** What a client sees of a verdict; `since` moves, and an event goes out, only when this changes. */
+function sameVerdict(a: Omit<ObjectDriftState, 'since'>, b: Omit<ObjectDriftState, 'since'>): boolean {
+  return (
+    a.status === b.status &&
+    a.error === b.error &&
+    deepEqual(a.changes, b.changes) &&
+    deepEqual(a.ignored, b.ignored) &&
+    deepEqual(a.warnings, b.warnings) &&
+    deepEqual(a.source, b.source) &&
+    deepEqual(a.labels, b.labels)
+  );
 }

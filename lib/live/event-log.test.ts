@@ -17,6 +17,38 @@ describe('EventLog', () => {
     expect(log.since(1)).toBeUndefined();
   });
 
+  it('streams the initial sync without keeping it: resuming from before retain() means reset', () => {
+    const log = new EventLog(100, { retain: false });
+    const seen: number[] = [];
+    log.subscribe((e) => seen.push(e.seq));
+    for (let i = 0; i < 3; i++) log.append(del(`o${i}`));
+    expect(log.retaining).toBe(false);
+    expect(log.since(3)).toEqual([]);
+    expect(log.since(1)).toBeUndefined();
+    log.retain();
+    for (let i = 3; i < 5; i++) log.append(del(`o${i}`));
+    expect(seen).toEqual([1, 2, 3, 4, 5]);
+    // The list API's lastEventId at readiness (3) is a valid resume point; anything older is not.
+    expect(log.since(3)?.map((e) => e.seq)).toEqual([4, 5]);
+    expect(log.since(2)).toBeUndefined();
+    expect(log.sinceEncoded(3)?.map((e) => [e.seq, e.cluster, JSON.parse(e.json).id])).toEqual([
+      [4, 'c', 'o3'],
+      [5, 'c', 'o4'],
+    ]);
+  });
+
+  it('encodes each event once for all listeners', () => {
+    const log = new EventLog(10, { retain: false });
+    const encoded: (() => string)[] = [];
+    log.subscribe((_e, json) => encoded.push(json));
+    log.subscribe((_e, json) => encoded.push(json));
+    log.append(del('x'));
+    expect(encoded[0]).toBe(encoded[1]);
+    const text = encoded[0]!();
+    expect(encoded[1]!()).toBe(text);
+    expect(JSON.parse(text)).toMatchObject({ seq: 1, type: 'delete', id: 'x' });
+  });
+
   it('keeps one failing listener from stopping the others', () => {
     const log = new EventLog();
     let got = 0;

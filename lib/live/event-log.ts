@@ -1,29 +1,64 @@
 import type { DriftChange, DriftEvent } from './types';
 
-export type EventListener = (event: DriftEvent) => void;
+/**
+ * Called with each event and its JSON (computed once, on first use, for every listener and the
+ * replay buffer together).
+ */
+export type EventListener = (event: DriftEvent, json: () => string) => void;
+
+/** A kept event: its sequence number, cluster and JSON (the SSE data line). */
+export interface EncodedEvent {
+  seq: number;
+  cluster: string;
+  json: string;
+}
 
 /**
  * Numbers drift changes and keeps the most recent ones, so a stream client that reconnects with
  * Last-Event-ID gets exactly what it missed — or learns that it fell too far behind and must
  * reload the state (`since` returns undefined).
+ *
+ * Kept events are their JSON, not the objects: an event's state object is replaced in the tracker
+ * at the next change, and keeping the objects would pin every superseded state. Events before
+ * `retain()` is called (the initial sync: one per object) go to listeners but are not kept: a
+ * client that connects later reads the list API first and resumes from its lastEventId.
  */
 export class EventLog {
-  private readonly buffer: (DriftEvent | undefined)[];
+  private readonly buffer: (EncodedEvent | undefined)[];
   private next = 1;
+  /** The first sequence number kept; events before it were never kept. */
+  private firstKept = Infinity;
   private readonly listeners = new Set<EventListener>();
   /** Sequence numbers restart with the process; the epoch tells a client its id is from another run. */
   readonly epoch = Date.now().toString(36);
 
-  constructor(readonly capacity = 50_000) {
-    this.buffer = new Array<DriftEvent | undefined>(capacity);
+  constructor(
+    readonly capacity = 50_000,
+    opts: { retain?: boolean } = {},
+  ) {
+    this.buffer = new Array<EncodedEvent | undefined>(capacity);
+    if (opts.retain !== false) this.firstKept = 1;
+  }
+
+  /** Starts keeping events for replay (a no-op when already keeping them). */
+  retain(): void {
+    if (this.firstKept === Infinity) this.firstKept = this.next;
+  }
+
+  get retaining(): boolean {
+    return this.firstKept !== Infinity;
   }
 
   append(change: DriftChange): DriftEvent {
     const event = { ...change, seq: this.next++ } as DriftEvent;
-    this.buffer[event.seq % this.capacity] = event;
+    let json: string | undefined;
+    const encode = () => (json ??= JSON.stringify(event));
+    if (event.seq >= this.firstKept) {
+      this.buffer[event.seq % this.capacity] = { seq: event.seq, cluster: event.type === 'upsert' ? event.state.cluster : event.cluster, json: encode() };
+    }
     for (const l of this.listeners) {
       try {
-        l(event);
+        l(event, encode);
       } catch (err) {
         console.error('drift event listener failed:', err);
       }
@@ -36,17 +71,22 @@ export class EventLog {
     return this.next - 1;
   }
 
-  /** Events after `seq`, oldest first; undefined when some of them are no longer kept. */
-  since(seq: number): DriftEvent[] | undefined {
+  /** Events after `seq`, oldest first, as kept; undefined when some of them are not kept (any more). */
+  sinceEncoded(seq: number): EncodedEvent[] | undefined {
     if (seq >= this.lastSeq) return [];
-    const oldestKept = Math.max(1, this.next - this.capacity);
+    const oldestKept = Math.max(1, this.firstKept, this.next - this.capacity);
     if (seq + 1 < oldestKept) return undefined;
-    const out: DriftEvent[] = [];
+    const out: EncodedEvent[] = [];
     for (let s = seq + 1; s < this.next; s++) {
       const e = this.buffer[s % this.capacity];
-      if (e) out.push(e);
+      if (e && e.seq === s) out.push(e);
     }
     return out;
+  }
+
+  /** Events after `seq`, oldest first; undefined when some of them are not kept (any more). */
+  since(seq: number): DriftEvent[] | undefined {
+    return this.sinceEncoded(seq)?.map((e) => JSON.parse(e.json) as DriftEvent);
   }
 
   subscribe(listener: EventListener): () => void {

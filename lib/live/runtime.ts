@@ -55,10 +55,14 @@ export interface ClusterSummary {
 }
 
 export class LiveRuntime {
-  readonly events = new EventLog();
+  /** Events of the initial sync are streamed but not kept for replay (see EventLog); kept from readiness on. */
+  readonly events = new EventLog(50_000, { retain: false });
+  private retainTimer: NodeJS.Timeout | undefined;
   readonly clusters = new Map<string, ClusterWatcher>();
   private readonly meta = new Map<string, { context: string; server: string; error?: string }>();
   private unsubscribeManifests: (() => void) | undefined;
+  /** The manifest directories have been read once (or there are none). */
+  private manifestsLoaded = false;
   readonly startedAt = new Date();
   private readonly log: (msg: string) => void;
 
@@ -71,7 +75,10 @@ export class LiveRuntime {
     const clusterConfigs = config.clusters && config.clusters.length > 0 ? config.clusters : [{}];
     const diffOptions = diffOptionsFromConfig(config);
     const manifests = this.opts.manifests;
-    if (manifests) await manifests.start();
+    // The manifests load while the clusters discover, list and fetch their schema; each tracker
+    // waits for them (paused) so that no live object is judged without its desired state.
+    const loading = manifests ? manifests.start() : Promise.resolve();
+    loading.catch(() => undefined);
     for (const c of clusterConfigs) {
       let loaded;
       try {
@@ -101,27 +108,54 @@ export class LiveRuntime {
       });
       this.clusters.set(name, watcher);
       this.meta.set(name, { context: loaded.context, server: loaded.server });
-      watcher.tracker.replaceManifests(manifests?.objectsFor(name) ?? []);
+      if (manifests) watcher.tracker.pause();
     }
-    this.unsubscribeManifests = manifests?.onChange(() => {
-      for (const w of this.clusters.values()) {
-        w.tracker.replaceManifests(manifests.objectsFor(w.name));
-        w.desiredKindsChanged();
-      }
-    });
+    const afterManifests = loading.then(
+      () => {
+        this.manifestsLoaded = true;
+        for (const w of this.clusters.values()) {
+          w.tracker.replaceManifests(manifests?.objectsFor(w.name) ?? []);
+          // Kinds only the manifests name get watched first: judged before, they would be "not
+          // served" for a moment. The tracker stays paused until the watch set covers them.
+          void w.desiredKindsChanged().finally(() => w.tracker.resume());
+        }
+        this.unsubscribeManifests = manifests?.onChange(() => {
+          for (const w of this.clusters.values()) {
+            w.tracker.pause();
+            w.tracker.replaceManifests(manifests.objectsFor(w.name));
+            void w.desiredKindsChanged().finally(() => w.tracker.resume());
+          }
+        });
+      },
+      (err: unknown) => {
+        this.log(`manifests: ${err instanceof Error ? err.message : String(err)}`);
+        this.manifestsLoaded = true;
+        for (const w of this.clusters.values()) w.tracker.resume();
+      },
+    );
+    const retainBy = Date.now() + 300_000;
+    this.retainTimer = setInterval(() => {
+      // Ready, or never going to be (a cluster that keeps failing): keep events from now on.
+      if (!this.isReady() && Date.now() < retainBy) return;
+      this.events.retain();
+      clearInterval(this.retainTimer);
+    }, 100);
+    this.retainTimer.unref();
     // Clusters start side by side: one unreachable cluster must not hold up the others.
-    await Promise.all(
-      [...this.clusters.values()].map((w) =>
+    await Promise.all([
+      afterManifests,
+      ...[...this.clusters.values()].map((w) =>
         w.start().catch((err: unknown) => {
           const m = this.meta.get(w.name);
           if (m) m.error = err instanceof Error ? err.message : String(err);
           this.log(`cluster ${w.name} failed to start: ${m?.error ?? ''}`);
         }),
       ),
-    );
+    ]);
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.retainTimer);
     this.unsubscribeManifests?.();
     await Promise.all([...this.clusters.values()].map((w) => w.stop()));
     await this.opts.manifests?.stop();
@@ -129,11 +163,16 @@ export class LiveRuntime {
 
   /** Every cluster has completed its first lists (forbidden and failing resources count as done). */
   isReady(): boolean {
-    return [...this.clusters.values()].every((w) => w.isReady());
+    return this.manifestsLoaded && [...this.clusters.values()].every((w) => w.isReady());
   }
 
-  async ready(timeoutMs?: number): Promise<void> {
-    await Promise.all([...this.clusters.values()].map((w) => w.ready(timeoutMs)));
+  async ready(timeoutMs = 120_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.manifestsLoaded) {
+      if (Date.now() > deadline) throw new Error(`manifests not loaded after ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await Promise.all([...this.clusters.values()].map((w) => w.ready(Math.max(1, deadline - Date.now()))));
   }
 
   *states(): Generator<ObjectDriftState> {

@@ -3,7 +3,7 @@
  * every server start, so a client resuming with an id from an earlier process is told to reload
  * instead of silently missing what happened in between.
  */
-import type { EventLog } from './event-log';
+import type { EncodedEvent, EventLog } from './event-log';
 import type { DriftEvent } from './types';
 
 export interface StreamOptions {
@@ -31,9 +31,14 @@ export function parseResumeId(raw: string | undefined, epoch: string): number | 
   return m[1] === epoch ? Number(m[2]) : 'other-epoch';
 }
 
+/** An event as sent: its JSON is the one the log encoded (once for every client). */
+function formatEncoded(json: string, id: string): string {
+  return `id: ${id}\nevent: drift\ndata: ${json}\n\n`;
+}
+
 export function driftEventStream(opts: StreamOptions): ReadableStream<Uint8Array> {
   const { log } = opts;
-  const wanted = (e: DriftEvent) => !opts.clusters || opts.clusters.includes(e.type === 'upsert' ? e.state.cluster : e.cluster);
+  const wantedCluster = (cluster: string) => !opts.clusters || opts.clusters.includes(cluster);
   const idOf = (seq: number) => `${log.epoch}.${seq}`;
   let cleanup = () => undefined as void;
   return new ReadableStream<Uint8Array>(
@@ -48,29 +53,31 @@ export function driftEventStream(opts: StreamOptions): ReadableStream<Uint8Array
             close();
           }
         };
-        const sendEvent = (e: DriftEvent) => {
-          if (wanted(e)) send(formatEvent('drift', e, idOf(e.seq)));
+        const sendEvent = (e: DriftEvent, json: () => string) => {
+          if (wantedCluster(e.type === 'upsert' ? e.state.cluster : e.cluster)) send(formatEncoded(json(), idOf(e.seq)));
+        };
+        const sendKept = (e: EncodedEvent) => {
+          if (wantedCluster(e.cluster)) send(formatEncoded(e.json, idOf(e.seq)));
         };
         // Subscribe before replaying so nothing falls between the replay and the live feed.
-        const pending: DriftEvent[] = [];
+        const pending: [DriftEvent, () => string][] = [];
         let replaying = true;
-        const unsubscribe = log.subscribe((e) => (replaying ? pending.push(e) : sendEvent(e)));
+        const unsubscribe = log.subscribe((e, json) => (replaying ? pending.push([e, json]) : sendEvent(e, json)));
         const resume = parseResumeId(opts.resumeFrom, log.epoch);
         send('retry: 2000\n\n');
-        let replayedUpTo = log.lastSeq;
+        const replayedUpTo = log.lastSeq;
         if (resume === undefined) {
           send(formatEvent('hello', { lastEventId: idOf(log.lastSeq) }, idOf(log.lastSeq)));
         } else {
-          const missed = resume === 'other-epoch' ? undefined : log.since(resume);
+          const missed = resume === 'other-epoch' ? undefined : log.sinceEncoded(resume);
           if (missed === undefined) {
             send(formatEvent('reset', { reason: 'resume point no longer available: reload the state', lastEventId: idOf(log.lastSeq) }, idOf(log.lastSeq)));
           } else {
-            for (const e of missed) sendEvent(e);
-            replayedUpTo = missed.length > 0 ? (missed[missed.length - 1]?.seq ?? replayedUpTo) : replayedUpTo;
+            for (const e of missed) sendKept(e);
           }
         }
         replaying = false;
-        for (const e of pending) if (e.seq > replayedUpTo) sendEvent(e);
+        for (const [e, json] of pending) if (e.seq > replayedUpTo) sendEvent(e, json);
         const heartbeat = setInterval(() => send(': keep-alive\n\n'), opts.heartbeatMs ?? 15_000);
         function close() {
           if (closed) return;
