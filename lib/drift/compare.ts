@@ -15,7 +15,7 @@ import {
   S_SECRET,
 } from './compile';
 import type { PathSegment } from './path';
-import { canonicalQuantity } from './quantity';
+import { canonicalQuantityCached } from './quantity';
 import { isEmptyValue, isRecord } from './normalize';
 import { secretValuesEqual } from './secrets';
 import type { FieldOp, ManagerRef, Scalar } from './types';
@@ -23,6 +23,8 @@ import type { FieldOp, ManagerRef, Scalar } from './types';
 export interface RawChange {
   op: FieldOp;
   segs: PathSegment[];
+  /** The desired node the change is at, when the walk found it (its path text is cached there). */
+  node?: DNode;
   desired: unknown;
   live: unknown;
   reason?: 'order';
@@ -37,9 +39,9 @@ export interface WalkContext {
 
 export const PROBE: WalkContext = { out: null, orderMatters: true };
 
-function emit(cx: WalkContext, op: FieldOp, segs: PathSegment[], desired: unknown, live: unknown, reason?: 'order'): true {
+function emit(cx: WalkContext, op: FieldOp, node: DNode, desired: unknown, live: unknown, reason?: 'order'): true {
   if (cx.out !== null) {
-    const c: RawChange = { op, segs, desired, live };
+    const c: RawChange = { op, segs: node.segs, node, desired, live };
     if (reason !== undefined) c.reason = reason;
     cx.out.push(c);
   }
@@ -48,7 +50,7 @@ function emit(cx: WalkContext, op: FieldOp, segs: PathSegment[], desired: unknow
 
 export function scalarEquals(n: DNode, live: unknown): boolean {
   if (n.value === live) return true;
-  if (n.scalar === S_QUANTITY) return n.canon === canonicalQuantity(live);
+  if (n.scalar === S_QUANTITY) return n.canon === canonicalQuantityCached(live);
   if (n.scalar === S_SECRET) return secretValuesEqual(n.value, live);
   return false;
 }
@@ -87,10 +89,10 @@ function absent(n: DNode, cx: WalkContext): boolean {
   if (cx.out === null) return true;
   if (n.kind === K_LIST_MAP || n.kind === K_SET) {
     // Elements are identities of their own: one change per missing element.
-    for (const e of n.kids) if (e.needed) emit(cx, 'missing', e.segs, e.explicit(), undefined);
+    for (const e of n.kids) if (e.needed) emit(cx, 'missing', e, e.explicit(), undefined);
     return true;
   }
-  return emit(cx, 'missing', n.segs, n.explicit(), undefined);
+  return emit(cx, 'missing', n, n.explicit(), undefined);
 }
 
 /** Compares a desired node with a live value; true when a difference was found (and reported). */
@@ -98,7 +100,7 @@ export function diffNode(n: DNode, live: unknown, cx: WalkContext): boolean {
   if (live === undefined || live === null) return absent(n, cx);
   switch (n.kind) {
     case K_SCALAR:
-      return scalarEquals(n, live) ? false : emit(cx, 'changed', n.segs, n.value, live);
+      return scalarEquals(n, live) ? false : emit(cx, 'changed', n, n.value, live);
     case K_MAP:
       return diffMap(n, live, cx);
     case K_LIST_MAP:
@@ -119,17 +121,20 @@ export function diffNode(n: DNode, live: unknown, cx: WalkContext): boolean {
 function mismatch(n: DNode, live: unknown, cx: WalkContext): boolean {
   // A live value of another shape (string where an object was declared, ...).
   if (!n.needed && isEmptyValue(live)) return false;
-  return emit(cx, 'changed', n.segs, n.explicit(), live);
+  return emit(cx, 'changed', n, n.explicit(), live);
 }
 
 function diffMap(n: DNode, live: unknown, cx: WalkContext): boolean {
   if (!isRecord(live)) return n.needed ? mismatch(n, live, cx) : false;
-  const kids = n.kids;
   const probe = cx.out === null;
+  // Defaults are only compared when matching elements (probe mode); see below.
+  const rows = probe ? n.all : n.hard;
   let found = false;
-  for (let i = 0; i < kids.length; i++) {
-    const kid = kids[i] as DNode;
-    const lv = live[kid.name];
+  for (let j = 0; j < rows.length; j += 3) {
+    const lv = live[rows[j] as string];
+    // An equal scalar (the common case) without touching the kid.
+    if (lv === rows[j + 1]) continue;
+    const kid = rows[j + 2] as DNode;
     if (kid.soft) {
       // A default only explains a live value. In report mode a different live value is left to
       // attribution (managedFields, last-applied); when matching elements it must match.
@@ -159,7 +164,7 @@ function diffListMap(n: DNode, live: unknown, cx: WalkContext): boolean {
       // Of duplicate keys, the last one is what an apply would leave: report only that one.
       if (e.needed && !(n.dup[i] === true && hasLaterDup(n, i))) {
         if (probe) return true;
-        emit(cx, 'missing', e.segs, e.explicit(), undefined);
+        emit(cx, 'missing', e, e.explicit(), undefined);
         found = true;
       }
       continue;
@@ -211,7 +216,7 @@ function reportMoved(n: DNode, live: ReadonlyArray<unknown>, cx: WalkContext): v
   for (let x = 0; x < idx.length; x++) {
     if (keep.has(x)) continue;
     const e = n.kids[idx[x] as number] as DNode;
-    emit(cx, 'changed', e.segs, { position: idx[x] }, { position: pos[x] }, 'order');
+    emit(cx, 'changed', e, { position: idx[x] }, { position: pos[x] }, 'order');
   }
 }
 
@@ -264,7 +269,7 @@ function diffSet(n: DNode, live: unknown, cx: WalkContext): boolean {
     }
     if (hit) continue;
     if (probe) return true;
-    emit(cx, 'missing', e.segs, e.explicit(), undefined);
+    emit(cx, 'missing', e, e.explicit(), undefined);
     found = true;
   }
   return found;
@@ -275,7 +280,7 @@ function diffAtomic(n: DNode, live: unknown, cx: WalkContext): boolean {
   const kids = n.kids;
   if (kids.length !== live.length) {
     if (kids.length === 0 && isEmptyValue(live)) return false;
-    return emit(cx, 'changed', n.segs, n.explicit(), live);
+    return emit(cx, 'changed', n, n.explicit(), live);
   }
   const probe = cx.out === null;
   let found = false;
@@ -319,7 +324,17 @@ function diffUnordered(n: DNode, live: unknown, cx: WalkContext): boolean {
       }
     }
   }
-  return equal ? false : emit(cx, 'changed', n.segs, n.explicit(), live);
+  return equal ? false : emit(cx, 'changed', n, n.explicit(), live);
+}
+
+/** Does the map node have a field of this name? Small maps: a scan of names (interned, so compared by identity). */
+function hasField(n: DNode, name: string): boolean {
+  const rows = n.all;
+  if (rows.length <= 48) {
+    for (let j = 0; j < rows.length; j += 3) if (rows[j] === name) return true;
+    return false;
+  }
+  return n.byName !== null && n.byName.has(name);
 }
 
 function diffAtomicMap(n: DNode, live: unknown, cx: WalkContext): boolean {
@@ -332,15 +347,14 @@ function diffAtomicMap(n: DNode, live: unknown, cx: WalkContext): boolean {
     }
   }
   if (equal) {
-    const byName = n.byName;
     for (const k in live) {
-      if ((byName === null || !byName.has(k)) && !isEmptyValue(live[k])) {
+      if (!hasField(n, k) && !isEmptyValue(live[k])) {
         equal = false;
         break;
       }
     }
   }
-  return equal ? false : emit(cx, 'changed', n.segs, n.explicit(), live);
+  return equal ? false : emit(cx, 'changed', n, n.explicit(), live);
 }
 
 /** True when a live value equals the desired node (defaults included). */

@@ -29,24 +29,43 @@ const NO_STRINGS: string[] = [];
 const NO_SCALARS: Array<Scalar | undefined> = [];
 const NO_KEYS: Array<Array<Scalar | undefined>> = [];
 const NO_FLAGS: boolean[] = [];
+const NO_ROW: unknown[] = [];
+
+/** fIndex flags: the kid is a default; the kid is a map, keyed list or set (owned fields may sit below it). */
+export const F_SOFT = 1;
+export const F_WALK = 2;
+/** Never equal to a live value. */
+export const NOT_FAST: unknown = Object.freeze({});
 
 export class DNode {
+  // Fields the comparison reads on every event come first: V8 lays fields out in this order, and
+  // the walk then touches one or two cache lines per node.
   kind = K_SCALAR;
-  /** Desired value after normalisation and defaults. */
-  value: unknown = undefined;
   /** Put there by defaults, not by the manifest. */
   soft = false;
   /** Must be found in live: explicit and not absent-equivalent (somewhere below, for containers). */
   needed = false;
   /** Field name under the parent map ('' for list elements and the root). */
   name = '';
-  segs: PathSegment[];
+  /**
+   * On maps, what the walk reads per kid, contiguously: [name, value, kid] with value NOT_FAST
+   * unless the kid is a scalar, so an equal live scalar is passed over without touching the kid.
+   * `hard` holds the kids that are not defaults (a default is not compared when reporting),
+   * `all` every kid (matching list elements compares defaults too).
+   */
+  hard: unknown[] = NO_ROW;
+  all: unknown[] = NO_ROW;
+  /**
+   * managedFields keys this node answers to, sorted, as [key, F_* flags, kid] rows: `f:<name>` for
+   * map children, `k:{...}` for keyed elements, `v:<json>` for set members. managedFields lists
+   * keys sorted too, so the walk finds the next key at or just after the previous one.
+   */
+  fIndex: unknown[] = NO_ROW;
+  kids: DNode[] = NO_NODES;
+  /** Desired value after normalisation and defaults. */
+  value: unknown = undefined;
   scalar = S_PLAIN;
   canon: string | undefined = undefined;
-  kids: DNode[] = NO_NODES;
-  byName: Map<string, DNode> | null = null;
-  /** managedFields keys: `f:<name>` for map children, `k:{...}` for keyed elements, `v:<json>` for set members. */
-  byF: Map<string, DNode> | null = null;
   keys: string[] = NO_STRINGS;
   keyDefaults: Array<Scalar | undefined> = NO_SCALARS;
   /** Per element: key values (defaults applied). */
@@ -57,11 +76,22 @@ export class DNode {
   ownKey: Array<Scalar | undefined> | null = null;
   /** On an element of a keyed list: its position in the manifest's list. */
   index = -1;
+  segs: PathSegment[];
+  byName: Map<string, DNode> | null = null;
+  /** managedFields keys: `f:<name>` for map children, `k:{...}` for keyed elements, `v:<json>` for set members. */
+  byF: Map<string, DNode> | null = null;
   private explicitCache: unknown = undefined;
   private explicitDone = false;
+  private pathText: string | null = null;
 
   constructor(segs: PathSegment[]) {
     this.segs = segs;
+  }
+
+  /** formatPath(segs), computed once: reports at this node name it again on every event. */
+  path(): string {
+    if (this.pathText === null) this.pathText = formatPath(this.segs);
+    return this.pathText;
   }
 
   /** The manifest's own value here, without defaults (what a user wrote). */
@@ -80,6 +110,31 @@ export class DNode {
     this.explicitDone = true;
     return v;
   }
+}
+
+/**
+ * The string table's copy of a string. Property names of parsed JSON are interned, so managedFields
+ * keys compared with === against interned copies are compared by identity (equal content is equal
+ * either way; this only makes it cheaper).
+ */
+function intern(s: string): string {
+  const o: Record<string, number> = {};
+  o[s] = 0;
+  for (const k in o) return k;
+  return s;
+}
+
+/** Fills fIndex from byF. */
+function indexFields(n: DNode): void {
+  const byF = n.byF;
+  if (byF === null || byF.size === 0) return;
+  const entries = [...byF.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const rows: unknown[] = [];
+  for (const [key, kid] of entries) {
+    const walk = kid.kind === K_MAP || kid.kind === K_LIST_MAP || kid.kind === K_SET;
+    rows.push(intern(key), (kid.soft ? F_SOFT : 0) | (walk ? F_WALK : 0), kid);
+  }
+  n.fIndex = rows;
 }
 
 /**
@@ -191,6 +246,16 @@ function compileMap(
   n.kids = kids;
   n.byName = byName;
   n.byF = byF;
+  const all: unknown[] = [];
+  const hard: unknown[] = [];
+  for (const kid of kids) {
+    const v = kid.kind === K_SCALAR ? kid.value : NOT_FAST;
+    all.push(kid.name, v, kid);
+    if (!kid.soft) hard.push(kid.name, v, kid);
+  }
+  n.all = all;
+  n.hard = hard;
+  indexFields(n);
   n.needed = !n.soft && (atomic ? !isEmptyValue(value) : needed);
 }
 
@@ -258,6 +323,7 @@ function compileList(
   }
   n.kids = kids;
   n.byF = byF;
+  indexFields(n);
   n.needed = !n.soft && (n.kind === K_LIST_MAP || n.kind === K_SET ? needed : !isEmptyValue(value));
 }
 

@@ -6,20 +6,19 @@
 import { diffNode, equalsNode, type RawChange } from './compare';
 import {
   AGGREGATED_RULES_RULE,
-  CA_BUNDLE_RULES,
   compileIgnoreRules,
   inScope,
   ruleMatches,
   type CompiledIgnoreRule,
   type ObjectScope,
 } from './ignore-rules';
-import { managerRef, ownerOf, ownsLastApplied, walkFieldset, Z_ROOT, type FieldsetWalk } from './managed-fields';
+import { ownerOf, ownsLastApplied, walkFieldset, Z_ROOT, type FieldsetWalk } from './managed-fields';
 import { isEmptyValue, isRecord, isServerPopulated, LAST_APPLIED_ANNOTATION } from './normalize';
 import { formatPath } from './path';
 import { DriftInputError, PreparedDesiredImpl, prepareDesired, type PreparedDesired } from './prepare';
 import { redactSecret } from './secrets';
 import { lastAppliedCandidates, valueAt, type RemovalCandidate } from './three-way';
-import type { DiffOptions, DriftReport, FieldChange, IgnoreRule } from './types';
+import type { DiffOptions, DriftReport, FieldChange } from './types';
 
 /** The cluster's own controllers: their live-only writes are the system working, not drift. */
 export const DEFAULT_IGNORED_MANAGERS: ReadonlyArray<string> = [
@@ -32,7 +31,7 @@ export const DEFAULT_IGNORED_MANAGERS: ReadonlyArray<string> = [
 
 const DEFAULT_IGNORED = new Set(DEFAULT_IGNORED_MANAGERS);
 const NO_OPTIONS: DiffOptions = {};
-const NO_RULES: IgnoreRule[] = [];
+const NO_COMPILED: CompiledIgnoreRule[] = [];
 
 function isIgnoredManager(name: string, o: DiffOptions): boolean {
   return DEFAULT_IGNORED.has(name) || (o.ignoreManagers?.includes(name) ?? false);
@@ -75,7 +74,9 @@ function managedFieldsChanges(
   out: RawChange[],
 ): number {
   let producing = 0;
-  for (const e of mf) {
+  let w: FieldsetWalk | null = null;
+  for (let i = 0; i < mf.length; i++) {
+    const e = mf[i];
     if (!isRecord(e) || e.subresource === 'status') continue;
     const fields = e.fieldsV1;
     if (!isRecord(fields)) continue;
@@ -94,7 +95,12 @@ function managedFieldsChanges(
       mode = 'added';
     }
     const before = out.length;
-    const w: FieldsetWalk = { mode, manager: managerRef(e), kind: p.kind, out, segs: [] };
+    if (w === null) w = { mode, entry: e, manager: null, kind: p.kind, out, segs: [] };
+    else {
+      w.mode = mode;
+      w.entry = e;
+      w.manager = null;
+    }
     walkFieldset(fields, p.root, live, Z_ROOT, w);
     if (out.length > before) producing++;
   }
@@ -115,8 +121,12 @@ function scopeOf(p: PreparedDesiredImpl, live: Record<string, unknown>): ObjectS
   };
 }
 
+function pathOf(c: RawChange): string {
+  return c.node !== undefined ? c.node.path() : formatPath(c.segs);
+}
+
 function toFieldChange(c: RawChange, secret: boolean): FieldChange {
-  const out: FieldChange = { path: formatPath(c.segs), op: c.op };
+  const out: FieldChange = { path: pathOf(c), op: c.op };
   const hidden = secret && (c.segs[0] === 'data' || c.segs[0] === 'stringData');
   if (c.desired !== undefined) out.desired = hidden ? redactSecret(c.desired) : c.desired;
   if (c.live !== undefined) out.live = hidden ? redactSecret(c.live) : c.live;
@@ -129,7 +139,7 @@ function dedupe(raw: RawChange[]): RawChange[] {
   const seen = new Set<string>();
   const out: RawChange[] = [];
   for (const c of raw) {
-    const k = formatPath(c.segs);
+    const k = pathOf(c);
     if (seen.has(k)) continue;
     seen.add(k);
     out.push(c);
@@ -150,15 +160,25 @@ function finish(
   if (o.ignoreAggregatedRoleRules !== false && p.kind === 'ClusterRole' && (isRecord(p.object.aggregationRule) || isRecord(live.aggregationRule))) {
     rules.push(AGGREGATED_RULES_RULE);
   }
-  const scope = scopeOf(p, live);
-  for (const r of CA_BUNDLE_RULES) if (inScope(r, scope)) rules.push(r);
   // Compiled once per rules array (see IgnoreRule): options are usually built once and reused.
-  for (const r of compileIgnoreRules(o.ignoreRules ?? NO_RULES)) if (inScope(r, scope)) rules.push(r);
-  rules.push(...p.annotationRules);
+  const userRules = o.ignoreRules !== undefined ? compileIgnoreRules(o.ignoreRules) : NO_COMPILED;
+  if (p.caBundleRules.length > 0 || userRules.length > 0) {
+    const scope = scopeOf(p, live);
+    for (const r of p.caBundleRules) if (inScope(r, scope)) rules.push(r);
+    for (const r of userRules) if (inScope(r, scope)) rules.push(r);
+  }
+  for (const r of p.annotationRules) rules.push(r);
   const changes: FieldChange[] = [];
   const ignored: FieldChange[] = [];
   for (const c of raw) {
-    const rule = rules.find((r) => ruleMatches(r, c));
+    let rule: CompiledIgnoreRule | undefined;
+    for (let i = 0; i < rules.length; i++) {
+      const r = rules[i] as CompiledIgnoreRule;
+      if (ruleMatches(r, c)) {
+        rule = r;
+        break;
+      }
+    }
     const fc = toFieldChange(c, p.secret);
     if (rule === undefined) changes.push(fc);
     else {

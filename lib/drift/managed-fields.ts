@@ -4,7 +4,7 @@
  * three-way removal (what the desired side's manager applied before) and for `added` fields
  * (live-only fields another actor explicitly wrote).
  */
-import { DNode, K_ATOMIC_MAP, K_LIST_MAP, K_MAP, K_SET } from './compile';
+import { DNode, F_SOFT, F_WALK, K_ATOMIC_MAP, K_LIST_MAP, K_SET } from './compile';
 import { equalsNode, findByKey, type RawChange } from './compare';
 import { isKeySelector, type KeySelector, type PathSegment } from './path';
 import { isEmptyValue, isRecord, isServerPopulated, VOLATILE_ANNOTATIONS, VOLATILE_METADATA } from './normalize';
@@ -61,6 +61,35 @@ function parseJson(s: string): unknown {
   }
 }
 
+/** A `k:`/`v:` key's JSON, parsed; `size` counts the fields of a `k:` object. */
+interface ParsedKey {
+  readonly value: unknown;
+  readonly size: number;
+}
+
+const PARSED_KEYS_LIMIT = 4096;
+const parsedKeys = new Map<string, ParsedKey>();
+
+/**
+ * The same `k:{"name":"app"}` keys recur in every object of a kind and in every event of one
+ * object: each is parsed once (bounded, shared, frozen so no caller can change what others see).
+ */
+function parseKey(key: string): ParsedKey {
+  let hit = parsedKeys.get(key);
+  if (hit === undefined) {
+    const value = parseJson(key.slice(2));
+    let size = 0;
+    if (isRecord(value)) {
+      for (const k in value) if (Object.prototype.hasOwnProperty.call(value, k)) size++;
+      Object.freeze(value);
+    }
+    hit = { value, size };
+    if (parsedKeys.size >= PARSED_KEYS_LIMIT) parsedKeys.clear();
+    parsedKeys.set(key, hit);
+  }
+  return hit;
+}
+
 function looseEqual(a: unknown, b: unknown): boolean {
   return a === b || ((typeof a === 'number' || typeof a === 'string') && String(a) === String(b));
 }
@@ -71,11 +100,15 @@ function isScalar(v: unknown): v is Scalar {
 
 /** Does this `k:` entry name the element the selector names? */
 function kMatches(key: string, sel: KeySelector): boolean {
-  const obj = parseJson(key.slice(2));
+  const parsed = parseKey(key);
+  const obj = parsed.value;
   if (!isRecord(obj)) return false;
-  const names = Object.keys(obj);
-  if (names.length !== sel.keys.length) return false;
-  for (const [k, v] of sel.keys) if (!looseEqual(obj[k], v)) return false;
+  const keys = sel.keys;
+  if (parsed.size !== keys.length) return false;
+  for (let i = 0; i < keys.length; i++) {
+    const kv = keys[i] as readonly [string, Scalar];
+    if (!looseEqual(obj[kv[0]], kv[1])) return false;
+  }
   return true;
 }
 
@@ -150,14 +183,13 @@ function nextZone(zone: number, name: string): number {
 export interface FieldsetWalk {
   /** removed: the desired side's own applied fields; added: another actor's writes. */
   mode: 'added' | 'removed';
-  manager: ManagerRef;
+  /** The managedFields entry walked; its ManagerRef is built when it first produces a change. */
+  entry: Record<string, unknown>;
+  manager: ManagerRef | null;
   kind: string;
   out: RawChange[];
+  /** Path of the fieldset node being walked: pushed and popped, copied only into a change. */
   segs: PathSegment[];
-}
-
-function isContainer(n: DNode): boolean {
-  return n.kind === K_MAP || n.kind === K_LIST_MAP || n.kind === K_SET;
 }
 
 function selectorFromKey(obj: Record<string, unknown>, order: ReadonlyArray<string>): KeySelector {
@@ -174,6 +206,7 @@ function selectorFromKey(obj: Record<string, unknown>, order: ReadonlyArray<stri
 }
 
 const NO_KEYS: string[] = [];
+const NO_ROWS: unknown[] = [];
 
 function findLiveByKeyObject(live: ReadonlyArray<unknown>, keyObj: Record<string, unknown>): number {
   for (let j = 0; j < live.length; j++) {
@@ -207,25 +240,59 @@ function elementByKeyObject(dn: DNode, keyObj: Record<string, unknown>): DNode |
 }
 
 /**
+ * Row (index of its key) of a managedFields key in a desired node's fIndex, or -1. managedFields
+ * lists keys sorted as fIndex is, so the next key is usually at `hint` (the row after the previous
+ * one found) or a few rows further, past defaults and fields this entry does not own.
+ */
+function findField(rows: ReadonlyArray<unknown>, key: string, hint: number): number {
+  const n = rows.length;
+  const end = hint + 12 < n ? hint + 12 : n;
+  for (let j = hint; j < end; j += 3) if (rows[j] === key) return j;
+  let lo = 0;
+  let hi = n / 3;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((rows[mid * 3] as string) < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo * 3 < n && rows[lo * 3] === key ? lo * 3 : -1;
+}
+
+/**
  * Walks one manager's field set alongside the desired tree and live object, reporting owned
  * live fields the desired side does not set explicitly (and whose value is not a default).
  */
 export function walkFieldset(fs: Record<string, unknown>, dn: DNode | null, live: unknown, zone: number, w: FieldsetWalk): void {
+  // f: keys name fields of a live map; k: and v: keys elements of a live list.
+  const liveMap = isRecord(live);
+  if (!liveMap && !Array.isArray(live)) return;
+  const rows = dn !== null ? dn.fIndex : NO_ROWS;
+  let hint = 0;
   for (const key in fs) {
-    if (key === '.') continue;
-    const sub = fs[key];
     const c = key.charCodeAt(0);
     if (c === 102 /* f */) {
-      if (!isRecord(live)) continue;
-      const kid = dn !== null && dn.byF !== null && (dn.kind === K_MAP || dn.kind === K_ATOMIC_MAP) ? dn.byF.get(key) : undefined;
+      if (!liveMap) continue;
+      let kid: DNode | undefined;
+      if (rows.length > 0) {
+        const j = findField(rows, key, hint);
+        if (j >= 0) {
+          hint = j + 3;
+          // A field the manifest sets, with nothing below it that could be owned separately: its
+          // owner is not news (the comparison already checked its value).
+          if (((rows[j + 1] as number) & (F_SOFT | F_WALK)) === 0) continue;
+          kid = rows[j + 2] as DNode;
+        }
+      }
+      const sub = fs[key];
       const name = kid !== undefined ? kid.name : key.slice(2);
       if (zone !== Z_OTHER && skipped(zone, name)) continue;
       const lv = live[name];
       if (lv === undefined || lv === null) continue;
       if (kid !== undefined && !kid.soft) {
-        if (isContainer(kid) && hasChildren(sub)) {
+        // A fieldset with no children below (only `.`) walks to nothing.
+        if (typeof sub === 'object' && sub !== null) {
           w.segs.push(name);
-          walkFieldset(sub, kid, lv, nextZone(zone, name), w);
+          walkFieldset(sub as Record<string, unknown>, kid, lv, nextZone(zone, name), w);
           w.segs.pop();
         }
         continue;
@@ -234,26 +301,35 @@ export function walkFieldset(fs: Record<string, unknown>, dn: DNode | null, live
       candidate(sub, kid ?? null, lv, nextZone(zone, name), false, w);
       w.segs.pop();
     } else if (c === 107 /* k */) {
-      if (!Array.isArray(live)) continue;
+      if (liveMap) continue;
+      const arr = live as unknown[];
       const listNode = dn !== null && dn.kind === K_LIST_MAP ? dn : null;
-      let elem = listNode?.byF?.get(key);
+      let elem: DNode | undefined;
+      if (listNode !== null && rows.length > 0) {
+        const at = findField(rows, key, hint);
+        if (at >= 0) {
+          hint = at + 3;
+          elem = rows[at + 2] as DNode;
+        }
+      }
       let j = -1;
       let seg: PathSegment | undefined;
       if (elem !== undefined && listNode !== null && elem.ownKey !== null) {
-        j = findByKey(live, listNode.keys, elem.ownKey, listNode.keyDefaults, elem.index >= 0 ? elem.index : 0);
+        j = findByKey(arr, listNode.keys, elem.ownKey, listNode.keyDefaults, elem.index >= 0 ? elem.index : 0);
       } else {
-        const keyObj = parseJson(key.slice(2));
+        const keyObj = parseKey(key).value;
         if (!isRecord(keyObj)) continue;
         if (listNode !== null) elem = elementByKeyObject(listNode, keyObj);
-        j = findLiveByKeyObject(live, keyObj);
+        j = findLiveByKeyObject(arr, keyObj);
         seg = selectorFromKey(keyObj, listNode?.keys ?? NO_KEYS);
       }
       if (j < 0) continue;
-      const le = live[j];
+      const le = arr[j];
+      const sub = fs[key];
       if (elem !== undefined && !elem.soft && !(listNode?.dup[elem.index] ?? false)) {
-        if (hasChildren(sub)) {
+        if (typeof sub === 'object' && sub !== null) {
           w.segs.push(elem.segs[elem.segs.length - 1] as PathSegment);
-          walkFieldset(sub, elem, le, Z_OTHER, w);
+          walkFieldset(sub as Record<string, unknown>, elem, le, Z_OTHER, w);
           w.segs.pop();
         }
         continue;
@@ -264,12 +340,18 @@ export function walkFieldset(fs: Record<string, unknown>, dn: DNode | null, live
       candidate(sub, elem ?? null, le, Z_OTHER, true, w);
       w.segs.pop();
     } else if (c === 118 /* v */) {
-      if (!Array.isArray(live)) continue;
-      if (dn !== null && dn.kind === K_SET && dn.byF?.has(key) === true) continue;
-      const value = parseJson(key.slice(2));
-      if (!isScalar(value) || !live.includes(value)) continue;
+      if (liveMap) continue;
+      if (dn !== null && dn.kind === K_SET && rows.length > 0) {
+        const at = findField(rows, key, hint);
+        if (at >= 0) {
+          hint = at + 3;
+          continue;
+        }
+      }
+      const value = parseKey(key).value;
+      if (!isScalar(value) || !(live as unknown[]).includes(value)) continue;
       w.segs.push({ value });
-      candidate(sub, null, value, Z_OTHER, true, w);
+      candidate(fs[key], null, value, Z_OTHER, true, w);
       w.segs.pop();
     }
   }
@@ -291,6 +373,7 @@ function candidate(sub: unknown, soft: DNode | null, lv: unknown, zone: number, 
   const segs = w.segs.slice();
   if (isServerPopulated(w.kind, segs, lv)) return;
   const op = w.mode === 'removed' ? 'removed' : soft !== null ? 'changed' : 'added';
+  if (w.manager === null) w.manager = managerRef(w.entry);
   const change: RawChange = { op, segs, desired: soft !== null ? soft.value : undefined, live: lv, manager: w.manager };
   w.out.push(change);
 }

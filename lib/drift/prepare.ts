@@ -4,7 +4,7 @@
  */
 import { compileValue, DNode, type SchemaPair } from './compile';
 import { applyBuiltinDefaults, applySchemaDefaults, SoftMarks } from './defaults';
-import { IGNORE_ANNOTATION, rulesFromAnnotation, type CompiledIgnoreRule } from './ignore-rules';
+import { CA_BUNDLE_RULES, IGNORE_ANNOTATION, rulesFromAnnotation, type CompiledIgnoreRule } from './ignore-rules';
 import { builtinSchemaProvider, isBuiltinKind } from './list-keys';
 import { cloneJson, isRecord, stripVolatile } from './normalize';
 import { splitApiVersion } from './schema';
@@ -35,6 +35,8 @@ const LAST_APPLIED_CACHE_LIMIT = 16;
 
 export class PreparedDesiredImpl implements PreparedDesired {
   readonly group: string;
+  /** The built-in caBundle rules whose group and kind match this object (usually none). */
+  readonly caBundleRules: ReadonlyArray<CompiledIgnoreRule>;
   /** Last-applied annotation text -> removal candidates (or the parse error message). */
   private readonly laCache = new Map<string, RemovalCandidate[] | string>();
 
@@ -51,6 +53,8 @@ export class PreparedDesiredImpl implements PreparedDesired {
     readonly labels: Readonly<Record<string, string>>,
   ) {
     this.group = splitApiVersion(apiVersion).group;
+    const group = this.group;
+    this.caBundleRules = CA_BUNDLE_RULES.filter((r) => (r.group === null || r.group.test(group)) && (r.kind === null || r.kind.test(kind)));
   }
 
   cachedCandidates(annotation: string, compute: () => RemovalCandidate[] | string): RemovalCandidate[] | string {

@@ -43,6 +43,23 @@ export function canonicalQuantity(input: unknown): string | undefined {
   return `${sign}${n.toString()}e${exp10}`;
 }
 
+const CANONICAL_CACHE_LIMIT = 4096;
+const canonicalCache = new Map<string, string | null>();
+
+/**
+ * canonicalQuantity for the hot path: live objects repeat the same few quantity strings (`100m`,
+ * `512Mi`) on every object, and parsing one costs a regex and BigInt arithmetic.
+ */
+export function canonicalQuantityCached(input: unknown): string | undefined {
+  if (typeof input !== 'string') return canonicalQuantity(input);
+  const hit = canonicalCache.get(input);
+  if (hit !== undefined) return hit === null ? undefined : hit;
+  const c = canonicalQuantity(input);
+  if (canonicalCache.size >= CANONICAL_CACHE_LIMIT) canonicalCache.clear();
+  canonicalCache.set(input, c === undefined ? null : c);
+  return c;
+}
+
 export function isQuantity(input: unknown): boolean {
   return canonicalQuantity(input) !== undefined;
 }
