@@ -10,10 +10,12 @@ const securityHeaders = [
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   reactStrictMode: true,
+  // A second build directory lets a benchmark's server keep running while tests build (same env for build and start).
+  distDir: process.env.DRIFTWATCH_NEXT_DIST_DIR || '.next',
   poweredByHeader: false,
   // Node-only packages with native or dynamic requires: load them from node_modules at run time
   // instead of bundling them into the server build.
-  serverExternalPackages: ['@kubernetes/client-node'],
+  serverExternalPackages: ['@kubernetes/client-node', 'better-sqlite3', 'pg'],
   async headers() {
     return [{ source: '/:path*', headers: securityHeaders }];
   },

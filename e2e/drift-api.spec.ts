@@ -74,6 +74,45 @@ test.describe('drift API and stream', () => {
     expect((await secretDetail.json()).live.object.data.token).toMatchObject({ redacted: true });
   });
 
+  test('records the drift episode in the history store, with its manager, and closes it on revert', async ({ request, kc }) => {
+    const ns = `e2e-hist-${Date.now().toString(36)}`;
+    const dir = process.env.DRIFTWATCH_E2E_MANIFESTS;
+    if (!dir) throw new Error('DRIFTWATCH_E2E_MANIFESTS is not set');
+    const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'quota', namespace: ns }, data: { cpu: '4' } };
+    await kubeWrite(kc, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    const path = (q: Record<string, string>) => objectPath({ apiVersion: 'v1', resource: 'configmaps', namespace: ns, name: 'quota' }, q);
+    await kubeWrite(kc, 'PATCH', path({ fieldManager: E2E_FIELD_MANAGER }), cm, CONTENT_TYPE.apply);
+    writeFileSync(join(dir, `${ns}.yaml`), JSON.stringify(cm));
+    const statusOf = async () => {
+      const res = await request.get(`/api/v1/drift?namespace=${ns}&kind=ConfigMap`);
+      return ((await res.json()).items as { name: string; status: string; cluster: string }[]).find((i) => i.name === 'quota');
+    };
+    await expect.poll(async () => (await statusOf())?.status, { timeout: 30_000 }).toBe('in-sync');
+    await kubeWrite(kc, 'PATCH', path({ fieldManager: 'kubectl-edit' }), { data: { cpu: '16' } }, CONTENT_TYPE.merge);
+    await expect.poll(async () => (await statusOf())?.status, { timeout: 30_000 }).toBe('drifted');
+    await kubeWrite(kc, 'PATCH', path({ fieldManager: 'kubectl-edit' }), { data: { cpu: '4' } }, CONTENT_TYPE.merge);
+    await expect.poll(async () => (await statusOf())?.status, { timeout: 30_000 }).toBe('in-sync');
+    const cluster = (await statusOf())?.cluster ?? '';
+    const id = `${cluster}//ConfigMap/${ns}/quota`;
+    type Episode = { path: string; closedAt?: string; transitions: { live: unknown; manager?: { name: string } }[] };
+    await expect
+      .poll(
+        async () => {
+          const res = await request.get(`/api/v1/history/object?id=${encodeURIComponent(id)}`);
+          if (res.status() !== 200) return `HTTP ${res.status()}: ${await res.text()}`;
+          const e = ((await res.json()).episodes as Episode[]).find((x) => x.path === 'data.cpu');
+          return e ? { closed: Boolean(e.closedAt), transitions: e.transitions.map((t) => [t.live, t.manager?.name]) } : 'no episode yet';
+        },
+        { timeout: 30_000 },
+      )
+      .toEqual({ closed: true, transitions: [['16', 'kubectl-edit']] });
+    const chart = await request.get(`/api/v1/history/chart?from=${new Date(Date.now() - 3_600_000).toISOString()}&to=${new Date().toISOString()}&bucketMs=60000&groupBy=namespace`);
+    expect(chart.status()).toBe(200);
+    expect((await chart.json()).series.map((x: { group: string }) => x.group)).toContain(ns);
+    const bad = await request.get('/api/v1/history/chart?from=yesterday&to=now&bucketMs=5');
+    expect(bad.status()).toBe(400);
+  });
+
   test('rejects bad input with a JSON error naming the problem', async ({ request }) => {
     const bad = await request.get('/api/v1/drift?status=bogus');
     expect(bad.status()).toBe(400);

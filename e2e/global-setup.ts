@@ -1,6 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { FullConfig } from '@playwright/test';
 import { E2E_FIELD_MANAGER } from './e2e-env';
 import { buildNext, startNextServer } from '../testing/next-server';
@@ -32,6 +32,8 @@ export default async function globalSetup(_config: FullConfig) {
       DRIFTWATCH_CONTEXT: '',
       DRIFTWATCH_CONFIG: '',
       DRIFTWATCH_MANIFESTS: manifests,
+      DRIFTWATCH_DATA_DIR: join(manifests, '..', `${basename(manifests)}-history`),
+      DATABASE_URL: '',
       DRIFTWATCH_FIELD_MANAGER: E2E_FIELD_MANAGER,
     },
   });
@@ -40,5 +42,6 @@ export default async function globalSetup(_config: FullConfig) {
     await server.stop();
     await owned?.stop();
     rmSync(manifests, { recursive: true, force: true });
+    rmSync(join(manifests, '..', `${basename(manifests)}-history`), { recursive: true, force: true });
   };
 }

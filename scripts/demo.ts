@@ -62,6 +62,7 @@ const clusterEnv = cluster
       DRIFTWATCH_KUBECONFIG: '',
       DRIFTWATCH_CONTEXT: '',
       DRIFTWATCH_MANIFESTS: manifestsDir,
+      DRIFTWATCH_DATA_DIR: join(demoDir, 'history'),
       DRIFTWATCH_FIELD_MANAGER: DEMO_FIELD_MANAGER,
     }
   : { DRIFTWATCH_KUBECONFIG: ownKubeconfig ?? '', DRIFTWATCH_CONTEXT: ownContext };

@@ -14,6 +14,7 @@ import { discoverResources, type ApiResource } from '../kube/discovery';
 import { describeKubeError } from '../kube/errors';
 import { SupervisedInformer, type InformerOptions, type InformerState } from '../kube/informer';
 import { DriftTracker, TEMPLATE_OWNER_KINDS, type DriftTrackerOptions, type KindStatus } from './drift-tracker';
+import type { LiveWrite } from './history-recorder';
 import { LagHistogram, writeLagSeconds } from './lag-histogram';
 import { groupKind, type ResourceSyncState } from './types';
 
@@ -44,6 +45,8 @@ export interface ClusterWatcherOptions {
   rediscoverMs?: number;
   /** Called after each successful discovery (the set of kinds and their scopes may have changed). */
   onDiscovery?: () => void;
+  /** Every real change of a tracked object, as the informer saw it (for the history store). */
+  onLiveWrite?: (w: LiveWrite) => void;
 }
 
 interface WatchPlan {
@@ -74,6 +77,8 @@ export class ClusterWatcher {
   private refreshing: Promise<void> = Promise.resolve();
   /** Groups of CRDs changed since the last refresh: only their objects need re-preparing. */
   private pendingCrdGroups = new Set<string>();
+  /** A scheduled refresh must ask the server for discovery again (not only plan again). */
+  private pendingRediscovery = false;
   private stopped = false;
   /** The first refresh has run (its schema and watch set are in place). */
   private started = false;
@@ -123,7 +128,7 @@ export class ClusterWatcher {
       // The manifests arrived after the plan was made: plan again before anything is evaluated,
       // or their kinds would be judged "not served" for a moment.
       if (this.planIsStale()) {
-        this.refreshing = this.refresh(undefined);
+        this.refreshing = this.refresh(undefined, this.lastDiscovery());
         await this.refreshing;
       }
     } catch (err) {
@@ -193,7 +198,8 @@ export class ClusterWatcher {
     if (this.started && sameSet(this.opts.desiredKinds(), this.plannedKinds)) return Promise.resolve();
     const generation = ++this.kindsGeneration;
     // Before start() has refreshed, its own refresh (or one right after it) covers the change.
-    if (this.started) this.scheduleRefresh(undefined, 0);
+    // The kinds are looked up in the last discovery: CRDs coming refresh it anyway.
+    if (this.started) this.scheduleRefresh(undefined, 0, false);
     return new Promise((resolve) => this.planWaiters.push({ generation, resolve }));
   }
 
@@ -256,15 +262,27 @@ export class ClusterWatcher {
     });
   }
 
-  private scheduleRefresh(changedCrd: KubeObject | undefined, delayMs = 1000): void {
+  private scheduleRefresh(changedCrd: KubeObject | undefined, delayMs = 1000, rediscover = true): void {
     if (this.stopped) return;
     if (changedCrd) this.pendingCrdGroups.add(String((changedCrd.spec as { group?: unknown } | undefined)?.group ?? ''));
+    this.pendingRediscovery ||= rediscover;
     clearTimeout(this.refreshTimer);
     this.refreshTimer = setTimeout(() => {
-      this.refreshing = this.refreshing.then(() => this.refresh(this.takePendingGroups())).catch((err: unknown) => {
-        this.log(`refresh failed: ${describeKubeError(err)}`);
-      });
+      this.refreshing = this.refreshing
+        .then(() => {
+          const rediscovery = this.pendingRediscovery;
+          this.pendingRediscovery = false;
+          return this.refresh(this.takePendingGroups(), rediscovery ? undefined : this.lastDiscovery());
+        })
+        .catch((err: unknown) => {
+          this.log(`refresh failed: ${describeKubeError(err)}`);
+        });
     }, delayMs);
+  }
+
+  /** The last successful discovery, to plan again without asking the server; undefined when there is none. */
+  private lastDiscovery(): ReturnType<typeof discoverResources> | undefined {
+    return this.discovered.length > 0 && this.discoveryError === undefined ? Promise.resolve({ resources: this.discovered, failures: [] }) : undefined;
   }
 
   private takePendingGroups(): Set<string> | undefined {
@@ -297,9 +315,10 @@ export class ClusterWatcher {
     if (this.stopped) return;
     try {
       const { resources, failures } = await (discovery ?? discoverResources(this.opts.kc));
+      const reused = resources === this.discovered;
       this.discovered = resources;
       this.discoveryError = undefined;
-      this.opts.onDiscovery?.();
+      if (!reused) this.opts.onDiscovery?.();
       for (const f of failures) this.log(`discovery of ${f.groupVersion} failed: ${f.message}`);
     } catch (err) {
       this.discoveryError = `discovery failed: ${describeKubeError(err)}`;
@@ -418,6 +437,9 @@ export class ClusterWatcher {
           if (e.source === 'watch' && e.type !== 'deleted') {
             const lag = writeLagSeconds(e.object);
             if (lag !== undefined) this.lag.observe(lag);
+          }
+          if (w.tracked && this.opts.onLiveWrite) {
+            this.opts.onLiveWrite({ cluster: this.name, type: e.type, object: e.object, ...(e.previous ? { previous: e.previous } : {}), source: e.source });
           }
           if (e.type === 'deleted') {
             if (w.tracked) this.tracker.deleteLive(e.object);

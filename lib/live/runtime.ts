@@ -7,7 +7,9 @@ import type { DashboardConfig } from '../config/dashboard-config';
 import { diffOptionsFromConfig } from '../config/drift-config';
 import { loadKubeconfig } from '../kube/kubeconfig';
 import type { InformerOptions } from '../kube/informer';
+import type { DriftStore } from '../store';
 import { ClusterWatcher } from './cluster-watcher';
+import { HistoryRecorder, type LiveWrite } from './history-recorder';
 import { queryDrift, type DriftPage, type DriftQuery } from './drift-query';
 import type { OwnerTemplateBuilder } from './drift-tracker';
 import { EventLog } from './event-log';
@@ -43,6 +45,10 @@ export interface RuntimeOptions {
   ownerTemplate?: OwnerTemplateBuilder;
   informer?: Partial<Omit<InformerOptions, 'resource' | 'namespace'>>;
   log?: (msg: string) => void;
+  /** The drift history: every state change, live write and Pod restart goes there. */
+  store?: DriftStore;
+  /** Why there is no store (it failed to open): history routes report it. */
+  storeError?: string;
 }
 
 export interface ClusterSummary {
@@ -66,8 +72,20 @@ export class LiveRuntime {
   readonly startedAt = new Date();
   private readonly log: (msg: string) => void;
 
+  private readonly history: HistoryRecorder | undefined;
+
   constructor(private readonly opts: RuntimeOptions) {
     this.log = opts.log ?? ((m) => console.log(`[driftwatch] ${m}`));
+    if (opts.store) {
+      const recorder = new HistoryRecorder(opts.store);
+      this.history = recorder;
+      this.events.subscribe((e) => recorder.onDriftChange(e));
+    }
+  }
+
+  /** The history store, or why there is none. */
+  historyStore(): { store: DriftStore } | { error: string } {
+    return this.opts.store ? { store: this.opts.store } : { error: this.opts.storeError ?? 'history is not recorded: no store is configured' };
   }
 
   async start(): Promise<void> {
@@ -105,6 +123,7 @@ export class LiveRuntime {
         ...(this.opts.informer ? { informer: this.opts.informer } : {}),
         log: (m) => this.log(`[${name}] ${m}`),
         onDiscovery: () => manifests?.setIsNamespaced?.((g, k) => this.isNamespaced(g, k)),
+        ...(this.history ? { onLiveWrite: (w: LiveWrite) => this.history?.onLiveWrite(w) } : {}),
       });
       this.clusters.set(name, watcher);
       this.meta.set(name, { context: loaded.context, server: loaded.server });
@@ -159,6 +178,7 @@ export class LiveRuntime {
     this.unsubscribeManifests?.();
     await Promise.all([...this.clusters.values()].map((w) => w.stop()));
     await this.opts.manifests?.stop();
+    await this.opts.store?.close();
   }
 
   /** Every cluster has completed its first lists (forbidden and failing resources count as done). */

@@ -4,6 +4,7 @@
  * when the server boots, and route handlers only look it up.
  */
 import { loadDashboardConfig } from '../config/dashboard-config';
+import { openStore } from '../store';
 import { runtimeOptions } from './runtime-options';
 import { LiveRuntime } from './runtime';
 
@@ -25,7 +26,16 @@ export function startServerRuntime(): Promise<LiveRuntime> {
   s.starting ??= (async () => {
     try {
       const config = loadDashboardConfig();
-      const runtime = new LiveRuntime(runtimeOptions(config));
+      const options = runtimeOptions(config);
+      try {
+        // DATABASE_URL selects PostgreSQL; otherwise SQLite under dataDir (DRIFTWATCH_DATA_DIR, ./.driftwatch).
+        options.store = await openStore(config.dataDir ? { dataDir: config.dataDir } : {});
+      } catch (err) {
+        // Drift is still shown live without history; the history API says why it is missing.
+        options.storeError = `history store unavailable: ${err instanceof Error ? err.message : String(err)}`;
+        console.error(`[driftwatch] ${options.storeError}`);
+      }
+      const runtime = new LiveRuntime(options);
       s.runtime = runtime;
       await runtime.start();
       const stop = () => {

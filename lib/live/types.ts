@@ -86,6 +86,14 @@ export function objectId(o: Pick<ObjectIdentity, 'cluster' | 'group' | 'kind' | 
   return `${o.cluster}/${o.group}/${o.kind}/${o.namespace}/${o.name}`;
 }
 
+/** The parts of an id from objectId(); names never contain '/', so the split is unambiguous. */
+export function parseObjectId(id: string): { cluster: string; group: string; kind: string; namespace: string; name: string } | undefined {
+  const parts = id.split('/');
+  if (parts.length !== 5 || !parts[0] || !parts[2] || !parts[4]) return undefined;
+  const [cluster, group, kind, namespace, name] = parts as [string, string, string, string, string];
+  return { cluster, group, kind, namespace, name };
+}
+
 export function groupOf(apiVersion: string | undefined): { group: string; version: string } {
   const v = apiVersion ?? '';
   const i = v.lastIndexOf('/');

@@ -6,7 +6,6 @@
  * entry file); all SQL is built here.
  */
 import { mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import {
@@ -129,11 +128,18 @@ parentPort.on('message', (m) => {
 `;
 
 function betterSqlitePath(): string {
-  try {
-    return createRequire(import.meta.url).resolve('better-sqlite3');
-  } catch {
-    return createRequire(join(process.cwd(), 'package.json')).resolve('better-sqlite3');
+  // Next's server build rewrites createRequire(…).resolve() into a numeric module id; a require
+  // obtained through process.getBuiltinModule is invisible to bundlers and resolves a real path.
+  const { createRequire: runtimeCreateRequire } = process.getBuiltinModule('node:module') as typeof import('node:module');
+  for (const base of [import.meta.url, join(process.cwd(), 'package.json')]) {
+    try {
+      const resolved: unknown = runtimeCreateRequire(base).resolve('better-sqlite3');
+      if (typeof resolved === 'string') return resolved;
+    } catch {
+      // try the next base
+    }
   }
+  throw new Error('better-sqlite3 cannot be found: run npm install in the dashboard directory');
 }
 
 class SqliteWorker {

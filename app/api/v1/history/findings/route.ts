@@ -1,0 +1,17 @@
+import type { NextRequest } from 'next/server';
+import { findingsQuery } from '@/lib/api/history-params';
+import { jsonError, jsonOk, parseQuery } from '@/lib/api/responses';
+import { currentRuntime } from '@/lib/live/server-runtime';
+
+export const dynamic = 'force-dynamic';
+
+/** GET /api/v1/history/findings — flapping fields, fights between managers, reconcile loops. */
+export async function GET(req: NextRequest) {
+  const parsed = parseQuery(findingsQuery, req.nextUrl.searchParams);
+  if (!parsed.ok) return parsed.response;
+  const rt = currentRuntime();
+  if ('error' in rt) return jsonError(503, rt.error);
+  const h = rt.runtime.historyStore();
+  if ('error' in h) return jsonError(503, h.error);
+  return jsonOk({ findings: await h.store.listFindings(parsed.value) });
+}

@@ -1,0 +1,23 @@
+import type { NextRequest } from 'next/server';
+import { objectHistoryQuery } from '@/lib/api/history-params';
+import { jsonError, jsonOk, parseQuery } from '@/lib/api/responses';
+import { currentRuntime } from '@/lib/live/server-runtime';
+import { parseObjectId } from '@/lib/live/types';
+
+export const dynamic = 'force-dynamic';
+
+/** GET /api/v1/history/object?id=cluster/group/kind/namespace/name — one object's episodes, events, restarts, findings. */
+export async function GET(req: NextRequest) {
+  const parsed = parseQuery(objectHistoryQuery, req.nextUrl.searchParams);
+  if (!parsed.ok) return parsed.response;
+  const ref = parseObjectId(parsed.value.id);
+  if (!ref) return jsonError(400, 'invalid id: expected cluster/group/kind/namespace/name');
+  const rt = currentRuntime();
+  if ('error' in rt) return jsonError(503, rt.error);
+  const h = rt.runtime.historyStore();
+  if ('error' in h) return jsonError(503, h.error);
+  const { from, to } = parsed.value;
+  const history = await h.store.objectHistory(ref, { ...(from ? { from } : {}), ...(to ? { to } : {}) });
+  if (!history) return jsonError(404, `no history for ${parsed.value.id}`);
+  return jsonOk(history);
+}

@@ -1,0 +1,132 @@
+/**
+ * Feeds the history store from the live runtime: every change of an object's drift state, every
+ * live write (for reconcile-loop detection), objects appearing and disappearing, and Pod restarts
+ * and CrashLoopBackOff. The store's record calls return at once (it batches on its own), so
+ * nothing here can slow the watch path down.
+ */
+import type { DriftStore, ObjectRef } from '../store';
+import type { KubeObject } from '../kube/cache-diff';
+import { deepEqual } from '../kube/cache-diff';
+import type { DriftChange } from './types';
+import { groupOf } from './types';
+
+export interface LiveWrite {
+  cluster: string;
+  type: 'added' | 'modified' | 'deleted';
+  object: KubeObject;
+  previous?: KubeObject;
+  /** From a watch (a write as it happened) or from comparing a relist with the cache. */
+  source: 'watch' | 'list';
+}
+
+function refOf(cluster: string, obj: KubeObject): ObjectRef {
+  const { group, version } = groupOf(obj.apiVersion);
+  return {
+    cluster,
+    group,
+    version,
+    kind: obj.kind ?? '',
+    namespace: obj.metadata.namespace ?? '',
+    name: obj.metadata.name,
+    ...(obj.metadata.uid ? { uid: obj.metadata.uid } : {}),
+  };
+}
+
+/** The manager of the newest managedFields entry: who made this write. */
+function lastManager(obj: KubeObject): string | undefined {
+  let best: { t: string; m: string } | undefined;
+  for (const e of obj.metadata.managedFields ?? []) {
+    if (typeof e.manager !== 'string') continue;
+    const t = typeof e.time === 'string' ? e.time : '';
+    if (!best || t > best.t) best = { t, m: e.manager };
+  }
+  return best?.m;
+}
+
+interface ContainerStatus {
+  name?: string;
+  restartCount?: number;
+  state?: { waiting?: { reason?: string; message?: string }; terminated?: { reason?: string; message?: string } };
+  lastState?: { terminated?: { reason?: string; message?: string } };
+}
+
+function containerStatuses(pod: KubeObject | undefined): ContainerStatus[] {
+  const status = pod?.status as { containerStatuses?: ContainerStatus[]; initContainerStatuses?: ContainerStatus[] } | undefined;
+  return [...(status?.initContainerStatuses ?? []), ...(status?.containerStatuses ?? [])];
+}
+
+export class HistoryRecorder {
+  constructor(private readonly store: DriftStore) {}
+
+  onDriftChange(change: DriftChange): void {
+    if (change.type !== 'upsert') return;
+    const s = change.state;
+    this.store.recordObjectState({
+      cluster: s.cluster,
+      group: s.group,
+      version: s.version,
+      kind: s.kind,
+      namespace: s.namespace,
+      name: s.name,
+      ...(s.uid ? { uid: s.uid } : {}),
+      at: new Date(change.at),
+      status: s.status,
+      ...(s.source ? { source: s.source.type === 'manifest-dir' ? `manifest-dir:${s.source.file ?? ''}` : s.source.type } : {}),
+      ...(s.desiredRevision ? { desiredRevision: s.desiredRevision } : {}),
+      ...(s.resourceVersion ? { resourceVersion: s.resourceVersion } : {}),
+      changes: s.changes,
+    });
+  }
+
+  onLiveWrite(w: LiveWrite): void {
+    const at = new Date();
+    const ref = refOf(w.cluster, w.object);
+    if (w.type === 'added' && w.source === 'watch') this.store.recordObjectEvent({ ref, type: 'appeared', at, ...rv(w.object) });
+    if (w.type === 'deleted') {
+      this.store.recordObjectEvent({ ref, type: 'disappeared', at, ...rv(w.object) });
+      return;
+    }
+    if (w.type === 'modified' && w.source === 'watch') {
+      const manager = lastManager(w.object);
+      this.store.recordObjectWrite({
+        ref,
+        at,
+        resourceVersion: w.object.metadata.resourceVersion ?? '',
+        // generation also moves on some metadata-only writes; the spec itself is what counts.
+        specChanged: !deepEqual(w.object.spec, w.previous?.spec),
+        ...(manager ? { manager } : {}),
+      });
+    }
+    if (ref.kind === 'Pod' && ref.group === '') this.podHealth(w, at);
+  }
+
+  /** A restart count that went up, or a container that entered CrashLoopBackOff. */
+  private podHealth(w: LiveWrite, at: Date): void {
+    const before = new Map(containerStatuses(w.previous).map((c) => [c.name ?? '', c]));
+    for (const c of containerStatuses(w.object)) {
+      const prev = before.get(c.name ?? '');
+      const restarts = c.restartCount ?? 0;
+      const waiting = c.state?.waiting?.reason;
+      const restarted = restarts > (prev?.restartCount ?? 0);
+      const crashLoop = waiting === 'CrashLoopBackOff' && prev?.state?.waiting?.reason !== 'CrashLoopBackOff';
+      if (!restarted && !crashLoop) continue;
+      const reason = waiting ?? c.lastState?.terminated?.reason ?? c.state?.terminated?.reason;
+      const message = c.state?.waiting?.message ?? c.lastState?.terminated?.message;
+      this.store.recordPodHealth({
+        cluster: w.cluster,
+        namespace: w.object.metadata.namespace ?? '',
+        name: w.object.metadata.name,
+        ...(w.object.metadata.uid ? { uid: w.object.metadata.uid } : {}),
+        ...(c.name ? { container: c.name } : {}),
+        restarts,
+        ...(reason ? { reason } : {}),
+        ...(message ? { message } : {}),
+        at,
+      });
+    }
+  }
+}
+
+function rv(obj: KubeObject): { resourceVersion?: string } {
+  return obj.metadata.resourceVersion ? { resourceVersion: obj.metadata.resourceVersion } : {};
+}

@@ -1,0 +1,61 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseDashboardConfig } from '../config/dashboard-config';
+import { openStore, type DriftStore } from '../store';
+import { eventually, testCluster, uniqueName } from '../../testing/cluster-fixture';
+import { CONTENT_TYPE, kubeWrite, objectPath } from '../../testing/kube-write';
+import { DirectoryManifestFeed } from './manifest-feed';
+import { LiveRuntime } from './runtime';
+
+describe('live drift recorded in the history store (SQLite)', () => {
+  const { kc, state } = testCluster();
+  const ns = uniqueName('hist');
+  const dir = mkdtempSync(join(tmpdir(), 'dw-history-'));
+  let store: DriftStore;
+  let rt: LiveRuntime;
+  const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'limits', namespace: ns }, data: { max: '10' } };
+  const cmPath = (extra: Record<string, string>) => objectPath({ apiVersion: 'v1', resource: 'configmaps', namespace: ns, name: 'limits' }, extra);
+
+  beforeAll(async () => {
+    await kubeWrite(kc, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    await kubeWrite(kc, 'PATCH', cmPath({ fieldManager: 'gitops', force: 'true' }), cm, CONTENT_TYPE.apply);
+    writeFileSync(join(dir, 'limits.yaml'), JSON.stringify(cm));
+    store = await openStore({ dataDir: join(dir, 'data'), flushIntervalMs: 20 });
+    const config = parseDashboardConfig(
+      { clusters: [{ name: 'test', kubeconfig: state.kubeconfig }], manifests: [dir], fieldManager: 'gitops', watch: { namespaces: [ns], pods: false, customResources: false } },
+      'test',
+    );
+    rt = new LiveRuntime({ config, manifests: new DirectoryManifestFeed(config.manifests, { rescanIntervalMs: 0, gitPollMs: 0 }), store, log: () => undefined });
+    await rt.start();
+    await rt.ready(60_000);
+  }, 120_000);
+
+  afterAll(async () => {
+    await rt?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('opens an episode per drifted field with its manager, records the writes, and closes it on revert', async () => {
+    const id = `test//ConfigMap/${ns}/limits`;
+    const ref = { cluster: 'test', group: '', kind: 'ConfigMap', namespace: ns, name: 'limits' };
+    await kubeWrite(kc, 'PATCH', cmPath({ fieldManager: 'kubectl-edit' }), { data: { max: '50' } }, CONTENT_TYPE.merge);
+    await eventually(async () => rt.get(id)?.state.status === 'drifted', 'drift');
+    await kubeWrite(kc, 'PATCH', cmPath({ fieldManager: 'scaler' }), { data: { max: '80' } }, CONTENT_TYPE.merge);
+    await eventually(async () => JSON.stringify(rt.get(id)?.state.changes).includes('"80"'), 'the second value');
+    await kubeWrite(kc, 'PATCH', cmPath({ fieldManager: 'kubectl-edit' }), { data: { max: '10' } }, CONTENT_TYPE.merge);
+    await eventually(async () => rt.get(id)?.state.status === 'in-sync', 'the revert');
+    await store.flush();
+    const history = await store.objectHistory(ref);
+    const episode = history?.episodes.find((e) => e.path === 'data.max');
+    expect(episode, JSON.stringify(history?.episodes)).toBeDefined();
+    expect(episode?.closedAt).toBeInstanceOf(Date);
+    expect(episode?.transitions.map((t) => [t.live, t.manager?.name])).toEqual([
+      ['50', 'kubectl-edit'],
+      ['80', 'scaler'],
+    ]);
+    expect(history?.writes.length).toBeGreaterThanOrEqual(3);
+    expect(history?.writes.every((w) => w.specChanged === false)).toBe(true);
+  });
+});
