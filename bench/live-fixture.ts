@@ -10,6 +10,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Watch, type KubeConfig } from '@kubernetes/client-node';
 import { CONTENT_TYPE, kubeWrite, objectPath } from '../testing/kube-write';
 import { runningPodStatus, syntheticCrd, syntheticPod, syntheticWidget, type SyntheticObject } from '../testing/synthetic-objects';
 import { createNamespace, inParallel, progress, type BenchCluster } from './bench-cluster';
@@ -111,4 +112,43 @@ export async function liveFixture(cluster: BenchCluster, opts: FixtureOptions): 
     writeFileSync(join(manifests, `part-${f}.yaml`), docs.join('\n---\n'));
   }
   return { run, group, namespaces, objects, manifests, reused, pathOf };
+}
+
+/**
+ * The baseline watch: a plain @kubernetes/client-node Watch of every Pod from `resourceVersion`.
+ * When the server or the connection ends it (client-node then calls `done`), it is reopened from
+ * the last resourceVersion seen, as any client must; the reasons are counted and reported.
+ */
+export async function bareWatch(
+  kc: KubeConfig,
+  resourceVersion: string | undefined,
+  onObject: (obj: { metadata?: { labels?: Record<string, string>; resourceVersion?: string } }) => void,
+): Promise<{ stop(): void; ends: string[] }> {
+  const ends: string[] = [];
+  let rv = resourceVersion;
+  let stopped = false;
+  let current: AbortController | undefined;
+  const open = async (): Promise<void> => {
+    current = await new Watch(kc).watch(
+      '/api/v1/pods',
+      { ...(rv ? { resourceVersion: rv } : {}), allowWatchBookmarks: true },
+      (_phase, obj: { metadata?: { labels?: Record<string, string>; resourceVersion?: string } }) => {
+        if (obj.metadata?.resourceVersion) rv = obj.metadata.resourceVersion;
+        onObject(obj);
+      },
+      (err: unknown) => {
+        if (stopped) return;
+        ends.push(err instanceof Error ? err.message : String(err ?? 'closed'));
+        setTimeout(() => void open().catch((e: unknown) => ends.push(`reopen: ${String(e)}`)), 100);
+      },
+    );
+  };
+  await open();
+  return {
+    stop() {
+      stopped = true;
+      current?.abort();
+    },
+    ends,
+  };
 }

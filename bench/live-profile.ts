@@ -19,14 +19,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import v8 from 'node:v8';
-import { CoreV1Api, CustomObjectsApi, Watch } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { loadDashboardConfig } from '../lib/config/dashboard-config';
 import { runtimeOptions } from '../lib/live/runtime-options';
 import { LiveRuntime } from '../lib/live/runtime';
 import { driftEventStream } from '../lib/live/sse';
 import { CONTENT_TYPE, kubeWrite } from '../testing/kube-write';
 import { benchCluster, progress } from './bench-cluster';
-import { argValue, liveFixture, MANAGER, MUTATOR } from './live-fixture';
+import { argValue, bareWatch, liveFixture, MANAGER, MUTATOR } from './live-fixture';
 
 const argv = process.argv.slice(2);
 const num = (name: string, dflt: number) => {
@@ -157,15 +157,10 @@ try {
     })();
     const core = kc.makeApiClient(CoreV1Api);
     const from = (await core.listPodForAllNamespaces({ limit: 1 })).metadata?.resourceVersion;
-    const watchAbort = await new Watch(kc).watch(
-      '/api/v1/pods',
-      { resourceVersion: from, allowWatchBookmarks: true },
-      (_phase, obj: { metadata?: { labels?: Record<string, string> } }) => {
-        const tag = obj.metadata?.labels?.['bench-seq'];
-        if (tag?.startsWith(nonce) && !watchArrival.has(tag)) watchArrival.set(tag, performance.now());
-      },
-      () => undefined,
-    );
+    const watch = await bareWatch(kc, from, (obj) => {
+      const tag = obj.metadata?.labels?.['bench-seq'];
+      if (tag?.startsWith(nonce) && !watchArrival.has(tag)) watchArrival.set(tag, performance.now());
+    });
     await new Promise((r) => setTimeout(r, 1000));
     const startAt = performance.now();
     const pending: Promise<unknown>[] = [];
@@ -186,13 +181,19 @@ try {
     }
     ac.abort();
     unsubscribe();
-    watchAbort.abort();
+    watch.stop();
+    if (watch.ends.length > 0) progress(`the bare watch ended ${watch.ends.length} time(s) and was reopened: ${[...new Set(watch.ends)].join('; ')}`);
     await sseDone;
     const summary = (arrivals: Map<string, number>) => {
       const d = [...arrivals].flatMap(([tag, t]) => (sent.has(tag) ? [Math.max(0, t - sent.get(tag)!)] : []));
       return { events: d.length, p50: Math.round(percentile(d, 50)), p99: Math.round(percentile(d, 99)), max: Math.round(Math.max(...d)) };
     };
     stream = { achievedRate: Math.round(achieved), eventLog: summary(logArrival), sse: summary(sseArrival), bareWatch: summary(watchArrival) };
+    progress(`memory after the mutations: ${mem()}`);
+    if (gc) {
+      gc();
+      progress(`memory after a full GC: ${mem()}`);
+    }
     progress(`achieved ${Math.round(achieved)}/s`);
     for (const [k, v] of Object.entries(stream)) if (typeof v === 'object') progress(`  ${k.padEnd(10)} ${JSON.stringify(v)}`);
   }

@@ -3,6 +3,7 @@ import { Backoff, jittered, type BackoffOptions } from './backoff';
 import { applyWatchEvent, diffCache, keyOf, objectKey, toKubeObject, type CacheChange, type KubeObject } from './cache-diff';
 import { describeKubeError, kubeErrorStatus } from './errors';
 import { getJson, KubeApiError, open, readBody, toApiError } from './http';
+import { fieldSets } from './intern';
 import { LineSplitter, parseWatchLine, WatchProtocolError, type WatchMessage } from './watch-stream';
 
 /**
@@ -441,6 +442,7 @@ export class SupervisedInformer {
         // object compares equal whichever way it arrived.
         if (obj.apiVersion === undefined && page.apiVersion) obj.apiVersion = page.apiVersion;
         if (obj.kind === undefined && itemKind) obj.kind = itemKind;
+        fieldSets.internObject(obj);
         items.push(obj);
       }
       if (streaming && onPage) onPage(start === 0 ? items.slice() : items.slice(start));
@@ -528,6 +530,7 @@ export class SupervisedInformer {
       }
       default: {
         this.counters.eventsReceived++;
+        fieldSets.internObject(msg.object);
         const changes = applyWatchEvent(this.cache, msg.type, msg.object);
         const rv = msg.object.metadata.resourceVersion;
         if (rv) this.resourceVersion = rv;

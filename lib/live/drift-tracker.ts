@@ -46,9 +46,9 @@ export interface DriftTrackerOptions {
    * Prepared desired objects kept for re-evaluation, most recently used first. The engine's
    * prepared form is tens of KiB per object (a compiled tree), many times the manifest: kept for
    * every object it was most of the dashboard's memory, while most objects are evaluated once and
-   * then only when they change. An object's prepared form is kept from its second evaluation on
-   * (kept at the first, the initial sync's 15,000 would churn through the cache and the old
-   * generation of the heap). Default 1,000.
+   * then only when they change. An object's prepared form is kept from its third evaluation on
+   * (kept earlier, the initial sync and the objects that change once would churn through the
+   * cache and the old generation of the heap). Default 256.
    */
   preparedCacheSize?: number;
 }
@@ -103,10 +103,13 @@ export class DriftTracker {
   /** id → prepared desired, in least recently used order (a Map keeps insertion order). */
   private readonly prepared = new Map<string, PreparedEntry>();
   private readonly preparedCacheSize: number;
+  /** Ids prepared once since their first evaluation (oldest first): a second time gets them cached. */
+  private readonly recentlyPrepared = new Set<string>();
   private schema: SchemaProvider | undefined;
   /** Bumped when the whole schema changes; per group when only some groups' schemas changed. */
   private schemaGeneration = 0;
   private readonly groupGenerations = new Map<string, number>();
+  private options: { schema: SchemaProvider | undefined; manifest: DiffOptions; other: DiffOptions } | undefined;
   private readonly now: () => Date;
   /** Evaluations run (for metrics and tests that check nothing is recomputed needlessly). */
   evaluations = 0;
@@ -115,7 +118,7 @@ export class DriftTracker {
 
   constructor(private readonly opts: DriftTrackerOptions) {
     this.now = opts.now ?? (() => new Date());
-    this.preparedCacheSize = Math.max(0, opts.preparedCacheSize ?? 1_000);
+    this.preparedCacheSize = Math.max(0, opts.preparedCacheSize ?? 256);
   }
 
   get cluster(): string {
@@ -269,13 +272,21 @@ export class DriftTracker {
     if (s?.size === 0) this.podsByOwner.delete(owner.uid);
   }
 
+  /** Diff options with the current schema: as configured (manifest-dir), and without the field manager (other sources). */
+  private optionsFor(): { manifest: DiffOptions; other: DiffOptions } {
+    if (this.options === undefined || this.options.schema !== this.schema) {
+      const base = this.opts.diffOptions;
+      this.options = { schema: this.schema, manifest: { ...base, schema: this.schema }, other: { ...base, fieldManager: undefined, schema: this.schema } };
+    }
+    return this.options;
+  }
+
   private resolve(id: string, live: LiveEntry | undefined): Resolved {
-    const base = this.opts.diffOptions;
-    const withoutManager: DiffOptions = { ...base, fieldManager: undefined, schema: this.schema };
+    const { manifest: manifestOptions, other: withoutManager } = this.optionsFor();
     for (const type of this.opts.sources) {
       if (type === 'manifest-dir') {
         const d = this.manifests.get(id);
-        if (d) return { desired: d, options: { ...base, schema: this.schema } };
+        if (d) return { desired: d, options: manifestOptions };
       } else if (type === 'last-applied' && live) {
         const raw = (live.obj.metadata.annotations as Record<string, unknown> | undefined)?.[LAST_APPLIED];
         if (typeof raw !== 'string' || raw === '') continue;
@@ -313,10 +324,16 @@ export class DriftTracker {
       return hit.prepared;
     }
     const prepared = prepareDesired(r.desired.manifest, r.options);
-    if (this.preparedCacheSize > 0 && evaluatedBefore) {
-      this.prepared.set(id, { key, prepared });
-      if (this.prepared.size > this.preparedCacheSize) this.prepared.delete(this.prepared.keys().next().value as string);
+    if (this.preparedCacheSize === 0 || !evaluatedBefore) return prepared;
+    // Kept only for objects that come back: one change after the initial sync is the common case
+    // (and a kept prepared object that is dropped later is old-generation garbage, the costly kind).
+    if (!this.recentlyPrepared.delete(id)) {
+      this.recentlyPrepared.add(id);
+      if (this.recentlyPrepared.size > 4 * this.preparedCacheSize) this.recentlyPrepared.delete(this.recentlyPrepared.values().next().value as string);
+      return prepared;
     }
+    this.prepared.set(id, { key, prepared });
+    if (this.prepared.size > this.preparedCacheSize) this.prepared.delete(this.prepared.keys().next().value as string);
     return prepared;
   }
 
