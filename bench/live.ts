@@ -10,7 +10,7 @@
  *    the same resource receiving the same mutations.
  *
  *   npm run bench:live -- [--pods 10000] [--crs 5000] [--rate 200] [--seconds 15] [--skip-build] [--json]
- *     [--run ID] [--drain-timeout MS] [--server-node-options "--cpu-prof --cpu-prof-dir=DIR"]
+ *     [--run ID] [--drain-timeout MS] [--server-node-args "--cpu-prof --cpu-prof-dir=DIR"] [--server-log FILE]
  *
  * --run ID reuses the objects a previous run created under that ID, on a cluster left running
  * (`npm run test-cluster -- up --state-dir DIR`, then DRIFTWATCH_TEST_CLUSTER_STATE_DIR=DIR):
@@ -20,7 +20,7 @@
  * Objects: bare Pods (with a kubelet-like status) and custom resources, each with a desired
  * manifest in a directory the dashboard watches, so every object is really diffed.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
@@ -116,9 +116,10 @@ try {
       DRIFTWATCH_MANIFESTS: manifests,
       DRIFTWATCH_DATA_DIR: join(work, 'history'),
       DRIFTWATCH_FIELD_MANAGER: MANAGER,
-      // e.g. --server-node-options "--cpu-prof --cpu-prof-dir=/tmp/prof" (written when the server exits)
-      ...(argValue(argv, '--server-node-options') ? { NODE_OPTIONS: argValue(argv, '--server-node-options') } : {}),
     },
+    ...(argValue(argv, '--server-log') ? { log: (chunk: string) => appendFileSync(argValue(argv, '--server-log')!, chunk) } : {}),
+    // e.g. --server-node-args "--cpu-prof --cpu-prof-dir=/tmp/prof" (written when the server exits)
+    ...(argValue(argv, '--server-node-args') ? { nodeArgs: argValue(argv, '--server-node-args')!.split(' ').filter(Boolean) } : {}),
   });
   let completeMs = NaN;
   let evaluated = 0;

@@ -45,11 +45,13 @@ export async function startNextServer(opts: {
   env: NodeJS.ProcessEnv;
   port?: number;
   log?: (chunk: string) => void;
+  /** Flags for node itself, e.g. `--cpu-prof` (which NODE_OPTIONS does not take). */
+  nodeArgs?: string[];
 }): Promise<NextServer> {
   const port = opts.port ?? (await freePort());
   const child: ChildProcess = spawn(
     process.execPath,
-    [nextBin, 'start', '--hostname', '127.0.0.1', '--port', String(port)],
+    [...(opts.nodeArgs ?? []), nextBin, 'start', '--hostname', '127.0.0.1', '--port', String(port)],
     { cwd: repoRoot, env: { ...opts.env, NEXT_TELEMETRY_DISABLED: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';

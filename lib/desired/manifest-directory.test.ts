@@ -122,6 +122,18 @@ describe('loadManifestDirectory', () => {
     expect(second.objects.get('/ConfigMap/default/b')?.revision).not.toBe(first.objects.get('/ConfigMap/default/b')?.revision);
   });
 
+  it('tells whether a new scope callback changes anything for the kinds it loaded', async () => {
+    put('w.yaml', 'apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n');
+    put('a.yaml', cm('a'));
+    const loader = new ManifestDirectoryLoader(root, { git: false });
+    await loader.load();
+    // Discovery learns the Widget's scope: a rebuild keys it differently.
+    expect(loader.setIsNamespaced((g, k) => (g === 'example.com' && k === 'Widget' ? true : undefined))).toBe(true);
+    // Discovery again, the same answers (and one for a kind no manifest has): nothing to rebuild.
+    expect(loader.setIsNamespaced((g, k) => (g === 'example.com' && k === 'Widget' ? true : g === 'apps' ? true : undefined))).toBe(false);
+    expect(loader.setIsNamespaced(() => undefined)).toBe(true);
+  });
+
   it('freezes the shared manifests', async () => {
     put('a.yaml', cm('a'));
     const s = await loadManifestDirectory(root);

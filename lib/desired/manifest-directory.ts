@@ -89,6 +89,7 @@ export class ManifestDirectoryLoader {
   private readonly cache = new Map<string, CachedFile>();
   private isNamespaced: IsNamespaced;
   private lastFiles: ParsedFileEntry[] = [];
+  private kindsOfLastFiles: [string, string][] | undefined;
   private lastGit: GitStamp = {};
   private lastExtraProblems: ManifestProblem[] = [];
   /** Files parsed (not taken from the cache) by the last load; for tests and metrics. */
@@ -102,9 +103,32 @@ export class ManifestDirectoryLoader {
     this.isNamespaced = options.isNamespaced === undefined ? builtinIsNamespaced : withBuiltinScopes(options.isNamespaced);
   }
 
-  /** Replaces the scope callback (discovery learnt new kinds); takes effect on the next build. */
-  setIsNamespaced(isNamespaced: IsNamespaced): void {
+  /**
+   * Replaces the scope callback (discovery learnt new kinds); takes effect on the next build.
+   * Returns whether it answers differently for a kind in the last load's files: when not, a
+   * rebuild would produce the same objects (discovery runs again and again with the same answers).
+   */
+  setIsNamespaced(isNamespaced: IsNamespaced): boolean {
+    const before = this.isNamespaced;
     this.isNamespaced = withBuiltinScopes(isNamespaced);
+    for (const [group, kind] of this.loadedKinds()) if (before(group, kind) !== this.isNamespaced(group, kind)) return true;
+    return false;
+  }
+
+  /** Group and kind of every object in the last load's files. */
+  private loadedKinds(): [string, string][] {
+    if (this.kindsOfLastFiles !== undefined) return this.kindsOfLastFiles;
+    const seen = new Map<string, [string, string]>();
+    for (const f of this.lastFiles) {
+      for (const o of f.parsed.objects) {
+        const apiVersion = String(o.manifest.apiVersion);
+        const kind = String(o.manifest.kind);
+        const key = `${apiVersion}|${kind}`;
+        if (!seen.has(key)) seen.set(key, [apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.lastIndexOf('/')) : '', kind]);
+      }
+    }
+    this.kindsOfLastFiles = [...seen.values()];
+    return this.kindsOfLastFiles;
   }
 
   async load(): Promise<ManifestSnapshot> {
@@ -115,6 +139,7 @@ export class ManifestDirectoryLoader {
     } catch (e) {
       this.cache.clear();
       this.lastFiles = [];
+      this.kindsOfLastFiles = undefined;
       this.lastGit = {};
       this.lastExtraProblems = [{ file: '', line: 0, message: describeRootError(e), severity: 'error' }];
       return this.snapshot(false, [], undefined);
@@ -130,6 +155,7 @@ export class ManifestDirectoryLoader {
     for (const rel of this.cache.keys()) if (!seen.has(rel)) this.cache.delete(rel);
     const git = this.options.git === false ? undefined : await this.readGit();
     this.lastFiles = files;
+    this.kindsOfLastFiles = undefined;
     this.lastGit = git === undefined ? {} : { commit: git.state.commit, dirtyFiles: git.dirtyFiles };
     this.lastExtraProblems = extra;
     return this.snapshot(true, listing.dirs, git?.state);

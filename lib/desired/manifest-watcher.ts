@@ -146,7 +146,8 @@ export class ManifestDirectoryWatcher {
    * any file, and the difference is emitted like any other change.
    */
   setIsNamespaced(isNamespaced: IsNamespaced): void {
-    this.loader.setIsNamespaced(isNamespaced);
+    // The same answers for every kind loaded: nothing to key again.
+    if (!this.loader.setIsNamespaced(isNamespaced)) return;
     const prev = this.state;
     if (prev === undefined || !prev.exists || this.closed) return;
     // A scan in flight diffs against the state it started from: let it finish, then scan again

@@ -68,6 +68,7 @@ export class ClusterWatcher {
   readonly lag = new LagHistogram();
   private readonly watched = new Map<string, Watched>();
   private discovered: ApiResource[] = [];
+  private scopeIndex: { of: ApiResource[]; byKind: Map<string, boolean> } | undefined;
   private discoveryError: string | undefined;
   private crdInformer: SupervisedInformer | undefined;
   private openApi: SchemaProvider[] = [];
@@ -185,7 +186,13 @@ export class ClusterWatcher {
 
   /** Whether discovery says a kind is namespaced; undefined when this cluster does not serve it. */
   isNamespaced(group: string, kind: string): boolean | undefined {
-    return this.discovered.find((r) => r.group === group && r.kind === kind)?.namespaced;
+    // Asked once per manifest when discovery changes: an index, not a scan of every resource.
+    if (this.scopeIndex?.of !== this.discovered) {
+      const byKind = new Map<string, boolean>();
+      for (const r of this.discovered) if (!byKind.has(`${r.group}/${r.kind}`)) byKind.set(`${r.group}/${r.kind}`, r.namespaced);
+      this.scopeIndex = { of: this.discovered, byKind };
+    }
+    return this.scopeIndex.byKind.get(`${group}/${kind}`);
   }
 
   /** The manifests changed: kinds they name may need watching now. */
