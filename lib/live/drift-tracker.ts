@@ -249,6 +249,11 @@ export class DriftTracker {
     return { desired: resolved?.desired, live: live?.obj };
   }
 
+  /** Objects with a drift state. */
+  get size(): number {
+    return this.states.size;
+  }
+
   get liveCount(): number {
     return this.live.size;
   }

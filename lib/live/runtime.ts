@@ -158,6 +158,9 @@ export class LiveRuntime {
       if (!this.isReady() && Date.now() < retainBy) return;
       this.events.retain();
       clearInterval(this.retainTimer);
+      let objects = 0;
+      for (const w of this.clusters.values()) objects += w.tracker.size;
+      this.log(`${this.isReady() ? 'ready' : 'not ready'} ${Date.now() - this.startedAt.getTime()} ms after start: ${objects} objects, ${this.events.lastSeq} drift events`);
     }, 100);
     this.retainTimer.unref();
     // Clusters start side by side: one unreachable cluster must not hold up the others.
