@@ -56,11 +56,13 @@ export class DNode {
   hard: unknown[] = NO_ROW;
   all: unknown[] = NO_ROW;
   /**
-   * managedFields keys this node answers to, sorted, as [key, F_* flags, kid] rows: `f:<name>` for
-   * map children, `k:{...}` for keyed elements, `v:<json>` for set members. managedFields lists
-   * keys sorted too, so the walk finds the next key at or just after the previous one.
+   * managedFields keys this node answers to, sorted and interned: `f:<name>` for map children,
+   * `k:{...}` for keyed elements, `v:<json>` for set members. managedFields lists keys sorted too,
+   * so the walk finds the next key at or just after the previous one. fRows holds [F_* flags, kid]
+   * per key. (Keys apart, in an array of strings only, compare as strings without a generic ===.)
    */
-  fIndex: unknown[] = NO_ROW;
+  fKeys: string[] = NO_STRINGS;
+  fRows: unknown[] = NO_ROW;
   kids: DNode[] = NO_NODES;
   /** Desired value after normalisation and defaults. */
   value: unknown = undefined;
@@ -113,28 +115,31 @@ export class DNode {
 }
 
 /**
- * The string table's copy of a string. Property names of parsed JSON are interned, so managedFields
- * keys compared with === against interned copies are compared by identity (equal content is equal
- * either way; this only makes it cheaper).
+ * The string table's copy of a string. Property names of parsed JSON are interned (and short string
+ * values), so strings compared with === against interned copies are compared by identity; equal
+ * content is equal either way, this only makes it cheaper.
  */
-function intern(s: string): string {
+export function intern(s: string): string {
   const o: Record<string, number> = {};
   o[s] = 0;
   for (const k in o) return k;
   return s;
 }
 
-/** Fills fIndex from byF. */
+/** Fills fKeys/fRows from byF. */
 function indexFields(n: DNode): void {
   const byF = n.byF;
   if (byF === null || byF.size === 0) return;
   const entries = [...byF.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const keys: string[] = [];
   const rows: unknown[] = [];
   for (const [key, kid] of entries) {
     const walk = kid.kind === K_MAP || kid.kind === K_LIST_MAP || kid.kind === K_SET;
-    rows.push(intern(key), (kid.soft ? F_SOFT : 0) | (walk ? F_WALK : 0), kid);
+    keys.push(intern(key));
+    rows.push((kid.soft ? F_SOFT : 0) | (walk ? F_WALK : 0), kid);
   }
-  n.fIndex = rows;
+  n.fKeys = keys;
+  n.fRows = rows;
 }
 
 /**
@@ -353,6 +358,9 @@ export function compileValue(
     return n;
   }
   n.kind = K_SCALAR;
+  // JSON.parse interns short string values (V8: up to 10 characters): an interned copy here makes
+  // the common equal case an identity check and a different short value a cheap mismatch.
+  if (typeof value === 'string') n.value = intern(value);
   if (cx.secret && segs.length === 2 && segs[0] === 'data') n.scalar = S_SECRET;
   else if (isQuantityPosition(parentField, schema.p, schema.f)) {
     const c = canonicalQuantity(value);

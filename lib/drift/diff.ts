@@ -12,7 +12,7 @@ import {
   type CompiledIgnoreRule,
   type ObjectScope,
 } from './ignore-rules';
-import { ownerOf, ownsLastApplied, walkFieldset, Z_ROOT, type FieldsetWalk } from './managed-fields';
+import { newSegStack, ownerOf, ownsLastApplied, walkFieldset, Z_ROOT, type FieldsetWalk } from './managed-fields';
 import { isEmptyValue, isRecord, isServerPopulated, LAST_APPLIED_ANNOTATION } from './normalize';
 import { formatPath } from './path';
 import { DriftInputError, PreparedDesiredImpl, prepareDesired, type PreparedDesired } from './prepare';
@@ -95,7 +95,7 @@ function managedFieldsChanges(
       mode = 'added';
     }
     const before = out.length;
-    if (w === null) w = { mode, entry: e, manager: null, kind: p.kind, out, segs: [] };
+    if (w === null) w = { mode, entry: e, manager: null, kind: p.kind, out, segs: newSegStack() };
     else {
       w.mode = mode;
       w.entry = e;

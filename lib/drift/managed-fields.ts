@@ -4,7 +4,7 @@
  * three-way removal (what the desired side's manager applied before) and for `added` fields
  * (live-only fields another actor explicitly wrote).
  */
-import { DNode, F_SOFT, F_WALK, K_ATOMIC_MAP, K_LIST_MAP, K_SET } from './compile';
+import { DNode, F_SOFT, F_WALK, intern, K_ATOMIC_MAP, K_LIST_MAP, K_MAP, K_SET } from './compile';
 import { equalsNode, findByKey, type RawChange } from './compare';
 import { isKeySelector, type KeySelector, type PathSegment } from './path';
 import { isEmptyValue, isRecord, isServerPopulated, VOLATILE_ANNOTATIONS, VOLATILE_METADATA } from './normalize';
@@ -59,6 +59,35 @@ function parseJson(s: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+const NAMES_LIMIT = 4096;
+const fKeyOf = new Map<string, string>();
+const nameOf = new Map<string, string>();
+
+/**
+ * `f:<name>`, interned. A property lookup with a freshly built string makes V8 look the string up
+ * in its string table first; the same few names recur on every object.
+ */
+function fKey(name: string): string {
+  let k = fKeyOf.get(name);
+  if (k === undefined) {
+    k = intern(`f:${name}`);
+    if (fKeyOf.size >= NAMES_LIMIT) fKeyOf.clear();
+    fKeyOf.set(name, k);
+  }
+  return k;
+}
+
+/** The field name of an `f:<name>` key, interned (see fKey). */
+function fieldName(key: string): string {
+  let n = nameOf.get(key);
+  if (n === undefined) {
+    n = intern(key.slice(2));
+    if (nameOf.size >= NAMES_LIMIT) nameOf.clear();
+    nameOf.set(key, n);
+  }
+  return n;
 }
 
 /** A `k:`/`v:` key's JSON, parsed; `size` counts the fields of a `k:` object. */
@@ -117,7 +146,7 @@ function ownsPath(fields: Record<string, unknown>, segs: ReadonlyArray<PathSegme
   for (let i = 0; i < segs.length; i++) {
     const s = segs[i];
     let next: unknown;
-    if (typeof s === 'string') next = cur[`f:${s}`];
+    if (typeof s === 'string') next = cur[fKey(s)];
     else if (typeof s === 'number') next = undefined;
     else if (s !== undefined && isKeySelector(s)) {
       for (const k in cur) {
@@ -167,11 +196,26 @@ export const Z_ANN = 3;
 
 const ROOT_SKIP = new Set(['apiVersion', 'kind', 'status']);
 
+// The same names as arrays: a handful of identity checks on interned names beat a Set lookup.
+const ROOT_SKIP_NAMES = [...ROOT_SKIP];
+const META_SKIP_NAMES = [...VOLATILE_METADATA];
+const ANN_SKIP_NAMES = [...VOLATILE_ANNOTATIONS];
+
 function skipped(zone: number, name: string): boolean {
-  if (zone === Z_ROOT) return ROOT_SKIP.has(name);
-  if (zone === Z_META) return VOLATILE_METADATA.has(name);
-  if (zone === Z_ANN) return VOLATILE_ANNOTATIONS.has(name);
+  const names = zone === Z_ROOT ? ROOT_SKIP_NAMES : zone === Z_META ? META_SKIP_NAMES : zone === Z_ANN ? ANN_SKIP_NAMES : null;
+  if (names === null) return false;
+  for (let i = 0; i < names.length; i++) if (names[i] === name) return true;
   return false;
+}
+
+/**
+ * An empty path stack that already holds any kind of segment: a fresh [] would change element
+ * kinds on its first push and make push polymorphic in the walk.
+ */
+export function newSegStack(): PathSegment[] {
+  const s: PathSegment[] = [''];
+  s.length = 0;
+  return s;
 }
 
 function nextZone(zone: number, name: string): number {
@@ -240,22 +284,22 @@ function elementByKeyObject(dn: DNode, keyObj: Record<string, unknown>): DNode |
 }
 
 /**
- * Row (index of its key) of a managedFields key in a desired node's fIndex, or -1. managedFields
- * lists keys sorted as fIndex is, so the next key is usually at `hint` (the row after the previous
- * one found) or a few rows further, past defaults and fields this entry does not own.
+ * Index of a managedFields key in a desired node's fKeys, or -1. managedFields lists keys sorted
+ * as fKeys is, so the next key is usually at `hint` (just after the previous one found) or a few
+ * further, past defaults and fields this entry does not own.
  */
-function findField(rows: ReadonlyArray<unknown>, key: string, hint: number): number {
-  const n = rows.length;
-  const end = hint + 12 < n ? hint + 12 : n;
-  for (let j = hint; j < end; j += 3) if (rows[j] === key) return j;
+function findField(keys: ReadonlyArray<string>, key: string, hint: number): number {
+  const n = keys.length;
+  const end = hint + 4 < n ? hint + 4 : n;
+  for (let j = hint; j < end; j++) if (keys[j] === key) return j;
   let lo = 0;
-  let hi = n / 3;
+  let hi = n;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if ((rows[mid * 3] as string) < key) lo = mid + 1;
+    if ((keys[mid] as string) < key) lo = mid + 1;
     else hi = mid;
   }
-  return lo * 3 < n && rows[lo * 3] === key ? lo * 3 : -1;
+  return lo < n && keys[lo] === key ? lo : -1;
 }
 
 /**
@@ -263,55 +307,76 @@ function findField(rows: ReadonlyArray<unknown>, key: string, hint: number): num
  * live fields the desired side does not set explicitly (and whose value is not a default).
  */
 export function walkFieldset(fs: Record<string, unknown>, dn: DNode | null, live: unknown, zone: number, w: FieldsetWalk): void {
+  walk(fs, dn, live, null, zone, w);
+}
+
+const UNRESOLVED = 0;
+const LIVE_MAP = 1;
+const LIVE_LIST = 2;
+
+/**
+ * walkFieldset, where the live value is `holder[lazyName]` when lazyName is set: looked up only
+ * when some key needs it. A fieldset below a field the manifest sets usually owns only fields the
+ * manifest sets too (labels, resources, probes), and those need no live value at all.
+ */
+function walk(fs: Record<string, unknown>, dn: DNode | null, holder: unknown, lazyName: string | null, zone: number, w: FieldsetWalk): void {
+  let live = holder;
+  let shape = UNRESOLVED;
   // f: keys name fields of a live map; k: and v: keys elements of a live list.
-  const liveMap = isRecord(live);
-  if (!liveMap && !Array.isArray(live)) return;
-  const rows = dn !== null ? dn.fIndex : NO_ROWS;
+  if (lazyName === null) {
+    shape = isRecord(live) ? LIVE_MAP : Array.isArray(live) ? LIVE_LIST : -1;
+    if (shape < 0) return;
+  }
+  const keys = dn !== null ? dn.fKeys : NO_KEYS;
+  const rows = dn !== null ? dn.fRows : NO_ROWS;
   let hint = 0;
   for (const key in fs) {
     const c = key.charCodeAt(0);
-    if (c === 102 /* f */) {
-      if (!liveMap) continue;
-      let kid: DNode | undefined;
-      if (rows.length > 0) {
-        const j = findField(rows, key, hint);
-        if (j >= 0) {
-          hint = j + 3;
-          // A field the manifest sets, with nothing below it that could be owned separately: its
-          // owner is not news (the comparison already checked its value).
-          if (((rows[j + 1] as number) & (F_SOFT | F_WALK)) === 0) continue;
-          kid = rows[j + 2] as DNode;
-        }
+    if (c !== 102 /* f */ && c !== 107 /* k */ && c !== 118 /* v */) continue;
+    let at = -1;
+    if (keys.length > 0) {
+      at = findField(keys, key, hint);
+      if (at >= 0) {
+        hint = at + 1;
+        // f: a field the manifest sets, with nothing below it that could be owned separately: its
+        // owner is not news (the comparison already checked its value). v: a member the manifest
+        // lists. Neither depends on the live value.
+        if (c === 102 && ((rows[2 * at] as number) & (F_SOFT | F_WALK)) === 0) continue;
+        if (c === 118 && dn !== null && dn.kind === K_SET) continue;
       }
+    }
+    if (shape === UNRESOLVED) {
+      // As if the parent had looked the value up before coming down: absent, nothing to walk.
+      live = (holder as Record<string, unknown>)[lazyName as string];
+      shape = isRecord(live) ? LIVE_MAP : Array.isArray(live) ? LIVE_LIST : -1;
+      if (shape < 0) return;
+    }
+    if (c === 102 /* f */) {
+      if (shape !== LIVE_MAP) continue;
+      const liveMap = live as Record<string, unknown>;
+      const kid = at >= 0 && dn !== null && (dn.kind === K_MAP || dn.kind === K_ATOMIC_MAP) ? (rows[2 * at + 1] as DNode) : undefined;
       const sub = fs[key];
-      const name = kid !== undefined ? kid.name : key.slice(2);
+      const name = kid !== undefined ? kid.name : fieldName(key);
       if (zone !== Z_OTHER && skipped(zone, name)) continue;
-      const lv = live[name];
-      if (lv === undefined || lv === null) continue;
       if (kid !== undefined && !kid.soft) {
         // A fieldset with no children below (only `.`) walks to nothing.
         if (typeof sub === 'object' && sub !== null) {
           w.segs.push(name);
-          walkFieldset(sub as Record<string, unknown>, kid, lv, nextZone(zone, name), w);
+          walk(sub as Record<string, unknown>, kid, liveMap, name, nextZone(zone, name), w);
           w.segs.pop();
         }
         continue;
       }
+      const lv = liveMap[name];
+      if (lv === undefined || lv === null) continue;
       w.segs.push(name);
       candidate(sub, kid ?? null, lv, nextZone(zone, name), false, w);
       w.segs.pop();
     } else if (c === 107 /* k */) {
-      if (liveMap) continue;
+      if (shape !== LIVE_LIST) continue;
       const arr = live as unknown[];
       const listNode = dn !== null && dn.kind === K_LIST_MAP ? dn : null;
-      let elem: DNode | undefined;
-      if (listNode !== null && rows.length > 0) {
-        const at = findField(rows, key, hint);
-        if (at >= 0) {
-          hint = at + 3;
-          elem = rows[at + 2] as DNode;
-        }
-      }
+      let elem = at >= 0 && listNode !== null ? (rows[2 * at + 1] as DNode) : undefined;
       let j = -1;
       let seg: PathSegment | undefined;
       if (elem !== undefined && listNode !== null && elem.ownKey !== null) {
@@ -329,7 +394,7 @@ export function walkFieldset(fs: Record<string, unknown>, dn: DNode | null, live
       if (elem !== undefined && !elem.soft && !(listNode?.dup[elem.index] ?? false)) {
         if (typeof sub === 'object' && sub !== null) {
           w.segs.push(elem.segs[elem.segs.length - 1] as PathSegment);
-          walkFieldset(sub as Record<string, unknown>, elem, le, Z_OTHER, w);
+          walk(sub as Record<string, unknown>, elem, le, null, Z_OTHER, w);
           w.segs.pop();
         }
         continue;
@@ -339,15 +404,8 @@ export function walkFieldset(fs: Record<string, unknown>, dn: DNode | null, live
       w.segs.push(seg);
       candidate(sub, elem ?? null, le, Z_OTHER, true, w);
       w.segs.pop();
-    } else if (c === 118 /* v */) {
-      if (liveMap) continue;
-      if (dn !== null && dn.kind === K_SET && rows.length > 0) {
-        const at = findField(rows, key, hint);
-        if (at >= 0) {
-          hint = at + 3;
-          continue;
-        }
-      }
+    } else {
+      if (shape !== LIVE_LIST) continue;
       const value = parseKey(key).value;
       if (!isScalar(value) || !(live as unknown[]).includes(value)) continue;
       w.segs.push({ value });
@@ -363,7 +421,7 @@ function candidate(sub: unknown, soft: DNode | null, lv: unknown, zone: number, 
   // reported field by field, since other managers may own its other fields.
   const wholeElement = isElement && isRecord(sub) && '.' in sub;
   if (!wholeElement && hasChildren(sub) && (isRecord(lv) || Array.isArray(lv))) {
-    walkFieldset(sub, soft, lv, zone, w);
+    walk(sub, soft, lv, null, zone, w);
     return;
   }
   // A leaf on a map or struct owns the whole value only when it is atomic. On a granular one it

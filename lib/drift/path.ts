@@ -32,10 +32,24 @@ function formatValue(v: Scalar): string {
   return JSON.stringify(v);
 }
 
+const PLAIN_CACHE_LIMIT = 4096;
+const plainCache = new Map<string, boolean>();
+
+/** PLAIN_FIELD.test, remembered: reports name the same few fields over and over. */
+function isPlainField(name: string): boolean {
+  let hit = plainCache.get(name);
+  if (hit === undefined) {
+    hit = PLAIN_FIELD.test(name);
+    if (plainCache.size >= PLAIN_CACHE_LIMIT) plainCache.clear();
+    plainCache.set(name, hit);
+  }
+  return hit;
+}
+
 export function formatSegment(seg: PathSegment, first: boolean): string {
   if (typeof seg === 'number') return `[${seg}]`;
   if (typeof seg === 'string') {
-    if (PLAIN_FIELD.test(seg)) return first ? seg : `.${seg}`;
+    if (isPlainField(seg)) return first ? seg : `.${seg}`;
     return `[${JSON.stringify(seg)}]`;
   }
   if (isKeySelector(seg)) {
