@@ -4,6 +4,8 @@
  */
 import {
   DNode,
+  F_SOFT,
+  F_WALK,
   K_ATOMIC,
   K_ATOMIC_MAP,
   K_LIST_MAP,
@@ -14,6 +16,7 @@ import {
   S_QUANTITY,
   S_SECRET,
 } from './compile';
+import { findField, silentFieldset } from './fieldset-index';
 import type { PathSegment } from './path';
 import { canonicalQuantityCached } from './quantity';
 import { isEmptyValue, isRecord } from './normalize';
@@ -35,9 +38,73 @@ export interface WalkContext {
   /** null: probe mode, stop at the first difference and report nothing. */
   out: RawChange[] | null;
   orderMatters: boolean;
+  /**
+   * Report mode may carry the desired manager's own applied field set down beside the live value
+   * (diffNode's `fs`). While this stays true, every key met in it named something the manifest
+   * sets itself, so walking that field set for removals could report nothing (silentFieldset):
+   * checked here, along nodes the comparison visits anyway, instead of in a walk of its own.
+   */
+  fsSilent: boolean;
 }
 
-export const PROBE: WalkContext = { out: null, orderMatters: true };
+export const PROBE: WalkContext = { out: null, orderMatters: true, fsSilent: false };
+
+/** A field set below a node the comparison does not go into: checked on its own. */
+function checkAside(cx: WalkContext, fs: unknown, n: DNode): void {
+  if (cx.fsSilent && !silentFieldset(fs, n)) cx.fsSilent = false;
+}
+
+/**
+ * silentFieldset for one map level: unknown keys and defaults end the check; field sets below
+ * the fields that may hold more are handed to those kids (fsSub), which the loop in diffMap
+ * passes on (or checks aside) and clears, every one of them.
+ */
+function scanMapFieldset(cx: WalkContext, fs: unknown, n: DNode): void {
+  if (typeof fs !== 'object' || fs === null) return;
+  const keys = n.fKeys;
+  const rows = n.fRows;
+  let hint = 0;
+  for (const key in fs) {
+    const c = key.charCodeAt(0);
+    if (c !== 102 /* f */ && c !== 107 /* k */ && c !== 118 /* v */) continue;
+    const j = c === 102 && keys.length > 0 ? findField(keys, key, hint) : -1;
+    if (j < 0) {
+      cx.fsSilent = false;
+      return;
+    }
+    hint = j + 1;
+    const flags = rows[2 * j] as number;
+    if ((flags & F_SOFT) !== 0) {
+      cx.fsSilent = false;
+      return;
+    }
+    if ((flags & F_WALK) !== 0) {
+      const sub = (fs as Record<string, unknown>)[key];
+      if (typeof sub === 'object' && sub !== null) (rows[2 * j + 1] as DNode).fsSub = sub;
+    }
+  }
+}
+
+/** scanMapFieldset for a keyed list: each k: key must name an element the manifest sets. */
+function scanListFieldset(cx: WalkContext, fs: unknown, n: DNode): void {
+  if (typeof fs !== 'object' || fs === null) return;
+  const keys = n.fKeys;
+  const rows = n.fRows;
+  let hint = 0;
+  for (const key in fs) {
+    const c = key.charCodeAt(0);
+    if (c !== 102 /* f */ && c !== 107 /* k */ && c !== 118 /* v */) continue;
+    const j = c === 107 && keys.length > 0 ? findField(keys, key, hint) : -1;
+    const e = j >= 0 ? (rows[2 * j + 1] as DNode) : null;
+    if (e === null || e.soft || e.ownKey === null || n.dup[e.index] === true) {
+      cx.fsSilent = false;
+      return;
+    }
+    hint = j + 1;
+    const sub = (fs as Record<string, unknown>)[key];
+    if (typeof sub === 'object' && sub !== null) e.fsSub = sub;
+  }
+}
 
 function emit(cx: WalkContext, op: FieldOp, node: DNode, desired: unknown, live: unknown, reason?: 'order'): true {
   if (cx.out !== null) {
@@ -95,16 +162,21 @@ function absent(n: DNode, cx: WalkContext): boolean {
   return emit(cx, 'missing', n, n.explicit(), undefined);
 }
 
-/** Compares a desired node with a live value; true when a difference was found (and reported). */
-export function diffNode(n: DNode, live: unknown, cx: WalkContext): boolean {
-  if (live === undefined || live === null) return absent(n, cx);
+/**
+ * Compares a desired node with a live value; true when a difference was found (and reported).
+ * `fs`: the desired manager's applied field set at this node, checked along (WalkContext.fsSilent).
+ */
+export function diffNode(n: DNode, live: unknown, cx: WalkContext, fs?: unknown): boolean {
+  if (live === undefined || live === null) {
+    if (fs !== undefined) checkAside(cx, fs, n);
+    return absent(n, cx);
+  }
+  if (n.kind === K_MAP) return diffMap(n, live, cx, fs);
+  if (n.kind === K_LIST_MAP) return diffListMap(n, live, cx, fs);
+  if (fs !== undefined) checkAside(cx, fs, n);
   switch (n.kind) {
     case K_SCALAR:
       return scalarEquals(n, live) ? false : emit(cx, 'changed', n, n.value, live);
-    case K_MAP:
-      return diffMap(n, live, cx);
-    case K_LIST_MAP:
-      return diffListMap(n, live, cx);
     case K_SET:
       return diffSet(n, live, cx);
     case K_ATOMIC:
@@ -124,9 +196,13 @@ function mismatch(n: DNode, live: unknown, cx: WalkContext): boolean {
   return emit(cx, 'changed', n, n.explicit(), live);
 }
 
-function diffMap(n: DNode, live: unknown, cx: WalkContext): boolean {
-  if (!isRecord(live)) return n.needed ? mismatch(n, live, cx) : false;
+function diffMap(n: DNode, live: unknown, cx: WalkContext, fs: unknown): boolean {
+  if (!isRecord(live)) {
+    if (fs !== undefined) checkAside(cx, fs, n);
+    return n.needed ? mismatch(n, live, cx) : false;
+  }
   const probe = cx.out === null;
+  if (fs !== undefined && cx.fsSilent) scanMapFieldset(cx, fs, n);
   // Defaults are only compared when matching elements (probe mode); see below.
   const rows = probe ? n.all : n.hard;
   let found = false;
@@ -141,7 +217,10 @@ function diffMap(n: DNode, live: unknown, cx: WalkContext): boolean {
       if (probe && lv !== undefined && lv !== null && diffNode(kid, lv, cx)) return true;
       continue;
     }
-    if (diffNode(kid, lv, cx)) {
+    // Set by scanMapFieldset above (report mode only; this loop then visits every kid it set).
+    const sub = kid.fsSub;
+    if (sub !== undefined) kid.fsSub = undefined;
+    if (diffNode(kid, lv, cx, sub)) {
       if (probe) return true;
       found = true;
     }
@@ -149,18 +228,26 @@ function diffMap(n: DNode, live: unknown, cx: WalkContext): boolean {
   return found;
 }
 
-function diffListMap(n: DNode, live: unknown, cx: WalkContext): boolean {
-  if (!Array.isArray(live)) return n.needed ? mismatch(n, live, cx) : false;
+function diffListMap(n: DNode, live: unknown, cx: WalkContext, fs: unknown): boolean {
+  if (!Array.isArray(live)) {
+    if (fs !== undefined) checkAside(cx, fs, n);
+    return n.needed ? mismatch(n, live, cx) : false;
+  }
   const kids = n.kids;
   const probe = cx.out === null;
+  if (fs !== undefined && cx.fsSilent) scanListFieldset(cx, fs, n);
   let found = false;
   let hint = 0;
   let maxPos = -1;
   let outOfOrder = false;
   for (let i = 0; i < kids.length; i++) {
     const e = kids[i] as DNode;
+    // Set by scanListFieldset above (report mode only; every element is visited here).
+    const sub = e.fsSub;
+    if (sub !== undefined) e.fsSub = undefined;
     const j = findByKey(live, n.keys, n.keyVals[i] as Array<Scalar | undefined>, n.keyDefaults, hint);
     if (j < 0) {
+      if (sub !== undefined) checkAside(cx, sub, e);
       // Of duplicate keys, the last one is what an apply would leave: report only that one.
       if (e.needed && !(n.dup[i] === true && hasLaterDup(n, i))) {
         if (probe) return true;
@@ -170,10 +257,13 @@ function diffListMap(n: DNode, live: unknown, cx: WalkContext): boolean {
       continue;
     }
     hint = j + 1 < live.length ? j + 1 : 0;
-    if (n.dup[i] === true || e.soft) continue;
+    if (n.dup[i] === true || e.soft) {
+      if (sub !== undefined) checkAside(cx, sub, e);
+      continue;
+    }
     if (j < maxPos) outOfOrder = true;
     else maxPos = j;
-    if (diffNode(e, live[j], cx)) {
+    if (diffNode(e, live[j], cx, sub)) {
       if (probe) return true;
       found = true;
     }

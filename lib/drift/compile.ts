@@ -64,6 +64,11 @@ export class DNode {
   fKeys: string[] = NO_STRINGS;
   fRows: unknown[] = NO_ROW;
   kids: DNode[] = NO_NODES;
+  /**
+   * Scratch for one diffPrepared call: the desired manager's field set at this node, handed from
+   * the parent's scan to this node's comparison (see WalkContext.fsSilent). Always cleared again.
+   */
+  fsSub: unknown = undefined;
   /** Desired value after normalisation and defaults. */
   value: unknown = undefined;
   scalar = S_PLAIN;

@@ -3,7 +3,7 @@
  * last-applied and managedFields, `added` fields from other actors, attribution, ignore rules and
  * Secret redaction — the last four only when there is something to report.
  */
-import { diffNode, equalsNode, type RawChange } from './compare';
+import { diffNode, equalsNode, type RawChange, type WalkContext } from './compare';
 import {
   AGGREGATED_RULES_RULE,
   compileIgnoreRules,
@@ -65,6 +65,17 @@ function addRemoval(p: PreparedDesiredImpl, c: RemovalCandidate, live: Record<st
   out.push({ op: 'removed', segs: c.segs, desired: c.soft?.value, live: v });
 }
 
+/** The first entry managedFieldsChanges walks for removals: the desired manager's Apply. */
+function ownApplyEntry(mf: ReadonlyArray<unknown>, o: DiffOptions): { fieldsV1: Record<string, unknown> } | null {
+  if (o.fieldManager === undefined) return null;
+  for (let i = 0; i < mf.length; i++) {
+    const e = mf[i];
+    if (!isRecord(e) || e.subresource === 'status' || !isRecord(e.fieldsV1)) continue;
+    if (e.manager === o.fieldManager && e.operation === 'Apply') return e as { fieldsV1: Record<string, unknown> };
+  }
+  return null;
+}
+
 function managedFieldsChanges(
   p: PreparedDesiredImpl,
   mf: ReadonlyArray<unknown>,
@@ -72,11 +83,14 @@ function managedFieldsChanges(
   hasLastApplied: boolean,
   o: DiffOptions,
   out: RawChange[],
+  silent: object | null,
 ): number {
   let producing = 0;
   let w: FieldsetWalk | null = null;
   for (let i = 0; i < mf.length; i++) {
     const e = mf[i];
+    // Checked along the comparison: its walk would report nothing.
+    if (e === silent) continue;
     if (!isRecord(e) || e.subresource === 'status') continue;
     const fields = e.fieldsV1;
     if (!isRecord(fields)) continue;
@@ -200,7 +214,13 @@ export function diffPrepared(prepared: PreparedDesired, live: unknown, options: 
   }
   if (!isRecord(live)) throw new DriftInputError('the live object must be an object');
   const raw: RawChange[] = [];
-  diffNode(p.root, live, { out: raw, orderMatters: o.ignoreListOrder !== true });
+  const meta = live.metadata;
+  const mf = isRecord(meta) ? meta.managedFields : undefined;
+  // The comparison checks the desired manager's own applied field set along the way; when it
+  // holds nothing the manifest does not set, walking it for removals is skipped below.
+  const own = Array.isArray(mf) ? ownApplyEntry(mf, o) : null;
+  const cx: WalkContext = { out: raw, orderMatters: o.ignoreListOrder !== true, fsSilent: own !== null };
+  diffNode(p.root, live, cx, own !== null ? own.fieldsV1 : undefined);
   if (p.kind !== '' && typeof live.kind === 'string' && live.kind !== p.kind) {
     raw.unshift({ op: 'changed', segs: ['kind'], desired: p.kind, live: live.kind });
   }
@@ -209,18 +229,16 @@ export function diffPrepared(prepared: PreparedDesired, live: unknown, options: 
       `compared ${p.apiVersion} (desired) with ${live.apiVersion} (live); fields renamed between versions may show as drift — read live in the manifest's version`,
     );
   }
-  const meta = live.metadata;
   const annotations = isRecord(meta) ? meta.annotations : undefined;
   const lastApplied = isRecord(annotations) ? annotations[LAST_APPLIED_ANNOTATION] : undefined;
   const hasLastApplied = typeof lastApplied === 'string' && lastApplied !== '';
-  const mf = isRecord(meta) ? meta.managedFields : undefined;
   const walked = raw.length;
   let sources = 0;
   if (hasLastApplied) {
     lastAppliedRemovals(p, lastApplied, live, raw, warnings);
     if (raw.length > walked) sources++;
   }
-  if (Array.isArray(mf) && mf.length > 0) sources += managedFieldsChanges(p, mf, live, hasLastApplied, o, raw);
+  if (Array.isArray(mf) && mf.length > 0) sources += managedFieldsChanges(p, mf, live, hasLastApplied, o, raw, cx.fsSilent ? own : null);
   if (raw.length === 0) return { drift: false, changes: [], ignored: [], warnings };
   // Last-applied and managedFields, or two appliers sharing a field, can name the same field.
   const all = sources > 1 ? dedupe(raw) : raw;

@@ -6,6 +6,7 @@
  */
 import { DNode, F_SOFT, F_WALK, intern, K_ATOMIC_MAP, K_LIST_MAP, K_MAP, K_SET } from './compile';
 import { equalsNode, findByKey, type RawChange } from './compare';
+import { findField } from './fieldset-index';
 import { isKeySelector, type KeySelector, type PathSegment } from './path';
 import { isEmptyValue, isRecord, isServerPopulated, VOLATILE_ANNOTATIONS, VOLATILE_METADATA } from './normalize';
 import type { ManagerRef, Scalar } from './types';
@@ -281,25 +282,6 @@ function elementByKeyObject(dn: DNode, keyObj: Record<string, unknown>): DNode |
     if (ok) return dn.kids[i];
   }
   return undefined;
-}
-
-/**
- * Index of a managedFields key in a desired node's fKeys, or -1. managedFields lists keys sorted
- * as fKeys is, so the next key is usually at `hint` (just after the previous one found) or a few
- * further, past defaults and fields this entry does not own.
- */
-function findField(keys: ReadonlyArray<string>, key: string, hint: number): number {
-  const n = keys.length;
-  const end = hint + 4 < n ? hint + 4 : n;
-  for (let j = hint; j < end; j++) if (keys[j] === key) return j;
-  let lo = 0;
-  let hi = n;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if ((keys[mid] as string) < key) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo < n && keys[lo] === key ? lo : -1;
 }
 
 /**
