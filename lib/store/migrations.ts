@@ -161,6 +161,22 @@ CREATE TABLE drift_rollup (
 CREATE INDEX drift_rollup_bucket ON drift_rollup (bucket);
 `;
 
+/**
+ * Share snapshots (lib/share): keyed by the SHA-256 of the link id, never the id itself. The
+ * payload is redacted JSON text; it is cleared when the snapshot expires, the row stays so the
+ * link can answer "expired".
+ */
+const v3Snapshots = `
+CREATE TABLE snapshots (
+  id_hash TEXT PRIMARY KEY,
+  created_at $INT NOT NULL,
+  expires_at $INT,
+  subject TEXT NOT NULL,
+  payload TEXT
+);
+CREATE INDEX snapshots_expires ON snapshots (expires_at) WHERE expires_at IS NOT NULL;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'history schema', sqlite: sqlite(v1Tables), postgres: postgres(v1Tables) },
   {
@@ -169,6 +185,7 @@ export const MIGRATIONS: readonly Migration[] = [
     sqlite: sqlite(v2Rollup).replace('$WITHOUT_ROWID', ' WITHOUT ROWID'),
     postgres: postgres(v2Rollup).replace('$WITHOUT_ROWID', ''),
   },
+  { version: 3, name: 'share snapshots', sqlite: sqlite(v3Snapshots), postgres: postgres(v3Snapshots) },
 ];
 
 export const SCHEMA_MIGRATIONS_DDL = {

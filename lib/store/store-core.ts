@@ -42,9 +42,12 @@ import {
   type ObjectWriteInput,
   type PodHealthInput,
   type RetentionResult,
+  type SnapshotRecord,
+  type SnapshotRecordInput,
   type StoreStats,
   type TransitionRecord,
 } from './types';
+import { insertSnapshot, purgeSnapshotPayloads, selectSnapshot } from './snapshot-rows';
 import { hashToHex, isSecretDataPath, parseStored, storeValueInto, type StoredValue } from './values';
 
 /** Resolution of the pre-aggregated chart buckets. */
@@ -1327,18 +1330,30 @@ export class Store implements DriftStore {
   }
 
   // ---------------------------------------------------------------------------------------------
+  // Share snapshots: small, rare and read back at once, so written directly rather than queued.
+
+  async saveSnapshot(snapshot: SnapshotRecordInput): Promise<void> {
+    if (!this.accepting) throw new Error('history store is closed');
+    await insertSnapshot(this.db, snapshot);
+  }
+
+  getSnapshot(idHash: string): Promise<SnapshotRecord | undefined> {
+    return selectSnapshot(this.db, idHash);
+  }
+
+  // ---------------------------------------------------------------------------------------------
   // Retention
 
   runRetention(now: Date = new Date()): Promise<RetentionResult> {
     if (this.retentionRun) return this.retentionRun;
-    const run = this.retention(now.getTime() - this.config.retention.maxAgeMs).finally(() => {
+    const run = this.retention(now.getTime() - this.config.retention.maxAgeMs, now).finally(() => {
       this.retentionRun = undefined;
     });
     this.retentionRun = run;
     return run;
   }
 
-  private async retention(cutoff: number): Promise<RetentionResult> {
+  private async retention(cutoff: number, now: Date): Promise<RetentionResult> {
     const { batchRows, pauseMs } = this.config.retention;
     const deleted: Record<string, number> = {};
     const pause = () => (pauseMs > 0 ? sleep(pauseMs) : tick());
@@ -1471,6 +1486,7 @@ export class Store implements DriftStore {
       await pause();
     }
     deleted.objects = n;
+    deleted.snapshot_payloads = this.closing ? 0 : await purgeSnapshotPayloads(this.db, now);
     const result = { cutoff: new Date(cutoff), deleted };
     const total = Object.values(deleted).reduce((a, b) => a + b, 0);
     if (total > 0) this.log(`history retention removed ${total} rows older than ${result.cutoff.toISOString()}`);

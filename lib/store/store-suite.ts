@@ -85,7 +85,7 @@ export function defineStoreSuite(target: StoreTarget): void {
       const { loc, reopen } = await fresh();
       await Promise.all([reopen(), reopen()]);
       const rows = await loc.sql<{ version: number | string }>('SELECT version FROM schema_migrations');
-      expect(rows.map((r) => Number(r.version)).sort()).toEqual([1, 2]);
+      expect(rows.map((r) => Number(r.version)).sort()).toEqual([1, 2, 3]);
     });
 
     it('opens an episode, records value and manager transitions, and closes it when in sync', async () => {
@@ -554,6 +554,40 @@ export function defineStoreSuite(target: StoreTarget): void {
       store.recordObjectState(state(t(0), 'in-sync', [], longDrift));
       await store.flush();
       expect((await store.objectHistory(longDrift))?.episodes[0]?.closedAt).toEqual(at(t(0)));
+    });
+
+    it('stores snapshots by id hash, reads them back unchanged after reopening, and refuses a second write of the same hash', async () => {
+      const { store, reopen, loc } = await fresh();
+      const hash = 'a'.repeat(64);
+      const payload = { object: { kind: 'Deployment', name: 'web' }, changes: [{ path: 'spec.replicas', op: 'changed', desired: 3, live: 5 }], note: 'ünïcode ✓' };
+      await store.saveSnapshot({ idHash: hash, createdAt: at(0), subject: 'prod/apps/Deployment/shop/web', payload });
+      await expect(store.saveSnapshot({ idHash: hash, createdAt: at(1), subject: 'other', payload: {} })).rejects.toThrow();
+      await store.close();
+      const s2 = await reopen();
+      expect(await s2.getSnapshot(hash)).toEqual({ createdAt: at(0), subject: 'prod/apps/Deployment/shop/web', payload });
+      expect(await s2.getSnapshot('b'.repeat(64))).toBeUndefined();
+      expect(await s2.getSnapshot('not-a-hash')).toBeUndefined();
+      await expect(s2.saveSnapshot({ idHash: 'short', createdAt: at(0), subject: 'x', payload: {} })).rejects.toThrow(/idHash/);
+      const rows = await loc.sql<{ id_hash: string }>('SELECT id_hash FROM snapshots');
+      expect(rows.map((r) => r.id_hash)).toEqual([hash]);
+    });
+
+    it('keeps an expired snapshot row without its payload after retention, and leaves unexpired ones alone', async () => {
+      const { store } = await fresh();
+      const expiring = '1'.repeat(64);
+      const later = '2'.repeat(64);
+      const forever = '3'.repeat(64);
+      await store.saveSnapshot({ idHash: expiring, createdAt: at(0), expiresAt: at(10), subject: 's1', payload: { v: 1 } });
+      await store.saveSnapshot({ idHash: later, createdAt: at(0), expiresAt: at(100), subject: 's2', payload: { v: 2 } });
+      await store.saveSnapshot({ idHash: forever, createdAt: at(0), subject: 's3', payload: { v: 3 } });
+      await expect(store.saveSnapshot({ idHash: '4'.repeat(64), createdAt: at(5), expiresAt: at(5), subject: 's4', payload: {} })).rejects.toThrow(/after/);
+      expect(await store.getSnapshot(expiring)).toEqual({ createdAt: at(0), expiresAt: at(10), subject: 's1', payload: { v: 1 } });
+      const r = await store.runRetention(at(11));
+      expect(r.deleted.snapshot_payloads).toBe(1);
+      expect(await store.getSnapshot(expiring)).toEqual({ createdAt: at(0), expiresAt: at(10), subject: 's1' });
+      expect((await store.getSnapshot(later))?.payload).toEqual({ v: 2 });
+      expect((await store.getSnapshot(forever))?.payload).toEqual({ v: 3 });
+      expect((await store.runRetention(at(11))).deleted.snapshot_payloads).toBe(0);
     });
 
     it('close() flushes what is queued', async () => {

@@ -246,6 +246,26 @@ export interface RetentionResult {
   deleted: Record<string, number>;
 }
 
+/** A share snapshot as stored: the link id is known only by its SHA-256 (lib/share makes both). */
+export interface SnapshotRecordInput {
+  /** SHA-256 of the link id, 64 lowercase hex digits. */
+  idHash: string;
+  createdAt: Date;
+  expiresAt?: Date;
+  /** What it shows (an object id): kept after expiry so the expired page can link the live view. */
+  subject: string;
+  /** Redacted JSON; the store does not look inside. */
+  payload: unknown;
+}
+
+export interface SnapshotRecord {
+  createdAt: Date;
+  expiresAt?: Date;
+  subject: string;
+  /** Absent once the snapshot has expired and retention cleared it. */
+  payload?: unknown;
+}
+
 export interface DriftStore {
   readonly backend: 'sqlite' | 'postgres';
 
@@ -266,6 +286,10 @@ export interface DriftStore {
   objectHistory(ref: ObjectRef, query?: HistoryQuery): Promise<ObjectHistory | undefined>;
   listFindings(query?: FindingsQuery): Promise<FindingRecord[]>;
   listDesiredRevisions(source: string, limit?: number): Promise<Array<{ revision: string; at: Date }>>;
-  /** Deletes history older than the retention age, in small batches. Runs on a timer too. */
+  /** Deletes history older than the retention age, in small batches. Runs on a timer too. Also clears payloads of expired snapshots. */
   runRetention(now?: Date): Promise<RetentionResult>;
+
+  /** Stores a share snapshot (written at once, not queued). Rejects a duplicate idHash. */
+  saveSnapshot(snapshot: SnapshotRecordInput): Promise<void>;
+  getSnapshot(idHash: string): Promise<SnapshotRecord | undefined>;
 }

@@ -1,0 +1,48 @@
+/**
+ * Snapshot rows: opaque, already-redacted JSON payloads keyed by the SHA-256 of their link id.
+ * The id itself is never stored, so reading the database (or a backup) does not hand out links.
+ * An expired snapshot keeps its row without the payload, so its link answers "expired" rather
+ * than "unknown".
+ */
+import type { Backend } from './backend';
+import type { SnapshotRecord, SnapshotRecordInput } from './types';
+
+const ID_HASH = /^[0-9a-f]{64}$/;
+
+interface SnapshotRow {
+  created_at: number;
+  expires_at: number | null;
+  subject: string;
+  payload: string | null;
+}
+
+export async function insertSnapshot(db: Backend, s: SnapshotRecordInput): Promise<void> {
+  if (!ID_HASH.test(s.idHash)) throw new Error('snapshot idHash must be 64 lowercase hex digits (SHA-256)');
+  if (s.expiresAt && s.expiresAt.getTime() <= s.createdAt.getTime()) throw new Error('snapshot expiresAt must be after createdAt');
+  const payload = JSON.stringify(s.payload);
+  if (payload === undefined) throw new Error('snapshot payload must be JSON');
+  await db.run('INSERT INTO snapshots (id_hash, created_at, expires_at, subject, payload) VALUES (?, ?, ?, ?, ?)', [
+    s.idHash,
+    s.createdAt.getTime(),
+    s.expiresAt?.getTime() ?? null,
+    s.subject,
+    payload,
+  ]);
+}
+
+export async function selectSnapshot(db: Backend, idHash: string): Promise<SnapshotRecord | undefined> {
+  // Malformed hashes still query: the caller's timing does not depend on the input's shape.
+  const [r] = await db.all<SnapshotRow>('SELECT created_at, expires_at, subject, payload FROM snapshots WHERE id_hash = ?', [idHash]);
+  if (!r) return undefined;
+  return {
+    createdAt: new Date(Number(r.created_at)),
+    ...(r.expires_at !== null ? { expiresAt: new Date(Number(r.expires_at)) } : {}),
+    subject: r.subject,
+    ...(r.payload !== null ? { payload: JSON.parse(r.payload) as unknown } : {}),
+  };
+}
+
+/** Drops the payloads of snapshots expired before `now`; returns how many. */
+export function purgeSnapshotPayloads(db: Backend, now: Date): Promise<number> {
+  return db.run('UPDATE snapshots SET payload = NULL WHERE expires_at IS NOT NULL AND expires_at <= ? AND payload IS NOT NULL', [now.getTime()]);
+}
