@@ -52,6 +52,29 @@ const watchSchema = z
   })
   .strict();
 
+/** A CSP source for frame-ancestors: an http(s) origin, optionally with a `*.` host wildcard. */
+const frameOrigin = nonEmpty
+  .transform((s) => s.trim().replace(/\/+$/, ''))
+  .pipe(
+    z.string().regex(/^https?:\/\/(\*\.)?[A-Za-z0-9.-]+(:[0-9]{1,5})?$/, {
+      message: 'an origin such as `https://backstage.example.com` or `https://*.example.com:8443` (scheme and host, no path)',
+    }),
+  );
+
+const embedSchema = z
+  .object({
+    /** Origins allowed to frame /embed/* (CSP frame-ancestors). Every other route refuses framing. */
+    allowedOrigins: z.array(frameOrigin).default([]),
+    /** HMAC key for signed embed tokens; at least 32 characters. */
+    tokenSecret: z.string().min(32, { message: 'at least 32 characters' }).optional(),
+    /** Refuse /embed/* without a valid token (needs tokenSecret). */
+    requireToken: z.boolean().default(false),
+  })
+  .strict()
+  .refine((e) => !e.requireToken || e.tokenSecret !== undefined, { message: 'requireToken needs tokenSecret (or DRIFTWATCH_EMBED_TOKEN_SECRET)' });
+
+export type EmbedConfig = z.infer<typeof embedSchema>;
+
 export const dashboardConfigSchema = driftConfigSchema
   .extend({
     clusters: z.array(clusterSchema).optional(),
@@ -59,6 +82,7 @@ export const dashboardConfigSchema = driftConfigSchema
     sources: z.array(z.enum(SOURCE_TYPES)).min(1).default([...SOURCE_TYPES]),
     watch: watchSchema.default({ pods: true, customResources: true, desiredKinds: true, include: [], exclude: [] }),
     dataDir: nonEmpty.optional(),
+    embed: embedSchema.default({ allowedOrigins: [], requireToken: false }),
   })
   .strict();
 
@@ -106,7 +130,9 @@ const list = (v: string | undefined, sep: RegExp) =>
  * The configuration in force: the file named by DRIFTWATCH_CONFIG (if any), then environment
  * variables on top, because a container or a quick local run is configured through them:
  * DRIFTWATCH_CONTEXTS (comma-separated), DRIFTWATCH_CONTEXT, DRIFTWATCH_KUBECONFIG,
- * DRIFTWATCH_MANIFESTS (path-separated), DRIFTWATCH_DATA_DIR, DRIFTWATCH_FIELD_MANAGER.
+ * DRIFTWATCH_MANIFESTS (path-separated), DRIFTWATCH_DATA_DIR, DRIFTWATCH_FIELD_MANAGER,
+ * DRIFTWATCH_EMBED_ORIGINS (comma- or space-separated), DRIFTWATCH_EMBED_TOKEN_SECRET,
+ * DRIFTWATCH_EMBED_REQUIRE_TOKEN (`1`/`true`).
  */
 export function loadDashboardConfig(env: Record<string, string | undefined> = process.env): DashboardConfig {
   const cfg = env.DRIFTWATCH_CONFIG ? readDashboardConfigFile(env.DRIFTWATCH_CONFIG) : parseDashboardConfig({}, 'defaults');
@@ -118,6 +144,15 @@ export function loadDashboardConfig(env: Record<string, string | undefined> = pr
   if (manifests.length > 0) cfg.manifests = manifests.map((p) => ({ path: resolve(p) }));
   if (env.DRIFTWATCH_DATA_DIR) cfg.dataDir = resolve(env.DRIFTWATCH_DATA_DIR);
   if (env.DRIFTWATCH_FIELD_MANAGER) cfg.fieldManager = env.DRIFTWATCH_FIELD_MANAGER;
+  const embedEnv: Record<string, unknown> = {};
+  const origins = list(env.DRIFTWATCH_EMBED_ORIGINS, /[\s,]+/);
+  if (origins.length > 0) embedEnv.allowedOrigins = origins;
+  if (env.DRIFTWATCH_EMBED_TOKEN_SECRET) embedEnv.tokenSecret = env.DRIFTWATCH_EMBED_TOKEN_SECRET;
+  if (env.DRIFTWATCH_EMBED_REQUIRE_TOKEN) embedEnv.requireToken = /^(1|true|yes)$/i.test(env.DRIFTWATCH_EMBED_REQUIRE_TOKEN);
+  if (Object.keys(embedEnv).length > 0) {
+    // Validated like the file, so a bad origin in the environment gets the same clear message.
+    cfg.embed = parseDashboardConfig({ embed: { ...cfg.embed, ...embedEnv } }, 'environment (DRIFTWATCH_EMBED_*)').embed;
+  }
   return cfg;
 }
 

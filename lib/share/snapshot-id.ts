@@ -1,0 +1,22 @@
+/**
+ * Snapshot link ids: 128 random bits as base64url (22 characters). Only their SHA-256 is stored
+ * and looked up, so every lookup (well-formed, malformed, known or not) costs one hash and one
+ * primary-key read, and a copy of the database hands out no working links.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+
+export const SNAPSHOT_ID_BYTES = 16;
+const ID_PATTERN = /^[A-Za-z0-9_-]{22}$/;
+
+export function newSnapshotId(): string {
+  return randomBytes(SNAPSHOT_ID_BYTES).toString('base64url');
+}
+
+export function isWellFormedSnapshotId(id: string): boolean {
+  return ID_PATTERN.test(id);
+}
+
+/** The key the store knows a snapshot by. Any string hashes, so malformed ids take the same path as unknown ones. */
+export function snapshotIdHash(id: string): string {
+  return createHash('sha256').update(id, 'utf8').digest('hex');
+}
