@@ -8,13 +8,19 @@
  * 2. Frame times while scrolling the table from top to bottom (requestAnimationFrame deltas),
  *    beside the same scroll over a static page of the same height.
  *
- *   npm run bench:ui -- [--objects 10000] [--skip-build] [--json]
+ *   npm run bench:ui -- [--objects 10000] [--skip-build] [--json] [--run ID] [--trace DIR]
+ *
+ * --run ID reuses the ConfigMaps an earlier run created under that ID on a cluster left running
+ * (`npm run test-cluster -- up --state-dir DIR`, then DRIFTWATCH_TEST_CLUSTER_STATE_DIR=DIR); a
+ * marker in the cluster's state directory records that they were all created.
+ * --trace DIR writes Chromium performance traces of one table load and of the scroll
+ * (open them in chrome://tracing or the DevTools Performance panel) to find where the time goes.
  *
  * Objects: ConfigMaps whose live data differs from their desired manifests (a directory the
  * dashboard watches), written by another field manager, so every one is really drifted.
  * Targets (issue 6): table interactive < 1.5 s; scrolling median frame ≤ 16.7 ms, p95 ≤ 33 ms.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Page } from '@playwright/test';
@@ -29,6 +35,11 @@ const flag = (name: string, dflt: number) => {
   return i >= 0 ? Number(argv[i + 1]) : dflt;
 };
 const OBJECTS = flag('--objects', 10_000);
+const argText = (name: string) => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const TRACE_DIR = argText('--trace');
 const NAMESPACES = 10;
 const MANAGER = 'gitops-sync';
 const EDITOR = 'kubectl-edit';
@@ -44,12 +55,14 @@ const work = mkdtempSync(join(tmpdir(), 'driftwatch-bench-ui-'));
 let exitCode = 0;
 try {
   const { kc } = cluster;
-  const run = Date.now().toString(36);
+  const run = argText('--run') ?? Date.now().toString(36);
+  if (!/^[a-z0-9]{1,20}$/.test(run)) throw new Error(`--run ${run}: use 1-20 lowercase letters and digits`);
   const namespaces = Array.from({ length: NAMESPACES }, (_, i) => `bench-ui-${run}-${i}`);
-  progress(`creating ${OBJECTS} drifted ConfigMaps in ${NAMESPACES} namespaces`);
-  await inParallel(namespaces, 4, (ns) => createNamespace(kc, ns));
+  const marker = cluster.stateDir ? join(cluster.stateDir, `bench-ui-${run}.json`) : undefined;
+  const have = marker && existsSync(marker) ? (JSON.parse(readFileSync(marker, 'utf8')) as { objects: number }) : undefined;
+  if (have && have.objects !== OBJECTS) throw new Error(`run ${run} has ${have.objects} objects, not ${OBJECTS}: use another --run`);
+  const reused = have !== undefined;
   const manifests = join(work, 'manifests');
-  const { mkdirSync } = await import('node:fs');
   mkdirSync(manifests);
   const byNs = new Map<string, string[]>();
   const items = Array.from({ length: OBJECTS }, (_, i) => {
@@ -62,14 +75,24 @@ try {
     return { ns, name, desired };
   });
   for (const [ns, docs] of byNs) writeFileSync(join(manifests, `${ns}.yaml`), docs.join('\n---\n') + '\n');
-  const t0 = Date.now();
-  let done = 0;
-  await inParallel(items, 32, async ({ ns, name, desired }) => {
-    // Declared by the GitOps manager, then edited by hand: one changed field, owned by the editor.
-    await kubeWrite(kc, 'PATCH', objectPath({ apiVersion: 'v1', resource: 'configmaps', namespace: ns, name }, { fieldManager: MANAGER, force: 'true' }), desired, CONTENT_TYPE.apply);
-    await kubeWrite(kc, 'PATCH', objectPath({ apiVersion: 'v1', resource: 'configmaps', namespace: ns, name }, { fieldManager: EDITOR }), { data: { mode: 'unsafe' } }, CONTENT_TYPE.merge);
-    if (++done % 2000 === 0) progress(`${done}/${OBJECTS} (${Math.round((Date.now() - t0) / 1000)} s)`);
-  });
+  if (reused) {
+    progress(`reusing the ${OBJECTS} drifted ConfigMaps of run ${run}`);
+  } else {
+    progress(`creating ${OBJECTS} drifted ConfigMaps in ${NAMESPACES} namespaces (run ${run})`);
+    await inParallel(namespaces, 4, (ns) => createNamespace(kc, ns));
+    const t0 = Date.now();
+    let done = 0;
+    await inParallel(items, 32, async ({ ns, name, desired }) => {
+      // Declared by the GitOps manager, then edited by hand: one changed field, owned by the editor.
+      await kubeWrite(kc, 'PATCH', objectPath({ apiVersion: 'v1', resource: 'configmaps', namespace: ns, name }, { fieldManager: MANAGER, force: 'true' }), desired, CONTENT_TYPE.apply);
+      await kubeWrite(kc, 'PATCH', objectPath({ apiVersion: 'v1', resource: 'configmaps', namespace: ns, name }, { fieldManager: EDITOR }), { data: { mode: 'unsafe' } }, CONTENT_TYPE.merge);
+      if (++done % 2000 === 0) progress(`${done}/${OBJECTS} (${Math.round((Date.now() - t0) / 1000)} s)`);
+    });
+    if (marker) {
+      writeFileSync(marker, JSON.stringify({ objects: OBJECTS }));
+      progress(`objects kept: run again with --run ${run} to reuse them`);
+    }
+  }
 
   if (!argv.includes('--skip-build')) {
     progress('next build');
@@ -145,6 +168,14 @@ try {
       // Table: interactive when every row is in (grid not busy, count shown) and rows are on screen.
       const tableReady = `(() => { const g = document.querySelector('[data-testid="drift-table"]'); const c = document.querySelector('[data-testid="row-count"]'); return g && g.getAttribute('aria-busy') === 'false' && c && Number(c.textContent.replace(/[^0-9]/g, '')) >= ${OBJECTS} && document.querySelector('[data-testid="drift-row"]'); })()`;
       const table = await measure('/drift', tableReady);
+      if (TRACE_DIR) {
+        mkdirSync(TRACE_DIR, { recursive: true });
+        await browser.startTracing(page, { path: join(TRACE_DIR, 'table-load.json'), screenshots: false });
+        await page.goto(`${server.url}/drift`, { waitUntil: 'commit' });
+        await page.waitForFunction(tableReady, undefined, { polling: 'raf', timeout: 60_000 });
+        await browser.stopTracing();
+        progress(`trace of a table load: ${join(TRACE_DIR, 'table-load.json')}`);
+      }
       results.tableFirstRenderMs = table.fcp;
       results.tableInteractiveMs = table.interactive;
       progress(`loads: ${JSON.stringify(results)}`);
@@ -176,7 +207,12 @@ try {
       }`;
       const scroll = (selector: string | null) =>
         page.evaluate(`(${SCROLL_FN})(${JSON.stringify(selector)})`) as Promise<{ deltas: number[]; frames: number; height: number }>;
+      if (TRACE_DIR) await browser.startTracing(page, { path: join(TRACE_DIR, 'table-scroll.json'), screenshots: false });
       const tableScroll = await scroll('[data-testid="drift-table"]');
+      if (TRACE_DIR) {
+        await browser.stopTracing();
+        progress(`trace of the scroll: ${join(TRACE_DIR, 'table-scroll.json')}`);
+      }
       results.scrollFrames = tableScroll.frames;
       results.scrollHeightPx = tableScroll.height;
       results.scrollMedianFrameMs = r1(percentile(tableScroll.deltas, 50));
