@@ -1,0 +1,40 @@
+/**
+ * Masks what looks like a credential in log text before any of it leaves the server: bearer
+ * tokens, JWTs, `password=…`-style pairs, credentials in URLs, private key blocks and well-known
+ * token formats. It errs on the side of masking; a hash or an id that survives is harmless, a
+ * token that survives is not.
+ */
+
+export const MASK = '[masked]';
+
+const KEY_WORDS = String.raw`(?:pass(?:word|wd)?|pwd|secret|token|api[_-]?key|apikey|access[_-]?key(?:[_-]?id)?|secret[_-]?key|private[_-]?key|client[_-]?secret|auth(?:orization)?|credentials?|session[_-]?id|cookie)`;
+
+const RULES: ReadonlyArray<[RegExp, (m: string, ...groups: string[]) => string]> = [
+  // A whole PEM private key, even cut off by the log's end.
+  [/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g, () => `-----BEGIN PRIVATE KEY----- ${MASK}`],
+  [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{6,}/gi, (_m, scheme) => `${scheme} ${MASK}`],
+  [/\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g, () => MASK],
+  // scheme://user:password@host
+  [/\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]+):[^\s@/]+@/gi, (_m, prefix) => `${prefix}:${MASK}@`],
+  // password=…, "token": "…", api_key: …, X-Api-Key=…
+  [
+    new RegExp(String.raw`((?:[\w.-]*${KEY_WORDS}[\w.-]*)["']?\s*[:=]\s*)("[^"]*"|'[^']*'|[^\s,;&"'}\]]+)`, 'gi'),
+    (_m, key, value) => `${key}${value.startsWith('"') ? `"${MASK}"` : value.startsWith("'") ? `'${MASK}'` : MASK}`,
+  ],
+  [/\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g, () => MASK],
+  [/\bgh[pousr]_[A-Za-z0-9]{30,}\b/g, () => MASK],
+  [/\bgithub_pat_[A-Za-z0-9_]{30,}\b/g, () => MASK],
+  [/\bxox[abprs]-[A-Za-z0-9-]{10,}\b/g, () => MASK],
+  [/\bsk_(?:live|test)_[A-Za-z0-9]{16,}\b/g, () => MASK],
+  [/\bglpat-[A-Za-z0-9_-]{20,}\b/g, () => MASK],
+  // Long base64-looking runs with upper case, lower case and digits: random secrets rather than
+  // words, hashes (hex) or UIDs (hex with dashes), which stay readable.
+  [/(?<![A-Za-z0-9+/=_-])(?=[A-Za-z0-9+/_-]*[A-Z])(?=[A-Za-z0-9+/_-]*[a-z])(?=[A-Za-z0-9+/_-]*[0-9])[A-Za-z0-9+/_-]{40,}={0,2}(?![A-Za-z0-9+/=_-])/g, () => MASK],
+];
+
+/** The text with every Secret-looking token replaced by `[masked]`. */
+export function maskSecrets(text: string): string {
+  let out = text;
+  for (const [re, replace] of RULES) out = out.replace(re, replace as (m: string, ...g: string[]) => string);
+  return out;
+}
