@@ -61,6 +61,9 @@ func serve(args []string) error {
 	if err != nil {
 		return fmt.Errorf("certificates: %w", err)
 	}
+	if err := ensureKubeletClientCert(o.stateDir, pki); err != nil {
+		return fmt.Errorf("kubelet client certificate: %w", err)
+	}
 	tok, tokenFile, err := ensureTokens(o.stateDir)
 	if err != nil {
 		return fmt.Errorf("tokens: %w", err)
@@ -80,11 +83,17 @@ func serve(args []string) error {
 		return err
 	}
 	defer etcd.Close()
+	kubelet, err := startFakeKubelet(pki, p, tok.Admin)
+	if err != nil {
+		return err
+	}
+	defer kubelet.stop()
 
 	// NewAPIServerCommand installs the process's SIGINT/SIGTERM handler; every other way of
 	// stopping (stdin EOF, a failed controller manager) signals ourselves so there is one path.
 	cmd := apiserverapp.NewAPIServerCommand()
-	cmd.SetArgs(append(apiServerArgs(o.stateDir, p, etcdURL, pki, tokenFile), o.extraAPIArgs...))
+	apiArgs := append(apiServerArgs(o.stateDir, p, etcdURL, pki, tokenFile), kubeletAPIServerArgs(o.stateDir, pki)...)
+	cmd.SetArgs(append(apiArgs, o.extraAPIArgs...))
 	if o.exitOnStdinEOF {
 		go func() {
 			_, _ = io.Copy(io.Discard, os.Stdin)
@@ -186,6 +195,9 @@ func afterReady(ctx context.Context, o serveOptions, server, kubeconfig string, 
 	}); err != nil {
 		return fmt.Errorf("controller manager not working: %w", err)
 	}
+	if err := registerFakeNode(ctx, client, server, tok.Admin, p.Kubelet); err != nil {
+		return err
+	}
 	now := time.Now()
 	st := clusterState{
 		PID: os.Getpid(), ControllerPID: kcm.cmd.Process.Pid, Server: server, APIServerPort: p.APIServer,
@@ -193,6 +205,8 @@ func afterReady(ctx context.Context, o serveOptions, server, kubeconfig string, 
 		CACert: pki.CACert, StartedAt: started.UTC().Format(time.RFC3339Nano),
 		ReadyAt: now.UTC().Format(time.RFC3339Nano), ReadyAfterMilli: now.Sub(started).Milliseconds(),
 		APIReadyAfterMilli: apiReady.Milliseconds(),
+		KubeletNodeName:    fakeNodeName, KubeletPort: p.Kubelet,
+		KubeletControlURL: fmt.Sprintf("http://127.0.0.1:%d", p.KubeletControl),
 	}
 	if err := writeJSONAtomic(filepath.Join(o.stateDir, "state.json"), st); err != nil {
 		return err

@@ -28,6 +28,11 @@ type clusterState struct {
 	ReadyAfterMilli int64  `json:"readyAfterMs"`
 	// When /readyz first answered 200; readyAfterMs also waits for the controller manager.
 	APIReadyAfterMilli int64 `json:"apiServerReadyAfterMs"`
+	// The fake kubelet (kubelet.go): the Node it is registered as, its port, and the control URL
+	// where tests PUT container logs (admin token required).
+	KubeletNodeName   string `json:"kubeletNodeName"`
+	KubeletPort       int    `json:"kubeletPort"`
+	KubeletControlURL string `json:"kubeletControlUrl"`
 }
 
 // ports are remembered per state directory so that a restarted cluster comes back at the same
@@ -36,6 +41,9 @@ type ports struct {
 	APIServer  int `json:"apiServer"`
 	EtcdClient int `json:"etcdClient"`
 	EtcdPeer   int `json:"etcdPeer"`
+	// The fake kubelet's HTTPS endpoint and its test-only control port.
+	Kubelet        int `json:"kubelet"`
+	KubeletControl int `json:"kubeletControl"`
 }
 
 func loadOrPickPorts(dir string, wantAPI int) (ports, error) {
@@ -48,7 +56,7 @@ func loadOrPickPorts(dir string, wantAPI int) (ports, error) {
 		p.APIServer = wantAPI
 	}
 	var err error
-	for _, slot := range []*int{&p.APIServer, &p.EtcdClient, &p.EtcdPeer} {
+	for _, slot := range []*int{&p.APIServer, &p.EtcdClient, &p.EtcdPeer, &p.Kubelet, &p.KubeletControl} {
 		if *slot != 0 && portFree(*slot) {
 			continue
 		}

@@ -3,6 +3,7 @@ import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setContainerLog } from './fake-kubelet';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const testClusterDir = join(repoRoot, 'test-cluster');
@@ -23,6 +24,11 @@ export interface ClusterState {
   readyAt: string;
   readyAfterMs: number;
   apiServerReadyAfterMs: number;
+  /** The Node registered with the fake kubelet's log endpoint (test-cluster/kubelet.go). */
+  kubeletNodeName: string;
+  kubeletPort: number;
+  /** Where setContainerLog (testing/fake-kubelet.ts) PUTs container logs. */
+  kubeletControlUrl: string;
 }
 
 export interface TestCluster {
@@ -35,6 +41,8 @@ export interface TestCluster {
   restart(): Promise<void>;
   /** Compacts etcd to its current revision, so older resourceVersions get 410 Gone. */
   compact(): Promise<void>;
+  /** The log the API server's `pods/log` returns for a container of a Pod on the fake node. */
+  setContainerLog(namespace: string, pod: string, container: string, text: string | Buffer, opts?: { previous?: boolean }): Promise<void>;
 }
 
 export interface StartOptions {
@@ -115,6 +123,9 @@ export async function startTestCluster(opts: StartOptions = {}): Promise<TestClu
     },
     async compact() {
       await run(binary, ['compact', '--state-dir', stateDir], {});
+    },
+    setContainerLog(namespace, pod, container, text, logOpts) {
+      return setContainerLog(state, namespace, pod, container, text, logOpts);
     },
   };
   return cluster;
