@@ -86,6 +86,9 @@ try {
   const store = argv.includes('--history') ? await openStore({ dataDir: join(work, 'history'), log: () => undefined }) : undefined;
   const runtime = new LiveRuntime({ ...runtimeOptions(config), ...(store ? { store } : {}), log: (m) => progress(`${at()}  ${m}`) });
   const heapBefore = process.memoryUsage();
+  // CPU spent by this process until the state is complete: on a busy machine a steadier measure
+  // of the runtime's own cost than wall time, which also waits for the API server.
+  const cpuBefore = process.cpuUsage();
   progress(`${at()}  start (RSS ${mib(heapBefore.rss)})`);
   const started = runtime.start().then(() => progress(`${at()}  runtime.start() resolved`));
 
@@ -105,7 +108,8 @@ try {
     if (runtime.isReady()) for (const s of runtime.states()) if (s.status === 'in-sync' || s.status === 'drifted') evaluated++;
     if (evaluated >= expected) {
       completeMs = performance.now() - t0;
-      progress(`${at()}  complete: ${evaluated} objects evaluated, ${runtime.events.lastSeq} events logged`);
+      const cpu = process.cpuUsage(cpuBefore);
+      progress(`${at()}  complete: ${evaluated} objects evaluated, ${runtime.events.lastSeq} events logged; CPU ${Math.round(cpu.user / 1000)} ms user + ${Math.round(cpu.system / 1000)} ms system`);
       break;
     }
     if (performance.now() - t0 > 600_000) throw new Error(`no complete state after 10 minutes (${evaluated}/${expected})`);

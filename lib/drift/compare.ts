@@ -424,7 +424,7 @@ function hasField(n: DNode, name: string): boolean {
     for (let j = 0; j < rows.length; j += 3) if (rows[j] === name) return true;
     return false;
   }
-  return n.byName !== null && n.byName.has(name);
+  return n.kidByName(name) !== undefined;
 }
 
 function diffAtomicMap(n: DNode, live: unknown, cx: WalkContext): boolean {

@@ -83,22 +83,47 @@ export class DNode {
   ownKey: Array<Scalar | undefined> | null = null;
   /** On an element of a keyed list: its position in the manifest's list. */
   index = -1;
-  segs: PathSegment[];
-  byName: Map<string, DNode> | null = null;
-  /** managedFields keys: `f:<name>` for map children, `k:{...}` for keyed elements, `v:<json>` for set members. */
-  byF: Map<string, DNode> | null = null;
+  /** This node's own path segment under its parent (the root has none). */
+  readonly seg: PathSegment | undefined;
+  private readonly parent: DNode | null;
+  private segsCache: PathSegment[] | null = null;
+  private byNameCache: Map<string, DNode> | null = null;
   private explicitCache: unknown = undefined;
   private explicitDone = false;
   private pathText: string | null = null;
 
-  constructor(segs: PathSegment[]) {
-    this.segs = segs;
+  constructor(parent: DNode | null, seg: PathSegment | undefined) {
+    this.parent = parent;
+    this.seg = seg;
+  }
+
+  /**
+   * The path from the root. Built on first use: only reports and removal candidates need it, and
+   * copying every ancestor's path into every node was a large share of compiling a manifest.
+   */
+  get segs(): PathSegment[] {
+    if (this.segsCache === null) {
+      const up = this.parent === null ? [] : this.parent.segs;
+      this.segsCache = this.seg === undefined ? up : [...up, this.seg];
+    }
+    return this.segsCache;
   }
 
   /** formatPath(segs), computed once: reports at this node name it again on every event. */
   path(): string {
     if (this.pathText === null) this.pathText = formatPath(this.segs);
     return this.pathText;
+  }
+
+  /** The map child of that name (built on first use: the hot path reads `all`/`hard` instead). */
+  kidByName(name: string): DNode | undefined {
+    if (this.kind !== K_MAP && this.kind !== K_ATOMIC_MAP) return undefined;
+    if (this.byNameCache === null) {
+      const m = new Map<string, DNode>();
+      for (const k of this.kids) m.set(k.name, k);
+      this.byNameCache = m;
+    }
+    return this.byNameCache.get(name);
   }
 
   /** The manifest's own value here, without defaults (what a user wrote). */
@@ -125,22 +150,58 @@ export class DNode {
  * content is equal either way, this only makes it cheaper.
  */
 export function intern(s: string): string {
+  let hit = internTable.get(s);
+  if (hit === undefined) {
+    hit = internSlow(s);
+    // Bounded: names and values of every manifest pass through here; a cleared table only makes
+    // the next lookups slower, never wrong.
+    if (internTable.size >= INTERN_TABLE_LIMIT) internTable.clear();
+    internTable.set(hit, hit);
+  }
+  return hit;
+}
+
+/**
+ * A property key is stored interned: reading it back gives the string table's copy. One object and
+ * one hidden class per call, so intern() remembers what it has looked up.
+ */
+function internSlow(s: string): string {
   const o: Record<string, number> = {};
   o[s] = 0;
   for (const k in o) return k;
   return s;
 }
 
-/** Fills fKeys/fRows from byF. */
-function indexFields(n: DNode): void {
-  const byF = n.byF;
-  if (byF === null || byF.size === 0) return;
-  const entries = [...byF.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+const INTERN_TABLE_LIMIT = 100_000;
+const internTable = new Map<string, string>();
+/** `f:<name>` per field name: field names repeat across every manifest. */
+const fKeyTable = new Map<string, string>();
+
+function fKeyOf(name: string): string {
+  let k = fKeyTable.get(name);
+  if (k === undefined) {
+    k = intern(`f:${name}`);
+    if (fKeyTable.size >= INTERN_TABLE_LIMIT) fKeyTable.clear();
+    fKeyTable.set(name, k);
+  }
+  return k;
+}
+
+type FieldEntry = [key: string, kid: DNode];
+
+function byKey(a: FieldEntry, b: FieldEntry): number {
+  return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
+}
+
+/** Fills fKeys/fRows from [managedFields key, kid] pairs (keys interned or to be). */
+function indexFields(n: DNode, entries: FieldEntry[]): void {
+  if (entries.length === 0) return;
+  entries.sort(byKey);
   const keys: string[] = [];
   const rows: unknown[] = [];
   for (const [key, kid] of entries) {
     const walk = kid.kind === K_MAP || kid.kind === K_LIST_MAP || kid.kind === K_SET;
-    keys.push(intern(key));
+    keys.push(key);
     rows.push((kid.soft ? F_SOFT : 0) | (walk ? F_WALK : 0), kid);
   }
   n.fKeys = keys;
@@ -235,8 +296,7 @@ function compileMap(
 ): void {
   n.kind = atomic ? K_ATOMIC_MAP : K_MAP;
   const kids: DNode[] = [];
-  const byName = new Map<string, DNode>();
-  const byF = new Map<string, DNode>();
+  const fields: FieldEntry[] = [];
   let needed = false;
   for (const key of Object.keys(value)) {
     // Compared by the caller: a version difference is a warning, and items of a list response
@@ -246,16 +306,13 @@ function compileMap(
     if (v === undefined || v === null) continue;
     let cs = childPair(schema, key);
     if (isRoot && key === 'metadata' && cs.f === undefined) cs = { p: cs.p, f: objectMetaSchema };
-    const kid = compileValue(v, cs, [...n.segs, key], key, n.name, n.soft || cx.marks.isSoft(value, key), atomic, cx);
-    kid.name = key;
+    // Keys from Object.keys are already the string table's copies.
+    const kid = compileValue(v, cs, n, key, key, n.name, n.soft || cx.marks.isSoft(value, key), atomic, cx);
     kids.push(kid);
-    byName.set(key, kid);
-    byF.set(`f:${key}`, kid);
+    fields.push([fKeyOf(key), kid]);
     if (kid.needed) needed = true;
   }
   n.kids = kids;
-  n.byName = byName;
-  n.byF = byF;
   const all: unknown[] = [];
   const hard: unknown[] = [];
   for (const kid of kids) {
@@ -265,7 +322,7 @@ function compileMap(
   }
   n.all = all;
   n.hard = hard;
-  indexFields(n);
+  indexFields(n, fields);
   n.needed = !n.soft && (atomic ? !isEmptyValue(value) : needed);
 }
 
@@ -280,7 +337,8 @@ function compileList(
   const sem = effectiveListSemantics(field, atomicParent ? ATOMIC_LIST : schema.p, atomicParent ? undefined : schema.f, value);
   const itemSchema = itemsPair(schema);
   const kids: DNode[] = [];
-  const byF = new Map<string, DNode>();
+  const fields: FieldEntry[] = [];
+  const fieldAt = new Map<string, number>();
   let needed = false;
   if (sem.kind === 'map') {
     n.kind = K_LIST_MAP;
@@ -296,7 +354,7 @@ function compileList(
         return isScalar(kv) ? kv : sem.keyDefaults[j];
       });
       const sel = keySelector(sem.keys, vals);
-      const kid = compileValue(e, itemSchema, [...n.segs, sel], '', field, n.soft, false, cx);
+      const kid = compileValue(e, itemSchema, n, sel, '', field, n.soft, false, cx);
       const fk = kKeyString(sem.keys, vals);
       const prev = seen.get(fk);
       n.dup.push(false);
@@ -310,7 +368,12 @@ function compileList(
       } else seen.set(fk, i);
       kid.ownKey = vals;
       kid.index = i;
-      byF.set(fk, kid);
+      // As the API server keeps one of duplicates, the field set names the last one.
+      const at = fieldAt.get(fk);
+      if (at === undefined) {
+        fieldAt.set(fk, fields.length);
+        fields.push([intern(fk), kid]);
+      } else (fields[at] as FieldEntry)[1] = kid;
       n.keyVals.push(vals);
       kids.push(kid);
       if (kid.needed) needed = true;
@@ -319,21 +382,27 @@ function compileList(
     n.kind = K_SET;
     for (const e of value) {
       const seg: PathSegment = isScalar(e) ? { value: e } : isRecord(e) ? objectSelector(e) : kids.length;
-      const kid = compileValue(e, itemSchema, [...n.segs, seg], '', field, n.soft, false, cx);
-      if (isScalar(e)) byF.set(`v:${JSON.stringify(e)}`, kid);
+      const kid = compileValue(e, itemSchema, n, seg, '', field, n.soft, false, cx);
+      if (isScalar(e)) {
+        const fk = `v:${JSON.stringify(e)}`;
+        const at = fieldAt.get(fk);
+        if (at === undefined) {
+          fieldAt.set(fk, fields.length);
+          fields.push([intern(fk), kid]);
+        } else (fields[at] as FieldEntry)[1] = kid;
+      }
       kids.push(kid);
       if (kid.needed) needed = true;
     }
   } else {
     n.kind = sem.kind === 'unordered' ? K_UNORDERED : K_ATOMIC;
     for (let i = 0; i < value.length; i++) {
-      const kid = compileValue(value[i], itemSchema, [...n.segs, i], '', field, n.soft, atomicParent, cx);
+      const kid = compileValue(value[i], itemSchema, n, i, '', field, n.soft, atomicParent, cx);
       kids.push(kid);
     }
   }
   n.kids = kids;
-  n.byF = byF;
-  indexFields(n);
+  indexFields(n, fields);
   n.needed = !n.soft && (n.kind === K_LIST_MAP || n.kind === K_SET ? needed : !isEmptyValue(value));
 }
 
@@ -342,7 +411,8 @@ const ATOMIC_LIST: SchemaNode = { 'x-kubernetes-list-type': 'atomic' };
 export function compileValue(
   value: unknown,
   schema: SchemaPair,
-  segs: PathSegment[],
+  parent: DNode | null,
+  seg: PathSegment | undefined,
   field: string,
   parentField: string | undefined,
   soft: boolean,
@@ -350,7 +420,7 @@ export function compileValue(
   cx: CompileContext,
   isRoot = false,
 ): DNode {
-  const n = new DNode(segs);
+  const n = new DNode(parent, seg);
   n.value = value;
   n.soft = soft;
   n.name = field;
@@ -366,7 +436,7 @@ export function compileValue(
   // JSON.parse interns short string values (V8: up to 10 characters): an interned copy here makes
   // the common equal case an identity check and a different short value a cheap mismatch.
   if (typeof value === 'string') n.value = intern(value);
-  if (cx.secret && segs.length === 2 && segs[0] === 'data') n.scalar = S_SECRET;
+  if (cx.secret && parent !== null && parent.seg === 'data' && parent.segs.length === 1) n.scalar = S_SECRET;
   else if (isQuantityPosition(parentField, schema.p, schema.f)) {
     const c = canonicalQuantity(value);
     if (c !== undefined) {

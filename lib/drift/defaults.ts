@@ -376,11 +376,27 @@ export function applySchemaDefaults(value: unknown, schema: SchemaNode | undefin
     return;
   }
   if (!isRecord(value)) return;
-  const props = schema.properties;
-  if (props !== undefined) {
-    for (const [k, ps] of Object.entries(props)) {
-      if (ps.default !== undefined && (value[k] === undefined || value[k] === null)) d.set(value, k, structuredClone(ps.default));
-    }
+  const defaulted = defaultedProperties(schema);
+  for (let i = 0; i < defaulted.length; i++) {
+    const [k, dflt] = defaulted[i] as DefaultedProperty;
+    if (value[k] === undefined || value[k] === null) d.set(value, k, structuredClone(dflt));
   }
   for (const k of Object.keys(value)) applySchemaDefaults(value[k], childSchema(schema, k), d, depth + 1);
+}
+
+type DefaultedProperty = readonly [name: string, value: unknown];
+const NO_DEFAULTS: ReadonlyArray<DefaultedProperty> = [];
+/** Per schema node, its properties that declare a default: a few, of often dozens of properties. */
+const defaultedCache = new WeakMap<SchemaNode, ReadonlyArray<DefaultedProperty>>();
+
+function defaultedProperties(schema: SchemaNode): ReadonlyArray<DefaultedProperty> {
+  let list = defaultedCache.get(schema);
+  if (list === undefined) {
+    const found: DefaultedProperty[] = [];
+    const props = schema.properties;
+    if (props !== undefined) for (const [k, ps] of Object.entries(props)) if (ps.default !== undefined) found.push([k, ps.default]);
+    list = found.length > 0 ? found : NO_DEFAULTS;
+    defaultedCache.set(schema, list);
+  }
+  return list;
 }

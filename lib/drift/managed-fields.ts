@@ -375,13 +375,13 @@ function walk(fs: Record<string, unknown>, dn: DNode | null, holder: unknown, la
       const sub = fs[key];
       if (elem !== undefined && !elem.soft && !(listNode?.dup[elem.index] ?? false)) {
         if (typeof sub === 'object' && sub !== null) {
-          w.segs.push(elem.segs[elem.segs.length - 1] as PathSegment);
+          w.segs.push(elem.seg as PathSegment);
           walk(sub as Record<string, unknown>, elem, le, null, Z_OTHER, w);
           w.segs.pop();
         }
         continue;
       }
-      if (elem !== undefined) seg = elem.segs[elem.segs.length - 1];
+      if (elem !== undefined) seg = elem.seg;
       if (seg === undefined) continue;
       w.segs.push(seg);
       candidate(sub, elem ?? null, le, Z_OTHER, true, w);

@@ -97,7 +97,7 @@ export function prepareDesired(desired: unknown, options: DiffOptions = {}): Pre
   const schema: SchemaPair = { p: options.schema?.schemaFor(apiVersion, kind), f: builtinSchemaProvider.schemaFor(apiVersion, kind) };
   applySchemaDefaults(obj, schema.p, marks);
   applySchemaDefaults(obj, schema.f, marks);
-  const root = compileValue(obj, schema, [], '', undefined, false, false, { marks, secret, warnings }, true);
+  const root = compileValue(obj, schema, null, undefined, '', undefined, false, false, { marks, secret, warnings }, true);
   const meta = isRecord(obj.metadata) ? obj.metadata : {};
   const annotations = isRecord(meta.annotations) ? meta.annotations : {};
   const ignoreAnn = annotations[IGNORE_ANNOTATION];

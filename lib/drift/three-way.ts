@@ -5,6 +5,7 @@
  * are cached on the prepared desired side.
  */
 import { DNode, K_LIST_MAP, K_MAP, K_SET, keySelector } from './compile';
+import { findField } from './fieldset-index';
 import { isKeySelector, isSetValue, type PathSegment } from './path';
 import { cloneJson, isEmptyValue, isRecord, stripVolatile, VOLATILE_ANNOTATIONS, VOLATILE_METADATA } from './normalize';
 import { foldStringData } from './secrets';
@@ -46,7 +47,7 @@ function walk(v: unknown, dn: DNode, zone: number, out: RemovalCandidate[]): voi
       if (zone !== Z_OTHER && skipped(zone, k)) continue;
       const lv = v[k];
       if (isEmptyValue(lv)) continue;
-      const kid = dn.byName?.get(k);
+      const kid = dn.kidByName(k);
       if (kid !== undefined && !kid.soft) walk(lv, kid, nextZone(zone, k), out);
       else out.push({ segs: [...dn.segs, k], soft: kid ?? null });
     }
@@ -74,7 +75,7 @@ function walk(v: unknown, dn: DNode, zone: number, out: RemovalCandidate[]): voi
   } else if (dn.kind === K_SET && Array.isArray(v)) {
     for (const e of v) {
       if (!isScalar(e)) continue;
-      if (dn.byF?.has(`v:${JSON.stringify(e)}`) === true) continue;
+      if (findField(dn.fKeys, `v:${JSON.stringify(e)}`, 0) >= 0) continue;
       out.push({ segs: [...dn.segs, { value: e }], soft: null });
     }
   }
