@@ -8,6 +8,7 @@ import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { DriftConfigError, driftConfigSchema, issuePath } from './drift-config';
+import { CRASHES_DEFAULTS, crashesSchema } from './crashes-config';
 
 const nonEmpty = z.string().min(1);
 
@@ -83,6 +84,7 @@ export const dashboardConfigSchema = driftConfigSchema
     watch: watchSchema.default({ pods: true, customResources: true, desiredKinds: true, include: [], exclude: [] }),
     dataDir: nonEmpty.optional(),
     embed: embedSchema.default({ allowedOrigins: [], requireToken: false }),
+    crashes: crashesSchema.default({ ...CRASHES_DEFAULTS }),
   })
   .strict();
 

@@ -2,193 +2,75 @@
  * The crash parser on real crash output: tiny Go programs built and run here (Go is required, as
  * for test-cluster/), plus the shapes of Python, Node and Java crashes as those runtimes print them.
  */
-import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { crashLine, programs, runGoCrashes, type GoRun, type ProgramName } from '../../testing/go-crash';
 import { frameLabel, parseCrashLog } from './crash-parser';
 import { MASK, maskSecrets } from './log-mask';
 
-function goBinary(): string {
-  if (process.env.GO) return process.env.GO;
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) if (dir && existsSync(join(dir, 'go'))) return join(dir, 'go');
-  return '/usr/local/go/bin/go';
-}
-
-/** Each program marks the line that crashes with `// CRASH`; the test reads the expected line from it. */
-const programs: Record<string, string> = {
-  nilmap: `package main
-
-import "fmt"
-
-type operator struct{ specs map[string]string }
-
-func (o *operator) reconcile(uid string) {
-	o.specs[uid] = "rewritten" // CRASH
-}
-
-func main() {
-	fmt.Println("reconciling pod specs, token=s3cr3t-t0ken-value")
-	o := &operator{}
-	o.reconcile("63674389")
-}
-`,
-  nilptr: `package main
-
-type config struct{ replicas int }
-
-func replicas(c *config) int {
-	return c.replicas // CRASH
-}
-
-func main() {
-	var c *config
-	println(replicas(c))
-}
-`,
-  index: `package main
-
-import "os"
-
-func pick(args []string, i int) string {
-	return args[i] // CRASH
-}
-
-func main() { println(pick(os.Args, 5)) }
-`,
-  logfatal: `package main
-
-import "log"
-
-func main() {
-	log.SetFlags(log.LstdFlags | log.Lshortfile)
-	log.Println("connecting to postgres://app:hunter2@db:5432/app")
-	log.Fatal("cannot connect to database: connection refused") // CRASH
-}
-`,
-  logfatalplain: `package main
-
-import "log"
-
-func main() {
-	log.Print("starting")
-	log.Fatal("config file /etc/app/config.yaml: no such file or directory") // CRASH
-}
-`,
-  goroutine: `package main
-
-import "time"
-
-func worker(m map[string]int) {
-	m["jobs"]++ // CRASH
-}
-
-func main() {
-	go worker(nil)
-	time.Sleep(5 * time.Second)
-}
-`,
-};
-
-const crashLine = (src: string) => src.split('\n').findIndex((l) => l.includes('// CRASH')) + 1;
-
-interface Run {
-  output: string;
-  exitCode: number;
-}
-
-let work: string;
-const runs: Record<string, Run> = {};
-
-function exec(cmd: string, args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    execFile(cmd, args, { ...opts, maxBuffer: 16 << 20, timeout: 170_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
-      if (err && code === -1) return reject(err);
-      resolve({ output: stdout + stderr, exitCode: code });
-    });
-  });
-}
+let runs: Record<ProgramName, GoRun>;
 
 beforeAll(async () => {
-  work = mkdtempSync(join(tmpdir(), 'driftwatch-crashy-'));
-  writeFileSync(join(work, 'go.mod'), 'module example.com/crashy\n\ngo 1.22\n');
-  for (const [name, src] of Object.entries(programs)) {
-    mkdirSync(join(work, name));
-    writeFileSync(join(work, name, 'main.go'), src);
-  }
-  // Outside the repository's own module; the build cache (GOCACHE) is shared with test-cluster/.
-  const env = { ...process.env, GOFLAGS: '-mod=mod', GOWORK: 'off', CGO_ENABLED: '0' };
-  const build = await exec(goBinary(), ['build', '-o', join(work, 'bin') + '/', './...'], { cwd: work, env });
-  if (build.exitCode !== 0) throw new Error(`go build failed:\n${build.output}`);
-  for (const name of Object.keys(programs)) {
-    // GOTRACEBACK=all prints every goroutine, as many services set it; the panicking one comes first.
-    runs[name] = await exec(join(work, 'bin', name), [], { cwd: work, env: { ...process.env, GOTRACEBACK: name === 'nilptr' ? 'all' : 'single' } });
-  }
+  // GOTRACEBACK=all prints every goroutine, as many services set it; the panicking one comes first.
+  runs = await runGoCrashes(Object.keys(programs) as ProgramName[], { nilptr: 'all' });
 }, 180_000);
-
-afterAll(() => {
-  if (work) rmSync(work, { recursive: true, force: true });
-});
 
 describe('Go crashes from real programs', () => {
   it('nil map write: message, goroutine, the frame that wrote, exit code 2', () => {
-    const r = runs.nilmap!;
+    const r = runs.nilmap;
     expect(r.exitCode).toBe(2);
     const s = parseCrashLog(r.output, { exitCode: r.exitCode })!;
     expect(s.kind).toBe('go-panic');
     expect(s.message).toBe('assignment to entry in nil map');
     expect(s.goroutine).toEqual({ id: 1, state: 'running' });
-    expect(s.frame).toMatchObject({ file: 'main.go', line: crashLine(programs.nilmap!), function: 'main.(*operator).reconcile' });
+    expect(s.frame).toMatchObject({ file: 'main.go', line: crashLine('nilmap'), function: 'main.(*operator).reconcile' });
     expect(s.frame?.path.endsWith('/nilmap/main.go')).toBe(true);
-    expect(frameLabel(s.frame!)).toBe(`main.go:${crashLine(programs.nilmap!)}`);
+    expect(frameLabel(s.frame!)).toBe(`main.go:${crashLine('nilmap')}`);
     expect(s.exitCode).toBe(2);
     expect(s.exitCodeFrom).toBe('status');
     expect(s.atLine).toBe(2);
   });
 
   it('nil pointer dereference (GOTRACEBACK=all): the signal line, the first user frame', () => {
-    const r = runs.nilptr!;
+    const r = runs.nilptr;
     expect(r.exitCode).toBe(2);
     const s = parseCrashLog(r.output)!;
     expect(s.kind).toBe('go-panic');
     expect(s.message).toBe('runtime error: invalid memory address or nil pointer dereference');
     expect(s.signal).toMatch(/^signal SIGSEGV: segmentation violation/);
     expect(s.goroutine?.id).toBe(1);
-    expect(s.frame).toMatchObject({ file: 'main.go', line: crashLine(programs.nilptr!), function: 'main.replicas' });
+    expect(s.frame).toMatchObject({ file: 'main.go', line: crashLine('nilptr'), function: 'main.replicas' });
     expect(s.exitCode).toBe(2);
     expect(s.exitCodeFrom).toBe('inferred');
   });
 
   it('index out of range', () => {
-    const r = runs.index!;
+    const r = runs.index;
     const s = parseCrashLog(r.output, { exitCode: r.exitCode })!;
     expect(s.message).toBe('runtime error: index out of range [5] with length 1');
-    expect(s.frame).toMatchObject({ file: 'main.go', line: crashLine(programs.index!), function: 'main.pick' });
+    expect(s.frame).toMatchObject({ file: 'main.go', line: crashLine('index'), function: 'main.pick' });
   });
 
   it('a panic in another goroutine names that goroutine', () => {
-    const r = runs.goroutine!;
+    const r = runs.goroutine;
     const s = parseCrashLog(r.output, { exitCode: r.exitCode })!;
     expect(s.message).toBe('assignment to entry in nil map');
     expect(s.goroutine?.id).toBeGreaterThan(1);
-    expect(s.frame).toMatchObject({ file: 'main.go', line: crashLine(programs.goroutine!), function: 'main.worker' });
+    expect(s.frame).toMatchObject({ file: 'main.go', line: crashLine('goroutine'), function: 'main.worker' });
   });
 
   it('log.Fatal with Lshortfile: message, file and line, exit code 1; the earlier credential is masked', () => {
-    const r = runs.logfatal!;
+    const r = runs.logfatal;
     expect(r.exitCode).toBe(1);
     const s = parseCrashLog(r.output, { exitCode: r.exitCode })!;
     expect(s.kind).toBe('go-log-fatal');
     expect(s.message).toBe('cannot connect to database: connection refused');
-    expect(s.frame).toMatchObject({ file: 'main.go', line: crashLine(programs.logfatal!) });
+    expect(s.frame).toMatchObject({ file: 'main.go', line: crashLine('logfatal') });
     expect(s.exitCode).toBe(1);
     expect(JSON.stringify(s)).not.toContain('hunter2');
   });
 
   it('log.Fatal with default flags: the message, no frame; only recognised with exit code 1', () => {
-    const r = runs.logfatalplain!;
+    const r = runs.logfatalplain;
     expect(r.exitCode).toBe(1);
     const s = parseCrashLog(r.output, { exitCode: 1 })!;
     expect(s.kind).toBe('go-log-fatal');
@@ -199,7 +81,7 @@ describe('Go crashes from real programs', () => {
 
   it('finds the panic after a long log and masks tokens in the excerpt', () => {
     const noise = Array.from({ length: 2000 }, (_, i) => `I1126 06:00:${String(i % 60).padStart(2, '0')} line ${i} Authorization: Bearer abcdef0123456789`).join('\n');
-    const s = parseCrashLog(`${noise}\n${runs.nilmap!.output}`)!;
+    const s = parseCrashLog(`${noise}\n${runs.nilmap.output}`)!;
     expect(s.message).toBe('assignment to entry in nil map');
     expect(s.atLine).toBe(2002);
     expect(s.excerpt[0]).toBe('panic: assignment to entry in nil map');

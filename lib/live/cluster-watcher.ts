@@ -108,6 +108,11 @@ export class ClusterWatcher {
     return this.opts.name;
   }
 
+  /** For on-demand reads beside the watches (pods/log for crash reports). */
+  get kubeConfig(): KubeConfig {
+    return this.opts.kc;
+  }
+
   async start(): Promise<void> {
     this.stopped = false;
     this.crdInformer = new SupervisedInformer(this.opts.kc, { ...this.opts.informer, resource: CRD_RESOURCE });

@@ -83,6 +83,10 @@ export class LiveRuntime {
     }
   }
 
+  get config(): DashboardConfig {
+    return this.opts.config;
+  }
+
   /** The history store, or why there is none. */
   historyStore(): { store: DriftStore } | { error: string } {
     return this.opts.store ? { store: this.opts.store } : { error: this.opts.storeError ?? 'history is not recorded: no store is configured' };
