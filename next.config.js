@@ -1,8 +1,11 @@
-// Headers that apply to every route. Embeds (/embed/*) will get their own frame-ancestors from a
-// configured allow-list; until then nothing may be framed.
-const securityHeaders = [
+// Every route refuses to be framed except /embed/*, whose frame-ancestors proxy.ts sets from the
+// configured allow-list at run time (these headers are fixed at build time). The pattern leaves out
+// `/embed` and `/embed/...` only.
+const commonHeaders = [
   { key: 'X-Content-Type-Options', value: 'nosniff' },
   { key: 'Referrer-Policy', value: 'same-origin' },
+];
+const noFraming = [
   { key: 'X-Frame-Options', value: 'DENY' },
   { key: 'Content-Security-Policy', value: "frame-ancestors 'none'" },
 ];
@@ -17,7 +20,10 @@ const nextConfig = {
   // instead of bundling them into the server build.
   serverExternalPackages: ['@kubernetes/client-node', 'better-sqlite3', 'pg'],
   async headers() {
-    return [{ source: '/:path*', headers: securityHeaders }];
+    return [
+      { source: '/:path*', headers: commonHeaders },
+      { source: '/((?!embed/|embed$).*)', headers: noFraming },
+    ];
   },
 };
 

@@ -1,11 +1,12 @@
 import type { Metadata } from 'next';
-import { cookies } from 'next/headers';
+import { cookies, headers } from 'next/headers';
 import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { KeyboardShortcuts } from '@/components/keyboard-shortcuts';
 import { LiveIndicator } from '@/components/live-indicator';
 import { NavLinks } from '@/components/nav-links';
 import { Providers } from '@/components/providers';
+import { ShareMenu } from '@/components/share-menu';
 import { StatusBanner } from '@/components/status-banner';
 import { ThemeToggle } from '@/components/theme-toggle';
 import { THEME_COOKIE } from '@/lib/client/theme';
@@ -19,6 +20,18 @@ export const metadata: Metadata = {
 export default async function RootLayout({ children }: { children: ReactNode }) {
   // An explicit choice wins; without one, CSS follows prefers-color-scheme.
   const theme = (await cookies()).get(THEME_COOKIE)?.value;
+  // proxy.ts marks /embed/* requests: no navigation chrome there, and the portal picks the theme.
+  const h = await headers();
+  if (h.get('x-driftwatch-embed') === '1') {
+    const embedTheme = h.get('x-driftwatch-embed-theme');
+    return (
+      <html lang="en" {...(embedTheme === 'light' || embedTheme === 'dark' ? { 'data-theme': embedTheme } : {})}>
+        <body className="embed-body">
+          <Providers>{children}</Providers>
+        </body>
+      </html>
+    );
+  }
   return (
     <html lang="en" {...(theme === 'light' || theme === 'dark' ? { 'data-theme': theme } : {})}>
       <body>
@@ -32,6 +45,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             </Link>
             <NavLinks />
             <span className="topbar-spacer" />
+            <ShareMenu />
             <LiveIndicator />
             <ThemeToggle />
           </header>

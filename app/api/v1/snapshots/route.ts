@@ -1,0 +1,45 @@
+import type { NextRequest } from 'next/server';
+import { createSnapshotBody } from '@/lib/api/snapshot-params';
+import { jsonError, jsonOk } from '@/lib/api/responses';
+import { issuePath } from '@/lib/config/drift-config';
+import { objectDetail } from '@/lib/live/object-detail';
+import { currentRuntime } from '@/lib/live/server-runtime';
+import { takeSnapshot } from '@/lib/share/snapshot-service';
+
+export const dynamic = 'force-dynamic';
+
+const MAX_BODY = 16 * 1024;
+
+/** POST /api/v1/snapshots — freezes one object's diff, changes and timeline; answers its /s/<id> link. */
+export async function POST(req: NextRequest) {
+  const text = await req.text();
+  if (text.length > MAX_BODY) return jsonError(413, `request body over ${MAX_BODY} bytes`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return jsonError(400, 'the body must be JSON: {"id": "cluster/group/kind/namespace/name", ...}');
+  }
+  const parsed = createSnapshotBody.safeParse(raw);
+  if (!parsed.success) return jsonError(400, `invalid body: ${parsed.error.issues.map((i) => `${issuePath(i.path)}: ${i.message}`).join('; ')}`);
+  const b = parsed.data;
+  const rt = currentRuntime();
+  if ('error' in rt) return jsonError(503, rt.error);
+  const h = rt.runtime.historyStore();
+  if ('error' in h) return jsonError(503, `snapshots are kept in the history store: ${h.error}`);
+  const detail = objectDetail(rt.runtime, b.id, { showIgnored: false });
+  if (!detail) return jsonError(404, `no drift state for ${b.id}: the object is not watched, not declared, or the cluster is still syncing`);
+  const taken = await takeSnapshot(h.store, {
+    detail,
+    view: { mode: b.mode, showAll: b.showAll, ...(b.from ? { from: b.from } : {}), ...(b.to ? { to: b.to } : {}) },
+    ...(b.expiresInSeconds ? { expiresInSeconds: b.expiresInSeconds } : {}),
+  });
+  const res = jsonOk({
+    id: taken.id,
+    url: `/s/${taken.id}`,
+    createdAt: taken.createdAt.toISOString(),
+    ...(taken.expiresAt ? { expiresAt: taken.expiresAt.toISOString() } : {}),
+  });
+  res.headers.set('Location', `/api/v1/snapshots/${taken.id}`);
+  return new Response(res.body, { status: 201, headers: res.headers });
+}

@@ -1,0 +1,22 @@
+import type { Metadata } from 'next';
+import { notFound } from 'next/navigation';
+import { ErrorBox } from '@/components/error-box';
+import { SnapshotExpired, SnapshotView } from '@/components/snapshot-view';
+import { currentRuntime } from '@/lib/live/server-runtime';
+import { readSnapshot } from '@/lib/share/snapshot-service';
+
+export const dynamic = 'force-dynamic';
+export const metadata: Metadata = { title: 'Snapshot · Driftwatch', robots: { index: false, follow: false } };
+
+/** /s/<id>: a frozen object diff. proxy.ts answers 410 for expired ones before this runs. */
+export default async function SnapshotPage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  const rt = currentRuntime();
+  if ('error' in rt) return <ErrorBox title="Snapshots are not available" messages={[rt.error]} />;
+  const h = rt.runtime.historyStore();
+  if ('error' in h) return <ErrorBox title="Snapshots are not available" messages={[`snapshots are kept in the history store: ${h.error}`]} />;
+  const r = await readSnapshot(h.store, decodeURIComponent(id).slice(0, 256));
+  if (r.state === 'unknown') notFound();
+  if (r.state === 'expired') return <SnapshotExpired createdAt={r.createdAt.toISOString()} expiresAt={r.expiresAt.toISOString()} subject={r.subject} />;
+  return <SnapshotView snapshot={r.payload} createdAt={r.createdAt.toISOString()} {...(r.expiresAt ? { expiresAt: r.expiresAt.toISOString() } : {})} />;
+}

@@ -1,0 +1,181 @@
+'use client';
+/**
+ * A share snapshot: the object page as it was when the snapshot was taken (changes with their
+ * managers, the YAML diff, the timeline slice), with a banner that says so and links the live view.
+ * Everything comes from the stored payload; nothing here asks the cluster.
+ */
+import Link from 'next/link';
+import { useMemo, useState } from 'react';
+import { formatValue } from '@/lib/client/format';
+import { objectHref } from '@/lib/client/object-id';
+import type { DiffInput } from '@/lib/client/yaml-diff';
+import type { SnapshotPayload, SnapshotTimelineJson } from '@/lib/share/snapshot-types';
+import { FieldDiffList } from './field-diff-list';
+import { StatusBadge } from './status-badge';
+import { Truncate } from './truncate';
+import { YamlDiffView, type DiffMode } from './yaml-diff-view';
+import './share.css';
+
+const when = (iso: string) => new Date(iso).toLocaleString();
+
+function sourceText(p: SnapshotPayload): string | undefined {
+  const s = p.source;
+  if (!s) return undefined;
+  if (s.type === 'manifest-dir') return `${s.file ?? 'manifest'}${s.line !== undefined ? `:${s.line}` : ''}${s.commit ? ` @ ${s.commit.slice(0, 10)}` : ''}`;
+  if (s.type === 'owner-template') return `pod template of ${s.owner?.kind ?? 'owner'} ${s.owner?.name ?? ''}`;
+  return 'last-applied-configuration annotation';
+}
+
+export function SnapshotView({ snapshot: p, createdAt, expiresAt }: { snapshot: SnapshotPayload; createdAt: string; expiresAt?: string }) {
+  const [mode, setMode] = useState<DiffMode>(p.view.mode);
+  const [showAll, setShowAll] = useState(p.view.showAll);
+  const input: DiffInput = useMemo(
+    () => ({ ...(p.desired ? { desired: p.desired } : {}), ...(p.live ? { live: p.live } : {}), changePaths: p.changes.map((c) => c.path), showAll }),
+    [p, showAll],
+  );
+  const o = p.object;
+  const src = sourceText(p);
+  return (
+    <div className="object-page snapshot-page" data-testid="snapshot-page" data-object-id={o.id}>
+      <div className="snapshot-banner" role="note" data-testid="snapshot-banner">
+        <strong>Snapshot</strong> taken{' '}
+        <time dateTime={createdAt} data-testid="snapshot-taken-at">
+          {when(createdAt)}
+        </time>
+        : a frozen copy of this object&apos;s drift, not the live state.
+        {expiresAt && (
+          <>
+            {' '}
+            Expires <time dateTime={expiresAt}>{when(expiresAt)}</time>.
+          </>
+        )}{' '}
+        <Link href={objectHref(o.id)} data-testid="snapshot-live-link">
+          Open the live view
+        </Link>
+      </div>
+      <header className="object-head">
+        <p className="muted kind-line">
+          {o.group ? `${o.kind}.${o.group}` : o.kind} · {o.version} · cluster <span className="wrap">{o.cluster}</span>
+        </p>
+        <h1 className="page-title object-title">
+          {o.namespace && <span className="muted">{o.namespace}/</span>}
+          {o.name}
+        </h1>
+        <p className="object-meta">
+          <StatusBadge status={p.status} /> <span data-testid="object-status">{p.status}</span> since <time dateTime={p.since}>{when(p.since)}</time>
+          {src && (
+            <>
+              {' '}
+              · desired from <code className="wrap">{src}</code>
+            </>
+          )}
+          {p.desiredRevision && (
+            <>
+              {' '}
+              · revision <code data-testid="snapshot-revision">{p.desiredRevision.slice(0, 12)}</code>
+            </>
+          )}
+        </p>
+        {p.error && <p className="msg-danger wrap">{p.error}</p>}
+      </header>
+      <FieldDiffList changes={p.changes} since={p.since} title="Drifted fields when the snapshot was taken" />
+      {p.ignoredCount > 0 && <p className="muted">{p.ignoredCount} more change{p.ignoredCount === 1 ? ' was' : 's were'} hidden by ignore rules.</p>}
+      <section className="panel" aria-labelledby="snap-yaml-heading">
+        <div className="panel-head">
+          <h2 id="snap-yaml-heading">Desired vs live</h2>
+          <div className="toolbar">
+            <div role="group" aria-label="Diff layout" className="segmented">
+              <button type="button" aria-pressed={mode === 'split'} data-testid="mode-split" onClick={() => setMode('split')}>
+                Split
+              </button>
+              <button type="button" aria-pressed={mode === 'unified'} data-testid="mode-unified" onClick={() => setMode('unified')}>
+                Unified
+              </button>
+            </div>
+            <label className="inline-field">
+              <input type="checkbox" checked={showAll} onChange={(e) => setShowAll(e.target.checked)} /> Show defaulted and volatile fields
+            </label>
+          </div>
+        </div>
+        {!p.desired && <p className="muted">No desired manifest at the time.</p>}
+        {!p.live && <p className="muted">The object was not in the cluster.</p>}
+        <YamlDiffView input={input} mode={mode} />
+      </section>
+      <SnapshotTimeline timeline={p.timeline} from={p.view.from} to={p.view.to} />
+    </div>
+  );
+}
+
+function SnapshotTimeline({ timeline, from, to }: { timeline: SnapshotPayload['timeline']; from?: string; to: string }) {
+  return (
+    <section className="panel" aria-labelledby="snap-tl-heading" data-testid="snapshot-timeline">
+      <h2 id="snap-tl-heading">
+        Drift timeline <span className="muted">({from ? `${when(from)} → ` : 'until '}{when(to)})</span>
+      </h2>
+      {!timeline.available ? <p className="muted">{timeline.reason}</p> : <Episodes t={timeline.data} end={Date.parse(to)} />}
+    </section>
+  );
+}
+
+function Episodes({ t, end }: { t: SnapshotTimelineJson; end: number }) {
+  if (t.episodes.length === 0) return <p className="muted">No drift recorded for this object in this range.</p>;
+  const start = Math.min(...t.episodes.map((e) => Date.parse(e.openedAt)));
+  const span = Math.max(1, end - start);
+  const pct = (x: number) => `${(((x - start) / span) * 100).toFixed(3)}%`;
+  return (
+    <div className="lanes" data-testid="timeline-lanes">
+      {t.episodes.map((e) => {
+        const a = Date.parse(e.openedAt);
+        const b = e.closedAt ? Date.parse(e.closedAt) : end;
+        return (
+          <div className="lane snapshot-lane" key={e.id} data-testid="snapshot-episode" data-path={e.path}>
+            <div className="lane-label">
+              <Truncate text={e.path}>
+                <code>{e.path}</code>
+              </Truncate>
+            </div>
+            <div className="lane-track">
+              <span className={`episode${e.closedAt ? '' : ' open'}`} style={{ left: pct(a), width: `${Math.max(0.4, ((b - a) / span) * 100).toFixed(3)}%` }} aria-hidden="true" />
+            </div>
+            <ol className="snapshot-transitions">
+              {e.transitions.map((x, i) => (
+                <li key={i} data-testid="snapshot-transition">
+                  <time dateTime={x.at}>{when(x.at)}</time> {x.op}: live <code>{formatValue(x.live)}</code>
+                  {x.desired !== undefined && (
+                    <>
+                      {' '}
+                      (desired <code>{formatValue(x.desired)}</code>)
+                    </>
+                  )}
+                  {x.manager && <> by {x.manager.name}</>}
+                </li>
+              ))}
+              {e.closedAt && (
+                <li>
+                  <time dateTime={e.closedAt}>{when(e.closedAt)}</time> ended{e.closeReason ? ` (${e.closeReason})` : ''}
+                </li>
+              )}
+            </ol>
+          </div>
+        );
+      })}
+    </div>
+  );
+}
+
+/** Shown only if proxy.ts did not answer 410 first (e.g. the snapshot expired in between). */
+export function SnapshotExpired({ createdAt, expiresAt, subject }: { createdAt: string; expiresAt: string; subject: string }) {
+  return (
+    <div className="panel" role="alert">
+      <h1 className="page-title" data-testid="snapshot-expired">
+        This snapshot has expired
+      </h1>
+      <p>
+        Taken {when(createdAt)}, expired {when(expiresAt)}.{' '}
+        <Link href={objectHref(subject)} data-testid="snapshot-live-link">
+          The object as it is now
+        </Link>
+      </p>
+    </div>
+  );
+}

@@ -1,0 +1,44 @@
+/**
+ * Live share links: the view's own URL, with every relative time turned into the absolute
+ * `from`/`to` it meant when the link was made, so the receiver sees the same range later.
+ */
+
+/** Relative ranges the overview accepts (`range=`), in ms. Kept in step with drift-timeline-chart's RANGES. */
+export const RELATIVE_RANGES: Readonly<Record<string, number>> = { '1h': 3_600_000, '6h': 21_600_000, '24h': 86_400_000, '7d': 604_800_000 };
+const DEFAULT_RANGE = '24h';
+
+/**
+ * `pathname` + `search` of a view → the same view with absolute time. The overview's chart range
+ * becomes from/to; the object page's open-ended timeline gets `to` (its start is the object's
+ * first record, already absolute). The drift table and cluster page have no time to lock.
+ */
+export function lockedViewSearch(pathname: string, search: string, now: Date): URLSearchParams {
+  const sp = new URLSearchParams(search);
+  const nowIso = now.toISOString();
+  if (pathname === '/') {
+    if (!(sp.get('from') && sp.get('to'))) {
+      const span = RELATIVE_RANGES[sp.get('range') ?? DEFAULT_RANGE] ?? RELATIVE_RANGES[DEFAULT_RANGE]!;
+      sp.set('from', new Date(now.getTime() - span).toISOString());
+      sp.set('to', nowIso);
+    }
+    sp.delete('range');
+  } else if (pathname === '/objects') {
+    if (!sp.get('to')) sp.set('to', nowIso);
+    sp.delete('range');
+  }
+  return sp;
+}
+
+export function liveShareUrl(origin: string, pathname: string, search: string, now: Date): string {
+  const qs = lockedViewSearch(pathname, search, now).toString();
+  return `${origin}${pathname}${qs ? `?${qs}` : ''}`;
+}
+
+/** Snapshot lifetimes offered by the Share menu, in seconds (undefined: kept until deleted by hand). */
+export const SNAPSHOT_LIFETIMES: ReadonlyArray<{ label: string; seconds: number | undefined }> = [
+  { label: 'never expires', seconds: undefined },
+  { label: '1 hour', seconds: 3_600 },
+  { label: '1 day', seconds: 86_400 },
+  { label: '7 days', seconds: 604_800 },
+  { label: '30 days', seconds: 2_592_000 },
+];

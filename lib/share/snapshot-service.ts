@@ -1,0 +1,68 @@
+/**
+ * Taking and reading share snapshots: the server builds the payload from its own live state and
+ * history (a client cannot hand in content), stores it under a fresh id, and reads it back by
+ * the id's hash. Used by the API routes, the /s/<id> page and proxy.ts.
+ */
+import type { ObjectDetail } from '../live/object-detail';
+import type { DriftStore, ObjectHistory } from '../store/types';
+import { buildSnapshotPayload } from './snapshot-build';
+import { newSnapshotId, snapshotIdHash } from './snapshot-id';
+import type { SnapshotPayload, SnapshotView } from './snapshot-types';
+
+export interface TakeSnapshotInput {
+  detail: ObjectDetail;
+  view: { mode: 'split' | 'unified'; showAll: boolean; from?: Date; to?: Date };
+  expiresInSeconds?: number;
+}
+
+export interface TakenSnapshot {
+  id: string;
+  createdAt: Date;
+  expiresAt?: Date;
+}
+
+export async function takeSnapshot(store: DriftStore, input: TakeSnapshotInput, now: Date = new Date()): Promise<TakenSnapshot> {
+  const s = input.detail.state;
+  const to = input.view.to && input.view.to.getTime() < now.getTime() ? input.view.to : now;
+  let history: { available: true; history: ObjectHistory | undefined } | { available: false; reason: string };
+  try {
+    const h = await store.objectHistory(
+      { cluster: s.cluster, group: s.group, kind: s.kind, namespace: s.namespace, name: s.name },
+      { ...(input.view.from ? { from: input.view.from } : {}), to },
+    );
+    history = { available: true, history: h };
+  } catch (err) {
+    history = { available: false, reason: `history could not be read: ${err instanceof Error ? err.message : String(err)}` };
+  }
+  const view: SnapshotView = {
+    mode: input.view.mode,
+    showAll: input.view.showAll,
+    ...(input.view.from ? { from: input.view.from.toISOString() } : {}),
+    to: to.toISOString(),
+  };
+  const payload = buildSnapshotPayload({ detail: input.detail, history, view, takenAt: now });
+  const id = newSnapshotId();
+  const expiresAt = input.expiresInSeconds ? new Date(now.getTime() + input.expiresInSeconds * 1000) : undefined;
+  await store.saveSnapshot({ idHash: snapshotIdHash(id), createdAt: now, ...(expiresAt ? { expiresAt } : {}), subject: s.id, payload });
+  return { id, createdAt: now, ...(expiresAt ? { expiresAt } : {}) };
+}
+
+export type SnapshotLookup =
+  | { state: 'found'; createdAt: Date; expiresAt?: Date; payload: SnapshotPayload }
+  | { state: 'expired'; createdAt: Date; expiresAt: Date; subject: string }
+  | { state: 'unknown' };
+
+/**
+ * Every id, well-formed or not, is hashed and looked up the same way, so neither the answer nor
+ * its timing tells a malformed id from an unknown one.
+ */
+export async function readSnapshot(store: Pick<DriftStore, 'getSnapshot'>, id: string, now: Date = new Date()): Promise<SnapshotLookup> {
+  const r = await store.getSnapshot(snapshotIdHash(id));
+  if (!r) return { state: 'unknown' };
+  if (r.expiresAt && r.expiresAt.getTime() <= now.getTime()) return { state: 'expired', createdAt: r.createdAt, expiresAt: r.expiresAt, subject: r.subject };
+  if (r.payload === undefined) return { state: 'unknown' };
+  return { state: 'found', createdAt: r.createdAt, ...(r.expiresAt ? { expiresAt: r.expiresAt } : {}), payload: r.payload as SnapshotPayload };
+}
+
+/** The one 404 message for unknown and malformed ids alike. */
+export const SNAPSHOT_NOT_FOUND = 'no such snapshot';

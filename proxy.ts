@@ -1,0 +1,77 @@
+/**
+ * Runs before /embed/* and /s/* (Next's proxy, Node.js runtime):
+ * - /embed/*: who may see it (signed embed token, lib/share/embed-access) and who may frame it
+ *   (`frame-ancestors` from the configured allow-list). next.config.js sends
+ *   `frame-ancestors 'none'` and `X-Frame-Options: DENY` on every other route.
+ * - /s/<id>: an expired snapshot answers 410 here, because a page cannot set its status.
+ */
+import { NextResponse, type NextRequest } from 'next/server';
+import { loadDashboardConfig, type EmbedConfig } from './lib/config/dashboard-config';
+import { embedAccess, embedFrameAncestors, embedViewOf, NO_FRAMING_CSP } from './lib/share/embed-access';
+import { peekHistoryStore } from './lib/share/peek-runtime';
+import { readSnapshot } from './lib/share/snapshot-service';
+import { embedRefusedPage, embedUnavailablePage, expiredSnapshotPage } from './lib/share/status-pages';
+
+/** Request headers the root layout reads to drop the navigation chrome and pick the theme. */
+const EMBED_HEADER = 'x-driftwatch-embed';
+const THEME_HEADER = 'x-driftwatch-embed-theme';
+
+let embedConfig: { ok: true; config: EmbedConfig } | { ok: false; error: string } | undefined;
+
+function currentEmbedConfig() {
+  if (!embedConfig) {
+    try {
+      embedConfig = { ok: true, config: loadDashboardConfig().embed };
+    } catch (err) {
+      embedConfig = { ok: false, error: err instanceof Error ? err.message : String(err) };
+    }
+  }
+  return embedConfig;
+}
+
+function html(body: string, status: number, csp: string): NextResponse {
+  return new NextResponse(body, {
+    status,
+    headers: { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', 'Content-Security-Policy': csp, 'X-Content-Type-Options': 'nosniff' },
+  });
+}
+
+function embed(req: NextRequest): NextResponse {
+  const c = currentEmbedConfig();
+  // A broken configuration fails closed: nobody may frame, nothing is shown.
+  if (!c.ok) return html(embedUnavailablePage('the dashboard configuration is invalid'), 500, NO_FRAMING_CSP);
+  const csp = embedFrameAncestors(c.config.allowedOrigins);
+  const view = embedViewOf(req.nextUrl.pathname);
+  if (view) {
+    const access = embedAccess(c.config, view, req.nextUrl.searchParams);
+    if (!access.ok) return html(embedRefusedPage(access.reason), access.status, csp);
+  }
+  const headers = new Headers(req.headers);
+  headers.set(EMBED_HEADER, '1');
+  const theme = req.nextUrl.searchParams.get('theme');
+  if (theme === 'light' || theme === 'dark') headers.set(THEME_HEADER, theme);
+  else headers.delete(THEME_HEADER);
+  const res = NextResponse.next({ request: { headers } });
+  res.headers.set('Content-Security-Policy', csp);
+  res.headers.set('Cache-Control', 'no-store');
+  return res;
+}
+
+async function snapshot(req: NextRequest): Promise<NextResponse> {
+  const store = peekHistoryStore();
+  const id = decodeURIComponent(req.nextUrl.pathname.slice('/s/'.length)).slice(0, 256);
+  if (store && id) {
+    const r = await readSnapshot(store, id).catch(() => undefined);
+    if (r?.state === 'expired') return html(expiredSnapshotPage(r), 410, NO_FRAMING_CSP);
+  }
+  return NextResponse.next();
+}
+
+export async function proxy(req: NextRequest): Promise<NextResponse> {
+  const p = req.nextUrl.pathname;
+  if (p === '/embed' || p.startsWith('/embed/')) return embed(req);
+  if (p.startsWith('/s/')) return snapshot(req);
+  return NextResponse.next();
+}
+
+export const config = { matcher: ['/embed', '/embed/:path*', '/s/:path*'] };
