@@ -40,3 +40,13 @@ describe('dashboard configuration', () => {
     expect(resourceMatches('*.example.com', 'widgets', 'other.io')).toBe(false);
   });
 });
+
+describe('crash correlation configuration', () => {
+  it('has defaults and reads durations', async () => {
+    const { parseDashboardConfig } = await import('./dashboard-config');
+    expect(parseDashboardConfig({}, 'x').crashes).toEqual({ driftWindow: 900_000, tailLines: 500, limitBytes: 262_144, maxPods: 10, maxLogFetches: 4 });
+    expect(parseDashboardConfig({ crashes: { driftWindow: '2h' } }, 'x').crashes.driftWindow).toBe(7_200_000);
+    expect(parseDashboardConfig({ crashes: { driftWindow: 90 } }, 'x').crashes.driftWindow).toBe(90_000);
+    expect(() => parseDashboardConfig({ crashes: { driftWindow: 'soon', limitBytes: 1e9 } }, 'x')).toThrow(/crashes\.driftWindow[\s\S]*crashes\.limitBytes/);
+  });
+});
