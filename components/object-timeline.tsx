@@ -8,9 +8,17 @@ import { useQuery } from '@tanstack/react-query';
 import { fetchObjectHistory } from '@/lib/client/api';
 import type { ObjectHistoryJson } from '@/lib/client/types';
 import { Truncate } from './truncate';
+import { useViewSearch } from './url-state';
 
 export function ObjectTimeline({ id }: { id: string }) {
-  const q = useQuery({ queryKey: ['history', 'object', id], queryFn: ({ signal }) => fetchObjectHistory(id, {}, signal) });
+  // `from`/`to` in the URL fix the range (a shared live link locks `to` to when it was made).
+  const sp = useViewSearch();
+  const from = sp.get('from') ?? undefined;
+  const to = sp.get('to') ?? undefined;
+  const q = useQuery({
+    queryKey: ['history', 'object', id, from, to],
+    queryFn: ({ signal }) => fetchObjectHistory(id, { ...(from ? { from } : {}), ...(to ? { to } : {}) }, signal),
+  });
   return (
     <section className="panel" aria-labelledby="otl-heading" data-testid="object-timeline">
       <h2 id="otl-heading">Drift timeline</h2>
@@ -21,13 +29,13 @@ export function ObjectTimeline({ id }: { id: string }) {
           {q.data.reason}
         </p>
       )}
-      {q.data?.available && <Lanes h={q.data.data} />}
+      {q.data?.available && <Lanes h={q.data.data} {...(to && !Number.isNaN(Date.parse(to)) ? { to } : {})} />}
     </section>
   );
 }
 
-function Lanes({ h }: { h: ObjectHistoryJson }) {
-  const now = Date.now();
+function Lanes({ h, to }: { h: ObjectHistoryJson; to?: string }) {
+  const now = to ? Date.parse(to) : Date.now();
   const times = [
     ...h.episodes.flatMap((e) => [Date.parse(e.openedAt), e.closedAt ? Date.parse(e.closedAt) : now]),
     ...h.podHealth.map((p) => Date.parse(p.at)),
@@ -44,7 +52,7 @@ function Lanes({ h }: { h: ObjectHistoryJson }) {
     <div className="lanes" data-testid="timeline-lanes">
       <div className="lane-axis muted">
         <span>{new Date(start).toLocaleString()}</span>
-        <span>now</span>
+        <span data-testid="timeline-end">{to ? new Date(now).toLocaleString() : 'now'}</span>
       </div>
       {paths.map((p) => (
         <div className="lane" key={p} data-testid="timeline-lane" data-path={p}>
