@@ -22,10 +22,11 @@ export const storeOptionsSchema = z.object({
   /** A queued record waits at most this long before its batch is written. */
   flushIntervalMs: z.number().int().min(1).max(60_000).default(100),
   /**
-   * A batch is written once it holds this many records (or after `flushIntervalMs`); one batch is
-   * one transaction, which bounds how long a SQLite write holds the event loop.
+   * Most records in one batch (one transaction). A batch is written when it is full, or
+   * `flushIntervalMs` after its first record once the previous transaction has committed (group
+   * commit: under load batches grow up to this bound, which bounds a transaction's duration).
    */
-  maxBatchRecords: z.number().int().min(1).default(5_000),
+  maxBatchRecords: z.number().int().min(1).default(20_000),
   /**
    * Bound of records recorded but not yet committed. Beyond it records wait unprocessed in a
    * second queue of the same bound, where a new state of an object replaces its waiting state

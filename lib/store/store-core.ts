@@ -307,18 +307,27 @@ export class Store implements DriftStore {
       });
   }
 
+  /**
+   * Group commit: a batch is sealed when it is full, or once the flush window has passed and no
+   * transaction is in flight. While one is, the next batch keeps collecting, so under load each
+   * transaction carries more and rows of the same episode head, chart bucket or object coalesce.
+   */
   private afterDerive(): void {
     this.builder.records++;
     this.unwritten++;
     if (this.builder.records >= this.config.maxBatchRecords) this.seal();
-    else if (!this.timer) {
+    else if (!this.timer && !this.due) {
       this.timer = setTimeout(() => {
         this.timer = undefined;
-        this.seal();
+        if (this.sealed === this.written) this.seal();
+        else this.due = true;
       }, this.config.flushIntervalMs);
       this.timer.unref();
     }
   }
+
+  /** The flush window of the current batch has passed while a transaction was in flight. */
+  private due = false;
 
   /**
    * Back-pressure on the blocked queue. A state replaces the blocked state of the same object
@@ -417,6 +426,7 @@ export class Store implements DriftStore {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
+    this.due = false;
     const b = this.builder;
     if (b.records === 0 && batchIsEmpty(b.batch)) return;
     this.builder = this.newBuilder();
@@ -449,6 +459,7 @@ export class Store implements DriftStore {
         this.unwritten -= b.records;
         this.written = n;
         this.resolveWaiters();
+        if (this.due && this.sealed === this.written) this.seal();
         if (this.blocked.length > 0 && !this.draining) void this.startDrain();
         return;
       } catch (err) {
