@@ -9,7 +9,8 @@ import { homedir, tmpdir } from 'node:os';
 import { KubeConfig } from '@kubernetes/client-node';
 import { join } from 'node:path';
 import { buildNext, freePort, startNextServer } from '../testing/next-server';
-import { DEMO_FIELD_MANAGER, DEMO_NAMESPACE, seedDemo } from '../testing/demo-seed';
+import { startDemoDrift, type DemoDrift } from '../testing/demo-drift';
+import { DEMO_CRD_GROUP, DEMO_FIELD_MANAGER, DEMO_NAMESPACE, seedDemo } from '../testing/demo-seed';
 import { startTestCluster, type TestCluster } from '../testing/test-cluster';
 
 function arg(name: string): string | undefined {
@@ -39,6 +40,8 @@ if (ownKubeconfig && !existsSync(ownKubeconfig)) {
 }
 let cluster: TestCluster | undefined;
 let seeded: Awaited<ReturnType<typeof seedDemo>> | undefined;
+let drift: DemoDrift | undefined;
+let demoKc: KubeConfig | undefined;
 const demoDir = mkdtempSync(join(tmpdir(), 'driftwatch-demo-'));
 const manifestsDir = join(demoDir, 'manifests');
 if (!ownKubeconfig && !ownContext) {
@@ -47,6 +50,7 @@ if (!ownKubeconfig && !ownContext) {
   log('seeding it with a shop to watch, and drift ...');
   const kc = new KubeConfig();
   kc.loadFromFile(cluster.kubeconfig);
+  demoKc = kc;
   try {
     seeded = await seedDemo(kc, manifestsDir);
   } catch (err) {
@@ -71,6 +75,7 @@ const cleanup = async () => {
   if (stopping) return;
   stopping = true;
   log('stopping ...');
+  await drift?.stop();
   await server?.stop().catch(() => undefined);
   await cluster?.stop();
   rmSync(demoDir, { recursive: true, force: true });
@@ -95,12 +100,20 @@ try {
   process.exit(1);
 }
 
+// Only on the local demo cluster: the demo's actors write; Driftwatch itself never does.
+if (cluster && demoKc) drift = startDemoDrift(demoKc, { namespace: DEMO_NAMESPACE, crdGroup: DEMO_CRD_GROUP, log });
+
 const clusterNote = cluster
   ? `The local cluster behind it is real, seeded with a shop (namespace ${DEMO_NAMESPACE}) applied from
   ${manifestsDir} and then changed behind git's back:
     drifted: ${seeded?.drifted.join(', ')}
     missing: ${seeded?.missing.join(', ')}
-  See it: ${server.url}/api/v1/drift?status=drifted,missing
+  and it keeps changing, every few seconds:
+    cart-operator rewrites Deployment/cart's CART_MODE env var (and puts it back: a flapping field)
+    hpa-controller and kubectl-scale fight over StatefulSet/shop-db's spec.replicas
+    cache-operator resizes Cache/sessions (a custom resource)
+    Deployment/cart-operator's Pod is in CrashLoopBackOff, its restart count climbing
+  See it: ${server.url}/drift
   Edit the manifests there, or use kubectl:  export KUBECONFIG=${cluster.kubeconfig}`
   : `Watching your cluster from ${kubeconfigShown}${ownContext ? ` (context ${ownContext})` : ''}, read-only.`;
 console.log(`
