@@ -7,6 +7,8 @@ import { ApiError } from '@/lib/client/api';
 import { timeAgo } from '@/lib/client/format';
 import { formatObjectId, parseObjectId } from '@/lib/client/object-id';
 import type { DiffInput } from '@/lib/client/yaml-diff';
+import { CRASH_KINDS } from '@/lib/client/health';
+import { CrashPanel } from './crash-panel';
 import { useObjectDetail } from './drift-data';
 import { FieldDiffList } from './field-diff-list';
 import { ObjectTimeline } from './object-timeline';
@@ -94,6 +96,7 @@ export function ObjectView() {
         <OwnerChain cluster={s.cluster} namespace={s.namespace} live={d!.live?.object} self={`${s.kind} ${s.name}`} />
       </header>
       <FieldDiffList changes={s.changes} since={s.since} />
+      {CRASH_KINDS.has(`${s.group}/${s.kind}`) && <CrashPanel id={id} />}
       {d!.ignoredCount > 0 && <p className="muted">{d!.ignoredCount} more change{d!.ignoredCount === 1 ? ' is' : 's are'} hidden by ignore rules.</p>}
       <section className="panel" aria-labelledby="yaml-heading">
         <div className="panel-head">

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { dedupeDrifts, driftBeforeCrash, formatLead, shapesPods, type CrashMark, type DriftMark } from './crash-correlation';
+import { formatLead } from '../client/health';
+import { dedupeDrifts, driftBeforeCrash, shapesPods, type CrashMark, type DriftMark } from './crash-correlation';
 
 const drift = (at: string, path: string, kind = 'Deployment', from: DriftMark['from'] = 'live'): DriftMark => ({
   at, path, kind, from, objectId: `c//${kind}/ns/web`, name: 'web', manager: 'operator',

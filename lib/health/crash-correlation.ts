@@ -92,11 +92,3 @@ export function dedupeDrifts(drifts: readonly DriftMark[]): DriftMark[] {
 export function sortCrashes(crashes: readonly CrashMark[]): CrashMark[] {
   return [...crashes].sort((a, b) => t(a.at) - t(b.at));
 }
-
-export function formatLead(ms: number): string {
-  const s = Math.round(ms / 1000);
-  if (s < 90) return `${s}s`;
-  const m = Math.round(s / 60);
-  if (m < 90) return `${m} min`;
-  return `${Math.round(m / 60)} h`;
-}

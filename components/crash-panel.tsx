@@ -1,0 +1,233 @@
+'use client';
+/**
+ * Crashes beside drift on the object page: the "drift before crash" hint, one time axis with the
+ * pod-shaping drift of the object, its owners and its Pods next to their crashes, and per crashed
+ * container its last termination and the crash found in its previous log (message, `file:line`).
+ * Everything from the log is text in React nodes (escaped); the server already masked it.
+ */
+import { useQuery } from '@tanstack/react-query';
+import { timeAgo } from '@/lib/client/format';
+import {
+  fetchCrashTimeline,
+  formatBytes,
+  formatLead,
+  type ContainerCrashReport,
+  type CrashMark,
+  type CrashTimeline,
+  type DriftMark,
+  type PodCrashReport,
+} from '@/lib/client/health';
+import styles from './crash-panel.module.css';
+import { Truncate } from './truncate';
+
+export function CrashPanel({ id }: { id: string }) {
+  // Logs are read on demand and bounded on the server; the answer is kept for a minute, not polled.
+  const q = useQuery({ queryKey: ['health', id], queryFn: ({ signal }) => fetchCrashTimeline(id, signal), staleTime: 60_000, retry: false });
+  return (
+    <section className="panel" aria-labelledby="crash-heading" data-testid="crash-panel" aria-busy={q.isPending}>
+      <h2 id="crash-heading">Crashes</h2>
+      {q.isPending && <p className="muted">Reading Pod status and previous logs…</p>}
+      {q.isError && <p className="msg-danger wrap">Crash report unavailable: {q.error.message}</p>}
+      {q.data && <CrashReport t={q.data} />}
+    </section>
+  );
+}
+
+function CrashReport({ t }: { t: CrashTimeline }) {
+  const crashedPods = t.pods.filter((p) => p.crashed.length > 0);
+  const quiet = t.pods.filter((p) => p.crashed.length === 0);
+  return (
+    <div data-testid="crash-report">
+      {t.hint && <Hint t={t} />}
+      {t.crashes.length > 0 && <CrashAxis drifts={t.drifts} crashes={t.crashes} />}
+      {t.pods.length === 0 && <p className="muted">No Pods{t.object.kind === 'Pod' ? '' : ` of this ${t.object.kind}`}.</p>}
+      {t.pods.length > 0 && crashedPods.length === 0 && (
+        <p className="muted" data-testid="no-crashes">
+          No crashes: {t.pods.length} Pod{t.pods.length === 1 ? '' : 's'} ({summarise(quiet)}).
+        </p>
+      )}
+      {crashedPods.map((p) => (
+        <PodCrashes key={`${p.namespace}/${p.name}`} p={p} />
+      ))}
+      {t.morePods > 0 && <p className="muted">{t.morePods} more Pod{t.morePods === 1 ? '' : 's'} not examined.</p>}
+      <p className={`muted ${styles.foot}`}>
+        Logs read through the API server (<code>pods/log</code>, last {t.logLimits.tailLines} lines, at most {formatBytes(t.logLimits.limitBytes)}), not stored; Secret-looking
+        tokens masked. Drift-before-crash window: {formatLead(t.windowMs)}.{t.historyNote ? ` History: ${t.historyNote}` : ''}
+      </p>
+    </div>
+  );
+}
+
+function summarise(pods: PodCrashReport[]): string {
+  const counts = new Map<string, number>();
+  for (const p of pods) counts.set(p.health.verdict, (counts.get(p.health.verdict) ?? 0) + 1);
+  return [...counts].map(([v, n]) => `${n} ${v}`).join(', ');
+}
+
+function Hint({ t }: { t: CrashTimeline }) {
+  const h = t.hint!;
+  const c = h.crash;
+  return (
+    <div className={`banner banner-warning ${styles.hint}`} role="note" data-testid="drift-before-crash">
+      <strong>Drift came first:</strong> <code className="wrap">{h.drift.path}</code> of {h.drift.kind} <span className="wrap">{h.drift.name}</span> changed
+      {h.drift.manager ? (
+        <>
+          {' '}
+          by <code>{h.drift.manager}</code>
+        </>
+      ) : null}{' '}
+      <span data-testid="drift-lead">{formatLead(h.leadMs)}</span> before the first crash ({c.pod}/{c.container}
+      {c.exitCode !== undefined ? `, exit code ${c.exitCode}` : ''}
+      {c.reason ? `, ${c.reason}` : ''}).
+    </div>
+  );
+}
+
+/** Pod-shaping drift and crashes on one time axis. */
+function CrashAxis({ drifts, crashes }: { drifts: DriftMark[]; crashes: CrashMark[] }) {
+  const times = [...drifts.map((d) => Date.parse(d.at)), ...crashes.map((c) => Date.parse(c.at))].filter((x) => !Number.isNaN(x));
+  const start = Math.min(...times);
+  const end = Math.max(...times);
+  const span = Math.max(1, end - start);
+  // Keep marks off the very edges so that both ends stay visible.
+  const pct = (iso: string) => `${(2 + ((Date.parse(iso) - start) / span) * 96).toFixed(3)}%`;
+  const driftLanes = [...new Set(drifts.map((d) => `${d.kind} ${d.name}: ${d.path}`))];
+  return (
+    <div className={`lanes ${styles.axis}`} data-testid="crash-timeline">
+      <div className="lane-axis muted">
+        <span>{new Date(start).toLocaleString()}</span>
+        <span>{new Date(end).toLocaleString()}</span>
+      </div>
+      {driftLanes.map((lane) => (
+        <div className="lane" key={lane} data-testid="crash-timeline-drift">
+          <div className="lane-label">
+            <Truncate text={lane}>
+              <code>{lane}</code>
+            </Truncate>
+          </div>
+          <div className="lane-track">
+            {drifts
+              .filter((d) => `${d.kind} ${d.name}: ${d.path}` === lane)
+              .map((d, i) => {
+                const label = `${new Date(d.at).toLocaleString()}: ${d.path} changed${d.manager ? ` by ${d.manager}` : ''}`;
+                return <span key={i} className={styles.driftMark} style={{ left: pct(d.at) }} title={label} aria-label={label} role="img" />;
+              })}
+          </div>
+        </div>
+      ))}
+      <div className="lane" data-testid="crash-timeline-crashes">
+        <div className="lane-label">Crashes</div>
+        <div className="lane-track">
+          {crashes.map((c, i) => {
+            const label = `${new Date(c.at).toLocaleString()}: ${c.pod}/${c.container} ${c.reason ?? 'crashed'}${c.exitCode !== undefined ? ` (exit ${c.exitCode})` : ''}${c.message ? ` — ${c.message}` : ''}${c.location ? ` at ${c.location}` : ''}`;
+            return (
+              <span
+                key={i}
+                className={`crash${c.reason === 'CrashLoopBackOff' || c.from === 'status' ? ' crashloop' : ''}`}
+                style={{ left: pct(c.at) }}
+                title={label}
+                aria-label={label}
+                role="img"
+                data-testid="crash-mark"
+              />
+            );
+          })}
+        </div>
+      </div>
+    </div>
+  );
+}
+
+function PodCrashes({ p }: { p: PodCrashReport }) {
+  return (
+    <article className={styles.pod} data-testid="crash-pod" data-pod={p.name}>
+      <h3 className="wrap">
+        Pod {p.name} <span className={`badge badge-${p.health.verdict === 'healthy' ? 'in-sync' : 'error'}`}>{p.health.verdict}</span>{' '}
+        {p.health.problems.map((pr) => (
+          <span key={pr} className="chip" data-testid="pod-problem">
+            {pr}
+          </span>
+        ))}
+      </h3>
+      <p className="muted">
+        phase {p.health.phase} · {p.health.restarts} restart{p.health.restarts === 1 ? '' : 's'}
+        {p.owner ? ` · owned by ${p.owner.kind} ${p.owner.name}` : ''}
+        {p.health.nodeName ? ` · node ${p.health.nodeName}` : ''}
+      </p>
+      {p.crashed.map((c) => (
+        <ContainerCrash key={c.container} c={c} />
+      ))}
+    </article>
+  );
+}
+
+function ContainerCrash({ c }: { c: ContainerCrashReport }) {
+  const t = c.termination;
+  const crash = c.crash;
+  return (
+    <div className={styles.container} data-testid="crash-container" data-container={c.container}>
+      <p>
+        <strong>{c.container}</strong> ({c.type}) — {c.instance === 'previous' ? 'previous instance' : 'current instance'} ended{' '}
+        {t.finishedAt ? <time dateTime={t.finishedAt} title={t.finishedAt}>{timeAgo(t.finishedAt)}</time> : ''}: exit code{' '}
+        <span data-testid="exit-code">{t.exitCode ?? '?'}</span>
+        {t.reason ? `, ${t.reason}` : ''}
+        {t.signal !== undefined ? `, signal ${t.signal}` : ''}
+        {c.problem ? ` · now ${c.problem}` : ''}
+      </p>
+      {crash ? (
+        <div>
+          <p>
+            <span className="muted">{crashKindLabel(crash.kind)}:</span>{' '}
+            <code className={`wrap ${styles.message}`} data-testid="crash-message">
+              {crash.message}
+            </code>
+            {crash.frame && (
+              <>
+                {' '}
+                at{' '}
+                <code data-testid="crash-location" title={`${crash.frame.function ? `${crash.frame.function} ` : ''}${crash.frame.path}:${crash.frame.line}`}>
+                  {crash.frame.file}:{crash.frame.line}
+                </code>
+              </>
+            )}
+            {crash.goroutine ? <span className="muted"> · goroutine {crash.goroutine.id} [{crash.goroutine.state}]</span> : null}
+            {crash.signal ? <span className="muted"> · {crash.signal}</span> : null}
+          </p>
+          <details>
+            <summary>Crash output (line {crash.atLine} of the fetched tail)</summary>
+            <pre className={styles.excerpt} data-testid="crash-excerpt">
+              {crash.excerpt.join('\n')}
+            </pre>
+          </details>
+        </div>
+      ) : (
+        <p className="muted" data-testid="crash-nolog">
+          {c.log.fetched ? 'The log shows no recognisable crash.' : `No log: ${c.log.error ?? 'not fetched'}`}
+        </p>
+      )}
+      {c.log.fetched && (
+        <p className="muted" data-testid="crash-fetch">
+          {c.log.previous ? 'previous' : 'current'} log: {formatBytes(c.log.bytes ?? 0)}
+          {c.log.truncated ? ' (cut at the byte limit)' : ''} in {c.log.ms} ms
+        </p>
+      )}
+    </div>
+  );
+}
+
+function crashKindLabel(kind: string): string {
+  switch (kind) {
+    case 'go-panic':
+      return 'Go panic';
+    case 'go-fatal-error':
+      return 'Go fatal error';
+    case 'go-log-fatal':
+      return 'fatal log line';
+    case 'klog-fatal':
+      return 'klog fatal';
+    case 'python-traceback':
+      return 'Python exception';
+    default:
+      return 'uncaught exception';
+  }
+}
