@@ -4,7 +4,7 @@
  * elements and the exact managedFields key strings (`f:name`, `k:{...}`, `v:...`) it answers to.
  */
 import { formatPath, type KeySelector, type PathSegment } from './path';
-import { canonicalQuantity } from './quantity';
+import { canonicalQuantityCached } from './quantity';
 import { childSchema, type SchemaNode } from './schema';
 import { effectiveListSemantics, isQuantityPosition, objectMetaSchema } from './list-keys';
 import { isEmptyValue, isRecord } from './normalize';
@@ -434,11 +434,12 @@ export function compileValue(
   }
   n.kind = K_SCALAR;
   // JSON.parse interns short string values (V8: up to 10 characters): an interned copy here makes
-  // the common equal case an identity check and a different short value a cheap mismatch.
-  if (typeof value === 'string') n.value = intern(value);
+  // the common equal case an identity check and a different short value a cheap mismatch. Longer
+  // live strings are never interned, so interning ours would buy nothing.
+  if (typeof value === 'string' && value.length <= 10) n.value = intern(value);
   if (cx.secret && parent !== null && parent.seg === 'data' && parent.segs.length === 1) n.scalar = S_SECRET;
   else if (isQuantityPosition(parentField, schema.p, schema.f)) {
-    const c = canonicalQuantity(value);
+    const c = canonicalQuantityCached(value);
     if (c !== undefined) {
       n.scalar = S_QUANTITY;
       n.canon = c;
