@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { FullConfig } from '@playwright/test';
-import { E2E_FIELD_MANAGER } from './e2e-env';
-import { buildNext, startNextServer } from '../testing/next-server';
+import { E2E_EMBED_PORT_ENV, E2E_EMBED_TOKEN_SECRET, E2E_FIELD_MANAGER } from './e2e-env';
+import { buildNext, freePort, startNextServer } from '../testing/next-server';
 import { readClusterState, STATE_DIR_ENV, startTestCluster, type TestCluster } from '../testing/test-cluster';
 
 /**
@@ -24,6 +24,9 @@ export default async function globalSetup(_config: FullConfig) {
   // The dashboard's desired state: a directory the tests write manifests into.
   const manifests = mkdtempSync(join(tmpdir(), 'driftwatch-e2e-manifests-'));
   process.env.DRIFTWATCH_E2E_MANIFESTS = manifests;
+  // A second loopback origin the embed tests serve a portal page from: on the frame allow-list.
+  const embedPort = await freePort();
+  process.env[E2E_EMBED_PORT_ENV] = String(embedPort);
   const server = await startNextServer({
     env: {
       ...process.env,
@@ -35,6 +38,9 @@ export default async function globalSetup(_config: FullConfig) {
       DRIFTWATCH_DATA_DIR: join(manifests, '..', `${basename(manifests)}-history`),
       DATABASE_URL: '',
       DRIFTWATCH_FIELD_MANAGER: E2E_FIELD_MANAGER,
+      DRIFTWATCH_EMBED_ORIGINS: `http://127.0.0.1:${embedPort}`,
+      DRIFTWATCH_EMBED_TOKEN_SECRET: E2E_EMBED_TOKEN_SECRET,
+      DRIFTWATCH_EMBED_REQUIRE_TOKEN: '',
     },
   });
   process.env.DRIFTWATCH_E2E_BASE_URL = server.url;
