@@ -386,7 +386,7 @@ export class DriftTracker {
       if (!ks) {
         next = make('error', [], [], [], `the cluster does not serve ${gk} (or it is excluded from the watch set)`);
       } else if (ks.status === 'forbidden') {
-        next = make('error', [], [], [], `cannot list ${gk}: ${ks.message ?? 'forbidden'}`);
+        next = make('error', [], [], [], forbiddenNote(gk, ks.message));
       } else if (!ks.synced) {
         // Not listed yet: absence means nothing until the first list completes.
         this.remove(id);
@@ -445,4 +445,13 @@ function sameVerdict(a: ObjectDriftState, b: ObjectDriftState): boolean {
     deepEqual(a.source, b.source) &&
     deepEqual(a.labels, b.labels)
   );
+}
+
+/** Secrets are unreadable by design with the shipped read-only role: say so instead of a bare 403. */
+export const SECRETS_NOT_READABLE =
+  'not compared: Secrets are not readable by this dashboard (Secret access is off by default; deploy/optional/secret-access.yaml turns it on, see docs/security.md)';
+
+function forbiddenNote(gk: string, message: string | undefined): string {
+  if (gk === 'Secret') return `${SECRETS_NOT_READABLE}. The API server said: ${message ?? 'forbidden'}`;
+  return `cannot list ${gk}: ${message ?? 'forbidden'}`;
 }
