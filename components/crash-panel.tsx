@@ -33,7 +33,8 @@ export function CrashPanel({ id }: { id: string }) {
   );
 }
 
-function CrashReport({ t }: { t: CrashTimeline }) {
+/** The report itself, without fetching: exported for rendering tests. */
+export function CrashReport({ t }: { t: CrashTimeline }) {
   const crashedPods = t.pods.filter((p) => p.crashed.length > 0);
   const quiet = t.pods.filter((p) => p.crashed.length === 0);
   return (
