@@ -3,6 +3,7 @@
  * (test-cluster/kubelet.go), in CrashLoopBackOff, whose previous log holds a real Go panic. The
  * log reaches us as it would from a kubelet: pods/log -> spec.nodeName -> Node -> kubelet port.
  */
+import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, testCluster, uniqueName } from '../../testing/cluster-fixture';
 import { bindToFakeNode, setCrashLoopStatus } from '../../testing/crashing-pod';
@@ -112,5 +113,38 @@ describe('objectCrashReport', () => {
     }, CONTENT_TYPE.merge);
     const r = await objectCrashReport(kc, { group: '', kind: 'Pod', namespace: ns, name: 'unscheduled' }, limits);
     expect(r.pods[0]?.crashed[0]?.log.error).toMatch(/not on a node/);
+  });
+});
+
+describe('without pods/log permission', () => {
+  it('reports the crash from status and the API server’s forbidden message as the reason there is no log', async () => {
+    await kubeWrite(kc, 'POST', objectPath({ apiVersion: 'rbac.authorization.k8s.io/v1', resource: 'roles', namespace: ns }), {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name: 'read-no-logs' },
+      rules: [
+        { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] },
+        { apiGroups: ['apps'], resources: ['deployments', 'replicasets'], verbs: ['get', 'list'] },
+      ],
+    });
+    await kubeWrite(kc, 'POST', objectPath({ apiVersion: 'rbac.authorization.k8s.io/v1', resource: 'rolebindings', namespace: ns }), {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: 'viewer-read-no-logs' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'read-no-logs' },
+      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'viewer' }],
+    });
+    const viewer = new KubeConfig();
+    viewer.loadFromFile(state.kubeconfig);
+    viewer.setCurrentContext('test-cluster-viewer');
+    const r = await eventually(async () => {
+      const rep = await objectCrashReport(viewer, { group: 'apps', kind: 'Deployment', namespace: ns, name: 'operator' }, limits);
+      return rep.pods.length > 0 ? rep : undefined;
+    }, 'the RoleBinding to take effect');
+    const c = r.pods.find((p) => p.name === podName)!.crashed[0]!;
+    expect(c.termination.exitCode).toBe(2);
+    expect(c.crash).toBeUndefined();
+    expect(c.log.fetched).toBe(false);
+    expect(c.log.error).toMatch(/forbidden/i);
   });
 });
