@@ -12,7 +12,7 @@ import type { ObjectDriftState } from '@/lib/client/types';
 type GroupBy = 'namespace' | 'kind' | 'cluster';
 const TOP = 12;
 
-export function DriftBreakdownChart({ states }: { states: Iterable<ObjectDriftState> }) {
+export function DriftBreakdownChart({ states }: { states: Iterable<Pick<ObjectDriftState, 'status' | 'namespace' | 'kind' | 'group' | 'cluster'>> }) {
   const router = useRouter();
   const [groupBy, setGroupBy] = useState<GroupBy>('namespace');
   const data = useMemo(() => {

@@ -1,12 +1,12 @@
 'use client';
 /** Queries shared by the pages: the live drift index, one object's detail, resources and status. */
 import { experimental_streamedQuery as streamedQuery, useQuery } from '@tanstack/react-query';
-import { driftPages, fetchObjectDetail, fetchResources, fetchStatus } from '@/lib/client/api';
+import { driftRowPages, fetchObjectDetail, fetchResources, fetchStatus } from '@/lib/client/api';
 import { addPage, applyEvents, EMPTY_INDEX, type DriftIndex } from '@/lib/client/drift-index';
-import type { DriftListResponse, DriftStreamEvent } from '@/lib/client/types';
+import type { DriftRowsResponse, DriftStreamEvent } from '@/lib/client/types';
 import { DRIFT_INDEX_KEY, objectKey, useLiveStream, type LiveStream } from './live-stream';
 
-type Chunk = { page: DriftListResponse } | { events: DriftStreamEvent[] };
+type Chunk = { page: DriftRowsResponse } | { events: DriftStreamEvent[] };
 
 function indexQueryFn(stream: LiveStream) {
   return streamedQuery<Chunk, DriftIndex, typeof DRIFT_INDEX_KEY>({
@@ -17,7 +17,7 @@ function indexQueryFn(stream: LiveStream) {
       // Open the stream first: everything after the first page's event id is then in its buffer.
       await stream.ready();
       let base: number | undefined;
-      for await (const page of driftPages(signal)) {
+      for await (const page of driftRowPages(signal)) {
         base ??= page.lastEventId;
         yield { page };
       }

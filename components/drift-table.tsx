@@ -4,17 +4,15 @@
  * live drift index (so stream updates show at once), virtualised so 10,000 rows scroll smoothly.
  * Search, filters and sort live in the URL. Keyboard: `/` search, `j`/`k` move, `Enter` opens.
  */
-import Link from 'next/link';
 import { useRouter } from 'next/navigation';
-import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent as ReactKeyboardEvent } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent as ReactKeyboardEvent, type MouseEvent as ReactMouseEvent, type RefObject } from 'react';
+import { flushSync } from 'react-dom';
 import { timeAgo } from '@/lib/client/format';
 import { objectHref } from '@/lib/client/object-id';
 import { DEFAULT_QUERY, facets, filterAndSort, parseTableQuery, tableQueryToParams, type SortKey, type TableQuery, type TableRow } from '@/lib/client/table-query';
 import { STATUSES, type DriftStatus } from '@/lib/client/types';
 import { useDriftIndex } from './drift-data';
 import { isTyping } from './keyboard-shortcuts';
-import { StatusBadge } from './status-badge';
-import { Truncate } from './truncate';
 import { pushSearch, useViewSearch } from './url-state';
 
 const ROW_H = 34;
@@ -44,9 +42,9 @@ export function DriftTable() {
   const router = useRouter();
   const query = useMemo(() => parseTableQuery(sp), [sp]);
   const index = useDriftIndex();
-  const states = index.data?.states;
-  const result = useMemo(() => filterAndSort(states?.values() ?? [], query), [states, query]);
-  const options = useMemo(() => facets(states?.values() ?? []), [states]);
+  const all = index.data?.rows;
+  const result = useMemo(() => filterAndSort(all?.values() ?? [], query), [all, query]);
+  const options = useMemo(() => facets(all?.values() ?? []), [all]);
   const rows = result.rows;
 
   const setQuery = useCallback(
@@ -67,33 +65,15 @@ export function DriftTable() {
 
   // Selection by id, so it survives re-sorting and live updates.
   const [selectedId, setSelectedId] = useState<string | undefined>(undefined);
-  const selectedIndex = useMemo(() => (selectedId === undefined ? -1 : rows.findIndex((r) => r.state.id === selectedId)), [rows, selectedId]);
+  const selectedIndex = useMemo(() => (selectedId === undefined ? -1 : rows.findIndex((r) => r.id === selectedId)), [rows, selectedId]);
 
   const scroller = useRef<HTMLDivElement>(null);
-  const [scrollTop, setScrollTop] = useState(0);
-  const [viewport, setViewport] = useState(600);
-  useEffect(() => {
-    const el = scroller.current;
-    if (!el) return;
-    const ro = new ResizeObserver(() => setViewport(el.clientHeight));
-    ro.observe(el);
-    setViewport(el.clientHeight);
-    return () => ro.disconnect();
-  }, []);
-  const frame = useRef(0);
-  const onScroll = () => {
-    if (frame.current) return;
-    frame.current = requestAnimationFrame(() => {
-      frame.current = 0;
-      setScrollTop(scroller.current?.scrollTop ?? 0);
-    });
-  };
 
   const moveTo = useCallback(
     (i: number) => {
       const r = rows[Math.max(0, Math.min(rows.length - 1, i))];
       if (!r) return;
-      setSelectedId(r.state.id);
+      setSelectedId(r.id);
       const el = scroller.current;
       const idx = rows.indexOf(r);
       if (el) {
@@ -106,7 +86,17 @@ export function DriftTable() {
     [rows],
   );
 
-  const open = useCallback((r: TableRow | undefined) => r && router.push(objectHref(r.state.id)), [router]);
+  const open = useCallback((r: TableRow | undefined) => r && router.push(objectHref(r.id)), [router]);
+  const onRowClick = useCallback(
+    (r: TableRow, e: ReactMouseEvent) => {
+      // A modified click on the object's link opens it the browser's way (new tab, window).
+      if ((e.target as HTMLElement).closest('a') && (e.ctrlKey || e.metaKey || e.shiftKey || e.altKey || e.button !== 0)) return;
+      e.preventDefault();
+      setSelectedId(r.id);
+      open(r);
+    },
+    [open],
+  );
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -128,10 +118,6 @@ export function DriftTable() {
     return () => window.removeEventListener('keydown', onKey);
   }, [moveTo, open, rows, selectedIndex]);
 
-  const now = useNow(30_000);
-  const first = Math.max(0, Math.floor(scrollTop / ROW_H) - OVERSCAN);
-  const last = Math.min(rows.length, Math.ceil((scrollTop + viewport) / ROW_H) + OVERSCAN);
-  const visible = rows.slice(first, last);
   const loading = !index.data?.complete;
 
   const toggleStatus = (s: DriftStatus) => {
@@ -195,7 +181,7 @@ export function DriftTable() {
         <span className="grow" />
         <span className="muted" role="status" aria-live="polite" data-testid="row-count">
           {rows.length.toLocaleString('en-US')} object{rows.length === 1 ? '' : 's'}
-          {loading && index.data ? ` (loading ${index.data.states.size.toLocaleString('en-US')} of ${index.data.total.toLocaleString('en-US')}…)` : ''}
+          {loading && index.data ? ` (loading ${index.data.rows.size.toLocaleString('en-US')} of ${index.data.total.toLocaleString('en-US')}…)` : ''}
         </span>
         {isFiltered && (
           <button type="button" className="link-button" onClick={() => pushSearch(tableQueryToParams({ ...DEFAULT_QUERY, sort: query.sort, dir: query.dir }))}>
@@ -224,7 +210,6 @@ export function DriftTable() {
         aria-busy={loading}
         tabIndex={0}
         data-testid="drift-table"
-        onScroll={onScroll}
         onKeyDown={(e: ReactKeyboardEvent) => {
           if (e.key === 'Enter' && selectedIndex >= 0) open(rows[selectedIndex]);
         }}
@@ -241,62 +226,113 @@ export function DriftTable() {
             </div>
           ))}
         </div>
-        <div className="vbody" style={{ height: rows.length * ROW_H }} role="rowgroup">
-          {visible.map((r, k) => {
-            const i = first + k;
-            const s = r.state;
-            return (
-              <div
-                key={s.id}
-                id={`row-${i}`}
-                role="row"
-                aria-rowindex={i + 2}
-                aria-selected={i === selectedIndex}
-                className={`vrow${i === selectedIndex ? ' selected' : ''}`}
-                style={{ transform: `translateY(${i * ROW_H}px)` }}
-                data-testid="drift-row"
-                data-id={s.id}
-                onClick={(e) => {
-                  if ((e.target as HTMLElement).closest('a')) return;
-                  setSelectedId(s.id);
-                  open(r);
-                }}
-              >
-                <div role="gridcell" className="vcell c-kind">
-                  <Truncate text={s.group ? `${s.kind}.${s.group}` : s.kind} />
-                </div>
-                <div role="gridcell" className="vcell c-object">
-                  <Link href={objectHref(s.id)} title={s.id} className="truncate" tabIndex={-1} prefetch={false}>
-                    {s.namespace && <span className="muted">{s.namespace}/</span>}
-                    {s.name}
-                  </Link>
-                </div>
-                <div role="gridcell" className="vcell c-status">
-                  <StatusBadge status={s.status} />
-                </div>
-                <div role="gridcell" className="vcell c-fields num">
-                  {r.fields}
-                </div>
-                <div role="gridcell" className="vcell c-path">
-                  <Truncate text={r.firstPath}>
-                    <code>{r.firstPath}</code>
-                  </Truncate>
-                </div>
-                <div role="gridcell" className="vcell c-manager">
-                  <Truncate text={r.manager} />
-                </div>
-                <div role="gridcell" className="vcell c-since" title={s.since}>
-                  {timeAgo(s.since, now)}
-                </div>
-              </div>
-            );
-          })}
-        </div>
+        <VirtualRows scroller={scroller} rows={rows} selectedIndex={selectedIndex} onRowClick={onRowClick} />
         {!loading && rows.length === 0 && <p className="empty muted">No object matches these filters.</p>}
       </div>
     </div>
   );
 }
+
+/**
+ * The rows on screen (plus a margin), absolutely placed in a body as tall as every row. Owns the
+ * scroll position, so scrolling re-renders only this list; rows are memoised, so a scroll step
+ * renders just the rows that came into view. The window is recomputed inside the scroll event and
+ * committed synchronously: the frame that shows the new position shows its rows.
+ */
+function VirtualRows({
+  scroller,
+  rows,
+  selectedIndex,
+  onRowClick,
+}: {
+  scroller: RefObject<HTMLDivElement | null>;
+  rows: readonly TableRow[];
+  selectedIndex: number;
+  onRowClick: (r: TableRow, e: ReactMouseEvent) => void;
+}) {
+  const [win, setWin] = useState({ first: 0, last: 40 });
+  useEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    const compute = (sync: boolean) => {
+      // A window of constant length for a given height, so that slots recycle one for one.
+      const first = Math.max(0, Math.floor(el.scrollTop / ROW_H) - OVERSCAN);
+      const last = first + Math.ceil(el.clientHeight / ROW_H) + 2 * OVERSCAN + 1;
+      const update = () => setWin((w) => (w.first === first && w.last === last ? w : { first, last }));
+      if (sync) flushSync(update);
+      else update();
+    };
+    const onScroll = () => compute(true);
+    const ro = new ResizeObserver(() => compute(false));
+    ro.observe(el);
+    el.addEventListener('scroll', onScroll, { passive: true });
+    compute(false);
+    return () => {
+      ro.disconnect();
+      el.removeEventListener('scroll', onScroll);
+    };
+  }, [scroller]);
+  const now = useNow(30_000);
+  const first = Math.min(win.first, rows.length);
+  const last = Math.min(win.last, rows.length);
+  // Rows are keyed by slot (index modulo the window's length), not by object: a row that scrolls
+  // out hands its DOM nodes to the one scrolling in, which React then only patches (text,
+  // transform) instead of removing one subtree and building another on every frame.
+  const pool = win.last - win.first;
+  const out = [];
+  for (let i = first; i < last; i++) {
+    const r = rows[i]!;
+    out.push(<DriftRow key={i % pool} row={r} index={i} selected={i === selectedIndex} now={now} onClick={onRowClick} />);
+  }
+  return (
+    <div className="vbody" style={{ height: rows.length * ROW_H }} role="rowgroup">
+      {out}
+    </div>
+  );
+}
+
+const DriftRow = memo(function DriftRow({ row: r, index: i, selected, now, onClick }: { row: TableRow; index: number; selected: boolean; now: number; onClick: (r: TableRow, e: ReactMouseEvent) => void }) {
+  const href = objectHref(r.id);
+  return (
+    <div
+      id={`row-${i}`}
+      role="row"
+      aria-rowindex={i + 2}
+      aria-selected={selected}
+      className={`vrow${selected ? ' selected' : ''}`}
+      style={{ transform: `translateY(${i * ROW_H}px)` }}
+      data-testid="drift-row"
+      data-id={r.id}
+      onClick={(e) => onClick(r, e)}
+    >
+      <div role="gridcell" className="vcell c-kind" title={r.kindLabel}>
+        {r.kindLabel}
+      </div>
+      <div role="gridcell" className="vcell c-object">
+        {/* A plain link: next/link's per-link hooks and observers cost more than the whole row. */}
+        <a href={href} title={r.id} className="truncate" tabIndex={-1}>
+          {r.namespace && <span className="muted">{r.namespace}/</span>}
+          {r.name}
+        </a>
+      </div>
+      <div role="gridcell" className="vcell c-status">
+        <span className={`badge badge-${r.status}`}>{r.status}</span>
+      </div>
+      <div role="gridcell" className="vcell c-fields num">
+        {r.fields}
+      </div>
+      <div role="gridcell" className="vcell c-path" title={r.firstPath}>
+        <code>{r.firstPath}</code>
+      </div>
+      <div role="gridcell" className="vcell c-manager" title={r.manager}>
+        {r.manager}
+      </div>
+      <div role="gridcell" className="vcell c-since" title={r.since}>
+        {timeAgo(r.since, now)}
+      </div>
+    </div>
+  );
+});
 
 function FacetSelect({ label, name, values, selected, onChange }: { label: string; name: string; values: string[]; selected: string[]; onChange: (v: string[]) => void }) {
   // Values in the URL that no object has (yet) stay selectable, so a shared link is never silently widened.

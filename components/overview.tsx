@@ -14,15 +14,15 @@ export function Overview() {
   const index = useDriftIndex();
   const status = useStatus();
   const resources = useResources();
-  const states = useMemo(() => [...(index.data?.states.values() ?? [])], [index.data]);
-  const counts = useMemo(() => countByStatus(states), [states]);
+  const rows = useMemo(() => [...(index.data?.rows.values() ?? [])], [index.data]);
+  const counts = useMemo(() => countByStatus(rows), [rows]);
   return (
     <div className="overview" data-testid="overview">
       <h1 className="page-title">Overview</h1>
       {index.isError && <p className="msg-danger">Drift could not be loaded: {index.error.message}</p>}
       <StatusCounts counts={counts} loading={!index.data?.complete} />
       <div className="grid-2">
-        <DriftBreakdownChart states={states} />
+        <DriftBreakdownChart states={rows} />
         <div>
           {status.data && <ClusterList clusters={status.data.clusters} />}
           {status.data && <ManifestProblems problems={status.data.manifestProblems} />}

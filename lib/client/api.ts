@@ -2,7 +2,7 @@
 import type {
   ChartGroupBy,
   DriftChartJson,
-  DriftListResponse,
+  DriftRowsResponse,
   FindingJson,
   FindingKind,
   HistoryResult,
@@ -37,11 +37,11 @@ export async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> 
   return (await res.json()) as T;
 }
 
-/** Every drift state, page by page (1,000 per request), each page as soon as it arrives. */
-export async function* driftPages(signal?: AbortSignal): AsyncGenerator<DriftListResponse> {
+/** Every drift state as a table row, page by page (10,000 per request), each page as soon as it arrives. */
+export async function* driftRowPages(signal?: AbortSignal): AsyncGenerator<DriftRowsResponse> {
   let cursor: string | undefined;
   do {
-    const page = await getJson<DriftListResponse>(`/api/v1/drift?limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, signal);
+    const page = await getJson<DriftRowsResponse>(`/api/v1/drift/rows${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`, signal);
     yield page;
     cursor = page.next;
   } while (cursor);

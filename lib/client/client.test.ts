@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { addPage, applyEvents, EMPTY_INDEX } from './drift-index';
 import { parseObjectId } from './object-id';
-import { filterAndSort, parseTableQuery, tableQueryToParams } from './table-query';
+import { rowTuple } from '../live/table-rows';
+import { filterAndSort, parseTableQuery, rowFromState, rowFromTuple, tableQueryToParams } from './table-query';
 import type { ObjectDriftState } from './types';
 import { diffLines, diffTexts, toBlocks, toSplitRows } from './yaml-diff';
 
@@ -35,11 +36,13 @@ describe('table query', () => {
     const a = state('alpha');
     const b = state('beta', { changes: [...a.changes, { path: 'data.x', op: 'added', live: 1, manager: { name: 'bot', operation: 'Apply', time: '2026-01-02T00:00:00Z' } }] });
     const c = state('gamma', { status: 'in-sync', changes: [] });
-    const all = [a, b, c];
-    expect(filterAndSort(all, parseTableQuery(new URLSearchParams('manager=bot'))).rows.map((r) => r.state.name)).toEqual(['beta']);
-    expect(filterAndSort(all, parseTableQuery(new URLSearchParams('labels=app%3Dalpha'))).rows.map((r) => r.state.name)).toEqual(['alpha']);
+    const all = [a, b, c].map(rowFromState);
+    expect(filterAndSort(all, parseTableQuery(new URLSearchParams('manager=bot'))).rows.map((r) => r.name)).toEqual(['beta']);
+    expect(filterAndSort(all, parseTableQuery(new URLSearchParams('labels=app%3Dalpha'))).rows.map((r) => r.name)).toEqual(['alpha']);
+    // Text search covers every changed path and manager, not only the first.
+    expect(filterAndSort(all, parseTableQuery(new URLSearchParams('q=data.x'))).rows.map((r) => r.name)).toEqual(['beta']);
     const r = filterAndSort(all, parseTableQuery(new URLSearchParams('sort=fields&dir=desc')));
-    expect(r.rows.map((x) => [x.state.name, x.fields, x.manager])).toEqual([
+    expect(r.rows.map((x) => [x.name, x.fields, x.manager])).toEqual([
       ['beta', 2, 'bot'],
       ['alpha', 1, 'kubectl-edit'],
     ]);
@@ -50,15 +53,31 @@ describe('table query', () => {
 
 describe('drift index', () => {
   it('loads pages and applies stream events', () => {
-    let idx = addPage(EMPTY_INDEX, { items: [state('a')], total: 2, counts: {} as never, next: 'x', ready: true, lastEventId: 7 });
+    let idx = addPage(EMPTY_INDEX, { columns: [], rows: [rowTuple(state('a'))], total: 2, next: 'x', ready: true, lastEventId: 7 });
     expect(idx.complete).toBe(false);
-    idx = addPage(idx, { items: [state('b')], total: 2, counts: {} as never, ready: true, lastEventId: 9 });
+    idx = addPage(idx, { columns: [], rows: [rowTuple(state('b'))], total: 2, ready: true, lastEventId: 9 });
     expect(idx).toMatchObject({ complete: true, baseSeq: 7 });
     idx = applyEvents(idx, [
       { seq: 8, type: 'upsert', state: state('a', { status: 'in-sync', changes: [] }), at: '' },
       { seq: 10, type: 'delete', id: state('b').id, cluster: 'c1', at: '' },
     ]);
-    expect([...idx.states.values()].map((s) => `${s.name}=${s.status}`)).toEqual(['a=in-sync']);
+    expect([...idx.rows.values()].map((s) => `${s.name}=${s.status}`)).toEqual(['a=in-sync']);
+  });
+
+  it('turns a state into the row the server sends, and back into what the table shows', () => {
+    const s = state('web', {
+      kind: 'Deployment',
+      group: 'apps',
+      id: 'c1/apps/Deployment/ns/web',
+      changes: [
+        { path: 'spec.replicas', op: 'changed', desired: 2, live: 5, manager: { name: 'kubectl-edit', operation: 'Update', time: '2026-01-01T00:00:00Z' } },
+        { path: 'spec.template.spec.containers[name=app].env[name=MODE].value', op: 'changed', desired: 'a', live: 'b', manager: { name: 'operator', operation: 'Update', time: '2026-01-03T00:00:00Z' } },
+        { path: 'metadata.labels.tier', op: 'added', live: 'x', manager: { name: 'kubectl-edit', operation: 'Update', time: '2026-01-02T00:00:00Z' } },
+      ],
+    });
+    const t = rowTuple(s);
+    expect(t).toEqual([s.id, 'drifted', s.since, ['spec.replicas', 'spec.template.spec.containers[name=app].env[name=MODE].value', 'metadata.labels.tier'], ['kubectl-edit', 'operator'], 'operator', { app: 'web' }]);
+    expect(rowFromTuple(JSON.parse(JSON.stringify(t)))).toMatchObject({ cluster: 'c1', group: 'apps', kind: 'Deployment', kindLabel: 'Deployment.apps', namespace: 'ns', name: 'web', fields: 3, firstPath: 'spec.replicas', manager: 'operator' });
   });
 });
 

@@ -1,12 +1,14 @@
 /**
- * The browser's copy of every drift state: loaded page by page from /api/v1/drift, then kept
- * current by /api/v1/stream events (each `upsert` carries the object's full state). Pure functions
- * over immutable values, so TanStack Query can hold the result.
+ * The browser's copy of every drift state, as drift table rows: loaded from /api/v1/drift/rows
+ * (compact, in one or two requests), then kept current by /api/v1/stream events (each `upsert`
+ * carries the object's full state, turned into a row). Pure functions over immutable values, so
+ * TanStack Query can hold the result.
  */
-import type { DriftListResponse, DriftStatus, DriftStreamEvent, ObjectDriftState } from './types';
+import { rowFromState, rowFromTuple, type TableRow } from './table-query';
+import type { DriftRowsResponse, DriftStatus, DriftStreamEvent } from './types';
 
 export interface DriftIndex {
-  states: ReadonlyMap<string, ObjectDriftState>;
+  rows: ReadonlyMap<string, TableRow>;
   /** The event sequence number of the first page: events after it are re-applied once loading ends. */
   baseSeq: number | undefined;
   /** All pages loaded. */
@@ -17,13 +19,13 @@ export interface DriftIndex {
   version: number;
 }
 
-export const EMPTY_INDEX: DriftIndex = { states: new Map(), baseSeq: undefined, complete: false, total: 0, version: 0 };
+export const EMPTY_INDEX: DriftIndex = { rows: new Map(), baseSeq: undefined, complete: false, total: 0, version: 0 };
 
-export function addPage(idx: DriftIndex, page: DriftListResponse): DriftIndex {
-  const states = new Map(idx.states);
-  for (const s of page.items) states.set(s.id, s);
+export function addPage(idx: DriftIndex, page: DriftRowsResponse): DriftIndex {
+  const rows = new Map(idx.rows);
+  for (const t of page.rows) rows.set(t[0], rowFromTuple(t));
   return {
-    states,
+    rows,
     baseSeq: idx.baseSeq ?? page.lastEventId,
     complete: page.next === undefined,
     total: page.total,
@@ -34,27 +36,16 @@ export function addPage(idx: DriftIndex, page: DriftListResponse): DriftIndex {
 /** Applies stream events in order; returns the same index when nothing applies. */
 export function applyEvents(idx: DriftIndex, events: readonly DriftStreamEvent[]): DriftIndex {
   if (events.length === 0) return idx;
-  const states = new Map(idx.states);
+  const rows = new Map(idx.rows);
   for (const e of events) {
-    if (e.type === 'upsert') states.set(e.state.id, e.state);
-    else states.delete(e.id);
+    if (e.type === 'upsert') rows.set(e.state.id, rowFromState(e.state));
+    else rows.delete(e.id);
   }
-  return { ...idx, states, version: idx.version + 1 };
+  return { ...idx, rows, version: idx.version + 1 };
 }
 
-export function countByStatus(states: Iterable<ObjectDriftState>): Record<DriftStatus, number> {
+export function countByStatus(rows: Iterable<{ status: DriftStatus }>): Record<DriftStatus, number> {
   const counts: Record<DriftStatus, number> = { drifted: 0, missing: 0, error: 0, 'in-sync': 0, unmanaged: 0 };
-  for (const s of states) counts[s.status]++;
+  for (const s of rows) counts[s.status]++;
   return counts;
-}
-
-/** The manager of the most recent change (by managedFields time), or of the first change with one. */
-export function lastManager(s: Pick<ObjectDriftState, 'changes'>): { name: string; time?: string } | undefined {
-  let best: { name: string; time?: string } | undefined;
-  for (const c of s.changes) {
-    const m = c.manager;
-    if (!m) continue;
-    if (!best || (m.time !== undefined && (best.time === undefined || m.time > best.time))) best = m.time !== undefined ? { name: m.name, time: m.time } : { name: m.name };
-  }
-  return best;
 }

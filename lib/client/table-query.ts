@@ -4,7 +4,8 @@
  */
 import { labelsMatch, parseLabelSelector } from '../drift/ignore-rules';
 import type { LabelSelector } from '../drift/types';
-import { lastManager } from './drift-index';
+import { rowTuple, type DriftRowTuple } from '../live/table-rows';
+import { parseObjectId } from './object-id';
 import type { DriftStatus, ObjectDriftState } from './types';
 import { STATUSES } from './types';
 
@@ -85,56 +86,74 @@ export function parseSelector(s: string): { selector?: LabelSelector; error?: st
   }
 }
 
-/** One table row: the state plus what the columns show, computed once per state object. */
+/**
+ * One table row: the compact row the server sends (lib/live/table-rows.ts), with what the columns
+ * show computed once. Stream upserts carry full states and become rows through the same function.
+ */
 export interface TableRow {
-  state: ObjectDriftState;
+  id: string;
+  cluster: string;
+  group: string;
+  kind: string;
+  namespace: string;
+  name: string;
+  status: DriftStatus;
+  since: string;
+  /** Every changed path, in the report's order. */
+  paths: string[];
+  /** Every manager named by a change. */
+  managers: string[];
+  /** The manager of the most recent change. */
+  manager: string;
+  labels: Record<string, string>;
   fields: number;
   firstPath: string;
-  manager: string;
-  objectLabel: string;
+  kindLabel: string;
 }
 
-const rowCache = new WeakMap<ObjectDriftState, TableRow>();
-
-export function rowOf(state: ObjectDriftState): TableRow {
-  let row = rowCache.get(state);
-  if (!row) {
-    row = {
-      state,
-      fields: state.changes.length,
-      firstPath: state.changes[0]?.path ?? '',
-      manager: lastManager(state)?.name ?? '',
-      objectLabel: `${state.namespace ? `${state.namespace}/` : ''}${state.name}`,
-    };
-    rowCache.set(state, row);
-  }
-  return row;
+export function rowFromTuple(t: DriftRowTuple): TableRow {
+  const [id, status, since, paths, managers, manager, labels] = t;
+  const parts = parseObjectId(id) ?? { cluster: '', group: '', kind: '', namespace: '', name: id };
+  return {
+    id,
+    ...parts,
+    status,
+    since,
+    paths,
+    managers,
+    manager,
+    labels,
+    fields: paths.length,
+    firstPath: paths[0] ?? '',
+    kindLabel: parts.group ? `${parts.kind}.${parts.group}` : parts.kind,
+  };
 }
+
+export const rowFromState = (s: ObjectDriftState): TableRow => rowFromTuple(rowTuple(s));
 
 const STATUS_ORDER: Record<DriftStatus, number> = { drifted: 0, missing: 1, error: 2, 'in-sync': 3, unmanaged: 4 };
 
 /** The API's order: most pressing first, then the most recent change, then the id. */
-export function compareDefault(a: ObjectDriftState, b: ObjectDriftState): number {
+export function compareDefault(a: Pick<TableRow, 'status' | 'since' | 'id'>, b: Pick<TableRow, 'status' | 'since' | 'id'>): number {
   return STATUS_ORDER[a.status] - STATUS_ORDER[b.status] || (b.since < a.since ? -1 : b.since > a.since ? 1 : 0) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
 const cmpStr = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 const COMPARATORS: Record<Exclude<SortKey, 'default'>, (a: TableRow, b: TableRow) => number> = {
-  object: (a, b) => cmpStr(a.state.name, b.state.name) || cmpStr(a.state.namespace, b.state.namespace),
-  kind: (a, b) => cmpStr(a.state.kind, b.state.kind),
-  namespace: (a, b) => cmpStr(a.state.namespace, b.state.namespace),
-  status: (a, b) => STATUS_ORDER[a.state.status] - STATUS_ORDER[b.state.status],
+  object: (a, b) => cmpStr(a.name, b.name) || cmpStr(a.namespace, b.namespace),
+  kind: (a, b) => cmpStr(a.kind, b.kind),
+  namespace: (a, b) => cmpStr(a.namespace, b.namespace),
+  status: (a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status],
   fields: (a, b) => a.fields - b.fields,
   path: (a, b) => cmpStr(a.firstPath, b.firstPath),
   manager: (a, b) => cmpStr(a.manager, b.manager),
-  since: (a, b) => cmpStr(a.state.since, b.state.since),
+  since: (a, b) => cmpStr(a.since, b.since),
 };
 
 function matchesText(r: TableRow, q: string): boolean {
-  const s = r.state;
-  if (s.name.toLowerCase().includes(q) || s.namespace.toLowerCase().includes(q) || s.kind.toLowerCase().includes(q)) return true;
-  return s.changes.some((c) => c.path.toLowerCase().includes(q) || (c.manager?.name.toLowerCase().includes(q) ?? false));
+  if (r.name.toLowerCase().includes(q) || r.namespace.toLowerCase().includes(q) || r.kind.toLowerCase().includes(q)) return true;
+  return r.paths.some((p) => p.toLowerCase().includes(q)) || r.managers.some((m) => m.toLowerCase().includes(q));
 }
 
 export interface FilterResult {
@@ -144,42 +163,41 @@ export interface FilterResult {
   selectorError?: string;
 }
 
-export function filterAndSort(states: Iterable<ObjectDriftState>, query: TableQuery): FilterResult {
+export function filterAndSort(all: Iterable<TableRow>, query: TableQuery): FilterResult {
   const { selector, error } = parseSelector(query.labelSelector);
   const q = query.q.trim().toLowerCase();
   const kinds = query.kind.map((k) => k.toLowerCase());
   const counts: Record<DriftStatus, number> = { drifted: 0, missing: 0, error: 0, 'in-sync': 0, unmanaged: 0 };
   const rows: TableRow[] = [];
-  for (const s of states) {
-    if (query.cluster.length > 0 && !query.cluster.includes(s.cluster)) continue;
-    if (query.namespace.length > 0 && !query.namespace.includes(s.namespace)) continue;
-    if (kinds.length > 0 && !kinds.includes(s.kind.toLowerCase()) && !kinds.includes(`${s.kind}.${s.group}`.toLowerCase())) continue;
-    if (selector && !labelsMatch(selector, s.labels)) continue;
-    const r = rowOf(s);
-    if (query.manager.length > 0 && !s.changes.some((c) => c.manager !== undefined && query.manager.includes(c.manager.name))) continue;
+  for (const r of all) {
+    if (query.cluster.length > 0 && !query.cluster.includes(r.cluster)) continue;
+    if (query.namespace.length > 0 && !query.namespace.includes(r.namespace)) continue;
+    if (kinds.length > 0 && !kinds.includes(r.kind.toLowerCase()) && !kinds.includes(`${r.kind}.${r.group}`.toLowerCase())) continue;
+    if (selector && !labelsMatch(selector, r.labels)) continue;
+    if (query.manager.length > 0 && !r.managers.some((m) => query.manager.includes(m))) continue;
     if (q && !matchesText(r, q)) continue;
-    counts[s.status]++;
-    if (query.status.length > 0 && !query.status.includes(s.status)) continue;
+    counts[r.status]++;
+    if (query.status.length > 0 && !query.status.includes(r.status)) continue;
     rows.push(r);
   }
   if (query.sort === 'default') {
-    rows.sort((a, b) => (query.dir === 'desc' ? -1 : 1) * compareDefault(a.state, b.state));
+    rows.sort((a, b) => (query.dir === 'desc' ? -1 : 1) * compareDefault(a, b));
   } else {
     const cmp = COMPARATORS[query.sort];
     const sign = query.dir === 'desc' ? -1 : 1;
-    rows.sort((a, b) => sign * cmp(a, b) || compareDefault(a.state, b.state));
+    rows.sort((a, b) => sign * cmp(a, b) || compareDefault(a, b));
   }
   return { rows, counts, ...(error ? { selectorError: error } : {}) };
 }
 
 /** Distinct values for the filter pickers. */
-export function facets(states: Iterable<ObjectDriftState>): { cluster: string[]; namespace: string[]; kind: string[]; manager: string[] } {
+export function facets(all: Iterable<TableRow>): { cluster: string[]; namespace: string[]; kind: string[]; manager: string[] } {
   const sets = { cluster: new Set<string>(), namespace: new Set<string>(), kind: new Set<string>(), manager: new Set<string>() };
-  for (const s of states) {
-    sets.cluster.add(s.cluster);
-    if (s.namespace) sets.namespace.add(s.namespace);
-    sets.kind.add(s.group ? `${s.kind}.${s.group}` : s.kind);
-    for (const c of s.changes) if (c.manager) sets.manager.add(c.manager.name);
+  for (const r of all) {
+    sets.cluster.add(r.cluster);
+    if (r.namespace) sets.namespace.add(r.namespace);
+    sets.kind.add(r.kindLabel);
+    for (const m of r.managers) sets.manager.add(m);
   }
   const sorted = (x: Set<string>) => [...x].sort();
   return { cluster: sorted(sets.cluster), namespace: sorted(sets.namespace), kind: sorted(sets.kind), manager: sorted(sets.manager) };

@@ -4,6 +4,7 @@
  */
 import type { FieldChange, ManagerRef, RedactedValue } from '../drift/types';
 import type { ClusterSummary, ManifestProblem } from '../live/runtime';
+import type { DriftRowTuple } from '../live/table-rows';
 import type { DriftStatus, ObjectDriftState, ResourceSyncState } from '../live/types';
 
 export type { ClusterSummary, DriftStatus, FieldChange, ManagerRef, ManifestProblem, ObjectDriftState, RedactedValue, ResourceSyncState };
@@ -17,6 +18,16 @@ export interface DriftListResponse {
   next?: string;
   ready: boolean;
   /** Sequence number of the last event when the page was computed (the stream's ids are `<epoch>.<seq>`). */
+  lastEventId: number;
+}
+
+/** A page of /api/v1/drift/rows: every drift state in the table's compact form (lib/live/table-rows.ts). */
+export interface DriftRowsResponse {
+  columns: readonly string[];
+  rows: DriftRowTuple[];
+  total: number;
+  next?: string;
+  ready: boolean;
   lastEventId: number;
 }
 
