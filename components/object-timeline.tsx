@@ -1,11 +1,14 @@
 'use client';
 /**
  * One object's history: an episode lane per drifted field, and for Pods and workloads the restarts
- * and CrashLoopBackOff on the same time axis. Fed by the history fetcher; says so when the server
+ * and CrashLoopBackOff on the same time axis, beside their Pods' crashes with the panic message and
+ * file:line (the crash panel's report, docs/crash-correlation.md). Fed by the history fetcher; says so when the server
  * has no history yet.
  */
 import { useQuery } from '@tanstack/react-query';
 import { fetchObjectHistory } from '@/lib/client/api';
+import { CRASH_KINDS, fetchCrashTimeline, type CrashMark } from '@/lib/client/health';
+import { parseObjectId } from '@/lib/client/object-id';
 import type { ObjectHistoryJson } from '@/lib/client/types';
 import { Truncate } from './truncate';
 import { useViewSearch } from './url-state';
@@ -19,6 +22,16 @@ export function ObjectTimeline({ id }: { id: string }) {
     queryKey: ['history', 'object', id, from, to],
     queryFn: ({ signal }) => fetchObjectHistory(id, { ...(from ? { from } : {}), ...(to ? { to } : {}) }, signal),
   });
+  // The crash panel's query (same key, so one request): the Pods' crashes with message and file:line.
+  const parts = parseObjectId(id);
+  const health = useQuery({
+    queryKey: ['health', id],
+    queryFn: ({ signal }) => fetchCrashTimeline(id, signal),
+    enabled: parts !== undefined && CRASH_KINDS.has(`${parts.group}/${parts.kind}`),
+    staleTime: 60_000,
+    retry: false,
+  });
+  const logCrashes = health.data?.crashes.filter((c) => c.from === 'status') ?? [];
   return (
     <section className="panel" aria-labelledby="otl-heading" data-testid="object-timeline">
       <h2 id="otl-heading">Drift timeline</h2>
@@ -29,16 +42,18 @@ export function ObjectTimeline({ id }: { id: string }) {
           {q.data.reason}
         </p>
       )}
-      {q.data?.available && <Lanes h={q.data.data} {...(to && !Number.isNaN(Date.parse(to)) ? { to } : {})} />}
+      {q.data?.available && <Lanes h={q.data.data} logCrashes={logCrashes} {...(to && !Number.isNaN(Date.parse(to)) ? { to } : {})} />}
     </section>
   );
 }
 
-function Lanes({ h, to }: { h: ObjectHistoryJson; to?: string }) {
+function Lanes({ h, to, logCrashes: allLogCrashes }: { h: ObjectHistoryJson; to?: string; logCrashes: CrashMark[] }) {
   const now = to ? Date.parse(to) : Date.now();
+  const logCrashes = allLogCrashes.filter((c) => Date.parse(c.at) <= now);
   const times = [
     ...h.episodes.flatMap((e) => [Date.parse(e.openedAt), e.closedAt ? Date.parse(e.closedAt) : now]),
     ...h.podHealth.map((p) => Date.parse(p.at)),
+    ...logCrashes.map((c) => Date.parse(c.at)),
   ].filter((t) => !Number.isNaN(t));
   if (times.length === 0) return <p className="muted">No drift recorded for this object.</p>;
   const start = Math.min(...times);
@@ -74,6 +89,17 @@ function Lanes({ h, to }: { h: ObjectHistoryJson; to?: string }) {
           </div>
         </div>
       ))}
+      {logCrashes.length > 0 && (
+        <div className="lane" data-testid="timeline-crashes">
+          <div className="lane-label">Crashes</div>
+          <div className="lane-track">
+            {logCrashes.map((c, i) => {
+              const label = `${new Date(c.at).toLocaleString()}: ${c.pod}/${c.container} ${c.reason ?? 'crashed'}${c.exitCode !== undefined ? ` (exit ${c.exitCode})` : ''}${c.message ? ` — ${c.message}` : ''}${c.location ? ` at ${c.location}` : ''}`;
+              return <span key={i} className="crash crashloop" style={{ left: pct(Date.parse(c.at)) }} title={label} aria-label={label} role="img" data-testid="timeline-crash" />;
+            })}
+          </div>
+        </div>
+      )}
       {crashes.length > 0 && (
         <div className="lane" data-testid="timeline-health">
           <div className="lane-label">Restarts</div>

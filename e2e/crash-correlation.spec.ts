@@ -108,6 +108,11 @@ test('a pod-template drift by an operator, then a nil-map panic in CrashLoopBack
   await expect(panel.getByTestId('crash-timeline-drift')).toContainText(TEMPLATE_PATH);
   await expect(panel.getByTestId('crash-mark').first()).toHaveAttribute('aria-label', /assignment to entry in nil map at main\.go:\d+/);
 
+  // The drift timeline: the template field's episode and the crash, with the panic and where it happened.
+  const timeline = page.getByTestId('object-timeline');
+  await expect(timeline.locator(`[data-testid="timeline-lane"][data-path="${TEMPLATE_PATH}"]`).getByTestId('episode')).toHaveAttribute('aria-label', /operator/);
+  await expect(timeline.getByTestId('timeline-crash').first()).toHaveAttribute('aria-label', /exit 2\) — assignment to entry in nil map at main\.go:\d+/);
+
   // Log text is shown escaped and masked: the raw log's token line never reaches the page.
   await panel.locator('details summary').first().click();
   await expect(panel.getByTestId('crash-excerpt')).toContainText('goroutine 1 [running]:');
