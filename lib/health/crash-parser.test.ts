@@ -201,6 +201,11 @@ describe('masking', () => {
     expect(out).toContain(MASK);
   });
 
+  it('keeps file paths of stack frames readable, random build directories included', () => {
+    const frames = '\t/tmp/driftwatch-crashy-Xy9AbC1234567890qwertyZ/nilmap/main.go:8 +0x65\n\t/home/Builder7/go/pkg/mod/github.com/Acme9/op@v1.2.3/controllers/reconcileLoopHandler2/x.go:14';
+    expect(maskSecrets(frames)).toBe(frames);
+  });
+
   it('keeps what is not secret readable: hashes, UIDs, messages', () => {
     const text = 'pod uid 63674389-f613-11e8-a057-fe5f49266390 image sha256:621c2f39f8133acb8e64023a94dbdf0d5ca81896102b9e57c0dc184cadaf5528 panic: assignment to entry in nil map';
     expect(maskSecrets(text)).toBe(text);

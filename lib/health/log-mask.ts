@@ -28,8 +28,13 @@ const RULES: ReadonlyArray<[RegExp, (m: string, ...groups: string[]) => string]>
   [/\bsk_(?:live|test)_[A-Za-z0-9]{16,}\b/g, () => MASK],
   [/\bglpat-[A-Za-z0-9_-]{20,}\b/g, () => MASK],
   // Long base64-looking runs with upper case, lower case and digits: random secrets rather than
-  // words, hashes (hex) or UIDs (hex with dashes), which stay readable.
-  [/(?<![A-Za-z0-9+/=_-])(?=[A-Za-z0-9+/_-]*[A-Z])(?=[A-Za-z0-9+/_-]*[a-z])(?=[A-Za-z0-9+/_-]*[0-9])[A-Za-z0-9+/_-]{40,}={0,2}(?![A-Za-z0-9+/=_-])/g, () => MASK],
+  // words, hashes (hex) or UIDs (hex with dashes), which stay readable. File paths (a stack
+  // frame's /tmp/build-Xy12…/main) look alike: a run that starts with '/' or has three or more
+  // slashes is kept.
+  [
+    /(?<![A-Za-z0-9+/=_-])(?=[A-Za-z0-9+/_-]*[A-Z])(?=[A-Za-z0-9+/_-]*[a-z])(?=[A-Za-z0-9+/_-]*[0-9])[A-Za-z0-9+/_-]{40,}={0,2}(?![A-Za-z0-9+/=_-])/g,
+    (m) => (m.startsWith('/') || (m.match(/\//g)?.length ?? 0) >= 3 ? m : MASK),
+  ],
 ];
 
 /** The text with every Secret-looking token replaced by `[masked]`. */
