@@ -5,6 +5,8 @@
  * nil map. The object page must show the drift, the crash, the panic message, `main.go:<line>`
  * and that the drift came first.
  */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { bindToFakeNode, setCrashLoopStatus } from '../testing/crashing-pod';
 import { setContainerLog } from '../testing/fake-kubelet';
@@ -16,6 +18,7 @@ import { readClusterState, STATE_DIR_ENV } from '../testing/test-cluster';
 import { declare, stateOf, statesIn, type Manifest } from './dashboard-helpers';
 import { expect, test } from './fixtures';
 
+const SHOTS = join(process.cwd(), 'artifacts', 'screenshots');
 const objectUrl = (id: string) => `/objects?id=${encodeURIComponent(id)}`;
 const TEMPLATE_PATH = 'spec.template.spec.containers[name=manager].env[name=MODE].value';
 
@@ -116,7 +119,12 @@ test('a pod-template drift by an operator, then a nil-map panic in CrashLoopBack
   // Log text is shown escaped and masked: the raw log's token line never reaches the page.
   await panel.locator('details summary').first().click();
   await expect(panel.getByTestId('crash-excerpt')).toContainText('goroutine 1 [running]:');
+  await expect(panel.getByTestId('crash-excerpt')).toContainText(`/nilmap/main.go:${crashLine('nilmap')}`);
   expect(await page.content()).not.toContain('s3cr3t-t0ken-value');
+
+  await page.setViewportSize({ width: 1360, height: 900 });
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: join(SHOTS, 'object-crash.png'), fullPage: true });
 
   // The Pod's own page shows the same crash, with its owners' drift.
   const podId = `${id.split('/')[0]}//Pod/${ns}/${pod!}`;
