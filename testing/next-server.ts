@@ -10,6 +10,8 @@ export interface NextServer {
   url: string;
   port: number;
   pid: number;
+  /** Everything the server printed so far (stdout and stderr). */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -47,11 +49,17 @@ export async function startNextServer(opts: {
   log?: (chunk: string) => void;
   /** Flags for node itself, e.g. `--cpu-prof` (which NODE_OPTIONS does not take). */
   nodeArgs?: string[];
+  /** Run Driftwatch's own server (scripts/serve.ts, what `npm start` runs) instead of bare `next start`. */
+  driftwatchServer?: boolean;
+  /** --hostname to pass (default 127.0.0.1). */
+  hostname?: string;
 }): Promise<NextServer> {
   const port = opts.port ?? (await freePort());
+  const bind = ['--hostname', opts.hostname ?? '127.0.0.1', '--port', String(port)];
+  const command = opts.driftwatchServer ? [join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(repoRoot, 'scripts', 'serve.ts'), ...bind] : [nextBin, 'start', ...bind];
   const child: ChildProcess = spawn(
     process.execPath,
-    [...(opts.nodeArgs ?? []), nextBin, 'start', '--hostname', '127.0.0.1', '--port', String(port)],
+    [...(opts.nodeArgs ?? []), ...command],
     { cwd: repoRoot, env: { ...opts.env, NEXT_TELEMETRY_DISABLED: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
@@ -84,6 +92,7 @@ export async function startNextServer(opts: {
     url,
     port,
     pid: child.pid ?? 0,
+    output: () => output,
     async stop() {
       process.removeListener('exit', onExit);
       if (child.exitCode !== null || child.signalCode !== null) return;

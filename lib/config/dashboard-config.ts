@@ -9,6 +9,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { DriftConfigError, driftConfigSchema, issuePath } from './drift-config';
 import { CRASHES_DEFAULTS, crashesSchema } from './crashes-config';
+import { AUTH_DEFAULTS, authFromEnv, authSchema, LIMITS_DEFAULTS, limitsSchema } from '../auth/auth-config';
 
 const nonEmpty = z.string().min(1);
 
@@ -85,6 +86,8 @@ export const dashboardConfigSchema = driftConfigSchema
     dataDir: nonEmpty.optional(),
     embed: embedSchema.default({ allowedOrigins: [], requireToken: false }),
     crashes: crashesSchema.default({ ...CRASHES_DEFAULTS }),
+    auth: authSchema.default({ ...AUTH_DEFAULTS }),
+    limits: limitsSchema.default({ ...LIMITS_DEFAULTS }),
   })
   .strict();
 
@@ -134,7 +137,7 @@ const list = (v: string | undefined, sep: RegExp) =>
  * DRIFTWATCH_CONTEXTS (comma-separated), DRIFTWATCH_CONTEXT, DRIFTWATCH_KUBECONFIG,
  * DRIFTWATCH_MANIFESTS (path-separated), DRIFTWATCH_DATA_DIR, DRIFTWATCH_FIELD_MANAGER,
  * DRIFTWATCH_EMBED_ORIGINS (comma- or space-separated), DRIFTWATCH_EMBED_TOKEN_SECRET,
- * DRIFTWATCH_EMBED_REQUIRE_TOKEN (`1`/`true`).
+ * DRIFTWATCH_EMBED_REQUIRE_TOKEN (`1`/`true`), and the auth variables (lib/auth/auth-config.ts).
  */
 export function loadDashboardConfig(env: Record<string, string | undefined> = process.env): DashboardConfig {
   const cfg = env.DRIFTWATCH_CONFIG ? readDashboardConfigFile(env.DRIFTWATCH_CONFIG) : parseDashboardConfig({}, 'defaults');
@@ -155,6 +158,8 @@ export function loadDashboardConfig(env: Record<string, string | undefined> = pr
     // Validated like the file, so a bad origin in the environment gets the same clear message.
     cfg.embed = parseDashboardConfig({ embed: { ...cfg.embed, ...embedEnv } }, 'environment (DRIFTWATCH_EMBED_*)').embed;
   }
+  const authEnv = authFromEnv(cfg.auth, env);
+  if (authEnv) cfg.auth = parseDashboardConfig({ auth: authEnv }, 'environment (DRIFTWATCH_AUTH_*, DRIFTWATCH_SESSION_SECRET, DRIFTWATCH_TRUSTED_PROXIES, DRIFTWATCH_ALLOWED_GROUPS)').auth;
   return cfg;
 }
 

@@ -15,6 +15,8 @@ export interface StreamOptions {
   heartbeatMs?: number;
   /** Queued messages after which a slow client is cut off (it reconnects and resumes or reloads). */
   maxQueued?: number;
+  /** Called once when the stream ends, however it ends (frees the caller's per-user slot). */
+  onClose?: () => void;
 }
 
 const encoder = new TextEncoder();
@@ -84,6 +86,7 @@ export function driftEventStream(opts: StreamOptions): ReadableStream<Uint8Array
           closed = true;
           clearInterval(heartbeat);
           unsubscribe();
+          opts.onClose?.();
           try {
             controller.close();
           } catch {

@@ -1,6 +1,9 @@
+import { createHash } from 'node:crypto';
 import type { NextRequest } from 'next/server';
 import { createSnapshotBody } from '@/lib/api/snapshot-params';
 import { jsonError, jsonOk } from '@/lib/api/responses';
+import { audit } from '@/lib/auth/audit-log';
+import { identityOf } from '@/lib/auth/identity';
 import { issuePath } from '@/lib/config/drift-config';
 import { objectDetail } from '@/lib/live/object-detail';
 import { currentRuntime } from '@/lib/live/server-runtime';
@@ -33,6 +36,14 @@ export async function POST(req: NextRequest) {
     detail,
     view: { mode: b.mode, showAll: b.showAll, ...(b.from ? { from: b.from } : {}), ...(b.to ? { to: b.to } : {}) },
     ...(b.expiresInSeconds ? { expiresInSeconds: b.expiresInSeconds } : {}),
+  });
+  audit(rt.runtime.config.dataDir, {
+    event: 'snapshot-created',
+    user: identityOf(req.headers).user,
+    // The id is the link's secret: the log names it as the store does, by its SHA-256.
+    snapshot: createHash('sha256').update(taken.id).digest('hex').slice(0, 16),
+    object: b.id,
+    ...(taken.expiresAt ? { expiresAt: taken.expiresAt.toISOString() } : {}),
   });
   const res = jsonOk({
     id: taken.id,

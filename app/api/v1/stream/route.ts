@@ -1,6 +1,8 @@
 import type { NextRequest } from 'next/server';
 import { streamQuery } from '@/lib/api/drift-params';
 import { jsonError, parseQuery } from '@/lib/api/responses';
+import { identityOf } from '@/lib/auth/identity';
+import { acquireStreamSlot } from '@/lib/auth/limits';
 import { currentRuntime } from '@/lib/live/server-runtime';
 import { driftEventStream } from '@/lib/live/sse';
 
@@ -15,7 +17,11 @@ export function GET(req: NextRequest) {
   if (!parsed.ok) return parsed.response;
   const rt = currentRuntime();
   if ('error' in rt) return jsonError(503, rt.error);
+  // Refused before anything is allocated for the stream, so a flood of opens costs little.
+  const slot = acquireStreamSlot(identityOf(req.headers).user, rt.runtime.config.limits);
+  if (!slot.ok) return jsonError(429, slot.reason);
   const body = driftEventStream({
+    onClose: slot.release,
     log: rt.runtime.events,
     resumeFrom: req.headers.get('last-event-id') ?? parsed.value.since,
     ...(parsed.value.cluster ? { clusters: parsed.value.cluster } : {}),

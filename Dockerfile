@@ -1,0 +1,17 @@
+# Driftwatch for deploy/20-deployment.yaml. Not built in CI yet.
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
+COPY package.json package-lock.json ./
+RUN npm ci
+COPY . .
+RUN npm run build && npm prune --omit=dev
+
+FROM node:20-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production NEXT_TELEMETRY_DISABLED=1
+COPY --from=build /app /app
+USER 10001:10001
+EXPOSE 3000
+# scripts/serve.ts: the bind address follows the auth mode (none: 127.0.0.1 only).
+ENTRYPOINT ["node", "node_modules/tsx/dist/cli.mjs", "scripts/serve.ts"]

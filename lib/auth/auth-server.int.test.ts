@@ -1,0 +1,399 @@
+/**
+ * Authentication, limits, headers and the Secret canary through the real production server
+ * (scripts/serve.ts, what `npm start` runs) on a Next build of its own (.next-auth), watching the
+ * real test cluster. Set DRIFTWATCH_AUTH_TEST_SKIP_BUILD=1 to reuse an existing .next-auth build.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, testCluster, uniqueName } from '../../testing/cluster-fixture';
+import { CONTENT_TYPE, kubeWrite, objectPath } from '../../testing/kube-write';
+import { buildNext, startNextServer, type NextServer } from '../../testing/next-server';
+import { createEmbedToken } from '../share/embed-token';
+
+const DIST = '.next-auth';
+const TOKEN = 'auth-test-token-0123456789abcdef';
+const EMBED_SECRET = 'auth-test-embed-secret-0123456789abcdef';
+// Known values put into a Secret: none may ever leave the server, in any form.
+const CANARY = {
+  data: 'canary-data-3d9f1c',
+  stringData: 'canary-stringdata-a81e44',
+  lastApplied: 'canary-lastapplied-77b2e0',
+  desired: 'canary-desired-c4d5e6',
+  changed: 'canary-changed-9a0b1c',
+};
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+const needles = Object.values(CANARY).flatMap((v) => [v, b64(v), b64(v).replace(/=+$/, '')]);
+
+const env = (extra: Record<string, string>): NodeJS.ProcessEnv => ({
+  PATH: process.env.PATH,
+  HOME: process.env.HOME,
+  NODE_ENV: 'production',
+  DRIFTWATCH_NEXT_DIST_DIR: DIST,
+  ...extra,
+});
+
+interface Answer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/** A raw request, optionally from another loopback address (127.0.0.2 plays a trusted proxy). */
+function request(url: string, opts: { method?: string; headers?: Record<string, string>; body?: string; localAddress?: string } = {}): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: opts.method ?? 'GET', headers: opts.headers, ...(opts.localAddress ? { localAddress: opts.localAddress } : {}) }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(opts.body);
+  });
+}
+
+/** An open event stream: its status, and everything received until close(). */
+function openStream(url: string, headers: Record<string, string>): Promise<{ status: number; body: string; text: () => string; close: () => void }> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const req = http.get(`${url}/api/v1/stream`, { headers: { Accept: 'text/event-stream', ...headers } }, (res) => {
+      res.setEncoding('utf8');
+      let body = '';
+      res.on('data', (c: string) => {
+        text += c;
+        body += c;
+      });
+      res.on('error', () => undefined);
+      const done = () => resolve({ status: res.statusCode ?? 0, body, text: () => text, close: () => req.destroy() });
+      if (res.statusCode === 200) done();
+      else res.on('end', done);
+    });
+    req.on('error', (err) => (text ? undefined : reject(err)));
+  });
+}
+
+let built = false;
+async function ensureBuild(): Promise<void> {
+  if (built) return;
+  if (!(process.env.DRIFTWATCH_AUTH_TEST_SKIP_BUILD === '1' && existsSync(join(DIST, 'BUILD_ID')))) {
+    await buildNext({ ...process.env, DRIFTWATCH_NEXT_DIST_DIR: DIST });
+  }
+  built = true;
+}
+
+describe('token mode, limits, headers and the Secret canary (real server, real cluster)', () => {
+  const { kc, state } = testCluster();
+  const ns = uniqueName('auth');
+  const work = mkdtempSync(join(tmpdir(), 'dw-auth-'));
+  const dataDir = join(work, 'data');
+  const manifests = join(work, 'manifests');
+  let server: NextServer;
+  let secretId = '';
+  const bearer = { Authorization: `Bearer ${TOKEN}` };
+  /** Every body the server answered in this suite, searched for the canaries at the end. */
+  const seen: string[] = [];
+  const get = async (path: string, headers: Record<string, string> = bearer) => {
+    const r = await request(`${server.url}${path}`, { headers });
+    seen.push(r.body, JSON.stringify(r.headers));
+    return r;
+  };
+
+  beforeAll(async () => {
+    await ensureBuild();
+    mkdirSync(manifests, { recursive: true });
+    await kubeWrite(kc, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    const lastApplied = JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'canary', namespace: ns }, stringData: { la: CANARY.lastApplied } });
+    await kubeWrite(kc, 'POST', objectPath({ apiVersion: 'v1', resource: 'secrets', namespace: ns }), {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'canary', namespace: ns, annotations: { 'kubectl.kubernetes.io/last-applied-configuration': lastApplied } },
+      data: { d: b64(CANARY.data) },
+      stringData: { s: CANARY.stringData },
+    });
+    writeFileSync(join(manifests, 'secret.yaml'), JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'canary', namespace: ns }, stringData: { s: CANARY.desired, d: CANARY.data } }));
+    const config = join(work, 'driftwatch.yaml');
+    writeFileSync(config, JSON.stringify({ watch: { namespaces: [ns], pods: false, customResources: false }, limits: { maxStreamsPerUser: 2 } }));
+    server = await startNextServer({
+      driftwatchServer: true,
+      env: env({
+        DRIFTWATCH_CONFIG: config,
+        DRIFTWATCH_KUBECONFIG: state.kubeconfig,
+        DRIFTWATCH_MANIFESTS: manifests,
+        DRIFTWATCH_DATA_DIR: dataDir,
+        DRIFTWATCH_AUTH_MODE: 'token',
+        DRIFTWATCH_AUTH_TOKEN: TOKEN,
+        DRIFTWATCH_EMBED_TOKEN_SECRET: EMBED_SECRET,
+      }),
+    });
+    const secret = await eventually(async () => {
+      const r = await get(`/api/v1/drift?namespace=${ns}&kind=Secret`);
+      const body = JSON.parse(r.body) as { items: { id: string; status: string }[] };
+      return body.items.find((i) => i.status === 'drifted');
+    }, 'the Secret reported as drifted');
+    secretId = secret.id;
+  }, 600_000);
+
+  afterAll(async () => {
+    await server?.stop();
+    await kubeWrite(kc, 'DELETE', `/api/v1/namespaces/${ns}`, undefined).catch(() => undefined);
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('listens on the address it was given in token mode, and says which mode', () => {
+    expect(server.output()).toContain('auth mode token: listening on 127.0.0.1');
+  });
+
+  it('refuses pages, API, stream, snapshots and embeds without credentials', async () => {
+    const none = {};
+    for (const path of ['/', '/drift', `/objects?id=${encodeURIComponent(secretId)}`, '/s/AAAAAAAAAAAAAAAAAAAAAA', '/embed/drift', '/embed/overview']) {
+      const r = await get(path, none);
+      expect(r.status, path).toBe(303);
+      expect(r.headers.location, path).toBe(`/login?next=${encodeURIComponent(path)}`);
+    }
+    for (const path of ['/api/v1/drift', '/api/v1/stream', '/api/v1/status', '/api/v1/resources', `/api/v1/drift/object?id=${encodeURIComponent(secretId)}`, '/api/v1/snapshots/AAAAAAAAAAAAAAAAAAAAAA', '/api/metrics']) {
+      const r = await get(path, none);
+      expect(r.status, path).toBe(401);
+      expect(r.headers['www-authenticate'], path).toContain('Bearer');
+      expect(JSON.parse(r.body), path).toMatchObject({ error: { status: 401 } });
+    }
+    const post = await request(`${server.url}/api/v1/snapshots`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ id: secretId }) });
+    expect(post.status).toBe(401);
+    // Headers that only the gate may set are ignored when a client sends them.
+    const spoof = await get('/api/v1/drift', { 'x-driftwatch-user': 'admin', 'x-driftwatch-auth-via': 'session', 'x-driftwatch-peer': 'x 127.0.0.1' });
+    expect(spoof.status).toBe(401);
+    expect((await get('/api/v1/drift', { Authorization: 'Bearer wrong-token-0123456789' })).status).toBe(401);
+    // Probes and the login page stay reachable.
+    expect((await get('/api/healthz', none)).status).toBe(200);
+    expect((await get('/login', none)).status).toBe(200);
+  });
+
+  it('signs in through the form: HttpOnly, SameSite=Strict session cookie (not Secure over http), then pages and API work', async () => {
+    const wrong = await request(`${server.url}/api/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'token=nope&next=%2Fdrift' });
+    expect(wrong.status).toBe(303);
+    expect(wrong.headers.location).toContain('/login?error=1');
+    expect(wrong.headers['set-cookie']).toBeUndefined();
+
+    const evil = await request(`${server.url}/api/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: `token=${TOKEN}&next=${encodeURIComponent('//evil.example/x')}` });
+    expect(evil.headers.location).toBe('/');
+
+    const ok = await request(`${server.url}/api/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: `token=${TOKEN}&next=%2Fdrift` });
+    expect(ok.status).toBe(303);
+    expect(ok.headers.location).toBe('/drift');
+    const cookie = ok.headers['set-cookie']?.[0] ?? '';
+    const attrs = cookie.split(';').map((a) => a.trim());
+    expect(attrs[0]).toMatch(/^driftwatch_session=[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
+    expect(attrs).toEqual(expect.arrayContaining(['HttpOnly', 'SameSite=Strict', 'Path=/', 'Max-Age=43200']));
+    expect(attrs).not.toContain('Secure');
+
+    const session = { Cookie: attrs[0] ?? '' };
+    expect((await get('/api/v1/drift', session)).status).toBe(200);
+    const page = await get('/drift', session);
+    expect(page.status).toBe(200);
+    // Tampered or foreign cookies are worthless.
+    const [payload, mac] = (attrs[0] ?? '').split('=')[1]?.split('.') ?? [];
+    const forged = Buffer.from(JSON.stringify({ u: 'admin', g: [], exp: 4102444800 })).toString('base64url');
+    expect((await get('/api/v1/drift', { Cookie: `driftwatch_session=${forged}.${mac}` })).status).toBe(401);
+    expect((await get('/api/v1/drift', { Cookie: `driftwatch_session=${payload}.AAAA` })).status).toBe(401);
+
+    const audit = readFileSync(join(dataDir, 'audit.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(audit).toEqual(expect.arrayContaining([expect.objectContaining({ event: 'sign-in-refused', via: 'login-form' }), expect.objectContaining({ event: 'sign-in', user: 'token-user', via: 'login-form' })]));
+    expect(JSON.stringify(audit)).not.toContain(TOKEN);
+  });
+
+  it('pages carry a strict CSP with a per-request nonce on every script, nosniff and a referrer policy', async () => {
+    const a = await get('/drift');
+    const b = await get('/drift');
+    const csp = String(a.headers['content-security-policy']);
+    const nonce = /'nonce-([^']+)'/.exec(csp)?.[1];
+    expect(nonce).toBeTruthy();
+    expect(csp).toContain("script-src 'self' 'nonce-");
+    expect(csp).toContain("'strict-dynamic'");
+    expect(csp).not.toContain('unsafe-inline\' \'strict');
+    expect(csp).not.toMatch(/script-src[^;]*unsafe-(inline|eval)/);
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain("object-src 'none'");
+    expect(String(b.headers['content-security-policy'])).not.toContain(`'nonce-${nonce}'`);
+    const scripts = [...a.body.matchAll(/<script\b[^>]*>/g)].map((m) => m[0]);
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const s of scripts) expect(s).toContain(`nonce="${nonce}"`);
+    expect(a.headers['x-content-type-options']).toBe('nosniff');
+    expect(a.headers['referrer-policy']).toBe('same-origin');
+    const api = await get('/api/v1/status');
+    expect(api.headers['x-content-type-options']).toBe('nosniff');
+    expect(String(api.headers['content-security-policy'])).toContain("default-src 'none'");
+  });
+
+  it('an embed with a valid signed token needs no session; a bad token is refused', async () => {
+    const token = createEmbedToken(EMBED_SECRET, { view: 'overview', ttlMs: 3_600_000 });
+    const ok = await get(`/embed/overview?token=${encodeURIComponent(token)}`, {});
+    expect(ok.status).toBe(200);
+    expect(String(ok.headers['content-security-policy'])).toContain("frame-ancestors 'self'");
+    expect(String(ok.headers['content-security-policy'])).toContain("'nonce-");
+    const bad = await get(`/embed/overview?token=${encodeURIComponent(`${token}x`)}`, {});
+    expect(bad.status).toBe(303);
+  });
+
+  it('caps event streams per user: over the cap answers 429 with a JSON error; closing one frees a slot', async () => {
+    const s1 = await openStream(server.url, bearer);
+    const s2 = await openStream(server.url, bearer);
+    expect([s1.status, s2.status]).toEqual([200, 200]);
+    const s3 = await openStream(server.url, bearer);
+    expect(s3.status).toBe(429);
+    expect(JSON.parse(s3.body)).toMatchObject({ error: { status: 429, message: expect.stringContaining('too many open event streams') } });
+    s1.close();
+    const s4 = await eventually(async () => {
+      const s = await openStream(server.url, bearer);
+      if (s.status === 200) return s;
+      return undefined;
+    }, 'a free stream slot after closing one');
+    // While streams are open, the Secret changes: its events go into the canary search.
+    await kubeWrite(kc, 'PATCH', objectPath({ apiVersion: 'v1', resource: 'secrets', namespace: ns, name: 'canary' }, { fieldManager: 'kubectl-edit' }), { stringData: { s: CANARY.changed } }, CONTENT_TYPE.merge);
+    await eventually(async () => s4.text().includes('canary') && s4.text().includes('event: drift'), 'a drift event for the Secret', 30_000);
+    s2.close();
+    s4.close();
+    seen.push(s1.text(), s2.text(), s4.text());
+  });
+
+  it('refuses oversized bodies (413) and query strings (414)', async () => {
+    const big = await request(`${server.url}/api/v1/snapshots`, { method: 'POST', headers: { ...bearer, 'Content-Type': 'application/json' }, body: JSON.stringify({ id: secretId, pad: 'x'.repeat(70_000) }) });
+    expect(big.status).toBe(413);
+    const longQuery = await get(`/api/v1/drift?q=${'a'.repeat(9000)}`);
+    expect(longQuery.status).toBe(414);
+  });
+
+  it('snapshot creation is audited (without the link); the Secret canary appears in no response, stream, page, snapshot, embed, log or database file', async () => {
+    const created = await request(`${server.url}/api/v1/snapshots`, { method: 'POST', headers: { ...bearer, 'Content-Type': 'application/json' }, body: JSON.stringify({ id: secretId }) });
+    expect(created.status).toBe(201);
+    seen.push(created.body);
+    const snap = JSON.parse(created.body) as { id: string; url: string };
+    const audit = readFileSync(join(dataDir, 'audit.log'), 'utf8');
+    expect(audit).toContain('"event":"snapshot-created"');
+    expect(audit).not.toContain(snap.id);
+
+    const enc = encodeURIComponent(secretId);
+    for (const path of [
+      '/api/v1/drift',
+      `/api/v1/drift?namespace=${ns}`,
+      `/api/v1/drift/object?id=${enc}`,
+      `/api/v1/drift/object?id=${enc}&showIgnored=true`,
+      `/api/v1/history/object?id=${enc}`,
+      '/api/v1/history/findings',
+      '/api/v1/resources',
+      '/api/v1/status',
+      '/api/metrics',
+      `/api/v1/snapshots/${snap.id}`,
+      snap.url,
+      `/objects?id=${enc}`,
+      '/',
+      '/drift',
+      `/embed/object?id=${enc}&token=${encodeURIComponent(createEmbedToken(EMBED_SECRET, { view: 'object', params: { id: secretId }, ttlMs: 3_600_000 }))}`,
+      `/embed/drift?namespace=${ns}`,
+    ]) {
+      const r = await get(path);
+      expect(r.status, `${path}: ${r.body.slice(0, 200)}`).toBeLessThan(500);
+    }
+    // The object answer shows the Secret changed, value hidden.
+    expect(seen.join('\n')).toContain('"drifted"');
+
+    const files: string[] = [];
+    const walk = (d: string) => {
+      for (const e of readdirSync(d, { withFileTypes: true })) (e.isDirectory() ? walk(join(d, e.name)) : files.push(join(d, e.name)));
+    };
+    walk(dataDir);
+    expect(files.some((f) => f.endsWith('history.db'))).toBe(true);
+    const haystacks: [string, string][] = [
+      ...seen.map((s, i) => [`response ${i}`, s] as [string, string]),
+      ['server log', server.output()],
+      ...files.map((f) => [f, readFileSync(f).toString('latin1')] as [string, string]),
+    ];
+    const hits = haystacks.flatMap(([where, text]) => needles.filter((n) => text.includes(n)).map((n) => `${n} in ${where}`));
+    expect(hits).toEqual([]);
+  });
+});
+
+describe('proxy mode: trusted addresses and allowed groups (real server)', () => {
+  const { state } = testCluster();
+  const work = mkdtempSync(join(tmpdir(), 'dw-auth-proxy-'));
+  let server: NextServer;
+  const proxyHeaders = (user: string, groups: string) => ({ 'X-Forwarded-User': user, 'X-Forwarded-Groups': groups });
+
+  beforeAll(async () => {
+    await ensureBuild();
+    server = await startNextServer({
+      driftwatchServer: true,
+      env: env({
+        DRIFTWATCH_KUBECONFIG: state.kubeconfig,
+        DRIFTWATCH_DATA_DIR: join(work, 'data'),
+        DRIFTWATCH_AUTH_MODE: 'proxy',
+        // Only 127.0.0.2 is the proxy; the tests' own 127.0.0.1 is "someone else".
+        DRIFTWATCH_TRUSTED_PROXIES: '127.0.0.2',
+        DRIFTWATCH_ALLOWED_GROUPS: 'sre,platform',
+      }),
+    });
+    await eventually(async () => (await viaProxy('/api/v1/drift', proxyHeaders('alice@example.com', 'sre'))).status === 200, 'the runtime started');
+  }, 600_000);
+
+  afterAll(async () => {
+    await server?.stop();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  const viaProxy = (path: string, headers: Record<string, string>) => request(`${server.url}${path}`, { headers, localAddress: '127.0.0.2' });
+  const direct = (path: string, headers: Record<string, string>) => request(`${server.url}${path}`, { headers });
+
+  it('lets a user in an allowed group in through the proxy, everywhere', async () => {
+    for (const path of ['/', '/api/v1/drift', '/api/v1/status', '/drift']) {
+      expect((await viaProxy(path, proxyHeaders('alice@example.com', 'dev, sre'))).status, path).toBe(200);
+    }
+    const s = await openStream(server.url, proxyHeaders('alice@example.com', 'sre')).catch(() => undefined);
+    // From 127.0.0.1 the headers are ignored: no stream.
+    expect(s?.status).toBe(401);
+    s?.close();
+  });
+
+  it('refuses a user in no allowed group (403) and a request without a user (401)', async () => {
+    const wrong = await viaProxy('/api/v1/drift', proxyHeaders('mallory@example.com', 'dev,interns'));
+    expect(wrong.status).toBe(403);
+    expect(JSON.parse(wrong.body)).toMatchObject({ error: { message: expect.stringContaining('not in a group allowed') } });
+    expect((await viaProxy('/', proxyHeaders('mallory@example.com', 'dev'))).status).toBe(403);
+    expect((await viaProxy('/api/v1/drift', {})).status).toBe(401);
+    expect((await viaProxy('/embed/overview', {})).status).toBe(401);
+    expect((await viaProxy('/s/AAAAAAAAAAAAAAAAAAAAAA', {})).status).toBe(401);
+  });
+
+  it('ignores proxy headers from an address that is not a configured proxy, even with a forged peer header', async () => {
+    for (const path of ['/', '/api/v1/drift', '/api/v1/stream', '/embed/overview', '/api/v1/snapshots/AAAAAAAAAAAAAAAAAAAAAA']) {
+      const r = await direct(path, { ...proxyHeaders('alice@example.com', 'sre'), 'X-Forwarded-For': '127.0.0.2', 'x-driftwatch-peer': 'guess 127.0.0.2' });
+      expect(r.status, path).toBe(401);
+    }
+  });
+
+  it('audits the first request of each proxy user as a sign-in', () => {
+    const audit = readFileSync(join(work, 'data', 'audit.log'), 'utf8');
+    expect(audit).toContain('"user":"alice@example.com","via":"proxy","peer":"127.0.0.2"');
+  });
+});
+
+describe('auth mode none binds to loopback only', () => {
+  const { state } = testCluster();
+  const work = mkdtempSync(join(tmpdir(), 'dw-auth-none-'));
+  let server: NextServer | undefined;
+
+  afterAll(async () => {
+    await server?.stop();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('asked for 0.0.0.0, listens on 127.0.0.1 and says so', async () => {
+    await ensureBuild();
+    const srv = await startNextServer({ driftwatchServer: true, hostname: '0.0.0.0', env: env({ DRIFTWATCH_KUBECONFIG: state.kubeconfig, DRIFTWATCH_DATA_DIR: join(work, 'data') }) });
+    server = srv;
+    expect(srv.output()).toContain('auth mode none: listening on 127.0.0.1 only (not 0.0.0.0');
+    // 127.0.0.2 is loopback too, but not the bound address: nothing listens there.
+    await expect(request(`http://127.0.0.2:${srv.port}/api/healthz`)).rejects.toThrow(/ECONNREFUSED/);
+    await eventually(async () => (await request(`${srv.url}/api/v1/drift`)).status === 200, 'the drift list without credentials');
+  }, 600_000);
+});

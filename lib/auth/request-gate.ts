@@ -1,0 +1,113 @@
+/**
+ * The auth and limits half of proxy.ts: who is asking (lib/auth/identity.ts), whether they may
+ * see this path, request size and rate limits, and the headers every answer carries (CSP with a
+ * nonce). proxy.ts calls gateRequest first and continues with the headers it returns.
+ */
+import { NextResponse, type NextRequest } from 'next/server';
+import type { DashboardConfig } from '../config/dashboard-config';
+import { auditFirstSeen } from './audit-log';
+import { API_CSP, newNonce, NONCE_HEADER, pageCsp } from './csp';
+import { authenticate, fromTrustedProxy, setIdentityHeaders, type Identity } from './identity';
+import { isExpensive, rateLimit } from './limits';
+import { PEER_HEADER, peerAddress } from './peer';
+
+export type GateConfig = Pick<DashboardConfig, 'auth' | 'limits' | 'dataDir'>;
+
+/** Paths anyone may reach: signing in, and the probes a load balancer or kubelet calls. */
+const PUBLIC = new Set(['/login', '/api/auth/login', '/api/auth/logout', '/api/healthz', '/api/readyz', '/favicon.ico']);
+
+/** Set by the gate (never by a client) when the request came over https: the login route's Secure flag. */
+export const HTTPS_HEADER = 'x-driftwatch-https';
+
+export const isApiPath = (p: string) => p === '/api' || p.startsWith('/api/');
+const isEmbedPath = (p: string) => p === '/embed' || p.startsWith('/embed/');
+
+export interface Gated {
+  /** Request headers for the rest of the pipeline: identity set, spoofable ones removed, CSP with nonce. */
+  headers: Headers;
+  identity: Identity | undefined;
+  /** The policy for the response (pages: with a nonce; embeds get their frame-ancestors later). */
+  csp: string;
+  nonce: string | undefined;
+  peer: string | undefined;
+  /** The request is over https (directly, or per a trusted proxy). */
+  https: boolean;
+}
+
+export type GateResult = { ok: true; gated: Gated } | { ok: false; response: NextResponse };
+
+function jsonRefusal(status: number, message: string, extra: Record<string, string> = {}): NextResponse {
+  return NextResponse.json({ error: { status, message } }, { status, headers: { 'Cache-Control': 'no-store', 'Content-Security-Policy': API_CSP, 'X-Content-Type-Options': 'nosniff', ...extra } });
+}
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+function htmlRefusal(status: number, message: string): NextResponse {
+  const body = `<!doctype html><meta charset="utf-8"><title>Driftwatch: ${status}</title><p>${escapeHtml(message)}</p>`;
+  return new NextResponse(body, { status, headers: { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', 'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'", 'X-Content-Type-Options': 'nosniff' } });
+}
+
+/**
+ * `embedTokenValid` answers whether an /embed/* request carries a valid signed embed token; such a
+ * request needs no session (a portal's iframe has none: the session cookie is SameSite=Strict).
+ */
+export function gateRequest(req: NextRequest, cfg: GateConfig, embedTokenValid: () => boolean): GateResult {
+  const p = req.nextUrl.pathname;
+  const api = isApiPath(p);
+  const peer = peerAddress(req.headers.get(PEER_HEADER));
+  const headers = new Headers(req.headers);
+  headers.delete(PEER_HEADER);
+  headers.delete(HTTPS_HEADER);
+  setIdentityHeaders(headers, undefined);
+
+  // Limits first: an oversized request is refused before any work is done for it.
+  if (req.nextUrl.search.length > cfg.limits.maxQueryBytes) return { ok: false, response: jsonRefusal(414, `query string over ${cfg.limits.maxQueryBytes} bytes`) };
+  if (api) {
+    const len = Number(req.headers.get('content-length') ?? '0');
+    if (Number.isFinite(len) && len > cfg.limits.maxBodyBytes) return { ok: false, response: jsonRefusal(413, `request body over ${cfg.limits.maxBodyBytes} bytes`) };
+  }
+
+  let identity: Identity | undefined;
+  if (!PUBLIC.has(p)) {
+    const decision = authenticate(cfg.auth, { headers: req.headers, peer });
+    if (decision.ok) identity = decision.identity;
+    else if (isEmbedPath(p) && embedTokenValid()) identity = { user: 'embed', groups: [], via: 'embed-token' };
+    else if (api) {
+      const extra: Record<string, string> = decision.status === 401 && cfg.auth.mode === 'token' ? { 'WWW-Authenticate': 'Bearer realm="driftwatch"' } : {};
+      return { ok: false, response: jsonRefusal(decision.status, decision.reason, extra) };
+    } else if (cfg.auth.mode === 'token' && decision.status === 401) {
+      const login = new URL('/login', req.nextUrl);
+      login.search = new URLSearchParams({ next: `${p}${req.nextUrl.search}` }).toString();
+      return { ok: false, response: NextResponse.redirect(login, 303) };
+    } else return { ok: false, response: htmlRefusal(decision.status, decision.reason) };
+    if (identity.via === 'proxy' || identity.via === 'bearer') auditFirstSeen(cfg.dataDir, identity.user, identity.via, peer);
+  }
+
+  if (isExpensive(req.method, p)) {
+    const key = p === '/api/auth/login' ? `login:${peer ?? 'unknown'}` : `user:${identity?.user ?? 'anonymous'}`;
+    const r = rateLimit(key, cfg.limits.expensivePerMinute);
+    if (!r.ok) return { ok: false, response: jsonRefusal(429, `rate limit: at most ${cfg.limits.expensivePerMinute} of these requests a minute`, { 'Retry-After': String(r.retryAfterSeconds) }) };
+  }
+
+  setIdentityHeaders(headers, identity);
+  const trustedProxy = fromTrustedProxy(cfg.auth, peer);
+  const https = req.nextUrl.protocol === 'https:' || (trustedProxy && req.headers.get('x-forwarded-proto') === 'https');
+  if (https) headers.set(HTTPS_HEADER, '1');
+  let nonce: string | undefined;
+  let csp = API_CSP;
+  if (!api) {
+    nonce = newNonce();
+    csp = pageCsp(nonce, "frame-ancestors 'none'");
+    headers.set(NONCE_HEADER, nonce);
+    headers.set('Content-Security-Policy', csp);
+  }
+  return { ok: true, gated: { headers, identity, csp, nonce, peer, https } };
+}
+
+/** Headers every answer that passed the gate carries. */
+export function finishResponse(res: NextResponse, g: Gated, csp: string = g.csp): NextResponse {
+  res.headers.set('Content-Security-Policy', csp);
+  res.headers.set('X-Content-Type-Options', 'nosniff');
+  res.headers.set('Referrer-Policy', 'same-origin');
+  return res;
+}

@@ -1,0 +1,43 @@
+/**
+ * The production server (`npm start`): Next's request handler behind a plain Node HTTP server so
+ * that (1) the bind address follows the auth mode — `none` listens on 127.0.0.1 only, whatever
+ * --hostname says — and (2) every request carries its real TCP peer in a header the client cannot
+ * forge (lib/auth/peer.ts), which proxy mode needs to trust X-Forwarded-User only from the proxy.
+ *   tsx scripts/serve.ts [--hostname H] [--port N]   (also HOSTNAME / PORT)
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import { parseArgs } from 'node:util';
+import next from 'next';
+import { PEER_HEADER, PEER_NONCE_ENV, peerHeaderValue } from '../lib/auth/peer';
+import { loadDashboardConfig } from '../lib/config/dashboard-config';
+
+const { values } = parseArgs({ options: { hostname: { type: 'string', short: 'H' }, port: { type: 'string', short: 'p' } }, allowPositionals: false });
+const config = loadDashboardConfig();
+const port = Number(values.port ?? process.env.PORT ?? 3000);
+const asked = values.hostname ?? process.env.HOSTNAME;
+let hostname: string;
+if (config.auth.mode === 'none') {
+  hostname = '127.0.0.1';
+  const why = asked && asked !== '127.0.0.1' && asked !== 'localhost' ? ` (not ${asked}: without authentication only this machine may connect)` : '';
+  console.log(`[driftwatch] auth mode none: listening on 127.0.0.1 only${why}. Set DRIFTWATCH_AUTH_MODE=token or proxy to serve others (docs/security.md).`);
+} else {
+  hostname = asked ?? '0.0.0.0';
+  console.log(`[driftwatch] auth mode ${config.auth.mode}: listening on ${hostname}`);
+}
+
+// The proxy (same process) accepts the peer header only with this value in it.
+const nonce = randomBytes(24).toString('base64url');
+process.env[PEER_NONCE_ENV] = nonce;
+
+const app = next({ dev: false, dir: process.cwd(), hostname, port });
+const handle = app.getRequestHandler();
+await app.prepare();
+const server = createServer((req, res) => {
+  req.headers[PEER_HEADER] = peerHeaderValue(nonce, req.socket.remoteAddress);
+  void handle(req, res);
+});
+server.listen(port, hostname, () => console.log(`[driftwatch] ready on http://${hostname}:${port}`));
+const stop = () => server.close(() => process.exit(0));
+process.once('SIGTERM', stop);
+process.once('SIGINT', stop);
