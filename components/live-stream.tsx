@@ -36,6 +36,7 @@ export class LiveStream {
   resets = 0;
   eventsReceived = 0;
   private historyInvalidatedAt = 0;
+  private historyTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly client: QueryClient) {}
 
@@ -61,6 +62,7 @@ export class LiveStream {
     this.stopped = true;
     clearTimeout(this.retryTimer);
     clearTimeout(this.flushTimer);
+    clearTimeout(this.historyTimer);
     this.es?.close();
     this.es = undefined;
   }
@@ -155,14 +157,28 @@ export class LiveStream {
     for (const id of touched) {
       if (this.client.getQueryState(objectKey(id))) void this.client.invalidateQueries({ queryKey: objectKey(id), exact: true });
     }
-    // History moves with drift; its charts refetch at most every few seconds.
-    const now = Date.now();
-    if (now - this.historyInvalidatedAt > 5000) {
-      this.historyInvalidatedAt = now;
+    this.invalidateHistory();
+  }
+
+  /**
+   * History moves with drift; its charts refetch at most every few seconds. A change inside that
+   * window is caught up when it ends, so the last change (a revert closing an episode) always shows.
+   */
+  private invalidateHistory() {
+    if (this.historyTimer !== undefined) return;
+    const wait = this.historyInvalidatedAt + HISTORY_REFRESH_MS - Date.now();
+    const run = () => {
+      this.historyTimer = undefined;
+      if (this.stopped) return;
+      this.historyInvalidatedAt = Date.now();
       void this.client.invalidateQueries({ queryKey: ['history'] });
-    }
+    };
+    if (wait <= 0) run();
+    else this.historyTimer = setTimeout(run, wait);
   }
 }
+
+const HISTORY_REFRESH_MS = 5000;
 
 const LiveStreamContext = createContext<LiveStream | undefined>(undefined);
 
