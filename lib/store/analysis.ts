@@ -157,8 +157,12 @@ export class FightTracker {
     if (c > 0) {
       this.counts[i] = c;
     } else {
-      this.names.splice(i, 1);
-      this.counts.splice(i, 1);
+      // Order does not matter (streaks sort their managers): move the last entry here, no splice.
+      const last = this.names.length - 1;
+      this.names[i] = this.names[last] ?? manager;
+      this.counts[i] = this.counts[last] ?? 0;
+      this.names.pop();
+      this.counts.pop();
     }
   }
 

@@ -73,6 +73,8 @@ export interface WriteBatch {
   rows: { [T in BulkTable]: unknown[] };
   objectUpdates: Map<number, ObjectUpdate>;
   episodeCloses: EpisodeClose[];
+  /** Set when the batch checkpoints episode heads: the new heads watermark (see heads.ts). */
+  headsWatermark: number | null;
 }
 
 export function emptyBatch(): WriteBatch {
@@ -92,11 +94,12 @@ export function emptyBatch(): WriteBatch {
     },
     objectUpdates: new Map(),
     episodeCloses: [],
+    headsWatermark: null,
   };
 }
 
 export function batchIsEmpty(b: WriteBatch): boolean {
-  if (b.objectUpdates.size > 0 || b.episodeCloses.length > 0) return false;
+  if (b.objectUpdates.size > 0 || b.episodeCloses.length > 0 || b.headsWatermark !== null) return false;
   for (const rows of Object.values(b.rows)) if (rows.length > 0) return false;
   return true;
 }

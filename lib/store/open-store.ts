@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import { resolveStoreConfig, SQLITE_FILE_NAME, type OpenStoreOptions } from './config';
+import { recoverHeads } from './heads';
 import { openPostgresBackend } from './postgres-backend';
 import { openSqliteBackend } from './sqlite-backend';
 import { Store } from './store-core';
@@ -21,6 +22,12 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<DriftSt
     config.databaseUrl !== undefined
       ? await openPostgresBackend(config.databaseUrl, config.poolSize)
       : await openSqliteBackend(sqlitePath(config.dataDir ?? '.'));
+  try {
+    await recoverHeads(backend);
+  } catch (err) {
+    await backend.close();
+    throw err;
+  }
   return new Store(backend, config, log);
 }
 

@@ -9,6 +9,7 @@ import {
   type LoadedObject,
   type WriteBatch,
 } from './backend';
+import { SET_HEADS_WATERMARK_SQL } from './heads';
 import { MIGRATIONS, SCHEMA_MIGRATIONS_DDL } from './migrations';
 import { toLoadedEpisode, type EpisodeRow } from './sqlite-backend';
 
@@ -194,6 +195,7 @@ class PostgresBackend implements Backend {
             ],
           );
         }
+        if (batch.headsWatermark !== null) await client.query(numberPlaceholders(SET_HEADS_WATERMARK_SQL), [batch.headsWatermark]);
         await client.query('COMMIT');
       } catch (err) {
         await client.query('ROLLBACK').catch(() => {

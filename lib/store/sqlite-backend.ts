@@ -18,6 +18,7 @@ import {
   type LoadedObject,
   type WriteBatch,
 } from './backend';
+import { SET_HEADS_WATERMARK_SQL } from './heads';
 import { MIGRATIONS, SCHEMA_MIGRATIONS_DDL } from './migrations';
 
 const LOAD_CHUNK = 5_000;
@@ -322,6 +323,7 @@ class SqliteBackend implements Backend {
         rows: [...batch.objectUpdates.values()].map((u) => [u.version, u.uid, u.status, u.statusAt, u.driftedSince, u.deletedAt, u.id]),
       });
     }
+    if (batch.headsWatermark !== null) items.push({ t: 'run', sql: SET_HEADS_WATERMARK_SQL, params: [batch.headsWatermark] });
     await this.w.request({ op: 'tx', items });
   }
 

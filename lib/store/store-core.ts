@@ -20,6 +20,7 @@ import {
   type WriteBatch,
 } from './backend';
 import type { StoreConfig } from './config';
+import { HEADS_CHECKPOINT_MS, HEADS_WATERMARK_SQL } from './heads';
 import {
   OBJECT_STATUSES,
   type ChartQuery,
@@ -77,6 +78,8 @@ interface EpState {
   /** NaN when unknown (last transition removed by retention): the next observation records one. */
   liveHash: number;
   desiredHash: number;
+  /** The desired value whose hash is `desiredHash` (compared by identity, primitives only). */
+  desiredRaw: unknown;
   op: string;
   manager: string | undefined;
   seen: number;
@@ -85,6 +88,8 @@ interface EpState {
   insertAt: number;
   headBatch: number;
   headAt: number;
+  /** Transitions since the head row was last written (see heads.ts). */
+  headDirty: boolean;
 }
 
 interface FieldAnalysis {
@@ -411,23 +416,28 @@ export class Store implements DriftStore {
 
   private prepared(items: readonly QueueItem[]): boolean {
     let changes = 0;
-    let objects = 0;
+    // Distinct keys, as prepare() reserves: an object that is new to the database takes one id
+    // however many of these records name it (counting records here never came true again).
+    const objects = new Set<string>();
     for (const it of items) {
       if (it.t === 'state') changes += it.v.changes.length;
-      if (it.k && !this.cache.has(it.k)) objects++;
+      if (it.k && !this.cache.has(it.k)) objects.add(it.k);
     }
     const free = (seq: IdSequence) => this.ids[seq].end - this.ids[seq].next;
-    return free('objects') >= objects && free('episodes') >= changes && free('transitions') >= changes;
+    return free('objects') >= objects.size && free('episodes') >= changes && free('transitions') >= changes;
   }
 
-  /** Hands the current batch to the write chain. */
-  private seal(): void {
+  /** Hands the current batch to the write chain; `checkpoint` forces a heads checkpoint. */
+  private seal(checkpoint = false): void {
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
     this.due = false;
     const b = this.builder;
+    if (this.dirtyHeads.length > 0 && (checkpoint || performance.now() - this.lastHeadsCheckpoint >= HEADS_CHECKPOINT_MS)) {
+      this.checkpointHeads(b);
+    }
     if (b.records === 0 && batchIsEmpty(b.batch)) return;
     this.builder = this.newBuilder();
     const n = ++this.sealed;
@@ -444,6 +454,9 @@ export class Store implements DriftStore {
   }
 
   private batchCount = 0;
+  /** Episodes whose head row is behind (`headDirty`); entries may have been written since. */
+  private dirtyHeads: EpState[] = [];
+  private lastHeadsCheckpoint = 0;
 
   private newBuilder(): Builder {
     return { seq: ++this.batchSeq, batch: emptyBatch(), deltaAt: new Map(), rollupAt: new Map(), findingAt: new Map(), records: 0 };
@@ -512,7 +525,7 @@ export class Store implements DriftStore {
     }
     // Findings whose rows are throttled are written now.
     for (const f of this.findings.values()) if (f.dirty) this.emitFinding(f, this.builder);
-    this.seal();
+    this.seal(true);
     const target = this.sealed;
     if (this.written >= target) return;
     await new Promise<void>((resolve, reject) => this.waiters.push({ target, resolve, reject }));
@@ -617,6 +630,7 @@ export class Store implements DriftStore {
         n: e.n,
         liveHash: e.liveHash ?? Number.NaN,
         desiredHash: e.desiredHash ?? Number.NaN,
+        desiredRaw: undefined,
         op: e.op ?? '',
         manager: e.manager ?? undefined,
         seen: 0,
@@ -624,6 +638,7 @@ export class Store implements DriftStore {
         insertAt: -1,
         headBatch: -1,
         headAt: -1,
+        headDirty: false,
       });
     }
     return state;
@@ -770,11 +785,22 @@ export class Store implements DriftStore {
       if (typeof c.path !== 'string' || !CHANGE_OPS.has(c.op)) continue;
       const secret = secretKind && isSecretDataPath(o.group, o.kind, c.path);
       const live = storeValueInto(this.liveScratch, c.live, secret, max);
-      const desired = storeValueInto(this.desiredScratch, c.desired, secret, max);
       if (live.redactedHere) this.counters.redacted++;
-      if (desired.redactedHere) this.counters.redacted++;
-      const mgr = c.manager?.name;
       let ep = o.episodes.get(c.path);
+      const d = c.desired;
+      let desired: StoredValue;
+      if (ep !== undefined && d === ep.desiredRaw && !secret && (typeof d === 'string' || typeof d === 'number' || typeof d === 'boolean')) {
+        // The desired value rarely moves: the same primitive as the episode's last transition has
+        // the same hash, and its JSON is only stored when the hash changes.
+        desired = this.desiredScratch;
+        desired.json = null;
+        desired.hash = ep.desiredHash;
+        desired.redactedHere = false;
+      } else {
+        desired = storeValueInto(this.desiredScratch, d, secret, max);
+        if (desired.redactedHere) this.counters.redacted++;
+      }
+      const mgr = c.manager?.name;
       if (ep === undefined) {
         ep = this.openEpisode(o, c.path, at, s, b);
         ep.seen = stamp;
@@ -805,6 +831,7 @@ export class Store implements DriftStore {
       n: 0,
       liveHash: Number.NaN,
       desiredHash: Number.NaN,
+      desiredRaw: undefined,
       op: '',
       manager: undefined,
       seen: 0,
@@ -812,6 +839,7 @@ export class Store implements DriftStore {
       insertAt: rows.length,
       headBatch: -1,
       headAt: -1,
+      headDirty: false,
     };
     rows.push(id, o.id, path, at, null, null, s.source ?? null, s.desiredRevision ?? null);
     o.episodes.set(path, ep);
@@ -846,23 +874,43 @@ export class Store implements DriftStore {
     );
     ep.lastTid = tid;
     ep.n++;
+    if (!ep.headDirty) {
+      ep.headDirty = true;
+      this.dirtyHeads.push(ep);
+    }
     ep.liveHash = live.hash;
     ep.desiredHash = desired.hash;
+    ep.desiredRaw = c.desired;
     ep.op = c.op;
     ep.manager = m?.name;
+  }
+
+  private pushHead(ep: EpState, b: Builder): void {
+    ep.headDirty = false;
+    if (ep.lastTid === null) return;
     const heads = b.batch.rows.episode_heads;
     if (ep.headBatch === b.seq) {
-      heads[ep.headAt + 1] = tid;
+      heads[ep.headAt + 1] = ep.lastTid;
       heads[ep.headAt + 2] = ep.n;
     } else {
       ep.headBatch = b.seq;
       ep.headAt = heads.length;
-      heads.push(ep.id, tid, ep.n);
+      heads.push(ep.id, ep.lastTid, ep.n);
     }
+  }
+
+  /** Writes the heads of episodes with new transitions, and the watermark they are exact up to. */
+  private checkpointHeads(b: Builder): void {
+    for (const ep of this.dirtyHeads) if (ep.headDirty) this.pushHead(ep, b);
+    this.dirtyHeads = [];
+    b.batch.headsWatermark = this.ids.transitions.next - 1;
+    this.lastHeadsCheckpoint = performance.now();
   }
 
   private closeEpisode(o: ObjState, ep: EpState, at: number, reason: CloseReason, b: Builder): void {
     o.episodes.delete(ep.path);
+    // A closed episode's head is exact from its close on: readers add a tail for open ones only.
+    if (ep.headDirty) this.pushHead(ep, b);
     if (ep.insertBatch === b.seq) {
       const rows = b.batch.rows.episodes;
       rows[ep.insertAt + 4] = at;
@@ -1181,10 +1229,21 @@ export class Store implements DriftStore {
       last_tid: number | null;
       n: number | null;
     }>(
-      `SELECT e.id, e.path, e.opened_at, e.closed_at, e.close_reason, e.source, e.desired_revision, h.last_tid, h.n
-       FROM episodes e LEFT JOIN episode_heads h ON h.episode_id = e.id
-       WHERE e.object_id = ? AND e.opened_at < ? AND (e.closed_at IS NULL OR e.closed_at >= ?)
-       ORDER BY e.opened_at DESC, e.id DESC LIMIT ?`,
+      // Heads of open episodes lag by their transitions above the watermark (heads.ts): added here,
+      // in the same statement, so a checkpoint committing meanwhile cannot count them twice.
+      `WITH eps AS (
+         SELECT id, path, opened_at, closed_at, close_reason, source, desired_revision FROM episodes
+         WHERE object_id = ? AND opened_at < ? AND (closed_at IS NULL OR closed_at >= ?)
+         ORDER BY opened_at DESC, id DESC LIMIT ?
+       ), tail AS (
+         SELECT t.episode_id, MAX(t.id) AS last_tid, COUNT(*) AS n FROM transitions t
+         WHERE t.id > ${HEADS_WATERMARK_SQL} AND t.episode_id IN (SELECT id FROM eps WHERE closed_at IS NULL)
+         GROUP BY t.episode_id
+       )
+       SELECT e.id, e.path, e.opened_at, e.closed_at, e.close_reason, e.source, e.desired_revision,
+         COALESCE(tail.last_tid, h.last_tid) AS last_tid, COALESCE(h.n, 0) + COALESCE(tail.n, 0) AS n
+       FROM eps e LEFT JOIN episode_heads h ON h.episode_id = e.id LEFT JOIN tail ON tail.episode_id = e.id
+       ORDER BY e.opened_at DESC, e.id DESC`,
       [obj.id, to, from, limit],
     );
     const heads = eps.map((e) => e.last_tid).filter((x): x is number => x !== null);

@@ -225,6 +225,47 @@ export function defineStoreSuite(target: StoreTarget): void {
       expect(o3?.episodes[0]?.transitionCount).toBe(2);
     });
 
+    it('derives many records of the same few objects that were waiting to be loaded', async () => {
+      // More records than an id block holds objects, all for objects not loaded yet: the blocked
+      // queue must reserve ids per distinct object, not per record (it used to spin forever).
+      const { store } = await fresh();
+      for (let round = 0; round < 300; round++) {
+        for (let i = 0; i < 10; i++) store.recordObjectState(state(round, 'drifted', [replicas(round)], { ...deploy, name: `b${i}`, uid: `b${i}` }));
+      }
+      await store.flush();
+      expect(store.stats().transitionsWritten).toBe(3_000);
+      const h = await store.objectHistory({ ...deploy, name: 'b7' }, { transitionLimit: 1_000 });
+      expect(h?.episodes[0]?.transitionCount).toBe(300);
+    });
+
+    it('shows and recovers transitions committed after the last heads checkpoint (as after a crash)', async () => {
+      const { store, reopen, loc } = await fresh({ flushIntervalMs: 5 });
+      store.recordObjectState(state(0, 'drifted', [replicas(5)]));
+      await store.flush(); // checkpoints the episode's head
+      store.recordObjectState(state(1, 'drifted', [replicas(6)]));
+      store.recordObjectState(state(2, 'drifted', [replicas(7)]));
+      // Committed by the flush window, not by flush(): no checkpoint yet, the head row still says 1.
+      const deadline = Date.now() + 30_000;
+      while (store.stats().transitionsWritten < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+      expect(store.stats().transitionsWritten).toBe(3);
+      const heads = async () => (await loc.sql<{ n: number | string }>('SELECT n FROM episode_heads')).map((r) => Number(r.n));
+      expect(await heads()).toEqual([1]);
+      const h = await store.objectHistory(deploy);
+      expect(h?.episodes[0]?.transitionCount).toBe(3);
+      expect(h?.episodes[0]?.transitions.map((t) => t.live)).toEqual([5, 6, 7]);
+
+      // Another store opening the database without the first closing (the first "crashed"):
+      // opening folds the tail into the heads, and the episode's chain goes on from there.
+      const s2 = await reopen();
+      expect(await heads()).toEqual([3]);
+      s2.recordObjectState(state(3, 'drifted', [replicas(8)]));
+      await s2.flush();
+      const h2 = await s2.objectHistory(deploy, { transitionLimit: 100 });
+      expect(h2?.episodes).toHaveLength(1);
+      expect(h2?.episodes[0]?.transitionCount).toBe(4);
+      expect(h2?.episodes[0]?.transitions.map((t) => t.live)).toEqual([5, 6, 7, 8]);
+    });
+
     it('never stores Secret values: redacts plain values under data/stringData and keeps markers as markers', async () => {
       const { store, loc } = await fresh();
       const secret = { cluster: 'prod', group: '', version: 'v1', kind: 'Secret', namespace: 'shop', name: 'db' };
