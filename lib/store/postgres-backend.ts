@@ -79,13 +79,34 @@ async function migrate(pool: pg.Pool): Promise<void> {
   }
 }
 
-function columnsOf(flat: readonly unknown[], width: number): unknown[][] {
+/** Characters JSON.stringify would escape differently from a PostgreSQL array literal. */
+const NOT_JSON_SAFE = /[\u0000-\u001f\ud800-\udfff]/;
+
+function textElement(v: unknown): string {
+  if (v === null || v === undefined) return 'NULL';
+  const s = typeof v === 'string' ? v : String(v);
+  // Inside a quoted array element only `"` and `\` are escaped, as JSON does for other strings.
+  if (!NOT_JSON_SAFE.test(s)) return JSON.stringify(s);
+  return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+/**
+ * One array literal per column (`{1,2,NULL}`), cast in SQL to its type. Built here because pg's
+ * generic array encoder (a type check and two regex passes per element) cost more main-thread
+ * time per transition than deriving it.
+ */
+export function columnLiterals(flat: readonly unknown[], types: readonly string[]): string[] {
+  const width = types.length;
   const n = flat.length / width;
-  const cols: unknown[][] = [];
+  const cols: string[] = [];
+  const parts = new Array<string>(n);
   for (let c = 0; c < width; c++) {
-    const col = new Array<unknown>(n);
-    for (let r = 0, i = c; r < n; r++, i += width) col[r] = flat[i];
-    cols.push(col);
+    const numeric = types[c] === 'bigint';
+    for (let r = 0, i = c; r < n; r++, i += width) {
+      const v = flat[i];
+      parts[r] = numeric ? (v === null || v === undefined ? 'NULL' : String(v)) : textElement(v);
+    }
+    cols.push(`{${parts.join(',')}}`);
   }
   return cols;
 }
@@ -156,7 +177,7 @@ class PostgresBackend implements Backend {
         const insert = async (table: BulkTable): Promise<void> => {
           const flat = batch.rows[table];
           if (flat.length === 0) return;
-          await client.query(unnestInsertSql(table), columnsOf(flat, COLUMNS[table].length));
+          await client.query(unnestInsertSql(table), columnLiterals(flat, PG_TYPES[table]));
         };
         await insert('objects');
         if (batch.episodeCloses.length > 0) {

@@ -225,6 +225,23 @@ export function defineStoreSuite(target: StoreTarget): void {
       expect(o3?.episodes[0]?.transitionCount).toBe(2);
     });
 
+    it('stores awkward strings unchanged: quotes, backslashes, control characters, braces, NULL, non-BMP', async () => {
+      const { store } = await fresh();
+      const values = ['say "hi"', 'C:\\path\\', 'line1\nline2\ttab', '{a,b}', 'NULL', '', 'ünïcode ✓ 🚀', '\\"}'];
+      values.forEach((v, i) => {
+        const manager = { name: `mgr "${i}" \\ {x}`, operation: 'Update', time: `t\n${i}` };
+        store.recordObjectState(state(i, 'drifted', [{ path: 'metadata.annotations["a\\"b"]', op: 'changed', desired: '{}', live: v, manager }]));
+      });
+      await store.flush();
+      const h = await store.objectHistory(deploy, { transitionLimit: 100 });
+      const ts = h?.episodes[0]?.transitions ?? [];
+      expect(h?.episodes[0]?.path).toBe('metadata.annotations["a\\"b"]');
+      expect(ts.map((t) => t.live)).toEqual(values);
+      expect(ts.map((t) => t.manager?.name)).toEqual(values.map((_, i) => `mgr "${i}" \\ {x}`));
+      expect(ts.map((t) => t.manager?.time)).toEqual(values.map((_, i) => `t\n${i}`));
+      expect(ts[0]?.desired).toBe('{}');
+    });
+
     it('derives many records of the same few objects that were waiting to be loaded', async () => {
       // More records than an id block holds objects, all for objects not loaded yet: the blocked
       // queue must reserve ids per distinct object, not per record (it used to spin forever).
