@@ -278,11 +278,14 @@ function VirtualRows({
   // Rows are keyed by slot (index modulo the window's length), not by object: a row that scrolls
   // out hands its DOM nodes to the one scrolling in, which React then only patches (text,
   // transform) instead of removing one subtree and building another on every frame.
+  // Children go in slot order, which scrolling never changes: React patches slots in place and
+  // never moves a node (rows are absolutely placed, so DOM order does not matter for the layout).
   const pool = win.last - win.first;
   const out = [];
-  for (let i = first; i < last; i++) {
-    const r = rows[i]!;
-    out.push(<DriftRow key={i % pool} row={r} index={i} selected={i === selectedIndex} now={now} onClick={onRowClick} />);
+  for (let slot = 0; slot < pool; slot++) {
+    const i = first + ((((slot - first) % pool) + pool) % pool);
+    const r = i < last ? rows[i] : undefined;
+    out.push(r ? <DriftRow key={slot} row={r} index={i} selected={i === selectedIndex} now={now} onClick={onRowClick} /> : null);
   }
   return (
     <div className="vbody" style={{ height: rows.length * ROW_H }} role="rowgroup">

@@ -163,10 +163,12 @@ export class LiveStream {
   /**
    * History moves with drift; its charts refetch at most every few seconds. A change inside that
    * window is caught up when it ends, so the last change (a revert closing an episode) always shows.
+   * Never at once: the store records a change a moment after its event (it batches), and a refetch
+   * racing it would show the timeline without the episode that just opened.
    */
   private invalidateHistory() {
     if (this.historyTimer !== undefined) return;
-    const wait = this.historyInvalidatedAt + HISTORY_REFRESH_MS - Date.now();
+    const wait = Math.max(HISTORY_SETTLE_MS, this.historyInvalidatedAt + HISTORY_REFRESH_MS - Date.now());
     const run = () => {
       this.historyTimer = undefined;
       if (this.stopped) return;
@@ -179,6 +181,7 @@ export class LiveStream {
 }
 
 const HISTORY_REFRESH_MS = 5000;
+const HISTORY_SETTLE_MS = 1000;
 
 const LiveStreamContext = createContext<LiveStream | undefined>(undefined);
 

@@ -61,10 +61,19 @@ test.describe('dashboard', () => {
     await expect(row.locator('.c-fields')).toHaveText('1');
     for (const p of [page, table]) expect(await p.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload)).toBe(true);
 
-    // Reverting clears it live as well.
+    // The object's timeline: an open episode on the field's lane, naming the manager.
+    const lane = page.locator('[data-testid="timeline-lane"][data-path="data.mode"]');
+    const episode = lane.getByTestId('episode');
+    await expect(episode).toHaveCount(1);
+    await expect(episode).toHaveClass(/\bopen\b/);
+    await expect(episode).toHaveAttribute('aria-label', /kubectl-edit/);
+
+    // Reverting clears it live as well, and closes the episode.
     await mutate(kc, { apiVersion: 'v1', kind: 'ConfigMap', namespace: ns, name: 'settings' }, { data: { mode: 'safe' } }, 'kubectl-edit');
     await expect(page.getByTestId('object-status')).toHaveText('in-sync');
     await expect(row).toContainText('in-sync');
+    await expect(episode).not.toHaveClass(/\bopen\b/);
+    await expect(episode).toHaveAttribute('aria-label', /→ (?!now)/);
     await table.close();
   });
 

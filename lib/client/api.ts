@@ -37,7 +37,7 @@ export async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> 
   return (await res.json()) as T;
 }
 
-/** Every drift state as a table row, page by page (10,000 per request), each page as soon as it arrives. */
+/** Every drift state as a table row, page by page (50,000 per request: one request for most clusters). */
 export async function* driftRowPages(signal?: AbortSignal): AsyncGenerator<DriftRowsResponse> {
   let cursor: string | undefined;
   do {
