@@ -45,6 +45,8 @@ export const authSchema = z
     sessionTtlSeconds: z.number().int().min(60).max(30 * 24 * 3600).default(12 * 3600),
     /** `auto`: Secure when the request came over https (directly or per a trusted proxy's X-Forwarded-Proto). */
     secureCookie: z.union([z.literal('auto'), z.boolean()]).default('auto'),
+    /** group → namespaces it may see (`*`: all). Unset: nobody is scoped. docs/security.md. */
+    namespaceScopes: z.record(z.string().min(1), z.array(z.string().min(1)).min(1)).optional(),
     proxy: proxySchema.default({ trustedAddresses: [], userHeader: 'x-forwarded-user', groupsHeader: 'x-forwarded-groups', allowedGroups: [] }),
   })
   .strict()

@@ -314,23 +314,37 @@ describe('token mode, limits, headers and the Secret canary (real server, real c
   });
 });
 
-describe('proxy mode: trusted addresses and allowed groups (real server)', () => {
-  const { state } = testCluster();
+describe('proxy mode: trusted addresses, allowed groups and namespace scoping (real server)', () => {
+  const { kc, state } = testCluster();
   const work = mkdtempSync(join(tmpdir(), 'dw-auth-proxy-'));
+  const nsA = uniqueName('scope-a');
+  const nsB = uniqueName('scope-b');
   let server: NextServer;
   const proxyHeaders = (user: string, groups: string) => ({ 'X-Forwarded-User': user, 'X-Forwarded-Groups': groups });
+  const lastApplied = (ns: string) => {
+    const m = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'scoped', namespace: ns }, data: { v: '1' } };
+    return { ...m, metadata: { ...m.metadata, annotations: { 'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify(m) } } };
+  };
 
   beforeAll(async () => {
     await ensureBuild();
+    for (const ns of [nsA, nsB]) {
+      await kubeWrite(kc, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+      await kubeWrite(kc, 'POST', objectPath({ apiVersion: 'v1', resource: 'configmaps', namespace: ns }), lastApplied(ns));
+    }
+    const config = join(work, 'driftwatch.yaml');
+    mkdirSync(work, { recursive: true });
+    writeFileSync(config, JSON.stringify({ watch: { namespaces: [nsA, nsB], pods: false, customResources: false, include: ['configmaps'] }, auth: { namespaceScopes: { sre: ['*'], 'team-a': [nsA] } } }));
     server = await startNextServer({
       driftwatchServer: true,
       env: env({
+        DRIFTWATCH_CONFIG: config,
         DRIFTWATCH_KUBECONFIG: state.kubeconfig,
         DRIFTWATCH_DATA_DIR: join(work, 'data'),
         DRIFTWATCH_AUTH_MODE: 'proxy',
         // Only 127.0.0.2 is the proxy; the tests' own 127.0.0.1 is "someone else".
         DRIFTWATCH_TRUSTED_PROXIES: '127.0.0.2',
-        DRIFTWATCH_ALLOWED_GROUPS: 'sre,platform',
+        DRIFTWATCH_ALLOWED_GROUPS: 'sre,platform,team-a',
       }),
     });
     await eventually(async () => (await viaProxy('/api/v1/drift', proxyHeaders('alice@example.com', 'sre'))).status === 200, 'the runtime started');
@@ -339,6 +353,7 @@ describe('proxy mode: trusted addresses and allowed groups (real server)', () =>
   afterAll(async () => {
     await server?.stop();
     rmSync(work, { recursive: true, force: true });
+    for (const ns of [nsA, nsB]) await kubeWrite(kc, 'DELETE', `/api/v1/namespaces/${ns}`, undefined).catch(() => undefined);
   });
 
   const viaProxy = (path: string, headers: Record<string, string>) => request(`${server.url}${path}`, { headers, localAddress: '127.0.0.2' });
@@ -369,6 +384,60 @@ describe('proxy mode: trusted addresses and allowed groups (real server)', () =>
       const r = await direct(path, { ...proxyHeaders('alice@example.com', 'sre'), 'X-Forwarded-For': '127.0.0.2', 'x-driftwatch-peer': 'guess 127.0.0.2' });
       expect(r.status, path).toBe(401);
     }
+  });
+
+  it('namespace scoping: a team-a user sees only team-a objects in lists, counts, object reads, streams and snapshots', async () => {
+    const sre = proxyHeaders('root@example.com', 'sre');
+    const bob = proxyHeaders('bob@example.com', 'team-a');
+    type List = { items: { id: string; namespace: string }[]; total: number; counts: Record<string, number> };
+    const list = async (h: Record<string, string>, q = '') => JSON.parse((await viaProxy(`/api/v1/drift?status=in-sync,drifted&limit=1000${q}`, h)).body) as List;
+    const all = await eventually(async () => {
+      const l = await list(sre);
+      return [nsA, nsB].every((ns) => l.items.some((i) => i.namespace === ns)) ? l : undefined;
+    }, 'both namespaces listed for sre');
+    const idB = all.items.find((i) => i.namespace === nsB)?.id ?? '';
+    const idA = all.items.find((i) => i.namespace === nsA)?.id ?? '';
+
+    const mine = await list(bob);
+    expect(new Set(mine.items.map((i) => i.namespace))).toEqual(new Set([nsA]));
+    // Counts (all statuses) are nsA's alone: what an unscoped user sees when filtering to nsA.
+    expect(mine.counts).toEqual((await list(sre, `&namespace=${nsA}`)).counts);
+    expect(mine.counts).not.toEqual(all.counts);
+    expect((await list(bob, `&namespace=${nsB}`)).items).toEqual([]);
+    expect((await viaProxy(`/api/v1/drift/object?id=${encodeURIComponent(idB)}`, bob)).status).toBe(404);
+    expect((await viaProxy(`/api/v1/drift/object?id=${encodeURIComponent(idA)}`, bob)).status).toBe(200);
+    const snapB = await request(`${server.url}/api/v1/snapshots`, { method: 'POST', headers: { ...bob, 'Content-Type': 'application/json' }, body: JSON.stringify({ id: idB }), localAddress: '127.0.0.2' });
+    expect(snapB.status).toBe(404);
+    // Endpoints that do not filter by namespace yet are refused rather than leak.
+    for (const path of ['/api/v1/history/chart', '/api/v1/history/findings', '/api/v1/resources', '/api/v1/cluster', '/s/AAAAAAAAAAAAAAAAAAAAAA', '/embed/overview']) {
+      expect((await viaProxy(path, bob)).status, path).toBe(403);
+    }
+    // A user in no mapped group sees nothing at all.
+    expect((await list(proxyHeaders('carol@example.com', 'platform'))).items).toEqual([]);
+
+    // Streams: bob's carries nsA's change and not nsB's.
+    const text = await new Promise<string>((resolve, reject) => {
+      let got = '';
+      const req = http.get(`${server.url}/api/v1/stream`, { headers: { ...bob, Accept: 'text/event-stream' }, localAddress: '127.0.0.2' }, (res) => {
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => {
+          got += c;
+          if (got.includes(`${nsA}/scoped`) && got.includes('event: drift')) {
+            // nsB was changed first: had it been sent, it would already be here.
+            req.destroy();
+            resolve(got);
+          }
+        });
+        void (async () => {
+          await kubeWrite(kc, 'PATCH', objectPath({ apiVersion: 'v1', resource: 'configmaps', namespace: nsB, name: 'scoped' }, { fieldManager: 'kubectl-edit' }), { data: { v: 'b' } }, CONTENT_TYPE.merge);
+          await eventually(async () => (await list(sre, `&namespace=${nsB}`)).items.some((i) => i.id === idB && JSON.stringify(i).includes('drifted')), 'nsB drifted');
+          await kubeWrite(kc, 'PATCH', objectPath({ apiVersion: 'v1', resource: 'configmaps', namespace: nsA, name: 'scoped' }, { fieldManager: 'kubectl-edit' }), { data: { v: 'a' } }, CONTENT_TYPE.merge);
+        })().catch(reject);
+      });
+      req.on('error', () => undefined);
+    });
+    expect(text).toContain(nsA);
+    expect(text).not.toContain(nsB);
   });
 
   it('audits the first request of each proxy user as a sign-in', () => {

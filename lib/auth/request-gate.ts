@@ -9,6 +9,7 @@ import { auditFirstSeen } from './audit-log';
 import { API_CSP, newNonce, NONCE_HEADER, pageCsp } from './csp';
 import { authenticate, fromTrustedProxy, setIdentityHeaders, type Identity } from './identity';
 import { isExpensive, rateLimit } from './limits';
+import { scopeAwarePath, scopeFor } from './namespace-scope';
 import { PEER_HEADER, peerAddress } from './peer';
 
 export type GateConfig = Pick<DashboardConfig, 'auth' | 'limits' | 'dataDir'>;
@@ -81,6 +82,11 @@ export function gateRequest(req: NextRequest, cfg: GateConfig, embedTokenValid: 
       return { ok: false, response: NextResponse.redirect(login, 303) };
     } else return { ok: false, response: htmlRefusal(decision.status, decision.reason) };
     if (identity.via === 'proxy' || identity.via === 'bearer') auditFirstSeen(cfg.dataDir, identity.user, identity.via, peer);
+    // Namespace-scoped users: only endpoints that filter by namespace; snapshots and embeds not yet.
+    if (!scopeFor(cfg.auth, identity).all && ((api && !scopeAwarePath(req.method, p)) || p.startsWith('/s/') || isEmbedPath(p))) {
+      const msg = `not available to namespace-scoped users yet (${p})`;
+      return { ok: false, response: api ? jsonRefusal(403, msg) : htmlRefusal(403, msg) };
+    }
   }
 
   if (isExpensive(req.method, p)) {

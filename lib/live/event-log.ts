@@ -10,6 +10,8 @@ export type EventListener = (event: DriftEvent, json: () => string) => void;
 export interface EncodedEvent {
   seq: number;
   cluster: string;
+  /** For per-user namespace scoping of streams ('' for cluster-scoped objects). */
+  namespace: string;
   json: string;
 }
 
@@ -54,7 +56,7 @@ export class EventLog {
     let json: string | undefined;
     const encode = () => (json ??= JSON.stringify(event));
     if (event.seq >= this.firstKept) {
-      this.buffer[event.seq % this.capacity] = { seq: event.seq, cluster: event.type === 'upsert' ? event.state.cluster : event.cluster, json: encode() };
+      this.buffer[event.seq % this.capacity] = { seq: event.seq, cluster: event.type === 'upsert' ? event.state.cluster : event.cluster, namespace: namespaceOfEvent(event), json: encode() };
     }
     for (const l of this.listeners) {
       try {
@@ -97,4 +99,9 @@ export class EventLog {
   get subscribers(): number {
     return this.listeners.size;
   }
+}
+
+/** An event's namespace: the state's, or for a delete the fourth part of its id (cluster/group/kind/namespace/name). */
+export function namespaceOfEvent(e: DriftEvent): string {
+  return e.type === 'upsert' ? e.state.namespace : (e.id.split('/')[3] ?? '');
 }

@@ -3,7 +3,7 @@
  * every server start, so a client resuming with an id from an earlier process is told to reload
  * instead of silently missing what happened in between.
  */
-import type { EncodedEvent, EventLog } from './event-log';
+import { namespaceOfEvent, type EncodedEvent, type EventLog } from './event-log';
 import type { DriftEvent } from './types';
 
 export interface StreamOptions {
@@ -15,6 +15,8 @@ export interface StreamOptions {
   heartbeatMs?: number;
   /** Queued messages after which a slow client is cut off (it reconnects and resumes or reloads). */
   maxQueued?: number;
+  /** Only events of objects in these namespaces (per-user scoping); default all. */
+  namespaceVisible?: (namespace: string) => boolean;
   /** Called once when the stream ends, however it ends (frees the caller's per-user slot). */
   onClose?: () => void;
 }
@@ -56,10 +58,10 @@ export function driftEventStream(opts: StreamOptions): ReadableStream<Uint8Array
           }
         };
         const sendEvent = (e: DriftEvent, json: () => string) => {
-          if (wantedCluster(e.type === 'upsert' ? e.state.cluster : e.cluster)) send(formatEncoded(json(), idOf(e.seq)));
+          if (wantedCluster(e.type === 'upsert' ? e.state.cluster : e.cluster) && (!opts.namespaceVisible || opts.namespaceVisible(namespaceOfEvent(e)))) send(formatEncoded(json(), idOf(e.seq)));
         };
         const sendKept = (e: EncodedEvent) => {
-          if (wantedCluster(e.cluster)) send(formatEncoded(e.json, idOf(e.seq)));
+          if (wantedCluster(e.cluster) && (!opts.namespaceVisible || opts.namespaceVisible(e.namespace))) send(formatEncoded(e.json, idOf(e.seq)));
         };
         // Subscribe before replaying so nothing falls between the replay and the live feed.
         const pending: [DriftEvent, () => string][] = [];

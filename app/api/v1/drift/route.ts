@@ -1,6 +1,7 @@
 import type { NextRequest } from 'next/server';
 import { DRIFT_LIST_ARRAY_KEYS, driftListQuery } from '@/lib/api/drift-params';
 import { jsonError, jsonOk, parseQuery } from '@/lib/api/responses';
+import { scopedNamespaces, scopeOfRequest } from '@/lib/auth/namespace-scope';
 import { isCursorError } from '@/lib/live/drift-query';
 import { currentRuntime } from '@/lib/live/server-runtime';
 
@@ -14,7 +15,9 @@ export function GET(req: NextRequest) {
   if ('error' in rt) return jsonError(503, rt.error);
   try {
     const { limit, cursor, ...filters } = parsed.value;
-    const page = rt.runtime.query({ ...filters, limit, ...(cursor ? { cursor } : {}) });
+    // A namespace-scoped user's list, counts and paging cover only their namespaces.
+    const namespace = scopedNamespaces(scopeOfRequest(rt.runtime.config.auth, req.headers), filters.namespace);
+    const page = rt.runtime.query({ ...filters, ...(namespace ? { namespace } : {}), limit, ...(cursor ? { cursor } : {}) });
     return jsonOk({ ...page, ready: rt.runtime.isReady(), lastEventId: rt.runtime.events.lastSeq });
   } catch (err) {
     if (isCursorError(err) && err instanceof Error) return jsonError(400, err.message);

@@ -4,6 +4,7 @@ import { createSnapshotBody } from '@/lib/api/snapshot-params';
 import { jsonError, jsonOk } from '@/lib/api/responses';
 import { audit } from '@/lib/auth/audit-log';
 import { identityOf } from '@/lib/auth/identity';
+import { inScope, scopeOfRequest } from '@/lib/auth/namespace-scope';
 import { issuePath } from '@/lib/config/drift-config';
 import { objectDetail } from '@/lib/live/object-detail';
 import { currentRuntime } from '@/lib/live/server-runtime';
@@ -31,7 +32,7 @@ export async function POST(req: NextRequest) {
   const h = rt.runtime.historyStore();
   if ('error' in h) return jsonError(503, `snapshots are kept in the history store: ${h.error}`);
   const detail = objectDetail(rt.runtime, b.id, { showIgnored: false });
-  if (!detail) return jsonError(404, `no drift state for ${b.id}: the object is not watched, not declared, or the cluster is still syncing`);
+  if (!detail || !inScope(scopeOfRequest(rt.runtime.config.auth, req.headers), detail.state.namespace)) return jsonError(404, `no drift state for ${b.id}: the object is not watched, not declared, or the cluster is still syncing`);
   const taken = await takeSnapshot(h.store, {
     detail,
     view: { mode: b.mode, showAll: b.showAll, ...(b.from ? { from: b.from } : {}), ...(b.to ? { to: b.to } : {}) },

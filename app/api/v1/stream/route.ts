@@ -2,6 +2,7 @@ import type { NextRequest } from 'next/server';
 import { streamQuery } from '@/lib/api/drift-params';
 import { jsonError, parseQuery } from '@/lib/api/responses';
 import { identityOf } from '@/lib/auth/identity';
+import { inScope, scopeOfRequest } from '@/lib/auth/namespace-scope';
 import { acquireStreamSlot } from '@/lib/auth/limits';
 import { currentRuntime } from '@/lib/live/server-runtime';
 import { driftEventStream } from '@/lib/live/sse';
@@ -20,8 +21,10 @@ export function GET(req: NextRequest) {
   // Refused before anything is allocated for the stream, so a flood of opens costs little.
   const slot = acquireStreamSlot(identityOf(req.headers).user, rt.runtime.config.limits);
   if (!slot.ok) return jsonError(429, slot.reason);
+  const scope = scopeOfRequest(rt.runtime.config.auth, req.headers);
   const body = driftEventStream({
     onClose: slot.release,
+    ...(scope.all ? {} : { namespaceVisible: (ns: string) => inScope(scope, ns) }),
     log: rt.runtime.events,
     resumeFrom: req.headers.get('last-event-id') ?? parsed.value.since,
     ...(parsed.value.cluster ? { clusters: parsed.value.cluster } : {}),

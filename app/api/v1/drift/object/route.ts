@@ -1,6 +1,7 @@
 import type { NextRequest } from 'next/server';
 import { driftObjectQuery } from '@/lib/api/drift-params';
 import { jsonError, jsonOk, parseQuery } from '@/lib/api/responses';
+import { inScope, scopeOfRequest } from '@/lib/auth/namespace-scope';
 import { objectDetail } from '@/lib/live/object-detail';
 import { currentRuntime } from '@/lib/live/server-runtime';
 import { objectId } from '@/lib/live/types';
@@ -16,6 +17,7 @@ export function GET(req: NextRequest) {
   if ('error' in rt) return jsonError(503, rt.error);
   const id = q.id ?? objectId({ cluster: q.cluster ?? '', group: q.group, kind: q.kind ?? '', namespace: q.namespace, name: q.name ?? '' });
   const detail = objectDetail(rt.runtime, id, { showIgnored: q.showIgnored === 'true' });
-  if (!detail) return jsonError(404, `no drift state for ${id}: the object is not watched, not declared, or the cluster is still syncing`);
+  // Out of scope answers exactly like unknown: a scoped user learns nothing about other namespaces.
+  if (!detail || !inScope(scopeOfRequest(rt.runtime.config.auth, req.headers), detail.state.namespace)) return jsonError(404, `no drift state for ${id}: the object is not watched, not declared, or the cluster is still syncing`);
   return jsonOk(detail);
 }
