@@ -1230,14 +1230,17 @@ export class Store implements DriftStore {
       n: number | null;
     }>(
       // Heads of open episodes lag by their transitions above the watermark (heads.ts): added here,
-      // in the same statement, so a checkpoint committing meanwhile cannot count them twice.
+      // in the same statement, so a checkpoint committing meanwhile cannot count them twice. The
+      // upper bound (every id handed out is below it) makes it a range, which PostgreSQL plans as
+      // a primary-key scan even before the table has statistics (one bound alone: a full scan).
       `WITH eps AS (
          SELECT id, path, opened_at, closed_at, close_reason, source, desired_revision FROM episodes
          WHERE object_id = ? AND opened_at < ? AND (closed_at IS NULL OR closed_at >= ?)
          ORDER BY opened_at DESC, id DESC LIMIT ?
        ), tail AS (
          SELECT t.episode_id, MAX(t.id) AS last_tid, COUNT(*) AS n FROM transitions t
-         WHERE t.id > ${HEADS_WATERMARK_SQL} AND t.episode_id IN (SELECT id FROM eps WHERE closed_at IS NULL)
+         WHERE t.id > ${HEADS_WATERMARK_SQL} AND t.id < (SELECT next FROM id_blocks WHERE name = 'transitions')
+           AND t.episode_id IN (SELECT id FROM eps WHERE closed_at IS NULL)
          GROUP BY t.episode_id
        )
        SELECT e.id, e.path, e.opened_at, e.closed_at, e.close_reason, e.source, e.desired_revision,
