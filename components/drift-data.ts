@@ -14,15 +14,29 @@ function indexQueryFn(stream: LiveStream) {
     initialValue: EMPTY_INDEX,
     reducer: (acc, chunk) => ('page' in chunk ? addPage(acc, chunk.page) : applyEvents(acc, chunk.events)),
     streamFn: async function* ({ signal }) {
-      // Open the stream first: everything after the first page's event id is then in its buffer.
-      await stream.ready();
-      let base: number | undefined;
-      for await (const page of driftRowPages(signal)) {
-        base ??= page.lastEventId;
-        yield { page };
+      // The rows request starts at once, beside the stream's opening. The rows are exact only if
+      // the stream was already listening when they were taken (its start at or before their event
+      // id: everything after that id is then in its buffer); otherwise they are read once more,
+      // now that it listens.
+      for (let attempt = 0; ; attempt++) {
+        const pages = driftRowPages(signal);
+        const firstPage = pages.next();
+        // Handled below, after the wait; this keeps an early failure from reporting as unhandled.
+        firstPage.catch(() => undefined);
+        await stream.ready();
+        const first = await firstPage;
+        if (first.done) return;
+        const base = first.value.lastEventId;
+        if (attempt === 0 && (stream.startSeq === undefined || stream.startSeq > base)) {
+          await pages.return(undefined);
+          continue;
+        }
+        yield { page: first.value };
+        for await (const page of pages) yield { page };
+        // Objects that changed while the rows were read: the stream has the truth.
+        yield { events: stream.eventsAfter(base) };
+        return;
       }
-      // Objects that changed while the later pages were read: the stream has the truth.
-      if (base !== undefined) yield { events: stream.eventsAfter(base) };
     },
   });
 }

@@ -325,7 +325,8 @@ const DriftRow = memo(function DriftRow({ row: r, index: i, selected, now, onCli
         {r.fields}
       </div>
       <div role="gridcell" className="vcell c-path" title={r.firstPath}>
-        <code>{r.firstPath}</code>
+        {/* A missing object's one change is the whole object (path ''). */}
+        {r.firstPath === '' && r.fields > 0 ? <span className="muted">whole object</span> : <code>{r.firstPath}</code>}
       </div>
       <div role="gridcell" className="vcell c-manager" title={r.manager}>
         {r.manager}

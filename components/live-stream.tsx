@@ -34,6 +34,11 @@ export class LiveStream {
   private stopped = false;
   /** Increments on every `reset`: loaders started before it must not trust their event base. */
   resets = 0;
+  /**
+   * Sequence number this stream started listening at (its first `hello`, or the last `reset`):
+   * every event after it is in the buffer. Undefined until the server has said hello.
+   */
+  startSeq: number | undefined;
   eventsReceived = 0;
   private historyInvalidatedAt = 0;
   private historyTimer: ReturnType<typeof setTimeout> | undefined;
@@ -109,9 +114,12 @@ export class LiveStream {
     };
     es.addEventListener('hello', (ev) => {
       this.lastId = (ev as MessageEvent).lastEventId || this.lastId;
+      // A resumed connection (after a drop) continues the buffer: only the first hello starts it.
+      this.startSeq ??= seqOfId((ev as MessageEvent).lastEventId);
     });
     es.addEventListener('reset', (ev) => {
       this.lastId = (ev as MessageEvent).lastEventId || this.lastId;
+      this.startSeq = seqOfId((ev as MessageEvent).lastEventId);
       this.buffer = [];
       this.pending = [];
       this.resets++;
@@ -182,6 +190,12 @@ export class LiveStream {
 
 const HISTORY_REFRESH_MS = 5000;
 const HISTORY_SETTLE_MS = 1000;
+
+/** The sequence number of an event id `<epoch>.<seq>`. */
+function seqOfId(id: string | undefined): number | undefined {
+  const n = id ? Number(id.slice(id.lastIndexOf('.') + 1)) : NaN;
+  return Number.isFinite(n) ? n : undefined;
+}
 
 const LiveStreamContext = createContext<LiveStream | undefined>(undefined);
 
