@@ -108,6 +108,9 @@ try {
       DRIFTWATCH_CONFIG: '',
       DRIFTWATCH_MANIFESTS: manifests,
       DRIFTWATCH_FIELD_MANAGER: MANAGER,
+      // History of this run only, removed with it (not ./.driftwatch, shared with whatever ran before).
+      DRIFTWATCH_DATA_DIR: join(work, 'history'),
+      DATABASE_URL: '',
     },
   });
   try {
