@@ -11,7 +11,8 @@ import { NextResponse, type NextRequest } from 'next/server';
 import { pageCsp } from './lib/auth/csp';
 import { finishResponse, gateRequest, type GateConfig, type Gated } from './lib/auth/request-gate';
 import { loadDashboardConfig, type EmbedConfig } from './lib/config/dashboard-config';
-import { embedAccess, embedFrameAncestors, embedViewOf, NO_FRAMING_CSP } from './lib/share/embed-access';
+import { EMBED_TOKEN_HEADER, embedAccess, embedFrameAncestors, embedViewOf, NO_FRAMING_CSP } from './lib/share/embed-access';
+import { verifyEmbedToken, type EmbedView } from './lib/share/embed-token';
 import { peekHistoryStore } from './lib/share/peek-runtime';
 import { readSnapshot } from './lib/share/snapshot-service';
 import { embedRefusedPage, embedUnavailablePage, expiredSnapshotPage } from './lib/share/status-pages';
@@ -46,11 +47,48 @@ function currentGateConfig() {
   return gateConfig;
 }
 
-/** A valid signed embed token on an /embed/<view> request (it stands in for a session there). */
+/** The reads each embed view makes (lib/client/api.ts sends its token along in EMBED_TOKEN_HEADER). */
+const EMBED_API_VIEWS: Record<string, readonly EmbedView[]> = {
+  '/api/v1/drift': ['drift', 'overview'],
+  '/api/v1/drift/object': ['object'],
+  '/api/v1/history/chart': ['overview'],
+  '/api/v1/history/object': ['object'],
+};
+
+/**
+ * An embed's API query in the embed page's own terms, so the parameters a token pins compare
+ * equal: repeated keys joined with commas (`namespace=a&namespace=b` is the page's `namespace=a,b`),
+ * and `labelSelector` is the page's `selector` / `labels` (components/embed-views.tsx).
+ */
+function embedParamsOfApiQuery(q: URLSearchParams): URLSearchParams {
+  const out = new URLSearchParams();
+  for (const k of new Set(q.keys())) out.set(k, q.getAll(k).join(','));
+  const sel = q.get('labelSelector');
+  if (sel !== null) {
+    out.set('selector', sel);
+    out.set('labels', sel);
+  }
+  return out;
+}
+
+/**
+ * A valid signed embed token on an /embed/<view> request, or on a GET the view makes for its data
+ * (checked against the view and the parameters the token pins, in the API request's own query).
+ * It stands in for a session there.
+ */
 function embedTokenValid(req: NextRequest): boolean {
   const c = currentEmbedConfig();
+  if (!c.ok) return false;
+  const apiViews = EMBED_API_VIEWS[req.nextUrl.pathname];
+  if (apiViews) {
+    const token = req.headers.get(EMBED_TOKEN_HEADER);
+    const secret = c.config.tokenSecret;
+    if (req.method !== 'GET' || !token || !secret) return false;
+    const params = embedParamsOfApiQuery(req.nextUrl.searchParams);
+    return apiViews.some((v) => verifyEmbedToken(secret, token, v, params).ok);
+  }
   const view = embedViewOf(req.nextUrl.pathname);
-  if (!c.ok || !view) return false;
+  if (!view) return false;
   const a = embedAccess(c.config, view, req.nextUrl.searchParams);
   return a.ok && a.tokenUsed;
 }

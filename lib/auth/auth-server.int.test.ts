@@ -234,6 +234,22 @@ describe('token mode, limits, headers and the Secret canary (real server, real c
     expect(String(ok.headers['content-security-policy'])).toContain("'nonce-");
     const bad = await get(`/embed/overview?token=${encodeURIComponent(`${token}x`)}`, {});
     expect(bad.status).toBe(303);
+
+    // The embed's own data reads carry the token in a header (lib/client/api.ts): allowed for
+    // that view's reads only, and only for what the token pins.
+    const header = (t: string) => ({ 'x-driftwatch-embed-token': t });
+    expect((await get('/api/v1/drift?limit=1', header(token))).status).toBe(200);
+    // Past the gate (the route itself then wants its chart parameters).
+    expect((await get('/api/v1/history/chart', header(token))).status).not.toBe(401);
+    expect((await get('/api/v1/history/chart', {})).status).toBe(401);
+    expect((await get('/api/v1/drift?limit=1', header(`${token}x`))).status).toBe(401);
+    expect((await get('/api/v1/status', header(token))).status).toBe(401);
+    expect((await get(`/api/v1/drift/object?id=${encodeURIComponent(secretId)}`, header(token))).status).toBe(401);
+    const objectToken = createEmbedToken(EMBED_SECRET, { view: 'object', params: { id: secretId }, ttlMs: 3_600_000 });
+    expect((await get(`/api/v1/drift/object?id=${encodeURIComponent(secretId)}`, header(objectToken))).status).toBe(200);
+    expect((await get(`/api/v1/drift/object?id=${encodeURIComponent(`${secretId}-other`)}`, header(objectToken))).status).toBe(401);
+    const post = await request(`${server.url}/api/v1/snapshots`, { method: 'POST', headers: { ...header(objectToken), 'Content-Type': 'application/json' }, body: JSON.stringify({ id: secretId }) });
+    expect(post.status).toBe(401);
   });
 
   it('caps event streams per user: over the cap answers 429 with a JSON error; closing one frees a slot', async () => {

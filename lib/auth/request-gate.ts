@@ -49,8 +49,9 @@ function htmlRefusal(status: number, message: string): NextResponse {
 }
 
 /**
- * `embedTokenValid` answers whether an /embed/* request carries a valid signed embed token; such a
- * request needs no session (a portal's iframe has none: the session cookie is SameSite=Strict).
+ * `embedTokenValid` answers whether an /embed/* request, or an API read an embed view makes,
+ * carries a valid signed embed token; such a request needs no session (a portal's iframe has
+ * none: the session cookie is SameSite=Strict).
  */
 export function gateRequest(req: NextRequest, cfg: GateConfig, embedTokenValid: () => boolean): GateResult {
   const p = req.nextUrl.pathname;
@@ -72,7 +73,8 @@ export function gateRequest(req: NextRequest, cfg: GateConfig, embedTokenValid: 
   if (!PUBLIC.has(p)) {
     const decision = authenticate(cfg.auth, { headers: req.headers, peer });
     if (decision.ok) identity = decision.identity;
-    else if (isEmbedPath(p) && embedTokenValid()) identity = { user: 'embed', groups: [], via: 'embed-token' };
+    // An embed page, or an embed's own data request, with a valid signed token for that view.
+    else if ((isEmbedPath(p) || api) && embedTokenValid()) identity = { user: 'embed', groups: [], via: 'embed-token' };
     else if (api) {
       const extra: Record<string, string> = decision.status === 401 && cfg.auth.mode === 'token' ? { 'WWW-Authenticate': 'Bearer realm="driftwatch"' } : {};
       return { ok: false, response: jsonRefusal(decision.status, decision.reason, extra) };

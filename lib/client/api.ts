@@ -22,8 +22,19 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * Inside an embed opened with a signed token, the page's own API requests carry that token: a
+ * portal's iframe has no Driftwatch session (the cookie is SameSite=Strict), and with
+ * authentication on the token is what lets the embed read its data (lib/auth/request-gate.ts).
+ */
+function embedTokenHeader(): Record<string, string> {
+  if (typeof window === 'undefined' || !window.location.pathname.startsWith('/embed/')) return {};
+  const token = new URLSearchParams(window.location.search).get('token');
+  return token ? { 'x-driftwatch-embed-token': token } : {};
+}
+
 export async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
-  const res = await fetch(url, { headers: { Accept: 'application/json' }, ...(signal ? { signal } : {}) });
+  const res = await fetch(url, { headers: { Accept: 'application/json', ...embedTokenHeader() }, ...(signal ? { signal } : {}) });
   if (!res.ok) {
     let message = `${res.status} ${res.statusText}`;
     try {
