@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { parseDashboardConfig } from '../config/dashboard-config';
+import { authenticate } from './identity';
+import { safeNext } from './login';
+import { inScope, scopeFor, scopedNamespaces } from './namespace-scope';
+import { addressMatcher, peerAddress } from './peer';
+import { sessionCookieHeader, sessionKey, signSession, verifySession } from './session';
+import { acquireStreamSlot, rateLimit } from './limits';
+
+const auth = (a: Record<string, unknown>) => parseDashboardConfig({ auth: a }, 'test').auth;
+
+describe('session cookies', () => {
+  const key = sessionKey({ token: 'a-token-of-sixteen+' }) ?? Buffer.alloc(0);
+  it('round-trips, expires, and rejects any changed byte', () => {
+    const now = new Date('2026-01-01T00:00:00Z');
+    const s = signSession(key, 'alice', ['sre'], 60, now);
+    expect(verifySession(key, s.value, now)).toMatchObject({ user: 'alice', groups: ['sre'] });
+    expect(verifySession(key, s.value, new Date(now.getTime() + 61_000))).toBeUndefined();
+    const [p, m] = s.value.split('.');
+    const forged = Buffer.from(JSON.stringify({ u: 'root', g: [], exp: 9e9 })).toString('base64url');
+    expect(verifySession(key, `${forged}.${m}`, now)).toBeUndefined();
+    expect(verifySession(key, `${p}.${m?.slice(0, -2)}AA`, now)).toBeUndefined();
+    expect(verifySession(sessionKey({ token: 'another-token-16ch' }) ?? key, s.value, now)).toBeUndefined();
+  });
+  it('sets HttpOnly and SameSite=Strict always, Secure on request', () => {
+    expect(sessionCookieHeader('v', { secure: false, maxAgeSeconds: 5 })).toBe('driftwatch_session=v; Path=/; HttpOnly; SameSite=Strict; Max-Age=5');
+    expect(sessionCookieHeader('v', { secure: true, maxAgeSeconds: 5 })).toContain('; Secure');
+  });
+});
+
+describe('identity', () => {
+  it('token mode: bearer or session, nothing else', () => {
+    const a = auth({ mode: 'token', token: 'a-token-of-sixteen+' });
+    expect(authenticate(a, { headers: new Headers({ authorization: 'Bearer a-token-of-sixteen+' }), peer: undefined })).toMatchObject({ ok: true, identity: { via: 'bearer' } });
+    expect(authenticate(a, { headers: new Headers({ authorization: 'Bearer nope' }), peer: undefined })).toMatchObject({ ok: false, status: 401 });
+    expect(authenticate(a, { headers: new Headers({ 'x-forwarded-user': 'root' }), peer: '127.0.0.1' })).toMatchObject({ ok: false, status: 401 });
+  });
+  it('proxy mode: headers count only from trusted peers, groups are checked', () => {
+    const a = auth({ mode: 'proxy', proxy: { trustedAddresses: ['10.0.0.0/8', '::1'], allowedGroups: ['sre'] } });
+    const h = new Headers({ 'x-forwarded-user': 'alice', 'x-forwarded-groups': 'dev, sre' });
+    expect(authenticate(a, { headers: h, peer: '10.1.2.3' })).toMatchObject({ ok: true, identity: { user: 'alice', groups: ['dev', 'sre'] } });
+    expect(authenticate(a, { headers: h, peer: '::ffff:10.1.2.3' })).toMatchObject({ ok: true });
+    expect(authenticate(a, { headers: h, peer: '::1' })).toMatchObject({ ok: true });
+    expect(authenticate(a, { headers: h, peer: '192.168.1.1' })).toMatchObject({ ok: false, status: 401 });
+    expect(authenticate(a, { headers: h, peer: undefined })).toMatchObject({ ok: false, status: 401 });
+    expect(authenticate(a, { headers: new Headers({ 'x-forwarded-user': 'bob', 'x-forwarded-groups': 'dev' }), peer: '10.0.0.1' })).toMatchObject({ ok: false, status: 403 });
+  });
+  it('rejects proxy mode without trusted addresses and token mode without a token', () => {
+    expect(() => auth({ mode: 'proxy' })).toThrow(/trustedAddresses/);
+    expect(() => auth({ mode: 'token' })).toThrow(/auth.token/);
+    expect(() => auth({ mode: 'proxy', proxy: { trustedAddresses: ['not-an-ip'] } })).toThrow(/CIDR/);
+  });
+});
+
+describe('peer header', () => {
+  it('is believed only with the server nonce', () => {
+    expect(peerAddress('n0nce 10.0.0.1', 'n0nce')).toBe('10.0.0.1');
+    expect(peerAddress('guess 10.0.0.1', 'n0nce')).toBeUndefined();
+    expect(peerAddress('n0nce 10.0.0.1', undefined)).toBeUndefined();
+    expect(addressMatcher(['127.0.0.2'])('127.0.0.1')).toBe(false);
+  });
+});
+
+describe('redirect target after sign-in', () => {
+  it('stays on this site', () => {
+    expect(safeNext('/drift?x=1')).toBe('/drift?x=1');
+    for (const bad of ['//evil.example', '/\\evil.example', 'https://evil.example', 'javascript:alert(1)', '/\nx', undefined]) expect(safeNext(bad)).toBe('/');
+  });
+});
+
+describe('namespace scope', () => {
+  const a = auth({ namespaceScopes: { sre: ['*'], team: ['a', 'b'] } });
+  it('unions groups, * sees all, no mapped group sees nothing, cluster-scoped only with *', () => {
+    const team = scopeFor(a, { user: 'u', groups: ['team'], via: 'proxy' });
+    expect(inScope(team, 'a')).toBe(true);
+    expect(inScope(team, 'c')).toBe(false);
+    expect(inScope(team, '')).toBe(false);
+    expect(scopedNamespaces(team, ['b', 'c'])).toEqual(['b']);
+    expect(scopeFor(a, { user: 'u', groups: ['team', 'sre'], via: 'proxy' }).all).toBe(true);
+    expect(scopedNamespaces(scopeFor(a, { user: 'u', groups: ['x'], via: 'proxy' }), undefined)).toEqual([]);
+    expect(scopeFor(auth({}), { user: 'u', groups: [], via: 'none' }).all).toBe(true);
+  });
+});
+
+describe('limits', () => {
+  it('caps streams per user and frees slots once', () => {
+    const lim = { maxStreamsPerUser: 2, maxStreams: 3 };
+    const s1 = acquireStreamSlot('u1', lim);
+    const s2 = acquireStreamSlot('u1', lim);
+    expect(acquireStreamSlot('u1', lim).ok).toBe(false);
+    const s3 = acquireStreamSlot('u2', lim);
+    expect(acquireStreamSlot('u3', lim)).toMatchObject({ ok: false, reason: expect.stringContaining('on this server') });
+    for (const s of [s1, s2, s3]) if (s.ok) { s.release(); s.release(); }
+    expect(acquireStreamSlot('u1', lim).ok).toBe(true);
+  });
+  it('rate-limits per key in a one-minute window', () => {
+    expect([1, 2, 3].map(() => rateLimit('k', 2, 1000).ok)).toEqual([true, true, false]);
+    expect(rateLimit('k', 2, 61_001).ok).toBe(true);
+  });
+});
