@@ -103,6 +103,27 @@ async function fixedRate(url: string, path: string, rate: number, seconds: numbe
   return { path, sent: total, ok, errors, achievedRps: Math.round(total / elapsed), p50: r(pct(lat, 50)), p99: r(pct(lat, 99)), max: r(lat[lat.length - 1] ?? NaN) };
 }
 
+/** One connection, one request at a time: the server's own cost per request, without queueing. */
+async function sequential(url: string, path: string, n = 1000): Promise<{ path: string; rps: number; p50: number; p99: number }> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const one = () =>
+    new Promise<number>((resolve, reject) => {
+      const t = performance.now();
+      http.get(`${url}${path}`, { agent, headers: { Authorization: `Bearer ${TOKEN}` } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(performance.now() - t));
+      }).on('error', reject);
+    });
+  for (let i = 0; i < 100; i++) await one();
+  const lat: number[] = [];
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) lat.push(await one());
+  const rps = Math.round(n / ((performance.now() - t0) / 1000));
+  agent.destroy();
+  lat.sort((a, b) => a - b);
+  return { path, rps, p50: Math.round(pct(lat, 50) * 10) / 10, p99: Math.round(pct(lat, 99) * 10) / 10 };
+}
+
 /** Opens n streams at once; answers status counts, and keeps the accepted ones open until close(). */
 async function streamBurst(url: string, n: number) {
   const statuses: Record<string, number> = {};
@@ -192,6 +213,11 @@ try {
   })();
 
   const listPath = '/api/v1/drift?limit=100';
+  // A build asset skips the proxy and every route handler: what Next alone costs per request.
+  const html = await (await fetch(`${url}/login`)).text();
+  const asset = /\/_next\/static\/[^"']+\.js/.exec(html)?.[0] ?? '/favicon.ico';
+  progress('sequential probe: one connection, 1,000 requests each');
+  const seq = [await sequential(url, asset), await sequential(url, '/api/healthz'), await sequential(url, listPath)];
   progress(`baseline: ${RATE} req/s on /api/healthz for ${SECONDS}s`);
   const baseline = await fixedRate(url, '/api/healthz', RATE, SECONDS);
   progress(`load: ${RATE} req/s on ${listPath} for ${SECONDS}s`);
@@ -215,6 +241,7 @@ try {
     baseline,
     driftList: load,
     ratioP99: Math.round((load.p99 / baseline.p99) * 10) / 10,
+    sequential: seq,
     streams: { opened: STREAMS, statuses: burst.statuses, refusalsWithJsonError: burst.wellFormedRefusals, rssMiB: { beforeLoad: rssBeforeLoad, beforeStreams: rssBeforeStreams, withStreams: rssWithStreams }, serverAnswersAfter: afterStreams.status },
   };
   if (values.json) console.log(JSON.stringify(result, null, 2));
@@ -222,6 +249,7 @@ try {
     const line = (r: RunResult) => `${r.path}: ${r.ok}/${r.sent} ok at ${r.achievedRps} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, max ${r.max} ms, errors ${JSON.stringify(r.errors)}`;
     console.log(`baseline   ${line(baseline)}`);
     console.log(`drift list ${line(load)}  (p99 ${result.ratioP99}x baseline; ${writes} cluster writes meanwhile, ${OBJECTS} objects)`);
+    for (const q of seq) console.log(`sequential ${q.path}: ${q.rps} req/s on one connection, p50 ${q.p50} ms, p99 ${q.p99} ms`);
     console.log(`streams    ${STREAMS} opened at once: ${JSON.stringify(burst.statuses)}, ${burst.wellFormedRefusals} refusals with a JSON error; RSS ${rssBeforeStreams} -> ${rssWithStreams} MiB; server answers ${afterStreams.status} afterwards`);
   }
 } finally {
