@@ -420,6 +420,14 @@ describe('proxy mode: trusted addresses, allowed groups and namespace scoping (r
     expect(mine.counts).toEqual((await list(sre, `&namespace=${nsA}`)).counts);
     expect(mine.counts).not.toEqual(all.counts);
     expect((await list(bob, `&namespace=${nsB}`)).items).toEqual([]);
+    // The drift table's compact rows: the same objects as the list, nothing of nsB.
+    const rowsRes = await viaProxy('/api/v1/drift/rows', bob);
+    expect(rowsRes.status).toBe(200);
+    const rows = JSON.parse(rowsRes.body) as { rows: [string, ...unknown[]][]; total: number };
+    const rowIds = rows.rows.map((r) => r[0]);
+    expect(new Set(rowIds.map((id) => id.split('/')[3]))).toEqual(new Set([nsA]));
+    expect(rowIds).toEqual(expect.arrayContaining(mine.items.map((i) => i.id)));
+    expect(rows.total).toBe(rowIds.length);
     expect((await viaProxy(`/api/v1/drift/object?id=${encodeURIComponent(idB)}`, bob)).status).toBe(404);
     expect((await viaProxy(`/api/v1/drift/object?id=${encodeURIComponent(idA)}`, bob)).status).toBe(200);
     const snapB = await request(`${server.url}/api/v1/snapshots`, { method: 'POST', headers: { ...bob, 'Content-Type': 'application/json' }, body: JSON.stringify({ id: idB }), localAddress: '127.0.0.2' });

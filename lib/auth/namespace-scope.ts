@@ -44,6 +44,6 @@ export function scopedNamespaces(scope: NamespaceScope, asked: string[] | undefi
 
 /** API paths that filter by the user's namespaces; a scoped user gets 403 on every other one. */
 export function scopeAwarePath(method: string, pathname: string): boolean {
-  if (pathname === '/api/v1/drift' || pathname === '/api/v1/drift/object' || pathname === '/api/v1/stream') return true;
+  if (pathname === '/api/v1/drift' || pathname === '/api/v1/drift/rows' || pathname === '/api/v1/drift/object' || pathname === '/api/v1/stream') return true;
   return method === 'POST' && pathname === '/api/v1/snapshots';
 }
