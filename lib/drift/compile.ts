@@ -174,14 +174,16 @@ function internSlow(s: string): string {
 
 const INTERN_TABLE_LIMIT = 100_000;
 const internTable = new Map<string, string>();
-/** `f:<name>` per field name: field names repeat across every manifest. */
+const F_KEY_TABLE_LIMIT = 4096;
+/** `f:<name>` per field name: the same few names recur in every manifest and every live object. */
 const fKeyTable = new Map<string, string>();
 
-function fKeyOf(name: string): string {
+/** The managedFields key of a map field, `f:<name>`, interned (compared by identity). */
+export function fKey(name: string): string {
   let k = fKeyTable.get(name);
   if (k === undefined) {
     k = intern(`f:${name}`);
-    if (fKeyTable.size >= INTERN_TABLE_LIMIT) fKeyTable.clear();
+    if (fKeyTable.size >= F_KEY_TABLE_LIMIT) fKeyTable.clear();
     fKeyTable.set(name, k);
   }
   return k;
@@ -309,7 +311,7 @@ function compileMap(
     // Keys from Object.keys are already the string table's copies.
     const kid = compileValue(v, cs, n, key, key, n.name, n.soft || cx.marks.isSoft(value, key), atomic, cx);
     kids.push(kid);
-    fields.push([fKeyOf(key), kid]);
+    fields.push([fKey(key), kid]);
     if (kid.needed) needed = true;
   }
   n.kids = kids;

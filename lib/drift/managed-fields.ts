@@ -4,7 +4,7 @@
  * three-way removal (what the desired side's manager applied before) and for `added` fields
  * (live-only fields another actor explicitly wrote).
  */
-import { DNode, F_SOFT, F_WALK, intern, K_ATOMIC_MAP, K_LIST_MAP, K_MAP, K_SET } from './compile';
+import { DNode, F_SOFT, F_WALK, fKey, intern, K_ATOMIC_MAP, K_LIST_MAP, K_MAP, K_SET } from './compile';
 import { equalsNode, findByKey, type RawChange } from './compare';
 import { findField } from './fieldset-index';
 import { isKeySelector, type KeySelector, type PathSegment } from './path';
@@ -63,22 +63,7 @@ function parseJson(s: string): unknown {
 }
 
 const NAMES_LIMIT = 4096;
-const fKeyOf = new Map<string, string>();
 const nameOf = new Map<string, string>();
-
-/**
- * `f:<name>`, interned. A property lookup with a freshly built string makes V8 look the string up
- * in its string table first; the same few names recur on every object.
- */
-function fKey(name: string): string {
-  let k = fKeyOf.get(name);
-  if (k === undefined) {
-    k = intern(`f:${name}`);
-    if (fKeyOf.size >= NAMES_LIMIT) fKeyOf.clear();
-    fKeyOf.set(name, k);
-  }
-  return k;
-}
 
 /** The field name of an `f:<name>` key, interned (see fKey). */
 function fieldName(key: string): string {
