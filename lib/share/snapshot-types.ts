@@ -5,18 +5,13 @@
  */
 import type { DisplayObject } from '../drift/display';
 import type { FieldChange } from '../drift/types';
-import type { DesiredSource, DriftStatus } from '../live/types';
+import type { HistoryResult, ObjectHistoryJson } from '../client/types';
+import type { DesiredSource, DriftStatus, ObjectIdentity } from '../live/types';
 
 export const SNAPSHOT_VERSION = 1;
 
-export interface SnapshotObject {
+export interface SnapshotObject extends ObjectIdentity {
   id: string;
-  cluster: string;
-  group: string;
-  version: string;
-  kind: string;
-  namespace: string;
-  name: string;
   uid?: string;
 }
 
@@ -29,20 +24,8 @@ export interface SnapshotView {
   to: string;
 }
 
-export interface SnapshotTimelineJson {
-  episodes: Array<{
-    id: number;
-    path: string;
-    openedAt: string;
-    closedAt?: string;
-    closeReason?: string;
-    transitionCount: number;
-    transitions: Array<{ at: string; op: string; live?: unknown; desired?: unknown; manager?: { name: string; operation: string; time?: string } }>;
-  }>;
-  events: Array<{ at: string; type: string; status?: string }>;
-  podHealth: Array<{ at: string; container?: string; restarts: number; reason?: string; message?: string }>;
-  writes: Array<{ at: string; specChanged: boolean; manager?: string }>;
-}
+/** The object page's timeline, as /api/v1/history/object answers it (findings aside). */
+export type SnapshotTimelineJson = Pick<ObjectHistoryJson, 'episodes' | 'events' | 'podHealth' | 'writes'>;
 
 export interface SnapshotPayload {
   v: typeof SNAPSHOT_VERSION;
@@ -62,7 +45,7 @@ export interface SnapshotPayload {
   desired?: DisplayObject;
   live?: DisplayObject;
   /** The timeline slice in the view's range; a reason when the server kept no history. */
-  timeline: { available: true; data: SnapshotTimelineJson } | { available: false; reason: string };
+  timeline: HistoryResult<SnapshotTimelineJson>;
   view: SnapshotView;
 }
 
