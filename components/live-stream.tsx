@@ -183,8 +183,7 @@ export class LiveStream {
       this.historyInvalidatedAt = Date.now();
       void this.client.invalidateQueries({ queryKey: ['history'] });
     };
-    if (wait <= 0) run();
-    else this.historyTimer = setTimeout(run, wait);
+    this.historyTimer = setTimeout(run, wait);
   }
 }
 
