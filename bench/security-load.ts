@@ -4,6 +4,7 @@
  * on /api/healthz (the baseline: server, gate and HTTP, no drift work); then a burst of event
  * streams far over the per-user and global caps, with the server's memory before and after.
  *   npm run bench:security -- [--rate 200] [--seconds 60] [--objects 500] [--streams 1000] [--build] [--json]
+ *     [--cpu-prof DIR]   (V8 CPU profile of the server, written to DIR when it stops)
  * Uses the Next build in .next-auth (--build makes it first).
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,6 +24,7 @@ const { values } = parseArgs({
     streams: { type: 'string', default: '1000' },
     build: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
+    'cpu-prof': { type: 'string' },
   },
 });
 const RATE = Number(values.rate);
@@ -180,8 +182,10 @@ try {
   );
   const config = join(work, 'driftwatch.yaml');
   writeFileSync(config, JSON.stringify({ watch: { namespaces: [ns], pods: false, customResources: false }, fieldManager: 'gitops' }));
+  const cpuProf = values['cpu-prof'];
   server = await startNextServer({
     driftwatchServer: true,
+    ...(cpuProf ? { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', cpuProf] } : {}),
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,

@@ -47,7 +47,10 @@ export async function startNextServer(opts: {
   env: NodeJS.ProcessEnv;
   port?: number;
   log?: (chunk: string) => void;
-  /** Flags for node itself, e.g. `--cpu-prof` (which NODE_OPTIONS does not take). */
+  /**
+   * Flags for node itself, e.g. `--cpu-prof` (which NODE_OPTIONS does not take). With
+   * driftwatchServer they go after tsx's CLI, which hands them to the node process running the server.
+   */
   nodeArgs?: string[];
   /** Run Driftwatch's own server (scripts/serve.ts, what `npm start` runs) instead of bare `next start`. */
   driftwatchServer?: boolean;
@@ -56,10 +59,13 @@ export async function startNextServer(opts: {
 }): Promise<NextServer> {
   const port = opts.port ?? (await freePort());
   const bind = ['--hostname', opts.hostname ?? '127.0.0.1', '--port', String(port)];
-  const command = opts.driftwatchServer ? [join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(repoRoot, 'scripts', 'serve.ts'), ...bind] : [nextBin, 'start', ...bind];
+  const nodeArgs = opts.nodeArgs ?? [];
+  const argv = opts.driftwatchServer
+    ? [join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs'), ...nodeArgs, join(repoRoot, 'scripts', 'serve.ts'), ...bind]
+    : [...nodeArgs, nextBin, 'start', ...bind];
   const child: ChildProcess = spawn(
     process.execPath,
-    [...(opts.nodeArgs ?? []), ...command],
+    argv,
     { cwd: repoRoot, env: { ...opts.env, NEXT_TELEMETRY_DISABLED: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';

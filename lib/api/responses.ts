@@ -11,6 +11,11 @@ export function jsonOk(body: unknown): NextResponse {
   return NextResponse.json(body, { headers: { 'Cache-Control': 'no-store' } });
 }
 
+/** A JSON body serialised already (kept by a response cache). */
+export function jsonText(body: string): NextResponse {
+  return new NextResponse(body, { headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' } });
+}
+
 /**
  * Query parameters as an object for zod: repeated keys (`?status=a&status=b`) and comma lists
  * (`?status=a,b`) both become arrays for the keys named in `lists`.

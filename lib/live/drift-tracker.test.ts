@@ -53,10 +53,13 @@ describe('DriftTracker', () => {
     tracker.upsertLive(liveDeployment('web:1', '1'));
     expect(tracker.get(ID)?.status).toBe('in-sync');
     const n = events.length;
+    const revision = tracker.revision;
     // A status-only or resourceVersion-only update keeps the verdict: no event, resourceVersion tracked.
     tracker.upsertLive(liveDeployment('web:1', '2'));
     expect(events.length).toBe(n);
     expect(tracker.get(ID)?.resourceVersion).toBe('2');
+    // ...but the state did change in place, so anything kept from list() must be made again.
+    expect(tracker.revision).toBeGreaterThan(revision);
     tracker.upsertLive(liveDeployment('web:2', '3', 'kubectl-edit'));
     const drifted = tracker.get(ID);
     expect(drifted?.status).toBe('drifted');

@@ -115,6 +115,7 @@ export class DriftTracker {
   /** Evaluations run (for metrics and tests that check nothing is recomputed needlessly). */
   evaluations = 0;
   private pauseDepth = 0;
+  private stateRevision = 0;
   private readonly deferred = new Set<string>();
 
   constructor(private readonly opts: DriftTrackerOptions) {
@@ -236,6 +237,14 @@ export class DriftTracker {
 
   get(id: string): ObjectDriftState | undefined {
     return this.states.get(id);
+  }
+
+  /**
+   * Moves whenever any state is stored, updated in place or removed: a reader that keeps something
+   * derived from list() (the drift list's response cache) may reuse it while this stays the same.
+   */
+  get revision(): number {
+    return this.stateRevision;
   }
 
   list(): ObjectDriftState[] {
@@ -414,6 +423,7 @@ export class DriftTracker {
 
   private store(id: string, next: ObjectDriftState): void {
     const prev = this.states.get(id);
+    this.stateRevision++;
     if (prev && sameVerdict(prev, next)) {
       // Same verdict: keep `since` and emit nothing, but remember where the object is now.
       prev.resourceVersion = next.resourceVersion;
@@ -430,6 +440,7 @@ export class DriftTracker {
   private remove(id: string): void {
     this.prepared.delete(id);
     if (!this.states.delete(id)) return;
+    this.stateRevision++;
     this.opts.onEvent({ type: 'delete', id, cluster: this.opts.cluster, at: this.now().toISOString() });
   }
 }

@@ -361,10 +361,14 @@ describe('live drift across two clusters at once', () => {
     expect(rt.get(`alpha//ConfigMap/${ns}/flags`)?.state.status).toBe('in-sync');
     expect(rt.get(`beta//ConfigMap/${ns}/flags`)?.state).toMatchObject({ status: 'drifted', cluster: 'beta', changes: [{ path: 'data.beta', live: 'on' }] });
     expect(rt.query({ limit: 10, cluster: ['beta'], status: ['drifted'] }).items.map((s) => s.id)).toEqual([`beta//ConfigMap/${ns}/flags`]);
+    // The list API's body is kept between reads; it must not outlive a change.
+    const listed = () => (JSON.parse(rt?.driftListJson({ limit: 10, namespace: [ns] }) ?? '{}') as { items: { id: string; status: string }[] }).items;
+    expect(listed().find((s) => s.id === `alpha//ConfigMap/${ns}/flags`)?.status).toBe('in-sync');
 
     await other.stop();
     await patchAs(shared.kc, 'kubectl-edit', 'v1', 'configmaps', ns, 'flags', { data: { beta: 'maybe' } });
     await eventually(async () => rt?.get(`alpha//ConfigMap/${ns}/flags`)?.state.status === 'drifted', 'alpha to see its own change');
+    expect(listed().find((s) => s.id === `alpha//ConfigMap/${ns}/flags`)?.status).toBe('drifted');
     // The unreachable cluster keeps its last known state; its watch reports the failure.
     expect(rt.get(`beta//ConfigMap/${ns}/flags`)?.state.status).toBe('drifted');
     await eventually(

@@ -13,6 +13,7 @@ import { HistoryRecorder, type LiveWrite } from './history-recorder';
 import { queryDrift, type DriftPage, type DriftQuery } from './drift-query';
 import type { OwnerTemplateBuilder } from './drift-tracker';
 import { EventLog } from './event-log';
+import { StampedCache } from './stamped-cache';
 import { groupKind, groupOf, type DesiredObject, type ObjectDriftState, type ResourceSyncState } from './types';
 
 /** A problem with the desired state that is not about one object: a bad file, an unreadable directory. */
@@ -63,6 +64,7 @@ export interface ClusterSummary {
 export class LiveRuntime {
   /** Events of the initial sync are streamed but not kept for replay (see EventLog); kept from readiness on. */
   readonly events = new EventLog(50_000, { retain: false });
+  private readonly listCache = new StampedCache();
   private retainTimer: NodeJS.Timeout | undefined;
   readonly clusters = new Map<string, ClusterWatcher>();
   private readonly meta = new Map<string, { context: string; server: string; error?: string }>();
@@ -208,6 +210,18 @@ export class LiveRuntime {
 
   query(q: DriftQuery): DriftPage {
     return queryDrift(this.states(), q);
+  }
+
+  /**
+   * The drift list API's body: a page with readiness and the event id it is current to. Kept as text
+   * until any state changes, so repeated reads of the same view cost neither the query nor JSON.
+   */
+  driftListJson(q: DriftQuery): string {
+    const ready = this.isReady();
+    const lastEventId = this.events.lastSeq;
+    let stamp = `${lastEventId}|${ready}`;
+    for (const w of this.clusters.values()) stamp += `|${w.tracker.revision}`;
+    return this.listCache.get(stamp, JSON.stringify(q), () => JSON.stringify({ ...this.query(q), ready, lastEventId }));
   }
 
   get(id: string): { state: ObjectDriftState; watcher: ClusterWatcher } | undefined {

@@ -1,6 +1,6 @@
 import type { NextRequest } from 'next/server';
 import { DRIFT_LIST_ARRAY_KEYS, driftListQuery } from '@/lib/api/drift-params';
-import { jsonError, jsonOk, parseQuery } from '@/lib/api/responses';
+import { jsonError, jsonText, parseQuery } from '@/lib/api/responses';
 import { scopedNamespaces, scopeOfRequest } from '@/lib/auth/namespace-scope';
 import { isCursorError } from '@/lib/live/drift-query';
 import { currentRuntime } from '@/lib/live/server-runtime';
@@ -17,8 +17,7 @@ export function GET(req: NextRequest) {
     const { limit, cursor, ...filters } = parsed.value;
     // A namespace-scoped user's list, counts and paging cover only their namespaces.
     const namespace = scopedNamespaces(scopeOfRequest(rt.runtime.config.auth, req.headers), filters.namespace);
-    const page = rt.runtime.query({ ...filters, ...(namespace ? { namespace } : {}), limit, ...(cursor ? { cursor } : {}) });
-    return jsonOk({ ...page, ready: rt.runtime.isReady(), lastEventId: rt.runtime.events.lastSeq });
+    return jsonText(rt.runtime.driftListJson({ ...filters, ...(namespace ? { namespace } : {}), limit, ...(cursor ? { cursor } : {}) }));
   } catch (err) {
     if (isCursorError(err) && err instanceof Error) return jsonError(400, err.message);
     throw err;
