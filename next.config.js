@@ -23,6 +23,9 @@ const nextConfig = {
     return [
       { source: '/:path*', headers: commonHeaders },
       { source: '/((?!embed/|embed$).*)', headers: noFraming },
+      // API answers are data, never documents: nothing in them may load or run (lib/auth/csp.ts
+      // API_CSP; the later rule wins for the same header).
+      { source: '/api/:path*', headers: [{ key: 'Content-Security-Policy', value: "default-src 'none'; frame-ancestors 'none'" }] },
     ];
   },
 };

@@ -11,8 +11,7 @@ import { NextResponse, type NextRequest } from 'next/server';
 import { pageCsp } from './lib/auth/csp';
 import { finishResponse, gateRequest, type GateConfig, type Gated } from './lib/auth/request-gate';
 import { loadDashboardConfig, type EmbedConfig } from './lib/config/dashboard-config';
-import { EMBED_TOKEN_HEADER, embedAccess, embedFrameAncestors, embedViewOf, NO_FRAMING_CSP } from './lib/share/embed-access';
-import { verifyEmbedToken, type EmbedView } from './lib/share/embed-token';
+import { embedAccess, embedFrameAncestors, embedTokenValid, embedViewOf, NO_FRAMING_CSP } from './lib/share/embed-access';
 import { peekHistoryStore } from './lib/share/peek-runtime';
 import { readSnapshot } from './lib/share/snapshot-service';
 import { embedRefusedPage, embedUnavailablePage, expiredSnapshotPage } from './lib/share/status-pages';
@@ -45,52 +44,6 @@ function currentGateConfig() {
     }
   }
   return gateConfig;
-}
-
-/** The reads each embed view makes (lib/client/api.ts sends its token along in EMBED_TOKEN_HEADER). */
-const EMBED_API_VIEWS: Record<string, readonly EmbedView[]> = {
-  '/api/v1/drift': ['drift', 'overview'],
-  '/api/v1/drift/object': ['object'],
-  '/api/v1/history/chart': ['overview'],
-  '/api/v1/history/object': ['object'],
-};
-
-/**
- * An embed's API query in the embed page's own terms, so the parameters a token pins compare
- * equal: repeated keys joined with commas (`namespace=a&namespace=b` is the page's `namespace=a,b`),
- * and `labelSelector` is the page's `selector` / `labels` (components/embed-views.tsx).
- */
-function embedParamsOfApiQuery(q: URLSearchParams): URLSearchParams {
-  const out = new URLSearchParams();
-  for (const k of new Set(q.keys())) out.set(k, q.getAll(k).join(','));
-  const sel = q.get('labelSelector');
-  if (sel !== null) {
-    out.set('selector', sel);
-    out.set('labels', sel);
-  }
-  return out;
-}
-
-/**
- * A valid signed embed token on an /embed/<view> request, or on a GET the view makes for its data
- * (checked against the view and the parameters the token pins, in the API request's own query).
- * It stands in for a session there.
- */
-function embedTokenValid(req: NextRequest): boolean {
-  const c = currentEmbedConfig();
-  if (!c.ok) return false;
-  const apiViews = EMBED_API_VIEWS[req.nextUrl.pathname];
-  if (apiViews) {
-    const token = req.headers.get(EMBED_TOKEN_HEADER);
-    const secret = c.config.tokenSecret;
-    if (req.method !== 'GET' || !token || !secret) return false;
-    const params = embedParamsOfApiQuery(req.nextUrl.searchParams);
-    return apiViews.some((v) => verifyEmbedToken(secret, token, v, params).ok);
-  }
-  const view = embedViewOf(req.nextUrl.pathname);
-  if (!view) return false;
-  const a = embedAccess(c.config, view, req.nextUrl.searchParams);
-  return a.ok && a.tokenUsed;
 }
 
 function html(body: string, status: number, csp: string): NextResponse {
@@ -136,7 +89,10 @@ export async function proxy(req: NextRequest): Promise<NextResponse> {
   const gc = currentGateConfig();
   // A broken configuration fails closed: nothing is served but the reason.
   if (!gc.ok) return html(embedUnavailablePage('the dashboard configuration is invalid'), 500, NO_FRAMING_CSP);
-  const gate = gateRequest(req, gc.config, () => embedTokenValid(req));
+  const gate = gateRequest({ method: req.method, url: req.nextUrl, headers: req.headers }, gc.config, () => {
+    const ec = currentEmbedConfig();
+    return ec.ok && embedTokenValid(ec.config, { method: req.method, pathname: req.nextUrl.pathname, searchParams: req.nextUrl.searchParams, headers: req.headers });
+  });
   if (!gate.ok) return gate.response;
   const g = gate.gated;
   const p = req.nextUrl.pathname;
@@ -145,5 +101,8 @@ export async function proxy(req: NextRequest): Promise<NextResponse> {
   return finishResponse(NextResponse.next({ request: { headers: g.headers } }), g);
 }
 
-// Everything but build assets (content-hashed JS and CSS, public to anyone who has the app).
-export const config = { matcher: ['/((?!_next/static|_next/image).*)'] };
+// Everything but build assets (content-hashed JS and CSS, public to anyone who has the app), and
+// the API requests scripts/serve.ts has gated already (it removes the header from every other).
+export const config = {
+  matcher: [{ source: '/((?!_next/static|_next/image).*)', missing: [{ type: 'header', key: 'x-driftwatch-gated' }] }],
+};

@@ -2,7 +2,9 @@
  * The production server (`npm start`): Next's request handler behind a plain Node HTTP server so
  * that (1) the bind address follows the auth mode — `none` listens on 127.0.0.1 only, whatever
  * --hostname says — and (2) every request carries its real TCP peer in a header the client cannot
- * forge (lib/auth/peer.ts), which proxy mode needs to trust X-Forwarded-User only from the proxy.
+ * forge (lib/auth/peer.ts), which proxy mode needs to trust X-Forwarded-User only from the proxy;
+ * (3) /api/* is authenticated and limited here, before Next (lib/auth/server-api-gate.ts: the same
+ * decision as proxy.ts at a fraction of the cost).
  *   tsx scripts/serve.ts [--hostname H] [--port N]   (also HOSTNAME / PORT)
  */
 import { randomBytes } from 'node:crypto';
@@ -33,10 +35,26 @@ process.env[PEER_NONCE_ENV] = nonce;
 const app = next({ dev: false, dir: process.cwd(), hostname, port });
 const handle = app.getRequestHandler();
 await app.prepare();
+// After prepare: the gate answers with next/server's responses, which need what Next sets up first.
+const { gateApiRequest } = await import('../lib/auth/server-api-gate');
+const gate = { auth: config.auth, limits: config.limits, dataDir: config.dataDir };
 const server = createServer((req, res) => {
   req.headers[PEER_HEADER] = peerHeaderValue(nonce, req.socket.remoteAddress);
-  void handle(req, res);
+  gateApiRequest(req, res, gate, config.embed).then(
+    (pass) => {
+      if (pass) void handle(req, res);
+    },
+    (err: unknown) => {
+      console.error(`[driftwatch] ${req.method} ${req.url?.split('?')[0]}: ${err instanceof Error ? err.message : String(err)}`);
+      if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+      res.end(JSON.stringify({ error: { status: 500, message: 'the request could not be checked; see the server log' } }));
+    },
+  );
 });
+// Longer than the idle timeout of the proxies and load balancers usually put in front (60 s), so
+// the server never closes a kept-alive connection just as they send a request on it.
+server.keepAliveTimeout = 65_000;
+server.headersTimeout = 66_000;
 server.listen(port, hostname, () => console.log(`[driftwatch] ready on http://${hostname}:${port}`));
 const stop = () => server.close(() => process.exit(0));
 process.once('SIGTERM', stop);

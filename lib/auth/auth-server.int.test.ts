@@ -164,6 +164,10 @@ describe('token mode, limits, headers and the Secret canary (real server, real c
     // Headers that only the gate may set are ignored when a client sends them.
     const spoof = await get('/api/v1/drift', { 'x-driftwatch-user': 'admin', 'x-driftwatch-auth-via': 'session', 'x-driftwatch-peer': 'x 127.0.0.1' });
     expect(spoof.status).toBe(401);
+    // The mark the server puts on API requests it has gated (proxy.ts then skips them) is removed
+    // from what clients send: claiming it passes neither the API nor the pages.
+    for (const path of ['/api/v1/drift', '/api/v1/status', '/api/metrics']) expect((await get(path, { 'x-driftwatch-gated': '1', 'x-driftwatch-user': 'admin' })).status, path).toBe(401);
+    for (const path of ['/drift', '/embed/drift']) expect((await get(path, { 'x-driftwatch-gated': '1' })).status, path).toBe(303);
     expect((await get('/api/v1/drift', { Authorization: 'Bearer wrong-token-0123456789' })).status).toBe(401);
     // Probes and the login page stay reachable.
     expect((await get('/api/healthz', none)).status).toBe(200);
@@ -488,5 +492,17 @@ describe('auth mode none binds to loopback only', () => {
     // 127.0.0.2 is loopback too, but not the bound address: nothing listens there.
     await expect(request(`http://127.0.0.2:${srv.port}/api/healthz`)).rejects.toThrow(/ECONNREFUSED/);
     await eventually(async () => (await request(`${srv.url}/api/v1/drift`)).status === 200, 'the drift list without credentials');
+  }, 600_000);
+});
+
+describe('bare `next start` with authentication on', () => {
+  const { state } = testCluster();
+  const work = mkdtempSync(join(tmpdir(), 'dw-auth-bare-'));
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  it('refuses to serve and says to use npm start (it could not keep the API gated)', async () => {
+    await ensureBuild();
+    const started = startNextServer({ env: env({ DRIFTWATCH_KUBECONFIG: state.kubeconfig, DRIFTWATCH_DATA_DIR: join(work, 'data'), DRIFTWATCH_AUTH_MODE: 'token', DRIFTWATCH_AUTH_TOKEN: TOKEN }) });
+    await expect(started).rejects.toThrow(/auth mode token needs the Driftwatch server: start it with `npm start`/);
   }, 600_000);
 });

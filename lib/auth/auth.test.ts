@@ -6,6 +6,9 @@ import { inScope, scopeFor, scopedNamespaces } from './namespace-scope';
 import { addressMatcher, peerAddress } from './peer';
 import { sessionCookieHeader, sessionKey, signSession, verifySession } from './session';
 import { acquireStreamSlot, rateLimit } from './limits';
+import { config as proxyConfig } from '../../proxy';
+import { GATED_HEADER } from './request-gate';
+import { bareNextProblem } from './server-api-gate';
 
 const auth = (a: Record<string, unknown>) => parseDashboardConfig({ auth: a }, 'test').auth;
 
@@ -96,5 +99,17 @@ describe('limits', () => {
   it('rate-limits per key in a one-minute window', () => {
     expect([1, 2, 3].map(() => rateLimit('k', 2, 1000).ok)).toEqual([true, true, false]);
     expect(rateLimit('k', 2, 61_001).ok).toBe(true);
+  });
+});
+
+describe('the API gate in scripts/serve.ts', () => {
+  it('is what proxy.ts skips: its matcher names the same header (a literal, as Next requires)', () => {
+    expect(proxyConfig.matcher.map((m) => m.missing)).toEqual([[{ type: 'header', key: GATED_HEADER }]]);
+  });
+
+  it('bare Next may serve only without authentication', () => {
+    expect(bareNextProblem({ DRIFTWATCH_AUTH_MODE: 'none' })).toBeUndefined();
+    expect(bareNextProblem({ DRIFTWATCH_AUTH_MODE: 'token', DRIFTWATCH_AUTH_TOKEN: 'x'.repeat(32) })).toMatch(/auth mode token needs the Driftwatch server: start it with `npm start`/);
+    expect(bareNextProblem({ DRIFTWATCH_AUTH_MODE: 'token', DRIFTWATCH_AUTH_TOKEN: 'x'.repeat(32), DRIFTWATCH_PEER_NONCE: 'n' })).toBeUndefined();
   });
 });

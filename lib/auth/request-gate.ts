@@ -3,7 +3,7 @@
  * see this path, request size and rate limits, and the headers every answer carries (CSP with a
  * nonce). proxy.ts calls gateRequest first and continues with the headers it returns.
  */
-import { NextResponse, type NextRequest } from 'next/server';
+import { NextResponse } from 'next/server';
 import type { DashboardConfig } from '../config/dashboard-config';
 import { auditFirstSeen } from './audit-log';
 import { API_CSP, newNonce, NONCE_HEADER, pageCsp } from './csp';
@@ -16,6 +16,12 @@ export type GateConfig = Pick<DashboardConfig, 'auth' | 'limits' | 'dataDir'>;
 
 /** Paths anyone may reach: signing in, and the probes a load balancer or kubelet calls. */
 const PUBLIC = new Set(['/login', '/api/auth/login', '/api/auth/logout', '/api/healthz', '/api/readyz', '/favicon.ico']);
+
+/**
+ * Set by scripts/serve.ts on an /api/* request it has gated itself (lib/auth/server-api-gate.ts);
+ * proxy.ts's matcher skips such requests. serve.ts removes it from every incoming request first.
+ */
+export const GATED_HEADER = 'x-driftwatch-gated';
 
 /** Set by the gate (never by a client) when the request came over https: the login route's Secure flag. */
 export const HTTPS_HEADER = 'x-driftwatch-https';
@@ -33,6 +39,16 @@ export interface Gated {
   peer: string | undefined;
   /** The request is over https (directly, or per a trusted proxy). */
   https: boolean;
+}
+
+/**
+ * What the gate reads of a request. Next's proxy hands it a NextRequest's parts; scripts/serve.ts
+ * hands it the API requests it gates before Next (Next's URL type and the platform's both fit).
+ */
+export interface GateInput {
+  method: string;
+  url: Pick<URL, 'pathname' | 'search' | 'protocol' | 'href'>;
+  headers: Headers;
 }
 
 export type GateResult = { ok: true; gated: Gated } | { ok: false; response: NextResponse };
@@ -53,17 +69,18 @@ function htmlRefusal(status: number, message: string): NextResponse {
  * carries a valid signed embed token; such a request needs no session (a portal's iframe has
  * none: the session cookie is SameSite=Strict).
  */
-export function gateRequest(req: NextRequest, cfg: GateConfig, embedTokenValid: () => boolean): GateResult {
-  const p = req.nextUrl.pathname;
+export function gateRequest(req: GateInput, cfg: GateConfig, embedTokenValid: () => boolean): GateResult {
+  const p = req.url.pathname;
   const api = isApiPath(p);
   const peer = peerAddress(req.headers.get(PEER_HEADER));
   const headers = new Headers(req.headers);
   headers.delete(PEER_HEADER);
+  headers.delete(GATED_HEADER);
   headers.delete(HTTPS_HEADER);
   setIdentityHeaders(headers, undefined);
 
   // Limits first: an oversized request is refused before any work is done for it.
-  if (req.nextUrl.search.length > cfg.limits.maxQueryBytes) return { ok: false, response: jsonRefusal(414, `query string over ${cfg.limits.maxQueryBytes} bytes`) };
+  if (req.url.search.length > cfg.limits.maxQueryBytes) return { ok: false, response: jsonRefusal(414, `query string over ${cfg.limits.maxQueryBytes} bytes`) };
   if (api) {
     const len = Number(req.headers.get('content-length') ?? '0');
     if (Number.isFinite(len) && len > cfg.limits.maxBodyBytes) return { ok: false, response: jsonRefusal(413, `request body over ${cfg.limits.maxBodyBytes} bytes`) };
@@ -79,8 +96,8 @@ export function gateRequest(req: NextRequest, cfg: GateConfig, embedTokenValid: 
       const extra: Record<string, string> = decision.status === 401 && cfg.auth.mode === 'token' ? { 'WWW-Authenticate': 'Bearer realm="driftwatch"' } : {};
       return { ok: false, response: jsonRefusal(decision.status, decision.reason, extra) };
     } else if (cfg.auth.mode === 'token' && decision.status === 401) {
-      const login = new URL('/login', req.nextUrl);
-      login.search = new URLSearchParams({ next: `${p}${req.nextUrl.search}` }).toString();
+      const login = new URL('/login', req.url.href);
+      login.search = new URLSearchParams({ next: `${p}${req.url.search}` }).toString();
       return { ok: false, response: NextResponse.redirect(login, 303) };
     } else return { ok: false, response: htmlRefusal(decision.status, decision.reason) };
     if (identity.via === 'proxy' || identity.via === 'bearer') auditFirstSeen(cfg.dataDir, identity.user, identity.via, peer);
@@ -99,7 +116,7 @@ export function gateRequest(req: NextRequest, cfg: GateConfig, embedTokenValid: 
 
   setIdentityHeaders(headers, identity);
   const trustedProxy = fromTrustedProxy(cfg.auth, peer);
-  const https = req.nextUrl.protocol === 'https:' || (trustedProxy && req.headers.get('x-forwarded-proto') === 'https');
+  const https = req.url.protocol === 'https:' || (trustedProxy && req.headers.get('x-forwarded-proto') === 'https');
   if (https) headers.set(HTTPS_HEADER, '1');
   let nonce: string | undefined;
   let csp = API_CSP;
@@ -113,9 +130,11 @@ export function gateRequest(req: NextRequest, cfg: GateConfig, embedTokenValid: 
 }
 
 /** Headers every answer that passed the gate carries. */
+export function answerHeaders(g: Gated, csp: string = g.csp): Record<string, string> {
+  return { 'Content-Security-Policy': csp, 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'same-origin' };
+}
+
 export function finishResponse(res: NextResponse, g: Gated, csp: string = g.csp): NextResponse {
-  res.headers.set('Content-Security-Policy', csp);
-  res.headers.set('X-Content-Type-Options', 'nosniff');
-  res.headers.set('Referrer-Policy', 'same-origin');
+  for (const [k, v] of Object.entries(answerHeaders(g, csp))) res.headers.set(k, v);
   return res;
 }

@@ -1,7 +1,6 @@
 /**
- * Who may see an embed, and which origins may frame it. Decided in proxy.ts before any page code
- * runs, so an auth layer added later can make the same call (and accept a valid token in place
- * of a session) without touching the embed pages.
+ * Who may see an embed, and which origins may frame it. Decided before any page or route code
+ * runs (proxy.ts; scripts/serve.ts for the API), where a valid token stands in for a session.
  */
 import type { EmbedConfig } from '../config/dashboard-config';
 import { EMBED_VIEWS, verifyEmbedToken, type EmbedView } from './embed-token';
@@ -28,6 +27,50 @@ export function embedAccess(config: EmbedConfig, view: EmbedView, params: URLSea
   if (!config.tokenSecret) return { ok: false, status: 401, reason: 'embed tokens are not configured on this Driftwatch (embed.tokenSecret)' };
   const r = verifyEmbedToken(config.tokenSecret, token, view, params, now);
   return r.ok ? { ok: true, tokenUsed: true } : { ok: false, status: 401, reason: r.reason };
+}
+
+/** The reads each embed view makes (lib/client/api.ts sends its token along in EMBED_TOKEN_HEADER). */
+const EMBED_API_VIEWS: Record<string, readonly EmbedView[]> = {
+  '/api/v1/drift': ['drift', 'overview'],
+  '/api/v1/drift/object': ['object'],
+  '/api/v1/history/chart': ['overview'],
+  '/api/v1/history/object': ['object'],
+};
+
+/**
+ * An embed's API query in the embed page's own terms, so the parameters a token pins compare
+ * equal: repeated keys joined with commas (`namespace=a&namespace=b` is the page's `namespace=a,b`),
+ * and `labelSelector` is the page's `selector` / `labels` (components/embed-views.tsx).
+ */
+function embedParamsOfApiQuery(q: URLSearchParams): URLSearchParams {
+  const out = new URLSearchParams();
+  for (const k of new Set(q.keys())) out.set(k, q.getAll(k).join(','));
+  const sel = q.get('labelSelector');
+  if (sel !== null) {
+    out.set('selector', sel);
+    out.set('labels', sel);
+  }
+  return out;
+}
+
+/**
+ * A valid signed embed token on an /embed/<view> request, or on a GET the view makes for its data
+ * (checked against the view and the parameters the token pins, in the API request's own query).
+ * It stands in for a session there.
+ */
+export function embedTokenValid(config: EmbedConfig, req: { method: string; pathname: string; searchParams: URLSearchParams; headers: Headers }): boolean {
+  const apiViews = EMBED_API_VIEWS[req.pathname];
+  if (apiViews) {
+    const token = req.headers.get(EMBED_TOKEN_HEADER);
+    const secret = config.tokenSecret;
+    if (req.method !== 'GET' || !token || !secret) return false;
+    const params = embedParamsOfApiQuery(req.searchParams);
+    return apiViews.some((v) => verifyEmbedToken(secret, token, v, params).ok);
+  }
+  const view = embedViewOf(req.pathname);
+  if (!view) return false;
+  const a = embedAccess(config, view, req.searchParams);
+  return a.ok && a.tokenUsed;
 }
 
 /** The CSP for /embed/*: Driftwatch itself and the allow-list may frame it. */
