@@ -2,12 +2,17 @@
 import type { NextResponse } from 'next/server';
 import { KubeApiError } from '../kube/http';
 import { crashTimeline, CrashTimelineError } from '../live/crash-timeline';
+import { inScope, scopeOfRequest } from '../auth/namespace-scope';
 import { currentRuntime } from '../live/server-runtime';
+import { parseObjectId } from '../live/types';
 import { jsonError, jsonOk } from './responses';
 
-export async function crashTimelineResponse(id: string): Promise<NextResponse> {
+/** `headers`: the request's, for a namespace-scoped user, who learns nothing of other namespaces (404). */
+export async function crashTimelineResponse(id: string, headers: Headers): Promise<NextResponse> {
   const rt = currentRuntime();
   if ('error' in rt) return jsonError(503, rt.error);
+  const ns = parseObjectId(id)?.namespace;
+  if (ns !== undefined && !inScope(scopeOfRequest(rt.runtime.config.auth, headers), ns)) return jsonError(404, `no object ${id} in the namespaces you may see`);
   try {
     return jsonOk(await crashTimeline(rt.runtime, id));
   } catch (err) {

@@ -406,7 +406,7 @@ describe('proxy mode: trusted addresses, allowed groups and namespace scoping (r
     }
   });
 
-  it('namespace scoping: a team-a user sees only team-a objects in lists, counts, object reads, streams and snapshots', async () => {
+  it('namespace scoping: a team-a user sees only team-a objects in lists, counts, object reads, streams, snapshots, charts, findings and histories', async () => {
     const sre = proxyHeaders('root@example.com', 'sre');
     const bob = proxyHeaders('bob@example.com', 'team-a');
     type List = { items: { id: string; namespace: string }[]; total: number; counts: Record<string, number> };
@@ -437,7 +437,7 @@ describe('proxy mode: trusted addresses, allowed groups and namespace scoping (r
     const snapB = await request(`${server.url}/api/v1/snapshots`, { method: 'POST', headers: { ...bob, 'Content-Type': 'application/json' }, body: JSON.stringify({ id: idB }), localAddress: '127.0.0.2' });
     expect(snapB.status).toBe(404);
     // Endpoints that do not filter by namespace yet are refused rather than leak.
-    for (const path of ['/api/v1/history/chart', '/api/v1/history/findings', '/api/v1/resources', '/api/v1/cluster', '/s/AAAAAAAAAAAAAAAAAAAAAA', '/embed/overview']) {
+    for (const path of ['/api/v1/status', '/api/v1/resources', '/api/v1/cluster', '/s/AAAAAAAAAAAAAAAAAAAAAA', '/embed/overview']) {
       expect((await viaProxy(path, bob)).status, path).toBe(403);
     }
     // A user in no mapped group sees nothing at all.
@@ -466,6 +466,33 @@ describe('proxy mode: trusted addresses, allowed groups and namespace scoping (r
     });
     expect(text).toContain(nsA);
     expect(text).not.toContain(nsB);
+
+    // History: both objects have drifted now. Charts, findings and object histories show bob only nsA.
+    type Chart = { series: { group: string; opened: number[] }[] };
+    const hour = 3_600_000;
+    const chartPath = `/api/v1/history/chart?from=${new Date(Date.now() - hour).toISOString()}&to=${new Date(Date.now() + hour).toISOString()}&bucketMs=${hour}&groupBy=namespace`;
+    const chart = async (h: Record<string, string>, extra = '') => {
+      const r = await viaProxy(`${chartPath}${extra}`, h);
+      expect(r.status).toBe(200);
+      return JSON.parse(r.body) as Chart;
+    };
+    const opened = (c: Chart, ns: string) => c.series.find((x) => x.group === ns)?.opened.reduce((a, b) => a + b, 0) ?? 0;
+    await eventually(async () => {
+      const c = await chart(sre);
+      return opened(c, nsA) > 0 && opened(c, nsB) > 0;
+    }, 'both drift episodes in the history chart');
+    const bobChart = await chart(bob);
+    expect(bobChart.series.map((x) => x.group)).toEqual([nsA]);
+    expect((await chart(bob, `&namespace=${nsB}`)).series).toEqual([]);
+    const findings = await viaProxy('/api/v1/history/findings', bob);
+    expect(findings.status).toBe(200);
+    expect((JSON.parse(findings.body) as { findings: { object: { namespace: string } }[] }).findings.every((f) => f.object.namespace === nsA)).toBe(true);
+    expect((await viaProxy(`/api/v1/history/object?id=${encodeURIComponent(idB)}`, bob)).status).toBe(404);
+    expect((await viaProxy(`/api/v1/history/object?id=${encodeURIComponent(idB)}`, sre)).status).toBe(200);
+    await eventually(async () => (await viaProxy(`/api/v1/history/object?id=${encodeURIComponent(idA)}`, bob)).status === 200, "bob reads nsA's history");
+    // Crash reports follow the same rule (ConfigMaps have none: 400 for nsA, 404 for nsB).
+    expect((await viaProxy(`/api/v1/health/object?id=${encodeURIComponent(idB)}`, bob)).status).toBe(404);
+    expect((await viaProxy(`/api/v1/health/object?id=${encodeURIComponent(idA)}`, bob)).status).toBe(400);
   });
 
   it('audits the first request of each proxy user as a sign-in', () => {

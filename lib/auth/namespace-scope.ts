@@ -43,7 +43,19 @@ export function scopedNamespaces(scope: NamespaceScope, asked: string[] | undefi
 }
 
 /** API paths that filter by the user's namespaces; a scoped user gets 403 on every other one. */
+const SCOPE_AWARE_READS = new Set([
+  '/api/v1/drift',
+  '/api/v1/drift/rows',
+  '/api/v1/drift/object',
+  '/api/v1/stream',
+  '/api/v1/history/chart',
+  '/api/v1/history/findings',
+  '/api/v1/history/object',
+  '/api/v1/health/object',
+  '/api/v1/health/pod',
+]);
+
 export function scopeAwarePath(method: string, pathname: string): boolean {
-  if (pathname === '/api/v1/drift' || pathname === '/api/v1/drift/rows' || pathname === '/api/v1/drift/object' || pathname === '/api/v1/stream') return true;
+  if (SCOPE_AWARE_READS.has(pathname)) return method === 'GET';
   return method === 'POST' && pathname === '/api/v1/snapshots';
 }

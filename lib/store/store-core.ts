@@ -1097,7 +1097,7 @@ export class Store implements DriftStore {
     const groupBy = q.groupBy ?? 'none';
     // Whole-hour buckets without a namespace/kind filter read the hourly roll-up; their starts are
     // then clock hours. Anything else reads the per-minute table.
-    const rollup = q.bucketMs % ROLLUP_BUCKET_MS === 0 && q.namespace === undefined && q.kind === undefined;
+    const rollup = q.bucketMs % ROLLUP_BUCKET_MS === 0 && q.namespace === undefined && q.namespaceIn === undefined && q.kind === undefined;
     const align = rollup ? ROLLUP_BUCKET_MS : BASE_BUCKET_MS;
     const from = Math.floor(q.from.getTime() / align) * align;
     const to = q.to.getTime();
@@ -1117,6 +1117,10 @@ export class Store implements DriftStore {
           filters.push(`AND ${col} = ?`);
           fparams.push(v);
         }
+      }
+      if (q.namespaceIn) {
+        filters.push(`AND ${namespaceInSql('namespace', q.namespaceIn)}`);
+        fparams.push(...q.namespaceIn);
       }
       const where = filters.join(' ');
       const g = dim ?? "'all'";
@@ -1384,6 +1388,10 @@ export class Store implements DriftStore {
       where.push('o.namespace = ?');
       params.push(q.namespace);
     }
+    if (q.namespaceIn) {
+      where.push(namespaceInSql('o.namespace', q.namespaceIn));
+      params.push(...q.namespaceIn);
+    }
     params.push(q.limit ?? 500);
     const rows = await this.db.all<FindingRow & { cluster: string; grp: string; okind: string; namespace: string; name: string }>(
       `SELECT f.kind, f.path, f.first_at, f.last_at, f.count, f.managers, o.cluster, o.grp, o.kind AS okind, o.namespace, o.name
@@ -1593,4 +1601,9 @@ function toFinding(f: FindingRow, object: FindingRecord['object']): FindingRecor
     count: f.count,
     managers,
   };
+}
+
+/** `col IN (?, …)` for a namespace allow-list; an empty list matches nothing. */
+function namespaceInSql(col: string, namespaces: readonly string[]): string {
+  return namespaces.length === 0 ? '1 = 0' : `${col} IN (${namespaces.map(() => '?').join(', ')})`;
 }

@@ -433,6 +433,13 @@ export function defineStoreSuite(target: StoreTarget): void {
       // The hourly roll-up (no namespace/kind filter) and the minute table (filtered) agree.
       const shopOnly = await store.driftChart({ ...q, groupBy: 'namespace', namespace: 'shop' });
       expect(shopOnly.series).toEqual(ns.series.filter((s) => s.group === 'shop'));
+      // A namespace-scoped user's chart: their namespaces only, whatever the grouping; none: nothing.
+      const scoped = await store.driftChart({ ...q, groupBy: 'namespace', namespaceIn: ['shop', 'elsewhere'] });
+      expect(scoped.series).toEqual(ns.series.filter((s) => s.group === 'shop'));
+      const scopedTotal = await store.driftChart({ ...q, namespaceIn: ['pay'] });
+      expect(scopedTotal.series).toEqual([{ ...ns.series.find((s) => s.group === 'pay'), group: 'all' }]);
+      expect((await store.driftChart({ ...q, namespaceIn: [] })).series).toEqual([]);
+      expect((await store.driftChart({ ...q, groupBy: 'namespace', namespace: 'shop', namespaceIn: ['pay'] })).series).toEqual([]);
       // Whole-hour buckets start on clock hours; a range ending inside an hour counts up to its end.
       const odd = await store.driftChart({ from: at(15), to: at(75), bucketMs: 60 * MIN });
       expect(odd.buckets.map((x) => x.getTime())).toEqual([at(0).getTime(), at(60).getTime()]);
@@ -522,6 +529,9 @@ export function defineStoreSuite(target: StoreTarget): void {
       await store.flush();
       expect(await store.listFindings({ namespace: 'shop' })).toHaveLength(1);
       expect(await store.listFindings({ namespace: 'other' })).toHaveLength(0);
+      expect(await store.listFindings({ namespaceIn: ['other', 'shop'] })).toHaveLength(1);
+      expect(await store.listFindings({ namespaceIn: ['other'] })).toHaveLength(0);
+      expect(await store.listFindings({ namespaceIn: [] })).toHaveLength(0);
       expect(await store.listFindings({ cluster: 'staging' })).toHaveLength(0);
       expect(await store.listFindings({ from: at(10) })).toHaveLength(0);
       expect(await store.listFindings({ to: at(-1) })).toHaveLength(0);

@@ -188,6 +188,8 @@ export interface ChartQuery {
   cluster?: string;
   namespace?: string;
   kind?: string;
+  /** Only objects in these namespaces (a namespace-scoped user's); empty: none. */
+  namespaceIn?: readonly string[];
 }
 
 export interface ChartSeries {
@@ -214,6 +216,8 @@ export interface FindingsQuery {
   to?: Date;
   cluster?: string;
   namespace?: string;
+  /** Only objects in these namespaces (a namespace-scoped user's); empty: none. */
+  namespaceIn?: readonly string[];
   limit?: number;
 }
 

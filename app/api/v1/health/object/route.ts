@@ -9,5 +9,5 @@ export const dynamic = 'force-dynamic';
 export async function GET(req: NextRequest) {
   const parsed = parseQuery(healthObjectQuery, req.nextUrl.searchParams);
   if (!parsed.ok) return parsed.response;
-  return crashTimelineResponse(parsed.value.id);
+  return crashTimelineResponse(parsed.value.id, req.headers);
 }

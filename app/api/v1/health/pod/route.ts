@@ -11,5 +11,5 @@ export async function GET(req: NextRequest) {
   const parsed = parseQuery(healthPodQuery, req.nextUrl.searchParams);
   if (!parsed.ok) return parsed.response;
   const q = parsed.value;
-  return crashTimelineResponse(objectId({ cluster: q.cluster, group: '', kind: 'Pod', namespace: q.namespace, name: q.name }));
+  return crashTimelineResponse(objectId({ cluster: q.cluster, group: '', kind: 'Pod', namespace: q.namespace, name: q.name }), req.headers);
 }

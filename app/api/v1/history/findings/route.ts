@@ -1,6 +1,7 @@
 import type { NextRequest } from 'next/server';
 import { findingsQuery } from '@/lib/api/history-params';
 import { jsonError, jsonOk, parseQuery } from '@/lib/api/responses';
+import { scopeOfRequest } from '@/lib/auth/namespace-scope';
 import { currentRuntime } from '@/lib/live/server-runtime';
 
 export const dynamic = 'force-dynamic';
@@ -13,5 +14,6 @@ export async function GET(req: NextRequest) {
   if ('error' in rt) return jsonError(503, rt.error);
   const h = rt.runtime.historyStore();
   if ('error' in h) return jsonError(503, h.error);
-  return jsonOk({ findings: await h.store.listFindings(parsed.value) });
+  const scope = scopeOfRequest(rt.runtime.config.auth, req.headers);
+  return jsonOk({ findings: await h.store.listFindings({ ...parsed.value, ...(scope.all ? {} : { namespaceIn: [...scope.namespaces] }) }) });
 }

@@ -1,6 +1,7 @@
 import type { NextRequest } from 'next/server';
 import { objectHistoryQuery } from '@/lib/api/history-params';
 import { jsonError, jsonOk, parseQuery } from '@/lib/api/responses';
+import { inScope, scopeOfRequest } from '@/lib/auth/namespace-scope';
 import { currentRuntime } from '@/lib/live/server-runtime';
 import { parseObjectId } from '@/lib/live/types';
 
@@ -16,6 +17,8 @@ export async function GET(req: NextRequest) {
   if ('error' in rt) return jsonError(503, rt.error);
   const h = rt.runtime.historyStore();
   if ('error' in h) return jsonError(503, h.error);
+  // Out of a scoped user's namespaces: as if there were no history (nothing to learn from a 403).
+  if (!inScope(scopeOfRequest(rt.runtime.config.auth, req.headers), ref.namespace)) return jsonError(404, `no history for ${parsed.value.id}`);
   const { from, to } = parsed.value;
   const history = await h.store.objectHistory(ref, { ...(from ? { from } : {}), ...(to ? { to } : {}) });
   if (!history) return jsonError(404, `no history for ${parsed.value.id}`);
