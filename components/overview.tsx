@@ -25,7 +25,7 @@ export function Overview() {
         <DriftBreakdownChart states={rows} />
         <div>
           {status.data && <ClusterList clusters={status.data.clusters} />}
-          {status.data && <ManifestProblems problems={status.data.manifestProblems} />}
+          {status.data && <ManifestProblems problems={status.data.manifestProblems} hidden={status.data.manifestProblemsHidden ?? false} />}
         </div>
       </div>
       <DriftTimelineChart />

@@ -437,9 +437,22 @@ describe('proxy mode: trusted addresses, allowed groups and namespace scoping (r
     const snapB = await request(`${server.url}/api/v1/snapshots`, { method: 'POST', headers: { ...bob, 'Content-Type': 'application/json' }, body: JSON.stringify({ id: idB }), localAddress: '127.0.0.2' });
     expect(snapB.status).toBe(404);
     // Endpoints that do not filter by namespace yet are refused rather than leak.
-    for (const path of ['/api/v1/status', '/api/v1/resources', '/api/v1/cluster', '/s/AAAAAAAAAAAAAAAAAAAAAA', '/embed/overview']) {
+    for (const path of ['/api/v1/cluster', '/api/metrics', '/s/AAAAAAAAAAAAAAAAAAAAAA', '/embed/overview']) {
       expect((await viaProxy(path, bob)).status, path).toBe(403);
     }
+    // Status and sync states (every page's banner reads them): counts of bob's objects only, no manifest problems.
+    type Status = { clusters: { objects: number }[]; manifestProblems: unknown[]; manifestProblemsHidden?: boolean };
+    const bobStatus = JSON.parse((await viaProxy('/api/v1/status', bob)).body) as Status;
+    const bobObjects = Object.values(mine.counts).reduce((a, b) => a + b, 0);
+    expect(bobStatus.clusters.map((c) => c.objects)).toEqual([bobObjects]);
+    expect(bobStatus).toMatchObject({ manifestProblems: [], manifestProblemsHidden: true });
+    const sreStatus = JSON.parse((await viaProxy('/api/v1/status', sre)).body) as Status;
+    expect(sreStatus.clusters[0]?.objects).toBeGreaterThan(bobObjects);
+    expect(sreStatus.manifestProblemsHidden).toBeUndefined();
+    type Resources = { resources: { resource: string; objects: number }[] };
+    const configmaps = async (h: Record<string, string>) => (JSON.parse((await viaProxy('/api/v1/resources', h)).body) as Resources).resources.find((r) => r.resource === 'configmaps')?.objects;
+    expect(await configmaps(bob)).toBe(bobObjects);
+    expect(await configmaps(sre)).toBeGreaterThan(bobObjects);
     // A user in no mapped group sees nothing at all.
     expect((await list(proxyHeaders('carol@example.com', 'platform'))).items).toEqual([]);
 

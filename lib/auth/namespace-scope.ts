@@ -53,6 +53,8 @@ const SCOPE_AWARE_READS = new Set([
   '/api/v1/history/object',
   '/api/v1/health/object',
   '/api/v1/health/pod',
+  '/api/v1/status',
+  '/api/v1/resources',
 ]);
 
 export function scopeAwarePath(method: string, pathname: string): boolean {

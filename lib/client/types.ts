@@ -53,6 +53,8 @@ export interface StatusResponse {
   startedAt: string;
   clusters: ClusterSummary[];
   manifestProblems: ManifestProblem[];
+  /** Set for a namespace-scoped user: manifest problems are shown only to users who see every namespace. */
+  manifestProblemsHidden?: boolean;
   lastEventId: number;
 }
 

@@ -231,11 +231,20 @@ export class LiveRuntime {
     return watcher && state ? { state, watcher } : undefined;
   }
 
-  resourceStates(): ResourceSyncState[] {
-    return [...this.clusters.values()].flatMap((w) => w.resourceStates());
+  /**
+   * `visible`: for a namespace-scoped reader, which objects they may see; each resource's `objects`
+   * then counts only those (the sync states themselves say nothing about any one object).
+   */
+  resourceStates(visible?: (namespace: string) => boolean): ResourceSyncState[] {
+    const states = [...this.clusters.values()].flatMap((w) => w.resourceStates());
+    if (!visible) return states;
+    const counts = this.countVisible(visible, (s) => `${s.cluster}/${s.group}/${s.kind}`);
+    return states.map((r) => ({ ...r, objects: counts.get(`${r.cluster}/${r.group}/${r.kind}`) ?? 0 }));
   }
 
-  clusterSummaries(): ClusterSummary[] {
+  /** `visible`: as for resourceStates(); each cluster's `objects` then counts only what the reader may see. */
+  clusterSummaries(visible?: (namespace: string) => boolean): ClusterSummary[] {
+    const counts = visible ? this.countVisible(visible, (s) => s.cluster) : undefined;
     const out: ClusterSummary[] = [];
     for (const [name, m] of this.meta) {
       const w = this.clusters.get(name);
@@ -244,11 +253,21 @@ export class LiveRuntime {
         context: m.context,
         server: m.server,
         ready: w?.isReady() ?? false,
-        objects: w?.tracker.list().length ?? 0,
+        objects: counts ? (counts.get(name) ?? 0) : (w?.tracker.size ?? 0),
         ...(m.error ? { error: m.error } : {}),
       });
     }
     return out;
+  }
+
+  private countVisible(visible: (namespace: string) => boolean, keyOf: (s: ObjectDriftState) => string): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const s of this.states()) {
+      if (!visible(s.namespace)) continue;
+      const k = keyOf(s);
+      counts.set(k, (counts.get(k) ?? 0) + 1);
+    }
+    return counts;
   }
 
   /** A kind's scope as the first cluster that serves it reports it. */

@@ -1,11 +1,14 @@
+import type { NextRequest } from 'next/server';
 import { jsonError, jsonOk } from '@/lib/api/responses';
+import { inScope, scopeOfRequest } from '@/lib/auth/namespace-scope';
 import { currentRuntime } from '@/lib/live/server-runtime';
 
 export const dynamic = 'force-dynamic';
 
 /** GET /api/v1/resources — what is watched in each cluster and how its watch is doing. */
-export function GET() {
+export function GET(req: NextRequest) {
   const rt = currentRuntime();
   if ('error' in rt) return jsonError(503, rt.error);
-  return jsonOk({ resources: rt.runtime.resourceStates() });
+  const scope = scopeOfRequest(rt.runtime.config.auth, req.headers);
+  return jsonOk({ resources: rt.runtime.resourceStates(scope.all ? undefined : (ns) => inScope(scope, ns)) });
 }

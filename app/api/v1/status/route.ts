@@ -1,18 +1,24 @@
+import type { NextRequest } from 'next/server';
 import { jsonError, jsonOk } from '@/lib/api/responses';
+import { inScope, scopeOfRequest } from '@/lib/auth/namespace-scope';
 import { currentRuntime } from '@/lib/live/server-runtime';
 
 export const dynamic = 'force-dynamic';
 
 /** GET /api/v1/status — clusters, readiness and manifest problems (bad files with file and line). */
-export function GET() {
+export function GET(req: NextRequest) {
   const rt = currentRuntime();
   if ('error' in rt) return jsonError(503, rt.error);
   const { runtime } = rt;
+  const scope = scopeOfRequest(runtime.config.auth, req.headers);
   return jsonOk({
     ready: runtime.isReady(),
     startedAt: runtime.startedAt.toISOString(),
-    clusters: runtime.clusterSummaries(),
-    manifestProblems: runtime.manifestProblems(),
+    // A namespace-scoped user: object counts of their namespaces only; manifest problems name
+    // files of any namespace, so they are left to users who see everything.
+    clusters: runtime.clusterSummaries(scope.all ? undefined : (ns) => inScope(scope, ns)),
+    manifestProblems: scope.all ? runtime.manifestProblems() : [],
+    ...(scope.all ? {} : { manifestProblemsHidden: true }),
     lastEventId: runtime.events.lastSeq,
   });
 }
