@@ -168,6 +168,8 @@ describe('token mode, limits, headers and the Secret canary (real server, real c
     // from what clients send: claiming it passes neither the API nor the pages.
     for (const path of ['/api/v1/drift', '/api/v1/status', '/api/metrics']) expect((await get(path, { 'x-driftwatch-gated': '1', 'x-driftwatch-user': 'admin' })).status, path).toBe(401);
     for (const path of ['/drift', '/embed/drift']) expect((await get(path, { 'x-driftwatch-gated': '1' })).status, path).toBe(303);
+    // Paths that read differently once normalised are left to the proxy: a public probe's name does not open the API.
+    for (const path of ['/api/healthz/../v1/drift', '//x/api/healthz', '/api/healthz/%2E%2E/v1/status']) expect((await get(path, none)).status, path).not.toBe(200);
     expect((await get('/api/v1/drift', { Authorization: 'Bearer wrong-token-0123456789' })).status).toBe(401);
     // Probes and the login page stay reachable.
     expect((await get('/api/healthz', none)).status).toBe(200);

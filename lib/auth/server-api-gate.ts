@@ -39,7 +39,9 @@ async function send(res: ServerResponse, answer: Response): Promise<void> {
 export async function gateApiRequest(req: IncomingMessage, res: ServerResponse, cfg: GateConfig, embed: EmbedConfig): Promise<boolean> {
   delete req.headers[GATED_HEADER];
   const url = new URL(req.url ?? '/', 'http://driftwatch.invalid');
-  if (!isApiPath(url.pathname)) return true;
+  // A path that URL parsing rewrites (dot segments, `//host/…`) is not judged here, where the
+  // reading could differ from the router's: unmarked, it goes through proxy.ts like any page.
+  if (!isApiPath(url.pathname) || url.pathname !== (req.url ?? '/').split('?')[0]) return true;
   const method = req.method ?? 'GET';
   const headers = headersOf(req);
   const gate = gateRequest({ method, url, headers }, cfg, () => embedTokenValid(embed, { method, pathname: url.pathname, searchParams: url.searchParams, headers }));
