@@ -1,4 +1,5 @@
-# Driftwatch for deploy/20-deployment.yaml. Not built in CI yet.
+# Driftwatch for deploy/20-deployment.yaml. Not built in CI (no Docker engine there); its steps
+# were replayed by hand, see docs/security.md "Not yet".
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
