@@ -8,7 +8,8 @@ import { sessionCookieHeader, sessionKey, signSession, verifySession } from './s
 import { acquireStreamSlot, rateLimit } from './limits';
 import { config as proxyConfig } from '../../proxy';
 import { GATED_HEADER } from './request-gate';
-import { bareNextProblem } from './server-api-gate';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { bareNextProblem, gateApiRequest } from './server-api-gate';
 
 const auth = (a: Record<string, unknown>) => parseDashboardConfig({ auth: a }, 'test').auth;
 
@@ -105,6 +106,30 @@ describe('limits', () => {
 describe('the API gate in scripts/serve.ts', () => {
   it('is what proxy.ts skips: its matcher names the same header (a literal, as Next requires)', () => {
     expect(proxyConfig.matcher.map((m) => m.missing)).toEqual([[{ type: 'header', key: GATED_HEADER }]]);
+  });
+
+  it('gates plain /api paths itself and marks them; leaves other and unusual paths to proxy.ts, unmarked', async () => {
+    const config = parseDashboardConfig({ auth: { mode: 'token', token: 't'.repeat(32) } }, 'test');
+    const gate = { auth: config.auth, limits: config.limits, dataDir: '/nonexistent' };
+    const call = async (url: string, headers: Record<string, string> = {}) => {
+      const req = { url, method: 'GET', headers: { host: 'x', ...headers } } as unknown as IncomingMessage;
+      const written = { status: 0, headers: {} as Record<string, unknown> };
+      const res = {
+        set statusCode(v: number) {
+          written.status = v;
+        },
+        setHeader: (k: string, v: unknown) => (written.headers[k.toLowerCase()] = v),
+        end: () => undefined,
+      } as unknown as ServerResponse;
+      const pass = await gateApiRequest(req, res, gate, config.embed);
+      return { pass, marked: req.headers[GATED_HEADER], status: written.status, user: req.headers['x-driftwatch-user'] };
+    };
+    expect(await call('/api/v1/drift?limit=1')).toMatchObject({ pass: false, status: 401 });
+    expect(await call('/api/v1/drift', { authorization: `Bearer ${'t'.repeat(32)}` })).toMatchObject({ pass: true, marked: '1', user: 'token' });
+    expect(await call('/api/healthz')).toMatchObject({ pass: true, marked: '1' });
+    for (const odd of ['/api/v1/%64rift', '/api/healthz/../v1/drift', '//x/api/healthz', '/API/v1/drift', '/drift']) {
+      expect(await call(odd, { [GATED_HEADER]: '1', 'x-driftwatch-user': 'admin' }), odd).toMatchObject({ pass: true, marked: undefined });
+    }
   });
 
   it('bare Next may serve only without authentication', () => {

@@ -15,6 +15,9 @@ import { embedTokenValid } from '../share/embed-access';
 import { PEER_NONCE_ENV } from './peer';
 import { answerHeaders, gateRequest, GATED_HEADER, isApiPath, type GateConfig } from './request-gate';
 
+/** Segments of letters, digits and `-._~` (no `.`/`..` segment), the shape of every API route. */
+const PLAIN_PATH = /^(\/(?!\.\.?(?:\/|$))[A-Za-z0-9._~-]+)+\/?$/;
+
 function headersOf(req: IncomingMessage): Headers {
   const h = new Headers();
   for (const [k, v] of Object.entries(req.headers)) {
@@ -39,9 +42,11 @@ async function send(res: ServerResponse, answer: Response): Promise<void> {
 export async function gateApiRequest(req: IncomingMessage, res: ServerResponse, cfg: GateConfig, embed: EmbedConfig): Promise<boolean> {
   delete req.headers[GATED_HEADER];
   const url = new URL(req.url ?? '/', 'http://driftwatch.invalid');
-  // A path that URL parsing rewrites (dot segments, `//host/…`) is not judged here, where the
-  // reading could differ from the router's: unmarked, it goes through proxy.ts like any page.
-  if (!isApiPath(url.pathname) || url.pathname !== (req.url ?? '/').split('?')[0]) return true;
+  // Only plain paths are judged here. One that URL parsing rewrites (dot segments, `//host/…`) or
+  // that carries escapes (`%64rift`) could read differently to Next's router than to the gate's
+  // path rules (public probes, embed reads, rate limits): unmarked, it goes through proxy.ts.
+  const raw = (req.url ?? '/').split('?')[0] ?? '/';
+  if (!isApiPath(url.pathname) || url.pathname !== raw || !PLAIN_PATH.test(raw)) return true;
   const method = req.method ?? 'GET';
   const headers = headersOf(req);
   const gate = gateRequest({ method, url, headers }, cfg, () => embedTokenValid(embed, { method, pathname: url.pathname, searchParams: url.searchParams, headers }));
