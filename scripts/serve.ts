@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
 import next from 'next';
-import { PEER_HEADER, PEER_NONCE_ENV, peerHeaderValue } from '../lib/auth/peer';
+import { markServedByDriftwatch, PEER_HEADER, PEER_NONCE_ENV, peerHeaderValue } from '../lib/auth/peer';
 import { loadDashboardConfig } from '../lib/config/dashboard-config';
 
 const { values } = parseArgs({ options: { hostname: { type: 'string', short: 'H' }, port: { type: 'string', short: 'p' } }, allowPositionals: false });
@@ -31,12 +31,14 @@ if (config.auth.mode === 'none') {
 // The proxy (same process) accepts the peer header only with this value in it.
 const nonce = randomBytes(24).toString('base64url');
 process.env[PEER_NONCE_ENV] = nonce;
+markServedByDriftwatch();
 
 const app = next({ dev: false, dir: process.cwd(), hostname, port });
 const handle = app.getRequestHandler();
 await app.prepare();
 // After prepare: the gate answers with next/server's responses, which need what Next sets up first.
 const { gateApiRequest } = await import('../lib/auth/server-api-gate');
+const { REFUSAL_HEADERS } = await import('../lib/auth/request-gate');
 const gate = { auth: config.auth, limits: config.limits, dataDir: config.dataDir };
 const server = createServer((req, res) => {
   req.headers[PEER_HEADER] = peerHeaderValue(nonce, req.socket.remoteAddress);
@@ -46,7 +48,7 @@ const server = createServer((req, res) => {
     },
     (err: unknown) => {
       console.error(`[driftwatch] ${req.method} ${req.url?.split('?')[0]}: ${err instanceof Error ? err.message : String(err)}`);
-      if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+      if (!res.headersSent) res.writeHead(500, { ...REFUSAL_HEADERS, 'Content-Type': 'application/json' });
       res.end(JSON.stringify({ error: { status: 500, message: 'the request could not be checked; see the server log' } }));
     },
   );

@@ -193,6 +193,9 @@ describe('token mode, limits, headers and the Secret canary (real server, real c
     expect(attrs[0]).toMatch(/^driftwatch_session=[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
     expect(attrs).toEqual(expect.arrayContaining(['HttpOnly', 'SameSite=Strict', 'Path=/', 'Max-Age=43200']));
     expect(attrs).not.toContain('Secure');
+    // Behind a TLS-terminating ingress (X-Forwarded-Proto: https) the cookie is Secure.
+    const tls = await request(`${server.url}/api/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Forwarded-Proto': 'https' }, body: `token=${TOKEN}&next=%2F` });
+    expect(tls.headers['set-cookie']?.[0]?.split(';').map((a) => a.trim())).toContain('Secure');
 
     const session = { Cookie: attrs[0] ?? '' };
     expect((await get('/api/v1/drift', session)).status).toBe(200);

@@ -7,7 +7,7 @@ import { addressMatcher, peerAddress } from './peer';
 import { sessionCookieHeader, sessionKey, signSession, verifySession } from './session';
 import { acquireStreamSlot, rateLimit } from './limits';
 import { config as proxyConfig } from '../../proxy';
-import { GATED_HEADER } from './request-gate';
+import { GATED_HEADER, gateRequest } from './request-gate';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { bareNextProblem, gateApiRequest } from './server-api-gate';
 
@@ -84,6 +84,11 @@ describe('namespace scope', () => {
     expect(scopedNamespaces(scopeFor(a, { user: 'u', groups: ['x'], via: 'proxy' }), undefined)).toEqual([]);
     expect(scopeFor(auth({}), { user: 'u', groups: [], via: 'none' }).all).toBe(true);
   });
+
+  it('treats groups named like object properties as plain groups', () => {
+    const a = auth({ mode: 'proxy', proxy: { trustedAddresses: ['127.0.0.2'] }, namespaceScopes: { team: ['a'] } });
+    for (const g of ['__proto__', 'constructor', 'toString']) expect(scopeFor(a, { user: 'u', groups: [g], via: 'proxy' })).toEqual({ all: false, namespaces: new Set() });
+  });
 });
 
 describe('limits', () => {
@@ -111,8 +116,8 @@ describe('the API gate in scripts/serve.ts', () => {
   it('gates plain /api paths itself and marks them; leaves other and unusual paths to proxy.ts, unmarked', async () => {
     const config = parseDashboardConfig({ auth: { mode: 'token', token: 't'.repeat(32) } }, 'test');
     const gate = { auth: config.auth, limits: config.limits, dataDir: '/nonexistent' };
-    const call = async (url: string, headers: Record<string, string> = {}) => {
-      const req = { url, method: 'GET', headers: { host: 'x', ...headers } } as unknown as IncomingMessage;
+    const call = async (url: string, headers: Record<string, string> = {}, method = 'GET') => {
+      const req = { url, method, headers: { host: 'x', ...headers } } as unknown as IncomingMessage;
       const written = { status: 0, headers: {} as Record<string, unknown> };
       const res = {
         set statusCode(v: number) {
@@ -122,9 +127,17 @@ describe('the API gate in scripts/serve.ts', () => {
         end: () => undefined,
       } as unknown as ServerResponse;
       const pass = await gateApiRequest(req, res, gate, config.embed);
-      return { pass, marked: req.headers[GATED_HEADER], status: written.status, user: req.headers['x-driftwatch-user'] };
+      return { pass, marked: req.headers[GATED_HEADER], status: written.status, user: req.headers['x-driftwatch-user'], sent: written.headers };
     };
-    expect(await call('/api/v1/drift?limit=1')).toMatchObject({ pass: false, status: 401 });
+    const refused = await call('/api/v1/drift?limit=1');
+    expect(refused).toMatchObject({ pass: false, status: 401 });
+    expect(refused.sent).toMatchObject({ 'x-frame-options': 'DENY', 'x-content-type-options': 'nosniff', 'referrer-policy': 'same-origin' });
+    // A body without a length is refused before anything reads it; so is an escaped API path.
+    const bearer = { authorization: `Bearer ${'t'.repeat(32)}` };
+    expect(await call('/api/auth/login', { 'transfer-encoding': 'chunked' }, 'POST')).toMatchObject({ pass: false, status: 411 });
+    expect(await call('/api/v1/snapshots', { ...bearer, 'transfer-encoding': 'chunked' }, 'POST')).toMatchObject({ pass: false, status: 411 });
+    const escaped = gateRequest({ method: 'GET', url: new URL('http://x/api/v1/%68ealth/object'), headers: new Headers(bearer) }, gate, () => false);
+    expect(escaped.ok ? 0 : escaped.response.status).toBe(400);
     expect(await call('/api/v1/drift', { authorization: `Bearer ${'t'.repeat(32)}` })).toMatchObject({ pass: true, marked: '1', user: 'token' });
     expect(await call('/api/healthz')).toMatchObject({ pass: true, marked: '1' });
     for (const odd of ['/api/v1/%64rift', '/api/healthz/../v1/drift', '//x/api/healthz', '/API/v1/drift', '/drift']) {
@@ -133,8 +146,11 @@ describe('the API gate in scripts/serve.ts', () => {
   });
 
   it('bare Next may serve only without authentication', () => {
-    expect(bareNextProblem({ DRIFTWATCH_AUTH_MODE: 'none' })).toBeUndefined();
-    expect(bareNextProblem({ DRIFTWATCH_AUTH_MODE: 'token', DRIFTWATCH_AUTH_TOKEN: 'x'.repeat(32) })).toMatch(/auth mode token needs the Driftwatch server: start it with `npm start`/);
-    expect(bareNextProblem({ DRIFTWATCH_AUTH_MODE: 'token', DRIFTWATCH_AUTH_TOKEN: 'x'.repeat(32), DRIFTWATCH_PEER_NONCE: 'n' })).toBeUndefined();
+    const token = { DRIFTWATCH_AUTH_MODE: 'token', DRIFTWATCH_AUTH_TOKEN: 'x'.repeat(32) };
+    expect(bareNextProblem({ DRIFTWATCH_AUTH_MODE: 'none' }, false)).toBeUndefined();
+    expect(bareNextProblem(token, false)).toMatch(/auth mode token needs the Driftwatch server: start it with `npm start`/);
+    // The environment cannot claim what only the server process can be.
+    expect(bareNextProblem({ ...token, DRIFTWATCH_PEER_NONCE: 'n' }, false)).toMatch(/needs the Driftwatch server/);
+    expect(bareNextProblem(token, true)).toBeUndefined();
   });
 });

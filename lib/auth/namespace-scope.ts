@@ -18,7 +18,8 @@ export function scopeFor(auth: Pick<AuthConfig, 'namespaceScopes'>, id: Identity
   if (!map || id.via === 'embed-token') return ALL;
   const out = new Set<string>();
   for (const g of id.groups) {
-    const nss = map[g];
+    // Own keys only: a group named `constructor` or `__proto__` is just a group.
+    const nss = Object.hasOwn(map, g) ? map[g] : undefined;
     if (!nss) continue;
     if (nss.includes('*')) return ALL;
     for (const n of nss) out.add(n);

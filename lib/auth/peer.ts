@@ -10,6 +10,20 @@ import { BlockList, isIP } from 'node:net';
 export const PEER_HEADER = 'x-driftwatch-peer';
 export const PEER_NONCE_ENV = 'DRIFTWATCH_PEER_NONCE';
 
+/**
+ * Set on globalThis by scripts/serve.ts, read by instrumentation.ts: this process is the
+ * Driftwatch server. A global, unlike an environment variable, cannot be handed to bare `next start`.
+ */
+const SERVED_BY_DRIFTWATCH = Symbol.for('driftwatch.served-by-serve-ts');
+
+export function markServedByDriftwatch(): void {
+  (globalThis as Record<symbol, unknown>)[SERVED_BY_DRIFTWATCH] = true;
+}
+
+export function servedByDriftwatch(): boolean {
+  return (globalThis as Record<symbol, unknown>)[SERVED_BY_DRIFTWATCH] === true;
+}
+
 /** The value serve.ts puts in PEER_HEADER. */
 export function peerHeaderValue(nonce: string, address: string | undefined): string {
   return `${nonce} ${address ?? ''}`;

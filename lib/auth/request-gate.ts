@@ -53,8 +53,11 @@ export interface GateInput {
 
 export type GateResult = { ok: true; gated: Gated } | { ok: false; response: NextResponse };
 
+/** What a refusal carries whoever writes it (serve.ts's refusals do not pass next.config.js's headers). */
+export const REFUSAL_HEADERS = { 'Cache-Control': 'no-store', 'Content-Security-Policy': API_CSP, 'X-Content-Type-Options': 'nosniff', 'X-Frame-Options': 'DENY', 'Referrer-Policy': 'same-origin' };
+
 function jsonRefusal(status: number, message: string, extra: Record<string, string> = {}): NextResponse {
-  return NextResponse.json({ error: { status, message } }, { status, headers: { 'Cache-Control': 'no-store', 'Content-Security-Policy': API_CSP, 'X-Content-Type-Options': 'nosniff', ...extra } });
+  return NextResponse.json({ error: { status, message } }, { status, headers: { ...REFUSAL_HEADERS, ...extra } });
 }
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -84,6 +87,11 @@ export function gateRequest(req: GateInput, cfg: GateConfig, embedTokenValid: ()
   if (api) {
     const len = Number(req.headers.get('content-length') ?? '0');
     if (Number.isFinite(len) && len > cfg.limits.maxBodyBytes) return { ok: false, response: jsonRefusal(413, `request body over ${cfg.limits.maxBodyBytes} bytes`) };
+    // A body without a length could be of any size: the limit above is checked on the length.
+    if (req.headers.has('transfer-encoding') && !req.headers.has('content-length')) return { ok: false, response: jsonRefusal(411, 'send request bodies with a Content-Length') };
+    // Path rules (public probes, embed reads, rate limits) compare plain paths; an escape could
+    // name the same route another way. No API path needs one (ids travel in the query).
+    if (p.includes('%')) return { ok: false, response: jsonRefusal(400, 'escaped characters are not accepted in API paths') };
   }
 
   let identity: Identity | undefined;

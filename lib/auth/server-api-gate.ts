@@ -12,7 +12,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { loadDashboardConfig, type EmbedConfig } from '../config/dashboard-config';
 import { embedTokenValid } from '../share/embed-access';
-import { PEER_NONCE_ENV } from './peer';
+import { servedByDriftwatch } from './peer';
 import { answerHeaders, gateRequest, GATED_HEADER, isApiPath, type GateConfig } from './request-gate';
 
 /** Segments of letters, digits and `-._~` (no `.`/`..` segment), the shape of every API route. */
@@ -41,7 +41,10 @@ async function send(res: ServerResponse, answer: Response): Promise<void> {
  */
 export async function gateApiRequest(req: IncomingMessage, res: ServerResponse, cfg: GateConfig, embed: EmbedConfig): Promise<boolean> {
   delete req.headers[GATED_HEADER];
-  const url = new URL(req.url ?? '/', 'http://driftwatch.invalid');
+  // As Next reads it: https per X-Forwarded-Proto from anyone. It only decides the session
+  // cookie's Secure flag, which a false claim can only add.
+  const proto = String(req.headers['x-forwarded-proto'] ?? '').split(',')[0]?.trim() === 'https' ? 'https' : 'http';
+  const url = new URL(req.url ?? '/', `${proto}://driftwatch.invalid`);
   // Only plain paths are judged here. One that URL parsing rewrites (dot segments, `//host/…`) or
   // that carries escapes (`%64rift`) could read differently to Next's router than to the gate's
   // path rules (public probes, embed reads, rate limits): unmarked, it goes through proxy.ts.
@@ -67,8 +70,8 @@ export async function gateApiRequest(req: IncomingMessage, res: ServerResponse, 
  * `next start` or `next dev`) while authentication is on. There, nothing removes GATED_HEADER, so
  * a client sending it would pass the API ungated. With auth `none` everyone may read anyway.
  */
-export function bareNextProblem(env: Record<string, string | undefined> = process.env): string | undefined {
-  if (env[PEER_NONCE_ENV]) return undefined;
+export function bareNextProblem(env: Record<string, string | undefined> = process.env, served = servedByDriftwatch()): string | undefined {
+  if (served) return undefined;
   let mode: string;
   try {
     mode = loadDashboardConfig(env).auth.mode;
