@@ -9,11 +9,12 @@
  */
 import { NextResponse, type NextRequest } from 'next/server';
 import { pageCsp } from './lib/auth/csp';
+import { inScope, scopeFor } from './lib/auth/namespace-scope';
 import { finishResponse, gateRequest, type GateConfig, type Gated } from './lib/auth/request-gate';
 import { loadDashboardConfig, type EmbedConfig } from './lib/config/dashboard-config';
 import { embedAccess, embedFrameAncestors, embedTokenValid, embedViewOf, NO_FRAMING_CSP } from './lib/share/embed-access';
 import { peekHistoryStore } from './lib/share/peek-runtime';
-import { readSnapshot } from './lib/share/snapshot-service';
+import { readSnapshot, snapshotFor } from './lib/share/snapshot-service';
 import { embedRefusedPage, embedUnavailablePage, expiredSnapshotPage } from './lib/share/status-pages';
 
 /** Request headers the root layout reads to drop the navigation chrome and pick the theme. */
@@ -75,11 +76,15 @@ function embed(req: NextRequest, g: Gated): NextResponse {
   return res;
 }
 
-async function snapshot(req: NextRequest, g: Gated): Promise<NextResponse> {
+async function snapshot(req: NextRequest, g: Gated, auth: GateConfig['auth']): Promise<NextResponse> {
   const store = peekHistoryStore();
   const id = decodeURIComponent(req.nextUrl.pathname.slice('/s/'.length)).slice(0, 256);
   if (store && id) {
-    const r = await readSnapshot(store, id).catch(() => undefined);
+    // A namespace-scoped user learns nothing of other namespaces' snapshots: the page answers 404.
+    const scope = g.identity ? scopeFor(auth, g.identity) : { all: true as const };
+    const r = await readSnapshot(store, id)
+      .then((found) => snapshotFor(found, (ns) => inScope(scope, ns)))
+      .catch(() => undefined);
     if (r?.state === 'expired') return html(expiredSnapshotPage(r), 410, NO_FRAMING_CSP);
   }
   return finishResponse(NextResponse.next({ request: { headers: g.headers } }), g);
@@ -97,7 +102,7 @@ export async function proxy(req: NextRequest): Promise<NextResponse> {
   const g = gate.gated;
   const p = req.nextUrl.pathname;
   if (p === '/embed' || p.startsWith('/embed/')) return embed(req, g);
-  if (p.startsWith('/s/')) return snapshot(req, g);
+  if (p.startsWith('/s/')) return snapshot(req, g, gc.config.auth);
   return finishResponse(NextResponse.next({ request: { headers: g.headers } }), g);
 }
 

@@ -442,7 +442,7 @@ describe('proxy mode: trusted addresses, allowed groups and namespace scoping (r
     const snapB = await request(`${server.url}/api/v1/snapshots`, { method: 'POST', headers: { ...bob, 'Content-Type': 'application/json' }, body: JSON.stringify({ id: idB }), localAddress: '127.0.0.2' });
     expect(snapB.status).toBe(404);
     // Endpoints that do not filter by namespace yet are refused rather than leak.
-    for (const path of ['/api/v1/cluster', '/api/metrics', '/s/AAAAAAAAAAAAAAAAAAAAAA', '/embed/overview']) {
+    for (const path of ['/api/v1/cluster', '/api/metrics', '/embed/overview']) {
       expect((await viaProxy(path, bob)).status, path).toBe(403);
     }
     // Status and sync states (every page's banner reads them): counts of bob's objects only, no manifest problems.
@@ -508,6 +508,22 @@ describe('proxy mode: trusted addresses, allowed groups and namespace scoping (r
     expect((await viaProxy(`/api/v1/history/object?id=${encodeURIComponent(idB)}`, bob)).status).toBe(404);
     expect((await viaProxy(`/api/v1/history/object?id=${encodeURIComponent(idB)}`, sre)).status).toBe(200);
     await eventually(async () => (await viaProxy(`/api/v1/history/object?id=${encodeURIComponent(idA)}`, bob)).status === 200, "bob reads nsA's history");
+    // Share links: bob opens snapshots of nsA objects; one of nsB is as unknown to him as a guessed id.
+    const snap = async (id: string) => {
+      const r = await request(`${server.url}/api/v1/snapshots`, { method: 'POST', headers: { ...sre, 'Content-Type': 'application/json' }, body: JSON.stringify({ id }), localAddress: '127.0.0.2' });
+      expect(r.status).toBe(201);
+      return (JSON.parse(r.body) as { id: string }).id;
+    };
+    const [shareA, shareB] = [await snap(idA), await snap(idB)];
+    expect((await viaProxy(`/api/v1/snapshots/${shareA}`, bob)).status).toBe(200);
+    expect((await viaProxy(`/s/${shareA}`, bob)).status).toBe(200);
+    const hidden = await viaProxy(`/api/v1/snapshots/${shareB}`, bob);
+    expect(hidden.status).toBe(404);
+    expect(hidden.body).toBe((await viaProxy('/api/v1/snapshots/AAAAAAAAAAAAAAAAAAAAAA', bob)).body);
+    const hiddenPage = await viaProxy(`/s/${shareB}`, bob);
+    expect(hiddenPage.status).toBe(404);
+    expect(hiddenPage.body).not.toContain(nsB);
+    expect((await viaProxy(`/s/${shareB}`, sre)).status).toBe(200);
     // Crash reports follow the same rule (ConfigMaps have none: 400 for nsA, 404 for nsB).
     expect((await viaProxy(`/api/v1/health/object?id=${encodeURIComponent(idB)}`, bob)).status).toBe(404);
     expect((await viaProxy(`/api/v1/health/object?id=${encodeURIComponent(idA)}`, bob)).status).toBe(400);

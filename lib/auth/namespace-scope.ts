@@ -59,6 +59,6 @@ const SCOPE_AWARE_READS = new Set([
 ]);
 
 export function scopeAwarePath(method: string, pathname: string): boolean {
-  if (SCOPE_AWARE_READS.has(pathname)) return method === 'GET';
+  if (SCOPE_AWARE_READS.has(pathname) || /^\/api\/v1\/snapshots\/[^/]+$/.test(pathname)) return method === 'GET';
   return method === 'POST' && pathname === '/api/v1/snapshots';
 }

@@ -109,8 +109,8 @@ export function gateRequest(req: GateInput, cfg: GateConfig, embedTokenValid: ()
       return { ok: false, response: NextResponse.redirect(login, 303) };
     } else return { ok: false, response: htmlRefusal(decision.status, decision.reason) };
     if (identity.via === 'proxy' || identity.via === 'bearer') auditFirstSeen(cfg.dataDir, identity.user, identity.via, peer);
-    // Namespace-scoped users: only endpoints that filter by namespace; snapshots and embeds not yet.
-    if (!scopeFor(cfg.auth, identity).all && ((api && !scopeAwarePath(req.method, p)) || p.startsWith('/s/') || isEmbedPath(p))) {
+    // Namespace-scoped users: only endpoints that filter by namespace (snapshot pages filter themselves); embeds not yet.
+    if (!scopeFor(cfg.auth, identity).all && ((api && !scopeAwarePath(req.method, p)) || isEmbedPath(p))) {
       const msg = `not available to namespace-scoped users yet (${p})`;
       return { ok: false, response: api ? jsonRefusal(403, msg) : htmlRefusal(403, msg) };
     }

@@ -4,6 +4,7 @@
  * the id's hash. Used by the API routes, the /s/<id> page and proxy.ts.
  */
 import type { ObjectDetail } from '../live/object-detail';
+import { parseObjectId } from '../live/types';
 import type { DriftStore, ObjectHistory } from '../store/types';
 import { buildSnapshotPayload } from './snapshot-build';
 import { newSnapshotId, snapshotIdHash } from './snapshot-id';
@@ -62,6 +63,16 @@ export async function readSnapshot(store: Pick<DriftStore, 'getSnapshot'>, id: s
   if (r.expiresAt && r.expiresAt.getTime() <= now.getTime()) return { state: 'expired', createdAt: r.createdAt, expiresAt: r.expiresAt, subject: r.subject };
   if (r.payload === undefined) return { state: 'unknown' };
   return { state: 'found', createdAt: r.createdAt, ...(r.expiresAt ? { expiresAt: r.expiresAt } : {}), payload: r.payload as SnapshotPayload };
+}
+
+/**
+ * A snapshot as a reader may see it: one of an object outside their namespaces (`visible`
+ * false) is unknown to them, expired or not — the same 404 as a guessed id.
+ */
+export function snapshotFor(r: SnapshotLookup, visible: (namespace: string) => boolean): SnapshotLookup {
+  if (r.state === 'unknown') return r;
+  const namespace = r.state === 'found' ? r.payload.object.namespace : parseObjectId(r.subject)?.namespace;
+  return namespace !== undefined && visible(namespace) ? r : { state: 'unknown' };
 }
 
 /** The one 404 message for unknown and malformed ids alike. */

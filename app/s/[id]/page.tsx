@@ -1,9 +1,11 @@
 import type { Metadata } from 'next';
+import { headers } from 'next/headers';
 import { notFound } from 'next/navigation';
 import { ErrorBox } from '@/components/error-box';
 import { SnapshotExpired, SnapshotView } from '@/components/snapshot-view';
+import { inScope, scopeOfRequest } from '@/lib/auth/namespace-scope';
 import { currentRuntime } from '@/lib/live/server-runtime';
-import { readSnapshot } from '@/lib/share/snapshot-service';
+import { readSnapshot, snapshotFor } from '@/lib/share/snapshot-service';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Snapshot · Driftwatch', robots: { index: false, follow: false } };
@@ -15,7 +17,8 @@ export default async function SnapshotPage({ params }: { params: Promise<{ id: s
   if ('error' in rt) return <ErrorBox title="Snapshots are not available" messages={[rt.error]} />;
   const h = rt.runtime.historyStore();
   if ('error' in h) return <ErrorBox title="Snapshots are not available" messages={[`snapshots are kept in the history store: ${h.error}`]} />;
-  const r = await readSnapshot(h.store, decodeURIComponent(id).slice(0, 256));
+  const scope = scopeOfRequest(rt.runtime.config.auth, await headers());
+  const r = snapshotFor(await readSnapshot(h.store, decodeURIComponent(id).slice(0, 256)), (ns) => inScope(scope, ns));
   if (r.state === 'unknown') notFound();
   if (r.state === 'expired') return <SnapshotExpired createdAt={r.createdAt.toISOString()} expiresAt={r.expiresAt.toISOString()} subject={r.subject} />;
   return <SnapshotView snapshot={r.payload} createdAt={r.createdAt.toISOString()} {...(r.expiresAt ? { expiresAt: r.expiresAt.toISOString() } : {})} />;
