@@ -442,7 +442,7 @@ describe('proxy mode: trusted addresses, allowed groups and namespace scoping (r
     const snapB = await request(`${server.url}/api/v1/snapshots`, { method: 'POST', headers: { ...bob, 'Content-Type': 'application/json' }, body: JSON.stringify({ id: idB }), localAddress: '127.0.0.2' });
     expect(snapB.status).toBe(404);
     // Endpoints that do not filter by namespace yet are refused rather than leak.
-    for (const path of ['/api/v1/cluster', '/api/metrics', '/embed/overview']) {
+    for (const path of ['/api/metrics', '/embed/overview']) {
       expect((await viaProxy(path, bob)).status, path).toBe(403);
     }
     // Status and sync states (every page's banner reads them): counts of bob's objects only, no manifest problems.
@@ -458,6 +458,11 @@ describe('proxy mode: trusted addresses, allowed groups and namespace scoping (r
     const configmaps = async (h: Record<string, string>) => (JSON.parse((await viaProxy('/api/v1/resources', h)).body) as Resources).resources.find((r) => r.resource === 'configmaps')?.objects;
     expect(await configmaps(bob)).toBe(bobObjects);
     expect(await configmaps(sre)).toBeGreaterThan(bobObjects);
+    // The cluster page's namespaces: bob's only.
+    type Cluster = { namespaces: { name: string }[] };
+    const clusterNs = async (h: Record<string, string>) => (JSON.parse((await viaProxy('/api/v1/cluster', h)).body) as Cluster).namespaces.map((n) => n.name);
+    expect(await clusterNs(bob)).toEqual([nsA]);
+    expect(await clusterNs(sre)).toEqual(expect.arrayContaining([nsA, nsB]));
     // A user in no mapped group sees nothing at all.
     expect((await list(proxyHeaders('carol@example.com', 'platform'))).items).toEqual([]);
 

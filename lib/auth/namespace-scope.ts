@@ -56,6 +56,7 @@ const SCOPE_AWARE_READS = new Set([
   '/api/v1/health/pod',
   '/api/v1/status',
   '/api/v1/resources',
+  '/api/v1/cluster',
 ]);
 
 export function scopeAwarePath(method: string, pathname: string): boolean {
