@@ -364,11 +364,18 @@ describe('live drift across two clusters at once', () => {
     // The list API's body is kept between reads; it must not outlive a change.
     const listed = () => (JSON.parse(rt?.driftListJson({ limit: 10, namespace: [ns] }) ?? '{}') as { items: { id: string; status: string }[] }).items;
     expect(listed().find((s) => s.id === `alpha//ConfigMap/${ns}/flags`)?.status).toBe('in-sync');
+    // So is the table's rows body, per reader's namespaces.
+    const rowStatus = (namespaces?: string[]) =>
+      (JSON.parse(rt?.driftRowsJson({ limit: 50_000, ...(namespaces ? { namespaces } : {}) }) ?? '{}') as { rows: [string, string][] }).rows.find((r) => r[0] === `alpha//ConfigMap/${ns}/flags`)?.[1];
+    expect(rowStatus()).toBe('in-sync');
+    expect(rowStatus([ns])).toBe('in-sync');
+    expect(rowStatus(['elsewhere'])).toBeUndefined();
 
     await other.stop();
     await patchAs(shared.kc, 'kubectl-edit', 'v1', 'configmaps', ns, 'flags', { data: { beta: 'maybe' } });
     await eventually(async () => rt?.get(`alpha//ConfigMap/${ns}/flags`)?.state.status === 'drifted', 'alpha to see its own change');
     expect(listed().find((s) => s.id === `alpha//ConfigMap/${ns}/flags`)?.status).toBe('drifted');
+    expect(rowStatus([ns])).toBe('drifted');
     // The unreachable cluster keeps its last known state; its watch reports the failure.
     expect(rt.get(`beta//ConfigMap/${ns}/flags`)?.state.status).toBe('drifted');
     await eventually(

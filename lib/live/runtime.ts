@@ -14,6 +14,7 @@ import { queryDrift, type DriftPage, type DriftQuery } from './drift-query';
 import type { OwnerTemplateBuilder } from './drift-tracker';
 import { EventLog } from './event-log';
 import { StampedCache } from './stamped-cache';
+import { DRIFT_ROW_COLUMNS, rowsPage } from './table-rows';
 import { groupKind, groupOf, type DesiredObject, type ObjectDriftState, type ResourceSyncState } from './types';
 
 /** A problem with the desired state that is not about one object: a bad file, an unreadable directory. */
@@ -217,11 +218,30 @@ export class LiveRuntime {
    * until any state changes, so repeated reads of the same view cost neither the query nor JSON.
    */
   driftListJson(q: DriftQuery): string {
+    const { stamp, ready, lastEventId } = this.stateStamp();
+    return this.listCache.get(stamp, `list|${JSON.stringify(q)}`, () => JSON.stringify({ ...this.query(q), ready, lastEventId }));
+  }
+
+  /**
+   * The drift table's rows API body (compact rows in id order), kept like driftListJson's.
+   * `namespaces`: a namespace-scoped reader's; their rows and total cover only those.
+   */
+  driftRowsJson(q: { limit: number; cursor?: string; namespaces?: readonly string[] }): string {
+    const { stamp, ready, lastEventId } = this.stateStamp();
+    return this.listCache.get(stamp, `rows|${JSON.stringify(q)}`, () => {
+      const mine = q.namespaces ? new Set(q.namespaces) : undefined;
+      const states = mine ? [...this.states()].filter((s) => s.namespace !== '' && mine.has(s.namespace)) : this.states();
+      return JSON.stringify({ columns: DRIFT_ROW_COLUMNS, ...rowsPage(states, q.limit, q.cursor), ready, lastEventId });
+    });
+  }
+
+  /** Which data a kept answer was made from: it moves with every event and every state change. */
+  private stateStamp(): { stamp: string; ready: boolean; lastEventId: number } {
     const ready = this.isReady();
     const lastEventId = this.events.lastSeq;
     let stamp = `${lastEventId}|${ready}`;
     for (const w of this.clusters.values()) stamp += `|${w.tracker.revision}`;
-    return this.listCache.get(stamp, JSON.stringify(q), () => JSON.stringify({ ...this.query(q), ready, lastEventId }));
+    return { stamp, ready, lastEventId };
   }
 
   get(id: string): { state: ObjectDriftState; watcher: ClusterWatcher } | undefined {

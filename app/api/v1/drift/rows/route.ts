@@ -1,9 +1,8 @@
 import type { NextRequest } from 'next/server';
 import { driftRowsQuery } from '@/lib/api/drift-rows-params';
-import { jsonError, jsonOk, parseQuery } from '@/lib/api/responses';
-import { inScope, scopeOfRequest } from '@/lib/auth/namespace-scope';
+import { jsonError, jsonText, parseQuery } from '@/lib/api/responses';
+import { scopeOfRequest } from '@/lib/auth/namespace-scope';
 import { currentRuntime } from '@/lib/live/server-runtime';
-import { DRIFT_ROW_COLUMNS, rowsPage } from '@/lib/live/table-rows';
 
 export const dynamic = 'force-dynamic';
 
@@ -13,14 +12,12 @@ export function GET(req: NextRequest) {
   if (!parsed.ok) return parsed.response;
   const rt = currentRuntime();
   if ('error' in rt) return jsonError(503, rt.error);
-  // Taken in the same synchronous step as the rows: the browser re-applies the stream's events after it.
-  const lastEventId = rt.runtime.events.lastSeq;
   try {
     // A namespace-scoped user's rows and total cover only their namespaces, as on /api/v1/drift.
+    // The rows and lastEventId are taken in one synchronous step: the browser re-applies the stream's events after it.
     const scope = scopeOfRequest(rt.runtime.config.auth, req.headers);
-    const states = scope.all ? rt.runtime.states() : [...rt.runtime.states()].filter((s) => inScope(scope, s.namespace));
-    const page = rowsPage(states, parsed.value.limit, parsed.value.cursor);
-    return jsonOk({ columns: DRIFT_ROW_COLUMNS, ...page, ready: rt.runtime.isReady(), lastEventId });
+    const { limit, cursor } = parsed.value;
+    return jsonText(rt.runtime.driftRowsJson({ limit, ...(cursor ? { cursor } : {}), ...(scope.all ? {} : { namespaces: [...scope.namespaces].sort() }) }));
   } catch (err) {
     if (err instanceof Error && err.name === 'RowsCursorError') return jsonError(400, err.message);
     throw err;
