@@ -27,6 +27,16 @@ export const GATED_HEADER = 'x-driftwatch-gated';
 export const HTTPS_HEADER = 'x-driftwatch-https';
 
 export const isApiPath = (p: string) => p === '/api' || p.startsWith('/api/');
+
+function decodedPath(p: string): string {
+  if (!p.includes('%')) return p;
+  try {
+    return decodeURIComponent(p);
+  } catch {
+    // Not valid escapes: no route has such a name, the raw path serves the rules.
+    return p;
+  }
+}
 const isEmbedPath = (p: string) => p === '/embed' || p.startsWith('/embed/');
 
 export interface Gated {
@@ -73,7 +83,9 @@ function htmlRefusal(status: number, message: string): NextResponse {
  * none: the session cookie is SameSite=Strict).
  */
 export function gateRequest(req: GateInput, cfg: GateConfig, embedTokenValid: () => boolean): GateResult {
-  const p = req.url.pathname;
+  // The path rules (public probes, embed reads, scoping, rate limits) read the path as the router
+  // matches it, decoded: `/api/v1/%68ealth/object` is the costly route, rate-limited like it.
+  const p = decodedPath(req.url.pathname);
   const api = isApiPath(p);
   const peer = peerAddress(req.headers.get(PEER_HEADER));
   const headers = new Headers(req.headers);
@@ -89,9 +101,6 @@ export function gateRequest(req: GateInput, cfg: GateConfig, embedTokenValid: ()
     if (Number.isFinite(len) && len > cfg.limits.maxBodyBytes) return { ok: false, response: jsonRefusal(413, `request body over ${cfg.limits.maxBodyBytes} bytes`) };
     // A body without a length could be of any size: the limit above is checked on the length.
     if (req.headers.has('transfer-encoding') && !req.headers.has('content-length')) return { ok: false, response: jsonRefusal(411, 'send request bodies with a Content-Length') };
-    // Path rules (public probes, embed reads, rate limits) compare plain paths; an escape could
-    // name the same route another way. No API path needs one (ids travel in the query).
-    if (p.includes('%')) return { ok: false, response: jsonRefusal(400, 'escaped characters are not accepted in API paths') };
   }
 
   let identity: Identity | undefined;
@@ -105,7 +114,7 @@ export function gateRequest(req: GateInput, cfg: GateConfig, embedTokenValid: ()
       return { ok: false, response: jsonRefusal(decision.status, decision.reason, extra) };
     } else if (cfg.auth.mode === 'token' && decision.status === 401) {
       const login = new URL('/login', req.url.href);
-      login.search = new URLSearchParams({ next: `${p}${req.url.search}` }).toString();
+      login.search = new URLSearchParams({ next: `${req.url.pathname}${req.url.search}` }).toString();
       return { ok: false, response: NextResponse.redirect(login, 303) };
     } else return { ok: false, response: htmlRefusal(decision.status, decision.reason) };
     if (identity.via === 'proxy' || identity.via === 'bearer') auditFirstSeen(cfg.dataDir, identity.user, identity.via, peer);
