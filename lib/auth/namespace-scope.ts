@@ -43,7 +43,7 @@ export function scopedNamespaces(scope: NamespaceScope, asked: string[] | undefi
   return asked ? asked.filter((n) => scope.namespaces.has(n)) : mine;
 }
 
-/** API paths that filter by the user's namespaces; a scoped user gets 403 on every other one. */
+/** Reads whose handlers filter by the user's namespaces (or answer 404 outside them). */
 const SCOPE_AWARE_READS = new Set([
   '/api/v1/drift',
   '/api/v1/drift/rows',
@@ -59,6 +59,7 @@ const SCOPE_AWARE_READS = new Set([
   '/api/v1/cluster',
 ]);
 
+/** API requests a scoped user may make; the gate answers 403 to every other one. */
 export function scopeAwarePath(method: string, pathname: string): boolean {
   if (SCOPE_AWARE_READS.has(pathname) || /^\/api\/v1\/snapshots\/[^/]+$/.test(pathname)) return method === 'GET';
   return method === 'POST' && pathname === '/api/v1/snapshots';
