@@ -1,8 +1,8 @@
 import { NextResponse, type NextRequest } from 'next/server';
-import { inScope, scopeFor } from '@/lib/auth/namespace-scope';
-import { identityOf } from '@/lib/auth/identity';
+import { inScope, scopeOfRequest } from '@/lib/auth/namespace-scope';
 import { loadDashboardConfig } from '@/lib/config/dashboard-config';
 import { getClusterOverview } from '@/lib/kube/overview';
+import { currentRuntime } from '@/lib/live/server-runtime';
 
 export const dynamic = 'force-dynamic';
 
@@ -12,7 +12,9 @@ export async function GET(req: NextRequest) {
   if (!result.ok) {
     return NextResponse.json({ error: result.error }, { status: 503 });
   }
-  const scope = scopeFor(loadDashboardConfig().auth, identityOf(req.headers));
+  // The configuration the runtime started with; read from disk only while it is not running.
+  const rt = currentRuntime();
+  const scope = scopeOfRequest('error' in rt ? loadDashboardConfig().auth : rt.runtime.config.auth, req.headers);
   const overview = scope.all ? result.overview : { ...result.overview, namespaces: result.overview.namespaces.filter((n) => inScope(scope, n.name)) };
   return NextResponse.json(overview);
 }
