@@ -3,9 +3,13 @@
  * side has are visited; nothing is allocated unless a difference is reported.
  */
 import {
+  B_END,
+  B_KIND,
+  B_NODE,
   DNode,
-  F_SOFT,
-  F_WALK,
+  E_REF,
+  E_TAG,
+  E_VALS,
   K_ATOMIC,
   K_ATOMIC_MAP,
   K_LIST_MAP,
@@ -13,10 +17,22 @@ import {
   K_SCALAR,
   K_SET,
   K_UNORDERED,
+  L_KEYS,
+  L_NKEYS,
+  MAP_ROW,
+  MAP_ROWS,
+  R_FKEY,
+  R_REF,
+  R_TAG,
+  R_VALUE,
   S_QUANTITY,
   S_SECRET,
+  T_BLOCK,
+  T_DUP,
+  T_SOFT,
+  T_WALK,
 } from './compile';
-import { findField, silentFieldset } from './fieldset-index';
+import { silentFieldset } from './fieldset-index';
 import type { PathSegment } from './path';
 import { canonicalQuantityCached } from './quantity';
 import { isEmptyValue, isRecord } from './normalize';
@@ -54,56 +70,30 @@ function checkAside(cx: WalkContext, fs: unknown, n: DNode): void {
   if (cx.fsSilent && !silentFieldset(fs, n)) cx.fsSilent = false;
 }
 
-/**
- * silentFieldset for one map level: unknown keys and defaults end the check; field sets below
- * the fields that may hold more are handed to those kids (fsSub), which the loop in diffMap
- * passes on (or checks aside) and clears, every one of them.
- */
-function scanMapFieldset(cx: WalkContext, fs: unknown, n: DNode): void {
-  if (typeof fs !== 'object' || fs === null) return;
-  const keys = n.fKeys;
-  const rows = n.fRows;
-  let hint = 0;
-  for (const key in fs) {
-    const c = key.charCodeAt(0);
-    if (c !== 102 /* f */ && c !== 107 /* k */ && c !== 118 /* v */) continue;
-    const j = c === 102 && keys.length > 0 ? findField(keys, key, hint) : -1;
-    if (j < 0) {
-      cx.fsSilent = false;
-      return;
-    }
-    hint = j + 1;
-    const flags = rows[2 * j] as number;
-    if ((flags & F_SOFT) !== 0) {
-      cx.fsSilent = false;
-      return;
-    }
-    if ((flags & F_WALK) !== 0) {
-      const sub = (fs as Record<string, unknown>)[key];
-      if (typeof sub === 'object' && sub !== null) (rows[2 * j + 1] as DNode).fsSub = sub;
-    }
-  }
+/** The field set of one level as the walk receives it: an object, or nothing to check. */
+function fieldsetObject(cx: WalkContext, fs: unknown): Record<string, unknown> | undefined {
+  return fs !== undefined && cx.fsSilent && typeof fs === 'object' && fs !== null ? (fs as Record<string, unknown>) : undefined;
 }
 
-/** scanMapFieldset for a keyed list: each k: key must name an element the manifest sets. */
-function scanListFieldset(cx: WalkContext, fs: unknown, n: DNode): void {
-  if (typeof fs !== 'object' || fs === null) return;
-  const keys = n.fKeys;
-  const rows = n.fRows;
-  let hint = 0;
+/**
+ * The keys a field-set walk would visit at one level (`f:`, `k:`, `v:`; not `.`). The comparison
+ * looks up the key of every field or element the manifest sets itself and counts the hits: when
+ * the two counts agree, every key of the level names something the manifest sets, which is what
+ * silentFieldset checks (the lookups go where the comparison goes anyway, and nothing is written
+ * into the desired tree).
+ */
+function ownedKeyCount(fs: Record<string, unknown>): number {
+  let count = 0;
   for (const key in fs) {
     const c = key.charCodeAt(0);
-    if (c !== 102 /* f */ && c !== 107 /* k */ && c !== 118 /* v */) continue;
-    const j = c === 107 && keys.length > 0 ? findField(keys, key, hint) : -1;
-    const e = j >= 0 ? (rows[2 * j + 1] as DNode) : null;
-    if (e === null || e.soft || e.ownKey === null || n.dup[e.index] === true) {
-      cx.fsSilent = false;
-      return;
-    }
-    hint = j + 1;
-    const sub = (fs as Record<string, unknown>)[key];
-    if (typeof sub === 'object' && sub !== null) e.fsSub = sub;
+    if (c === 102 /* f */ || c === 107 /* k */ || c === 118 /* v */) count++;
   }
+  return count;
+}
+
+/** Below these the field-set walk goes on (silentFieldset's F_WALK); below others it stops. */
+function walksBelow(n: DNode): boolean {
+  return n.kind === K_MAP || n.kind === K_LIST_MAP || n.kind === K_SET;
 }
 
 function emit(cx: WalkContext, op: FieldOp, node: DNode, desired: unknown, live: unknown, reason?: 'order'): true {
@@ -171,8 +161,7 @@ export function diffNode(n: DNode, live: unknown, cx: WalkContext, fs?: unknown)
     if (fs !== undefined) checkAside(cx, fs, n);
     return absent(n, cx);
   }
-  if (n.kind === K_MAP) return diffMap(n, live, cx, fs);
-  if (n.kind === K_LIST_MAP) return diffListMap(n, live, cx, fs);
+  if (n.kind === K_MAP || n.kind === K_LIST_MAP) return diffBlock(n.prog, n.at, live, cx, fs);
   if (fs !== undefined) checkAside(cx, fs, n);
   switch (n.kind) {
     case K_SCALAR:
@@ -196,60 +185,109 @@ function mismatch(n: DNode, live: unknown, cx: WalkContext): boolean {
   return emit(cx, 'changed', n, n.explicit(), live);
 }
 
-function diffMap(n: DNode, live: unknown, cx: WalkContext, fs: unknown): boolean {
-  if (!isRecord(live)) {
-    if (fs !== undefined) checkAside(cx, fs, n);
-    return n.needed ? mismatch(n, live, cx) : false;
-  }
+/** diffNode for a K_MAP node, read from its block (see layoutBlocks). */
+function diffMapBlock(prog: unknown[], at: number, live: unknown, cx: WalkContext, fs: unknown): boolean {
+  if (!isRecord(live)) return notShaped(prog, at, live, cx, fs);
   const probe = cx.out === null;
-  if (fs !== undefined && cx.fsSilent) scanMapFieldset(cx, fs, n);
-  // Defaults are only compared when matching elements (probe mode); see below.
-  const rows = probe ? n.all : n.hard;
+  // Report mode only: the desired manager's own field set at this level (see ownedKeyCount).
+  const own = fieldsetObject(cx, fs);
+  let owned = 0;
   let found = false;
-  for (let j = 0; j < rows.length; j += 3) {
-    const lv = live[rows[j] as string];
-    // An equal scalar (the common case) without touching the kid.
-    if (lv === rows[j + 1]) continue;
-    const kid = rows[j + 2] as DNode;
-    if (kid.soft) {
+  const end = prog[at + B_END] as number;
+  for (let j = at + MAP_ROWS; j < end; j += MAP_ROW) {
+    const lv = live[prog[j] as string];
+    const tag = prog[j + R_TAG] as number;
+    if ((tag & T_SOFT) !== 0) {
       // A default only explains a live value. In report mode a different live value is left to
       // attribution (managedFields, last-applied); when matching elements it must match.
-      if (probe && lv !== undefined && lv !== null && diffNode(kid, lv, cx)) return true;
+      if (probe && lv !== undefined && lv !== null && lv !== prog[j + R_VALUE] && diffRef(prog, prog[j + R_REF], tag, lv, cx, undefined)) return true;
       continue;
     }
-    // Set by scanMapFieldset above (report mode only; this loop then visits every kid it set).
-    const sub = kid.fsSub;
-    if (sub !== undefined) kid.fsSub = undefined;
-    if (diffNode(kid, lv, cx, sub)) {
+    let sub: unknown;
+    if (own !== undefined) {
+      sub = own[prog[j + R_FKEY] as string];
+      if (sub !== undefined) owned++;
+    }
+    // An equal scalar (the common case) on the row alone.
+    if (lv === prog[j + R_VALUE]) continue;
+    if (diffRef(prog, prog[j + R_REF], tag, lv, cx, sub !== undefined && (tag & T_WALK) !== 0 ? sub : undefined)) {
       if (probe) return true;
       found = true;
     }
   }
+  if (own !== undefined && cx.fsSilent && owned !== ownedKeyCount(own)) cx.fsSilent = false;
   return found;
 }
 
-function diffListMap(n: DNode, live: unknown, cx: WalkContext, fs: unknown): boolean {
-  if (!Array.isArray(live)) {
-    if (fs !== undefined) checkAside(cx, fs, n);
-    return n.needed ? mismatch(n, live, cx) : false;
+/** A block's live value is not a map (or list) at all. */
+function notShaped(prog: unknown[], at: number, live: unknown, cx: WalkContext, fs: unknown): boolean {
+  const n = prog[at + B_NODE] as DNode;
+  if (fs !== undefined) checkAside(cx, fs, n);
+  if (live === undefined || live === null) return absent(n, cx);
+  return n.needed ? mismatch(n, live, cx) : false;
+}
+
+/** A kid (ref: its block when the tag has T_BLOCK, else its node) against its live value. */
+function diffRef(prog: unknown[], ref: unknown, tag: number, lv: unknown, cx: WalkContext, sub: unknown): boolean {
+  if ((tag & T_BLOCK) === 0) return diffNode(ref as DNode, lv, cx, sub);
+  return diffBlock(prog, ref as number, lv, cx, sub);
+}
+
+function diffBlock(prog: unknown[], at: number, live: unknown, cx: WalkContext, fs: unknown): boolean {
+  return prog[at + B_KIND] === K_MAP ? diffMapBlock(prog, at, live, cx, fs) : diffListBlock(prog, at, live, cx, fs);
+}
+
+/** Live element index whose key fields equal the values of row r of a keyed-list block; from `hint` first. */
+function findRow(live: ReadonlyArray<unknown>, prog: unknown[], at: number, nk: number, r: number, hint: number): number {
+  const len = live.length;
+  for (let step = 0; step < len; step++) {
+    let j = hint + step;
+    if (j >= len) j -= len;
+    const e = live[j];
+    if (!isRecord(e)) continue;
+    let ok = true;
+    for (let k = 0; k < nk; k++) {
+      let v = e[prog[at + L_KEYS + k] as string];
+      if (v === undefined || v === null) v = prog[at + L_KEYS + nk + k];
+      if (v !== prog[r + E_VALS + k]) {
+        ok = false;
+        break;
+      }
+    }
+    if (ok) return j;
   }
-  const kids = n.kids;
+  return -1;
+}
+
+/** diffNode for a K_LIST_MAP node, read from its block (see layoutBlocks). */
+function diffListBlock(prog: unknown[], at: number, live: unknown, cx: WalkContext, fs: unknown): boolean {
+  if (!Array.isArray(live)) return notShaped(prog, at, live, cx, fs);
   const probe = cx.out === null;
-  if (fs !== undefined && cx.fsSilent) scanListFieldset(cx, fs, n);
+  const own = fieldsetObject(cx, fs);
+  let owned = 0;
   let found = false;
   let hint = 0;
   let maxPos = -1;
   let outOfOrder = false;
-  for (let i = 0; i < kids.length; i++) {
-    const e = kids[i] as DNode;
-    // Set by scanListFieldset above (report mode only; every element is visited here).
-    const sub = e.fsSub;
-    if (sub !== undefined) e.fsSub = undefined;
-    const j = findByKey(live, n.keys, n.keyVals[i] as Array<Scalar | undefined>, n.keyDefaults, hint);
+  const nk = prog[at + L_NKEYS] as number;
+  const stride = E_VALS + nk;
+  const end = prog[at + B_END] as number;
+  for (let r = at + L_KEYS + 2 * nk; r < end; r += stride) {
+    const tag = prog[r + E_TAG] as number;
+    // An element the field set may name (one the manifest sets, not a default, not ambiguous).
+    let sub: unknown;
+    if (own !== undefined && (tag & (T_SOFT | T_DUP)) === 0) {
+      sub = own[prog[r] as string];
+      if (sub !== undefined) owned++;
+    }
+    const j = findRow(live, prog, at, nk, r, hint);
     if (j < 0) {
+      const ref = prog[r + E_REF];
+      const e = (tag & T_BLOCK) !== 0 ? (prog[(ref as number) + B_NODE] as DNode) : (ref as DNode);
       if (sub !== undefined) checkAside(cx, sub, e);
       // Of duplicate keys, the last one is what an apply would leave: report only that one.
-      if (e.needed && !(n.dup[i] === true && hasLaterDup(n, i))) {
+      const n = prog[at + B_NODE] as DNode;
+      if (e.needed && !((tag & T_DUP) !== 0 && hasLaterDup(n, e.index))) {
         if (probe) return true;
         emit(cx, 'missing', e, e.explicit(), undefined);
         found = true;
@@ -257,20 +295,18 @@ function diffListMap(n: DNode, live: unknown, cx: WalkContext, fs: unknown): boo
       continue;
     }
     hint = j + 1 < live.length ? j + 1 : 0;
-    if (n.dup[i] === true || e.soft) {
-      if (sub !== undefined) checkAside(cx, sub, e);
-      continue;
-    }
+    if ((tag & (T_SOFT | T_DUP)) !== 0) continue;
     if (j < maxPos) outOfOrder = true;
     else maxPos = j;
-    if (diffNode(e, live[j], cx, sub)) {
+    if (diffRef(prog, prog[r + E_REF], tag, live[j], cx, sub)) {
       if (probe) return true;
       found = true;
     }
   }
+  if (own !== undefined && cx.fsSilent && owned !== ownedKeyCount(own)) cx.fsSilent = false;
   if (outOfOrder && cx.orderMatters) {
     if (probe) return true;
-    reportMoved(n, live, cx);
+    reportMoved(prog[at + B_NODE] as DNode, live, cx);
     found = true;
   }
   return found;
@@ -417,11 +453,11 @@ function diffUnordered(n: DNode, live: unknown, cx: WalkContext): boolean {
   return equal ? false : emit(cx, 'changed', n, n.explicit(), live);
 }
 
-/** Does the map node have a field of this name? Small maps: a scan of names (interned, so compared by identity). */
+/** Does the (atomic) map node have a field of this name? Names are interned: compared by identity. */
 function hasField(n: DNode, name: string): boolean {
-  const rows = n.all;
-  if (rows.length <= 48) {
-    for (let j = 0; j < rows.length; j += 3) if (rows[j] === name) return true;
+  const kids = n.kids;
+  if (kids.length <= 16) {
+    for (let i = 0; i < kids.length; i++) if ((kids[i] as DNode).name === name) return true;
     return false;
   }
   return n.kidByName(name) !== undefined;

@@ -37,6 +37,89 @@ export const F_WALK = 2;
 /** Never equal to a live value. */
 export const NOT_FAST: unknown = Object.freeze({});
 
+/**
+ * The layout of one compiled tree for the walk: every map (K_MAP) and keyed list (K_LIST_MAP) as
+ * one block in a single array, blocks in depth-first order. Comparing a tree then reads mostly
+ * consecutive memory instead of a node object and several arrays per map and list, which is what
+ * bounded it on large clusters (the desired trees of thousands of objects do not stay in the CPU
+ * caches). Nodes are touched only to report at them.
+ *
+ * Every block starts [node, end, kind]. A map block continues with one row per kid:
+ * [name, value, `f:<name>`, tag, ref] — value is the kid's scalar (NOT_FAST for others), so an
+ * equal live scalar is passed over on the row alone. A keyed-list block continues with the number
+ * of key fields k, the k key names and their k defaults, then one row per element:
+ * [`k:{...}`, tag, ref, ...its k key values]. ref is the kid's block when the tag has T_BLOCK,
+ * else the kid node.
+ */
+export const B_NODE = 0;
+export const B_END = 1;
+export const B_KIND = 2;
+export const MAP_ROWS = 3;
+export const MAP_ROW = 5;
+export const R_VALUE = 1;
+export const R_FKEY = 2;
+export const R_TAG = 3;
+export const R_REF = 4;
+export const L_NKEYS = 3;
+export const L_KEYS = 4;
+export const E_TAG = 1;
+export const E_REF = 2;
+export const E_VALS = 3;
+/** Tags: a default; ref is a block; the field-set walk goes on below (maps); an ambiguous duplicate (lists). */
+export const T_SOFT = 1;
+export const T_BLOCK = 2;
+export const T_WALK = 4;
+export const T_DUP = 8;
+
+function hasBlock(n: DNode): boolean {
+  return n.kind === K_MAP || n.kind === K_LIST_MAP;
+}
+
+export function layoutBlocks(root: DNode): void {
+  const prog: unknown[] = [];
+  const refOf = (kid: DNode): unknown => (hasBlock(kid) ? kid.at : kid);
+  const place = (n: DNode): void => {
+    if (!hasBlock(n)) {
+      for (const kid of n.kids) place(kid);
+      return;
+    }
+    const at = prog.length;
+    n.prog = prog;
+    n.at = at;
+    const kids = n.kids;
+    if (n.kind === K_MAP) {
+      prog.push(n, at + MAP_ROWS + MAP_ROW * kids.length, K_MAP);
+      for (const kid of kids) prog.push(kid.name, kid.kind === K_SCALAR ? kid.value : NOT_FAST, fKey(kid.name), 0, null);
+      kids.forEach((kid, i) => {
+        place(kid);
+        const row = at + MAP_ROWS + MAP_ROW * i;
+        const walk = hasBlock(kid) || kid.kind === K_SET;
+        prog[row + R_TAG] = (kid.soft ? T_SOFT : 0) | (hasBlock(kid) ? T_BLOCK : 0) | (walk ? T_WALK : 0);
+        prog[row + R_REF] = refOf(kid);
+      });
+      return;
+    }
+    const nk = n.keys.length;
+    const rows = at + L_KEYS + 2 * nk;
+    const stride = E_VALS + nk;
+    prog.push(n, rows + stride * kids.length, K_LIST_MAP, nk);
+    for (let k = 0; k < nk; k++) prog.push(n.keys[k]);
+    for (let k = 0; k < nk; k++) prog.push(n.keyDefaults[k]);
+    kids.forEach((e, i) => {
+      prog.push(e.kKey, 0, null);
+      const vals = n.keyVals[i] ?? [];
+      for (let k = 0; k < nk; k++) prog.push(vals[k]);
+    });
+    kids.forEach((e, i) => {
+      place(e);
+      const row = rows + stride * i;
+      prog[row + E_TAG] = (e.soft ? T_SOFT : 0) | (hasBlock(e) ? T_BLOCK : 0) | (n.dup[i] === true ? T_DUP : 0);
+      prog[row + E_REF] = refOf(e);
+    });
+  };
+  place(root);
+}
+
 export class DNode {
   // Fields the comparison reads on every event come first: V8 lays fields out in this order, and
   // the walk then touches one or two cache lines per node.
@@ -48,13 +131,11 @@ export class DNode {
   /** Field name under the parent map ('' for list elements and the root). */
   name = '';
   /**
-   * On maps, what the walk reads per kid, contiguously: [name, value, kid] with value NOT_FAST
-   * unless the kid is a scalar, so an equal live scalar is passed over without touching the kid.
-   * `hard` holds the kids that are not defaults (a default is not compared when reporting),
-   * `all` every kid (matching list elements compares defaults too).
+   * On maps and keyed lists: the tree's layout (see layoutBlocks) and where this node's block
+   * starts. The walk reads blocks, not these nodes: a node is touched only to report at it.
    */
-  hard: unknown[] = NO_ROW;
-  all: unknown[] = NO_ROW;
+  prog: unknown[] = NO_ROW;
+  at = 0;
   /**
    * managedFields keys this node answers to, sorted and interned: `f:<name>` for map children,
    * `k:{...}` for keyed elements, `v:<json>` for set members. managedFields lists keys sorted too,
@@ -64,11 +145,8 @@ export class DNode {
   fKeys: string[] = NO_STRINGS;
   fRows: unknown[] = NO_ROW;
   kids: DNode[] = NO_NODES;
-  /**
-   * Scratch for one diffPrepared call: the desired manager's field set at this node, handed from
-   * the parent's scan to this node's comparison (see WalkContext.fsSilent). Always cleared again.
-   */
-  fsSub: unknown = undefined;
+  /** On an element of a keyed list: its managedFields key (`k:{...}`), interned. */
+  kKey = '';
   /** Desired value after normalisation and defaults. */
   value: unknown = undefined;
   scalar = S_PLAIN;
@@ -315,15 +393,6 @@ function compileMap(
     if (kid.needed) needed = true;
   }
   n.kids = kids;
-  const all: unknown[] = [];
-  const hard: unknown[] = [];
-  for (const kid of kids) {
-    const v = kid.kind === K_SCALAR ? kid.value : NOT_FAST;
-    all.push(kid.name, v, kid);
-    if (!kid.soft) hard.push(kid.name, v, kid);
-  }
-  n.all = all;
-  n.hard = hard;
   indexFields(n, fields);
   n.needed = !n.soft && (atomic ? !isEmptyValue(value) : needed);
 }
@@ -370,6 +439,7 @@ function compileList(
       } else seen.set(fk, i);
       kid.ownKey = vals;
       kid.index = i;
+      kid.kKey = intern(fk);
       // As the API server keeps one of duplicates, the field set names the last one.
       const at = fieldAt.get(fk);
       if (at === undefined) {
@@ -432,6 +502,7 @@ export function compileValue(
   }
   if (isRecord(value)) {
     compileMap(n, value, schema, atomic || isAtomicMap(schema), cx, isRoot);
+    if (isRoot) layoutBlocks(n);
     return n;
   }
   n.kind = K_SCALAR;
