@@ -3,6 +3,8 @@
  * side has are visited; nothing is allocated unless a difference is reported.
  */
 import {
+  A_COUNT,
+  A_ITEMS,
   B_END,
   B_KIND,
   B_NODE,
@@ -234,7 +236,28 @@ function diffRef(prog: unknown[], ref: unknown, tag: number, lv: unknown, cx: Wa
 }
 
 function diffBlock(prog: unknown[], at: number, live: unknown, cx: WalkContext, fs: unknown): boolean {
-  return prog[at + B_KIND] === K_MAP ? diffMapBlock(prog, at, live, cx, fs) : diffListBlock(prog, at, live, cx, fs);
+  const kind = prog[at + B_KIND];
+  if (kind === K_MAP) return diffMapBlock(prog, at, live, cx, fs);
+  if (kind === K_LIST_MAP) return diffListBlock(prog, at, live, cx, fs);
+  // Atomic: the block only proves equality; anything else is the node's full comparison.
+  if (fs === undefined && atomicEqual(prog, at, kind, live)) return false;
+  return diffNode(prog[at + B_NODE] as DNode, live, cx, fs);
+}
+
+/** An atomic list or map of plain scalars equal to the live value, read from its block. */
+function atomicEqual(prog: unknown[], at: number, kind: unknown, live: unknown): boolean {
+  const count = prog[at + A_COUNT] as number;
+  if (kind === K_ATOMIC) {
+    if (!Array.isArray(live) || live.length !== count) return false;
+    for (let i = 0; i < count; i++) if (live[i] !== prog[at + A_ITEMS + i]) return false;
+    return true;
+  }
+  if (!isRecord(live)) return false;
+  for (let i = 0; i < count; i++) if (live[prog[at + A_ITEMS + i] as string] !== prog[at + A_ITEMS + count + i]) return false;
+  // Every name matched, so no other key exists when the counts agree.
+  let keys = 0;
+  for (const _ in live) keys++;
+  return keys === count;
 }
 
 /** Live element index whose key fields equal the values of row r of a keyed-list block; from `hint` first. */

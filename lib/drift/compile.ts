@@ -49,7 +49,8 @@ export const NOT_FAST: unknown = Object.freeze({});
  * equal live scalar is passed over on the row alone. A keyed-list block continues with the number
  * of key fields k, the k key names and their k defaults, then one row per element:
  * [`k:{...}`, tag, ref, ...its k key values]. ref is the kid's block when the tag has T_BLOCK,
- * else the kid node.
+ * else the kid node. Atomic lists and maps of plain scalars (args, selectors, nodeSelector) have
+ * a block too, for the equal case: [..., count, values...] and [..., count, names..., values...].
  */
 export const B_NODE = 0;
 export const B_END = 1;
@@ -71,8 +72,16 @@ export const T_BLOCK = 2;
 export const T_WALK = 4;
 export const T_DUP = 8;
 
+export const A_COUNT = 3;
+export const A_ITEMS = 4;
+
+function plainScalars(kids: ReadonlyArray<DNode>): boolean {
+  return kids.every((k) => k.kind === K_SCALAR && k.scalar === S_PLAIN);
+}
+
 function hasBlock(n: DNode): boolean {
-  return n.kind === K_MAP || n.kind === K_LIST_MAP;
+  if (n.kind === K_MAP || n.kind === K_LIST_MAP) return true;
+  return (n.kind === K_ATOMIC || n.kind === K_ATOMIC_MAP) && plainScalars(n.kids);
 }
 
 export function layoutBlocks(root: DNode): void {
@@ -87,13 +96,18 @@ export function layoutBlocks(root: DNode): void {
     n.prog = prog;
     n.at = at;
     const kids = n.kids;
+    if (n.kind === K_ATOMIC || n.kind === K_ATOMIC_MAP) {
+      const names = n.kind === K_ATOMIC_MAP ? kids.map((k) => k.name) : [];
+      prog.push(n, at + A_ITEMS + names.length + kids.length, n.kind, kids.length, ...names, ...kids.map((k) => k.value));
+      return;
+    }
     if (n.kind === K_MAP) {
       prog.push(n, at + MAP_ROWS + MAP_ROW * kids.length, K_MAP);
       for (const kid of kids) prog.push(kid.name, kid.kind === K_SCALAR ? kid.value : NOT_FAST, fKey(kid.name), 0, null);
       kids.forEach((kid, i) => {
         place(kid);
         const row = at + MAP_ROWS + MAP_ROW * i;
-        const walk = hasBlock(kid) || kid.kind === K_SET;
+        const walk = kid.kind === K_MAP || kid.kind === K_LIST_MAP || kid.kind === K_SET;
         prog[row + R_TAG] = (kid.soft ? T_SOFT : 0) | (hasBlock(kid) ? T_BLOCK : 0) | (walk ? T_WALK : 0);
         prog[row + R_REF] = refOf(kid);
       });
