@@ -76,7 +76,11 @@ export const A_COUNT = 3;
 export const A_ITEMS = 4;
 
 function plainScalars(kids: ReadonlyArray<DNode>): boolean {
-  return kids.every((k) => k.kind === K_SCALAR && k.scalar === S_PLAIN);
+  for (let i = 0; i < kids.length; i++) {
+    const k = kids[i] as DNode;
+    if (k.kind !== K_SCALAR || k.scalar !== S_PLAIN) return false;
+  }
+  return true;
 }
 
 function hasBlock(n: DNode): boolean {
@@ -86,52 +90,61 @@ function hasBlock(n: DNode): boolean {
 
 export function layoutBlocks(root: DNode): void {
   const prog: unknown[] = [];
-  const refOf = (kid: DNode): unknown => (hasBlock(kid) ? kid.at : kid);
-  const place = (n: DNode): void => {
-    if (!hasBlock(n)) {
-      for (const kid of n.kids) place(kid);
-      return;
+  place(root, prog);
+}
+
+function place(n: DNode, prog: unknown[]): void {
+  const kids = n.kids;
+  if (!hasBlock(n)) {
+    for (let i = 0; i < kids.length; i++) place(kids[i] as DNode, prog);
+    return;
+  }
+  const at = prog.length;
+  n.prog = prog;
+  n.at = at;
+  if (n.kind === K_ATOMIC || n.kind === K_ATOMIC_MAP) {
+    const named = n.kind === K_ATOMIC_MAP;
+    prog.push(n, at + A_ITEMS + (named ? 2 : 1) * kids.length, n.kind, kids.length);
+    if (named) for (let i = 0; i < kids.length; i++) prog.push((kids[i] as DNode).name);
+    for (let i = 0; i < kids.length; i++) prog.push((kids[i] as DNode).value);
+    return;
+  }
+  if (n.kind === K_MAP) {
+    prog.push(n, at + MAP_ROWS + MAP_ROW * kids.length, K_MAP);
+    for (let i = 0; i < kids.length; i++) {
+      const kid = kids[i] as DNode;
+      prog.push(kid.name, kid.kind === K_SCALAR ? kid.value : NOT_FAST, fKey(kid.name), 0, null);
     }
-    const at = prog.length;
-    n.prog = prog;
-    n.at = at;
-    const kids = n.kids;
-    if (n.kind === K_ATOMIC || n.kind === K_ATOMIC_MAP) {
-      const names = n.kind === K_ATOMIC_MAP ? kids.map((k) => k.name) : [];
-      prog.push(n, at + A_ITEMS + names.length + kids.length, n.kind, kids.length, ...names, ...kids.map((k) => k.value));
-      return;
+    for (let i = 0; i < kids.length; i++) {
+      const kid = kids[i] as DNode;
+      place(kid, prog);
+      const row = at + MAP_ROWS + MAP_ROW * i;
+      const block = hasBlock(kid);
+      const walk = kid.kind === K_MAP || kid.kind === K_LIST_MAP || kid.kind === K_SET;
+      prog[row + R_TAG] = (kid.soft ? T_SOFT : 0) | (block ? T_BLOCK : 0) | (walk ? T_WALK : 0);
+      prog[row + R_REF] = block ? kid.at : kid;
     }
-    if (n.kind === K_MAP) {
-      prog.push(n, at + MAP_ROWS + MAP_ROW * kids.length, K_MAP);
-      for (const kid of kids) prog.push(kid.name, kid.kind === K_SCALAR ? kid.value : NOT_FAST, fKey(kid.name), 0, null);
-      kids.forEach((kid, i) => {
-        place(kid);
-        const row = at + MAP_ROWS + MAP_ROW * i;
-        const walk = kid.kind === K_MAP || kid.kind === K_LIST_MAP || kid.kind === K_SET;
-        prog[row + R_TAG] = (kid.soft ? T_SOFT : 0) | (hasBlock(kid) ? T_BLOCK : 0) | (walk ? T_WALK : 0);
-        prog[row + R_REF] = refOf(kid);
-      });
-      return;
-    }
-    const nk = n.keys.length;
-    const rows = at + L_KEYS + 2 * nk;
-    const stride = E_VALS + nk;
-    prog.push(n, rows + stride * kids.length, K_LIST_MAP, nk);
-    for (let k = 0; k < nk; k++) prog.push(n.keys[k]);
-    for (let k = 0; k < nk; k++) prog.push(n.keyDefaults[k]);
-    kids.forEach((e, i) => {
-      prog.push(e.kKey, 0, null);
-      const vals = n.keyVals[i] ?? [];
-      for (let k = 0; k < nk; k++) prog.push(vals[k]);
-    });
-    kids.forEach((e, i) => {
-      place(e);
-      const row = rows + stride * i;
-      prog[row + E_TAG] = (e.soft ? T_SOFT : 0) | (hasBlock(e) ? T_BLOCK : 0) | (n.dup[i] === true ? T_DUP : 0);
-      prog[row + E_REF] = refOf(e);
-    });
-  };
-  place(root);
+    return;
+  }
+  const nk = n.keys.length;
+  const rows = at + L_KEYS + 2 * nk;
+  const stride = E_VALS + nk;
+  prog.push(n, rows + stride * kids.length, K_LIST_MAP, nk);
+  for (let k = 0; k < nk; k++) prog.push(n.keys[k]);
+  for (let k = 0; k < nk; k++) prog.push(n.keyDefaults[k]);
+  for (let i = 0; i < kids.length; i++) {
+    prog.push((kids[i] as DNode).kKey, 0, null);
+    const vals = n.keyVals[i];
+    for (let k = 0; k < nk; k++) prog.push(vals?.[k]);
+  }
+  for (let i = 0; i < kids.length; i++) {
+    const e = kids[i] as DNode;
+    place(e, prog);
+    const row = rows + stride * i;
+    const block = hasBlock(e);
+    prog[row + E_TAG] = (e.soft ? T_SOFT : 0) | (block ? T_BLOCK : 0) | (n.dup[i] === true ? T_DUP : 0);
+    prog[row + E_REF] = block ? e.at : e;
+  }
 }
 
 export class DNode {
