@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { detectFights, detectFlapping, detectReconcileLoops, FightTracker, RateTracker } from './analysis';
+import {
+  DEFAULT_THRESHOLDS,
+  detectFights,
+  detectFlapping,
+  detectReconcileLoops,
+  FieldTrackers,
+  FightTracker,
+  RateTracker,
+  type AnalysisThresholds,
+} from './analysis';
 
 const s = (n: number) => n * 1_000;
 
@@ -79,5 +88,56 @@ describe('detectReconcileLoops', () => {
     t.push(9);
     t.push(11);
     expect(t.lastAt()).toBe(11);
+  });
+});
+
+describe('FieldTrackers (trackers built on a second change within the window)', () => {
+  /** A small deterministic generator, so a failure names its seed. */
+  function rng(seed: number): () => number {
+    let x = seed >>> 0 || 1;
+    return () => {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      return (x >>> 0) / 4294967296;
+    };
+  }
+
+  const thresholdSets: AnalysisThresholds[] = [
+    DEFAULT_THRESHOLDS,
+    { flapping: { changes: 2, windowMs: 60_000 }, fight: { switches: 2, managers: 2, windowMs: 120_000 }, reconcileLoop: DEFAULT_THRESHOLDS.reconcileLoop },
+    { flapping: { changes: 3, windowMs: 300_000 }, fight: { switches: 1, managers: 2, windowMs: 60_000 }, reconcileLoop: DEFAULT_THRESHOLDS.reconcileLoop },
+    // A lone change starts a streak: no waiting possible, trackers from the first change.
+    { flapping: { changes: 1, windowMs: 60_000 }, fight: { switches: 1, managers: 1, windowMs: 60_000 }, reconcileLoop: DEFAULT_THRESHOLDS.reconcileLoop },
+  ];
+
+  it('reports exactly what trackers fed every change report, on random change sequences', () => {
+    let streaks = 0;
+    let waited = 0;
+    for (const th of thresholdSets) {
+      for (let seed = 1; seed <= 300; seed++) {
+        const r = rng(seed * 7919);
+        const lazy = new FieldTrackers(th);
+        const flap = new RateTracker(th.flapping.changes, th.flapping.windowMs);
+        const fight = new FightTracker(th.fight);
+        let at = 1_000_000;
+        const window = Math.max(th.flapping.windowMs, th.fight.windowMs);
+        for (let i = 0; i < 60; i++) {
+          // Mostly far apart (nothing to track), sometimes bursts, sometimes out of order.
+          const p = r();
+          at += p < 0.5 ? window + 1 + Math.floor(r() * window * 3) : p < 0.95 ? Math.floor(r() * window * 0.5) : -Math.floor(r() * 1000);
+          const manager = r() < 0.15 ? undefined : ['argocd', 'hpa', 'kubectl-edit'][Math.floor(r() * 3)];
+          const got = lazy.push(at, manager);
+          const want = { flapping: flap.push(at, manager), fight: fight.push(at, manager) };
+          expect(got, `seed ${seed}, change ${i}, thresholds ${JSON.stringify(th)}`).toEqual(want);
+          if (want.flapping || want.fight) streaks++;
+          expect(lazy.lastAt()).toBe(flap.lastAt());
+        }
+        if (FieldTrackers.canWait(th)) waited++;
+      }
+    }
+    // The sequences did form streaks (the comparison is not vacuous) and most thresholds allowed waiting.
+    expect(streaks).toBeGreaterThan(500);
+    expect(waited).toBe(900);
   });
 });

@@ -140,7 +140,13 @@ export class FightTracker {
   private lastManager: string | undefined;
   private current: Streak | undefined;
 
-  constructor(private readonly th: FightThresholds) {}
+  /** lastManager: the writer before the first event pushed, when known (a switch to another counts). */
+  constructor(
+    private readonly th: FightThresholds,
+    lastManager?: string,
+  ) {
+    this.lastManager = lastManager;
+  }
 
   get streak(): Streak | undefined {
     return this.current;
@@ -242,3 +248,61 @@ export function detectReconcileLoops(writes: readonly WriteEvent[], th: Reconcil
   const t = new RateTracker(th.writes, th.windowMs);
   return collect((e) => t.push(e.at, e.manager), writes.filter((w) => !w.specChanged));
 }
+
+/**
+ * The flapping and fight trackers of one field, built only once they can matter. Most fields
+ * change seldom: while every change comes more than a window after the one before, no streak can
+ * form, so only the last change is kept (with who wrote before it, which a fight counts) and the
+ * trackers are built when a change first follows another within the window. Built then from that
+ * last change, they are as if they had seen every change: the earlier ones are outside every
+ * window from there on. Events must come in time order, as for the trackers themselves.
+ */
+export class FieldTrackers {
+  /** The last change (NaN before the first). */
+  private lastEventAt = Number.NaN;
+  private lastManager: string | undefined;
+  private managerBefore: string | undefined;
+  private flap: RateTracker | undefined;
+  private fight: FightTracker | undefined;
+
+  constructor(private readonly th: AnalysisThresholds) {}
+
+  /** Whether a lone change can never start a streak, so the trackers may wait for a second one. */
+  static canWait(th: AnalysisThresholds): boolean {
+    return th.flapping.changes >= 2 && (th.fight.switches >= 2 || th.fight.managers >= 2);
+  }
+
+  /** A change of the field; the streaks it continues or starts. */
+  push(at: number, manager?: string): { flapping: StreakUpdate | undefined; fight: StreakUpdate | undefined } {
+    let flap = this.flap;
+    let fight = this.fight;
+    if (flap === undefined || fight === undefined) {
+      const first = Number.isNaN(this.lastEventAt);
+      const window = Math.max(this.th.flapping.windowMs, this.th.fight.windowMs);
+      if (FieldTrackers.canWait(this.th) && (first || at - this.lastEventAt > window)) {
+        if (this.lastManager !== undefined) this.managerBefore = this.lastManager;
+        this.lastEventAt = at;
+        this.lastManager = manager;
+        return NO_STREAKS;
+      }
+      flap = new RateTracker(this.th.flapping.changes, this.th.flapping.windowMs);
+      fight = new FightTracker(this.th.fight, this.managerBefore);
+      // The change kept, which cannot have started a streak on its own (canWait).
+      if (!first) {
+        flap.push(this.lastEventAt, this.lastManager);
+        fight.push(this.lastEventAt, this.lastManager);
+      }
+      this.flap = flap;
+      this.fight = fight;
+    }
+    this.lastEventAt = at;
+    return { flapping: flap.push(at, manager), fight: fight.push(at, manager) };
+  }
+
+  /** Last change seen, for eviction of idle fields. */
+  lastAt(): number {
+    return this.lastEventAt;
+  }
+}
+
+const NO_STREAKS = { flapping: undefined, fight: undefined } as const;

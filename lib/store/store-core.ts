@@ -7,7 +7,7 @@
  * transaction. Derivation of the next batch overlaps the write of the previous one; writes are
  * applied in order, at most two in flight. A failed write is retried with backoff.
  */
-import { FightTracker, RateTracker, type AnalysisThresholds, type StreakUpdate } from './analysis';
+import { FieldTrackers, RateTracker, type AnalysisThresholds, type StreakUpdate } from './analysis';
 import {
   batchIsEmpty,
   COLUMNS,
@@ -92,11 +92,6 @@ interface EpState {
   headDirty: boolean;
 }
 
-interface FieldAnalysis {
-  flap: RateTracker;
-  fight: FightTracker;
-}
-
 interface ObjState {
   id: number;
   key: string;
@@ -112,7 +107,7 @@ interface ObjState {
   driftedSince: number | null;
   deletedAt: number | null;
   episodes: Map<string, EpState>;
-  fields?: Map<string, FieldAnalysis>;
+  fields?: Map<string, FieldTrackers>;
   writes?: RateTracker;
   lastWrite?: { at: number; manager: string | undefined };
 }
@@ -1022,17 +1017,13 @@ export class Store implements DriftStore {
   private fieldEvent(o: ObjState, path: string, at: number, manager: string | undefined, b: Builder): void {
     o.fields ??= new Map();
     let fa = o.fields.get(path);
-    if (!fa) {
-      fa = {
-        flap: new RateTracker(this.th.flapping.changes, this.th.flapping.windowMs),
-        fight: new FightTracker(this.th.fight),
-      };
+    if (fa === undefined) {
+      fa = new FieldTrackers(this.th);
       o.fields.set(path, fa);
     }
-    const flap = fa.flap.push(at, manager);
-    if (flap) this.noteFinding('flapping', o, path, flap, b);
-    const fight = fa.fight.push(at, manager);
-    if (fight) this.noteFinding('fight', o, path, fight, b);
+    const u = fa.push(at, manager);
+    if (u.flapping) this.noteFinding('flapping', o, path, u.flapping, b);
+    if (u.fight) this.noteFinding('fight', o, path, u.fight, b);
   }
 
   /** Findings are written when a streak starts and then at most once per `findingWriteIntervalMs`. */
@@ -1076,9 +1067,7 @@ export class Store implements DriftStore {
     }
     for (const o of this.cache.values()) {
       if (o.fields) {
-        for (const [path, fa] of o.fields) {
-          if (fa.flap.lastAt() < horizon && fa.fight.lastAt() < horizon) o.fields.delete(path);
-        }
+        for (const [path, fa] of o.fields) if (fa.lastAt() < horizon) o.fields.delete(path);
         if (o.fields.size === 0) delete o.fields;
       }
       if (o.writes && o.writes.lastAt() < horizon) delete o.writes;
