@@ -37,9 +37,9 @@ export const SQLITE_PRAGMAS = [
 
 /** One unit of work for the executor. */
 type Item =
-  | { t: 'bulk'; table: string; columns: readonly string[]; suffix: string; flat: unknown[] }
+  | { t: 'bulk'; table: string; columns: readonly string[]; suffix: string; chunks: unknown[][] }
+  | { t: 'updateMany'; head: string; columns: number; tail: string; chunks: unknown[][] }
   | { t: 'run'; sql: string; params: readonly unknown[] }
-  | { t: 'runMany'; sql: string; rows: ReadonlyArray<readonly unknown[]> }
   | { t: 'all'; sql: string; params: readonly unknown[] }
   | { t: 'exec'; sql: string };
 
@@ -69,38 +69,43 @@ const prep = (sql) => {
   if (!s) { s = db.prepare(sql); statements.set(sql, s); }
   return s;
 };
-const PARAMS_PER_STATEMENT = 768;
 const bulkStatements = new Map();
+// Chunks come cut to a whole number of rows (see chunked() in the module): bound as they are.
+function statementFor(key, build) {
+  let s = bulkStatements.get(key);
+  if (!s) { s = db.prepare(build()); bulkStatements.set(key, s); }
+  return s;
+}
 function bulk(it) {
-  const flat = it.flat;
   const w = it.columns.length;
-  if (flat.length === 0) return 0;
-  const sqlFor = (rows) => {
-    const key = it.table + ':' + rows;
-    let s = bulkStatements.get(key);
-    if (!s) {
-      const tuple = '(' + it.columns.map(() => '?').join(',') + ')';
-      s = db.prepare('INSERT INTO ' + it.table + ' (' + it.columns.join(',') + ') VALUES ' + new Array(rows).fill(tuple).join(',') + ' ' + it.suffix);
-      bulkStatements.set(key, s);
-    }
-    return s;
-  };
-  const per = Math.max(1, Math.floor(PARAMS_PER_STATEMENT / w));
-  const step = per * w;
-  let i = 0;
   let changes = 0;
-  if (flat.length >= step) {
-    const full = sqlFor(per);
-    for (; i + step <= flat.length; i += step) changes += full.run(flat.slice(i, i + step)).changes;
+  for (const chunk of it.chunks) {
+    const rows = chunk.length / w;
+    const s = statementFor(it.table + ':' + rows, () => {
+      const tuple = '(' + it.columns.map(() => '?').join(',') + ')';
+      return 'INSERT INTO ' + it.table + ' (' + it.columns.join(',') + ') VALUES ' + new Array(rows).fill(tuple).join(',') + ' ' + it.suffix;
+    });
+    changes += s.run(chunk).changes;
   }
-  if (i < flat.length) changes += sqlFor((flat.length - i) / w).run(flat.slice(i)).changes;
+  return changes;
+}
+function updateMany(it) {
+  let changes = 0;
+  for (const chunk of it.chunks) {
+    const rows = chunk.length / it.columns;
+    const s = statementFor(it.head + ':' + rows, () => {
+      const tuple = '(' + new Array(it.columns).fill('?').join(',') + ')';
+      return it.head + ' FROM (VALUES ' + new Array(rows).fill(tuple).join(',') + ') AS v ' + it.tail;
+    });
+    changes += s.run(chunk).changes;
+  }
   return changes;
 }
 function run(it) {
   switch (it.t) {
     case 'bulk': return bulk(it);
+    case 'updateMany': return updateMany(it);
     case 'run': return prep(it.sql).run(...it.params).changes;
-    case 'runMany': { const s = prep(it.sql); let n = 0; for (const p of it.rows) n += s.run(...p).changes; return n; }
     case 'all': return prep(it.sql).all(...it.params);
     case 'exec': db.exec(it.sql); return 0;
     default: throw new Error('unknown item ' + it.t);
@@ -225,13 +230,42 @@ async function migrate(w: SqliteWorker): Promise<void> {
   }
 }
 
+/** Bound parameters per multi-row statement (SQLite's limit is far above; larger gained nothing). */
+const PARAMS_PER_STATEMENT = 768;
+
+/**
+ * A flat row-major array cut into whole-row chunks of at most PARAMS_PER_STATEMENT values: done
+ * here, so the writer thread binds each chunk as it arrives instead of copying slices out of one.
+ */
+function chunked(flat: readonly unknown[], width: number): unknown[][] {
+  const step = Math.max(1, Math.floor(PARAMS_PER_STATEMENT / width)) * width;
+  if (flat.length <= step) return flat.length === 0 ? [] : [flat as unknown[]];
+  const out: unknown[][] = [];
+  for (let i = 0; i < flat.length; i += step) out.push(flat.slice(i, i + step));
+  return out;
+}
+
 const bulk = (table: BulkTable, flat: unknown[]): Item => ({
   t: 'bulk',
   table,
   columns: COLUMNS[table],
   suffix: UPSERTS[table] ?? '',
-  flat,
+  chunks: chunked(flat, COLUMNS[table].length),
 });
+
+/**
+ * An UPDATE of many rows by id as multi-row statements: `head FROM (VALUES ...) AS v tail`, the
+ * values' columns named column1, column2, ... (one statement per row cost more than the rows).
+ */
+function updateMany(head: string, tail: string, rows: ReadonlyArray<readonly unknown[]>): Item {
+  const columns = rows[0]?.length ?? 1;
+  // One row per id, the last (a join with two rows of one id would update it with either).
+  const last = new Map<unknown, readonly unknown[]>();
+  for (const r of rows) last.set(r[0], r);
+  const flat: unknown[] = [];
+  for (const r of last.values()) for (const v of r) flat.push(v);
+  return { t: 'updateMany', head, columns, tail, chunks: chunked(flat, columns) };
+}
 
 class SqliteBackend implements Backend {
   readonly dialect = 'sqlite' as const;
@@ -296,11 +330,13 @@ class SqliteBackend implements Backend {
     // Closes first: they name episodes that existed before this batch, and a new episode of the
     // same path must not meet an open one in the unique index.
     if (batch.episodeCloses.length > 0) {
-      items.push({
-        t: 'runMany',
-        sql: 'UPDATE episodes SET closed_at = ?, close_reason = ? WHERE id = ?',
-        rows: batch.episodeCloses.map((c) => [c.closedAt, c.reason, c.id]),
-      });
+      items.push(
+        updateMany(
+          'UPDATE episodes SET closed_at = v.column2, close_reason = v.column3',
+          'WHERE episodes.id = v.column1',
+          batch.episodeCloses.map((c) => [c.id, c.closedAt, c.reason]),
+        ),
+      );
     }
     for (const table of [
       'episodes',
@@ -317,11 +353,13 @@ class SqliteBackend implements Backend {
       if (rows[table].length > 0) items.push(bulk(table, rows[table]));
     }
     if (batch.objectUpdates.size > 0) {
-      items.push({
-        t: 'runMany',
-        sql: 'UPDATE objects SET version = ?, uid = ?, status = ?, status_at = ?, drifted_since = ?, deleted_at = ? WHERE id = ?',
-        rows: [...batch.objectUpdates.values()].map((u) => [u.version, u.uid, u.status, u.statusAt, u.driftedSince, u.deletedAt, u.id]),
-      });
+      items.push(
+        updateMany(
+          'UPDATE objects SET version = v.column2, uid = v.column3, status = v.column4, status_at = v.column5, drifted_since = v.column6, deleted_at = v.column7',
+          'WHERE objects.id = v.column1',
+          [...batch.objectUpdates.values()].map((u) => [u.id, u.version, u.uid, u.status, u.statusAt, u.driftedSince, u.deletedAt]),
+        ),
+      );
     }
     if (batch.headsWatermark !== null) items.push({ t: 'run', sql: SET_HEADS_WATERMARK_SQL, params: [batch.headsWatermark] });
     await this.w.request({ op: 'tx', items });
