@@ -163,14 +163,6 @@ export class DNode {
    */
   prog: unknown[] = NO_ROW;
   at = 0;
-  /**
-   * managedFields keys this node answers to, sorted and interned: `f:<name>` for map children,
-   * `k:{...}` for keyed elements, `v:<json>` for set members. managedFields lists keys sorted too,
-   * so the walk finds the next key at or just after the previous one. fRows holds [F_* flags, kid]
-   * per key. (Keys apart, in an array of strings only, compare as strings without a generic ===.)
-   */
-  fKeys: string[] = NO_STRINGS;
-  fRows: unknown[] = NO_ROW;
   kids: DNode[] = NO_NODES;
   /** On an element of a keyed list: its managedFields key (`k:{...}`), interned. */
   kKey = '';
@@ -196,6 +188,7 @@ export class DNode {
   private explicitCache: unknown = undefined;
   private explicitDone = false;
   private pathText: string | null = null;
+  private fIndex: { keys: string[]; rows: unknown[] } | null = null;
 
   constructor(parent: DNode | null, seg: PathSegment | undefined) {
     this.parent = parent;
@@ -218,6 +211,20 @@ export class DNode {
   path(): string {
     if (this.pathText === null) this.pathText = formatPath(this.segs);
     return this.pathText;
+  }
+
+  /**
+   * managedFields keys this node answers to, sorted and interned: `f:<name>` for map children,
+   * `k:{...}` for keyed elements, `v:<json>` for set members. managedFields lists keys sorted too,
+   * so a walk finds the next key at or just after the previous one. fRows holds [F_* flags, kid]
+   * per key. Built on first use: the comparison reads blocks, and most trees never need these.
+   */
+  get fKeys(): string[] {
+    return (this.fIndex ??= fieldIndex(this)).keys;
+  }
+
+  get fRows(): unknown[] {
+    return (this.fIndex ??= fieldIndex(this)).rows;
   }
 
   /** The map child of that name (built on first use: the hot path reads `all`/`hard` instead). */
@@ -294,25 +301,23 @@ export function fKey(name: string): string {
   return k;
 }
 
-type FieldEntry = [key: string, kid: DNode];
-
-function byKey(a: FieldEntry, b: FieldEntry): number {
-  return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
-}
-
-/** Fills fKeys/fRows from [managedFields key, kid] pairs (keys interned or to be). */
-function indexFields(n: DNode, entries: FieldEntry[]): void {
-  if (entries.length === 0) return;
-  entries.sort(byKey);
-  const keys: string[] = [];
+/** fKeys/fRows of a node, from its kids (of duplicate keys the last kid, as the API server keeps). */
+function fieldIndex(n: DNode): { keys: string[]; rows: unknown[] } {
+  const byKey = new Map<string, DNode>();
+  for (const kid of n.kids) {
+    if (n.kind === K_MAP || n.kind === K_ATOMIC_MAP) byKey.set(fKey(kid.name), kid);
+    else if (n.kind === K_LIST_MAP) byKey.set(kid.kKey, kid);
+    else if (n.kind === K_SET && isScalar(kid.value)) byKey.set(intern(`v:${JSON.stringify(kid.value)}`), kid);
+  }
+  if (byKey.size === 0) return { keys: NO_STRINGS, rows: NO_ROW };
+  const keys = [...byKey.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const rows: unknown[] = [];
-  for (const [key, kid] of entries) {
+  for (const key of keys) {
+    const kid = byKey.get(key) as DNode;
     const walk = kid.kind === K_MAP || kid.kind === K_LIST_MAP || kid.kind === K_SET;
-    keys.push(key);
     rows.push((kid.soft ? F_SOFT : 0) | (walk ? F_WALK : 0), kid);
   }
-  n.fKeys = keys;
-  n.fRows = rows;
+  return { keys, rows };
 }
 
 /**
@@ -403,7 +408,6 @@ function compileMap(
 ): void {
   n.kind = atomic ? K_ATOMIC_MAP : K_MAP;
   const kids: DNode[] = [];
-  const fields: FieldEntry[] = [];
   let needed = false;
   for (const key of Object.keys(value)) {
     // Compared by the caller: a version difference is a warning, and items of a list response
@@ -416,11 +420,9 @@ function compileMap(
     // Keys from Object.keys are already the string table's copies.
     const kid = compileValue(v, cs, n, key, key, n.name, n.soft || cx.marks.isSoft(value, key), atomic, cx);
     kids.push(kid);
-    fields.push([fKey(key), kid]);
     if (kid.needed) needed = true;
   }
   n.kids = kids;
-  indexFields(n, fields);
   n.needed = !n.soft && (atomic ? !isEmptyValue(value) : needed);
 }
 
@@ -435,8 +437,6 @@ function compileList(
   const sem = effectiveListSemantics(field, atomicParent ? ATOMIC_LIST : schema.p, atomicParent ? undefined : schema.f, value);
   const itemSchema = itemsPair(schema);
   const kids: DNode[] = [];
-  const fields: FieldEntry[] = [];
-  const fieldAt = new Map<string, number>();
   let needed = false;
   if (sem.kind === 'map') {
     n.kind = K_LIST_MAP;
@@ -467,12 +467,6 @@ function compileList(
       kid.ownKey = vals;
       kid.index = i;
       kid.kKey = intern(fk);
-      // As the API server keeps one of duplicates, the field set names the last one.
-      const at = fieldAt.get(fk);
-      if (at === undefined) {
-        fieldAt.set(fk, fields.length);
-        fields.push([intern(fk), kid]);
-      } else (fields[at] as FieldEntry)[1] = kid;
       n.keyVals.push(vals);
       kids.push(kid);
       if (kid.needed) needed = true;
@@ -482,14 +476,6 @@ function compileList(
     for (const e of value) {
       const seg: PathSegment = isScalar(e) ? { value: e } : isRecord(e) ? objectSelector(e) : kids.length;
       const kid = compileValue(e, itemSchema, n, seg, '', field, n.soft, false, cx);
-      if (isScalar(e)) {
-        const fk = `v:${JSON.stringify(e)}`;
-        const at = fieldAt.get(fk);
-        if (at === undefined) {
-          fieldAt.set(fk, fields.length);
-          fields.push([intern(fk), kid]);
-        } else (fields[at] as FieldEntry)[1] = kid;
-      }
       kids.push(kid);
       if (kid.needed) needed = true;
     }
@@ -501,7 +487,6 @@ function compileList(
     }
   }
   n.kids = kids;
-  indexFields(n, fields);
   n.needed = !n.soft && (n.kind === K_LIST_MAP || n.kind === K_SET ? needed : !isEmptyValue(value));
 }
 

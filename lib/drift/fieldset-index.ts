@@ -2,7 +2,30 @@
  * Lookups of managedFields keys (`f:<name>`, `k:{...}`, `v:<json>`) in the compiled desired tree,
  * and the check that lets a pair skip walking its own manager's field set.
  */
-import { DNode, F_SOFT, F_WALK, K_ATOMIC_MAP, K_LIST_MAP, K_MAP, K_SET } from './compile';
+import {
+  B_END,
+  B_NODE,
+  DNode,
+  E_REF,
+  E_TAG,
+  E_VALS,
+  F_SOFT,
+  F_WALK,
+  K_ATOMIC_MAP,
+  K_LIST_MAP,
+  K_MAP,
+  K_SET,
+  L_KEYS,
+  L_NKEYS,
+  MAP_ROW,
+  MAP_ROWS,
+  R_FKEY,
+  R_REF,
+  R_TAG,
+  T_BLOCK,
+  T_SOFT,
+  T_WALK,
+} from './compile';
 
 /**
  * Index of a managedFields key in a desired node's fKeys, or -1. managedFields lists keys sorted
@@ -21,6 +44,52 @@ export function findField(keys: ReadonlyArray<string>, key: string, hint: number
     else hi = mid;
   }
   return lo < n && keys[lo] === key ? lo : -1;
+}
+
+/**
+ * Up to this many kids, a managedFields key is looked up by scanning the node's block (see
+ * layoutBlocks) rather than its sorted fKeys: the block was just read by the comparison, the
+ * sorted arrays sit elsewhere in memory.
+ */
+const SCAN_ROWS = 32;
+
+/** Whether blockRowOf serves this node's keys (a map or keyed list with few kids). */
+export function scansBlock(dn: DNode): boolean {
+  return (dn.kind === K_MAP || dn.kind === K_LIST_MAP) && dn.kids.length <= SCAN_ROWS;
+}
+
+/**
+ * The row of dn's block answering to a managedFields key (`f:` on maps, `k:` on keyed lists), or
+ * -1. Of duplicate list elements the last, which is what the API server keeps and a field set names.
+ */
+export function blockRowOf(dn: DNode, key: string): number {
+  const prog = dn.prog;
+  const at = dn.at;
+  const end = prog[at + B_END] as number;
+  if (dn.kind === K_MAP) {
+    for (let j = at + MAP_ROWS; j < end; j += MAP_ROW) if (prog[j + R_FKEY] === key) return j;
+    return -1;
+  }
+  const nk = prog[at + L_NKEYS] as number;
+  let hit = -1;
+  for (let r = at + L_KEYS + 2 * nk; r < end; r += E_VALS + nk) if (prog[r] === key) hit = r;
+  return hit;
+}
+
+/** F_SOFT / F_WALK of a map block's row, as fRows holds them. */
+export function blockRowFlags(dn: DNode, row: number): number {
+  if (dn.kind !== K_MAP) return 0;
+  const tag = dn.prog[row + R_TAG] as number;
+  return ((tag & T_SOFT) !== 0 ? F_SOFT : 0) | ((tag & T_WALK) !== 0 ? F_WALK : 0);
+}
+
+/** The kid node of a block row. */
+export function blockRowKid(dn: DNode, row: number): DNode {
+  const prog = dn.prog;
+  const map = dn.kind === K_MAP;
+  const tag = prog[row + (map ? R_TAG : E_TAG)] as number;
+  const ref = prog[row + (map ? R_REF : E_REF)];
+  return (tag & T_BLOCK) !== 0 ? (prog[(ref as number) + B_NODE] as DNode) : (ref as DNode);
 }
 
 /**

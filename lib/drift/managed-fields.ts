@@ -6,7 +6,7 @@
  */
 import { DNode, F_SOFT, F_WALK, fKey, intern, K_ATOMIC_MAP, K_LIST_MAP, K_MAP, K_SET } from './compile';
 import { equalsNode, findByKey, type RawChange } from './compare';
-import { findField } from './fieldset-index';
+import { blockRowFlags, blockRowKid, blockRowOf, findField, scansBlock } from './fieldset-index';
 import { isKeySelector, type KeySelector, type PathSegment } from './path';
 import { isEmptyValue, isRecord, isServerPopulated, VOLATILE_ANNOTATIONS, VOLATILE_METADATA } from './normalize';
 import type { ManagerRef, Scalar } from './types';
@@ -277,6 +277,11 @@ export function walkFieldset(fs: Record<string, unknown>, dn: DNode | null, live
   walk(fs, dn, live, null, zone, w);
 }
 
+/** The kid at a position found by walk(): a block row (scan) or an index into fRows. */
+function kidAt(dn: DNode, scan: boolean, rows: readonly unknown[], at: number): DNode {
+  return scan ? blockRowKid(dn, at) : (rows[2 * at + 1] as DNode);
+}
+
 const UNRESOLVED = 0;
 const LIVE_MAP = 1;
 const LIVE_LIST = 2;
@@ -294,23 +299,32 @@ function walk(fs: Record<string, unknown>, dn: DNode | null, holder: unknown, la
     shape = isRecord(live) ? LIVE_MAP : Array.isArray(live) ? LIVE_LIST : -1;
     if (shape < 0) return;
   }
-  const keys = dn !== null ? dn.fKeys : NO_KEYS;
-  const rows = dn !== null ? dn.fRows : NO_ROWS;
+  const scan = dn !== null && scansBlock(dn);
+  const keys = dn !== null && !scan ? dn.fKeys : NO_KEYS;
+  const rows = dn !== null && !scan ? dn.fRows : NO_ROWS;
   let hint = 0;
   for (const key in fs) {
     const c = key.charCodeAt(0);
     if (c !== 102 /* f */ && c !== 107 /* k */ && c !== 118 /* v */) continue;
+    // Where the key sits in dn: a row of its block (scan) or an index into fKeys.
     let at = -1;
-    if (keys.length > 0) {
+    let flags = 0;
+    if (scan) {
+      at = blockRowOf(dn, key);
+      if (at >= 0) flags = blockRowFlags(dn, at);
+    } else if (keys.length > 0) {
       at = findField(keys, key, hint);
       if (at >= 0) {
         hint = at + 1;
-        // f: a field the manifest sets, with nothing below it that could be owned separately: its
-        // owner is not news (the comparison already checked its value). v: a member the manifest
-        // lists. Neither depends on the live value.
-        if (c === 102 && ((rows[2 * at] as number) & (F_SOFT | F_WALK)) === 0) continue;
-        if (c === 118 && dn !== null && dn.kind === K_SET) continue;
+        flags = rows[2 * at] as number;
       }
+    }
+    if (at >= 0) {
+      // f: a field the manifest sets, with nothing below it that could be owned separately: its
+      // owner is not news (the comparison already checked its value). v: a member the manifest
+      // lists. Neither depends on the live value.
+      if (c === 102 && (flags & (F_SOFT | F_WALK)) === 0) continue;
+      if (c === 118 && dn !== null && dn.kind === K_SET) continue;
     }
     if (shape === UNRESOLVED) {
       // As if the parent had looked the value up before coming down: absent, nothing to walk.
@@ -321,7 +335,7 @@ function walk(fs: Record<string, unknown>, dn: DNode | null, holder: unknown, la
     if (c === 102 /* f */) {
       if (shape !== LIVE_MAP) continue;
       const liveMap = live as Record<string, unknown>;
-      const kid = at >= 0 && dn !== null && (dn.kind === K_MAP || dn.kind === K_ATOMIC_MAP) ? (rows[2 * at + 1] as DNode) : undefined;
+      const kid = at >= 0 && dn !== null && (dn.kind === K_MAP || dn.kind === K_ATOMIC_MAP) ? kidAt(dn, scan, rows, at) : undefined;
       const sub = fs[key];
       const name = kid !== undefined ? kid.name : fieldName(key);
       if (zone !== Z_OTHER && skipped(zone, name)) continue;
@@ -343,7 +357,7 @@ function walk(fs: Record<string, unknown>, dn: DNode | null, holder: unknown, la
       if (shape !== LIVE_LIST) continue;
       const arr = live as unknown[];
       const listNode = dn !== null && dn.kind === K_LIST_MAP ? dn : null;
-      let elem = at >= 0 && listNode !== null ? (rows[2 * at + 1] as DNode) : undefined;
+      let elem = at >= 0 && listNode !== null ? kidAt(listNode, scan, rows, at) : undefined;
       let j = -1;
       let seg: PathSegment | undefined;
       if (elem !== undefined && listNode !== null && elem.ownKey !== null) {
