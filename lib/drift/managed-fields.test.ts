@@ -119,6 +119,26 @@ describe('three-way and live-only fields from managedFields', () => {
     expect(r.changes.map((c) => [c.op, c.path])).toEqual([['added', 'data.FEATURE_X']]);
   });
 
+  it('finds added and removed fields the same way in small and large maps (block scan and sorted index)', () => {
+    for (const size of [3, 31, 32, 33, 80]) {
+      const data: Obj = {};
+      const owned: Obj = {};
+      for (let i = 0; i < size; i++) {
+        data[`K${String(i).padStart(3, '0')}`] = `v${i}`;
+        owned[`f:K${String(i).padStart(3, '0')}`] = {};
+      }
+      // flux applied K000..K(n-1) and DROPPED, the manifest no longer has DROPPED; kubectl added EXTRA.
+      const flux = { ...applied, fieldsV1: { 'f:data': { ...owned, 'f:DROPPED': {} } } };
+      const kubectl = { ...applied, manager: 'kubectl-edit', operation: 'Update', time: '2025-03-02T09:00:00Z', fieldsV1: { 'f:data': { 'f:EXTRA': {}, 'f:K000': {} } } };
+      const r = diffObjects(configMap(data), live({ ...data, DROPPED: 'old', EXTRA: 'new', K000: 'changed' }, {}, [flux, kubectl]), { fieldManager: 'flux' });
+      expect(r.changes.map((c) => [c.op, c.path, c.manager?.name]), `${size} keys`).toEqual([
+        ['changed', 'data.K000', 'kubectl-edit'],
+        ['removed', 'data.DROPPED', 'flux'],
+        ['added', 'data.EXTRA', 'kubectl-edit'],
+      ]);
+    }
+  });
+
   it('an Update entry of the desired side’s manager is not evidence of removal', () => {
     const update = { ...applied, operation: 'Update' };
     const r = diffObjects(configMap({ LOG_LEVEL: 'info' }), live({ LOG_LEVEL: 'info', FEATURE_X: 'on' }, { team: 'payments' }, [update]), {
