@@ -39,7 +39,7 @@ import type { PathSegment } from './path';
 import { canonicalQuantityCached } from './quantity';
 import { isEmptyValue, isRecord } from './normalize';
 import { secretValuesEqual } from './secrets';
-import type { FieldOp, ManagerRef, Scalar } from './types';
+import type { FieldOp, ManagerRef } from './types';
 
 export interface RawChange {
   op: FieldOp;
@@ -114,32 +114,14 @@ export function scalarEquals(n: DNode, live: unknown): boolean {
   return false;
 }
 
-/** Live element index whose key fields equal the given values; searches from `hint` first. */
-export function findByKey(
-  live: ReadonlyArray<unknown>,
-  keys: ReadonlyArray<string>,
-  vals: ReadonlyArray<Scalar | undefined>,
-  defaults: ReadonlyArray<Scalar | undefined>,
-  hint: number,
-): number {
-  const len = live.length;
-  for (let step = 0; step < len; step++) {
-    let j = hint + step;
-    if (j >= len) j -= len;
-    const e = live[j];
-    if (!isRecord(e)) continue;
-    let ok = true;
-    for (let k = 0; k < keys.length; k++) {
-      let v = e[keys[k] as string];
-      if (v === undefined || v === null) v = defaults[k];
-      if (v !== vals[k]) {
-        ok = false;
-        break;
-      }
-    }
-    if (ok) return j;
-  }
-  return -1;
+/**
+ * Live element index whose key fields equal those of element i of a keyed list (from its block,
+ * see layoutBlocks); searches from `hint` first.
+ */
+export function findElement(live: ReadonlyArray<unknown>, list: DNode, i: number, hint: number): number {
+  const prog = list.prog;
+  const nk = prog[list.at + L_NKEYS] as number;
+  return findRow(live, prog, list.at, nk, list.at + L_KEYS + 2 * nk + (E_VALS + nk) * i, hint);
 }
 
 /** Reports a desired node whose live counterpart is absent, at the level where live stops existing. */
@@ -355,7 +337,7 @@ function reportMoved(n: DNode, live: ReadonlyArray<unknown>, cx: WalkContext): v
   for (let i = 0; i < n.kids.length; i++) {
     const e = n.kids[i] as DNode;
     if (n.dup[i] === true || e.soft) continue;
-    const j = findByKey(live, n.keys, n.keyVals[i] as Array<Scalar | undefined>, n.keyDefaults, 0);
+    const j = findElement(live, n, i, 0);
     if (j >= 0) {
       idx.push(i);
       pos.push(j);

@@ -5,7 +5,7 @@
  * (live-only fields another actor explicitly wrote).
  */
 import { DNode, F_SOFT, F_WALK, fKey, intern, K_ATOMIC_MAP, K_LIST_MAP, K_MAP, K_SET } from './compile';
-import { equalsNode, findByKey, type RawChange } from './compare';
+import { equalsNode, findElement, type RawChange } from './compare';
 import { blockRowFlags, blockRowKid, blockRowOf, findField, scansBlock } from './fieldset-index';
 import { isKeySelector, type KeySelector, type PathSegment } from './path';
 import { isEmptyValue, isRecord, isServerPopulated, VOLATILE_ANNOTATIONS, VOLATILE_METADATA } from './normalize';
@@ -361,7 +361,7 @@ function walk(fs: Record<string, unknown>, dn: DNode | null, holder: unknown, la
       let j = -1;
       let seg: PathSegment | undefined;
       if (elem !== undefined && listNode !== null && elem.ownKey !== null) {
-        j = findByKey(arr, listNode.keys, elem.ownKey, listNode.keyDefaults, elem.index >= 0 ? elem.index : 0);
+        j = elem.index >= 0 ? findElement(arr, listNode, elem.index, elem.index) : -1;
       } else {
         const keyObj = parseKey(key).value;
         if (!isRecord(keyObj)) continue;
