@@ -93,11 +93,6 @@ function ownedKeyCount(fs: Record<string, unknown>): number {
   return count;
 }
 
-/** Below these the field-set walk goes on (silentFieldset's F_WALK); below others it stops. */
-function walksBelow(n: DNode): boolean {
-  return n.kind === K_MAP || n.kind === K_LIST_MAP || n.kind === K_SET;
-}
-
 function emit(cx: WalkContext, op: FieldOp, node: DNode, desired: unknown, live: unknown, reason?: 'order'): true {
   if (cx.out !== null) {
     const c: RawChange = { op, segs: node.segs, node, desired, live };

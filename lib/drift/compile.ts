@@ -158,8 +158,9 @@ export class DNode {
   /** Field name under the parent map ('' for list elements and the root). */
   name = '';
   /**
-   * On maps and keyed lists: the tree's layout (see layoutBlocks) and where this node's block
-   * starts. The walk reads blocks, not these nodes: a node is touched only to report at it.
+   * On maps, keyed lists and atomic lists and maps of plain scalars: the tree's layout (see
+   * layoutBlocks) and where this node's block starts. The walk reads blocks, not these nodes: a
+   * node is touched only to report at it.
    */
   prog: unknown[] = NO_ROW;
   at = 0;
