@@ -519,16 +519,22 @@ export function compileValue(
     return n;
   }
   n.kind = K_SCALAR;
-  // JSON.parse interns short string values (V8: up to 10 characters): an interned copy here makes
-  // the common equal case an identity check and a different short value a cheap mismatch. Longer
-  // live strings are never interned, so interning ours would buy nothing.
-  if (typeof value === 'string' && value.length <= 10) n.value = intern(value);
-  if (cx.secret && parent !== null && parent.seg === 'data' && parent.segs.length === 1) n.scalar = S_SECRET;
-  else if (isQuantityPosition(parentField, schema.p, schema.f)) {
-    const c = canonicalQuantityCached(value);
-    if (c !== undefined) {
-      n.scalar = S_QUANTITY;
-      n.canon = c;
+  if (cx.secret && parent !== null && parent.seg === 'data' && parent.segs.length === 1) {
+    // Never into the shared string table below, where a Secret's value would outlive its manifest.
+    n.scalar = S_SECRET;
+  } else {
+    // JSON.parse interns short string values (V8: up to 10 characters): an interned copy here
+    // makes the common equal case an identity check and a different short value a cheap mismatch.
+    // Longer live strings are never interned, but the interned copy of ours is flat and shared: a
+    // manifest built in code holds concatenated strings, each comparison of which would first
+    // follow the concatenation's pointers, and many manifests repeat the same images and names.
+    if (typeof value === 'string') n.value = intern(value);
+    if (isQuantityPosition(parentField, schema.p, schema.f)) {
+      const c = canonicalQuantityCached(value);
+      if (c !== undefined) {
+        n.scalar = S_QUANTITY;
+        n.canon = c;
+      }
     }
   }
   n.needed = !soft && !isEmptyValue(value);
