@@ -240,6 +240,8 @@ function atomicEqual(prog: unknown[], at: number, kind: unknown, live: unknown):
 /** Live element index whose key fields equal the values of row r of a keyed-list block; from `hint` first. */
 function findRow(live: ReadonlyArray<unknown>, prog: unknown[], at: number, nk: number, r: number, hint: number): number {
   const len = live.length;
+  // A hint past the end (a manifest position in a shorter live list) starts at the front.
+  if (hint >= len) hint = 0;
   for (let step = 0; step < len; step++) {
     let j = hint + step;
     if (j >= len) j -= len;

@@ -286,6 +286,8 @@ function internSlow(s: string): string {
 }
 
 const INTERN_TABLE_LIMIT = 100_000;
+/** Longest desired string value interned (see compileValue). */
+const INTERN_MAX_CHARS = 256;
 const internTable = new Map<string, string>();
 const F_KEY_TABLE_LIMIT = 4096;
 /** `f:<name>` per field name: the same few names recur in every manifest and every live object. */
@@ -528,7 +530,8 @@ export function compileValue(
     // Longer live strings are never interned, but the interned copy of ours is flat and shared: a
     // manifest built in code holds concatenated strings, each comparison of which would first
     // follow the concatenation's pointers, and many manifests repeat the same images and names.
-    if (typeof value === 'string') n.value = intern(value);
+    // Not large values (scripts, certificates in ConfigMaps): the table would keep them alive.
+    if (typeof value === 'string' && value.length <= INTERN_MAX_CHARS) n.value = intern(value);
     if (isQuantityPosition(parentField, schema.p, schema.f)) {
       const c = canonicalQuantityCached(value);
       if (c !== undefined) {

@@ -139,6 +139,23 @@ describe('three-way and live-only fields from managedFields', () => {
     }
   });
 
+  it('finds a live element far before its position in the manifest (a removal inside it is reported)', () => {
+    const pod = (containers: Obj[], mf: Obj[] = []): Obj => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'p', namespace: 'shop', ...(mf.length > 0 ? { uid: 'u', managedFields: mf } : {}) },
+      spec: { containers },
+    });
+    const own = {
+      ...applied,
+      fieldsV1: { 'f:spec': { 'f:containers': { 'k:{"name":"c"}': { '.': {}, 'f:name': {}, 'f:image': {}, 'f:args': {} } } } },
+    };
+    // c is third in the manifest and first (and only) in the live list.
+    const desired = pod([{ name: 'a', image: 'a' }, { name: 'b', image: 'b' }, { name: 'c', image: 'c' }]);
+    const r = diffObjects(desired, pod([{ name: 'c', image: 'c', args: ['--old'] }], [own]), { fieldManager: 'flux' });
+    expect(r.changes.filter((c) => c.op === 'removed').map((c) => c.path)).toEqual(['spec.containers[name=c].args']);
+  });
+
   it('an Update entry of the desired side’s manager is not evidence of removal', () => {
     const update = { ...applied, operation: 'Update' };
     const r = diffObjects(configMap({ LOG_LEVEL: 'info' }), live({ LOG_LEVEL: 'info', FEATURE_X: 'on' }, { team: 'payments' }, [update]), {

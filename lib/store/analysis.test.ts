@@ -121,14 +121,18 @@ describe('FieldTrackers (trackers built on a second change within the window)', 
         const flap = new RateTracker(th.flapping.changes, th.flapping.windowMs);
         const fight = new FightTracker(th.fight);
         let at = 1_000_000;
+        let fedAt = Number.NEGATIVE_INFINITY;
         const window = Math.max(th.flapping.windowMs, th.fight.windowMs);
         for (let i = 0; i < 60; i++) {
-          // Mostly far apart (nothing to track), sometimes bursts, sometimes out of order.
+          // Mostly far apart (nothing to track), sometimes bursts, sometimes late (even by more
+          // than a window, after a change that was dropped).
           const p = r();
-          at += p < 0.5 ? window + 1 + Math.floor(r() * window * 3) : p < 0.95 ? Math.floor(r() * window * 0.5) : -Math.floor(r() * 1000);
+          at += p < 0.5 ? window + 1 + Math.floor(r() * window * 3) : p < 0.9 ? Math.floor(r() * window * 0.5) : -Math.floor(r() * window * 3);
           const manager = r() < 0.15 ? undefined : ['argocd', 'hpa', 'kubectl-edit'][Math.floor(r() * 3)];
           const got = lazy.push(at, manager);
-          const want = { flapping: flap.push(at, manager), fight: fight.push(at, manager) };
+          // A late change counts as simultaneous with the last one (FieldTrackers.push).
+          fedAt = Math.max(fedAt, at);
+          const want = { flapping: flap.push(fedAt, manager), fight: fight.push(fedAt, manager) };
           expect(got, `seed ${seed}, change ${i}, thresholds ${JSON.stringify(th)}`).toEqual(want);
           if (want.flapping || want.fight) streaks++;
           expect(lazy.lastAt()).toBe(flap.lastAt());
@@ -139,5 +143,21 @@ describe('FieldTrackers (trackers built on a second change within the window)', 
     // The sequences did form streaks (the comparison is not vacuous) and most thresholds allowed waiting.
     expect(streaks).toBeGreaterThan(500);
     expect(waited).toBe(900);
+  });
+
+  it('takes a late change as simultaneous with the last one, whether or not the trackers exist yet', () => {
+    const th: AnalysisThresholds = {
+      flapping: { changes: 3, windowMs: 100 },
+      fight: { switches: 2, managers: 2, windowMs: 100 },
+      reconcileLoop: DEFAULT_THRESHOLDS.reconcileLoop,
+    };
+    const f = new FieldTrackers(th);
+    expect(f.push(0, 'a')).toEqual({ flapping: undefined, fight: undefined });
+    expect(f.push(1000, 'b')).toEqual({ flapping: undefined, fight: undefined });
+    // At 50 by its clock, counted at 1000: not within 100 ms of the change at 0.
+    expect(f.push(50, 'a').flapping).toBeUndefined();
+    expect(f.lastAt()).toBe(1000);
+    // Three changes within the window from here on: flapping.
+    expect(f.push(1010, 'b').flapping?.streak).toMatchObject({ firstAt: 1000, lastAt: 1010, count: 3 });
   });
 });

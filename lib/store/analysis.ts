@@ -255,7 +255,7 @@ export function detectReconcileLoops(writes: readonly WriteEvent[], th: Reconcil
  * form, so only the last change is kept (with who wrote before it, which a fight counts) and the
  * trackers are built when a change first follows another within the window. Built then from that
  * last change, they are as if they had seen every change: the earlier ones are outside every
- * window from there on. Events must come in time order, as for the trackers themselves.
+ * window from there on. A late change is taken as simultaneous with the last one (see push).
  */
 export class FieldTrackers {
   /** The last change (NaN before the first). */
@@ -272,8 +272,13 @@ export class FieldTrackers {
     return th.flapping.changes >= 2 && (th.fight.switches >= 2 || th.fight.managers >= 2);
   }
 
-  /** A change of the field; the streaks it continues or starts. */
+  /**
+   * A change of the field; the streaks it continues or starts. A change older than the last one
+   * counts as simultaneous with it (the trackers' own rule for late events), so the trackers see
+   * time in order and changes dropped before them cannot matter again.
+   */
   push(at: number, manager?: string): { flapping: StreakUpdate | undefined; fight: StreakUpdate | undefined } {
+    if (at < this.lastEventAt) at = this.lastEventAt;
     let flap = this.flap;
     let fight = this.fight;
     if (flap === undefined || fight === undefined) {
