@@ -27,6 +27,7 @@ import {
   R_REF,
   R_TAG,
   R_VALUE,
+  refNode,
   S_QUANTITY,
   S_SECRET,
   T_BLOCK,
@@ -284,8 +285,7 @@ function diffListBlock(prog: unknown[], at: number, live: unknown, cx: WalkConte
     }
     const j = findRow(live, prog, at, nk, r, hint);
     if (j < 0) {
-      const ref = prog[r + E_REF];
-      const e = (tag & T_BLOCK) !== 0 ? (prog[(ref as number) + B_NODE] as DNode) : (ref as DNode);
+      const e = refNode(prog, tag, prog[r + E_REF]);
       if (sub !== undefined) checkAside(cx, sub, e);
       // Of duplicate keys, the last one is what an apply would leave: report only that one.
       const n = prog[at + B_NODE] as DNode;

@@ -83,6 +83,11 @@ function plainScalars(kids: ReadonlyArray<DNode>): boolean {
   return true;
 }
 
+/** The node a row's ref names: its block's node when the tag has T_BLOCK, else the ref itself. */
+export function refNode(prog: readonly unknown[], tag: number, ref: unknown): DNode {
+  return (tag & T_BLOCK) !== 0 ? (prog[(ref as number) + B_NODE] as DNode) : (ref as DNode);
+}
+
 function hasBlock(n: DNode): boolean {
   if (n.kind === K_MAP || n.kind === K_LIST_MAP) return true;
   return (n.kind === K_ATOMIC || n.kind === K_ATOMIC_MAP) && plainScalars(n.kids);
@@ -119,7 +124,8 @@ function place(n: DNode, prog: unknown[]): void {
       const kid = kids[i] as DNode;
       place(kid, prog);
       const row = at + MAP_ROWS + MAP_ROW * i;
-      const block = hasBlock(kid);
+      // place() gave the kid a block of this layout, or left it without one.
+      const block = kid.prog === prog;
       const walk = kid.kind === K_MAP || kid.kind === K_LIST_MAP || kid.kind === K_SET;
       prog[row + R_TAG] = (kid.soft ? T_SOFT : 0) | (block ? T_BLOCK : 0) | (walk ? T_WALK : 0);
       prog[row + R_REF] = block ? kid.at : kid;
@@ -141,7 +147,7 @@ function place(n: DNode, prog: unknown[]): void {
     const e = kids[i] as DNode;
     place(e, prog);
     const row = rows + stride * i;
-    const block = hasBlock(e);
+    const block = e.prog === prog;
     prog[row + E_TAG] = (e.soft ? T_SOFT : 0) | (block ? T_BLOCK : 0) | (n.dup[i] === true ? T_DUP : 0);
     prog[row + E_REF] = block ? e.at : e;
   }

@@ -4,7 +4,6 @@
  */
 import {
   B_END,
-  B_NODE,
   DNode,
   E_REF,
   E_TAG,
@@ -22,7 +21,7 @@ import {
   R_FKEY,
   R_REF,
   R_TAG,
-  T_BLOCK,
+  refNode,
   T_SOFT,
   T_WALK,
 } from './compile';
@@ -87,9 +86,7 @@ export function blockRowFlags(dn: DNode, row: number): number {
 export function blockRowKid(dn: DNode, row: number): DNode {
   const prog = dn.prog;
   const map = dn.kind === K_MAP;
-  const tag = prog[row + (map ? R_TAG : E_TAG)] as number;
-  const ref = prog[row + (map ? R_REF : E_REF)];
-  return (tag & T_BLOCK) !== 0 ? (prog[(ref as number) + B_NODE] as DNode) : (ref as DNode);
+  return refNode(prog, prog[row + (map ? R_TAG : E_TAG)] as number, prog[row + (map ? R_REF : E_REF)]);
 }
 
 /**
