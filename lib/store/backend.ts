@@ -4,10 +4,12 @@
  * passed to `all`/`run` uses `?` placeholders; the PostgreSQL runner numbers them.
  */
 
+import { RowBuffer, type ColumnType } from './row-buffer';
+
 export type Dialect = 'sqlite' | 'postgres';
 export type IdSequence = 'objects' | 'episodes' | 'transitions';
 
-/** Row-major flat arrays: row i of a table with W columns is values [i*W, (i+1)*W). */
+/** The columns of each bulk-written table, in the order rows are added (see row-buffer.ts). */
 export const COLUMNS = {
   objects: ['id', 'key', 'cluster', 'grp', 'version', 'kind', 'namespace', 'name', 'uid', 'first_seen'],
   episodes: ['id', 'object_id', 'path', 'opened_at', 'closed_at', 'close_reason', 'source', 'desired_revision'],
@@ -38,7 +40,7 @@ export const COLUMNS = {
 export type BulkTable = keyof typeof COLUMNS;
 
 /** PostgreSQL array types of each column, for `unnest`. */
-export const PG_TYPES: { [T in BulkTable]: readonly string[] } = {
+export const PG_TYPES: { [T in BulkTable]: readonly ColumnType[] } = {
   objects: ['bigint', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'bigint'],
   episodes: ['bigint', 'bigint', 'text', 'bigint', 'bigint', 'text', 'text', 'text'],
   transitions: ['bigint', 'bigint', 'bigint', 'bigint', 'text', 'text', 'bigint', 'text', 'bigint', 'text', 'text', 'text'],
@@ -70,7 +72,7 @@ export interface EpisodeClose {
 
 /** Everything one flush writes, in one transaction. */
 export interface WriteBatch {
-  rows: { [T in BulkTable]: unknown[] };
+  rows: { [T in BulkTable]: RowBuffer };
   objectUpdates: Map<number, ObjectUpdate>;
   episodeCloses: EpisodeClose[];
   /** Set when the batch checkpoints episode heads: the new heads watermark (see heads.ts). */
@@ -78,29 +80,14 @@ export interface WriteBatch {
 }
 
 export function emptyBatch(): WriteBatch {
-  return {
-    rows: {
-      objects: [],
-      episodes: [],
-      transitions: [],
-      episode_heads: [],
-      object_events: [],
-      object_writes: [],
-      pod_health: [],
-      desired_revisions: [],
-      drift_deltas: [],
-      drift_rollup: [],
-      findings: [],
-    },
-    objectUpdates: new Map(),
-    episodeCloses: [],
-    headsWatermark: null,
-  };
+  const rows = {} as WriteBatch['rows'];
+  for (const table of Object.keys(COLUMNS) as BulkTable[]) rows[table] = new RowBuffer(PG_TYPES[table]);
+  return { rows, objectUpdates: new Map(), episodeCloses: [], headsWatermark: null };
 }
 
 export function batchIsEmpty(b: WriteBatch): boolean {
   if (b.objectUpdates.size > 0 || b.episodeCloses.length > 0 || b.headsWatermark !== null) return false;
-  for (const rows of Object.values(b.rows)) if (rows.length > 0) return false;
+  for (const rows of Object.values(b.rows)) if (rows.rows > 0) return false;
   return true;
 }
 

@@ -10,6 +10,7 @@ import {
   type WriteBatch,
 } from './backend';
 import { SET_HEADS_WATERMARK_SQL } from './heads';
+import { cellOf, type RowData } from './row-buffer';
 import { MIGRATIONS, SCHEMA_MIGRATIONS_DDL } from './migrations';
 import { toLoadedEpisode, type EpisodeRow } from './sqlite-backend';
 
@@ -95,16 +96,15 @@ function textElement(v: unknown): string {
  * generic array encoder (a type check and two regex passes per element) cost more main-thread
  * time per transition than deriving it.
  */
-export function columnLiterals(flat: readonly unknown[], types: readonly string[]): string[] {
-  const width = types.length;
-  const n = flat.length / width;
+export function columnLiterals(data: RowData): string[] {
+  const n = data.rows;
   const cols: string[] = [];
   const parts = new Array<string>(n);
-  for (let c = 0; c < width; c++) {
-    const numeric = types[c] === 'bigint';
-    for (let r = 0, i = c; r < n; r++, i += width) {
-      const v = flat[i];
-      parts[r] = numeric ? (v === null || v === undefined ? 'NULL' : String(v)) : textElement(v);
+  for (let c = 0; c < data.slots.length; c++) {
+    const numeric = (data.slots[c] as number) >= 0;
+    for (let r = 0; r < n; r++) {
+      const v = cellOf(data, r, c);
+      parts[r] = numeric ? (v === null ? 'NULL' : String(v)) : textElement(v);
     }
     cols.push(`{${parts.join(',')}}`);
   }
@@ -175,9 +175,9 @@ class PostgresBackend implements Backend {
       await client.query('BEGIN');
       try {
         const insert = async (table: BulkTable): Promise<void> => {
-          const flat = batch.rows[table];
-          if (flat.length === 0) return;
-          await client.query(unnestInsertSql(table), columnLiterals(flat, PG_TYPES[table]));
+          const data = batch.rows[table].data();
+          if (!data) return;
+          await client.query(unnestInsertSql(table), columnLiterals(data));
         };
         await insert('objects');
         if (batch.episodeCloses.length > 0) {

@@ -18,6 +18,7 @@ import {
   type LoadedObject,
   type WriteBatch,
 } from './backend';
+import type { RowData } from './row-buffer';
 import { SET_HEADS_WATERMARK_SQL } from './heads';
 import { MIGRATIONS, SCHEMA_MIGRATIONS_DDL } from './migrations';
 
@@ -37,7 +38,7 @@ export const SQLITE_PRAGMAS = [
 
 /** One unit of work for the executor. */
 type Item =
-  | { t: 'bulk'; table: string; columns: readonly string[]; suffix: string; chunks: unknown[][] }
+  | { t: 'bulk'; table: string; columns: readonly string[]; suffix: string; data: RowData; perStatement: number }
   | { t: 'updateMany'; head: string; columns: number; tail: string; chunks: unknown[][] }
   | { t: 'run'; sql: string; params: readonly unknown[] }
   | { t: 'all'; sql: string; params: readonly unknown[] }
@@ -70,22 +71,37 @@ const prep = (sql) => {
   return s;
 };
 const bulkStatements = new Map();
-// Chunks come cut to a whole number of rows (see chunked() in the module): bound as they are.
 function statementFor(key, build) {
   let s = bulkStatements.get(key);
   if (!s) { s = db.prepare(build()); bulkStatements.set(key, s); }
   return s;
 }
+// Rows arrive in columns (row-buffer.ts: integers in a Float64Array, NaN for null; text in an
+// array) and are bound as multi-row INSERTs of at most perStatement rows.
 function bulk(it) {
-  const w = it.columns.length;
+  const { rows, nums, texts, slots, numWidth, textWidth } = it.data;
+  const w = slots.length;
   let changes = 0;
-  for (const chunk of it.chunks) {
-    const rows = chunk.length / w;
-    const s = statementFor(it.table + ':' + rows, () => {
+  for (let first = 0; first < rows; first += it.perStatement) {
+    const n = Math.min(it.perStatement, rows - first);
+    const s = statementFor(it.table + ':' + n, () => {
       const tuple = '(' + it.columns.map(() => '?').join(',') + ')';
-      return 'INSERT INTO ' + it.table + ' (' + it.columns.join(',') + ') VALUES ' + new Array(rows).fill(tuple).join(',') + ' ' + it.suffix;
+      return 'INSERT INTO ' + it.table + ' (' + it.columns.join(',') + ') VALUES ' + new Array(n).fill(tuple).join(',') + ' ' + it.suffix;
     });
-    changes += s.run(chunk).changes;
+    const params = new Array(n * w);
+    let p = 0;
+    for (let r = first; r < first + n; r++) {
+      const nb = r * numWidth;
+      const tb = r * textWidth - 1;
+      for (let c = 0; c < w; c++) {
+        const slot = slots[c];
+        if (slot >= 0) {
+          const v = nums[nb + slot];
+          params[p++] = v === v ? v : null;
+        } else params[p++] = texts[tb - slot];
+      }
+    }
+    changes += s.run(params).changes;
   }
   return changes;
 }
@@ -245,12 +261,13 @@ function chunked(flat: readonly unknown[], width: number): unknown[][] {
   return out;
 }
 
-const bulk = (table: BulkTable, flat: unknown[]): Item => ({
+const bulk = (table: BulkTable, data: RowData): Item => ({
   t: 'bulk',
   table,
   columns: COLUMNS[table],
   suffix: UPSERTS[table] ?? '',
-  chunks: chunked(flat, COLUMNS[table].length),
+  data,
+  perStatement: Math.max(1, Math.floor(PARAMS_PER_STATEMENT / COLUMNS[table].length)),
 });
 
 /**
@@ -326,7 +343,9 @@ class SqliteBackend implements Backend {
 
   async write(batch: WriteBatch): Promise<void> {
     const { rows } = batch;
-    const items: Item[] = [bulk('objects', rows.objects)];
+    const items: Item[] = [];
+    const objects = rows.objects.data();
+    if (objects) items.push(bulk('objects', objects));
     // Closes first: they name episodes that existed before this batch, and a new episode of the
     // same path must not meet an open one in the unique index.
     if (batch.episodeCloses.length > 0) {
@@ -350,7 +369,8 @@ class SqliteBackend implements Backend {
       'drift_rollup',
       'findings',
     ] as const) {
-      if (rows[table].length > 0) items.push(bulk(table, rows[table]));
+      const data = rows[table].data();
+      if (data) items.push(bulk(table, data));
     }
     if (batch.objectUpdates.size > 0) {
       items.push(

@@ -255,6 +255,25 @@ export function defineStoreSuite(target: StoreTarget): void {
       expect(h?.episodes[0]?.transitionCount).toBe(300);
     });
 
+    it('keeps what a waiting record said when the caller reuses its objects afterwards', async () => {
+      // The object is not loaded yet, so the record waits; the caller then edits its report
+      // objects in place (as a pipeline reusing buffers would). What was recorded must stand.
+      const { store } = await fresh();
+      const changes = [replicas(5, 'hpa')];
+      const report = state(0, 'drifted', changes);
+      store.recordObjectState(report);
+      const change = changes[0];
+      if (!change?.manager) throw new Error('fixture without a manager');
+      change.live = 99;
+      change.manager.name = 'someone-else';
+      changes.push(replicas(1));
+      report.status = 'in-sync';
+      await store.flush();
+      const h = await store.objectHistory(deploy);
+      expect(h?.object.status).toBe('drifted');
+      expect(h?.episodes.map((e) => e.transitions.map((t) => [t.live, t.manager?.name]))).toEqual([[[5, 'hpa']]]);
+    });
+
     it('shows and recovers transitions committed after the last heads checkpoint (as after a crash)', async () => {
       const { store, reopen, loc } = await fresh({ flushIntervalMs: 5 });
       store.recordObjectState(state(0, 'drifted', [replicas(5)]));

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { cellOf, columnSlots, RowBuffer } from './row-buffer';
+
+describe('RowBuffer', () => {
+  it('keeps integers (null included) and text per column, in row order, through growth', () => {
+    const b = new RowBuffer(['bigint', 'text', 'bigint', 'text']);
+    const n = 1_000; // past the initial capacity several times
+    for (let i = 0; i < n; i++) {
+      expect(b.add([i * 2 ** 40 + 7, `t${i}`, i % 3 === 0 ? null : -i, i % 5 === 0 ? null : ''])).toBe(i);
+    }
+    expect(b.rows).toBe(n);
+    const d = b.data();
+    expect(d?.rows).toBe(n);
+    expect(d?.nums.length).toBe(2 * n);
+    for (const i of [0, 1, 63, 64, 65, 500, n - 1]) {
+      const expected = [i * 2 ** 40 + 7, `t${i}`, i % 3 === 0 ? null : -i, i % 5 === 0 ? null : ''];
+      expect([0, 1, 2, 3].map((c) => b.get(i, c))).toEqual(expected);
+      if (d) expect([0, 1, 2, 3].map((c) => cellOf(d, i, c))).toEqual(expected);
+    }
+  });
+
+  it('edits and counts in place, and hands out a copy that later edits do not change', () => {
+    const b = new RowBuffer(['text', 'bigint', 'bigint']);
+    const r = b.add(['x', 0, null]);
+    b.bump(r, 1);
+    b.bump(r, 1, 4);
+    b.set(r, 2, 9);
+    b.set(r, 0, null);
+    const d = b.data();
+    b.set(r, 2, 10);
+    expect([0, 1, 2].map((c) => (d ? cellOf(d, r, c) : undefined))).toEqual([null, 5, 9]);
+    expect(b.get(r, 2)).toBe(10);
+  });
+
+  it('refuses a value of the wrong type for its column', () => {
+    const b = new RowBuffer(['bigint', 'text']);
+    expect(() => b.add(['1', 'a'])).toThrow(/column 0 holds integers/);
+    expect(() => b.add([1, 2])).toThrow(/column 1 holds text/);
+    expect(() => b.add([Number.NaN, 'a'])).toThrow(/column 0 holds integers/);
+  });
+
+  it('has no data when empty', () => {
+    expect(new RowBuffer(['bigint']).data()).toBeNull();
+    expect(columnSlots(['text', 'bigint', 'text', 'bigint'])).toEqual([-1, 0, -2, 1]);
+  });
+});
