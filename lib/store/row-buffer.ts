@@ -1,11 +1,13 @@
 /**
  * The rows of one table while a batch collects them. Integer columns live in a Float64Array and
- * text columns in a plain array, both row-major. Why not one flat array of values: times and
+ * text columns as indices into the batch's distinct strings, both row-major. Why not one flat array of values: times and
  * 53-bit hashes do not fit V8's small integers, so every one of them was a boxed number on the
  * heap that survived until its batch was written — a million transitions kept the garbage
  * collector copying hundreds of megabytes, on the thread that also serves the dashboard. A typed
  * array is one off-heap block the collector never walks, and it is copied to the writer thread in
- * one piece.
+ * one piece. Strings are kept once per batch: postMessage does not share equal strings, so a
+ * manager name or an op repeated a million times was serialised, copied and collected a million
+ * times on the writer thread.
  */
 
 /** Column types as PostgreSQL's unnest() names them; `bigint` columns hold integers or null. */
@@ -17,8 +19,9 @@ export interface RowData {
   rows: number;
   /** Integer columns, row-major; NaN is null. */
   nums: Float64Array;
-  /** Text columns, row-major. */
-  texts: Array<string | null>;
+  /** Text columns, row-major: an index into `strings`, or -1 for null. */
+  texts: Int32Array;
+  strings: string[];
   /** Per column: its index among the integer columns, or -1 - its index among the text columns. */
   slots: readonly number[];
   numWidth: number;
@@ -35,7 +38,9 @@ export function columnSlots(types: readonly ColumnType[]): number[] {
 export class RowBuffer {
   rows = 0;
   nums: Float64Array;
-  readonly texts: Array<string | null> = [];
+  texts: Int32Array;
+  readonly strings: string[] = [];
+  private readonly stringIds = new Map<string, number>();
   readonly slots: readonly number[];
   readonly numWidth: number;
   readonly textWidth: number;
@@ -45,24 +50,30 @@ export class RowBuffer {
     this.numWidth = types.filter((t) => t === 'bigint').length;
     this.textWidth = types.length - this.numWidth;
     this.nums = new Float64Array(64 * this.numWidth);
+    this.texts = new Int32Array(64 * this.textWidth);
   }
 
   /** Appends one row (one cell per column, in column order); returns its index. */
   add(cells: readonly Cell[]): number {
     const row = this.rows++;
-    const need = this.rows * this.numWidth;
-    if (need > this.nums.length) {
-      const grown = new Float64Array(Math.max(need, this.nums.length * 2));
+    if (this.rows * this.numWidth > this.nums.length) {
+      const grown = new Float64Array(this.nums.length * 2);
       grown.set(this.nums);
       this.nums = grown;
     }
+    if (this.rows * this.textWidth > this.texts.length) {
+      const grown = new Int32Array(this.texts.length * 2);
+      grown.set(this.texts);
+      this.texts = grown;
+    }
     const { slots } = this;
     const base = row * this.numWidth;
+    const textBase = row * this.textWidth - 1;
     for (let c = 0; c < slots.length; c++) {
       const s = slots[c] as number;
       const v = cells[c] ?? null;
       if (s >= 0) this.nums[base + s] = toNumberCell(v, c);
-      else this.texts.push(toTextCell(v, c));
+      else this.texts[textBase - s] = this.stringId(toTextCell(v, c));
     }
     return row;
   }
@@ -74,7 +85,18 @@ export class RowBuffer {
   set(row: number, col: number, v: Cell): void {
     const s = this.slots[col] as number;
     if (s >= 0) this.nums[row * this.numWidth + s] = toNumberCell(v, col);
-    else this.texts[row * this.textWidth - 1 - s] = toTextCell(v, col);
+    else this.texts[row * this.textWidth - 1 - s] = this.stringId(toTextCell(v, col));
+  }
+
+  private stringId(v: string | null): number {
+    if (v === null) return -1;
+    let id = this.stringIds.get(v);
+    if (id === undefined) {
+      id = this.strings.length;
+      this.strings.push(v);
+      this.stringIds.set(v, id);
+    }
+    return id;
   }
 
   /** Adds `by` to an integer cell (counters that coalesce within a batch). */
@@ -87,7 +109,15 @@ export class RowBuffer {
   data(): RowData | null {
     if (this.rows === 0) return null;
     const { rows, numWidth, textWidth, slots } = this;
-    return { rows, nums: this.nums.slice(0, rows * numWidth), texts: this.texts, slots, numWidth, textWidth };
+    return {
+      rows,
+      nums: this.nums.slice(0, rows * numWidth),
+      texts: this.texts.slice(0, rows * textWidth),
+      strings: this.strings,
+      slots,
+      numWidth,
+      textWidth,
+    };
   }
 }
 
@@ -109,5 +139,6 @@ export function cellOf(d: Omit<RowData, 'rows'>, row: number, col: number): Cell
     const v = d.nums[row * d.numWidth + s] as number;
     return Number.isNaN(v) ? null : v;
   }
-  return d.texts[row * d.textWidth - 1 - s] ?? null;
+  const id = d.texts[row * d.textWidth - 1 - s] as number;
+  return id < 0 ? null : (d.strings[id] as string);
 }

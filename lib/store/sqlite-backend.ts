@@ -76,10 +76,11 @@ function statementFor(key, build) {
   if (!s) { s = db.prepare(build()); bulkStatements.set(key, s); }
   return s;
 }
-// Rows arrive in columns (row-buffer.ts: integers in a Float64Array, NaN for null; text in an
-// array) and are bound as multi-row INSERTs of at most perStatement rows.
+// Rows arrive in columns (row-buffer.ts: integers in a Float64Array, NaN for null; text as
+// indices into the batch's strings, -1 for null) and are bound as multi-row INSERTs of at most
+// perStatement rows.
 function bulk(it) {
-  const { rows, nums, texts, slots, numWidth, textWidth } = it.data;
+  const { rows, nums, texts, strings, slots, numWidth, textWidth } = it.data;
   const w = slots.length;
   let changes = 0;
   for (let first = 0; first < rows; first += it.perStatement) {
@@ -98,7 +99,10 @@ function bulk(it) {
         if (slot >= 0) {
           const v = nums[nb + slot];
           params[p++] = v === v ? v : null;
-        } else params[p++] = texts[tb - slot];
+        } else {
+          const id = texts[tb - slot];
+          params[p++] = id < 0 ? null : strings[id];
+        }
       }
     }
     changes += s.run(params).changes;
