@@ -10,7 +10,7 @@ import {
   type WriteBatch,
 } from './backend';
 import { SET_HEADS_WATERMARK_SQL } from './heads';
-import { cellOf, type RowData } from './row-buffer';
+import type { RowData } from './row-buffer';
 import { MIGRATIONS, SCHEMA_MIGRATIONS_DDL } from './migrations';
 import { toLoadedEpisode, type EpisodeRow } from './sqlite-backend';
 
@@ -94,17 +94,24 @@ function textElement(v: unknown): string {
 /**
  * One array literal per column (`{1,2,NULL}`), cast in SQL to its type. Built here because pg's
  * generic array encoder (a type check and two regex passes per element) cost more main-thread
- * time per transition than deriving it.
+ * time per transition than deriving it. Each distinct string of the batch is quoted once.
  */
 export function columnLiterals(data: RowData): string[] {
-  const n = data.rows;
+  const { rows: n, nums, texts, numWidth, textWidth } = data;
+  const quoted = data.strings.map(textElement);
   const cols: string[] = [];
   const parts = new Array<string>(n);
-  for (let c = 0; c < data.slots.length; c++) {
-    const numeric = (data.slots[c] as number) >= 0;
-    for (let r = 0; r < n; r++) {
-      const v = cellOf(data, r, c);
-      parts[r] = numeric ? (v === null ? 'NULL' : String(v)) : textElement(v);
+  for (const slot of data.slots) {
+    if (slot >= 0) {
+      for (let r = 0; r < n; r++) {
+        const v = nums[r * numWidth + slot] as number;
+        parts[r] = Number.isNaN(v) ? 'NULL' : String(v);
+      }
+    } else {
+      for (let r = 0; r < n; r++) {
+        const id = texts[r * textWidth - 1 - slot] as number;
+        parts[r] = id < 0 ? 'NULL' : (quoted[id] as string);
+      }
     }
     cols.push(`{${parts.join(',')}}`);
   }

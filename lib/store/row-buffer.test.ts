@@ -44,3 +44,21 @@ describe('RowBuffer', () => {
     expect(columnSlots(['text', 'bigint', 'text', 'bigint'])).toEqual([-1, 0, -2, 1]);
   });
 });
+
+describe('columnLiterals (PostgreSQL unnest arrays from a RowBuffer)', () => {
+  it('quotes text once per distinct string, escapes quotes and backslashes, writes NULLs', async () => {
+    const { columnLiterals } = await import('./postgres-backend');
+    const b = new RowBuffer(['bigint', 'text', 'text']);
+    b.add([1, 'a "quoted" \\ value', 'x,y']);
+    b.add([null, null, '{brace}']);
+    b.add([2 ** 52, 'a "quoted" \\ value', 'x,y']);
+    const d = b.data();
+    if (!d) throw new Error('no data');
+    expect(d.strings).toHaveLength(3);
+    expect(columnLiterals(d)).toEqual([
+      `{1,NULL,${2 ** 52}}`,
+      '{"a \\"quoted\\" \\\\ value",NULL,"a \\"quoted\\" \\\\ value"}',
+      '{"x,y","{brace}","x,y"}',
+    ]);
+  });
+});
