@@ -53,8 +53,14 @@ export class RowBuffer {
     this.texts = new Int32Array(64 * this.textWidth);
   }
 
-  /** Appends one row (one cell per column, in column order); returns its index. */
+  /**
+   * Appends one row (one cell per column, in column order); returns its index. A cell that is not
+   * an integer in an integer column throws before anything is written (a half-written row would
+   * be committed with zeros in it); text columns take any value as its string, as SQLite would.
+   */
   add(cells: readonly Cell[]): number {
+    const { slots } = this;
+    for (let c = 0; c < slots.length; c++) if ((slots[c] as number) >= 0) toNumberCell(cells[c] ?? null, c);
     const row = this.rows++;
     if (this.rows * this.numWidth > this.nums.length) {
       const grown = new Float64Array(this.nums.length * 2);
@@ -66,14 +72,13 @@ export class RowBuffer {
       grown.set(this.texts);
       this.texts = grown;
     }
-    const { slots } = this;
     const base = row * this.numWidth;
     const textBase = row * this.textWidth - 1;
     for (let c = 0; c < slots.length; c++) {
       const s = slots[c] as number;
       const v = cells[c] ?? null;
       if (s >= 0) this.nums[base + s] = toNumberCell(v, c);
-      else this.texts[textBase - s] = this.stringId(toTextCell(v, c));
+      else this.texts[textBase - s] = this.stringId(toTextCell(v));
     }
     return row;
   }
@@ -85,7 +90,7 @@ export class RowBuffer {
   set(row: number, col: number, v: Cell): void {
     const s = this.slots[col] as number;
     if (s >= 0) this.nums[row * this.numWidth + s] = toNumberCell(v, col);
-    else this.texts[row * this.textWidth - 1 - s] = this.stringId(toTextCell(v, col));
+    else this.texts[row * this.textWidth - 1 - s] = this.stringId(toTextCell(v));
   }
 
   private stringId(v: string | null): number {
@@ -123,13 +128,13 @@ export class RowBuffer {
 
 function toNumberCell(v: Cell, col: number): number {
   if (v === null) return Number.NaN;
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new TypeError(`column ${col} holds integers, got ${String(v)}`);
+  // PostgreSQL's bigint cast would refuse a fraction and fail the whole batch, again at each retry.
+  if (typeof v !== 'number' || !Number.isInteger(v)) throw new TypeError(`column ${col} holds integers, got ${String(v)}`);
   return v;
 }
 
-function toTextCell(v: Cell, col: number): string | null {
-  if (v !== null && typeof v !== 'string') throw new TypeError(`column ${col} holds text, got ${String(v)}`);
-  return v;
+function toTextCell(v: Cell): string | null {
+  return v === null || typeof v === 'string' ? v : String(v);
 }
 
 /** The cell of `row`, `col` in data that crossed to a writer (NaN integers are null). */

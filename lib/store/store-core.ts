@@ -86,20 +86,22 @@ type QueueItem =
  * instead, which only waiting records use.
  */
 function detached(item: QueueItem): QueueItem {
+  const at = new Date(item.v.at.getTime());
   switch (item.t) {
     case 'state': {
       const v = item.v;
+      // Values inside changes are kept as they are (the engine hands out parts of parsed objects).
       const changes = v.changes.map((c) => ({ ...c, ...(c.manager ? { manager: { ...c.manager } } : {}) }));
-      return { t: 'state', v: { ...v, changes }, k: item.k };
+      return { t: 'state', v: { ...v, at, changes }, k: item.k };
     }
     case 'event':
-      return { t: 'event', v: { ...item.v, ref: { ...item.v.ref } }, k: item.k };
+      return { t: 'event', v: { ...item.v, at, ref: { ...item.v.ref } }, k: item.k };
     case 'write':
-      return { t: 'write', v: { ...item.v, ref: { ...item.v.ref } }, k: item.k };
+      return { t: 'write', v: { ...item.v, at, ref: { ...item.v.ref } }, k: item.k };
     case 'pod':
-      return { t: 'pod', v: { ...item.v }, k: item.k };
+      return { t: 'pod', v: { ...item.v, at }, k: item.k };
     case 'revision':
-      return { t: 'revision', v: { ...item.v }, k: '' };
+      return { t: 'revision', v: { ...item.v, at }, k: '' };
   }
 }
 
@@ -369,11 +371,10 @@ export class Store implements DriftStore {
    * when that state is the object's last blocked record (the newest report is the truth;
    * intermediate values are lost and counted as merged). Anything else is dropped and counted.
    */
-  private block(caller: QueueItem): void {
-    const item = detached(caller);
+  private block(item: QueueItem): void {
     if (this.blocked.length < this.config.maxQueue) {
       this.counters.accepted++;
-      this.blocked.push(item);
+      this.blocked.push(detached(item));
       if (this.mergeIndex && item.k) this.mergeIndex.set(item.k, this.blocked.length - 1);
       this.startDrain();
       return;
@@ -388,7 +389,7 @@ export class Store implements DriftStore {
       }
       const i = this.mergeIndex.get(item.k);
       if (i !== undefined && this.blocked[i]?.t === 'state') {
-        this.blocked[i] = item;
+        this.blocked[i] = detached(item);
         this.counters.merged++;
         return;
       }

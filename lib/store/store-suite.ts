@@ -268,10 +268,12 @@ export function defineStoreSuite(target: StoreTarget): void {
       change.manager.name = 'someone-else';
       changes.push(replicas(1));
       report.status = 'in-sync';
+      report.at.setTime(report.at.getTime() + 3_600_000);
       await store.flush();
       const h = await store.objectHistory(deploy);
       expect(h?.object.status).toBe('drifted');
       expect(h?.episodes.map((e) => e.transitions.map((t) => [t.live, t.manager?.name]))).toEqual([[[5, 'hpa']]]);
+      expect(h?.episodes[0]?.openedAt).toEqual(at(0));
     });
 
     it('shows and recovers transitions committed after the last heads checkpoint (as after a crash)', async () => {
