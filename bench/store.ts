@@ -4,10 +4,11 @@
  * For each backend: sustained transition writes per second through the store's real write path
  * (recordObjectState → queue → derivation → batched transactions, until flush() resolves), the
  * time of the 7-day drift chart query over the recorded history, and beside it a bare baseline
- * in the same run: the same transition rows (same 12 columns, same batch size, same multi-row
- * INSERT / unnest technique) into a table without any index. PostgreSQL is a throwaway server
- * from testing/postgres.ts with its durability settings left on. Store and baseline runs alternate
- * `--repeat` times (default 2) and the best of each is reported, since the machine may be shared.
+ * in the same run: the same transition rows (same 12 columns, as many per transaction as the store
+ * run averaged, same multi-row INSERT / unnest technique) into a table without any index.
+ * PostgreSQL is a throwaway server from testing/postgres.ts with its durability settings left on.
+ * Store and baseline runs alternate `--repeat` times (default 2) and the best of each is reported,
+ * since the machine may be shared.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -257,10 +258,15 @@ const BASELINE_DDL = (int: string) =>
   `CREATE TABLE bare_transitions (id ${int}, episode_id ${int}, prev_id ${int}, at ${int}, op TEXT, live_json TEXT, live_hash ${int},
    desired_json TEXT, desired_hash ${int}, manager TEXT, operation TEXT, manager_time TEXT)`;
 
-/** Rows per transaction in the baseline: what one store batch of 5,000 drifted observations writes. */
-const BASELINE_BATCH = 10_000;
+/**
+ * Rows per baseline transaction: the transitions per transaction of the store run just before
+ * (group commit sizes the store's transactions by load; a fixed 10,000 was a third of them).
+ */
+function perTransaction(st: ReturnType<DriftStore['stats']>): number {
+  return Math.max(1, Math.round(st.transitionsWritten / Math.max(1, st.flushes)));
+}
 
-function sqliteBaseline(file: string, transitions: number, objects: number): { perSecond: number; cpuUs: number } {
+function sqliteBaseline(file: string, transitions: number, objects: number, perBatch: number): { perSecond: number; cpuUs: number } {
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
@@ -274,7 +280,7 @@ function sqliteBaseline(file: string, transitions: number, objects: number): { p
   const full = db.prepare(`INSERT INTO bare_transitions VALUES ${new Array<string>(rowsPer).fill(tuple).join(',')}`);
   const started = performance.now();
   const cpu0 = cpuNow();
-  for (const batch of baselineBatches(transitions, objects, BASELINE_BATCH)) {
+  for (const batch of baselineBatches(transitions, objects, perBatch)) {
     db.transaction(() => {
       let i = 0;
       for (; i + rowsPer * width <= batch.length; i += rowsPer * width) full.run(batch.slice(i, i + rowsPer * width));
@@ -290,7 +296,7 @@ function sqliteBaseline(file: string, transitions: number, objects: number): { p
   return { perSecond: transitions / seconds, cpuUs };
 }
 
-async function postgresBaseline(url: string, transitions: number, objects: number): Promise<{ perSecond: number; cpuUs: number }> {
+async function postgresBaseline(url: string, transitions: number, objects: number, perBatch: number): Promise<{ perSecond: number; cpuUs: number }> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
@@ -299,7 +305,7 @@ async function postgresBaseline(url: string, transitions: number, objects: numbe
     const width = COLUMNS.transitions.length;
     const started = performance.now();
     const cpu0 = cpuNow();
-    for (const batch of baselineBatches(transitions, objects, BASELINE_BATCH)) {
+    for (const batch of baselineBatches(transitions, objects, perBatch)) {
       const n = batch.length / width;
       const cols: unknown[][] = [];
       for (let c = 0; c < width; c++) {
@@ -338,7 +344,7 @@ async function runSqlite(args: Args, log: (s: string) => void): Promise<BackendR
       rmSync(storeDir, { recursive: true, force: true });
       log(`sqlite run ${r + 1}/${args.repeat}: baseline ...`);
       const bareFile = join(dir, `bare-${r}.db`);
-      bestBaseline = bestOf(bestBaseline, sqliteBaseline(bareFile, st.transitionsWritten, args.objects));
+      bestBaseline = bestOf(bestBaseline, sqliteBaseline(bareFile, st.transitionsWritten, args.objects, perTransaction(st)));
       for (const suffix of ['', '-wal', '-shm']) rmSync(`${bareFile}${suffix}`, { force: true });
     }
     if (!best || !q) throw new Error('no runs');
@@ -366,7 +372,10 @@ async function runPostgres(args: Args, log: (s: string) => void): Promise<Backen
       if (r === args.repeat - 1) q = await measureQueries(store);
       await store.close();
       log(`postgres run ${r + 1}/${args.repeat}: baseline ...`);
-      bestBaseline = bestOf(bestBaseline, await postgresBaseline(await server.createDatabase(`bare_${r}`), st.transitionsWritten, args.objects));
+      bestBaseline = bestOf(
+        bestBaseline,
+        await postgresBaseline(await server.createDatabase(`bare_${r}`), st.transitionsWritten, args.objects, perTransaction(st)),
+      );
     }
     if (!best || !q) throw new Error('no runs');
     return result('postgres', best, bestBaseline, q);
