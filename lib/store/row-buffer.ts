@@ -2,12 +2,12 @@
  * The rows of one table while a batch collects them. Integer columns live in a Float64Array and
  * text columns as indices into the batch's distinct strings, both row-major. Why not one flat
  * array of values: times and 53-bit hashes do not fit V8's small integers, so every one of them
- * was a boxed number on the heap that survived until its batch was written — a million transitions kept the garbage
- * collector copying hundreds of megabytes, on the thread that also serves the dashboard. A typed
- * array is one off-heap block the collector never walks, and it is copied to the writer thread in
- * one piece. Strings are kept once per batch: postMessage does not share equal strings, so a
- * manager name or an op repeated a million times was serialised, copied and collected a million
- * times on the writer thread.
+ * was a boxed number on the heap that survived until its batch was written — a million
+ * transitions kept the garbage collector copying hundreds of megabytes, on the thread that also
+ * serves the dashboard. A typed array is one off-heap block the collector never walks, and it is
+ * copied to the writer thread in one piece. Strings are kept once per batch: postMessage does not
+ * share equal strings, so a manager name or an op repeated a million times was serialised, copied
+ * and collected a million times on the writer thread.
  */
 
 /** Column types as PostgreSQL's unnest() names them; `bigint` columns hold integers or null. */
