@@ -18,7 +18,7 @@ import {
   type LoadedObject,
   type WriteBatch,
 } from './backend';
-import type { RowData } from './row-buffer';
+import { RowBuffer, type Cell, type ColumnType, type RowData } from './row-buffer';
 import { SET_HEADS_WATERMARK_SQL } from './heads';
 import { MIGRATIONS, SCHEMA_MIGRATIONS_DDL } from './migrations';
 
@@ -38,8 +38,7 @@ export const SQLITE_PRAGMAS = [
 
 /** One unit of work for the executor. */
 type Item =
-  | { t: 'bulk'; table: string; columns: readonly string[]; suffix: string; data: RowData; perStatement: number }
-  | { t: 'updateMany'; head: string; columns: number; tail: string; chunks: unknown[][] }
+  | { t: 'rows'; before: string; after: string; data: RowData; perStatement: number }
   | { t: 'run'; sql: string; params: readonly unknown[] }
   | { t: 'all'; sql: string; params: readonly unknown[] }
   | { t: 'exec'; sql: string };
@@ -77,17 +76,17 @@ function statementFor(key, build) {
   return s;
 }
 // Rows arrive in columns (row-buffer.ts: integers in a Float64Array, NaN for null; text as
-// indices into the batch's strings, -1 for null) and are bound as multi-row INSERTs of at most
-// perStatement rows.
-function bulk(it) {
+// indices into the batch's strings, -1 for null) and are bound as multi-row statements of at most
+// perStatement rows: before + (?,?,...),(?,?,...) + after (INSERT ... VALUES, UPDATE ... FROM VALUES).
+function rows(it) {
   const { rows, nums, texts, strings, slots, numWidth, textWidth } = it.data;
   const w = slots.length;
   let changes = 0;
   for (let first = 0; first < rows; first += it.perStatement) {
     const n = Math.min(it.perStatement, rows - first);
-    const s = statementFor(it.table + ':' + n, () => {
-      const tuple = '(' + it.columns.map(() => '?').join(',') + ')';
-      return 'INSERT INTO ' + it.table + ' (' + it.columns.join(',') + ') VALUES ' + new Array(n).fill(tuple).join(',') + ' ' + it.suffix;
+    const s = statementFor(it.before + n, () => {
+      const tuple = '(' + new Array(w).fill('?').join(',') + ')';
+      return it.before + new Array(n).fill(tuple).join(',') + it.after;
     });
     const params = new Array(n * w);
     let p = 0;
@@ -109,22 +108,9 @@ function bulk(it) {
   }
   return changes;
 }
-function updateMany(it) {
-  let changes = 0;
-  for (const chunk of it.chunks) {
-    const rows = chunk.length / it.columns;
-    const s = statementFor(it.head + ':' + rows, () => {
-      const tuple = '(' + new Array(it.columns).fill('?').join(',') + ')';
-      return it.head + ' FROM (VALUES ' + new Array(rows).fill(tuple).join(',') + ') AS v ' + it.tail;
-    });
-    changes += s.run(chunk).changes;
-  }
-  return changes;
-}
 function run(it) {
   switch (it.t) {
-    case 'bulk': return bulk(it);
-    case 'updateMany': return updateMany(it);
+    case 'rows': return rows(it);
     case 'run': return prep(it.sql).run(...it.params).changes;
     case 'all': return prep(it.sql).all(...it.params);
     case 'exec': db.exec(it.sql); return 0;
@@ -253,39 +239,26 @@ async function migrate(w: SqliteWorker): Promise<void> {
 /** Bound parameters per multi-row statement (SQLite's limit is far above; larger gained nothing). */
 const PARAMS_PER_STATEMENT = 768;
 
-/**
- * A flat row-major array cut into whole-row chunks of at most PARAMS_PER_STATEMENT values: done
- * here, so the writer thread binds each chunk as it arrives instead of copying slices out of one.
- */
-function chunked(flat: readonly unknown[], width: number): unknown[][] {
-  const step = Math.max(1, Math.floor(PARAMS_PER_STATEMENT / width)) * width;
-  if (flat.length <= step) return flat.length === 0 ? [] : [flat as unknown[]];
-  const out: unknown[][] = [];
-  for (let i = 0; i < flat.length; i += step) out.push(flat.slice(i, i + step));
-  return out;
+/** A 'rows' item: the statement around the row tuples, and how many rows one statement binds. */
+function rowsItem(before: string, after: string, data: RowData): Item {
+  return { t: 'rows', before, after, data, perStatement: Math.max(1, Math.floor(PARAMS_PER_STATEMENT / data.slots.length)) };
 }
 
-const bulk = (table: BulkTable, data: RowData): Item => ({
-  t: 'bulk',
-  table,
-  columns: COLUMNS[table],
-  suffix: UPSERTS[table] ?? '',
-  data,
-  perStatement: Math.max(1, Math.floor(PARAMS_PER_STATEMENT / COLUMNS[table].length)),
-});
+const bulk = (table: BulkTable, data: RowData): Item =>
+  rowsItem(`INSERT INTO ${table} (${COLUMNS[table].join(',')}) VALUES `, ` ${UPSERTS[table] ?? ''}`, data);
 
 /**
  * An UPDATE of many rows by id as multi-row statements: `head FROM (VALUES ...) AS v tail`, the
  * values' columns named column1, column2, ... (one statement per row cost more than the rows).
  */
-function updateMany(head: string, tail: string, rows: ReadonlyArray<readonly unknown[]>): Item {
-  const columns = rows[0]?.length ?? 1;
+function updateMany(head: string, tail: string, types: readonly ColumnType[], rows: ReadonlyArray<readonly Cell[]>): Item[] {
   // One row per id, the last (a join with two rows of one id would update it with either).
-  const last = new Map<unknown, readonly unknown[]>();
-  for (const r of rows) last.set(r[0], r);
-  const flat: unknown[] = [];
-  for (const r of last.values()) for (const v of r) flat.push(v);
-  return { t: 'updateMany', head, columns, tail, chunks: chunked(flat, columns) };
+  const last = new Map<Cell, readonly Cell[]>();
+  for (const r of rows) last.set(r[0] ?? null, r);
+  const buffer = new RowBuffer(types);
+  for (const r of last.values()) buffer.add(r);
+  const data = buffer.data();
+  return data ? [rowsItem(`${head} FROM (VALUES `, `) AS v ${tail}`, data)] : [];
 }
 
 class SqliteBackend implements Backend {
@@ -352,15 +325,14 @@ class SqliteBackend implements Backend {
     if (objects) items.push(bulk('objects', objects));
     // Closes first: they name episodes that existed before this batch, and a new episode of the
     // same path must not meet an open one in the unique index.
-    if (batch.episodeCloses.length > 0) {
-      items.push(
-        updateMany(
-          'UPDATE episodes SET closed_at = v.column2, close_reason = v.column3',
-          'WHERE episodes.id = v.column1',
-          batch.episodeCloses.map((c) => [c.id, c.closedAt, c.reason]),
-        ),
-      );
-    }
+    items.push(
+      ...updateMany(
+        'UPDATE episodes SET closed_at = v.column2, close_reason = v.column3',
+        'WHERE episodes.id = v.column1',
+        ['bigint', 'bigint', 'text'],
+        batch.episodeCloses.map((c) => [c.id, c.closedAt, c.reason]),
+      ),
+    );
     for (const table of [
       'episodes',
       'transitions',
@@ -376,15 +348,14 @@ class SqliteBackend implements Backend {
       const data = rows[table].data();
       if (data) items.push(bulk(table, data));
     }
-    if (batch.objectUpdates.size > 0) {
-      items.push(
-        updateMany(
-          'UPDATE objects SET version = v.column2, uid = v.column3, status = v.column4, status_at = v.column5, drifted_since = v.column6, deleted_at = v.column7',
-          'WHERE objects.id = v.column1',
-          [...batch.objectUpdates.values()].map((u) => [u.id, u.version, u.uid, u.status, u.statusAt, u.driftedSince, u.deletedAt]),
-        ),
-      );
-    }
+    items.push(
+      ...updateMany(
+        'UPDATE objects SET version = v.column2, uid = v.column3, status = v.column4, status_at = v.column5, drifted_since = v.column6, deleted_at = v.column7',
+        'WHERE objects.id = v.column1',
+        ['bigint', 'text', 'text', 'text', 'bigint', 'bigint', 'bigint'],
+        [...batch.objectUpdates.values()].map((u) => [u.id, u.version, u.uid, u.status, u.statusAt, u.driftedSince, u.deletedAt]),
+      ),
+    );
     if (batch.headsWatermark !== null) items.push({ t: 'run', sql: SET_HEADS_WATERMARK_SQL, params: [batch.headsWatermark] });
     await this.w.request({ op: 'tx', items });
   }
