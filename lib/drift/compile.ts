@@ -88,6 +88,11 @@ export function refNode(prog: readonly unknown[], tag: number, ref: unknown): DN
   return (tag & T_BLOCK) !== 0 ? (prog[(ref as number) + B_NODE] as DNode) : (ref as DNode);
 }
 
+/** Below these a managedFields walk goes on (T_WALK in blocks, F_WALK in field indexes). */
+function walksBelow(n: DNode): boolean {
+  return n.kind === K_MAP || n.kind === K_LIST_MAP || n.kind === K_SET;
+}
+
 function hasBlock(n: DNode): boolean {
   if (n.kind === K_MAP || n.kind === K_LIST_MAP) return true;
   return (n.kind === K_ATOMIC || n.kind === K_ATOMIC_MAP) && plainScalars(n.kids);
@@ -126,8 +131,7 @@ function place(n: DNode, prog: unknown[]): void {
       const row = at + MAP_ROWS + MAP_ROW * i;
       // place() gave the kid a block of this layout, or left it without one.
       const block = kid.prog === prog;
-      const walk = kid.kind === K_MAP || kid.kind === K_LIST_MAP || kid.kind === K_SET;
-      prog[row + R_TAG] = (kid.soft ? T_SOFT : 0) | (block ? T_BLOCK : 0) | (walk ? T_WALK : 0);
+      prog[row + R_TAG] = (kid.soft ? T_SOFT : 0) | (block ? T_BLOCK : 0) | (walksBelow(kid) ? T_WALK : 0);
       prog[row + R_REF] = block ? kid.at : kid;
     }
     return;
@@ -323,8 +327,7 @@ function fieldIndex(n: DNode): { keys: string[]; rows: unknown[] } {
   const rows: unknown[] = [];
   for (const key of keys) {
     const kid = byKey.get(key) as DNode;
-    const walk = kid.kind === K_MAP || kid.kind === K_LIST_MAP || kid.kind === K_SET;
-    rows.push((kid.soft ? F_SOFT : 0) | (walk ? F_WALK : 0), kid);
+    rows.push((kid.soft ? F_SOFT : 0) | (walksBelow(kid) ? F_WALK : 0), kid);
   }
   return { keys, rows };
 }
