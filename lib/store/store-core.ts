@@ -63,6 +63,13 @@ export const ROLLUP_BUCKET_MS = 60 * 60_000;
 const ID_BLOCK: Record<IdSequence, number> = { objects: 1_024, episodes: 65_536, transitions: 1_048_576 };
 const MAX_CHART_BUCKETS = 10_000;
 
+/** The rows of one time bucket in a batch's chart index. */
+function rowsAt(index: Map<number, Map<string, number>>, bucket: number): Map<string, number> {
+  let rows = index.get(bucket);
+  if (rows === undefined) index.set(bucket, (rows = new Map()));
+  return rows;
+}
+
 export function objectKey(ref: Pick<ObjectRef, 'cluster' | 'group' | 'kind' | 'namespace' | 'name'>): string {
   // join() yields a flat string, which hashes and compares faster in Maps than a concatenation.
   return [ref.cluster, ref.group, ref.kind, ref.namespace, ref.name].join('\u001f');
@@ -142,6 +149,8 @@ interface ObjState {
   driftedSince: number | null;
   deletedAt: number | null;
   episodes: Map<string, EpState>;
+  /** The chart rows this object counts in, shared by objects of its cluster, namespace and kind. */
+  chart: ChartGroup | undefined;
   fields?: Map<string, FieldTrackers>;
   writes?: RateTracker;
   lastWrite?: { at: number; manager: string | undefined };
@@ -156,11 +165,23 @@ interface FindingState {
   dirty: boolean;
 }
 
+/**
+ * Keys of the chart rows (drift_deltas, drift_rollup) of one cluster/namespace/kind, built once:
+ * a drift change used to build eight key strings and hash each of them, the largest cost of
+ * deriving a status change. Long-lived strings hash once; the time bucket is the outer map's key.
+ */
+interface ChartGroup {
+  delta: string;
+  rollup: ReadonlyArray<{ key: string; dim: string; scope: string; value: string }>;
+}
+
 interface Builder {
   seq: number;
   batch: WriteBatch;
-  deltaAt: Map<string, number>;
-  rollupAt: Map<string, number>;
+  /** minute bucket → ChartGroup.delta → row of drift_deltas */
+  deltaAt: Map<number, Map<string, number>>;
+  /** hour → ChartGroup.rollup[].key → row of drift_rollup */
+  rollupAt: Map<number, Map<string, number>>;
   findingAt: Map<string, number>;
   records: number;
 }
@@ -653,6 +674,7 @@ export class Store implements DriftStore {
       driftedSince: o.driftedSince,
       deletedAt: o.deletedAt,
       episodes: new Map(),
+      chart: undefined,
     };
     for (const e of o.episodes) {
       state.episodes.set(e.path, {
@@ -715,6 +737,7 @@ export class Store implements DriftStore {
       driftedSince: null,
       deletedAt: null,
       episodes: new Map(),
+      chart: undefined,
     };
     b.batch.rows.objects.add([id, k, o.cluster, o.group, o.version, o.kind, o.namespace, o.name, o.uid, at]);
     this.cache.set(k, o);
@@ -968,36 +991,47 @@ export class Store implements DriftStore {
   private setDrifted(o: ObjState, drifted: boolean, at: number, b: Builder): boolean {
     if ((o.driftedSince !== null) === drifted) return false;
     o.driftedSince = drifted ? at : null;
+    const g = (o.chart ??= this.chartGroup(o));
+    const side = drifted ? 4 : 5;
     const bucket = Math.floor(at / BASE_BUCKET_MS) * BASE_BUCKET_MS;
-    const key = `${bucket}\u001f${o.cluster}\u001f${o.namespace}\u001f${o.kind}`;
-    const rows = b.batch.rows.drift_deltas;
-    let i = b.deltaAt.get(key);
+    const deltas = b.batch.rows.drift_deltas;
+    const inMinute = rowsAt(b.deltaAt, bucket);
+    let i = inMinute.get(g.delta);
     if (i === undefined) {
-      i = rows.add([bucket, o.cluster, o.namespace, o.kind, 0, 0]);
-      b.deltaAt.set(key, i);
+      i = deltas.add([bucket, o.cluster, o.namespace, o.kind, 0, 0]);
+      inMinute.set(g.delta, i);
     }
-    rows.bump(i, drifted ? 4 : 5);
+    deltas.bump(i, side);
     // The hourly roll-up, one row per grouping a chart can ask for, per cluster and for all ('*').
     const hour = Math.floor(at / ROLLUP_BUCKET_MS) * ROLLUP_BUCKET_MS;
-    const side = drifted ? 4 : 5;
-    for (const scope of [o.cluster, '*']) {
-      this.bumpRollup(b, 'all', scope, hour, '', side);
-      this.bumpRollup(b, 'namespace', scope, hour, o.namespace, side);
-      this.bumpRollup(b, 'kind', scope, hour, o.kind, side);
+    const rollup = b.batch.rows.drift_rollup;
+    const inHour = rowsAt(b.rollupAt, hour);
+    for (const r of g.rollup) {
+      let j = inHour.get(r.key);
+      if (j === undefined) {
+        j = rollup.add([r.dim, r.scope, hour, r.value, 0, 0]);
+        inHour.set(r.key, j);
+      }
+      rollup.bump(j, side);
     }
-    this.bumpRollup(b, 'cluster', '*', hour, o.cluster, side);
     return true;
   }
 
-  private bumpRollup(b: Builder, dim: string, scope: string, hour: number, value: string, col: number): void {
-    const up = b.batch.rows.drift_rollup;
-    const k = `${dim}\u001f${scope}\u001f${hour}\u001f${value}`;
-    let j = b.rollupAt.get(k);
-    if (j === undefined) {
-      j = up.add([dim, scope, hour, value, 0, 0]);
-      b.rollupAt.set(k, j);
+  private readonly chartGroups = new Map<string, ChartGroup>();
+
+  private chartGroup(o: ObjState): ChartGroup {
+    const delta = [o.cluster, o.namespace, o.kind].join('\u001f');
+    let g = this.chartGroups.get(delta);
+    if (g === undefined) {
+      const rows: Array<{ dim: string; scope: string; value: string }> = [];
+      for (const scope of [o.cluster, '*']) {
+        rows.push({ dim: 'all', scope, value: '' }, { dim: 'namespace', scope, value: o.namespace }, { dim: 'kind', scope, value: o.kind });
+      }
+      rows.push({ dim: 'cluster', scope: '*', value: o.cluster });
+      g = { delta, rollup: rows.map((r) => ({ ...r, key: [r.dim, r.scope, r.value].join('\u001f') })) };
+      this.chartGroups.set(delta, g);
     }
-    up.bump(j, col);
+    return g;
   }
 
   private deriveEvent(e: ObjectEventInput, k: string, b: Builder): void {
@@ -1103,6 +1137,8 @@ export class Store implements DriftStore {
       }
       if (o.writes && o.writes.lastAt() < horizon) delete o.writes;
     }
+    // Groups of namespaces that are gone would pile up; objects keep the group they hold.
+    if (this.chartGroups.size > this.cache.size) this.chartGroups.clear();
   }
 
   // ---------------------------------------------------------------------------------------------
