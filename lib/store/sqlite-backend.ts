@@ -220,12 +220,13 @@ export async function openSqliteBackend(file: string): Promise<Backend> {
 
 /** The checkpoint connection, or undefined when it cannot open: the writer's own checkpoints remain. */
 async function openCheckpointer(file: string): Promise<SqliteWorker | undefined> {
-  const worker = new SqliteWorker();
+  let worker: SqliteWorker | undefined;
   try {
+    worker = new SqliteWorker();
     await worker.request({ op: 'open', file, pragmas: ['busy_timeout = 10000', 'synchronous = NORMAL'] });
     return worker;
   } catch {
-    await worker.terminate().catch(() => undefined);
+    await worker?.terminate().catch(() => undefined);
     return undefined;
   }
 }
@@ -284,6 +285,7 @@ class SqliteBackend implements Backend {
   readonly dialect = 'sqlite' as const;
   private closed = false;
   private checkpointing: Promise<void> | undefined;
+  private checkpointAgain = false;
 
   constructor(
     private readonly w: SqliteWorker,
@@ -300,7 +302,14 @@ class SqliteBackend implements Backend {
    */
   private checkpoint(): void {
     const c = this.checkpointer;
-    if (!c || this.checkpointing || this.closed) return;
+    if (!c || this.closed) return;
+    // One at a time; a transaction committed meanwhile gets one more, so its pages are not left
+    // in the log until some later write.
+    if (this.checkpointing) {
+      this.checkpointAgain = true;
+      return;
+    }
+    this.checkpointAgain = false;
     this.checkpointing = c
       .request({ op: 'one', item: { t: 'all', sql: 'PRAGMA wal_checkpoint(PASSIVE)', params: [] } })
       // A failed checkpoint loses nothing: the frames stay in the log for the next one.
@@ -310,6 +319,7 @@ class SqliteBackend implements Backend {
       )
       .finally(() => {
         this.checkpointing = undefined;
+        if (this.checkpointAgain) this.checkpoint();
       });
   }
 
@@ -412,7 +422,10 @@ class SqliteBackend implements Backend {
   }
 
   async run(sql: string, params: readonly unknown[] = []): Promise<number> {
-    return (await this.one({ t: 'run', sql, params: [...params] })) as number;
+    const n = (await this.one({ t: 'run', sql, params: [...params] })) as number;
+    // Retention deletes through here, each statement a transaction of its own.
+    if (n > 0) this.checkpoint();
+    return n;
   }
 
   async transaction(statements: ReadonlyArray<readonly [string, readonly unknown[]]>): Promise<number> {
@@ -429,6 +442,7 @@ class SqliteBackend implements Backend {
     this.closed = true;
     // The writer's connection closes last: as the last one it checkpoints and removes the log.
     if (this.checkpointer) {
+      // closed is set: a checkpoint in flight starts no other.
       await this.checkpointing;
       await this.checkpointer.request({ op: 'close' }).catch(() => undefined);
       await this.checkpointer.terminate();
