@@ -327,6 +327,13 @@ class SqliteBackend implements Backend {
     return this.w.request({ op: 'one', item });
   }
 
+  /** Items in one write transaction, then a checkpoint of what it committed. */
+  private async commit(items: Item[]): Promise<number> {
+    const n = (await this.w.request({ op: 'tx', items })) as number;
+    this.checkpoint();
+    return n;
+  }
+
   async loadObjects(keys: readonly string[]): Promise<LoadedObject[]> {
     const out: LoadedObject[] = [];
     for (let i = 0; i < keys.length; i += LOAD_CHUNK) {
@@ -413,8 +420,7 @@ class SqliteBackend implements Backend {
       ),
     );
     if (batch.headsWatermark !== null) items.push({ t: 'run', sql: SET_HEADS_WATERMARK_SQL, params: [batch.headsWatermark] });
-    await this.w.request({ op: 'tx', items });
-    this.checkpoint();
+    await this.commit(items);
   }
 
   async all<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
@@ -428,13 +434,8 @@ class SqliteBackend implements Backend {
     return n;
   }
 
-  async transaction(statements: ReadonlyArray<readonly [string, readonly unknown[]]>): Promise<number> {
-    const n = (await this.w.request({
-      op: 'tx',
-      items: statements.map(([sql, params]) => ({ t: 'run' as const, sql, params: [...params] })),
-    })) as number;
-    this.checkpoint();
-    return n;
+  transaction(statements: ReadonlyArray<readonly [string, readonly unknown[]]>): Promise<number> {
+    return this.commit(statements.map(([sql, params]) => ({ t: 'run' as const, sql, params: [...params] })));
   }
 
   async close(): Promise<void> {
