@@ -7,12 +7,12 @@
 import { RowBuffer, type ColumnType } from './row-buffer';
 
 export type Dialect = 'sqlite' | 'postgres';
-export type IdSequence = 'objects' | 'episodes' | 'transitions';
+export type IdSequence = 'objects' | 'episodes' | 'transitions' | 'object_events';
 
 /** The columns of each bulk-written table, in the order rows are added (see row-buffer.ts). */
 export const COLUMNS = {
   objects: ['id', 'key', 'cluster', 'grp', 'version', 'kind', 'namespace', 'name', 'uid', 'first_seen'],
-  episodes: ['id', 'object_id', 'path', 'opened_at', 'closed_at', 'close_reason', 'source', 'desired_revision'],
+  episodes: ['id', 'object_id', 'path', 'opened_at', 'closed_at', 'close_reason', 'source', 'desired_revision', 'prev_closed_id'],
   transitions: [
     'id',
     'episode_id',
@@ -28,7 +28,7 @@ export const COLUMNS = {
     'manager_time',
   ],
   episode_heads: ['episode_id', 'last_tid', 'n'],
-  object_events: ['object_id', 'at', 'type', 'status', 'source', 'desired_revision', 'resource_version'],
+  object_events: ['id', 'object_id', 'at', 'type', 'status', 'source', 'desired_revision', 'resource_version', 'prev_id'],
   object_writes: ['object_id', 'at', 'resource_version', 'spec_changed', 'manager'],
   pod_health: ['object_id', 'at', 'container', 'restarts', 'reason', 'message'],
   desired_revisions: ['source', 'revision', 'at'],
@@ -42,10 +42,10 @@ export type BulkTable = keyof typeof COLUMNS;
 /** PostgreSQL array types of each column, for `unnest`. */
 export const PG_TYPES: { [T in BulkTable]: readonly ColumnType[] } = {
   objects: ['bigint', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'bigint'],
-  episodes: ['bigint', 'bigint', 'text', 'bigint', 'bigint', 'text', 'text', 'text'],
+  episodes: ['bigint', 'bigint', 'text', 'bigint', 'bigint', 'text', 'text', 'text', 'bigint'],
   transitions: ['bigint', 'bigint', 'bigint', 'bigint', 'text', 'text', 'bigint', 'text', 'bigint', 'text', 'text', 'text'],
   episode_heads: ['bigint', 'bigint', 'bigint'],
-  object_events: ['bigint', 'bigint', 'text', 'text', 'text', 'text', 'text'],
+  object_events: ['bigint', 'bigint', 'bigint', 'text', 'text', 'text', 'text', 'text', 'bigint'],
   object_writes: ['bigint', 'bigint', 'text', 'bigint', 'text'],
   pod_health: ['bigint', 'bigint', 'text', 'bigint', 'text', 'text'],
   desired_revisions: ['text', 'text', 'bigint'],
@@ -62,12 +62,17 @@ export interface ObjectUpdate {
   statusAt: number | null;
   driftedSince: number | null;
   deletedAt: number | null;
+  /** Heads of the object's chains (migrations.ts v4): its last event, its last closed episode. */
+  lastEventId: number | null;
+  lastClosedId: number | null;
 }
 
 export interface EpisodeClose {
   id: number;
   closedAt: number;
   reason: string;
+  /** The episode of the same object closed before this one. */
+  prevClosedId: number | null;
 }
 
 /** Everything one flush writes, in one transaction. */
@@ -122,6 +127,8 @@ export interface LoadedObject {
   status: string | null;
   driftedSince: number | null;
   deletedAt: number | null;
+  lastEventId: number | null;
+  lastClosedId: number | null;
   episodes: LoadedEpisode[];
 }
 

@@ -140,7 +140,9 @@ class PostgresBackend implements Backend {
       status: string | null;
       drifted_since: number | null;
       deleted_at: number | null;
-    }>('SELECT id, key, version, uid, status, drifted_since, deleted_at FROM objects WHERE key = ANY($1::text[])', [keys]);
+      last_event_id: number | null;
+      last_closed_id: number | null;
+    }>('SELECT id, key, version, uid, status, drifted_since, deleted_at, last_event_id, last_closed_id FROM objects WHERE key = ANY($1::text[])', [keys]);
     if (objs.rows.length === 0) return [];
     const byId = new Map<number, LoadedObject>();
     for (const r of objs.rows) {
@@ -152,6 +154,8 @@ class PostgresBackend implements Backend {
         status: r.status,
         driftedSince: r.drifted_since,
         deletedAt: r.deleted_at,
+        lastEventId: r.last_event_id,
+        lastClosedId: r.last_closed_id,
         episodes: [],
       });
     }
@@ -189,9 +193,14 @@ class PostgresBackend implements Backend {
         await insert('objects');
         if (batch.episodeCloses.length > 0) {
           await client.query(
-            `UPDATE episodes e SET closed_at = u.c, close_reason = u.r
-             FROM unnest($1::bigint[], $2::bigint[], $3::text[]) AS u(id, c, r) WHERE e.id = u.id`,
-            [batch.episodeCloses.map((c) => c.id), batch.episodeCloses.map((c) => c.closedAt), batch.episodeCloses.map((c) => c.reason)],
+            `UPDATE episodes e SET closed_at = u.c, close_reason = u.r, prev_closed_id = u.p
+             FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[]) AS u(id, c, r, p) WHERE e.id = u.id`,
+            [
+              batch.episodeCloses.map((c) => c.id),
+              batch.episodeCloses.map((c) => c.closedAt),
+              batch.episodeCloses.map((c) => c.reason),
+              batch.episodeCloses.map((c) => c.prevClosedId),
+            ],
           );
         }
         await insert('episodes');
@@ -208,9 +217,9 @@ class PostgresBackend implements Backend {
           const u = [...batch.objectUpdates.values()];
           await client.query(
             `UPDATE objects o SET version = u.version, uid = u.uid, status = u.status, status_at = u.status_at,
-               drifted_since = u.drifted_since, deleted_at = u.deleted_at
-             FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::bigint[])
-               AS u(id, version, uid, status, status_at, drifted_since, deleted_at)
+               drifted_since = u.drifted_since, deleted_at = u.deleted_at, last_event_id = u.last_event_id, last_closed_id = u.last_closed_id
+             FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[])
+               AS u(id, version, uid, status, status_at, drifted_since, deleted_at, last_event_id, last_closed_id)
              WHERE o.id = u.id`,
             [
               u.map((x) => x.id),
@@ -220,6 +229,8 @@ class PostgresBackend implements Backend {
               u.map((x) => x.statusAt),
               u.map((x) => x.driftedSince),
               u.map((x) => x.deletedAt),
+              u.map((x) => x.lastEventId),
+              u.map((x) => x.lastClosedId),
             ],
           );
         }

@@ -339,7 +339,7 @@ class SqliteBackend implements Backend {
     for (let i = 0; i < keys.length; i += LOAD_CHUNK) {
       const rows = (await this.one({
         t: 'all',
-        sql: 'SELECT id, key, version, uid, status, drifted_since, deleted_at FROM objects WHERE key IN (SELECT value FROM json_each(?))',
+        sql: 'SELECT id, key, version, uid, status, drifted_since, deleted_at, last_event_id, last_closed_id FROM objects WHERE key IN (SELECT value FROM json_each(?))',
         params: [JSON.stringify(keys.slice(i, i + LOAD_CHUNK))],
       })) as ObjectRow[];
       if (rows.length === 0) continue;
@@ -353,6 +353,8 @@ class SqliteBackend implements Backend {
           status: r.status,
           driftedSince: r.drifted_since,
           deletedAt: r.deleted_at,
+          lastEventId: r.last_event_id,
+          lastClosedId: r.last_closed_id,
           episodes: [],
         };
         byId.set(o.id, o);
@@ -390,10 +392,10 @@ class SqliteBackend implements Backend {
     // same path must not meet an open one in the unique index.
     items.push(
       ...updateMany(
-        'UPDATE episodes SET closed_at = v.column2, close_reason = v.column3',
+        'UPDATE episodes SET closed_at = v.column2, close_reason = v.column3, prev_closed_id = v.column4',
         'WHERE episodes.id = v.column1',
-        ['bigint', 'bigint', 'text'],
-        batch.episodeCloses.map((c) => [c.id, c.closedAt, c.reason]),
+        ['bigint', 'bigint', 'text', 'bigint'],
+        batch.episodeCloses.map((c) => [c.id, c.closedAt, c.reason, c.prevClosedId]),
       ),
     );
     for (const table of [
@@ -413,10 +415,10 @@ class SqliteBackend implements Backend {
     }
     items.push(
       ...updateMany(
-        'UPDATE objects SET version = v.column2, uid = v.column3, status = v.column4, status_at = v.column5, drifted_since = v.column6, deleted_at = v.column7',
+        'UPDATE objects SET version = v.column2, uid = v.column3, status = v.column4, status_at = v.column5, drifted_since = v.column6, deleted_at = v.column7, last_event_id = v.column8, last_closed_id = v.column9',
         'WHERE objects.id = v.column1',
-        ['bigint', 'text', 'text', 'text', 'bigint', 'bigint', 'bigint'],
-        [...batch.objectUpdates.values()].map((u) => [u.id, u.version, u.uid, u.status, u.statusAt, u.driftedSince, u.deletedAt]),
+        ['bigint', 'text', 'text', 'text', 'bigint', 'bigint', 'bigint', 'bigint', 'bigint'],
+        [...batch.objectUpdates.values()].map((u) => [u.id, u.version, u.uid, u.status, u.statusAt, u.driftedSince, u.deletedAt, u.lastEventId, u.lastClosedId]),
       ),
     );
     if (batch.headsWatermark !== null) items.push({ t: 'run', sql: SET_HEADS_WATERMARK_SQL, params: [batch.headsWatermark] });
@@ -464,6 +466,8 @@ interface ObjectRow {
   status: string | null;
   drifted_since: number | null;
   deleted_at: number | null;
+  last_event_id: number | null;
+  last_closed_id: number | null;
 }
 
 export interface EpisodeRow {

@@ -60,7 +60,9 @@ export const ROLLUP_BUCKET_MS = 60 * 60_000;
  * At 65,536 transitions that happened several times a second at 100,000 transitions/s. Unused ids
  * of a block are skipped, which costs nothing (ids are 53-bit).
  */
-const ID_BLOCK: Record<IdSequence, number> = { objects: 1_024, episodes: 65_536, transitions: 1_048_576 };
+const ID_BLOCK: Record<IdSequence, number> = { objects: 1_024, episodes: 65_536, transitions: 1_048_576, object_events: 65_536 };
+/** Events one record can add: a replacement and a status change. */
+const EVENTS_PER_RECORD = 2;
 const MAX_CHART_BUCKETS = 10_000;
 
 /** The rows of one time bucket in a batch's chart index. */
@@ -148,6 +150,9 @@ interface ObjState {
   statusAt: number | null;
   driftedSince: number | null;
   deletedAt: number | null;
+  /** Heads of the object's chains of events and of closed episodes (migrations.ts v4). */
+  lastEventId: number | null;
+  lastClosedId: number | null;
   episodes: Map<string, EpState>;
   /** The chart rows this object counts in, shared by objects of its cluster, namespace and kind. */
   chart: ChartGroup | undefined;
@@ -233,6 +238,7 @@ export class Store implements DriftStore {
     objects: { next: 0, end: 0 },
     episodes: { next: 0, end: 0 },
     transitions: { next: 0, end: 0 },
+    object_events: { next: 0, end: 0 },
   };
   private refilling: Promise<void> | undefined;
   private readonly findings = new Map<string, FindingState>();
@@ -349,8 +355,11 @@ export class Store implements DriftStore {
     const changes = item.t === 'state' ? item.v.changes.length : 0;
     const ep = this.ids.episodes;
     const tr = this.ids.transitions;
-    if (ep.end - ep.next < ID_BLOCK.episodes / 2 || tr.end - tr.next < ID_BLOCK.transitions / 2) this.refillIds();
-    return ep.end - ep.next >= changes && tr.end - tr.next >= changes;
+    const ev = this.ids.object_events;
+    if (ep.end - ep.next < ID_BLOCK.episodes / 2 || tr.end - tr.next < ID_BLOCK.transitions / 2 || ev.end - ev.next < ID_BLOCK.object_events / 2) {
+      this.refillIds();
+    }
+    return ep.end - ep.next >= changes && tr.end - tr.next >= changes && ev.end - ev.next >= EVENTS_PER_RECORD;
   }
 
   private refillIds(): void {
@@ -358,6 +367,7 @@ export class Store implements DriftStore {
     this.refilling = (async () => {
       await this.ensureIds('episodes', ID_BLOCK.episodes);
       await this.ensureIds('transitions', ID_BLOCK.transitions);
+      await this.ensureIds('object_events', ID_BLOCK.object_events);
     })()
       .catch((err: unknown) => this.noteError(err, 'reserving ids'))
       .finally(() => {
@@ -477,7 +487,12 @@ export class Store implements DriftStore {
       if (it.k && !this.cache.has(it.k)) objects.add(it.k);
     }
     const free = (seq: IdSequence) => this.ids[seq].end - this.ids[seq].next;
-    return free('objects') >= objects.size && free('episodes') >= changes && free('transitions') >= changes;
+    return (
+      free('objects') >= objects.size &&
+      free('episodes') >= changes &&
+      free('transitions') >= changes &&
+      free('object_events') >= items.length * EVENTS_PER_RECORD
+    );
   }
 
   /** Hands the current batch to the write chain; `checkpoint` forces a heads checkpoint. */
@@ -640,6 +655,7 @@ export class Store implements DriftStore {
     await this.ensureIds('objects', missing.size);
     await this.ensureIds('episodes', changes);
     await this.ensureIds('transitions', changes);
+    await this.ensureIds('object_events', items.length * EVENTS_PER_RECORD);
   }
 
   private async ensureIds(seq: IdSequence, need: number): Promise<void> {
@@ -673,6 +689,8 @@ export class Store implements DriftStore {
       statusAt: null,
       driftedSince: o.driftedSince,
       deletedAt: o.deletedAt,
+      lastEventId: o.lastEventId,
+      lastClosedId: o.lastClosedId,
       episodes: new Map(),
       chart: undefined,
     };
@@ -736,6 +754,8 @@ export class Store implements DriftStore {
       statusAt: null,
       driftedSince: null,
       deletedAt: null,
+      lastEventId: null,
+      lastClosedId: null,
       episodes: new Map(),
       chart: undefined,
     };
@@ -753,6 +773,8 @@ export class Store implements DriftStore {
       statusAt: o.statusAt,
       driftedSince: o.driftedSince,
       deletedAt: o.deletedAt,
+      lastEventId: o.lastEventId,
+      lastClosedId: o.lastClosedId,
     });
   }
 
@@ -763,7 +785,9 @@ export class Store implements DriftStore {
     b: Builder,
     extra: { status?: string; source?: string; desiredRevision?: string; resourceVersion?: string } = {},
   ): void {
+    const id = this.takeId('object_events');
     b.batch.rows.object_events.add([
+      id,
       o.id,
       at,
       type,
@@ -771,7 +795,11 @@ export class Store implements DriftStore {
       extra.source ?? null,
       extra.desiredRevision ?? null,
       extra.resourceVersion ?? null,
+      o.lastEventId,
     ]);
+    o.lastEventId = id;
+    // The object row names its last event: written in the same transaction as the event.
+    this.markUpdate(o, b);
   }
 
   private deriveState(s: ObjectStateInput, k: string, b: Builder): void {
@@ -895,7 +923,7 @@ export class Store implements DriftStore {
       headAt: -1,
       headDirty: false,
     };
-    ep.insertAt = b.batch.rows.episodes.add([id, o.id, path, at, null, null, s.source ?? null, s.desiredRevision ?? null]);
+    ep.insertAt = b.batch.rows.episodes.add([id, o.id, path, at, null, null, s.source ?? null, s.desiredRevision ?? null, null]);
     o.episodes.set(path, ep);
     this.counters.episodesOpened++;
     return ep;
@@ -968,9 +996,12 @@ export class Store implements DriftStore {
       const rows = b.batch.rows.episodes;
       rows.set(ep.insertAt, 4, at);
       rows.set(ep.insertAt, 5, reason);
+      rows.set(ep.insertAt, 8, o.lastClosedId);
     } else {
-      b.batch.episodeCloses.push({ id: ep.id, closedAt: at, reason });
+      b.batch.episodeCloses.push({ id: ep.id, closedAt: at, reason, prevClosedId: o.lastClosedId });
     }
+    o.lastClosedId = ep.id;
+    this.markUpdate(o, b);
     this.counters.episodesClosed++;
     // The value went back to the desired one: a value change, by whoever wrote the object last.
     if (reason === 'resolved' || reason === 'in-sync') this.fieldEvent(o, ep.path, at, this.closer(o, at), b);
@@ -1273,8 +1304,10 @@ export class Store implements DriftStore {
       drifted_since: number | null;
       deleted_at: number | null;
       first_seen: number;
+      last_event_id: number | null;
+      last_closed_id: number | null;
     }>(
-      'SELECT id, cluster, grp, kind, namespace, name, version, uid, status, drifted_since, deleted_at, first_seen FROM objects WHERE key = ?',
+      'SELECT id, cluster, grp, kind, namespace, name, version, uid, status, drifted_since, deleted_at, first_seen, last_event_id, last_closed_id FROM objects WHERE key = ?',
       [objectKey(ref)],
     );
     if (!obj) return undefined;
@@ -1293,9 +1326,20 @@ export class Store implements DriftStore {
       // in the same statement, so a checkpoint committing meanwhile cannot count them twice. The
       // upper bound (every id handed out is below it) makes it a range, which PostgreSQL plans as
       // a primary-key scan even before the table has statistics (one bound alone: a full scan).
-      `WITH eps AS (
-         SELECT id, path, opened_at, closed_at, close_reason, source, desired_revision FROM episodes
-         WHERE object_id = ? AND opened_at < ? AND (closed_at IS NULL OR closed_at >= ?)
+      // Closed episodes come from the object's chain, newest close first, down to the window's
+      // start; open ones from the partial index episodes_open (migrations.ts v4).
+      `WITH RECURSIVE closed AS (
+         SELECT id, path, opened_at, closed_at, close_reason, source, desired_revision, prev_closed_id FROM episodes WHERE id = ?
+         UNION ALL
+         SELECT e.id, e.path, e.opened_at, e.closed_at, e.close_reason, e.source, e.desired_revision, e.prev_closed_id
+         FROM closed c JOIN episodes e ON e.id = c.prev_closed_id WHERE c.closed_at >= ?
+       ), eps AS (
+         SELECT id, path, opened_at, closed_at, close_reason, source, desired_revision FROM (
+           SELECT id, path, opened_at, closed_at, close_reason, source, desired_revision FROM closed WHERE closed_at >= ? AND opened_at < ?
+           UNION ALL
+           SELECT id, path, opened_at, closed_at, close_reason, source, desired_revision FROM episodes
+           WHERE object_id = ? AND closed_at IS NULL AND opened_at < ?
+         ) u
          ORDER BY opened_at DESC, id DESC LIMIT ?
        ), tail AS (
          SELECT t.episode_id, MAX(t.id) AS last_tid, COUNT(*) AS n FROM transitions t
@@ -1307,7 +1351,7 @@ export class Store implements DriftStore {
          COALESCE(tail.last_tid, h.last_tid) AS last_tid, COALESCE(h.n, 0) + COALESCE(tail.n, 0) AS n
        FROM eps e LEFT JOIN episode_heads h ON h.episode_id = e.id LEFT JOIN tail ON tail.episode_id = e.id
        ORDER BY e.opened_at DESC, e.id DESC`,
-      [obj.id, to, from, limit],
+      [obj.last_closed_id, from, from, to, obj.id, to, limit],
     );
     const heads = eps.map((e) => e.last_tid).filter((x): x is number => x !== null);
     const byEpisode = new Map<number, TransitionRecord[]>();
@@ -1356,6 +1400,8 @@ export class Store implements DriftStore {
       }
     }
     const range = [obj.id, from, to, limit];
+    // The object's chain of events, newest first, down to the window's start or `limit` events
+    // before its end (the object's events are recorded in time order).
     const events = await this.db.all<{
       at: number;
       type: string;
@@ -1364,8 +1410,15 @@ export class Store implements DriftStore {
       desired_revision: string | null;
       resource_version: string | null;
     }>(
-      'SELECT at, type, status, source, desired_revision, resource_version FROM object_events WHERE object_id = ? AND at >= ? AND at < ? ORDER BY at DESC, id DESC LIMIT ?',
-      range,
+      `WITH RECURSIVE chain AS (
+         SELECT id, prev_id, at, type, status, source, desired_revision, resource_version, CASE WHEN at < ? THEN 1 ELSE 0 END AS cnt
+         FROM object_events WHERE id = ?
+         UNION ALL
+         SELECT e.id, e.prev_id, e.at, e.type, e.status, e.source, e.desired_revision, e.resource_version, c.cnt + CASE WHEN e.at < ? THEN 1 ELSE 0 END
+         FROM chain c JOIN object_events e ON e.id = c.prev_id WHERE c.cnt < ? AND c.at >= ?
+       )
+       SELECT at, type, status, source, desired_revision, resource_version FROM chain WHERE at >= ? AND at < ? ORDER BY at DESC, id DESC LIMIT ?`,
+      [to, obj.last_event_id, to, limit, from, from, to, limit],
     );
     const pods = await this.db.all<{ at: number; container: string | null; restarts: number; reason: string | null; message: string | null }>(
       'SELECT at, container, restarts, reason, message FROM pod_health WHERE object_id = ? AND at >= ? AND at < ? ORDER BY at DESC, id DESC LIMIT ?',

@@ -4,6 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OpenStoreOptions } from './config';
+import { MIGRATIONS } from './migrations';
 import { openStore } from './open-store';
 import type { DriftStore, FieldChangeInput, ObjectRef, ObjectStateInput } from './types';
 
@@ -85,7 +86,7 @@ export function defineStoreSuite(target: StoreTarget): void {
       const { loc, reopen } = await fresh();
       await Promise.all([reopen(), reopen()]);
       const rows = await loc.sql<{ version: number | string }>('SELECT version FROM schema_migrations');
-      expect(rows.map((r) => Number(r.version)).sort()).toEqual([1, 2, 3]);
+      expect(rows.map((r) => Number(r.version)).sort()).toEqual(MIGRATIONS.map((m) => m.version));
     });
 
     it('opens an episode, records value and manager transitions, and closes it when in sync', async () => {
@@ -223,6 +224,51 @@ export function defineStoreSuite(target: StoreTarget): void {
       expect(o3?.episodes).toHaveLength(1);
       expect(o3?.episodes[0]?.transitions.map((t) => t.live)).toEqual(['shop/api:debug', 'shop/api:debug2']);
       expect(o3?.episodes[0]?.transitionCount).toBe(2);
+    });
+
+    it("finds an object's events and episodes in a window through its chains, across restarts", async () => {
+      const { store, reopen } = await fresh();
+      const other = { ...deploy, name: 'api', uid: 'uid-api' };
+      store.recordObjectState(state(0, 'drifted', [replicas(5)])); // A opens
+      store.recordObjectState(state(0, 'in-sync', [], other)); // another object's events in between
+      store.recordObjectState(state(1, 'drifted', [replicas(5), image('shop/web:1')])); // B opens
+      store.recordObjectState(state(2, 'drifted', [image('shop/web:1')])); // A resolved
+      store.recordObjectState(state(2, 'drifted', [replicas(9)], other));
+      await store.close();
+      const s2 = await reopen();
+      s2.recordObjectState(state(5, 'in-sync')); // B closes
+      s2.recordObjectState(state(8, 'drifted', [replicas(6)])); // C opens
+      s2.recordObjectState(state(9, 'drifted', [replicas(6), image('shop/web:2')])); // D opens
+      s2.recordObjectState(state(12, 'drifted', [image('shop/web:2')])); // C resolved
+      s2.recordObjectState(state(12, 'in-sync', [], other));
+      await s2.close();
+      const s3 = await reopen();
+      const opened = (h: Awaited<ReturnType<DriftStore['objectHistory']>>) => h?.episodes.map((e) => (e.openedAt.getTime() - T0) / MIN);
+      const eventsAt = (h: Awaited<ReturnType<DriftStore['objectHistory']>>) => h?.events.map((e) => [(e.at.getTime() - T0) / MIN, e.status]);
+
+      const all = await s3.objectHistory(deploy);
+      expect(opened(all)).toEqual([0, 1, 8, 9]);
+      expect(all?.episodes.map((e) => e.closeReason ?? 'open')).toEqual(['resolved', 'in-sync', 'resolved', 'open']);
+      expect(eventsAt(all)).toEqual([
+        [0, 'drifted'],
+        [5, 'in-sync'],
+        [8, 'drifted'],
+      ]);
+      // Overlapping the window: B (1-5) and the later ones; A closed before it.
+      expect(opened(await s3.objectHistory(deploy, { from: at(3), to: at(10) }))).toEqual([1, 8, 9]);
+      expect(opened(await s3.objectHistory(deploy, { from: at(6), to: at(8.5) }))).toEqual([8]);
+      expect(opened(await s3.objectHistory(deploy, { limit: 2 }))).toEqual([8, 9]);
+      expect(eventsAt(await s3.objectHistory(deploy, { from: at(3), to: at(8) }))).toEqual([[5, 'in-sync']]);
+      expect(eventsAt(await s3.objectHistory(deploy, { limit: 1 }))).toEqual([[8, 'drifted']]);
+      expect(eventsAt(await s3.objectHistory(deploy, { to: at(5), limit: 1 }))).toEqual([[0, 'drifted']]);
+      // The other object's chain is its own.
+      const o = await s3.objectHistory(other);
+      expect(eventsAt(o)).toEqual([
+        [0, 'in-sync'],
+        [2, 'drifted'],
+        [12, 'in-sync'],
+      ]);
+      expect(o?.episodes.map((e) => [(e.openedAt.getTime() - T0) / MIN, e.closeReason])).toEqual([[2, 'in-sync']]);
     });
 
     it('stores awkward strings unchanged: quotes, backslashes, control characters, braces, NULL, non-BMP', async () => {
