@@ -7,8 +7,11 @@
  * in the same run: the same transition rows (same 12 columns, as many per transaction as the store
  * run averaged, same multi-row INSERT / unnest technique) into a table without any index.
  * PostgreSQL is a throwaway server from testing/postgres.ts with its durability settings left on.
- * Store and baseline runs alternate `--repeat` times (default 2) and the best of each is reported,
- * since the machine may be shared.
+ * Store and baseline runs alternate `--repeat` times (default 3), each baseline right after its
+ * store run. Rates are the medians of the runs, the ratio the median of the pairs' ratios: on a
+ * shared machine the speed of the CPU itself moves by a third within minutes (the same baseline
+ * measured 2.15-3.56 µs of CPU per row in one quarter of an hour), so the best of each side
+ * compares the store and the baseline in different moments; the best runs are printed as well.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,7 +33,7 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { json: false, repeat: 2, transitions: 1_000_000, objects: 5_000, backends: ['sqlite', 'postgres'] };
+  const args: Args = { json: false, repeat: 3, transitions: 1_000_000, objects: 5_000, backends: ['sqlite', 'postgres'] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -126,9 +129,13 @@ interface BackendResult {
   /** CPU time of this process (all threads) per transition / per baseline row, in µs. */
   storeCpuUs: number;
   baselineCpuUs: number;
+  /** Medians over the runs; `ratio` is the median of each run's store/baseline. */
   storePerSecond: number;
   baselinePerSecond: number;
   ratio: number;
+  pairRatios: number[];
+  bestStorePerSecond: number;
+  bestBaselinePerSecond: number;
   chartColdMs: number;
   chartMs: number;
   chartUngroupedMs: number;
@@ -199,7 +206,8 @@ async function timeIt<T>(fn: () => Promise<T>): Promise<number> {
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? 0;
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
 }
 
 async function measureQueries(store: DriftStore) {
@@ -329,10 +337,9 @@ async function runSqlite(args: Args, log: (s: string) => void): Promise<BackendR
   const dir = mkdtempSync(join(tmpdir(), 'driftwatch-bench-store-'));
   try {
     const w = workload(args.objects, args.transitions);
-    let best: { seconds: number; cpuUs: number; st: ReturnType<DriftStore['stats']> } | undefined;
-    let bestBaseline = { perSecond: 0, cpuUs: Number.POSITIVE_INFINITY };
+    const runs: Pair[] = [];
     let q: Awaited<ReturnType<typeof measureQueries>> | undefined;
-    // Store and baseline alternate, best of each: the machine may be shared.
+    // Store and baseline alternate, each pair back to back: the machine may be shared.
     for (let r = 0; r < args.repeat; r++) {
       log(`sqlite run ${r + 1}/${args.repeat}: recording ${w.calls} observations of ${args.objects} objects ...`);
       const storeDir = join(dir, `store-${r}`);
@@ -340,17 +347,17 @@ async function runSqlite(args: Args, log: (s: string) => void): Promise<BackendR
       const { seconds, cpuUs, threads } = await driveStore(store, w);
       const st = store.stats();
       log(`${st.transitionsWritten} transitions in ${seconds.toFixed(1)} s, ${st.flushes} transactions; CPU: ${threads}`);
-      if (!best || st.transitionsWritten / seconds > best.st.transitionsWritten / best.seconds) best = { seconds, cpuUs, st };
       if (r === args.repeat - 1) q = await measureQueries(store);
       await store.close();
       rmSync(storeDir, { recursive: true, force: true });
       log(`sqlite run ${r + 1}/${args.repeat}: baseline ...`);
       const bareFile = join(dir, `bare-${r}.db`);
-      bestBaseline = bestOf(bestBaseline, sqliteBaseline(bareFile, st.transitionsWritten, args.objects, perTransaction(st)));
+      const baseline = sqliteBaseline(bareFile, st.transitionsWritten, args.objects, perTransaction(st));
+      runs.push(logPair('sqlite', { seconds, cpuUs, st }, baseline, log));
       for (const suffix of ['', '-wal', '-shm']) rmSync(`${bareFile}${suffix}`, { force: true });
     }
-    if (!best || !q) throw new Error('no runs');
-    return result('sqlite', best, bestBaseline, q);
+    if (!q) throw new Error('no runs');
+    return result('sqlite', runs, q);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -361,8 +368,7 @@ async function runPostgres(args: Args, log: (s: string) => void): Promise<Backen
   try {
     server = await startPostgres({ durable: true, log });
     const w = workload(args.objects, args.transitions);
-    let best: { seconds: number; cpuUs: number; st: ReturnType<DriftStore['stats']> } | undefined;
-    let bestBaseline = { perSecond: 0, cpuUs: Number.POSITIVE_INFINITY };
+    const runs: Pair[] = [];
     let q: Awaited<ReturnType<typeof measureQueries>> | undefined;
     for (let r = 0; r < args.repeat; r++) {
       log(`postgres run ${r + 1}/${args.repeat}: recording ${w.calls} observations of ${args.objects} objects ...`);
@@ -370,46 +376,53 @@ async function runPostgres(args: Args, log: (s: string) => void): Promise<Backen
       const { seconds, cpuUs, threads } = await driveStore(store, w);
       const st = store.stats();
       log(`${st.transitionsWritten} transitions in ${seconds.toFixed(1)} s, ${st.flushes} transactions; CPU: ${threads}`);
-      if (!best || st.transitionsWritten / seconds > best.st.transitionsWritten / best.seconds) best = { seconds, cpuUs, st };
       if (r === args.repeat - 1) q = await measureQueries(store);
       await store.close();
       log(`postgres run ${r + 1}/${args.repeat}: baseline ...`);
-      bestBaseline = bestOf(
-        bestBaseline,
-        await postgresBaseline(await server.createDatabase(`bare_${r}`), st.transitionsWritten, args.objects, perTransaction(st)),
-      );
+      const baseline = await postgresBaseline(await server.createDatabase(`bare_${r}`), st.transitionsWritten, args.objects, perTransaction(st));
+      runs.push(logPair('postgres', { seconds, cpuUs, st }, baseline, log));
     }
-    if (!best || !q) throw new Error('no runs');
-    return result('postgres', best, bestBaseline, q);
+    if (!q) throw new Error('no runs');
+    return result('postgres', runs, q);
   } finally {
     await server?.stop();
   }
 }
 
-function bestOf(a: { perSecond: number; cpuUs: number }, b: { perSecond: number; cpuUs: number }) {
-  return { perSecond: Math.max(a.perSecond, b.perSecond), cpuUs: Math.min(a.cpuUs, b.cpuUs) };
+/** One store run and the baseline run right after it. */
+interface Pair {
+  store: { seconds: number; cpuUs: number; st: ReturnType<DriftStore['stats']> };
+  baseline: { perSecond: number; cpuUs: number };
 }
 
-function result(
-  backend: 'sqlite' | 'postgres',
-  best: { seconds: number; cpuUs: number; st: ReturnType<DriftStore['stats']> },
-  baseline: { perSecond: number; cpuUs: number },
-  q: Awaited<ReturnType<typeof measureQueries>>,
-): BackendResult {
-  const { st, seconds } = best;
-  const storePerSecond = st.transitionsWritten / seconds;
+function logPair(backend: string, store: Pair['store'], baseline: Pair['baseline'], log: (s: string) => void): Pair {
+  const rate = store.st.transitionsWritten / store.seconds;
+  log(`${backend} pair: store ${Math.round(rate)}/s, baseline ${Math.round(baseline.perSecond)}/s, ratio ${(rate / baseline.perSecond).toFixed(2)}`);
+  return { store, baseline };
+}
+
+function result(backend: 'sqlite' | 'postgres', runs: readonly Pair[], q: Awaited<ReturnType<typeof measureQueries>>): BackendResult {
+  const last = runs[runs.length - 1];
+  if (!last) throw new Error('no runs');
+  const rates = runs.map((p) => p.store.st.transitionsWritten / p.store.seconds);
+  const baselines = runs.map((p) => p.baseline.perSecond);
+  const pairRatios = runs.map((_, i) => (rates[i] as number) / (baselines[i] as number));
+  const { st } = last.store;
   return {
     backend,
     transitions: st.transitionsWritten,
-    storeSeconds: seconds,
-    storeCpuUs: best.cpuUs / st.transitionsWritten,
-    baselineCpuUs: baseline.cpuUs / st.transitionsWritten,
-    storePerSecond,
-    baselinePerSecond: baseline.perSecond,
-    ratio: storePerSecond / baseline.perSecond,
+    storeSeconds: median(runs.map((p) => p.store.seconds)),
+    storeCpuUs: median(runs.map((p) => p.store.cpuUs / p.store.st.transitionsWritten)),
+    baselineCpuUs: median(runs.map((p) => p.baseline.cpuUs / p.store.st.transitionsWritten)),
+    storePerSecond: median(rates),
+    baselinePerSecond: median(baselines),
+    ratio: median(pairRatios),
+    pairRatios,
+    bestStorePerSecond: Math.max(...rates),
+    bestBaselinePerSecond: Math.max(...baselines),
     ...q,
-    merged: st.merged,
-    dropped: st.dropped,
+    merged: runs.reduce((n, p) => n + p.store.st.merged, 0),
+    dropped: runs.reduce((n, p) => n + p.store.st.dropped, 0),
   };
 }
 
@@ -450,6 +463,11 @@ async function main(): Promise<void> {
   for (const v of verdicts) {
     console.log(
       `${v.backend}: rate ${v.rateTarget ? 'meets' : 'MISSES'} target, ratio ${v.ratioTarget ? 'meets' : 'MISSES'} >= 0.5, chart ${v.chartTarget ? 'meets' : 'MISSES'} < 100 ms`,
+    );
+  }
+  for (const r of results) {
+    console.log(
+      `${r.backend}: medians of ${r.pairRatios.length} runs; ratios of the pairs ${r.pairRatios.map((x) => x.toFixed(2)).join(', ')}; best store ${fmt(r.bestStorePerSecond)}/s, best baseline ${fmt(r.bestBaselinePerSecond)}/s (${(r.bestStorePerSecond / r.bestBaselinePerSecond).toFixed(2)})`,
     );
   }
   console.log('cpu µs/t: CPU time of this process (all threads) per transition; for PostgreSQL the server is not included');
