@@ -428,6 +428,24 @@ describe('SupervisedInformer against the shared test cluster', () => {
     expect(counters.errors).toBe(0);
   });
 
+  it('reopens at once a watch the server keeps ending after it delivered events: no backoff builds up', async () => {
+    const ns = await createNamespace(core, 'inf-noback');
+    // A backoff this long would hold the next watch for 15-30 s after the first end.
+    const { informer, rec } = startInformer(kc, { resource: configMaps, namespace: ns, watchTimeoutSeconds: 1, backoff: { initialMs: 30_000, maxMs: 30_000 } });
+    await informer.synced();
+    for (let i = 0; i < 16; i++) {
+      await core.createNamespacedConfigMap({ namespace: ns, body: ConfigMap(`cm-${i}`, { i: String(i) }) });
+      await sleep(300);
+    }
+    // Every create reaches the cache through the watch well before one backoff step would end.
+    await eventually(async () => (rec.lastChange('cm-15')?.object.data as { i?: string } | undefined)?.i === '15', 'the last create through the watch', 8_000);
+    for (let i = 0; i < 16; i++) expect(rec.lastChange(`cm-${i}`)?.source).toBe('watch');
+    const counters = informer.getState().counters;
+    expect(counters.watchRestarts).toBeGreaterThanOrEqual(3);
+    expect(counters.relists).toBe(0);
+    expect(counters.errors).toBe(0);
+  });
+
   it('stop() ends every request and timer, whether syncing, reconnecting or hanging on a dead connection', async () => {
     const countResources = () => {
       const counts: Record<string, number> = {};

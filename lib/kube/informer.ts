@@ -15,13 +15,17 @@ import { LineSplitter, parseWatchLine, WatchProtocolError, type WatchMessage } f
  *   timeout; bookmarks only move the resume point.
  * - 410 Gone (an HTTP 410, or an ERROR event with code 410 in the stream) → relist and emit only
  *   the difference between the cache and the list, including deletions missed while away.
- * - A stream that ends (with or without an error) → watch again from the last resourceVersion
- *   after a jittered exponential backoff; a watch that stays silent longer than the watchdog
- *   allows (no event, no bookmark, not even response headers) is aborted and reopened.
+ * - A stream that ends (with or without an error) → watch again from the last resourceVersion:
+ *   at once when the watch delivered something or stayed open a second or more, otherwise after
+ *   a jittered exponential backoff; a watch that stays silent longer than the watchdog allows (no
+ *   event, no bookmark, not even response headers) is aborted and reopened.
  * - 403 on list → `forbidden` with the API server's message, retried slowly; other failures →
  *   `error`, retried with backoff. Nothing is ever retried in a tight loop, no promise is left
  *   uncaught, and `stop()` leaves no request or timer behind.
  */
+
+/** A watch that ends sooner than this having delivered nothing is retried with backoff. */
+const SHORT_WATCH_MS = 1_000;
 
 /** The resource to watch; an ApiResource from discovery fits. */
 export interface InformerResource {
@@ -286,12 +290,19 @@ export class SupervisedInformer {
       }
 
       const openedAt = Date.now();
+      const rvBefore = this.resourceVersion;
       const end = await this.watchOnce();
-      const healthy = Date.now() - openedAt >= this.opts.healthyAfterMs;
-      if (healthy) {
+      const lasted = Date.now() - openedAt;
+      if (lasted >= this.opts.healthyAfterMs) {
         this.errorBackoff.reset();
         this.goneBackoff.reset();
       }
+      // A watch that delivered something, or stayed open a while, and then ended is normal life:
+      // the server's timeout, or an API server under load closing watchers that fell behind (seen
+      // every few seconds in bench:live). Backing off there grew the delay to seconds while events
+      // piled up; like client-go's reflector, such a watch is reopened at once. Only a watch that
+      // ends at once with nothing (a proxy or server refusing it) backs off, so nothing loops.
+      const progressed = this.resourceVersion !== rvBefore || lasted >= SHORT_WATCH_MS;
       switch (end.kind) {
         case 'stopped':
           return;
@@ -313,7 +324,7 @@ export class SupervisedInformer {
           // be opened means the resource is not being watched right now.
           if (!end.opened) this.setStatus('error', end.message);
           this.counters.watchRestarts++;
-          delayMs = this.errorBackoff.next();
+          delayMs = this.restartDelay(end.opened && progressed);
           break;
         case 'watchdog':
           this.counters.watchdogTimeouts++;
@@ -322,10 +333,17 @@ export class SupervisedInformer {
           break;
         case 'closed':
           this.counters.watchRestarts++;
-          delayMs = this.errorBackoff.next();
+          delayMs = this.restartDelay(progressed);
           break;
       }
     }
+  }
+
+  /** No delay after a watch that made progress (and the backoff starts over); otherwise the next step. */
+  private restartDelay(progressed: boolean): number {
+    if (!progressed) return this.errorBackoff.next();
+    this.errorBackoff.reset();
+    return 0;
   }
 
   /**
