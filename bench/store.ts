@@ -471,7 +471,7 @@ async function main(): Promise<void> {
     );
   }
   console.log('cpu µs/t: CPU time of this process (all threads) per transition; for PostgreSQL the server is not included');
-  for (const r of results) if (r.merged + r.dropped > 0) console.log(`${r.backend}: ${r.merged} merged, ${r.dropped} dropped (back-pressure)`);
+  for (const r of results) if (r.merged + r.dropped > 0) console.log(`${r.backend}: ${r.merged} merged, ${r.dropped} dropped over all runs (back-pressure)`);
   if (args.json) console.log(JSON.stringify({ results, verdicts }));
 }
 

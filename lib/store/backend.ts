@@ -126,11 +126,20 @@ export interface LoadedObject {
   uid: string | null;
   status: string | null;
   driftedSince: number | null;
+  statusAt: number | null;
   deletedAt: number | null;
   lastEventId: number | null;
   lastClosedId: number | null;
+  /** Times of the chains' heads: the last event's `at`, the last closed episode's `closed_at`. */
+  lastEventAt: number | null;
+  lastClosedAt: number | null;
   episodes: LoadedEpisode[];
 }
+
+/** What loadObjects reads of an object (alias `o`), with the times of its chains' heads. */
+export const LOADED_OBJECT_COLUMNS =
+  'o.id, o.key, o.version, o.uid, o.status, o.status_at, o.drifted_since, o.deleted_at, o.last_event_id, o.last_closed_id, ev.at AS last_event_at, ce.closed_at AS last_closed_at';
+export const LOADED_OBJECT_JOINS = 'LEFT JOIN object_events ev ON ev.id = o.last_event_id LEFT JOIN episodes ce ON ce.id = o.last_closed_id';
 
 export interface Backend {
   readonly dialect: Dialect;

@@ -214,6 +214,16 @@ DROP INDEX object_events_object;
 `;
 
 /**
+ * Event ids come from id_blocks from now on. A writer of an earlier version still running against
+ * the same PostgreSQL database (a rolling upgrade) would take ids from the column's sequence that
+ * the new one has reserved, and the new one would retry its batch forever; without the default
+ * the old writer's inserts fail instead.
+ */
+const v4PostgresEventIds = `
+ALTER TABLE object_events ALTER COLUMN id DROP DEFAULT;
+`;
+
+/**
  * SQLite kept drift_deltas twice, as a rowid table and as its primary-key index; without rowid
  * the key is the table (as drift_rollup has been since v2).
  */
@@ -246,7 +256,7 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 4,
     name: 'per-object chains instead of per-object indexes',
     sqlite: sqlite(v4Chains) + v4SqliteDeltas,
-    postgres: postgres(v4Chains),
+    postgres: postgres(v4Chains) + v4PostgresEventIds,
   },
 ];
 

@@ -1,6 +1,8 @@
 import pg from 'pg';
 import {
   COLUMNS,
+  LOADED_OBJECT_COLUMNS,
+  LOADED_OBJECT_JOINS,
   PG_TYPES,
   UPSERTS,
   type Backend,
@@ -139,10 +141,13 @@ class PostgresBackend implements Backend {
       uid: string | null;
       status: string | null;
       drifted_since: number | null;
+      status_at: number | null;
       deleted_at: number | null;
       last_event_id: number | null;
       last_closed_id: number | null;
-    }>('SELECT id, key, version, uid, status, drifted_since, deleted_at, last_event_id, last_closed_id FROM objects WHERE key = ANY($1::text[])', [keys]);
+      last_event_at: number | null;
+      last_closed_at: number | null;
+    }>(`SELECT ${LOADED_OBJECT_COLUMNS} FROM objects o ${LOADED_OBJECT_JOINS} WHERE o.key = ANY($1::text[])`, [keys]);
     if (objs.rows.length === 0) return [];
     const byId = new Map<number, LoadedObject>();
     for (const r of objs.rows) {
@@ -153,9 +158,12 @@ class PostgresBackend implements Backend {
         uid: r.uid,
         status: r.status,
         driftedSince: r.drifted_since,
+        statusAt: r.status_at,
         deletedAt: r.deleted_at,
         lastEventId: r.last_event_id,
         lastClosedId: r.last_closed_id,
+        lastEventAt: r.last_event_at,
+        lastClosedAt: r.last_closed_at,
         episodes: [],
       });
     }

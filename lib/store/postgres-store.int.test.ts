@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createTestDatabase } from '@/testing/postgres-fixture';
 import { verifyAfterKill } from './crash-checks';
 import { writeUntilKilled } from './crash-harness';
+import { openStore } from './open-store';
 import { defineStoreSuite } from './store-suite';
 
 defineStoreSuite({
@@ -23,6 +24,25 @@ defineStoreSuite({
       dispose: db.drop,
     };
   },
+});
+
+describe('PostgreSQL schema v4', () => {
+  it('refuses an event without an id: a writer of an earlier version fails rather than taking ids the store reserved', async () => {
+    const db = await createTestDatabase();
+    try {
+      const store = await openStore({ databaseUrl: db.url, retention: { intervalMs: 0 }, log: () => undefined });
+      await store.close();
+      const c = new pg.Client({ connectionString: db.url });
+      await c.connect();
+      try {
+        await expect(c.query("INSERT INTO object_events (object_id, at, type) VALUES (1, 0, 'status')")).rejects.toThrow(/null value in column "id"/);
+      } finally {
+        await c.end();
+      }
+    } finally {
+      await db.drop();
+    }
+  });
 });
 
 describe('PostgreSQL history survives SIGKILL of the writer during heavy writes', () => {

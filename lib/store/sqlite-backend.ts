@@ -10,6 +10,8 @@ import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import {
   COLUMNS,
+  LOADED_OBJECT_COLUMNS,
+  LOADED_OBJECT_JOINS,
   UPSERTS,
   type Backend,
   type BulkTable,
@@ -339,7 +341,7 @@ class SqliteBackend implements Backend {
     for (let i = 0; i < keys.length; i += LOAD_CHUNK) {
       const rows = (await this.one({
         t: 'all',
-        sql: 'SELECT id, key, version, uid, status, drifted_since, deleted_at, last_event_id, last_closed_id FROM objects WHERE key IN (SELECT value FROM json_each(?))',
+        sql: `SELECT ${LOADED_OBJECT_COLUMNS} FROM objects o ${LOADED_OBJECT_JOINS} WHERE o.key IN (SELECT value FROM json_each(?))`,
         params: [JSON.stringify(keys.slice(i, i + LOAD_CHUNK))],
       })) as ObjectRow[];
       if (rows.length === 0) continue;
@@ -352,9 +354,12 @@ class SqliteBackend implements Backend {
           uid: r.uid,
           status: r.status,
           driftedSince: r.drifted_since,
+          statusAt: r.status_at,
           deletedAt: r.deleted_at,
           lastEventId: r.last_event_id,
           lastClosedId: r.last_closed_id,
+          lastEventAt: r.last_event_at,
+          lastClosedAt: r.last_closed_at,
           episodes: [],
         };
         byId.set(o.id, o);
@@ -465,9 +470,12 @@ interface ObjectRow {
   uid: string | null;
   status: string | null;
   drifted_since: number | null;
+  status_at: number | null;
   deleted_at: number | null;
   last_event_id: number | null;
   last_closed_id: number | null;
+  last_event_at: number | null;
+  last_closed_at: number | null;
 }
 
 export interface EpisodeRow {

@@ -64,6 +64,8 @@ const ID_BLOCK: Record<IdSequence, number> = { objects: 1_024, episodes: 65_536,
 /** Events one record can add: a replacement and a status change. */
 const EVENTS_PER_RECORD = 2;
 const MAX_CHART_BUCKETS = 10_000;
+/** How far objectHistory follows an object's chain of closed episodes (a guard against a cycle). */
+const MAX_CHAIN_WALK = 200_000;
 
 /** The rows of one time bucket in a batch's chart index. */
 function rowsAt(index: Map<number, Map<string, number>>, bucket: number): Map<string, number> {
@@ -150,9 +152,14 @@ interface ObjState {
   statusAt: number | null;
   driftedSince: number | null;
   deletedAt: number | null;
-  /** Heads of the object's chains of events and of closed episodes (migrations.ts v4). */
+  /**
+   * Heads of the object's chains of events and of closed episodes (migrations.ts v4), and their
+   * times: along a chain times never go back (see event() and closeEpisode()).
+   */
   lastEventId: number | null;
   lastClosedId: number | null;
+  lastEventAt: number;
+  lastClosedAt: number;
   episodes: Map<string, EpState>;
   /** The chart rows this object counts in, shared by objects of its cluster, namespace and kind. */
   chart: ChartGroup | undefined;
@@ -364,10 +371,12 @@ export class Store implements DriftStore {
 
   private refillIds(): void {
     if (this.refilling || this.closed) return;
+    // Only the pools below half (derivableNow's trigger): a full block would replace, and waste,
+    // the rest of every pool whenever one of them ran low.
     this.refilling = (async () => {
-      await this.ensureIds('episodes', ID_BLOCK.episodes);
-      await this.ensureIds('transitions', ID_BLOCK.transitions);
-      await this.ensureIds('object_events', ID_BLOCK.object_events);
+      await this.ensureIds('episodes', ID_BLOCK.episodes / 2);
+      await this.ensureIds('transitions', ID_BLOCK.transitions / 2);
+      await this.ensureIds('object_events', ID_BLOCK.object_events / 2);
     })()
       .catch((err: unknown) => this.noteError(err, 'reserving ids'))
       .finally(() => {
@@ -530,10 +539,14 @@ export class Store implements DriftStore {
     return { seq: ++this.batchSeq, batch: emptyBatch(), deltaAt: new Map(), rollupAt: new Map(), findingAt: new Map(), records: 0 };
   }
 
+  /** A batch was given up at close: nothing after it is written (see writeWithRetry). */
+  private abandoned = false;
+
   private async writeWithRetry(b: Builder, n: number): Promise<void> {
     let delay = 200;
     for (;;) {
       try {
+        if (this.abandoned) throw new Error('an earlier history batch was given up at close');
         await this.db.write(b.batch);
         this.counters.flushes++;
         this.counters.transitionsWritten += b.batch.rows.transitions.rows;
@@ -549,6 +562,9 @@ export class Store implements DriftStore {
         if (this.closing) {
           this.unwritten -= b.records;
           this.written = n;
+          // Later batches chain to rows of this one (events, closed episodes, transitions): written
+          // without it, an object's older history would end at the gap. They are given up too.
+          this.abandoned = true;
           throw err;
         }
         await sleep(delay);
@@ -686,11 +702,13 @@ export class Store implements DriftStore {
       version: o.version,
       uid: o.uid,
       status: o.status !== null && isStatus.has(o.status) ? (o.status as ObjectStatus) : null,
-      statusAt: null,
+      statusAt: o.statusAt,
       driftedSince: o.driftedSince,
       deletedAt: o.deletedAt,
       lastEventId: o.lastEventId,
       lastClosedId: o.lastClosedId,
+      lastEventAt: o.lastEventAt ?? Number.NEGATIVE_INFINITY,
+      lastClosedAt: o.lastClosedAt ?? Number.NEGATIVE_INFINITY,
       episodes: new Map(),
       chart: undefined,
     };
@@ -756,6 +774,8 @@ export class Store implements DriftStore {
       deletedAt: null,
       lastEventId: null,
       lastClosedId: null,
+      lastEventAt: Number.NEGATIVE_INFINITY,
+      lastClosedAt: Number.NEGATIVE_INFINITY,
       episodes: new Map(),
       chart: undefined,
     };
@@ -786,6 +806,10 @@ export class Store implements DriftStore {
     extra: { status?: string; source?: string; desiredRevision?: string; resourceVersion?: string } = {},
   ): void {
     const id = this.takeId('object_events');
+    // Reports can arrive out of time order (clocks step back): recorded at the object's last event
+    // time at the earliest, so the chain is in time order and its walk may stop at the range's start.
+    if (at < o.lastEventAt) at = o.lastEventAt;
+    o.lastEventAt = at;
     b.batch.rows.object_events.add([
       id,
       o.id,
@@ -990,15 +1014,18 @@ export class Store implements DriftStore {
 
   private closeEpisode(o: ObjState, ep: EpState, at: number, reason: CloseReason, b: Builder): void {
     o.episodes.delete(ep.path);
+    // As for events: closes are chained in time order (an out-of-order report closes no earlier).
+    const closedAt = Math.max(at, o.lastClosedAt);
+    o.lastClosedAt = closedAt;
     // A closed episode's head is exact from its close on: readers add a tail for open ones only.
     if (ep.headDirty) this.pushHead(ep, b);
     if (ep.insertBatch === b.seq) {
       const rows = b.batch.rows.episodes;
-      rows.set(ep.insertAt, 4, at);
+      rows.set(ep.insertAt, 4, closedAt);
       rows.set(ep.insertAt, 5, reason);
       rows.set(ep.insertAt, 8, o.lastClosedId);
     } else {
-      b.batch.episodeCloses.push({ id: ep.id, closedAt: at, reason, prevClosedId: o.lastClosedId });
+      b.batch.episodeCloses.push({ id: ep.id, closedAt, reason, prevClosedId: o.lastClosedId });
     }
     o.lastClosedId = ep.id;
     this.markUpdate(o, b);
@@ -1304,10 +1331,8 @@ export class Store implements DriftStore {
       drifted_since: number | null;
       deleted_at: number | null;
       first_seen: number;
-      last_event_id: number | null;
-      last_closed_id: number | null;
     }>(
-      'SELECT id, cluster, grp, kind, namespace, name, version, uid, status, drifted_since, deleted_at, first_seen, last_event_id, last_closed_id FROM objects WHERE key = ?',
+      'SELECT id, cluster, grp, kind, namespace, name, version, uid, status, drifted_since, deleted_at, first_seen FROM objects WHERE key = ?',
       [objectKey(ref)],
     );
     if (!obj) return undefined;
@@ -1327,12 +1352,15 @@ export class Store implements DriftStore {
       // upper bound (every id handed out is below it) makes it a range, which PostgreSQL plans as
       // a primary-key scan even before the table has statistics (one bound alone: a full scan).
       // Closed episodes come from the object's chain, newest close first, down to the window's
-      // start; open ones from the partial index episodes_open (migrations.ts v4).
+      // start; open ones from the partial index episodes_open (migrations.ts v4). The chain's head
+      // is read in this statement: read before it, a batch committed in between could close an
+      // episode that neither half would then see. The depth bound guards against a cycle.
       `WITH RECURSIVE closed AS (
-         SELECT id, path, opened_at, closed_at, close_reason, source, desired_revision, prev_closed_id FROM episodes WHERE id = ?
+         SELECT id, path, opened_at, closed_at, close_reason, source, desired_revision, prev_closed_id, 1 AS depth FROM episodes
+         WHERE id = (SELECT last_closed_id FROM objects WHERE id = ?)
          UNION ALL
-         SELECT e.id, e.path, e.opened_at, e.closed_at, e.close_reason, e.source, e.desired_revision, e.prev_closed_id
-         FROM closed c JOIN episodes e ON e.id = c.prev_closed_id WHERE c.closed_at >= ?
+         SELECT e.id, e.path, e.opened_at, e.closed_at, e.close_reason, e.source, e.desired_revision, e.prev_closed_id, c.depth + 1
+         FROM closed c JOIN episodes e ON e.id = c.prev_closed_id WHERE c.closed_at >= ? AND c.depth < ?
        ), eps AS (
          SELECT id, path, opened_at, closed_at, close_reason, source, desired_revision FROM (
            SELECT id, path, opened_at, closed_at, close_reason, source, desired_revision FROM closed WHERE closed_at >= ? AND opened_at < ?
@@ -1351,7 +1379,7 @@ export class Store implements DriftStore {
          COALESCE(tail.last_tid, h.last_tid) AS last_tid, COALESCE(h.n, 0) + COALESCE(tail.n, 0) AS n
        FROM eps e LEFT JOIN episode_heads h ON h.episode_id = e.id LEFT JOIN tail ON tail.episode_id = e.id
        ORDER BY e.opened_at DESC, e.id DESC`,
-      [obj.last_closed_id, from, from, to, obj.id, to, limit],
+      [obj.id, from, MAX_CHAIN_WALK, from, to, obj.id, to, limit],
     );
     const heads = eps.map((e) => e.last_tid).filter((x): x is number => x !== null);
     const byEpisode = new Map<number, TransitionRecord[]>();
@@ -1401,7 +1429,8 @@ export class Store implements DriftStore {
     }
     const range = [obj.id, from, to, limit];
     // The object's chain of events, newest first, down to the window's start or `limit` events
-    // before its end (the object's events are recorded in time order).
+    // before its end (an object's events are recorded in time order, see event()). Ids only go
+    // down along it, so it cannot cycle.
     const events = await this.db.all<{
       at: number;
       type: string;
@@ -1412,13 +1441,13 @@ export class Store implements DriftStore {
     }>(
       `WITH RECURSIVE chain AS (
          SELECT id, prev_id, at, type, status, source, desired_revision, resource_version, CASE WHEN at < ? THEN 1 ELSE 0 END AS cnt
-         FROM object_events WHERE id = ?
+         FROM object_events WHERE id = (SELECT last_event_id FROM objects WHERE id = ?)
          UNION ALL
          SELECT e.id, e.prev_id, e.at, e.type, e.status, e.source, e.desired_revision, e.resource_version, c.cnt + CASE WHEN e.at < ? THEN 1 ELSE 0 END
          FROM chain c JOIN object_events e ON e.id = c.prev_id WHERE c.cnt < ? AND c.at >= ?
        )
        SELECT at, type, status, source, desired_revision, resource_version FROM chain WHERE at >= ? AND at < ? ORDER BY at DESC, id DESC LIMIT ?`,
-      [to, obj.last_event_id, to, limit, from, from, to, limit],
+      [to, obj.id, to, limit, from, from, to, limit],
     );
     const pods = await this.db.all<{ at: number; container: string | null; restarts: number; reason: string | null; message: string | null }>(
       'SELECT at, container, restarts, reason, message FROM pod_health WHERE object_id = ? AND at >= ? AND at < ? ORDER BY at DESC, id DESC LIMIT ?',

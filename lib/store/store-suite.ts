@@ -271,6 +271,32 @@ export function defineStoreSuite(target: StoreTarget): void {
       expect(o?.episodes.map((e) => [(e.openedAt.getTime() - T0) / MIN, e.closeReason])).toEqual([[2, 'in-sync']]);
     });
 
+    it('keeps reports that arrive out of time order in the history: an object\'s events and closes never go back', async () => {
+      const { store } = await fresh();
+      store.recordObjectState(state(0, 'drifted', [replicas(5)])); // A opens
+      store.recordObjectState(state(10, 'in-sync')); // A closes
+      store.recordObjectState(state(1, 'drifted', [replicas(6)])); // the clock stepped back: B opens
+      store.recordObjectState(state(3, 'in-sync')); // B closes
+      await store.flush();
+      const minutes = (d: Date | undefined) => (d === undefined ? null : (d.getTime() - T0) / MIN);
+      const all = await store.objectHistory(deploy);
+      expect(all?.events.map((e) => [minutes(e.at), e.status])).toEqual([
+        [0, 'drifted'],
+        [10, 'in-sync'],
+        [10, 'drifted'],
+        [10, 'in-sync'],
+      ]);
+      expect(all?.episodes.map((e) => [minutes(e.openedAt), minutes(e.closedAt)])).toEqual([
+        [0, 10],
+        [1, 10],
+      ]);
+      // A window after the late reports still finds the first episode and every event in it.
+      const late = await store.objectHistory(deploy, { from: at(5) });
+      expect(late?.episodes.map((e) => minutes(e.openedAt))).toEqual([0, 1]);
+      expect(late?.events).toHaveLength(3);
+      expect((await store.objectHistory(deploy, { limit: 1 }))?.events.map((e) => [minutes(e.at), e.status])).toEqual([[10, 'in-sync']]);
+    });
+
     it('stores awkward strings unchanged: quotes, backslashes, control characters, braces, NULL, non-BMP', async () => {
       const { store } = await fresh();
       const values = ['say "hi"', 'C:\\path\\', 'line1\nline2\ttab', '{a,b}', 'NULL', '', 'ünïcode ✓ 🚀', '\\"}'];
