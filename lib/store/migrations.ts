@@ -10,11 +10,10 @@
  *
  * Since v4 the same holds for an object's events and closed episodes: the per-object indexes
  * `(object_id, at)` were inserted at random positions too, on the writer's thread (bench:store,
- * SQLite, store runs alternating with the indexed schema: 129-147k → 154-169k transitions/s without
- * them). Each event names the object's
- * previous event (`prev_id`), each closed episode the object's previously closed episode
- * (`prev_closed_id`), and the object row names the last of each; open episodes are found through
- * the small partial index `episodes_open`.
+ * SQLite, store runs alternating with the indexed schema: 129-147k → 154-169k transitions/s
+ * without them). Each event names the object's previous event (`prev_id`), each closed episode
+ * the object's previously closed episode (`prev_closed_id`), and the object row names the last of
+ * each; open episodes are found through the small partial index `episodes_open`.
  */
 
 export interface Migration {
