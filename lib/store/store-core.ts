@@ -61,6 +61,7 @@ export const ROLLUP_BUCKET_MS = 60 * 60_000;
  * of a block are skipped, which costs nothing (ids are 53-bit).
  */
 const ID_BLOCK: Record<IdSequence, number> = { objects: 1_024, episodes: 65_536, transitions: 1_048_576, object_events: 65_536 };
+const ID_SEQUENCES = Object.keys(ID_BLOCK) as IdSequence[];
 /** Events one record can add: a replacement and a status change. */
 const EVENTS_PER_RECORD = 2;
 const MAX_CHART_BUCKETS = 10_000;
@@ -487,21 +488,26 @@ export class Store implements DriftStore {
   }
 
   private prepared(items: readonly QueueItem[]): boolean {
+    const { need } = this.idNeeds(items);
+    return ID_SEQUENCES.every((seq) => this.ids[seq].end - this.ids[seq].next >= need[seq]);
+  }
+
+  /**
+   * The keys of these records not in the cache, and the ids deriving them may take at most. Objects
+   * count distinct keys: one that is new to the database takes one id however many records name it
+   * (counting records here never came true again).
+   */
+  private idNeeds(items: readonly QueueItem[]): { missing: Set<string>; need: Record<IdSequence, number> } {
+    const missing = new Set<string>();
     let changes = 0;
-    // Distinct keys, as prepare() reserves: an object that is new to the database takes one id
-    // however many of these records name it (counting records here never came true again).
-    const objects = new Set<string>();
     for (const it of items) {
       if (it.t === 'state') changes += it.v.changes.length;
-      if (it.k && !this.cache.has(it.k)) objects.add(it.k);
+      if (it.k && !this.cache.has(it.k)) missing.add(it.k);
     }
-    const free = (seq: IdSequence) => this.ids[seq].end - this.ids[seq].next;
-    return (
-      free('objects') >= objects.size &&
-      free('episodes') >= changes &&
-      free('transitions') >= changes &&
-      free('object_events') >= items.length * EVENTS_PER_RECORD
-    );
+    return {
+      missing,
+      need: { objects: missing.size, episodes: changes, transitions: changes, object_events: items.length * EVENTS_PER_RECORD },
+    };
   }
 
   /** Hands the current batch to the write chain; `checkpoint` forces a heads checkpoint. */
@@ -657,21 +663,13 @@ export class Store implements DriftStore {
 
   /** Loads objects not in the cache and reserves ids for the worst case of these records. */
   private async prepare(items: readonly QueueItem[]): Promise<void> {
-    const missing = new Set<string>();
-    let changes = 0;
-    for (const it of items) {
-      if (it.t === 'state') changes += it.v.changes.length;
-      if (it.k && !this.cache.has(it.k)) missing.add(it.k);
-    }
+    const { missing, need } = this.idNeeds(items);
     if (missing.size > 0) {
       const loaded = await this.db.loadObjects([...missing]);
       for (const o of loaded) if (!this.cache.has(o.key)) this.cache.set(o.key, this.fromLoaded(o));
     }
     await this.refilling;
-    await this.ensureIds('objects', missing.size);
-    await this.ensureIds('episodes', changes);
-    await this.ensureIds('transitions', changes);
-    await this.ensureIds('object_events', items.length * EVENTS_PER_RECORD);
+    for (const seq of ID_SEQUENCES) await this.ensureIds(seq, need[seq]);
   }
 
   private async ensureIds(seq: IdSequence, need: number): Promise<void> {
