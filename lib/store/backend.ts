@@ -141,6 +141,41 @@ export const LOADED_OBJECT_COLUMNS =
   'o.id, o.key, o.version, o.uid, o.status, o.status_at, o.drifted_since, o.deleted_at, o.last_event_id, o.last_closed_id, ev.at AS last_event_at, ce.closed_at AS last_closed_at';
 export const LOADED_OBJECT_JOINS = 'LEFT JOIN object_events ev ON ev.id = o.last_event_id LEFT JOIN episodes ce ON ce.id = o.last_closed_id';
 
+/** A row of LOADED_OBJECT_COLUMNS. */
+export interface LoadedObjectRow {
+  id: number;
+  key: string;
+  version: string;
+  uid: string | null;
+  status: string | null;
+  drifted_since: number | null;
+  status_at: number | null;
+  deleted_at: number | null;
+  last_event_id: number | null;
+  last_closed_id: number | null;
+  last_event_at: number | null;
+  last_closed_at: number | null;
+}
+
+/** The object of a LOADED_OBJECT_COLUMNS row, its open episodes still to be added. */
+export function toLoadedObject(r: LoadedObjectRow): LoadedObject {
+  return {
+    id: r.id,
+    key: r.key,
+    version: r.version,
+    uid: r.uid,
+    status: r.status,
+    statusAt: r.status_at,
+    driftedSince: r.drifted_since,
+    deletedAt: r.deleted_at,
+    lastEventId: r.last_event_id,
+    lastClosedId: r.last_closed_id,
+    lastEventAt: r.last_event_at,
+    lastClosedAt: r.last_closed_at,
+    episodes: [],
+  };
+}
+
 export interface Backend {
   readonly dialect: Dialect;
   /** Objects (and their open episodes with their last transition) by key; missing keys are absent. */

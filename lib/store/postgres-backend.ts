@@ -3,12 +3,14 @@ import {
   COLUMNS,
   LOADED_OBJECT_COLUMNS,
   LOADED_OBJECT_JOINS,
+  toLoadedObject,
   PG_TYPES,
   UPSERTS,
   type Backend,
   type BulkTable,
   type IdSequence,
   type LoadedObject,
+  type LoadedObjectRow,
   type WriteBatch,
 } from './backend';
 import { SET_HEADS_WATERMARK_SQL } from './heads';
@@ -134,39 +136,10 @@ class PostgresBackend implements Backend {
 
   async loadObjects(keys: readonly string[]): Promise<LoadedObject[]> {
     if (keys.length === 0) return [];
-    const objs = await this.pool.query<{
-      id: number;
-      key: string;
-      version: string;
-      uid: string | null;
-      status: string | null;
-      drifted_since: number | null;
-      status_at: number | null;
-      deleted_at: number | null;
-      last_event_id: number | null;
-      last_closed_id: number | null;
-      last_event_at: number | null;
-      last_closed_at: number | null;
-    }>(`SELECT ${LOADED_OBJECT_COLUMNS} FROM objects o ${LOADED_OBJECT_JOINS} WHERE o.key = ANY($1::text[])`, [keys]);
+    const objs = await this.pool.query<LoadedObjectRow>(`SELECT ${LOADED_OBJECT_COLUMNS} FROM objects o ${LOADED_OBJECT_JOINS} WHERE o.key = ANY($1::text[])`, [keys]);
     if (objs.rows.length === 0) return [];
     const byId = new Map<number, LoadedObject>();
-    for (const r of objs.rows) {
-      byId.set(r.id, {
-        id: r.id,
-        key: r.key,
-        version: r.version,
-        uid: r.uid,
-        status: r.status,
-        driftedSince: r.drifted_since,
-        statusAt: r.status_at,
-        deletedAt: r.deleted_at,
-        lastEventId: r.last_event_id,
-        lastClosedId: r.last_closed_id,
-        lastEventAt: r.last_event_at,
-        lastClosedAt: r.last_closed_at,
-        episodes: [],
-      });
-    }
+    for (const r of objs.rows) byId.set(r.id, toLoadedObject(r));
     const eps = await this.pool.query<EpisodeRow>(
       `SELECT e.id, e.object_id, e.path, e.opened_at, h.last_tid, h.n, t.live_hash, t.desired_hash, t.op, t.manager
        FROM episodes e LEFT JOIN episode_heads h ON h.episode_id = e.id LEFT JOIN transitions t ON t.id = h.last_tid

@@ -12,12 +12,14 @@ import {
   COLUMNS,
   LOADED_OBJECT_COLUMNS,
   LOADED_OBJECT_JOINS,
+  toLoadedObject,
   UPSERTS,
   type Backend,
   type BulkTable,
   type IdSequence,
   type LoadedEpisode,
   type LoadedObject,
+  type LoadedObjectRow,
   type WriteBatch,
 } from './backend';
 import { RowBuffer, type Cell, type ColumnType, type RowData } from './row-buffer';
@@ -343,25 +345,11 @@ class SqliteBackend implements Backend {
         t: 'all',
         sql: `SELECT ${LOADED_OBJECT_COLUMNS} FROM objects o ${LOADED_OBJECT_JOINS} WHERE o.key IN (SELECT value FROM json_each(?))`,
         params: [JSON.stringify(keys.slice(i, i + LOAD_CHUNK))],
-      })) as ObjectRow[];
+      })) as LoadedObjectRow[];
       if (rows.length === 0) continue;
       const byId = new Map<number, LoadedObject>();
       for (const r of rows) {
-        const o: LoadedObject = {
-          id: r.id,
-          key: r.key,
-          version: r.version,
-          uid: r.uid,
-          status: r.status,
-          driftedSince: r.drifted_since,
-          statusAt: r.status_at,
-          deletedAt: r.deleted_at,
-          lastEventId: r.last_event_id,
-          lastClosedId: r.last_closed_id,
-          lastEventAt: r.last_event_at,
-          lastClosedAt: r.last_closed_at,
-          episodes: [],
-        };
+        const o = toLoadedObject(r);
         byId.set(o.id, o);
         out.push(o);
       }
@@ -461,21 +449,6 @@ class SqliteBackend implements Backend {
       await this.w.terminate();
     }
   }
-}
-
-interface ObjectRow {
-  id: number;
-  key: string;
-  version: string;
-  uid: string | null;
-  status: string | null;
-  drifted_since: number | null;
-  status_at: number | null;
-  deleted_at: number | null;
-  last_event_id: number | null;
-  last_closed_id: number | null;
-  last_event_at: number | null;
-  last_closed_at: number | null;
 }
 
 export interface EpisodeRow {
