@@ -30,15 +30,20 @@ defineStoreSuite({
   },
 });
 
-describe('SQLite checkpoints', () => {
-  const dirs: string[] = [];
-  afterEach(() => {
-    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-  });
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+/** A temporary data directory, removed after the test. */
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  dirs.push(dir);
+  return dir;
+}
 
+describe('SQLite checkpoints', () => {
   it('copies written pages into the database file from the second connection, and closes with no log left', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'driftwatch-checkpoint-'));
-    dirs.push(dir);
+    const dir = tempDir('driftwatch-checkpoint-');
     const file = sqlitePath(dir);
     const store = await openStore({ dataDir: dir, retention: { intervalMs: 0 }, log: () => undefined });
     const before = statSync(file).size;
@@ -78,14 +83,8 @@ describe('SQLite checkpoints', () => {
 });
 
 describe('SQLite history written before per-object chains (schema v3)', () => {
-  const dirs: string[] = [];
-  afterEach(() => {
-    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-  });
-
   it('is chained by the migration: its events and episodes stay in object histories, and new ones continue them', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'driftwatch-v3-'));
-    dirs.push(dir);
+    const dir = tempDir('driftwatch-v3-');
     const min = (m: number) => Date.UTC(2025, 0, 6, 8, m);
     const ref = { cluster: 'prod', group: 'apps', version: 'v1', kind: 'Deployment', namespace: 'shop', name: 'web', uid: 'u1' };
     const db = new Database(sqlitePath(dir));
