@@ -14,5 +14,6 @@ ENV NODE_ENV=production NEXT_TELEMETRY_DISABLED=1
 COPY --from=build /app /app
 USER 10001:10001
 EXPOSE 3000
-# scripts/serve.ts: the bind address follows the auth mode (none: 127.0.0.1 only).
-ENTRYPOINT ["node", "node_modules/tsx/dist/cli.mjs", "scripts/serve.ts"]
+# `npm start`: scripts/serve.ts as `npm run build` compiled it; the bind address follows the auth
+# mode (none: 127.0.0.1 only).
+ENTRYPOINT ["node", "scripts/start.mjs"]

@@ -87,9 +87,11 @@ process.on('SIGTERM', cleanup);
 
 let server: Awaited<ReturnType<typeof startNextServer>> | undefined;
 try {
-  log('building the dashboard (next build) ...');
+  log('building the dashboard (npm run build) ...');
   await buildNext();
+  // What `npm start` runs.
   server = await startNextServer({
+    driftwatchServer: true,
     port,
     env: { ...process.env, ...clusterEnv },
     log: (chunk) => process.stdout.write(chunk),

@@ -27,16 +27,17 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** `next build`, streaming its output; the production server needs it. */
-export function buildNext(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+function run(argv: string[], env: NodeJS.ProcessEnv, what: string): Promise<void> {
   return new Promise((res, rej) => {
-    const child = spawn(process.execPath, [nextBin, 'build'], {
-      cwd: repoRoot,
-      env: { ...env, NEXT_TELEMETRY_DISABLED: '1' },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
-    child.once('exit', (code) => (code === 0 ? res() : rej(new Error(`next build exited with ${code}`))));
+    const child = spawn(process.execPath, argv, { cwd: repoRoot, env: { ...env, NEXT_TELEMETRY_DISABLED: '1' }, stdio: ['ignore', 'inherit', 'inherit'] });
+    child.once('exit', (code) => (code === 0 ? res() : rej(new Error(`${what} exited with ${code}`))));
   });
+}
+
+/** What `npm run build` does, streaming its output: `next build`, then the compiled server `npm start` runs. */
+export async function buildNext(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  await run([nextBin, 'build'], env, 'next build');
+  await run([join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(repoRoot, 'scripts', 'build-server.ts')], env, 'the server build');
 }
 
 /**
@@ -47,12 +48,9 @@ export async function startNextServer(opts: {
   env: NodeJS.ProcessEnv;
   port?: number;
   log?: (chunk: string) => void;
-  /**
-   * Flags for node itself, e.g. `--cpu-prof` (which NODE_OPTIONS does not take). With
-   * driftwatchServer they go after tsx's CLI, which hands them to the node process running the server.
-   */
+  /** Flags for node itself, e.g. `--cpu-prof` (which NODE_OPTIONS does not take). */
   nodeArgs?: string[];
-  /** Run Driftwatch's own server (scripts/serve.ts, what `npm start` runs) instead of bare `next start`. */
+  /** Run Driftwatch's own server (`npm start`: scripts/serve.ts as built by buildNext) instead of bare `next start`. */
   driftwatchServer?: boolean;
   /** --hostname to pass (default 127.0.0.1). */
   hostname?: string;
@@ -61,7 +59,7 @@ export async function startNextServer(opts: {
   const bind = ['--hostname', opts.hostname ?? '127.0.0.1', '--port', String(port)];
   const nodeArgs = opts.nodeArgs ?? [];
   const argv = opts.driftwatchServer
-    ? [join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs'), ...nodeArgs, join(repoRoot, 'scripts', 'serve.ts'), ...bind]
+    ? [...nodeArgs, join(repoRoot, 'scripts', 'start.mjs'), ...bind]
     : [...nodeArgs, nextBin, 'start', ...bind];
   const child: ChildProcess = spawn(
     process.execPath,

@@ -1,0 +1,38 @@
+/**
+ * The second half of `npm run build`: compiles scripts/serve.ts and the lib/ modules it imports
+ * into plain ESM beside Next's build (scripts/server-bundle.mjs), so `npm start` runs it with node
+ * alone. Packages stay external: `next` must be the one instance Next's own server code uses.
+ * Code splitting keeps serve.ts's dynamic imports lazy — the request gate imports next/server,
+ * which may only load after Next has prepared (it needs Next's AsyncLocalStorage set up).
+ */
+import { rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { serverBundleDir } from './server-bundle.mjs';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const outdir = serverBundleDir(root);
+const started = performance.now();
+rmSync(outdir, { recursive: true, force: true });
+try {
+  await build({
+    entryPoints: [join(root, 'scripts', 'serve.ts')],
+    outdir,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    packages: 'external',
+    outExtension: { '.js': '.mjs' },
+    // tsconfig's `@/*` paths; next/server has no exports map, so Node's ESM resolver needs the file.
+    alias: { '@': root, 'next/server': 'next/server.js' },
+    sourcemap: 'linked',
+    logLevel: 'warning',
+  });
+} catch (err) {
+  console.error(`[driftwatch] building the server failed: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+}
+console.log(`[driftwatch] server built in ${Math.round(performance.now() - started)} ms: ${outdir}`);

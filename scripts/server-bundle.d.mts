@@ -1,0 +1,2 @@
+export function serverBundleDir(root: string, env?: NodeJS.ProcessEnv): string;
+export const SERVER_ENTRY: string;

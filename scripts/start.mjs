@@ -1,0 +1,14 @@
+// `npm start`: the compiled scripts/serve.ts that `npm run build` wrote. Plain JavaScript on
+// purpose: running serve.ts through tsx cost about 2 s of start-up (esbuild transforms and a
+// second node process) before Next even began to boot.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { serverBundleDir, SERVER_ENTRY } from './server-bundle.mjs';
+
+const entry = join(serverBundleDir(process.cwd()), SERVER_ENTRY);
+if (!existsSync(entry)) {
+  console.error(`[driftwatch] no production build at ${entry}: run \`npm run build\` first (it builds the dashboard and its server).`);
+  process.exit(1);
+}
+await import(pathToFileURL(entry).href);
