@@ -18,6 +18,24 @@ import { createNamespace, inParallel, progress, type BenchCluster } from './benc
 export const NAMESPACES = 10;
 /** The field manager that applied the desired manifests: the dashboard's DRIFTWATCH_FIELD_MANAGER. */
 export const MANAGER = 'gitops-sync';
+
+/**
+ * A bench dashboard's environment: this cluster only (no configuration file, context or other
+ * kubeconfig from the caller's shell), these manifests applied by MANAGER, and a history database
+ * of the run's own.
+ */
+export function dashboardEnv(kubeconfig: string, manifests: string, dataDir: string): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    KUBECONFIG: kubeconfig,
+    DRIFTWATCH_KUBECONFIG: '',
+    DRIFTWATCH_CONTEXT: '',
+    DRIFTWATCH_CONFIG: '',
+    DRIFTWATCH_MANIFESTS: manifests,
+    DRIFTWATCH_FIELD_MANAGER: MANAGER,
+    DRIFTWATCH_DATA_DIR: dataDir,
+  };
+}
 /** The field manager of the benchmark's mutations (drift attributed to another actor). */
 export const MUTATOR = 'bench-mutator';
 

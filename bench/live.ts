@@ -30,7 +30,7 @@ import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { CONTENT_TYPE, kubeWrite } from '../testing/kube-write';
 import { buildNext, startNextServer } from '../testing/next-server';
 import { benchCluster, progress } from './bench-cluster';
-import { argValue, bareWatch, liveFixture, MANAGER, MUTATOR } from './live-fixture';
+import { argValue, bareWatch, dashboardEnv, liveFixture, MUTATOR } from './live-fixture';
 
 const argv = process.argv.slice(2);
 const flag = (name: string, dflt: number) => {
@@ -122,17 +122,8 @@ try {
     const spawnAt = performance.now();
     const server = await startNextServer({
       driftwatchServer,
-      env: {
-        ...process.env,
-        KUBECONFIG: cluster.state.kubeconfig,
-        DRIFTWATCH_KUBECONFIG: '',
-        DRIFTWATCH_CONTEXT: '',
-        DRIFTWATCH_CONFIG: '',
-        DRIFTWATCH_MANIFESTS: manifests,
-        // A history database of its own per start: a second start on the first one's would not be a first start.
-        DRIFTWATCH_DATA_DIR: join(work, `history-${run}`),
-        DRIFTWATCH_FIELD_MANAGER: MANAGER,
-      },
+      // A history database of its own per start: a second start on the first one's would not be a first start.
+      env: dashboardEnv(cluster.state.kubeconfig, manifests, join(work, `history-${run}`)),
       ...(argValue(argv, '--server-log') ? { log: (chunk: string) => appendFileSync(argValue(argv, '--server-log')!, chunk) } : {}),
       // e.g. --server-node-args "--cpu-prof --cpu-prof-dir=/tmp/prof" (written when the server exits)
       ...(argValue(argv, '--server-node-args') ? { nodeArgs: argValue(argv, '--server-node-args')!.split(' ').filter(Boolean) } : {}),

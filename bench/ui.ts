@@ -29,6 +29,7 @@ import { chromiumLaunchOptions } from '../e2e/playwright.config';
 import { CONTENT_TYPE, kubeWrite, objectPath } from '../testing/kube-write';
 import { buildNext, startNextServer } from '../testing/next-server';
 import { benchCluster, createNamespace, inParallel, progress } from './bench-cluster';
+import { dashboardEnv, MANAGER } from './live-fixture';
 
 const argv = process.argv.slice(2);
 const flag = (name: string, dflt: number) => {
@@ -42,7 +43,6 @@ const argText = (name: string) => {
 };
 const TRACE_DIR = argText('--trace');
 const NAMESPACES = 10;
-const MANAGER = 'gitops-sync';
 const EDITOR = 'kubectl-edit';
 
 const percentile = (xs: number[], p: number) => {
@@ -100,18 +100,8 @@ try {
     await buildNext();
   }
   const server = await startNextServer({
-    env: {
-      ...process.env,
-      KUBECONFIG: cluster.state.kubeconfig,
-      DRIFTWATCH_KUBECONFIG: '',
-      DRIFTWATCH_CONTEXT: '',
-      DRIFTWATCH_CONFIG: '',
-      DRIFTWATCH_MANIFESTS: manifests,
-      DRIFTWATCH_FIELD_MANAGER: MANAGER,
-      // History of this run only, removed with it (not ./.driftwatch, shared with whatever ran before).
-      DRIFTWATCH_DATA_DIR: join(work, 'history'),
-      DATABASE_URL: '',
-    },
+    // History of this run only, removed with it (not ./.driftwatch, shared with whatever ran before).
+    env: { ...dashboardEnv(cluster.state.kubeconfig, manifests, join(work, 'history')), DATABASE_URL: '' },
   });
   try {
     progress(`dashboard at ${server.url}; waiting until ${OBJECTS} objects are drifted`);

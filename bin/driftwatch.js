@@ -1,8 +1,32 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx, so the package needs no build step.
-import { register } from 'tsx/esm/api';
+// The CLI as `npm install` compiled it (scripts/build-cli.ts) while the compiled file is at least
+// as new as every source it was built from; otherwise the TypeScript through tsx (a checkout being
+// edited, or an install that could not compile it), so the package needs no build step.
+import { readFileSync, statSync } from 'node:fs';
 
-// tsconfig: false keeps tsx from picking up whatever tsconfig.json the caller's directory has.
-register({ tsconfig: false });
-const { run } = await import('../lib/cli/driftwatch.ts');
+const root = new URL('../', import.meta.url);
+
+async function compiled() {
+  const dir = new URL('dist/cli/', root);
+  let built;
+  let inputs;
+  try {
+    built = statSync(new URL('driftwatch.mjs', dir)).mtimeMs;
+    inputs = JSON.parse(readFileSync(new URL('inputs.json', dir), 'utf8'));
+    // A source changed (or went) since: the compiled CLI is not this code.
+    for (const f of inputs) if (statSync(new URL(f, root)).mtimeMs > built) return undefined;
+  } catch {
+    return undefined;
+  }
+  return import(new URL('driftwatch.mjs', dir).href);
+}
+
+async function fromSource() {
+  const { register } = await import('tsx/esm/api');
+  // tsconfig: false keeps tsx from picking up whatever tsconfig.json the caller's directory has.
+  register({ tsconfig: false });
+  return import('../lib/cli/driftwatch.ts');
+}
+
+const { run } = (await compiled()) ?? (await fromSource());
 process.exitCode = run(process.argv.slice(2));
