@@ -4,9 +4,10 @@ FROM node:20-bookworm-slim AS build
 WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
+# `prepare` (which compiles the CLI) skips itself here: the sources come in with the next COPY.
 RUN npm ci
 COPY . .
-RUN npm run build && npm prune --omit=dev
+RUN npm run prepare && npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 WORKDIR /app

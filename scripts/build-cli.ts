@@ -30,9 +30,10 @@ try {
     logLevel: 'warning',
   });
   // Paths relative to the package root, in the form esbuild reports them (relative to the cwd).
-  const inputs = Object.keys(result.metafile.inputs).map((p) => relative(root, resolve(p)));
+  // package.json and tsconfig.json shape the build too (dependencies, esbuild's reading of tsconfig).
+  const inputs = [...Object.keys(result.metafile.inputs).map((p) => relative(root, resolve(p))), 'package.json', 'tsconfig.json'];
   writeFileSync(join(outdir, 'inputs.json'), `${JSON.stringify(inputs, null, 1)}\n`);
-  console.log(`[driftwatch] CLI compiled: ${relative(root, outdir)} (${inputs.length} source files)`);
+  console.log(`[driftwatch] CLI compiled: ${relative(root, outdir)} (${inputs.length - 2} source files)`);
 } catch (err) {
   rmSync(outdir, { recursive: true, force: true });
   const message = `[driftwatch] compiling the CLI failed: ${err instanceof Error ? err.message : String(err)}`;

@@ -28,7 +28,6 @@ try {
     outExtension: { '.js': '.mjs' },
     // tsconfig's `@/*` paths; next/server has no exports map, so Node's ESM resolver needs the file.
     alias: { '@': root, 'next/server': 'next/server.js' },
-    sourcemap: 'linked',
     logLevel: 'warning',
   });
 } catch (err) {

@@ -8,7 +8,7 @@ import { serverBundleDir, SERVER_ENTRY } from './server-bundle.mjs';
 
 const entry = join(serverBundleDir(process.cwd()), SERVER_ENTRY);
 if (!existsSync(entry)) {
-  console.error(`[driftwatch] no production build at ${entry}: run \`npm run build\` first (it builds the dashboard and its server).`);
+  console.error(`[driftwatch] no production build at ${entry}: run \`npm run build\` first (it builds the dashboard and its server), and start from the repository's directory (as \`npm start\` does).`);
   process.exit(1);
 }
 await import(pathToFileURL(entry).href);

@@ -27,17 +27,16 @@ export async function freePort(): Promise<number> {
   });
 }
 
-function run(argv: string[], env: NodeJS.ProcessEnv, what: string): Promise<void> {
+/** `npm run build` (the dashboard, then the compiled server `npm start` runs), streaming its output. */
+export function buildNext(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  // npm's own CLI when npm started this process, else the one on PATH.
+  const npmCli = process.env.npm_execpath;
+  const [cmd, args] = npmCli ? [process.execPath, [npmCli, 'run', 'build']] : ['npm', ['run', 'build']];
   return new Promise((res, rej) => {
-    const child = spawn(process.execPath, argv, { cwd: repoRoot, env: { ...env, NEXT_TELEMETRY_DISABLED: '1' }, stdio: ['ignore', 'inherit', 'inherit'] });
-    child.once('exit', (code) => (code === 0 ? res() : rej(new Error(`${what} exited with ${code}`))));
+    const child = spawn(cmd, args, { cwd: repoRoot, env: { ...env, NEXT_TELEMETRY_DISABLED: '1' }, stdio: ['ignore', 'inherit', 'inherit'] });
+    child.once('error', rej);
+    child.once('exit', (code) => (code === 0 ? res() : rej(new Error(`npm run build exited with ${code}`))));
   });
-}
-
-/** What `npm run build` does, streaming its output: `next build`, then the compiled server `npm start` runs. */
-export async function buildNext(env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  await run([nextBin, 'build'], env, 'next build');
-  await run([join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(repoRoot, 'scripts', 'build-server.ts')], env, 'the server build');
 }
 
 /**
