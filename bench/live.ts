@@ -31,6 +31,7 @@ import { CONTENT_TYPE, kubeWrite } from '../testing/kube-write';
 import { buildNext, startNextServer } from '../testing/next-server';
 import { benchCluster, progress } from './bench-cluster';
 import { argValue, bareWatch, dashboardEnv, liveFixture, MUTATOR } from './live-fixture';
+import { median } from './stats';
 
 const argv = process.argv.slice(2);
 const flag = (name: string, dflt: number) => {
@@ -157,11 +158,6 @@ try {
     if (run < STARTUP_RUNS) await last.server.stop();
   }
   const { server, rssAfterStart, hwmAtComplete } = last!;
-  const median = (xs: number[]) => {
-    const s = [...xs].sort((a, b) => a - b);
-    const m = s.length >> 1;
-    return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-  };
   const completeMs = median(starts.map((r) => r.completeMs));
   const listMs = median(starts.map((r) => r.bareListMs));
   const listeningMs = median(starts.map((r) => r.listeningMs));

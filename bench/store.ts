@@ -23,6 +23,7 @@ import { openStore, sqlitePath } from '../lib/store/open-store';
 import { unnestInsertSql } from '../lib/store/postgres-backend';
 import type { DriftStore, ObjectStateInput } from '../lib/store/types';
 import { startPostgres, type PostgresServer } from '../testing/postgres';
+import { median } from './stats';
 
 interface Args {
   json: boolean;
@@ -202,12 +203,6 @@ async function timeIt<T>(fn: () => Promise<T>): Promise<number> {
   const t = performance.now();
   await fn();
   return performance.now() - t;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
 }
 
 async function measureQueries(store: DriftStore) {

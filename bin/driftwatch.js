@@ -8,11 +8,9 @@ const root = new URL('../', import.meta.url);
 
 async function compiled() {
   const dir = new URL('dist/cli/', root);
-  let built;
-  let inputs;
   try {
-    built = statSync(new URL('driftwatch.mjs', dir)).mtimeMs;
-    inputs = JSON.parse(readFileSync(new URL('inputs.json', dir), 'utf8'));
+    const built = statSync(new URL('driftwatch.mjs', dir)).mtimeMs;
+    const inputs = JSON.parse(readFileSync(new URL('inputs.json', dir), 'utf8'));
     // A source changed (or went) since: the compiled CLI is not this code.
     for (const f of inputs) if (statSync(new URL(f, root)).mtimeMs > built) return undefined;
   } catch {
