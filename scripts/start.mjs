@@ -4,7 +4,13 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import v8 from 'node:v8';
+import { heapGrowthFlag } from './heap-growth.mjs';
 import { serverBundleDir, SERVER_ENTRY } from './server-bundle.mjs';
+
+// Before anything is allocated: V8 reads the flag each time it sets the next collection's limit.
+const heapFlag = heapGrowthFlag(process.execArgv);
+if (heapFlag) v8.setFlagsFromString(heapFlag);
 
 const entry = join(serverBundleDir(process.cwd()), SERVER_ENTRY);
 if (!existsSync(entry)) {

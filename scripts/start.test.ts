@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { serverBundleDir } from './server-bundle.mjs';
+import { heapGrowthFlag } from './heap-growth.mjs';
+import { serverBundleDir, SERVER_ENTRY } from './server-bundle.mjs';
 
 const root = resolve(__dirname, '..');
 
@@ -19,5 +20,37 @@ describe('npm start (scripts/start.mjs)', () => {
     expect(res.stderr).toContain('run `npm run build` first');
     expect(res.stderr).toContain(serverBundleDir(root, env));
     expect(res.stderr).not.toContain('ERR_MODULE_NOT_FOUND');
+  });
+
+  // V8 logs the factor it grows the old generation by after each full collection.
+  const growthFactors = (execArgv: string[]): string[] => {
+    const dist = mkdtempSync(join(tmpdir(), 'driftwatch-heap-'));
+    try {
+      const env = { ...process.env, DRIFTWATCH_NEXT_DIST_DIR: relative(root, dist) };
+      const bundle = serverBundleDir(root, env);
+      mkdirSync(bundle, { recursive: true });
+      // A stand-in server that keeps what it allocates, as the first sync does.
+      writeFileSync(
+        join(bundle, SERVER_ENTRY),
+        'const keep = []; for (let r = 0; r < 60; r++) { const b = []; for (let i = 0; i < 20000; i++) b.push({ i, s: "x" + i }); keep.push(b); }\n',
+      );
+      const res = spawnSync(process.execPath, [...execArgv, '--trace-gc-verbose', join(root, 'scripts', 'start.mjs')], { cwd: root, env, encoding: 'utf8', timeout: 60_000 });
+      expect(res.status).toBe(0);
+      return [...res.stdout.matchAll(/\[HeapController\] Limit: .*\((\d+\.\d+)\)/g)].map((m) => m[1] as string);
+    } finally {
+      rmSync(dist, { recursive: true, force: true });
+    }
+  };
+
+  it('caps the old generation\'s growth after a full GC at 2x (V8 picks up to 4x while a sync allocates fast)', () => {
+    const factors = growthFactors([]);
+    expect(factors.length).toBeGreaterThan(0);
+    expect(new Set(factors)).toEqual(new Set(['2.0']));
+  });
+
+  it("leaves an operator's own --heap-growing-percent alone", () => {
+    expect(heapGrowthFlag(['--heap-growing-percent=50'])).toBeUndefined();
+    expect(heapGrowthFlag(['--inspect'])).toBe('--heap-growing-percent=100');
+    expect(new Set(growthFactors(['--heap-growing-percent=50']))).toEqual(new Set(['1.5']));
   });
 });
