@@ -6,7 +6,7 @@ import { compileValue, DNode, type SchemaPair } from './compile';
 import { applyBuiltinDefaults, applySchemaDefaults, SoftMarks } from './defaults';
 import { CA_BUNDLE_RULES, IGNORE_ANNOTATION, rulesFromAnnotation, type CompiledIgnoreRule } from './ignore-rules';
 import { builtinSchemaProvider, isBuiltinKind } from './list-keys';
-import { cloneJson, isRecord, stripVolatile } from './normalize';
+import { cloneJson, deepFreeze, isRecord, stripVolatile } from './normalize';
 import { splitApiVersion } from './schema';
 import { foldStringData } from './secrets';
 import type { RemovalCandidate } from './three-way';
@@ -39,13 +39,14 @@ export class PreparedDesiredImpl implements PreparedDesired {
   readonly caBundleRules: ReadonlyArray<CompiledIgnoreRule>;
   /** Last-applied annotation text -> removal candidates (or the parse error message). */
   private readonly laCache = new Map<string, RemovalCandidate[] | string>();
+  private frozen = false;
 
   constructor(
     readonly apiVersion: string,
     readonly kind: string,
     readonly namespace: string | undefined,
     readonly name: string | undefined,
-    readonly object: Readonly<Record<string, unknown>>,
+    private readonly obj: Record<string, unknown>,
     readonly warnings: ReadonlyArray<string>,
     readonly root: DNode,
     readonly secret: boolean,
@@ -55,6 +56,20 @@ export class PreparedDesiredImpl implements PreparedDesired {
     this.group = splitApiVersion(apiVersion).group;
     const group = this.group;
     this.caBundleRules = CA_BUNDLE_RULES.filter((r) => (r.group === null || r.group.test(group)) && (r.kind === null || r.kind.test(kind)));
+  }
+
+  /**
+   * Frozen on first read, not when prepared: freezing every object of every manifest was a tenth of
+   * preparing one, and most prepared objects (a start-up's) are compared once and never read.
+   * Comparisons read the compiled tree; the values they report are frozen where they leave
+   * (frozenValue).
+   */
+  get object(): Readonly<Record<string, unknown>> {
+    if (!this.frozen) {
+      deepFreeze(this.obj);
+      this.frozen = true;
+    }
+    return this.obj;
   }
 
   cachedCandidates(annotation: string, compute: () => RemovalCandidate[] | string): RemovalCandidate[] | string {
@@ -75,11 +90,6 @@ function stringMap(v: unknown): Record<string, string> {
   return out;
 }
 
-function deepFreeze(v: unknown): void {
-  if (typeof v !== 'object' || v === null || Object.isFrozen(v)) return;
-  Object.freeze(v);
-  for (const k of Object.keys(v)) deepFreeze((v as Record<string, unknown>)[k]);
-}
 
 export function prepareDesired(desired: unknown, options: DiffOptions = {}): PreparedDesired {
   if (!isRecord(desired)) throw new DriftInputError('the desired manifest must be an object');
@@ -102,8 +112,6 @@ export function prepareDesired(desired: unknown, options: DiffOptions = {}): Pre
   const annotations = isRecord(meta.annotations) ? meta.annotations : {};
   const ignoreAnn = annotations[IGNORE_ANNOTATION];
   const annotationRules = typeof ignoreAnn === 'string' ? rulesFromAnnotation(ignoreAnn, warnings) : [];
-  // Reports hand out references into this object; freezing keeps one consumer from corrupting the cache.
-  deepFreeze(obj);
   return new PreparedDesiredImpl(
     apiVersion,
     kind,
