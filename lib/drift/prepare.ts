@@ -90,7 +90,6 @@ function stringMap(v: unknown): Record<string, string> {
   return out;
 }
 
-
 export function prepareDesired(desired: unknown, options: DiffOptions = {}): PreparedDesired {
   if (!isRecord(desired)) throw new DriftInputError('the desired manifest must be an object');
   const apiVersion = typeof desired.apiVersion === 'string' ? desired.apiVersion : '';
