@@ -43,14 +43,15 @@ describe('npm start (scripts/start.mjs)', () => {
   };
 
   it('caps the old generation\'s growth after a full GC at 2x (V8 picks up to 4x while a sync allocates fast)', () => {
-    const factors = growthFactors([]);
+    const factors = growthFactors([]).map(Number);
     expect(factors.length).toBeGreaterThan(0);
-    expect(new Set(factors)).toEqual(new Set(['2.0']));
+    // V8 may choose less (under memory pressure), never more; uncapped it prints 4.0 here.
+    expect(Math.max(...factors)).toBe(2);
   });
 
   it("leaves an operator's own --heap-growing-percent alone", () => {
     expect(heapGrowthFlag(['--heap-growing-percent=50'])).toBeUndefined();
     expect(heapGrowthFlag(['--inspect'])).toBe('--heap-growing-percent=100');
-    expect(new Set(growthFactors(['--heap-growing-percent=50']))).toEqual(new Set(['1.5']));
+    expect(Math.max(...growthFactors(['--heap-growing-percent=50']).map(Number))).toBe(1.5);
   });
 });
