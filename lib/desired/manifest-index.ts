@@ -3,6 +3,7 @@
  * content revisions computed; and the difference between two such sets, which is what the
  * directory watcher emits. Pure, so the watcher's incremental reloads and a one-shot load share it.
  */
+import { deepFreeze } from '../drift/normalize';
 import { contentHash } from './content-hash';
 import type { ParsedFile, ParsedManifest } from './manifest-parse';
 import { scopeManifest, type ScopeOptions } from './namespace-scope';
@@ -36,14 +37,6 @@ interface Scoped {
  * and hash are too (hashing every object on every reload would dominate a reload of a large tree).
  */
 const scopedCache = new WeakMap<ParsedManifest, Scoped>();
-
-function deepFreeze<T>(v: T): T {
-  if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) {
-    Object.freeze(v);
-    for (const k of Object.keys(v)) deepFreeze((v as Record<string, unknown>)[k]);
-  }
-  return v;
-}
 
 function scoped(p: ParsedManifest, options: ScopeOptions): Scoped {
   const s = scopeManifest(p.manifest, options);

@@ -13,7 +13,7 @@ import {
   type ObjectScope,
 } from './ignore-rules';
 import { newSegStack, ownerOf, ownsLastApplied, walkFieldset, Z_ROOT, type FieldsetWalk } from './managed-fields';
-import { frozenValue, isEmptyValue, isRecord, isServerPopulated, LAST_APPLIED_ANNOTATION } from './normalize';
+import { deepFreeze, isEmptyValue, isRecord, isServerPopulated, LAST_APPLIED_ANNOTATION } from './normalize';
 import { formatPath } from './path';
 import { DriftInputError, PreparedDesiredImpl, prepareDesired, type PreparedDesired } from './prepare';
 import { redactSecret } from './secrets';
@@ -62,7 +62,7 @@ function addRemoval(p: PreparedDesiredImpl, c: RemovalCandidate, live: Record<st
   if (v === undefined || isEmptyValue(v)) return;
   if (c.soft !== null && equalsNode(c.soft, v)) return;
   if (isServerPopulated(p.kind, c.segs, v)) return;
-  out.push({ op: 'removed', segs: c.segs, desired: frozenValue(c.soft?.value), live: v });
+  out.push({ op: 'removed', segs: c.segs, desired: deepFreeze(c.soft?.value), live: v });
 }
 
 /** The first entry managedFieldsChanges walks for removals: the desired manager's Apply. */

@@ -8,7 +8,7 @@ import { DNode, F_SOFT, F_WALK, fKey, intern, K_ATOMIC_MAP, K_LIST_MAP, K_MAP, K
 import { equalsNode, findElement, type RawChange } from './compare';
 import { blockRowFlags, blockRowKid, blockRowOf, findField, scansBlock } from './fieldset-index';
 import { isKeySelector, type KeySelector, type PathSegment } from './path';
-import { frozenValue, isEmptyValue, isRecord, isServerPopulated, VOLATILE_ANNOTATIONS, VOLATILE_METADATA } from './normalize';
+import { deepFreeze, isEmptyValue, isRecord, isServerPopulated, VOLATILE_ANNOTATIONS, VOLATILE_METADATA } from './normalize';
 import type { ManagerRef, Scalar } from './types';
 
 export interface ManagedFieldsEntry {
@@ -413,6 +413,6 @@ function candidate(sub: unknown, soft: DNode | null, lv: unknown, zone: number, 
   if (isServerPopulated(w.kind, segs, lv)) return;
   const op = w.mode === 'removed' ? 'removed' : soft !== null ? 'changed' : 'added';
   if (w.manager === null) w.manager = managerRef(w.entry);
-  const change: RawChange = { op, segs, desired: soft !== null ? frozenValue(soft.value) : undefined, live: lv, manager: w.manager };
+  const change: RawChange = { op, segs, desired: soft !== null ? deepFreeze(soft.value) : undefined, live: lv, manager: w.manager };
   w.out.push(change);
 }

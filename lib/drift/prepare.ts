@@ -39,7 +39,6 @@ export class PreparedDesiredImpl implements PreparedDesired {
   readonly caBundleRules: ReadonlyArray<CompiledIgnoreRule>;
   /** Last-applied annotation text -> removal candidates (or the parse error message). */
   private readonly laCache = new Map<string, RemovalCandidate[] | string>();
-  private frozen = false;
 
   constructor(
     readonly apiVersion: string,
@@ -61,15 +60,11 @@ export class PreparedDesiredImpl implements PreparedDesired {
   /**
    * Frozen on first read, not when prepared: freezing every object of every manifest was a tenth of
    * preparing one, and most prepared objects (a start-up's) are compared once and never read.
-   * Comparisons read the compiled tree; the values they report are frozen where they leave
-   * (frozenValue).
+   * Comparisons read the compiled tree; the default values they report are frozen where they
+   * leave (diff.ts, managed-fields.ts).
    */
   get object(): Readonly<Record<string, unknown>> {
-    if (!this.frozen) {
-      deepFreeze(this.obj);
-      this.frozen = true;
-    }
-    return this.obj;
+    return deepFreeze(this.obj);
   }
 
   cachedCandidates(annotation: string, compute: () => RemovalCandidate[] | string): RemovalCandidate[] | string {
