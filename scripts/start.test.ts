@@ -23,7 +23,7 @@ describe('npm start (scripts/start.mjs)', () => {
   });
 
   // V8 logs the factor it grows the old generation by after each full collection.
-  const growthFactors = (execArgv: string[]): string[] => {
+  const growthFactors = (execArgv: string[]): number[] => {
     const dist = mkdtempSync(join(tmpdir(), 'driftwatch-heap-'));
     try {
       const env = { ...process.env, DRIFTWATCH_NEXT_DIST_DIR: relative(root, dist) };
@@ -36,14 +36,14 @@ describe('npm start (scripts/start.mjs)', () => {
       );
       const res = spawnSync(process.execPath, [...execArgv, '--trace-gc-verbose', join(root, 'scripts', 'start.mjs')], { cwd: root, env, encoding: 'utf8', timeout: 60_000 });
       expect(res.status).toBe(0);
-      return [...res.stdout.matchAll(/\[HeapController\] Limit: .*\((\d+\.\d+)\)/g)].map((m) => m[1] as string);
+      return [...res.stdout.matchAll(/\[HeapController\] Limit: .*\((\d+\.\d+)\)/g)].map((m) => Number(m[1]));
     } finally {
       rmSync(dist, { recursive: true, force: true });
     }
   };
 
   it('caps the old generation\'s growth after a full GC at 2x (V8 picks up to 4x while a sync allocates fast)', () => {
-    const factors = growthFactors([]).map(Number);
+    const factors = growthFactors([]);
     expect(factors.length).toBeGreaterThan(0);
     // V8 may choose less (under memory pressure), never more; uncapped it prints 4.0 here.
     expect(Math.max(...factors)).toBe(2);
@@ -52,6 +52,6 @@ describe('npm start (scripts/start.mjs)', () => {
   it("leaves an operator's own --heap-growing-percent alone", () => {
     expect(heapGrowthFlag(['--heap-growing-percent=50'])).toBeUndefined();
     expect(heapGrowthFlag(['--inspect'])).toBe('--heap-growing-percent=100');
-    expect(Math.max(...growthFactors(['--heap-growing-percent=50']).map(Number))).toBe(1.5);
+    expect(Math.max(...growthFactors(['--heap-growing-percent=50']))).toBe(1.5);
   });
 });
