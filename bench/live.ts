@@ -277,6 +277,9 @@ try {
   await server.stop();
 
   const mib = (kib: number) => Math.round(kib / 1024);
+  // The issue's target is 500 MB: 500,000,000 bytes, i.e. 476.8 MiB (the figures stay in MiB, as /proc gives them).
+  const RSS_TARGET_MIB = 500e6 / 2 ** 20;
+  const peakKiB = Math.max(peakRss, peakAtCompleteKiB);
   const ms = (x: number) => `${Math.round(x)} ms`;
   const results = {
     objects: expected,
@@ -290,7 +293,7 @@ try {
       runs: starts.map((r) => ({ dashboardCompleteMs: Math.round(r.completeMs), bareListMs: Math.round(r.bareListMs), ratio: +(r.completeMs / r.bareListMs).toFixed(2), peakAtCompleteMiB: mib(r.hwmAtComplete) })),
     },
     // The highest of every start (and of the last server through the stream).
-    rss: { peakMiB: mib(Math.max(peakRss, peakAtCompleteKiB)), peakAtCompleteMiB: mib(peakAtCompleteKiB), lastStartAtCompleteMiB: mib(hwmAtComplete), afterStartMiB: mib(rssAfterStart), floorMiB: mib(floorKiB) },
+    rss: { peakMiB: mib(peakKiB), peakMB: Math.round((peakKiB * 1024) / 1e6), peakAtCompleteMiB: mib(peakAtCompleteKiB), lastStartAtCompleteMiB: mib(hwmAtComplete), afterStartMiB: mib(rssAfterStart), floorMiB: mib(floorKiB) },
     streamDelay: {
       mutations: total,
       achievedRate: Math.round(achievedRate),
@@ -309,7 +312,7 @@ try {
   );
   console.log(
     `  peak RSS of the dashboard       ${String(results.rss.peakMiB).padStart(6)} MiB   (by the complete state: ${results.startup.runs.map((r) => `${r.peakAtCompleteMiB}`).join(', ')} MiB; ` +
-      `${results.rss.afterStartMiB} MiB then; the same server without clusters ${results.rss.floorMiB} MiB; target < 500 MiB)`,
+      `${results.rss.afterStartMiB} MiB then; the same server without clusters ${results.rss.floorMiB} MiB; target < 500 MB = ${RSS_TARGET_MIB.toFixed(1)} MiB; peak ${results.rss.peakMB} MB)`,
   );
   console.log(
     `  stream delay at ${results.streamDelay.achievedRate}/s (${total} mutations issued at ${results.streamDelay.issuedRate}/s${late ? `, ${late} sent late` : ''}; ` +
@@ -320,7 +323,7 @@ try {
   console.log(`    bare client-node watch     p50 ${ms(results.streamDelay.bareWatch.p50)}  p99 ${ms(results.streamDelay.bareWatch.p99)}  (${watchDelay.length} events)`);
   const targets = [
     ['complete state within 1.5x the bare LIST', startupRatio <= 1.5],
-    ['RSS under 500 MiB', results.rss.peakMiB < 500],
+    ['RSS under 500 MB', peakKiB / 1024 < RSS_TARGET_MIB],
     ['p99 stream delay under 250 ms', results.streamDelay.dashboard.p99 < 250],
     ['p99 within 100 ms of the bare watch', results.streamDelay.dashboard.p99 - results.streamDelay.bareWatch.p99 <= 100],
     ['every mutation reached the stream', streamDelay.length >= total],
