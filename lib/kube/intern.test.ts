@@ -41,4 +41,34 @@ describe('FieldSetInterner', () => {
     interner.internObject(o);
     expect(o).toEqual({ metadata: { name: 'x' } });
   });
+
+  it('shares only equal trees when fingerprints collide', () => {
+    class Colliding extends FieldSetInterner {
+      protected override fingerprint(): number {
+        return 0;
+      }
+    }
+    const interner = new Colliding();
+    const nested = interner.intern({ 'f:a': { 'f:b': {} } });
+    const flat = interner.intern({ 'f:a': {}, 'f:b': {} });
+    const fewer = interner.intern({ 'f:a': {} });
+    expect(flat).not.toBe(nested);
+    expect(fewer).not.toBe(flat);
+    expect(interner.size).toBe(3);
+    expect(interner.intern({ 'f:a': { 'f:b': {} } })).toBe(nested);
+    expect(interner.intern({ 'f:b': {}, 'f:a': {} })).toBe(flat);
+    expect(interner.intern({ 'f:a': {} })).toBe(fewer);
+    expect(interner.size).toBe(3);
+  });
+
+  it('tells apart trees of the same shape with different keys, and the same keys nested differently', () => {
+    const interner = new FieldSetInterner();
+    const app = interner.intern({ 'f:spec': { 'f:containers': { 'k:{"name":"app"}': { 'f:image': {} } } } });
+    const web = interner.intern({ 'f:spec': { 'f:containers': { 'k:{"name":"web"}': { 'f:image': {} } } } });
+    const a = interner.intern({ 'f:a': { 'f:b': {} } });
+    const b = interner.intern({ 'f:a': {}, 'f:b': {} });
+    expect(web).not.toBe(app);
+    expect(b).not.toBe(a);
+    expect(interner.size).toBe(4);
+  });
 });

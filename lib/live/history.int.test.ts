@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDashboardConfig } from '../config/dashboard-config';
-import { openStore, type DriftStore } from '../store';
+import { openStoreDeferred, type DeferredStore } from '../store';
 import { eventually, testCluster, uniqueName } from '../../testing/cluster-fixture';
 import { CONTENT_TYPE, kubeWrite, objectPath } from '../../testing/kube-write';
 import { DirectoryManifestFeed } from './manifest-feed';
@@ -13,8 +13,9 @@ describe('live drift recorded in the history store (SQLite)', () => {
   const { kc, state } = testCluster();
   const ns = uniqueName('hist');
   const dir = mkdtempSync(join(tmpdir(), 'dw-history-'));
-  let store: DriftStore;
+  let store: DeferredStore;
   let rt: LiveRuntime;
+  let openAtFirstSync: boolean | undefined;
   const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'limits', namespace: ns }, data: { max: '10' } };
   const cmPath = (extra: Record<string, string>) => objectPath({ apiVersion: 'v1', resource: 'configmaps', namespace: ns, name: 'limits' }, extra);
 
@@ -22,12 +23,22 @@ describe('live drift recorded in the history store (SQLite)', () => {
     await kubeWrite(kc, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
     await kubeWrite(kc, 'PATCH', cmPath({ fieldManager: 'gitops', force: 'true' }), cm, CONTENT_TYPE.apply);
     writeFileSync(join(dir, 'limits.yaml'), JSON.stringify(cm));
-    store = await openStore({ dataDir: join(dir, 'data'), flushIntervalMs: 20 });
+    // As the server wires it: the store opens once the first sync is complete.
+    store = openStoreDeferred({ dataDir: join(dir, 'data'), flushIntervalMs: 20 });
     const config = parseDashboardConfig(
       { clusters: [{ name: 'test', kubeconfig: state.kubeconfig }], manifests: [dir], fieldManager: 'gitops', watch: { namespaces: [ns], pods: false, customResources: false } },
       'test',
     );
-    rt = new LiveRuntime({ config, manifests: new DirectoryManifestFeed(config.manifests, { rescanIntervalMs: 0, gitPollMs: 0 }), store, log: () => undefined });
+    rt = new LiveRuntime({
+      config,
+      manifests: new DirectoryManifestFeed(config.manifests, { rescanIntervalMs: 0, gitPollMs: 0 }),
+      store,
+      log: () => undefined,
+      onInitialSync: () => {
+        openAtFirstSync = store.isOpen;
+        void store.open();
+      },
+    });
     await rt.start();
     await rt.ready(60_000);
   }, 120_000);
@@ -35,6 +46,14 @@ describe('live drift recorded in the history store (SQLite)', () => {
   afterAll(async () => {
     await rt?.stop();
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('opens the store after the first sync and writes the state recorded during it', async () => {
+    await eventually(async () => openAtFirstSync !== undefined, 'the first sync to be reported');
+    expect(openAtFirstSync).toBe(false);
+    const history = await store.objectHistory({ cluster: 'test', group: '', kind: 'ConfigMap', namespace: ns, name: 'limits' });
+    expect(store.isOpen).toBe(true);
+    expect(history?.object).toMatchObject({ kind: 'ConfigMap', name: 'limits', status: 'in-sync' });
   });
 
   it('opens an episode per drifted field with its manager, records the writes, and closes it on revert', async () => {

@@ -7,7 +7,7 @@ import type { DashboardConfig } from '../config/dashboard-config';
 import { diffOptionsFromConfig } from '../config/drift-config';
 import { loadKubeconfig } from '../kube/kubeconfig';
 import type { InformerOptions } from '../kube/informer';
-import type { DriftStore } from '../store';
+import { DeferredStore, type DriftStore } from '../store';
 import { ClusterWatcher } from './cluster-watcher';
 import { HistoryRecorder, type LiveWrite } from './history-recorder';
 import { queryDrift, type DriftPage, type DriftQuery } from './drift-query';
@@ -51,6 +51,11 @@ export interface RuntimeOptions {
   store?: DriftStore;
   /** Why there is no store (it failed to open): history routes report it. */
   storeError?: string;
+  /**
+   * Called once, when the first sync is complete (or after 5 minutes without): the server opens a
+   * deferred history store then, so that its work does not compete with the first sync's.
+   */
+  onInitialSync?: () => void;
 }
 
 export interface ClusterSummary {
@@ -92,7 +97,9 @@ export class LiveRuntime {
 
   /** The history store, or why there is none. */
   historyStore(): { store: DriftStore } | { error: string } {
-    return this.opts.store ? { store: this.opts.store } : { error: this.opts.storeError ?? 'history is not recorded: no store is configured' };
+    const store = this.opts.store;
+    if (store instanceof DeferredStore && store.error !== undefined) return { error: `history store unavailable: ${store.error}` };
+    return store ? { store } : { error: this.opts.storeError ?? 'history is not recorded: no store is configured' };
   }
 
   async start(): Promise<void> {
@@ -168,6 +175,7 @@ export class LiveRuntime {
       let objects = 0;
       for (const w of this.clusters.values()) objects += w.tracker.size;
       this.log(`${this.isReady() ? 'ready' : 'not ready'} ${Date.now() - this.startedAt.getTime()} ms after start: ${objects} objects, ${this.events.lastSeq} drift events`);
+      this.opts.onInitialSync?.();
     }, 100);
     this.retainTimer.unref();
     // Clusters start side by side: one unreachable cluster must not hold up the others.

@@ -4,11 +4,13 @@
  * when the server boots, and route handlers only look it up.
  */
 import { loadDashboardConfig } from '../config/dashboard-config';
-import { openStore } from '../store';
+import { openStoreDeferred } from '../store';
 import { runtimeOptions } from './runtime-options';
 import { LiveRuntime } from './runtime';
 
 const key = Symbol.for('driftwatch.live.runtime');
+/** The history store opens by then even if the first sync has not completed. */
+const HISTORY_OPEN_DEADLINE_MS = 30_000;
 
 interface Holder {
   [key]?: { runtime?: LiveRuntime; starting?: Promise<LiveRuntime>; error?: string };
@@ -27,13 +29,24 @@ export function startServerRuntime(): Promise<LiveRuntime> {
     try {
       const config = loadDashboardConfig();
       const options = runtimeOptions(config);
-      try {
-        // DATABASE_URL selects PostgreSQL; otherwise SQLite under dataDir (DRIFTWATCH_DATA_DIR, ./.driftwatch).
-        options.store = await openStore(config.dataDir ? { dataDir: config.dataDir } : {});
-      } catch (err) {
+      const noStore = (err: unknown) => {
         // Drift is still shown live without history; the history API says why it is missing.
         options.storeError = `history store unavailable: ${err instanceof Error ? err.message : String(err)}`;
         console.error(`[driftwatch] ${options.storeError}`);
+      };
+      try {
+        // DATABASE_URL selects PostgreSQL; otherwise SQLite under dataDir (DRIFTWATCH_DATA_DIR, ./.driftwatch).
+        // Opened once the first sync is complete (or a history query asks), so that loading and
+        // writing every object's first record does not slow the first sync down; records made
+        // before are handed over then.
+        const store = openStoreDeferred(config.dataDir ? { dataDir: config.dataDir } : {}, noStore);
+        options.store = store;
+        const openNow = () => void store.open().catch(() => undefined);
+        options.onInitialSync = openNow;
+        // A first sync that takes this long is not helped by waiting for it any longer.
+        setTimeout(openNow, HISTORY_OPEN_DEADLINE_MS).unref();
+      } catch (err) {
+        noStore(err);
       }
       const runtime = new LiveRuntime(options);
       s.runtime = runtime;

@@ -1,4 +1,5 @@
-export { openStore, sqlitePath } from './open-store';
+export { openStore, openStoreDeferred, sqlitePath } from './open-store';
+export { DeferredStore } from './deferred-store';
 export { DATA_DIR_ENV, DATABASE_URL_ENV, resolveStoreConfig, storeOptionsSchema } from './config';
 export type { OpenStoreOptions, StoreConfig, StoreOptionsInput } from './config';
 export {

@@ -3,6 +3,7 @@ import { resolveStoreConfig, SQLITE_FILE_NAME, type OpenStoreOptions } from './c
 import { recoverHeads } from './heads';
 import { openPostgresBackend } from './postgres-backend';
 import { openSqliteBackend } from './sqlite-backend';
+import { DeferredStore } from './deferred-store';
 import { Store } from './store-core';
 import type { DriftStore } from './types';
 
@@ -29,6 +30,16 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<DriftSt
     throw err;
   }
   return new Store(backend, config, log);
+}
+
+/**
+ * The same store, opened on `open()` (or the first query, flush or close) instead of now; records
+ * made before are kept and handed over (see DeferredStore). Bad options throw here, at once.
+ */
+export function openStoreDeferred(options: OpenStoreOptions = {}, onOpenError?: (err: unknown) => void): DeferredStore {
+  const { log = defaultLog, ...rest } = options;
+  const config = resolveStoreConfig(rest);
+  return new DeferredStore(config.databaseUrl !== undefined ? 'postgres' : 'sqlite', () => openStore(options), { log, ...(onOpenError ? { onOpenError } : {}) });
 }
 
 /** Path of the SQLite file for a data directory. */

@@ -1,0 +1,201 @@
+/**
+ * A history store that opens when asked to, not when created. The dashboard's first sync of a large
+ * cluster runs on the same thread as the store's work: opening the database, loading each object's
+ * last state and deriving and writing its first record (0.5–0.6 s and ~80 MiB at 15,000 objects in
+ * bench:live). Records made before the store is open are kept in order and handed to it once it
+ * is; a query, a flush or close opens it at once. So the drift state is complete first, and the
+ * history catches up right after.
+ */
+import type {
+  ChartQuery,
+  ChartResult,
+  DesiredRevisionInput,
+  DriftStore,
+  FindingRecord,
+  FindingsQuery,
+  HistoryQuery,
+  ObjectEventInput,
+  ObjectHistory,
+  ObjectRef,
+  ObjectStateInput,
+  ObjectWriteInput,
+  PodHealthInput,
+  RetentionResult,
+  SnapshotRecord,
+  SnapshotRecordInput,
+  StoreStats,
+} from './types';
+
+type Held =
+  | { m: 'recordObjectState'; v: ObjectStateInput }
+  | { m: 'recordObjectEvent'; v: ObjectEventInput }
+  | { m: 'recordDesiredRevision'; v: DesiredRevisionInput }
+  | { m: 'recordPodHealth'; v: PodHealthInput }
+  | { m: 'recordObjectWrite'; v: ObjectWriteInput };
+
+export interface DeferredStoreOptions {
+  /** Records held before the store opens itself anyway (a first sync that never ends must not grow without bound). */
+  maxHeld?: number;
+  /** Where a record the store refused at hand-over is reported (it would have thrown at record time). */
+  log?: (message: string) => void;
+  /** Told once if the store cannot open (whoever asked it to). */
+  onOpenError?: (err: unknown) => void;
+}
+
+const DEFAULT_MAX_HELD = 200_000;
+
+export class DeferredStore implements DriftStore {
+  private held: Held[] = [];
+  private opening: Promise<DriftStore> | undefined;
+  private inner: DriftStore | undefined;
+  private failure: string | undefined;
+  private readonly maxHeld: number;
+  private readonly log: (message: string) => void;
+  private readonly onOpenError: ((err: unknown) => void) | undefined;
+
+  constructor(
+    readonly backend: 'sqlite' | 'postgres',
+    private readonly openInner: () => Promise<DriftStore>,
+    options: DeferredStoreOptions = {},
+  ) {
+    this.maxHeld = options.maxHeld ?? DEFAULT_MAX_HELD;
+    this.log = options.log ?? ((m) => process.stderr.write(`${m}\n`));
+    this.onOpenError = options.onOpenError;
+  }
+
+  /**
+   * Opens the store (once) and hands it the records held so far; resolves when they are written,
+   * so that a query never misses what was recorded before it. Rejects with why it could not open.
+   */
+  open(): Promise<DriftStore> {
+    this.opening ??= this.openInner().then(
+      async (store) => {
+        this.inner = store;
+        const held = this.held;
+        this.held = [];
+        for (const h of held) this.forward(store, h);
+        // A failed write is the store's to retry and report (stats, log); the store itself is open.
+        if (held.length > 0) await store.flush().catch(() => undefined);
+        return store;
+      },
+      (err: unknown) => {
+        this.failure = err instanceof Error ? err.message : String(err);
+        // Nothing will take them: keeping them would only hold memory.
+        this.held = [];
+        this.onOpenError?.(err);
+        throw err;
+      },
+    );
+    return this.opening;
+  }
+
+  /** Why the store could not open, once it has tried and failed. */
+  get error(): string | undefined {
+    return this.failure;
+  }
+
+  get isOpen(): boolean {
+    return this.inner !== undefined;
+  }
+
+  private forward(store: DriftStore, h: Held): void {
+    try {
+      switch (h.m) {
+        case 'recordObjectState':
+          return store.recordObjectState(h.v);
+        case 'recordObjectEvent':
+          return store.recordObjectEvent(h.v);
+        case 'recordDesiredRevision':
+          return store.recordDesiredRevision(h.v);
+        case 'recordPodHealth':
+          return store.recordPodHealth(h.v);
+        case 'recordObjectWrite':
+          return store.recordObjectWrite(h.v);
+      }
+    } catch (err) {
+      this.log(`history store: a record made before it opened was refused (${h.m}): ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  private hold(h: Held): void {
+    if (this.inner) return this.forward(this.inner, h);
+    if (this.failure !== undefined) return;
+    this.held.push(h);
+    if (this.held.length >= this.maxHeld) this.open().catch(() => undefined);
+  }
+
+  recordObjectState(v: ObjectStateInput): void {
+    this.hold({ m: 'recordObjectState', v });
+  }
+  recordObjectEvent(v: ObjectEventInput): void {
+    this.hold({ m: 'recordObjectEvent', v });
+  }
+  recordDesiredRevision(v: DesiredRevisionInput): void {
+    this.hold({ m: 'recordDesiredRevision', v });
+  }
+  recordPodHealth(v: PodHealthInput): void {
+    this.hold({ m: 'recordPodHealth', v });
+  }
+  recordObjectWrite(v: ObjectWriteInput): void {
+    this.hold({ m: 'recordObjectWrite', v });
+  }
+
+  async flush(): Promise<void> {
+    await (await this.open()).flush();
+  }
+
+  /** Opens the store if records are waiting for it (they are written, as with any close); else only closes what is open. */
+  async close(): Promise<void> {
+    if (!this.opening && this.held.length === 0) return;
+    let store: DriftStore;
+    try {
+      store = await this.open();
+    } catch {
+      // It never opened (reported when it failed): nothing to close.
+      return;
+    }
+    await store.close();
+  }
+
+  stats(): StoreStats {
+    if (this.inner) return this.inner.stats();
+    return {
+      backend: this.backend,
+      queued: this.held.length,
+      pendingBatches: 0,
+      accepted: 0,
+      merged: 0,
+      dropped: 0,
+      redacted: 0,
+      transitionsWritten: 0,
+      episodesOpened: 0,
+      episodesClosed: 0,
+      flushes: 0,
+      writeErrors: 0,
+      ...(this.failure !== undefined ? { lastError: this.failure } : {}),
+      cachedObjects: 0,
+    };
+  }
+
+  async driftChart(query: ChartQuery): Promise<ChartResult> {
+    return (await this.open()).driftChart(query);
+  }
+  async objectHistory(ref: ObjectRef, query?: HistoryQuery): Promise<ObjectHistory | undefined> {
+    return (await this.open()).objectHistory(ref, query);
+  }
+  async listFindings(query?: FindingsQuery): Promise<FindingRecord[]> {
+    return (await this.open()).listFindings(query);
+  }
+  async listDesiredRevisions(source: string, limit?: number): Promise<Array<{ revision: string; at: Date }>> {
+    return (await this.open()).listDesiredRevisions(source, limit);
+  }
+  async runRetention(now?: Date): Promise<RetentionResult> {
+    return (await this.open()).runRetention(now);
+  }
+  async saveSnapshot(snapshot: SnapshotRecordInput): Promise<void> {
+    return (await this.open()).saveSnapshot(snapshot);
+  }
+  async getSnapshot(idHash: string): Promise<SnapshotRecord | undefined> {
+    return (await this.open()).getSnapshot(idHash);
+  }
+}
