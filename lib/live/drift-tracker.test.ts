@@ -31,9 +31,10 @@ const liveDeployment = (image: string, rv: string, manager = 'gitops'): KubeObje
   status: { replicas: 2 },
 });
 
-function setup(kinds: Record<string, KindStatus> = { 'apps/Deployment': { synced: true, status: 'synced' } }) {
+function setup(kinds: Record<string, KindStatus> = { 'apps/Deployment': { synced: true, status: 'synced' } }, resumeSliceMs?: number) {
   const events: DriftChange[] = [];
   const tracker = new DriftTracker({
+    ...(resumeSliceMs !== undefined ? { resumeSliceMs } : {}),
     cluster: 'c1',
     sources: ['manifest-dir', 'last-applied'],
     diffOptions: {},
@@ -170,5 +171,39 @@ describe('DriftTracker', () => {
     expect(tracker.get('c1//Pod/shop/web-abc')).toMatchObject({ status: 'in-sync', source: { type: 'owner-template', owner: { kind: 'ReplicaSet', uid: 'rs1' } } });
     tracker.upsertOwner(rs('web:2', 2));
     expect(tracker.get('c1//Pod/shop/web-abc')?.status).toBe('drifted');
+  });
+
+  it('runs held-back evaluations in slices, stays paused until the last, and queues newer changes behind them in order', async () => {
+    const { tracker, events } = setup(undefined, 0);
+    const named = (i: number, image: string, rv: string) => {
+      const d = liveDeployment(image, rv);
+      return { ...d, metadata: { ...d.metadata, name: `web-${i}`, uid: `u${i}` } };
+    };
+    const manifest = (i: number) => {
+      const d = deployment('web:1');
+      return { ...d, metadata: { ...d.metadata, name: `web-${i}` } };
+    };
+    tracker.pause();
+    tracker.replaceManifests(Array.from({ length: 200 }, (_, i) => desiredOf(manifest(i), 'r1')));
+    for (let i = 0; i < 200; i++) tracker.upsertLive(named(i, 'web:1', '1'));
+    expect(tracker.size).toBe(0);
+    tracker.resume();
+    // A slice of zero milliseconds stops after its first few: the rest wait for the event loop.
+    expect(tracker.paused).toBe(true);
+    const first = tracker.size;
+    expect(first).toBeGreaterThan(0);
+    expect(first).toBeLessThan(200);
+    // A change that arrives meanwhile is judged after the held-back ones, with the newest input.
+    tracker.upsertLive(named(0, 'web:2', '2'));
+    tracker.upsertLive(named(0, 'web:3', '3'));
+    for (let turns = 0; tracker.paused && turns < 100; turns++) await new Promise((r) => setImmediate(r));
+    expect(tracker.paused).toBe(false);
+    expect(tracker.size).toBe(200);
+    expect(tracker.get('c1/apps/Deployment/shop/web-0')).toMatchObject({ status: 'drifted', resourceVersion: '3' });
+    expect(tracker.get('c1/apps/Deployment/shop/web-199')?.status).toBe('in-sync');
+    const upserts = events.filter((e) => e.type === 'upsert');
+    // Each object once from the held-back run, then web-0 once more (the newest input, not the one between).
+    expect(upserts).toHaveLength(201);
+    expect(upserts.at(-1)?.type === 'upsert' && upserts.at(-1)?.state.name).toBe('web-0');
   });
 });

@@ -18,6 +18,7 @@ import {
 } from './types';
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+const RESUME_SLICE_MS = 40;
 /** Controllers whose pod template is a Pod's desired state. */
 export const TEMPLATE_OWNER_KINDS: ReadonlySet<string> = new Set(['ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'ReplicationController']);
 
@@ -52,6 +53,8 @@ export interface DriftTrackerOptions {
    * cache and the old generation of the heap). Default 256.
    */
   preparedCacheSize?: number;
+  /** Longest run of held-back evaluations between turns of the event loop (see resume()). Default 40 ms. */
+  resumeSliceMs?: number;
 }
 
 interface LiveEntry {
@@ -117,6 +120,7 @@ export class DriftTracker {
   private pauseDepth = 0;
   private stateRevision = 0;
   private readonly deferred = new Set<string>();
+  private sliceScheduled = false;
 
   constructor(private readonly opts: DriftTrackerOptions) {
     this.now = opts.now ?? (() => new Date());
@@ -223,16 +227,39 @@ export class DriftTracker {
     this.pauseDepth++;
   }
 
-  /** Evaluations are being held back (see pause()). */
+  /** Evaluations are being held back (see pause()), or the held-back ones have not all run yet. */
   get paused(): boolean {
-    return this.pauseDepth > 0;
+    return this.pauseDepth > 0 || this.deferred.size > 0;
   }
 
+  /**
+   * Runs the held-back evaluations, in slices (resumeSliceMs) with the event loop free in
+   * between. At a first sync they are thousands (1.3 s of work at 15,000 objects): run in one go,
+   * the list pages that arrive meanwhile waited, and the API server, which prepares each next page
+   * only when asked, sat idle. Until the last has run, evaluations of other changes queue behind
+   * them (in order, each object once) and `paused` stays true.
+   */
   resume(): void {
     if (this.pauseDepth === 0 || --this.pauseDepth > 0) return;
-    const ids = [...this.deferred];
-    this.deferred.clear();
-    for (const id of ids) this.evaluate(id);
+    this.runDeferred();
+  }
+
+  private runDeferred(): void {
+    const until = performance.now() + (this.opts.resumeSliceMs ?? RESUME_SLICE_MS);
+    let n = 0;
+    for (const id of this.deferred) {
+      this.deferred.delete(id);
+      this.evaluateNow(id);
+      if (this.pauseDepth > 0) return;
+      if ((++n & 31) === 0 && performance.now() > until) break;
+    }
+    if (this.deferred.size === 0 || this.sliceScheduled) return;
+    this.sliceScheduled = true;
+    setImmediate(() => {
+      this.sliceScheduled = false;
+      // A pause() meanwhile: its resume() goes on from here.
+      if (this.pauseDepth === 0) this.runDeferred();
+    });
   }
 
   get(id: string): ObjectDriftState | undefined {
@@ -353,10 +380,14 @@ export class DriftTracker {
   }
 
   private evaluate(id: string): void {
-    if (this.pauseDepth > 0) {
+    if (this.pauseDepth > 0 || this.deferred.size > 0) {
       this.deferred.add(id);
       return;
     }
+    this.evaluateNow(id);
+  }
+
+  private evaluateNow(id: string): void {
     this.evaluations++;
     const live = this.live.get(id);
     const resolved = this.resolve(id, live);
