@@ -179,7 +179,11 @@ try {
     const view = await fetch(`${server.url}/drift`);
     await view.arrayBuffer();
     if (!view.ok) throw new Error(`/drift answered ${view.status}`);
-    return { server, completeMs, listeningMs, rssAfterStart: memKiB(server.pid, 'VmRSS'), hwmAtComplete: memKiB(server.pid, 'VmHWM') };
+    // Where the memory is: the V8 heap against the rest (code, buffers, threads), from /api/metrics.
+    const metrics = await (await fetch(`${server.url}/api/metrics`)).text();
+    const metric = (name: string) => Math.round(Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(metrics)?.[1] ?? NaN) / 2 ** 20);
+    const memory = `heap ${metric('nodejs_heap_size_used_bytes')} of ${metric('nodejs_heap_size_total_bytes')} MiB, external ${metric('nodejs_external_memory_bytes')} MiB`;
+    return { server, completeMs, listeningMs, memory, rssAfterStart: memKiB(server.pid, 'VmRSS'), hwmAtComplete: memKiB(server.pid, 'VmHWM') };
   };
   const starts: Array<{ completeMs: number; bareListMs: number; bareProcessMs: number; bareImportMs: number; listeningMs: number; hwmAtComplete: number }> = [];
   let listed = 0;
@@ -194,7 +198,7 @@ try {
     starts.push({ completeMs: last.completeMs, bareListMs: bare.ms, bareProcessMs: bareProcess.ms, bareImportMs: bareProcess.importMs, listeningMs: last.listeningMs, hwmAtComplete: last.hwmAtComplete });
     progress(
       `  ${Math.round(last.completeMs)} ms against ${Math.round(bareProcess.ms)} ms from spawn (${(last.completeMs / bareProcess.ms).toFixed(2)}x) ` +
-        `and ${Math.round(bare.ms)} ms in this process (${(last.completeMs / bare.ms).toFixed(2)}x), VmHWM ${Math.round(last.hwmAtComplete / 1024)} MiB`,
+        `and ${Math.round(bare.ms)} ms in this process (${(last.completeMs / bare.ms).toFixed(2)}x), VmHWM ${Math.round(last.hwmAtComplete / 1024)} MiB (${last.memory})`,
     );
     // The last server stays up for the stream.
     if (run < STARTUP_RUNS) await last.server.stop();

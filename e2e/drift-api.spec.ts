@@ -137,5 +137,11 @@ test.describe('drift API and stream', () => {
     expect(metrics).toMatch(/^driftwatch_objects\{cluster="[^"]+",status="in-sync"\} \d+$/m);
     expect(metrics).toMatch(/^driftwatch_watched_objects\{cluster="[^"]+",group="",resource="pods"\} \d+$/m);
     expect(metrics).toContain('# TYPE driftwatch_event_lag_seconds histogram');
+    // The server's own memory, in the families Prometheus users know.
+    const rss = Number(/^process_resident_memory_bytes (\d+)$/m.exec(metrics)?.[1]);
+    const heapUsed = Number(/^nodejs_heap_size_used_bytes (\d+)$/m.exec(metrics)?.[1]);
+    expect(rss).toBeGreaterThan(20 * 2 ** 20);
+    expect(heapUsed).toBeGreaterThan(0);
+    expect(heapUsed).toBeLessThan(rss);
   });
 });

@@ -96,9 +96,13 @@ export async function open(
 
 export function readBody(res: http.IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    res.on('data', (c: Buffer) => chunks.push(c));
-    res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    // Decoded as it arrives (a multi-byte character split between chunks is held back by the
+    // decoder): a LIST page of 6 MB was otherwise held three times over at its end, as chunks,
+    // as their concatenation and as the decoded string.
+    res.setEncoding('utf8');
+    let body = '';
+    res.on('data', (c: string) => (body += c));
+    res.on('end', () => resolve(body));
     res.on('error', reject);
   });
 }

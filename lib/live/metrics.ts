@@ -65,5 +65,17 @@ export function renderMetrics(runtime: LiveRuntime): string {
   out.push(line('driftwatch_stream_clients', {}, runtime.events.subscribers));
   family('driftwatch_manifest_problems', 'gauge', 'Manifest files or documents that could not be loaded.');
   out.push(line('driftwatch_manifest_problems', {}, runtime.manifestProblems().length));
+
+  // The usual process families (the names prom-client gives them), so that memory can be watched
+  // with the dashboards people already have: a large cluster's informer cache is most of the heap.
+  const mem = process.memoryUsage();
+  family('process_resident_memory_bytes', 'gauge', 'Resident memory size in bytes.');
+  out.push(line('process_resident_memory_bytes', {}, mem.rss));
+  family('nodejs_heap_size_total_bytes', 'gauge', 'V8 heap reserved, in bytes.');
+  out.push(line('nodejs_heap_size_total_bytes', {}, mem.heapTotal));
+  family('nodejs_heap_size_used_bytes', 'gauge', 'V8 heap in use, in bytes.');
+  out.push(line('nodejs_heap_size_used_bytes', {}, mem.heapUsed));
+  family('nodejs_external_memory_bytes', 'gauge', 'Memory of C++ objects bound to JavaScript (buffers among them), in bytes.');
+  out.push(line('nodejs_external_memory_bytes', {}, mem.external));
   return `${out.join('\n')}\n`;
 }

@@ -132,4 +132,35 @@ describe('DeferredStore', () => {
     expect((await store.objectHistory(web))?.episodes).toHaveLength(1);
     await store.close();
   });
+
+  it('hands held records over in slices, each written before the next, with records made meanwhile after them', async () => {
+    const dir = tempDir();
+    let inner: DriftStore | undefined;
+    const flushes: number[] = [];
+    const store = new DeferredStore(
+      'sqlite',
+      async () => {
+        const s = await openStore({ dataDir: dir, ...quiet });
+        const flush = s.flush.bind(s);
+        s.flush = async () => {
+          flushes.push(s.stats().accepted);
+          await flush();
+        };
+        inner = s;
+        return s;
+      },
+      { handOverSlice: 2 },
+    );
+    // drifted, in-sync, drifted, in-sync, drifted: two closed episodes and an open one, if in order.
+    for (let m = 0; m < 5; m++) store.recordObjectState(m % 2 === 0 ? state(m, 'drifted', 5 + m) : state(m, 'in-sync'));
+    const opened = store.open();
+    // Made while the first slices are being written: queued behind them.
+    store.recordObjectState(state(5, 'in-sync'));
+    await opened;
+    expect(flushes).toEqual([2, 4, 6]);
+    const h = await store.objectHistory(web);
+    expect(h?.episodes.map((e) => e.closeReason)).toEqual(['in-sync', 'in-sync', 'in-sync']);
+    expect(inner?.stats().accepted).toBe(6);
+    await store.close();
+  });
 });

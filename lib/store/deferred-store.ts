@@ -40,6 +40,8 @@ export interface DeferredStoreOptions {
   log?: (message: string) => void;
   /** Told once if the store cannot open (whoever asked it to). */
   onOpenError?: (err: unknown) => void;
+  /** Held records handed over per transaction once open. Default 2,000. */
+  handOverSlice?: number;
 }
 
 const DEFAULT_MAX_HELD = 200_000;
@@ -52,6 +54,7 @@ export class DeferredStore implements DriftStore {
   private readonly maxHeld: number;
   private readonly log: (message: string) => void;
   private readonly onOpenError: ((err: unknown) => void) | undefined;
+  private readonly handOverSlice: number;
 
   constructor(
     readonly backend: 'sqlite' | 'postgres',
@@ -61,21 +64,26 @@ export class DeferredStore implements DriftStore {
     this.maxHeld = options.maxHeld ?? DEFAULT_MAX_HELD;
     this.log = options.log ?? ((m) => process.stderr.write(`${m}\n`));
     this.onOpenError = options.onOpenError;
+    this.handOverSlice = Math.max(1, options.handOverSlice ?? 2_000);
   }
 
   /**
-   * Opens the store (once) and hands it the records held so far; resolves when they are written,
-   * so that a query never misses what was recorded before it. Rejects with why it could not open.
+   * Opens the store (once) and hands it the records held so far (and those made meanwhile);
+   * resolves when they are written, so that a query never misses what was recorded before it.
+   * Rejects with why it could not open.
    */
   open(): Promise<DriftStore> {
     this.opening ??= this.openInner().then(
       async (store) => {
+        // In slices, each written before the next: handed over at once, a first sync's records
+        // made one transaction, built and copied to the writer whole (a peak of tens of MiB on
+        // top of everything else). Records made meanwhile queue behind them, in order.
+        while (this.held.length > 0) {
+          for (const h of this.held.splice(0, this.handOverSlice)) this.forward(store, h);
+          // A failed write is the store's to retry and report (stats, log); the store itself is open.
+          await store.flush().catch(() => undefined);
+        }
         this.inner = store;
-        const held = this.held;
-        this.held = [];
-        for (const h of held) this.forward(store, h);
-        // A failed write is the store's to retry and report (stats, log); the store itself is open.
-        if (held.length > 0) await store.flush().catch(() => undefined);
         return store;
       },
       (err: unknown) => {
