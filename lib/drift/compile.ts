@@ -368,6 +368,8 @@ export interface CompileContext {
   marks: SoftMarks;
   secret: boolean;
   warnings: string[];
+  /** Scalar strings into the shared string table (see below); not for a tree compared only once. */
+  internValues: boolean;
 }
 
 function isScalar(v: unknown): v is Scalar {
@@ -543,7 +545,7 @@ export function compileValue(
     // manifest built in code holds concatenated strings, each comparison of which would first
     // follow the concatenation's pointers, and many manifests repeat the same images and names.
     // Not large values (scripts, certificates in ConfigMaps): the table would keep them alive.
-    if (typeof value === 'string' && value.length <= INTERN_MAX_CHARS) n.value = intern(value);
+    if (cx.internValues && typeof value === 'string' && value.length <= INTERN_MAX_CHARS) n.value = intern(value);
     if (isQuantityPosition(parentField, schema.p, schema.f)) {
       const c = canonicalQuantityCached(value);
       if (c !== undefined) {

@@ -246,5 +246,5 @@ export function diffPrepared(prepared: PreparedDesired, live: unknown, options: 
 }
 
 export function diffObjects(desired: unknown, live: unknown, options: DiffOptions = NO_OPTIONS): DriftReport {
-  return diffPrepared(prepareDesired(desired, options), live, options);
+  return diffPrepared(prepareDesired(desired, options, { once: true }), live, options);
 }

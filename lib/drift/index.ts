@@ -3,7 +3,7 @@
  * `diffPrepared` per live object; `diffObjects` does both.
  */
 export { diffObjects, diffPrepared, DEFAULT_IGNORED_MANAGERS } from './diff';
-export { prepareDesired, DriftInputError, type PreparedDesired } from './prepare';
+export { prepareDesired, DriftInputError, type PreparedDesired, type PrepareHints } from './prepare';
 export type {
   DiffOptions,
   DriftReport,

@@ -365,7 +365,8 @@ export class DriftTracker {
       this.prepared.set(id, hit);
       return hit.prepared;
     }
-    const prepared = prepareDesired(r.desired.manifest, r.options);
+    const kept = this.preparedCacheSize > 0 && evaluatedBefore && this.recentlyPrepared.has(id);
+    const prepared = prepareDesired(r.desired.manifest, r.options, { once: !kept });
     if (this.preparedCacheSize === 0 || !evaluatedBefore) return prepared;
     // Kept only for objects that come back: one change after the initial sync is the common case
     // (and a kept prepared object that is dropped later is old-generation garbage, the costly kind).

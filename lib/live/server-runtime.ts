@@ -34,6 +34,7 @@ export function startServerRuntime(): Promise<LiveRuntime> {
         options.storeError = `history store unavailable: ${err instanceof Error ? err.message : String(err)}`;
         console.error(`[driftwatch] ${options.storeError}`);
       };
+      let openStoreNow: (() => void) | undefined;
       try {
         // DATABASE_URL selects PostgreSQL; otherwise SQLite under dataDir (DRIFTWATCH_DATA_DIR, ./.driftwatch).
         // Opened once the first sync is complete (or a history query asks), so that loading and
@@ -41,13 +42,13 @@ export function startServerRuntime(): Promise<LiveRuntime> {
         // before are handed over then.
         const store = openStoreDeferred(config.dataDir ? { dataDir: config.dataDir } : {}, noStore);
         options.store = store;
-        const openNow = () => void store.open().catch(() => undefined);
-        options.onInitialSync = openNow;
+        openStoreNow = () => void store.open().catch(() => undefined);
         // A first sync that takes this long is not helped by waiting for it any longer.
-        setTimeout(openNow, HISTORY_OPEN_DEADLINE_MS).unref();
+        setTimeout(openStoreNow, HISTORY_OPEN_DEADLINE_MS).unref();
       } catch (err) {
         noStore(err);
       }
+      options.onInitialSync = () => openStoreNow?.();
       const runtime = new LiveRuntime(options);
       s.runtime = runtime;
       await runtime.start();
