@@ -6,6 +6,7 @@
 import { loadDashboardConfig } from '../config/dashboard-config';
 import { openStoreDeferred } from '../store';
 import { runtimeOptions } from './runtime-options';
+import { tightenHeapGrowthAfterSync } from './heap-growth';
 import { LiveRuntime } from './runtime';
 
 const key = Symbol.for('driftwatch.live.runtime');
@@ -48,7 +49,10 @@ export function startServerRuntime(): Promise<LiveRuntime> {
       } catch (err) {
         noStore(err);
       }
-      options.onInitialSync = () => openStoreNow?.();
+      options.onInitialSync = () => {
+        tightenHeapGrowthAfterSync();
+        openStoreNow?.();
+      };
       const runtime = new LiveRuntime(options);
       s.runtime = runtime;
       await runtime.start();
