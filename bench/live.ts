@@ -6,8 +6,8 @@
  *    listed, every object evaluated), against a plain paginated LIST of the same objects with
  *    @kubernetes/client-node, measured two ways: as a program of its own from spawn to its last
  *    page (bench/bare-list-process.mjs: like for like with the dashboard, which is timed from its
- *    spawn too; the target's baseline), and inside this process, where client-node is loaded and
- *    warm already. --next-start measures bare `next start` instead. --startup-runs N (default 3)
+ *    spawn too), and inside this process, where client-node is loaded and warm already; the
+ *    1.5x target is judged against each. --next-start measures bare `next start` instead. --startup-runs N (default 3)
  *    pairs N starts each with both bare LISTs just before it; a ratio is the median of the
  *    pairs' ratios, peak RSS the highest of any.
  * 2. Peak RSS of the dashboard process (VmHWM).

@@ -6,6 +6,7 @@
  * is; a query, a flush or close opens it at once. So the drift state is complete first, and the
  * history catches up right after.
  */
+import { zeroCounters } from './store-core';
 import type {
   ChartQuery,
   ChartResult,
@@ -171,15 +172,7 @@ export class DeferredStore implements DriftStore {
       backend: this.backend,
       queued: this.held.length,
       pendingBatches: 0,
-      accepted: 0,
-      merged: 0,
-      dropped: 0,
-      redacted: 0,
-      transitionsWritten: 0,
-      episodesOpened: 0,
-      episodesClosed: 0,
-      flushes: 0,
-      writeErrors: 0,
+      ...zeroCounters(),
       ...(this.failure !== undefined ? { lastError: this.failure } : {}),
       cachedObjects: 0,
     };

@@ -75,6 +75,21 @@ function rowsAt(index: Map<number, Map<string, number>>, bucket: number): Map<st
   return rows;
 }
 
+/** The counters of StoreStats, all zero: a store's at open (and a deferred store's before). */
+export function zeroCounters() {
+  return {
+    accepted: 0,
+    merged: 0,
+    dropped: 0,
+    redacted: 0,
+    transitionsWritten: 0,
+    episodesOpened: 0,
+    episodesClosed: 0,
+    flushes: 0,
+    writeErrors: 0,
+  } satisfies Partial<StoreStats>;
+}
+
 export function objectKey(ref: Pick<ObjectRef, 'cluster' | 'group' | 'kind' | 'namespace' | 'name'>): string {
   // join() yields a flat string, which hashes and compares faster in Maps than a concatenation.
   return [ref.cluster, ref.group, ref.kind, ref.namespace, ref.name].join('\u001f');
@@ -267,17 +282,7 @@ export class Store implements DriftStore {
   private closing = false;
   private accepting = true;
   private closed = false;
-  private readonly counters = {
-    accepted: 0,
-    merged: 0,
-    dropped: 0,
-    redacted: 0,
-    transitionsWritten: 0,
-    episodesOpened: 0,
-    episodesClosed: 0,
-    flushes: 0,
-    writeErrors: 0,
-  };
+  private readonly counters = zeroCounters();
   private lastError: string | undefined;
 
   constructor(
