@@ -63,18 +63,6 @@ interface Watched extends WatchPlan {
 
 const keyOfResource = (r: { group: string; name: string }) => (r.group === '' ? r.name : `${r.name}.${r.group}`);
 
-/** Core v1 Pods as discovery describes them. */
-const CORE_PODS: ApiResource = {
-  group: '',
-  version: 'v1',
-  apiVersion: 'v1',
-  kind: 'Pod',
-  name: 'pods',
-  namespaced: true,
-  verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
-  shortNames: ['po'],
-};
-
 export class ClusterWatcher {
   readonly tracker: DriftTracker;
   readonly lag = new LagHistogram();
@@ -135,7 +123,6 @@ export class ClusterWatcher {
       this.scheduleRefresh(e.type === 'synced' ? undefined : e.object);
     });
     this.crdInformer.start();
-    this.watchPodsEarly();
     // Discovery and the CRD list go side by side; the first refresh needs both.
     const discovery = discoverResources(this.opts.kc);
     discovery.catch(() => undefined);
@@ -484,18 +471,6 @@ export class ClusterWatcher {
       informer.start();
     }
     this.watched.set(key, w);
-  }
-
-  /**
-   * Pods are served by every cluster, watched by default, and usually the longest list: it starts
-   * with discovery instead of after it (150–300 ms sooner at start-up, while the API server has
-   * little else to do). The first refresh keeps this informer when discovery agrees, and stops it
-   * when it does not (then nothing of it was judged: evaluation waits for that refresh).
-   */
-  private watchPodsEarly(): void {
-    const { watch } = this.opts;
-    if (!watch.pods || watch.exclude.some((p) => resourceMatches(p, CORE_PODS.name, CORE_PODS.group))) return;
-    this.watch(keyOfResource(CORE_PODS), { resource: CORE_PODS, reasons: ['pods'], tracked: true, owner: false });
   }
 
   private async unwatch(w: Watched): Promise<void> {
