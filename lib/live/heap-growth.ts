@@ -1,14 +1,15 @@
 /**
- * How much V8 may grow the old generation after a full collection, once the first sync is done.
- * During the sync `npm start` allows twice what survived (scripts/heap-growth.mjs): tighter, the
- * many collections of a growing heap slow the sync down. Afterwards the heap holds about what it
- * will hold, and twice that is room for garbage: with 15,000 objects (≈ 210 MB live) the heap
- * could reach ≈ 420 MB before the next full collection, ≈ 520 MiB of RSS (bench:live saw 523 MiB).
- * At 1.5 times it stays near 320 MB, for a full collection somewhat more often while objects change.
+ * How much V8 may grow the old generation after a full collection. `npm start` allows twice what
+ * survived (scripts/heap-growth.mjs), which keeps the many collections of a small, growing heap
+ * few. A large heap is another matter: the first sync of a big cluster produces garbage far faster
+ * than it keeps objects (1.5 GB allocated for ≈ 210 MB kept at 15,000 objects), so each cycle
+ * fills the heap to its limit, and twice a 190–210 MB live heap let the server reach 485–523 MiB
+ * of RSS in bench:live. Once the heap in use passes LARGE_HEAP_BYTES the server allows 1.5 times.
  */
 import v8 from 'node:v8';
 
-export const SYNCED_HEAP_GROWING_PERCENT = 50;
+export const LARGE_HEAP_BYTES = 128 * 2 ** 20;
+export const LARGE_HEAP_GROWING_PERCENT = 50;
 
 /** The operator chose a growth of their own (node options or NODE_OPTIONS): leave it alone. */
 export function operatorSetHeapGrowth(execArgv: readonly string[] = process.execArgv, nodeOptions = process.env.NODE_OPTIONS ?? ''): boolean {
@@ -16,11 +17,22 @@ export function operatorSetHeapGrowth(execArgv: readonly string[] = process.exec
   return execArgv.some(own) || nodeOptions.split(/\s+/).some(own);
 }
 
-/** Applies SYNCED_HEAP_GROWING_PERCENT unless the operator set their own; true if it did. */
-export function tightenHeapGrowthAfterSync(): boolean {
-  if (operatorSetHeapGrowth()) return false;
-  // V8 reads the flag whenever it sets the next collection's limit: this takes effect from the
-  // next full collection on (checked: a heap of 420 MB live then collected at ≈ 690 MB instead of ≈ 910).
-  v8.setFlagsFromString(`--heap-growing-percent=${SYNCED_HEAP_GROWING_PERCENT}`);
-  return true;
+/**
+ * Watches the heap and lowers the growth once it is large, unless the operator set their own.
+ * V8 reads the flag whenever it sets the next collection's limit, so it takes effect from the next
+ * full collection (checked: a heap of 420 MB live then collected at ≈ 690 MB instead of ≈ 910).
+ * Returns a function that stops watching.
+ */
+export function tightenHeapGrowthWhenLarge(opts: { checkMs?: number; largeBytes?: number; onTightened?: (usedBytes: number) => void } = {}): () => void {
+  if (operatorSetHeapGrowth()) return () => undefined;
+  const largeBytes = opts.largeBytes ?? LARGE_HEAP_BYTES;
+  const timer = setInterval(() => {
+    const used = v8.getHeapStatistics().used_heap_size;
+    if (used < largeBytes) return;
+    v8.setFlagsFromString(`--heap-growing-percent=${LARGE_HEAP_GROWING_PERCENT}`);
+    clearInterval(timer);
+    opts.onTightened?.(used);
+  }, opts.checkMs ?? 200);
+  timer.unref();
+  return () => clearInterval(timer);
 }

@@ -6,7 +6,7 @@
 import { loadDashboardConfig } from '../config/dashboard-config';
 import { openStoreDeferred } from '../store';
 import { runtimeOptions } from './runtime-options';
-import { tightenHeapGrowthAfterSync } from './heap-growth';
+import { tightenHeapGrowthWhenLarge } from './heap-growth';
 import { LiveRuntime } from './runtime';
 
 const key = Symbol.for('driftwatch.live.runtime');
@@ -49,10 +49,10 @@ export function startServerRuntime(): Promise<LiveRuntime> {
       } catch (err) {
         noStore(err);
       }
-      options.onInitialSync = () => {
-        tightenHeapGrowthAfterSync();
-        openStoreNow?.();
-      };
+      options.onInitialSync = () => openStoreNow?.();
+      tightenHeapGrowthWhenLarge({
+        onTightened: (used) => console.log(`[driftwatch] heap in use ${Math.round(used / 2 ** 20)} MiB: V8 may now grow it 1.5x per full collection (was 2x)`),
+      });
       const runtime = new LiveRuntime(options);
       s.runtime = runtime;
       await runtime.start();
