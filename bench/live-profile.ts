@@ -21,13 +21,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import v8 from 'node:v8';
-import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import * as k8s from '@kubernetes/client-node';
 import { loadDashboardConfig } from '../lib/config/dashboard-config';
 import { runtimeOptions } from '../lib/live/runtime-options';
 import { LiveRuntime } from '../lib/live/runtime';
 import { openStore } from '../lib/store';
 import { driftEventStream } from '../lib/live/sse';
 import { CONTENT_TYPE, kubeWrite } from '../testing/kube-write';
+import { bareList } from './bare-list-process.mjs';
 import { benchCluster, progress } from './bench-cluster';
 import { argValue, bareWatch, liveFixture, MANAGER, MUTATOR } from './live-fixture';
 
@@ -67,16 +68,8 @@ try {
   let bareListMs: number | undefined;
   if (argv.includes('--baseline')) {
     // bench:live's baseline: a plain paginated LIST of the same objects with client-node.
-    const core = cluster.kc.makeApiClient(CoreV1Api);
-    const custom = cluster.kc.makeApiClient(CustomObjectsApi);
     const start = performance.now();
-    let cont: string | undefined;
-    do cont = (await core.listPodForAllNamespaces({ limit: 500, ...(cont ? { _continue: cont } : {}) })).metadata?._continue;
-    while (cont);
-    do {
-      const page = (await custom.listClusterCustomObject({ group: fixture.group, version: 'v1', plural: 'widgets', limit: 500, ...(cont ? { _continue: cont } : {}) })) as { metadata?: { continue?: string } };
-      cont = page.metadata?.continue;
-    } while (cont);
+    await bareList(k8s, cluster.kc, { group: fixture.group, plural: 'widgets' });
     bareListMs = performance.now() - start;
     progress(`bare paginated LIST: ${Math.round(bareListMs)} ms`);
   }
@@ -165,7 +158,7 @@ try {
         // aborted
       }
     })();
-    const core = kc.makeApiClient(CoreV1Api);
+    const core = kc.makeApiClient(k8s.CoreV1Api);
     const from = (await core.listPodForAllNamespaces({ limit: 1 })).metadata?.resourceVersion;
     const watch = await bareWatch(kc, from, (obj) => {
       const tag = obj.metadata?.labels?.['bench-seq'];

@@ -31,9 +31,10 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import * as k8s from '@kubernetes/client-node';
 import { CONTENT_TYPE, kubeWrite } from '../testing/kube-write';
 import { buildNext, startNextServer } from '../testing/next-server';
+import { bareList } from './bare-list-process.mjs';
 import { benchCluster, progress } from './bench-cluster';
 import { argValue, bareWatch, dashboardEnv, liveFixture, MUTATOR } from './live-fixture';
 import { median } from './stats';
@@ -74,25 +75,9 @@ try {
   const expected = objects.length;
 
   // Baseline 1: a plain paginated LIST of the same objects with client-node.
-  const core = kc.makeApiClient(CoreV1Api);
-  const custom = kc.makeApiClient(CustomObjectsApi);
-  const bareList = async (): Promise<{ ms: number; listed: number }> => {
+  const bareListHere = async (): Promise<{ ms: number; listed: number }> => {
     const listStart = performance.now();
-    let listed = 0;
-    let cont: string | undefined;
-    do {
-      const page = await core.listPodForAllNamespaces({ limit: 500, ...(cont ? { _continue: cont } : {}) });
-      listed += page.items.length;
-      cont = page.metadata?._continue;
-    } while (cont);
-    do {
-      const page = (await custom.listClusterCustomObject({ group, version: 'v1', plural: 'widgets', limit: 500, ...(cont ? { _continue: cont } : {}) })) as {
-        items: unknown[];
-        metadata?: { continue?: string };
-      };
-      listed += page.items.length;
-      cont = page.metadata?.continue;
-    } while (cont);
+    const listed = await bareList(k8s, kc, { group, plural: 'widgets' });
     return { ms: performance.now() - listStart, listed };
   };
   // Baseline 1 as a program of its own, timed from spawn as the dashboard is.
@@ -190,7 +175,7 @@ try {
   let last: Awaited<ReturnType<typeof startDashboard>> | undefined;
   for (let run = 1; run <= STARTUP_RUNS; run++) {
     progress(`start-up ${run} of ${STARTUP_RUNS}: bare LIST in this process, bare LIST process, then the dashboard`);
-    const bare = await bareList();
+    const bare = await bareListHere();
     const bareProcess = await bareListProcess();
     if (bareProcess.listed !== bare.listed) throw new Error(`the bare LIST process listed ${bareProcess.listed} objects, this process ${bare.listed}`);
     listed = bare.listed;
@@ -255,7 +240,7 @@ try {
       // aborted at the end
     }
   })();
-  const from = (await core.listPodForAllNamespaces({ limit: 1 })).metadata?.resourceVersion;
+  const from = (await kc.makeApiClient(k8s.CoreV1Api).listPodForAllNamespaces({ limit: 1 })).metadata?.resourceVersion;
   const watch = await bareWatch(kc, from, (obj) => {
     const tag = obj.metadata?.labels?.['bench-seq'];
     if (tag && !watchArrival.has(tag)) watchArrival.set(tag, performance.now());
