@@ -5,8 +5,14 @@
 // no measurable start-up cost. An operator's own `--heap-growing-percent` wins.
 export const DEFAULT_HEAP_GROWING_PERCENT = 100;
 
+/** The operator chose a growth of their own, in the node options or NODE_OPTIONS (which execArgv leaves out). */
+export function operatorSetHeapGrowth(execArgv, nodeOptions = process.env.NODE_OPTIONS ?? '') {
+  const own = (a) => a.startsWith('--heap-growing-percent') || a.startsWith('--heap_growing_percent');
+  return execArgv.some(own) || nodeOptions.split(/\s+/).some(own);
+}
+
 /** The V8 flag to set in a process started with these node options, or undefined to leave V8 alone. */
-export function heapGrowthFlag(execArgv) {
-  if (execArgv.some((a) => a.startsWith('--heap-growing-percent') || a.startsWith('--heap_growing_percent'))) return undefined;
+export function heapGrowthFlag(execArgv, nodeOptions) {
+  if (operatorSetHeapGrowth(execArgv, nodeOptions)) return undefined;
   return `--heap-growing-percent=${DEFAULT_HEAP_GROWING_PERCENT}`;
 }

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { heapGrowthFlag } from './heap-growth.mjs';
+import { heapGrowthFlag, operatorSetHeapGrowth } from './heap-growth.mjs';
 import { serverBundleDir, SERVER_ENTRY } from './server-bundle.mjs';
 
 const root = resolve(__dirname, '..');
@@ -53,5 +53,13 @@ describe('npm start (scripts/start.mjs)', () => {
     expect(heapGrowthFlag(['--heap-growing-percent=50'])).toBeUndefined();
     expect(heapGrowthFlag(['--inspect'])).toBe('--heap-growing-percent=100');
     expect(Math.max(...growthFactors(['--heap-growing-percent=50']))).toBe(1.5);
+  });
+
+  it("sees the operator's own flag in node options or NODE_OPTIONS, in either spelling", () => {
+    expect(operatorSetHeapGrowth([], '')).toBe(false);
+    expect(operatorSetHeapGrowth(['--max-old-space-size=2048'], '--enable-source-maps')).toBe(false);
+    expect(operatorSetHeapGrowth(['--heap-growing-percent=30'], '')).toBe(true);
+    expect(operatorSetHeapGrowth([], '--enable-source-maps --heap_growing_percent=20')).toBe(true);
+    expect(heapGrowthFlag([], '--heap-growing-percent=30')).toBeUndefined();
   });
 });

@@ -1,14 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { operatorSetHeapGrowth, tightenHeapGrowthWhenLarge } from './heap-growth';
+import { tightenHeapGrowthWhenLarge } from './heap-growth';
 
 describe('heap growth', () => {
-  it('sees the operator\'s own flag in node options or NODE_OPTIONS, in either spelling', () => {
-    expect(operatorSetHeapGrowth([], '')).toBe(false);
-    expect(operatorSetHeapGrowth(['--max-old-space-size=2048'], '--enable-source-maps')).toBe(false);
-    expect(operatorSetHeapGrowth(['--heap-growing-percent=30'], '')).toBe(true);
-    expect(operatorSetHeapGrowth([], '--enable-source-maps --heap_growing_percent=20')).toBe(true);
-  });
-
   it('lowers the growth once the heap in use passes the threshold, once, and not before', async () => {
     const small: number[] = [];
     const stopSmall = tightenHeapGrowthWhenLarge({ checkMs: 5, largeBytes: 2 ** 40, onTightened: (u) => small.push(u) });

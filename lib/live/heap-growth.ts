@@ -7,15 +7,10 @@
  * of RSS in bench:live. Once the heap in use passes LARGE_HEAP_BYTES the server allows 1.5 times.
  */
 import v8 from 'node:v8';
+import { operatorSetHeapGrowth } from '../../scripts/heap-growth.mjs';
 
 export const LARGE_HEAP_BYTES = 128 * 2 ** 20;
 export const LARGE_HEAP_GROWING_PERCENT = 50;
-
-/** The operator chose a growth of their own (node options or NODE_OPTIONS): leave it alone. */
-export function operatorSetHeapGrowth(execArgv: readonly string[] = process.execArgv, nodeOptions = process.env.NODE_OPTIONS ?? ''): boolean {
-  const own = (a: string) => a.startsWith('--heap-growing-percent') || a.startsWith('--heap_growing_percent');
-  return execArgv.some(own) || nodeOptions.split(/\s+/).some(own);
-}
 
 /**
  * Watches the heap and lowers the growth once it is large, unless the operator set their own.
@@ -24,7 +19,7 @@ export function operatorSetHeapGrowth(execArgv: readonly string[] = process.exec
  * Returns a function that stops watching.
  */
 export function tightenHeapGrowthWhenLarge(opts: { checkMs?: number; largeBytes?: number; onTightened?: (usedBytes: number) => void } = {}): () => void {
-  if (operatorSetHeapGrowth()) return () => undefined;
+  if (operatorSetHeapGrowth(process.execArgv)) return () => undefined;
   const largeBytes = opts.largeBytes ?? LARGE_HEAP_BYTES;
   const timer = setInterval(() => {
     const used = v8.getHeapStatistics().used_heap_size;
