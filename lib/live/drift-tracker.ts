@@ -365,18 +365,19 @@ export class DriftTracker {
       this.prepared.set(id, hit);
       return hit.prepared;
     }
-    const kept = this.preparedCacheSize > 0 && evaluatedBefore && this.recentlyPrepared.has(id);
-    const prepared = prepareDesired(r.desired.manifest, r.options, { once: !kept });
-    if (this.preparedCacheSize === 0 || !evaluatedBefore) return prepared;
     // Kept only for objects that come back: one change after the initial sync is the common case
     // (and a kept prepared object that is dropped later is old-generation garbage, the costly kind).
-    if (!this.recentlyPrepared.delete(id)) {
+    const cacheable = this.preparedCacheSize > 0 && evaluatedBefore;
+    const kept = cacheable && this.recentlyPrepared.has(id);
+    const prepared = prepareDesired(r.desired.manifest, r.options, { once: !kept });
+    if (kept) {
+      this.recentlyPrepared.delete(id);
+      this.prepared.set(id, { key, prepared });
+      if (this.prepared.size > this.preparedCacheSize) this.prepared.delete(this.prepared.keys().next().value as string);
+    } else if (cacheable) {
       this.recentlyPrepared.add(id);
       if (this.recentlyPrepared.size > 4 * this.preparedCacheSize) this.recentlyPrepared.delete(this.recentlyPrepared.values().next().value as string);
-      return prepared;
     }
-    this.prepared.set(id, { key, prepared });
-    if (this.prepared.size > this.preparedCacheSize) this.prepared.delete(this.prepared.keys().next().value as string);
     return prepared;
   }
 

@@ -7,7 +7,7 @@ import type { DashboardConfig } from '../config/dashboard-config';
 import { diffOptionsFromConfig } from '../config/drift-config';
 import { loadKubeconfig } from '../kube/kubeconfig';
 import type { InformerOptions } from '../kube/informer';
-import { DeferredStore, type DriftStore } from '../store';
+import type { DriftStore } from '../store';
 import { ClusterWatcher } from './cluster-watcher';
 import { HistoryRecorder, type LiveWrite } from './history-recorder';
 import { queryDrift, type DriftPage, type DriftQuery } from './drift-query';
@@ -49,7 +49,10 @@ export interface RuntimeOptions {
   log?: (msg: string) => void;
   /** The drift history: every state change, live write and Pod restart goes there. */
   store?: DriftStore;
-  /** Why there is no store (it failed to open): history routes report it. */
+  /**
+   * Why there is no store (it failed to open): history routes report it. Set later too, on these
+   * same options, when a store that opens after the first sync cannot (lib/live/server-runtime.ts).
+   */
   storeError?: string;
   /**
    * Called once, when the first sync is complete (or after 5 minutes without): the server opens a
@@ -97,9 +100,9 @@ export class LiveRuntime {
 
   /** The history store, or why there is none. */
   historyStore(): { store: DriftStore } | { error: string } {
-    const store = this.opts.store;
-    if (store instanceof DeferredStore && store.error !== undefined) return { error: `history store unavailable: ${store.error}` };
-    return store ? { store } : { error: this.opts.storeError ?? 'history is not recorded: no store is configured' };
+    const { store, storeError } = this.opts;
+    if (store && storeError === undefined) return { store };
+    return { error: storeError ?? 'history is not recorded: no store is configured' };
   }
 
   async start(): Promise<void> {
