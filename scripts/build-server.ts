@@ -4,38 +4,26 @@
  * alone. `next` stays external (it must be the one instance Next's own server code uses); the
  * other packages it imports (zod, yaml) are bundled: as ES modules from node_modules they took
  * about 0.1 s to load at every start.
+ * The manifest parse worker (lib/desired/manifest-parse-worker.ts) is a second entry point: a
+ * worker thread needs a file of its own to run.
  * Code splitting keeps serve.ts's dynamic imports lazy — the request gate imports next/server,
  * which may only load after Next has prepared (it needs Next's AsyncLocalStorage set up).
  *
  * It also bundles @kubernetes/client-node for the server (scripts/bundle-client-node.ts).
  */
 import { rmSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import { bundleClientNode, REQUIRE_BANNER } from './bundle-client-node';
+import { bundleClientNode } from './bundle-client-node';
 import { serverBundleDir } from './server-bundle.mjs';
+import { compileServerBundle } from './server-compile';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = serverBundleDir(root);
 const started = performance.now();
 rmSync(outdir, { recursive: true, force: true });
 try {
-  await build({
-    entryPoints: [join(root, 'scripts', 'serve.ts')],
-    outdir,
-    bundle: true,
-    splitting: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    external: ['next', 'next/*'],
-    banner: { js: REQUIRE_BANNER },
-    outExtension: { '.js': '.mjs' },
-    // tsconfig's `@/*` paths; next/server has no exports map, so Node's ESM resolver needs the file.
-    alias: { '@': root, 'next/server': 'next/server.js' },
-    logLevel: 'warning',
-  });
+  await compileServerBundle(root, outdir);
 } catch (err) {
   console.error(`[driftwatch] building the server failed: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);

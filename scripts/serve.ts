@@ -8,11 +8,15 @@
  *   tsx scripts/serve.ts [--hostname H] [--port N]   (also HOSTNAME / PORT)
  */
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import next from 'next';
 import { markServedByDriftwatch, PEER_HEADER, PEER_NONCE_ENV, peerHeaderValue } from '../lib/auth/peer';
 import { loadDashboardConfig } from '../lib/config/dashboard-config';
+import { PARSE_WORKER_ENTRY, PARSE_WORKER_ENV } from './server-bundle.mjs';
 
 const { values } = parseArgs({ options: { hostname: { type: 'string', short: 'H' }, port: { type: 'string', short: 'p' } }, allowPositionals: false });
 const config = loadDashboardConfig();
@@ -32,6 +36,11 @@ if (config.auth.mode === 'none') {
 const nonce = randomBytes(24).toString('base64url');
 process.env[PEER_NONCE_ENV] = nonce;
 markServedByDriftwatch();
+
+// The build puts the manifest parse worker beside this file; the live runtime (started inside
+// Next) parses large manifest loads with it. Run from source (tsx) there is none: parsed inline.
+const parseWorker = join(dirname(fileURLToPath(import.meta.url)), PARSE_WORKER_ENTRY);
+if (existsSync(parseWorker)) process.env[PARSE_WORKER_ENV] = parseWorker;
 
 const app = next({ dev: false, dir: process.cwd(), hostname, port });
 const handle = app.getRequestHandler();

@@ -11,3 +11,9 @@ export function serverBundleDir(root, env = process.env) {
 
 /** The entry point inside serverBundleDir. */
 export const SERVER_ENTRY = 'serve.mjs';
+
+/** The manifest parse worker's script inside serverBundleDir (lib/desired/manifest-parse-worker.ts). */
+export const PARSE_WORKER_ENTRY = 'manifest-parse-worker.mjs';
+
+/** How the production server tells the live runtime where that script is. */
+export const PARSE_WORKER_ENV = 'DRIFTWATCH_MANIFEST_PARSE_WORKER';

@@ -1,7 +1,8 @@
 /**
  * Authentication, limits, headers and the Secret canary through the real production server
  * (scripts/serve.ts, what `npm start` runs) on a Next build of its own (.next-auth), watching the
- * real test cluster. Set DRIFTWATCH_AUTH_TEST_SKIP_BUILD=1 to reuse an existing .next-auth build.
+ * real test cluster; and the one other thing only that server does, parsing a large YAML manifest
+ * tree on worker threads. Set DRIFTWATCH_AUTH_TEST_SKIP_BUILD=1 to reuse an existing .next-auth build.
  */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -572,3 +573,47 @@ describe('bare `next start` with authentication on', () => {
     await expect(started).rejects.toThrow(/auth mode token needs the Driftwatch server: start it with `npm start`/);
   }, 600_000);
 });
+
+describe('npm start parses a large YAML manifest tree on worker threads', () => {
+  const { state } = testCluster();
+  const ns = uniqueName('yaml-tree');
+  const work = mkdtempSync(join(tmpdir(), 'dw-yaml-tree-'));
+  let server: NextServer | undefined;
+
+  afterAll(async () => {
+    await server?.stop();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('reports every object of it, with its line, and logs the workers', async () => {
+    await ensureBuild();
+    const manifests = join(work, 'manifests');
+    mkdirSync(manifests, { recursive: true });
+    // Over the 256 Ki characters a load parses on the server's own thread; a YAML block scalar
+    // each, so the JSON fast path does not take it. The namespace does not exist: all missing.
+    const N = 300;
+    const filler = 'x'.repeat(1000);
+    writeFileSync(
+      join(manifests, 'tree.yaml'),
+      Array.from({ length: N }, (_, i) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-${i}\n  namespace: ${ns}\ndata:\n  blob: |\n    ${filler}\n`).join('---\n'),
+    );
+    const config = join(work, 'driftwatch.yaml');
+    writeFileSync(config, JSON.stringify({ watch: { namespaces: [ns], pods: false, customResources: false } }));
+    server = await startNextServer({
+      driftwatchServer: true,
+      env: env({ DRIFTWATCH_CONFIG: config, DRIFTWATCH_KUBECONFIG: state.kubeconfig, DRIFTWATCH_MANIFESTS: manifests, DRIFTWATCH_DATA_DIR: join(work, 'data') }),
+    });
+    const srv = server;
+    let items: Array<{ name: string; status: string; source?: { file?: string; line?: number } }> = [];
+    await eventually(async () => {
+      const r = await request(`${srv.url}/api/v1/drift?namespace=${ns}&status=missing&limit=500`);
+      items = r.status === 200 ? (JSON.parse(r.body) as { items: typeof items }).items : [];
+      return items.length === N;
+    }, `${N} missing ConfigMaps`);
+    // Each document is 9 lines; the separator line comes before each but the first.
+    for (const i of [0, 1, 137, N - 1]) expect(items.find((o) => o.name === `cm-${i}`)?.source).toMatchObject({ file: 'tree.yaml', line: 1 + 9 * i });
+    expect(srv.output()).toMatch(/manifests: 1 YAML file\(s\), 0\.3 MiB, parsed on \d worker thread\(s\) in \d+ ms/);
+    expect(srv.output()).not.toContain('manifest parse worker failed');
+  }, 600_000);
+});
+

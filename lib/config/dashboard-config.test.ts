@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadDashboardConfig, readDashboardConfigFile, resourceMatches } from './dashboard-config';
+import { configuredParseWorker } from '../live/runtime-options';
+import { loadDashboardConfig, parseDashboardConfig, readDashboardConfigFile, resourceMatches } from './dashboard-config';
 
 describe('dashboard configuration', () => {
   it('reads a file, resolves paths against it, and lets environment variables override', () => {
@@ -48,5 +49,19 @@ describe('crash correlation configuration', () => {
     expect(parseDashboardConfig({ crashes: { driftWindow: '2h' } }, 'x').crashes.driftWindow).toBe(7_200_000);
     expect(parseDashboardConfig({ crashes: { driftWindow: 90 } }, 'x').crashes.driftWindow).toBe(90_000);
     expect(() => parseDashboardConfig({ crashes: { driftWindow: 'soon', limitBytes: 1e9 } }, 'x')).toThrow(/crashes\.driftWindow[\s\S]*crashes\.limitBytes/);
+  });
+
+  it('takes the manifest parse threads from the file or DRIFTWATCH_MANIFEST_PARSE_THREADS, and 0 turns the workers off', () => {
+    expect(parseDashboardConfig({}, 'x').manifestParseThreads).toBeUndefined();
+    expect(parseDashboardConfig({ manifestParseThreads: 3 }, 'x').manifestParseThreads).toBe(3);
+    expect(loadDashboardConfig({ DRIFTWATCH_MANIFEST_PARSE_THREADS: '0' }).manifestParseThreads).toBe(0);
+    expect(() => loadDashboardConfig({ DRIFTWATCH_MANIFEST_PARSE_THREADS: 'many' })).toThrow(/DRIFTWATCH_MANIFEST_PARSE_THREADS[\s\S]*manifestParseThreads/);
+    expect(() => parseDashboardConfig({ manifestParseThreads: -1 }, 'x')).toThrow(/manifestParseThreads/);
+    const worker = { script: '/build/manifest-parse-worker.mjs' };
+    expect(configuredParseWorker(parseDashboardConfig({}, 'x'), worker)).toEqual(worker);
+    expect(configuredParseWorker(parseDashboardConfig({ manifestParseThreads: 2 }, 'x'), worker)).toEqual({ ...worker, threads: 2 });
+    expect(configuredParseWorker(parseDashboardConfig({ manifestParseThreads: 0 }, 'x'), worker)).toBeUndefined();
+    // Run from source there is no compiled worker: parsed inline whatever the setting.
+    expect(configuredParseWorker(parseDashboardConfig({ manifestParseThreads: 2 }, 'x'), undefined)).toBeUndefined();
   });
 });

@@ -81,6 +81,11 @@ export const dashboardConfigSchema = driftConfigSchema
   .extend({
     clusters: z.array(clusterSchema).optional(),
     manifests: z.array(manifestSchema).default([]),
+    /**
+     * Worker threads that parse a large manifest load (the first, a big checkout) beside the
+     * server's thread; 0 parses on it. Default: one per core beyond the first, 1 to 4.
+     */
+    manifestParseThreads: z.number().int().min(0).max(16).optional(),
     sources: z.array(z.enum(SOURCE_TYPES)).min(1).default([...SOURCE_TYPES]),
     watch: watchSchema.default({ pods: true, customResources: true, desiredKinds: true, include: [], exclude: [] }),
     dataDir: nonEmpty.optional(),
@@ -137,7 +142,8 @@ const list = (v: string | undefined, sep: RegExp) =>
  * DRIFTWATCH_CONTEXTS (comma-separated), DRIFTWATCH_CONTEXT, DRIFTWATCH_KUBECONFIG,
  * DRIFTWATCH_MANIFESTS (path-separated), DRIFTWATCH_DATA_DIR, DRIFTWATCH_FIELD_MANAGER,
  * DRIFTWATCH_EMBED_ORIGINS (comma- or space-separated), DRIFTWATCH_EMBED_TOKEN_SECRET,
- * DRIFTWATCH_EMBED_REQUIRE_TOKEN (`1`/`true`), and the auth variables (lib/auth/auth-config.ts).
+ * DRIFTWATCH_EMBED_REQUIRE_TOKEN (`1`/`true`), DRIFTWATCH_MANIFEST_PARSE_THREADS, and the auth
+ * variables (lib/auth/auth-config.ts).
  */
 export function loadDashboardConfig(env: Record<string, string | undefined> = process.env): DashboardConfig {
   const cfg = env.DRIFTWATCH_CONFIG ? readDashboardConfigFile(env.DRIFTWATCH_CONFIG) : parseDashboardConfig({}, 'defaults');
@@ -149,6 +155,10 @@ export function loadDashboardConfig(env: Record<string, string | undefined> = pr
   if (manifests.length > 0) cfg.manifests = manifests.map((p) => ({ path: resolve(p) }));
   if (env.DRIFTWATCH_DATA_DIR) cfg.dataDir = resolve(env.DRIFTWATCH_DATA_DIR);
   if (env.DRIFTWATCH_FIELD_MANAGER) cfg.fieldManager = env.DRIFTWATCH_FIELD_MANAGER;
+  if (env.DRIFTWATCH_MANIFEST_PARSE_THREADS) {
+    const threads = env.DRIFTWATCH_MANIFEST_PARSE_THREADS.trim();
+    cfg.manifestParseThreads = parseDashboardConfig({ manifestParseThreads: /^\d+$/.test(threads) ? Number(threads) : threads }, 'environment (DRIFTWATCH_MANIFEST_PARSE_THREADS)').manifestParseThreads;
+  }
   const embedEnv: Record<string, unknown> = {};
   const origins = list(env.DRIFTWATCH_EMBED_ORIGINS, /[\s,]+/);
   if (origins.length > 0) embedEnv.allowedOrigins = origins;

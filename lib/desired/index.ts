@@ -20,6 +20,7 @@ export type {
   SourceProblem,
 } from './types';
 export { parseManifestText, isListDocument, type ParsedFile, type ParsedManifest } from './manifest-parse';
+export { ManifestParsePool, type ParseWorkerOptions } from './manifest-parse-pool';
 export { listManifestFiles, isManifestFileName, MANIFEST_EXTENSIONS, type ManifestFileEntry, type ManifestListing } from './manifest-files';
 export { findGitRepo, readDirtyFiles, readGitHead, type GitHead, type GitRepo } from './git-info';
 export {

@@ -4,13 +4,14 @@
  * problems and never stops the others. When the directory is in a git work tree, each object
  * records the HEAD commit and whether its file differs from it.
  */
-import { createHash } from 'node:crypto';
-import { readFile, realpath } from 'node:fs/promises';
+import { realpath } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { findGitRepo, readDirtyFiles, readGitHead, type GitRepo } from './git-info';
-import { listManifestFiles, type ManifestDirEntry } from './manifest-files';
+import { readManifestFile } from './manifest-file-read';
+import { listManifestFiles, type ManifestDirEntry, type ManifestFileEntry } from './manifest-files';
 import { buildManifestObjects, ManifestIndex, type GitStamp, type ManifestObject, type ParsedFileEntry } from './manifest-index';
-import { parseManifestText, type ParsedFile } from './manifest-parse';
+import { parseJsonManifests, parseYamlManifests, type ParsedFile } from './manifest-parse';
+import { DEFAULT_PARSE_WORKER_MIN_CHARS, ManifestParsePool, type ParseWorkerOptions } from './manifest-parse-pool';
 import { builtinIsNamespaced, withBuiltinScopes, type IsNamespaced } from './namespace-scope';
 import type { ManifestProblem } from './types';
 
@@ -30,6 +31,8 @@ export interface ManifestDirectoryOptions {
   gitTimeoutMs?: number;
   /** Larger files are reported, not parsed. Default 16 MiB. */
   maxFileBytes?: number;
+  /** Parse large loads (the first one, a checkout) on worker threads; without it, or for small loads, on the caller's. */
+  parseWorker?: ParseWorkerOptions;
 }
 
 export interface ManifestGitState {
@@ -144,13 +147,22 @@ export class ManifestDirectoryLoader {
       this.lastExtraProblems = [{ file: '', line: 0, message: describeRootError(e), severity: 'error' }];
       return this.snapshot(false, [], undefined);
     }
-    const files: ParsedFileEntry[] = [];
     const extra = listing.problems.slice();
     const seen = new Set<string>();
-    for (const f of listing.files) {
-      seen.add(f.rel);
-      const parsed = await this.parseFile(f.rel, f.abs, f.stamp, extra);
-      if (parsed !== undefined) files.push({ rel: f.rel, parsed });
+    // Read in path order; YAML beyond the first parseWorker.minChars characters goes to the worker
+    // threads, all of it before any answer is awaited, and the parses are collected in that order.
+    const parses: Array<{ rel: string; parsed: ParsedFile | { later: Promise<ParsedFile> } }> = [];
+    const files: ParsedFileEntry[] = [];
+    const pool = new LazyPool(this.options.parseWorker);
+    try {
+      for (const f of listing.files) {
+        seen.add(f.rel);
+        const parsed = await this.parseFile(f, extra, pool);
+        if (parsed !== undefined) parses.push({ rel: f.rel, parsed });
+      }
+      for (const { rel, parsed } of parses) files.push({ rel, parsed: 'later' in parsed ? await parsed.later : parsed });
+    } finally {
+      await pool.close();
     }
     for (const rel of this.cache.keys()) if (!seen.has(rel)) this.cache.delete(rel);
     const git = this.options.git === false ? undefined : await this.readGit();
@@ -187,37 +199,39 @@ export class ManifestDirectoryLoader {
     };
   }
 
-  private async parseFile(rel: string, abs: string, stamp: string, problems: ManifestProblem[]): Promise<ParsedFile | undefined> {
-    const cached = this.cache.get(rel);
-    if (cached !== undefined && cached.stamp === stamp) return cached.parsed;
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(abs);
-    } catch (e) {
-      this.cache.delete(rel);
-      // Deleted between listing and reading: the next scan will not list it.
-      if (errorCode(e) === 'ENOENT') return undefined;
-      const reason = errorCode(e) === 'EACCES' ? 'permission denied' : e instanceof Error ? e.message : String(e);
-      problems.push({ file: rel, line: 0, message: `cannot read: ${reason}`, severity: 'error' });
-      return undefined;
+  /** The file's parse, or the promise of a worker's (wrapped: an async function would wait for it). */
+  private async parseFile(f: ManifestFileEntry, problems: ManifestProblem[], pool: LazyPool): Promise<ParsedFile | { later: Promise<ParsedFile> } | undefined> {
+    const cached = this.cache.get(f.rel);
+    if (cached !== undefined && cached.stamp === f.stamp) return cached.parsed;
+    const read = await readManifestFile({
+      abs: f.abs,
+      maxBytes: this.options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
+      ...(cached !== undefined ? { knownTextHash: cached.textHash } : {}),
+    });
+    switch (read.kind) {
+      case 'gone':
+        this.cache.delete(f.rel);
+        return undefined;
+      case 'unreadable':
+        this.cache.delete(f.rel);
+        problems.push({ file: f.rel, line: 0, message: read.message, severity: 'error' });
+        return undefined;
+      case 'unchanged':
+        this.cache.set(f.rel, { ...(cached as CachedFile), stamp: f.stamp });
+        return (cached as CachedFile).parsed;
+      case 'text': {
+        this.parsedLastLoad.push(f.rel);
+        const keep = (parsed: ParsedFile) => {
+          this.cache.set(f.rel, { stamp: f.stamp, textHash: read.textHash, parsed });
+          return parsed;
+        };
+        const json = parseJsonManifests(read.text);
+        if (json !== undefined) return keep(json);
+        const workers = pool.forYaml(read.text.length);
+        if (workers === undefined) return keep(parseYamlManifests(read.text, f.rel));
+        return { later: workers.parse(read.text, f.rel).then(keep, () => keep(parseYamlManifests(read.text, f.rel))) };
+      }
     }
-    const max = this.options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-    if (bytes.length > max) {
-      this.cache.delete(rel);
-      problems.push({ file: rel, line: 0, message: `file is ${bytes.length} bytes, more than the ${max} bytes read per manifest file`, severity: 'error' });
-      return undefined;
-    }
-    const textHash = createHash('sha256').update(bytes).digest('hex');
-    // Touched but not changed (editors, git checkout of the same content): keep the parse, and
-    // with it the objects' identity, so nothing downstream sees a change.
-    if (cached !== undefined && cached.textHash === textHash) {
-      this.cache.set(rel, { ...cached, stamp });
-      return cached.parsed;
-    }
-    const parsed = parseManifestText(bytes.toString('utf8'), rel);
-    this.parsedLastLoad.push(rel);
-    this.cache.set(rel, { stamp, textHash, parsed });
-    return parsed;
   }
 
   private async readGit(): Promise<{ state: ManifestGitState; dirtyFiles?: Set<string> } | undefined> {
@@ -239,6 +253,33 @@ export class ManifestDirectoryLoader {
     if (dirtyFiles === undefined) return { state };
     state.dirty = dirtyFiles.size > 0;
     return { state, dirtyFiles };
+  }
+}
+
+/** A load's parse workers: started once the YAML it has read passes parseWorker.minChars characters. */
+class LazyPool {
+  private yamlChars = 0;
+  private pool: ManifestParsePool | undefined;
+  private failed = false;
+
+  constructor(private readonly options: ParseWorkerOptions | undefined) {}
+
+  forYaml(chars: number): ManifestParsePool | undefined {
+    if (this.options === undefined || this.failed) return undefined;
+    this.yamlChars += chars;
+    if (this.pool === undefined && this.yamlChars >= (this.options.minChars ?? DEFAULT_PARSE_WORKER_MIN_CHARS)) {
+      try {
+        this.pool = new ManifestParsePool(this.options);
+      } catch (err) {
+        this.failed = true;
+        this.options.onError?.(err);
+      }
+    }
+    return this.pool;
+  }
+
+  async close(): Promise<void> {
+    await this.pool?.close();
   }
 }
 

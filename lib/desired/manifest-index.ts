@@ -45,7 +45,9 @@ function scoped(p: ParsedManifest, options: ScopeOptions): Scoped {
   const hit = scopedCache.get(p);
   if (hit !== undefined && hit.tag === tag) return hit;
   const manifest = deepFreeze(s.manifest);
-  const entry: Scoped = { tag, key: s.key, manifest, revision: contentHash(manifest), ...(s.warning !== undefined ? { warning: s.warning } : {}) };
+  // A parse worker hashed the manifest as parsed; scoping that changed it needs a hash of its own.
+  const revision = p.revision !== undefined && s.manifest === p.manifest ? p.revision : contentHash(manifest);
+  const entry: Scoped = { tag, key: s.key, manifest, revision, ...(s.warning !== undefined ? { warning: s.warning } : {}) };
   scopedCache.set(p, entry);
   return entry;
 }

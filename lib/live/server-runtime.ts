@@ -3,6 +3,7 @@
  * route bundles, dev reloads), so the instance lives on globalThis; instrumentation.ts starts it
  * when the server boots, and route handlers only look it up.
  */
+import { PARSE_WORKER_ENV } from '../../scripts/server-bundle.mjs';
 import { loadDashboardConfig } from '../config/dashboard-config';
 import { openStoreDeferred } from '../store';
 import { runtimeOptions } from './runtime-options';
@@ -29,7 +30,18 @@ export function startServerRuntime(): Promise<LiveRuntime> {
   s.starting ??= (async () => {
     try {
       const config = loadDashboardConfig();
-      const options = runtimeOptions(config);
+      const parseWorker = process.env[PARSE_WORKER_ENV];
+      const options = runtimeOptions(
+        config,
+        parseWorker
+          ? {
+              script: parseWorker,
+              onError: (err) => console.error(`[driftwatch] ${err instanceof Error ? err.message : String(err)}`),
+              onFinished: (s) =>
+                console.log(`[driftwatch] manifests: ${s.files} YAML file(s), ${(s.chars / 2 ** 20).toFixed(1)} MiB, parsed on ${s.threads} worker thread(s) in ${Math.round(s.ms)} ms`),
+            }
+          : undefined,
+      );
       const noStore = (err: unknown) => {
         // Drift is still shown live without history; the history API says why it is missing.
         options.storeError = `history store unavailable: ${err instanceof Error ? err.message : String(err)}`;
