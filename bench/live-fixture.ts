@@ -11,6 +11,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Watch, type KubeConfig } from '@kubernetes/client-node';
+import { stringify } from 'yaml';
 import { CONTENT_TYPE, kubeWrite, objectPath } from '../testing/kube-write';
 import { runningPodStatus, syntheticCrd, syntheticPod, syntheticWidget, type SyntheticObject } from '../testing/synthetic-objects';
 import { createNamespace, inParallel, progress, type BenchCluster } from './bench-cluster';
@@ -58,6 +59,8 @@ export interface FixtureOptions {
   run?: string;
   /** Where to write the manifest directory (created). */
   workDir: string;
+  /** Write the manifests as YAML (what most trees are) instead of JSON documents. */
+  yaml?: boolean;
 }
 
 /** Reads `--name value` from argv. */
@@ -122,12 +125,12 @@ export async function liveFixture(cluster: BenchCluster, opts: FixtureOptions): 
     if (marker) writeFileSync(marker, JSON.stringify(want));
   }
 
-  // Desired state: every object's manifest, 1,000 to a file.
+  // Desired state: every object's manifest, 1,000 to a file (JSON documents unless opts.yaml).
   const manifests = join(opts.workDir, 'manifests');
   mkdirSync(manifests, { recursive: true });
   for (let f = 0; f * 1000 < objects.length; f++) {
-    const docs = objects.slice(f * 1000, (f + 1) * 1000).map(({ o }) => JSON.stringify(o.manifest));
-    writeFileSync(join(manifests, `part-${f}.yaml`), docs.join('\n---\n'));
+    const docs = objects.slice(f * 1000, (f + 1) * 1000).map(({ o }) => (opts.yaml ? stringify(o.manifest) : JSON.stringify(o.manifest)));
+    writeFileSync(join(manifests, `part-${f}.yaml`), docs.join(opts.yaml ? '---\n' : '\n---\n'));
   }
   return { run, group, namespaces, objects, manifests, reused, pathOf };
 }

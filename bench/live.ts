@@ -17,6 +17,7 @@
  *
  *   npm run bench:live -- [--pods 10000] [--crs 5000] [--rate 200] [--seconds 15] [--skip-build] [--json]
  *     [--run ID] [--next-start] [--startup-runs 3] [--drain-timeout MS] [--server-node-args "--cpu-prof --cpu-prof-dir=DIR"] [--server-log FILE] [--poll-ms 100]
+ *     [--yaml]
  *
  * --run ID reuses the objects a previous run created under that ID, on a cluster left running
  * (`npm run test-cluster -- up --state-dir DIR`, then DRIFTWATCH_TEST_CLUSTER_STATE_DIR=DIR):
@@ -24,7 +25,9 @@
  * in-process, without Next, for profiling.
  *
  * Objects: bare Pods (with a kubelet-like status) and custom resources, each with a desired
- * manifest in a directory the dashboard watches, so every object is really diffed.
+ * manifest in a directory the dashboard watches, so every object is really diffed. The manifests
+ * are JSON documents (the YAML parser's fast path); --yaml writes them as YAML, which the server
+ * parses on its worker threads (DRIFTWATCH_MANIFEST_PARSE_THREADS=0 in the environment: inline).
  */
 import { spawn } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -69,7 +72,7 @@ const work = mkdtempSync(join(tmpdir(), 'driftwatch-bench-live-'));
 let exitCode = 0;
 try {
   const { kc } = cluster;
-  const fixture = await liveFixture(cluster, { pods: PODS, crs: CRS, workDir: work, ...(argValue(argv, '--run') ? { run: argValue(argv, '--run') } : {}) });
+  const fixture = await liveFixture(cluster, { pods: PODS, crs: CRS, workDir: work, yaml: argv.includes('--yaml'), ...(argValue(argv, '--run') ? { run: argValue(argv, '--run') } : {}) });
   const { objects, group, manifests, pathOf } = fixture;
   if (cluster.stateDir) progress(`objects kept: run again with --run ${fixture.run} to reuse them`);
   const expected = objects.length;
@@ -348,7 +351,7 @@ try {
       bareWatch: { events: watchDelay.length, p50: Math.round(percentile(watchDelay, 50)), p99: Math.round(percentile(watchDelay, 99)) },
     },
   };
-  console.log(`live dashboard benchmark: ${expected} objects (${PODS} Pods, ${CRS} custom resources), all with desired manifests; listed ${listed} in the baseline`);
+  console.log(`live dashboard benchmark: ${expected} objects (${PODS} Pods, ${CRS} custom resources), all with desired manifests (${argv.includes('--yaml') ? 'YAML' : 'JSON documents'}); listed ${listed} in the baseline`);
   console.log(
     `  start (${results.server}) to complete drift state   ${ms(completeMs).padStart(9)}   (medians of ${starts.length}; the server answered after ${ms(listeningMs)})`,
   );
