@@ -12,6 +12,7 @@
  * parser for anything it does not read exactly as that parser would.
  */
 import { isMap, isSeq, LineCounter, parseAllDocuments, type Document, type ParsedNode, type Tags, type YAMLError } from 'yaml';
+import { parseSimpleYaml } from './simple-yaml';
 import type { ManifestProblem } from './types';
 
 export interface ParsedManifest {
@@ -260,7 +261,20 @@ function withoutBom(text: string): string {
 
 /** Parses one file. `file` is only used in the problems it reports. */
 export function parseManifestText(text: string, file: string): ParsedFile {
-  return parseJsonManifests(text) ?? parseYamlManifests(text, file);
+  return parseJsonManifests(text) ?? parseSimpleYamlManifests(text) ?? parseYamlManifests(text, file);
+}
+
+const SCALAR_OPTIONS = { version: '1.1', customTags: kubectlTags } as const;
+
+/** A named, non-List object: what both fast paths take as it is (else the YAML parser reports it). */
+const plainObject = (v: Record<string, unknown>) => !isListDocument(v) && missingIdentity(v) === undefined;
+
+/**
+ * The block-YAML fast path alone (simple-yaml.ts): the file's parse when it is written in the
+ * subset nearly every manifest is, else undefined. About 15 times faster than the YAML parser.
+ */
+export function parseSimpleYamlManifests(text: string): ParsedFile | undefined {
+  return parseSimpleYaml(withoutBom(text), SCALAR_OPTIONS, plainObject);
 }
 
 /**
@@ -280,7 +294,7 @@ export function parseYamlManifests(text: string, file: string): ParsedFile {
   const cx: Ctx = { file, lc, out };
   let docs: Document.Parsed[];
   try {
-    docs = parseAllDocuments<ParsedNode>(src, { version: '1.1', customTags: kubectlTags, lineCounter: lc, prettyErrors: true });
+    docs = parseAllDocuments<ParsedNode>(src, { ...SCALAR_OPTIONS, lineCounter: lc, prettyErrors: true });
   } catch (e) {
     // The parser reports errors per document; a throw here is a bug in it, still only this file's problem.
     problem(cx, undefined, `cannot parse: ${e instanceof Error ? e.message : String(e)}`);

@@ -1,0 +1,168 @@
+/**
+ * The block-YAML fast path against the YAML parser it stands in for: wherever it answers, the
+ * answer must be the parser's, object for object and line for line. Checked on the corpus's real
+ * manifests, on synthetic ones written in every style the `yaml` package writes, on hand-picked
+ * traps, on seeded random objects full of strings that YAML 1.1 would type, and on randomly
+ * damaged files. DW_FUZZ_SEED and DW_FUZZ_N (default 600 files) widen the random ones.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { stringify, type ToStringOptions } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { syntheticDeployment, syntheticPod, syntheticService, syntheticWidget } from '../../testing/synthetic-objects';
+import { parseManifestText, parseSimpleYamlManifests, parseYamlManifests } from './manifest-parse';
+
+const corpusRoot = fileURLToPath(new URL('../../../shared/corpus', import.meta.url));
+
+/** The fast path's answer, which must be undefined or exactly the parser's. */
+function agree(text: string): ReturnType<typeof parseSimpleYamlManifests> {
+  const fast = parseSimpleYamlManifests(text);
+  if (fast !== undefined) expect(fast, text).toStrictEqual(parseYamlManifests(text, 'f.yaml'));
+  return fast;
+}
+
+const cm = (data: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: ns\ndata:\n${data}`;
+
+describe('simple YAML fast path', () => {
+  it('reads the corpus manifests exactly as the YAML parser does', () => {
+    const files = readdirSync(corpusRoot, { recursive: true, encoding: 'utf8' }).filter((f) => /\.ya?ml$/.test(f));
+    expect(files.length).toBeGreaterThanOrEqual(25);
+    let taken = 0;
+    for (const f of files) if (agree(readFileSync(join(corpusRoot, f), 'utf8')) !== undefined) taken++;
+    // Most are plain block YAML; the others (Lists, unnamed) are the parser's.
+    expect(taken).toBeGreaterThan(files.length / 2);
+  });
+
+  it('takes every style the yaml package writes, with the right lines', () => {
+    const objects = [
+      ...Array.from({ length: 20 }, (_, i) => syntheticPod('shop', i).manifest),
+      ...Array.from({ length: 5 }, (_, i) => syntheticDeployment('shop', i).manifest),
+      ...Array.from({ length: 5 }, (_, i) => syntheticService('shop', i).manifest),
+      ...Array.from({ length: 5 }, (_, i) => syntheticWidget('shop', 'example.com', i).manifest),
+    ];
+    const styles: ToStringOptions[] = [{}, { indentSeq: false }, { defaultStringType: 'QUOTE_DOUBLE' }, { defaultStringType: 'QUOTE_SINGLE', defaultKeyType: 'PLAIN' }, { indent: 4 }, { lineWidth: 0 }];
+    for (const style of styles) {
+      const text = `# generated\n${objects.map((o) => stringify(o, style)).join('---\n')}`;
+      const fast = agree(text);
+      expect(fast, JSON.stringify(style)).toBeDefined();
+      expect(fast?.objects.map((o) => o.manifest)).toEqual(objects);
+    }
+  });
+
+  it('agrees on hand-picked traps, and takes the common forms', () => {
+    const taken = [
+      cm('  a: yes\n  b: "yes"\n  c: 0644\n  d: 12:30\n  e: 1e3\n  f: ~\n  g: 0x1F\n  h: -1\n  i: .5\n  j: +7\n  k: 1_000\n'),
+      cm("  q: 'it''s'\n  r: \"tab\\tnew\\nline \\u00e9 \\\\ \\\"\"\n  s: a#b\n  t: a # a comment\n  u: http://x:80/y\n"),
+      cm('  script: |\n    #!/bin/sh\n    echo "a: b"\n\n    exit 0\n  strip: |-\n    one\n    two\n\n\n  after: x\n'),
+      cm('  list: [a, "b c", 3, true]\n  empty: []\n  none: {}\n  nothing:\n'),
+      'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  labels: {}\nspec:\n  containers:\n  - name: a\n    args:\n    - --x=1\n    - -v\n    -   - nested\n  -\n    name: b\n',
+      '---\n# leading comment\napiVersion: v1   \nkind: ConfigMap\nmetadata:\n  name: a\n---\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n'.replace('metadata: {name: b}', 'metadata:\n  name: b'),
+      'apiVersion: v1\r\nkind: ConfigMap\r\nmetadata:\r\n  name: crlf\r\n',
+    ];
+    for (const text of taken) expect(agree(text), text).toBeDefined();
+    const declined = [
+      cm('  a: &x 1\n  b: *x\n'), // anchors
+      cm('  a: !!str 1\n'), // tags
+      cm('  <<: {a: 1}\n'), // merge keys
+      cm('  folded: >\n    a\n    b\n'), // folded scalars
+      cm('  long: a\n    continued\n'), // multi-line plain scalar
+      cm('  a: 1\n  a: 2\n'), // duplicate key: the parser warns
+      cm('  on: x\n'), // a key YAML 1.1 reads as true
+      cm('  "q": [a, [b]]\n'), // nested flow
+      cm('  x: "multi\n    line"\n'), // multi-line quoted
+      cm('  x: |\n     more\n    less\n'), // less indented than the first line
+      cm('  x: |2\n    a\n'), // indentation indicator
+      cm('  x: inf: y\n'), // not YAML
+      cm('  x: .inf\n'), // not JSON
+      cm('\tx: 1\n'), // a tab
+      'apiVersion: v1\nkind: List\nitems: []\n',
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  namespace: unnamed\n',
+      '%YAML 1.1\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n',
+      '--- !!map\napiVersion: v1\n',
+      '- a\n- b\n',
+      'just a string\n',
+    ];
+    for (const text of declined) {
+      expect(parseSimpleYamlManifests(text), text).toBeUndefined();
+      // And the whole file still parses as always.
+      expect(parseManifestText(text, 'f.yaml')).toStrictEqual(parseYamlManifests(text, 'f.yaml'));
+    }
+  });
+
+  it('agrees on seeded random objects full of strings YAML 1.1 would type', () => {
+    let seed = Number(process.env.DW_FUZZ_SEED ?? 42);
+    const rand = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
+    const tricky = ['yes', 'No', 'on', 'OFF', 'y', 'n', '~', 'null', 'Null', '', ' ', ' lead', 'trail ', '0644', '0o17', '0x1F', '0b101', '1e3', '1E-3', '1.', '.5', '-.5',
+      '+1', '-0', '12:30', '190:20:30', '2001-12-14', '2001-12-14t21:59:43.10-05:00', '1_000', '3.14', '8080', '100m', '0.5Gi', '1.0.0', '=', '<<', '-', '--', '- x', '-x',
+      'a: b', 'a:b', 'a #b', 'a#b', '#x', "it's", 'say "hi"', 'back\\slash', 'multi\nline', 'tab\there', 'trailing\n', 'é ü 中', '@at', '`tick`', '%pct', '!bang', '&amp', '*star',
+      '[x]', '{y}', 'a, b', '?q', ':c', 'http://x', '/path', '$VAR', '${VAR}', 'true', 'False', 'TRUE', '.inf', '.NaN'] as const;
+    const scalar = (): unknown => pick([() => pick(tricky), () => Math.floor(rand() * 100000), () => rand() < 0.5, () => null, () => rand() * 1000, () => `w${Math.floor(rand() * 1000)}`])();
+    const key = () => pick(['name', 'app.kubernetes.io/name', 'x-y_z', 'k8s', ...tricky]);
+    const value = (depth: number): unknown => {
+      const r = rand();
+      if (depth > 3 || r < 0.5) return scalar();
+      if (r < 0.75) return Array.from({ length: Math.floor(rand() * 4) }, () => value(depth + 1));
+      return Object.fromEntries(Array.from({ length: Math.floor(rand() * 4) }, () => [key(), value(depth + 1)]));
+    };
+    const styles: ToStringOptions[] = [{}, { indentSeq: false }, { defaultStringType: 'QUOTE_DOUBLE' }, { defaultStringType: 'QUOTE_SINGLE' }, { blockQuote: 'literal' }, { flowCollectionPadding: false }, { collectionStyle: 'flow' }];
+    let taken = 0;
+    const N = Number(process.env.DW_FUZZ_N ?? 600);
+    for (let i = 0; i < N; i++) {
+      const obj = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${i}` }, data: Object.fromEntries(Array.from({ length: 6 }, () => [key(), value(0)])) };
+      const text = `${stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'first' } })}---\n${stringify(obj, pick(styles))}`;
+      if (agree(text) !== undefined) taken++;
+    }
+    // The point is agreement; but a fast path that declined everything would agree trivially.
+    expect(taken).toBeGreaterThan(N / 10);
+  });
+
+  it('agrees on randomly damaged files: it declines what the parser rejects or reads otherwise', () => {
+    let seed = Number(process.env.DW_FUZZ_SEED ?? 7);
+    const rand = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const base = [syntheticPod('shop', 1).manifest, syntheticDeployment('shop', 2).manifest, syntheticWidget('shop', 'example.com', 3).manifest];
+    const texts = [stringify(base[0]), stringify(base[1], { indentSeq: false }), `${stringify(base[2])}---\n${cm('  script: |\n    echo a\n\n    echo b\n  x: [a, b]\n')}`];
+    const damage = [
+      (l: string) => `  ${l}`,
+      (l: string) => l.replace(/^ {2}/, ''),
+      (l: string) => l.replace(/^( *)/, '$1 '),
+      (l: string) => `${l} # note`,
+      (l: string) => `${l}  `,
+      (l: string) => `${l}:`,
+      (l: string) => l.replace(': ', ':'),
+      (l: string) => l.replace(': ', ' : '),
+      (l: string) => l.replace('- ', '-'),
+      (l: string) => l.replace(/[a-z]/, '#'),
+      (l: string) => l.replace(/[a-z]/, "'"),
+      (l: string) => l.replace(/[a-z]/, '"'),
+      (l: string) => l.replace(/[a-z]/, '|'),
+      (l: string) => l.replace(/[a-z]/, '-'),
+      (l: string) => `${l}\n`,
+      (l: string) => `${l}\n    `,
+      (l: string) => `${l}\n# comment`,
+      (l: string) => `${l}\n---`,
+      () => '',
+    ];
+    let declined = 0;
+    const N = Number(process.env.DW_FUZZ_N ?? 600);
+    for (let i = 0; i < N; i++) {
+      const lines = (texts[i % texts.length] as string).split('\n');
+      for (let d = 0; d < 1 + Math.floor(rand() * 3); d++) {
+        const at = Math.floor(rand() * lines.length);
+        lines[at] = (damage[Math.floor(rand() * damage.length)] as (l: string) => string)(lines[at] as string);
+      }
+      if (agree(lines.join('\n')) === undefined) declined++;
+    }
+    // Both outcomes must have happened for the agreement to mean anything (about 2 in 3 decline).
+    expect(declined).toBeGreaterThan(N / 10);
+    expect(declined).toBeLessThan(N - N / 10);
+  });
+});
+
