@@ -1,13 +1,15 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDirs } from '../../testing/temp-dirs';
 import { configuredParseWorker } from '../live/runtime-options';
 import { loadDashboardConfig, parseDashboardConfig, readDashboardConfigFile, resourceMatches } from './dashboard-config';
 
+const tempDir = tempDirs('dw-config-');
+
 describe('dashboard configuration', () => {
   it('reads a file, resolves paths against it, and lets environment variables override', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'dw-config-'));
+    const dir = tempDir();
     const file = join(dir, 'driftwatch.yaml');
     writeFileSync(
       file,
@@ -24,7 +26,7 @@ describe('dashboard configuration', () => {
   });
 
   it('names every problem of a bad file', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'dw-config-'));
+    const dir = tempDir();
     const file = join(dir, 'bad.yaml');
     writeFileSync(file, 'clusters: [{name: "has space"}]\nwatch: {include: ["Deployments!"]}\nsurprise: 1\n');
     expect(() => readDashboardConfigFile(file)).toThrow(/clusters\[0\]\.name[\s\S]*watch\.include\[0\][\s\S]*surprise/);

@@ -100,7 +100,7 @@ describe('simple YAML fast path', () => {
     const tricky = ['yes', 'No', 'on', 'OFF', 'y', 'n', '~', 'null', 'Null', '', ' ', ' lead', 'trail ', '0644', '0o17', '0x1F', '0b101', '1e3', '1E-3', '1.', '.5', '-.5',
       '+1', '-0', '12:30', '190:20:30', '2001-12-14', '2001-12-14t21:59:43.10-05:00', '1_000', '3.14', '8080', '100m', '0.5Gi', '1.0.0', '=', '<<', '-', '--', '- x', '-x',
       'a: b', 'a:b', 'a #b', 'a#b', '#x', "it's", 'say "hi"', 'back\\slash', 'multi\nline', 'tab\there', 'trailing\n', 'é ü 中', '@at', '`tick`', '%pct', '!bang', '&amp', '*star',
-      '[x]', '{y}', 'a, b', '?q', ':c', 'http://x', '/path', '$VAR', '${VAR}', 'true', 'False', 'TRUE', '.inf', '.NaN'] as const;
+      '[x]', '{y}', 'a, b', '?q', ':c', 'http://x', '/path', '$VAR', '${VAR}', 'true', 'False', 'TRUE', '.inf', '.NaN', 'line\u2028sep', 'nel\u0085', 'ff\f', 'nbsp\u00a0', '\u00a0lead'] as const;
     const scalar = (): unknown => pick([() => pick(tricky), () => Math.floor(rand() * 100000), () => rand() < 0.5, () => null, () => rand() * 1000, () => `w${Math.floor(rand() * 1000)}`])();
     const key = () => pick(['name', 'app.kubernetes.io/name', 'x-y_z', 'k8s', ...tricky]);
     const value = (depth: number): unknown => {

@@ -151,7 +151,7 @@ class Reader {
         continue;
       }
       this.i++;
-      out.push(this.inline(rest, indent, at));
+      out.push(this.inline(rest, indent));
     }
   }
 
@@ -166,11 +166,11 @@ class Reader {
       if (next.indent === indent && isSeqItem(next.text)) return this.sequence(indent);
       return null;
     }
-    return this.inline(rest, indent, l.indent + (l.text.length - rest.length));
+    return this.inline(rest, indent);
   }
 
   /** A scalar or flow collection written on the rest of a line; `indent` is its parent's. */
-  inline(rest: string, indent: number, column: number): unknown {
+  inline(rest: string, indent: number): unknown {
     const c = rest.charCodeAt(0);
     if (c === 0x7c /* | */) return this.literal(rest, indent);
     if (c === 0x22 /* " */ || c === 0x27 /* ' */) {
@@ -179,7 +179,6 @@ class Reader {
       return value;
     }
     if (c === 0x5b /* [ */ || c === 0x7b /* { */) return flow(rest, this.resolve);
-    void column;
     return this.plain(stripComment(rest));
   }
 
@@ -362,6 +361,9 @@ function isRecord(v: unknown): v is Record<string, unknown> {
  * only it can type. `isObject(value)` tells whether a document may be taken as it is.
  */
 export function parseSimpleYaml(src: string, resolverOptions: ParseOptions & DocumentOptions & SchemaOptions, isObject: (v: Record<string, unknown>) => boolean): ParsedFile | undefined {
+  // Characters YAML treats as line breaks or forbids (NEL, LS, PS, controls, a BOM inside): rare,
+  // and left to the parser.
+  if (/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x85\u2028\u2029\ufeff]/.test(src)) return undefined;
   const resolve = cachedResolver(resolverOptions);
   const out: ParsedFile = { objects: [], problems: [] };
   let doc: Line[] = [];

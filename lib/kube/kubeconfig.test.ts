@@ -1,11 +1,13 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDirs } from '../../testing/temp-dirs';
 import { KubeconfigError, loadKubeconfig } from './kubeconfig';
 
+const tempDir = tempDirs('dw-kc-');
+
 function kubeconfigFile(contexts: { name: string; server: string }[], current: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'dw-kc-'));
+  const dir = tempDir();
   const path = join(dir, 'config');
   const yaml = [
     'apiVersion: v1',
@@ -67,7 +69,7 @@ describe('loadKubeconfig', () => {
   });
 
   it('reports a malformed file with its path', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'dw-kc-'));
+    const dir = tempDir();
     const bad = join(dir, 'bad');
     writeFileSync(bad, 'clusters: [this is: not valid');
     expect(() => loadKubeconfig({ env: { KUBECONFIG: bad } })).toThrow(new RegExp(`Could not read kubeconfig ${bad}`));

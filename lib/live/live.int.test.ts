@@ -219,6 +219,8 @@ describe('live drift through API server restarts, 410 Gone and bursts (a cluster
   const only: StartOptions = { config: { watch: { namespaces: [ns], pods: false, customResources: false } } };
   let kc: KubeConfig;
   let direct: string;
+  // Beside the manifest directory, not in it.
+  const proxied = join(dir, '..', `${ns}-${Date.now()}-proxied.kubeconfig`);
 
   beforeAll(async () => {
     cluster = await startTestCluster({ log: () => undefined, apiServerArgs: ['--watch-cache=false'] });
@@ -226,7 +228,6 @@ describe('live drift through API server restarts, 410 Gone and bursts (a cluster
     kc = new KubeConfig();
     kc.loadFromFile(direct);
     proxy = await startTcpProxy({ host: '127.0.0.1', port: cluster.state.apiServerPort });
-    const proxied = join(dir, '..', `${ns}-${Date.now()}-proxied.kubeconfig`);
     writeFileSync(proxied, proxy.kubeconfigThrough(kc).exportConfig(), { mode: 0o600 });
     await kubeWrite(kc, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
     for (let i = 0; i < N; i++) {
@@ -242,6 +243,7 @@ describe('live drift through API server restarts, 410 Gone and bursts (a cluster
     await proxy?.close();
     await cluster?.stop();
     rmSync(dir, { recursive: true, force: true });
+    rmSync(proxied, { force: true });
   });
 
   const mutate = (i: number, value: string, manager = 'kubectl-edit') => patchAs(kc, manager, 'v1', 'configmaps', ns, `cm-${i}`, { data: { value } });
