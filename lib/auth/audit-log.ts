@@ -13,7 +13,9 @@ export type AuditEvent =
   | { event: 'snapshot-created'; user: string; snapshot: string; object: string; expiresAt?: string };
 
 export function auditLogPath(dataDir: string | undefined, env: Record<string, string | undefined> = process.env): string {
-  return join(resolve(dataDir ?? env.DRIFTWATCH_DATA_DIR ?? '.driftwatch'), 'audit.log');
+  // A data directory chosen at run time: not a file the build should trace into its output
+  // (without the comment, Next's build warns and traces the whole project).
+  return join(resolve(/*turbopackIgnore: true*/ dataDir ?? env.DRIFTWATCH_DATA_DIR ?? '.driftwatch'), 'audit.log');
 }
 
 let failedOnce = false;
