@@ -41,6 +41,7 @@ markServedByDriftwatch();
 // Next) parses large manifest loads with it. Run from source (tsx) there is none: parsed inline.
 const parseWorker = join(dirname(fileURLToPath(import.meta.url)), PARSE_WORKER_ENTRY);
 if (existsSync(parseWorker)) process.env[PARSE_WORKER_ENV] = parseWorker;
+else delete process.env[PARSE_WORKER_ENV];
 
 const app = next({ dev: false, dir: process.cwd(), hostname, port });
 const handle = app.getRequestHandler();

@@ -4,6 +4,7 @@
  * recomputing drift when a reload produced an identical object.
  */
 import { createHash } from 'node:crypto';
+import { setOwn } from '../drift/normalize';
 
 /**
  * JSON with object keys sorted at every level; `undefined` members are left out as JSON.stringify
@@ -19,7 +20,7 @@ function sortKeys(v: unknown): unknown {
   const out: Record<string, unknown> = {};
   for (const k of Object.keys(v).sort()) {
     const c = (v as Record<string, unknown>)[k];
-    if (c !== undefined) out[k] = sortKeys(c);
+    if (c !== undefined) setOwn(out, k, sortKeys(c));
   }
   return out;
 }

@@ -11,7 +11,7 @@ import { readManifestFile } from './manifest-file-read';
 import { listManifestFiles, type ManifestDirEntry, type ManifestFileEntry } from './manifest-files';
 import { buildManifestObjects, ManifestIndex, type GitStamp, type ManifestObject, type ParsedFileEntry } from './manifest-index';
 import { parseJsonManifests, parseSimpleYamlManifests, parseYamlManifests, type ParsedFile } from './manifest-parse';
-import { DEFAULT_PARSE_WORKER_MIN_CHARS, ManifestParsePool, type ParseWorkerOptions } from './manifest-parse-pool';
+import { DEFAULT_PARSE_WORKER_MIN_CHARS, ManifestParsePool, NoParseThreadsLeft, type ParseWorkerOptions } from './manifest-parse-pool';
 import { builtinIsNamespaced, withBuiltinScopes, type IsNamespaced } from './namespace-scope';
 import type { ManifestProblem } from './types';
 
@@ -276,6 +276,8 @@ class LazyPool {
       try {
         this.pool = new ManifestParsePool(this.options);
       } catch (err) {
+        // Other loads hold every thread: this file inline, and try again with the next.
+        if (err instanceof NoParseThreadsLeft) return undefined;
         this.failed = true;
         this.options.onError?.(err);
       }

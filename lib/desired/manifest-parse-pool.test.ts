@@ -8,7 +8,7 @@ import { compileServerBundle } from '../../scripts/server-compile';
 import { PARSE_WORKER_ENTRY } from '../../scripts/server-bundle.mjs';
 import { syntheticPod } from '../../testing/synthetic-objects';
 import { ManifestDirectoryLoader, type ManifestSnapshot } from './manifest-directory';
-import type { ParsePoolStats, ParseWorkerOptions } from './manifest-parse-pool';
+import { ManifestParsePool, type ParsePoolStats, type ParseWorkerOptions } from './manifest-parse-pool';
 
 const repo = resolve(__dirname, '..', '..');
 const work = mkdtempSync(join(tmpdir(), 'dw-parse-pool-'));
@@ -107,6 +107,34 @@ describe('manifest parse workers', () => {
     expect(outcome(fellBack.snapshot)).toEqual(outcome(inline.snapshot));
     expect(errors).toHaveLength(1);
     expect(String(errors[0])).toMatch(/manifest parse worker failed: worker exploded at start; parsing on the server's thread instead/);
+  }, 60_000);
+
+  it('give up on a worker that stops answering, and parse its files inline', async () => {
+    const root = tree({ 'one.yaml': podsYaml(0, 30), 'two.yaml': podsYaml(30, 30) });
+    const inline = await load(root);
+    const silent = join(work, 'silent-worker.mjs');
+    writeFileSync(silent, "import { parentPort } from 'node:worker_threads';\nparentPort.on('message', () => undefined);\n");
+    const errors: unknown[] = [];
+    const gaveUp = await load(root, { script: silent, minChars: 1, jobTimeoutMs: 300, onError: (e) => errors.push(e) });
+    expect(outcome(gaveUp.snapshot)).toEqual(outcome(inline.snapshot));
+    expect(errors).toHaveLength(1);
+    expect(String(errors[0])).toMatch(/no answer for one\.yaml within 300 ms/);
+    expect(ManifestParsePool.threadsInUse()).toBe(0);
+  }, 60_000);
+
+  it('share one thread budget among directories loading side by side', async () => {
+    const roots = [tree({ 'a.yaml': podsYaml(0, 40), 'b.yaml': podsYaml(40, 40) }), tree({ 'c.yaml': podsYaml(80, 40), 'd.yaml': podsYaml(120, 40) })];
+    const inline = await Promise.all(roots.map((r) => load(r)));
+    let most = 0;
+    const watch = setInterval(() => (most = Math.max(most, ManifestParsePool.threadsInUse())), 1);
+    const finished: ParsePoolStats[] = [];
+    const both = await Promise.all(roots.map((r) => load(r, { script, minChars: 1, threads: 2, onFinished: (s) => finished.push(s) })));
+    clearInterval(watch);
+    both.forEach((b, i) => expect(outcome(b.snapshot)).toEqual(outcome((inline[i] as { snapshot: ManifestSnapshot }).snapshot)));
+    expect(most).toBeGreaterThan(0);
+    expect(most).toBeLessThanOrEqual(2);
+    expect(finished.reduce((n, s) => n + s.threads, 0)).toBeLessThanOrEqual(2 * finished.length);
+    expect(ManifestParsePool.threadsInUse()).toBe(0);
   }, 60_000);
 
   it('refuse to run as a program of their own', () => {

@@ -16,8 +16,13 @@ export interface ParseWorkerOptions {
   script: string;
   /** A load parses its first this many characters of YAML on the calling thread: a worker takes ~50 ms to start. Default 256 Ki. */
   minChars?: number;
-  /** Default: one per core beyond the first, at least 1, at most 4. */
+  /**
+   * Worker threads at most, for all loads of the process together (several manifest directories
+   * load side by side). Default: one per core beyond the first, at least 1, at most 4.
+   */
   threads?: number;
+  /** A file a worker has not answered for this long fails the workers (its files are parsed inline). Default 120 s. */
+  jobTimeoutMs?: number;
   /** A worker that could not start or stopped; the files it had are then parsed on the calling thread. */
   onError?: (err: unknown) => void;
   /** When a pool that parsed something is closed: what it did, for the log. */
@@ -37,10 +42,24 @@ export const DEFAULT_PARSE_WORKER_MIN_CHARS = 256 * 1024;
 /** Files handed to one worker at a time: one to parse, one waiting, so it never idles on a message. */
 const IN_FLIGHT_PER_WORKER = 2;
 
+const DEFAULT_JOB_TIMEOUT_MS = 120_000;
+
+/** Worker threads of all pools alive in this process. */
+let threadsInUse = 0;
+
+/** All of the process's worker threads are busy with other loads: this one parses inline. */
+export class NoParseThreadsLeft extends Error {
+  constructor() {
+    super('every manifest parse thread is in use');
+    this.name = 'NoParseThreadsLeft';
+  }
+}
+
 interface Job {
   req: ParseWorkerRequest;
   resolve: (r: ParsedFile) => void;
   reject: (e: Error) => void;
+  timer?: NodeJS.Timeout;
 }
 
 interface Slot {
@@ -57,10 +76,35 @@ export class ManifestParsePool {
   private readonly startedAt = performance.now();
   private files = 0;
   private chars = 0;
+  private reserved: number;
 
+  /** Throws NoParseThreadsLeft when other loads hold every thread the options allow. */
   constructor(private readonly options: ParseWorkerOptions) {
-    const threads = options.threads ?? Math.max(1, Math.min(4, availableParallelism() - 1));
-    for (let i = 0; i < threads; i++) this.slots.push(this.startWorker());
+    const cap = options.threads ?? Math.max(1, Math.min(4, availableParallelism() - 1));
+    this.reserved = cap - threadsInUse;
+    if (this.reserved < 1) {
+      this.reserved = 0;
+      throw new NoParseThreadsLeft();
+    }
+    threadsInUse += this.reserved;
+    try {
+      for (let i = 0; i < this.reserved; i++) this.slots.push(this.startWorker());
+    } catch (err) {
+      this.closed = true;
+      for (const s of this.slots) void s.worker.terminate();
+      this.release();
+      throw err;
+    }
+  }
+
+  /** Worker threads alive in this process, all pools together (for tests and metrics). */
+  static threadsInUse(): number {
+    return threadsInUse;
+  }
+
+  private release(): void {
+    threadsInUse -= this.reserved;
+    this.reserved = 0;
   }
 
   /** parseManifestText on a worker; rejects when the workers failed (the caller parses the file itself then). */
@@ -79,6 +123,7 @@ export class ManifestParsePool {
     this.closed = true;
     this.rejectAll(new Error('the manifest parse workers were stopped'));
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
+    this.release();
     if (this.files > 0) this.options.onFinished?.({ threads: this.slots.length, files: this.files, chars: this.chars, ms: performance.now() - this.startedAt });
   }
 
@@ -88,6 +133,7 @@ export class ManifestParsePool {
     worker.on('message', (msg: ParseWorkerAnswer) => {
       const job = slot.inFlight.get(msg.id);
       if (job === undefined) return;
+      clearTimeout(job.timer);
       slot.inFlight.delete(msg.id);
       this.files++;
       this.chars += job.req.text.length;
@@ -97,6 +143,7 @@ export class ManifestParsePool {
       else job.resolve(fromWire(msg.parsed));
     });
     worker.on('error', (err) => this.fail(err));
+    worker.on('messageerror', (err) => this.fail(err));
     worker.on('exit', (code) => {
       if (!this.closed) this.fail(new Error(`a manifest parse worker stopped (exit code ${code})`));
     });
@@ -108,6 +155,9 @@ export class ManifestParsePool {
       while (slot.inFlight.size < IN_FLIGHT_PER_WORKER && this.queue.length > 0) {
         const job = this.queue.shift() as Job;
         slot.inFlight.set(job.req.id, job);
+        const ms = this.options.jobTimeoutMs ?? DEFAULT_JOB_TIMEOUT_MS;
+        job.timer = setTimeout(() => this.fail(new Error(`no answer for ${job.req.rel} within ${ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`}`)), ms);
+        job.timer.unref();
         slot.worker.postMessage(job.req);
       }
     }
@@ -119,11 +169,15 @@ export class ManifestParsePool {
     this.options.onError?.(this.failure);
     this.rejectAll(this.failure);
     for (const s of this.slots) void s.worker.terminate();
+    this.release();
   }
 
   private rejectAll(err: Error): void {
     for (const s of this.slots) {
-      for (const job of s.inFlight.values()) job.reject(err);
+      for (const job of s.inFlight.values()) {
+        clearTimeout(job.timer);
+        job.reject(err);
+      }
       s.inFlight.clear();
     }
     for (const job of this.queue.splice(0)) job.reject(err);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseManifestText } from './manifest-parse';
+import { MAX_NESTING, parseManifestText } from './manifest-parse';
 
 const cm = (name: string, extra = ''): string => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n${extra}`;
 
@@ -145,6 +145,27 @@ items: []
 
   it('accepts a byte-order mark', () => {
     expect(parseManifestText(`\ufeff${cm('a')}`, 'a.yaml').objects).toHaveLength(1);
+  });
+
+  it('reports a file nested deeper than MAX_NESTING levels instead of parsing it, however often', () => {
+    const deep = [
+      cm('seq', `x:\n${'- '.repeat(5000)}x\n`),
+      cm('map', `x:\n${Array.from({ length: 400 }, (_, i) => `${' '.repeat(i + 1)}k:`).join('\n')} v\n`),
+      `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"json"},"data":${'['.repeat(20000)}${']'.repeat(20000)}}`,
+      cm('flow', `x: ${'{a: '.repeat(300)}1${'}'.repeat(300)}\n`),
+    ];
+    // Twice over: after the YAML parser once exhausted the stack, a second such file crashed the process.
+    for (const text of [...deep, ...deep]) {
+      const r = parseManifestText(text, 'deep.yaml');
+      expect(r.objects).toEqual([]);
+      expect(r.problems).toMatchObject([{ file: 'deep.yaml', message: `nested more than ${MAX_NESTING} levels deep: not read`, severity: 'error' }]);
+    }
+    expect(parseManifestText(deep[0] as string, 'deep.yaml').problems[0]?.line).toBe(6);
+    // Deep but within the limit, and brackets, quotes and comments that are not nesting: read.
+    const fine = cm('ok', `x:\n${'- '.repeat(100)}x\ny: "[[[[ # not a bracket"\nz: it's [\n# {{{{\nw: ${'['.repeat(100)}${']'.repeat(100)}\n`);
+    const ok = parseManifestText(fine, 'ok.yaml');
+    expect(ok.problems).toEqual([]);
+    expect(ok.objects).toHaveLength(1);
   });
 });
 

@@ -12,6 +12,7 @@
  * parser for anything it does not read exactly as that parser would.
  */
 import { isMap, isSeq, LineCounter, parseAllDocuments, type Document, type ParsedNode, type Tags, type YAMLError } from 'yaml';
+import { setOwn } from '../drift/normalize';
 import { parseSimpleYaml } from './simple-yaml';
 import type { ManifestProblem } from './types';
 
@@ -30,6 +31,69 @@ export interface ParsedFile {
 }
 
 const MAX_LIST_DEPTH = 8;
+
+/**
+ * Deeper nesting is reported, not parsed. The YAML parser recurses per level and exhausts the
+ * stack at 800–1,000 levels; and after it has once, a second such file has been seen to crash
+ * the process outright (a fatal out-of-memory in V8's regular expression compiler). No manifest
+ * comes near this.
+ */
+export const MAX_NESTING = 256;
+
+/**
+ * Where a text nests deeper than MAX_NESTING — block levels (indentation, `- ` items) plus flow
+ * levels (`[`, `{`) — as a 1-based line, or undefined. An upper bound, never less than the real
+ * depth: a literal block's own indentation counts too.
+ */
+export function tooDeepAt(src: string): number | undefined {
+  const indents: number[] = [];
+  let flow = 0;
+  let line = 1;
+  let quote = 0;
+  for (let i = 0; i < src.length; ) {
+    // At a line start: its indentation and the `- ` items it opens.
+    let col = 0;
+    while (src.charCodeAt(i) === 0x20) {
+      i++;
+      col++;
+    }
+    const c = src.charCodeAt(i);
+    if (quote === 0 && flow === 0 && c !== 0x0a && c !== 0x23 /* # */ && i < src.length) {
+      while (indents.length > 0 && (indents[indents.length - 1] as number) >= col) indents.pop();
+      indents.push(col);
+      while (src.charCodeAt(i) === 0x2d && src.charCodeAt(i + 1) === 0x20) {
+        i += 2;
+        col += 2;
+        while (src.charCodeAt(i) === 0x20) {
+          i++;
+          col++;
+        }
+        indents.push(col);
+      }
+    }
+    // The rest of the line: flow brackets outside quotes and comments.
+    for (; i < src.length && src.charCodeAt(i) !== 0x0a; i++) {
+      const d = src.charCodeAt(i);
+      if (quote !== 0) {
+        if (d === 0x5c /* \ */ && quote === 0x22) i++;
+        else if (d === quote) quote = 0;
+      } else if (d === 0x22 || d === 0x27) quote = d;
+      else if (d === 0x23 /* # */ && (i === 0 || src.charCodeAt(i - 1) === 0x20 || src.charCodeAt(i - 1) === 0x0a)) {
+        while (i < src.length && src.charCodeAt(i) !== 0x0a) i++;
+        break;
+      } else if (d === 0x5b || d === 0x7b) flow++;
+      else if ((d === 0x5d || d === 0x7d) && flow > 0) flow--;
+      if (indents.length + flow > MAX_NESTING) return line;
+    }
+    if (indents.length + flow > MAX_NESTING) return line;
+    // A quote left open at the end of a line: single-quoted and plain YAML may hold apostrophes
+    // (`it's`); only a double quote spans lines here.
+    if (quote === 0x27) quote = 0;
+    i++;
+    line++;
+  }
+  return undefined;
+}
 
 /** go-yaml keeps these as strings when decoding into untyped data; so must we. */
 function kubectlTags(tags: Tags): Tags {
@@ -59,7 +123,7 @@ function toJson(v: unknown, path: string): unknown {
   if (Array.isArray(v)) return v.map((e, i) => toJson(e, `${path}[${i}]`));
   if (isRecord(v) && Object.getPrototypeOf(v) === Object.prototype) {
     const out: Record<string, unknown> = {};
-    for (const [k, c] of Object.entries(v)) out[k] = toJson(c, path === '' ? k : `${path}.${k}`);
+    for (const [k, c] of Object.entries(v)) setOwn(out, k, toJson(c, path === '' ? k : `${path}.${k}`));
     return out;
   }
   throw new Error(`${path || 'value'}: a ${Object.prototype.toString.call(v).slice(8, -1)} is not representable in JSON`);
@@ -181,21 +245,25 @@ function jsonKeyTokens(src: string, start: number, end: number): number {
   return n;
 }
 
-/** Keys in a JSON.parse result, or -1 when it holds a number JSON cannot hold (1e999 parses as Infinity). */
-function jsonKeyCount(v: unknown): number {
+/**
+ * Keys in a JSON.parse result, or -1 when it holds a number JSON cannot hold (1e999 parses as
+ * Infinity) or nests deeper than MAX_NESTING (the YAML parser then reports it).
+ */
+function jsonKeyCount(v: unknown, depth = 0): number {
   if (typeof v === 'number') return Number.isFinite(v) ? 0 : -1;
   if (typeof v !== 'object' || v === null) return 0;
+  if (depth >= MAX_NESTING) return -1;
   let n = 0;
   if (Array.isArray(v)) {
     for (const e of v) {
-      const k = jsonKeyCount(e);
+      const k = jsonKeyCount(e, depth + 1);
       if (k < 0) return -1;
       n += k;
     }
     return n;
   }
   for (const key in v) {
-    const k = jsonKeyCount((v as Record<string, unknown>)[key]);
+    const k = jsonKeyCount((v as Record<string, unknown>)[key], depth + 1);
     if (k < 0) return -1;
     n += k + 1;
   }
@@ -274,7 +342,7 @@ const plainObject = (v: Record<string, unknown>) => !isListDocument(v) && missin
  * subset nearly every manifest is, else undefined. About 15 times faster than the YAML parser.
  */
 export function parseSimpleYamlManifests(text: string): ParsedFile | undefined {
-  return parseSimpleYaml(withoutBom(text), SCALAR_OPTIONS, plainObject);
+  return orParser(() => parseSimpleYaml(withoutBom(text), SCALAR_OPTIONS, plainObject));
 }
 
 /**
@@ -283,13 +351,30 @@ export function parseSimpleYamlManifests(text: string): ParsedFile | undefined {
  * documents, where the YAML parser takes over half a second.
  */
 export function parseJsonManifests(text: string): ParsedFile | undefined {
-  return parseJsonDocuments(withoutBom(text));
+  return orParser(() => parseJsonDocuments(withoutBom(text)));
+}
+
+/**
+ * A fast path's answer, or undefined when it throws: they recurse per level of nesting, and a
+ * file nested deep enough to exhaust the stack is the parser's to report, never the load's end.
+ */
+function orParser(fast: () => ParsedFile | undefined): ParsedFile | undefined {
+  try {
+    return fast();
+  } catch {
+    return undefined;
+  }
 }
 
 /** The YAML 1.1 parser alone (what parseManifestText falls back to). */
 export function parseYamlManifests(text: string, file: string): ParsedFile {
   const src = withoutBom(text);
   const out: ParsedFile = { objects: [], problems: [] };
+  const deep = tooDeepAt(src);
+  if (deep !== undefined) {
+    out.problems.push({ file, line: deep, message: `nested more than ${MAX_NESTING} levels deep: not read`, severity: 'error' });
+    return out;
+  }
   const lc = new LineCounter();
   const cx: Ctx = { file, lc, out };
   let docs: Document.Parsed[];

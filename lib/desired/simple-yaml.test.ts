@@ -82,6 +82,12 @@ describe('simple YAML fast path', () => {
       '--- !!map\napiVersion: v1\n',
       '- a\n- b\n',
       'just a string\n',
+      cm('  a: ...\n'), // alone, `...` would read as the end of a document: null
+      cm('  a: [...]\n'),
+      cm('  s: |\n    x\n      \n  b: 1\n'), // a last blank line with spaces beyond the content's: content
+      cm('  b: x\r'), // a lone \r at the very end is content
+      cm(`  ${'k'.repeat(1100)}: v\n`), // longer than the parser takes for an implicit key
+      cm(`  x:\n${Array.from({ length: 70 }, (_, i) => `${' '.repeat(2 * i + 4)}k:`).join('\n')} v\n`), // deeper than 64 levels
     ];
     for (const text of declined) {
       expect(parseSimpleYamlManifests(text), text).toBeUndefined();

@@ -35,6 +35,8 @@ function cachedResolver(options: ParseOptions & DocumentOptions & SchemaOptions)
   const cache = new Map<string, unknown>();
   return (plain) => {
     if (cache.has(plain)) return cache.get(plain);
+    // On a line of its own these are document markers (`...` would come back as null).
+    if (plain.startsWith('...') || plain.startsWith('---')) throw notSimple;
     const doc = parseDocument(plain, options);
     if (doc.errors.length > 0 || doc.warnings.length > 0 || !isScalar(doc.contents)) throw notSimple;
     const v: unknown = doc.contents.value;
@@ -83,8 +85,15 @@ function plainStart(c: number): boolean {
   );
 }
 
+/** Deeper nesting is left to the parser (which reports what it cannot take), not to the stack. */
+const MAX_DEPTH = 64;
+
+/** The parser's limit on the length of an implicit key. */
+const MAX_KEY_CHARS = 1000;
+
 class Reader {
   i = 0;
+  private depth = 0;
   constructor(
     readonly lines: Line[],
     readonly resolve: Resolver,
@@ -106,8 +115,13 @@ class Reader {
   /** A block node whose lines are indented exactly `indent`. */
   block(indent: number): unknown {
     const l = this.peek();
-    if (l === undefined || l.indent !== indent) throw notSimple;
-    return isSeqItem(l.text) ? this.sequence(indent) : this.mapping(indent);
+    if (l === undefined || l.indent !== indent || this.depth >= MAX_DEPTH) throw notSimple;
+    this.depth++;
+    try {
+      return isSeqItem(l.text) ? this.sequence(indent) : this.mapping(indent);
+    } finally {
+      this.depth--;
+    }
   }
 
   mapping(indent: number): Record<string, unknown> {
@@ -117,7 +131,7 @@ class Reader {
       if (l === undefined || l.indent < indent) return out;
       if (l.indent > indent || isSeqItem(l.text)) throw notSimple;
       const colon = keyEnd(l.text);
-      if (colon < 0) throw notSimple;
+      if (colon < 0 || colon > MAX_KEY_CHARS) throw notSimple;
       const key = this.key(l.text.slice(0, colon));
       if (Object.prototype.hasOwnProperty.call(out, key) || key === '__proto__') throw notSimple;
       this.i++;
@@ -239,6 +253,9 @@ class Reader {
       this.i = j + 1;
     }
     if (content < 0) throw notSimple;
+    // Blank lines after the last content line belong to what follows, unless they have spaces
+    // beyond the content's indentation: then they are content (left to the parser).
+    for (const b of blanks) if (b.indent > content) throw notSimple;
     // Trailing blank lines belong to what follows: `|` keeps one final line break, `|-` none.
     const text = body.join('\n');
     return h === '|' ? `${text}\n` : text;
@@ -376,9 +393,9 @@ export function parseSimpleYaml(src: string, resolverOptions: ParseOptions & Doc
     try {
       value = r.block(0);
       if (r.peek() !== undefined) return false;
-    } catch (e) {
-      if (e instanceof NotSimple) return false;
-      throw e;
+    } catch {
+      // Giving up, or anything unforeseen: either way the parser decides.
+      return false;
     }
     if (!isRecord(value) || !isObject(value)) return false;
     out.objects.push({ manifest: value, line: first.no });
@@ -392,7 +409,11 @@ export function parseSimpleYaml(src: string, resolverOptions: ParseOptions & Doc
     let text = src.slice(start, nl);
     start = nl + 1;
     no++;
-    if (text.endsWith('\r')) text = text.slice(0, -1);
+    if (text.endsWith('\r')) {
+      // A lone \r at the very end is content to the parser, not a line break.
+      if (nl === src.length) return undefined;
+      text = text.slice(0, -1);
+    }
     if (text.includes('\r') || text.includes('\t')) return undefined;
     if (text.startsWith('---') || text.startsWith('...')) {
       // A marker with nothing after it; `--- |` and the like are the general parser's.

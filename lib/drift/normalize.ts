@@ -8,6 +8,16 @@ export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/**
+ * out[k] = v, also for k = `__proto__`, a valid key in a ConfigMap's or Secret's data: assigned,
+ * it would set the object's prototype (or be ignored) instead of adding the key; JSON.parse makes
+ * it an own property, and so must every copy.
+ */
+export function setOwn(out: Record<string, unknown>, k: string, v: unknown): void {
+  if (k === '__proto__') Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else out[k] = v;
+}
+
 /** Freezes v and everything below it; returns v. A frozen object is taken as frozen throughout. */
 export function deepFreeze<T>(v: T): T {
   if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) {
@@ -65,7 +75,7 @@ export function cloneJson(v: unknown): unknown {
     for (const k of Object.keys(v)) {
       const c = v[k];
       if (c === null || c === undefined) continue;
-      out[k] = cloneJson(c);
+      setOwn(out, k, cloneJson(c));
     }
     return out;
   }

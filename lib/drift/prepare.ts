@@ -6,7 +6,7 @@ import { compileValue, DNode, type SchemaPair } from './compile';
 import { applyBuiltinDefaults, applySchemaDefaults, SoftMarks } from './defaults';
 import { CA_BUNDLE_RULES, IGNORE_ANNOTATION, rulesFromAnnotation, type CompiledIgnoreRule } from './ignore-rules';
 import { builtinSchemaProvider, isBuiltinKind } from './list-keys';
-import { cloneJson, deepFreeze, isRecord, stripVolatile } from './normalize';
+import { cloneJson, deepFreeze, isRecord, setOwn, stripVolatile } from './normalize';
 import { splitApiVersion } from './schema';
 import { foldStringData } from './secrets';
 import type { RemovalCandidate } from './three-way';
@@ -81,7 +81,7 @@ export class PreparedDesiredImpl implements PreparedDesired {
 
 function stringMap(v: unknown): Record<string, string> {
   const out: Record<string, string> = {};
-  if (isRecord(v)) for (const [k, x] of Object.entries(v)) if (typeof x === 'string') out[k] = x;
+  if (isRecord(v)) for (const [k, x] of Object.entries(v)) if (typeof x === 'string') setOwn(out, k, x);
   return out;
 }
 

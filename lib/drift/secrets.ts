@@ -2,6 +2,7 @@
  * Secret values never leave the engine: they are compared as decoded bytes and reported as a
  * redaction marker with a short hash, so "changed" is visible and the value is not.
  */
+import { setOwn } from './normalize';
 import { sha256Hex } from './hash';
 import type { RedactedValue } from './types';
 
@@ -85,7 +86,7 @@ export function redactSecret(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(redactSecret);
   if (typeof value === 'object' && value !== null) {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = redactSecret(v);
+    for (const [k, v] of Object.entries(value)) setOwn(out, k, redactSecret(v));
     return out;
   }
   // null, numbers and booleans carry no secret (and an invalid Secret may hold them): keep the type visible.
