@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { cloneJson } from '../drift/normalize';
+import { redactSecret } from '../drift/secrets';
+import { canonicalJson } from './content-hash';
 import { MAX_NESTING, parseManifestText } from './manifest-parse';
 
 const cm = (name: string, extra = ''): string => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n${extra}`;
@@ -175,4 +178,18 @@ describe('YAML 1.1 pitfalls kubectl shares', () => {
     expect(r.objects).toEqual([]);
     expect(r.problems[0]?.message).toBe('document 1: missing metadata.name');
   });
+
+  it('keeps a `__proto__` key (valid in ConfigMap data) as data through parsing, copies, hashes and redaction', () => {
+    for (const text of [cm('p', 'data:\n  __proto__: evil\n  b: ok\n'), JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'p' }, data: JSON.parse('{"__proto__":"evil","b":"ok"}') })]) {
+      const manifest = parseManifestText(text, 'p.yaml').objects[0]?.manifest as { data: Record<string, unknown> };
+      expect(Object.getPrototypeOf(manifest.data)).toBe(Object.prototype);
+      expect(Object.keys(manifest.data)).toEqual(['__proto__', 'b']);
+      const copy = cloneJson(manifest) as { data: Record<string, unknown> };
+      expect(Object.keys(copy.data)).toEqual(['__proto__', 'b']);
+      expect(Object.getPrototypeOf(copy.data)).toBe(Object.prototype);
+      expect(Object.keys(redactSecret(manifest.data) as object)).toEqual(['__proto__', 'b']);
+      expect(canonicalJson(manifest.data)).toBe('{"__proto__":"evil","b":"ok"}');
+    }
+  });
 });
+
