@@ -22,6 +22,17 @@ function agree(text: string): ReturnType<typeof parseSimpleYamlManifests> {
   return fast;
 }
 
+/** mulberry32: a small seeded generator whose every seed gives a long, even sequence. */
+function seeded(seed: number): () => number {
+  let a = seed | 0;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 const cm = (data: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: ns\ndata:\n${data}`;
 
 describe('simple YAML fast path', () => {
@@ -56,6 +67,8 @@ describe('simple YAML fast path', () => {
       cm("  q: 'it''s'\n  r: \"tab\\tnew\\nline \\u00e9 \\\\ \\\"\"\n  s: a#b\n  t: a # a comment\n  u: http://x:80/y\n"),
       cm('  script: |\n    #!/bin/sh\n    echo "a: b"\n\n    exit 0\n  strip: |-\n    one\n    two\n\n\n  after: x\n'),
       cm('  list: [a, "b c", 3, true]\n  empty: []\n  none: {}\n  nothing:\n'),
+      cm("  labels: {app: web, tier: '1', on-call: \"yes\", mode: 0644, e: ~}\n  args: [-c, --x=1, 'q''s']\n  env: [{name: A, value: b}]\n".replace('  env: [{name: A, value: b}]\n', '')),
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, labels: {app: web}}\n'.replace('metadata: {name: web, labels: {app: web}}', 'metadata:\n  name: web\n  labels: {app: web, "x y": z}'),
       'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  labels: {}\nspec:\n  containers:\n  - name: a\n    args:\n    - --x=1\n    - -v\n    -   - nested\n  -\n    name: b\n',
       '---\n# leading comment\napiVersion: v1   \nkind: ConfigMap\nmetadata:\n  name: a\n---\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n'.replace('metadata: {name: b}', 'metadata:\n  name: b'),
       'apiVersion: v1\r\nkind: ConfigMap\r\nmetadata:\r\n  name: crlf\r\n',
@@ -70,6 +83,12 @@ describe('simple YAML fast path', () => {
       cm('  a: 1\n  a: 2\n'), // duplicate key: the parser warns
       cm('  on: x\n'), // a key YAML 1.1 reads as true
       cm('  "q": [a, [b]]\n'), // nested flow
+      cm('  m: {a: {b: c}}\n'), // nested flow map
+      cm('  m: {a: b, }\n'), // trailing comma
+      cm('  m: {a:b}\n'), // no space after the colon: a plain scalar in YAML, declined here
+      cm('  m: {on: x}\n'), // a key YAML 1.1 reads as true
+      cm('  m: {a: 1, a: 2}\n'), // duplicate key
+      cm('  m: {a: }\n'), // no value
       cm('  x: "multi\n    line"\n'), // multi-line quoted
       cm('  x: |\n     more\n    less\n'), // less indented than the first line
       cm('  x: |2\n    a\n'), // indentation indicator
@@ -97,11 +116,7 @@ describe('simple YAML fast path', () => {
   });
 
   it('agrees on seeded random objects full of strings YAML 1.1 would type', () => {
-    let seed = Number(process.env.DW_FUZZ_SEED ?? 42);
-    const rand = () => {
-      seed = (seed * 1103515245 + 12345) % 2 ** 31;
-      return seed / 2 ** 31;
-    };
+    const rand = seeded(Number(process.env.DW_FUZZ_SEED ?? 42));
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
     const tricky = ['yes', 'No', 'on', 'OFF', 'y', 'n', '~', 'null', 'Null', '', ' ', ' lead', 'trail ', '0644', '0o17', '0x1F', '0b101', '1e3', '1E-3', '1.', '.5', '-.5',
       '+1', '-0', '12:30', '190:20:30', '2001-12-14', '2001-12-14t21:59:43.10-05:00', '1_000', '3.14', '8080', '100m', '0.5Gi', '1.0.0', '=', '<<', '-', '--', '- x', '-x',
@@ -120,7 +135,10 @@ describe('simple YAML fast path', () => {
     const N = Number(process.env.DW_FUZZ_N ?? 600);
     for (let i = 0; i < N; i++) {
       const obj = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${i}` }, data: Object.fromEntries(Array.from({ length: 6 }, () => [key(), value(0)])) };
-      const text = `${stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'first' } })}---\n${stringify(obj, pick(styles))}`;
+      // And a one-line flow collection of scalars, as people write labels and args by hand.
+      const flat = rand() < 0.5 ? Object.fromEntries(Array.from({ length: 1 + Math.floor(rand() * 3) }, () => [key(), scalar()])) : Array.from({ length: 1 + Math.floor(rand() * 3) }, scalar);
+      const inline = stringify(flat, { collectionStyle: 'flow', lineWidth: 0, flowCollectionPadding: rand() < 0.5 }).trim();
+      const text = `${stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'first' } })}---\n${stringify(obj, pick(styles))}${inline.includes('\n') ? '' : `flat: ${inline}\n`}`;
       if (agree(text) !== undefined) taken++;
     }
     // The point is agreement; but a fast path that declined everything would agree trivially.
@@ -128,13 +146,13 @@ describe('simple YAML fast path', () => {
   });
 
   it('agrees on randomly damaged files: it declines what the parser rejects or reads otherwise', () => {
-    let seed = Number(process.env.DW_FUZZ_SEED ?? 7);
-    const rand = () => {
-      seed = (seed * 1103515245 + 12345) % 2 ** 31;
-      return seed / 2 ** 31;
-    };
+    const rand = seeded(Number(process.env.DW_FUZZ_SEED ?? 7));
     const base = [syntheticPod('shop', 1).manifest, syntheticDeployment('shop', 2).manifest, syntheticWidget('shop', 'example.com', 3).manifest];
-    const texts = [stringify(base[0]), stringify(base[1], { indentSeq: false }), `${stringify(base[2])}---\n${cm('  script: |\n    echo a\n\n    echo b\n  x: [a, b]\n')}`];
+    const texts = [
+      stringify(base[0]),
+      stringify(base[1], { indentSeq: false }),
+      `${stringify(base[2])}---\n${cm("  script: |\n    echo a\n\n    echo b\n  x: [a, b]\n  labels: {app: web, 'tier': \"1\", n-1: 0644}\n")}`,
+    ];
     const damage = [
       (l: string) => `  ${l}`,
       (l: string) => l.replace(/^ {2}/, ''),

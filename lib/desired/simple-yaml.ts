@@ -192,7 +192,7 @@ class Reader {
       if (!onlyComment(rest, end)) throw notSimple;
       return value;
     }
-    if (c === 0x5b /* [ */ || c === 0x7b /* { */) return flow(rest, this.resolve);
+    if (c === 0x5b /* [ */ || c === 0x7b /* { */) return this.flow(stripComment(rest));
     return this.plain(stripComment(rest));
   }
 
@@ -222,6 +222,45 @@ class Reader {
     const v = this.resolve(raw);
     if (typeof v !== 'string') throw notSimple;
     return v;
+  }
+
+  /**
+   * A one-line flow collection of scalars: `[]`, `{}`, `["sh", "-c", x]`, `{app: web, tier: "1"}`.
+   * Nested ones, and a trailing comma, are the parser's.
+   */
+  flow(t: string): unknown {
+    const map = t.charCodeAt(0) === 0x7b;
+    if (t.charCodeAt(t.length - 1) !== (map ? 0x7d : 0x5d)) throw notSimple;
+    const out: unknown[] = [];
+    const obj: Record<string, unknown> = {};
+    const last = t.length - 1;
+    let i = 1;
+    for (let first = true; ; first = false) {
+      while (t.charCodeAt(i) === 0x20) i++;
+      if (i === last) {
+        if (!first) throw notSimple; // `[a, ]`
+        return map ? obj : out;
+      }
+      if (map) {
+        const k = flowScalar(t, i, last, true);
+        if (t.charCodeAt(k.end) !== 0x3a || t.charCodeAt(k.end + 1) !== 0x20) throw notSimple;
+        const key = k.quoted ? k.text : this.key(k.text);
+        if (Object.prototype.hasOwnProperty.call(obj, key) || key === '__proto__') throw notSimple;
+        i = k.end + 2;
+        while (t.charCodeAt(i) === 0x20) i++;
+        const v = flowScalar(t, i, last, false);
+        obj[key] = v.quoted ? v.text : this.plain(v.text);
+        i = v.end;
+      } else {
+        const v = flowScalar(t, i, last, false);
+        out.push(v.quoted ? v.text : this.plain(v.text));
+        i = v.end;
+      }
+      while (t.charCodeAt(i) === 0x20) i++;
+      if (i === last) return map ? obj : out;
+      if (t.charCodeAt(i) !== 0x2c /* , */) throw notSimple;
+      i++;
+    }
   }
 
   /** `|` or `|-` after a key at `indent`: the lines below, more indented. */
@@ -332,40 +371,23 @@ function stripComment(s: string): string {
   return (h >= 0 ? s.slice(0, h) : s).replace(/ +$/, '');
 }
 
-/** `[]`, `{}`, or a one-line flow sequence of scalars: `["sh", "-c", x]`. */
-function flow(rest: string, resolve: Resolver): unknown {
-  const t = stripComment(rest);
-  if (t === '[]') return [];
-  if (t === '{}') return {};
-  if (t.charCodeAt(0) !== 0x5b || t.charCodeAt(t.length - 1) !== 0x5d) throw notSimple;
-  const out: unknown[] = [];
-  let i = 1;
-  for (;;) {
-    while (t.charCodeAt(i) === 0x20) i++;
-    if (i === t.length - 1) {
-      if (out.length > 0) throw notSimple; // `[a, ]`: a trailing comma; leave it to the parser
-      return out;
-    }
-    const c = t.charCodeAt(i);
-    let value: unknown;
-    if (c === 0x22 || c === 0x27) {
-      const q = quoted(t, i);
-      value = q.value;
-      i = q.end;
-    } else {
-      let j = i;
-      while (j < t.length - 1 && t[j] !== ',') j++;
-      const item = t.slice(i, j).replace(/ +$/, '');
-      if (item === '' || !plainStart(item.charCodeAt(0)) || /[[\]{}#:'"]/.test(item)) throw notSimple;
-      value = surelyString(item) ? item : resolve(item);
-      i = j;
-    }
-    out.push(value);
-    while (t.charCodeAt(i) === 0x20) i++;
-    if (i === t.length - 1) return out;
-    if (t.charCodeAt(i) !== 0x2c /* , */) throw notSimple;
-    i++;
+/**
+ * A scalar inside a one-line flow collection, from `i`: quoted, or plain up to the next `,` (a
+ * key: up to `: `) or the closing bracket at `last`. Plain text with flow indicators, quotes, `#`
+ * or `:` in it is declined: the rules for those inside flow collections are the parser's.
+ */
+function flowScalar(t: string, i: number, last: number, key: boolean): { text: string; end: number; quoted: boolean } {
+  const c = t.charCodeAt(i);
+  if (c === 0x22 || c === 0x27) {
+    const q = quoted(t, i);
+    if (q.end > last) throw notSimple;
+    return { text: q.value, end: q.end, quoted: true };
   }
+  let j = i;
+  while (j < last && t[j] !== ',' && !(key && t[j] === ':')) j++;
+  const text = t.slice(i, j).replace(/ +$/, '');
+  if (text === '' || /[[\]{}#:'",]/.test(text)) throw notSimple;
+  return { text, end: i + text.length, quoted: false };
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
