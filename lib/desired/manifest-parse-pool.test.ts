@@ -53,7 +53,8 @@ describe('manifest parse workers', () => {
   it('give exactly the objects, revisions, lines and problems of parsing on the calling thread', async () => {
     const root = tree({
       'a/pods-1.yaml': podsYaml(0, 40),
-      'a/pods-2.yml': `# a comment sends this file to the YAML parser\n${podsYaml(40, 40)}`,
+      'a/pods-2.yml': `# a comment\n${podsYaml(40, 40)}`,
+      'a/anchored.yaml': `${podsYaml(200, 2)}---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: anchored\n  namespace: team-a\ndata:\n  a: &x shared\n  b: *x\n`,
       'b/pods.json': podsJson(0, 40),
       // One bad document among good ones: reported with its line, the others kept.
       'c/mixed.yaml': `${podsYaml(80, 3)}---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: [unclosed\n---\n${podsYaml(83, 2)}`,
@@ -66,12 +67,13 @@ describe('manifest parse workers', () => {
     const workers = await load(root, { script, minChars: 1, threads: 2, onError: (e) => errors.push(e), onFinished: (s) => finished.push(s) });
     expect(errors).toEqual([]);
     expect(outcome(workers.snapshot)).toEqual(outcome(inline.snapshot));
-    expect(workers.snapshot.objects.size).toBe(40 + 40 + 40 + 5 + 2);
+    expect(workers.snapshot.objects.size).toBe(40 + 40 + 3 + 40 + 5 + 2);
     expect(workers.snapshot.problems.map((p) => `${p.file}:${p.line}`)).toEqual(inline.snapshot.problems.map((p) => `${p.file}:${p.line}`));
     expect(workers.snapshot.problems.some((p) => p.file === 'c/mixed.yaml' && p.line > 1)).toBe(true);
-    // Every YAML file went to the workers; the plain JSON one took the fast path here.
+    // Every YAML file went to the workers, where four needed the general parser (an anchor, a
+    // syntax error, an unnamed object, a List); the plain JSON one took its fast path here.
     expect(finished).toHaveLength(1);
-    expect(finished[0]).toMatchObject({ threads: 2, files: 5 });
+    expect(finished[0]).toMatchObject({ threads: 2, files: 6, generalFiles: 4 });
     // Manifests from a worker are frozen like any other.
     const one = [...workers.snapshot.objects.values()][0]?.manifest as Record<string, unknown>;
     expect(Object.isFrozen(one.metadata)).toBe(true);

@@ -33,6 +33,8 @@ export interface ParsePoolStats {
   threads: number;
   files: number;
   chars: number;
+  /** Files that needed the general YAML parser (see simple-yaml.ts for what the fast path reads). */
+  generalFiles: number;
   /** From the pool's start to its close. */
   ms: number;
 }
@@ -76,6 +78,7 @@ export class ManifestParsePool {
   private readonly startedAt = performance.now();
   private files = 0;
   private chars = 0;
+  private generalFiles = 0;
   private reserved: number;
 
   /** Throws NoParseThreadsLeft when other loads hold every thread the options allow. */
@@ -124,7 +127,9 @@ export class ManifestParsePool {
     this.rejectAll(new Error('the manifest parse workers were stopped'));
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
     this.release();
-    if (this.files > 0) this.options.onFinished?.({ threads: this.slots.length, files: this.files, chars: this.chars, ms: performance.now() - this.startedAt });
+    if (this.files > 0) {
+      this.options.onFinished?.({ threads: this.slots.length, files: this.files, chars: this.chars, generalFiles: this.generalFiles, ms: performance.now() - this.startedAt });
+    }
   }
 
   private startWorker(): Slot {
@@ -139,8 +144,12 @@ export class ManifestParsePool {
       this.chars += job.req.text.length;
       // Hand the next file over before decoding this one, so the worker is never idle meanwhile.
       this.dispatch();
-      if ('error' in msg) job.reject(new Error(`cannot parse: ${msg.error}`));
-      else job.resolve(fromWire(msg.parsed));
+      if ('error' in msg) {
+        job.reject(new Error(`cannot parse: ${msg.error}`));
+        return;
+      }
+      if (msg.general) this.generalFiles++;
+      job.resolve(fromWire(msg.parsed));
     });
     worker.on('error', (err) => this.fail(err));
     worker.on('messageerror', (err) => this.fail(err));

@@ -29,7 +29,8 @@ export interface WireParsedFile {
   manifests: string;
 }
 
-export type ParseWorkerAnswer = { id: number; parsed: WireParsedFile } | { id: number; error: string };
+/** `general`: the file needed the general YAML parser (not a fast path), about ten times slower. */
+export type ParseWorkerAnswer = { id: number; parsed: WireParsedFile; general: boolean } | { id: number; error: string };
 
 export function toWire(parsed: ParsedFile, revisionOf: (manifest: Record<string, unknown>) => string): WireParsedFile {
   const { objects, problems } = parsed;

@@ -38,7 +38,12 @@ export function startServerRuntime(): Promise<LiveRuntime> {
               script: parseWorker,
               onError: (err) => console.error(`[driftwatch] ${err instanceof Error ? err.message : String(err)}`),
               onFinished: (s) =>
-                console.log(`[driftwatch] manifests: ${s.files} YAML file(s), ${(s.chars / 2 ** 20).toFixed(1)} MiB, parsed on ${s.threads} worker thread(s) in ${Math.round(s.ms)} ms`),
+                console.log(
+                  `[driftwatch] manifests: ${s.files} YAML file(s), ${(s.chars / 2 ** 20).toFixed(1)} MiB, parsed on ${s.threads} worker thread(s) in ${Math.round(s.ms)} ms` +
+                    (s.generalFiles > 0
+                      ? `; ${s.generalFiles} of them needed the general YAML parser, about ten times slower than the fast path (anchors, tags, folded or multi-line scalars, nested flow collections, …: docs/desired-sources.md)`
+                      : ''),
+                ),
             }
           : undefined,
       );
