@@ -70,6 +70,7 @@ describe('simple YAML fast path', () => {
       cm("  labels: {app: web, tier: '1', on-call: \"yes\", mode: 0644, e: ~}\n  args: [-c, --x=1, 'q''s']\n  env: [{name: A, value: b}]\n".replace('  env: [{name: A, value: b}]\n', '')),
       'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, labels: {app: web}}\n'.replace('metadata: {name: web, labels: {app: web}}', 'metadata:\n  name: web\n  labels: {app: web, "x y": z}'),
       'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  labels: {}\nspec:\n  containers:\n  - name: a\n    args:\n    - --x=1\n    - -v\n    -   - nested\n  -\n    name: b\n',
+      'apiVersion: v1\nkind: Pod\nmetadata:\n  name: q\nspec:\n  containers:\n  - name: a\n    env:\n    - {name: A, value: b}\n    - {name: B, value: "0644"}\n    ports: [{containerPort: 80}]\n'.replace('    ports: [{containerPort: 80}]\n', ''),
       '---\n# leading comment\napiVersion: v1   \nkind: ConfigMap\nmetadata:\n  name: a\n---\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n'.replace('metadata: {name: b}', 'metadata:\n  name: b'),
       'apiVersion: v1\r\nkind: ConfigMap\r\nmetadata:\r\n  name: crlf\r\n',
     ];
@@ -89,6 +90,9 @@ describe('simple YAML fast path', () => {
       cm('  m: {on: x}\n'), // a key YAML 1.1 reads as true
       cm('  m: {a: 1, a: 2}\n'), // duplicate key
       cm('  m: {a: }\n'), // no value
+      cm('  e3: a\n'), // YAML 1.1 reads `e3` as a float (NaN) even as a key
+      cm('  k: [e3]\n'),
+      cm('  k: -E5\n'),
       cm('  x: "multi\n    line"\n'), // multi-line quoted
       cm('  x: |\n     more\n    less\n'), // less indented than the first line
       cm('  x: |2\n    a\n'), // indentation indicator

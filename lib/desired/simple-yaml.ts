@@ -52,8 +52,12 @@ function cachedResolver(options: ParseOptions & DocumentOptions & SchemaOptions)
 /** YAML 1.1's words for booleans and null: the only plain scalars starting with a letter that are not strings. */
 const KEYWORD = /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|null|Null|NULL)$/;
 
+const EXPONENT_ONLY = /^[-+]?[eE][-+]?[0-9]/;
+
 /** A plain scalar that is a string whatever the schema: starts with a letter (not a keyword), `/`, or `-` not followed by a digit or `.`. */
 function surelyString(s: string): boolean {
+  // The 1.1 float pattern does not require digits before an exponent: `e3` and `-E5` are NaN to it.
+  if (EXPONENT_ONLY.test(s)) return false;
   const c = s.charCodeAt(0);
   if ((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a)) return !KEYWORD.test(s);
   if (c === 0x2f /* / */) return true;
@@ -308,6 +312,8 @@ function isSeqItem(text: string): boolean {
 /** Where the key of a `key: value` / `key:` line ends (its colon), or -1. */
 function keyEnd(text: string): number {
   const c = text.charCodeAt(0);
+  // A flow collection (`- {name: a}`) is a value, never a block key.
+  if (c === 0x7b || c === 0x5b) return -1;
   if (c === 0x22 || c === 0x27) {
     const { end } = quoted(text, 0);
     if (text.charCodeAt(end) !== 0x3a /* : */) return -1;
