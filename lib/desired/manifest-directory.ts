@@ -8,7 +8,7 @@ import { realpath } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { findGitRepo, readDirtyFiles, readGitHead, type GitRepo } from './git-info';
 import { readManifestFile } from './manifest-file-read';
-import { listManifestFiles, type ManifestDirEntry, type ManifestFileEntry } from './manifest-files';
+import { errorCode, listManifestFiles, type ManifestDirEntry, type ManifestFileEntry } from './manifest-files';
 import { buildManifestObjects, ManifestIndex, type GitStamp, type ManifestObject, type ParsedFileEntry } from './manifest-index';
 import { parseJsonManifests, parseSimpleYamlManifests, parseYamlManifests, type ParsedFile } from './manifest-parse';
 import { DEFAULT_PARSE_WORKER_MIN_CHARS, ManifestParsePool, NoParseThreadsLeft, type ParseWorkerOptions } from './manifest-parse-pool';
@@ -64,10 +64,6 @@ interface CachedFile {
 }
 
 const DEFAULT_MAX_FILE_BYTES = 16 * 1024 * 1024;
-
-function errorCode(e: unknown): string | undefined {
-  return typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' ? e.code : undefined;
-}
 
 function describeRootError(e: unknown): string {
   switch (errorCode(e)) {

@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { errorCode } from './manifest-files';
 
 export interface ManifestFileRequest {
   abs: string;
@@ -18,10 +19,6 @@ export type ManifestFileRead =
   | { kind: 'unreadable'; message: string }
   | { kind: 'unchanged'; textHash: string }
   | { kind: 'text'; textHash: string; text: string };
-
-function errorCode(e: unknown): string | undefined {
-  return typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' ? e.code : undefined;
-}
 
 export async function readManifestFile(req: ManifestFileRequest): Promise<ManifestFileRead> {
   let bytes: Buffer;

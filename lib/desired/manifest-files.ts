@@ -45,7 +45,8 @@ function stampOf(s: Stats): string {
   return `${s.size}:${s.mtimeMs}:${s.ctimeMs}:${s.ino}`;
 }
 
-function errorCode(e: unknown): string | undefined {
+/** A Node.js system error's code (`ENOENT`, `EACCES`, …), if it has one. */
+export function errorCode(e: unknown): string | undefined {
   return typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' ? e.code : undefined;
 }
 

@@ -99,27 +99,26 @@ describe('manifest parse workers', () => {
     expect(finished).toHaveLength(1);
   }, 60_000);
 
-  it('fall back to the calling thread, and say so once, when the worker cannot run', async () => {
+  /** A load through a worker script that misbehaves: the inline outcome, and one error reported. */
+  async function withBadWorker(name: string, source: string, options: Partial<ParseWorkerOptions> = {}): Promise<unknown[]> {
     const root = tree({ 'one.yaml': podsYaml(0, 30), 'two.yaml': podsYaml(30, 30) });
     const inline = await load(root);
-    const broken = join(work, 'broken-worker.mjs');
-    writeFileSync(broken, 'throw new Error("worker exploded at start");\n');
+    const script = join(work, name);
+    writeFileSync(script, source);
     const errors: unknown[] = [];
-    const fellBack = await load(root, { script: broken, minChars: 1, onError: (e) => errors.push(e) });
+    const fellBack = await load(root, { script, minChars: 1, onError: (e) => errors.push(e), ...options });
     expect(outcome(fellBack.snapshot)).toEqual(outcome(inline.snapshot));
     expect(errors).toHaveLength(1);
+    return errors;
+  }
+
+  it('fall back to the calling thread, and say so once, when the worker cannot run', async () => {
+    const errors = await withBadWorker('broken-worker.mjs', 'throw new Error("worker exploded at start");\n');
     expect(String(errors[0])).toMatch(/manifest parse worker failed: worker exploded at start; parsing on the server's thread instead/);
   }, 60_000);
 
   it('give up on a worker that stops answering, and parse its files inline', async () => {
-    const root = tree({ 'one.yaml': podsYaml(0, 30), 'two.yaml': podsYaml(30, 30) });
-    const inline = await load(root);
-    const silent = join(work, 'silent-worker.mjs');
-    writeFileSync(silent, "import { parentPort } from 'node:worker_threads';\nparentPort.on('message', () => undefined);\n");
-    const errors: unknown[] = [];
-    const gaveUp = await load(root, { script: silent, minChars: 1, jobTimeoutMs: 300, onError: (e) => errors.push(e) });
-    expect(outcome(gaveUp.snapshot)).toEqual(outcome(inline.snapshot));
-    expect(errors).toHaveLength(1);
+    const errors = await withBadWorker('silent-worker.mjs', "import { parentPort } from 'node:worker_threads';\nparentPort.on('message', () => undefined);\n", { jobTimeoutMs: 300 });
     expect(String(errors[0])).toMatch(/no answer for one\.yaml within 300 ms/);
     expect(ManifestParsePool.threadsInUse()).toBe(0);
   }, 60_000);

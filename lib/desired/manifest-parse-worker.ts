@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { contentHash } from './content-hash';
-import { parseJsonManifests, parseSimpleYamlManifests, parseYamlManifests } from './manifest-parse';
+import { parseManifestTextNoting } from './manifest-parse';
 import { PARSE_WORKER_MARK, toWire, type ParseWorkerAnswer, type ParseWorkerRequest } from './manifest-parse-wire';
 
 const port = parentPort;
@@ -13,9 +13,8 @@ if (port === null || workerData !== PARSE_WORKER_MARK) throw new Error('manifest
 port.on('message', (req: ParseWorkerRequest) => {
   let answer: ParseWorkerAnswer;
   try {
-    // parseManifestText's order, keeping note of which path read the file.
-    const fast = parseJsonManifests(req.text) ?? parseSimpleYamlManifests(req.text);
-    answer = { id: req.id, parsed: toWire(fast ?? parseYamlManifests(req.text, req.rel), contentHash), general: fast === undefined };
+    const { parsed, general } = parseManifestTextNoting(req.text, req.rel);
+    answer = { id: req.id, parsed: toWire(parsed, contentHash), general };
   } catch (err) {
     // The parser reports problems as results; a throw is a bug, still only this file's.
     answer = { id: req.id, error: err instanceof Error ? err.message : String(err) };

@@ -12,7 +12,7 @@
  * parser for anything it does not read exactly as that parser would.
  */
 import { isMap, isSeq, LineCounter, parseAllDocuments, type Document, type ParsedNode, type Tags, type YAMLError } from 'yaml';
-import { setOwn } from '../drift/normalize';
+import { isRecord, setOwn } from '../drift/normalize';
 import { parseSimpleYaml } from './simple-yaml';
 import type { ManifestProblem } from './types';
 
@@ -98,10 +98,6 @@ export function tooDeepAt(src: string): number | undefined {
 /** go-yaml keeps these as strings when decoding into untyped data; so must we. */
 function kubectlTags(tags: Tags): Tags {
   return tags.filter((t) => typeof t === 'string' || !(t.tag === 'tag:yaml.org,2002:timestamp' || t.format === 'TIME'));
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** yaml's messages end with " at line L, column C:\n\n<excerpt>"; the position is reported separately. */
@@ -299,7 +295,7 @@ function parseJsonDocuments(src: string): ParsedFile | undefined {
     } catch {
       return false;
     }
-    if (!isRecord(value) || isListDocument(value) || missingIdentity(value) !== undefined) return false;
+    if (!isRecord(value) || !plainObject(value)) return false;
     if (jsonKeyCount(value) !== jsonKeyTokens(src, i, end)) return false;
     out.objects.push({ manifest: value, line: l });
     return true;
@@ -329,7 +325,13 @@ function withoutBom(text: string): string {
 
 /** Parses one file. `file` is only used in the problems it reports. */
 export function parseManifestText(text: string, file: string): ParsedFile {
-  return parseJsonManifests(text) ?? parseSimpleYamlManifests(text) ?? parseYamlManifests(text, file);
+  return parseManifestTextNoting(text, file).parsed;
+}
+
+/** parseManifestText, and whether the file needed the general YAML parser (both fast paths declined it). */
+export function parseManifestTextNoting(text: string, file: string): { parsed: ParsedFile; general: boolean } {
+  const fast = parseJsonManifests(text) ?? parseSimpleYamlManifests(text);
+  return fast !== undefined ? { parsed: fast, general: false } : { parsed: parseYamlManifests(text, file), general: true };
 }
 
 const SCALAR_OPTIONS = { version: '1.1', customTags: kubectlTags } as const;

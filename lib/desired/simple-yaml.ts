@@ -11,6 +11,7 @@
  * itself (cached), so YAML 1.1's types (`0644`, `yes`, `on`, `~`) cannot diverge.
  */
 import { isScalar, parseDocument, type DocumentOptions, type ParseOptions, type SchemaOptions } from 'yaml';
+import { isRecord } from '../drift/normalize';
 import type { ParsedFile } from './manifest-parse';
 
 /** Thrown inside to give up; never escapes. */
@@ -137,9 +138,8 @@ class Reader {
       const colon = keyEnd(l.text);
       if (colon < 0 || colon > MAX_KEY_CHARS) throw notSimple;
       const key = this.key(l.text.slice(0, colon));
-      if (Object.prototype.hasOwnProperty.call(out, key) || key === '__proto__') throw notSimple;
       this.i++;
-      out[key] = this.valueAfter(l, colon + 1, indent);
+      addKey(out, key, this.valueAfter(l, colon + 1, indent));
     }
   }
 
@@ -148,11 +148,9 @@ class Reader {
     for (;;) {
       const l = this.peek();
       if (l === undefined || l.indent < indent) return out;
-      if (l.indent > indent || !isSeqItem(l.text)) {
-        // A mapping key after `key:` + a sequence at the same indentation ends the sequence.
-        if (l.indent === indent && !isSeqItem(l.text)) return out;
-        throw notSimple;
-      }
+      if (l.indent > indent) throw notSimple;
+      // A mapping key after `key:` + a sequence at the same indentation ends the sequence.
+      if (!isSeqItem(l.text)) return out;
       const rest = l.text.slice(1).replace(/^ +/, '');
       if (rest === '' || rest.charCodeAt(0) === 0x23) {
         this.i++;
@@ -249,11 +247,10 @@ class Reader {
         const k = flowScalar(t, i, last, true);
         if (t.charCodeAt(k.end) !== 0x3a || t.charCodeAt(k.end + 1) !== 0x20) throw notSimple;
         const key = k.quoted ? k.text : this.key(k.text);
-        if (Object.prototype.hasOwnProperty.call(obj, key) || key === '__proto__') throw notSimple;
         i = k.end + 2;
         while (t.charCodeAt(i) === 0x20) i++;
         const v = flowScalar(t, i, last, false);
-        obj[key] = v.quoted ? v.text : this.plain(v.text);
+        addKey(obj, key, v.quoted ? v.text : this.plain(v.text));
         i = v.end;
       } else {
         const v = flowScalar(t, i, last, false);
@@ -303,6 +300,12 @@ class Reader {
     const text = body.join('\n');
     return h === '|' ? `${text}\n` : text;
   }
+}
+
+/** out[key] = value; a duplicate key (the parser warns) or `__proto__` is left to the parser. */
+function addKey(out: Record<string, unknown>, key: string, value: unknown): void {
+  if (Object.prototype.hasOwnProperty.call(out, key) || key === '__proto__') throw notSimple;
+  out[key] = value;
 }
 
 function isSeqItem(text: string): boolean {
@@ -394,10 +397,6 @@ function flowScalar(t: string, i: number, last: number, key: boolean): { text: s
   const text = t.slice(i, j).replace(/ +$/, '');
   if (text === '' || /[[\]{}#:'",]/.test(text)) throw notSimple;
   return { text, end: i + text.length, quoted: false };
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /**
