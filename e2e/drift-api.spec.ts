@@ -130,7 +130,15 @@ test.describe('drift API and stream', () => {
   });
 
   test('serves readiness, resources and Prometheus metrics', async ({ request }) => {
-    await expect.poll(async () => (await request.get('/api/readyz')).status(), { timeout: 60_000 }).toBe(200);
+    // One request held until the first lists are in, instead of polling.
+    const ready = await request.get('/api/readyz?wait=60', { timeout: 65_000 });
+    expect(ready.status(), await ready.text()).toBe(200);
+    expect(await ready.json()).toEqual({ ready: true });
+    for (const bad of ['wait=soon', 'wait=61', 'wait=-1', 'colour=red']) {
+      const res = await request.get(`/api/readyz?${bad}`);
+      expect(res.status(), bad).toBe(400);
+      expect((await res.json()).error.message, bad).toMatch(/invalid query/);
+    }
     const resources = (await (await request.get('/api/v1/resources')).json()).resources as { resource: string; status: string; reasons: string[] }[];
     expect(resources.find((r) => r.resource === 'pods')).toMatchObject({ status: 'synced', reasons: ['pods'] });
     const metrics = await (await request.get('/api/metrics')).text();

@@ -9,7 +9,7 @@ import { CONTENT_TYPE, kubeWrite, objectPath } from '../../testing/kube-write';
 import { startTcpProxy, type TcpProxy } from '../../testing/tcp-proxy';
 import { startTestCluster, type TestCluster } from '../../testing/test-cluster';
 import { DirectoryManifestFeed } from './manifest-feed';
-import { LiveRuntime } from './runtime';
+import { LiveRuntime, MAX_READY_WAITERS } from './runtime';
 import { ownerTemplateBuilder } from './runtime-options';
 import type { DriftEvent, ObjectDriftState } from './types';
 
@@ -28,13 +28,17 @@ interface StartOptions {
   informer?: Record<string, unknown>;
 }
 
-async function startRuntime(kubeconfig: string, manifestDir: string, opts: StartOptions = {}): Promise<Running> {
+function createRuntime(kubeconfig: string, manifestDir: string, opts: StartOptions = {}): { runtime: LiveRuntime; feed: DirectoryManifestFeed } {
   const config: DashboardConfig = parseDashboardConfig(
     { clusters: [{ name: 'test', kubeconfig, ...(opts.context ? { context: opts.context } : {}) }], manifests: [manifestDir], fieldManager: GITOPS, ...opts.config },
     'test',
   );
   const feed = new DirectoryManifestFeed(config.manifests, { rescanIntervalMs: 0, gitPollMs: 0, debounceMs: 50 });
-  const runtime = new LiveRuntime({ config, manifests: feed, ownerTemplate: ownerTemplateBuilder, informer: opts.informer ?? {}, log: () => undefined });
+  return { runtime: new LiveRuntime({ config, manifests: feed, ownerTemplate: ownerTemplateBuilder, informer: opts.informer ?? {}, log: () => undefined }), feed };
+}
+
+async function startRuntime(kubeconfig: string, manifestDir: string, opts: StartOptions = {}): Promise<Running> {
+  const { runtime, feed } = createRuntime(kubeconfig, manifestDir, opts);
   const events: DriftEvent[] = [];
   runtime.events.subscribe((e) => events.push(e));
   await runtime.start();
@@ -119,6 +123,27 @@ describe('live drift on the shared test cluster', () => {
       return p.length === 2 ? p : undefined;
     }, 'the Deployment\'s two Pods');
     for (const p of pods) expect(p, JSON.stringify(p.changes)).toMatchObject({ status: 'in-sync', source: { type: 'owner-template', owner: { kind: 'ReplicaSet' } } });
+  });
+
+  it('answers a readiness wait as soon as the first lists are in; a wait that times out or is aborted with false', async () => {
+    const { runtime } = createRuntime(state.kubeconfig, dir, { config: { watch: { namespaces: [ns] } } });
+    try {
+      expect(await runtime.whenReady(30)).toBe(false);
+      const ac = new AbortController();
+      const aborted = runtime.whenReady(60_000, ac.signal);
+      ac.abort();
+      expect(await aborted).toBe(false);
+      const held = Array.from({ length: MAX_READY_WAITERS }, () => runtime.whenReady(60_000).then((ready) => ({ ready, readyThen: runtime.isReady() })));
+      // The endpoint is public: past MAX_READY_WAITERS held at once, a wait answers at once.
+      const heldToo = new Promise((r) => setTimeout(() => r('held'), 5_000).unref());
+      expect(await Promise.race([runtime.whenReady(60_000), heldToo])).toBe(false);
+      void runtime.start();
+      for (const h of await Promise.all(held)) expect(h).toEqual({ ready: true, readyThen: true });
+      expect([...runtime.states()].length).toBeGreaterThanOrEqual(4);
+      expect(await runtime.whenReady(0)).toBe(true);
+    } finally {
+      await runtime.stop();
+    }
   });
 
   it('reports a malformed manifest file with its file and line, and loads the rest', () => {

@@ -17,6 +17,11 @@ import { StampedCache } from './stamped-cache';
 import { DRIFT_ROW_COLUMNS, rowsPage } from './table-rows';
 import { groupKind, groupOf, type DesiredObject, type ObjectDriftState, type ResourceSyncState } from './types';
 
+/** How often waiting readiness requests look again: cheap, and a tenth of a client's usual poll. */
+const READY_CHECK_MS = 10;
+/** Readiness requests held at once; more answer at once (an unauthenticated endpoint). */
+export const MAX_READY_WAITERS = 64;
+
 /** A problem with the desired state that is not about one object: a bad file, an unreadable directory. */
 export interface ManifestProblem {
   /** The manifest directory as configured. */
@@ -75,6 +80,8 @@ export class LiveRuntime {
   readonly events = new EventLog(50_000, { retain: false });
   private readonly listCache = new StampedCache();
   private retainTimer: NodeJS.Timeout | undefined;
+  private readonly readyWaiters = new Set<{ deadline: number; finish: (ready: boolean) => void }>();
+  private readyCheck: NodeJS.Timeout | undefined;
   readonly clusters = new Map<string, ClusterWatcher>();
   private readonly meta = new Map<string, { context: string; server: string; error?: string }>();
   private unsubscribeManifests: (() => void) | undefined;
@@ -196,6 +203,7 @@ export class LiveRuntime {
 
   async stop(): Promise<void> {
     clearInterval(this.retainTimer);
+    for (const w of [...this.readyWaiters]) w.finish(false);
     this.unsubscribeManifests?.();
     await Promise.all([...this.clusters.values()].map((w) => w.stop()));
     await this.opts.manifests?.stop();
@@ -205,6 +213,38 @@ export class LiveRuntime {
   /** Every cluster has completed its first lists (forbidden and failing resources count as done). */
   isReady(): boolean {
     return this.manifestsLoaded && [...this.clusters.values()].every((w) => w.isReady());
+  }
+
+  /**
+   * Resolves true as soon as isReady() holds, false when timeoutMs pass or the signal aborts first.
+   * For `GET /api/readyz?wait=` (one held request instead of a client polling through the HTTP
+   * stack, which costs the server's thread more than this check). One timer serves every waiter;
+   * past MAX_READY_WAITERS (the endpoint is public) a call answers at once, as if without a wait.
+   */
+  whenReady(timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+    if (this.isReady() || timeoutMs <= 0 || signal?.aborted || this.readyWaiters.size >= MAX_READY_WAITERS) return Promise.resolve(this.isReady());
+    return new Promise((resolve) => {
+      const waiter = {
+        deadline: Date.now() + timeoutMs,
+        finish: (ready: boolean) => {
+          this.readyWaiters.delete(waiter);
+          signal?.removeEventListener('abort', onAbort);
+          if (this.readyWaiters.size === 0) clearInterval(this.readyCheck);
+          resolve(ready);
+        },
+      };
+      const onAbort = () => waiter.finish(false);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.readyWaiters.add(waiter);
+      if (this.readyWaiters.size === 1) {
+        this.readyCheck = setInterval(() => {
+          const ready = this.isReady();
+          const now = Date.now();
+          for (const w of [...this.readyWaiters]) if (ready || now >= w.deadline) w.finish(ready);
+        }, READY_CHECK_MS);
+        this.readyCheck.unref();
+      }
+    });
   }
 
   async ready(timeoutMs = 120_000): Promise<void> {

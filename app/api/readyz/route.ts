@@ -1,12 +1,21 @@
-import { jsonError, jsonOk } from '@/lib/api/responses';
+import type { NextRequest } from 'next/server';
+import { readyzQuery } from '@/lib/api/readiness-params';
+import { jsonError, jsonOk, parseQuery } from '@/lib/api/responses';
 import { currentRuntime } from '@/lib/live/server-runtime';
 
 export const dynamic = 'force-dynamic';
 
-/** Readiness: 200 once every cluster has completed its first lists, 503 before (with why). */
-export function GET() {
+/**
+ * Readiness: 200 once every cluster has completed its first lists, 503 before (with why).
+ * `?wait=S` holds the request up to S seconds until ready, for scripts that would otherwise poll.
+ */
+export async function GET(req: NextRequest) {
+  const parsed = parseQuery(readyzQuery, req.nextUrl.searchParams);
+  if (!parsed.ok) return parsed.response;
   const rt = currentRuntime();
   if ('error' in rt) return jsonError(503, rt.error);
-  if (!rt.runtime.isReady()) return jsonError(503, 'still listing: some watched resources have not synced yet');
+  const wait = parsed.value.wait ?? 0;
+  const ready = wait > 0 ? await rt.runtime.whenReady(wait * 1000, req.signal) : rt.runtime.isReady();
+  if (!ready) return jsonError(503, 'still listing: some watched resources have not synced yet');
   return jsonOk({ ready: true });
 }
