@@ -29,9 +29,9 @@
  * are JSON documents (the YAML parser's fast path); --yaml writes them as YAML, which the server
  * parses on its worker threads (DRIFTWATCH_MANIFEST_PARSE_THREADS=0 in the environment: inline).
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as k8s from '@kubernetes/client-node';
@@ -68,6 +68,18 @@ const percentile = (xs: number[], p: number) => {
   return s.length === 0 ? NaN : (s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN);
 };
 const memKiB = (pid: number, field: 'VmHWM' | 'VmRSS') => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+/** CPU time (user + system, every thread) a process has used so far, from /proc/PID/stat. */
+const cpuMsOf = (pid: number) => {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces), from the state (field 3): utime is 14, stime 15.
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(f[11]) + Number(f[12])) * 1000) / CLK_TCK;
+};
+const selfCpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const cluster = await benchCluster();
@@ -81,14 +93,20 @@ try {
   const expected = objects.length;
 
   // Baseline 1: a plain paginated LIST of the same objects with client-node.
-  const bareListHere = async (): Promise<{ ms: number; listed: number }> => {
+  // CPU time of every party (the API server's process holds etcd too), to tell what the machine's
+  // cores allow: work that needs C CPU-seconds cannot finish sooner than C / cores.
+  const apiServerCpuMs = () => cpuMsOf(cluster.state.pid);
+  const bareListHere = async (): Promise<{ ms: number; listed: number; cpuMs: number; apiCpuMs: number }> => {
+    const api0 = apiServerCpuMs();
+    const cpu0 = selfCpuMs();
     const listStart = performance.now();
     const listed = await bareList(k8s, kc, { group, plural: 'widgets' });
-    return { ms: performance.now() - listStart, listed };
+    return { ms: performance.now() - listStart, listed, cpuMs: selfCpuMs() - cpu0, apiCpuMs: apiServerCpuMs() - api0 };
   };
   // Baseline 1 as a program of its own, timed from spawn as the dashboard is.
-  const bareListProcess = (): Promise<{ ms: number; listed: number; importMs: number }> =>
+  const bareListProcess = (): Promise<{ ms: number; listed: number; importMs: number; cpuMs: number; apiCpuMs: number }> =>
     new Promise((resolve, reject) => {
+      const api0 = apiServerCpuMs();
       const spawnAt = performance.now();
       const child = spawn(process.execPath, [join(BENCH_DIR, 'bare-list-process.mjs'), cluster.state.kubeconfig, group, 'widgets'], { stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
@@ -100,8 +118,8 @@ try {
         done = true;
         const ms = performance.now() - spawnAt;
         try {
-          const r = JSON.parse(out.slice(0, out.indexOf('\n'))) as { listed: number; importMs: number };
-          resolve({ ms, listed: r.listed, importMs: r.importMs });
+          const r = JSON.parse(out.slice(0, out.indexOf('\n'))) as { listed: number; importMs: number; cpuMs: number };
+          resolve({ ms, listed: r.listed, importMs: r.importMs, cpuMs: r.cpuMs, apiCpuMs: apiServerCpuMs() - api0 });
         } catch (e) {
           reject(new Error(`bare-list-process.mjs printed ${JSON.stringify(out.slice(0, 200))}: ${String(e)}`));
         }
@@ -143,6 +161,7 @@ try {
   // just before it, and the ratio is the median of the pairs' ratios: this machine's speed moves
   // by half within minutes, and one pair compares whatever moments it happened to catch.
   const startDashboard = async (run: number) => {
+    const api0 = apiServerCpuMs();
     const spawnAt = performance.now();
     const server = await startNextServer({
       driftwatchServer,
@@ -167,6 +186,8 @@ try {
       if (POLL_MS > 0) await new Promise((r) => setTimeout(r, POLL_MS));
     }
     const completeMs = performance.now() - spawnAt;
+    const cpuMs = cpuMsOf(server.pid);
+    const apiCpuMs = apiServerCpuMs() - api0;
     // Then what a user does first: open the drift page, so that the peak includes the UI's server
     // code (Next loads a page's modules when it is first asked for).
     const view = await fetch(`${server.url}/drift`);
@@ -176,9 +197,21 @@ try {
     const metrics = await (await fetch(`${server.url}/api/metrics`)).text();
     const metric = (name: string) => Math.round(Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(metrics)?.[1] ?? NaN) / 2 ** 20);
     const memory = `heap ${metric('nodejs_heap_size_used_bytes')} of ${metric('nodejs_heap_size_total_bytes')} MiB, external ${metric('nodejs_external_memory_bytes')} MiB`;
-    return { server, completeMs, listeningMs, memory, rssAfterStart: memKiB(server.pid, 'VmRSS'), hwmAtComplete: memKiB(server.pid, 'VmHWM') };
+    return { server, completeMs, cpuMs, apiCpuMs, listeningMs, memory, rssAfterStart: memKiB(server.pid, 'VmRSS'), hwmAtComplete: memKiB(server.pid, 'VmHWM') };
   };
-  const starts: Array<{ completeMs: number; bareListMs: number; bareProcessMs: number; bareImportMs: number; listeningMs: number; hwmAtComplete: number }> = [];
+  interface Cpu {
+    ms: number;
+    apiMs: number;
+  }
+  const starts: Array<{
+    completeMs: number;
+    bareListMs: number;
+    bareProcessMs: number;
+    bareImportMs: number;
+    listeningMs: number;
+    hwmAtComplete: number;
+    cpu: { dashboard: Cpu; listProcess: Cpu; listHere: Cpu };
+  }> = [];
   let listed = 0;
   let last: Awaited<ReturnType<typeof startDashboard>> | undefined;
   for (let run = 1; run <= STARTUP_RUNS; run++) {
@@ -188,10 +221,26 @@ try {
     if (bareProcess.listed !== bare.listed) throw new Error(`the bare LIST process listed ${bareProcess.listed} objects, this process ${bare.listed}`);
     listed = bare.listed;
     last = await startDashboard(run);
-    starts.push({ completeMs: last.completeMs, bareListMs: bare.ms, bareProcessMs: bareProcess.ms, bareImportMs: bareProcess.importMs, listeningMs: last.listeningMs, hwmAtComplete: last.hwmAtComplete });
+    starts.push({
+      completeMs: last.completeMs,
+      bareListMs: bare.ms,
+      bareProcessMs: bareProcess.ms,
+      bareImportMs: bareProcess.importMs,
+      listeningMs: last.listeningMs,
+      hwmAtComplete: last.hwmAtComplete,
+      cpu: {
+        dashboard: { ms: last.cpuMs, apiMs: last.apiCpuMs },
+        listProcess: { ms: bareProcess.cpuMs, apiMs: bareProcess.apiCpuMs },
+        listHere: { ms: bare.cpuMs, apiMs: bare.apiCpuMs },
+      },
+    });
     progress(
       `  ${Math.round(last.completeMs)} ms against ${Math.round(bareProcess.ms)} ms from spawn (${(last.completeMs / bareProcess.ms).toFixed(2)}x) ` +
         `and ${Math.round(bare.ms)} ms in this process (${(last.completeMs / bare.ms).toFixed(2)}x), VmHWM ${Math.round(last.hwmAtComplete / 1024)} MiB (${last.memory})`,
+    );
+    progress(
+      `  CPU: dashboard ${Math.round(last.cpuMs)} + API server ${Math.round(last.apiCpuMs)} ms; ` +
+        `LIST process ${Math.round(bareProcess.cpuMs)} + ${Math.round(bareProcess.apiCpuMs)} ms; LIST here ${Math.round(bare.cpuMs)} + ${Math.round(bare.apiCpuMs)} ms`,
     );
     // The last server stays up for the stream.
     if (run < STARTUP_RUNS) await last.server.stop();
@@ -333,6 +382,17 @@ try {
       bareListMs: Math.round(listMs),
       ratio: +startupRatio.toFixed(2),
       ratioInProcess: +inProcessRatio.toFixed(2),
+      // CPU time (every thread) to the complete state, of the dashboard and of the API server,
+      // against each baseline's: what the machine's cores allow (medians).
+      cpu: {
+        cores: availableParallelism(),
+        dashboardMs: Math.round(median(starts.map((r) => r.cpu.dashboard.ms))),
+        dashboardApiServerMs: Math.round(median(starts.map((r) => r.cpu.dashboard.apiMs))),
+        listProcessMs: Math.round(median(starts.map((r) => r.cpu.listProcess.ms))),
+        listProcessApiServerMs: Math.round(median(starts.map((r) => r.cpu.listProcess.apiMs))),
+        listHereMs: Math.round(median(starts.map((r) => r.cpu.listHere.ms))),
+        listHereApiServerMs: Math.round(median(starts.map((r) => r.cpu.listHere.apiMs))),
+      },
       runs: starts.map((r) => ({
         dashboardCompleteMs: Math.round(r.completeMs),
         bareListProcessMs: Math.round(r.bareProcessMs),
@@ -367,6 +427,14 @@ try {
   console.log(
     `    bare paginated LIST in this process          ${ms(listMs).padStart(9)}   ratio ${results.startup.ratioInProcess}x (${results.startup.runs.map((r) => `${r.ratioInProcess}x`).join(', ')}; client-node loaded and warm, no process start)`,
   );
+  {
+    const c = results.startup.cpu;
+    const floorMs = (c.dashboardMs + c.dashboardApiServerMs) / c.cores;
+    console.log(
+      `    CPU to the complete state (medians)      dashboard ${ms(c.dashboardMs)} + API server ${ms(c.dashboardApiServerMs)}: on ${c.cores} cores no schedule ends before ${ms(floorMs)} ` +
+        `(${(floorMs / listMs).toFixed(2)}x the in-process LIST); the LIST process ${ms(c.listProcessMs)} + ${ms(c.listProcessApiServerMs)}, in this process ${ms(c.listHereMs)} + ${ms(c.listHereApiServerMs)}`,
+    );
+  }
   console.log(
     `  peak RSS of the dashboard       ${String(results.rss.peakMiB).padStart(6)} MiB   (by the complete state and a first view of /drift: ${results.startup.runs.map((r) => `${r.peakAtCompleteMiB}`).join(', ')} MiB; ` +
       `${results.rss.afterStartMiB} MiB then; the same server without clusters ${results.rss.floorMiB} MiB; target < 500 MB = ${RSS_TARGET_MIB.toFixed(1)} MiB; peak ${results.rss.peakMB} MB)`,
