@@ -16,7 +16,7 @@
  *    the same resource receiving the same mutations.
  *
  *   npm run bench:live -- [--pods 10000] [--crs 5000] [--rate 200] [--seconds 15] [--skip-build] [--json]
- *     [--run ID] [--next-start] [--startup-runs 3] [--drain-timeout MS] [--server-node-args "--cpu-prof --cpu-prof-dir=DIR"] [--server-log FILE] [--poll-ms 100]
+ *     [--run ID] [--next-start] [--startup-runs 3] [--drain-timeout MS] [--server-node-args "--cpu-prof --cpu-prof-dir=DIR"] [--server-log FILE] [--poll-ms N]
  *     [--yaml]
  *
  * --run ID reuses the objects a previous run created under that ID, on a cluster left running
