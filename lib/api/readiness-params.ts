@@ -7,6 +7,11 @@ export const MAX_READY_WAIT_SECONDS = 60;
 export const readyzQuery = z
   .object({
     /** Seconds to hold the request until the dashboard is ready (0, the default: answer at once). */
-    wait: z.coerce.number().min(0).max(MAX_READY_WAIT_SECONDS).optional(),
+    wait: z
+      .string()
+      .regex(/^\d{1,2}(\.\d{1,3})?$/, 'a number of seconds, such as 30 or 2.5')
+      .transform(Number)
+      .pipe(z.number().max(MAX_READY_WAIT_SECONDS))
+      .optional(),
   })
   .strict();

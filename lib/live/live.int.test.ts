@@ -129,6 +129,7 @@ describe('live drift on the shared test cluster', () => {
     const { runtime } = createRuntime(state.kubeconfig, dir, { config: { watch: { namespaces: [ns] } } });
     try {
       expect(await runtime.whenReady(30)).toBe(false);
+      expect(await runtime.whenReady(Number.NaN)).toBe(false);
       const ac = new AbortController();
       const aborted = runtime.whenReady(60_000, ac.signal);
       ac.abort();
@@ -137,8 +138,9 @@ describe('live drift on the shared test cluster', () => {
       // The endpoint is public: past MAX_READY_WAITERS held at once, a wait answers at once.
       const heldToo = new Promise((r) => setTimeout(() => r('held'), 5_000).unref());
       expect(await Promise.race([runtime.whenReady(60_000), heldToo])).toBe(false);
-      void runtime.start();
+      const started = runtime.start();
       for (const h of await Promise.all(held)) expect(h).toEqual({ ready: true, readyThen: true });
+      await started;
       expect([...runtime.states()].length).toBeGreaterThanOrEqual(4);
       expect(await runtime.whenReady(0)).toBe(true);
     } finally {

@@ -222,7 +222,7 @@ export class LiveRuntime {
    * past MAX_READY_WAITERS (the endpoint is public) a call answers at once, as if without a wait.
    */
   whenReady(timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
-    if (this.isReady() || timeoutMs <= 0 || signal?.aborted || this.readyWaiters.size >= MAX_READY_WAITERS) return Promise.resolve(this.isReady());
+    if (this.isReady() || !(timeoutMs > 0) || signal?.aborted || this.readyWaiters.size >= MAX_READY_WAITERS) return Promise.resolve(this.isReady());
     return new Promise((resolve) => {
       const waiter = {
         deadline: Date.now() + timeoutMs,

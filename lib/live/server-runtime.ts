@@ -91,8 +91,10 @@ export function startServerRuntime(): Promise<LiveRuntime> {
 /** The runtime if it has been created (its clusters may still be syncing), or why it could not start. */
 export function currentRuntime(): { runtime: LiveRuntime } | { error: string } {
   const s = slot();
-  if (s.runtime) return { runtime: s.runtime };
+  // A start that failed leaves a runtime behind (created before it started): what it says is the
+  // failure, not a state that will never be complete.
   if (s.error) return { error: s.error };
+  if (s.runtime) return { runtime: s.runtime };
   // Not started by instrumentation (e.g. a test imports a route directly): start it now.
   void startServerRuntime().catch(() => undefined);
   return { error: 'the dashboard is starting' };
