@@ -6,8 +6,8 @@
 //   node bench/bare-list-process.mjs KUBECONFIG GROUP PLURAL [PAGE_SIZE]
 //
 // As a program: imports client-node as published, loads the kubeconfig and lists, then prints one
-// JSON line when the last page is in: {"listed":N,"importMs":...,"listMs":...,"cpuMs":...} (cpuMs: the
-// process's CPU time from its start, every thread).
+// JSON line when the last page is in: {"listed":N,"importMs":...,"listMs":...,"cpuMs":...,"maxRssKiB":...}
+// (cpuMs: the process's CPU time from its start, every thread; maxRssKiB: its peak RSS).
 import { pathToFileURL } from 'node:url';
 
 /** Every Pod, then every custom resource of GROUP/v1 PLURAL, page by page; returns how many were listed. */
@@ -42,5 +42,6 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   kc.loadFromFile(kubeconfig);
   const listed = await bareList(k8s, kc, { group, plural, limit: Number(pageArg ?? 500) });
   const cpu = process.cpuUsage();
-  console.log(JSON.stringify({ listed, importMs: Math.round(imported - started), listMs: Math.round(performance.now() - imported), cpuMs: Math.round((cpu.user + cpu.system) / 1000) }));
+  const maxRssKiB = process.resourceUsage().maxRSS;
+  console.log(JSON.stringify({ listed, importMs: Math.round(imported - started), listMs: Math.round(performance.now() - imported), cpuMs: Math.round((cpu.user + cpu.system) / 1000), maxRssKiB }));
 }

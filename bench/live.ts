@@ -112,7 +112,7 @@ try {
     return { ms: performance.now() - listStart, listed, cpuMs: selfCpuMs() - cpu0, apiCpuMs: apiServerCpuMs() - api0 };
   };
   // Baseline 1 as a program of its own, timed from spawn as the dashboard is.
-  const bareListProcess = (): Promise<{ ms: number; listed: number; importMs: number; cpuMs: number; apiCpuMs: number }> =>
+  const bareListProcess = (): Promise<{ ms: number; listed: number; importMs: number; cpuMs: number; apiCpuMs: number; maxRssKiB: number }> =>
     new Promise((resolve, reject) => {
       const api0 = apiServerCpuMs();
       const spawnAt = performance.now();
@@ -126,8 +126,8 @@ try {
         done = true;
         const ms = performance.now() - spawnAt;
         try {
-          const r = JSON.parse(out.slice(0, out.indexOf('\n'))) as { listed: number; importMs: number; cpuMs: number };
-          resolve({ ms, listed: r.listed, importMs: r.importMs, cpuMs: r.cpuMs, apiCpuMs: apiServerCpuMs() - api0 });
+          const r = JSON.parse(out.slice(0, out.indexOf('\n'))) as { listed: number; importMs: number; cpuMs: number; maxRssKiB: number };
+          resolve({ ms, listed: r.listed, importMs: r.importMs, cpuMs: r.cpuMs, apiCpuMs: apiServerCpuMs() - api0, maxRssKiB: r.maxRssKiB });
         } catch (e) {
           reject(new Error(`bare-list-process.mjs printed ${JSON.stringify(out.slice(0, 200))}: ${String(e)}`));
         }
@@ -219,6 +219,7 @@ try {
     bareImportMs: number;
     listeningMs: number;
     hwmAtComplete: number;
+    bareProcessRssKiB: number;
     cpu: { dashboard: Cpu; listProcess: Cpu; listHere: Cpu; apiIdleMsPerS: number; floorMs: number };
   }> = [];
   let listed = 0;
@@ -238,6 +239,7 @@ try {
       bareImportMs: bareProcess.importMs,
       listeningMs: last.listeningMs,
       hwmAtComplete: last.hwmAtComplete,
+      bareProcessRssKiB: bareProcess.maxRssKiB,
       cpu: {
         dashboard: { ms: last.cpuMs, apiMs: last.apiCpuMs },
         listProcess: { ms: bareProcess.cpuMs, apiMs: bareProcess.apiCpuMs },
@@ -421,7 +423,7 @@ try {
       })),
     },
     // The highest of every start (and of the last server through the stream).
-    rss: { peakMiB: mib(peakKiB), peakMB: Math.round((peakKiB * 1024) / 1e6), peakAtCompleteMiB: mib(peakAtCompleteKiB), lastStartAtCompleteMiB: mib(hwmAtComplete), afterStartMiB: mib(rssAfterStart), floorMiB: mib(floorKiB) },
+    rss: { peakMiB: mib(peakKiB), peakMB: Math.round((peakKiB * 1024) / 1e6), peakAtCompleteMiB: mib(peakAtCompleteKiB), lastStartAtCompleteMiB: mib(hwmAtComplete), afterStartMiB: mib(rssAfterStart), floorMiB: mib(floorKiB), bareListProcessMiB: mib(Math.max(...starts.map((r) => r.bareProcessRssKiB))) },
     streamDelay: {
       mutations: total,
       achievedRate: Math.round(achievedRate),
@@ -454,7 +456,8 @@ try {
   }
   console.log(
     `  peak RSS of the dashboard       ${String(results.rss.peakMiB).padStart(6)} MiB   (by the complete state and a first view of /drift: ${results.startup.runs.map((r) => `${r.peakAtCompleteMiB}`).join(', ')} MiB; ` +
-      `${results.rss.afterStartMiB} MiB then; the same server without clusters ${results.rss.floorMiB} MiB; target < 500 MB = ${RSS_TARGET_MIB.toFixed(1)} MiB; peak ${results.rss.peakMB} MB)`,
+      `${results.rss.afterStartMiB} MiB then; the same server without clusters ${results.rss.floorMiB} MiB; the bare LIST program ${results.rss.bareListProcessMiB} MiB, keeping no object; ` +
+      `target < 500 MB = ${RSS_TARGET_MIB.toFixed(1)} MiB; peak ${results.rss.peakMB} MB)`,
   );
   console.log(
     `  stream delay at ${results.streamDelay.achievedRate}/s (${total} mutations issued at ${results.streamDelay.issuedRate}/s${late ? `, ${late} sent late` : ''}; ` +
