@@ -4,16 +4,18 @@
  * real test cluster; and the one other thing only that server does, parsing a large YAML manifest
  * tree on worker threads. Set DRIFTWATCH_AUTH_TEST_SKIP_BUILD=1 to reuse an existing .next-auth build.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, testCluster, uniqueName } from '../../testing/cluster-fixture';
 import { CONTENT_TYPE, kubeWrite, objectPath } from '../../testing/kube-write';
 import { buildNext, startNextServer, type NextServer } from '../../testing/next-server';
+import { tempDirs } from '../../testing/temp-dirs';
 import { createEmbedToken } from '../share/embed-token';
 
+// Each block's working directory; all removed after the file, once every block's server has stopped.
+const tempDir = tempDirs('dw-auth-server-');
 const DIST = '.next-auth';
 const TOKEN = 'auth-test-token-0123456789abcdef';
 const EMBED_SECRET = 'auth-test-embed-secret-0123456789abcdef';
@@ -88,7 +90,7 @@ async function ensureBuild(): Promise<void> {
 describe('token mode, limits, headers and the Secret canary (real server, real cluster)', () => {
   const { kc, state } = testCluster();
   const ns = uniqueName('auth');
-  const work = mkdtempSync(join(tmpdir(), 'dw-auth-'));
+  const work = tempDir();
   const dataDir = join(work, 'data');
   const manifests = join(work, 'manifests');
   let server: NextServer;
@@ -140,7 +142,6 @@ describe('token mode, limits, headers and the Secret canary (real server, real c
   afterAll(async () => {
     await server?.stop();
     await kubeWrite(kc, 'DELETE', `/api/v1/namespaces/${ns}`, undefined).catch(() => undefined);
-    rmSync(work, { recursive: true, force: true });
   });
 
   it('listens on the address it was given in token mode, and says which mode', () => {
@@ -342,7 +343,7 @@ describe('token mode, limits, headers and the Secret canary (real server, real c
 
 describe('proxy mode: trusted addresses, allowed groups and namespace scoping (real server)', () => {
   const { kc, state } = testCluster();
-  const work = mkdtempSync(join(tmpdir(), 'dw-auth-proxy-'));
+  const work = tempDir();
   const nsA = uniqueName('scope-a');
   const nsB = uniqueName('scope-b');
   let server: NextServer;
@@ -378,7 +379,6 @@ describe('proxy mode: trusted addresses, allowed groups and namespace scoping (r
 
   afterAll(async () => {
     await server?.stop();
-    rmSync(work, { recursive: true, force: true });
     for (const ns of [nsA, nsB]) await kubeWrite(kc, 'DELETE', `/api/v1/namespaces/${ns}`, undefined).catch(() => undefined);
   });
 
@@ -543,12 +543,11 @@ describe('proxy mode: trusted addresses, allowed groups and namespace scoping (r
 
 describe('auth mode none binds to loopback only', () => {
   const { state } = testCluster();
-  const work = mkdtempSync(join(tmpdir(), 'dw-auth-none-'));
+  const work = tempDir();
   let server: NextServer | undefined;
 
   afterAll(async () => {
     await server?.stop();
-    rmSync(work, { recursive: true, force: true });
   });
 
   it('asked for 0.0.0.0, listens on 127.0.0.1 and says so', async () => {
@@ -564,8 +563,7 @@ describe('auth mode none binds to loopback only', () => {
 
 describe('bare `next start` with authentication on', () => {
   const { state } = testCluster();
-  const work = mkdtempSync(join(tmpdir(), 'dw-auth-bare-'));
-  afterAll(() => rmSync(work, { recursive: true, force: true }));
+  const work = tempDir();
 
   it('refuses to serve and says to use npm start (it could not keep the API gated)', async () => {
     await ensureBuild();
@@ -577,12 +575,11 @@ describe('bare `next start` with authentication on', () => {
 describe('npm start parses a large YAML manifest tree on worker threads', () => {
   const { state } = testCluster();
   const ns = uniqueName('yaml-tree');
-  const work = mkdtempSync(join(tmpdir(), 'dw-yaml-tree-'));
+  const work = tempDir();
   let server: NextServer | undefined;
 
   afterAll(async () => {
     await server?.stop();
-    rmSync(work, { recursive: true, force: true });
   });
 
   it('reports every object of it, with its line, and logs the workers', async () => {
