@@ -14,8 +14,7 @@ export async function GET(req: NextRequest) {
   if (!parsed.ok) return parsed.response;
   const rt = currentRuntime();
   if ('error' in rt) return jsonError(503, rt.error);
-  const wait = parsed.value.wait ?? 0;
-  const ready = wait > 0 ? await rt.runtime.whenReady(wait * 1000, req.signal) : rt.runtime.isReady();
-  if (!ready) return jsonError(503, 'still listing: some watched resources have not synced yet');
+  // Without a wait (0) this answers at once with isReady().
+  if (!(await rt.runtime.whenReady((parsed.value.wait ?? 0) * 1000, req.signal))) return jsonError(503, 'still listing: some watched resources have not synced yet');
   return jsonOk({ ready: true });
 }
