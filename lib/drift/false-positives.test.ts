@@ -782,6 +782,34 @@ describe('misses other tools have', () => {
     ]);
   });
 
+  it('a toleration added by hand to a template is a changed list, while appended ones on a Pod are not drift', () => {
+    const dedicated = { key: 'dedicated', operator: 'Equal', value: 'api', effect: 'NoSchedule' };
+    const gpu = { key: 'gpu', operator: 'Exists', effect: 'NoSchedule' };
+    const withTolerations = (o: Obj, tolerations: Obj[]): Obj => {
+      const spec = o.spec as { template: { spec: Obj } };
+      return { ...o, spec: { ...spec, template: { ...spec.template, spec: { ...spec.template.spec, tolerations } } } };
+    };
+    const desired = withTolerations(apiDeployment({ name: 'api', image: 'acme/api:1' }), [dedicated]);
+    const live = (tolerations: Obj[]) =>
+      withTolerations(
+        apiDeploymentLive({ name: 'api', image: 'acme/api:1' }, {}, [entry('kubectl-edit', 'Update', { 'f:spec': { 'f:template': { 'f:spec': { 'f:tolerations': {} } } } })]),
+        tolerations,
+      );
+    expectInSync(diffObjects(desired, live([dedicated])));
+    // Tolerations are atomic: applying the manifest would drop gpu.
+    expect(diffObjects(desired, live([dedicated, gpu])).changes).toMatchObject([
+      { path: 'spec.template.spec.tolerations', op: 'changed', desired: [dedicated], live: [dedicated, gpu], manager: { name: 'kubectl-edit' } },
+    ]);
+    expect(paths(diffObjects(desired, live([gpu])))).toContain('spec.template.spec.tolerations[0].key');
+    // A Pod's list is appended to by admission and the DaemonSet controller: those stay equal.
+    const pod = (tolerations: Obj[]): Obj => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'api', namespace: 'shop' }, spec: { containers: [{ name: 'api', image: 'acme/api:1' }], tolerations } });
+    const appended = [
+      { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
+      { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
+    ];
+    expectInSync(diffObjects(pod([dedicated]), pod([dedicated, ...appended])));
+  });
+
   it('fields outside the manifest changed by someone else are seen (helm-controller#803)', () => {
     const desired = apiDeployment({ name: 'api', image: 'acme/api:1' });
     const live = apiDeploymentLive({ name: 'api', image: 'acme/api:1', resources: { limits: { memory: '4Gi' } } }, {}, [

@@ -80,15 +80,13 @@ const volume = obj({
   ephemeral: obj({ volumeClaimTemplate: obj({ spec: pvcSpec }) }),
 });
 
-const podSpec = obj({
+const podSpecFields = (tolerations: SchemaNode): SchemaNode => obj({
   containers: keyed(['name'], container),
   initContainers: keyed(['name'], container),
   ephemeralContainers: keyed(['name'], container),
   volumes: keyed(['name'], volume),
   imagePullSecrets: keyed(['name']),
-  // Atomic in the API, but admission appends default tolerations to every Pod: compared as a set
-  // of whole tolerations so the appended ones are live-only instead of a changed list.
-  tolerations: { ...set({ type: 'object' }), 'x-driftwatch-override': true },
+  tolerations,
   hostAliases: keyed(['ip'], obj({ hostnames: atomic() })),
   topologySpreadConstraints: keyed(['topologyKey', 'whenUnsatisfiable'], obj({ labelSelector, matchLabelKeys: atomic() })),
   readinessGates: atomic(),
@@ -101,7 +99,13 @@ const podSpec = obj({
   dnsConfig: obj({ nameservers: atomic(), searches: atomic(), options: atomic() }),
 });
 
-const podTemplate = obj({ metadata: objectMeta, spec: podSpec });
+// Tolerations are atomic in the API, but admission (DefaultTolerationSeconds) and the DaemonSet
+// controller append tolerations to the Pods themselves: a Pod's are compared as a set of whole
+// tolerations, so the appended ones are live-only instead of a changed list.
+const podSpec = podSpecFields({ ...set({ type: 'object' }), 'x-driftwatch-override': true });
+// Nothing appends to a template's: atomic as in the API, so a toleration added by hand to a
+// Deployment's template is a changed list (applying the manifest would drop it).
+const podTemplate = obj({ metadata: objectMeta, spec: podSpecFields(atomic({ type: 'object' })) });
 const workloadSpec = (extra: Record<string, SchemaNode> = {}): SchemaNode => obj({ selector: labelSelector, template: podTemplate, ...extra });
 const jobSpec = workloadSpec();
 
