@@ -22,28 +22,39 @@ export interface RequestOptions {
   /** Per-request timeout; watches pass none and rely on their own watchdog. */
   timeoutMs?: number;
   accept?: string;
+  /**
+   * A watch: it holds its connection for as long as it runs. Watches get a pool of their own
+   * without a limit (HTTP/1.1 needs a connection per watch, and a cluster with a hundred custom
+   * resources has a hundred); with one shared pool of 64, the 64th open watch left every later
+   * LIST and watch waiting for a connection that never came free.
+   */
+  watch?: boolean;
 }
+
+/** Concurrent short requests (LISTs, discovery, schemas, logs) per cluster; watches are not counted. */
+export const MAX_REQUEST_SOCKETS = 64;
 
 const agents = new WeakMap<KubeConfig, Map<string, https.Agent>>();
 
 /**
- * Request options with the kubeconfig's credentials and one keep-alive agent per cluster.
- * client-node's applyToHTTPSOptions makes a new agent on every call, so every request would pay a
- * TLS handshake (and build a secure context from the CA); at hundreds of requests a second that
- * was the bottleneck. The agent is kept per KubeConfig object and server; credentials that
- * change (token refresh) travel in headers, which are applied on every request.
+ * Request options with the kubeconfig's credentials and keep-alive agents per cluster (one for
+ * short requests, one for watches). client-node's applyToHTTPSOptions makes a new agent on every
+ * call, so every request would pay a TLS handshake (and build a secure context from the CA); at
+ * hundreds of requests a second that was the bottleneck. The agents are kept per KubeConfig object
+ * and server; credentials that change (token refresh) travel in headers, which are applied on
+ * every request.
  */
-export async function requestOptions(kc: KubeConfig, base: https.RequestOptions): Promise<https.RequestOptions> {
+export async function requestOptions(kc: KubeConfig, base: https.RequestOptions, pool: 'requests' | 'watches' = 'requests'): Promise<https.RequestOptions> {
   const o: https.RequestOptions = { ...base, headers: { ...base.headers } };
   await kc.applyToHTTPSOptions(o);
-  const server = kc.getCurrentCluster()?.server ?? '';
+  const server = `${pool} ${kc.getCurrentCluster()?.server ?? ''}`;
   let byServer = agents.get(kc);
   if (!byServer) agents.set(kc, (byServer = new Map()));
   let agent = byServer.get(server);
   if (!agent) {
     agent = new https.Agent({
       keepAlive: true,
-      maxSockets: 64,
+      maxSockets: pool === 'watches' ? Infinity : MAX_REQUEST_SOCKETS,
       ca: o.ca,
       cert: o.cert,
       key: o.key,
@@ -81,14 +92,25 @@ export async function open(
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new KubeApiError(0, 'NoCluster', 'The kubeconfig has no current cluster');
   const url = new URL(path, cluster.server);
-  const reqOpts = await requestOptions(kc, { method: 'GET', headers: { Accept: opts.accept ?? 'application/json' } });
+  const reqOpts = await requestOptions(kc, { method: 'GET', headers: { Accept: opts.accept ?? 'application/json' } }, opts.watch ? 'watches' : 'requests');
   if (url.protocol === 'http:') delete reqOpts.agent;
   const transport = url.protocol === 'http:' ? http : https;
   return new Promise((resolve, reject) => {
     const req = transport.request(url, { ...reqOpts, signal: opts.signal }, resolve);
     req.on('error', (err) => reject(new KubeApiError(0, 'ConnectionError', `${url.host}: ${err.message}`)));
-    if (opts.timeoutMs) {
-      req.setTimeout(opts.timeoutMs, () => req.destroy(new Error(`no answer within ${opts.timeoutMs}ms`)));
+    const { timeoutMs } = opts;
+    if (timeoutMs) {
+      // The socket timeout counts only once a connection is assigned; waiting for one in a busy
+      // pool is bounded too, or a request could wait there forever without an error. (A request
+      // destroyed while it waits reports its error only when it gets a connection: rejected here.)
+      const queued = setTimeout(() => {
+        const message = `no connection free within ${timeoutMs}ms (${MAX_REQUEST_SOCKETS} requests to this cluster in flight)`;
+        req.destroy(new Error(message));
+        reject(new KubeApiError(0, 'ConnectionError', `${url.host}: ${message}`));
+      }, timeoutMs);
+      req.once('socket', () => clearTimeout(queued));
+      req.once('close', () => clearTimeout(queued));
+      req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer within ${timeoutMs}ms`)));
     }
     req.end();
   });

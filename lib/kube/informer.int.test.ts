@@ -13,6 +13,7 @@ import { startTcpProxy, type TcpProxy } from '@/testing/tcp-proxy';
 import { startTestCluster, type TestCluster } from '@/testing/test-cluster';
 import { ConfigMap } from '@/testing/test-kinds';
 import type { KubeObject } from './cache-diff';
+import { getJson, MAX_REQUEST_SOCKETS, open } from './http';
 import {
   SupervisedInformer,
   type InformerEvent,
@@ -444,6 +445,51 @@ describe('SupervisedInformer against the shared test cluster', () => {
     expect(counters.watchRestarts).toBeGreaterThanOrEqual(3);
     expect(counters.relists).toBe(0);
     expect(counters.errors).toBe(0);
+  });
+
+  it('keeps more watches open than the request pool has connections, and still lists and watches', async () => {
+    const ns = await createNamespace(core, 'inf-many');
+    // A KubeConfig of its own: its connection pools hold only this test's requests.
+    const own = new KubeConfig();
+    own.loadFromFile(state.kubeconfig);
+    const count = MAX_REQUEST_SOCKETS + 16;
+    const many = Array.from({ length: count }, (_, i) => startInformer(own, { resource: configMaps, namespace: ns, labelSelector: `pool=w${i}` }));
+    await Promise.all(many.map((m) => m.informer.synced()));
+    // Every one of them is watching now; one more LIST, through the same pools, still answers.
+    await eventually(async () => many.every((m) => m.informer.getState().counters.watchRestarts === 0 && m.informer.getState().status === 'synced'), 'every informer watching');
+    const listed = await getJson<{ items: unknown[] }>(own, `/api/v1/namespaces/${ns}/configmaps`, { timeoutMs: 10_000 });
+    expect(Array.isArray(listed.items)).toBe(true);
+    // ... and the last watch opened delivers, as does an informer started after all of them.
+    const last = many.at(-1)!;
+    const later = startInformer(own, { resource: configMaps, namespace: ns, labelSelector: `pool=w${count - 1}` });
+    await later.informer.synced();
+    const mark = last.rec.mark();
+    await core.createNamespacedConfigMap({ namespace: ns, body: ConfigMap('late', { v: '1' }, { pool: `w${count - 1}` }) });
+    await last.rec.waitFor((e) => e.type === 'added' && e.object.metadata.name === 'late', 'added late on the last watch', mark, 20_000);
+    await later.rec.waitFor((e) => e.type === 'added' && e.object.metadata.name === 'late', 'added late on the informer started after them', 0, 20_000);
+    await Promise.all([...many, later].map((m) => m.informer.stop()));
+  });
+
+  it('a short request that finds every connection of its pool busy fails after its timeout instead of waiting forever', async () => {
+    const ns = await createNamespace(core, 'inf-busy');
+    const own = new KubeConfig();
+    own.loadFromFile(state.kubeconfig);
+    // Watches opened as if they were short requests hold the whole request pool.
+    const ac = new AbortController();
+    const held = await Promise.all(
+      Array.from({ length: MAX_REQUEST_SOCKETS }, () => open(own, `/api/v1/namespaces/${ns}/configmaps?watch=true`, { signal: ac.signal })),
+    );
+    try {
+      const started = Date.now();
+      await expect(getJson(own, `/api/v1/namespaces/${ns}/configmaps`, { timeoutMs: 1_000 })).rejects.toThrow(/no connection free within 1000ms/);
+      expect(Date.now() - started).toBeLessThan(30_000);
+      // A watch has its own pool and still opens.
+      const watch = await open(own, `/api/v1/namespaces/${ns}/configmaps?watch=true`, { signal: ac.signal, watch: true });
+      expect(watch.statusCode).toBe(200);
+    } finally {
+      ac.abort();
+      for (const res of held) res.destroy();
+    }
   });
 
   it('stop() ends every request and timer, whether syncing, reconnecting or hanging on a dead connection', async () => {

@@ -491,7 +491,7 @@ export class SupervisedInformer {
     }, this.opts.watchdogMs);
     let opened = false;
     try {
-      const res = await open(this.kc, path, { signal: ac.signal });
+      const res = await open(this.kc, path, { signal: ac.signal, watch: true });
       const status = res.statusCode ?? 0;
       if (status !== 200) {
         const err = toApiError(status, await readBody(res), path);
