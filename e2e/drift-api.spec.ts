@@ -66,6 +66,17 @@ test.describe('drift API and stream', () => {
     await stale.waitFor((e) => e.event === 'reset', 'reset');
     stale.close();
 
+    // The documented way to catch up after loading the state: the list's streamId as ?since=.
+    const { streamId } = (await (await request.get(`/api/v1/drift?namespace=${ns}`)).json()) as { streamId: string };
+    expect(streamId).toMatch(/^[a-z0-9]+\.\d+$/);
+    await patch({ mode: 'after-the-list' });
+    const caughtUp = await connectSse(`${baseURL}/api/v1/stream?since=${encodeURIComponent(streamId)}`);
+    const after = await caughtUp.waitFor((e) => e.event === 'drift' && e.data.includes(`"namespace":"${ns}"`), 'the change made after the list');
+    expect(JSON.parse(after.data)).toMatchObject({ state: { name: 'settings', status: 'drifted' } });
+    expect(caughtUp.events.some((e) => e.event === 'reset')).toBe(false);
+    caughtUp.close();
+    await patch({ mode: 'safe' });
+
     // The Secret's value is nowhere: not in the list, the detail (live data and last-applied), or the metrics.
     const secretDetail = await request.get(`/api/v1/drift/object?cluster=${encodeURIComponent(JSON.parse(drift.data).state.cluster)}&kind=Secret&namespace=${ns}&name=creds`);
     const everything = [await secretDetail.text(), JSON.stringify(await list()), await (await request.get('/api/metrics')).text()].join('\n');

@@ -53,9 +53,9 @@ describe('table query', () => {
 
 describe('drift index', () => {
   it('loads pages and applies stream events', () => {
-    let idx = addPage(EMPTY_INDEX, { columns: [], rows: [rowTuple(state('a'))], total: 2, next: 'x', ready: true, lastEventId: 7 });
+    let idx = addPage(EMPTY_INDEX, { columns: [], rows: [rowTuple(state('a'))], total: 2, next: 'x', ready: true, lastEventId: 7, streamId: 'e.7' });
     expect(idx.complete).toBe(false);
-    idx = addPage(idx, { columns: [], rows: [rowTuple(state('b'))], total: 2, ready: true, lastEventId: 9 });
+    idx = addPage(idx, { columns: [], rows: [rowTuple(state('b'))], total: 2, ready: true, lastEventId: 9, streamId: 'e.9' });
     expect(idx).toMatchObject({ complete: true, baseSeq: 7 });
     idx = applyEvents(idx, [
       { seq: 8, type: 'upsert', state: state('a', { status: 'in-sync', changes: [] }), at: '' },

@@ -19,6 +19,8 @@ export interface DriftListResponse {
   ready: boolean;
   /** Sequence number of the last event when the page was computed (the stream's ids are `<epoch>.<seq>`). */
   lastEventId: number;
+  /** The same as the stream's id: resume the stream after this page with `?since=` or Last-Event-ID. */
+  streamId: string;
 }
 
 /** A page of /api/v1/drift/rows: every drift state in the table's compact form (lib/live/table-rows.ts). */
@@ -29,6 +31,7 @@ export interface DriftRowsResponse {
   next?: string;
   ready: boolean;
   lastEventId: number;
+  streamId: string;
 }
 
 export interface DisplayObjectJson {

@@ -31,6 +31,7 @@ export class EventLog {
   /** The first sequence number kept; events before it were never kept. */
   private firstKept = Infinity;
   private readonly listeners = new Set<EventListener>();
+  private readonly clientListeners = new Set<EventListener>();
   /** Sequence numbers restart with the process; the epoch tells a client its id is from another run. */
   readonly epoch = Date.now().toString(36);
 
@@ -73,9 +74,13 @@ export class EventLog {
     return this.next - 1;
   }
 
-  /** Events after `seq`, oldest first, as kept; undefined when some of them are not kept (any more). */
+  /**
+   * Events after `seq`, oldest first, as kept; undefined when some of them are not kept (any more),
+   * or when `seq` is beyond the newest event (an id this log never gave out).
+   */
   sinceEncoded(seq: number): EncodedEvent[] | undefined {
-    if (seq >= this.lastSeq) return [];
+    if (seq > this.lastSeq) return undefined;
+    if (seq === this.lastSeq) return [];
     const oldestKept = Math.max(1, this.firstKept, this.next - this.capacity);
     if (seq + 1 < oldestKept) return undefined;
     const out: EncodedEvent[] = [];
@@ -91,13 +96,23 @@ export class EventLog {
     return this.sinceEncoded(seq)?.map((e) => JSON.parse(e.json) as DriftEvent);
   }
 
-  subscribe(listener: EventListener): () => void {
+  /** `client`: a connected /api/v1/stream (counted by `clients`), not the server's own listeners. */
+  subscribe(listener: EventListener, opts: { client?: boolean } = {}): () => void {
     this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    if (opts.client) this.clientListeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+      this.clientListeners.delete(listener);
+    };
   }
 
   get subscribers(): number {
     return this.listeners.size;
+  }
+
+  /** Connected stream clients (the history recorder and other listeners of the server's own left out). */
+  get clients(): number {
+    return this.clientListeners.size;
   }
 }
 

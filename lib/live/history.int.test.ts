@@ -8,6 +8,8 @@ import { eventually, testCluster, uniqueName } from '../../testing/cluster-fixtu
 import { CONTENT_TYPE, kubeWrite, objectPath } from '../../testing/kube-write';
 import { DirectoryManifestFeed } from './manifest-feed';
 import { LiveRuntime } from './runtime';
+import { renderMetrics } from './metrics';
+import { driftEventStream } from './sse';
 
 describe('live drift recorded in the history store (SQLite)', () => {
   const { kc, state } = testCluster();
@@ -54,6 +56,17 @@ describe('live drift recorded in the history store (SQLite)', () => {
     const history = await store.objectHistory({ cluster: 'test', group: '', kind: 'ConfigMap', namespace: ns, name: 'limits' });
     expect(store.isOpen).toBe(true);
     expect(history?.object).toMatchObject({ kind: 'ConfigMap', name: 'limits', status: 'in-sync' });
+  });
+
+  it('counts stream clients in driftwatch_stream_clients, not the history recorder listening beside them', () => {
+    const clients = () => Number(/^driftwatch_stream_clients (\d+)$/m.exec(renderMetrics(rt))?.[1]);
+    expect(rt.events.subscribers).toBeGreaterThan(0);
+    expect(clients()).toBe(0);
+    const ac = new AbortController();
+    driftEventStream({ log: rt.events, signal: ac.signal });
+    expect(clients()).toBe(1);
+    ac.abort();
+    expect(clients()).toBe(0);
   });
 
   it('opens an episode per drifted field with its manager, records the writes, and closes it on revert', async () => {

@@ -62,7 +62,7 @@ export function renderMetrics(runtime: LiveRuntime): string {
   family('driftwatch_drift_events_total', 'counter', 'Drift state changes published on the stream.');
   out.push(line('driftwatch_drift_events_total', {}, runtime.events.lastSeq));
   family('driftwatch_stream_clients', 'gauge', 'Connected /api/v1/stream clients.');
-  out.push(line('driftwatch_stream_clients', {}, runtime.events.subscribers));
+  out.push(line('driftwatch_stream_clients', {}, runtime.events.clients));
   family('driftwatch_manifest_problems', 'gauge', 'Manifest files or documents that could not be loaded.');
   out.push(line('driftwatch_manifest_problems', {}, runtime.manifestProblems().length));
 

@@ -216,6 +216,16 @@ export class LiveRuntime {
   }
 
   /**
+   * Why nothing can become ready: every configured cluster failed to load from its kubeconfig (a
+   * missing file, a misspelled context), so nothing is watched and waiting will not change that.
+   * undefined while at least one cluster is watched (the others' errors are in clusterSummaries()).
+   */
+  nothingWatched(): string | undefined {
+    if (this.clusters.size > 0 || this.meta.size === 0) return undefined;
+    return `no cluster is watched: ${[...this.meta].map(([name, m]) => `cluster ${name}: ${m.error ?? 'not loaded'}`).join('; ')}`;
+  }
+
+  /**
    * Resolves true as soon as isReady() holds, false when timeoutMs pass or the signal aborts first.
    * For `GET /api/readyz?wait=` (one held request instead of a client polling through the HTTP
    * stack, which costs the server's thread more than this check). One timer serves every waiter;
@@ -269,8 +279,8 @@ export class LiveRuntime {
    * until any state changes, so repeated reads of the same view cost neither the query nor JSON.
    */
   driftListJson(q: DriftQuery): string {
-    const { stamp, ready, lastEventId } = this.stateStamp();
-    return this.listCache.get(stamp, `list|${JSON.stringify(q)}`, () => JSON.stringify({ ...this.query(q), ready, lastEventId }));
+    const { stamp, ready, lastEventId, streamId } = this.stateStamp();
+    return this.listCache.get(stamp, `list|${JSON.stringify(q)}`, () => JSON.stringify({ ...this.query(q), ready, lastEventId, streamId }));
   }
 
   /**
@@ -278,21 +288,26 @@ export class LiveRuntime {
    * `namespaces`: a namespace-scoped reader's; their rows and total cover only those.
    */
   driftRowsJson(q: { limit: number; cursor?: string; namespaces?: readonly string[] }): string {
-    const { stamp, ready, lastEventId } = this.stateStamp();
+    const { stamp, ready, lastEventId, streamId } = this.stateStamp();
     return this.listCache.get(stamp, `rows|${JSON.stringify(q)}`, () => {
       const mine = q.namespaces ? new Set(q.namespaces) : undefined;
       const states = mine ? [...this.states()].filter((s) => s.namespace !== '' && mine.has(s.namespace)) : this.states();
-      return JSON.stringify({ columns: DRIFT_ROW_COLUMNS, ...rowsPage(states, q.limit, q.cursor), ready, lastEventId });
+      return JSON.stringify({ columns: DRIFT_ROW_COLUMNS, ...rowsPage(states, q.limit, q.cursor), ready, lastEventId, streamId });
     });
   }
 
   /** Which data a kept answer was made from: it moves with every event and every state change. */
-  private stateStamp(): { stamp: string; ready: boolean; lastEventId: number } {
+  private stateStamp(): { stamp: string; ready: boolean; lastEventId: number; streamId: string } {
     const ready = this.isReady();
     const lastEventId = this.events.lastSeq;
     let stamp = `${lastEventId}|${ready}`;
     for (const w of this.clusters.values()) stamp += `|${w.tracker.revision}`;
-    return { stamp, ready, lastEventId };
+    return { stamp, ready, lastEventId, streamId: this.streamId() };
+  }
+
+  /** The stream's id of the newest event (`<epoch>.<seq>`): where a client that loaded a state resumes (`?since=`). */
+  streamId(): string {
+    return `${this.events.epoch}.${this.events.lastSeq}`;
   }
 
   get(id: string): { state: ObjectDriftState; watcher: ClusterWatcher } | undefined {

@@ -40,54 +40,47 @@ function formatEncoded(json: string, id: string): string {
   return `id: ${id}\nevent: drift\ndata: ${json}\n\n`;
 }
 
+/** Missed events sent per pull while a resume replays: the client's reading paces the replay. */
+const REPLAY_BATCH = 256;
+
 export function driftEventStream(opts: StreamOptions): ReadableStream<Uint8Array> {
   const { log } = opts;
+  const maxQueued = opts.maxQueued ?? 20_000;
   const wantedCluster = (cluster: string) => !opts.clusters || opts.clusters.includes(cluster);
+  const visible = (cluster: string, namespace: string) => wantedCluster(cluster) && (!opts.namespaceVisible || opts.namespaceVisible(namespace));
+  const visibleEvent = (e: DriftEvent) => visible(e.type === 'upsert' ? e.state.cluster : e.cluster, namespaceOfEvent(e));
   const idOf = (seq: number) => `${log.epoch}.${seq}`;
+  let closed = false;
+  let heartbeat: ReturnType<typeof setInterval> | undefined;
+  let unsubscribe = () => undefined as unknown;
+  // A resume's missed events (references to what the log keeps), sent as the client reads them;
+  // events that happen meanwhile wait in `pending` and follow the replay.
+  let replay: EncodedEvent[] | undefined;
+  let replayed = 0;
+  const pending: [DriftEvent, () => string][] = [];
   let cleanup = () => undefined as void;
   return new ReadableStream<Uint8Array>(
     {
       start(controller) {
-        let closed = false;
+        const tooSlow = () => {
+          controller.enqueue(encoder.encode(formatEvent('reset', { reason: 'client too slow', lastEventId: idOf(log.lastSeq) })));
+          close();
+        };
         const send = (text: string) => {
           if (closed) return;
           controller.enqueue(encoder.encode(text));
-          if ((controller.desiredSize ?? 0) < -(opts.maxQueued ?? 20_000)) {
-            controller.enqueue(encoder.encode(formatEvent('reset', { reason: 'client too slow', lastEventId: idOf(log.lastSeq) })));
-            close();
-          }
+          if ((controller.desiredSize ?? 0) < -maxQueued) tooSlow();
         };
         const sendEvent = (e: DriftEvent, json: () => string) => {
-          if (wantedCluster(e.type === 'upsert' ? e.state.cluster : e.cluster) && (!opts.namespaceVisible || opts.namespaceVisible(namespaceOfEvent(e)))) send(formatEncoded(json(), idOf(e.seq)));
+          if (visibleEvent(e)) send(formatEncoded(json(), idOf(e.seq)));
         };
-        const sendKept = (e: EncodedEvent) => {
-          if (wantedCluster(e.cluster) && (!opts.namespaceVisible || opts.namespaceVisible(e.namespace))) send(formatEncoded(e.json, idOf(e.seq)));
-        };
-        // Subscribe before replaying so nothing falls between the replay and the live feed.
-        const pending: [DriftEvent, () => string][] = [];
-        let replaying = true;
-        const unsubscribe = log.subscribe((e, json) => (replaying ? pending.push([e, json]) : sendEvent(e, json)));
-        const resume = parseResumeId(opts.resumeFrom, log.epoch);
-        send('retry: 2000\n\n');
-        const replayedUpTo = log.lastSeq;
-        if (resume === undefined) {
-          send(formatEvent('hello', { lastEventId: idOf(log.lastSeq) }, idOf(log.lastSeq)));
-        } else {
-          const missed = resume === 'other-epoch' ? undefined : log.sinceEncoded(resume);
-          if (missed === undefined) {
-            send(formatEvent('reset', { reason: 'resume point no longer available: reload the state', lastEventId: idOf(log.lastSeq) }, idOf(log.lastSeq)));
-          } else {
-            for (const e of missed) sendKept(e);
-          }
-        }
-        replaying = false;
-        for (const [e, json] of pending) if (e.seq > replayedUpTo) sendEvent(e, json);
-        const heartbeat = setInterval(() => send(': keep-alive\n\n'), opts.heartbeatMs ?? 15_000);
         function close() {
           if (closed) return;
           closed = true;
           clearInterval(heartbeat);
           unsubscribe();
+          replay = undefined;
+          pending.length = 0;
           opts.onClose?.();
           try {
             controller.close();
@@ -96,7 +89,44 @@ export function driftEventStream(opts: StreamOptions): ReadableStream<Uint8Array
           }
         }
         cleanup = close;
+        // Subscribe before replaying so nothing falls between the replay and the live feed.
+        unsubscribe = log.subscribe(
+          (e, json) => {
+            if (replay === undefined) return sendEvent(e, json);
+            pending.push([e, json]);
+            if (pending.length > maxQueued) tooSlow();
+          },
+          { client: true },
+        );
+        heartbeat = setInterval(() => send(': keep-alive\n\n'), opts.heartbeatMs ?? 15_000);
         opts.signal.addEventListener('abort', close, { once: true });
+        if (opts.signal.aborted) return close();
+        const resume = parseResumeId(opts.resumeFrom, log.epoch);
+        send('retry: 2000\n\n');
+        if (resume === undefined) {
+          send(formatEvent('hello', { lastEventId: idOf(log.lastSeq) }, idOf(log.lastSeq)));
+          return;
+        }
+        const missed = resume === 'other-epoch' ? undefined : log.sinceEncoded(resume);
+        if (missed === undefined) {
+          send(formatEvent('reset', { reason: 'resume point no longer available: reload the state', lastEventId: idOf(log.lastSeq) }, idOf(log.lastSeq)));
+          return;
+        }
+        if (missed.length > 0) replay = missed;
+      },
+      pull(controller) {
+        if (closed || replay === undefined) return;
+        const end = Math.min(replay.length, replayed + REPLAY_BATCH);
+        for (; replayed < end; replayed++) {
+          const e = replay[replayed]!;
+          if (visible(e.cluster, e.namespace)) controller.enqueue(encoder.encode(formatEncoded(e.json, idOf(e.seq))));
+        }
+        if (replayed < replay.length) return;
+        const upTo = replay.at(-1)!.seq;
+        replay = undefined;
+        for (const [e, json] of pending.splice(0)) {
+          if (e.seq > upTo && visibleEvent(e)) controller.enqueue(encoder.encode(formatEncoded(json(), idOf(e.seq))));
+        }
       },
       cancel() {
         cleanup();

@@ -20,5 +20,6 @@ export function GET(req: NextRequest) {
     manifestProblems: scope.all ? runtime.manifestProblems() : [],
     ...(scope.all ? {} : { manifestProblemsHidden: true }),
     lastEventId: runtime.events.lastSeq,
+    streamId: runtime.streamId(),
   });
 }

@@ -26,7 +26,8 @@ export function GET(req: NextRequest) {
     onClose: slot.release,
     ...(scope.all ? {} : { namespaceVisible: (ns: string) => inScope(scope, ns) }),
     log: rt.runtime.events,
-    resumeFrom: req.headers.get('last-event-id') ?? parsed.value.since,
+    // An empty header (some clients send one on their first connect) is no resume point.
+    resumeFrom: req.headers.get('last-event-id') || parsed.value.since,
     ...(parsed.value.cluster ? { clusters: parsed.value.cluster } : {}),
     signal: req.signal,
   });
