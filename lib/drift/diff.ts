@@ -16,7 +16,7 @@ import { newSegStack, ownerOf, ownsLastApplied, walkFieldset, Z_ROOT, type Field
 import { deepFreeze, isEmptyValue, isRecord, isServerPopulated, LAST_APPLIED_ANNOTATION } from './normalize';
 import { formatPath } from './path';
 import { DriftInputError, PreparedDesiredImpl, prepareDesired, type PreparedDesired } from './prepare';
-import { redactSecret } from './secrets';
+import { jsonParseProblem, redactSecret } from './secrets';
 import { lastAppliedCandidates, valueAt, type RemovalCandidate } from './three-way';
 import type { DiffOptions, DriftReport, FieldChange } from './types';
 
@@ -47,7 +47,7 @@ function lastAppliedRemovals(p: PreparedDesiredImpl, annotation: string, live: R
     try {
       return lastAppliedCandidates(p.root, annotation, p.secret);
     } catch (e) {
-      return `the ${LAST_APPLIED_ANNOTATION} annotation is not valid JSON (${e instanceof Error ? e.message : String(e)}); three-way removal skipped`;
+      return `the ${LAST_APPLIED_ANNOTATION} annotation is not valid JSON (${jsonParseProblem(e, p.secret)}); three-way removal skipped`;
     }
   });
   if (typeof cands === 'string') {

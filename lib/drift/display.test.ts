@@ -24,6 +24,13 @@ describe('toDisplayObject', () => {
     expect(secret.stringData.token).toBe('hunter3');
   });
 
+  it('gives a value the same marker in stringData as in data, even when its text is valid base64', () => {
+    // `shop` decodes as base64 too; as stringData it is the text itself.
+    const desired = toDisplayObject({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, stringData: { user: 'shop', password: 'hunter2' } });
+    const live = toDisplayObject({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { user: Buffer.from('shop').toString('base64'), password: Buffer.from('hunter2').toString('base64') } });
+    expect(desired.object.stringData).toEqual(live.object.data);
+  });
+
   it('leaves other kinds as they are', () => {
     const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { a: 'b' }, status: {} };
     expect(toDisplayObject(cm)).toEqual({ object: cm, volatilePaths: ['status'] });

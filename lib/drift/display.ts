@@ -22,10 +22,10 @@ export function redactForDisplay(obj: unknown): Record<string, unknown> {
   const out = cloneJson(obj) as Record<string, unknown>;
   if (!isSecret(out)) return out;
   if (isRecord(out.data)) out.data = redactSecret(out.data);
-  if (isRecord(out.stringData)) out.stringData = redactSecret(out.stringData);
+  if (isRecord(out.stringData)) out.stringData = redactSecret(out.stringData, 'text');
   const annotations = isRecord(out.metadata) ? out.metadata.annotations : undefined;
   if (isRecord(annotations) && typeof annotations[LAST_APPLIED_ANNOTATION] === 'string') {
-    annotations[LAST_APPLIED_ANNOTATION] = redactSecret(annotations[LAST_APPLIED_ANNOTATION]);
+    annotations[LAST_APPLIED_ANNOTATION] = redactSecret(annotations[LAST_APPLIED_ANNOTATION], 'text');
   }
   return out;
 }

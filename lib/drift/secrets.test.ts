@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { diffObjects } from './index';
 import { base64Decode, base64Encode, foldStringData, redactSecret, secretValuesEqual, utf8ToBase64 } from './secrets';
+import { lastAppliedDesired } from '../desired/last-applied';
 
 const te = new TextEncoder();
 const sha12 = (s: string): string => createHash('sha256').update(s).digest('hex').slice(0, 12);
@@ -46,6 +47,21 @@ describe('Secrets in reports', () => {
     ...extra,
   });
   const values = ['c3RyaXBlLWxpdmUta2V5', 'stripe-live-key', 'c2VuZGdyaWQta2V5', 'sendgrid-key', 'b2xkLWtleQ==', 'old-key'];
+
+  it('a malformed last-applied annotation on a Secret is reported without its text', () => {
+    const annotation = '{"stringData":{"password": canary-secret-value-1}}';
+    const live = secret({ data: { password: 'eA==' } });
+    live.metadata = { name: 'api-keys', namespace: 'shop', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': annotation } };
+    const r = diffObjects(secret({ stringData: { password: 'x' } }), live);
+    expect(r.warnings).toEqual([expect.stringMatching(/not valid JSON \(a syntax error( at position \d+)? \(the text is a Secret: not shown\)\)/)]);
+    expect(JSON.stringify(r)).not.toContain('canary');
+    const desired = lastAppliedDesired(live);
+    expect(desired).toMatchObject({ ok: false, message: expect.stringContaining('the text is a Secret: not shown') });
+    expect(JSON.stringify(desired)).not.toContain('canary');
+    // Other kinds keep the parser's words, which point at the mistake.
+    const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"data":{"a": oops}}' } } };
+    expect(JSON.stringify(lastAppliedDesired(cm))).toContain('oops');
+  });
 
   it('never show a value: changed, missing, removed (last-applied), added (managedFields), ignored', () => {
     const lastApplied = JSON.stringify(secret({ stringData: { stripe: 'stripe-live-key', old: 'old-key' } }));

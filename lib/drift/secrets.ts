@@ -73,20 +73,28 @@ export function secretValuesEqual(a: unknown, b: unknown): boolean {
   return da !== undefined && db !== undefined && bytesEqual(da, db);
 }
 
-function bytesOf(value: string): Uint8Array {
-  return base64Decode(value) ?? encoder.encode(value);
+/**
+ * How a Secret's strings are written: `data` values in base64 (the marker hashes the bytes they
+ * decode to), `stringData` values and other text as they are (the marker hashes their UTF-8
+ * bytes). Equal values then get equal markers on either side: `stringData: {user: shop}` and
+ * `data: {user: c2hvcA==}` are the same value, though `shop` happens to be valid base64 too.
+ */
+export type SecretEncoding = 'base64' | 'text';
+
+function bytesOf(value: string, encoding: SecretEncoding): Uint8Array {
+  return (encoding === 'base64' ? base64Decode(value) : undefined) ?? encoder.encode(value);
 }
 
 /** Replaces a Secret value (or a map/list of them) by redaction markers. */
-export function redactSecret(value: unknown): unknown {
+export function redactSecret(value: unknown, encoding: SecretEncoding = 'base64'): unknown {
   if (typeof value === 'string') {
-    const marker: RedactedValue = { redacted: true, sha256: sha256Hex(bytesOf(value)).slice(0, 12) };
+    const marker: RedactedValue = { redacted: true, sha256: sha256Hex(bytesOf(value, encoding)).slice(0, 12) };
     return marker;
   }
-  if (Array.isArray(value)) return value.map(redactSecret);
+  if (Array.isArray(value)) return value.map((v) => redactSecret(v, encoding));
   if (typeof value === 'object' && value !== null) {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) setOwn(out, k, redactSecret(v));
+    for (const [k, v] of Object.entries(value)) setOwn(out, k, redactSecret(v, encoding));
     return out;
   }
   // null, numbers and booleans carry no secret (and an invalid Secret may hold them): keep the type visible.
@@ -112,4 +120,17 @@ export function foldStringData(secret: Record<string, unknown>): void {
   }
   secret.data = data;
   delete secret.stringData;
+}
+
+/**
+ * Why a JSON text did not parse, for a warning. V8's messages quote the text around the error
+ * (`Unexpected token 'c', ..."password": canary-sec"... is not valid JSON`): for a Secret's
+ * last-applied annotation that would be its value in a warning, the API and the history, so only
+ * the position is kept there.
+ */
+export function jsonParseProblem(err: unknown, secret: boolean): string {
+  const message = err instanceof Error ? err.message : String(err);
+  if (!secret) return message;
+  const position = /position (\d+)/.exec(message)?.[1];
+  return position === undefined ? 'a syntax error (the text is a Secret: not shown)' : `a syntax error at position ${position} (the text is a Secret: not shown)`;
 }
