@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { KubeConfig } from '@kubernetes/client-node';
 import { join } from 'node:path';
+import { parsePort } from '../lib/config/port';
 import { buildNext, freePort, startNextServer } from '../testing/next-server';
 import { startDemoDrift, type DemoDrift } from '../testing/demo-drift';
 import { DEMO_CRD_GROUP, DEMO_FIELD_MANAGER, DEMO_NAMESPACE, seedDemo } from '../testing/demo-seed';
@@ -16,6 +17,17 @@ import { startTestCluster, type TestCluster } from '../testing/test-cluster';
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
   return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+// Every flag takes a value; anything else is a typo that would otherwise be ignored in silence.
+const FLAGS = new Set(['--port', '--state-dir', '--kubeconfig', '--context']);
+for (let i = 2; i < process.argv.length; i += 2) {
+  const flag = process.argv[i]!;
+  const value = process.argv[i + 1];
+  if (!FLAGS.has(flag) || value === undefined || value.startsWith('--')) {
+    console.error(`[demo] ${FLAGS.has(flag) ? `${flag} needs a value` : `unknown option ${flag}`}. Options: --port N, --state-dir DIR, --kubeconfig FILE, --context NAME`);
+    process.exit(2);
+  }
 }
 
 function portAvailable(port: number): Promise<boolean> {
@@ -29,7 +41,12 @@ function portAvailable(port: number): Promise<boolean> {
 const log = (s: string) => console.log(`[demo] ${s}`);
 const t0 = Date.now();
 let stopping = false;
-const requested = Number(arg('--port') ?? process.env.PORT ?? 3000);
+const portText = arg('--port') ?? process.env.PORT ?? '3000';
+const requested = parsePort(portText);
+if (requested === undefined) {
+  console.error(`[demo] ${arg('--port') !== undefined ? '--port' : 'PORT'} must be a port number from 1 to 65535, not "${portText}"`);
+  process.exit(2);
+}
 const port = (await portAvailable(requested)) ? requested : await freePort();
 
 const ownKubeconfig = arg('--kubeconfig');

@@ -16,11 +16,33 @@ import { parseArgs } from 'node:util';
 import next from 'next';
 import { markServedByDriftwatch, PEER_HEADER, PEER_NONCE_ENV, peerHeaderValue } from '../lib/auth/peer';
 import { loadDashboardConfig } from '../lib/config/dashboard-config';
+import { DriftConfigError } from '../lib/config/drift-config';
+import { parsePort } from '../lib/config/port';
 import { PARSE_WORKER_ENTRY, PARSE_WORKER_ENV } from './server-bundle.mjs';
 
-const { values } = parseArgs({ options: { hostname: { type: 'string', short: 'H' }, port: { type: 'string', short: 'p' } }, allowPositionals: false });
-const config = loadDashboardConfig();
-const port = Number(values.port ?? process.env.PORT ?? 3000);
+// A mistake in the options, the environment or the configuration file is the user's to fix: one
+// line saying what is wrong, not a stack trace from the compiled bundle.
+const refuse = (message: string): never => {
+  console.error(`[driftwatch] ${message}`);
+  process.exit(2);
+};
+const { values } = (() => {
+  try {
+    return parseArgs({ options: { hostname: { type: 'string', short: 'H' }, port: { type: 'string', short: 'p' } }, allowPositionals: false });
+  } catch (err) {
+    return refuse(`${err instanceof Error ? err.message : String(err)}. Usage: npm start -- [--hostname HOST] [--port PORT]`);
+  }
+})();
+const config = (() => {
+  try {
+    return loadDashboardConfig();
+  } catch (err) {
+    if (err instanceof DriftConfigError) return refuse(err.message);
+    throw err;
+  }
+})();
+const portText = values.port ?? process.env.PORT ?? '3000';
+const port = parsePort(portText) ?? refuse(`${values.port !== undefined ? '--port' : 'PORT'} must be a port number from 1 to 65535, not "${portText}"`);
 const asked = values.hostname ?? process.env.HOSTNAME;
 let hostname: string;
 if (config.auth.mode === 'none') {

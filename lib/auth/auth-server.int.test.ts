@@ -561,6 +561,38 @@ describe('auth mode none binds to loopback only', () => {
   }, 600_000);
 });
 
+describe('npm start with a configuration mistake', () => {
+  const work = tempDir();
+
+  it('refuses a bad configuration file with the problem in one message, not a stack trace', async () => {
+    await ensureBuild();
+    const file = join(work, 'driftwatch.yaml');
+    writeFileSync(file, 'clusterz: []\n');
+    const failure = await startNextServer({ driftwatchServer: true, env: env({ DRIFTWATCH_CONFIG: file, DRIFTWATCH_DATA_DIR: join(work, 'data') }) }).then(
+      () => 'started',
+      (err: unknown) => String(err),
+    );
+    expect(failure).toContain(`exited (2)`);
+    expect(failure).toContain(`[driftwatch] ${file}: invalid configuration`);
+    expect(failure).toContain('clusterz');
+    expect(failure).not.toMatch(/\n\s+at /);
+  }, 600_000);
+
+  it('answers readiness with 503 and the reason at once when no configured cluster can be loaded', async () => {
+    await ensureBuild();
+    const srv = await startNextServer({ driftwatchServer: true, env: env({ DRIFTWATCH_KUBECONFIG: join(work, 'absent.kubeconfig'), DRIFTWATCH_DATA_DIR: join(work, 'data-absent') }) });
+    try {
+      const asked = Date.now();
+      const res = await request(`${srv.url}/api/readyz?wait=20`);
+      expect(res.status).toBe(503);
+      expect(Date.now() - asked).toBeLessThan(10_000);
+      expect((JSON.parse(res.body) as { error: { message: string } }).error.message).toMatch(/^no cluster is watched: cluster default: DRIFTWATCH_KUBECONFIG points to .*absent\.kubeconfig, which does not exist$/);
+    } finally {
+      await srv.stop();
+    }
+  }, 600_000);
+});
+
 describe('bare `next start` with authentication on', () => {
   const { state } = testCluster();
   const work = tempDir();

@@ -57,7 +57,7 @@ describe('loadKubeconfig', () => {
 
   it('names the known contexts when the requested one does not exist', () => {
     expect(() => loadKubeconfig({ env: { KUBECONFIG: two }, context: 'dev' })).toThrow(
-      new KubeconfigError('Context "dev" is not in the kubeconfig (known: prod, staging)'),
+      new KubeconfigError(`Context "dev" is not in the kubeconfig ${two} (known: prod, staging)`),
     );
   });
 
@@ -66,6 +66,11 @@ describe('loadKubeconfig', () => {
       /DRIFTWATCH_KUBECONFIG points to \/nope\/config/,
     );
     expect(() => loadKubeconfig({ env: { KUBECONFIG: '/nope/a:/nope/b' } })).toThrow(/no such file exists/);
+    // A cluster's own kubeconfig from the configuration file is not blamed on the variable.
+    expect(() => loadKubeconfig({ path: '/nope/prod.kc', env: {} })).toThrow(
+      new KubeconfigError("the cluster's kubeconfig in the configuration file points to /nope/prod.kc, which does not exist"),
+    );
+    expect(() => loadKubeconfig({ path: '/nope/config', env: { DRIFTWATCH_KUBECONFIG: '/nope/config' } })).toThrow(/^DRIFTWATCH_KUBECONFIG points to/);
   });
 
   it('reports a malformed file with its path', () => {

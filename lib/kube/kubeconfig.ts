@@ -42,7 +42,9 @@ export function loadKubeconfig(req: KubeconfigRequest = {}): LoadedKubeconfig {
 
   const explicit = req.path ?? env.DRIFTWATCH_KUBECONFIG;
   if (explicit) {
-    requireFile(explicit, 'DRIFTWATCH_KUBECONFIG');
+    // A path given by the caller is a cluster's `kubeconfig` in the configuration file, unless it is
+    // the environment variable's (which the configuration loader hands on the same way).
+    requireFile(explicit, req.path === undefined || req.path === env.DRIFTWATCH_KUBECONFIG ? 'DRIFTWATCH_KUBECONFIG' : 'the cluster\'s kubeconfig in the configuration file');
     paths = [explicit];
     origin = 'explicit-path';
     loadFiles(kc, paths);
@@ -76,7 +78,7 @@ export function loadKubeconfig(req: KubeconfigRequest = {}): LoadedKubeconfig {
     if (!kc.getContextObject(wanted)) {
       const known = kc.getContexts().map((c) => c.name);
       throw new KubeconfigError(
-        `Context "${wanted}" is not in the kubeconfig (known: ${known.join(', ') || 'none'})`,
+        `Context "${wanted}" is not in the kubeconfig ${paths.join(':') || '(in-cluster)'} (known: ${known.join(', ') || 'none'})`,
       );
     }
     kc.setCurrentContext(wanted);
@@ -84,7 +86,7 @@ export function loadKubeconfig(req: KubeconfigRequest = {}): LoadedKubeconfig {
   const context = kc.getCurrentContext();
   const cluster = kc.getCurrentCluster();
   if (!context || !cluster) {
-    throw new KubeconfigError('The kubeconfig has no current context; set DRIFTWATCH_CONTEXT');
+    throw new KubeconfigError(`The kubeconfig ${paths.join(':') || '(in-cluster)'} has no current context; set DRIFTWATCH_CONTEXT or a cluster's context in the configuration file`);
   }
   return { kc, origin, paths, context, server: cluster.server };
 }

@@ -2,7 +2,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempDirs } from '../../testing/temp-dirs';
-import { currentRuntime, startServerRuntime } from './server-runtime';
+import { parseDashboardConfig } from '../config/dashboard-config';
+import { LiveRuntime } from './runtime';
+import { currentRuntime, historyStoreTarget, startServerRuntime } from './server-runtime';
 
 const tempDir = tempDirs('dw-server-runtime-');
 
@@ -33,5 +35,37 @@ describe('the server process\'s runtime', () => {
     process.env.DRIFTWATCH_CONFIG = config;
     await expect(startServerRuntime()).rejects.toThrow(/two clusters are named same/);
     expect(currentRuntime()).toEqual({ error: expect.stringMatching(/two clusters are named same/) });
+  });
+
+  it('keeps history in PostgreSQL when DATABASE_URL is set, even beside a data directory (which then holds the audit log)', () => {
+    expect(historyStoreTarget('/data', { DATABASE_URL: 'postgres://dw@db/dw' })).toEqual({ databaseUrl: 'postgres://dw@db/dw' });
+    expect(historyStoreTarget('/data', {})).toEqual({ dataDir: '/data' });
+    expect(historyStoreTarget(undefined, { DATABASE_URL: '' })).toEqual({});
+  });
+
+  it('says nothing is watched when no configured cluster could be loaded, and not when one could', async () => {
+    const dir = tempDir();
+    const kubeconfig = join(dir, 'kubeconfig');
+    writeFileSync(
+      kubeconfig,
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [{ name: 'c', cluster: { server: 'https://127.0.0.1:9' } }],
+        users: [{ name: 'u', user: { token: 't' } }],
+        contexts: [{ name: 'prod-admin', context: { cluster: 'c', user: 'u' } }],
+        'current-context': 'prod-admin',
+      }),
+    );
+    const runtimeFor = (clusters: object[]) =>
+      new LiveRuntime({ config: parseDashboardConfig({ clusters, watch: { pods: false, customResources: false, desiredKinds: false } }, 'test'), log: () => undefined });
+    const typo = runtimeFor([{ context: 'prod-admni', kubeconfig }, { name: 'gone', kubeconfig: join(dir, 'absent') }]);
+    await typo.start();
+    expect(typo.nothingWatched()).toMatch(/^no cluster is watched: cluster prod-admni: Context "prod-admni" is not in the kubeconfig .* \(known: prod-admin\); cluster gone: .*absent, which does not exist$/);
+    await typo.stop();
+    const one = runtimeFor([{ context: 'prod-admni', kubeconfig }, { context: 'prod-admin', kubeconfig }]);
+    void one.start().catch(() => undefined);
+    expect(one.nothingWatched()).toBeUndefined();
+    await one.stop();
   });
 });

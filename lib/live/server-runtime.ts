@@ -5,7 +5,7 @@
  */
 import { PARSE_WORKER_ENV } from '../../scripts/server-bundle.mjs';
 import { loadDashboardConfig } from '../config/dashboard-config';
-import { openStoreDeferred } from '../store';
+import { DATABASE_URL_ENV, openStoreDeferred, type StoreOptionsInput } from '../store';
 import { runtimeOptions } from './runtime-options';
 import { tightenHeapGrowthWhenLarge } from './heap-growth';
 import { LiveRuntime } from './runtime';
@@ -22,6 +22,17 @@ function slot(): NonNullable<Holder[typeof key]> {
   const holder = globalThis as Holder;
   holder[key] ??= {};
   return holder[key];
+}
+
+/**
+ * Where the server keeps history. `DATABASE_URL` wins over the data directory (which also holds the
+ * audit log, so a deployment sets both): an explicit data directory selects SQLite in the store's
+ * own options, and passing the dashboard's one would silently keep history in a local file.
+ */
+export function historyStoreTarget(dataDir: string | undefined, env: Record<string, string | undefined> = process.env): StoreOptionsInput {
+  const databaseUrl = env[DATABASE_URL_ENV];
+  if (databaseUrl) return { databaseUrl };
+  return dataDir ? { dataDir } : {};
 }
 
 /** Starts the runtime once; later calls return the same promise. A failed start is remembered and reported. */
@@ -58,7 +69,7 @@ export function startServerRuntime(): Promise<LiveRuntime> {
         // Opened once the first sync is complete (or a history query asks), so that loading and
         // writing every object's first record does not slow the first sync down; records made
         // before are handed over then.
-        const store = openStoreDeferred(config.dataDir ? { dataDir: config.dataDir } : {}, noStore);
+        const store = openStoreDeferred(historyStoreTarget(config.dataDir), noStore);
         options.store = store;
         openStoreNow = () => void store.open().catch(() => undefined);
         // A first sync that takes this long is not helped by waiting for it any longer.

@@ -6,7 +6,8 @@ import { currentRuntime } from '@/lib/live/server-runtime';
 export const dynamic = 'force-dynamic';
 
 /**
- * Readiness: 200 once every cluster has completed its first lists, 503 before (with why).
+ * Readiness: 200 once every cluster has completed its first lists, 503 before (with why), and
+ * 503 at once when no configured cluster could be loaded at all.
  * `?wait=S` holds the request up to S seconds until ready, for scripts that would otherwise poll.
  */
 export async function GET(req: NextRequest) {
@@ -14,6 +15,8 @@ export async function GET(req: NextRequest) {
   if (!parsed.ok) return parsed.response;
   const rt = currentRuntime();
   if ('error' in rt) return jsonError(503, rt.error);
+  const unwatched = rt.runtime.nothingWatched();
+  if (unwatched) return jsonError(503, unwatched);
   // Without a wait (0) this answers at once with isReady().
   if (!(await rt.runtime.whenReady((parsed.value.wait ?? 0) * 1000, req.signal))) return jsonError(503, 'still listing: some watched resources have not synced yet');
   return jsonOk({ ready: true });
