@@ -35,6 +35,15 @@ describe('dashboard configuration', () => {
     expect(() => readDashboardConfigFile(join(dir, 'absent.yaml'))).toThrow(/cannot read configuration/);
   });
 
+  it('refuses a yes/no variable it does not recognise instead of reading it as no', () => {
+    const secret = 'embed-secret-0123456789abcdef0123456789';
+    expect(() => loadDashboardConfig({ DRIFTWATCH_EMBED_REQUIRE_TOKEN: 'ture', DRIFTWATCH_EMBED_TOKEN_SECRET: secret })).toThrow(
+      /DRIFTWATCH_EMBED_REQUIRE_TOKEN\): "ture" is not a yes\/no value/,
+    );
+    expect(loadDashboardConfig({ DRIFTWATCH_EMBED_REQUIRE_TOKEN: 'On', DRIFTWATCH_EMBED_TOKEN_SECRET: secret }).embed.requireToken).toBe(true);
+    expect(loadDashboardConfig({ DRIFTWATCH_EMBED_REQUIRE_TOKEN: 'false' }).embed.requireToken).toBe(false);
+  });
+
   it('matches kubectl-style resource patterns', () => {
     expect(resourceMatches('pods', 'pods', '')).toBe(true);
     expect(resourceMatches('pods', 'pods', 'metrics.k8s.io')).toBe(false);

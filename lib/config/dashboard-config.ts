@@ -137,12 +137,23 @@ const list = (v: string | undefined, sep: RegExp) =>
     .filter(Boolean);
 
 /**
+ * A yes/no variable. Anything unrecognised is an error rather than "no": a typo in a switch that
+ * turns a protection on (`DRIFTWATCH_EMBED_REQUIRE_TOKEN=ture`) must not leave it off in silence.
+ */
+function envBoolean(name: string, value: string): boolean {
+  const v = value.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off'].includes(v)) return false;
+  throw new DriftConfigError(`environment (${name}): "${value}" is not a yes/no value; use true or false (also 1/0, yes/no, on/off)`);
+}
+
+/**
  * The configuration in force: the file named by DRIFTWATCH_CONFIG (if any), then environment
  * variables on top, because a container or a quick local run is configured through them:
  * DRIFTWATCH_CONTEXTS (comma-separated), DRIFTWATCH_CONTEXT, DRIFTWATCH_KUBECONFIG,
  * DRIFTWATCH_MANIFESTS (path-separated), DRIFTWATCH_DATA_DIR, DRIFTWATCH_FIELD_MANAGER,
  * DRIFTWATCH_EMBED_ORIGINS (comma- or space-separated), DRIFTWATCH_EMBED_TOKEN_SECRET,
- * DRIFTWATCH_EMBED_REQUIRE_TOKEN (`1`/`true`), DRIFTWATCH_MANIFEST_PARSE_THREADS, and the auth
+ * DRIFTWATCH_EMBED_REQUIRE_TOKEN (true/false), DRIFTWATCH_MANIFEST_PARSE_THREADS, and the auth
  * variables (lib/auth/auth-config.ts).
  */
 export function loadDashboardConfig(env: Record<string, string | undefined> = process.env): DashboardConfig {
@@ -163,7 +174,7 @@ export function loadDashboardConfig(env: Record<string, string | undefined> = pr
   const origins = list(env.DRIFTWATCH_EMBED_ORIGINS, /[\s,]+/);
   if (origins.length > 0) embedEnv.allowedOrigins = origins;
   if (env.DRIFTWATCH_EMBED_TOKEN_SECRET) embedEnv.tokenSecret = env.DRIFTWATCH_EMBED_TOKEN_SECRET;
-  if (env.DRIFTWATCH_EMBED_REQUIRE_TOKEN) embedEnv.requireToken = /^(1|true|yes)$/i.test(env.DRIFTWATCH_EMBED_REQUIRE_TOKEN);
+  if (env.DRIFTWATCH_EMBED_REQUIRE_TOKEN) embedEnv.requireToken = envBoolean('DRIFTWATCH_EMBED_REQUIRE_TOKEN', env.DRIFTWATCH_EMBED_REQUIRE_TOKEN);
   if (Object.keys(embedEnv).length > 0) {
     // Validated like the file, so a bad origin in the environment gets the same clear message.
     cfg.embed = parseDashboardConfig({ embed: { ...cfg.embed, ...embedEnv } }, 'environment (DRIFTWATCH_EMBED_*)').embed;

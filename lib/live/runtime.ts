@@ -3,7 +3,7 @@
  * manifests, and the event log the stream serves. Started once per process (instrumentation.ts),
  * never inside a request handler; route handlers only read from it.
  */
-import type { DashboardConfig } from '../config/dashboard-config';
+import type { DashboardConfig, ManifestConfig } from '../config/dashboard-config';
 import { diffOptionsFromConfig } from '../config/drift-config';
 import { loadKubeconfig } from '../kube/kubeconfig';
 import type { InformerOptions } from '../kube/informer';
@@ -84,6 +84,7 @@ export class LiveRuntime {
   private readyCheck: NodeJS.Timeout | undefined;
   readonly clusters = new Map<string, ClusterWatcher>();
   private readonly meta = new Map<string, { context: string; server: string; error?: string }>();
+  private unknownClusterProblems: ManifestProblem[] = [];
   private unsubscribeManifests: (() => void) | undefined;
   /** The manifest directories have been read once (or there are none). */
   private manifestsLoaded = false;
@@ -153,6 +154,8 @@ export class LiveRuntime {
       this.meta.set(name, { context: loaded.context, server: loaded.server });
       if (manifests) watcher.tracker.pause();
     }
+    this.unknownClusterProblems = unknownManifestClusters(config.manifests, [...this.meta.keys()]);
+    for (const p of this.unknownClusterProblems) this.log(`manifests ${p.root}: ${p.message}`);
     const afterManifests = loading.then(
       () => {
         this.manifestsLoaded = true;
@@ -366,6 +369,26 @@ export class LiveRuntime {
   }
 
   manifestProblems(): ManifestProblem[] {
-    return this.opts.manifests?.problems() ?? [];
+    const problems = this.opts.manifests?.problems() ?? [];
+    return this.unknownClusterProblems.length > 0 ? [...this.unknownClusterProblems, ...problems] : problems;
   }
+}
+
+/**
+ * Manifest directories limited to clusters of names no configured cluster has (a typo, or names
+ * the file gave clusters that DRIFTWATCH_CONTEXTS then replaced): their objects would be compared
+ * with nothing, in silence.
+ */
+export function unknownManifestClusters(manifests: ReadonlyArray<ManifestConfig>, clusterNames: ReadonlyArray<string>): ManifestProblem[] {
+  const out: ManifestProblem[] = [];
+  for (const m of manifests) {
+    const unknown = (m.clusters ?? []).filter((c) => !clusterNames.includes(c));
+    if (unknown.length === 0) continue;
+    out.push({
+      root: m.path,
+      severity: 'error',
+      message: `${unknown.length === 1 ? 'cluster' : 'clusters'} ${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not configured (clusters: ${clusterNames.join(', ') || 'none'}): ${unknown.length === m.clusters?.length ? 'this directory is compared with no cluster' : 'not compared there'}`,
+    });
+  }
+  return out;
 }

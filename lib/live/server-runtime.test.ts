@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempDirs } from '../../testing/temp-dirs';
 import { parseDashboardConfig } from '../config/dashboard-config';
-import { LiveRuntime } from './runtime';
+import { LiveRuntime, unknownManifestClusters } from './runtime';
 import { currentRuntime, historyStoreTarget, startServerRuntime } from './server-runtime';
 
 const tempDir = tempDirs('dw-server-runtime-');
@@ -67,5 +67,13 @@ describe('the server process\'s runtime', () => {
     void one.start().catch(() => undefined);
     expect(one.nothingWatched()).toBeUndefined();
     await one.stop();
+  });
+
+  it('reports a manifest directory limited to clusters that are not configured', () => {
+    expect(unknownManifestClusters([{ path: '/m/all' }, { path: '/m/prod', clusters: ['prod'] }], ['prod', 'staging'])).toEqual([]);
+    expect(unknownManifestClusters([{ path: '/m/prod', clusters: ['prdo'] }, { path: '/m/both', clusters: ['prod', 'stagign'] }], ['prod', 'staging'])).toEqual([
+      { root: '/m/prod', severity: 'error', message: 'cluster prdo is not configured (clusters: prod, staging): this directory is compared with no cluster' },
+      { root: '/m/both', severity: 'error', message: 'cluster stagign is not configured (clusters: prod, staging): not compared there' },
+    ]);
   });
 });
