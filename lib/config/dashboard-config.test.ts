@@ -51,6 +51,20 @@ describe('dashboard configuration', () => {
     expect(resourceMatches('*.example.com', 'widgets', 'example.com')).toBe(true);
     expect(resourceMatches('*.example.com', 'widgets', 'other.io')).toBe(false);
   });
+
+  it('resolves a pattern without a group as kubectl does: the core resource first, else the group that serves it', () => {
+    const coreNames = new Set(['pods', 'po', 'events', 'ev', 'configmaps', 'cm']);
+    expect(resourceMatches('deployments', 'deployments', 'apps', { coreNames })).toBe(true);
+    expect(resourceMatches('deploy', 'deployments', 'apps', { shortNames: ['deploy'], coreNames })).toBe(true);
+    expect(resourceMatches('ingresses', 'ingresses', 'networking.k8s.io', { coreNames })).toBe(true);
+    expect(resourceMatches('cm', 'configmaps', '', { shortNames: ['cm'], coreNames })).toBe(true);
+    // The core group has pods and events: those, not metrics.k8s.io's pods or events.k8s.io's events.
+    expect(resourceMatches('pods', 'pods', 'metrics.k8s.io', { coreNames })).toBe(false);
+    expect(resourceMatches('events', 'events', 'events.k8s.io', { shortNames: ['ev'], coreNames })).toBe(false);
+    expect(resourceMatches('ev', 'events', 'events.k8s.io', { shortNames: ['ev'], coreNames })).toBe(false);
+    expect(resourceMatches('deployments.apps', 'deployments', 'apps', { coreNames })).toBe(true);
+    expect(resourceMatches('deployments.batch', 'deployments', 'apps', { coreNames })).toBe(false);
+  });
 });
 
 describe('crash correlation configuration', () => {

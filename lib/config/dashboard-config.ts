@@ -184,11 +184,28 @@ export function loadDashboardConfig(env: Record<string, string | undefined> = pr
   return cfg;
 }
 
-/** kubectl-style resource patterns: `pods`, `deployments.apps`, `*.example.com`, `widgets.*`. */
-export function resourceMatches(pattern: string, resource: string, group: string): boolean {
+/** What the cluster serves, for resolving patterns without a group as kubectl does. */
+export interface ResourceNames {
+  /** The resource's short names (`deploy`, `cm`), matched exactly. */
+  shortNames?: ReadonlyArray<string>;
+  /** Names and short names the core group serves: a pattern without a group means those first. */
+  coreNames?: ReadonlySet<string>;
+}
+
+/**
+ * kubectl-style resource patterns: `pods`, `deployments.apps`, `*.example.com`, `widgets.*`, short
+ * names (`deploy`). Without a group a pattern means what kubectl would take it for: the core
+ * group's resource of that name when there is one (`pods`, not metrics.k8s.io's), otherwise that
+ * resource in whichever group serves it (`deployments` is apps', `ingresses` networking.k8s.io's).
+ */
+export function resourceMatches(pattern: string, resource: string, group: string, names: ResourceNames = {}): boolean {
   const dot = pattern.indexOf('.');
   const rPat = dot < 0 ? pattern : pattern.slice(0, dot);
   const gPat = dot < 0 ? '' : pattern.slice(dot + 1);
   const glob = (pat: string, s: string) => new RegExp(`^${pat.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`).test(s);
-  return glob(rPat, resource) && (dot < 0 ? group === '' || rPat === '*' : glob(gPat, group));
+  const nameMatches = glob(rPat, resource) || (!rPat.includes('*') && (names.shortNames?.includes(rPat) ?? false));
+  if (!nameMatches) return false;
+  if (dot >= 0) return glob(gPat, group);
+  if (rPat === '*' || group === '') return true;
+  return names.coreNames !== undefined && !names.coreNames.has(resource) && !names.coreNames.has(rPat);
 }

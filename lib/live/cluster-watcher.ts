@@ -73,6 +73,7 @@ export class ClusterWatcher {
   private crdInformer: SupervisedInformer | undefined;
   private openApi: SchemaProvider[] = [];
   private readonly openApiLoaded = new Set<string>();
+  private readonly warnedPatterns = new Set<string>();
   private refreshTimer: NodeJS.Timeout | undefined;
   private rediscoverTimer: NodeJS.Timeout | undefined;
   private refreshing: Promise<void> = Promise.resolve();
@@ -383,6 +384,20 @@ export class ClusterWatcher {
     return out;
   }
 
+  /** Patterns that match nothing the cluster serves (a typo, a kind not installed): said once each. */
+  private warnUnmatchedPatterns(matches: (pattern: string, r: ApiResource) => boolean): void {
+    const { include, exclude } = this.opts.watch;
+    if (this.discovered.length === 0) return;
+    for (const [list, patterns] of [['include', include], ['exclude', exclude]] as const) {
+      for (const p of patterns) {
+        const key = `${list}:${p}`;
+        if (this.warnedPatterns.has(key) || this.discovered.some((r) => matches(p, r))) continue;
+        this.warnedPatterns.add(key);
+        this.log(`watch.${list}: ${p} matches no resource this cluster serves (resource, resource.group or a short name, as in kubectl get)`);
+      }
+    }
+  }
+
   private plan(): Map<string, WatchPlan> {
     const { watch } = this.opts;
     const desired = this.opts.desiredKinds();
@@ -390,6 +405,10 @@ export class ClusterWatcher {
     const crs = this.customResourceKeys();
     const ownerTemplates = this.opts.tracker.sources.includes('owner-template') && watch.pods;
     const out = new Map<string, WatchPlan>();
+    const coreNames = new Set<string>();
+    for (const r of this.discovered) if (r.group === '') for (const n of [r.name, ...r.shortNames]) coreNames.add(n);
+    const matches = (p: string, r: ApiResource) => resourceMatches(p, r.name, r.group, { shortNames: r.shortNames, coreNames });
+    this.warnUnmatchedPatterns(matches);
     for (const r of this.discovered) {
       if (!r.verbs.includes('list') || !r.verbs.includes('watch')) continue;
       const key = keyOfResource(r);
@@ -398,8 +417,8 @@ export class ClusterWatcher {
       const isCustom = crs ? crs.has(key) : r.group.includes('.') && !r.group.endsWith('.k8s.io');
       if (watch.customResources && isCustom) reasons.push('custom resource');
       if (watch.desiredKinds && desired.has(groupKind(r.group, r.kind))) reasons.push('in desired manifests');
-      if (watch.include.some((p) => resourceMatches(p, r.name, r.group))) reasons.push('included');
-      const excluded = watch.exclude.some((p) => resourceMatches(p, r.name, r.group)) || (NEVER_WATCHED.has(key) && !reasons.includes('included'));
+      if (watch.include.some((p) => matches(p, r))) reasons.push('included');
+      const excluded = watch.exclude.some((p) => matches(p, r)) || (NEVER_WATCHED.has(key) && !reasons.includes('included'));
       const tracked = reasons.length > 0 && !excluded;
       const owner = ownerTemplates && OWNER_GROUPS.has(r.group) && TEMPLATE_OWNER_KINDS.has(r.kind);
       if (!tracked && !owner) continue;

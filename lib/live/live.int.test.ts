@@ -125,6 +125,28 @@ describe('live drift on the shared test cluster', () => {
     for (const p of pods) expect(p, JSON.stringify(p.changes)).toMatchObject({ status: 'in-sync', source: { type: 'owner-template', owner: { kind: 'ReplicaSet' } } });
   });
 
+  it('resolves watch patterns without a group as kubectl does, by name or short name, and says which match nothing', async () => {
+    const logs: string[] = [];
+    const config = parseDashboardConfig(
+      {
+        clusters: [{ name: 'test', kubeconfig: state.kubeconfig }],
+        watch: { pods: false, customResources: false, desiredKinds: false, include: ['deploy', 'ingresses', 'cm', 'pods'], exclude: ['deploymnets'], namespaces: [ns] },
+      },
+      'test',
+    );
+    const runtime = new LiveRuntime({ config, log: (m) => logs.push(m) });
+    try {
+      await runtime.start();
+      await runtime.ready(60_000);
+      const watched = runtime.resourceStates().filter((r) => r.reasons.includes('included')).map((r) => `${r.resource}.${r.group}`).sort();
+      expect(watched).toEqual(['configmaps.', 'deployments.apps', 'ingresses.networking.k8s.io', 'pods.']);
+      expect(logs).toContain('[test] watch.exclude: deploymnets matches no resource this cluster serves (resource, resource.group or a short name, as in kubectl get)');
+      expect(logs.filter((l) => l.includes('watch.include'))).toEqual([]);
+    } finally {
+      await runtime.stop();
+    }
+  });
+
   it('answers a readiness wait as soon as the first lists are in; a wait that times out or is aborted with false', async () => {
     const { runtime } = createRuntime(state.kubeconfig, dir, { config: { watch: { namespaces: [ns] } } });
     try {
