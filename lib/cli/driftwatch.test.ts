@@ -145,6 +145,19 @@ describe('driftwatch diff', { timeout: 120_000 }, () => {
     const r = cli('diff', c('ssd-deploy-composite-key-config.yaml'), c('ssd-deploy-composite-key-live.yaml'), '--json', '--config', cfg);
     expect(r.code).toBe(0);
     expect(json(r).ignored).toMatchObject([{ ignoredBy: 'metrics port comes later' }]);
+    // The dashboard's whole configuration file works as well: its ignore rules apply, the rest is left aside.
+    const dashboardFile = tmpFile(
+      'dashboard.yaml',
+      toYaml({
+        clusters: [{ name: 'prod', context: 'prod-admin' }],
+        manifests: ['./deploy'],
+        watch: { include: ['configmaps'] },
+        ignoreRules: [{ path: 'spec.template.spec.containers[*].ports[containerPort=8080]', kind: 'Deployment', reason: 'metrics port comes later' }],
+      }),
+    );
+    const whole = cli('diff', c('ssd-deploy-composite-key-config.yaml'), c('ssd-deploy-composite-key-live.yaml'), '--json', '--config', dashboardFile);
+    expect(whole.stderr).toBe('');
+    expect(json(whole).ignored).toMatchObject([{ ignoredBy: 'metrics port comes later' }]);
   });
 
   describe('errors exit 2 with a message on stderr', () => {
@@ -182,7 +195,7 @@ describe('driftwatch diff', { timeout: 120_000 }, () => {
       const cfg = tmpFile('bad-config.json', JSON.stringify({ ignoreRules: [{ path: 'spec..x' }, { kind: 'Deployment' }], typo: true }));
       const r = cli('diff', c('ssd-service-config.yaml'), c('ssd-service-live.yaml'), '--config', cfg);
       expect(r.code).toBe(2);
-      expect(r.stderr).toContain('invalid drift configuration');
+      expect(r.stderr).toContain(`${cfg}: invalid configuration`);
       expect(r.stderr).toContain('ignoreRules[0].path');
       expect(r.stderr).toContain('ignoreRules[1]');
       expect(r.stderr).toContain('typo');

@@ -3,8 +3,10 @@
  * exit 0 in sync, 1 drift, 2 error.
  */
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { DriftConfigError, diffOptionsFromConfig, parseDriftConfig } from '../config/drift-config';
+import { parseDashboardConfig } from '../config/dashboard-config';
+import { DriftConfigError, diffOptionsFromConfig } from '../config/drift-config';
 import { diffPrepared, DriftInputError, IgnoreRuleError, prepareDesired, type DiffOptions, type DriftReport, type FieldChange } from '../drift/index';
 
 export const USAGE = `Usage: driftwatch diff <desired-file> <live-file> [options]
@@ -259,19 +261,24 @@ export function renderHuman(results: ReadonlyArray<ObjectResult>, warnings: Read
   return `${out.join('\n')}\n`;
 }
 
+/**
+ * The drift options of a configuration file: the dashboard's own file (its ignore rules, field
+ * manager and the like; clusters, manifests and the rest are validated and left aside), or a file
+ * with only those keys.
+ */
 function loadConfig(file: string, io: Pick<CliIo, 'readFile'>): DiffOptions {
   let text: string;
   try {
     text = io.readFile(file);
-  } catch {
-    throw new CliError(`cannot read config ${file}`);
+  } catch (e) {
+    throw new CliError(`cannot read config ${file}: ${e instanceof Error ? e.message : String(e)}`);
   }
   const docs = parseDocuments(text, file);
   if (docs.length > 1) throw new CliError(`${file}: expected one document`);
   try {
-    return diffOptionsFromConfig(parseDriftConfig(docs[0]));
+    return diffOptionsFromConfig(parseDashboardConfig(docs[0], file, dirname(resolve(file))));
   } catch (e) {
-    if (e instanceof DriftConfigError) throw new CliError(`${file}: ${e.message}`);
+    if (e instanceof DriftConfigError) throw new CliError(e.message);
     throw e;
   }
 }
