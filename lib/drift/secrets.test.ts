@@ -1,11 +1,14 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { diffObjects } from './index';
-import { base64Decode, base64Encode, foldStringData, redactSecret, secretValuesEqual, utf8ToBase64 } from './secrets';
+import { base64Decode, base64Encode, foldStringData, redactSecret, secretValuesEqual, setRedactionKey, utf8ToBase64 } from './secrets';
 import { lastAppliedDesired } from '../desired/last-applied';
 
 const te = new TextEncoder();
-const sha12 = (s: string): string => createHash('sha256').update(s).digest('hex').slice(0, 12);
+const TEST_KEY = Buffer.from('secrets-test-redaction-key-0123456789abcdef');
+setRedactionKey(TEST_KEY);
+/** The marker's digest, computed independently of the engine: HMAC-SHA256 under the key, 12 hex digits. */
+const sha12 = (s: string, key: Uint8Array = TEST_KEY): string => createHmac('sha256', key).update(s).digest('hex').slice(0, 12);
 
 describe('base64', () => {
   it.each(['', 'a', 'ab', 'abc', 'hunter2', 'pässwörd ✓', '\u0000\u00ff'])('round-trips %j', (s) => {
@@ -29,6 +32,20 @@ describe('redaction', () => {
     expect(redactSecret('aHVudGVyMg==')).toEqual({ redacted: true, sha256: sha12('hunter2') });
     expect(redactSecret({ a: 'aHVudGVyMg==', b: null })).toEqual({ a: { redacted: true, sha256: sha12('hunter2') }, b: null });
     expect(redactSecret(undefined)).toBeUndefined();
+  });
+
+  it('keys the hash, so a marker cannot be checked against guesses without the server\'s key', () => {
+    const plain = createHash('sha256').update('hunter2').digest('hex').slice(0, 12);
+    expect(redactSecret('aHVudGVyMg==')).not.toEqual({ redacted: true, sha256: plain });
+    const other = Buffer.from('another-deployment-key-0123456789abcdef');
+    setRedactionKey(other);
+    try {
+      expect(redactSecret('aHVudGVyMg==')).toEqual({ redacted: true, sha256: sha12('hunter2', other) });
+    } finally {
+      setRedactionKey(TEST_KEY);
+    }
+    expect(sha12('hunter2', other)).not.toBe(sha12('hunter2'));
+    expect(() => setRedactionKey(Buffer.from('short'))).toThrow(/at least 32 bytes/);
   });
 
   it('stringData wins over data, as in the API server', () => {

@@ -2,9 +2,35 @@
  * Secret values never leave the engine: they are compared as decoded bytes and reported as a
  * redaction marker with a short hash, so "changed" is visible and the value is not.
  */
+import { randomBytes } from 'node:crypto';
 import { setOwn } from './normalize';
-import { sha256Hex } from './hash';
+import { hmacSha256Hex } from './hash';
 import type { RedactedValue } from './types';
+
+/**
+ * Markers carry a keyed hash (HMAC-SHA256, 12 hex digits), not a plain SHA-256: a plain hash of a
+ * short or common value (`hunter2`, `admin`) is undone with a dictionary by anyone who can read a
+ * marker — in the API, a shared snapshot, an embed or the history database. The key is the
+ * server's (setRedactionKey: DRIFTWATCH_REDACTION_KEY or a file in the data directory), so that
+ * markers stay comparable across restarts; without one, a key of this process's own. It lives on
+ * globalThis because Next evaluates this module once per route bundle.
+ */
+const KEY = Symbol.for('driftwatch.redaction.key');
+type KeyHolder = { [KEY]?: Uint8Array };
+
+export const REDACTION_KEY_MIN_BYTES = 32;
+
+export function setRedactionKey(key: Uint8Array): void {
+  if (key.length < REDACTION_KEY_MIN_BYTES) throw new Error(`a redaction key needs at least ${REDACTION_KEY_MIN_BYTES} bytes`);
+  (globalThis as KeyHolder)[KEY] = key;
+}
+
+/** The keyed digest of a Secret value's bytes, as markers and Secret revisions show it. */
+export function redactionDigest(bytes: Uint8Array): string {
+  const holder = globalThis as KeyHolder;
+  holder[KEY] ??= randomBytes(REDACTION_KEY_MIN_BYTES);
+  return hmacSha256Hex(holder[KEY], bytes).slice(0, 12);
+}
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const DECODE = new Int16Array(128).fill(-1);
@@ -88,7 +114,7 @@ function bytesOf(value: string, encoding: SecretEncoding): Uint8Array {
 /** Replaces a Secret value (or a map/list of them) by redaction markers. */
 export function redactSecret(value: unknown, encoding: SecretEncoding = 'base64'): unknown {
   if (typeof value === 'string') {
-    const marker: RedactedValue = { redacted: true, sha256: sha256Hex(bytesOf(value, encoding)).slice(0, 12) };
+    const marker: RedactedValue = { redacted: true, sha256: redactionDigest(bytesOf(value, encoding)) };
     return marker;
   }
   if (Array.isArray(value)) return value.map((v) => redactSecret(v, encoding));
@@ -98,7 +124,7 @@ export function redactSecret(value: unknown, encoding: SecretEncoding = 'base64'
     return out;
   }
   // null, numbers and booleans carry no secret (and an invalid Secret may hold them): keep the type visible.
-  return value === undefined || value === null ? value : { redacted: true, sha256: sha256Hex(encoder.encode(String(value))).slice(0, 12) };
+  return value === undefined || value === null ? value : { redacted: true, sha256: redactionDigest(encoder.encode(String(value))) };
 }
 
 /**

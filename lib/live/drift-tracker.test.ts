@@ -48,6 +48,24 @@ const desiredOf = (manifest: KubeObject, revision: string): DesiredObject => ({ 
 const ID = 'c1/apps/Deployment/shop/web';
 
 describe('DriftTracker', () => {
+  it('shows a Secret manifest\'s revision keyed, not the content hash of its values', () => {
+    const { tracker } = setup({ '/Secret': { synced: true, status: 'synced' } });
+    const secret = (value: string): KubeObject => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db', namespace: 'shop', uid: 's1', resourceVersion: '1' }, data: { password: value } });
+    const plainRevision = 'f52fbd32b2b3c4d5e6f708192a3b4c5d';
+    tracker.replaceManifests([desiredOf(secret('aHVudGVyMg=='), plainRevision)]);
+    tracker.upsertLive(secret('aHVudGVyMg=='));
+    const shown = tracker.get('c1//Secret/shop/db')?.desiredRevision;
+    expect(shown).toMatch(/^[0-9a-f]{12}$/);
+    expect(plainRevision.startsWith(shown ?? '')).toBe(false);
+    // Deterministic within the process: the same manifest keeps its revision.
+    tracker.replaceManifests([desiredOf(secret('aHVudGVyMg=='), plainRevision)]);
+    expect(tracker.get('c1//Secret/shop/db')?.desiredRevision).toBe(shown);
+    // Other kinds show the revision as it is.
+    tracker.replaceManifests([desiredOf(deployment('web:1'), 'r1')]);
+    tracker.upsertLive(liveDeployment('web:1', '1'));
+    expect(tracker.get(ID)?.desiredRevision).toBe('r1');
+  });
+
   it('goes in-sync → drifted → in-sync and emits only on verdict changes', () => {
     const { tracker, events } = setup();
     tracker.replaceManifests([desiredOf(deployment('web:1'), 'r1')]);

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { diffPrepared, prepareDesired, type DiffOptions, type FieldChange, type PreparedDesired, type SchemaProvider } from '../drift';
+import { redactionDigest } from '../drift/secrets';
 import { deepEqual, type KubeObject } from '../kube/cache-diff';
 import {
   groupKind,
@@ -89,6 +90,15 @@ function controllerOf(obj: KubeObject): { kind: string; name: string; uid: strin
   }
   return undefined;
 }
+
+/**
+ * A Secret manifest's revision as shown and stored: a plain hash of content that holds the Secret's
+ * values would let anyone who reads it test guesses of them, so it is keyed like the markers.
+ */
+function secretRevision(revision: string): string {
+  return redactionDigest(revisionEncoder.encode(revision));
+}
+const revisionEncoder = new TextEncoder();
 
 function contentHash(s: string): string {
   return createHash('sha256').update(s).digest('hex').slice(0, 16);
@@ -415,7 +425,7 @@ export class DriftTracker {
       warnings,
       error,
       source: resolved?.desired.source,
-      desiredRevision: resolved?.desired.revision,
+      desiredRevision: resolved && template.kind === 'Secret' && template.group === '' ? secretRevision(resolved.desired.revision) : resolved?.desired.revision,
       resourceVersion: live?.obj.metadata.resourceVersion,
       labels: labelsOf(live?.obj ?? resolved?.desired.manifest),
       since: '',

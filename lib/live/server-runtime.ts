@@ -4,7 +4,9 @@
  * when the server boots, and route handlers only look it up.
  */
 import { PARSE_WORKER_ENV } from '../../scripts/server-bundle.mjs';
+import { loadRedactionKey, REDACTION_KEY_ENV } from '../auth/redaction-key';
 import { loadDashboardConfig } from '../config/dashboard-config';
+import { setRedactionKey } from '../drift/secrets';
 import { DATABASE_URL_ENV, openStoreDeferred, type StoreOptionsInput } from '../store';
 import { runtimeOptions } from './runtime-options';
 import { tightenHeapGrowthWhenLarge } from './heap-growth';
@@ -35,12 +37,23 @@ export function historyStoreTarget(dataDir: string | undefined, env: Record<stri
   return dataDir ? { dataDir } : {};
 }
 
+/** Markers of Secret values keyed with the deployment's key (lib/auth/redaction-key.ts) before anything is compared. */
+function applyRedactionKey(dataDir: string | undefined): void {
+  const loaded = loadRedactionKey(dataDir);
+  if ('key' in loaded) return setRedactionKey(loaded.key);
+  // A key the operator set wrongly is theirs to fix; a data directory that cannot keep one only
+  // costs markers that change at each restart.
+  if (process.env[REDACTION_KEY_ENV]) throw new Error(loaded.error);
+  console.error(`[driftwatch] ${loaded.error}: Secret redaction markers use a key of this process's own and change at every restart`);
+}
+
 /** Starts the runtime once; later calls return the same promise. A failed start is remembered and reported. */
 export function startServerRuntime(): Promise<LiveRuntime> {
   const s = slot();
   s.starting ??= (async () => {
     try {
       const config = loadDashboardConfig();
+      applyRedactionKey(config.dataDir);
       const parseWorker = process.env[PARSE_WORKER_ENV];
       const options = runtimeOptions(
         config,

@@ -4,7 +4,9 @@
  * and a value under a Secret's `data`/`stringData` that is not a marker is redacted here (the
  * engine should already have done it; this is the last line of defence).
  */
-import { createHash } from 'node:crypto';
+import { redactionDigest } from '../drift/secrets';
+
+const textEncoder = new TextEncoder();
 
 export interface StoredValue {
   /** Canonical JSON, or a `$truncated` summary when longer than the limit; null when absent. */
@@ -89,10 +91,10 @@ export function hashToHex(h: number): string {
   return h.toString(16).padStart(14, '0');
 }
 
-/** Same shape as the engine's marker: the first 12 hex digits of the SHA-256. */
+/** The engine's marker: the keyed digest of the value's text (lib/drift/secrets.ts says why keyed). */
 export function redactionMarkerFor(value: unknown): RedactionMarker {
   const text = typeof value === 'string' ? value : canonicalJson(value);
-  return { redacted: true, sha256: createHash('sha256').update(text).digest('hex').slice(0, 12) };
+  return { redacted: true, sha256: redactionDigest(textEncoder.encode(text)) };
 }
 
 /** True for a path under a core-group Secret's `data` or `stringData` (or those maps themselves). */
