@@ -138,6 +138,12 @@ test.describe('drift API and stream', () => {
     const missing = await request.get('/api/v1/drift/object?cluster=nope&kind=ConfigMap&name=x');
     expect(missing.status()).toBe(404);
     expect((await missing.json()).error.message).toMatch(/no drift state/);
+    // A path no route serves: the API's JSON error, not an HTML page, whatever the method.
+    for (const res of [await request.get('/api/v1/drfit'), await request.post('/api/nope/deeper', { data: {} })]) {
+      expect(res.status()).toBe(404);
+      expect(res.headers()['content-type']).toContain('application/json');
+      expect((await res.json()).error.message).toMatch(/^no such API endpoint: (GET \/api\/v1\/drfit|POST \/api\/nope\/deeper)/);
+    }
   });
 
   test('serves readiness, resources and Prometheus metrics', async ({ request }) => {
