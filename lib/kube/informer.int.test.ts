@@ -429,6 +429,26 @@ describe('SupervisedInformer against the shared test cluster', () => {
     expect(counters.errors).toBe(0);
   });
 
+  it('keeps a quiet watch open past a minute, asks for bookmarks and moves its resume point with them', async () => {
+    // client-node 2.0 aborted healthy watches every 30 s, and its informer did not ask for
+    // bookmarks (kubernetes-client/javascript 2432, 458): the API server sends a bookmark about
+    // once a minute to a watch that asked, and only then.
+    const quiet = await createNamespace(core, 'inf-quiet');
+    const elsewhere = await createNamespace(core, 'inf-busy-elsewhere');
+    const { informer, rec } = startInformer(kc, { resource: configMaps, namespace: quiet, labelSelector: 'never=matched', watchTimeoutSeconds: 300 });
+    await informer.synced();
+    const start = informer.getState().resourceVersion;
+    // Writes elsewhere move the cluster's resourceVersion past the watch's.
+    for (let i = 0; i < 3; i++) await core.createNamespacedConfigMap({ namespace: elsewhere, body: ConfigMap(`cm-${i}`, {}) });
+    await eventually(async () => informer.getState().counters.bookmarks >= 1, 'a bookmark', 90_000);
+    const state = informer.getState();
+    expect(BigInt(state.resourceVersion)).toBeGreaterThan(BigInt(start));
+    expect(state.counters.watchRestarts).toBe(0);
+    expect(state.counters.watchdogTimeouts).toBe(0);
+    expect(state.status).toBe('synced');
+    expect(rec.changes()).toEqual([]);
+  }, 120_000);
+
   it('reopens at once a watch the server keeps ending after it delivered events: no backoff builds up', async () => {
     const ns = await createNamespace(core, 'inf-noback');
     // A backoff this long would hold the next watch for 15-30 s after the first end.
@@ -490,6 +510,26 @@ describe('SupervisedInformer against the shared test cluster', () => {
       ac.abort();
       for (const res of held) res.destroy();
     }
+  });
+
+  it('retries an unreachable API server with a growing backoff, not in a tight loop', async () => {
+    // Restarting from an error handler naively made tens of requests a second (kubernetes-client/javascript 1933).
+    const refused = new KubeConfig();
+    refused.loadFromOptions({
+      clusters: [{ name: 'nowhere', server: 'https://127.0.0.1:1', skipTLSVerify: true }],
+      users: [{ name: 'nobody', token: 'x' }],
+      contexts: [{ name: 'nowhere', cluster: 'nowhere', user: 'nobody' }],
+      currentContext: 'nowhere',
+    });
+    const { informer } = startInformer(refused, { resource: configMaps, namespace: 'default' });
+    await sleep(3_000);
+    const { counters, status, message } = informer.getState();
+    expect(status).toBe('error');
+    expect(message).toContain('ECONNREFUSED');
+    // 200 ms doubling (jittered): a handful of attempts in 3 s; a tight loop would make hundreds.
+    expect(counters.errors).toBeGreaterThanOrEqual(2);
+    expect(counters.errors).toBeLessThanOrEqual(8);
+    await informer.stop();
   });
 
   it('stop() ends every request and timer, whether syncing, reconnecting or hanging on a dead connection', async () => {
