@@ -729,8 +729,19 @@ describe('false positives catalogue', () => {
         },
       };
       const desired = { apiVersion: 'example.com/v1beta1', kind: 'Cache', metadata: { name: 'sessions', namespace: 'shop' }, spec: {} };
-      const live = { apiVersion: 'example.com/v1', kind: 'Cache', metadata: { name: 'sessions', namespace: 'shop', uid: 'c' }, spec: { size: 1 } };
-      expectInSync(diffObjects(desired, live, { schema: crdSchemaProvider([crd]) }));
+      // spec.size written by someone else: drift unless it is the schema's default for the manifest's kind.
+      const live = (size: number) => ({
+        apiVersion: 'example.com/v1',
+        kind: 'Cache',
+        metadata: { name: 'sessions', namespace: 'shop', uid: 'c', managedFields: [entry('kubectl-edit', 'Update', { 'f:spec': { 'f:size': {} } }, { apiVersion: 'example.com/v1' })] },
+        spec: { size },
+      });
+      const schema = crdSchemaProvider([crd]);
+      expectInSync(diffObjects(desired, live(1), { schema }));
+      // The v1beta1 manifest took its default from the CRD: without the schema the same size is drift,
+      // and with it a size other than the default still is.
+      expect(paths(diffObjects(desired, live(1)))).toEqual(['spec.size']);
+      expect(diffObjects(desired, live(3), { schema }).changes).toMatchObject([{ path: 'spec.size', op: 'changed', live: 3, manager: { name: 'kubectl-edit' } }]);
     });
   });
 });
