@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { issueText } from './config-issues';
 import { DriftConfigError, driftConfigSchema, issuePath } from './drift-config';
 import { CRASHES_DEFAULTS, crashesSchema } from './crashes-config';
 import { AUTH_DEFAULTS, authFromEnv, authSchema, LIMITS_DEFAULTS, limitsSchema } from '../auth/auth-config';
@@ -104,7 +105,7 @@ export type ManifestConfig = { path: string; clusters?: string[]; defaultNamespa
 export function parseDashboardConfig(raw: unknown, origin: string, baseDir = process.cwd()): DashboardConfig {
   const res = dashboardConfigSchema.safeParse(raw ?? {});
   if (!res.success) {
-    const lines = res.error.issues.map((i) => `  ${issuePath(i.path)}: ${i.message}`);
+    const lines = res.error.issues.map((i) => `  ${issuePath(i.path)}: ${issueText(dashboardConfigSchema, i)}`);
     throw new DriftConfigError(`${origin}: invalid configuration:\n${lines.join('\n')}`);
   }
   const cfg = res.data;
@@ -168,7 +169,8 @@ export function loadDashboardConfig(env: Record<string, string | undefined> = pr
   if (env.DRIFTWATCH_FIELD_MANAGER) cfg.fieldManager = env.DRIFTWATCH_FIELD_MANAGER;
   if (env.DRIFTWATCH_MANIFEST_PARSE_THREADS) {
     const threads = env.DRIFTWATCH_MANIFEST_PARSE_THREADS.trim();
-    cfg.manifestParseThreads = parseDashboardConfig({ manifestParseThreads: /^\d+$/.test(threads) ? Number(threads) : threads }, 'environment (DRIFTWATCH_MANIFEST_PARSE_THREADS)').manifestParseThreads;
+    if (!/^\d+$/.test(threads)) throw new DriftConfigError(`environment (DRIFTWATCH_MANIFEST_PARSE_THREADS): "${threads}" is not a whole number of threads (0 to 16; 0 parses on the server's thread)`);
+    cfg.manifestParseThreads = parseDashboardConfig({ manifestParseThreads: Number(threads) }, 'environment (DRIFTWATCH_MANIFEST_PARSE_THREADS)').manifestParseThreads;
   }
   const embedEnv: Record<string, unknown> = {};
   const origins = list(env.DRIFTWATCH_EMBED_ORIGINS, /[\s,]+/);

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { parseJsonPointer, parsePattern } from '../drift/path';
 import { parseLabelSelector } from '../drift/ignore-rules';
 import type { DiffOptions, IgnoreRule } from '../drift/types';
+import { issueText } from './config-issues';
 
 const nonEmpty = z.string().min(1);
 
@@ -102,7 +103,7 @@ export function issuePath(path: ReadonlyArray<PropertyKey>): string {
 export function parseDriftConfig(raw: unknown): DriftConfig {
   const res = driftConfigSchema.safeParse(raw ?? {});
   if (res.success) return res.data;
-  const lines = res.error.issues.map((i) => `  ${issuePath(i.path)}: ${i.message}`);
+  const lines = res.error.issues.map((i) => `  ${issuePath(i.path)}: ${issueText(driftConfigSchema, i)}`);
   throw new DriftConfigError(`invalid drift configuration:\n${lines.join('\n')}`);
 }
 

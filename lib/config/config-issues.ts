@@ -1,0 +1,96 @@
+/**
+ * Configuration problems in words a user can act on. zod says `Unrecognized key: "kubeConfig"` and,
+ * for a value that fits no branch of a union, only `Invalid input`; here an unknown key gets the
+ * keys allowed at its place (and the likely one it was meant to be), and a union the reasons of
+ * its branches.
+ */
+import type { z } from 'zod';
+
+interface SchemaDef {
+  type: string;
+  innerType?: Schema;
+  in?: Schema;
+  shape?: Record<string, Schema>;
+  element?: Schema;
+  options?: Schema[];
+}
+interface Schema {
+  _zod: { def: SchemaDef };
+}
+
+type Issue = z.core.$ZodIssue;
+
+/** The object schemas a value at `path` may be checked against (several under a union). */
+function objectsAt(schema: Schema, path: ReadonlyArray<PropertyKey>): Schema[] {
+  let def = schema._zod.def;
+  // Wrappers: optional, default, prefault, nullable, readonly, catch (innerType); pipe (its input).
+  while (def.innerType !== undefined || (def.type === 'pipe' && def.in !== undefined)) {
+    const next: Schema | undefined = def.innerType ?? def.in;
+    if (next === undefined) break;
+    def = next._zod.def;
+  }
+  if (def.type === 'union') return (def.options ?? []).flatMap((o) => objectsAt(o, path));
+  if (path.length === 0) return def.type === 'object' ? [{ _zod: { def } }] : [];
+  const [head, ...rest] = path;
+  if (def.type === 'array' && typeof head === 'number' && def.element) return objectsAt(def.element, rest);
+  if (def.type === 'object' && typeof head === 'string' && def.shape?.[head]) return objectsAt(def.shape[head], rest);
+  return [];
+}
+
+/** Keys an object at `path` may have, sorted. */
+function keysAllowedAt(schema: Schema, path: ReadonlyArray<PropertyKey>): string[] {
+  const keys = new Set<string>();
+  for (const o of objectsAt(schema, path)) for (const k of Object.keys(o._zod.def.shape ?? {})) keys.add(k);
+  return [...keys].sort();
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const here = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = here;
+    }
+  }
+  return row[b.length]!;
+}
+
+/** The allowed key a misspelt one most likely meant: same letters in another case, or two edits away. */
+export function likelyKey(key: string, allowed: ReadonlyArray<string>): string | undefined {
+  const lower = key.toLowerCase();
+  const sameCase = allowed.find((k) => k.toLowerCase() === lower);
+  if (sameCase) return sameCase;
+  let best: { key: string; d: number } | undefined;
+  for (const k of allowed) {
+    const d = editDistance(lower, k.toLowerCase());
+    if (d <= 2 && d < key.length && (!best || d < best.d)) best = { key: k, d };
+  }
+  return best?.key;
+}
+
+const TYPE_WORDS: Record<string, string> = { string: 'a string', number: 'a number', object: 'a mapping', array: 'a list', boolean: 'true or false' };
+
+/** One line for an issue of `schema` (the path is the caller's to print). */
+export function issueText(schema: z.ZodType, issue: Issue): string {
+  if (issue.code === 'unrecognized_keys') {
+    // Only the definitions' structure is read (zod's own types are too precise to walk generically).
+    const allowed = keysAllowedAt(schema as unknown as Schema, issue.path);
+    const each = issue.keys.map((k) => {
+      const meant = likelyKey(k, allowed);
+      return `unknown key "${k}"${meant ? ` (did you mean "${meant}"?)` : ''}`;
+    });
+    return `${each.join(', ')}${allowed.length > 0 ? `; allowed here: ${allowed.join(', ')}` : ''}`;
+  }
+  if (issue.code === 'invalid_union') {
+    const branches = issue.errors.flat();
+    // A branch of the right type that refused the value says why; otherwise name the types allowed.
+    const reasons = branches.filter((b) => b.code !== 'invalid_type').map((b) => b.message);
+    if (reasons.length > 0) return [...new Set(reasons)].join('; ');
+    const types = branches.flatMap((b) => (b.code === 'invalid_type' ? [TYPE_WORDS[b.expected] ?? b.expected] : []));
+    if (types.length > 0) return `expected ${[...new Set(types)].join(' or ')}`;
+  }
+  return issue.message;
+}
