@@ -135,6 +135,18 @@ test.describe('drift API and stream', () => {
     expect(selector.status()).toBe(400);
     const cursor = await request.get('/api/v1/drift?cursor=forged');
     expect(cursor.status()).toBe(400);
+    // Numbers in digits only; a single-valued parameter once; endpoints without parameters take none.
+    for (const [path, says] of [
+      ['/api/v1/drift?limit=0x10', /limit: a whole number from 1 to 1000/],
+      ['/api/v1/drift?limit=10&limit=20', /limit: given 2 times, once expected/],
+      ['/api/v1/status?verbose=1', /unknown key "verbose"/],
+      ['/api/v1/resources?cluster=x', /unknown key "cluster"/],
+      ['/api/v1/drift?labelSelector=' + encodeURIComponent('app===web'), /invalid label selector/],
+    ] as const) {
+      const res = await request.get(path);
+      expect(res.status(), path).toBe(400);
+      expect((await res.json()).error.message, path).toMatch(says);
+    }
     const missing = await request.get('/api/v1/drift/object?cluster=nope&kind=ConfigMap&name=x');
     expect(missing.status()).toBe(404);
     expect((await missing.json()).error.message).toMatch(/no drift state/);

@@ -1,5 +1,6 @@
 /** HTTP input of the drift API, validated at the edge. */
 import { z } from 'zod';
+import { wholeNumberParam } from './query-numbers';
 import { parseLabelSelector } from '../drift';
 import { DRIFT_STATUSES, type DriftStatus } from '../live/types';
 
@@ -24,7 +25,7 @@ export const driftListQuery = z
           ctx.addIssue({ code: 'custom', message: e instanceof Error ? e.message : String(e) });
         }
       }),
-    limit: z.coerce.number().int().min(1).max(1000).default(100),
+    limit: wholeNumberParam(1, 1000).default(100),
     cursor: z.string().max(200).optional(),
   })
   .strict();

@@ -1,5 +1,6 @@
 /** HTTP input of the history API, validated at the edge. */
 import { z } from 'zod';
+import { wholeNumberParam } from './query-numbers';
 
 const isoDate = z
   .string()
@@ -13,7 +14,7 @@ export const chartQuery = z
   .object({
     from: isoDate,
     to: isoDate,
-    bucketMs: z.coerce.number().int().min(60_000).max(DAY).refine((n) => n % 60_000 === 0, { message: 'a multiple of one minute' }),
+    bucketMs: wholeNumberParam(60_000, DAY).refine((n) => n % 60_000 === 0, { message: 'a multiple of one minute' }),
     groupBy: z.enum(['none', 'cluster', 'namespace', 'kind']).default('none'),
     cluster: z.string().max(253).optional(),
     namespace: z.string().max(253).optional(),
@@ -33,7 +34,7 @@ export const findingsQuery = z
     to: isoDate.optional(),
     cluster: z.string().max(253).optional(),
     namespace: z.string().max(253).optional(),
-    limit: z.coerce.number().int().min(1).max(1000).default(200),
+    limit: wholeNumberParam(1, 1000).default(200),
   })
   .strict();
 

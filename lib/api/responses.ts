@@ -1,5 +1,6 @@
 import { NextResponse } from 'next/server';
-import type { z } from 'zod';
+import { z } from 'zod';
+import { issueText } from '../config/config-issues';
 import { issuePath } from '../config/drift-config';
 
 /** Every API error has this shape: a message a person can act on, and the HTTP status. */
@@ -24,7 +25,7 @@ export function searchParamsObject(params: URLSearchParams, lists: ReadonlyArray
   const out: Record<string, string | string[]> = {};
   for (const key of new Set(params.keys())) {
     const values = params.getAll(key);
-    out[key] = lists.includes(key) ? values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean) : (values[values.length - 1] ?? '');
+    out[key] = lists.includes(key) ? values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean) : (values[0] ?? '');
   }
   return out;
 }
@@ -32,8 +33,15 @@ export function searchParamsObject(params: URLSearchParams, lists: ReadonlyArray
 export type Parsed<T> = { ok: true; value: T } | { ok: false; response: NextResponse };
 
 export function parseQuery<S extends z.ZodType>(schema: S, params: URLSearchParams, lists: ReadonlyArray<string> = []): Parsed<z.infer<S>> {
+  // A single-valued parameter given twice (`?wait=99&wait=5`) would be read as its last value, so
+  // that the order of a client's parameters changed the answer: refused instead.
+  const repeated = [...new Set(params.keys())].filter((k) => !lists.includes(k) && params.getAll(k).length > 1);
+  if (repeated.length > 0) return { ok: false, response: jsonError(400, `invalid query: ${repeated.map((k) => `${k}: given ${params.getAll(k).length} times, once expected`).join('; ')}`) };
   const res = schema.safeParse(searchParamsObject(params, lists));
   if (res.success) return { ok: true, value: res.data };
-  const detail = res.error.issues.map((i) => `${issuePath(i.path)}: ${i.message}`).join('; ');
+  const detail = res.error.issues.map((i) => `${issuePath(i.path)}: ${issueText(schema, i)}`).join('; ');
   return { ok: false, response: jsonError(400, `invalid query: ${detail}`) };
 }
+
+/** For endpoints that take no parameters: one given (a typo of another endpoint's, say) is a 400 like anywhere else. */
+export const NO_PARAMS = z.object({}).strict();

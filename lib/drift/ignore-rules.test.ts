@@ -117,5 +117,13 @@ describe('label selectors', () => {
     expect(labelsMatch(sel, { app: 'web', env: 'prod', owner: 'x', tier: 'db' })).toBe(false);
     expect(labelsMatch(sel, { app: 'web', env: 'prod' })).toBe(false);
     expect(labelsMatch(parseLabelSelector('env notin (prod)'), { env: 'dev' })).toBe(true);
+    expect(labelsMatch(parseLabelSelector('tier in(a,b)'), { tier: 'b' })).toBe(true);
+    expect(labelsMatch(parseLabelSelector('example.com/team=a'), { 'example.com/team': 'a' })).toBe(true);
+  });
+
+  it('refuse what the API server refuses, instead of reading it as something else', () => {
+    for (const bad of ['app===web', 'a=b=c', '!', 'app in ()', 'a in (b', '__proto__=x', 'app=has space', 'Bad_Prefix.com/x=1', `k=${'v'.repeat(64)}`]) {
+      expect(() => parseLabelSelector(bad), bad).toThrow(/invalid label selector/);
+    }
   });
 });

@@ -45,10 +45,22 @@ function glob(s: string | undefined): RegExp | null {
   return new RegExp(`^${body}$`);
 }
 
-/** Parses `a=b,c!=d,e in (x,y),f notin (z),g,!h` into a LabelSelector. */
+// Label syntax as the API server checks it: an optional DNS-subdomain prefix and a name of at most
+// 63 characters for keys; values empty or such a name. A selector the API server would refuse is
+// refused here too, instead of quietly meaning something else (`app===web`, `!`, `__proto__=x`).
+const LABEL_NAME = '[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?';
+const LABEL_KEY = new RegExp(`^(?:[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*/)?${LABEL_NAME}$`);
+const LABEL_VALUE = new RegExp(`^(?:${LABEL_NAME})?$`);
+
+/** Parses `a=b,c!=d,e in (x,y),f notin (z),g,!h` into a LabelSelector, as kubectl's `-l` reads it. */
 export function parseLabelSelector(s: string): LabelSelector {
   const matchLabels: Record<string, string> = {};
   const matchExpressions: LabelSelectorRequirement[] = [];
+  const bad = (why: string): never => {
+    throw new IgnoreRuleError(`invalid label selector ${JSON.stringify(s)}: ${why}`);
+  };
+  const key = (k: string): string => (LABEL_KEY.test(k) && (k.split('/').pop() ?? '').length <= 63 ? k : bad(`${JSON.stringify(k)} is not a label key`));
+  const value = (v: string): string => (LABEL_VALUE.test(v) ? v : bad(`${JSON.stringify(v)} is not a label value`));
   // Split on commas outside parentheses.
   const parts: string[] = [];
   let depth = 0;
@@ -62,35 +74,37 @@ export function parseLabelSelector(s: string): LabelSelector {
     } else cur += ch;
   }
   parts.push(cur);
+  if (depth !== 0) bad('unbalanced parentheses');
   for (const raw of parts) {
     const p = raw.trim();
     if (p === '') continue;
-    let m = /^(\S+)\s+(in|notin)\s+\(([^)]*)\)$/.exec(p);
+    let m = /^(\S+?)\s+(in|notin)\s*\(([^()]*)\)$/.exec(p);
     if (m !== null) {
-      const values = (m[3] ?? '').split(',').map((v) => v.trim()).filter((v) => v !== '');
-      matchExpressions.push({ key: m[1] ?? '', operator: m[2] === 'in' ? 'In' : 'NotIn', values });
+      const values = (m[3] ?? '').split(',').map((v) => value(v.trim()));
+      if (values.length === 1 && values[0] === '') bad(`${m[2]} needs at least one value`);
+      matchExpressions.push({ key: key(m[1] ?? ''), operator: m[2] === 'in' ? 'In' : 'NotIn', values });
       continue;
     }
-    m = /^([^=!\s]+)\s*!=\s*(\S*)$/.exec(p);
+    m = /^([^=!\s]+)\s*!=\s*([^=!\s]*)$/.exec(p);
     if (m !== null) {
-      matchExpressions.push({ key: m[1] ?? '', operator: 'NotIn', values: [m[2] ?? ''] });
+      matchExpressions.push({ key: key(m[1] ?? ''), operator: 'NotIn', values: [value(m[2] ?? '')] });
       continue;
     }
-    m = /^([^=!\s]+)\s*==?\s*(\S*)$/.exec(p);
+    m = /^([^=!\s]+)\s*==?\s*([^=!\s]*)$/.exec(p);
     if (m !== null) {
-      matchLabels[m[1] ?? ''] = m[2] ?? '';
+      matchLabels[key(m[1] ?? '')] = value(m[2] ?? '');
       continue;
     }
-    m = /^!(\S+)$/.exec(p);
+    m = /^!\s*([^=!\s()]+)$/.exec(p);
     if (m !== null) {
-      matchExpressions.push({ key: m[1] ?? '', operator: 'DoesNotExist' });
+      matchExpressions.push({ key: key(m[1] ?? ''), operator: 'DoesNotExist' });
       continue;
     }
-    if (/^\S+$/.test(p)) {
-      matchExpressions.push({ key: p, operator: 'Exists' });
+    if (/^[^=!\s()]+$/.test(p)) {
+      matchExpressions.push({ key: key(p), operator: 'Exists' });
       continue;
     }
-    throw new IgnoreRuleError(`invalid label selector ${JSON.stringify(s)}`);
+    bad(`cannot read ${JSON.stringify(p)}`);
   }
   return { matchLabels, matchExpressions };
 }

@@ -1,4 +1,5 @@
 import { NextResponse, type NextRequest } from 'next/server';
+import { jsonError, NO_PARAMS, parseQuery } from '@/lib/api/responses';
 import { inScope, scopeOfRequest } from '@/lib/auth/namespace-scope';
 import { loadDashboardConfig } from '@/lib/config/dashboard-config';
 import { getClusterOverview } from '@/lib/kube/overview';
@@ -8,10 +9,10 @@ export const dynamic = 'force-dynamic';
 
 /** GET /api/v1/cluster — which cluster, its namespaces (a namespace-scoped user's only) and what it serves. */
 export async function GET(req: NextRequest) {
+  const parsed = parseQuery(NO_PARAMS, req.nextUrl.searchParams);
+  if (!parsed.ok) return parsed.response;
   const result = await getClusterOverview();
-  if (!result.ok) {
-    return NextResponse.json({ error: result.error }, { status: 503 });
-  }
+  if (!result.ok) return jsonError(503, result.error);
   // The configuration the runtime started with; read from disk only while it is not running.
   const rt = currentRuntime();
   const scope = scopeOfRequest('error' in rt ? loadDashboardConfig().auth : rt.runtime.config.auth, req.headers);

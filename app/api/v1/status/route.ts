@@ -1,5 +1,5 @@
 import type { NextRequest } from 'next/server';
-import { jsonError, jsonOk } from '@/lib/api/responses';
+import { jsonError, jsonOk, NO_PARAMS, parseQuery } from '@/lib/api/responses';
 import { inScope, scopeOfRequest } from '@/lib/auth/namespace-scope';
 import { currentRuntime } from '@/lib/live/server-runtime';
 
@@ -7,6 +7,8 @@ export const dynamic = 'force-dynamic';
 
 /** GET /api/v1/status — clusters, readiness and manifest problems (bad files with file and line). */
 export function GET(req: NextRequest) {
+  const parsed = parseQuery(NO_PARAMS, req.nextUrl.searchParams);
+  if (!parsed.ok) return parsed.response;
   const rt = currentRuntime();
   if ('error' in rt) return jsonError(503, rt.error);
   const { runtime } = rt;
