@@ -37,15 +37,19 @@ export const driftObjectQuery = z
   .object({
     id: z.string().min(1).max(1200).optional(),
     cluster: z.string().min(1).max(253).optional(),
-    group: z.string().max(253).default(''),
+    group: z.string().max(253).optional(),
     kind: z.string().min(1).max(253).optional(),
-    namespace: z.string().max(253).default(''),
+    namespace: z.string().max(253).optional(),
     name: z.string().min(1).max(253).optional(),
     showIgnored: z.enum(['true', 'false']).optional(),
   })
   .strict()
   .refine((q) => q.id !== undefined || (q.cluster !== undefined && q.kind !== undefined && q.name !== undefined), {
     message: 'give id, or cluster, kind and name (plus group and namespace where they apply)',
+  })
+  // Both would have to agree; the id silently won before.
+  .refine((q) => q.id === undefined || [q.cluster, q.group, q.kind, q.namespace, q.name].every((p) => p === undefined), {
+    message: 'give either id or cluster, group, kind, namespace and name, not both',
   });
 
 export const streamQuery = z

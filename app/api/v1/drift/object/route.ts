@@ -15,7 +15,7 @@ export function GET(req: NextRequest) {
   const q = parsed.value;
   const rt = currentRuntime();
   if ('error' in rt) return jsonError(503, rt.error);
-  const id = q.id ?? objectId({ cluster: q.cluster ?? '', group: q.group, kind: q.kind ?? '', namespace: q.namespace, name: q.name ?? '' });
+  const id = q.id ?? objectId({ cluster: q.cluster ?? '', group: q.group ?? '', kind: q.kind ?? '', namespace: q.namespace ?? '', name: q.name ?? '' });
   const detail = objectDetail(rt.runtime, id, { showIgnored: q.showIgnored === 'true' });
   // Out of scope answers exactly like unknown: a scoped user learns nothing about other namespaces.
   if (!detail || !inScope(scopeOfRequest(rt.runtime.config.auth, req.headers), detail.state.namespace)) return jsonError(404, `no drift state for ${id}: the object is not watched, not declared, or the cluster is still syncing`);
