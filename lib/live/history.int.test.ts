@@ -90,4 +90,12 @@ describe('live drift recorded in the history store (SQLite)', () => {
     expect(history?.writes.length).toBeGreaterThanOrEqual(3);
     expect(history?.writes.every((w) => w.specChanged === false)).toBe(true);
   });
+
+  it('labels drifted objects with their API group as well as kind and namespace', async () => {
+    const id = `test//ConfigMap/${ns}/limits`;
+    const series = () => renderMetrics(rt).split('\n').filter((l) => l.startsWith('driftwatch_drifted_objects{'));
+    await kubeWrite(kc, 'PATCH', cmPath({ fieldManager: 'kubectl-edit' }), { data: { max: '99' } }, CONTENT_TYPE.merge);
+    await eventually(async () => rt.get(id)?.state.status === 'drifted', 'the drift');
+    expect(series()).toContain(`driftwatch_drifted_objects{cluster="test",group="",kind="ConfigMap",namespace="${ns}"} 1`);
+  });
 });

@@ -33,22 +33,22 @@ export function renderMetrics(runtime: LiveRuntime): string {
   for (const r of resources) out.push(line('driftwatch_relists_total', { cluster: r.cluster, group: r.group, resource: r.resource }, r.relists));
 
   const byStatus = new Map<string, number>();
-  const drifted = new Map<string, { cluster: string; kind: string; namespace: string; n: number }>();
+  const drifted = new Map<string, { cluster: string; group: string; kind: string; namespace: string; n: number }>();
   for (const s of runtime.states()) {
     const k = `${s.cluster}\u0000${s.status}`;
     byStatus.set(k, (byStatus.get(k) ?? 0) + 1);
     if (s.status !== 'drifted') continue;
-    const dk = `${s.cluster}\u0000${s.kind}\u0000${s.namespace}`;
+    const dk = `${s.cluster}\u0000${s.group}\u0000${s.kind}\u0000${s.namespace}`;
     const e = drifted.get(dk);
     if (e) e.n++;
-    else drifted.set(dk, { cluster: s.cluster, kind: s.kind, namespace: s.namespace, n: 1 });
+    else drifted.set(dk, { cluster: s.cluster, group: s.group, kind: s.kind, namespace: s.namespace, n: 1 });
   }
   family('driftwatch_objects', 'gauge', 'Objects by drift status.');
   for (const c of runtime.clusters.keys()) {
     for (const status of DRIFT_STATUSES) out.push(line('driftwatch_objects', { cluster: c, status }, byStatus.get(`${c}\u0000${status}`) ?? 0));
   }
-  family('driftwatch_drifted_objects', 'gauge', 'Drifted objects by kind and namespace.');
-  for (const d of drifted.values()) out.push(line('driftwatch_drifted_objects', { cluster: d.cluster, kind: d.kind, namespace: d.namespace }, d.n));
+  family('driftwatch_drifted_objects', 'gauge', 'Drifted objects by group, kind and namespace.');
+  for (const d of drifted.values()) out.push(line('driftwatch_drifted_objects', { cluster: d.cluster, group: d.group, kind: d.kind, namespace: d.namespace }, d.n));
 
   family('driftwatch_event_lag_seconds', 'histogram', 'From the write (newest managedFields time, 1 s resolution) to the watch event reaching the dashboard.');
   for (const [name, w] of runtime.clusters) {
