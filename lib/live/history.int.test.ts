@@ -1,5 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDashboardConfig } from '../config/dashboard-config';
@@ -10,11 +9,15 @@ import { DirectoryManifestFeed } from './manifest-feed';
 import { LiveRuntime } from './runtime';
 import { renderMetrics } from './metrics';
 import { driftEventStream } from './sse';
+import { tempDirs } from '../../testing/temp-dirs';
+
+// Made while the file is collected, removed after it even when a filter skips their describe block.
+const tempDir = tempDirs('dw-history-');
 
 describe('live drift recorded in the history store (SQLite)', () => {
   const { kc, state } = testCluster();
   const ns = uniqueName('hist');
-  const dir = mkdtempSync(join(tmpdir(), 'dw-history-'));
+  const dir = tempDir();
   let store: DeferredStore;
   let rt: LiveRuntime;
   let openAtFirstSync: boolean | undefined;
@@ -47,7 +50,6 @@ describe('live drift recorded in the history store (SQLite)', () => {
 
   afterAll(async () => {
     await rt?.stop();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('opens the store after the first sync and writes the state recorded during it', async () => {

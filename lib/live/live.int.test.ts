@@ -1,5 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +11,10 @@ import { DirectoryManifestFeed } from './manifest-feed';
 import { LiveRuntime, MAX_READY_WAITERS } from './runtime';
 import { ownerTemplateBuilder } from './runtime-options';
 import type { DriftEvent, ObjectDriftState } from './types';
+import { tempDirs } from '../../testing/temp-dirs';
+
+// Made while the file is collected, removed after it even when a filter skips their describe block.
+const tempDir = tempDirs('dw-live-');
 
 const GITOPS = 'gitops';
 
@@ -79,7 +82,7 @@ async function groundTruth(kubeconfig: string, dir: string, ns: string, opts: St
 describe('live drift on the shared test cluster', () => {
   const { kc, state } = testCluster();
   const ns = uniqueName('live');
-  const dir = mkdtempSync(join(tmpdir(), 'dw-live-manifests-'));
+  const dir = tempDir();
   const deployment = {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -110,7 +113,6 @@ describe('live drift on the shared test cluster', () => {
 
   afterAll(async () => {
     await rt?.runtime.stop();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   const stateOf = (kind: string, name: string, group = '') => rt.runtime.get(`test/${group}/${kind}/${ns}/${name}`)?.state;
@@ -218,7 +220,7 @@ describe('live drift on the shared test cluster', () => {
 describe('live drift, with a resource the dashboard may not list (RBAC)', () => {
   const { kc, state } = testCluster();
   const ns = uniqueName('live-rbac');
-  const dir = mkdtempSync(join(tmpdir(), 'dw-live-rbac-'));
+  const dir = tempDir();
   let rt: Running | undefined;
 
   beforeAll(async () => {
@@ -243,7 +245,6 @@ describe('live drift, with a resource the dashboard may not list (RBAC)', () => 
 
   afterAll(async () => {
     await rt?.runtime.stop();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('shows the forbidden resource as forbidden while the rest works', () => {
@@ -262,7 +263,7 @@ describe('live drift through API server restarts, 410 Gone and bursts (a cluster
   let cluster: TestCluster | undefined;
   let proxy: TcpProxy | undefined;
   let rt: Running | undefined;
-  const dir = mkdtempSync(join(tmpdir(), 'dw-live-chaos-'));
+  const dir = tempDir();
   const ns = 'chaos';
   const N = 100;
   const only: StartOptions = { config: { watch: { namespaces: [ns], pods: false, customResources: false } } };
@@ -291,7 +292,6 @@ describe('live drift through API server restarts, 410 Gone and bursts (a cluster
     await rt?.runtime.stop();
     await proxy?.close();
     await cluster?.stop();
-    rmSync(dir, { recursive: true, force: true });
     rmSync(proxied, { force: true });
   });
 
@@ -369,7 +369,7 @@ describe('live drift across two clusters at once', () => {
   let other: TestCluster | undefined;
   let rt: LiveRuntime | undefined;
   const ns = uniqueName('multi');
-  const dir = mkdtempSync(join(tmpdir(), 'dw-live-multi-'));
+  const dir = tempDir();
 
   beforeAll(async () => {
     other = await startTestCluster({ log: () => undefined });
@@ -404,7 +404,6 @@ describe('live drift across two clusters at once', () => {
   afterAll(async () => {
     await rt?.stop();
     await other?.stop();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('keeps each cluster\'s verdict apart, and one cluster going away does not stop the other', async () => {

@@ -3,8 +3,7 @@
  * `driftwatch` ServiceAccount bound to the shipped ClusterRole (token from the TokenRequest API),
  * reports drift as usual, and the API server refuses every write that identity attempts.
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -18,6 +17,10 @@ import { SECRETS_NOT_READABLE } from './drift-tracker';
 import { DirectoryManifestFeed } from './manifest-feed';
 import { LiveRuntime } from './runtime';
 import { ownerTemplateBuilder } from './runtime-options';
+import { tempDirs } from '../../testing/temp-dirs';
+
+// Made while the file is collected, removed after it even when a filter skips their describe block.
+const tempDir = tempDirs('dw-ro-identity-');
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const GITOPS = 'gitops';
@@ -69,7 +72,7 @@ async function statusOf(p: Promise<unknown>): Promise<number> {
 describe('the shipped read-only identity (deploy/) on the real test cluster', () => {
   const { kc: admin, state } = testCluster();
   const ns = uniqueName('ro-identity');
-  const dir = mkdtempSync(join(tmpdir(), 'dw-ro-identity-'));
+  const dir = tempDir();
   const manifests = shippedManifests();
   const sa = manifests.find((m) => m.kind === 'ServiceAccount');
   let sakc: KubeConfig;
@@ -135,7 +138,6 @@ describe('the shipped read-only identity (deploy/) on the real test cluster', ()
 
   afterAll(async () => {
     await runtime?.stop();
-    rmSync(dir, { recursive: true, force: true });
     await kubeWrite(admin, 'DELETE', `/api/v1/namespaces/${ns}`, undefined).catch(() => undefined);
   });
 

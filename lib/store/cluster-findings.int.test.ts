@@ -2,8 +2,6 @@
  * Findings from real API-server behaviour: writes go to the test cluster, a minimal pipeline (GET
  * after each write, the drift engine, managedFields) feeds the store the way lib/live does.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diffObjects, ownerOf, parsePath } from '../drift';
@@ -12,6 +10,10 @@ import { testCluster, uniqueName } from '../../testing/cluster-fixture';
 import { CONTENT_TYPE, kubeWrite, objectPath } from '../../testing/kube-write';
 import { openStore } from './open-store';
 import type { DriftStore, ObjectRef } from './types';
+import { tempDirs } from '../../testing/temp-dirs';
+
+// Made while the file is collected, removed after it even when a filter skips their describe block.
+const tempDir = tempDirs('driftwatch-store-cluster-');
 
 interface LiveObject {
   metadata: { resourceVersion: string; uid: string; managedFields?: unknown };
@@ -21,7 +23,7 @@ interface LiveObject {
 describe('findings from a real API server', () => {
   const { kc } = testCluster();
   const ns = uniqueName('store-findings');
-  const dir = mkdtempSync(join(tmpdir(), 'driftwatch-store-cluster-'));
+  const dir = tempDir();
   let store: DriftStore;
   const deployment = (replicas: number) => ({
     apiVersion: 'apps/v1',
@@ -50,7 +52,6 @@ describe('findings from a real API server', () => {
   afterAll(async () => {
     await store.close();
     await kubeWrite(kc, 'DELETE', `/api/v1/namespaces/${ns}`, undefined).catch(() => undefined);
-    rmSync(dir, { recursive: true, force: true });
   });
 
   /** What the live pipeline does on a watch event of the object. */
