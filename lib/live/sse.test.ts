@@ -66,6 +66,21 @@ describe('the drift event stream', () => {
     expect(log.clients).toBe(0);
   });
 
+  it('replays past events a scoped client may not see without waiting for a heartbeat, and counts only its own towards the cut-off', async () => {
+    const log = new EventLog(5_000);
+    const upsert = (namespace: string, name: string) => log.append({ type: 'upsert', state: { cluster: 'c', namespace, name } as never, at: '2026-01-01T00:00:00Z' });
+    for (let i = 0; i < 1_000; i++) upsert('other', `o${i}`);
+    upsert('mine', 'm0');
+    const s = stream(log, { resumeFrom: `${log.epoch}.0`, namespaceVisible: (ns) => ns === 'mine', maxQueued: 50, heartbeatMs: 60_000 });
+    // Events of other namespaces during the replay neither wait for this client nor cut it off.
+    for (let i = 0; i < 200; i++) upsert('other', `late${i}`);
+    // With the heartbeat a minute away, a replay stalled on hidden events would time the test out.
+    const blocks = await readBlocks(s.body, (b) => b.at(-1)?.event === 'drift');
+    expect(blocks.filter((b) => b.event === 'drift').map((b) => b.id)).toEqual([`${log.epoch}.1001`]);
+    expect(s.closes()).toBe(0);
+    s.ac.abort();
+  });
+
   it('answers an id beyond the newest event with reset, not with silence', async () => {
     const log = new EventLog(100);
     for (let i = 0; i < 5; i++) log.append(del(`o${i}`));

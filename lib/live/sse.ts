@@ -93,6 +93,8 @@ export function driftEventStream(opts: StreamOptions): ReadableStream<Uint8Array
         unsubscribe = log.subscribe(
           (e, json) => {
             if (replay === undefined) return sendEvent(e, json);
+            // Only what this client will receive waits (and counts towards cutting it off).
+            if (!visibleEvent(e)) return;
             pending.push([e, json]);
             if (pending.length > maxQueued) tooSlow();
           },
@@ -116,16 +118,20 @@ export function driftEventStream(opts: StreamOptions): ReadableStream<Uint8Array
       },
       pull(controller) {
         if (closed || replay === undefined) return;
-        const end = Math.min(replay.length, replayed + REPLAY_BATCH);
-        for (; replayed < end; replayed++) {
-          const e = replay[replayed]!;
-          if (visible(e.cluster, e.namespace)) controller.enqueue(encoder.encode(formatEncoded(e.json, idOf(e.seq))));
+        // Until something is sent: a pull that enqueues nothing is not called again (the stream
+        // waits for the reader's next read), so a batch this client may not see must not end it.
+        let sent = 0;
+        while (sent < REPLAY_BATCH && replayed < replay.length) {
+          const e = replay[replayed++]!;
+          if (!visible(e.cluster, e.namespace)) continue;
+          controller.enqueue(encoder.encode(formatEncoded(e.json, idOf(e.seq))));
+          sent++;
         }
         if (replayed < replay.length) return;
         const upTo = replay.at(-1)!.seq;
         replay = undefined;
         for (const [e, json] of pending.splice(0)) {
-          if (e.seq > upTo && visibleEvent(e)) controller.enqueue(encoder.encode(formatEncoded(json(), idOf(e.seq))));
+          if (e.seq > upTo) controller.enqueue(encoder.encode(formatEncoded(json(), idOf(e.seq))));
         }
       },
       cancel() {
