@@ -100,18 +100,26 @@ export async function open(
     req.on('error', (err) => reject(new KubeApiError(0, 'ConnectionError', `${url.host}: ${err.message}`)));
     const { timeoutMs } = opts;
     if (timeoutMs) {
-      // The socket timeout counts only once a connection is assigned; waiting for one in a busy
-      // pool is bounded too, or a request could wait there forever without an error. (A request
-      // destroyed while it waits reports its error only when it gets a connection: rejected here.)
-      const queued = setTimeout(() => {
-        const message = `no connection free within ${timeoutMs}ms (${MAX_REQUEST_SOCKETS} requests to this cluster in flight)`;
+      // The socket timeout counts only once a connection is up. Waiting for one — a free one in a
+      // busy pool, or a TCP connect that a firewall leaves unanswered for two minutes — is bounded
+      // too. (A request destroyed before it has a connected socket reports its error only later:
+      // rejected here.)
+      let stage: 'waiting for a free connection' | 'connecting' = 'waiting for a free connection';
+      const pending = setTimeout(() => {
+        const message = stage === 'connecting' ? `could not connect within ${timeoutMs}ms` : `no connection free within ${timeoutMs}ms (${MAX_REQUEST_SOCKETS} requests to this cluster in flight)`;
         req.destroy(new Error(message));
         reject(new KubeApiError(0, 'ConnectionError', `${url.host}: ${message}`));
       }, timeoutMs);
-      req.once('socket', () => clearTimeout(queued));
-      req.once('close', () => clearTimeout(queued));
+      req.once('socket', (socket) => {
+        if (!socket.connecting) return clearTimeout(pending);
+        stage = 'connecting';
+        socket.once('connect', () => clearTimeout(pending));
+      });
+      req.once('close', () => clearTimeout(pending));
       req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer within ${timeoutMs}ms`)));
     }
+    // Aborted while it waits for a connection: Node reports that only once one is assigned.
+    opts.signal?.addEventListener('abort', () => reject(new KubeApiError(0, 'Aborted', `${url.host}: request aborted`)), { once: true });
     req.end();
   });
 }

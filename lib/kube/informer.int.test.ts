@@ -503,6 +503,11 @@ describe('SupervisedInformer against the shared test cluster', () => {
       const started = Date.now();
       await expect(getJson(own, `/api/v1/namespaces/${ns}/configmaps`, { timeoutMs: 1_000 })).rejects.toThrow(/no connection free within 1000ms/);
       expect(Date.now() - started).toBeLessThan(30_000);
+      // Aborted while it waits: rejected then, not when a connection comes free.
+      const giveUp = new AbortController();
+      const waiting = getJson(own, `/api/v1/namespaces/${ns}/configmaps`, { signal: giveUp.signal, timeoutMs: 60_000 });
+      setTimeout(() => giveUp.abort(), 200);
+      await expect(waiting).rejects.toThrow(/request aborted/);
       // A watch has its own pool and still opens.
       const watch = await open(own, `/api/v1/namespaces/${ns}/configmaps?watch=true`, { signal: ac.signal, watch: true });
       expect(watch.statusCode).toBe(200);
