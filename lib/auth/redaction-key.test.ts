@@ -1,4 +1,4 @@
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDirs } from '../../testing/temp-dirs';
@@ -14,6 +14,7 @@ describe('the redaction key', () => {
     expect(first.key.length).toBeGreaterThanOrEqual(32);
     expect(first.origin).toBe(join(dir, REDACTION_KEY_FILE));
     expect(statSync(first.origin).mode & 0o777).toBe(0o600);
+    expect(readdirSync(dir)).toEqual([REDACTION_KEY_FILE]);
     const again = loadRedactionKey(dir, {});
     expect('key' in again && Buffer.from(again.key).equals(Buffer.from(first.key))).toBe(true);
     // Another data directory, another key.

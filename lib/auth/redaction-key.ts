@@ -5,7 +5,7 @@
  * sharing one PostgreSQL history should all be given the same key through the variable.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { REDACTION_KEY_MIN_BYTES } from '../drift/secrets';
 
@@ -26,11 +26,19 @@ export function loadRedactionKey(dataDir: string | undefined, env: Record<string
   const file = join(dir, REDACTION_KEY_FILE);
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    try {
-      // 'wx': two processes starting on one data directory cannot both write a key.
-      writeFileSync(file, `${randomBytes(REDACTION_KEY_MIN_BYTES).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    if (!existsSync(file)) {
+      // Written whole under another name, then linked into place: a link fails if the name exists,
+      // so two processes starting on one data directory end with one key, and neither (nor a crash
+      // between creating and writing) can leave an empty file behind that the other would read.
+      const draft = join(dir, `.${REDACTION_KEY_FILE}.${process.pid}.${randomBytes(4).toString('hex')}`);
+      writeFileSync(draft, `${randomBytes(REDACTION_KEY_MIN_BYTES).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+      try {
+        linkSync(draft, file);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      } finally {
+        rmSync(draft, { force: true });
+      }
     }
     const key = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
     if (key.length < REDACTION_KEY_MIN_BYTES) return { error: `${file} holds no usable key (${key.length} bytes); delete it to have a new one made` };

@@ -51,6 +51,7 @@ describe('dashboard configuration', () => {
     expect(problems({ manifests: [3] })).toContain('manifests[0]: expected a string or a mapping');
     expect(() => loadDashboardConfig({ DRIFTWATCH_MANIFEST_PARSE_THREADS: '-1' })).toThrow(/"-1" is not a whole number of threads \(0 to 16/);
     expect(() => loadDashboardConfig({ DRIFTWATCH_MANIFEST_PARSE_THREADS: '99' })).toThrow(/manifestParseThreads/);
+    expect(() => loadDashboardConfig({ DRIFTWATCH_REDACTION_KEY: 'short' })).toThrow('environment (DRIFTWATCH_REDACTION_KEY): at least 32 characters, not 5');
   });
 
   it('refuses a yes/no variable it does not recognise instead of reading it as no', () => {

@@ -172,6 +172,9 @@ export function loadDashboardConfig(env: Record<string, string | undefined> = pr
     if (!/^\d+$/.test(threads)) throw new DriftConfigError(`environment (DRIFTWATCH_MANIFEST_PARSE_THREADS): "${threads}" is not a whole number of threads (0 to 16; 0 parses on the server's thread)`);
     cfg.manifestParseThreads = parseDashboardConfig({ manifestParseThreads: Number(threads) }, 'environment (DRIFTWATCH_MANIFEST_PARSE_THREADS)').manifestParseThreads;
   }
+  // Checked here so that `npm start` refuses it at once; the key itself is loaded with the runtime.
+  const redactionKey = env.DRIFTWATCH_REDACTION_KEY;
+  if (redactionKey && Buffer.byteLength(redactionKey) < 32) throw new DriftConfigError(`environment (DRIFTWATCH_REDACTION_KEY): at least 32 characters, not ${Buffer.byteLength(redactionKey)}`);
   const embedEnv: Record<string, unknown> = {};
   const origins = list(env.DRIFTWATCH_EMBED_ORIGINS, /[\s,]+/);
   if (origins.length > 0) embedEnv.allowedOrigins = origins;

@@ -40,7 +40,15 @@ export function historyStoreTarget(dataDir: string | undefined, env: Record<stri
 /** Markers of Secret values keyed with the deployment's key (lib/auth/redaction-key.ts) before anything is compared. */
 function applyRedactionKey(dataDir: string | undefined): void {
   const loaded = loadRedactionKey(dataDir);
-  if ('key' in loaded) return setRedactionKey(loaded.key);
+  if ('key' in loaded) {
+    setRedactionKey(loaded.key);
+    if (process.env[DATABASE_URL_ENV] && loaded.origin !== REDACTION_KEY_ENV) {
+      console.error(
+        `[driftwatch] history in PostgreSQL with the redaction key of this data directory (${loaded.origin}): replicas, and restarts on a data directory that is not kept, will mark one Secret value differently and record that as a change. Set ${REDACTION_KEY_ENV} (docs/security.md).`,
+      );
+    }
+    return;
+  }
   // A key the operator set wrongly is theirs to fix; a data directory that cannot keep one only
   // costs markers that change at each restart.
   if (process.env[REDACTION_KEY_ENV]) throw new Error(loaded.error);
