@@ -25,7 +25,10 @@ export function searchParamsObject(params: URLSearchParams, lists: ReadonlyArray
   const out: Record<string, string | string[]> = {};
   for (const key of new Set(params.keys())) {
     const values = params.getAll(key);
-    out[key] = lists.includes(key) ? values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean) : (values[0] ?? '');
+    const value = lists.includes(key) ? values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean) : (values[0] ?? '');
+    // Defined, not assigned: `?__proto__=x` would otherwise set the object's prototype and vanish
+    // from the keys a strict schema checks.
+    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
   }
   return out;
 }

@@ -83,6 +83,10 @@ describe('dashboard configuration', () => {
     expect(resourceMatches('ev', 'events', 'events.k8s.io', { shortNames: ['ev'], coreNames })).toBe(false);
     expect(resourceMatches('deployments.apps', 'deployments', 'apps', { coreNames })).toBe(true);
     expect(resourceMatches('deployments.batch', 'deployments', 'apps', { coreNames })).toBe(false);
+    // A glob without a group stays in the core group, as before: kubectl has no globs to follow.
+    expect(resourceMatches('pod*', 'pods', '', { coreNames })).toBe(true);
+    expect(resourceMatches('pod*', 'poddisruptionbudgets', 'policy', { coreNames })).toBe(false);
+    expect(resourceMatches('*', 'widgets', 'example.com', { coreNames })).toBe(true);
   });
 });
 

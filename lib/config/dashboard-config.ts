@@ -208,9 +208,12 @@ export function resourceMatches(pattern: string, resource: string, group: string
   const rPat = dot < 0 ? pattern : pattern.slice(0, dot);
   const gPat = dot < 0 ? '' : pattern.slice(dot + 1);
   const glob = (pat: string, s: string) => new RegExp(`^${pat.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`).test(s);
-  const nameMatches = glob(rPat, resource) || (!rPat.includes('*') && (names.shortNames?.includes(rPat) ?? false));
+  const isGlob = rPat.includes('*');
+  const nameMatches = glob(rPat, resource) || (!isGlob && (names.shortNames?.includes(rPat) ?? false));
   if (!nameMatches) return false;
   if (dot >= 0) return glob(gPat, group);
   if (rPat === '*' || group === '') return true;
+  // kubectl has no globs: one without a group stays in the core group (`pod*` is not poddisruptionbudgets.policy).
+  if (isGlob) return false;
   return names.coreNames !== undefined && !names.coreNames.has(resource) && !names.coreNames.has(rPat);
 }
