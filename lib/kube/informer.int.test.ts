@@ -84,6 +84,18 @@ function startInformer(kc: KubeConfig, opts: InformerOptions): { informer: Super
   return { informer, rec: rec.current };
 }
 
+/** A cluster at an address nothing listens at: every connection is refused. */
+function unreachableKubeConfig(): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: 'nowhere', server: 'https://127.0.0.1:1', skipTLSVerify: true }],
+    users: [{ name: 'nobody', token: 'x' }],
+    contexts: [{ name: 'nowhere', cluster: 'nowhere', user: 'nobody' }],
+    currentContext: 'nowhere',
+  });
+  return kc;
+}
+
 async function proxyTo(port: number): Promise<TcpProxy> {
   const proxy = await startTcpProxy({ host: '127.0.0.1', port });
   proxies.add(proxy);
@@ -519,13 +531,7 @@ describe('SupervisedInformer against the shared test cluster', () => {
 
   it('retries an unreachable API server with a growing backoff, not in a tight loop', async () => {
     // Restarting from an error handler naively made tens of requests a second (kubernetes-client/javascript 1933).
-    const refused = new KubeConfig();
-    refused.loadFromOptions({
-      clusters: [{ name: 'nowhere', server: 'https://127.0.0.1:1', skipTLSVerify: true }],
-      users: [{ name: 'nobody', token: 'x' }],
-      contexts: [{ name: 'nowhere', cluster: 'nowhere', user: 'nobody' }],
-      currentContext: 'nowhere',
-    });
+    const refused = unreachableKubeConfig();
     const { informer } = startInformer(refused, { resource: configMaps, namespace: 'default' });
     await sleep(3_000);
     const { counters, status, message } = informer.getState();
@@ -558,13 +564,7 @@ describe('SupervisedInformer against the shared test cluster', () => {
     hangingSynced.catch(() => undefined);
 
     // Reconnecting: nothing listens at its address, so it sits in its backoff.
-    const refused = new KubeConfig();
-    refused.loadFromOptions({
-      clusters: [{ name: 'nowhere', server: 'https://127.0.0.1:1', skipTLSVerify: true }],
-      users: [{ name: 'nobody', token: 'x' }],
-      contexts: [{ name: 'nowhere', cluster: 'nowhere', user: 'nobody' }],
-      currentContext: 'nowhere',
-    });
+    const refused = unreachableKubeConfig();
     const failing = startInformer(refused, { resource: configMaps, namespace: ns });
     await eventually(async () => failing.informer.getState().counters.errors >= 2, 'two failed attempts');
     const failed = failing.informer.getState();

@@ -8,6 +8,23 @@ import { currentRuntime, historyStoreTarget, startServerRuntime } from './server
 
 const tempDir = tempDirs('dw-server-runtime-');
 
+/** A kubeconfig with one context, `context`, for a server nothing listens at. */
+function kubeconfigIn(dir: string, context: string): string {
+  const file = join(dir, 'kubeconfig');
+  writeFileSync(
+    file,
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'c', cluster: { server: 'https://127.0.0.1:9' } }],
+      users: [{ name: 'u', user: { token: 't' } }],
+      contexts: [{ name: context, context: { cluster: 'c', user: 'u' } }],
+      'current-context': context,
+    }),
+  );
+  return file;
+}
+
 describe('the server process\'s runtime', () => {
   const saved = process.env.DRIFTWATCH_CONFIG;
   afterAll(() => {
@@ -17,18 +34,7 @@ describe('the server process\'s runtime', () => {
 
   it('reports a start that failed with its reason, not as a state that is still coming', async () => {
     const dir = tempDir();
-    const kubeconfig = join(dir, 'kubeconfig');
-    writeFileSync(
-      kubeconfig,
-      JSON.stringify({
-        apiVersion: 'v1',
-        kind: 'Config',
-        clusters: [{ name: 'c', cluster: { server: 'https://127.0.0.1:9' } }],
-        users: [{ name: 'u', user: { token: 't' } }],
-        contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }],
-        'current-context': 'x',
-      }),
-    );
+    const kubeconfig = kubeconfigIn(dir, 'x');
     const config = join(dir, 'driftwatch.json');
     // Two clusters with one name: a configuration the runtime refuses when it starts.
     writeFileSync(config, JSON.stringify({ clusters: [{ name: 'same', kubeconfig }, { name: 'same', kubeconfig }], dataDir: join(dir, 'data') }));
@@ -45,18 +51,7 @@ describe('the server process\'s runtime', () => {
 
   it('says nothing is watched when no configured cluster could be loaded, and not when one could', async () => {
     const dir = tempDir();
-    const kubeconfig = join(dir, 'kubeconfig');
-    writeFileSync(
-      kubeconfig,
-      JSON.stringify({
-        apiVersion: 'v1',
-        kind: 'Config',
-        clusters: [{ name: 'c', cluster: { server: 'https://127.0.0.1:9' } }],
-        users: [{ name: 'u', user: { token: 't' } }],
-        contexts: [{ name: 'prod-admin', context: { cluster: 'c', user: 'u' } }],
-        'current-context': 'prod-admin',
-      }),
-    );
+    const kubeconfig = kubeconfigIn(dir, 'prod-admin');
     const runtimeFor = (clusters: object[]) =>
       new LiveRuntime({ config: parseDashboardConfig({ clusters, watch: { pods: false, customResources: false, desiredKinds: false } }, 'test'), log: () => undefined });
     const typo = runtimeFor([{ context: 'prod-admni', kubeconfig }, { name: 'gone', kubeconfig: join(dir, 'absent') }]);
