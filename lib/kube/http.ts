@@ -119,7 +119,13 @@ export async function open(
       req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer within ${timeoutMs}ms`)));
     }
     // Aborted while it waits for a connection: Node reports that only once one is assigned.
-    opts.signal?.addEventListener('abort', () => reject(new KubeApiError(0, 'Aborted', `${url.host}: request aborted`)), { once: true });
+    const { signal } = opts;
+    if (signal) {
+      const onAbort = () => reject(new KubeApiError(0, 'Aborted', `${url.host}: request aborted`));
+      signal.addEventListener('abort', onAbort, { once: true });
+      // A signal can outlive its request (one per page of a route's work): no listener left on it.
+      req.once('close', () => signal.removeEventListener('abort', onAbort));
+    }
     req.end();
   });
 }

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { isDeepStrictEqual } from 'node:util';
 import {
   CoreV1Api,
@@ -508,6 +509,7 @@ describe('SupervisedInformer against the shared test cluster', () => {
     own.loadFromFile(state.kubeconfig);
     // Watches opened as if they were short requests hold the whole request pool.
     const ac = new AbortController();
+    setMaxListeners(MAX_REQUEST_SOCKETS * 2 + 8, ac.signal);
     const held = await Promise.all(
       Array.from({ length: MAX_REQUEST_SOCKETS }, () => open(own, `/api/v1/namespaces/${ns}/configmaps?watch=true`, { signal: ac.signal })),
     );
