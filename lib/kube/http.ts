@@ -123,7 +123,7 @@ export async function open(
     if (signal) {
       const onAbort = () => reject(new KubeApiError(0, 'Aborted', `${url.host}: request aborted`));
       signal.addEventListener('abort', onAbort, { once: true });
-      // A signal can outlive its request (one per page of a route's work): no listener left on it.
+      // A signal can outlive its request (a route's serves all the requests it makes): no listener left behind.
       req.once('close', () => signal.removeEventListener('abort', onAbort));
     }
     req.end();
