@@ -150,6 +150,11 @@ test.describe('drift API and stream', () => {
     const missing = await request.get('/api/v1/drift/object?cluster=nope&kind=ConfigMap&name=x');
     expect(missing.status()).toBe(404);
     expect((await missing.json()).error.message).toMatch(/no drift state/);
+    // A method a route does not serve: 405 with Allow, in the same shape.
+    const wrongMethod = await request.post('/api/v1/drift', { data: {} });
+    expect(wrongMethod.status()).toBe(405);
+    expect(wrongMethod.headers()['allow']).toBe('GET, HEAD, OPTIONS');
+    expect((await wrongMethod.json()).error.message).toBe('POST is not served here; this endpoint takes GET');
     // A path no route serves: the API's JSON error, not an HTML page, whatever the method.
     for (const res of [await request.get('/api/v1/drfit'), await request.post('/api/nope/deeper', { data: {} })]) {
       expect(res.status()).toBe(404);

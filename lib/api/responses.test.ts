@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { driftListQuery } from './drift-params';
-import { NO_PARAMS, parseQuery } from './responses';
+import { NO_PARAMS, otherMethods, parseQuery } from './responses';
 
 const refusal = async (parsed: ReturnType<typeof parseQuery>) => (parsed.ok ? 'accepted' : ((await parsed.response.json()) as { error: { message: string } }).error.message);
 
@@ -15,5 +15,15 @@ describe('query parsing', () => {
     expect(await refusal(parseQuery(NO_PARAMS, new URLSearchParams('__proto__=x')))).toBe('invalid query: (top level): unknown key "__proto__"');
     expect(await refusal(parseQuery(NO_PARAMS, new URLSearchParams('verbose=1')))).toBe('invalid query: (top level): unknown key "verbose"');
     expect(parseQuery(NO_PARAMS, new URLSearchParams('')).ok).toBe(true);
+  });
+});
+
+describe('methods a route does not serve', () => {
+  it('answer 405 in the API\'s JSON shape, with Allow', async () => {
+    const res = otherMethods('GET').POST(new Request('http://x/api/v1/drift', { method: 'POST' }));
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toBe('GET, HEAD, OPTIONS');
+    expect(await res.json()).toEqual({ error: { status: 405, message: 'POST is not served here; this endpoint takes GET' } });
+    expect(otherMethods('POST').GET(new Request('http://x/api/v1/snapshots')).headers.get('allow')).toBe('POST, OPTIONS');
   });
 });

@@ -8,6 +8,25 @@ export function jsonError(status: number, message: string): NextResponse {
   return NextResponse.json({ error: { status, message } }, { status, headers: { 'Cache-Control': 'no-store' } });
 }
 
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+const METHODS: ReadonlyArray<Method> = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+
+/**
+ * Handlers for the methods a route does not serve: 405 in the API's JSON shape with `Allow`.
+ * (Next's own 405 has an empty body and no Allow.) A route spreads them over its exports:
+ * `export const { POST, PUT, PATCH, DELETE } = otherMethods('GET');`.
+ */
+export function otherMethods(...served: Method[]): Record<Method, (req: Request) => NextResponse> {
+  // HEAD comes with GET and OPTIONS with every route (Next answers both itself).
+  const allow = [...served, ...(served.includes('GET') ? ['HEAD'] : []), 'OPTIONS'].join(', ');
+  const refuse = (req: Request) => {
+    const res = jsonError(405, `${req.method} is not served here; this endpoint takes ${served.join(' or ')}`);
+    res.headers.set('Allow', allow);
+    return res;
+  };
+  return Object.fromEntries(METHODS.map((m) => [m, refuse])) as Record<Method, (req: Request) => NextResponse>;
+}
+
 export function jsonOk(body: unknown): NextResponse {
   return NextResponse.json(body, { headers: { 'Cache-Control': 'no-store' } });
 }

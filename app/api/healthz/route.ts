@@ -1,4 +1,5 @@
 import { NextResponse } from 'next/server';
+import { otherMethods } from '@/lib/api/responses';
 
 export const dynamic = 'force-dynamic';
 
@@ -6,3 +7,6 @@ export const dynamic = 'force-dynamic';
 export function GET() {
   return NextResponse.json({ ok: true });
 }
+
+/** The other methods: 405 with Allow, in the API's JSON shape. */
+export const { POST, PUT, PATCH, DELETE } = otherMethods('GET');

@@ -1,5 +1,6 @@
 import { currentRuntime } from '@/lib/live/server-runtime';
 import { renderMetrics } from '@/lib/live/metrics';
+import { otherMethods } from '@/lib/api/responses';
 
 export const dynamic = 'force-dynamic';
 
@@ -12,3 +13,6 @@ export function GET() {
     headers: { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8', 'Cache-Control': 'no-store' },
   });
 }
+
+/** The other methods: 405 with Allow, in the API's JSON shape. */
+export const { POST, PUT, PATCH, DELETE } = otherMethods('GET');

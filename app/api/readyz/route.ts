@@ -1,6 +1,6 @@
 import type { NextRequest } from 'next/server';
 import { readyzQuery } from '@/lib/api/readiness-params';
-import { jsonError, jsonOk, parseQuery } from '@/lib/api/responses';
+import { jsonError, jsonOk, otherMethods, parseQuery } from '@/lib/api/responses';
 import { currentRuntime } from '@/lib/live/server-runtime';
 
 export const dynamic = 'force-dynamic';
@@ -21,3 +21,6 @@ export async function GET(req: NextRequest) {
   if (!(await rt.runtime.whenReady((parsed.value.wait ?? 0) * 1000, req.signal))) return jsonError(503, 'still listing: some watched resources have not synced yet');
   return jsonOk({ ready: true });
 }
+
+/** The other methods: 405 with Allow, in the API's JSON shape. */
+export const { POST, PUT, PATCH, DELETE } = otherMethods('GET');

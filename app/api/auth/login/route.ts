@@ -1,6 +1,6 @@
 import type { NextRequest } from 'next/server';
 import { NextResponse } from 'next/server';
-import { jsonError } from '@/lib/api/responses';
+import { jsonError, otherMethods } from '@/lib/api/responses';
 import { login, loginBody, safeNext, seeOther } from '@/lib/auth/login';
 import { HTTPS_HEADER } from '@/lib/auth/request-gate';
 import { loadDashboardConfig } from '@/lib/config/dashboard-config';
@@ -34,3 +34,6 @@ export async function POST(req: NextRequest) {
   res.headers.set('Cache-Control', 'no-store');
   return res;
 }
+
+/** The other methods: 405 with Allow, in the API's JSON shape. */
+export const { GET, PUT, PATCH, DELETE } = otherMethods('POST');

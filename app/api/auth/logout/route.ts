@@ -5,6 +5,7 @@ import { identityOf } from '@/lib/auth/identity';
 import { logout } from '@/lib/auth/login';
 import { HTTPS_HEADER } from '@/lib/auth/request-gate';
 import { loadDashboardConfig } from '@/lib/config/dashboard-config';
+import { otherMethods } from '@/lib/api/responses';
 
 export const dynamic = 'force-dynamic';
 
@@ -14,3 +15,6 @@ export function POST(req: NextRequest) {
   res.headers.set('Set-Cookie', logout(loadDashboardConfig(), identityOf(req.headers).user, req.headers.get(HTTPS_HEADER) === '1'));
   return res;
 }
+
+/** The other methods: 405 with Allow, in the API's JSON shape. */
+export const { GET, PUT, PATCH, DELETE } = otherMethods('POST');

@@ -1,5 +1,5 @@
 import { NextResponse, type NextRequest } from 'next/server';
-import { jsonError, NO_PARAMS, parseQuery } from '@/lib/api/responses';
+import { jsonError, NO_PARAMS, otherMethods, parseQuery } from '@/lib/api/responses';
 import { inScope, scopeOfRequest } from '@/lib/auth/namespace-scope';
 import { loadDashboardConfig } from '@/lib/config/dashboard-config';
 import { getClusterOverview } from '@/lib/kube/overview';
@@ -19,3 +19,6 @@ export async function GET(req: NextRequest) {
   const overview = scope.all ? result.overview : { ...result.overview, namespaces: result.overview.namespaces.filter((n) => inScope(scope, n.name)) };
   return NextResponse.json(overview);
 }
+
+/** The other methods: 405 with Allow, in the API's JSON shape. */
+export const { POST, PUT, PATCH, DELETE } = otherMethods('GET');

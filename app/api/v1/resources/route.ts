@@ -1,5 +1,5 @@
 import type { NextRequest } from 'next/server';
-import { jsonError, jsonOk, NO_PARAMS, parseQuery } from '@/lib/api/responses';
+import { jsonError, jsonOk, NO_PARAMS, otherMethods, parseQuery } from '@/lib/api/responses';
 import { inScope, scopeOfRequest } from '@/lib/auth/namespace-scope';
 import { currentRuntime } from '@/lib/live/server-runtime';
 
@@ -14,3 +14,6 @@ export function GET(req: NextRequest) {
   const scope = scopeOfRequest(rt.runtime.config.auth, req.headers);
   return jsonOk({ resources: rt.runtime.resourceStates(scope.all ? undefined : (ns) => inScope(scope, ns)) });
 }
+
+/** The other methods: 405 with Allow, in the API's JSON shape. */
+export const { POST, PUT, PATCH, DELETE } = otherMethods('GET');

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { NextRequest } from 'next/server';
 import { createSnapshotBody } from '@/lib/api/snapshot-params';
-import { jsonError, jsonOk } from '@/lib/api/responses';
+import { jsonError, jsonOk, otherMethods } from '@/lib/api/responses';
 import { audit } from '@/lib/auth/audit-log';
 import { identityOf } from '@/lib/auth/identity';
 import { inScope, scopeOfRequest } from '@/lib/auth/namespace-scope';
@@ -55,3 +55,6 @@ export async function POST(req: NextRequest) {
   res.headers.set('Location', `/api/v1/snapshots/${taken.id}`);
   return new Response(res.body, { status: 201, headers: res.headers });
 }
+
+/** The other methods: 405 with Allow, in the API's JSON shape. */
+export const { GET, PUT, PATCH, DELETE } = otherMethods('POST');

@@ -1,6 +1,6 @@
 import type { NextRequest } from 'next/server';
 import { streamQuery } from '@/lib/api/drift-params';
-import { jsonError, parseQuery } from '@/lib/api/responses';
+import { jsonError, otherMethods, parseQuery } from '@/lib/api/responses';
 import { identityOf } from '@/lib/auth/identity';
 import { inScope, scopeOfRequest } from '@/lib/auth/namespace-scope';
 import { acquireStreamSlot } from '@/lib/auth/limits';
@@ -40,3 +40,6 @@ export function GET(req: NextRequest) {
     },
   });
 }
+
+/** The other methods: 405 with Allow, in the API's JSON shape. */
+export const { POST, PUT, PATCH, DELETE } = otherMethods('GET');

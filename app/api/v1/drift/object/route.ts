@@ -1,6 +1,6 @@
 import type { NextRequest } from 'next/server';
 import { driftObjectQuery } from '@/lib/api/drift-params';
-import { jsonError, jsonOk, parseQuery } from '@/lib/api/responses';
+import { jsonError, jsonOk, otherMethods, parseQuery } from '@/lib/api/responses';
 import { inScope, scopeOfRequest } from '@/lib/auth/namespace-scope';
 import { objectDetail } from '@/lib/live/object-detail';
 import { currentRuntime } from '@/lib/live/server-runtime';
@@ -21,3 +21,6 @@ export function GET(req: NextRequest) {
   if (!detail || !inScope(scopeOfRequest(rt.runtime.config.auth, req.headers), detail.state.namespace)) return jsonError(404, `no drift state for ${id}: the object is not watched, not declared, or the cluster is still syncing`);
   return jsonOk(detail);
 }
+
+/** The other methods: 405 with Allow, in the API's JSON shape. */
+export const { POST, PUT, PATCH, DELETE } = otherMethods('GET');

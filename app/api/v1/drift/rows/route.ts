@@ -1,6 +1,6 @@
 import type { NextRequest } from 'next/server';
 import { driftRowsQuery } from '@/lib/api/drift-rows-params';
-import { jsonError, jsonText, parseQuery } from '@/lib/api/responses';
+import { jsonError, jsonText, otherMethods, parseQuery } from '@/lib/api/responses';
 import { scopeOfRequest } from '@/lib/auth/namespace-scope';
 import { currentRuntime } from '@/lib/live/server-runtime';
 
@@ -23,3 +23,6 @@ export function GET(req: NextRequest) {
     throw err;
   }
 }
+
+/** The other methods: 405 with Allow, in the API's JSON shape. */
+export const { POST, PUT, PATCH, DELETE } = otherMethods('GET');

@@ -1,7 +1,7 @@
 import type { NextRequest } from 'next/server';
 import { healthObjectQuery } from '@/lib/api/health-params';
 import { crashTimelineResponse } from '@/lib/api/health-response';
-import { parseQuery } from '@/lib/api/responses';
+import { otherMethods, parseQuery } from '@/lib/api/responses';
 
 export const dynamic = 'force-dynamic';
 
@@ -11,3 +11,6 @@ export async function GET(req: NextRequest) {
   if (!parsed.ok) return parsed.response;
   return crashTimelineResponse(parsed.value.id, req.headers);
 }
+
+/** The other methods: 405 with Allow, in the API's JSON shape. */
+export const { POST, PUT, PATCH, DELETE } = otherMethods('GET');

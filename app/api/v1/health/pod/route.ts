@@ -1,7 +1,7 @@
 import type { NextRequest } from 'next/server';
 import { healthPodQuery } from '@/lib/api/health-params';
 import { crashTimelineResponse } from '@/lib/api/health-response';
-import { parseQuery } from '@/lib/api/responses';
+import { otherMethods, parseQuery } from '@/lib/api/responses';
 import { objectId } from '@/lib/live/types';
 
 export const dynamic = 'force-dynamic';
@@ -13,3 +13,6 @@ export async function GET(req: NextRequest) {
   const q = parsed.value;
   return crashTimelineResponse(objectId({ cluster: q.cluster, group: '', kind: 'Pod', namespace: q.namespace, name: q.name }), req.headers);
 }
+
+/** The other methods: 405 with Allow, in the API's JSON shape. */
+export const { POST, PUT, PATCH, DELETE } = otherMethods('GET');

@@ -1,6 +1,6 @@
 import type { NextRequest } from 'next/server';
 import { chartQuery } from '@/lib/api/history-params';
-import { jsonError, jsonOk, parseQuery } from '@/lib/api/responses';
+import { jsonError, jsonOk, otherMethods, parseQuery } from '@/lib/api/responses';
 import { scopeOfRequest } from '@/lib/auth/namespace-scope';
 import { currentRuntime } from '@/lib/live/server-runtime';
 
@@ -18,3 +18,6 @@ export async function GET(req: NextRequest) {
   const scope = scopeOfRequest(rt.runtime.config.auth, req.headers);
   return jsonOk(await h.store.driftChart({ ...parsed.value, ...(scope.all ? {} : { namespaceIn: [...scope.namespaces] }) }));
 }
+
+/** The other methods: 405 with Allow, in the API's JSON shape. */
+export const { POST, PUT, PATCH, DELETE } = otherMethods('GET');

@@ -1,6 +1,6 @@
 import type { NextRequest } from 'next/server';
 import { findingsQuery } from '@/lib/api/history-params';
-import { jsonError, jsonOk, parseQuery } from '@/lib/api/responses';
+import { jsonError, jsonOk, otherMethods, parseQuery } from '@/lib/api/responses';
 import { scopeOfRequest } from '@/lib/auth/namespace-scope';
 import { currentRuntime } from '@/lib/live/server-runtime';
 
@@ -17,3 +17,6 @@ export async function GET(req: NextRequest) {
   const scope = scopeOfRequest(rt.runtime.config.auth, req.headers);
   return jsonOk({ findings: await h.store.listFindings({ ...parsed.value, ...(scope.all ? {} : { namespaceIn: [...scope.namespaces] }) }) });
 }
+
+/** The other methods: 405 with Allow, in the API's JSON shape. */
+export const { POST, PUT, PATCH, DELETE } = otherMethods('GET');

@@ -1,6 +1,6 @@
 import type { NextRequest } from 'next/server';
 import { objectHistoryQuery } from '@/lib/api/history-params';
-import { jsonError, jsonOk, parseQuery } from '@/lib/api/responses';
+import { jsonError, jsonOk, otherMethods, parseQuery } from '@/lib/api/responses';
 import { inScope, scopeOfRequest } from '@/lib/auth/namespace-scope';
 import { currentRuntime } from '@/lib/live/server-runtime';
 import { parseObjectId } from '@/lib/live/types';
@@ -24,3 +24,6 @@ export async function GET(req: NextRequest) {
   if (!history) return jsonError(404, `no history for ${parsed.value.id}`);
   return jsonOk(history);
 }
+
+/** The other methods: 405 with Allow, in the API's JSON shape. */
+export const { POST, PUT, PATCH, DELETE } = otherMethods('GET');

@@ -1,5 +1,5 @@
 import type { NextRequest } from 'next/server';
-import { jsonError, jsonOk } from '@/lib/api/responses';
+import { jsonError, jsonOk, otherMethods } from '@/lib/api/responses';
 import { inScope, scopeOfRequest } from '@/lib/auth/namespace-scope';
 import { currentRuntime } from '@/lib/live/server-runtime';
 import { readSnapshot, snapshotFor, SNAPSHOT_NOT_FOUND } from '@/lib/share/snapshot-service';
@@ -26,3 +26,6 @@ export async function GET(req: NextRequest, ctx: { params: Promise<{ id: string 
   };
   return jsonOk(body);
 }
+
+/** The other methods: 405 with Allow, in the API's JSON shape. */
+export const { POST, PUT, PATCH, DELETE } = otherMethods('GET');
