@@ -119,6 +119,13 @@ describe('label selectors', () => {
     expect(labelsMatch(parseLabelSelector('env notin (prod)'), { env: 'dev' })).toBe(true);
     expect(labelsMatch(parseLabelSelector('tier in(a,b)'), { tier: 'b' })).toBe(true);
     expect(labelsMatch(parseLabelSelector('example.com/team=a'), { 'example.com/team': 'a' })).toBe(true);
+    // Gt / Lt: integers on both sides, as the API server compares them.
+    const gt = parseLabelSelector('replicas>2');
+    expect(gt.matchExpressions).toEqual([{ key: 'replicas', operator: 'Gt', values: ['2'] }]);
+    const cases: Record<string, string>[] = [{ replicas: '3' }, { replicas: '2' }, { replicas: 'x' }, {}];
+    expect(cases.map((l) => labelsMatch(gt, l))).toEqual([true, false, false, false]);
+    expect(labelsMatch(parseLabelSelector('tier<10'), { tier: '-1' })).toBe(true);
+    expect(() => parseLabelSelector('a>b')).toThrow(/invalid label selector/);
   });
 
   it('refuse what the API server refuses, instead of reading it as something else', () => {

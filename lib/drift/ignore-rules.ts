@@ -52,7 +52,7 @@ const LABEL_NAME = '[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?';
 const LABEL_KEY = new RegExp(`^(?:[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*/)?${LABEL_NAME}$`);
 const LABEL_VALUE = new RegExp(`^(?:${LABEL_NAME})?$`);
 
-/** Parses `a=b,c!=d,e in (x,y),f notin (z),g,!h` into a LabelSelector, as kubectl's `-l` reads it. */
+/** Parses `a=b,c!=d,e in (x,y),f notin (z),g,!h,n>1` into a LabelSelector, as kubectl's `-l` reads it. */
 export function parseLabelSelector(s: string): LabelSelector {
   const matchLabels: Record<string, string> = {};
   const matchExpressions: LabelSelectorRequirement[] = [];
@@ -83,6 +83,11 @@ export function parseLabelSelector(s: string): LabelSelector {
       const values = (m[3] ?? '').split(',').map((v) => value(v.trim()));
       if (values.length === 1 && values[0] === '') bad(`${m[2]} needs at least one value`);
       matchExpressions.push({ key: key(m[1] ?? ''), operator: m[2] === 'in' ? 'In' : 'NotIn', values });
+      continue;
+    }
+    m = /^([^=!<>\s]+)\s*([<>])\s*(-?\d+)$/.exec(p);
+    if (m !== null) {
+      matchExpressions.push({ key: key(m[1] ?? ''), operator: m[2] === '>' ? 'Gt' : 'Lt', values: [m[3] ?? ''] });
       continue;
     }
     m = /^([^=!\s]+)\s*!=\s*([^=!\s]*)$/.exec(p);
@@ -127,6 +132,14 @@ export function labelsMatch(sel: LabelSelector, labels: Readonly<Record<string, 
       case 'DoesNotExist':
         if (has) return false;
         break;
+      case 'Gt':
+      case 'Lt': {
+        // As the API server compares them: both sides integers, a value that is not one never matches.
+        const bound = Number(r.values?.[0]);
+        if (!has || !/^-?\d+$/.test(v ?? '')) return false;
+        if (r.operator === 'Gt' ? !(Number(v) > bound) : !(Number(v) < bound)) return false;
+        break;
+      }
     }
   }
   return true;

@@ -26,4 +26,4 @@ export { builtinSchemaProvider } from './list-keys';
 export { formatPath, parsePath, parsePattern, patternMatches, PathSyntaxError, type PathSegment } from './path';
 export { canonicalQuantity, quantitiesEqual } from './quantity';
 export { parseManagedFields, ownerOf, type ManagedFieldsEntry } from './managed-fields';
-export { IgnoreRuleError, compileIgnoreRules, parseLabelSelector } from './ignore-rules';
+export { IgnoreRuleError, compileIgnoreRules, labelsMatch, parseLabelSelector } from './ignore-rules';

@@ -39,7 +39,8 @@ export interface DriftReport {
 
 export interface LabelSelectorRequirement {
   key: string;
-  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+  /** Gt and Lt (an integer label value against one integer) come from the string syntax only (`replicas>2`), as in kubectl's `-l`. */
+  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist' | 'Gt' | 'Lt';
   values?: string[];
 }
 

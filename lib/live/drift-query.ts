@@ -2,7 +2,7 @@
  * Filtering and paging of drift states for the list API. Pure: the route validates the query with
  * zod and hands the plain values here.
  */
-import { parseLabelSelector, type LabelSelector } from '../drift';
+import { labelsMatch, parseLabelSelector } from '../drift';
 import type { DriftStatus, ObjectDriftState } from './types';
 
 export interface DriftQuery {
@@ -27,19 +27,6 @@ export interface DriftPage {
   next?: string;
 }
 
-function selectorMatches(sel: LabelSelector, labels: Record<string, string>): boolean {
-  for (const [k, v] of Object.entries(sel.matchLabels ?? {})) if (labels[k] !== v) return false;
-  for (const e of sel.matchExpressions ?? []) {
-    const has = Object.hasOwn(labels, e.key);
-    const v = labels[e.key];
-    if (e.operator === 'Exists' && !has) return false;
-    if (e.operator === 'DoesNotExist' && has) return false;
-    if (e.operator === 'In' && (!has || !(e.values ?? []).includes(v ?? ''))) return false;
-    if (e.operator === 'NotIn' && has && (e.values ?? []).includes(v ?? '')) return false;
-  }
-  return true;
-}
-
 const STATUS_ORDER: Record<DriftStatus, number> = { drifted: 0, missing: 1, error: 2, 'in-sync': 3, unmanaged: 4 };
 
 /** Most pressing first (drifted, missing, error), then the most recent change, then the id. */
@@ -57,7 +44,7 @@ export function queryDrift(all: Iterable<ObjectDriftState>, query: DriftQuery): 
     if (query.cluster && !query.cluster.includes(s.cluster)) continue;
     if (query.namespace && !query.namespace.includes(s.namespace)) continue;
     if (kinds && !kinds.includes(s.kind.toLowerCase()) && !kinds.includes(`${s.kind}.${s.group}`.toLowerCase())) continue;
-    if (selector && !selectorMatches(selector, s.labels)) continue;
+    if (selector && !labelsMatch(selector, s.labels)) continue;
     if (q && !matchesText(s, q)) continue;
     counts[s.status]++;
     if (query.status && !query.status.includes(s.status)) continue;
