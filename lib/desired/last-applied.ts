@@ -2,7 +2,7 @@
  * Desired-state source 2: what `kubectl apply` (client-side) last applied, recorded by kubectl in
  * the `kubectl.kubernetes.io/last-applied-configuration` annotation of the live object itself.
  */
-import { jsonParseProblem } from '../drift/secrets';
+import { isCoreSecret, jsonParseProblem } from '../drift/secrets';
 import { contentHash } from './content-hash';
 import { describeObjectKey, objectKeyOf, objectKeyString } from './object-key';
 import type { DesiredObject, LastAppliedSource } from './types';
@@ -40,8 +40,7 @@ export function lastAppliedDesired(live: unknown): LastAppliedResult | undefined
   try {
     parsed = JSON.parse(text);
   } catch (e) {
-    const secret = isRecord(live) && live.kind === 'Secret' && (live.apiVersion === 'v1' || live.apiVersion === undefined);
-    return { ok: false, message: `the ${LAST_APPLIED_ANNOTATION} annotation is not valid JSON: ${jsonParseProblem(e, secret)}` };
+    return { ok: false, message: `the ${LAST_APPLIED_ANNOTATION} annotation is not valid JSON: ${jsonParseProblem(e, isRecord(live) && isCoreSecret(live))}` };
   }
   if (!isRecord(parsed)) return { ok: false, message: `the ${LAST_APPLIED_ANNOTATION} annotation is not a JSON object` };
   const liveObj = live as Record<string, unknown>;

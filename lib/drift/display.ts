@@ -6,7 +6,7 @@
  */
 import { formatPath, type PathSegment } from './path';
 import { cloneJson, isRecord, LAST_APPLIED_ANNOTATION, VOLATILE_ANNOTATIONS, VOLATILE_METADATA } from './normalize';
-import { redactSecret } from './secrets';
+import { isCoreSecret, redactSecret } from './secrets';
 
 export interface DisplayObject {
   object: Record<string, unknown>;
@@ -14,13 +14,11 @@ export interface DisplayObject {
   volatilePaths: string[];
 }
 
-const isSecret = (o: Record<string, unknown>) => o.kind === 'Secret' && (o.apiVersion === 'v1' || o.apiVersion === undefined);
-
 /** A deep copy safe to show: Secret values redacted, nothing else changed. */
 export function redactForDisplay(obj: unknown): Record<string, unknown> {
   if (!isRecord(obj)) return {};
   const out = cloneJson(obj) as Record<string, unknown>;
-  if (!isSecret(out)) return out;
+  if (!isCoreSecret(out)) return out;
   if (isRecord(out.data)) out.data = redactSecret(out.data);
   if (isRecord(out.stringData)) out.stringData = redactSecret(out.stringData, 'text');
   const annotations = isRecord(out.metadata) ? out.metadata.annotations : undefined;

@@ -25,11 +25,16 @@ export function setRedactionKey(key: Uint8Array): void {
   (globalThis as KeyHolder)[KEY] = key;
 }
 
-/** The keyed digest of a Secret value's bytes, as markers and Secret revisions show it. */
-export function redactionDigest(bytes: Uint8Array): string {
+/** The keyed digest of a Secret value's bytes (a string: its UTF-8 bytes), as markers and Secret revisions show it. */
+export function redactionDigest(value: Uint8Array | string): string {
   const holder = globalThis as KeyHolder;
   holder[KEY] ??= randomBytes(REDACTION_KEY_MIN_BYTES);
-  return hmacSha256Hex(holder[KEY], bytes).slice(0, 12);
+  return hmacSha256Hex(holder[KEY], typeof value === 'string' ? encoder.encode(value) : value).slice(0, 12);
+}
+
+/** A core-group Secret as written in a manifest or returned by the API (apiVersion may be left out). */
+export function isCoreSecret(o: Record<string, unknown>): boolean {
+  return o.kind === 'Secret' && (o.apiVersion === 'v1' || o.apiVersion === undefined);
 }
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
@@ -124,7 +129,7 @@ export function redactSecret(value: unknown, encoding: SecretEncoding = 'base64'
     return out;
   }
   // null, numbers and booleans carry no secret (and an invalid Secret may hold them): keep the type visible.
-  return value === undefined || value === null ? value : { redacted: true, sha256: redactionDigest(encoder.encode(String(value))) };
+  return value === undefined || value === null ? value : { redacted: true, sha256: redactionDigest(String(value)) };
 }
 
 /**

@@ -96,9 +96,8 @@ function controllerOf(obj: KubeObject): { kind: string; name: string; uid: strin
  * values would let anyone who reads it test guesses of them, so it is keyed like the markers.
  */
 function secretRevision(revision: string): string {
-  return redactionDigest(revisionEncoder.encode(revision));
+  return redactionDigest(revision);
 }
-const revisionEncoder = new TextEncoder();
 
 function contentHash(s: string): string {
   return createHash('sha256').update(s).digest('hex').slice(0, 16);

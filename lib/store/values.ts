@@ -6,8 +6,6 @@
  */
 import { redactionDigest } from '../drift/secrets';
 
-const textEncoder = new TextEncoder();
-
 export interface StoredValue {
   /** Canonical JSON, or a `$truncated` summary when longer than the limit; null when absent. */
   json: string | null;
@@ -94,7 +92,7 @@ export function hashToHex(h: number): string {
 /** The engine's marker: the keyed digest of the value's text (lib/drift/secrets.ts says why keyed). */
 export function redactionMarkerFor(value: unknown): RedactionMarker {
   const text = typeof value === 'string' ? value : canonicalJson(value);
-  return { redacted: true, sha256: redactionDigest(textEncoder.encode(text)) };
+  return { redacted: true, sha256: redactionDigest(text) };
 }
 
 /** True for a path under a core-group Secret's `data` or `stringData` (or those maps themselves). */
