@@ -2,6 +2,7 @@ import { NextResponse } from 'next/server';
 import { z } from 'zod';
 import { issueText } from '../config/config-issues';
 import { issuePath } from '../config/drift-config';
+import { setOwn } from '../drift/normalize';
 
 /** Every API error has this shape: a message a person can act on, and the HTTP status. */
 export function jsonError(status: number, message: string): NextResponse {
@@ -45,9 +46,9 @@ export function searchParamsObject(params: URLSearchParams, lists: ReadonlyArray
   for (const key of new Set(params.keys())) {
     const values = params.getAll(key);
     const value = lists.includes(key) ? values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean) : (values[0] ?? '');
-    // Defined, not assigned: `?__proto__=x` would otherwise set the object's prototype and vanish
-    // from the keys a strict schema checks.
-    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+    // setOwn: `?__proto__=x` assigned would set the object's prototype and vanish from the keys a
+    // strict schema checks.
+    setOwn(out, key, value);
   }
   return out;
 }

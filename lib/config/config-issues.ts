@@ -59,7 +59,7 @@ function editDistance(a: string, b: string): number {
 }
 
 /** The allowed key a misspelt one most likely meant: same letters in another case, or two edits away. */
-export function likelyKey(key: string, allowed: ReadonlyArray<string>): string | undefined {
+function likelyKey(key: string, allowed: ReadonlyArray<string>): string | undefined {
   const lower = key.toLowerCase();
   const sameCase = allowed.find((k) => k.toLowerCase() === lower);
   if (sameCase) return sameCase;

@@ -31,7 +31,7 @@ export class EventLog {
   /** The first sequence number kept; events before it were never kept. */
   private firstKept = Infinity;
   private readonly listeners = new Set<EventListener>();
-  private readonly clientListeners = new Set<EventListener>();
+  private clientCount = 0;
   /** Sequence numbers restart with the process; the epoch tells a client its id is from another run. */
   readonly epoch = Date.now().toString(36);
 
@@ -99,10 +99,9 @@ export class EventLog {
   /** `client`: a connected /api/v1/stream (counted by `clients`), not the server's own listeners. */
   subscribe(listener: EventListener, opts: { client?: boolean } = {}): () => void {
     this.listeners.add(listener);
-    if (opts.client) this.clientListeners.add(listener);
+    if (opts.client) this.clientCount++;
     return () => {
-      this.listeners.delete(listener);
-      this.clientListeners.delete(listener);
+      if (this.listeners.delete(listener) && opts.client) this.clientCount--;
     };
   }
 
@@ -112,7 +111,7 @@ export class EventLog {
 
   /** Connected stream clients (the history recorder and other listeners of the server's own left out). */
   get clients(): number {
-    return this.clientListeners.size;
+    return this.clientCount;
   }
 }
 
