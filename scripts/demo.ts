@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { KubeConfig } from '@kubernetes/client-node';
 import { join } from 'node:path';
-import { parsePort } from '../lib/config/port';
+import { parsePort, portProblem } from '../lib/config/port';
 import { buildNext, freePort, startNextServer } from '../testing/next-server';
 import { startDemoDrift, type DemoDrift } from '../testing/demo-drift';
 import { DEMO_CRD_GROUP, DEMO_FIELD_MANAGER, DEMO_NAMESPACE, seedDemo } from '../testing/demo-seed';
@@ -44,7 +44,7 @@ let stopping = false;
 const portText = arg('--port') ?? process.env.PORT ?? '3000';
 const requested = parsePort(portText);
 if (requested === undefined) {
-  console.error(`[demo] ${arg('--port') !== undefined ? '--port' : 'PORT'} must be a port number from 1 to 65535, not "${portText}"`);
+  console.error(`[demo] ${portProblem(arg('--port') !== undefined ? '--port' : 'PORT', portText)}`);
   process.exit(2);
 }
 const port = (await portAvailable(requested)) ? requested : await freePort();

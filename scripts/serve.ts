@@ -17,7 +17,7 @@ import next from 'next';
 import { markServedByDriftwatch, PEER_HEADER, PEER_NONCE_ENV, peerHeaderValue } from '../lib/auth/peer';
 import { loadDashboardConfig } from '../lib/config/dashboard-config';
 import { DriftConfigError } from '../lib/config/drift-config';
-import { parsePort } from '../lib/config/port';
+import { parsePort, portProblem } from '../lib/config/port';
 import { PARSE_WORKER_ENTRY, PARSE_WORKER_ENV } from './server-bundle.mjs';
 
 // A mistake in the options, the environment or the configuration file is the user's to fix: one
@@ -42,7 +42,7 @@ const config = (() => {
   }
 })();
 const portText = values.port ?? process.env.PORT ?? '3000';
-const port = parsePort(portText) ?? refuse(`${values.port !== undefined ? '--port' : 'PORT'} must be a port number from 1 to 65535, not "${portText}"`);
+const port = parsePort(portText) ?? refuse(portProblem(values.port !== undefined ? '--port' : 'PORT', portText));
 const asked = values.hostname ?? process.env.HOSTNAME;
 let hostname: string;
 if (config.auth.mode === 'none') {

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { REDACTION_KEY_MIN_BYTES } from '../drift/secrets';
 import { issueText } from './config-issues';
 import { DriftConfigError, driftConfigSchema, issuePath } from './drift-config';
 import { CRASHES_DEFAULTS, crashesSchema } from './crashes-config';
@@ -174,7 +175,9 @@ export function loadDashboardConfig(env: Record<string, string | undefined> = pr
   }
   // Checked here so that `npm start` refuses it at once; the key itself is loaded with the runtime.
   const redactionKey = env.DRIFTWATCH_REDACTION_KEY;
-  if (redactionKey && Buffer.byteLength(redactionKey) < 32) throw new DriftConfigError(`environment (DRIFTWATCH_REDACTION_KEY): at least 32 characters, not ${Buffer.byteLength(redactionKey)}`);
+  if (redactionKey && Buffer.byteLength(redactionKey) < REDACTION_KEY_MIN_BYTES) {
+    throw new DriftConfigError(`environment (DRIFTWATCH_REDACTION_KEY): at least ${REDACTION_KEY_MIN_BYTES} characters, not ${Buffer.byteLength(redactionKey)}`);
+  }
   const embedEnv: Record<string, unknown> = {};
   const origins = list(env.DRIFTWATCH_EMBED_ORIGINS, /[\s,]+/);
   if (origins.length > 0) embedEnv.allowedOrigins = origins;

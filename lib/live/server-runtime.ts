@@ -49,9 +49,8 @@ function applyRedactionKey(dataDir: string | undefined): void {
     }
     return;
   }
-  // A key the operator set wrongly is theirs to fix; a data directory that cannot keep one only
-  // costs markers that change at each restart.
-  if (process.env[REDACTION_KEY_ENV]) throw new Error(loaded.error);
+  // A DRIFTWATCH_REDACTION_KEY too short never gets here (loadDashboardConfig refuses it); a data
+  // directory that cannot keep a key only costs markers that change at each restart.
   console.error(`[driftwatch] ${loaded.error}: Secret redaction markers use a key of this process's own and change at every restart`);
 }
 
