@@ -6,6 +6,7 @@ import { isCoreSecret, jsonParseProblem } from '../drift/secrets';
 import { contentHash } from './content-hash';
 import { describeObjectKey, objectKeyOf, objectKeyString } from './object-key';
 import type { DesiredObject, LastAppliedSource } from './types';
+import { isRecord } from '../drift/normalize';
 
 export const LAST_APPLIED_ANNOTATION = 'kubectl.kubernetes.io/last-applied-configuration';
 
@@ -13,10 +14,6 @@ export type LastAppliedResult =
   | { ok: true; desired: DesiredObject<LastAppliedSource> }
   /** The annotation is there but unusable: not JSON, not an object, or about another object. */
   | { ok: false; message: string };
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** The annotation's text, or undefined when the live object has none (or an empty one). */
 export function lastAppliedAnnotation(live: unknown): string | undefined {

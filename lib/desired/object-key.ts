@@ -4,6 +4,7 @@
  * version of its group (apps/v1 and apps/v1beta1 of a Deployment are the same object), so a
  * manifest written against an older version still matches the live object read in the newer one.
  */
+import { isRecord } from '../drift/normalize';
 
 export interface ObjectKey {
   /** API group, '' for the core group. */
@@ -12,10 +13,6 @@ export interface ObjectKey {
   /** '' (or absent) for cluster-scoped objects. */
   namespace?: string;
   name: string;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** The group of an apiVersion: 'apps/v1' → 'apps', 'v1' → ''. */

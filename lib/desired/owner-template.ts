@@ -8,12 +8,9 @@ import { contentHash } from './content-hash';
 import { groupOf, objectKeyOf, objectKeyString, type ObjectKey } from './object-key';
 import { daemonSetPod, jobPod, replicaSetPod, statefulSetPod, type PodBuild } from './pod-from-template';
 import type { DesiredObject, OwnerRefSummary, OwnerTemplateSource } from './types';
+import { isRecord } from '../drift/normalize';
 
 type Obj = Record<string, unknown>;
-
-function isRecord(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 export interface OwnerReference {
   apiVersion: string;

@@ -28,12 +28,9 @@
  * live Pod. Those are legitimately per-Pod, and reading them from live only ever picks among the
  * forms a controller would produce.
  */
+import { isRecord } from '../drift/normalize';
 
 type Obj = Record<string, unknown>;
-
-function isRecord(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function rec(v: unknown): Obj | undefined {
   return isRecord(v) ? v : undefined;

@@ -6,6 +6,7 @@
  */
 import { childSchema, isQuantitySchema, splitApiVersion, type SchemaNode, type SchemaProvider } from './schema';
 import type { Scalar } from './types';
+import { isRecord } from './normalize';
 
 const str: SchemaNode = { type: 'string' };
 const Q: SchemaNode = { type: 'string', format: 'quantity' };
@@ -233,10 +234,6 @@ export interface ListSemantics {
 const ATOMIC: ListSemantics = { kind: 'atomic', keys: [], keyDefaults: [] };
 const SET: ListSemantics = { kind: 'set', keys: [], keyDefaults: [] };
 const UNORDERED: ListSemantics = { kind: 'unordered', keys: [], keyDefaults: [] };
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function keyDefaultsOf(item: SchemaNode | undefined, keys: string[]): Array<Scalar | undefined> {
   return keys.map((k) => {

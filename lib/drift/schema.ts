@@ -3,6 +3,7 @@
  * where quantities live, and `default:` values. The live system fills a SchemaProvider from the
  * cluster's OpenAPI v3 documents and CRDs; the built-in table in list-keys.ts is the offline fallback.
  */
+import { isRecord } from './normalize';
 
 /** A resolved structural schema node (no `$ref`), the subset of OpenAPI v3 the engine reads. */
 export interface SchemaNode {
@@ -35,10 +36,6 @@ export interface SchemaProvider {
 export function splitApiVersion(apiVersion: string): { group: string; version: string } {
   const i = apiVersion.lastIndexOf('/');
   return i < 0 ? { group: '', version: apiVersion } : { group: apiVersion.slice(0, i), version: apiVersion.slice(i + 1) };
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 const QUANTITY_PATTERN_HINT = '[KMGTPE]i';
