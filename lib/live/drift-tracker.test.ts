@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../kube/cache-diff';
 import { DriftTracker, type KindStatus } from './drift-tracker';
+import { ownerTemplateBuilder } from './runtime-options';
 import type { DriftChange, DesiredObject } from './types';
 
 const deployment = (image: string, extra: Partial<KubeObject['metadata']> = {}): KubeObject => ({
@@ -155,12 +156,15 @@ describe('DriftTracker', () => {
       cluster: 'c1',
       sources: ['owner-template'],
       diffOptions: {},
-      ownerTemplate: (_pod, owner) => ({
-        apiVersion: 'v1',
-        kind: 'Pod',
-        metadata: { name: 'web-abc', namespace: 'shop' },
-        spec: (owner.spec as { template: { spec: unknown } }).template.spec,
-      }),
+      ownerTemplate: (_pod, owner) =>
+        owner === undefined
+          ? { ok: false, message: 'owner ReplicaSet web-1 is not known (yet)' }
+          : {
+              ok: true,
+              manifest: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web-abc', namespace: 'shop' }, spec: (owner.spec as { template: { spec: unknown } }).template.spec },
+              revision: `rs1@${String(owner.metadata.generation)}`,
+              warnings: [],
+            },
       kindStatus: () => ({ synced: true, status: 'synced' }),
       onEvent: (e) => events.push(e),
     });
@@ -184,7 +188,7 @@ describe('DriftTracker', () => {
       spec: { containers: [{ name: 'app', image: 'web:1' }] },
     };
     tracker.upsertLive(pod);
-    expect(tracker.get('c1//Pod/shop/web-abc')?.status).toBe('unmanaged');
+    expect(tracker.get('c1//Pod/shop/web-abc')).toMatchObject({ status: 'unmanaged', warnings: ['owner ReplicaSet web-1 is not known (yet)'] });
     tracker.upsertOwner(rs('web:1', 1));
     expect(tracker.get('c1//Pod/shop/web-abc')).toMatchObject({ status: 'in-sync', source: { type: 'owner-template', owner: { kind: 'ReplicaSet', uid: 'rs1' } } });
     tracker.upsertOwner(rs('web:2', 2));
@@ -223,5 +227,117 @@ describe('DriftTracker', () => {
     // Each object once from the held-back run, then web-0 once more (the newest input, not the one between).
     expect(upserts).toHaveLength(201);
     expect(upserts.at(-1)?.type === 'upsert' && upserts.at(-1)?.state.name).toBe('web-0');
+  });
+
+  it('keeps a verdict and its since when only the manifest moved (file, line, commit), and emits nothing', () => {
+    let clock = Date.parse('2026-01-01T00:00:00Z');
+    const events: DriftChange[] = [];
+    const tracker = new DriftTracker({
+      cluster: 'c1',
+      sources: ['manifest-dir', 'last-applied'],
+      diffOptions: {},
+      kindStatus: () => ({ synced: true, status: 'synced' }),
+      onEvent: (e) => events.push(e),
+      now: () => new Date(clock),
+    });
+    const at = (file: string, commit: string): DesiredObject => ({ manifest: deployment('web:1'), source: { type: 'manifest-dir', file, line: 1, commit }, revision: 'r1' });
+    tracker.replaceManifests([at('web.yaml', 'c1')]);
+    tracker.upsertLive(liveDeployment('web:2', '1', 'kubectl-edit'));
+    expect(tracker.get(ID)).toMatchObject({ status: 'drifted', since: '2026-01-01T00:00:00.000Z' });
+    const n = events.length;
+    const evaluations = tracker.evaluations;
+    const revision = tracker.revision;
+    clock += 4 * 86_400_000;
+    // A commit that touches no manifest, then a rename.
+    tracker.replaceManifests([at('web.yaml', 'c2')]);
+    tracker.replaceManifests([at('apps/web.yaml', 'c3')]);
+    expect(tracker.get(ID)).toMatchObject({ status: 'drifted', since: '2026-01-01T00:00:00.000Z', source: { type: 'manifest-dir', file: 'apps/web.yaml', commit: 'c3' } });
+    expect(events.length).toBe(n);
+    expect(tracker.evaluations).toBe(evaluations);
+    // Readers that cache the list see the new source.
+    expect(tracker.revision).toBeGreaterThan(revision);
+  });
+
+  it('says when another source takes over with the same verdict, without moving since', () => {
+    let clock = Date.parse('2026-01-01T00:00:00Z');
+    const events: DriftChange[] = [];
+    const tracker = new DriftTracker({
+      cluster: 'c1',
+      sources: ['manifest-dir', 'last-applied'],
+      diffOptions: {},
+      kindStatus: () => ({ synced: true, status: 'synced' }),
+      onEvent: (e) => events.push(e),
+      now: () => new Date(clock),
+    });
+    const live = liveDeployment('web:1', '1');
+    tracker.replaceManifests([desiredOf(deployment('web:1'), 'r1')]);
+    tracker.upsertLive({ ...live, metadata: { ...live.metadata, annotations: { 'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify(deployment('web:1')) } } });
+    expect(tracker.get(ID)).toMatchObject({ status: 'in-sync', source: { type: 'manifest-dir' } });
+    const n = events.length;
+    clock += 60_000;
+    tracker.replaceManifests([]);
+    expect(tracker.get(ID)).toMatchObject({ status: 'in-sync', source: { type: 'last-applied' }, since: '2026-01-01T00:00:00.000Z' });
+    expect(events.slice(n)).toEqual([{ type: 'upsert', state: tracker.get(ID), at: '2026-01-01T00:01:00.000Z' }]);
+  });
+
+  it('reads last-applied as lib/desired does: identity from the live object, unusable annotations said, copied ones ignored', () => {
+    const { tracker } = setup();
+    const live = liveDeployment('web:2', '5');
+    const withAnnotation = (text: string): KubeObject => ({ ...live, metadata: { ...live.metadata, annotations: { 'kubectl.kubernetes.io/last-applied-configuration': text } } });
+    // kubectl always records metadata, but an annotation without it still describes this object.
+    const { metadata: _dropped, ...noMetadata } = deployment('web:1');
+    tracker.upsertLive(withAnnotation(JSON.stringify(noMetadata)));
+    expect(tracker.get(ID)).toMatchObject({ status: 'drifted', source: { type: 'last-applied' } });
+    tracker.upsertLive(withAnnotation('{"apiVersion": "apps/v1", "kind":'));
+    expect(tracker.get(ID)).toMatchObject({ status: 'unmanaged', warnings: [expect.stringMatching(/annotation is not valid JSON/)] });
+    // An operator that copies its resource's annotations onto what it creates.
+    tracker.upsertLive(withAnnotation(JSON.stringify({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'web-widget', namespace: 'shop' }, spec: { size: 3 } })));
+    expect(tracker.get(ID)).toMatchObject({ status: 'unmanaged', changes: [], warnings: [expect.stringMatching(/describes .*Widget.*not this .*Deployment.*ignored/)] });
+  });
+
+  it('re-evaluates a controller\'s Pods when its template or rollout revision changes, not on its status writes', () => {
+    const events: DriftChange[] = [];
+    const tracker = new DriftTracker({
+      cluster: 'c1',
+      sources: ['owner-template'],
+      diffOptions: {},
+      ownerTemplate: ownerTemplateBuilder,
+      kindStatus: () => ({ synced: true, status: 'synced' }),
+      onEvent: (e) => events.push(e),
+    });
+    const set = (image: string, generation: number, updateRevision: string, readyReplicas: number): KubeObject => ({
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: { name: 'db', namespace: 'shop', uid: 'ss1', generation, resourceVersion: String(100 + readyReplicas + generation) },
+      spec: { serviceName: 'db', selector: { matchLabels: { app: 'db' } }, template: { metadata: { labels: { app: 'db' } }, spec: { containers: [{ name: 'db', image }] } } },
+      status: { readyReplicas, updateRevision },
+    });
+    const pods = Array.from({ length: 20 }, (_, i): KubeObject => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name: `db-${i}`,
+        namespace: 'shop',
+        uid: `p${i}`,
+        resourceVersion: String(i + 1),
+        labels: { app: 'db', 'controller-revision-hash': 'db-old', 'statefulset.kubernetes.io/pod-name': `db-${i}` },
+        ownerReferences: [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'db', uid: 'ss1', controller: true }],
+      },
+      spec: { hostname: `db-${i}`, subdomain: 'db', containers: [{ name: 'db', image: 'db:1' }] },
+    }));
+    tracker.upsertOwner(set('db:1', 1, 'db-old', 0));
+    for (const p of pods) tracker.upsertLive(p);
+    expect(tracker.get('c1//Pod/shop/db-3')).toMatchObject({ status: 'in-sync', warnings: [] });
+    const before = tracker.evaluations;
+    // The controller writes its status as each Pod becomes ready.
+    for (let ready = 1; ready <= 20; ready++) tracker.upsertOwner(set('db:1', 1, 'db-old', ready));
+    expect(tracker.evaluations).toBe(before);
+    // A new template: every Pod is judged against it, and the rollout under way is said.
+    tracker.upsertOwner(set('db:2', 2, 'db-new', 20));
+    expect(tracker.evaluations).toBe(before + 20);
+    const state = tracker.get('c1//Pod/shop/db-3');
+    expect(state?.status).toBe('drifted');
+    expect(state?.changes.map((c) => c.path)).toEqual(['spec.containers[name=db].image']);
+    expect(state?.warnings).toEqual([expect.stringMatching(/rollout/)]);
   });
 });

@@ -3,28 +3,34 @@
  * object out, recomputed only when one side really changed. No I/O: the cluster watcher feeds it
  * informer events, the manifest watcher feeds it desired objects, and tests feed it directly.
  */
-import { createHash } from 'node:crypto';
 import { diffPrepared, prepareDesired, type DiffOptions, type FieldChange, type PreparedDesired, type SchemaProvider } from '../drift';
 import { redactionDigest } from '../drift/secrets';
+import { lastAppliedDesired } from '../desired/last-applied';
 import { deepEqual, type KubeObject } from '../kube/cache-diff';
 import {
   groupKind,
   groupOf,
   objectId,
   type DesiredObject,
+  type DesiredSource,
   type DesiredSourceType,
   type DriftChange,
   type DriftStatus,
   type ObjectDriftState,
 } from './types';
 
-const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 const RESUME_SLICE_MS = 40;
 /** Controllers whose pod template is a Pod's desired state. */
 export const TEMPLATE_OWNER_KINDS: ReadonlySet<string> = new Set(['ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'ReplicationController']);
 
-/** Builds a Pod's desired manifest from its controller's pod template. */
-export type OwnerTemplateBuilder = (pod: KubeObject, owner: KubeObject) => KubeObject | undefined;
+/** A desired state built from the live side (a Pod's owner template), or why there is none. */
+export type BuiltDesired = { ok: true; manifest: KubeObject; revision: string; warnings: ReadonlyArray<string> } | { ok: false; message: string };
+
+/**
+ * Builds a Pod's desired state from its controller's pod template; `owner` is undefined when the
+ * controller is not known (not watched, or gone). undefined: the Pod has no template owner.
+ */
+export type OwnerTemplateBuilder = (pod: KubeObject, owner: KubeObject | undefined) => BuiltDesired | undefined;
 
 /** What the tracker knows about a kind in this cluster, from discovery and the informers. */
 export interface KindStatus {
@@ -70,7 +76,12 @@ interface PreparedEntry {
   prepared: PreparedDesired;
 }
 
-type Resolved = { desired: DesiredObject; options: DiffOptions } | undefined;
+/**
+ * The desired state an object is compared with, if any source gave one, and what the user should
+ * know about how it was found: why a source that applied could not be used (an annotation that is
+ * not JSON, an owner that is gone) and the chosen source's caveats (a rollout in progress).
+ */
+type Resolution = { desired: DesiredObject; options: DiffOptions; notes: string[] } | { desired: undefined; notes: string[] };
 
 function labelsOf(obj: KubeObject | undefined): Record<string, string> {
   const l = obj?.metadata.labels;
@@ -97,10 +108,6 @@ function controllerOf(obj: KubeObject): { kind: string; name: string; uid: strin
  */
 function secretRevision(revision: string): string {
   return redactionDigest(revision);
-}
-
-function contentHash(s: string): string {
-  return createHash('sha256').update(s).digest('hex').slice(0, 16);
 }
 
 function errorMessage(err: unknown): string {
@@ -184,12 +191,24 @@ export class DriftTracker {
     const next = new Map<string, DesiredObject>();
     for (const d of desired) next.set(this.desiredId(d), d);
     const touched: string[] = [];
-    // A moved object (another file, line or commit) keeps its revision but must show its new source.
-    const sig = (d: DesiredObject | undefined) => (d ? `${d.revision}|${JSON.stringify(d.source)}` : '');
-    for (const [id, d] of next) if (sig(this.manifests.get(id)) !== sig(d)) touched.push(id);
+    const moved: string[] = [];
+    for (const [id, d] of next) {
+      const before = this.manifests.get(id);
+      if (before?.revision !== d.revision) touched.push(id);
+      else if (!deepEqual(before.source, d.source)) moved.push(id);
+    }
     for (const id of this.manifests.keys()) if (!next.has(id)) touched.push(id);
     this.manifests.clear();
     for (const [id, d] of next) this.manifests.set(id, d);
+    // Another file, line or commit, the same content: nothing to compare again, and the verdict
+    // (and its `since`) stands; the state only shows where the manifest is now. A commit that
+    // touches no manifest moves every object's source, so re-evaluating here would re-diff them all.
+    for (const id of moved) {
+      const state = this.states.get(id);
+      if (state?.source?.type !== 'manifest-dir' || this.deferred.has(id)) continue;
+      state.source = (next.get(id) as DesiredObject).source;
+      this.stateRevision++;
+    }
     for (const id of touched) this.evaluate(id);
   }
 
@@ -202,7 +221,11 @@ export class DriftTracker {
   upsertOwner(obj: KubeObject): void {
     const uid = obj.metadata.uid;
     if (!uid) return;
+    const before = this.owners.get(uid);
     this.owners.set(uid, obj);
+    // Controllers write their status on every Pod they start or see ready: re-evaluating all their
+    // Pods each time made a rollout of n Pods cost n² evaluations.
+    if (before && templateInputs(before) === templateInputs(obj)) return;
     for (const pod of this.podsByOwner.get(uid) ?? []) this.evaluate(pod);
   }
 
@@ -290,8 +313,7 @@ export class DriftTracker {
   /** The desired manifest and live object behind a state, for the detail view. */
   inputsOf(id: string): { desired?: DesiredObject; live?: KubeObject } {
     const live = this.live.get(id);
-    const resolved = this.resolve(id, live);
-    return { desired: resolved?.desired, live: live?.obj };
+    return { desired: this.resolve(id, live).desired, live: live?.obj };
   }
 
   /** Objects with a drift state. */
@@ -332,40 +354,41 @@ export class DriftTracker {
     return this.options;
   }
 
-  private resolve(id: string, live: LiveEntry | undefined): Resolved {
+  private resolve(id: string, live: LiveEntry | undefined): Resolution {
     const { manifest: manifestOptions, other: withoutManager } = this.optionsFor();
+    const notes: string[] = [];
     for (const type of this.opts.sources) {
       if (type === 'manifest-dir') {
         const d = this.manifests.get(id);
-        if (d) return { desired: d, options: manifestOptions };
+        if (d) return { desired: d, options: manifestOptions, notes };
       } else if (type === 'last-applied' && live) {
-        const raw = (live.obj.metadata.annotations as Record<string, unknown> | undefined)?.[LAST_APPLIED];
-        if (typeof raw !== 'string' || raw === '') continue;
-        try {
-          const manifest = JSON.parse(raw) as KubeObject;
-          if (typeof manifest !== 'object' || manifest === null || typeof manifest.metadata !== 'object') continue;
-          return { desired: { manifest, source: { type: 'last-applied' }, revision: contentHash(raw) }, options: withoutManager };
-        } catch {
-          // A hand-edited annotation that is not JSON: not a usable desired state; try the next source.
+        const r = lastAppliedDesired(live.obj);
+        if (r === undefined) continue;
+        if (!r.ok) {
+          notes.push(r.message);
           continue;
         }
+        return { desired: { manifest: r.desired.manifest as unknown as KubeObject, source: { type: 'last-applied' }, revision: r.desired.revision }, options: withoutManager, notes };
       } else if (type === 'owner-template' && live && live.kind === 'Pod' && this.opts.ownerTemplate) {
         const ref = controllerOf(live.obj);
-        const owner = ref && TEMPLATE_OWNER_KINDS.has(ref.kind) ? this.owners.get(ref.uid) : undefined;
-        if (!ref || !owner) continue;
-        const manifest = this.opts.ownerTemplate(live.obj, owner);
-        if (!manifest) continue;
-        const generation = owner.metadata.generation ?? owner.metadata.resourceVersion;
+        if (!ref || !TEMPLATE_OWNER_KINDS.has(ref.kind)) continue;
+        const r = this.opts.ownerTemplate(live.obj, this.owners.get(ref.uid));
+        if (r === undefined) continue;
+        if (!r.ok) {
+          notes.push(r.message);
+          continue;
+        }
         return {
-          desired: { manifest, source: { type: 'owner-template', owner: ref }, revision: `${ref.uid}@${String(generation)}` },
+          desired: { manifest: r.manifest, source: { type: 'owner-template', owner: ref }, revision: r.revision },
           options: withoutManager,
+          notes: [...notes, ...r.warnings],
         };
       }
     }
-    return undefined;
+    return { desired: undefined, notes };
   }
 
-  private preparedFor(id: string, r: NonNullable<Resolved>, evaluatedBefore: boolean): PreparedDesired {
+  private preparedFor(id: string, r: Resolution & { desired: DesiredObject }, evaluatedBefore: boolean): PreparedDesired {
     const group = groupOf(r.desired.manifest.apiVersion).group;
     const key = `${r.desired.source.type}|${r.desired.revision}|${this.schemaGeneration}.${this.groupGenerations.get(group) ?? 0}`;
     const hit = this.prepared.get(id);
@@ -402,7 +425,8 @@ export class DriftTracker {
     this.evaluations++;
     const live = this.live.get(id);
     const resolved = this.resolve(id, live);
-    const template = live ?? (resolved ? this.entryOfDesired(resolved.desired) : undefined);
+    const desired = resolved.desired;
+    const template = live ?? (desired ? this.entryOfDesired(desired) : undefined);
     if (!template) {
       this.remove(id);
       return;
@@ -423,10 +447,10 @@ export class DriftTracker {
       ignored,
       warnings,
       error,
-      source: resolved?.desired.source,
-      desiredRevision: resolved && template.kind === 'Secret' && template.group === '' ? secretRevision(resolved.desired.revision) : resolved?.desired.revision,
+      source: desired?.source,
+      desiredRevision: desired && template.kind === 'Secret' && template.group === '' ? secretRevision(desired.revision) : desired?.revision,
       resourceVersion: live?.obj.metadata.resourceVersion,
-      labels: labelsOf(live?.obj ?? resolved?.desired.manifest),
+      labels: labelsOf(live?.obj ?? desired?.manifest),
       since: '',
     });
     let next: ObjectDriftState;
@@ -445,14 +469,15 @@ export class DriftTracker {
       } else {
         next = make('missing', [{ path: '', op: 'missing' }], [], [], undefined);
       }
-    } else if (!resolved) {
-      next = make('unmanaged', [], [], [], undefined);
+    } else if (resolved.desired === undefined) {
+      next = make('unmanaged', [], [], resolved.notes, undefined);
     } else {
       try {
         const report = diffPrepared(this.preparedFor(id, resolved, this.states.has(id)), live.obj, resolved.options);
-        next = make(report.drift ? 'drifted' : 'in-sync', report.changes, report.ignored, report.warnings, undefined);
+        const warnings = resolved.notes.length === 0 ? report.warnings : [...resolved.notes, ...report.warnings];
+        next = make(report.drift ? 'drifted' : 'in-sync', report.changes, report.ignored, warnings, undefined);
       } catch (err) {
-        next = make('error', [], [], [], `cannot compare: ${errorMessage(err)}`);
+        next = make('error', [], [], resolved.notes, `cannot compare: ${errorMessage(err)}`);
       }
     }
     this.store(id, next);
@@ -467,10 +492,19 @@ export class DriftTracker {
     const prev = this.states.get(id);
     this.stateRevision++;
     if (prev && sameVerdict(prev, next)) {
-      // Same verdict: keep `since` and emit nothing, but remember where the object is now.
-      prev.resourceVersion = next.resourceVersion;
-      prev.uid = next.uid;
-      prev.desiredRevision = next.desiredRevision;
+      if (sameSourceKind(prev.source, next.source)) {
+        // Same verdict: keep `since` and emit nothing, but remember where the object is now.
+        prev.resourceVersion = next.resourceVersion;
+        prev.uid = next.uid;
+        prev.desiredRevision = next.desiredRevision;
+        prev.source = next.source;
+        return;
+      }
+      // Another source took over (a manifest deleted, its last-applied annotation now the desired
+      // state) and says the same: the verdict has held since before, but clients show the source.
+      next.since = prev.since;
+      this.states.set(id, next);
+      this.opts.onEvent({ type: 'upsert', state: next, at: this.now().toISOString() });
       return;
     }
     const at = this.now().toISOString();
@@ -495,9 +529,25 @@ function sameVerdict(a: ObjectDriftState, b: ObjectDriftState): boolean {
     deepEqual(a.changes, b.changes) &&
     deepEqual(a.ignored, b.ignored) &&
     deepEqual(a.warnings, b.warnings) &&
-    deepEqual(a.source, b.source) &&
     deepEqual(a.labels, b.labels)
   );
+}
+
+/** The same source, wherever in it the desired state now is (file, line, commit). */
+function sameSourceKind(a: DesiredSource | undefined, b: DesiredSource | undefined): boolean {
+  return a?.type === b?.type && a?.owner?.uid === b?.owner?.uid;
+}
+
+/**
+ * What of a controller its Pods' desired state is built from: the pod template and the other spec
+ * fields (generation moves with every spec change) and, for a StatefulSet, the revision it rolls
+ * out to (pods of another one are reported as possibly mid-rollout). Without a generation, any change.
+ */
+function templateInputs(owner: KubeObject): string {
+  const generation = owner.metadata.generation;
+  if (typeof generation !== 'number') return `rv ${String(owner.metadata.resourceVersion)}`;
+  const status = owner.status as { updateRevision?: unknown } | undefined;
+  return `${generation} ${String(status?.updateRevision ?? '')}`;
 }
 
 /** Secrets are unreadable by design with the shipped read-only role: say so instead of a bare 403. */

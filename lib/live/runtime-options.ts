@@ -8,7 +8,8 @@ import type { RuntimeOptions } from './runtime';
 /** lib/desired's owner-template source, in the shape the tracker takes. */
 export const ownerTemplateBuilder: OwnerTemplateBuilder = (pod, owner) => {
   const r = ownerTemplateDesired(pod, owner);
-  return r?.ok ? (r.desired.manifest as unknown as KubeObject) : undefined;
+  if (r === undefined || !r.ok) return r;
+  return { ok: true, manifest: r.desired.manifest as unknown as KubeObject, revision: r.desired.revision, warnings: r.warnings };
 };
 
 /**
