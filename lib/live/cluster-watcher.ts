@@ -99,7 +99,7 @@ export class ClusterWatcher {
 
   constructor(private readonly opts: ClusterWatcherOptions) {
     this.log = opts.log ?? ((m) => console.log(`[${opts.name}] ${m}`));
-    this.tracker = new DriftTracker({ ...opts.tracker, cluster: opts.name, kindStatus: (g, k) => this.kindStatus(g, k) });
+    this.tracker = new DriftTracker({ ...opts.tracker, cluster: opts.name, kindStatus: (g, k, ns) => this.kindStatus(g, k, ns) });
     // Nothing is evaluated before the first refresh: before discovery every desired object would
     // be an error ("the cluster does not serve ..."), published only to be withdrawn a moment later.
     this.tracker.pause();
@@ -251,9 +251,14 @@ export class ClusterWatcher {
     return out.sort((a, b) => a.group.localeCompare(b.group) || a.resource.localeCompare(b.resource));
   }
 
-  private kindStatus(group: string, kind: string): KindStatus | undefined {
+  private kindStatus(group: string, kind: string, namespace: string): KindStatus | undefined {
+    const namespaces = this.opts.watch.namespaces;
     for (const w of this.watched.values()) {
       if (w.resource.group !== group || w.resource.kind !== kind || !w.tracked) continue;
+      if (w.resource.namespaced && namespaces && !namespaces.includes(namespace)) {
+        // Reporting it missing would claim it is absent; it is only not looked at.
+        return { synced: false, status: 'synced', notWatched: `not compared: namespace ${namespace || '(none)'} is not watched (watch.namespaces: ${namespaces.join(', ')})` };
+      }
       const states = w.informers.map((i) => i.getState());
       const worst = worstOf(states);
       return { synced: states.every((s) => s.hasSynced), status: worst.status, ...(worst.message ? { message: worst.message } : {}) };

@@ -104,6 +104,13 @@ describe('DriftTracker', () => {
     delete kinds['apps/Deployment'];
     tracker.reevaluateKind('apps', 'Deployment');
     expect(tracker.get(ID)?.error).toMatch(/does not serve Deployment.apps/);
+    // A first list that keeps failing: said, not left out of the list.
+    kinds['apps/Deployment'] = { synced: false, status: 'error', message: 'the server is currently unable to handle the request' };
+    tracker.reevaluateKind('apps', 'Deployment');
+    expect(tracker.get(ID)).toMatchObject({ status: 'error', error: 'cannot list Deployment.apps: the server is currently unable to handle the request' });
+    kinds['apps/Deployment'] = { synced: false, status: 'synced', notWatched: 'not compared: namespace shop is not watched' };
+    tracker.reevaluateKind('apps', 'Deployment');
+    expect(tracker.get(ID)).toMatchObject({ status: 'error', changes: [], error: 'not compared: namespace shop is not watched' });
   });
 
   it('falls back to last-applied, marks objects without desired state unmanaged, and forgets deleted ones', () => {

@@ -38,6 +38,8 @@ export interface KindStatus {
   synced: boolean;
   status: 'syncing' | 'synced' | 'forbidden' | 'error';
   message?: string;
+  /** The kind is watched, but not in the namespace asked about (`watch.namespaces`): why not. */
+  notWatched?: string;
 }
 
 export interface DriftTrackerOptions {
@@ -47,8 +49,8 @@ export interface DriftTrackerOptions {
   /** Ignore rules and the like; `fieldManager` applies to the manifest-dir source only. */
   diffOptions: DiffOptions;
   ownerTemplate?: OwnerTemplateBuilder;
-  /** undefined: the cluster does not serve this kind (or it is not watched). */
-  kindStatus: (group: string, kind: string) => KindStatus | undefined;
+  /** undefined: the cluster does not serve this kind (or it is not watched). `namespace`: '' for cluster-scoped objects. */
+  kindStatus: (group: string, kind: string, namespace: string) => KindStatus | undefined;
   onEvent: (event: DriftChange) => void;
   now?: () => Date;
   /**
@@ -456,12 +458,17 @@ export class DriftTracker {
     let next: ObjectDriftState;
     if (!live) {
       // Only manifest-dir desired objects get here (the other sources need a live object).
-      const ks = this.opts.kindStatus(template.group, template.kind);
+      const ks = this.opts.kindStatus(template.group, template.kind, template.obj.metadata.namespace ?? '');
       const gk = groupKind(template.group, template.kind);
       if (!ks) {
         next = make('error', [], [], [], `the cluster does not serve ${gk} (or it is excluded from the watch set)`);
+      } else if (ks.notWatched !== undefined) {
+        next = make('error', [], [], [], ks.notWatched);
       } else if (ks.status === 'forbidden') {
         next = make('error', [], [], [], forbiddenNote(gk, ks.message));
+      } else if (ks.status === 'error' && !ks.synced) {
+        // Never listed: absence means nothing, but the object must not vanish from the list unexplained.
+        next = make('error', [], [], [], `cannot list ${gk}: ${ks.message ?? 'the list failed'}`);
       } else if (!ks.synced) {
         // Not listed yet: absence means nothing until the first list completes.
         this.remove(id);

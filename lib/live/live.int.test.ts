@@ -103,6 +103,8 @@ describe('live drift on the shared test cluster', () => {
     await kubeWrite(kc, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
     writeFileSync(join(dir, 'web.yaml'), `# the web tier\n${JSON.stringify(deployment, null, 2)}\n`);
     writeFileSync(join(dir, 'config.yaml'), `---\n${JSON.stringify(cm)}\n`);
+    // Outside watch.namespaces, and present there (the controller manager puts it in every namespace).
+    writeFileSync(join(dir, 'elsewhere.yaml'), JSON.stringify(configMap('default', 'kube-root-ca.crt', { 'ca.crt': 'x' })));
     // Broken on line 3 (an unclosed flow map, which the parser notices on line 4): the other files
     // must load all the same.
     writeFileSync(join(dir, 'broken.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x\ndata:\n  a: b\n');
@@ -125,6 +127,14 @@ describe('live drift on the shared test cluster', () => {
       return p.length === 2 ? p : undefined;
     }, 'the Deployment\'s two Pods');
     for (const p of pods) expect(p, JSON.stringify(p.changes)).toMatchObject({ status: 'in-sync', source: { type: 'owner-template', owner: { kind: 'ReplicaSet' } } });
+  });
+
+  it('says a declared object in a namespace outside watch.namespaces is not compared, never that it is missing', () => {
+    expect(rt.runtime.get('test//ConfigMap/default/kube-root-ca.crt')?.state).toMatchObject({
+      status: 'error',
+      changes: [],
+      error: `not compared: namespace default is not watched (watch.namespaces: ${ns})`,
+    });
   });
 
   it('resolves watch patterns without a group as kubectl does, by name or short name, and says which match nothing', async () => {
