@@ -126,12 +126,29 @@ describe('loadManifestDirectory', () => {
     put('w.yaml', 'apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n');
     put('a.yaml', cm('a'));
     const loader = new ManifestDirectoryLoader(root, { git: false });
-    await loader.load();
+    const loaded = await loader.load();
     // Discovery learns the Widget's scope: a rebuild keys it differently.
     expect(loader.setIsNamespaced((g, k) => (g === 'example.com' && k === 'Widget' ? true : undefined))).toBe(true);
+    const rebuilt = loader.rebuild(loaded);
+    expect([...rebuilt.objects.keys()]).toContain('example.com/Widget/default/w');
     // Discovery again, the same answers (and one for a kind no manifest has): nothing to rebuild.
     expect(loader.setIsNamespaced((g, k) => (g === 'example.com' && k === 'Widget' ? true : g === 'apps' ? true : undefined))).toBe(false);
     expect(loader.setIsNamespaced(() => undefined)).toBe(true);
+  });
+
+  it('sees new answers from a scope callback that reads live discovery state (the same function each time)', async () => {
+    put('w.yaml', 'apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n');
+    const served = new Set<string>();
+    const live = (g: string, k: string) => (served.has(`${g}/${k}`) ? true : undefined);
+    const loader = new ManifestDirectoryLoader(root, { git: false, isNamespaced: live });
+    const loaded = await loader.load();
+    expect([...loaded.objects.keys()]).toEqual(['example.com/Widget//w']);
+    expect(loader.setIsNamespaced(live)).toBe(false);
+    // The CRD is installed after start-up.
+    served.add('example.com/Widget');
+    expect(loader.setIsNamespaced(live)).toBe(true);
+    expect([...loader.rebuild(loaded).objects.keys()]).toEqual(['example.com/Widget/default/w']);
+    expect(loader.setIsNamespaced(live)).toBe(false);
   });
 
   it('freezes the shared manifests', async () => {

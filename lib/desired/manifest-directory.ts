@@ -88,7 +88,12 @@ export class ManifestDirectoryLoader {
   private readonly cache = new Map<string, CachedFile>();
   private isNamespaced: IsNamespaced;
   private lastFiles: ParsedFileEntry[] = [];
-  private kindsOfLastFiles: [string, string][] | undefined;
+  /**
+   * The scope answers the last build keyed its objects with ("group|kind" → answer). Compared with
+   * these, not with the previous callback: a callback that reads live discovery state answers
+   * differently from one moment to the next while staying the same function.
+   */
+  private scopesUsed = new Map<string, { group: string; kind: string; namespaced: boolean | undefined }>();
   private lastGit: GitStamp = {};
   private lastExtraProblems: ManifestProblem[] = [];
   /** Files parsed (not taken from the cache) by the last load; for tests and metrics. */
@@ -108,26 +113,9 @@ export class ManifestDirectoryLoader {
    * rebuild would produce the same objects (discovery runs again and again with the same answers).
    */
   setIsNamespaced(isNamespaced: IsNamespaced): boolean {
-    const before = this.isNamespaced;
     this.isNamespaced = withBuiltinScopes(isNamespaced);
-    for (const [group, kind] of this.loadedKinds()) if (before(group, kind) !== this.isNamespaced(group, kind)) return true;
+    for (const used of this.scopesUsed.values()) if (used.namespaced !== this.isNamespaced(used.group, used.kind)) return true;
     return false;
-  }
-
-  /** Group and kind of every object in the last load's files. */
-  private loadedKinds(): [string, string][] {
-    if (this.kindsOfLastFiles !== undefined) return this.kindsOfLastFiles;
-    const seen = new Map<string, [string, string]>();
-    for (const f of this.lastFiles) {
-      for (const o of f.parsed.objects) {
-        const apiVersion = String(o.manifest.apiVersion);
-        const kind = String(o.manifest.kind);
-        const key = `${apiVersion}|${kind}`;
-        if (!seen.has(key)) seen.set(key, [apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.lastIndexOf('/')) : '', kind]);
-      }
-    }
-    this.kindsOfLastFiles = [...seen.values()];
-    return this.kindsOfLastFiles;
   }
 
   async load(): Promise<ManifestSnapshot> {
@@ -138,7 +126,6 @@ export class ManifestDirectoryLoader {
     } catch (e) {
       this.cache.clear();
       this.lastFiles = [];
-      this.kindsOfLastFiles = undefined;
       this.lastGit = {};
       this.lastExtraProblems = [{ file: '', line: 0, message: describeRootError(e), severity: 'error' }];
       return this.snapshot(false, [], undefined);
@@ -163,7 +150,6 @@ export class ManifestDirectoryLoader {
     for (const rel of this.cache.keys()) if (!seen.has(rel)) this.cache.delete(rel);
     const git = this.options.git === false ? undefined : await this.readGit();
     this.lastFiles = files;
-    this.kindsOfLastFiles = undefined;
     this.lastGit = git === undefined ? {} : { commit: git.state.commit, dirtyFiles: git.dirtyFiles };
     this.lastExtraProblems = extra;
     return this.snapshot(true, listing.dirs, git?.state);
@@ -178,11 +164,16 @@ export class ManifestDirectoryLoader {
   }
 
   private snapshot(exists: boolean, dirs: ManifestDirEntry[], git: ManifestGitState | undefined): ManifestSnapshot {
-    const built = buildManifestObjects(
-      this.lastFiles,
-      { isNamespaced: this.isNamespaced, defaultNamespace: this.options.defaultNamespace },
-      this.lastGit,
-    );
+    const scopes = new Map<string, { group: string; kind: string; namespaced: boolean | undefined }>();
+    const isNamespaced = this.isNamespaced;
+    const recorded: IsNamespaced = (group, kind) => {
+      const namespaced = isNamespaced(group, kind);
+      const key = `${group}|${kind}`;
+      if (!scopes.has(key)) scopes.set(key, { group, kind, namespaced });
+      return namespaced;
+    };
+    const built = buildManifestObjects(this.lastFiles, { isNamespaced: recorded, defaultNamespace: this.options.defaultNamespace }, this.lastGit);
+    this.scopesUsed = scopes;
     const problems = this.lastExtraProblems.length === 0 ? built.problems : mergeProblems(built.problems, this.lastExtraProblems);
     return {
       root: this.root,

@@ -188,6 +188,36 @@ describe('live drift on the shared test cluster', () => {
     expect(problems[0]?.message).toMatch(/flow map/i);
   });
 
+  it('keys a manifest again when its CRD is installed after start-up: compared where the cluster puts it, not missing beside an unmanaged twin', async () => {
+    const group = `${ns}.example.com`;
+    const gadget = { apiVersion: `${group}/v1`, kind: 'Gadget', metadata: { name: 'g1', namespace: ns }, spec: { size: 3 } };
+    writeFileSync(join(dir, 'gadget.yaml'), JSON.stringify(gadget));
+    await eventually(async () => rt.runtime.manifestProblems().some((p) => p.message.includes(`Gadget.${group} (yet)`)) || undefined, 'the unknown kind reported');
+    const crd = {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: `gadgets.${group}` },
+      spec: {
+        group,
+        scope: 'Cluster',
+        names: { plural: 'gadgets', singular: 'gadget', kind: 'Gadget', listKind: 'GadgetList' },
+        versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
+      },
+    };
+    await applySsa(kc, 'customresourcedefinitions', crd);
+    try {
+      // Cluster-scoped: the manifest's namespace goes, as the API server would drop it.
+      await eventually(async () => applySsa(kc, 'gadgets', { ...gadget, metadata: { name: 'g1' } }).then(() => true, () => undefined), 'the CRD served');
+      // Well within the directory's periodic re-scan (off in these tests): the new scope keys it again.
+      const state = await eventually(async () => (rt.runtime.get(`test/${group}/Gadget//g1`)?.state.status === 'in-sync' ? rt.runtime.get(`test/${group}/Gadget//g1`)?.state : undefined), 'the Gadget in sync', 20_000);
+      expect(state).toMatchObject({ status: 'in-sync', source: { file: 'gadget.yaml' } });
+      expect(rt.runtime.get(`test/${group}/Gadget/${ns}/g1`)).toBeUndefined();
+    } finally {
+      rmSync(join(dir, 'gadget.yaml'));
+      await kubeWrite(kc, 'DELETE', objectPath({ apiVersion: 'apiextensions.k8s.io/v1', resource: 'customresourcedefinitions', name: crd.metadata.name }), undefined);
+    }
+  });
+
   it('shows a change by another field manager with its path and manager, on the event log, and clears it on revert', async () => {
     const mark = rt.events.length;
     await patchAs(kc, 'kubectl-edit', 'v1', 'configmaps', ns, 'app-config', { data: { FEATURE_X: 'on' } });
