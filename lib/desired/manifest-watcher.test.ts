@@ -138,6 +138,18 @@ describe('ManifestDirectoryWatcher', { timeout: 30_000 }, () => {
     await until((c) => names(c, 'changed').includes('c'), 'c changed in the recreated directory');
   });
 
+  it('watches anew a subdirectory removed and re-created at once (rm -rf && cp -r, a branch switch), even when it gets the same inode', async () => {
+    put('sub/a.yaml', cm('a', 'one'));
+    await start();
+    rmSync(join(root, 'sub'), { recursive: true });
+    put('sub/a.yaml', cm('a', 'two'));
+    await until((c) => names(c, 'changed').includes('a'), 'a changed by the re-creation');
+    // The old directory's watch hears nothing from the new one: this edit is seen only if it was replaced.
+    put('sub/a.yaml', cm('a', 'three'));
+    await until((c) => names(c, 'changed').includes('a'), 'a edited in the re-created directory');
+    expect((watcher?.current().objects.get('/ConfigMap/default/a')?.manifest as { data: { k: string } }).data.k).toBe('three');
+  });
+
   it('watches directories created after start, and files written into them right away', async () => {
     await start();
     put('new/deeper/x.yaml', cm('new-x'));

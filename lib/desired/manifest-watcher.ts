@@ -19,7 +19,7 @@
  *   recorded on each object.
  */
 import { watch, type FSWatcher } from 'node:fs';
-import { basename, dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { diffManifestObjects, isEmptyDiff, ManifestIndex, type ManifestObjectsDiff } from './manifest-index';
 import { ManifestDirectoryLoader, type ManifestDirectoryOptions, type ManifestSnapshot } from './manifest-directory';
 import { findGitRepo, readGitHead } from './git-info';
@@ -261,7 +261,9 @@ export class ManifestDirectoryWatcher {
     const name = basename(this.root);
     try {
       const w = watch(dirname(this.root), { persistent: false }, (_event, filename) => {
-        if (filename === null || filename.toString() === name) this.schedule();
+        if (filename !== null && filename.toString() !== name) return;
+        this.dropWatch(this.root);
+        this.schedule();
       });
       // Best effort: without it, the missing-directory poll and the periodic re-scan still work.
       w.on('error', () => {
@@ -286,6 +288,19 @@ export class ManifestDirectoryWatcher {
     );
   }
 
+  /**
+   * Closes the watch of a directory whose parent saw it renamed, removed or created: the watch of a
+   * removed directory stays open but hears nothing, and one re-created at the same path can have
+   * the same device and inode (ext4 reuses them at once), so the listing alone would keep the dead
+   * watch. The scan that follows watches the directory anew if it is there.
+   */
+  private dropWatch(abs: string): void {
+    const entry = this.watchers.get(abs);
+    if (entry === undefined) return;
+    entry.w.close();
+    this.watchers.delete(abs);
+  }
+
   /** One non-recursive watch per directory of the last listing; a directory replaced at the same path is watched anew. */
   private syncWatches(snap: ManifestSnapshot): boolean {
     if (this.closed) return false;
@@ -301,7 +316,10 @@ export class ManifestDirectoryWatcher {
     for (const [abs, id] of wanted) {
       if (this.watchers.has(abs)) continue;
       try {
-        const w = watch(abs, { persistent: false }, () => this.schedule());
+        const w = watch(abs, { persistent: false }, (_event, filename) => {
+          if (filename !== null) this.dropWatch(join(abs, filename.toString()));
+          this.schedule();
+        });
         w.on('error', () => {
           // The directory went away (or the watch broke): drop it and let a scan sort it out.
           w.close();
