@@ -255,11 +255,15 @@ export class ClusterWatcher {
     const namespaces = this.opts.watch.namespaces;
     for (const w of this.watched.values()) {
       if (w.resource.group !== group || w.resource.kind !== kind || !w.tracked) continue;
-      if (w.resource.namespaced && namespaces && !namespaces.includes(namespace)) {
+      // One informer per watched namespace, in the order of watch.namespaces: the object's own
+      // decides (another namespace being forbidden says nothing about this one).
+      const at = w.resource.namespaced && namespaces ? namespaces.indexOf(namespace) : -1;
+      if (w.resource.namespaced && namespaces && at < 0) {
         // Reporting it missing would claim it is absent; it is only not looked at.
         return { synced: false, status: 'synced', notWatched: `not compared: namespace ${namespace || '(none)'} is not watched (watch.namespaces: ${namespaces.join(', ')})` };
       }
-      const states = w.informers.map((i) => i.getState());
+      const informer = at >= 0 ? w.informers[at] : undefined;
+      const states = (informer ? [informer] : w.informers).map((i) => i.getState());
       const worst = worstOf(states);
       return { synced: states.every((s) => s.hasSynced), status: worst.status, ...(worst.message ? { message: worst.message } : {}) };
     }

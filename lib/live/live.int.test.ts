@@ -297,6 +297,27 @@ describe('live drift, with a resource the dashboard may not list (RBAC)', () => 
     expect(secret).toMatchObject({ status: 'error', error: expect.stringContaining('forbidden') });
     expect(JSON.stringify([...rt.runtime.states()])).not.toContain('rbac-canary-value');
   });
+
+  it('keeps watching what it may while a resource is forbidden: a later change drifts with its path and manager', async () => {
+    if (!rt) throw new Error('no runtime');
+    await patchAs(kc, 'kubectl-edit', 'v1', 'configmaps', ns, 'visible', { data: { a: '2' } });
+    const state = await eventually(async () => (rt?.runtime.get(`test//ConfigMap/${ns}/visible`)?.state.status === 'drifted' ? rt.runtime.get(`test//ConfigMap/${ns}/visible`)?.state : undefined), 'visible drifted');
+    expect(state?.changes).toEqual([expect.objectContaining({ path: 'data.a', op: 'changed', desired: '1', live: '2', manager: expect.objectContaining({ name: 'kubectl-edit' }) })]);
+  });
+
+  it('judges each namespace by its own list: one forbidden namespace leaves the allowed one\'s absences missing', async () => {
+    const closed = `${ns}-closed`;
+    await kubeWrite(kc, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: closed } });
+    const mdir = tempDir();
+    writeFileSync(join(mdir, 'cms.yaml'), [configMap(ns, 'absent', { a: '1' }), configMap(closed, 'behind-rbac', { a: '1' })].map((m) => JSON.stringify(m)).join('\n---\n'));
+    const two = await startRuntime(state.kubeconfig, mdir, { context: 'test-cluster-viewer', config: { watch: { namespaces: [ns, closed], pods: false, customResources: false } } });
+    try {
+      expect(two.runtime.get(`test//ConfigMap/${ns}/absent`)?.state).toMatchObject({ status: 'missing' });
+      expect(two.runtime.get(`test//ConfigMap/${closed}/behind-rbac`)?.state).toMatchObject({ status: 'error', error: expect.stringContaining(`in the namespace "${closed}"`) });
+    } finally {
+      await two.runtime.stop();
+    }
+  });
 });
 
 describe('live drift through API server restarts, 410 Gone and bursts (a cluster of its own, watches served by etcd)', () => {
