@@ -10,6 +10,7 @@ import { resourceMatches } from '../config/dashboard-config';
 import { combineSchemaProviders, crdSchemaProvider, type SchemaProvider } from '../drift';
 import type { KubeObject } from '../kube/cache-diff';
 import { loadClusterSchema, openApiPathOf } from '../kube/cluster-schema';
+import { Backoff } from '../kube/backoff';
 import { discoverResources, type ApiResource } from '../kube/discovery';
 import { describeKubeError } from '../kube/errors';
 import { SupervisedInformer, type InformerOptions, type InformerState } from '../kube/informer';
@@ -43,6 +44,8 @@ export interface ClusterWatcherOptions {
   log?: (msg: string) => void;
   /** Periodic rediscovery (aggregated APIs appear without a CRD event). Default 5 minutes. */
   rediscoverMs?: number;
+  /** Retries of a discovery that failed, whole or for some groups: first delay (default 2 s), doubling to 60 s. */
+  discoveryRetryMs?: number;
   /** Called after each successful discovery (the set of kinds and their scopes may have changed). */
   onDiscovery?: () => void;
   /** Every real change of a tracked object, as the informer saw it (for the history store). */
@@ -63,6 +66,19 @@ interface Watched extends WatchPlan {
 
 const keyOfResource = (r: { group: string; name: string }) => (r.group === '' ? r.name : `${r.name}.${r.group}`);
 
+/**
+ * A discovery with some group-versions unanswered, completed with what the previous one found for
+ * their groups: a group that did not answer this time is not a group that went away, and dropping
+ * it would stop its informers and turn all its objects into "not served" until the next discovery.
+ */
+export function withUnanswered(found: ApiResource[], before: ApiResource[], failures: ReadonlyArray<{ groupVersion: string }>): ApiResource[] {
+  const unanswered = new Set(failures.map((f) => (f.groupVersion.includes('/') ? f.groupVersion.slice(0, f.groupVersion.lastIndexOf('/')) : '')));
+  const answered = new Set(found.map((r) => r.group));
+  const kept = before.filter((r) => unanswered.has(r.group) && !answered.has(r.group));
+  if (kept.length === 0) return found;
+  return [...found, ...kept].sort((a, b) => a.group.localeCompare(b.group) || a.kind.localeCompare(b.kind));
+}
+
 export class ClusterWatcher {
   readonly tracker: DriftTracker;
   readonly lag = new LagHistogram();
@@ -70,6 +86,7 @@ export class ClusterWatcher {
   private discovered: ApiResource[] = [];
   private scopeIndex: { of: ApiResource[]; byKind: Map<string, boolean> } | undefined;
   private discoveryError: string | undefined;
+  private discoveryRetry: Backoff | undefined;
   private crdInformer: SupervisedInformer | undefined;
   private openApi: SchemaProvider[] = [];
   private readonly openApiLoaded = new Set<string>();
@@ -267,6 +284,8 @@ export class ClusterWatcher {
       const worst = worstOf(states);
       return { synced: states.every((s) => s.hasSynced), status: worst.status, ...(worst.message ? { message: worst.message } : {}) };
     }
+    // Nothing known about the cluster yet: not "does not serve", it could not be asked.
+    if (this.discovered.length === 0 && this.discoveryError !== undefined) return { synced: false, status: 'error', message: this.discoveryError };
     return undefined;
   }
 
@@ -300,6 +319,17 @@ export class ClusterWatcher {
           this.log(`refresh failed: ${describeKubeError(err)}`);
         });
     }, delayMs);
+  }
+
+  /**
+   * Discovery failed, whole (the cluster unreachable at start) or for some groups (one group-version
+   * timing out under load, an aggregated API down): ask again soon rather than at the 5-minute
+   * rediscovery, backing off while it keeps failing.
+   */
+  private retryDiscovery(): void {
+    const initialMs = this.opts.discoveryRetryMs ?? 2_000;
+    this.discoveryRetry ??= new Backoff({ initialMs, maxMs: Math.max(initialMs, 60_000), factor: 2, jitter: 0.3 });
+    this.scheduleRefresh(undefined, this.discoveryRetry.next());
   }
 
   /** The last successful discovery, to plan again without asking the server; undefined when there is none. */
@@ -338,13 +368,16 @@ export class ClusterWatcher {
     try {
       const { resources, failures } = await (discovery ?? discoverResources(this.opts.kc));
       const reused = resources === this.discovered;
-      this.discovered = resources;
+      this.discovered = failures.length === 0 ? resources : withUnanswered(resources, this.discovered, failures);
       this.discoveryError = undefined;
       if (!reused) this.opts.onDiscovery?.();
       for (const f of failures) this.log(`discovery of ${f.groupVersion} failed: ${f.message}`);
+      if (failures.length > 0) this.retryDiscovery();
+      else this.discoveryRetry?.reset();
     } catch (err) {
       this.discoveryError = `discovery failed: ${describeKubeError(err)}`;
       this.log(this.discoveryError);
+      this.retryDiscovery();
       if (this.discovered.length === 0) return;
     }
     // The kinds plan() reads are those of every desiredKindsChanged() so far.

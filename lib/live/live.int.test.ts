@@ -372,6 +372,34 @@ describe('live drift through API server restarts, 410 Gone and bursts (a cluster
     expect(mine, `${what}: the live state differs from a fresh evaluation`).toEqual(truth);
   }
 
+  it('watches a cluster unreachable at start as soon as it answers, saying meanwhile that it could not be asked', async () => {
+    if (!cluster) throw new Error('no cluster');
+    const target = { host: '127.0.0.1', port: cluster.state.apiServerPort };
+    const gone = await startTcpProxy(target);
+    const file = join(dir, '..', `${ns}-${Date.now()}-late.kubeconfig`);
+    writeFileSync(file, gone.kubeconfigThrough(kc).exportConfig(), { mode: 0o600 });
+    // Closed: its port refuses connections, as a cluster that is down does.
+    await gone.close();
+    const m = configMap(ns, 'late', { a: '1' });
+    await applySsa(kc, 'configmaps', m);
+    const mdir = tempDir();
+    writeFileSync(join(mdir, 'late.yaml'), JSON.stringify(m));
+    const late = await startRuntime(file, mdir, only);
+    let back: TcpProxy | undefined;
+    try {
+      expect(late.runtime.get(`test//ConfigMap/${ns}/late`)?.state).toMatchObject({ status: 'error', error: expect.stringMatching(/^cannot list ConfigMap: discovery failed: /) });
+      back = await startTcpProxy(target, { port: gone.port });
+      // Discovery is retried within seconds (2 s, then 4 s, …), not at the 5-minute rediscovery.
+      await eventually(async () => late.runtime.get(`test//ConfigMap/${ns}/late`)?.state.status === 'in-sync', 'the cluster watched once it answers', 30_000);
+      expect(late.runtime.resourceStates().find((r) => r.resource === 'configmaps')).toMatchObject({ status: 'synced' });
+      expect(late.runtime.resourceStates().some((r) => r.resource === '(discovery)')).toBe(false);
+    } finally {
+      await late.runtime.stop();
+      await back?.close();
+      rmSync(file, { force: true });
+    }
+  }, 60_000);
+
   it('starts in sync', () => {
     if (!rt) throw new Error('no runtime');
     const v = Object.values(verdicts(rt.runtime.states(), ns));

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import type { ApiResource } from '../kube/discovery';
+import { withUnanswered } from './cluster-watcher';
+
+const resource = (apiVersion: string, kind: string, name: string): ApiResource => {
+  const [group, version] = apiVersion.includes('/') ? (apiVersion.split('/') as [string, string]) : ['', apiVersion];
+  return { group, version, apiVersion, kind, name, namespaced: true, verbs: ['list', 'watch'], shortNames: [] };
+};
+
+describe('withUnanswered', () => {
+  const configmaps = resource('v1', 'ConfigMap', 'configmaps');
+  const deployments = resource('apps/v1', 'Deployment', 'deployments');
+  const widgetsV1 = resource('example.com/v1', 'Widget', 'widgets');
+
+  it('keeps what the previous discovery found for a group that did not answer this time', () => {
+    const now = withUnanswered([configmaps, widgetsV1], [configmaps, deployments, widgetsV1], [{ groupVersion: 'apps/v1' }]);
+    expect(now.map((r) => `${r.apiVersion} ${r.name}`)).toEqual(['v1 configmaps', 'apps/v1 deployments', 'example.com/v1 widgets']);
+  });
+
+  it('drops a group that is gone from the answers, and keeps nothing twice', () => {
+    // The CRD's group no longer listed at all: not a failure, gone.
+    expect(withUnanswered([configmaps], [configmaps, widgetsV1], [{ groupVersion: 'apps/v1' }])).toEqual([configmaps]);
+    // A group that answered in another version this time: the new answer stands alone.
+    const widgetsV2 = resource('example.com/v2', 'Widget', 'widgets');
+    expect(withUnanswered([configmaps, widgetsV2], [configmaps, widgetsV1], [{ groupVersion: 'example.com/v1' }])).toEqual([configmaps, widgetsV2]);
+  });
+});
