@@ -10,6 +10,7 @@ import {
 } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, testCluster, uniqueName } from '@/testing/cluster-fixture';
+import { startHttpsRewriteProxy } from '@/testing/https-rewrite-proxy';
 import { startTcpProxy, type TcpProxy } from '@/testing/tcp-proxy';
 import { startTestCluster, type TestCluster } from '@/testing/test-cluster';
 import { ConfigMap } from '@/testing/test-kinds';
@@ -155,7 +156,7 @@ async function untilCacheMatchesServer(
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('SupervisedInformer against the shared test cluster', () => {
-  const { kc, state } = testCluster();
+  const { kc, state, stateDir } = testCluster();
   const core = kc.makeApiClient(CoreV1Api);
   const rbac = kc.makeApiClient(RbacAuthorizationV1Api);
 
@@ -441,6 +442,35 @@ describe('SupervisedInformer against the shared test cluster', () => {
     expect(counters.relists).toBe(0);
     expect(counters.errors).toBe(0);
   });
+
+  it('lists again when the API server keeps ending its watch with an error of its own (too large resource version), says so, and recovers', async () => {
+    const ns = await createNamespace(core, 'inf-refused');
+    const proxy = await startHttpsRewriteProxy(stateDir, state);
+    try {
+      // Each watch ends at once with the ERROR event an API server whose watch cache is behind the
+      // list's sends; the lists are the real server's.
+      const tooLarge = { type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 504, reason: 'Timeout', message: 'Too large resource version: 999999999, current: 1234' } };
+      proxy.rewrite = ({ path }) => (path.includes(`/namespaces/${ns}/configmaps`) && path.includes('watch=true') ? { watchEvents: [tooLarge] } : undefined);
+      const { informer } = startInformer(proxy.kubeconfigThrough(kc), { resource: configMaps, namespace: ns, backoff: { initialMs: 100, maxMs: 500 } });
+      await informer.synced();
+      await core.createNamespacedConfigMap({ namespace: ns, body: ConfigMap('made-meanwhile', { v: '1' }) });
+      // No watch delivers it: only the lists that follow each refused watch can.
+      await eventually(async () => informer.get(ns, 'made-meanwhile'), 'the ConfigMap listed', 30_000);
+      const refused = await eventually(async () => (informer.getState().status === 'error' ? informer.getState() : undefined), 'the resource to say its watch keeps failing', 30_000);
+      expect(refused.message).toMatch(/keeps ending the watch: .*Too large resource version.*listing again instead/);
+      expect(refused.hasSynced).toBe(true);
+      expect(refused.counters.relists).toBeGreaterThanOrEqual(1);
+      // The API server's cache is right again: the next watch delivers, and the resource is fine.
+      proxy.rewrite = undefined;
+      await eventually(async () => informer.getState().counters.relists > refused.counters.relists, 'one more list, unrewritten', 30_000);
+      await core.createNamespacedConfigMap({ namespace: ns, body: ConfigMap('after', { v: '2' }) });
+      await eventually(async () => informer.get(ns, 'after'), 'a change delivered by the watch', 30_000);
+      expect(informer.getState()).toMatchObject({ status: 'synced' });
+      expect(informer.getState().message).toBeUndefined();
+    } finally {
+      await proxy.close();
+    }
+  }, 90_000);
 
   it('keeps a quiet watch open past a minute, asks for bookmarks and moves its resume point with them', async () => {
     // client-node 2.0 aborted healthy watches every 30 s, and its informer did not ask for

@@ -26,6 +26,8 @@ import { LineSplitter, parseWatchLine, WatchProtocolError, type WatchMessage } f
 
 /** A watch that ends sooner than this having delivered nothing is retried with backoff. */
 const SHORT_WATCH_MS = 1_000;
+/** Watches in a row ended by the server with an error status before the resource says so (one can be a blip). */
+const REFUSED_WATCHES_REPORTED = 2;
 
 /** The resource to watch; an ApiResource from discovery fits. */
 export interface InformerResource {
@@ -125,6 +127,8 @@ type WatchEnd =
   | { kind: 'watchdog' }
   | { kind: 'gone'; message: string }
   | { kind: 'forbidden'; message: string }
+  /** The server ended the watch with an error status of its own (an ERROR event other than 410 and 403). */
+  | { kind: 'refused'; message: string }
   | { kind: 'failed'; message: string; opened: boolean };
 
 type ListResult = { ok: true } | { ok: false; retryMs: number };
@@ -170,6 +174,10 @@ export class SupervisedInformer {
   private readonly errorBackoff: Backoff;
   /** Consecutive 410s without a healthy watch in between: relisting must not loop either. */
   private readonly goneBackoff: Backoff;
+  /** Not reset by a list that works: the watch after it is what keeps failing. */
+  private readonly refusedBackoff: Backoff;
+  /** Watches in a row that the server ended with an error status before they delivered anything. */
+  private refusedInARow = 0;
 
   constructor(
     private readonly kc: KubeConfig,
@@ -192,6 +200,7 @@ export class SupervisedInformer {
     };
     this.errorBackoff = new Backoff(options.backoff, this.opts.random);
     this.goneBackoff = new Backoff(options.backoff, this.opts.random);
+    this.refusedBackoff = new Backoff(options.backoff, this.opts.random);
     const gv = resource.group === '' ? `/api/${resource.version}` : `/apis/${resource.group}/${resource.version}`;
     const ns = namespace ? `/namespaces/${encodeURIComponent(namespace)}` : '';
     this.basePath = `${gv}${ns}/${resource.name}`;
@@ -296,6 +305,7 @@ export class SupervisedInformer {
       if (lasted >= this.opts.healthyAfterMs) {
         this.errorBackoff.reset();
         this.goneBackoff.reset();
+        this.refusedBackoff.reset();
       }
       // A watch that delivered something, or stayed open a while, and then ended is normal life:
       // the server's timeout, or an API server under load closing watchers that fell behind (seen
@@ -303,6 +313,7 @@ export class SupervisedInformer {
       // piled up; like client-go's reflector, such a watch is reopened at once. Only a watch that
       // ends at once with nothing (a proxy or server refusing it) backs off, so nothing loops.
       const progressed = this.resourceVersion !== rvBefore || lasted >= SHORT_WATCH_MS;
+      if (end.kind !== 'refused' && progressed) this.refusedInARow = 0;
       switch (end.kind) {
         case 'stopped':
           return;
@@ -317,6 +328,18 @@ export class SupervisedInformer {
           this.setStatus('forbidden', end.message);
           needList = true;
           delayMs = jittered(this.opts.forbiddenRetryMs, 0.1, this.opts.random);
+          break;
+        case 'refused':
+          // "Too large resource version" (an API server whose cache is behind the list's, an
+          // etcd restored from a backup), a storage timeout: watching again from the same point
+          // gets the same answer, and changes meanwhile would never arrive. Like client-go's
+          // reflector, list again, backing off while it keeps happening, and say so.
+          this.counters.errors++;
+          this.counters.watchRestarts++;
+          this.refusedInARow++;
+          if (this.refusedInARow >= REFUSED_WATCHES_REPORTED) this.setStatus('error', `the API server keeps ending the watch: ${end.message}; listing again instead`);
+          needList = true;
+          delayMs = this.refusedBackoff.next();
           break;
         case 'failed':
           this.counters.errors++;
@@ -391,7 +414,8 @@ export class SupervisedInformer {
     this.lastSyncTime = Date.now();
     // The server answered a full list: whatever failed before works again.
     this.errorBackoff.reset();
-    this.setStatus('synced', undefined);
+    // Listing works but watching does not: the status keeps saying so until a watch does.
+    if (this.refusedInARow < REFUSED_WATCHES_REPORTED) this.setStatus('synced', undefined);
     for (const change of changes) this.emitChange(change, 'list');
     this.emit({ type: 'synced', initial, objects: fresh.size });
     if (initial) {
@@ -500,7 +524,7 @@ export class SupervisedInformer {
         return { kind: 'failed', message: describeKubeError(err), opened };
       }
       opened = true;
-      if (this.status === 'error') this.setStatus('synced', undefined);
+      if (this.status === 'error' && this.refusedInARow < REFUSED_WATCHES_REPORTED) this.setStatus('synced', undefined);
       watchdog.refresh();
 
       const splitter = new LineSplitter();
@@ -539,12 +563,13 @@ export class SupervisedInformer {
       case 'BOOKMARK':
         this.counters.bookmarks++;
         this.resourceVersion = msg.resourceVersion;
+        this.watchDelivers();
         return undefined;
       case 'ERROR': {
         const message = describeKubeError(new KubeApiError(msg.code, msg.reason, msg.message));
         if (msg.code === 410) return { kind: 'gone', message };
         if (msg.code === 403) return { kind: 'forbidden', message };
-        return { kind: 'failed', message, opened: true };
+        return { kind: 'refused', message };
       }
       default: {
         this.counters.eventsReceived++;
@@ -552,10 +577,18 @@ export class SupervisedInformer {
         const changes = applyWatchEvent(this.cache, msg.type, msg.object);
         const rv = msg.object.metadata.resourceVersion;
         if (rv) this.resourceVersion = rv;
+        this.watchDelivers();
         for (const change of changes) this.emitChange(change, 'watch');
         return undefined;
       }
     }
+  }
+
+  /** A watch that delivers works again, whatever the ones before it did. */
+  private watchDelivers(): void {
+    if (this.refusedInARow === 0) return;
+    this.refusedInARow = 0;
+    if (this.status === 'error') this.setStatus('synced', undefined);
   }
 
   private emitChange(change: CacheChange, source: 'watch' | 'list'): void {
