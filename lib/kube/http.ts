@@ -34,7 +34,20 @@ export interface RequestOptions {
 /** Concurrent short requests (LISTs, discovery, schemas, logs) per cluster; watches are not counted. */
 export const MAX_REQUEST_SOCKETS = 64;
 
-const agents = new WeakMap<KubeConfig, Map<string, https.Agent>>();
+interface PooledAgent {
+  agent: https.Agent;
+  /** The TLS material the agent was made with: its connections authenticate with these. */
+  ca: unknown;
+  cert: unknown;
+  key: unknown;
+}
+
+const agents = new WeakMap<KubeConfig, Map<string, PooledAgent>>();
+
+function sameMaterial(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  return Buffer.isBuffer(a) && Buffer.isBuffer(b) && a.equals(b);
+}
 
 /**
  * Request options with the kubeconfig's credentials and keep-alive agents per cluster (one for
@@ -42,7 +55,10 @@ const agents = new WeakMap<KubeConfig, Map<string, https.Agent>>();
  * call, so every request would pay a TLS handshake (and build a secure context from the CA); at
  * hundreds of requests a second that was the bottleneck. The agents are kept per KubeConfig object
  * and server; credentials that change (token refresh) travel in headers, which are applied on
- * every request.
+ * every request. Certificates are the agent's own (Node prefers them over the request's), so files
+ * rotated on disk (cert-manager, vault-agent; client-node reads them on every call) or a new
+ * certificate from an exec plugin get a new agent: new connections use them, and the old agent's
+ * connections finish what they carry.
  */
 export async function requestOptions(kc: KubeConfig, base: https.RequestOptions, pool: 'requests' | 'watches' = 'requests'): Promise<https.RequestOptions> {
   const o: https.RequestOptions = { ...base, headers: { ...base.headers } };
@@ -50,9 +66,9 @@ export async function requestOptions(kc: KubeConfig, base: https.RequestOptions,
   const server = `${pool} ${kc.getCurrentCluster()?.server ?? ''}`;
   let byServer = agents.get(kc);
   if (!byServer) agents.set(kc, (byServer = new Map()));
-  let agent = byServer.get(server);
-  if (!agent) {
-    agent = new https.Agent({
+  let pooled = byServer.get(server);
+  if (!pooled || !sameMaterial(pooled.ca, o.ca) || !sameMaterial(pooled.cert, o.cert) || !sameMaterial(pooled.key, o.key)) {
+    const agent = new https.Agent({
       keepAlive: true,
       maxSockets: pool === 'watches' ? Infinity : MAX_REQUEST_SOCKETS,
       ca: o.ca,
@@ -61,9 +77,10 @@ export async function requestOptions(kc: KubeConfig, base: https.RequestOptions,
       ...(o.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: o.rejectUnauthorized }),
       ...(o.servername ? { servername: o.servername } : {}),
     });
-    byServer.set(server, agent);
+    pooled = { agent, ca: o.ca, cert: o.cert, key: o.key };
+    byServer.set(server, pooled);
   }
-  o.agent = agent;
+  o.agent = pooled.agent;
   return o;
 }
 

@@ -1,7 +1,7 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
+import { dirname, join, resolve } from 'node:path';
+import { KubeConfig, loadYaml } from '@kubernetes/client-node';
 
 /** Where a kubeconfig came from, shown in the UI so nobody wonders which cluster they look at. */
 export type KubeconfigOrigin = 'explicit-path' | 'KUBECONFIG' | 'in-cluster' | 'home';
@@ -107,6 +107,7 @@ function loadFiles(kc: KubeConfig, paths: string[]): void {
     const parts = paths.map((p) => {
       const part = new KubeConfig();
       part.loadFromFile(p);
+      refreshTokenFiles(part, p);
       return part;
     });
     const firstByName = <T extends { name: string }>(items: T[]) =>
@@ -119,6 +120,26 @@ function loadFiles(kc: KubeConfig, paths: string[]): void {
     });
   } catch (err) {
     throw new KubeconfigError(`Could not read kubeconfig ${paths.join(':')}: ${errorMessage(err)}`);
+  }
+}
+
+/**
+ * kubectl's `tokenFile` (and client-node's own `token-file`): a bearer token in a file that is
+ * rotated in place (a projected service account token, vault-agent). client-node drops `tokenFile`
+ * and reads `token-file` once, so the dashboard would go on as anonymous, or with a token that
+ * expired, until restarted. Its `tokenFile` auth provider reads the file again every minute, as
+ * client-go does. A path is relative to the kubeconfig's directory, as for kubectl.
+ */
+function refreshTokenFiles(kc: KubeConfig, file: string): void {
+  const raw = loadYaml<{ users?: unknown }>(readFileSync(file, 'utf8'));
+  if (!Array.isArray(raw?.users)) return;
+  for (const entry of raw.users as { name?: unknown; user?: Record<string, unknown> | null }[]) {
+    const u = entry?.user;
+    if (!u || u.exec || u['auth-provider']) continue;
+    const tokenFile = typeof u.tokenFile === 'string' && u.tokenFile !== '' ? u.tokenFile : typeof u['token-file'] === 'string' && u['token-file'] !== '' ? u['token-file'] : undefined;
+    const user = tokenFile === undefined ? undefined : kc.getUser(String(entry.name));
+    if (!user || tokenFile === undefined) continue;
+    Object.assign(user, { token: undefined, authProvider: { name: 'tokenFile', config: { tokenFile: resolve(dirname(file), tokenFile) } } });
   }
 }
 
