@@ -85,6 +85,19 @@ export async function requestOptions(kc: KubeConfig, base: https.RequestOptions,
 }
 
 /**
+ * Closes the idle kept-alive connections to the kubeconfig's clusters. A connection gone silent (a
+ * watch's watchdog, a request with no answer) mostly means that the path to the API server died
+ * without a word, a NAT or load balancer dropping its state: the idle connections kept over that
+ * path are dead too, and each request that took one would wait out its whole timeout (60 s for a
+ * list) before trying a new connection.
+ */
+export function dropIdleConnections(kc: KubeConfig): void {
+  for (const pooled of agents.get(kc)?.values() ?? []) {
+    for (const sockets of Object.values(pooled.agent.freeSockets)) for (const socket of sockets ?? []) socket.destroy();
+  }
+}
+
+/**
  * GET a path from the current cluster and parse its JSON. Raw requests (rather than the generated
  * clients) because discovery and watches need paths and streaming the typed APIs do not offer.
  */
@@ -133,7 +146,10 @@ export async function open(
         socket.once('connect', () => clearTimeout(pending));
       });
       req.once('close', () => clearTimeout(pending));
-      req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer within ${timeoutMs}ms`)));
+      req.setTimeout(timeoutMs, () => {
+        dropIdleConnections(kc);
+        req.destroy(new Error(`no answer within ${timeoutMs}ms`));
+      });
     }
     // Aborted while it waits for a connection: Node reports that only once one is assigned.
     const { signal } = opts;

@@ -309,6 +309,22 @@ describe('SupervisedInformer against the shared test cluster', () => {
     expect(informer.getState().status).toBe('synced');
   });
 
+  it('closes the idle pooled connections when its watchdog finds the path dead, so the next request does not wait out its timeout on one', async () => {
+    const ns = await createNamespace(core, 'inf-idle');
+    const proxy = await proxyTo(state.apiServerPort);
+    const through = proxy.kubeconfigThrough(kc);
+    const { informer } = startInformer(through, { resource: configMaps, namespace: ns, watchdogMs: 2000, backoff: { maxMs: 1000 } });
+    await informer.synced();
+    // Idle kept-alive connections in the request pool, as lists, discovery and schemas leave them.
+    await Promise.all([1, 2, 3].map(() => getJson(through, `/api/v1/namespaces/${ns}/configmaps`, { timeoutMs: 10_000 })));
+    const before = informer.getState().counters.watchdogTimeouts;
+    proxy.partition(); // the NAT forgets every connection: all of them are dead, none is closed
+    await eventually(async () => informer.getState().counters.watchdogTimeouts > before, 'the watchdog', 20_000);
+    proxy.heal();
+    // A new connection answers; a pooled one from before the partition never would.
+    await expect(getJson(through, `/api/v1/namespaces/${ns}/configmaps`, { timeoutMs: 5_000 })).resolves.toMatchObject({ kind: 'ConfigMapList' });
+  });
+
   it('ends equal to the server after 1,000 rapid mutations across 100 objects, with every change emitted', async () => {
     const ns = await createNamespace(core, 'inf-churn');
     const { informer, rec } = startInformer(kc, { resource: configMaps, namespace: ns });

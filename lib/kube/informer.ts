@@ -2,7 +2,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { Backoff, jittered, type BackoffOptions } from './backoff';
 import { applyWatchEvent, diffCache, keyOf, objectKey, toKubeObject, type CacheChange, type KubeObject } from './cache-diff';
 import { describeKubeError, kubeErrorStatus } from './errors';
-import { getJson, KubeApiError, open, readBody, toApiError } from './http';
+import { dropIdleConnections, getJson, KubeApiError, open, readBody, toApiError } from './http';
 import { fieldSets } from './intern';
 import { LineSplitter, parseWatchLine, WatchProtocolError, type WatchMessage } from './watch-stream';
 
@@ -352,6 +352,7 @@ export class SupervisedInformer {
         case 'watchdog':
           this.counters.watchdogTimeouts++;
           this.counters.watchRestarts++;
+          dropIdleConnections(this.kc);
           delayMs = this.errorBackoff.next();
           break;
         case 'closed':

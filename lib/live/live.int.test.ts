@@ -1,10 +1,13 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDashboardConfig, type DashboardConfig } from '../config/dashboard-config';
 import { eventually, testCluster, uniqueName } from '../../testing/cluster-fixture';
 import { CONTENT_TYPE, kubeWrite, objectPath } from '../../testing/kube-write';
+import type { KubeObject } from '../kube/cache-diff';
+import { getJson } from '../kube/http';
 import { startTcpProxy, type TcpProxy } from '../../testing/tcp-proxy';
 import { startTestCluster, type TestCluster } from '../../testing/test-cluster';
 import { DirectoryManifestFeed } from './manifest-feed';
@@ -228,6 +231,20 @@ describe('live drift on the shared test cluster', () => {
     const event = rt.events.slice(mark).find((e) => e.type === 'upsert' && e.state.name === 'app-config');
     expect(event).toMatchObject({ type: 'upsert', state: { status: 'drifted', changes: [{ path: 'data.FEATURE_X' }] } });
 
+    // Still drifted, other changes: a second tool on another key, each change credited to the
+    // manager that owns its field (not to whoever wrote last), each step on the event log.
+    await patchAs(kc, 'other-tool', 'v1', 'configmaps', ns, 'app-config', { data: { LOG_LEVEL: 'debug' } });
+    const two = await eventually(async () => (stateOf('ConfigMap', 'app-config')?.changes.length === 2 ? stateOf('ConfigMap', 'app-config') : undefined), 'the second change');
+    expect(two.changes.map((c) => [c.path, c.live, c.manager?.name]).sort()).toEqual([
+      ['data.FEATURE_X', 'on', 'kubectl-edit'],
+      ['data.LOG_LEVEL', 'debug', 'other-tool'],
+    ]);
+    await patchAs(kc, 'kubectl-edit', 'v1', 'configmaps', ns, 'app-config', { data: { FEATURE_X: 'maybe' } });
+    await eventually(async () => stateOf('ConfigMap', 'app-config')?.changes.some((c) => c.live === 'maybe'), 'the changed change');
+    const upserts = rt.events.slice(mark).flatMap((e) => (e.type === 'upsert' && e.state.name === 'app-config' ? [e.state.changes.map((c) => `${c.path}=${String(c.live)}`).join(' ')] : []));
+    expect(upserts.map((u) => u.split(' ').sort().join(' '))).toEqual(['data.FEATURE_X=on', 'data.FEATURE_X=on data.LOG_LEVEL=debug', 'data.FEATURE_X=maybe data.LOG_LEVEL=debug']);
+
+    await patchAs(kc, 'other-tool', 'v1', 'configmaps', ns, 'app-config', { data: { LOG_LEVEL: 'info' } });
     await patchAs(kc, 'kubectl-edit', 'v1', 'configmaps', ns, 'app-config', { data: { FEATURE_X: 'off' } });
     await eventually(async () => stateOf('ConfigMap', 'app-config')?.status === 'in-sync', 'the revert to clear the drift');
     const last = rt.events.filter((e) => e.type === 'upsert' && e.state.name === 'app-config').pop();
@@ -329,15 +346,15 @@ describe('live drift through API server restarts, 410 Gone and bursts (a cluster
   const N = 100;
   const only: StartOptions = { config: { watch: { namespaces: [ns], pods: false, customResources: false } } };
   let kc: KubeConfig;
-  let direct: string;
+  let directKubeconfig: string;
   // Beside the manifest directory, not in it.
   const proxied = join(dir, '..', `${ns}-${Date.now()}-proxied.kubeconfig`);
 
   beforeAll(async () => {
     cluster = await startTestCluster({ log: () => undefined, apiServerArgs: ['--watch-cache=false'] });
-    direct = cluster.kubeconfig;
+    directKubeconfig = cluster.kubeconfig;
     kc = new KubeConfig();
-    kc.loadFromFile(direct);
+    kc.loadFromFile(directKubeconfig);
     proxy = await startTcpProxy({ host: '127.0.0.1', port: cluster.state.apiServerPort });
     writeFileSync(proxied, proxy.kubeconfigThrough(kc).exportConfig(), { mode: 0o600 });
     await kubeWrite(kc, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
@@ -358,18 +375,71 @@ describe('live drift through API server restarts, 410 Gone and bursts (a cluster
 
   const mutate = (i: number, value: string, manager = 'kubectl-edit') => patchAs(kc, manager, 'v1', 'configmaps', ns, `cm-${i}`, { data: { value } });
 
+  /**
+   * Ground truth read straight from the cluster, without the engine: each declared ConfigMap is
+   * missing when absent, in sync when its value is the declared '0', and otherwise drifted to its
+   * value by the manager that owns that field.
+   */
+  async function clusterTruth(): Promise<Record<string, string>> {
+    const list = await getJson<{ items: KubeObject[] }>(kc, `/api/v1/namespaces/${ns}/configmaps`);
+    const byName = new Map(list.items.map((o) => [o.metadata.name, o]));
+    const out: Record<string, string> = {};
+    for (let i = 0; i < N; i++) {
+      const o = byName.get(`cm-${i}`);
+      const value = (o?.data as Record<string, string> | undefined)?.value;
+      const owners = ((o?.metadata.managedFields ?? []) as { manager?: string; fieldsV1?: { 'f:data'?: Record<string, unknown> } }[])
+        .filter((m) => m.fieldsV1?.['f:data']?.['f:value'] !== undefined && m.manager !== GITOPS)
+        .map((m) => m.manager);
+      out[`cm-${i}`] = o === undefined ? 'missing' : value === '0' ? 'in-sync' : `drifted ${String(value)} ${owners.join(',')}`;
+    }
+    return out;
+  }
+
+  /** The dashboard's states in the form of clusterTruth(). */
+  function asClusterTruth(states: Iterable<ObjectDriftState>): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const s of states) {
+      if (s.namespace !== ns || s.kind !== 'ConfigMap' || !/^cm-\d+$/.test(s.name)) continue;
+      const only = s.changes.length === 1 && s.changes[0]?.path === 'data.value' ? s.changes[0] : undefined;
+      out[s.name] = s.status !== 'drifted' ? s.status : only ? `drifted ${String(only.live)} ${only.manager?.name ?? ''}` : `drifted ${JSON.stringify(s.changes)}`;
+    }
+    return out;
+  }
+
+  /** What a client of the event stream holds: every event since start, folded. */
+  function streamed(): ObjectDriftState[] {
+    const held = new Map<string, ObjectDriftState>();
+    for (const e of rt?.events ?? []) {
+      if (e.type === 'upsert') held.set(e.state.id, e.state);
+      else held.delete(e.id);
+    }
+    return [...held.values()];
+  }
+
+  /**
+   * The live state equals three things: a runtime started now from fresh lists (nothing it could
+   * have missed), the cluster read directly (no shared engine code), and what the event stream
+   * told its clients (no verdict changed without an event).
+   */
   async function untilEqualsGroundTruth(what: string): Promise<void> {
     if (!rt) throw new Error('no runtime');
     let truth: Record<string, string> = {};
     let mine: Record<string, string> = {};
+    let direct: Record<string, string> = {};
+    let stream: Record<string, string> = {};
     const deadline = Date.now() + 60_000;
     while (Date.now() < deadline) {
-      truth = await groundTruth(direct, dir, ns, only);
+      truth = await groundTruth(directKubeconfig, dir, ns, only);
+      direct = await clusterTruth();
       mine = verdicts(rt.runtime.states(), ns);
-      if (JSON.stringify(mine) === JSON.stringify(truth)) return;
+      stream = verdicts(streamed(), ns);
+      const same = isDeepStrictEqual;
+      if (same(mine, truth) && same(asClusterTruth(rt.runtime.states()), direct) && same(stream, mine)) return;
       await new Promise((r) => setTimeout(r, 500));
     }
     expect(mine, `${what}: the live state differs from a fresh evaluation`).toEqual(truth);
+    expect(asClusterTruth(rt.runtime.states()), `${what}: the live state differs from the cluster`).toEqual(direct);
+    expect(stream, `${what}: the event stream differs from the live state`).toEqual(mine);
   }
 
   it('watches a cluster unreachable at start as soon as it answers, saying meanwhile that it could not be asked', async () => {
@@ -406,16 +476,28 @@ describe('live drift through API server restarts, 410 Gone and bursts (a cluster
     expect(v.filter((s) => s.startsWith('in-sync'))).toHaveLength(N + 0);
   });
 
-  it('ends equal to the ground truth after the API server restarts mid-watch', async () => {
+  it('ends equal to the ground truth after the API server restarts mid-watch, with the changes and a delete made while it was cut off', async () => {
+    if (!rt || !proxy || !cluster) throw new Error('not started');
+    const restartsBefore = rt.runtime.resourceStates().reduce((n, r) => n + r.watchRestarts, 0);
+    // The dashboard's connections go silent first: what follows reaches it only from where its
+    // watch resumes once it is back, not as events of the watch it had open.
+    proxy.partition();
     await mutate(1, 'before-restart');
-    await cluster?.restart();
-    // Changes the moment the API server is back, while the watches reconnect.
-    await Promise.all([mutate(2, 'after-restart'), mutate(1, '0'), mutate(3, 'x', 'another-tool')]);
+    await cluster.restart();
+    await Promise.all([
+      mutate(2, 'after-restart'),
+      mutate(1, '0'),
+      mutate(3, 'x', 'another-tool'),
+      kubeWrite(kc, 'DELETE', objectPath({ apiVersion: 'v1', resource: 'configmaps', namespace: ns, name: 'cm-6' }), undefined),
+    ]);
+    proxy.heal();
     await untilEqualsGroundTruth('after restart');
-    const s = verdicts(rt?.runtime.states() ?? [], ns);
+    const s = verdicts(rt.runtime.states(), ns);
     expect(s['ConfigMap/cm-2']).toMatch(/^drifted .*after-restart.*kubectl-edit/);
     expect(s['ConfigMap/cm-1']).toMatch(/^in-sync/);
     expect(s['ConfigMap/cm-3']).toMatch(/^drifted .*another-tool/);
+    expect(s['ConfigMap/cm-6']).toMatch(/^missing/);
+    expect(rt.runtime.resourceStates().reduce((n, r) => n + r.watchRestarts, 0)).toBeGreaterThan(restartsBefore);
   });
 
   it('ends equal to the ground truth after a partition and 410 Gone (compaction), missed changes included', async () => {
@@ -436,20 +518,27 @@ describe('live drift through API server restarts, 410 Gone and bursts (a cluster
   });
 
   it('ends equal to the ground truth after 1,000 rapid mutations across 100 objects', async () => {
-    const ops: (() => Promise<unknown>)[] = [];
+    // Objects deleted by the tests before (or not, when run alone) refuse their writes.
+    const present = new Set((await getJson<{ items: KubeObject[] }>(kc, `/api/v1/namespaces/${ns}/configmaps`)).items.map((o) => o.metadata.name));
+    const ops: { i: number; run: () => Promise<unknown> }[] = [];
     for (let k = 0; k < 1000; k++) {
       const i = (k * 37) % N;
       // Some end back at the desired value, some drift; two managers take turns.
       const value = k % 3 === 0 ? '0' : `v${k}`;
-      ops.push(() => mutate(i, value, k % 2 === 0 ? 'kubectl-edit' : 'operator'));
+      ops.push({ i, run: () => mutate(i, value, k % 2 === 0 ? 'kubectl-edit' : 'operator') });
     }
     let next = 0;
+    let written = 0;
     await Promise.all(
       Array.from({ length: 20 }, async () => {
-        for (let k = next++; k < ops.length; k = next++) await ops[k]!().catch(() => undefined);
+        for (let k = next++; k < ops.length; k = next++) await ops[k]!.run().then(() => written++, () => undefined);
       }),
     );
+    const writable = ops.filter((o) => present.has(`cm-${o.i}`)).length;
+    expect(writable).toBeGreaterThanOrEqual(980);
+    expect(written).toBe(writable);
     await untilEqualsGroundTruth('after 1,000 mutations');
+    expect(Object.values(verdicts(rt?.runtime.states() ?? [], ns)).filter((v) => v.startsWith('drifted')).length).toBeGreaterThan(30);
   }, 120_000);
 });
 
