@@ -3,7 +3,7 @@
  * lib/desired's ManifestDirectoryWatcher, and each cluster sees the directories meant for it.
  */
 import type { ManifestConfig } from '../config/dashboard-config';
-import { ManifestDirectoryWatcher, withBuiltinScopes, type ManifestWatcherOptions } from '../desired';
+import { describeObjectKey, ManifestDirectoryWatcher, withBuiltinScopes, type ManifestWatcherOptions } from '../desired';
 import type { KubeObject } from '../kube/cache-diff';
 import type { ManifestFeed, ManifestProblem } from './runtime';
 import type { DesiredObject } from './types';
@@ -42,11 +42,19 @@ export class DirectoryManifestFeed implements ManifestFeed {
     await Promise.all(this.dirs.map((d) => d.watcher.close()));
   }
 
+  /**
+   * The cluster's desired objects. An object declared in two directories that both apply to it:
+   * the one listed first in the configuration is used (as the first file is within a directory),
+   * and problems() names the other.
+   */
   objectsFor(cluster: string): DesiredObject[] {
     const out: DesiredObject[] = [];
+    const seen = new Set<string>();
     for (const d of this.dirs) {
       if (d.config.clusters && !d.config.clusters.includes(cluster)) continue;
       for (const o of d.watcher.current().objects.values()) {
+        if (seen.has(o.id)) continue;
+        seen.add(o.id);
         out.push({ manifest: o.manifest as unknown as KubeObject, source: o.source, revision: o.revision });
       }
     }
@@ -54,6 +62,34 @@ export class DirectoryManifestFeed implements ManifestFeed {
   }
 
   problems(): ManifestProblem[] {
+    return [...this.directoryProblems(), ...this.declaredTwice()];
+  }
+
+  /** Objects a directory declares that an earlier directory for some of the same clusters declares too. */
+  private declaredTwice(): ManifestProblem[] {
+    const out: ManifestProblem[] = [];
+    this.dirs.forEach((later, j) => {
+      const earlier = this.dirs.slice(0, j).filter((d) => sharesClusters(d.config.clusters, later.config.clusters));
+      if (earlier.length === 0) return;
+      for (const o of later.watcher.current().objects.values()) {
+        for (const e of earlier) {
+          const first = e.watcher.current().objects.get(o.id);
+          if (first === undefined) continue;
+          out.push({
+            root: later.config.path,
+            ...(o.source.file ? { file: o.source.file } : {}),
+            ...(o.source.line ? { line: o.source.line } : {}),
+            message: `${describeObjectKey(o.key)} is also declared in ${e.config.path} at ${first.source.file}:${first.source.line}, for the same clusters; that declaration is used and this one ignored`,
+            severity: 'error',
+          });
+          break;
+        }
+      }
+    });
+    return out;
+  }
+
+  private directoryProblems(): ManifestProblem[] {
     return this.dirs.flatMap((d) =>
       d.watcher.current().problems.map((p) => ({
         root: d.config.path,
@@ -79,4 +115,9 @@ export class DirectoryManifestFeed implements ManifestFeed {
   async idle(): Promise<void> {
     await Promise.all(this.dirs.map((d) => d.watcher.idle()));
   }
+}
+
+/** Whether two directories' cluster lists (undefined: every cluster) have a cluster in common. */
+function sharesClusters(a: ReadonlyArray<string> | undefined, b: ReadonlyArray<string> | undefined): boolean {
+  return a === undefined || b === undefined || a.some((c) => b.includes(c));
 }

@@ -1,0 +1,60 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { tempDirs } from '../../testing/temp-dirs';
+import { DirectoryManifestFeed } from './manifest-feed';
+
+const tempDir = tempDirs('dw-feed-');
+const cm = (name: string, value: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: shop\ndata:\n  k: "${value}"\n`;
+
+let feed: DirectoryManifestFeed | undefined;
+afterEach(async () => {
+  await feed?.stop();
+  feed = undefined;
+});
+
+describe('DirectoryManifestFeed', () => {
+  it('uses the first directory\'s declaration of an object declared in two for the same cluster, and says so', async () => {
+    const base = tempDir();
+    for (const d of ['deploy', 'prod', 'staging']) mkdirSync(join(base, d));
+    writeFileSync(join(base, 'deploy', 'cm.yaml'), cm('app', 'shared'));
+    writeFileSync(join(base, 'prod', 'cm.yaml'), `# prod's own\n${cm('app', 'prod')}`);
+    writeFileSync(join(base, 'staging', 'cm.yaml'), cm('app', 'staging'));
+    feed = new DirectoryManifestFeed(
+      [{ path: join(base, 'deploy') }, { path: join(base, 'prod'), clusters: ['prod'] }, { path: join(base, 'staging'), clusters: ['staging'] }],
+      { gitPollMs: 0, rescanIntervalMs: 0 },
+    );
+    await feed.start();
+    const values = (cluster: string) => feed?.objectsFor(cluster).map((d) => `${d.manifest.metadata.name}=${(d.manifest.data as { k: string }).k}@${d.source.file}`);
+    expect(values('prod')).toEqual(['app=shared@cm.yaml']);
+    expect(values('dev')).toEqual(['app=shared@cm.yaml']);
+    expect(feed.problems()).toEqual([
+      {
+        root: join(base, 'prod'),
+        file: 'cm.yaml',
+        line: 2,
+        message: `ConfigMap shop/app is also declared in ${join(base, 'deploy')} at cm.yaml:1, for the same clusters; that declaration is used and this one ignored`,
+        severity: 'error',
+      },
+      {
+        root: join(base, 'staging'),
+        file: 'cm.yaml',
+        line: 1,
+        message: `ConfigMap shop/app is also declared in ${join(base, 'deploy')} at cm.yaml:1, for the same clusters; that declaration is used and this one ignored`,
+        severity: 'error',
+      },
+    ]);
+  });
+
+  it('lets directories for different clusters declare the same object', async () => {
+    const base = tempDir();
+    for (const d of ['prod', 'staging']) mkdirSync(join(base, d));
+    writeFileSync(join(base, 'prod', 'cm.yaml'), cm('app', 'prod'));
+    writeFileSync(join(base, 'staging', 'cm.yaml'), cm('app', 'staging'));
+    feed = new DirectoryManifestFeed([{ path: join(base, 'prod'), clusters: ['prod'] }, { path: join(base, 'staging'), clusters: ['staging'] }], { gitPollMs: 0, rescanIntervalMs: 0 });
+    await feed.start();
+    expect(feed.objectsFor('prod').map((d) => (d.manifest.data as { k: string }).k)).toEqual(['prod']);
+    expect(feed.objectsFor('staging').map((d) => (d.manifest.data as { k: string }).k)).toEqual(['staging']);
+    expect(feed.problems()).toEqual([]);
+  });
+});
