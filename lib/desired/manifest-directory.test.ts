@@ -151,6 +151,18 @@ describe('loadManifestDirectory', () => {
     expect(loader.setIsNamespaced(live)).toBe(false);
   });
 
+  it('reads a directory reachable also through a symlink once, always under its own path', async () => {
+    for (let i = 0; i < 5; i++) put(`base/f${i}.yaml`, cm(`c${i}`));
+    // An alias kept for compatibility, which sorts before the directory itself.
+    symlinkSync('base', join(root, 'app'));
+    const loader = new ManifestDirectoryLoader(root, { git: false });
+    for (let scan = 0; scan < 10; scan++) {
+      const s = await loader.load();
+      expect([...s.objects.values()].map((o) => o.source.file).sort()).toEqual(['base/f0.yaml', 'base/f1.yaml', 'base/f2.yaml', 'base/f3.yaml', 'base/f4.yaml']);
+      expect(s.problems).toEqual([]);
+    }
+  });
+
   it('freezes the shared manifests', async () => {
     put('a.yaml', cm('a'));
     const s = await loadManifestDirectory(root);

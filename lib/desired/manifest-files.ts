@@ -83,7 +83,7 @@ async function walk(abs: string, id: string, rel: string, out: ManifestListing, 
     return;
   }
   out.dirs.push({ abs, id });
-  const subdirs: Array<[string, string, string]> = [];
+  const dirs: Array<{ childAbs: string; childId: string; childRel: string; viaLink: boolean }> = [];
   await Promise.all(
     entries.map(async (d) => {
       if (isSkippedName(d.name)) return;
@@ -99,15 +99,19 @@ async function walk(abs: string, id: string, rel: string, out: ManifestListing, 
         if (errorCode(e) !== 'ENOENT') out.problems.push({ file: childRel, line: 0, message: `cannot read: ${describeError(e)}`, severity: 'error' });
         return;
       }
-      if (s.isDirectory()) {
-        const childId = `${s.dev}:${s.ino}`;
-        if (seen.has(childId)) return; // a symlink back up the tree
-        seen.add(childId);
-        subdirs.push([childAbs, childId, childRel]);
-      } else if (s.isFile() && wantFile) {
-        out.files.push({ rel: childRel, abs: childAbs, stamp: stampOf(s) });
-      }
+      if (s.isDirectory()) dirs.push({ childAbs, childId: `${s.dev}:${s.ino}`, childRel, viaLink: d.isSymbolicLink() });
+      else if (s.isFile() && wantFile) out.files.push({ rel: childRel, abs: childAbs, stamp: stampOf(s) });
     }),
   );
-  for (const [childAbs, childId, childRel] of subdirs) await walk(childAbs, childId, childRel, out, seen, false);
+  // One directory reachable twice (itself and a symlink to it, or two symlinks) is read once, under
+  // one path that does not depend on which stat answered first: a directory before a symlink to
+  // it, then by name. Otherwise its objects would move from one path to the other between scans.
+  dirs.sort((a, b) => Number(a.viaLink) - Number(b.viaLink) || (a.childRel < b.childRel ? -1 : a.childRel > b.childRel ? 1 : 0));
+  const subdirs: typeof dirs = [];
+  for (const dir of dirs) {
+    if (seen.has(dir.childId)) continue; // read under another path, or a symlink back up the tree
+    seen.add(dir.childId);
+    subdirs.push(dir);
+  }
+  for (const { childAbs, childId, childRel } of subdirs) await walk(childAbs, childId, childRel, out, seen, false);
 }

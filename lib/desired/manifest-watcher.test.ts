@@ -222,6 +222,26 @@ describe('ManifestDirectoryWatcher and symlinks', { timeout: 30_000 }, () => {
     await until((c) => names(c, 'added').includes('b'), 'b added in the new release');
   });
 
+  it('follows a root below a symlink swapped to another release (/srv/current/k8s, current -> releases/N)', async () => {
+    for (const [r, v] of [['r1', 'one'], ['r2', 'two']] as const) {
+      mkdirSync(join(base, 'releases', r, 'k8s'), { recursive: true });
+      writeFileSync(join(base, 'releases', r, 'k8s', 'a.yaml'), cm('a', v));
+    }
+    symlinkSync(join(base, 'releases', 'r1'), join(base, 'current'));
+    root = join(base, 'current', 'k8s');
+    // Neither the periodic re-scan nor git: only the poll that follows the root's real path.
+    await start({ rescanIntervalMs: 0, git: false, gitPollMs: 100 });
+    // Settled: the scan that follows the first watches has run.
+    await new Promise((r) => setTimeout(r, 300));
+    await watcher?.idle();
+    symlinkSync(join(base, 'releases', 'r2'), join(base, 'next'));
+    renameSync(join(base, 'next'), join(base, 'current'));
+    await until((c) => names(c, 'changed').includes('a'), 'a changed by the swap');
+    expect((watcher?.current().objects.get('/ConfigMap/default/a')?.manifest.data as Record<string, unknown>).k).toBe('two');
+    writeFileSync(join(base, 'releases', 'r2', 'k8s', 'b.yaml'), cm('b'));
+    await until((c) => names(c, 'added').includes('b'), 'b added in the new release');
+  });
+
   it('picks up a ConfigMap volume update (..data symlink swap)', async () => {
     // The kubelet's layout: files are symlinks into ..data, which points at a timestamped directory.
     mkdirSync(join(root, '..v1'));

@@ -19,6 +19,7 @@
  *   recorded on each object.
  */
 import { watch, type FSWatcher } from 'node:fs';
+import { realpath } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { diffManifestObjects, isEmptyDiff, ManifestIndex, type ManifestObjectsDiff } from './manifest-index';
 import { ManifestDirectoryLoader, type ManifestDirectoryOptions, type ManifestSnapshot } from './manifest-directory';
@@ -35,7 +36,10 @@ export interface ManifestWatcherOptions extends ManifestDirectoryOptions {
   rescanIntervalMs?: number;
   /** How often to look for a missing directory. Default 1 s. */
   missingPollMs?: number;
-  /** How often to read HEAD for new commits; 0 disables. Default 5 s. */
+  /**
+   * How often to look for what no directory watch reports: a new commit (HEAD), and the root now
+   * resolving to another directory (a symlink above it swapped); 0 disables. Default 5 s.
+   */
   gitPollMs?: number;
   /** Listener exceptions and unexpected failures; default console.error. */
   onError?: (err: unknown) => void;
@@ -74,6 +78,8 @@ export class ManifestDirectoryWatcher {
   private rescanTimer: NodeJS.Timeout | undefined;
   private missingTimer: NodeJS.Timeout | undefined;
   private gitTimer: NodeJS.Timeout | undefined;
+  /** Where the root resolved to at the last scan (its symlinks followed). */
+  private realRoot: string | undefined;
   private watchProblems: ManifestProblem[] = [];
   private parentWatcher: FSWatcher | undefined;
 
@@ -114,7 +120,7 @@ export class ManifestDirectoryWatcher {
     const interval = this.options.rescanIntervalMs ?? 60_000;
     if (interval > 0) this.rescanTimer = unref(setInterval(() => this.schedule(0), interval));
     const gitPoll = this.options.gitPollMs ?? 5_000;
-    if (gitPoll > 0 && this.options.git !== false) this.gitTimer = unref(setInterval(() => void this.checkHead(), gitPoll));
+    if (gitPoll > 0) this.gitTimer = unref(setInterval(() => void this.poll(), gitPoll));
     return change ?? this.makeChange(empty, this.current(), false);
   }
 
@@ -218,6 +224,8 @@ export class ManifestDirectoryWatcher {
   /** One scan: load, keep-last-state when the directory is gone, re-sync watches, emit. */
   private async runOnce(emit: boolean): Promise<ManifestChange | undefined> {
     const prev = this.current();
+    // Before the load: a swap between the two makes the next poll scan once more, never miss it.
+    this.realRoot = await realpath(this.root).catch(() => undefined);
     let next = await this.loader.load();
     if (this.closed) return undefined;
     if (!next.exists) {
@@ -343,6 +351,22 @@ export class ManifestDirectoryWatcher {
     }
     this.watchProblems = problems;
     return added;
+  }
+
+  /**
+   * What no directory watch reports. A root such as /srv/current/k8s, with `current` a symlink that
+   * a deploy swaps (ln -sfn, git-sync): the watches are on the old release's directories, and only
+   * the parent of the root itself is watched for a swap of the root.
+   */
+  private async poll(): Promise<void> {
+    const snap = this.state;
+    if (this.closed || snap === undefined || !snap.exists || this.running !== undefined) return;
+    const real = await realpath(this.root).catch(() => undefined);
+    if (real !== this.realRoot) {
+      this.schedule(0);
+      return;
+    }
+    if (this.options.git !== false) await this.checkHead();
   }
 
   private async checkHead(): Promise<void> {
