@@ -347,4 +347,15 @@ describe('DriftTracker', () => {
     expect(state?.changes.map((c) => c.path)).toEqual(['spec.containers[name=db].image']);
     expect(state?.warnings).toEqual([expect.stringMatching(/rollout/)]);
   });
+
+  it('says when a manifest is written for another version than the one the object was read in', () => {
+    const { tracker } = setup({ 'autoscaling/HorizontalPodAutoscaler': { synced: true, status: 'synced' } });
+    const hpa = (apiVersion: string, spec: Record<string, unknown>): KubeObject => ({ apiVersion, kind: 'HorizontalPodAutoscaler', metadata: { name: 'web', namespace: 'shop', uid: 'h1', resourceVersion: '1' }, spec });
+    tracker.replaceManifests([desiredOf(hpa('autoscaling/v1', { maxReplicas: 5 }), 'h1')]);
+    tracker.upsertLive(hpa('autoscaling/v2', { maxReplicas: 5 }));
+    // The engine's own caveat, on the state a user reads.
+    expect(tracker.get('c1/autoscaling/HorizontalPodAutoscaler/shop/web')?.warnings).toEqual([expect.stringMatching(/^compared autoscaling\/v1 \(desired\) with autoscaling\/v2 \(live\)/)]);
+    tracker.replaceManifests([desiredOf(hpa('autoscaling/v2', { maxReplicas: 5 }), 'h2')]);
+    expect(tracker.get('c1/autoscaling/HorizontalPodAutoscaler/shop/web')?.warnings).toEqual([]);
+  });
 });
