@@ -87,6 +87,8 @@ export class ClusterWatcher {
   private scopeIndex: { of: ApiResource[]; byKind: Map<string, boolean> } | undefined;
   private discoveryError: string | undefined;
   private discoveryRetry: Backoff | undefined;
+  /** Resources now watched in another version, whose objects the old version's informer left in the tracker. */
+  private readonly versionSwaps = new Set<string>();
   private crdInformer: SupervisedInformer | undefined;
   private openApi: SchemaProvider[] = [];
   private readonly openApiLoaded = new Set<string>();
@@ -391,7 +393,14 @@ export class ClusterWatcher {
     }
     for (const [key, w] of this.watched) {
       const p = plan.get(key);
-      if (!p || p.resource.version !== w.resource.version) {
+      if (p && p.resource.version !== w.resource.version && p.tracked === w.tracked && p.owner === w.owner) {
+        // Another version of the same resource (a CRD's preferred version moved): the new version's
+        // informer lists the same objects. Dropping them first flashed every one as "not served"
+        // and restarted its `since`; the objects its first list does not have go once it is in.
+        await this.unwatch(w);
+        this.watched.delete(key);
+        if (w.tracked) this.versionSwaps.add(key);
+      } else if (!p || p.resource.version !== w.resource.version) {
         await this.unwatch(w);
         this.watched.delete(key);
         if (w.tracked) this.tracker.dropKind(w.resource.group, w.resource.kind);
@@ -504,6 +513,10 @@ export class ClusterWatcher {
       w.unsubscribe.push(
         informer.onEvent((e) => {
           if (e.type === 'synced') {
+            if (w.tracked && this.versionSwaps.has(key) && w.informers.every((i) => i.getState().hasSynced)) {
+              this.versionSwaps.delete(key);
+              this.tracker.retainKind(p.resource.group, p.resource.kind, w.informers.flatMap((i) => i.list()));
+            }
             if (w.tracked) this.tracker.reevaluateKind(p.resource.group, p.resource.kind);
             return;
           }

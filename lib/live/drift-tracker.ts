@@ -179,6 +179,12 @@ export class DriftTracker {
     this.reevaluateKind(group, kind);
   }
 
+  /** Forgets the live objects of a kind that are not among `listed` (a new informer's first list). */
+  retainKind(group: string, kind: string, listed: ReadonlyArray<KubeObject>): void {
+    const keep = new Set(listed.map((o) => this.idOf(group, kind, o.metadata.namespace, o.metadata.name)));
+    for (const [id, e] of this.live) if (e.group === group && e.kind === kind && !keep.has(id)) this.deleteLive(e.obj);
+  }
+
   /** A kind's informer changed state (synced, forbidden, …): desired objects of it may now be missing or errors. */
   reevaluateKind(group: string, kind: string): void {
     const gk = groupKind(group, kind);

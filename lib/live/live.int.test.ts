@@ -185,6 +185,36 @@ describe('live drift on the shared test cluster', () => {
     }
   });
 
+  it('follows a CRD whose preferred version moves without flashing its objects as not served', async () => {
+    const group = `${ns}.v.example.com`;
+    const version = (name: string, storage: boolean) => ({ name, served: true, storage, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } });
+    const crd = (versions: unknown[]) => ({
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: `dials.${group}` },
+      spec: { group, scope: 'Namespaced', names: { plural: 'dials', singular: 'dial', kind: 'Dial', listKind: 'DialList' }, versions },
+    });
+    const dial = { apiVersion: `${group}/v1`, kind: 'Dial', metadata: { name: 'd1', namespace: ns }, spec: { level: 3 } };
+    await applySsa(kc, 'customresourcedefinitions', crd([version('v1', true)]));
+    const id = `test/${group}/Dial/${ns}/d1`;
+    try {
+      await eventually(async () => applySsa(kc, 'dials', dial).then(() => true, () => undefined), 'the CRD served');
+      writeFileSync(join(dir, 'dial.yaml'), JSON.stringify(dial));
+      await eventually(async () => rt.runtime.get(id)?.state.status === 'in-sync', 'the Dial in sync', 20_000);
+      const mark = rt.events.length;
+      await applySsa(kc, 'customresourcedefinitions', crd([version('v1', false), version('v2', true)]));
+      await eventually(async () => rt.runtime.resourceStates().some((r) => r.group === group && r.version === 'v2' && r.status === 'synced'), 'the resource watched as v2', 20_000);
+      await eventually(async () => rt.runtime.get(id)?.state.version === 'v2' || rt.runtime.get(id)?.state.warnings.length, 'the Dial read as v2', 20_000);
+      const seen = rt.events.slice(mark).flatMap((e) => (e.type === 'upsert' && e.state.id === id ? [e.state.status] : e.type === 'delete' && e.id === id ? ['deleted'] : []));
+      expect(seen).not.toContain('error');
+      expect(seen).not.toContain('deleted');
+      expect(rt.runtime.get(id)?.state.status).toBe('in-sync');
+    } finally {
+      rmSync(join(dir, 'dial.yaml'), { force: true });
+      await kubeWrite(kc, 'DELETE', objectPath({ apiVersion: 'apiextensions.k8s.io/v1', resource: 'customresourcedefinitions', name: `dials.${group}` }), undefined);
+    }
+  });
+
   it('reports a malformed manifest file with its file and line, and loads the rest', () => {
     const problems = rt.runtime.manifestProblems();
     expect(problems).toEqual([expect.objectContaining({ root: dir, file: 'broken.yaml', line: 4, severity: 'error' })]);
