@@ -17,7 +17,10 @@ export interface ApiResource {
 }
 
 export interface DiscoveryResult {
+  /** The resources of each group's preferred version. */
   resources: ApiResource[];
+  /** Every version each group serves ('' for the core group), preferred or not. */
+  servedVersions?: ReadonlyMap<string, ReadonlyArray<string>>;
   /** Group versions whose discovery failed; the rest are still returned. */
   failures: { groupVersion: string; message: string }[];
 }
@@ -34,7 +37,7 @@ interface ApiResourceList {
 }
 
 interface ApiGroupList {
-  groups: { name: string; preferredVersion?: { groupVersion: string; version: string } }[];
+  groups: { name: string; versions?: { groupVersion: string; version: string }[]; preferredVersion?: { groupVersion: string; version: string } }[];
 }
 
 /**
@@ -43,6 +46,7 @@ interface ApiGroupList {
  */
 export async function discoverResources(kc: KubeConfig): Promise<DiscoveryResult> {
   const groups = await getJson<ApiGroupList>(kc, '/apis', { timeoutMs: 15_000 });
+  const servedVersions = new Map<string, string[]>([['', ['v1']], ...groups.groups.map((g): [string, string[]] => [g.name, (g.versions ?? []).map((v) => v.version)])]);
   const groupVersions = ['v1', ...groups.groups.flatMap((g) => (g.preferredVersion ? [g.preferredVersion.groupVersion] : []))];
   const settled = await Promise.allSettled(
     groupVersions.map((gv) =>
@@ -58,21 +62,24 @@ export async function discoverResources(kc: KubeConfig): Promise<DiscoveryResult
       failures.push({ groupVersion: gv, message: describeKubeError(err) });
       return;
     }
-    const [group, version] = gv.includes('/') ? (gv.split('/') as [string, string]) : ['', gv];
-    for (const r of result.value.resources) {
-      if (r.name.includes('/')) continue; // subresources such as pods/log
-      resources.push({
-        group,
-        version,
-        apiVersion: gv,
-        kind: r.kind,
-        name: r.name,
-        namespaced: r.namespaced,
-        verbs: r.verbs ?? [],
-        shortNames: r.shortNames ?? [],
-      });
-    }
+    resources.push(...resourcesOf(gv, result.value));
   });
   resources.sort((a, b) => a.group.localeCompare(b.group) || a.kind.localeCompare(b.kind));
-  return { resources, failures };
+  return { resources, failures, servedVersions };
+}
+
+/** The resources one group-version serves (a version other than the preferred one, say). */
+export async function discoverGroupVersion(kc: KubeConfig, groupVersion: string): Promise<ApiResource[]> {
+  const path = groupVersion.includes('/') ? `/apis/${groupVersion}` : `/api/${groupVersion}`;
+  return resourcesOf(groupVersion, await getJson<ApiResourceList>(kc, path, { timeoutMs: 15_000 }));
+}
+
+function resourcesOf(gv: string, list: ApiResourceList): ApiResource[] {
+  const [group, version] = gv.includes('/') ? (gv.split('/') as [string, string]) : ['', gv];
+  const out: ApiResource[] = [];
+  for (const r of list.resources) {
+    if (r.name.includes('/')) continue; // subresources such as pods/log
+    out.push({ group, version, apiVersion: gv, kind: r.kind, name: r.name, namespaced: r.namespaced, verbs: r.verbs ?? [], shortNames: r.shortNames ?? [] });
+  }
+  return out;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ApiResource } from '../kube/discovery';
-import { withUnanswered } from './cluster-watcher';
+import { desiredKindVersions, withUnanswered } from './cluster-watcher';
 
 const resource = (apiVersion: string, kind: string, name: string): ApiResource => {
   const [group, version] = apiVersion.includes('/') ? (apiVersion.split('/') as [string, string]) : ['', apiVersion];
@@ -23,5 +23,20 @@ describe('withUnanswered', () => {
     // A group that answered in another version this time: the new answer stands alone.
     const widgetsV2 = resource('example.com/v2', 'Widget', 'widgets');
     expect(withUnanswered([configmaps, widgetsV2], [configmaps, widgetsV1], [{ groupVersion: 'example.com/v1' }])).toEqual([configmaps, widgetsV2]);
+  });
+});
+
+describe('desiredKindVersions', () => {
+  it('names each declared kind with the apiVersion most of its manifests use', () => {
+    const m = (apiVersion: string, kind: string) => ({ manifest: { apiVersion, kind, metadata: { name: 'x' } } });
+    const got = desiredKindVersions([
+      m('autoscaling/v1', 'HorizontalPodAutoscaler'),
+      m('autoscaling/v2', 'HorizontalPodAutoscaler'),
+      m('autoscaling/v1', 'HorizontalPodAutoscaler'),
+      m('v1', 'ConfigMap'),
+      m('example.com/v1beta1', 'Widget'),
+      m('example.com/v1', 'Widget'),
+    ]);
+    expect(Object.fromEntries(got)).toEqual({ 'HorizontalPodAutoscaler.autoscaling': 'autoscaling/v1', ConfigMap: 'v1', 'Widget.example.com': 'example.com/v1' });
   });
 });

@@ -11,13 +11,13 @@ import { combineSchemaProviders, crdSchemaProvider, type SchemaProvider } from '
 import type { KubeObject } from '../kube/cache-diff';
 import { loadClusterSchema, openApiPathOf } from '../kube/cluster-schema';
 import { Backoff } from '../kube/backoff';
-import { discoverResources, type ApiResource } from '../kube/discovery';
+import { discoverGroupVersion, discoverResources, type ApiResource } from '../kube/discovery';
 import { describeKubeError } from '../kube/errors';
 import { SupervisedInformer, type InformerOptions, type InformerState } from '../kube/informer';
 import { DriftTracker, TEMPLATE_OWNER_KINDS, type DriftTrackerOptions, type KindStatus } from './drift-tracker';
 import type { LiveWrite } from './history-recorder';
 import { LagHistogram, writeLagSeconds } from './lag-histogram';
-import { groupKind, type ResourceSyncState } from './types';
+import { groupKind, groupOf, type ResourceSyncState } from './types';
 
 const CRD_RESOURCE: ApiResource = {
   group: 'apiextensions.k8s.io',
@@ -38,8 +38,11 @@ export interface ClusterWatcherOptions {
   kc: KubeConfig;
   watch: DashboardConfig['watch'];
   tracker: Omit<DriftTrackerOptions, 'cluster' | 'kindStatus'>;
-  /** Group/kinds (`Deployment.apps`, `ConfigMap`) that the desired manifests for this cluster contain. */
-  desiredKinds: () => ReadonlySet<string>;
+  /**
+   * Group/kinds (`Deployment.apps`, `ConfigMap`) that the desired manifests for this cluster
+   * contain, each with the apiVersion most of its manifests are written for (desiredKindVersions).
+   */
+  desiredKinds: () => ReadonlyMap<string, string>;
   informer?: Partial<Omit<InformerOptions, 'resource' | 'namespace'>>;
   log?: (msg: string) => void;
   /** Periodic rediscovery (aggregated APIs appear without a CRD event). Default 5 minutes. */
@@ -111,7 +114,11 @@ export class ClusterWatcher {
   private kindsGeneration = 0;
   private plannedGeneration = 0;
   /** The desired kinds the watch set was last planned with. */
-  private plannedKinds: ReadonlySet<string> = new Set();
+  private plannedKinds: ReadonlyMap<string, string> = new Map();
+  /** Every version each group serves, from the last discovery. */
+  private servedVersions: ReadonlyMap<string, ReadonlyArray<string>> = new Map();
+  /** Resources of the non-preferred versions manifests are written for, by group-version (undefined: its discovery failed). */
+  private otherVersions = new Map<string, ApiResource[] | undefined>();
   /** desiredKindsChanged() callers waiting for a refresh that covers their change. */
   private planWaiters: { generation: number; resolve: () => void }[] = [];
   private readonly log: (msg: string) => void;
@@ -227,7 +234,7 @@ export class ClusterWatcher {
    * kinds is what the watch set was planned with.
    */
   desiredKindsChanged(): Promise<void> {
-    if (this.started && sameSet(this.opts.desiredKinds(), this.plannedKinds)) return Promise.resolve();
+    if (this.started && sameMap(this.opts.desiredKinds(), this.plannedKinds)) return Promise.resolve();
     const generation = ++this.kindsGeneration;
     // Before start() has refreshed, its own refresh (or one right after it) covers the change.
     // The kinds are looked up in the last discovery: CRDs coming refresh it anyway.
@@ -368,9 +375,11 @@ export class ClusterWatcher {
   private async refreshOnce(changedGroups: Set<string> | undefined, discovery?: ReturnType<typeof discoverResources>): Promise<void> {
     if (this.stopped) return;
     try {
-      const { resources, failures } = await (discovery ?? discoverResources(this.opts.kc));
+      const { resources, failures, servedVersions } = await (discovery ?? discoverResources(this.opts.kc));
       const reused = resources === this.discovered;
       this.discovered = failures.length === 0 ? resources : withUnanswered(resources, this.discovered, failures);
+      if (!reused) this.otherVersions.clear();
+      if (servedVersions) this.servedVersions = servedVersions;
       this.discoveryError = undefined;
       if (!reused) this.opts.onDiscovery?.();
       for (const f of failures) this.log(`discovery of ${f.groupVersion} failed: ${f.message}`);
@@ -384,6 +393,7 @@ export class ClusterWatcher {
     }
     // The kinds plan() reads are those of every desiredKindsChanged() so far.
     const generation = this.kindsGeneration;
+    await this.discoverManifestVersions();
     const plan = this.plan();
     // On the first refresh, discovery ran beside the CRD list: a CRD listed but not discovered
     // (created in between, or not served yet) gets one more look soon; later, CRD events do that.
@@ -422,6 +432,35 @@ export class ClusterWatcher {
     } finally {
       this.tracker.resume();
     }
+  }
+
+  /** Discovery of the served, non-preferred versions that manifests are written for (once per discovery). */
+  private async discoverManifestVersions(): Promise<void> {
+    const wanted = new Set<string>();
+    for (const [gk, apiVersion] of this.opts.desiredKinds()) {
+      const { group, version } = groupOf(apiVersion);
+      if (this.otherVersions.has(apiVersion) || !this.servedVersions.get(group)?.includes(version)) continue;
+      const preferred = this.discovered.find((r) => groupKind(r.group, r.kind) === gk);
+      if (preferred && preferred.apiVersion !== apiVersion) wanted.add(apiVersion);
+    }
+    await Promise.all(
+      [...wanted].map(async (gv) => {
+        try {
+          this.otherVersions.set(gv, await discoverGroupVersion(this.opts.kc, gv));
+        } catch (err) {
+          this.otherVersions.set(gv, undefined);
+          this.log(`discovery of ${gv} failed: ${describeKubeError(err)}; its manifests are compared with the preferred version`);
+        }
+      }),
+    );
+  }
+
+  /** The resource in the version its manifests are written for, when the cluster serves it there. */
+  private inManifestVersion(r: ApiResource, desired: ReadonlyMap<string, string>): ApiResource {
+    const wanted = desired.get(groupKind(r.group, r.kind));
+    if (wanted === undefined || wanted === r.apiVersion) return r;
+    const other = this.otherVersions.get(wanted)?.find((o) => o.name === r.name && o.kind === r.kind);
+    return other && other.verbs.includes('list') && other.verbs.includes('watch') ? other : r;
   }
 
   private customResourceKeys(): Set<string> | undefined {
@@ -473,7 +512,7 @@ export class ClusterWatcher {
       const tracked = reasons.length > 0 && !excluded;
       const owner = ownerTemplates && OWNER_GROUPS.has(r.group) && TEMPLATE_OWNER_KINDS.has(r.kind);
       if (!tracked && !owner) continue;
-      out.set(key, { resource: r, reasons: tracked ? reasons : ['pod owners'], tracked, owner });
+      out.set(key, { resource: tracked ? this.inManifestVersion(r, desired) : r, reasons: tracked ? reasons : ['pod owners'], tracked, owner });
     }
     return out;
   }
@@ -567,8 +606,31 @@ function worstOf(states: InformerState[]): { status: ResourceSyncState['status']
   return { status: 'syncing' };
 }
 
-function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+function sameMap(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean {
   if (a.size !== b.size) return false;
-  for (const x of a) if (!b.has(x)) return false;
+  for (const [k, v] of a) if (b.get(k) !== v) return false;
   return true;
+}
+
+/**
+ * Each kind the manifests declare, with the apiVersion most of its manifests are written for (ties:
+ * the first in sort order). Such a kind is watched in that version when the cluster serves it: the
+ * engine compares within one version, so an autoscaling/v1 manifest read against the autoscaling/v2
+ * object would show the fields the two versions name differently as drift.
+ */
+export function desiredKindVersions(objects: ReadonlyArray<{ manifest: KubeObject }>): Map<string, string> {
+  const counts = new Map<string, Map<string, number>>();
+  for (const { manifest } of objects) {
+    const apiVersion = manifest.apiVersion ?? '';
+    const gk = groupKind(groupOf(apiVersion).group, manifest.kind ?? '');
+    let byVersion = counts.get(gk);
+    if (!byVersion) counts.set(gk, (byVersion = new Map()));
+    byVersion.set(apiVersion, (byVersion.get(apiVersion) ?? 0) + 1);
+  }
+  const out = new Map<string, string>();
+  for (const [gk, byVersion] of counts) {
+    const [best] = [...byVersion].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    if (best) out.set(gk, best[0]);
+  }
+  return out;
 }

@@ -185,9 +185,9 @@ describe('live drift on the shared test cluster', () => {
     }
   });
 
-  it('follows a CRD whose preferred version moves without flashing its objects as not served', async () => {
+  it('follows a CRD whose served version moves (the manifests\' one no longer served) without flashing its objects as not served', async () => {
     const group = `${ns}.v.example.com`;
-    const version = (name: string, storage: boolean) => ({ name, served: true, storage, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } });
+    const version = (name: string, served: boolean, storage: boolean) => ({ name, served, storage, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } });
     const crd = (versions: unknown[]) => ({
       apiVersion: 'apiextensions.k8s.io/v1',
       kind: 'CustomResourceDefinition',
@@ -195,14 +195,15 @@ describe('live drift on the shared test cluster', () => {
       spec: { group, scope: 'Namespaced', names: { plural: 'dials', singular: 'dial', kind: 'Dial', listKind: 'DialList' }, versions },
     });
     const dial = { apiVersion: `${group}/v1`, kind: 'Dial', metadata: { name: 'd1', namespace: ns }, spec: { level: 3 } };
-    await applySsa(kc, 'customresourcedefinitions', crd([version('v1', true)]));
+    await applySsa(kc, 'customresourcedefinitions', crd([version('v1', true, true)]));
     const id = `test/${group}/Dial/${ns}/d1`;
     try {
       await eventually(async () => applySsa(kc, 'dials', dial).then(() => true, () => undefined), 'the CRD served');
       writeFileSync(join(dir, 'dial.yaml'), JSON.stringify(dial));
       await eventually(async () => rt.runtime.get(id)?.state.status === 'in-sync', 'the Dial in sync', 20_000);
       const mark = rt.events.length;
-      await applySsa(kc, 'customresourcedefinitions', crd([version('v1', false), version('v2', true)]));
+      // v1 is no longer served (the manifest's version, watched as long as it is): v2 it is.
+      await applySsa(kc, 'customresourcedefinitions', crd([version('v1', false, false), version('v2', true, true)]));
       await eventually(async () => rt.runtime.resourceStates().some((r) => r.group === group && r.version === 'v2' && r.status === 'synced'), 'the resource watched as v2', 20_000);
       await eventually(async () => rt.runtime.get(id)?.state.version === 'v2' || rt.runtime.get(id)?.state.warnings.length, 'the Dial read as v2', 20_000);
       const seen = rt.events.slice(mark).flatMap((e) => (e.type === 'upsert' && e.state.id === id ? [e.state.status] : e.type === 'delete' && e.id === id ? ['deleted'] : []));
@@ -212,6 +213,25 @@ describe('live drift on the shared test cluster', () => {
     } finally {
       rmSync(join(dir, 'dial.yaml'), { force: true });
       await kubeWrite(kc, 'DELETE', objectPath({ apiVersion: 'apiextensions.k8s.io/v1', resource: 'customresourcedefinitions', name: `dials.${group}` }), undefined);
+    }
+  });
+
+  it('watches a kind in the version its manifests are written for, when the cluster serves it: an autoscaling/v1 HPA is in sync', async () => {
+    const hpa = {
+      apiVersion: 'autoscaling/v1',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name: 'web', namespace: ns },
+      spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }, minReplicas: 2, maxReplicas: 5, targetCPUUtilizationPercentage: 50 },
+    };
+    await applySsa(kc, 'horizontalpodautoscalers', hpa);
+    writeFileSync(join(dir, 'hpa.yaml'), JSON.stringify(hpa));
+    try {
+      const state = await eventually(async () => rt.runtime.get(`test/autoscaling/HorizontalPodAutoscaler/${ns}/web`)?.state, 'the HPA compared', 20_000);
+      // autoscaling/v2 is the preferred version: read there, targetCPUUtilizationPercentage is a metrics entry.
+      expect(rt.runtime.resourceStates().find((r) => r.resource === 'horizontalpodautoscalers')).toMatchObject({ version: 'v1', status: 'synced' });
+      expect(state).toMatchObject({ status: 'in-sync', changes: [], warnings: [] });
+    } finally {
+      rmSync(join(dir, 'hpa.yaml'), { force: true });
     }
   });
 

@@ -8,7 +8,7 @@ import { diffOptionsFromConfig } from '../config/drift-config';
 import { loadKubeconfig } from '../kube/kubeconfig';
 import type { InformerOptions } from '../kube/informer';
 import type { DriftStore } from '../store';
-import { ClusterWatcher } from './cluster-watcher';
+import { ClusterWatcher, desiredKindVersions } from './cluster-watcher';
 import { HistoryRecorder, type LiveWrite } from './history-recorder';
 import { queryDrift, type DriftPage, type DriftQuery } from './drift-query';
 import type { OwnerTemplateBuilder } from './drift-tracker';
@@ -138,7 +138,7 @@ export class LiveRuntime {
         name,
         kc: loaded.kc,
         watch: config.watch,
-        desiredKinds: () => new Set((manifests?.objectsFor(name) ?? []).map((d) => groupKind(groupOf(d.manifest.apiVersion).group, d.manifest.kind ?? ''))),
+        desiredKinds: () => desiredKindVersions(manifests?.objectsFor(name) ?? []),
         tracker: {
           sources: config.sources,
           diffOptions,
