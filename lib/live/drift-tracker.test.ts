@@ -45,6 +45,21 @@ function setup(kinds: Record<string, KindStatus> = { 'apps/Deployment': { synced
   return { tracker, events };
 }
 
+/** A tracker of every kind synced, on a clock that starts at 2026-01-01 and moves only when told. */
+function clockedSetup() {
+  let clock = Date.parse('2026-01-01T00:00:00Z');
+  const events: DriftChange[] = [];
+  const tracker = new DriftTracker({
+    cluster: 'c1',
+    sources: ['manifest-dir', 'last-applied'],
+    diffOptions: {},
+    kindStatus: () => ({ synced: true, status: 'synced' }),
+    onEvent: (e) => events.push(e),
+    now: () => new Date(clock),
+  });
+  return { tracker, events, advance: (ms: number) => void (clock += ms) };
+}
+
 const desiredOf = (manifest: KubeObject, revision: string): DesiredObject => ({ manifest, source: { type: 'manifest-dir', file: 'web.yaml', line: 1 }, revision });
 const ID = 'c1/apps/Deployment/shop/web';
 
@@ -237,16 +252,7 @@ describe('DriftTracker', () => {
   });
 
   it('keeps a verdict and its since when only the manifest moved (file, line, commit), and emits nothing', () => {
-    let clock = Date.parse('2026-01-01T00:00:00Z');
-    const events: DriftChange[] = [];
-    const tracker = new DriftTracker({
-      cluster: 'c1',
-      sources: ['manifest-dir', 'last-applied'],
-      diffOptions: {},
-      kindStatus: () => ({ synced: true, status: 'synced' }),
-      onEvent: (e) => events.push(e),
-      now: () => new Date(clock),
-    });
+    const { tracker, events, advance } = clockedSetup();
     const at = (file: string, commit: string): DesiredObject => ({ manifest: deployment('web:1'), source: { type: 'manifest-dir', file, line: 1, commit }, revision: 'r1' });
     tracker.replaceManifests([at('web.yaml', 'c1')]);
     tracker.upsertLive(liveDeployment('web:2', '1', 'kubectl-edit'));
@@ -254,7 +260,7 @@ describe('DriftTracker', () => {
     const n = events.length;
     const evaluations = tracker.evaluations;
     const revision = tracker.revision;
-    clock += 4 * 86_400_000;
+    advance(4 * 86_400_000);
     // A commit that touches no manifest, then a rename.
     tracker.replaceManifests([at('web.yaml', 'c2')]);
     tracker.replaceManifests([at('apps/web.yaml', 'c3')]);
@@ -266,22 +272,13 @@ describe('DriftTracker', () => {
   });
 
   it('says when another source takes over with the same verdict, without moving since', () => {
-    let clock = Date.parse('2026-01-01T00:00:00Z');
-    const events: DriftChange[] = [];
-    const tracker = new DriftTracker({
-      cluster: 'c1',
-      sources: ['manifest-dir', 'last-applied'],
-      diffOptions: {},
-      kindStatus: () => ({ synced: true, status: 'synced' }),
-      onEvent: (e) => events.push(e),
-      now: () => new Date(clock),
-    });
+    const { tracker, events, advance } = clockedSetup();
     const live = liveDeployment('web:1', '1');
     tracker.replaceManifests([desiredOf(deployment('web:1'), 'r1')]);
     tracker.upsertLive({ ...live, metadata: { ...live.metadata, annotations: { 'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify(deployment('web:1')) } } });
     expect(tracker.get(ID)).toMatchObject({ status: 'in-sync', source: { type: 'manifest-dir' } });
     const n = events.length;
-    clock += 60_000;
+    advance(60_000);
     tracker.replaceManifests([]);
     expect(tracker.get(ID)).toMatchObject({ status: 'in-sync', source: { type: 'last-applied' }, since: '2026-01-01T00:00:00.000Z' });
     expect(events.slice(n)).toEqual([{ type: 'upsert', state: tracker.get(ID), at: '2026-01-01T00:01:00.000Z' }]);
