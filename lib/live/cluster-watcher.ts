@@ -47,8 +47,6 @@ export interface ClusterWatcherOptions {
   log?: (msg: string) => void;
   /** Periodic rediscovery (aggregated APIs appear without a CRD event). Default 5 minutes. */
   rediscoverMs?: number;
-  /** Retries of a discovery that failed, whole or for some groups: first delay (default 2 s), doubling to 60 s. */
-  discoveryRetryMs?: number;
   /** Called after each successful discovery (the set of kinds and their scopes may have changed). */
   onDiscovery?: () => void;
   /** Every real change of a tracked object, as the informer saw it (for the history store). */
@@ -336,8 +334,7 @@ export class ClusterWatcher {
    * rediscovery, backing off while it keeps failing.
    */
   private retryDiscovery(): void {
-    const initialMs = this.opts.discoveryRetryMs ?? 2_000;
-    this.discoveryRetry ??= new Backoff({ initialMs, maxMs: Math.max(initialMs, 60_000), factor: 2, jitter: 0.3 });
+    this.discoveryRetry ??= new Backoff({ initialMs: 2_000, maxMs: 60_000, factor: 2, jitter: 0.3 });
     this.scheduleRefresh(undefined, this.discoveryRetry.next());
   }
 
