@@ -646,3 +646,69 @@ describe('npm start parses a large YAML manifest tree on worker threads', () => 
   }, 600_000);
 });
 
+
+describe('a forbidden resource and a malformed manifest, as the HTTP API reports them (real server, real cluster)', () => {
+  const { kc, state } = testCluster();
+  const ns = uniqueName('api-rbac');
+  const work = tempDir();
+  let server: NextServer;
+  const bearer = { Authorization: `Bearer ${TOKEN}` };
+  const getJson = async <T>(path: string): Promise<T> => {
+    const r = await request(`${server.url}${path}`, { headers: bearer });
+    expect(r.status, `${path}: ${r.body}`).toBe(200);
+    return JSON.parse(r.body) as T;
+  };
+
+  beforeAll(async () => {
+    await ensureBuild();
+    await kubeWrite(kc, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    // The viewer may read ConfigMaps in this namespace, and nothing else.
+    const rbac = 'rbac.authorization.k8s.io/v1';
+    await kubeWrite(kc, 'POST', objectPath({ apiVersion: rbac, resource: 'roles', namespace: ns }), { apiVersion: rbac, kind: 'Role', metadata: { name: 'cm-read', namespace: ns }, rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'watch'] }] });
+    await kubeWrite(kc, 'POST', objectPath({ apiVersion: rbac, resource: 'rolebindings', namespace: ns }), {
+      apiVersion: rbac,
+      kind: 'RoleBinding',
+      metadata: { name: 'viewer-cm-read', namespace: ns },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'cm-read' },
+      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'viewer' }],
+    });
+    const manifests = join(work, 'manifests');
+    mkdirSync(manifests, { recursive: true });
+    writeFileSync(join(manifests, 'app.yaml'), JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'app', namespace: ns }, data: { a: '1' } }));
+    // An unclosed flow map on line 3, which the parser notices on line 4.
+    writeFileSync(join(manifests, 'broken.yaml'), `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x, namespace: ${ns}\ndata:\n  a: b\n`);
+    const config = join(work, 'driftwatch.yaml');
+    writeFileSync(config, JSON.stringify({ watch: { namespaces: [ns], pods: false, customResources: false, include: ['secrets'] } }));
+    server = await startNextServer({
+      driftwatchServer: true,
+      env: env({
+        DRIFTWATCH_CONFIG: config,
+        DRIFTWATCH_KUBECONFIG: state.kubeconfig,
+        DRIFTWATCH_CONTEXT: 'test-cluster-viewer',
+        DRIFTWATCH_MANIFESTS: manifests,
+        DRIFTWATCH_DATA_DIR: join(work, 'data'),
+        DRIFTWATCH_AUTH_MODE: 'token',
+        DRIFTWATCH_AUTH_TOKEN: TOKEN,
+      }),
+    });
+    await eventually(async () => (await request(`${server.url}/api/readyz?wait=30`)).status === 200, 'ready');
+  }, 600_000);
+
+  afterAll(async () => {
+    await server?.stop();
+    await kubeWrite(kc, 'DELETE', `/api/v1/namespaces/${ns}`, undefined).catch(() => undefined);
+  });
+
+  it('lists the resource it may not read as forbidden, with the API server\'s message, and the rest as synced', async () => {
+    const { resources } = await getJson<{ resources: { resource: string; status: string; message?: string }[] }>('/api/v1/resources');
+    expect(resources.find((r) => r.resource === 'secrets')).toMatchObject({ status: 'forbidden', message: expect.stringMatching(/secrets is forbidden: User "viewer" cannot list/) });
+    expect(resources.find((r) => r.resource === 'configmaps')).toMatchObject({ status: 'synced' });
+    const { items } = await getJson<{ items: { name: string; status: string }[] }>(`/api/v1/drift?namespace=${ns}&kind=ConfigMap`);
+    expect(items.find((i) => i.name === 'app')).toMatchObject({ status: 'missing' });
+  });
+
+  it('names the malformed manifest\'s file and line in the status', async () => {
+    const status = await getJson<{ manifestProblems: { root: string; file?: string; line?: number; severity: string; message: string }[] }>('/api/v1/status');
+    expect(status.manifestProblems).toEqual([expect.objectContaining({ root: join(work, 'manifests'), file: 'broken.yaml', line: 4, severity: 'error', message: expect.stringMatching(/flow map/i) })]);
+  });
+});
