@@ -153,7 +153,11 @@ export class ClusterWatcher {
     discovery.catch(() => undefined);
     try {
       // Without CRD access the dashboard still works; custom resources are then recognised by group.
-      await Promise.race([this.crdInformer.synced().catch(() => undefined), this.untilCrdSettled()]);
+      // A discovery that failed does not wait for the CRD list either: behind a firewall that drops
+      // packets the list would take its whole 60-s timeout to fail, and the dashboard would not be
+      // ready meanwhile. (The discovery retry that follows plans again with the CRDs, once listed.)
+      const discoveryFailed = discovery.then(() => new Promise<void>(() => undefined), () => undefined);
+      await Promise.race([this.crdInformer.synced().catch(() => undefined), this.untilCrdSettled(), discoveryFailed]);
       this.refreshing = this.refresh(undefined, discovery);
       await this.refreshing;
       // The manifests arrived after the plan was made: plan again before anything is evaluated,

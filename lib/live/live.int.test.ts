@@ -520,6 +520,27 @@ describe('live drift through API server restarts, 410 Gone and bursts (a cluster
     }
   }, 60_000);
 
+  it('is ready without waiting out the CRD list when discovery of a silent cluster (packets dropped) has failed', async () => {
+    if (!cluster) throw new Error('no cluster');
+    const silent = await startTcpProxy({ host: '127.0.0.1', port: cluster.state.apiServerPort });
+    silent.partition();
+    const file = join(dir, '..', `${ns}-${Date.now()}-silent.kubeconfig`);
+    writeFileSync(file, silent.kubeconfigThrough(kc).exportConfig(), { mode: 0o600 });
+    const mdir = tempDir();
+    writeFileSync(join(mdir, 'late.yaml'), JSON.stringify(configMap(ns, 'late', { a: '1' })));
+    // Lists and watches give up after 120 s here; discovery after its own 15 s.
+    const { runtime } = createRuntime(file, mdir, { ...only, informer: { requestTimeoutMs: 120_000 } });
+    try {
+      await runtime.start();
+      await runtime.ready(60_000);
+      expect(runtime.get(`test//ConfigMap/${ns}/late`)?.state).toMatchObject({ status: 'error', error: expect.stringMatching(/^cannot list ConfigMap: discovery failed: .*no answer within 15000ms/) });
+    } finally {
+      await runtime.stop();
+      await silent.close();
+      rmSync(file, { force: true });
+    }
+  }, 120_000);
+
   it('starts in sync', () => {
     if (!rt) throw new Error('no runtime');
     const v = Object.values(verdicts(rt.runtime.states(), ns));
