@@ -48,11 +48,7 @@ export async function discoverResources(kc: KubeConfig): Promise<DiscoveryResult
   const groups = await getJson<ApiGroupList>(kc, '/apis', { timeoutMs: 15_000 });
   const servedVersions = new Map<string, string[]>([['', ['v1']], ...groups.groups.map((g): [string, string[]] => [g.name, (g.versions ?? []).map((v) => v.version)])]);
   const groupVersions = ['v1', ...groups.groups.flatMap((g) => (g.preferredVersion ? [g.preferredVersion.groupVersion] : []))];
-  const settled = await Promise.allSettled(
-    groupVersions.map((gv) =>
-      getJson<ApiResourceList>(kc, gv === 'v1' ? '/api/v1' : `/apis/${gv}`, { timeoutMs: 15_000 }),
-    ),
-  );
+  const settled = await Promise.allSettled(groupVersions.map((gv) => discoverGroupVersion(kc, gv)));
   const resources: ApiResource[] = [];
   const failures: DiscoveryResult['failures'] = [];
   settled.forEach((result, i) => {
@@ -62,13 +58,13 @@ export async function discoverResources(kc: KubeConfig): Promise<DiscoveryResult
       failures.push({ groupVersion: gv, message: describeKubeError(err) });
       return;
     }
-    resources.push(...resourcesOf(gv, result.value));
+    resources.push(...result.value);
   });
   resources.sort((a, b) => a.group.localeCompare(b.group) || a.kind.localeCompare(b.kind));
   return { resources, failures, servedVersions };
 }
 
-/** The resources one group-version serves (a version other than the preferred one, say). */
+/** The resources one group-version serves (the preferred one, or another that manifests are written for). */
 export async function discoverGroupVersion(kc: KubeConfig, groupVersion: string): Promise<ApiResource[]> {
   const path = groupVersion.includes('/') ? `/apis/${groupVersion}` : `/api/${groupVersion}`;
   return resourcesOf(groupVersion, await getJson<ApiResourceList>(kc, path, { timeoutMs: 15_000 }));

@@ -337,7 +337,7 @@ export class SupervisedInformer {
           this.counters.errors++;
           this.counters.watchRestarts++;
           this.refusedInARow++;
-          if (this.refusedInARow >= REFUSED_WATCHES_REPORTED) this.setStatus('error', `the API server keeps ending the watch: ${end.message}; listing again instead`);
+          if (this.watchKeepsBeingRefused) this.setStatus('error', `the API server keeps ending the watch: ${end.message}; listing again instead`);
           needList = true;
           delayMs = this.refusedBackoff.next();
           break;
@@ -416,7 +416,7 @@ export class SupervisedInformer {
     // The server answered a full list: whatever failed before works again.
     this.errorBackoff.reset();
     // Listing works but watching does not: the status keeps saying so until a watch does.
-    if (this.refusedInARow < REFUSED_WATCHES_REPORTED) this.setStatus('synced', undefined);
+    if (!this.watchKeepsBeingRefused) this.setStatus('synced', undefined);
     for (const change of changes) this.emitChange(change, 'list');
     this.emit({ type: 'synced', initial, objects: fresh.size });
     if (initial) {
@@ -525,7 +525,7 @@ export class SupervisedInformer {
         return { kind: 'failed', message: describeKubeError(err), opened };
       }
       opened = true;
-      if (this.status === 'error' && this.refusedInARow < REFUSED_WATCHES_REPORTED) this.setStatus('synced', undefined);
+      if (this.status === 'error' && !this.watchKeepsBeingRefused) this.setStatus('synced', undefined);
       watchdog.refresh();
 
       const splitter = new LineSplitter();
@@ -583,6 +583,11 @@ export class SupervisedInformer {
         return undefined;
       }
     }
+  }
+
+  /** The resource says `error` for it (until a watch delivers): one refused watch can be a blip. */
+  private get watchKeepsBeingRefused(): boolean {
+    return this.refusedInARow >= REFUSED_WATCHES_REPORTED;
   }
 
   /** A watch that delivers works again, whatever the ones before it did. */

@@ -73,7 +73,7 @@ const keyOfResource = (r: { group: string; name: string }) => (r.group === '' ? 
  * it would stop its informers and turn all its objects into "not served" until the next discovery.
  */
 export function withUnanswered(found: ApiResource[], before: ApiResource[], failures: ReadonlyArray<{ groupVersion: string }>): ApiResource[] {
-  const unanswered = new Set(failures.map((f) => (f.groupVersion.includes('/') ? f.groupVersion.slice(0, f.groupVersion.lastIndexOf('/')) : '')));
+  const unanswered = new Set(failures.map((f) => groupOf(f.groupVersion).group));
   const answered = new Set(found.map((r) => r.group));
   const kept = before.filter((r) => unanswered.has(r.group) && !answered.has(r.group));
   if (kept.length === 0) return found;
@@ -394,8 +394,10 @@ export class ClusterWatcher {
     }
     // The kinds plan() reads are those of every desiredKindsChanged() so far.
     const generation = this.kindsGeneration;
-    await this.discoverManifestVersions();
-    const plan = this.plan();
+    // Read once: each read goes over every manifest of the cluster.
+    const desired = this.opts.desiredKinds();
+    await this.discoverManifestVersions(desired);
+    const plan = this.plan(desired);
     // On the first refresh, discovery ran beside the CRD list: a CRD listed but not discovered
     // (created in between, or not served yet) gets one more look soon; later, CRD events do that.
     if (!this.started) {
@@ -436,9 +438,9 @@ export class ClusterWatcher {
   }
 
   /** Discovery of the served, non-preferred versions that manifests are written for (once per discovery). */
-  private async discoverManifestVersions(): Promise<void> {
+  private async discoverManifestVersions(desired: ReadonlyMap<string, string>): Promise<void> {
     const wanted = new Set<string>();
-    for (const [gk, apiVersion] of this.opts.desiredKinds()) {
+    for (const [gk, apiVersion] of desired) {
       const { group, version } = groupOf(apiVersion);
       if (this.otherVersions.has(apiVersion) || !this.servedVersions.get(group)?.includes(version)) continue;
       const preferred = this.discovered.find((r) => groupKind(r.group, r.kind) === gk);
@@ -489,9 +491,8 @@ export class ClusterWatcher {
     }
   }
 
-  private plan(): Map<string, WatchPlan> {
+  private plan(desired: ReadonlyMap<string, string>): Map<string, WatchPlan> {
     const { watch } = this.opts;
-    const desired = this.opts.desiredKinds();
     this.plannedKinds = desired;
     const crs = this.customResourceKeys();
     const ownerTemplates = this.opts.tracker.sources.includes('owner-template') && watch.pods;
