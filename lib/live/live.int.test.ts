@@ -8,6 +8,7 @@ import { eventually, testCluster, uniqueName } from '../../testing/cluster-fixtu
 import { CONTENT_TYPE, kubeWrite, objectPath } from '../../testing/kube-write';
 import type { KubeObject } from '../kube/cache-diff';
 import { getJson } from '../kube/http';
+import { startPodMutatingWebhook } from '../../testing/mutating-webhook';
 import { startTcpProxy, type TcpProxy } from '../../testing/tcp-proxy';
 import { startTestCluster, type TestCluster } from '../../testing/test-cluster';
 import { DirectoryManifestFeed } from './manifest-feed';
@@ -83,7 +84,7 @@ async function groundTruth(kubeconfig: string, dir: string, ns: string, opts: St
 }
 
 describe('live drift on the shared test cluster', () => {
-  const { kc, state } = testCluster();
+  const { kc, state, stateDir } = testCluster();
   const ns = uniqueName('live');
   const dir = tempDir();
   const deployment = {
@@ -315,6 +316,55 @@ describe('live drift on the shared test cluster', () => {
     ]);
     // The Deployment itself is untouched and stays in sync.
     expect(stateOf('Deployment', 'web', 'apps')?.status).toBe('in-sync');
+  });
+
+  it('reports a Pod an admission webhook rewrote at creation (an env var changed, one injected) against its ReplicaSet\'s template', async () => {
+    // A running Pod's env cannot be patched; a webhook (a sidecar injector, a policy engine) is how
+    // an operator changes it, on every Pod as it is created.
+    const webhook = await startPodMutatingWebhook(kc, stateDir, state, ns, (pod) => {
+      const labels = ((pod.metadata as { labels?: Record<string, string> } | undefined)?.labels ?? {});
+      if (labels.app !== 'worker') return [];
+      return [
+        { op: 'replace', path: '/spec/containers/0/env/0/value', value: 'debug' },
+        { op: 'add', path: '/spec/containers/0/env/-', value: { name: 'HTTP_PROXY', value: 'http://egress.internal:3128' } },
+      ];
+    });
+    try {
+      const worker = {
+        ...deployment,
+        metadata: { name: 'worker', namespace: ns },
+        spec: {
+          replicas: 1,
+          selector: { matchLabels: { app: 'worker' } },
+          template: {
+            metadata: { labels: { app: 'worker' } },
+            spec: { containers: [{ name: 'app', image: 'ghcr.io/acme/worker:2.0', env: [{ name: 'LOG_LEVEL', value: 'info' }, { name: 'QUEUE', value: 'jobs' }] }] },
+          },
+        },
+      };
+      writeFileSync(join(dir, 'worker.yaml'), JSON.stringify(worker));
+      await applySsa(kc, 'deployments', worker);
+      const drifted = await eventually(async () => {
+        const s = [...rt.runtime.states()].find((x) => x.namespace === ns && x.kind === 'Pod' && x.name.startsWith('worker-'));
+        return s?.status === 'drifted' ? s : undefined;
+      }, 'the worker Pod to drift');
+      expect(webhook.admitted.some((n) => n.startsWith('worker-'))).toBe(true);
+      expect(drifted.source).toMatchObject({ type: 'owner-template', owner: { kind: 'ReplicaSet' } });
+      // The declared value the webhook overwrote is drift. The server records admission's changes
+      // under the request's manager, the controller that created the Pod, so the variable it
+      // added is a live-only write of the cluster's own controllers: not drift (as an injected
+      // sidecar should not be), and not listed among the ignored changes either.
+      expect(drifted.changes.map((c) => [c.path, c.op, c.desired, c.live, c.manager?.name])).toEqual([
+        ['spec.containers[name=app].env[name=LOG_LEVEL].value', 'changed', 'info', 'debug', 'kube-controller-manager'],
+      ]);
+      expect(drifted.ignored).toEqual([]);
+      const live = await getJson<{ spec: { containers: Array<{ env: unknown[] }> } }>(kc, objectPath({ apiVersion: 'v1', resource: 'pods', namespace: ns, name: drifted.name }));
+      expect(live.spec.containers[0]?.env).toContainEqual({ name: 'HTTP_PROXY', value: 'http://egress.internal:3128' });
+      // The Deployment and its ReplicaSet's template are as declared.
+      expect(stateOf('Deployment', 'worker', 'apps')?.status).toBe('in-sync');
+    } finally {
+      await webhook.close();
+    }
   });
 
   it('reports desired objects that do not exist as missing, and picks up new manifest files', async () => {
