@@ -1,5 +1,6 @@
 import https from 'node:https';
 import http from 'node:http';
+import { TLSSocket } from 'node:tls';
 import type { KubeConfig } from '@kubernetes/client-node';
 
 /** An error answer from the API server, with its HTTP status and the Status object's message. */
@@ -131,19 +132,28 @@ export async function open(
     const { timeoutMs } = opts;
     if (timeoutMs) {
       // The socket timeout counts only once a connection is up. Waiting for one — a free one in a
-      // busy pool, or a TCP connect that a firewall leaves unanswered for two minutes — is bounded
-      // too. (A request destroyed before it has a connected socket reports its error only later:
-      // rejected here.)
-      let stage: 'waiting for a free connection' | 'connecting' = 'waiting for a free connection';
+      // busy pool, a TCP connect that a firewall leaves unanswered for two minutes, a TLS
+      // handshake a silent middlebox never answers (during which Node's socket timeout fires only
+      // after twice its time) — is bounded too. (A request destroyed before it has a connected
+      // socket reports its error only later: rejected here.)
+      let stage: 'waiting' | 'connecting' | 'handshake' = 'waiting';
       const pending = setTimeout(() => {
-        const message = stage === 'connecting' ? `could not connect within ${timeoutMs}ms` : `no connection free within ${timeoutMs}ms (${MAX_REQUEST_SOCKETS} requests to this cluster in flight)`;
+        const message =
+          stage === 'connecting'
+            ? `could not connect within ${timeoutMs}ms`
+            : stage === 'handshake'
+              ? `connected, but no TLS handshake within ${timeoutMs}ms`
+              : `no connection free within ${timeoutMs}ms (${MAX_REQUEST_SOCKETS} requests to this cluster in flight)`;
         req.destroy(new Error(message));
         reject(new KubeApiError(0, 'ConnectionError', `${url.host}: ${message}`));
       }, timeoutMs);
       req.once('socket', (socket) => {
         if (!socket.connecting) return clearTimeout(pending);
         stage = 'connecting';
-        socket.once('connect', () => clearTimeout(pending));
+        if (socket instanceof TLSSocket) {
+          socket.once('connect', () => (stage = 'handshake'));
+          socket.once('secureConnect', () => clearTimeout(pending));
+        } else socket.once('connect', () => clearTimeout(pending));
       });
       req.once('close', () => clearTimeout(pending));
       req.setTimeout(timeoutMs, () => {

@@ -583,7 +583,7 @@ describe('live drift through API server restarts, 410 Gone and bursts (a cluster
     try {
       await runtime.start();
       await runtime.ready(60_000);
-      expect(runtime.get(`test//ConfigMap/${ns}/late`)?.state).toMatchObject({ status: 'error', error: expect.stringMatching(/^cannot list ConfigMap: discovery failed: .*no answer within 15000ms/) });
+      expect(runtime.get(`test//ConfigMap/${ns}/late`)?.state).toMatchObject({ status: 'error', error: expect.stringMatching(/^cannot list ConfigMap: discovery failed: .*connected, but no TLS handshake within 15000ms/) });
     } finally {
       await runtime.stop();
       await silent.close();
