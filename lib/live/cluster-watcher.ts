@@ -7,6 +7,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { DashboardConfig } from '../config/dashboard-config';
 import { resourceMatches } from '../config/dashboard-config';
+import { isTemplateOwnerKind } from '../desired/owner-template';
 import { combineSchemaProviders, crdSchemaProvider, type SchemaProvider } from '../drift';
 import type { KubeObject } from '../kube/cache-diff';
 import { loadClusterSchema, openApiPathOf } from '../kube/cluster-schema';
@@ -14,7 +15,7 @@ import { Backoff } from '../kube/backoff';
 import { discoverGroupVersion, discoverResources, type ApiResource } from '../kube/discovery';
 import { describeKubeError } from '../kube/errors';
 import { SupervisedInformer, type InformerOptions, type InformerState } from '../kube/informer';
-import { DriftTracker, TEMPLATE_OWNER_KINDS, type DriftTrackerOptions, type KindStatus } from './drift-tracker';
+import { DriftTracker, type DriftTrackerOptions, type KindStatus } from './drift-tracker';
 import type { LiveWrite } from './history-recorder';
 import { LagHistogram, writeLagSeconds } from './lag-histogram';
 import { groupKind, groupOf, type ResourceSyncState } from './types';
@@ -29,7 +30,6 @@ const CRD_RESOURCE: ApiResource = {
   verbs: ['list', 'watch'],
   shortNames: [],
 };
-const OWNER_GROUPS = new Set(['', 'apps', 'batch']);
 /** Core kinds that are records of activity, never declared state; watching them only costs. */
 const NEVER_WATCHED = new Set(['events', 'events.events.k8s.io', 'leases.coordination.k8s.io', 'endpointslices.discovery.k8s.io', 'endpoints']);
 
@@ -512,7 +512,7 @@ export class ClusterWatcher {
       if (watch.include.some((p) => matches(p, r))) reasons.push('included');
       const excluded = watch.exclude.some((p) => matches(p, r)) || (NEVER_WATCHED.has(key) && !reasons.includes('included'));
       const tracked = reasons.length > 0 && !excluded;
-      const owner = ownerTemplates && OWNER_GROUPS.has(r.group) && TEMPLATE_OWNER_KINDS.has(r.kind);
+      const owner = ownerTemplates && isTemplateOwnerKind(r.group, r.kind);
       if (!tracked && !owner) continue;
       out.set(key, { resource: tracked ? this.inManifestVersion(r, desired) : r, reasons: tracked ? reasons : ['pod owners'], tracked, owner });
     }

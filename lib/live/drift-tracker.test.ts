@@ -212,9 +212,18 @@ describe('DriftTracker', () => {
     tracker.upsertLive(pod);
     expect(tracker.get('c1//Pod/shop/web-abc')).toMatchObject({ status: 'unmanaged', warnings: ['owner ReplicaSet web-1 is not known (yet)'] });
     tracker.upsertOwner(rs('web:1', 1));
-    expect(tracker.get('c1//Pod/shop/web-abc')).toMatchObject({ status: 'in-sync', source: { type: 'owner-template', owner: { kind: 'ReplicaSet', uid: 'rs1' } } });
+    expect(tracker.get('c1//Pod/shop/web-abc')?.source).toEqual({ type: 'owner-template', owner: { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web-1', uid: 'rs1' } });
+    expect(tracker.get('c1//Pod/shop/web-abc')?.status).toBe('in-sync');
     tracker.upsertOwner(rs('web:2', 2));
     expect(tracker.get('c1//Pod/shop/web-abc')?.status).toBe('drifted');
+    // A controller of another group that happens to be called Job (Volcano's, say) has no pod
+    // template the dashboard knows how to read: its Pod is unmanaged, without a word about owners.
+    const volcano: KubeObject = {
+      ...pod,
+      metadata: { ...pod.metadata, name: 'train-0', ownerReferences: [{ apiVersion: 'batch.volcano.sh/v1alpha1', kind: 'Job', name: 'train', uid: 'vj1', controller: true }] },
+    };
+    tracker.upsertLive(volcano);
+    expect(tracker.get('c1//Pod/shop/train-0')).toMatchObject({ status: 'unmanaged', warnings: [] });
   });
 
   it('runs held-back evaluations in slices, stays paused until the last, and queues newer changes behind them in order', async () => {

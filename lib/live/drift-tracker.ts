@@ -6,6 +6,8 @@
 import { diffPrepared, prepareDesired, type DiffOptions, type FieldChange, type PreparedDesired, type SchemaProvider } from '../drift';
 import { redactionDigest } from '../drift/secrets';
 import { lastAppliedDesired } from '../desired/last-applied';
+import { controllerRefOf, isTemplateOwnerKind } from '../desired/owner-template';
+import type { OwnerRefSummary } from '../desired/types';
 import { deepEqual, type KubeObject } from '../kube/cache-diff';
 import {
   groupKind,
@@ -20,8 +22,6 @@ import {
 } from './types';
 
 const RESUME_SLICE_MS = 40;
-/** Controllers whose pod template is a Pod's desired state. */
-export const TEMPLATE_OWNER_KINDS: ReadonlySet<string> = new Set(['ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'ReplicationController']);
 
 /** A desired state built from the live side (a Pod's owner template), or why there is none. */
 export type BuiltDesired = { ok: true; manifest: KubeObject; revision: string; warnings: ReadonlyArray<string> } | { ok: false; message: string };
@@ -93,15 +93,11 @@ function labelsOf(obj: KubeObject | undefined): Record<string, string> {
   return out;
 }
 
-function controllerOf(obj: KubeObject): { kind: string; name: string; uid: string } | undefined {
-  const refs = obj.metadata.ownerReferences;
-  if (!Array.isArray(refs)) return undefined;
-  for (const r of refs as { kind?: unknown; name?: unknown; uid?: unknown; controller?: unknown }[]) {
-    if (r.controller === true && typeof r.kind === 'string' && typeof r.name === 'string' && typeof r.uid === 'string') {
-      return { kind: r.kind, name: r.name, uid: r.uid };
-    }
-  }
-  return undefined;
+/** The Pod's controller when its pod template is the Pod's desired state (a ReplicaSet, a Job, …). */
+function templateOwnerOf(pod: KubeObject): OwnerRefSummary | undefined {
+  const ref = controllerRefOf(pod);
+  if (ref === undefined || !isTemplateOwnerKind(groupOf(ref.apiVersion).group, ref.kind)) return undefined;
+  return { apiVersion: ref.apiVersion, kind: ref.kind, name: ref.name, uid: ref.uid };
 }
 
 /**
@@ -338,15 +334,15 @@ export class DriftTracker {
   }
 
   private indexPod(id: string, pod: KubeObject): void {
-    const owner = controllerOf(pod);
-    if (!owner || !TEMPLATE_OWNER_KINDS.has(owner.kind)) return;
+    const owner = templateOwnerOf(pod);
+    if (!owner) return;
     let s = this.podsByOwner.get(owner.uid);
     if (!s) this.podsByOwner.set(owner.uid, (s = new Set()));
     s.add(id);
   }
 
   private unindexPod(id: string, pod: KubeObject): void {
-    const owner = controllerOf(pod);
+    const owner = templateOwnerOf(pod);
     if (!owner) return;
     const s = this.podsByOwner.get(owner.uid);
     s?.delete(id);
@@ -378,8 +374,8 @@ export class DriftTracker {
         }
         return { desired: { manifest: r.desired.manifest as unknown as KubeObject, source: { type: 'last-applied' }, revision: r.desired.revision }, options: withoutManager, notes };
       } else if (type === 'owner-template' && live && live.kind === 'Pod' && this.opts.ownerTemplate) {
-        const ref = controllerOf(live.obj);
-        if (!ref || !TEMPLATE_OWNER_KINDS.has(ref.kind)) continue;
+        const ref = templateOwnerOf(live.obj);
+        if (!ref) continue;
         const r = this.opts.ownerTemplate(live.obj, this.owners.get(ref.uid));
         if (r === undefined) continue;
         if (!r.ok) {

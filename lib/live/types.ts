@@ -15,7 +15,7 @@ export interface DesiredSource {
   /** manifest-dir inside a git work tree: HEAD when the file was read. */
   commit?: string;
   /** owner-template: the controller whose pod template the Pod is compared with. */
-  owner?: { kind: string; name: string; uid: string };
+  owner?: { apiVersion: string; kind: string; name: string; uid: string };
 }
 
 /** A desired object as a source hands it over. */
