@@ -284,6 +284,26 @@ describe('token mode, limits, headers and the Secret canary (real server, real c
     seen.push(s1.text(), s2.text(), s4.text());
   });
 
+  it('answers HEAD on the stream with its headers and no stream: probes take no slot', async () => {
+    for (let i = 0; i < 5; i++) {
+      const head = await request(`${server.url}/api/v1/stream`, { method: 'HEAD', headers: bearer });
+      expect(head.status).toBe(200);
+      expect(head.headers['content-type']).toBe('text/event-stream; charset=utf-8');
+      expect(head.body).toBe('');
+    }
+    expect((await request(`${server.url}/api/v1/stream?limit=1`, { method: 'HEAD', headers: bearer })).status).toBe(400);
+    // Both of the user's slots are still free (the previous test's streams are closed by now).
+    const both = await eventually(async () => {
+      const a = await openStream(server.url, bearer);
+      const b = await openStream(server.url, bearer);
+      if (a.status === 200 && b.status === 200) return [a, b];
+      a.close();
+      b.close();
+      return undefined;
+    }, 'two streams after five HEADs');
+    for (const s of both) s.close();
+  });
+
   it('refuses oversized bodies (413) and query strings (414)', async () => {
     const big = await request(`${server.url}/api/v1/snapshots`, { method: 'POST', headers: { ...bearer, 'Content-Type': 'application/json' }, body: JSON.stringify({ id: secretId, pad: 'x'.repeat(70_000) }) });
     expect(big.status).toBe(413);

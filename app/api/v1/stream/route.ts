@@ -9,6 +9,13 @@ import { driftEventStream } from '@/lib/live/sse';
 
 export const dynamic = 'force-dynamic';
 
+const STREAM_HEADERS = {
+  'Content-Type': 'text/event-stream; charset=utf-8',
+  'Cache-Control': 'no-store, no-transform',
+  Connection: 'keep-alive',
+  'X-Accel-Buffering': 'no',
+};
+
 /**
  * GET /api/v1/stream — server-sent events: `drift` for every change of an object's drift state,
  * `hello` / `reset` telling the client where it stands. Resumable with Last-Event-ID.
@@ -31,14 +38,19 @@ export function GET(req: NextRequest) {
     ...(parsed.value.cluster ? { clusters: parsed.value.cluster } : {}),
     signal: req.signal,
   });
-  return new Response(body, {
-    headers: {
-      'Content-Type': 'text/event-stream; charset=utf-8',
-      'Cache-Control': 'no-store, no-transform',
-      Connection: 'keep-alive',
-      'X-Accel-Buffering': 'no',
-    },
-  });
+  return new Response(body, { headers: STREAM_HEADERS });
+}
+
+/**
+ * HEAD (an uptime probe, a curl -I): what GET would answer, without a stream. Left to Next, HEAD
+ * runs GET and drops its body, and the stream nobody reads kept its slot and subscription open.
+ */
+export function HEAD(req: NextRequest) {
+  const parsed = parseQuery(streamQuery, req.nextUrl.searchParams, ['cluster']);
+  if (!parsed.ok) return parsed.response;
+  const rt = currentRuntime();
+  if ('error' in rt) return jsonError(503, rt.error);
+  return new Response(null, { headers: STREAM_HEADERS });
 }
 
 /** The other methods: 405 with Allow, in the API's JSON shape. */
