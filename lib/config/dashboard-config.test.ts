@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDirs } from '../../testing/temp-dirs';
 import { configuredParseWorker } from '../live/runtime-options';
-import { loadDashboardConfig, parseDashboardConfig, readDashboardConfigFile, resourceMatches } from './dashboard-config';
+import { clusterNameFromContext, loadDashboardConfig, parseDashboardConfig, readDashboardConfigFile, resourceMatches } from './dashboard-config';
 
 const tempDir = tempDirs('dw-config-');
 
@@ -87,6 +87,19 @@ describe('dashboard configuration', () => {
     expect(resourceMatches('pod*', 'pods', '', { coreNames })).toBe(true);
     expect(resourceMatches('pod*', 'poddisruptionbudgets', 'policy', { coreNames })).toBe(false);
     expect(resourceMatches('*', 'widgets', 'example.com', { coreNames })).toBe(true);
+  });
+});
+
+describe('the name of a cluster configured without one', () => {
+  it('is its context\'s, with each run of characters a URL or an object id cannot hold made one dash', () => {
+    expect(clusterNameFromContext('gke_acme-prod_europe-west1_main')).toBe('gke_acme-prod_europe-west1_main');
+    expect(clusterNameFromContext('kind-dev.local')).toBe('kind-dev.local');
+    expect(clusterNameFromContext('arn:aws:eks:eu-west-1:111122223333:cluster/prod')).toBe('arn-aws-eks-eu-west-1-111122223333-cluster-prod');
+    expect(clusterNameFromContext('admin@prod cluster')).toBe('admin-prod-cluster');
+    expect(clusterNameFromContext('/prod/')).toBe('prod');
+    expect(clusterNameFromContext('::')).toBe('default');
+    // Every result is a name the configuration itself would accept.
+    for (const ctx of ['a/b', 'ä', 'x y', '::']) expect(parseDashboardConfig({ clusters: [{ name: clusterNameFromContext(ctx) }] }, 'test').clusters?.[0]?.name).toBeDefined();
   });
 });
 

@@ -22,10 +22,23 @@ const resourcePattern = nonEmpty.regex(/^[a-z0-9*-]+(\.[a-z0-9*.-]+)?$/, {
   message: 'a resource pattern is `resource` or `resource.group` as in kubectl (`deployments.apps`, `*.example.com`)',
 });
 
+/** A cluster's name is the first part of every object id (`cluster/group/kind/namespace/name`) and appears in URLs. */
+const CLUSTER_NAME = /^[A-Za-z0-9._-]+$/;
+
+/**
+ * The name of a cluster configured without one: its context's, with every run of other
+ * characters made a dash — an EKS context (`arn:aws:eks:eu-west-1:123456789012:cluster/prod`)
+ * holds `/` and `:`, and a `/` in the name would split object ids in the wrong place.
+ */
+export function clusterNameFromContext(context: string): string {
+  if (CLUSTER_NAME.test(context)) return context;
+  return context.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'default';
+}
+
 const clusterSchema = z
   .object({
-    /** Shown in the UI and used in URLs; default: the context name. */
-    name: nonEmpty.regex(/^[A-Za-z0-9._-]+$/, { message: 'letters, digits, dot, dash and underscore only (it appears in URLs)' }).optional(),
+    /** Shown in the UI and used in URLs; default: the context name (clusterNameFromContext). */
+    name: nonEmpty.regex(CLUSTER_NAME, { message: 'letters, digits, dot, dash and underscore only (it appears in URLs)' }).optional(),
     context: nonEmpty.optional(),
     kubeconfig: nonEmpty.optional(),
   })

@@ -3,7 +3,7 @@
  * manifests, and the event log the stream serves. Started once per process (instrumentation.ts),
  * never inside a request handler; route handlers only read from it.
  */
-import type { DashboardConfig, ManifestConfig } from '../config/dashboard-config';
+import { clusterNameFromContext, type DashboardConfig, type ManifestConfig } from '../config/dashboard-config';
 import { diffOptionsFromConfig } from '../config/drift-config';
 import { loadKubeconfig } from '../kube/kubeconfig';
 import type { InformerOptions } from '../kube/informer';
@@ -127,13 +127,14 @@ export class LiveRuntime {
       try {
         loaded = loadKubeconfig({ path: c.kubeconfig, context: c.context });
       } catch (err) {
-        const name = c.name ?? c.context ?? 'default';
+        const name = c.name ?? clusterNameFromContext(c.context ?? 'default');
         this.meta.set(name, { context: c.context ?? '', server: '', error: err instanceof Error ? err.message : String(err) });
         this.log(`cluster ${name}: ${err instanceof Error ? err.message : String(err)}`);
         continue;
       }
-      const name = c.name ?? loaded.context;
+      const name = c.name ?? clusterNameFromContext(loaded.context);
       if (this.clusters.has(name)) throw new Error(`two clusters are named ${name}: give each a distinct name in the configuration`);
+      if (c.name === undefined && name !== loaded.context) this.log(`cluster ${name}: named after context ${loaded.context} (set clusters[].name to choose the name)`);
       const watcher = new ClusterWatcher({
         name,
         kc: loaded.kc,
