@@ -63,6 +63,9 @@ export async function startHttpsRewriteProxy(stateDir: string, state: ClusterSta
     const up = https.request({ host: '127.0.0.1', port: state.apiServerPort, path, method, headers: req.headers, agent: upstream }, (ur) => {
       if (rewrite === undefined || ur.statusCode !== 200) {
         res.writeHead(ur.statusCode ?? 502, ur.headers);
+        // A watch's headers come at once and its body only with an event: pass them on as the
+        // API server sends them, not with the first event.
+        res.flushHeaders();
         ur.pipe(res);
         return;
       }

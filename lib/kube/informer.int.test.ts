@@ -488,6 +488,35 @@ describe('SupervisedInformer against the shared test cluster', () => {
     }
   }, 90_000);
 
+  it('lists again when every watch ends at once with nothing delivered (a proxy that does not pass streams), says so, and recovers', async () => {
+    const ns = await createNamespace(core, 'inf-short');
+    const proxy = await startHttpsRewriteProxy(stateDir, state);
+    try {
+      // 200 and an empty body, ended cleanly: no error, no event, nothing for the watchdog.
+      proxy.rewrite = ({ path }) => (path.includes(`/namespaces/${ns}/configmaps`) && path.includes('watch=true') ? { watchEvents: [] } : undefined);
+      const { informer } = startInformer(proxy.kubeconfigThrough(kc), { resource: configMaps, namespace: ns, backoff: { initialMs: 100, maxMs: 500 } });
+      await informer.synced();
+      await core.createNamespacedConfigMap({ namespace: ns, body: ConfigMap('made-meanwhile', { v: '1' }) });
+      // Only a list can see it.
+      await eventually(async () => informer.get(ns, 'made-meanwhile'), 'the ConfigMap listed', 30_000);
+      const short = await eventually(async () => (informer.getState().status === 'error' ? informer.getState() : undefined), 'the resource to say its watches end at once', 30_000);
+      expect(short.message).toMatch(/the watch keeps ending at once with nothing delivered .*listing again instead/);
+      expect(short.counters.relists).toBeGreaterThanOrEqual(1);
+      proxy.rewrite = undefined;
+      await core.createNamespacedConfigMap({ namespace: ns, body: ConfigMap('after', { v: '2' }) });
+      await eventually(async () => informer.get(ns, 'after'), 'the next ConfigMap', 30_000);
+      await eventually(async () => informer.getState().status === 'synced', 'the resource synced again', 30_000);
+      expect(informer.getState().message).toBeUndefined();
+      // Watches that work again are reopened without lists.
+      const relists = informer.getState().counters.relists;
+      await core.createNamespacedConfigMap({ namespace: ns, body: ConfigMap('by-watch', { v: '3' }) });
+      await eventually(async () => informer.get(ns, 'by-watch'), 'a change delivered by the watch', 30_000);
+      expect(informer.getState().counters.relists).toBe(relists);
+    } finally {
+      await proxy.close();
+    }
+  }, 90_000);
+
   it('keeps a quiet watch open past a minute, asks for bookmarks and moves its resume point with them', async () => {
     // client-node 2.0 aborted healthy watches every 30 s, and its informer did not ask for
     // bookmarks (kubernetes-client/javascript 2432, 458): the API server sends a bookmark about

@@ -24,9 +24,9 @@ import { LineSplitter, parseWatchLine, WatchProtocolError, type WatchMessage } f
  *   uncaught, and `stop()` leaves no request or timer behind.
  */
 
-/** A watch that ends sooner than this having delivered nothing is retried with backoff. */
+/** A watch that ends sooner than this having delivered nothing is retried with backoff, after a list. */
 const SHORT_WATCH_MS = 1_000;
-/** Watches in a row ended by the server with an error status before the resource says so (one can be a blip). */
+/** Watches in a row ended by the server with an error status, or at once with nothing, before the resource says so (one can be a blip). */
 const REFUSED_WATCHES_REPORTED = 2;
 
 /** The resource to watch; an ApiResource from discovery fits. */
@@ -313,7 +313,7 @@ export class SupervisedInformer {
       // piled up; like client-go's reflector, such a watch is reopened at once. Only a watch that
       // ends at once with nothing (a proxy or server refusing it) backs off, so nothing loops.
       const progressed = this.resourceVersion !== rvBefore || lasted >= SHORT_WATCH_MS;
-      if (end.kind !== 'refused' && progressed) this.refusedInARow = 0;
+      if (end.kind !== 'refused' && progressed) this.watchDelivers();
       switch (end.kind) {
         case 'stopped':
           return;
@@ -357,7 +357,18 @@ export class SupervisedInformer {
           break;
         case 'closed':
           this.counters.watchRestarts++;
-          delayMs = this.restartDelay(progressed);
+          if (progressed) {
+            delayMs = this.restartDelay(true);
+            break;
+          }
+          // Closed at once with nothing delivered, cleanly: a proxy that ends long requests, a
+          // server that will not stream. Reopened alone, such watches would never see a change
+          // while the resource said `synced`; like client-go's reflector ("very short watch"),
+          // list again, backing off while it keeps happening, and say so.
+          this.refusedInARow++;
+          if (this.watchKeepsBeingRefused) this.setStatus('error', 'the watch keeps ending at once with nothing delivered (a proxy in front of the API server that does not pass long requests?); listing again instead');
+          needList = true;
+          delayMs = this.refusedBackoff.next();
           break;
       }
     }
@@ -515,6 +526,7 @@ export class SupervisedInformer {
       ac.abort();
     }, this.opts.watchdogMs);
     let opened = false;
+    let holding: NodeJS.Timeout | undefined;
     try {
       const res = await open(this.kc, path, { signal: ac.signal, watch: true });
       const status = res.statusCode ?? 0;
@@ -527,6 +539,8 @@ export class SupervisedInformer {
       opened = true;
       if (this.status === 'error' && !this.watchKeepsBeingRefused) this.setStatus('synced', undefined);
       watchdog.refresh();
+      // Open this long without an error: watching works again, even on a resource nobody changes.
+      holding = setTimeout(() => this.watchDelivers(), SHORT_WATCH_MS);
 
       const splitter = new LineSplitter();
       for await (const chunk of res as AsyncIterable<Buffer>) {
@@ -546,6 +560,7 @@ export class SupervisedInformer {
       return { kind: 'failed', message: describeKubeError(err), opened };
     } finally {
       clearTimeout(watchdog);
+      clearTimeout(holding);
       this.endRequest(ac);
     }
   }
