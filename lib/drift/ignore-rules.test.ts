@@ -132,5 +132,18 @@ describe('label selectors', () => {
     for (const bad of ['app===web', 'a=b=c', '!', 'app in ()', 'a in (b', '__proto__=x', 'app=has space', 'Bad_Prefix.com/x=1', `k=${'v'.repeat(64)}`]) {
       expect(() => parseLabelSelector(bad), bad).toThrow(/invalid label selector/);
     }
+    // An empty requirement: the API server answers "found '', expected: identifier after ','".
+    for (const bad of ['app=web,', ',app=web', 'app=web,,x=y', ' , ']) {
+      expect(() => parseLabelSelector(bad), bad).toThrow(/empty requirement/);
+    }
+    expect(parseLabelSelector('')).toEqual({ matchLabels: {}, matchExpressions: [] });
+    expect(parseLabelSelector('  ')).toEqual({ matchLabels: {}, matchExpressions: [] });
+  });
+
+  it('AND two requirements on one key, as the API server does (it lists nothing for app=a,app=b)', () => {
+    const both = parseLabelSelector('app=a,app=b');
+    expect([{ app: 'a' }, { app: 'b' }].map((l) => labelsMatch(both, l))).toEqual([false, false]);
+    const same = parseLabelSelector('app=a, app==a');
+    expect(labelsMatch(same, { app: 'a' })).toBe(true);
   });
 });

@@ -75,9 +75,11 @@ export function parseLabelSelector(s: string): LabelSelector {
   }
   parts.push(cur);
   if (depth !== 0) bad('unbalanced parentheses');
+  // "" selects everything; an empty requirement among others is a mistake the API server refuses.
+  if (parts.length === 1 && (parts[0] ?? '').trim() === '') return { matchLabels, matchExpressions };
   for (const raw of parts) {
     const p = raw.trim();
-    if (p === '') continue;
+    if (p === '') bad('an empty requirement (a comma too many?)');
     let m = /^(\S+?)\s+(in|notin)\s*\(([^()]*)\)$/.exec(p);
     if (m !== null) {
       const values = (m[3] ?? '').split(',').map((v) => value(v.trim()));
@@ -97,7 +99,10 @@ export function parseLabelSelector(s: string): LabelSelector {
     }
     m = /^([^=!\s]+)\s*==?\s*([^=!\s]*)$/.exec(p);
     if (m !== null) {
-      matchLabels[key(m[1] ?? '')] = value(m[2] ?? '');
+      const k = key(m[1] ?? '');
+      // Requirements are ANDed: a second value for the same key must not replace the first.
+      if (Object.prototype.hasOwnProperty.call(matchLabels, k)) matchExpressions.push({ key: k, operator: 'In', values: [value(m[2] ?? '')] });
+      else matchLabels[k] = value(m[2] ?? '');
       continue;
     }
     m = /^!\s*([^=!\s()]+)$/.exec(p);
