@@ -26,7 +26,8 @@ export const driftListQuery = z
         }
       }),
     limit: wholeNumberParam(1, 1000).default(100),
-    cursor: z.string().max(200).optional(),
+    // The last object's sort key, its id included (ids run to a few hundred characters).
+    cursor: z.string().max(2048).optional(),
   })
   .strict();
 

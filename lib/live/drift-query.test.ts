@@ -46,5 +46,34 @@ describe('queryDrift', () => {
     expect(p3.next).toBeUndefined();
     expect([...p1.items, ...p2.items, ...p3.items].map((s) => s.name).sort()).toEqual(['a', 'b', 'c', 'd', 'p']);
     expect(() => queryDrift(all, { limit: 2, cursor: 'nope' })).toThrow(CursorError);
+    expect(() => queryDrift(all, { limit: 2, cursor: Buffer.from('["k","x","",""]').toString('base64url') })).toThrow(CursorError);
+    expect(() => queryDrift(all, { limit: 2, cursor: Buffer.from('o:2').toString('base64url') })).toThrow(CursorError);
+  });
+
+  // Walking `?status=drifted` during an incident while others revert and new drift appears.
+  const drifted = ['a', 'b', 'c', 'd', 'e'].map((n) => state(n, 'drifted'));
+  it('skips no unchanged object when one already read leaves the set between pages', () => {
+    const p1 = queryDrift(drifted, { limit: 2, status: ['drifted'] });
+    expect(p1.items.map((s) => s.name)).toEqual(['a', 'b']);
+    // a is reverted meanwhile.
+    const now = drifted.map((s) => (s.name === 'a' ? { ...s, status: 'in-sync' as const } : s));
+    const p2 = queryDrift(now, { limit: 2, status: ['drifted'], cursor: p1.next });
+    expect(p2.items.map((s) => s.name)).toEqual(['c', 'd']);
+  });
+
+  it('repeats no unchanged object when one joins the set before the cursor', () => {
+    const p1 = queryDrift(drifted, { limit: 2, status: ['drifted'] });
+    const now = [...drifted, state('aa', 'drifted')];
+    const p2 = queryDrift(now, { limit: 2, status: ['drifted'], cursor: p1.next });
+    expect(p2.items.map((s) => s.name)).toEqual(['c', 'd']);
+    const p3 = queryDrift(now, { limit: 2, status: ['drifted'], cursor: p2.next });
+    expect(p3.items.map((s) => s.name)).toEqual(['e']);
+    expect(p3.next).toBeUndefined();
+  });
+
+  it('continues after the last object read even when that object has left the set', () => {
+    const p1 = queryDrift(drifted, { limit: 2, status: ['drifted'] });
+    const now = drifted.filter((s) => s.name !== 'b');
+    expect(queryDrift(now, { limit: 10, status: ['drifted'], cursor: p1.next }).items.map((s) => s.name)).toEqual(['c', 'd', 'e']);
   });
 });

@@ -29,9 +29,21 @@ export interface DriftPage {
 
 const STATUS_ORDER: Record<DriftStatus, number> = { drifted: 0, missing: 1, error: 2, 'in-sync': 3, unmanaged: 4 };
 
-/** Most pressing first (drifted, missing, error), then the most recent change, then the id. */
+/** Where a state sorts: most pressing first (drifted, missing, error), then the most recent change, then the id. */
+interface SortKey {
+  rank: number;
+  since: string;
+  id: string;
+}
+
+const sortKeyOf = (s: ObjectDriftState): SortKey => ({ rank: STATUS_ORDER[s.status], since: s.since, id: s.id });
+
+function compareKeys(a: SortKey, b: SortKey): number {
+  return a.rank - b.rank || b.since.localeCompare(a.since) || a.id.localeCompare(b.id);
+}
+
 export function compareStates(a: ObjectDriftState, b: ObjectDriftState): number {
-  return STATUS_ORDER[a.status] - STATUS_ORDER[b.status] || b.since.localeCompare(a.since) || a.id.localeCompare(b.id);
+  return compareKeys(sortKeyOf(a), sortKeyOf(b));
 }
 
 export function queryDrift(all: Iterable<ObjectDriftState>, query: DriftQuery): DriftPage {
@@ -51,10 +63,26 @@ export function queryDrift(all: Iterable<ObjectDriftState>, query: DriftQuery): 
     matched.push(s);
   }
   matched.sort(compareStates);
-  const start = query.cursor ? decodeCursor(query.cursor) : 0;
+  // A page continues after the last one's last object, wherever that now sorts: objects that
+  // leave or join the set before it (a drift reverted meanwhile) shift no unchanged one into a
+  // page already read or past the next one.
+  const start = query.cursor ? firstAfter(matched, decodeCursor(query.cursor)) : 0;
   const items = matched.slice(start, start + query.limit);
-  const end = start + items.length;
-  return { items, total: matched.length, counts, ...(end < matched.length ? { next: encodeCursor(end) } : {}) };
+  const last = items[items.length - 1];
+  const more = start + items.length < matched.length && last !== undefined;
+  return { items, total: matched.length, counts, ...(more ? { next: encodeCursor(sortKeyOf(last)) } : {}) };
+}
+
+/** The index of the first state sorting after `key` (binary search over the sorted states). */
+function firstAfter(sorted: ReadonlyArray<ObjectDriftState>, key: SortKey): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compareKeys(sortKeyOf(sorted[mid] as ObjectDriftState), key) <= 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function matchesText(s: ObjectDriftState, q: string): boolean {
@@ -71,12 +99,21 @@ export function isCursorError(err: unknown): boolean {
   return err instanceof Error && err.name === 'CursorError';
 }
 
-function encodeCursor(offset: number): string {
-  return Buffer.from(`o:${offset}`).toString('base64url');
+function encodeCursor(key: SortKey): string {
+  return Buffer.from(JSON.stringify(['k', key.rank, key.since, key.id])).toString('base64url');
 }
 
-function decodeCursor(cursor: string): number {
-  const m = /^o:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!m) throw new CursorError('invalid cursor: pass the `next` value of the previous page unchanged');
-  return Number(m[1]);
+function decodeCursor(cursor: string): SortKey {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    parsed = undefined;
+  }
+  if (!Array.isArray(parsed) || parsed.length !== 4 || parsed[0] !== 'k') throw new CursorError('invalid cursor: pass the `next` value of the previous page unchanged');
+  const [, rank, since, id] = parsed as unknown[];
+  if (typeof rank !== 'number' || !Number.isInteger(rank) || typeof since !== 'string' || typeof id !== 'string') {
+    throw new CursorError('invalid cursor: pass the `next` value of the previous page unchanged');
+  }
+  return { rank, since, id };
 }
