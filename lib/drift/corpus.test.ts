@@ -133,3 +133,21 @@ describe('gitops-engine corpus', () => {
     });
   }
 });
+
+describe('gitops-engine corpus, predicted live objects', () => {
+  it('ssd-deploy-with-manual-apply after the server-side apply: the container a manual kubectl apply added is kubectl\'s addition, not a removal by the manifest', () => {
+    // The predicted object carries argocd-controller's Apply entry and the last-applied annotation
+    // of the manual `kubectl apply` that added "idle": kubectl's record, not the manifest's.
+    const desired = loadObject('ssd-deploy-with-manual-apply-config.yaml');
+    const options: DiffOptions = { fieldManager: 'argocd-controller' };
+    const changes = (live: Record<string, unknown>) => diffObjects(desired, live, options).changes.map((c) => `${c.op} ${c.path} ${c.manager?.name ?? ''}`);
+    const expected = ['added spec.template.spec.containers[name=idle] kubectl-client-side-apply'];
+    expect(changes(loadObject('ssd-deploy-with-manual-apply-predicted-live.json'))).toEqual(expected);
+    // As on the live object before that apply, which has no annotation (and lacks the port the
+    // apply then added).
+    expect(changes(loadObject('ssd-deploy-with-manual-apply-live.yaml'))).toEqual([
+      'missing spec.template.spec.containers[name=main-container].ports[containerPort=40,protocol=TCP] ',
+      ...expected,
+    ]);
+  });
+});

@@ -42,7 +42,8 @@ function impl(p: PreparedDesired): PreparedDesiredImpl {
   return p;
 }
 
-function lastAppliedRemovals(p: PreparedDesiredImpl, annotation: string, live: Record<string, unknown>, out: RawChange[], warnings: string[]): void {
+/** What the annotation applied that the manifest leaves out (cached per annotation text); a warning when it is not JSON. */
+function leftOutOfManifest(p: PreparedDesiredImpl, annotation: string, warnings: string[]): RemovalCandidate[] {
   const cands = p.cachedCandidates(annotation, () => {
     try {
       return lastAppliedCandidates(p.root, annotation, p.secret);
@@ -50,11 +51,35 @@ function lastAppliedRemovals(p: PreparedDesiredImpl, annotation: string, live: R
       return `the ${LAST_APPLIED_ANNOTATION} annotation is not valid JSON (${jsonParseProblem(e, p.secret)}); three-way removal skipped`;
     }
   });
-  if (typeof cands === 'string') {
-    warnings.push(cands);
-    return;
+  if (typeof cands !== 'string') return cands;
+  warnings.push(cands);
+  return [];
+}
+
+function lastAppliedRemovals(p: PreparedDesiredImpl, annotation: string, live: Record<string, unknown>, out: RawChange[], warnings: string[]): void {
+  for (const c of leftOutOfManifest(p, annotation, warnings)) addRemoval(p, c, live, out);
+}
+
+const LAST_APPLIED_SEGS = ['metadata', 'annotations', LAST_APPLIED_ANNOTATION];
+
+/**
+ * The annotation on an object the desired manager applies server-side without keeping it (Argo CD
+ * moved to server-side apply, say): an earlier `kubectl apply`'s record, not the manifest's, so
+ * what it holds beyond the manifest is no removal the manifest's apply would make. Where that
+ * client-side applier still owns such a field, it is its live-only write — `added`, as it would
+ * be without the annotation; fields it gave up (replicas to the HPA) are someone else's.
+ */
+function staleLastAppliedAdditions(p: PreparedDesiredImpl, annotation: string, live: Record<string, unknown>, mf: ReadonlyArray<unknown>, o: DiffOptions, out: RawChange[], warnings: string[]): void {
+  const applier = ownerOf(mf, LAST_APPLIED_SEGS);
+  if (applier === undefined || isIgnoredManager(applier.name, o)) return;
+  for (const c of leftOutOfManifest(p, annotation, warnings)) {
+    const v = valueAt(live, c.segs);
+    if (v === undefined || isEmptyValue(v)) continue;
+    if (c.soft !== null && equalsNode(c.soft, v)) continue;
+    if (isServerPopulated(p.kind, c.segs, v)) continue;
+    const owner = ownerOf(mf, c.segs);
+    if (owner?.name === applier.name) out.push({ op: 'added', segs: c.segs, desired: undefined, live: v, manager: owner });
   }
-  for (const c of cands) addRemoval(p, c, live, out);
 }
 
 function addRemoval(p: PreparedDesiredImpl, c: RemovalCandidate, live: Record<string, unknown>, out: RawChange[]): void {
@@ -235,7 +260,10 @@ export function diffPrepared(prepared: PreparedDesired, live: unknown, options: 
   const walked = raw.length;
   let sources = 0;
   if (hasLastApplied) {
-    lastAppliedRemovals(p, lastApplied, live, raw, warnings);
+    // The annotation is the desired side's record unless that side applies server-side and
+    // leaves the annotation to someone else (kubectl --server-side keeps it, and owns it then).
+    if (own === null || ownsLastApplied(own.fieldsV1)) lastAppliedRemovals(p, lastApplied, live, raw, warnings);
+    else staleLastAppliedAdditions(p, lastApplied, live, mf as ReadonlyArray<unknown>, o, raw, warnings);
     if (raw.length > walked) sources++;
   }
   if (Array.isArray(mf) && mf.length > 0) sources += managedFieldsChanges(p, mf, live, hasLastApplied, o, raw, cx.fsSilent ? own : null);

@@ -219,6 +219,34 @@ describe('false positives catalogue', () => {
         { path: 'spec.replicas', op: 'removed', desired: 1, live: 5 },
       ]);
     });
+
+    // Once `kubectl apply`-ed with replicas: 2, now applied server-side by Argo CD from a manifest
+    // that leaves replicas to the HPA: the annotation is kubectl's old record, not Argo CD's.
+    const migrated = (extraAnnotationOwner?: string): Obj => {
+      const m = structuredClone(live);
+      const meta = m.metadata as Obj;
+      meta.annotations = {
+        ...(meta.annotations as Obj),
+        'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify(apiDeployment({ name: 'api', image: 'acme/api:1' }, { replicas: 2 })),
+      };
+      const argo = entry('argocd-controller', 'Apply', {
+        ...(extraAnnotationOwner === 'argocd-controller' ? { 'f:metadata': { 'f:annotations': { 'f:kubectl.kubernetes.io/last-applied-configuration': {} } } } : {}),
+        'f:spec': { 'f:template': { 'f:spec': { 'f:containers': { 'k:{"name":"api"}': { '.': {}, 'f:image': {}, 'f:name': {} } } } } },
+      });
+      const kubectl = entry('kubectl-client-side-apply', 'Update', { 'f:metadata': { 'f:annotations': { '.': {}, 'f:kubectl.kubernetes.io/last-applied-configuration': {} } } }, { time: '2025-02-01T10:00:00Z' });
+      meta.managedFields = extraAnnotationOwner === 'argocd-controller' ? [argo, hpaEntry] : [kubectl, argo, hpaEntry];
+      return m;
+    };
+
+    it('is not drift under a stale client-side last-applied annotation when the manifest is applied server-side', () => {
+      expectInSync(diffObjects(apiDeployment({ name: 'api', image: 'acme/api:1' }), migrated(), { fieldManager: 'argocd-controller' }));
+      // kubectl apply --server-side keeps the annotation current, and owns it: then it is the applier's record.
+      expect(diffObjects(apiDeployment({ name: 'api', image: 'acme/api:1' }), migrated('argocd-controller'), { fieldManager: 'argocd-controller' }).changes).toMatchObject([
+        { path: 'spec.replicas', op: 'removed', live: 5 },
+      ]);
+      // The applier unknown: a client-side apply of this manifest would reset replicas.
+      expect(paths(diffObjects(apiDeployment({ name: 'api', image: 'acme/api:1' }), migrated()))).toEqual(['spec.replicas']);
+    });
   });
 
   describe('#9 HPA metrics', () => {
