@@ -426,9 +426,11 @@ export class SupervisedInformer {
     this.lastSyncTime = Date.now();
     // The server answered a full list: whatever failed before works again.
     this.errorBackoff.reset();
+    for (const change of changes) this.emitChange(change, 'list');
+    // After the changes: a listener that judges what is absent when the resource says `synced`
+    // (a kind back from forbidden) sees the listed objects by then, not a moment of "missing".
     // Listing works but watching does not: the status keeps saying so until a watch does.
     if (!this.watchKeepsBeingRefused) this.setStatus('synced', undefined);
-    for (const change of changes) this.emitChange(change, 'list');
     this.emit({ type: 'synced', initial, objects: fresh.size });
     if (initial) {
       const waiters = this.syncWaiters;

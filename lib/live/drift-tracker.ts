@@ -154,6 +154,9 @@ export class DriftTracker {
     const { group, version } = groupOf(obj.apiVersion);
     const kind = obj.kind ?? '';
     const id = this.idOf(group, kind, obj.metadata.namespace, obj.metadata.name);
+    const before = this.live.get(id);
+    // A Pod can change controller (orphaned, adopted): it is no longer its old owner's.
+    if (before?.kind === 'Pod' && before.group === '') this.unindexPod(id, before.obj);
     this.live.set(id, { obj, group, version, kind });
     if (kind === 'Pod' && group === '') this.indexPod(id, obj);
     this.evaluate(id);
@@ -237,6 +240,8 @@ export class DriftTracker {
     const uid = obj.metadata.uid;
     if (!uid || !this.owners.delete(uid)) return;
     for (const pod of this.podsByOwner.get(uid) ?? []) this.evaluate(pod);
+    // Its Pods are judged without it from now on (no owner of that uid comes back).
+    this.podsByOwner.delete(uid);
   }
 
   /** New schema knowledge (CRDs came or changed): re-prepare and re-evaluate the affected objects. */
@@ -472,8 +477,8 @@ export class DriftTracker {
         // Never listed: absence means nothing, but the object must not vanish from the list unexplained.
         next = make('error', [], [], [], `cannot list ${gk}: ${ks.message ?? 'the list failed'}`);
       } else if (!ks.synced) {
-        // Not listed yet: absence means nothing until the first list completes.
-        this.remove(id);
+        // Not listed yet: absence means nothing until the first list completes, and a state from
+        // before (its kind's informer being replaced: a CRD version swap) stands until then.
         return;
       } else {
         next = make('missing', [{ path: '', op: 'missing' }], [], [], undefined);
@@ -501,16 +506,18 @@ export class DriftTracker {
     const prev = this.states.get(id);
     this.stateRevision++;
     if (prev && sameVerdict(prev, next)) {
-      if (sameSourceKind(prev.source, next.source)) {
-        // Same verdict: keep `since` and emit nothing, but remember where the object is now.
+      // The verdict holds: `since` stays.
+      if (sameShown(prev, next) && sameSourceKind(prev.source, next.source)) {
+        // Nothing a client shows changed either: emit nothing, but remember where the object is now.
         prev.resourceVersion = next.resourceVersion;
-        prev.uid = next.uid;
         prev.desiredRevision = next.desiredRevision;
         prev.source = next.source;
+        prev.version = next.version;
         return;
       }
-      // Another source took over (a manifest deleted, its last-applied annotation now the desired
-      // state) and says the same: the verdict has held since before, but clients show the source.
+      // What is shown beside the verdict changed (ignored changes, warnings, labels, when a
+      // manager last wrote a drifted field), or another source took over and says the same (a
+      // manifest deleted, its last-applied annotation now the desired state): clients get it.
       next.since = prev.since;
       this.states.set(id, next);
       this.opts.onEvent({ type: 'upsert', state: next, at: this.now().toISOString() });
@@ -530,11 +537,37 @@ export class DriftTracker {
   }
 }
 
-/** What a client sees of a verdict; `since` moves, and an event goes out, only when this changes. */
+/**
+ * The verdict on one object: `since` moves only when this changes. The same name with another uid
+ * is another object (deleted and created again while evaluations were held back, say); a manager
+ * writing a drifted field again, with the same value, changes when it wrote, not the drift.
+ */
 function sameVerdict(a: ObjectDriftState, b: ObjectDriftState): boolean {
   return (
     a.status === b.status &&
     a.error === b.error &&
+    (a.uid === undefined || b.uid === undefined || a.uid === b.uid) &&
+    a.changes.length === b.changes.length &&
+    a.changes.every((c, i) => sameChange(c, b.changes[i] as FieldChange))
+  );
+}
+
+function sameChange(a: FieldChange, b: FieldChange): boolean {
+  return (
+    a.path === b.path &&
+    a.op === b.op &&
+    a.reason === b.reason &&
+    a.manager?.name === b.manager?.name &&
+    a.manager?.operation === b.manager?.operation &&
+    deepEqual(a.desired, b.desired) &&
+    deepEqual(a.live, b.live)
+  );
+}
+
+/** Everything a client shows of a state besides where the object is: an event goes out when this changes. */
+function sameShown(a: ObjectDriftState, b: ObjectDriftState): boolean {
+  return (
+    a.uid === b.uid &&
     deepEqual(a.changes, b.changes) &&
     deepEqual(a.ignored, b.ignored) &&
     deepEqual(a.warnings, b.warnings) &&

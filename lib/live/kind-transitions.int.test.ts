@@ -1,0 +1,117 @@
+/**
+ * A kind whose informer is replaced (its CRD's served version moves) or that comes back from
+ * forbidden, on the real API server through the whole runtime: declared objects keep their state
+ * and `since` meanwhile, and flash through no other status (drift-tracker-lifecycle.test.ts has
+ * the tracker's side).
+ */
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { afterAll, describe, expect, it } from 'vitest';
+import { eventually, testCluster, uniqueName } from '../../testing/cluster-fixture';
+import { CONTENT_TYPE, kubeWrite, objectPath } from '../../testing/kube-write';
+import { tempDirs } from '../../testing/temp-dirs';
+import { parseDashboardConfig } from '../config/dashboard-config';
+import { DirectoryManifestFeed } from './manifest-feed';
+import { LiveRuntime } from './runtime';
+import { ownerTemplateBuilder } from './runtime-options';
+import type { DriftEvent } from './types';
+
+const tempDir = tempDirs('dw-kinds-');
+const GITOPS = 'gitops';
+
+const applySsa = (kc: KubeConfig, resource: string, m: { apiVersion: string; metadata: { name: string; namespace?: string } }) =>
+  kubeWrite(kc, 'PATCH', objectPath({ apiVersion: m.apiVersion, resource, namespace: m.metadata.namespace, name: m.metadata.name }, { fieldManager: GITOPS, force: 'true' }), m, CONTENT_TYPE.apply);
+
+async function start(kubeconfig: string, dir: string, extra: { context?: string; config?: Record<string, unknown>; informer?: Record<string, unknown> } = {}) {
+  const config = parseDashboardConfig(
+    { clusters: [{ name: 'test', kubeconfig, ...(extra.context ? { context: extra.context } : {}) }], manifests: [dir], fieldManager: GITOPS, ...extra.config },
+    'test',
+  );
+  const feed = new DirectoryManifestFeed(config.manifests, { rescanIntervalMs: 0, gitPollMs: 0, debounceMs: 50 });
+  const runtime = new LiveRuntime({ config, manifests: feed, ownerTemplate: ownerTemplateBuilder, informer: extra.informer ?? {}, log: () => undefined });
+  const events: DriftEvent[] = [];
+  runtime.events.subscribe((e) => events.push(e));
+  await runtime.start();
+  await runtime.ready(60_000);
+  return { runtime, events };
+}
+
+const historyOf = (events: DriftEvent[], id: string) =>
+  events.flatMap((e) => (e.type === 'upsert' && e.state.id === id ? [e.state.status] : e.type === 'delete' && e.id === id ? ['deleted'] : []));
+
+describe('declared objects while their kind is listed again', () => {
+  const { kc, state } = testCluster();
+  const stops: (() => Promise<void>)[] = [];
+  afterAll(async () => {
+    for (const s of stops) await s().catch(() => undefined);
+  });
+
+  it('a declared-but-missing custom resource stays missing (no delete, same since) while its CRD\'s served version moves', async () => {
+    const ns = uniqueName('kinds-swap');
+    const dir = tempDir();
+    await kubeWrite(kc, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    const group = `${ns}.v.example.com`;
+    const version = (name: string, served: boolean, storage: boolean) => ({ name, served, storage, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } });
+    const crd = (versions: unknown[]) => ({
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: `dials.${group}` },
+      spec: { group, scope: 'Namespaced', names: { plural: 'dials', singular: 'dial', kind: 'Dial', listKind: 'DialList' }, versions },
+    });
+    const dial = (name: string) => ({ apiVersion: `${group}/v1`, kind: 'Dial', metadata: { name, namespace: ns }, spec: { level: 3 } });
+    await applySsa(kc, 'customresourcedefinitions', crd([version('v1', true, true)]));
+    stops.push(() => kubeWrite(kc, 'DELETE', objectPath({ apiVersion: 'apiextensions.k8s.io/v1', resource: 'customresourcedefinitions', name: `dials.${group}` }), undefined).then(() => undefined));
+    await eventually(async () => applySsa(kc, 'dials', dial('d1')).then(() => true, () => undefined), 'the CRD served');
+    writeFileSync(join(dir, 'dials.yaml'), `${JSON.stringify(dial('d1'))}\n---\n${JSON.stringify(dial('absent'))}\n`);
+    const rt = await start(state.kubeconfig, dir, { config: { watch: { namespaces: [ns], pods: false } } });
+    stops.push(() => rt.runtime.stop());
+    const id = `test/${group}/Dial/${ns}/absent`;
+    await eventually(async () => rt.runtime.get(id)?.state.status === 'missing', 'absent missing', 20_000);
+    const since = rt.runtime.get(id)?.state.since;
+    const mark = rt.events.length;
+    await new Promise((r) => setTimeout(r, 20));
+    await applySsa(kc, 'customresourcedefinitions', crd([version('v1', false, false), version('v2', true, true)]));
+    await eventually(async () => rt.runtime.resourceStates().some((r) => r.group === group && r.version === 'v2' && r.status === 'synced'), 'watched as v2', 20_000);
+    await eventually(async () => rt.runtime.get(id)?.state.status === 'missing', 'absent missing again', 20_000);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(historyOf(rt.events.slice(mark), id)).toEqual([]);
+    expect(rt.runtime.get(id)?.state.since).toBe(since);
+    rmSync(join(dir, 'dials.yaml'), { force: true });
+  });
+
+  it('a kind recovering from forbidden does not flash a declared object created meanwhile as missing', async () => {
+    const ns = uniqueName('kinds-rbac');
+    const dir = tempDir();
+    await kubeWrite(kc, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    const role = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'cms', namespace: ns }, rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'watch'] }] };
+    const binding = {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: 'viewer-cms', namespace: ns },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'cms' },
+      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'viewer' }],
+    };
+    await applySsa(kc, 'roles', role);
+    await applySsa(kc, 'rolebindings', binding);
+    const cm = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns }, data: { a: '1' } });
+    await applySsa(kc, 'configmaps', cm('here'));
+    writeFileSync(join(dir, 'cms.yaml'), `${JSON.stringify(cm('here'))}\n---\n${JSON.stringify(cm('later'))}\n`);
+    const rt = await start(state.kubeconfig, dir, {
+      context: 'test-cluster-viewer',
+      config: { watch: { namespaces: [ns], pods: false, customResources: false } },
+      informer: { watchTimeoutSeconds: 2, forbiddenRetryMs: 1000 },
+    });
+    stops.push(() => rt.runtime.stop());
+    const id = `test//ConfigMap/${ns}/later`;
+    expect(rt.runtime.get(id)?.state.status).toBe('missing');
+    // RBAC revoked: the next watch (2 s) is refused, the informer says forbidden.
+    await kubeWrite(kc, 'DELETE', objectPath({ apiVersion: 'rbac.authorization.k8s.io/v1', resource: 'rolebindings', namespace: ns, name: 'viewer-cms' }), undefined);
+    await eventually(async () => rt.runtime.get(id)?.state.status === 'error', 'later: error (forbidden)', 30_000);
+    await applySsa(kc, 'configmaps', cm('later'));
+    const mark = rt.events.length;
+    await applySsa(kc, 'rolebindings', binding);
+    await eventually(async () => rt.runtime.get(id)?.state.status === 'in-sync', 'later in sync', 30_000);
+    expect(historyOf(rt.events.slice(mark), id)).toEqual(['in-sync']);
+  });
+});
