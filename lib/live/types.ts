@@ -53,7 +53,7 @@ export interface ObjectDriftState extends ObjectIdentity {
   desiredRevision?: string;
   resourceVersion?: string;
   labels: Record<string, string>;
-  /** When status or changes last changed (ISO 8601). */
+  /** When the verdict last changed: status, error, uid or changes (ISO 8601; docs/live-drift.md). */
   since: string;
 }
 
