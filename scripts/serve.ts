@@ -5,7 +5,7 @@
  * forge (lib/auth/peer.ts), which proxy mode needs to trust X-Forwarded-User only from the proxy;
  * (3) /api/* is authenticated and limited here, before Next (lib/auth/server-api-gate.ts: the same
  * decision as proxy.ts at a fraction of the cost).
- *   tsx scripts/serve.ts [--hostname H] [--port N]   (also HOSTNAME / PORT)
+ *   tsx scripts/serve.ts [--hostname H] [--port N]   (also DRIFTWATCH_HOSTNAME / PORT)
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -43,7 +43,9 @@ const config = (() => {
 })();
 const portText = values.port ?? process.env.PORT ?? '3000';
 const port = parsePort(portText) ?? refuse(portProblem(values.port !== undefined ? '--port' : 'PORT', portText));
-const asked = values.hostname ?? process.env.HOSTNAME;
+// Not HOSTNAME: Docker and Kubernetes set it to the container's or pod's name, and a server meant
+// for others would listen on the pod IP alone (port-forward and a sidecar proxy on 127.0.0.1 fail).
+const asked = values.hostname ?? (process.env.DRIFTWATCH_HOSTNAME || undefined);
 let hostname: string;
 if (config.auth.mode === 'none') {
   hostname = '127.0.0.1';

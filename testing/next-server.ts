@@ -51,11 +51,11 @@ export async function startNextServer(opts: {
   nodeArgs?: string[];
   /** Run Driftwatch's own server (`npm start`: scripts/serve.ts as built by buildNext) instead of bare `next start`. */
   driftwatchServer?: boolean;
-  /** --hostname to pass (default 127.0.0.1). */
-  hostname?: string;
+  /** --hostname to pass (default 127.0.0.1; null: none, the server's own default). */
+  hostname?: string | null;
 }): Promise<NextServer> {
   const port = opts.port ?? (await freePort());
-  const bind = ['--hostname', opts.hostname ?? '127.0.0.1', '--port', String(port)];
+  const bind = [...(opts.hostname === null ? [] : ['--hostname', opts.hostname ?? '127.0.0.1']), '--port', String(port)];
   const nodeArgs = opts.nodeArgs ?? [];
   const argv = opts.driftwatchServer
     ? [...nodeArgs, join(repoRoot, 'scripts', 'start.mjs'), ...bind]

@@ -581,6 +581,27 @@ describe('auth mode none binds to loopback only', () => {
   }, 600_000);
 });
 
+describe('the bind address in token mode', () => {
+  const { state } = testCluster();
+  const work = tempDir();
+
+  it('comes from DRIFTWATCH_HOSTNAME, never from HOSTNAME (a container\'s own name)', async () => {
+    await ensureBuild();
+    // 203.0.113.7 is on no interface here: a server that read HOSTNAME would not start.
+    const srv = await startNextServer({
+      driftwatchServer: true,
+      hostname: null,
+      env: env({ HOSTNAME: '203.0.113.7', DRIFTWATCH_HOSTNAME: '127.0.0.1', DRIFTWATCH_AUTH_MODE: 'token', DRIFTWATCH_AUTH_TOKEN: TOKEN, DRIFTWATCH_KUBECONFIG: state.kubeconfig, DRIFTWATCH_DATA_DIR: join(work, 'data') }),
+    });
+    try {
+      expect(srv.output()).toContain('auth mode token: listening on 127.0.0.1');
+      expect((await request(`${srv.url}/api/healthz`)).status).toBe(200);
+    } finally {
+      await srv.stop();
+    }
+  });
+});
+
 describe('npm start with a configuration mistake', () => {
   const work = tempDir();
 
