@@ -90,6 +90,22 @@ describe('dashboard configuration', () => {
   });
 });
 
+describe('clusters and namespaces that cannot work', () => {
+  it('refuse two clusters of one name, given or taken from their contexts, at start', () => {
+    expect(() => loadDashboardConfig({ DRIFTWATCH_CONTEXTS: 'prod,staging,prod' })).toThrow(/DRIFTWATCH_CONTEXTS.*clusters\[0\] and clusters\[2\] are both named prod/);
+    expect(() => loadDashboardConfig({ DRIFTWATCH_CONTEXTS: 'a/b,a:b' })).toThrow(/both named a-b/);
+    expect(loadDashboardConfig({ DRIFTWATCH_CONTEXTS: 'prod,staging' }).clusters).toHaveLength(2);
+    const dir = tempDir();
+    const file = join(dir, 'twice.yaml');
+    writeFileSync(file, 'clusters:\n  - name: prod\n    context: a\n  - context: prod\n');
+    expect(() => loadDashboardConfig({ DRIFTWATCH_CONFIG: file })).toThrow(/twice\.yaml: clusters\[0\] and clusters\[1\] are both named prod/);
+  });
+
+  it('refuse an empty watch.namespaces (it would watch nothing; leaving it out watches all)', () => {
+    expect(() => parseDashboardConfig({ watch: { namespaces: [] } }, 'test')).toThrow(/watch\.namespaces.*at least one namespace/);
+  });
+});
+
 describe('the name of a cluster configured without one', () => {
   it('is its context\'s, with each run of characters a URL or an object id cannot hold made one dash', () => {
     expect(clusterNameFromContext('gke_acme-prod_europe-west1_main')).toBe('gke_acme-prod_europe-west1_main');

@@ -65,7 +65,7 @@ const watchSchema = z
     include: z.array(resourcePattern).default([]),
     exclude: z.array(resourcePattern).default([]),
     /** Only these namespaces; default all. */
-    namespaces: z.array(nonEmpty).optional(),
+    namespaces: z.array(nonEmpty).min(1, { message: 'list at least one namespace, or leave the key out to watch them all' }).optional(),
   })
   .strict();
 
@@ -202,7 +202,23 @@ export function loadDashboardConfig(env: Record<string, string | undefined> = pr
   }
   const authEnv = authFromEnv(cfg.auth, env);
   if (authEnv) cfg.auth = parseDashboardConfig({ auth: authEnv }, 'environment (DRIFTWATCH_AUTH_*, DRIFTWATCH_SESSION_SECRET, DRIFTWATCH_TRUSTED_PROXIES, DRIFTWATCH_ALLOWED_GROUPS)').auth;
+  refuseDuplicateClusterNames(cfg.clusters ?? [], contexts.length > 0 ? 'environment (DRIFTWATCH_CONTEXTS)' : (env.DRIFTWATCH_CONFIG ?? 'configuration'));
   return cfg;
+}
+
+/**
+ * Two clusters with one name would share object ids: refused at start, as far as the names are
+ * known before any kubeconfig is read (given, or derived from a named context).
+ */
+function refuseDuplicateClusterNames(clusters: ReadonlyArray<ClusterConfig>, origin: string): void {
+  const seen = new Map<string, number>();
+  clusters.forEach((c, i) => {
+    const name = c.name ?? (c.context === undefined ? undefined : clusterNameFromContext(c.context));
+    if (name === undefined) return;
+    const first = seen.get(name);
+    if (first !== undefined) throw new DriftConfigError(`${origin}: clusters[${first}] and clusters[${i}] are both named ${name}: give each a distinct name`);
+    seen.set(name, i);
+  });
 }
 
 /** What the cluster serves, for resolving patterns without a group as kubectl does. */

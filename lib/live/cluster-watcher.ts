@@ -260,7 +260,7 @@ export class ClusterWatcher {
     for (const w of this.watched.values()) {
       const states = w.informers.map((i) => i.getState());
       const worst = worstOf(states);
-      const lastSync = Math.min(...states.map((s) => s.lastSyncTime ?? 0));
+      const lastSync = states.length === 0 ? 0 : Math.min(...states.map((s) => s.lastSyncTime ?? 0));
       out.push({
         cluster: this.name,
         group: w.resource.group,
@@ -495,12 +495,11 @@ export class ClusterWatcher {
     const { watch } = this.opts;
     this.plannedKinds = desired;
     const crs = this.customResourceKeys();
-    const ownerTemplates = this.opts.tracker.sources.includes('owner-template') && watch.pods;
-    const out = new Map<string, WatchPlan>();
     const coreNames = new Set<string>();
     for (const r of this.discovered) if (r.group === '') for (const n of [r.name, ...r.shortNames]) coreNames.add(n);
     const matches = (p: string, r: ApiResource) => resourceMatches(p, r.name, r.group, { shortNames: r.shortNames, coreNames });
     this.warnUnmatchedPatterns(matches);
+    const tracked = new Map<string, { r: ApiResource; reasons: string[] }>();
     for (const r of this.discovered) {
       if (!r.verbs.includes('list') || !r.verbs.includes('watch')) continue;
       const key = keyOfResource(r);
@@ -511,10 +510,18 @@ export class ClusterWatcher {
       if (watch.desiredKinds && desired.has(groupKind(r.group, r.kind))) reasons.push('in desired manifests');
       if (watch.include.some((p) => matches(p, r))) reasons.push('included');
       const excluded = watch.exclude.some((p) => matches(p, r)) || (NEVER_WATCHED.has(key) && !reasons.includes('included'));
-      const tracked = reasons.length > 0 && !excluded;
-      const owner = ownerTemplates && isTemplateOwnerKind(r.group, r.kind);
-      if (!tracked && !owner) continue;
-      out.set(key, { resource: tracked ? this.inManifestVersion(r, desired) : r, reasons: tracked ? reasons : ['pod owners'], tracked, owner });
+      if (reasons.length > 0 && !excluded) tracked.set(key, { r, reasons });
+    }
+    // Pods' controllers are watched when Pods end up watched, whichever way (`pods`, included,
+    // declared), so that they can be judged against their templates; not when Pods are excluded.
+    const ownerTemplates = this.opts.tracker.sources.includes('owner-template') && tracked.has('pods');
+    const out = new Map<string, WatchPlan>();
+    for (const r of this.discovered) {
+      const key = keyOfResource(r);
+      const t = tracked.get(key);
+      const owner = ownerTemplates && isTemplateOwnerKind(r.group, r.kind) && r.verbs.includes('list') && r.verbs.includes('watch');
+      if (t === undefined && !owner) continue;
+      out.set(key, { resource: t !== undefined ? this.inManifestVersion(r, desired) : r, reasons: t !== undefined ? t.reasons : ['pod owners'], tracked: t !== undefined, owner });
     }
     return out;
   }

@@ -150,7 +150,7 @@ describe('live drift on the shared test cluster', () => {
       },
       'test',
     );
-    const runtime = new LiveRuntime({ config, log: (m) => logs.push(m) });
+    const runtime = new LiveRuntime({ config, ownerTemplate: ownerTemplateBuilder, log: (m) => logs.push(m) });
     try {
       await runtime.start();
       await runtime.ready(60_000);
@@ -158,8 +158,27 @@ describe('live drift on the shared test cluster', () => {
       expect(watched).toEqual(['configmaps.', 'deployments.apps', 'ingresses.networking.k8s.io', 'pods.']);
       expect(logs).toContain('[test] watch.exclude: deploymnets matches no resource this cluster serves (resource, resource.group or a short name, as in kubectl get)');
       expect(logs.filter((l) => l.includes('watch.include'))).toEqual([]);
+      // Pods watched through `include`: their controllers are watched too, and each Pod is judged
+      // against its ReplicaSet's template, not left unmanaged.
+      const ownerKinds = (rt: LiveRuntime) => rt.resourceStates().filter((r) => r.reasons.includes('pod owners')).map((r) => r.resource).sort();
+      expect(ownerKinds(runtime)).toEqual(['daemonsets', 'jobs', 'replicasets', 'replicationcontrollers', 'statefulsets']);
+      const pods = [...runtime.states()].filter((x) => x.namespace === ns && x.kind === 'Pod' && x.name.startsWith('web-'));
+      expect(pods.length).toBeGreaterThan(0);
+      for (const p of pods) expect(p).toMatchObject({ status: 'in-sync', source: { type: 'owner-template', owner: { kind: 'ReplicaSet' } } });
     } finally {
       await runtime.stop();
+    }
+    // Pods excluded: no controller is watched on their behalf.
+    const excluded = new LiveRuntime({
+      config: parseDashboardConfig({ clusters: [{ name: 'test', kubeconfig: state.kubeconfig }], watch: { exclude: ['pods'], customResources: false, desiredKinds: false, include: ['cm'], namespaces: [ns] } }, 'test'),
+      log: () => undefined,
+    });
+    try {
+      await excluded.start();
+      await excluded.ready(60_000);
+      expect(excluded.resourceStates().filter((r) => r.reasons.includes('pod owners'))).toEqual([]);
+    } finally {
+      await excluded.stop();
     }
   });
 

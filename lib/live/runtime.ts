@@ -160,6 +160,11 @@ export class LiveRuntime {
     const afterManifests = loading.then(
       () => {
         this.manifestsLoaded = true;
+        // A directory that cannot be read (a typo in DRIFTWATCH_MANIFESTS) is otherwise only in
+        // /api/v1/status, while its objects are judged by the other sources.
+        for (const p of manifests?.problems() ?? []) {
+          if (!p.file && p.severity === 'error') this.log(`manifests ${p.root}: ${p.message}; until it can be read, its objects are compared with the other sources (${config.sources.filter((t) => t !== 'manifest-dir').join(', ') || 'none'})`);
+        }
         for (const w of this.clusters.values()) {
           w.tracker.replaceManifests(manifests?.objectsFor(w.name) ?? []);
           // Kinds only the manifests name get watched first: judged before, they would be "not
@@ -216,7 +221,8 @@ export class LiveRuntime {
 
   /** Every cluster has completed its first lists (forbidden and failing resources count as done). */
   isReady(): boolean {
-    return this.manifestsLoaded && [...this.clusters.values()].every((w) => w.isReady());
+    // No cluster loaded (a context that does not exist, say) is not "every cluster synced".
+    return this.manifestsLoaded && this.nothingWatched() === undefined && [...this.clusters.values()].every((w) => w.isReady());
   }
 
   /**
