@@ -36,11 +36,11 @@ describe('the server process\'s runtime', () => {
     const dir = tempDir();
     const kubeconfig = kubeconfigIn(dir, 'x');
     const config = join(dir, 'driftwatch.json');
-    // Two clusters with one name: a configuration the runtime refuses when it starts.
+    // Two clusters with one name: a configuration refused when the runtime starts.
     writeFileSync(config, JSON.stringify({ clusters: [{ name: 'same', kubeconfig }, { name: 'same', kubeconfig }], dataDir: join(dir, 'data') }));
     process.env.DRIFTWATCH_CONFIG = config;
-    await expect(startServerRuntime()).rejects.toThrow(/two clusters are named same/);
-    expect(currentRuntime()).toEqual({ error: expect.stringMatching(/two clusters are named same/) });
+    await expect(startServerRuntime()).rejects.toThrow(/clusters\[0\] and clusters\[1\] are both named same/);
+    expect(currentRuntime()).toEqual({ error: expect.stringMatching(/both named same/) });
   });
 
   it('keeps history in PostgreSQL when DATABASE_URL is set, even beside a data directory (which then holds the audit log)', () => {
