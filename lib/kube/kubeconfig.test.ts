@@ -78,5 +78,15 @@ describe('loadKubeconfig', () => {
     const bad = join(dir, 'bad');
     writeFileSync(bad, 'clusters: [this is: not valid');
     expect(() => loadKubeconfig({ env: { KUBECONFIG: bad } })).toThrow(new RegExp(`Could not read kubeconfig ${bad}`));
+    const empty = join(dir, 'empty');
+    writeFileSync(empty, '');
+    expect(() => loadKubeconfig({ env: { KUBECONFIG: empty } })).toThrow(`Could not read kubeconfig ${empty}: not a kubeconfig (empty, or not a map of clusters, users and contexts)`);
+  });
+
+  it('names the missing cluster when a context points at one that is not in the file, as kubectl does', () => {
+    const dir = tempDir();
+    const path = join(dir, 'config');
+    writeFileSync(path, ['apiVersion: v1', 'kind: Config', 'clusters: []', 'users:', '- name: u', '  user:', '    token: t', 'contexts:', '- name: prod', '  context:', '    cluster: prod-cluster', '    user: u', 'current-context: prod'].join('\n'));
+    expect(() => loadKubeconfig({ env: { KUBECONFIG: path } })).toThrow(`Context "prod" in the kubeconfig ${path} names cluster "prod-cluster", which is not in it (known: none)`);
   });
 });

@@ -84,9 +84,15 @@ export function loadKubeconfig(req: KubeconfigRequest = {}): LoadedKubeconfig {
     kc.setCurrentContext(wanted);
   }
   const context = kc.getCurrentContext();
+  const where = paths.join(':') || '(in-cluster)';
+  if (!context) {
+    throw new KubeconfigError(`The kubeconfig ${where} has no current context; set DRIFTWATCH_CONTEXT or a cluster's context in the configuration file`);
+  }
   const cluster = kc.getCurrentCluster();
-  if (!context || !cluster) {
-    throw new KubeconfigError(`The kubeconfig ${paths.join(':') || '(in-cluster)'} has no current context; set DRIFTWATCH_CONTEXT or a cluster's context in the configuration file`);
+  if (!cluster) {
+    // As kubectl says it: the context is there, the cluster it names is not.
+    const named = kc.getContextObject(context)?.cluster;
+    throw new KubeconfigError(`Context "${context}" in the kubeconfig ${where} names cluster "${named ?? ''}", which is not in it (known: ${kc.getClusters().map((c) => c.name).join(', ') || 'none'})`);
   }
   return { kc, origin, paths, context, server: cluster.server };
 }
@@ -119,7 +125,9 @@ function loadFiles(kc: KubeConfig, paths: string[]): void {
       currentContext: parts.map((p) => p.getCurrentContext()).find((c) => c) ?? '',
     });
   } catch (err) {
-    throw new KubeconfigError(`Could not read kubeconfig ${paths.join(':')}: ${errorMessage(err)}`);
+    // An empty file parses to nothing, and client-node then fails on a property of undefined.
+    const reason = err instanceof TypeError ? 'not a kubeconfig (empty, or not a map of clusters, users and contexts)' : errorMessage(err);
+    throw new KubeconfigError(`Could not read kubeconfig ${paths.join(':')}: ${reason}`);
   }
 }
 
