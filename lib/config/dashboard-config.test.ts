@@ -88,6 +88,18 @@ describe('dashboard configuration', () => {
     expect(resourceMatches('pod*', 'poddisruptionbudgets', 'policy', { coreNames })).toBe(false);
     expect(resourceMatches('*', 'widgets', 'example.com', { coreNames })).toBe(true);
   });
+
+  it('takes the singular name or the kind, in any case, as kubectl get does', () => {
+    const coreNames = new Set(['pods', 'pod', 'secrets', 'secret', 'events', 'event']);
+    for (const p of ['secret', 'Secret', 'SECRET']) expect(resourceMatches(p, 'secrets', '', { kind: 'Secret', coreNames }), p).toBe(true);
+    expect(resourceMatches('deployment', 'deployments', 'apps', { kind: 'Deployment', coreNames })).toBe(true);
+    expect(resourceMatches('Deployment.apps', 'deployments', 'apps', { kind: 'Deployment', coreNames })).toBe(true);
+    // The core group's Event, not events.k8s.io's.
+    expect(resourceMatches('event', 'events', 'events.k8s.io', { kind: 'Event', coreNames })).toBe(false);
+    expect(resourceMatches('secret', 'configmaps', '', { kind: 'ConfigMap', coreNames })).toBe(false);
+    // And the configuration accepts them.
+    expect(parseDashboardConfig({ watch: { exclude: ['secret', 'Deployment.apps'] } }, 'test').watch.exclude).toEqual(['secret', 'Deployment.apps']);
+  });
 });
 
 describe('clusters and namespaces that cannot work', () => {

@@ -18,8 +18,8 @@ const nonEmpty = z.string().min(1);
 export const SOURCE_TYPES = ['manifest-dir', 'last-applied', 'owner-template'] as const;
 export type SourceType = (typeof SOURCE_TYPES)[number];
 
-const resourcePattern = nonEmpty.regex(/^[a-z0-9*-]+(\.[a-z0-9*.-]+)?$/, {
-  message: 'a resource pattern is `resource` or `resource.group` as in kubectl (`deployments.apps`, `*.example.com`)',
+const resourcePattern = nonEmpty.regex(/^[A-Za-z0-9*-]+(\.[a-z0-9*.-]+)?$/, {
+  message: 'a resource pattern is `resource` or `resource.group` as in kubectl (`deployments.apps`, `secret`, `Deployment.apps`, `*.example.com`)',
 });
 
 /** A cluster's name is the first part of every object id (`cluster/group/kind/namespace/name`) and appears in URLs. */
@@ -225,6 +225,8 @@ function refuseDuplicateClusterNames(clusters: ReadonlyArray<ClusterConfig>, ori
 export interface ResourceNames {
   /** The resource's short names (`deploy`, `cm`), matched exactly. */
   shortNames?: ReadonlyArray<string>;
+  /** The resource's kind: kubectl takes it, in any case, for the singular name (`secret`, `Secret`). */
+  kind?: string;
   /** Names and short names the core group serves: a pattern without a group means those first. */
   coreNames?: ReadonlySet<string>;
 }
@@ -241,11 +243,12 @@ export function resourceMatches(pattern: string, resource: string, group: string
   const gPat = dot < 0 ? '' : pattern.slice(dot + 1);
   const glob = (pat: string, s: string) => new RegExp(`^${pat.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`).test(s);
   const isGlob = rPat.includes('*');
-  const nameMatches = glob(rPat, resource) || (!isGlob && (names.shortNames?.includes(rPat) ?? false));
+  const singular = !isGlob && names.kind !== undefined && rPat.toLowerCase() === names.kind.toLowerCase();
+  const nameMatches = glob(rPat, resource) || singular || (!isGlob && (names.shortNames?.includes(rPat) ?? false));
   if (!nameMatches) return false;
   if (dot >= 0) return glob(gPat, group);
   if (rPat === '*' || group === '') return true;
   // kubectl has no globs: one without a group stays in the core group (`pod*` is not poddisruptionbudgets.policy).
   if (isGlob) return false;
-  return names.coreNames !== undefined && !names.coreNames.has(resource) && !names.coreNames.has(rPat);
+  return names.coreNames !== undefined && !names.coreNames.has(resource) && !names.coreNames.has(rPat.toLowerCase());
 }

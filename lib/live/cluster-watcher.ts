@@ -496,8 +496,8 @@ export class ClusterWatcher {
     this.plannedKinds = desired;
     const crs = this.customResourceKeys();
     const coreNames = new Set<string>();
-    for (const r of this.discovered) if (r.group === '') for (const n of [r.name, ...r.shortNames]) coreNames.add(n);
-    const matches = (p: string, r: ApiResource) => resourceMatches(p, r.name, r.group, { shortNames: r.shortNames, coreNames });
+    for (const r of this.discovered) if (r.group === '') for (const n of [r.name, r.kind.toLowerCase(), ...r.shortNames]) coreNames.add(n);
+    const matches = (p: string, r: ApiResource) => resourceMatches(p, r.name, r.group, { shortNames: r.shortNames, kind: r.kind, coreNames });
     this.warnUnmatchedPatterns(matches);
     const tracked = new Map<string, { r: ApiResource; reasons: string[] }>();
     for (const r of this.discovered) {
