@@ -113,6 +113,11 @@ describe('clusters and namespaces that cannot work', () => {
     expect(() => loadDashboardConfig({ DRIFTWATCH_CONFIG: file })).toThrow(/twice\.yaml: clusters\[0\] and clusters\[1\] are both named prod/);
   });
 
+  it('refuse a DATABASE_URL that is not PostgreSQL\'s at start, instead of running without history', () => {
+    expect(() => loadDashboardConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/environment \(DATABASE_URL\): DATABASE_URL must start with postgres:\/\/ or postgresql:\/\/ \(unset it/);
+    expect(() => loadDashboardConfig({ DATABASE_URL: 'postgres://dw@db/dw' })).not.toThrow();
+  });
+
   it('refuse an empty watch.namespaces (it would watch nothing; leaving it out watches all)', () => {
     expect(() => parseDashboardConfig({ watch: { namespaces: [] } }, 'test')).toThrow(/watch\.namespaces.*at least one namespace/);
   });

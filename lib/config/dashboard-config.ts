@@ -12,6 +12,7 @@ import { issueText } from './config-issues';
 import { DriftConfigError, driftConfigSchema, issuePath } from './drift-config';
 import { CRASHES_DEFAULTS, crashesSchema } from './crashes-config';
 import { AUTH_DEFAULTS, authFromEnv, authSchema, LIMITS_DEFAULTS, limitsSchema } from '../auth/auth-config';
+import { DATABASE_URL_ENV, storeOptionsSchema } from '../store/config';
 
 const nonEmpty = z.string().min(1);
 
@@ -186,7 +187,12 @@ export function loadDashboardConfig(env: Record<string, string | undefined> = pr
     if (!/^\d+$/.test(threads)) throw new DriftConfigError(`environment (DRIFTWATCH_MANIFEST_PARSE_THREADS): "${threads}" is not a whole number of threads (0 to 16; 0 parses on the server's thread)`);
     cfg.manifestParseThreads = parseDashboardConfig({ manifestParseThreads: Number(threads) }, 'environment (DRIFTWATCH_MANIFEST_PARSE_THREADS)').manifestParseThreads;
   }
-  // Checked here so that `npm start` refuses it at once; the key itself is loaded with the runtime.
+  // Checked here so that `npm start` refuses them at once; the store and the key are opened with the runtime.
+  const databaseUrl = env[DATABASE_URL_ENV];
+  if (databaseUrl) {
+    const checked = storeOptionsSchema.shape.databaseUrl.safeParse(databaseUrl);
+    if (!checked.success) throw new DriftConfigError(`environment (${DATABASE_URL_ENV}): ${checked.error.issues.map((i) => i.message).join('; ')} (unset it to keep history in SQLite under the data directory)`);
+  }
   const redactionKey = env.DRIFTWATCH_REDACTION_KEY;
   if (redactionKey && Buffer.byteLength(redactionKey) < REDACTION_KEY_MIN_BYTES) {
     throw new DriftConfigError(`environment (DRIFTWATCH_REDACTION_KEY): at least ${REDACTION_KEY_MIN_BYTES} characters, not ${Buffer.byteLength(redactionKey)}`);
