@@ -93,6 +93,8 @@ describe('dashboard configuration', () => {
     const coreNames = new Set(['pods', 'pod', 'secrets', 'secret', 'events', 'event']);
     for (const p of ['secret', 'Secret', 'SECRET']) expect(resourceMatches(p, 'secrets', '', { kind: 'Secret', coreNames }), p).toBe(true);
     expect(resourceMatches('deployment', 'deployments', 'apps', { kind: 'Deployment', coreNames })).toBe(true);
+    expect(resourceMatches('PODS', 'pods', '', { kind: 'Pod', coreNames })).toBe(true);
+    expect(resourceMatches('CM', 'configmaps', '', { kind: 'ConfigMap', shortNames: ['cm'], coreNames })).toBe(true);
     expect(resourceMatches('Deployment.apps', 'deployments', 'apps', { kind: 'Deployment', coreNames })).toBe(true);
     // The core group's Event, not events.k8s.io's.
     expect(resourceMatches('event', 'events', 'events.k8s.io', { kind: 'Event', coreNames })).toBe(false);

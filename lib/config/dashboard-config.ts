@@ -249,12 +249,14 @@ export function resourceMatches(pattern: string, resource: string, group: string
   const gPat = dot < 0 ? '' : pattern.slice(dot + 1);
   const glob = (pat: string, s: string) => new RegExp(`^${pat.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`).test(s);
   const isGlob = rPat.includes('*');
-  const singular = !isGlob && names.kind !== undefined && rPat.toLowerCase() === names.kind.toLowerCase();
-  const nameMatches = glob(rPat, resource) || singular || (!isGlob && (names.shortNames?.includes(rPat) ?? false));
+  // Names in any case, as kubectl lowercases what it is given (`PODS`, `Secret`).
+  const lower = rPat.toLowerCase();
+  const singular = !isGlob && names.kind !== undefined && lower === names.kind.toLowerCase();
+  const nameMatches = glob(lower, resource) || singular || (!isGlob && (names.shortNames?.includes(lower) ?? false));
   if (!nameMatches) return false;
   if (dot >= 0) return glob(gPat, group);
   if (rPat === '*' || group === '') return true;
   // kubectl has no globs: one without a group stays in the core group (`pod*` is not poddisruptionbudgets.policy).
   if (isGlob) return false;
-  return names.coreNames !== undefined && !names.coreNames.has(resource) && !names.coreNames.has(rPat.toLowerCase());
+  return names.coreNames !== undefined && !names.coreNames.has(resource) && !names.coreNames.has(lower);
 }
