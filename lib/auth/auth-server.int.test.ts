@@ -12,6 +12,7 @@ import { eventually, testCluster, uniqueName } from '../../testing/cluster-fixtu
 import { CONTENT_TYPE, kubeWrite, objectPath } from '../../testing/kube-write';
 import { buildNext, startNextServer, type NextServer } from '../../testing/next-server';
 import { tempDirs } from '../../testing/temp-dirs';
+import { READ_CONFIGMAPS, viewerRole } from '../../testing/viewer-role';
 import { createEmbedToken } from '../share/embed-token';
 
 // Each block's working directory; all removed after the file, once every block's server has stopped.
@@ -704,15 +705,9 @@ describe('a forbidden resource and a malformed manifest, as the HTTP API reports
     await ensureBuild();
     await kubeWrite(kc, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
     // The viewer may read ConfigMaps in this namespace, and nothing else.
-    const rbac = 'rbac.authorization.k8s.io/v1';
-    await kubeWrite(kc, 'POST', objectPath({ apiVersion: rbac, resource: 'roles', namespace: ns }), { apiVersion: rbac, kind: 'Role', metadata: { name: 'cm-read', namespace: ns }, rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'watch'] }] });
-    await kubeWrite(kc, 'POST', objectPath({ apiVersion: rbac, resource: 'rolebindings', namespace: ns }), {
-      apiVersion: rbac,
-      kind: 'RoleBinding',
-      metadata: { name: 'viewer-cm-read', namespace: ns },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'cm-read' },
-      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'viewer' }],
-    });
+    const { role, binding } = viewerRole(ns, 'cm-read', READ_CONFIGMAPS);
+    await kubeWrite(kc, 'POST', objectPath({ apiVersion: role.apiVersion, resource: 'roles', namespace: ns }), role);
+    await kubeWrite(kc, 'POST', objectPath({ apiVersion: binding.apiVersion, resource: 'rolebindings', namespace: ns }), binding);
     const manifests = join(work, 'manifests');
     mkdirSync(manifests, { recursive: true });
     writeFileSync(join(manifests, 'app.yaml'), JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'app', namespace: ns }, data: { a: '1' } }));

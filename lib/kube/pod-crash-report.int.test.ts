@@ -10,6 +10,7 @@ import { bindToFakeNode, setCrashLoopStatus } from '../../testing/crashing-pod';
 import { setContainerLog } from '../../testing/fake-kubelet';
 import { crashLine, runGoCrashes, type GoRun } from '../../testing/go-crash';
 import { CONTENT_TYPE, kubeWrite, objectPath } from '../../testing/kube-write';
+import { viewerRole } from '../../testing/viewer-role';
 import type { KubeObject } from './cache-diff';
 import { getJson, KubeApiError } from './http';
 import { objectCrashReport } from './pod-crash-report';
@@ -118,22 +119,12 @@ describe('objectCrashReport', () => {
 
 describe('without pods/log permission', () => {
   it('reports the crash from status and the API server’s forbidden message as the reason there is no log', async () => {
-    await kubeWrite(kc, 'POST', objectPath({ apiVersion: 'rbac.authorization.k8s.io/v1', resource: 'roles', namespace: ns }), {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'Role',
-      metadata: { name: 'read-no-logs' },
-      rules: [
-        { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] },
-        { apiGroups: ['apps'], resources: ['deployments', 'replicasets'], verbs: ['get', 'list'] },
-      ],
-    });
-    await kubeWrite(kc, 'POST', objectPath({ apiVersion: 'rbac.authorization.k8s.io/v1', resource: 'rolebindings', namespace: ns }), {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'RoleBinding',
-      metadata: { name: 'viewer-read-no-logs' },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'read-no-logs' },
-      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'viewer' }],
-    });
+    const { role, binding } = viewerRole(ns, 'read-no-logs', [
+      { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] },
+      { apiGroups: ['apps'], resources: ['deployments', 'replicasets'], verbs: ['get', 'list'] },
+    ]);
+    await kubeWrite(kc, 'POST', objectPath({ apiVersion: role.apiVersion, resource: 'roles', namespace: ns }), role);
+    await kubeWrite(kc, 'POST', objectPath({ apiVersion: binding.apiVersion, resource: 'rolebindings', namespace: ns }), binding);
     const viewer = new KubeConfig();
     viewer.loadFromFile(state.kubeconfig);
     viewer.setCurrentContext('test-cluster-viewer');

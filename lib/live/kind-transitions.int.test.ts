@@ -11,6 +11,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { eventually, testCluster, uniqueName } from '../../testing/cluster-fixture';
 import { CONTENT_TYPE, kubeWrite, objectPath } from '../../testing/kube-write';
 import { tempDirs } from '../../testing/temp-dirs';
+import { crdVersion, dialCrd } from '../../testing/dial-crd';
+import { READ_CONFIGMAPS, viewerRole } from '../../testing/viewer-role';
 import { parseDashboardConfig } from '../config/dashboard-config';
 import { DirectoryManifestFeed } from './manifest-feed';
 import { LiveRuntime } from './runtime';
@@ -52,15 +54,8 @@ describe('declared objects while their kind is listed again', () => {
     const dir = tempDir();
     await kubeWrite(kc, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
     const group = `${ns}.v.example.com`;
-    const version = (name: string, served: boolean, storage: boolean) => ({ name, served, storage, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } });
-    const crd = (versions: unknown[]) => ({
-      apiVersion: 'apiextensions.k8s.io/v1',
-      kind: 'CustomResourceDefinition',
-      metadata: { name: `dials.${group}` },
-      spec: { group, scope: 'Namespaced', names: { plural: 'dials', singular: 'dial', kind: 'Dial', listKind: 'DialList' }, versions },
-    });
     const dial = (name: string) => ({ apiVersion: `${group}/v1`, kind: 'Dial', metadata: { name, namespace: ns }, spec: { level: 3 } });
-    await applySsa(kc, 'customresourcedefinitions', crd([version('v1', true, true)]));
+    await applySsa(kc, 'customresourcedefinitions', dialCrd(group, [crdVersion('v1', true, true)]));
     stops.push(() => kubeWrite(kc, 'DELETE', objectPath({ apiVersion: 'apiextensions.k8s.io/v1', resource: 'customresourcedefinitions', name: `dials.${group}` }), undefined).then(() => undefined));
     await eventually(async () => applySsa(kc, 'dials', dial('d1')).then(() => true, () => undefined), 'the CRD served');
     writeFileSync(join(dir, 'dials.yaml'), `${JSON.stringify(dial('d1'))}\n---\n${JSON.stringify(dial('absent'))}\n`);
@@ -71,7 +66,7 @@ describe('declared objects while their kind is listed again', () => {
     const since = rt.runtime.get(id)?.state.since;
     const mark = rt.events.length;
     await new Promise((r) => setTimeout(r, 20));
-    await applySsa(kc, 'customresourcedefinitions', crd([version('v1', false, false), version('v2', true, true)]));
+    await applySsa(kc, 'customresourcedefinitions', dialCrd(group, [crdVersion('v1', false, false), crdVersion('v2', true, true)]));
     await eventually(async () => rt.runtime.resourceStates().some((r) => r.group === group && r.version === 'v2' && r.status === 'synced'), 'watched as v2', 20_000);
     await eventually(async () => rt.runtime.get(id)?.state.status === 'missing', 'absent missing again', 20_000);
     await new Promise((r) => setTimeout(r, 1500));
@@ -84,14 +79,7 @@ describe('declared objects while their kind is listed again', () => {
     const ns = uniqueName('kinds-rbac');
     const dir = tempDir();
     await kubeWrite(kc, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
-    const role = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'cms', namespace: ns }, rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'watch'] }] };
-    const binding = {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'RoleBinding',
-      metadata: { name: 'viewer-cms', namespace: ns },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'cms' },
-      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'viewer' }],
-    };
+    const { role, binding } = viewerRole(ns, 'cms', READ_CONFIGMAPS);
     await applySsa(kc, 'roles', role);
     await applySsa(kc, 'rolebindings', binding);
     const cm = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns }, data: { a: '1' } });
@@ -106,7 +94,7 @@ describe('declared objects while their kind is listed again', () => {
     const id = `test//ConfigMap/${ns}/later`;
     expect(rt.runtime.get(id)?.state.status).toBe('missing');
     // RBAC revoked: the next watch (2 s) is refused, the informer says forbidden.
-    await kubeWrite(kc, 'DELETE', objectPath({ apiVersion: 'rbac.authorization.k8s.io/v1', resource: 'rolebindings', namespace: ns, name: 'viewer-cms' }), undefined);
+    await kubeWrite(kc, 'DELETE', objectPath({ apiVersion: 'rbac.authorization.k8s.io/v1', resource: 'rolebindings', namespace: ns, name: binding.metadata.name }), undefined);
     await eventually(async () => rt.runtime.get(id)?.state.status === 'error', 'later: error (forbidden)', 30_000);
     await applySsa(kc, 'configmaps', cm('later'));
     const mark = rt.events.length;

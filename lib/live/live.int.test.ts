@@ -16,6 +16,8 @@ import { LiveRuntime, MAX_READY_WAITERS } from './runtime';
 import { ownerTemplateBuilder } from './runtime-options';
 import type { DriftEvent, ObjectDriftState } from './types';
 import { tempDirs } from '../../testing/temp-dirs';
+import { crdVersion, dialCrd } from '../../testing/dial-crd';
+import { READ_CONFIGMAPS, viewerRole } from '../../testing/viewer-role';
 
 // Made while the file is collected, removed after it even when a filter skips their describe block.
 const tempDir = tempDirs('dw-live-');
@@ -207,15 +209,8 @@ describe('live drift on the shared test cluster', () => {
 
   it('follows a CRD whose served version moves (the manifests\' one no longer served) without flashing its objects as not served', async () => {
     const group = `${ns}.v.example.com`;
-    const version = (name: string, served: boolean, storage: boolean) => ({ name, served, storage, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } });
-    const crd = (versions: unknown[]) => ({
-      apiVersion: 'apiextensions.k8s.io/v1',
-      kind: 'CustomResourceDefinition',
-      metadata: { name: `dials.${group}` },
-      spec: { group, scope: 'Namespaced', names: { plural: 'dials', singular: 'dial', kind: 'Dial', listKind: 'DialList' }, versions },
-    });
     const dial = { apiVersion: `${group}/v1`, kind: 'Dial', metadata: { name: 'd1', namespace: ns }, spec: { level: 3 } };
-    await applySsa(kc, 'customresourcedefinitions', crd([version('v1', true, true)]));
+    await applySsa(kc, 'customresourcedefinitions', dialCrd(group, [crdVersion('v1', true, true)]));
     const id = `test/${group}/Dial/${ns}/d1`;
     try {
       await eventually(async () => applySsa(kc, 'dials', dial).then(() => true, () => undefined), 'the CRD served');
@@ -223,7 +218,7 @@ describe('live drift on the shared test cluster', () => {
       await eventually(async () => rt.runtime.get(id)?.state.status === 'in-sync', 'the Dial in sync', 20_000);
       const mark = rt.events.length;
       // v1 is no longer served (the manifest's version, watched as long as it is): v2 it is.
-      await applySsa(kc, 'customresourcedefinitions', crd([version('v1', false, false), version('v2', true, true)]));
+      await applySsa(kc, 'customresourcedefinitions', dialCrd(group, [crdVersion('v1', false, false), crdVersion('v2', true, true)]));
       await eventually(async () => rt.runtime.resourceStates().some((r) => r.group === group && r.version === 'v2' && r.status === 'synced'), 'the resource watched as v2', 20_000);
       await eventually(async () => rt.runtime.get(id)?.state.version === 'v2' || rt.runtime.get(id)?.state.warnings.length, 'the Dial read as v2', 20_000);
       const seen = rt.events.slice(mark).flatMap((e) => (e.type === 'upsert' && e.state.id === id ? [e.state.status] : e.type === 'delete' && e.id === id ? ['deleted'] : []));
@@ -401,14 +396,7 @@ describe('live drift, with a resource the dashboard may not list (RBAC)', () => 
 
   beforeAll(async () => {
     await kubeWrite(kc, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
-    const role = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'configmaps-only', namespace: ns }, rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'watch'] }] };
-    const binding = {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'RoleBinding',
-      metadata: { name: 'viewer-configmaps', namespace: ns },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'configmaps-only' },
-      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'viewer' }],
-    };
+    const { role, binding } = viewerRole(ns, 'configmaps', READ_CONFIGMAPS);
     await applySsa(kc, 'roles', role);
     await applySsa(kc, 'rolebindings', binding);
     const cm = configMap(ns, 'visible', { a: '1' });
