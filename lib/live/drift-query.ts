@@ -38,12 +38,13 @@ interface SortKey {
 
 const sortKeyOf = (s: ObjectDriftState): SortKey => ({ rank: STATUS_ORDER[s.status], since: s.since, id: s.id });
 
-function compareKeys(a: SortKey, b: SortKey): number {
-  return a.rank - b.rank || b.since.localeCompare(a.since) || a.id.localeCompare(b.id);
+/** Sorts a state against a key (a page's last object): negative before it, 0 at it, positive after. */
+function compareToKey(s: ObjectDriftState, key: SortKey): number {
+  return STATUS_ORDER[s.status] - key.rank || key.since.localeCompare(s.since) || s.id.localeCompare(key.id);
 }
 
 export function compareStates(a: ObjectDriftState, b: ObjectDriftState): number {
-  return compareKeys(sortKeyOf(a), sortKeyOf(b));
+  return compareToKey(a, sortKeyOf(b));
 }
 
 export function queryDrift(all: Iterable<ObjectDriftState>, query: DriftQuery): DriftPage {
@@ -79,7 +80,7 @@ function firstAfter(sorted: ReadonlyArray<ObjectDriftState>, key: SortKey): numb
   let hi = sorted.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (compareKeys(sortKeyOf(sorted[mid] as ObjectDriftState), key) <= 0) lo = mid + 1;
+    if (compareToKey(sorted[mid] as ObjectDriftState, key) <= 0) lo = mid + 1;
     else hi = mid;
   }
   return lo;
