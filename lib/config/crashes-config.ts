@@ -13,7 +13,9 @@ export const durationMs = z.union([
     .transform((s) => {
       const m = DURATION.exec(s)!;
       return Number(m[1]) * UNIT_MS[m[2]!]!;
-    }),
+    })
+    // As the number form: `0s` is no window either.
+    .refine((ms) => ms > 0, { message: 'a duration longer than zero' }),
 ]);
 
 export const CRASHES_DEFAULTS = { driftWindow: 15 * 60_000, tailLines: 500, limitBytes: 256 * 1024, maxPods: 10, maxLogFetches: 4 } as const;

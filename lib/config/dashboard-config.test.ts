@@ -144,6 +144,7 @@ describe('crash correlation configuration', () => {
     expect(parseDashboardConfig({}, 'x').crashes).toEqual({ driftWindow: 900_000, tailLines: 500, limitBytes: 262_144, maxPods: 10, maxLogFetches: 4 });
     expect(parseDashboardConfig({ crashes: { driftWindow: '2h' } }, 'x').crashes.driftWindow).toBe(7_200_000);
     expect(parseDashboardConfig({ crashes: { driftWindow: 90 } }, 'x').crashes.driftWindow).toBe(90_000);
+    for (const none of [0, '0s', '0m']) expect(() => parseDashboardConfig({ crashes: { driftWindow: none } }, 'x'), String(none)).toThrow(/crashes\.driftWindow/);
     expect(() => parseDashboardConfig({ crashes: { driftWindow: 'soon', limitBytes: 1e9 } }, 'x')).toThrow(/crashes\.driftWindow[\s\S]*crashes\.limitBytes/);
   });
 
