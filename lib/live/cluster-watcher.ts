@@ -279,6 +279,19 @@ export class ClusterWatcher {
     return out.sort((a, b) => a.group.localeCompare(b.group) || a.resource.localeCompare(b.resource));
   }
 
+  /**
+   * Why a live object's state may be out of date: its kind's watch, synced once, is forbidden or
+   * failing now, so the last state seen stands (the informer keeps its cache) without a word.
+   */
+  staleness(group: string, kind: string, namespace: string): string | undefined {
+    const ks = this.kindStatus(group, kind, namespace);
+    if (ks === undefined || !ks.synced) return undefined;
+    const gk = groupKind(group, kind);
+    if (ks.status === 'forbidden') return `the dashboard may no longer list ${gk} (${ks.message ?? 'forbidden'}): this is the last state it saw`;
+    if (ks.status === 'error') return `watching ${gk} fails now (${ks.message ?? 'error'}): this state may be out of date`;
+    return undefined;
+  }
+
   private kindStatus(group: string, kind: string, namespace: string): KindStatus | undefined {
     const namespaces = this.opts.watch.namespaces;
     for (const w of this.watched.values()) {

@@ -15,6 +15,7 @@ import { crdVersion, dialCrd } from '../../testing/dial-crd';
 import { READ_CONFIGMAPS, viewerRole } from '../../testing/viewer-role';
 import { parseDashboardConfig } from '../config/dashboard-config';
 import { DirectoryManifestFeed } from './manifest-feed';
+import { objectDetail } from './object-detail';
 import { LiveRuntime } from './runtime';
 import { ownerTemplateBuilder } from './runtime-options';
 import type { DriftEvent } from './types';
@@ -96,10 +97,14 @@ describe('declared objects while their kind is listed again', () => {
     // RBAC revoked: the next watch (2 s) is refused, the informer says forbidden.
     await kubeWrite(kc, 'DELETE', objectPath({ apiVersion: 'rbac.authorization.k8s.io/v1', resource: 'rolebindings', namespace: ns, name: binding.metadata.name }), undefined);
     await eventually(async () => rt.runtime.get(id)?.state.status === 'error', 'later: error (forbidden)', 30_000);
+    // The live one keeps its last verdict, and its page says the dashboard can no longer see it.
+    const here = objectDetail(rt.runtime, `test//ConfigMap/${ns}/here`, { showIgnored: false });
+    expect(here?.state).toMatchObject({ status: 'in-sync', warnings: [expect.stringMatching(/^the dashboard may no longer list ConfigMap \(.*forbidden.*\): this is the last state it saw$/)] });
     await applySsa(kc, 'configmaps', cm('later'));
     const mark = rt.events.length;
     await applySsa(kc, 'rolebindings', binding);
     await eventually(async () => rt.runtime.get(id)?.state.status === 'in-sync', 'later in sync', 30_000);
     expect(historyOf(rt.events.slice(mark), id)).toEqual(['in-sync']);
+    expect(objectDetail(rt.runtime, `test//ConfigMap/${ns}/here`, { showIgnored: false })?.state.warnings).toEqual([]);
   });
 });

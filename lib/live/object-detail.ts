@@ -17,8 +17,11 @@ export interface ObjectDetail {
 export function objectDetail(runtime: LiveRuntime, id: string, opts: { showIgnored: boolean }): ObjectDetail | undefined {
   const found = runtime.get(id);
   if (!found) return undefined;
-  const { ignored, ...state } = found.state;
+  const { ignored, ...stored } = found.state;
   const inputs = found.watcher.tracker.inputsOf(id);
+  // Judged at read time: flipping every object of a kind when its watch fails would re-send them all.
+  const stale = stored.uid === undefined ? undefined : found.watcher.staleness(stored.group, stored.kind, stored.namespace);
+  const state = stale === undefined ? stored : { ...stored, warnings: [...stored.warnings, stale] };
   return {
     state,
     ...(inputs.desired ? { desired: toDisplayObject(inputs.desired.manifest) } : {}),
