@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDirs } from '../../testing/temp-dirs';
@@ -118,6 +119,13 @@ describe('clusters and namespaces that cannot work', () => {
   it('refuse a DATABASE_URL that is not PostgreSQL\'s at start, instead of running without history', () => {
     expect(() => loadDashboardConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/environment \(DATABASE_URL\): DATABASE_URL must start with postgres:\/\/ or postgresql:\/\/ \(unset it/);
     expect(() => loadDashboardConfig({ DATABASE_URL: 'postgres://dw@db/dw' })).not.toThrow();
+  });
+
+  it('read `~/` in the file\'s paths as the home directory, as a shell would', () => {
+    const cfg = parseDashboardConfig({ clusters: [{ name: 'prod', kubeconfig: '~/.kube/prod' }], manifests: ['~/deploy'], dataDir: 'data' }, 'test', '/etc/driftwatch');
+    expect(cfg.clusters?.[0]?.kubeconfig).toBe(join(homedir(), '.kube/prod'));
+    expect(cfg.manifests[0]?.path).toBe(join(homedir(), 'deploy'));
+    expect(cfg.dataDir).toBe('/etc/driftwatch/data');
   });
 
   it('refuse an empty watch.namespaces (it would watch nothing; leaving it out watches all)', () => {

@@ -4,7 +4,8 @@
  * this point works with plain, complete values. docs/configuration.md documents every key.
  */
 import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { REDACTION_KEY_MIN_BYTES } from '../drift/secrets';
@@ -124,9 +125,11 @@ export function parseDashboardConfig(raw: unknown, origin: string, baseDir = pro
     throw new DriftConfigError(`${origin}: invalid configuration:\n${lines.join('\n')}`);
   }
   const cfg = res.data;
-  cfg.manifests = cfg.manifests.map((m) => ({ ...m, path: resolve(baseDir, m.path) }));
-  if (cfg.dataDir) cfg.dataDir = resolve(baseDir, cfg.dataDir);
-  for (const c of cfg.clusters ?? []) if (c.kubeconfig) c.kubeconfig = resolve(baseDir, c.kubeconfig);
+  // `~/` is the home directory, as a shell would have it: a file is read without one.
+  const path = (p: string) => resolve(baseDir, p === '~' || p.startsWith('~/') ? join(homedir(), p.slice(1)) : p);
+  cfg.manifests = cfg.manifests.map((m) => ({ ...m, path: path(m.path) }));
+  if (cfg.dataDir) cfg.dataDir = path(cfg.dataDir);
+  for (const c of cfg.clusters ?? []) if (c.kubeconfig) c.kubeconfig = path(c.kubeconfig);
   return cfg;
 }
 
