@@ -476,13 +476,18 @@ describe('SupervisedInformer against the shared test cluster', () => {
       expect(refused.message).toMatch(/keeps ending the watch: .*Too large resource version.*listing again instead/);
       expect(refused.hasSynced).toBe(true);
       expect(refused.counters.relists).toBeGreaterThanOrEqual(1);
-      // The API server's cache is right again: the next watch delivers, and the resource is fine.
+      // The API server's cache is right again: the next watch works (it may already be open,
+      // its list done just before), and the resource is fine.
       proxy.rewrite = undefined;
-      await eventually(async () => informer.getState().counters.relists > refused.counters.relists, 'one more list, unrewritten', 30_000);
       await core.createNamespacedConfigMap({ namespace: ns, body: ConfigMap('after', { v: '2' }) });
-      await eventually(async () => informer.get(ns, 'after'), 'a change delivered by the watch', 30_000);
-      expect(informer.getState()).toMatchObject({ status: 'synced' });
+      await eventually(async () => informer.get(ns, 'after'), 'the next change', 30_000);
+      await eventually(async () => informer.getState().status === 'synced', 'the resource synced again', 30_000);
       expect(informer.getState().message).toBeUndefined();
+      // From then on, changes come by the watch: no more lists.
+      const relists = informer.getState().counters.relists;
+      await core.createNamespacedConfigMap({ namespace: ns, body: ConfigMap('by-watch', { v: '3' }) });
+      await eventually(async () => informer.get(ns, 'by-watch'), 'a change delivered by the watch', 30_000);
+      expect(informer.getState().counters.relists).toBe(relists);
     } finally {
       await proxy.close();
     }
