@@ -459,25 +459,27 @@ describe('SupervisedInformer against the shared test cluster', () => {
     expect(counters.errors).toBe(0);
   });
 
-  it('lists again when the API server keeps ending its watch with an error of its own (too large resource version), says so, and recovers', async () => {
-    const ns = await createNamespace(core, 'inf-refused');
+  /**
+   * Every watch of a namespace's ConfigMaps answered with `watchEvents` and ended (through the
+   * HTTPS rewrite proxy, lists left to the real server): only the lists that follow can see a
+   * change, the resource says why, and once the watches work again it is fine and lists no more.
+   */
+  async function listsAgainWhileWatchesFail(prefix: string, watchEvents: unknown[], message: RegExp): Promise<void> {
+    const ns = await createNamespace(core, prefix);
     const proxy = await startHttpsRewriteProxy(stateDir, state);
     try {
-      // Each watch ends at once with the ERROR event an API server whose watch cache is behind the
-      // list's sends; the lists are the real server's.
-      const tooLarge = { type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 504, reason: 'Timeout', message: 'Too large resource version: 999999999, current: 1234' } };
-      proxy.rewrite = ({ path }) => (path.includes(`/namespaces/${ns}/configmaps`) && path.includes('watch=true') ? { watchEvents: [tooLarge] } : undefined);
+      proxy.rewrite = ({ path }) => (path.includes(`/namespaces/${ns}/configmaps`) && path.includes('watch=true') ? { watchEvents } : undefined);
       const { informer } = startInformer(proxy.kubeconfigThrough(kc), { resource: configMaps, namespace: ns, backoff: { initialMs: 100, maxMs: 500 } });
       await informer.synced();
       await core.createNamespacedConfigMap({ namespace: ns, body: ConfigMap('made-meanwhile', { v: '1' }) });
-      // No watch delivers it: only the lists that follow each refused watch can.
+      // No watch delivers it: only the lists that follow each failed watch can.
       await eventually(async () => informer.get(ns, 'made-meanwhile'), 'the ConfigMap listed', 30_000);
-      const refused = await eventually(async () => (informer.getState().status === 'error' ? informer.getState() : undefined), 'the resource to say its watch keeps failing', 30_000);
-      expect(refused.message).toMatch(/keeps ending the watch: .*Too large resource version.*listing again instead/);
-      expect(refused.hasSynced).toBe(true);
-      expect(refused.counters.relists).toBeGreaterThanOrEqual(1);
-      // The API server's cache is right again: the next watch works (it may already be open,
-      // its list done just before), and the resource is fine.
+      const failing = await eventually(async () => (informer.getState().status === 'error' ? informer.getState() : undefined), 'the resource to say its watch keeps failing', 30_000);
+      expect(failing.message).toMatch(message);
+      expect(failing.hasSynced).toBe(true);
+      expect(failing.counters.relists).toBeGreaterThanOrEqual(1);
+      // Watches work again: the next one (it may already be open, its list done just before)
+      // sees changes, and the resource is fine.
       proxy.rewrite = undefined;
       await core.createNamespacedConfigMap({ namespace: ns, body: ConfigMap('after', { v: '2' }) });
       await eventually(async () => informer.get(ns, 'after'), 'the next change', 30_000);
@@ -491,35 +493,17 @@ describe('SupervisedInformer against the shared test cluster', () => {
     } finally {
       await proxy.close();
     }
+  }
+
+  it('lists again when the API server keeps ending its watch with an error of its own (too large resource version), says so, and recovers', async () => {
+    // The ERROR event an API server whose watch cache is behind the list's sends.
+    const tooLarge = { type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 504, reason: 'Timeout', message: 'Too large resource version: 999999999, current: 1234' } };
+    await listsAgainWhileWatchesFail('inf-refused', [tooLarge], /keeps ending the watch: .*Too large resource version.*listing again instead/);
   }, 90_000);
 
   it('lists again when every watch ends at once with nothing delivered (a proxy that does not pass streams), says so, and recovers', async () => {
-    const ns = await createNamespace(core, 'inf-short');
-    const proxy = await startHttpsRewriteProxy(stateDir, state);
-    try {
-      // 200 and an empty body, ended cleanly: no error, no event, nothing for the watchdog.
-      proxy.rewrite = ({ path }) => (path.includes(`/namespaces/${ns}/configmaps`) && path.includes('watch=true') ? { watchEvents: [] } : undefined);
-      const { informer } = startInformer(proxy.kubeconfigThrough(kc), { resource: configMaps, namespace: ns, backoff: { initialMs: 100, maxMs: 500 } });
-      await informer.synced();
-      await core.createNamespacedConfigMap({ namespace: ns, body: ConfigMap('made-meanwhile', { v: '1' }) });
-      // Only a list can see it.
-      await eventually(async () => informer.get(ns, 'made-meanwhile'), 'the ConfigMap listed', 30_000);
-      const short = await eventually(async () => (informer.getState().status === 'error' ? informer.getState() : undefined), 'the resource to say its watches end at once', 30_000);
-      expect(short.message).toMatch(/the watch keeps ending at once with nothing delivered .*listing again instead/);
-      expect(short.counters.relists).toBeGreaterThanOrEqual(1);
-      proxy.rewrite = undefined;
-      await core.createNamespacedConfigMap({ namespace: ns, body: ConfigMap('after', { v: '2' }) });
-      await eventually(async () => informer.get(ns, 'after'), 'the next ConfigMap', 30_000);
-      await eventually(async () => informer.getState().status === 'synced', 'the resource synced again', 30_000);
-      expect(informer.getState().message).toBeUndefined();
-      // Watches that work again are reopened without lists.
-      const relists = informer.getState().counters.relists;
-      await core.createNamespacedConfigMap({ namespace: ns, body: ConfigMap('by-watch', { v: '3' }) });
-      await eventually(async () => informer.get(ns, 'by-watch'), 'a change delivered by the watch', 30_000);
-      expect(informer.getState().counters.relists).toBe(relists);
-    } finally {
-      await proxy.close();
-    }
+    // 200 and an empty body, ended cleanly: no error, no event, nothing for the watchdog.
+    await listsAgainWhileWatchesFail('inf-short', [], /the watch keeps ending at once with nothing delivered .*listing again instead/);
   }, 90_000);
 
   it('keeps a quiet watch open past a minute, asks for bookmarks and moves its resume point with them', async () => {
