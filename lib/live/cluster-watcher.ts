@@ -512,9 +512,10 @@ export class ClusterWatcher {
     for (const r of this.discovered) if (r.group === '') for (const n of [r.name, r.kind.toLowerCase(), ...r.shortNames]) coreNames.add(n);
     const matches = (p: string, r: ApiResource) => resourceMatches(p, r.name, r.group, { shortNames: r.shortNames, kind: r.kind, coreNames });
     this.warnUnmatchedPatterns(matches);
-    const tracked = new Map<string, { r: ApiResource; reasons: string[] }>();
-    for (const r of this.discovered) {
-      if (!r.verbs.includes('list') || !r.verbs.includes('watch')) continue;
+    const listable = this.discovered.filter((r) => r.verbs.includes('list') && r.verbs.includes('watch'));
+    // Why each resource the watch set takes is watched, by key.
+    const tracked = new Map<string, string[]>();
+    for (const r of listable) {
       const key = keyOfResource(r);
       const reasons: string[] = [];
       if (watch.pods && r.group === '' && r.name === 'pods') reasons.push('pods');
@@ -523,18 +524,18 @@ export class ClusterWatcher {
       if (watch.desiredKinds && desired.has(groupKind(r.group, r.kind))) reasons.push('in desired manifests');
       if (watch.include.some((p) => matches(p, r))) reasons.push('included');
       const excluded = watch.exclude.some((p) => matches(p, r)) || (NEVER_WATCHED.has(key) && !reasons.includes('included'));
-      if (reasons.length > 0 && !excluded) tracked.set(key, { r, reasons });
+      if (reasons.length > 0 && !excluded) tracked.set(key, reasons);
     }
     // Pods' controllers are watched when Pods end up watched, whichever way (`pods`, included,
     // declared), so that they can be judged against their templates; not when Pods are excluded.
     const ownerTemplates = this.opts.tracker.sources.includes('owner-template') && tracked.has('pods');
     const out = new Map<string, WatchPlan>();
-    for (const r of this.discovered) {
+    for (const r of listable) {
       const key = keyOfResource(r);
-      const t = tracked.get(key);
-      const owner = ownerTemplates && isTemplateOwnerKind(r.group, r.kind) && r.verbs.includes('list') && r.verbs.includes('watch');
-      if (t === undefined && !owner) continue;
-      out.set(key, { resource: t !== undefined ? this.inManifestVersion(r, desired) : r, reasons: t !== undefined ? t.reasons : ['pod owners'], tracked: t !== undefined, owner });
+      const reasons = tracked.get(key);
+      const owner = ownerTemplates && isTemplateOwnerKind(r.group, r.kind);
+      if (reasons === undefined && !owner) continue;
+      out.set(key, { resource: reasons !== undefined ? this.inManifestVersion(r, desired) : r, reasons: reasons ?? ['pod owners'], tracked: reasons !== undefined, owner });
     }
     return out;
   }
