@@ -20,22 +20,30 @@ const STREAM_HEADERS = {
  * GET /api/v1/stream — server-sent events: `drift` for every change of an object's drift state,
  * `hello` / `reset` telling the client where it stands. Resumable with Last-Event-ID.
  */
-export function GET(req: NextRequest) {
+/** What GET and HEAD answer alike: the query checked and a runtime to stream from, or the error response. */
+function streamRequest(req: NextRequest) {
   const parsed = parseQuery(streamQuery, req.nextUrl.searchParams, ['cluster']);
-  if (!parsed.ok) return parsed.response;
+  if (!parsed.ok) return { response: parsed.response };
   const rt = currentRuntime();
-  if ('error' in rt) return jsonError(503, rt.error);
+  if ('error' in rt) return { response: jsonError(503, rt.error) };
+  return { query: parsed.value, runtime: rt.runtime };
+}
+
+export function GET(req: NextRequest) {
+  const checked = streamRequest(req);
+  if ('response' in checked) return checked.response;
+  const { query, runtime } = checked;
   // Refused before anything is allocated for the stream, so a flood of opens costs little.
-  const slot = acquireStreamSlot(identityOf(req.headers).user, rt.runtime.config.limits);
+  const slot = acquireStreamSlot(identityOf(req.headers).user, runtime.config.limits);
   if (!slot.ok) return jsonError(429, slot.reason);
-  const scope = scopeOfRequest(rt.runtime.config.auth, req.headers);
+  const scope = scopeOfRequest(runtime.config.auth, req.headers);
   const body = driftEventStream({
     onClose: slot.release,
     ...(scope.all ? {} : { namespaceVisible: (ns: string) => inScope(scope, ns) }),
-    log: rt.runtime.events,
+    log: runtime.events,
     // An empty header (some clients send one on their first connect) is no resume point.
-    resumeFrom: req.headers.get('last-event-id') || parsed.value.since,
-    ...(parsed.value.cluster ? { clusters: parsed.value.cluster } : {}),
+    resumeFrom: req.headers.get('last-event-id') || query.since,
+    ...(query.cluster ? { clusters: query.cluster } : {}),
     signal: req.signal,
   });
   return new Response(body, { headers: STREAM_HEADERS });
@@ -46,10 +54,8 @@ export function GET(req: NextRequest) {
  * runs GET and drops its body, and the stream nobody reads kept its slot and subscription open.
  */
 export function HEAD(req: NextRequest) {
-  const parsed = parseQuery(streamQuery, req.nextUrl.searchParams, ['cluster']);
-  if (!parsed.ok) return parsed.response;
-  const rt = currentRuntime();
-  if ('error' in rt) return jsonError(503, rt.error);
+  const checked = streamRequest(req);
+  if ('response' in checked) return checked.response;
   return new Response(null, { headers: STREAM_HEADERS });
 }
 
