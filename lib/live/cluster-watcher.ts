@@ -15,10 +15,12 @@ import { Backoff } from '../kube/backoff';
 import { discoverGroupVersion, discoverResources, type ApiResource } from '../kube/discovery';
 import { describeKubeError } from '../kube/errors';
 import { SupervisedInformer, type InformerOptions, type InformerState } from '../kube/informer';
-import { DriftTracker, type DriftTrackerOptions, type KindStatus } from './drift-tracker';
+import { readObject } from '../kube/object-read';
+import { DriftTracker, type DriftTrackerOptions, type KindStatus, type VersionReadRequest } from './drift-tracker';
 import type { LiveWrite } from './history-recorder';
 import { LagHistogram, writeLagSeconds } from './lag-histogram';
 import { groupKind, groupOf, type ResourceSyncState } from './types';
+import { VersionReader } from './version-reader';
 
 const CRD_RESOURCE: ApiResource = {
   group: 'apiextensions.k8s.io',
@@ -37,7 +39,7 @@ export interface ClusterWatcherOptions {
   name: string;
   kc: KubeConfig;
   watch: DashboardConfig['watch'];
-  tracker: Omit<DriftTrackerOptions, 'cluster' | 'kindStatus'>;
+  tracker: Omit<DriftTrackerOptions, 'cluster' | 'kindStatus' | 'readInVersion'>;
   /**
    * Group/kinds (`Deployment.apps`, `ConfigMap`) that the desired manifests for this cluster
    * contain, each with the apiVersion most of its manifests are written for (desiredKindVersions).
@@ -117,13 +119,26 @@ export class ClusterWatcher {
   private servedVersions: ReadonlyMap<string, ReadonlyArray<string>> = new Map();
   /** Resources of the non-preferred versions manifests are written for, by group-version (undefined: its discovery failed). */
   private otherVersions = new Map<string, ApiResource[] | undefined>();
+  /** The resources of group-versions objects are read in for their manifests (readInVersion), by group-version. */
+  private readonly readVersions = new Map<string, Promise<ApiResource[]>>();
+  private readonly versionReader: VersionReader;
   /** desiredKindsChanged() callers waiting for a refresh that covers their change. */
   private planWaiters: { generation: number; resolve: () => void }[] = [];
   private readonly log: (msg: string) => void;
 
   constructor(private readonly opts: ClusterWatcherOptions) {
     this.log = opts.log ?? ((m) => console.log(`[${opts.name}] ${m}`));
-    this.tracker = new DriftTracker({ ...opts.tracker, cluster: opts.name, kindStatus: (g, k, ns) => this.kindStatus(g, k, ns) });
+    this.versionReader = new VersionReader({
+      resourceIn: (apiVersion, kind) => this.resourceIn(apiVersion, kind),
+      read: (resource, namespace, name) => readObject(opts.kc, resource, namespace, name),
+      answer: (request, result) => this.tracker.liveInVersion(request.id, request.apiVersion, request.resourceVersion, result),
+    });
+    this.tracker = new DriftTracker({
+      ...opts.tracker,
+      cluster: opts.name,
+      kindStatus: (g, k, ns) => this.kindStatus(g, k, ns),
+      readInVersion: (request) => this.readInVersion(request),
+    });
     // Nothing is evaluated before the first refresh: before discovery every desired object would
     // be an error ("the cluster does not serve ..."), published only to be withdrawn a moment later.
     this.tracker.pause();
@@ -188,6 +203,7 @@ export class ClusterWatcher {
     clearTimeout(this.refreshTimer);
     clearInterval(this.rediscoverTimer);
     await this.refreshing.catch(() => undefined);
+    this.versionReader.stop();
     await Promise.all([...this.watched.values()].map((w) => this.unwatch(w)));
     this.watched.clear();
     await this.crdInformer?.stop();
@@ -207,8 +223,9 @@ export class ClusterWatcher {
   isReady(): boolean {
     if (this.discovered.length === 0 && this.discoveryError === undefined) return false;
     if (this.planIsStale()) return false;
-    // Evaluations held back (the schema of a new kind is loading): the state is not complete.
-    if (this.tracker.paused) return false;
+    // Evaluations held back (the schema of a new kind is loading), or objects still being read in
+    // their manifests' version: the state is not complete.
+    if (this.tracker.paused || this.tracker.reading) return false;
     for (const w of this.watched.values()) {
       for (const i of w.informers) {
         const s = i.getState();
@@ -392,7 +409,10 @@ export class ClusterWatcher {
       const { resources, failures, servedVersions } = await (discovery ?? discoverResources(this.opts.kc));
       const reused = resources === this.discovered;
       this.discovered = failures.length === 0 ? resources : withUnanswered(resources, this.discovered, failures);
-      if (!reused) this.otherVersions.clear();
+      if (!reused) {
+        this.otherVersions.clear();
+        this.readVersions.clear();
+      }
       if (servedVersions) this.servedVersions = servedVersions;
       this.discoveryError = undefined;
       if (!reused) this.opts.onDiscovery?.();
@@ -469,6 +489,34 @@ export class ClusterWatcher {
         }
       }),
     );
+  }
+
+  /** DriftTracker.readInVersion: queued, or why the cluster cannot give the object in that version. */
+  private readInVersion(request: VersionReadRequest): string | undefined {
+    const { group, version } = groupOf(request.apiVersion);
+    if (this.servedVersions.get(group)?.includes(version) === false) return `the cluster does not serve ${request.apiVersion}`;
+    this.versionReader.request(request);
+    return undefined;
+  }
+
+  /** The resource that serves `kind` in `apiVersion` (its group-version discovered once per discovery), or why there is none. */
+  private async resourceIn(apiVersion: string, kind: string): Promise<ApiResource | string> {
+    let resource = this.discovered.find((r) => r.apiVersion === apiVersion && r.kind === kind);
+    if (!resource) {
+      let resources = this.otherVersions.get(apiVersion) ? Promise.resolve(this.otherVersions.get(apiVersion) as ApiResource[]) : this.readVersions.get(apiVersion);
+      if (!resources) {
+        const lookup = discoverGroupVersion(this.opts.kc, apiVersion);
+        this.readVersions.set(apiVersion, (resources = lookup));
+        // A failed discovery is asked again by the next read.
+        lookup.catch(() => {
+          if (this.readVersions.get(apiVersion) === lookup) this.readVersions.delete(apiVersion);
+        });
+      }
+      resource = (await resources).find((r) => r.kind === kind);
+    }
+    if (!resource) return `the cluster does not serve ${kind} in ${apiVersion}`;
+    if (!resource.verbs.includes('get')) return `${kind} cannot be read (get) in ${apiVersion}`;
+    return resource;
   }
 
   /** The resource in the version its manifests are written for, when the cluster serves it there. */

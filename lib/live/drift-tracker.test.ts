@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../kube/cache-diff';
-import { DriftTracker, type KindStatus } from './drift-tracker';
+import { DriftTracker, type KindStatus, type VersionReadRequest } from './drift-tracker';
 import { ownerTemplateBuilder } from './runtime-options';
 import type { DriftChange, DesiredObject } from './types';
 
@@ -363,5 +363,92 @@ describe('DriftTracker', () => {
     expect(tracker.get('c1/autoscaling/HorizontalPodAutoscaler/shop/web')?.warnings).toEqual([expect.stringMatching(/^compared autoscaling\/v1 \(desired\) with autoscaling\/v2 \(live\)/)]);
     tracker.replaceManifests([desiredOf(hpa('autoscaling/v2', { maxReplicas: 5 }), 'h2')]);
     expect(tracker.get('c1/autoscaling/HorizontalPodAutoscaler/shop/web')?.warnings).toEqual([]);
+  });
+
+  it('compares an object with a manifest of another version as read in that version, holding its state until the read is answered', () => {
+    const requests: VersionReadRequest[] = [];
+    let why: string | undefined;
+    const events: DriftChange[] = [];
+    const tracker = new DriftTracker({
+      cluster: 'c1',
+      sources: ['manifest-dir'],
+      diffOptions: {},
+      kindStatus: () => ({ synced: true, status: 'synced' }),
+      onEvent: (e) => events.push(e),
+      readInVersion: (r) => {
+        if (why !== undefined) return why;
+        requests.push(r);
+        return undefined;
+      },
+    });
+    const id = 'c1/autoscaling/HorizontalPodAutoscaler/shop/web';
+    const meta = (rv: string) => ({ name: 'web', namespace: 'shop', uid: 'h1', resourceVersion: rv });
+    const target = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' };
+    // The same object in the two versions: v1 names the CPU target a field, v2 a metric.
+    const v1 = (rv: string, cpu: number): KubeObject => ({ apiVersion: 'autoscaling/v1', kind: 'HorizontalPodAutoscaler', metadata: meta(rv), spec: { scaleTargetRef: target, minReplicas: 1, maxReplicas: 5, targetCPUUtilizationPercentage: cpu } });
+    const v2 = (rv: string, cpu: number): KubeObject => ({
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: meta(rv),
+      spec: { scaleTargetRef: target, minReplicas: 1, maxReplicas: 5, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: cpu } } }] },
+    });
+    // As at start-up: both sides in, then evaluated.
+    tracker.pause();
+    tracker.replaceManifests([desiredOf(v1('', 80), 'h1')]);
+    tracker.upsertLive(v2('1', 80));
+    tracker.resume();
+    // Asked for, and no state until answered: not a verdict across versions first.
+    expect(requests).toEqual([{ id, apiVersion: 'autoscaling/v1', group: 'autoscaling', kind: 'HorizontalPodAutoscaler', namespace: 'shop', name: 'web', resourceVersion: '1' }]);
+    expect(tracker.get(id)).toBeUndefined();
+    expect(tracker.reading).toBe(true);
+    // Evaluating again while it is read asks nothing more.
+    tracker.setSchema({ schemaFor: () => undefined });
+    expect(requests).toHaveLength(1);
+    tracker.liveInVersion(id, 'autoscaling/v1', '1', { ok: true, object: v1('1', 80) });
+    expect(tracker.reading).toBe(false);
+    expect(tracker.get(id)).toMatchObject({ status: 'in-sync', version: 'v1', warnings: [], resourceVersion: '1' });
+    expect(tracker.inputsOf(id).live?.apiVersion).toBe('autoscaling/v1');
+    // Re-evaluated with the object unchanged: the answer stands, nothing is read again.
+    tracker.setSchema({ schemaFor: () => undefined });
+    expect(requests).toHaveLength(1);
+
+    // Changed: read again; the verdict stands meanwhile, and an answer for the old state is dropped.
+    tracker.upsertLive(v2('2', 50));
+    expect(requests.map((r) => r.resourceVersion)).toEqual(['1', '2']);
+    tracker.liveInVersion(id, 'autoscaling/v1', '1', { ok: true, object: v1('1', 80) });
+    expect(tracker.get(id)).toMatchObject({ status: 'in-sync', resourceVersion: '1' });
+    tracker.liveInVersion(id, 'autoscaling/v1', '2', { ok: true, object: v1('2', 50) });
+    expect(tracker.get(id)).toMatchObject({ status: 'drifted', changes: [{ path: 'spec.targetCPUUtilizationPercentage', op: 'changed', desired: 80, live: 50 }], warnings: [] });
+
+    // The read fails: compared as watched, and the state says why.
+    tracker.upsertLive(v2('3', 80));
+    tracker.liveInVersion(id, 'autoscaling/v1', '3', { ok: false, message: 'could not read it: Forbidden' });
+    expect(tracker.get(id)?.warnings).toEqual([
+      'compared as watched (autoscaling/v2), not as autoscaling/v1: could not read it: Forbidden',
+      expect.stringMatching(/^compared autoscaling\/v1 \(desired\) with autoscaling\/v2 \(live\)/),
+    ]);
+    expect(tracker.inputsOf(id).live?.apiVersion).toBe('autoscaling/v2');
+
+    // A version the cluster cannot give: the same, at once.
+    why = 'the cluster does not serve autoscaling/v1';
+    tracker.upsertLive(v2('4', 80));
+    expect(requests).toHaveLength(3);
+    expect(tracker.get(id)?.warnings[0]).toBe('compared as watched (autoscaling/v2), not as autoscaling/v1: the cluster does not serve autoscaling/v1');
+    why = undefined;
+
+    // The manifest moves to the watched version: compared as watched, nothing read.
+    tracker.replaceManifests([desiredOf(v2('', 80), 'h2')]);
+    expect(requests).toHaveLength(3);
+    expect(tracker.get(id)).toMatchObject({ status: 'in-sync', version: 'v2', warnings: [] });
+
+    // Deleted while its first read is under way: nothing waits for it any more.
+    const other = { ...v2('9', 80), metadata: { ...meta('9'), name: 'api', uid: 'h2' } };
+    tracker.pause();
+    tracker.replaceManifests([desiredOf(v2('', 80), 'h2'), desiredOf({ ...v1('', 80), metadata: { name: 'api', namespace: 'shop' } }, 'h3')]);
+    tracker.upsertLive(other);
+    tracker.resume();
+    expect(tracker.reading).toBe(true);
+    tracker.deleteLive(other);
+    expect(tracker.reading).toBe(false);
   });
 });

@@ -32,6 +32,21 @@ export type BuiltDesired = { ok: true; manifest: KubeObject; revision: string; w
  */
 export type OwnerTemplateBuilder = (pod: KubeObject, owner: KubeObject | undefined) => BuiltDesired | undefined;
 
+/** An object to read in another version than its kind is watched in: the version its desired state is written for. */
+export interface VersionReadRequest {
+  id: string;
+  apiVersion: string;
+  group: string;
+  kind: string;
+  namespace: string | undefined;
+  name: string;
+  /** The resourceVersion of the object as watched; the answer is for this state of it (or a newer one). */
+  resourceVersion: string | undefined;
+}
+
+/** What a read in another version gave: the object in that version, or why there is none. */
+export type VersionRead = { ok: true; object: KubeObject } | { ok: false; message: string };
+
 /** What the tracker knows about a kind in this cluster, from discovery and the informers. */
 export interface KindStatus {
   /** The kind's informer completed its first list: absence now means absent. */
@@ -64,6 +79,23 @@ export interface DriftTrackerOptions {
   preparedCacheSize?: number;
   /** Longest run of held-back evaluations between turns of the event loop (see resume()). Default 40 ms. */
   resumeSliceMs?: number;
+  /**
+   * Reads an object in the version its desired state is written for, when that is not the version
+   * its kind is watched in (manifests of one kind in several versions: the kind is watched in the
+   * version most are written for). The engine compares within one version: an autoscaling/v1
+   * manifest against the autoscaling/v2 object would show every field the versions name
+   * differently as drift. Returns undefined when the read is under way (its answer comes through
+   * liveInVersion()), or why it cannot be done (the version is not served): the object is then
+   * compared across versions, with the engine's warning. Without it, always across versions.
+   */
+  readInVersion?: (request: VersionReadRequest) => string | undefined;
+}
+
+/** An object's read in its desired state's version: asked for the watched object at `forRv`; `result` once answered. */
+interface InVersion {
+  apiVersion: string;
+  forRv: string | undefined;
+  result?: VersionRead;
 }
 
 interface LiveEntry {
@@ -135,6 +167,10 @@ export class DriftTracker {
   private stateRevision = 0;
   private readonly deferred = new Set<string>();
   private sliceScheduled = false;
+  /** Objects read in their desired state's version (see readInVersion), by id. */
+  private readonly inVersion = new Map<string, InVersion>();
+  /** Objects without a state yet whose read in another version is under way: the state is not complete. */
+  private readonly firstReads = new Set<string>();
 
   constructor(private readonly opts: DriftTrackerOptions) {
     this.now = opts.now ?? (() => new Date());
@@ -168,6 +204,7 @@ export class DriftTracker {
     const entry = this.live.get(id);
     if (!entry) return;
     this.live.delete(id);
+    this.forgetRead(id);
     if (entry.kind === 'Pod') this.unindexPod(id, entry.obj);
     this.evaluate(id);
   }
@@ -273,6 +310,24 @@ export class DriftTracker {
     return this.pauseDepth > 0 || this.deferred.size > 0;
   }
 
+  /** Objects without a state yet wait for their read in another version (readInVersion). */
+  get reading(): boolean {
+    return this.firstReads.size > 0;
+  }
+
+  /**
+   * The answer to a readInVersion() request. Only the latest request for an object counts: an
+   * answer for a state of it that a newer event has replaced, or for a version its desired state
+   * no longer names, is dropped.
+   */
+  liveInVersion(id: string, apiVersion: string, forRv: string | undefined, result: VersionRead): void {
+    const r = this.inVersion.get(id);
+    if (!r || r.result || r.apiVersion !== apiVersion || r.forRv !== forRv) return;
+    r.result = result;
+    this.firstReads.delete(id);
+    this.evaluate(id);
+  }
+
   /**
    * Runs the held-back evaluations, in slices (resumeSliceMs) with the event loop free in
    * between. At a first sync they are thousands (1.3 s of work at 15,000 objects): run in one go,
@@ -322,7 +377,9 @@ export class DriftTracker {
   /** The desired manifest and live object behind a state, for the detail view. */
   inputsOf(id: string): { desired?: DesiredObject; live?: KubeObject } {
     const live = this.live.get(id);
-    return { desired: this.resolve(id, live).desired, live: live?.obj };
+    const desired = this.resolve(id, live).desired;
+    const read = live && desired ? this.readOf(id, live, desired.manifest.apiVersion) : undefined;
+    return { desired, live: read?.ok ? read.object : live?.obj };
   }
 
   /** Objects with a drift state. */
@@ -422,6 +479,55 @@ export class DriftTracker {
     return prepared;
   }
 
+  /** The answered read of `live` in `apiVersion`, when there is one for its current state. */
+  private readOf(id: string, live: LiveEntry, apiVersion: string | undefined): VersionRead | undefined {
+    const r = this.inVersion.get(id);
+    if (r?.result === undefined || r.apiVersion !== apiVersion) return undefined;
+    const rv = live.obj.metadata.resourceVersion;
+    // The answer may be of a newer state than the event that asked for it (the object changed
+    // meanwhile): it stands for both, until a later event.
+    return r.forRv === rv || (r.result.ok && r.result.object.metadata.resourceVersion === rv) ? r.result : undefined;
+  }
+
+  /**
+   * `live` as it is compared with a desired state written for `apiVersion`: undefined when as
+   * watched (the same version, or one the cluster cannot give: then with a note), the read
+   * object, or 'pending' while it is being read.
+   */
+  private subjectIn(id: string, live: LiveEntry, apiVersion: string | undefined, notes: string[]): LiveEntry | 'pending' | undefined {
+    const watchedAs = live.obj.apiVersion;
+    if (!apiVersion || !watchedAs || apiVersion === watchedAs || !this.opts.readInVersion) {
+      this.forgetRead(id);
+      return undefined;
+    }
+    const answered = this.readOf(id, live, apiVersion);
+    let message: string;
+    if (answered?.ok) {
+      return { obj: answered.object, group: live.group, version: groupOf(apiVersion).version, kind: live.kind };
+    } else if (answered) {
+      message = answered.message;
+    } else {
+      const asked = this.inVersion.get(id);
+      const rv = live.obj.metadata.resourceVersion;
+      if (asked?.apiVersion === apiVersion && asked.forRv === rv) return 'pending';
+      const why = this.opts.readInVersion({ id, apiVersion, group: live.group, kind: live.kind, namespace: live.obj.metadata.namespace, name: live.obj.metadata.name, resourceVersion: rv });
+      if (why === undefined) {
+        this.inVersion.set(id, { apiVersion, forRv: rv });
+        if (!this.states.has(id)) this.firstReads.add(id);
+        return 'pending';
+      }
+      this.forgetRead(id);
+      message = why;
+    }
+    notes.push(`compared as watched (${watchedAs}), not as ${apiVersion}: ${message}`);
+    return undefined;
+  }
+
+  private forgetRead(id: string): void {
+    this.inVersion.delete(id);
+    this.firstReads.delete(id);
+  }
+
   private evaluate(id: string): void {
     if (this.pauseDepth > 0 || this.deferred.size > 0) {
       this.deferred.add(id);
@@ -432,9 +538,19 @@ export class DriftTracker {
 
   private evaluateNow(id: string): void {
     this.evaluations++;
-    const live = this.live.get(id);
-    const resolved = this.resolve(id, live);
+    const watched = this.live.get(id);
+    const resolved = this.resolve(id, watched);
     const desired = resolved.desired;
+    // Compared in the version the desired state is written for when the kind is watched in another.
+    let live = watched;
+    if (watched && desired) {
+      const read = this.subjectIn(id, watched, desired.manifest.apiVersion, resolved.notes);
+      // The object keeps the state it has (or gets none yet) until the read is answered.
+      if (read === 'pending') return;
+      if (read) live = read;
+    } else {
+      this.forgetRead(id);
+    }
     const template = live ?? (desired ? this.entryOfDesired(desired) : undefined);
     if (!template) {
       this.remove(id);
@@ -531,6 +647,7 @@ export class DriftTracker {
 
   private remove(id: string): void {
     this.prepared.delete(id);
+    this.forgetRead(id);
     if (!this.states.delete(id)) return;
     this.stateRevision++;
     this.opts.onEvent({ type: 'delete', id, cluster: this.opts.cluster, at: this.now().toISOString() });

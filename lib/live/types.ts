@@ -31,6 +31,7 @@ export interface ObjectIdentity {
   cluster: string;
   /** '' for the core group. */
   group: string;
+  /** The version the object was compared in: its manifest's, when the cluster serves it. */
   version: string;
   kind: string;
   /** '' for cluster-scoped objects. */
