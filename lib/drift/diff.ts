@@ -90,6 +90,13 @@ function addRemoval(p: PreparedDesiredImpl, c: RemovalCandidate, live: Record<st
   out.push({ op: 'removed', segs: c.segs, desired: deepFreeze(c.soft?.value), live: v });
 }
 
+const CROSS_VERSION_TAIL = "; fields renamed between versions may show as drift — read live in the manifest's version";
+
+/** The warning diffPrepared gives when desired and live are of two versions (a caller that says it its own way drops it). */
+export function isCrossVersionWarning(warning: string): boolean {
+  return warning.startsWith('compared ') && warning.endsWith(CROSS_VERSION_TAIL);
+}
+
 /** The first entry managedFieldsChanges walks for removals: the desired manager's Apply. */
 function ownApplyEntry(mf: ReadonlyArray<unknown>, o: DiffOptions): { fieldsV1: Record<string, unknown> } | null {
   if (o.fieldManager === undefined) return null;
@@ -250,9 +257,7 @@ export function diffPrepared(prepared: PreparedDesired, live: unknown, options: 
     raw.unshift({ op: 'changed', segs: ['kind'], desired: p.kind, live: live.kind });
   }
   if (p.apiVersion !== '' && typeof live.apiVersion === 'string' && live.apiVersion !== p.apiVersion) {
-    warnings.push(
-      `compared ${p.apiVersion} (desired) with ${live.apiVersion} (live); fields renamed between versions may show as drift — read live in the manifest's version`,
-    );
+    warnings.push(`compared ${p.apiVersion} (desired) with ${live.apiVersion} (live)${CROSS_VERSION_TAIL}`);
   }
   const annotations = isRecord(meta) ? meta.annotations : undefined;
   const lastApplied = isRecord(annotations) ? annotations[LAST_APPLIED_ANNOTATION] : undefined;

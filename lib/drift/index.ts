@@ -2,7 +2,7 @@
  * Driftwatch's drift engine: pure functions, no I/O. `prepareDesired` once per desired revision,
  * `diffPrepared` per live object; `diffObjects` does both.
  */
-export { diffObjects, diffPrepared, DEFAULT_IGNORED_MANAGERS } from './diff';
+export { diffObjects, diffPrepared, DEFAULT_IGNORED_MANAGERS, isCrossVersionWarning } from './diff';
 export { prepareDesired, DriftInputError, type PreparedDesired, type PrepareHints } from './prepare';
 export type {
   DiffOptions,

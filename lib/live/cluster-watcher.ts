@@ -16,11 +16,12 @@ import { discoverGroupVersion, discoverResources, type ApiResource } from '../ku
 import { describeKubeError } from '../kube/errors';
 import { SupervisedInformer, type InformerOptions, type InformerState } from '../kube/informer';
 import { readObject } from '../kube/object-read';
-import { DriftTracker, type DriftTrackerOptions, type KindStatus, type VersionReadRequest } from './drift-tracker';
+import { DriftTracker, type DriftTrackerOptions, type KindStatus } from './drift-tracker';
 import type { LiveWrite } from './history-recorder';
 import { LagHistogram, writeLagSeconds } from './lag-histogram';
 import { groupKind, groupOf, type ResourceSyncState } from './types';
 import { VersionReader } from './version-reader';
+import type { VersionReadRequest } from './version-reads';
 
 const CRD_RESOURCE: ApiResource = {
   group: 'apiextensions.k8s.io',
@@ -39,7 +40,7 @@ export interface ClusterWatcherOptions {
   name: string;
   kc: KubeConfig;
   watch: DashboardConfig['watch'];
-  tracker: Omit<DriftTrackerOptions, 'cluster' | 'kindStatus' | 'readInVersion'>;
+  tracker: Omit<DriftTrackerOptions, 'cluster' | 'kindStatus' | 'versionReads'>;
   /**
    * Group/kinds (`Deployment.apps`, `ConfigMap`) that the desired manifests for this cluster
    * contain, each with the apiVersion most of its manifests are written for (desiredKindVersions).
@@ -104,6 +105,8 @@ export class ClusterWatcher {
   /** A scheduled refresh must ask the server for discovery again (not only plan again). */
   private pendingRediscovery = false;
   private stopped = false;
+  /** isReady() has been true since start(). */
+  private wasReady = false;
   /** The first refresh has run (its schema and watch set are in place). */
   private started = false;
   /** The tracker is paused until the first refresh is done. */
@@ -132,12 +135,13 @@ export class ClusterWatcher {
       resourceIn: (apiVersion, kind) => this.resourceIn(apiVersion, kind),
       read: (resource, namespace, name) => readObject(opts.kc, resource, namespace, name),
       answer: (request, result) => this.tracker.liveInVersion(request.id, request.apiVersion, request.resourceVersion, result),
+      log: (m) => this.log(m),
     });
     this.tracker = new DriftTracker({
       ...opts.tracker,
       cluster: opts.name,
       kindStatus: (g, k, ns) => this.kindStatus(g, k, ns),
-      readInVersion: (request) => this.readInVersion(request),
+      versionReads: { request: (request) => this.readInVersion(request), cancel: (id) => this.versionReader.cancel(id) },
     });
     // Nothing is evaluated before the first refresh: before discovery every desired object would
     // be an error ("the cluster does not serve ..."), published only to be withdrawn a moment later.
@@ -155,6 +159,7 @@ export class ClusterWatcher {
 
   async start(): Promise<void> {
     this.stopped = false;
+    this.wasReady = false;
     this.crdInformer = new SupervisedInformer(this.opts.kc, { ...this.opts.informer, resource: CRD_RESOURCE });
     this.crdInformer.onEvent((e) => {
       if (e.type === 'synced' && e.initial) return;
@@ -204,6 +209,7 @@ export class ClusterWatcher {
     clearInterval(this.rediscoverTimer);
     await this.refreshing.catch(() => undefined);
     this.versionReader.stop();
+    this.tracker.cancelReads();
     await Promise.all([...this.watched.values()].map((w) => this.unwatch(w)));
     this.watched.clear();
     await this.crdInformer?.stop();
@@ -223,15 +229,17 @@ export class ClusterWatcher {
   isReady(): boolean {
     if (this.discovered.length === 0 && this.discoveryError === undefined) return false;
     if (this.planIsStale()) return false;
-    // Evaluations held back (the schema of a new kind is loading), or objects still being read in
-    // their manifests' version: the state is not complete.
-    if (this.tracker.paused || this.tracker.reading) return false;
+    // Evaluations held back (the schema of a new kind is loading), or, at start-up, objects still
+    // being read in their manifests' version: the state is not complete. (An object created later
+    // waits for its read without taking the whole dashboard out of service meanwhile.)
+    if (this.tracker.paused || (!this.wasReady && this.tracker.reading)) return false;
     for (const w of this.watched.values()) {
       for (const i of w.informers) {
         const s = i.getState();
         if (!s.hasSynced && s.status === 'syncing') return false;
       }
     }
+    this.wasReady = true;
     return true;
   }
 
@@ -491,7 +499,7 @@ export class ClusterWatcher {
     );
   }
 
-  /** DriftTracker.readInVersion: queued, or why the cluster cannot give the object in that version. */
+  /** A read for the tracker (versionReads): queued, or why the cluster cannot give the object in that version. */
   private readInVersion(request: VersionReadRequest): string | undefined {
     const { group, version } = groupOf(request.apiVersion);
     if (this.servedVersions.get(group)?.includes(version) === false) return `the cluster does not serve ${request.apiVersion}`;

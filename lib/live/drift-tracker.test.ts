@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../kube/cache-diff';
-import { DriftTracker, type KindStatus, type VersionReadRequest } from './drift-tracker';
+import { DriftTracker, type KindStatus } from './drift-tracker';
 import { ownerTemplateBuilder } from './runtime-options';
 import type { DriftChange, DesiredObject } from './types';
+import type { VersionReadRequest } from './version-reads';
 
 const deployment = (image: string, extra: Partial<KubeObject['metadata']> = {}): KubeObject => ({
   apiVersion: 'apps/v1',
@@ -365,90 +366,145 @@ describe('DriftTracker', () => {
     expect(tracker.get('c1/autoscaling/HorizontalPodAutoscaler/shop/web')?.warnings).toEqual([]);
   });
 
-  it('compares an object with a manifest of another version as read in that version, holding its state until the read is answered', () => {
-    const requests: VersionReadRequest[] = [];
-    let why: string | undefined;
-    const events: DriftChange[] = [];
-    const tracker = new DriftTracker({
-      cluster: 'c1',
-      sources: ['manifest-dir'],
-      diffOptions: {},
-      kindStatus: () => ({ synced: true, status: 'synced' }),
-      onEvent: (e) => events.push(e),
-      readInVersion: (r) => {
-        if (why !== undefined) return why;
-        requests.push(r);
-        return undefined;
-      },
-    });
+  describe('an object whose manifest is written for another version than its kind is watched in', () => {
     const id = 'c1/autoscaling/HorizontalPodAutoscaler/shop/web';
-    const meta = (rv: string) => ({ name: 'web', namespace: 'shop', uid: 'h1', resourceVersion: rv });
+    const meta = (rv: string, extra: Record<string, unknown> = {}) => ({ name: 'web', namespace: 'shop', uid: 'h1', resourceVersion: rv, generation: 1, ...extra });
     const target = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' };
     // The same object in the two versions: v1 names the CPU target a field, v2 a metric.
-    const v1 = (rv: string, cpu: number): KubeObject => ({ apiVersion: 'autoscaling/v1', kind: 'HorizontalPodAutoscaler', metadata: meta(rv), spec: { scaleTargetRef: target, minReplicas: 1, maxReplicas: 5, targetCPUUtilizationPercentage: cpu } });
-    const v2 = (rv: string, cpu: number): KubeObject => ({
+    const v1 = (rv: string, cpu: number, extra: Record<string, unknown> = {}): KubeObject => ({
+      apiVersion: 'autoscaling/v1',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: meta(rv, extra),
+      spec: { scaleTargetRef: target, minReplicas: 1, maxReplicas: 5, targetCPUUtilizationPercentage: cpu },
+    });
+    const v2 = (rv: string, cpu: number, extra: Record<string, unknown> = {}, status: Record<string, unknown> = {}): KubeObject => ({
       apiVersion: 'autoscaling/v2',
       kind: 'HorizontalPodAutoscaler',
-      metadata: meta(rv),
+      metadata: meta(rv, extra),
       spec: { scaleTargetRef: target, minReplicas: 1, maxReplicas: 5, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: cpu } } }] },
+      status,
     });
-    // As at start-up: both sides in, then evaluated.
-    tracker.pause();
-    tracker.replaceManifests([desiredOf(v1('', 80), 'h1')]);
-    tracker.upsertLive(v2('1', 80));
-    tracker.resume();
-    // Asked for, and no state until answered: not a verdict across versions first.
-    expect(requests).toEqual([{ id, apiVersion: 'autoscaling/v1', group: 'autoscaling', kind: 'HorizontalPodAutoscaler', namespace: 'shop', name: 'web', resourceVersion: '1' }]);
-    expect(tracker.get(id)).toBeUndefined();
-    expect(tracker.reading).toBe(true);
-    // Evaluating again while it is read asks nothing more.
-    tracker.setSchema({ schemaFor: () => undefined });
-    expect(requests).toHaveLength(1);
-    tracker.liveInVersion(id, 'autoscaling/v1', '1', { ok: true, object: v1('1', 80) });
-    expect(tracker.reading).toBe(false);
-    expect(tracker.get(id)).toMatchObject({ status: 'in-sync', version: 'v1', warnings: [], resourceVersion: '1' });
-    expect(tracker.inputsOf(id).live?.apiVersion).toBe('autoscaling/v1');
-    // Re-evaluated with the object unchanged: the answer stands, nothing is read again.
-    tracker.setSchema({ schemaFor: () => undefined });
-    expect(requests).toHaveLength(1);
+    const manifest = (of: KubeObject, revision: string) => desiredOf({ ...of, metadata: { name: of.metadata.name, namespace: 'shop' } }, revision);
 
-    // Changed: read again; the verdict stands meanwhile, and an answer for the old state is dropped.
-    tracker.upsertLive(v2('2', 50));
-    expect(requests.map((r) => r.resourceVersion)).toEqual(['1', '2']);
-    tracker.liveInVersion(id, 'autoscaling/v1', '1', { ok: true, object: v1('1', 80) });
-    expect(tracker.get(id)).toMatchObject({ status: 'in-sync', resourceVersion: '1' });
-    tracker.liveInVersion(id, 'autoscaling/v1', '2', { ok: true, object: v1('2', 50) });
-    expect(tracker.get(id)).toMatchObject({ status: 'drifted', changes: [{ path: 'spec.targetCPUUtilizationPercentage', op: 'changed', desired: 80, live: 50 }], warnings: [] });
+    /** A tracker whose reads are recorded (and refused with `why` when set); started the way start-up does, both sides in first. */
+    function readSetup(initial: KubeObject[], manifests: KubeObject[]) {
+      const requests: VersionReadRequest[] = [];
+      const cancelled: string[] = [];
+      const control = { why: undefined as string | undefined };
+      const events: DriftChange[] = [];
+      const tracker = new DriftTracker({
+        cluster: 'c1',
+        sources: ['manifest-dir'],
+        diffOptions: {},
+        kindStatus: () => ({ synced: true, status: 'synced' }),
+        onEvent: (e) => events.push(e),
+        versionReads: {
+          request: (r) => {
+            if (control.why !== undefined) return control.why;
+            requests.push(r);
+            return undefined;
+          },
+          cancel: (i) => void cancelled.push(i),
+        },
+      });
+      tracker.pause();
+      tracker.replaceManifests(manifests.map((m, i) => manifest(m, `r${i}`)));
+      for (const o of initial) tracker.upsertLive(o);
+      tracker.resume();
+      return { tracker, requests, cancelled, control, events };
+    }
 
-    // The read fails: compared as watched, and the state says why.
-    tracker.upsertLive(v2('3', 80));
-    tracker.liveInVersion(id, 'autoscaling/v1', '3', { ok: false, message: 'could not read it: Forbidden' });
-    expect(tracker.get(id)?.warnings).toEqual([
-      'compared as watched (autoscaling/v2), not as autoscaling/v1: could not read it: Forbidden',
-      expect.stringMatching(/^compared autoscaling\/v1 \(desired\) with autoscaling\/v2 \(live\)/),
-    ]);
-    expect(tracker.inputsOf(id).live?.apiVersion).toBe('autoscaling/v2');
+    it('holds its first state until the read in its version is answered, then compares with what was read', () => {
+      const { tracker, requests, events } = readSetup([v2('1', 80)], [v1('', 80)]);
+      // Asked for, and no state until answered: not a verdict across versions first.
+      expect(requests).toEqual([{ id, apiVersion: 'autoscaling/v1', group: 'autoscaling', kind: 'HorizontalPodAutoscaler', namespace: 'shop', name: 'web', resourceVersion: '1' }]);
+      expect(tracker.get(id)).toBeUndefined();
+      expect(tracker.reading).toBe(true);
+      // Evaluated again while it is read: nothing more is asked.
+      tracker.setSchema({ schemaFor: () => undefined });
+      expect(requests).toHaveLength(1);
+      tracker.liveInVersion(id, 'autoscaling/v1', '1', { ok: true, object: v1('1', 80) });
+      expect(tracker.reading).toBe(false);
+      expect(tracker.get(id)).toMatchObject({ status: 'in-sync', version: 'v1', warnings: [], resourceVersion: '1' });
+      expect(tracker.inputsOf(id).live?.apiVersion).toBe('autoscaling/v1');
+      expect(events).toHaveLength(1);
+      // Re-evaluated with the object unchanged: the read stands, nothing is read again.
+      tracker.setSchema({ schemaFor: () => undefined });
+      expect(requests).toHaveLength(1);
+      // Its status written (an HPA's, every 15 s): same generation and metadata, the read stands.
+      tracker.upsertLive(v2('2', 80, {}, { currentReplicas: 3 }));
+      expect(requests).toHaveLength(1);
+      expect(tracker.get(id)).toMatchObject({ status: 'in-sync', resourceVersion: '2' });
+    });
 
-    // A version the cluster cannot give: the same, at once.
-    why = 'the cluster does not serve autoscaling/v1';
-    tracker.upsertLive(v2('4', 80));
-    expect(requests).toHaveLength(3);
-    expect(tracker.get(id)?.warnings[0]).toBe('compared as watched (autoscaling/v2), not as autoscaling/v1: the cluster does not serve autoscaling/v1');
-    why = undefined;
+    it('keeps the verdict while a change is read, and takes whichever answer is of the object as now watched', () => {
+      const { tracker, requests } = readSetup([v2('1', 80)], [v1('', 80)]);
+      tracker.liveInVersion(id, 'autoscaling/v1', '1', { ok: true, object: v1('1', 80) });
+      tracker.upsertLive(v2('2', 50, { generation: 2 }));
+      tracker.upsertLive(v2('3', 40, { generation: 3 }));
+      expect(requests.map((r) => r.resourceVersion)).toEqual(['1', '2', '3']);
+      expect(tracker.get(id)).toMatchObject({ status: 'in-sync', resourceVersion: '1' });
+      // The read asked at rv 2 came back with the object as it is at rv 3, which the watch has delivered too: taken.
+      tracker.liveInVersion(id, 'autoscaling/v1', '2', { ok: true, object: v1('3', 40, { generation: 3 }) });
+      expect(tracker.get(id)).toMatchObject({ status: 'drifted', resourceVersion: '3', changes: [{ path: 'spec.targetCPUUtilizationPercentage', op: 'changed', desired: 80, live: 40 }] });
+      // An answer of a state since replaced is dropped.
+      tracker.liveInVersion(id, 'autoscaling/v1', '1', { ok: true, object: v1('1', 80) });
+      expect(tracker.get(id)?.status).toBe('drifted');
+    });
 
-    // The manifest moves to the watched version: compared as watched, nothing read.
-    tracker.replaceManifests([desiredOf(v2('', 80), 'h2')]);
-    expect(requests).toHaveLength(3);
-    expect(tracker.get(id)).toMatchObject({ status: 'in-sync', version: 'v2', warnings: [] });
+    it('compares as watched, saying why, while its read fails, and as read once a retry works', () => {
+      const { tracker, control } = readSetup([v2('1', 80)], [v1('', 80)]);
+      tracker.liveInVersion(id, 'autoscaling/v1', '1', { ok: false, message: 'could not read it as autoscaling/v1: API server error: conversion webhook unavailable' });
+      expect(tracker.reading).toBe(false);
+      // One note, with the reason; not the engine's own advice besides.
+      expect(tracker.get(id)?.warnings).toEqual([
+        'compared as watched (autoscaling/v2), not as autoscaling/v1 (could not read it as autoscaling/v1: API server error: conversion webhook unavailable): fields the two versions name differently may show as drift',
+      ]);
+      expect(tracker.inputsOf(id).live?.apiVersion).toBe('autoscaling/v2');
+      tracker.liveInVersion(id, 'autoscaling/v1', '1', { ok: true, object: v1('1', 80) });
+      expect(tracker.get(id)).toMatchObject({ status: 'in-sync', version: 'v1', warnings: [] });
+      // A version the cluster cannot give: compared as watched at once.
+      control.why = 'the cluster does not serve autoscaling/v1';
+      tracker.upsertLive(v2('2', 80, { generation: 2 }));
+      expect(tracker.get(id)?.warnings).toEqual([expect.stringContaining('not as autoscaling/v1 (the cluster does not serve autoscaling/v1)')]);
+    });
 
-    // Deleted while its first read is under way: nothing waits for it any more.
-    const other = { ...v2('9', 80), metadata: { ...meta('9'), name: 'api', uid: 'h2' } };
-    tracker.pause();
-    tracker.replaceManifests([desiredOf(v2('', 80), 'h2'), desiredOf({ ...v1('', 80), metadata: { name: 'api', namespace: 'shop' } }, 'h3')]);
-    tracker.upsertLive(other);
-    tracker.resume();
-    expect(tracker.reading).toBe(true);
-    tracker.deleteLive(other);
-    expect(tracker.reading).toBe(false);
+    it('keeps the state when the object is gone or another of the same name answers, and waits for the watch', () => {
+      const { tracker, requests } = readSetup([v2('1', 80)], [v1('', 80)]);
+      tracker.liveInVersion(id, 'autoscaling/v1', '1', { ok: true, object: v1('1', 80) });
+      // Being deleted (a finalizer holds it): the read 404s; no verdict from that, the delete event follows.
+      tracker.upsertLive(v2('2', 80, { generation: 1, deletionTimestamp: '2026-11-27T10:00:00Z', finalizers: ['x'] }));
+      tracker.liveInVersion(id, 'autoscaling/v1', '2', { ok: false, gone: true, message: 'not found as autoscaling/v1' });
+      expect(tracker.get(id)).toMatchObject({ status: 'in-sync', resourceVersion: '1', warnings: [] });
+      // Deleted and created again while read: the new object's answer is not the old one's.
+      tracker.upsertLive(v2('3', 80, { generation: 2 }));
+      tracker.liveInVersion(id, 'autoscaling/v1', '3', { ok: true, object: { ...v1('4', 10), metadata: { ...meta('4'), uid: 'h2' } } });
+      expect(tracker.get(id)).toMatchObject({ uid: 'h1', resourceVersion: '1' });
+      expect(requests).toHaveLength(3);
+    });
+
+    it('forgets what it read when the manifest moves to the watched version or the object goes, and no read holds readiness then', () => {
+      const { tracker, requests, cancelled } = readSetup([v2('1', 80), { ...v2('5', 80), metadata: { ...meta('5'), name: 'api', uid: 'h2' } }], [v1('', 80), { ...v1('', 80), metadata: { name: 'api' } }]);
+      expect(requests.map((r) => r.name)).toEqual(['web', 'api']);
+      tracker.liveInVersion(id, 'autoscaling/v1', '1', { ok: true, object: v1('1', 80) });
+      expect(tracker.reading).toBe(true);
+      tracker.deleteLive({ ...v2('5', 80), metadata: { ...meta('5'), name: 'api', uid: 'h2' } });
+      expect(tracker.reading).toBe(false);
+      tracker.replaceManifests([manifest(v2('', 80), 'r9')]);
+      expect(tracker.get(id)).toMatchObject({ status: 'in-sync', version: 'v2', warnings: [] });
+      expect(cancelled).toEqual(['c1/autoscaling/HorizontalPodAutoscaler/shop/api', id]);
+      expect(requests).toHaveLength(2);
+    });
+
+    it('asks again after cancelReads() (the watcher stopped) instead of waiting for an answer that will not come', () => {
+      const { tracker, requests } = readSetup([v2('1', 80)], [v1('', 80)]);
+      expect(tracker.reading).toBe(true);
+      tracker.cancelReads();
+      expect(tracker.reading).toBe(false);
+      // The restarted watcher's relist brings the same state: read again.
+      tracker.upsertLive(v2('1', 80));
+      tracker.setSchema({ schemaFor: () => undefined });
+      expect(requests.map((r) => r.resourceVersion)).toEqual(['1', '1']);
+    });
   });
 });

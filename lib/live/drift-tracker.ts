@@ -3,7 +3,7 @@
  * object out, recomputed only when one side really changed. No I/O: the cluster watcher feeds it
  * informer events, the manifest watcher feeds it desired objects, and tests feed it directly.
  */
-import { diffPrepared, prepareDesired, type DiffOptions, type FieldChange, type PreparedDesired, type SchemaProvider } from '../drift';
+import { diffPrepared, isCrossVersionWarning, prepareDesired, type DiffOptions, type FieldChange, type PreparedDesired, type SchemaProvider } from '../drift';
 import { redactionDigest } from '../drift/secrets';
 import { lastAppliedDesired } from '../desired/last-applied';
 import { controllerRefOf, isTemplateOwnerKind } from '../desired/owner-template';
@@ -20,6 +20,7 @@ import {
   type DriftStatus,
   type ObjectDriftState,
 } from './types';
+import { VersionReads, type VersionRead, type VersionReadClient } from './version-reads';
 
 const RESUME_SLICE_MS = 40;
 
@@ -31,21 +32,6 @@ export type BuiltDesired = { ok: true; manifest: KubeObject; revision: string; w
  * controller is not known (not watched, or gone). undefined: the Pod has no template owner.
  */
 export type OwnerTemplateBuilder = (pod: KubeObject, owner: KubeObject | undefined) => BuiltDesired | undefined;
-
-/** An object to read in another version than its kind is watched in: the version its desired state is written for. */
-export interface VersionReadRequest {
-  id: string;
-  apiVersion: string;
-  group: string;
-  kind: string;
-  namespace: string | undefined;
-  name: string;
-  /** The resourceVersion of the object as watched; the answer is for this state of it (or a newer one). */
-  resourceVersion: string | undefined;
-}
-
-/** What a read in another version gave: the object in that version, or why there is none. */
-export type VersionRead = { ok: true; object: KubeObject } | { ok: false; message: string };
 
 /** What the tracker knows about a kind in this cluster, from discovery and the informers. */
 export interface KindStatus {
@@ -80,22 +66,11 @@ export interface DriftTrackerOptions {
   /** Longest run of held-back evaluations between turns of the event loop (see resume()). Default 40 ms. */
   resumeSliceMs?: number;
   /**
-   * Reads an object in the version its desired state is written for, when that is not the version
-   * its kind is watched in (manifests of one kind in several versions: the kind is watched in the
-   * version most are written for). The engine compares within one version: an autoscaling/v1
-   * manifest against the autoscaling/v2 object would show every field the versions name
-   * differently as drift. Returns undefined when the read is under way (its answer comes through
-   * liveInVersion()), or why it cannot be done (the version is not served): the object is then
-   * compared across versions, with the engine's warning. Without it, always across versions.
+   * Reads objects in the version their desired state is written for when their kind is watched in
+   * another (lib/live/version-reads.ts says why); answers come through liveInVersion(). Without
+   * it, such objects are compared across versions, with the engine's warning.
    */
-  readInVersion?: (request: VersionReadRequest) => string | undefined;
-}
-
-/** An object's read in its desired state's version: asked for the watched object at `forRv`; `result` once answered. */
-interface InVersion {
-  apiVersion: string;
-  forRv: string | undefined;
-  result?: VersionRead;
+  versionReads?: VersionReadClient;
 }
 
 interface LiveEntry {
@@ -167,14 +142,13 @@ export class DriftTracker {
   private stateRevision = 0;
   private readonly deferred = new Set<string>();
   private sliceScheduled = false;
-  /** Objects read in their desired state's version (see readInVersion), by id. */
-  private readonly inVersion = new Map<string, InVersion>();
-  /** Objects without a state yet whose read in another version is under way: the state is not complete. */
-  private readonly firstReads = new Set<string>();
+  /** Objects read in their desired state's version (see versionReads). */
+  private readonly reads: VersionReads | undefined;
 
   constructor(private readonly opts: DriftTrackerOptions) {
     this.now = opts.now ?? (() => new Date());
     this.preparedCacheSize = Math.max(0, opts.preparedCacheSize ?? 256);
+    this.reads = opts.versionReads ? new VersionReads(opts.versionReads) : undefined;
   }
 
   get cluster(): string {
@@ -204,7 +178,7 @@ export class DriftTracker {
     const entry = this.live.get(id);
     if (!entry) return;
     this.live.delete(id);
-    this.forgetRead(id);
+    this.reads?.forget(id);
     if (entry.kind === 'Pod') this.unindexPod(id, entry.obj);
     this.evaluate(id);
   }
@@ -310,22 +284,19 @@ export class DriftTracker {
     return this.pauseDepth > 0 || this.deferred.size > 0;
   }
 
-  /** Objects without a state yet wait for their read in another version (readInVersion). */
+  /** Objects without a state yet wait for their read in another version (versionReads). */
   get reading(): boolean {
-    return this.firstReads.size > 0;
+    return this.reads?.reading ?? false;
   }
 
-  /**
-   * The answer to a readInVersion() request. Only the latest request for an object counts: an
-   * answer for a state of it that a newer event has replaced, or for a version its desired state
-   * no longer names, is dropped.
-   */
+  /** The answer to a versionReads request (VersionReads.answer() says which count). */
   liveInVersion(id: string, apiVersion: string, forRv: string | undefined, result: VersionRead): void {
-    const r = this.inVersion.get(id);
-    if (!r || r.result || r.apiVersion !== apiVersion || r.forRv !== forRv) return;
-    r.result = result;
-    this.firstReads.delete(id);
-    this.evaluate(id);
+    if (this.reads?.answer(id, apiVersion, forRv, result, this.live.get(id)?.obj)) this.evaluate(id);
+  }
+
+  /** Reads under way will not be answered (the watcher stopped): they are asked again when next needed. */
+  cancelReads(): void {
+    this.reads?.cancelPending();
   }
 
   /**
@@ -378,8 +349,8 @@ export class DriftTracker {
   inputsOf(id: string): { desired?: DesiredObject; live?: KubeObject } {
     const live = this.live.get(id);
     const desired = this.resolve(id, live).desired;
-    const read = live && desired ? this.readOf(id, live, desired.manifest.apiVersion) : undefined;
-    return { desired, live: read?.ok ? read.object : live?.obj };
+    const read = live && desired ? this.reads?.shown(id, desired.manifest.apiVersion, live.obj) : undefined;
+    return { desired, live: read ?? live?.obj };
   }
 
   /** Objects with a drift state. */
@@ -479,53 +450,24 @@ export class DriftTracker {
     return prepared;
   }
 
-  /** The answered read of `live` in `apiVersion`, when there is one for its current state. */
-  private readOf(id: string, live: LiveEntry, apiVersion: string | undefined): VersionRead | undefined {
-    const r = this.inVersion.get(id);
-    if (r?.result === undefined || r.apiVersion !== apiVersion) return undefined;
-    const rv = live.obj.metadata.resourceVersion;
-    // The answer may be of a newer state than the event that asked for it (the object changed
-    // meanwhile): it stands for both, until a later event.
-    return r.forRv === rv || (r.result.ok && r.result.object.metadata.resourceVersion === rv) ? r.result : undefined;
-  }
-
   /**
-   * `live` as it is compared with a desired state written for `apiVersion`: undefined when as
-   * watched (the same version, or one the cluster cannot give: then with a note), the read
-   * object, or 'pending' while it is being read.
+   * `watched` as compared with a desired state written for `apiVersion`: as watched (the same
+   * version, or one the cluster cannot give: then with a note that replaces the engine's warning),
+   * as read in that version, or not yet ('pending').
    */
-  private subjectIn(id: string, live: LiveEntry, apiVersion: string | undefined, notes: string[]): LiveEntry | 'pending' | undefined {
-    const watchedAs = live.obj.apiVersion;
-    if (!apiVersion || !watchedAs || apiVersion === watchedAs || !this.opts.readInVersion) {
-      this.forgetRead(id);
+  private subjectIn(id: string, watched: LiveEntry, apiVersion: string | undefined, notes: string[]): LiveEntry | 'pending' | 'noted' | undefined {
+    const watchedAs = watched.obj.apiVersion;
+    if (!this.reads || !apiVersion || !watchedAs || apiVersion === watchedAs) {
+      this.reads?.forget(id);
       return undefined;
     }
-    const answered = this.readOf(id, live, apiVersion);
-    let message: string;
-    if (answered?.ok) {
-      return { obj: answered.object, group: live.group, version: groupOf(apiVersion).version, kind: live.kind };
-    } else if (answered) {
-      message = answered.message;
-    } else {
-      const asked = this.inVersion.get(id);
-      const rv = live.obj.metadata.resourceVersion;
-      if (asked?.apiVersion === apiVersion && asked.forRv === rv) return 'pending';
-      const why = this.opts.readInVersion({ id, apiVersion, group: live.group, kind: live.kind, namespace: live.obj.metadata.namespace, name: live.obj.metadata.name, resourceVersion: rv });
-      if (why === undefined) {
-        this.inVersion.set(id, { apiVersion, forRv: rv });
-        if (!this.states.has(id)) this.firstReads.add(id);
-        return 'pending';
-      }
-      this.forgetRead(id);
-      message = why;
-    }
-    notes.push(`compared as watched (${watchedAs}), not as ${apiVersion}: ${message}`);
-    return undefined;
-  }
-
-  private forgetRead(id: string): void {
-    this.inVersion.delete(id);
-    this.firstReads.delete(id);
+    const { metadata } = watched.obj;
+    const request = { id, apiVersion, group: watched.group, kind: watched.kind, namespace: metadata.namespace, name: metadata.name, resourceVersion: metadata.resourceVersion };
+    const s = this.reads.subject(request, watched.obj, this.states.has(id));
+    if (s.as === 'pending') return 'pending';
+    if (s.as === 'read') return { obj: s.object, group: watched.group, version: groupOf(apiVersion).version, kind: watched.kind };
+    notes.push(`compared as watched (${watchedAs}), not as ${apiVersion} (${s.why ?? 'not read'}): fields the two versions name differently may show as drift`);
+    return 'noted';
   }
 
   private evaluate(id: string): void {
@@ -543,13 +485,15 @@ export class DriftTracker {
     const desired = resolved.desired;
     // Compared in the version the desired state is written for when the kind is watched in another.
     let live = watched;
+    let acrossVersions = false;
     if (watched && desired) {
       const read = this.subjectIn(id, watched, desired.manifest.apiVersion, resolved.notes);
       // The object keeps the state it has (or gets none yet) until the read is answered.
       if (read === 'pending') return;
-      if (read) live = read;
+      if (read === 'noted') acrossVersions = true;
+      else if (read) live = read;
     } else {
-      this.forgetRead(id);
+      this.reads?.forget(id);
     }
     const template = live ?? (desired ? this.entryOfDesired(desired) : undefined);
     if (!template) {
@@ -574,7 +518,8 @@ export class DriftTracker {
       error,
       source: desired?.source,
       desiredRevision: desired && template.kind === 'Secret' && template.group === '' ? secretRevision(desired.revision) : desired?.revision,
-      resourceVersion: live?.obj.metadata.resourceVersion,
+      // The watched object's: the newest state seen (a read in another version may stand for several).
+      resourceVersion: watched?.obj.metadata.resourceVersion,
       labels: labelsOf(live?.obj ?? desired?.manifest),
       since: '',
     });
@@ -604,7 +549,9 @@ export class DriftTracker {
     } else {
       try {
         const report = diffPrepared(this.preparedFor(id, resolved, this.states.has(id)), live.obj, resolved.options);
-        const warnings = resolved.notes.length === 0 ? report.warnings : [...resolved.notes, ...report.warnings];
+        // The note says it already, with why the object was not read in the manifest's version.
+        const engine = acrossVersions ? report.warnings.filter((w) => !isCrossVersionWarning(w)) : report.warnings;
+        const warnings = resolved.notes.length === 0 ? engine : [...resolved.notes, ...engine];
         next = make(report.drift ? 'drifted' : 'in-sync', report.changes, report.ignored, warnings, undefined);
       } catch (err) {
         next = make('error', [], [], resolved.notes, `cannot compare: ${errorMessage(err)}`);
@@ -647,7 +594,7 @@ export class DriftTracker {
 
   private remove(id: string): void {
     this.prepared.delete(id);
-    this.forgetRead(id);
+    this.reads?.forget(id);
     if (!this.states.delete(id)) return;
     this.stateRevision++;
     this.opts.onEvent({ type: 'delete', id, cluster: this.opts.cluster, at: this.now().toISOString() });
