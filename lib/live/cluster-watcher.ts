@@ -501,6 +501,8 @@ export class ClusterWatcher {
 
   /** A read for the tracker (versionReads): queued, or why the cluster cannot give the object in that version. */
   private readInVersion(request: VersionReadRequest): string | undefined {
+    // Evaluations still running after stop() (held-back slices) read nothing more.
+    if (this.stopped) return 'the dashboard is stopping';
     const { group, version } = groupOf(request.apiVersion);
     if (this.servedVersions.get(group)?.includes(version) === false) return `the cluster does not serve ${request.apiVersion}`;
     this.versionReader.request(request);

@@ -496,6 +496,49 @@ describe('DriftTracker', () => {
       expect(requests).toHaveLength(2);
     });
 
+    it('reads again when who owns what changes, not when only the status is written; an answer for a state since changed stands only for that state', () => {
+      const owners = (manager: string) => ({ managedFields: [{ manager, operation: 'Apply', apiVersion: 'autoscaling/v1', fieldsType: 'FieldsV1', fieldsV1: { 'f:spec': { 'f:maxReplicas': {} } } }] });
+      const { tracker, requests } = readSetup([v2('1', 80, owners('gitops'))], [v1('', 80)]);
+      tracker.liveInVersion(id, 'autoscaling/v1', '1', { ok: true, object: v1('1', 80, owners('gitops')) });
+      tracker.upsertLive(v2('2', 80, owners('gitops'), { currentReplicas: 2 }));
+      expect(requests).toHaveLength(1);
+      // Another manager applies the same values: generation stays, ownership moves.
+      tracker.upsertLive(v2('3', 80, owners('human'), { currentReplicas: 2 }));
+      expect(requests.map((r) => r.resourceVersion)).toEqual(['1', '3']);
+      tracker.liveInVersion(id, 'autoscaling/v1', '3', { ok: true, object: v1('3', 80, owners('human')) });
+      // Held back (a manifest reload): the object changes, then the read asked before arrives.
+      tracker.upsertLive(v2('4', 60, { ...owners('human'), generation: 2 }));
+      tracker.pause();
+      tracker.upsertLive(v2('5', 40, { ...owners('human'), generation: 3 }));
+      tracker.liveInVersion(id, 'autoscaling/v1', '4', { ok: true, object: v1('4', 60, { ...owners('human'), generation: 2 }) });
+      tracker.resume();
+      // The rv-4 read does not stand for rv 5 (another generation): rv 5 is read, not judged by rv 4.
+      expect(requests.map((r) => r.resourceVersion)).toEqual(['1', '3', '4', '5']);
+      tracker.liveInVersion(id, 'autoscaling/v1', '5', { ok: true, object: v1('5', 40, { ...owners('human'), generation: 3 }) });
+      expect(tracker.get(id)?.changes).toMatchObject([{ path: 'spec.targetCPUUtilizationPercentage', desired: 80, live: 40 }]);
+    });
+
+    it('keeps the verdict of its last good read through a few failed reads, without asking again at status writes', () => {
+      const { tracker, requests, events } = readSetup([v2('1', 80)], [v1('', 80)]);
+      tracker.liveInVersion(id, 'autoscaling/v1', '1', { ok: true, object: v1('1', 80) });
+      tracker.upsertLive(v2('2', 50, { generation: 2 }));
+      const fail = { ok: false as const, message: 'could not read it as autoscaling/v1: Too many requests: slow down' };
+      tracker.liveInVersion(id, 'autoscaling/v1', '2', fail);
+      // The reader tries again (same request); status writes meanwhile ask nothing.
+      tracker.upsertLive(v2('3', 50, { generation: 2 }, { currentReplicas: 4 }));
+      tracker.liveInVersion(id, 'autoscaling/v1', '2', fail);
+      expect(requests.map((r) => r.resourceVersion)).toEqual(['1', '2']);
+      expect(tracker.get(id)).toMatchObject({ status: 'in-sync', warnings: [] });
+      expect(events).toHaveLength(1);
+      // Still failing at the third: compared as watched, saying why; the detail shows what was compared.
+      tracker.liveInVersion(id, 'autoscaling/v1', '2', fail);
+      expect(tracker.get(id)?.warnings).toEqual([expect.stringContaining('(could not read it as autoscaling/v1: Too many requests: slow down)')]);
+      expect(tracker.inputsOf(id).live?.apiVersion).toBe('autoscaling/v2');
+      tracker.liveInVersion(id, 'autoscaling/v1', '2', { ok: true, object: v1('3', 50, { generation: 2 }) });
+      expect(tracker.get(id)).toMatchObject({ status: 'drifted', warnings: [], changes: [{ path: 'spec.targetCPUUtilizationPercentage', live: 50 }] });
+      expect(tracker.inputsOf(id).live?.apiVersion).toBe('autoscaling/v1');
+    });
+
     it('asks again after cancelReads() (the watcher stopped) instead of waiting for an answer that will not come', () => {
       const { tracker, requests } = readSetup([v2('1', 80)], [v1('', 80)]);
       expect(tracker.reading).toBe(true);
@@ -505,6 +548,11 @@ describe('DriftTracker', () => {
       tracker.upsertLive(v2('1', 80));
       tracker.setSchema({ schemaFor: () => undefined });
       expect(requests.map((r) => r.resourceVersion)).toEqual(['1', '1']);
+      // A failed read too (its retries stopped with the reader).
+      tracker.liveInVersion(id, 'autoscaling/v1', '1', { ok: false, message: 'could not read it as autoscaling/v1: timeout' });
+      tracker.cancelReads();
+      tracker.upsertLive(v2('1', 80));
+      expect(requests.map((r) => r.resourceVersion)).toEqual(['1', '1', '1']);
     });
   });
 });

@@ -40,17 +40,58 @@ interface Fingerprint {
   meta: unknown[];
 }
 
+/** The watched state a read (or its failure) stands for: its resourceVersion, and what else it depends on. */
+interface Watched {
+  rv: string | undefined;
+  fp: Fingerprint;
+}
+
 interface Entry {
   apiVersion: string;
   /** The watched state the latest unanswered request is for. */
-  asked?: { rv: string | undefined };
-  read?: { object: KubeObject; standsFor: string | undefined; watched: Fingerprint };
-  failure?: { rv: string | undefined; message: string };
+  asked?: Watched;
+  read?: { object: KubeObject; objectRv: string | undefined; watched: Watched };
+  /** The last read failed (it is being tried again); `held`: the state compared with the last good read stands meanwhile. */
+  failure?: { watched: Watched; message: string; held: boolean };
+  /** Reads failed in a row. */
+  failures: number;
+  /** What the last evaluation compared with: the read object, or undefined (as watched). */
+  shown?: KubeObject;
 }
+
+/**
+ * Reads that fail in a row while the object keeps the verdict of its last good read (2 + 4 + 8 s
+ * of retries): one timeout or 429 is not a reason to compare across versions, and publish the
+ * false drift that shows, only to take it back at the next try.
+ */
+const HELD_FAILURES = 3;
 
 function fingerprint(obj: KubeObject): Fingerprint {
   const m = obj.metadata as Record<string, unknown>;
-  return { uid: obj.metadata.uid, generation: m.generation, meta: [m.labels, m.annotations, m.ownerReferences, m.finalizers, m.deletionTimestamp] };
+  // managedFields besides the status writers': who owns what is part of a verdict (added and
+  // removed fields, who changed them), and a write that leaves the values as they were moves it.
+  const owners = Array.isArray(m.managedFields) ? m.managedFields.filter((e) => !(isRecord(e) && e.subresource === 'status')) : m.managedFields;
+  return { uid: obj.metadata.uid, generation: m.generation, meta: [m.labels, m.annotations, m.ownerReferences, m.finalizers, m.deletionTimestamp, owners] };
+}
+
+function watchedOf(obj: KubeObject): Watched {
+  return { rv: obj.metadata.resourceVersion, fp: fingerprint(obj) };
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Whether what was read for the watched state `was` stands for `live`: the same state, or one
+ * that differs only in what a read in another version does not depend on — its status, mostly (an
+ * HPA's is written every 15 s): the same object, generation (spec), metadata and owners of fields.
+ * Kinds without a generation are read again at every change.
+ */
+function standsFor(was: Watched, live: KubeObject): boolean {
+  if (was.rv === live.metadata.resourceVersion) return true;
+  const now = fingerprint(live);
+  return now.uid === was.fp.uid && typeof now.generation === 'number' && now.generation === was.fp.generation && deepEqual(now.meta, was.fp.meta);
 }
 
 export class VersionReads {
@@ -73,20 +114,35 @@ export class VersionReads {
       this.forget(id);
       e = undefined;
     }
-    const rv = live.metadata.resourceVersion;
-    if (e?.read && this.stands(e.read, live)) return { as: 'read', object: e.read.object };
-    if (e?.asked && e.asked.rv === rv) return { as: 'pending' };
-    if (e?.failure && e.failure.rv === rv) return { as: 'watched', why: e.failure.message };
+    const subject = this.known(e, live, hasState);
+    if (subject !== undefined) {
+      if (e && subject.as !== 'pending') e.shown = subject.as === 'read' ? subject.object : undefined;
+      return subject;
+    }
     const why = this.client.request(request);
     if (why !== undefined) {
       this.forget(id);
       return { as: 'watched', why };
     }
-    if (!e) this.entries.set(id, (e = { apiVersion }));
-    e.asked = { rv };
+    if (!e) this.entries.set(id, (e = { apiVersion, failures: 0 }));
+    e.asked = watchedOf(live);
     e.failure = undefined;
     if (!hasState) this.first.add(id);
     return { as: 'pending' };
+  }
+
+  /** What is known of `live` in the entry's version without a new read: undefined when it must be read. */
+  private known(e: Entry | undefined, live: KubeObject, hasState: boolean): Subject | undefined {
+    if (!e) return undefined;
+    const rv = live.metadata.resourceVersion;
+    if (e.read && e.read.object.metadata.uid === live.metadata.uid && (e.read.objectRv === rv || standsFor(e.read.watched, live))) {
+      e.read.watched = watchedOf(live);
+      return { as: 'read', object: e.read.object };
+    }
+    if (e.asked && e.asked.rv === rv) return { as: 'pending' };
+    // A failed read is being tried again (the reader backs off): a status write does not ask anew.
+    if (e.failure && standsFor(e.failure.watched, live)) return e.failure.held && hasState ? { as: 'pending' } : { as: 'watched', why: e.failure.message };
+    return undefined;
   }
 
   /**
@@ -99,31 +155,35 @@ export class VersionReads {
     const e = this.entries.get(id);
     if (!e || e.apiVersion !== apiVersion || !live) return false;
     const rv = live.metadata.resourceVersion;
-    const latest = (e.asked !== undefined && e.asked.rv === forRv) || (e.asked === undefined && e.failure !== undefined && e.failure.rv === forRv);
+    const asked = e.asked !== undefined && e.asked.rv === forRv ? e.asked : e.asked === undefined && e.failure !== undefined && e.failure.watched.rv === forRv ? e.failure.watched : undefined;
     if (result.ok) {
       const current = result.object.metadata.resourceVersion === rv;
-      if (result.object.metadata.uid !== live.metadata.uid || (!latest && !current)) return false;
-      e.read = { object: result.object, standsFor: current ? rv : forRv, watched: fingerprint(live) };
-      if (latest || e.asked?.rv === rv) e.asked = undefined;
+      if (result.object.metadata.uid !== live.metadata.uid || (!asked && !current)) return false;
+      // It stands for the watched state it was asked for (a newer one may be watched already, its
+      // evaluation held back), or for the one now watched when it is of that very state.
+      e.read = { object: result.object, objectRv: result.object.metadata.resourceVersion, watched: current ? watchedOf(live) : (asked as Watched) };
+      if (asked || e.asked?.rv === rv) e.asked = undefined;
       e.failure = undefined;
+      e.failures = 0;
       this.first.delete(id);
       return true;
     }
-    if (!latest) return false;
+    if (!asked) return false;
     e.asked = undefined;
-    this.first.delete(id);
+    const firstRead = this.first.delete(id);
     // Gone: its delete event follows, and until then the state it has stands.
     if (result.gone) return false;
-    e.failure = { rv: forRv, message: result.message };
-    return true;
+    e.failures++;
+    const held = !firstRead && e.read !== undefined && e.failures < HELD_FAILURES;
+    e.failure = { watched: asked, message: result.message, held };
+    return !held;
   }
 
-  /** The object as last read, for showing beside a state compared with it (undefined: compared as watched). */
+  /** The object as last compared, when that was a read in its desired state's version (undefined: as watched). */
   shown(id: string, apiVersion: string | undefined, live: KubeObject): KubeObject | undefined {
     const e = this.entries.get(id);
-    if (!e?.read || e.apiVersion !== apiVersion || e.read.object.metadata.uid !== live.metadata.uid) return undefined;
-    if (e.failure && e.failure.rv === live.metadata.resourceVersion) return undefined;
-    return e.read.object;
+    if (!e?.shown || e.apiVersion !== apiVersion || e.shown.metadata.uid !== live.metadata.uid) return undefined;
+    return e.shown;
   }
 
   forget(id: string): void {
@@ -131,29 +191,13 @@ export class VersionReads {
     if (this.entries.delete(id)) this.client.cancel(id);
   }
 
-  /** The reads under way will not be answered (the watcher stopped): asked again when next needed. */
+  /** Reads under way and retries will not be answered (the watcher stopped): asked again when next needed. */
   cancelPending(): void {
-    for (const e of this.entries.values()) e.asked = undefined;
-    this.first.clear();
-  }
-
-  /**
-   * Whether a read stands for `live`: it is of this state, or of one that differs from it only in
-   * what a read in another version does not depend on — status, mostly (an HPA's is written every
-   * 15 s): the same object, generation (spec) and metadata.
-   */
-  private stands(read: NonNullable<Entry['read']>, live: KubeObject): boolean {
-    if (read.object.metadata.uid !== live.metadata.uid) return false;
-    const rv = live.metadata.resourceVersion;
-    const now = fingerprint(live);
-    const same =
-      read.standsFor === rv ||
-      read.object.metadata.resourceVersion === rv ||
-      (typeof now.generation === 'number' && now.generation === read.watched.generation && deepEqual(now.meta, read.watched.meta));
-    if (same) {
-      read.standsFor = rv;
-      read.watched = now;
+    for (const e of this.entries.values()) {
+      e.asked = undefined;
+      e.failure = undefined;
+      e.failures = 0;
     }
-    return same;
+    this.first.clear();
   }
 }
