@@ -152,6 +152,11 @@ export class ClusterWatcher {
     return this.opts.name;
   }
 
+  /** Reads of objects in their desired state's version, by outcome. */
+  get versionReads(): Readonly<{ ok: number; failed: number; gone: number }> {
+    return this.versionReader.counts;
+  }
+
   /** For on-demand reads beside the watches (pods/log for crash reports). */
   get kubeConfig(): KubeConfig {
     return this.opts.kc;

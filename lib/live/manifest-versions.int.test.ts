@@ -13,6 +13,7 @@ import { tempDirs } from '../../testing/temp-dirs';
 import { parseDashboardConfig } from '../config/dashboard-config';
 import { DirectoryManifestFeed } from './manifest-feed';
 import { objectDetail } from './object-detail';
+import { renderMetrics } from './metrics';
 import { LiveRuntime } from './runtime';
 import type { DriftEvent } from './types';
 
@@ -80,5 +81,9 @@ describe('manifests of one kind in two versions', () => {
     await kubeWrite(kc, 'PATCH', objectPath({ apiVersion: 'autoscaling/v1', resource: 'horizontalpodautoscalers', namespace: ns, name: 'legacy' }, { fieldManager: 'kubectl-edit' }), { spec: { targetCPUUtilizationPercentage: 80 } }, CONTENT_TYPE.merge);
     await eventually(async () => runtime.get(id)?.state.status === 'in-sync', 'legacy in sync again', 20_000);
     expect(runtime.get(id)?.state.warnings).toEqual([]);
+    // Read at start and after each of the two changes; none failed.
+    const reads = (result: string) => Number(new RegExp(`^driftwatch_version_reads_total\\{cluster="test",result="${result}"\\} (\\d+)$`, 'm').exec(renderMetrics(runtime))?.[1]);
+    expect(reads('ok')).toBeGreaterThanOrEqual(3);
+    expect(reads('failed')).toBe(0);
   });
 });

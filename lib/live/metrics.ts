@@ -59,6 +59,8 @@ export function renderMetrics(runtime: LiveRuntime): string {
     out.push(line('driftwatch_event_lag_seconds_count', { cluster: name }, h.count));
   }
 
+  family('driftwatch_version_reads_total', 'counter', "Objects read in their desired state's version, not the one their kind is watched in, by outcome.");
+  for (const [name, w] of runtime.clusters) for (const [result, n] of Object.entries(w.versionReads)) out.push(line('driftwatch_version_reads_total', { cluster: name, result }, n));
   family('driftwatch_drift_events_total', 'counter', 'Drift state changes published on the stream.');
   out.push(line('driftwatch_drift_events_total', {}, runtime.events.lastSeq));
   family('driftwatch_stream_clients', 'gauge', 'Connected /api/v1/stream clients.');

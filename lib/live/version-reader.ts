@@ -34,6 +34,8 @@ export class VersionReader {
   private readonly backoffs = new Map<string, Backoff>();
   /** Bumped by stop(): reads begun before it answer no one. */
   private generation = 0;
+  /** Reads done, by outcome (for metrics). */
+  readonly counts = { ok: 0, failed: 0, gone: 0 };
 
   constructor(private readonly opts: VersionReaderOptions) {}
 
@@ -84,6 +86,7 @@ export class VersionReader {
 
   private done(request: VersionReadRequest, result: VersionRead): void {
     const { id } = request;
+    this.counts[result.ok ? 'ok' : result.gone ? 'gone' : 'failed']++;
     const newest = this.wanted.get(id);
     if (newest === request) {
       if (result.ok || result.gone) {
