@@ -646,7 +646,7 @@ export class ClusterWatcher {
             return;
           }
           if (e.source === 'watch' && e.type !== 'deleted') {
-            const lag = writeLagSeconds(e.object);
+            const lag = writeLagSeconds(e.object, e.previous);
             if (lag !== undefined) this.lag.observe(lag);
           }
           if (w.tracked && this.opts.onLiveWrite) {

@@ -13,16 +13,27 @@ export class LagHistogram {
   }
 }
 
-/**
- * How late an event reached us: now minus the newest managedFields time of the object (the
- * moment the API server accepted the write). managedFields times have one-second resolution, so
- * this is coarse; it is there to spot a watch that lags by seconds or minutes, not milliseconds.
- */
-export function writeLagSeconds(obj: { metadata: { managedFields?: { time?: string }[] } }, nowMs = Date.now()): number | undefined {
+type WithManagedFields = { metadata: { managedFields?: { time?: string }[] } };
+
+function newestWriteMs(obj: WithManagedFields): number {
   let newest = 0;
   for (const e of obj.metadata.managedFields ?? []) {
     const t = e.time ? Date.parse(e.time) : NaN;
     if (t > newest) newest = t;
   }
-  return newest > 0 ? (nowMs - newest) / 1000 : undefined;
+  return newest;
+}
+
+/**
+ * How late an event reached us: now minus the newest managedFields time of the object (the
+ * moment the API server accepted the write). managedFields times have one-second resolution, so
+ * this is coarse; it is there to spot a watch that lags by seconds or minutes, not milliseconds.
+ * Undefined when the write behind the event left no newer time than `previous` had (a DELETE
+ * that only sets deletionTimestamp on an object with finalizers, say): the newest time is then
+ * some earlier write's, and the difference would be the object's age, not a lag.
+ */
+export function writeLagSeconds(obj: WithManagedFields, previous?: WithManagedFields, nowMs = Date.now()): number | undefined {
+  const newest = newestWriteMs(obj);
+  if (newest === 0 || (previous !== undefined && newestWriteMs(previous) >= newest)) return undefined;
+  return (nowMs - newest) / 1000;
 }

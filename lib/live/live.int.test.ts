@@ -12,6 +12,7 @@ import { startPodMutatingWebhook } from '../../testing/mutating-webhook';
 import { startTcpProxy, type TcpProxy } from '../../testing/tcp-proxy';
 import { startTestCluster, type TestCluster } from '../../testing/test-cluster';
 import { DirectoryManifestFeed } from './manifest-feed';
+import { renderMetrics } from './metrics';
 import { LiveRuntime, MAX_READY_WAITERS } from './runtime';
 import { ownerTemplateBuilder } from './runtime-options';
 import type { DriftEvent, ObjectDriftState } from './types';
@@ -254,6 +255,8 @@ describe('live drift on the shared test cluster', () => {
     const problems = rt.runtime.manifestProblems();
     expect(problems).toEqual([expect.objectContaining({ root: dir, file: 'broken.yaml', line: 4, severity: 'error' })]);
     expect(problems[0]?.message).toMatch(/flow map/i);
+    const metric = (severity: string) => new RegExp(`^driftwatch_manifest_problems\\{severity="${severity}"\\} (\\d+)$`, 'm').exec(renderMetrics(rt.runtime))?.[1];
+    expect([metric('error'), metric('warning')]).toEqual(['1', '0']);
   });
 
   it('keys a manifest again when its CRD is installed after start-up: compared where the cluster puts it, not missing beside an unmanaged twin', async () => {

@@ -65,8 +65,9 @@ export function renderMetrics(runtime: LiveRuntime): string {
   out.push(line('driftwatch_drift_events_total', {}, runtime.events.lastSeq));
   family('driftwatch_stream_clients', 'gauge', 'Connected /api/v1/stream clients.');
   out.push(line('driftwatch_stream_clients', {}, runtime.events.clients));
-  family('driftwatch_manifest_problems', 'gauge', 'Manifest files or documents that could not be loaded.');
-  out.push(line('driftwatch_manifest_problems', {}, runtime.manifestProblems().length));
+  family('driftwatch_manifest_problems', 'gauge', 'Manifest problems: errors (a file or document that could not be loaded) and warnings (loaded, with a caveat).');
+  const problems = runtime.manifestProblems();
+  for (const severity of ['error', 'warning'] as const) out.push(line('driftwatch_manifest_problems', { severity }, problems.filter((p) => p.severity === severity).length));
 
   // The usual process families (the names prom-client gives them), so that memory can be watched
   // with the dashboards people already have: a large cluster's informer cache is most of the heap.
