@@ -122,6 +122,30 @@ describe('loadManifestDirectory', () => {
     expect(second.objects.get('/ConfigMap/default/b')?.revision).not.toBe(first.objects.get('/ConfigMap/default/b')?.revision);
   });
 
+  it('keeps the last loaded form of documents a file no longer loads while it has an error, marked stale, until it loads again', async () => {
+    put('shop.yaml', `${cm('a')}---\n${cm('b', undefined, 'one')}`);
+    const loader = new ManifestDirectoryLoader(root, { git: false });
+    const first = await loader.load();
+    expect([...first.objects.keys()]).toEqual(['/ConfigMap/default/a', '/ConfigMap/default/b']);
+    // A stray comma in b (a half-written save, a typo); a is edited in the same save.
+    put('shop.yaml', `${cm('a', undefined, 'two')}---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b,, }\ndata:\n  k: one\n`);
+    const broken = await loader.load();
+    expect(broken.problems).toMatchObject([{ file: 'shop.yaml', severity: 'error' }]);
+    const line = broken.problems[0]?.line;
+    const b = broken.objects.get('/ConfigMap/default/b');
+    expect(b?.manifest).toEqual(first.objects.get('/ConfigMap/default/b')?.manifest);
+    expect(b?.revision).toBe(first.objects.get('/ConfigMap/default/b')?.revision);
+    expect(b?.source).toMatchObject({ file: 'shop.yaml', line: 8, stale: expect.stringMatching(new RegExp(`^shop\\.yaml has an error at line ${line} \\(.+\\): compared with this document as it was last loaded$`)) });
+    // What still loads is what the file now says.
+    expect(broken.objects.get('/ConfigMap/default/a')?.manifest).toMatchObject({ data: { k: 'two' } });
+    expect(broken.objects.get('/ConfigMap/default/a')?.source.stale).toBeUndefined();
+    // Fixed, with b's document gone: b goes.
+    put('shop.yaml', cm('a', undefined, 'two'));
+    const fixed = await loader.load();
+    expect([...fixed.objects.keys()]).toEqual(['/ConfigMap/default/a']);
+    expect(fixed.problems).toEqual([]);
+  });
+
   it('tells whether a new scope callback changes anything for the kinds it loaded', async () => {
     put('w.yaml', 'apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n');
     put('a.yaml', cm('a'));

@@ -208,7 +208,8 @@ export class ManifestDirectoryLoader {
         return (cached as CachedFile).parsed;
       case 'text': {
         this.parsedLastLoad.push(f.rel);
-        const keep = (parsed: ParsedFile) => {
+        const keep = (next: ParsedFile) => {
+          const parsed = cached === undefined ? next : withLastLoaded(next, cached.parsed, f.rel);
           this.cache.set(f.rel, { stamp: f.stamp, textHash: read.textHash, parsed });
           return parsed;
         };
@@ -246,6 +247,27 @@ export class ManifestDirectoryLoader {
     state.dirty = dirtyFiles.size > 0;
     return { state, dirtyFiles };
   }
+}
+
+/** The object a document declares, by what names it (its namespace as written: both sides of a comparison are unscoped). */
+function declared(m: Record<string, unknown>): string {
+  const meta = (m.metadata ?? {}) as { name?: unknown; namespace?: unknown };
+  return `${String(m.apiVersion)}\u0000${String(m.kind)}\u0000${String(meta.namespace ?? '')}\u0000${String(meta.name)}`;
+}
+
+/**
+ * A file re-read with an error (a half-written save, a stray comma): the documents that no longer
+ * load keep their last loaded form, marked stale, instead of turning their objects unmanaged and
+ * their drift invisible until the file is fixed. (A document removed in the same edit as the error
+ * stays until the file loads again.) Without an error, the file is what it now says.
+ */
+function withLastLoaded(next: ParsedFile, previous: ParsedFile, rel: string): ParsedFile {
+  const error = next.problems.find((p) => p.severity === 'error');
+  if (error === undefined) return next;
+  const loaded = new Set(next.objects.map((o) => declared(o.manifest)));
+  const stale = `${rel} has an error at line ${error.line} (${error.message}): compared with this document as it was last loaded`;
+  const kept = previous.objects.filter((o) => !loaded.has(declared(o.manifest))).map((o) => ({ manifest: o.manifest, line: o.line, ...(o.revision !== undefined ? { revision: o.revision } : {}), stale }));
+  return kept.length === 0 ? next : { objects: [...next.objects, ...kept].sort((a, b) => a.line - b.line), problems: next.problems };
 }
 
 /** A load's parse workers: started once the YAML it has read passes parseWorker.minChars characters. */

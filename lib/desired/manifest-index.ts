@@ -88,6 +88,7 @@ export function buildManifestObjects(
       const source: ManifestDirSource = { type: 'manifest-dir', file: f.rel, line: p.line };
       if (git.commit !== undefined) source.commit = git.commit;
       if (git.dirtyFiles !== undefined) source.dirty = git.dirtyFiles.has(f.rel);
+      if (p.stale !== undefined) source.stale = p.stale;
       objects.set(id, { key: s.key, id, manifest: s.manifest, source, revision: s.revision });
     }
   }
@@ -109,7 +110,7 @@ export interface ManifestObjectsDiff {
 }
 
 function sameSource(a: ManifestDirSource, b: ManifestDirSource): boolean {
-  return a.file === b.file && a.line === b.line && a.commit === b.commit && a.dirty === b.dirty;
+  return a.file === b.file && a.line === b.line && a.commit === b.commit && a.dirty === b.dirty && a.stale === b.stale;
 }
 
 export function diffManifestObjects(prev: ReadonlyMap<string, ManifestObject>, next: ReadonlyMap<string, ManifestObject>): ManifestObjectsDiff {

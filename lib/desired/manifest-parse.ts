@@ -23,6 +23,8 @@ export interface ParsedManifest {
   line: number;
   /** contentHash(manifest), when a parse worker computed it off the server's thread. */
   revision?: string;
+  /** Kept from the file's last load because the file has an error now (ManifestDirSource.stale). */
+  stale?: string;
 }
 
 export interface ParsedFile {

@@ -16,6 +16,11 @@ export interface ManifestDirSource {
   commit?: string;
   /** The file differs from `commit` (modified, staged or untracked); absent when unknown. */
   dirty?: boolean;
+  /**
+   * The file has an error now and this document did not load from it: the object is compared with
+   * the document as last loaded, and this says why (cleared once the file loads again).
+   */
+  stale?: string;
 }
 
 export interface LastAppliedSource {

@@ -281,6 +281,21 @@ describe('DriftTracker', () => {
     expect(tracker.revision).toBeGreaterThan(revision);
   });
 
+  it('says when a manifest is the last loaded form of a document its file no longer loads, and stops saying it once the file loads', () => {
+    const { tracker, events } = setup();
+    tracker.replaceManifests([desiredOf(deployment('web:1'), 'r1')]);
+    tracker.upsertLive(liveDeployment('web:2', '1', 'kubectl-edit'));
+    const since = tracker.get(ID)?.since;
+    const stale = 'web.yaml has an error at line 9 (Unexpected , in flow map): compared with this document as it was last loaded';
+    tracker.replaceManifests([{ ...desiredOf(deployment('web:1'), 'r1'), source: { type: 'manifest-dir', file: 'web.yaml', line: 1, stale } }]);
+    // Still drifted as before, and saying why the manifest may be out of date.
+    expect(tracker.get(ID)).toMatchObject({ status: 'drifted', warnings: [stale], since, source: { stale } });
+    tracker.replaceManifests([desiredOf(deployment('web:1'), 'r1')]);
+    expect(tracker.get(ID)).toMatchObject({ status: 'drifted', warnings: [], since });
+    // missing, drifted, then the warning on and off.
+    expect(events.map((e) => e.type === 'upsert' && e.state.warnings.length)).toEqual([0, 0, 1, 0]);
+  });
+
   it('says when another source takes over with the same verdict, without moving since', () => {
     const { tracker, events, advance } = clockedSetup();
     const live = liveDeployment('web:1', '1');

@@ -212,7 +212,9 @@ export class DriftTracker {
     const moved: string[] = [];
     for (const [id, d] of next) {
       const before = this.manifests.get(id);
-      if (before?.revision !== d.revision) touched.push(id);
+      // A manifest kept from its file's last load (the file has an error now), or no longer: its
+      // state says so in its warnings, so it is judged again.
+      if (before?.revision !== d.revision || before.source.stale !== d.source.stale) touched.push(id);
       else if (!deepEqual(before.source, d.source)) moved.push(id);
     }
     for (const id of this.manifests.keys()) if (!next.has(id)) touched.push(id);
@@ -397,7 +399,7 @@ export class DriftTracker {
     for (const type of this.opts.sources) {
       if (type === 'manifest-dir') {
         const d = this.manifests.get(id);
-        if (d) return { desired: d, options: manifestOptions, notes };
+        if (d) return { desired: d, options: manifestOptions, notes: d.source.stale !== undefined ? [d.source.stale] : notes };
       } else if (type === 'last-applied' && live) {
         const r = lastAppliedDesired(live.obj);
         if (r === undefined) continue;

@@ -14,6 +14,8 @@ export interface DesiredSource {
   line?: number;
   /** manifest-dir inside a git work tree: HEAD when the file was read. */
   commit?: string;
+  /** manifest-dir: the file has an error now, and this is the document as last loaded (why, in words). */
+  stale?: string;
   /** owner-template: the controller whose pod template the Pod is compared with. */
   owner?: { apiVersion: string; kind: string; name: string; uid: string };
 }
