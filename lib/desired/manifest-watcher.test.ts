@@ -106,12 +106,16 @@ describe('ManifestDirectoryWatcher', { timeout: 30_000 }, () => {
     const last = broken.at(-1) as ManifestChange;
     expect(last.problems).toMatchObject([{ file: 'b.yaml', line: 5, severity: 'error' }]);
     expect(last.problemsChanged).toBe(true);
-    expect(names(broken, 'removed')).toEqual(['b']);
+    // b keeps its last loaded form, marked stale (its source moved, its content did not).
+    expect(names(broken, 'removed')).toEqual([]);
+    expect(names(broken, 'relocated')).toEqual(['b']);
+    expect(last.snapshot.objects.get('/ConfigMap/default/b')?.source.stale).toMatch(/^b\.yaml has an error at line 5 /);
     expect(last.snapshot.objects.has('/ConfigMap/default/a')).toBe(true);
 
     put('b.yaml', cm('b', 'fixed'));
     const fixed = await until((c) => c.some((x) => x.problems.length === 0 && x.problemsChanged), 'the problem to clear');
-    expect(names(fixed, 'added')).toEqual(['b']);
+    expect(names(fixed, 'changed')).toEqual(['b']);
+    expect(fixed.at(-1)?.snapshot.objects.get('/ConfigMap/default/b')?.source.stale).toBeUndefined();
   });
 
   it('survives the directory being removed and recreated, keeping the last objects meanwhile', async () => {
