@@ -230,7 +230,10 @@ export function applyBuiltinDefaults(obj: Record<string, unknown>, apiVersion: s
       d.set(spec, 'replicas', 1);
       d.set(spec, 'podManagementPolicy', 'OrderedReady');
       d.set(spec, 'revisionHistoryLimit', 10);
-      rollingStrategy(spec, 'updateStrategy', d, version === 'v1beta1' ? 'OnDelete' : 'RollingUpdate', { partition: 0 });
+      // maxUnavailable: 1 since the MaxUnavailableStatefulSet feature is on by default (beta); a
+      // StatefulSet created by a plain POST (helm, kubectl create, an operator) has it under its
+      // creator's name, and without the default it showed as that creator's addition.
+      rollingStrategy(spec, 'updateStrategy', d, version === 'v1beta1' ? 'OnDelete' : 'RollingUpdate', version === 'v1' ? { partition: 0, maxUnavailable: 1 } : { partition: 0 });
       if (group === 'apps' && version === 'v1') {
         const retention = rec(d.set(spec, 'persistentVolumeClaimRetentionPolicy', {}));
         if (retention !== undefined) {

@@ -708,6 +708,22 @@ describe('false positives catalogue', () => {
     it('a different size is reported inside the template', () => {
       expect(paths(diffObjects(sts('20Gi'), live()))).toEqual(['spec.volumeClaimTemplates[0].spec.resources.requests.storage']);
     });
+
+    it('created by a plain POST (helm), the updateStrategy default maxUnavailable: 1 is its creator\'s but not an addition; another value is drift', () => {
+      const created = (maxUnavailable: number, manager: string): Obj => {
+        const l = live();
+        const spec = l.spec as Obj;
+        spec.updateStrategy = { rollingUpdate: { partition: 0, maxUnavailable }, type: 'RollingUpdate' };
+        // Whoever writes the field last owns it: the API server takes it out of helm's set.
+        const rolling = manager === 'helm' ? { '.': {}, 'f:maxUnavailable': {}, 'f:partition': {} } : { '.': {}, 'f:partition': {} };
+        const fields = { 'f:spec': { 'f:updateStrategy': { 'f:rollingUpdate': rolling, 'f:type': {} } } };
+        (l.metadata as Obj).managedFields = [entry('helm', 'Update', fields), ...(manager === 'helm' ? [] : [entry(manager, 'Update', { 'f:spec': { 'f:updateStrategy': { 'f:rollingUpdate': { 'f:maxUnavailable': {} } } } })])];
+        return l;
+      };
+      // MaxUnavailableStatefulSet (on by default since it went beta) sets it on every create.
+      expectInSync(diffObjects(sts('10Gi'), created(1, 'helm')));
+      expect(diffObjects(sts('10Gi'), created(2, 'kubectl-edit')).changes).toMatchObject([{ path: 'spec.updateStrategy.rollingUpdate.maxUnavailable', op: 'changed', desired: 1, live: 2, manager: { name: 'kubectl-edit' } }]);
+    });
   });
 
   describe('#22 image rewritten by a policy engine', () => {
