@@ -241,3 +241,119 @@ export function realisticManifests(ns: string, crdGroup: string): { crd: Manifes
   ];
   return { crd, cases };
 }
+
+/**
+ * More kinds a team keeps in git, each with API-server defaults of its own: a DaemonSet, a
+ * (suspended) Job and CronJob, an HPA, a PodDisruptionBudget, a NetworkPolicy (policyTypes is
+ * defaulted), a PersistentVolumeClaim and a NodePort Service (the port is allocated on create).
+ * Kept apart from realisticManifests, which the demo also deploys.
+ */
+export function moreRealisticManifests(ns: string): ManifestCase[] {
+  const labels = { 'app.kubernetes.io/name': 'shop', 'app.kubernetes.io/part-of': 'driftwatch-test' };
+  const container = (name: string, image: string) => ({ name, image, resources: { requests: { cpu: '50m', memory: '64Mi' } } });
+  return [
+    {
+      manifest: {
+        apiVersion: 'apps/v1',
+        kind: 'DaemonSet',
+        metadata: { name: 'node-agent', namespace: ns, labels },
+        spec: {
+          selector: { matchLabels: { app: 'node-agent' } },
+          template: { metadata: { labels: { app: 'node-agent' } }, spec: { containers: [container('agent', 'ghcr.io/example/agent:0.9.1')], tolerations: [{ operator: 'Exists' }] } },
+        },
+      },
+      mutation: { spec: { template: { spec: { containers: [{ name: 'agent', image: 'ghcr.io/example/agent:0.9.2' }] } } } },
+      expectPath: 'spec.template.spec.containers[name=agent].image',
+      expectOp: 'changed',
+    },
+    {
+      manifest: {
+        apiVersion: 'batch/v1',
+        kind: 'Job',
+        metadata: { name: 'migrate', namespace: ns, labels },
+        spec: { suspend: true, backoffLimit: 2, template: { spec: { restartPolicy: 'Never', containers: [container('migrate', 'ghcr.io/example/shop-migrate:1.4.2')] } } },
+      },
+      mutation: { spec: { parallelism: 2 } },
+      expectPath: 'spec.parallelism',
+      expectOp: 'changed',
+    },
+    {
+      manifest: {
+        apiVersion: 'batch/v1',
+        kind: 'CronJob',
+        metadata: { name: 'nightly-report', namespace: ns, labels },
+        spec: {
+          schedule: '0 3 * * *',
+          suspend: true,
+          jobTemplate: { spec: { template: { spec: { restartPolicy: 'OnFailure', containers: [container('report', 'ghcr.io/example/report:2.0.0')] } } } },
+        },
+      },
+      mutation: { spec: { schedule: '0 4 * * *' } },
+      expectPath: 'spec.schedule',
+      expectOp: 'changed',
+    },
+    {
+      manifest: {
+        apiVersion: 'autoscaling/v2',
+        kind: 'HorizontalPodAutoscaler',
+        metadata: { name: 'shop', namespace: ns, labels },
+        spec: {
+          scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'shop' },
+          minReplicas: 2,
+          maxReplicas: 6,
+          metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }],
+        },
+      },
+      mutation: { spec: { maxReplicas: 12 } },
+      expectPath: 'spec.maxReplicas',
+      expectOp: 'changed',
+    },
+    {
+      manifest: {
+        apiVersion: 'policy/v1',
+        kind: 'PodDisruptionBudget',
+        metadata: { name: 'shop', namespace: ns, labels },
+        spec: { minAvailable: 1, selector: { matchLabels: { app: 'shop' } } },
+      },
+      mutation: { spec: { minAvailable: 2 } },
+      expectPath: 'spec.minAvailable',
+      expectOp: 'changed',
+    },
+    {
+      manifest: {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'NetworkPolicy',
+        metadata: { name: 'shop-ingress', namespace: ns, labels },
+        spec: {
+          podSelector: { matchLabels: { app: 'shop' } },
+          ingress: [{ from: [{ podSelector: { matchLabels: { app: 'frontend' } } }], ports: [{ port: 8080 }] }],
+        },
+      },
+      mutation: { metadata: { annotations: { 'example.com/exception': 'INC-1234' } } },
+      expectPath: 'metadata.annotations["example.com/exception"]',
+      expectOp: 'added',
+    },
+    {
+      manifest: {
+        apiVersion: 'v1',
+        kind: 'PersistentVolumeClaim',
+        metadata: { name: 'uploads', namespace: ns, labels },
+        spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '5Gi' } } },
+      },
+      mutation: { metadata: { labels: { 'app.kubernetes.io/name': 'uploads' } } },
+      expectPath: 'metadata.labels["app.kubernetes.io/name"]',
+      expectOp: 'changed',
+    },
+    {
+      manifest: {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'shop-nodeport', namespace: ns, labels },
+        spec: { type: 'NodePort', selector: { app: 'shop' }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] },
+      },
+      mutation: { spec: { externalTrafficPolicy: 'Local' } },
+      expectPath: 'spec.externalTrafficPolicy',
+      expectOp: 'changed',
+    },
+  ];
+}

@@ -4,7 +4,7 @@ import { getJson } from '../kube/http';
 import { loadClusterSchema, openApiPathOf } from '../kube/cluster-schema';
 import { eventually, testCluster, uniqueName } from '../../testing/cluster-fixture';
 import { CONTENT_TYPE, kubeWrite, objectPath, type ObjectRef } from '../../testing/kube-write';
-import { realisticManifests, type ManifestCase } from '../../testing/realistic-manifests';
+import { moreRealisticManifests, realisticManifests, type ManifestCase } from '../../testing/realistic-manifests';
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 const SSA_MANAGER = 'gitops-sync';
@@ -16,7 +16,7 @@ function refOf(m: ManifestCase['manifest'], withName = true): ObjectRef {
   const lower = kind.toLowerCase();
   return {
     apiVersion: m.apiVersion ?? '',
-    resource: lower.endsWith('s') ? `${lower}es` : `${lower}s`,
+    resource: lower.endsWith('s') ? `${lower}es` : lower.endsWith('y') ? `${lower.slice(0, -1)}ies` : `${lower}s`,
     namespace: m.metadata?.namespace,
     name: withName ? m.metadata?.name : undefined,
   };
@@ -53,7 +53,9 @@ for (const mode of ['client-side', 'server-side', 'created'] as const) {
   describe(`drift engine against objects applied ${mode}`, () => {
     const { kc } = testCluster();
     const ns = uniqueName(mode === 'client-side' ? 'csa' : mode === 'server-side' ? 'ssa' : 'new');
-    const { crd, cases } = realisticManifests(ns, `${ns}.driftwatch.test`);
+    const realistic = realisticManifests(ns, `${ns}.driftwatch.test`);
+    const { crd } = realistic;
+    const cases = [...realistic.cases, ...moreRealisticManifests(ns)];
     const all = [crd, ...cases];
     const options = (schema?: SchemaProvider): DiffOptions => ({
       schema,
