@@ -50,6 +50,11 @@ test.describe('drift API and stream', () => {
     expect(d.live.object.data).toEqual({ mode: 'unsafe' });
     expect(d.desired.object.data).toEqual({ mode: 'safe' });
     expect(d.live.volatilePaths).toContain('metadata.managedFields');
+    // The kind in the wrong case: a 404 that names the object meant.
+    const cluster = JSON.parse(drift.data).state.cluster as string;
+    const wrongCase = await request.get(`/api/v1/drift/object?cluster=${encodeURIComponent(cluster)}&kind=configmap&namespace=${ns}&name=settings`);
+    expect(wrongCase.status()).toBe(404);
+    expect((await wrongCase.json()).error.message).toContain(`did you mean ${cluster}//ConfigMap/${ns}/settings?`);
 
     // Disconnected while the drift is reverted: resuming with Last-Event-ID delivers exactly that.
     stream.close();

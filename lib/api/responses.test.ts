@@ -9,11 +9,13 @@ describe('query parsing', () => {
     expect(await refusal(parseQuery(driftListQuery, new URLSearchParams('limit=10&limit=20'), ['status']))).toBe('invalid query: limit: given 2 times, once expected');
     const lists = parseQuery(driftListQuery, new URLSearchParams('status=drifted&status=missing,error'), ['status']);
     expect(lists.ok && lists.value.status).toEqual(['drifted', 'missing', 'error']);
+    expect(await refusal(parseQuery(driftListQuery, new URLSearchParams('status='), ['status']))).toBe('invalid query: status: give at least one value');
   });
 
   it('sees every parameter, __proto__ included, and names the unknown ones', async () => {
-    expect(await refusal(parseQuery(NO_PARAMS, new URLSearchParams('__proto__=x')))).toBe('invalid query: (top level): unknown key "__proto__"');
-    expect(await refusal(parseQuery(NO_PARAMS, new URLSearchParams('verbose=1')))).toBe('invalid query: (top level): unknown key "verbose"');
+    expect(await refusal(parseQuery(NO_PARAMS, new URLSearchParams('__proto__=x')))).toBe('invalid query: (top level): unknown key "__proto__"; none is taken here');
+    expect(await refusal(parseQuery(NO_PARAMS, new URLSearchParams('verbose=1')))).toBe('invalid query: (top level): unknown key "verbose"; none is taken here');
+    expect(await refusal(parseQuery(driftListQuery, new URLSearchParams('limt=5'), ['status']))).toMatch(/^invalid query: \(top level\): unknown key "limt" \(did you mean "limit"\?\); allowed here: .*limit/);
     expect(parseQuery(NO_PARAMS, new URLSearchParams('')).ok).toBe(true);
   });
 });
@@ -25,5 +27,8 @@ describe('methods a route does not serve', () => {
     expect(res.headers.get('allow')).toBe('GET, HEAD, OPTIONS');
     expect(await res.json()).toEqual({ error: { status: 405, message: 'POST is not served here; this endpoint takes GET' } });
     expect(otherMethods('POST').GET(new Request('http://x/api/v1/snapshots')).headers.get('allow')).toBe('POST, OPTIONS');
+    // OPTIONS agrees with the 405s (Next's own lists every method).
+    const options = otherMethods('GET').OPTIONS(new Request('http://x/api/v1/drift', { method: 'OPTIONS' }));
+    expect([options.status, options.headers.get('allow')]).toEqual([204, 'GET, HEAD, OPTIONS']);
   });
 });

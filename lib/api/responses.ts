@@ -17,15 +17,17 @@ const METHODS: ReadonlyArray<Method> = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE']
  * (Next's own 405 has an empty body and no Allow.) A route spreads them over its exports:
  * `export const { POST, PUT, PATCH, DELETE } = otherMethods('GET');`.
  */
-export function otherMethods(...served: Method[]): Record<Method, (req: Request) => NextResponse> {
-  // HEAD comes with GET and OPTIONS with every route (Next answers both itself).
+export function otherMethods(...served: Method[]): Record<Method | 'OPTIONS', (req: Request) => NextResponse> {
+  // HEAD comes with GET (Next answers it from GET).
   const allow = [...served, ...(served.includes('GET') ? ['HEAD'] : []), 'OPTIONS'].join(', ');
   const refuse = (req: Request) => {
     const res = jsonError(405, `${req.method} is not served here; this endpoint takes ${served.join(' or ')}`);
     res.headers.set('Allow', allow);
     return res;
   };
-  return Object.fromEntries(METHODS.map((m) => [m, refuse])) as Record<Method, (req: Request) => NextResponse>;
+  // Next's own OPTIONS lists every method whether the route serves it or not.
+  const options = () => new NextResponse(null, { status: 204, headers: { Allow: allow, 'Cache-Control': 'no-store' } });
+  return { ...(Object.fromEntries(METHODS.map((m) => [m, refuse])) as Record<Method, (req: Request) => NextResponse>), OPTIONS: options };
 }
 
 export function jsonOk(body: unknown): NextResponse {
@@ -53,6 +55,12 @@ export function searchParamsObject(params: URLSearchParams, lists: ReadonlyArray
   return out;
 }
 
+/** `?status=` (every value empty) says what is missing, not zod's array-size wording. */
+function queryIssueText(schema: z.ZodType, issue: z.core.$ZodIssue): string {
+  if (issue.code === 'too_small' && issue.origin === 'array' && issue.minimum === 1 && issue.message.startsWith('Too small')) return 'give at least one value';
+  return issueText(schema, issue);
+}
+
 export type Parsed<T> = { ok: true; value: T } | { ok: false; response: NextResponse };
 
 export function parseQuery<S extends z.ZodType>(schema: S, params: URLSearchParams, lists: ReadonlyArray<string> = []): Parsed<z.infer<S>> {
@@ -62,7 +70,7 @@ export function parseQuery<S extends z.ZodType>(schema: S, params: URLSearchPara
   if (repeated.length > 0) return { ok: false, response: jsonError(400, `invalid query: ${repeated.map((k) => `${k}: given ${params.getAll(k).length} times, once expected`).join('; ')}`) };
   const res = schema.safeParse(searchParamsObject(params, lists));
   if (res.success) return { ok: true, value: res.data };
-  const detail = res.error.issues.map((i) => `${issuePath(i.path)}: ${issueText(schema, i)}`).join('; ');
+  const detail = res.error.issues.map((i) => `${issuePath(i.path)}: ${queryIssueText(schema, i)}`).join('; ');
   return { ok: false, response: jsonError(400, `invalid query: ${detail}`) };
 }
 

@@ -82,8 +82,11 @@ export function issueText(schema: z.ZodType, issue: Issue): string {
       const meant = likelyKey(k, allowed);
       return `unknown key "${k}"${meant ? ` (did you mean "${meant}"?)` : ''}`;
     });
-    return `${each.join(', ')}${allowed.length > 0 ? `; allowed here: ${allowed.join(', ')}` : ''}`;
+    // An object that takes no keys at all (an endpoint without parameters) says so.
+    const none = allowed.length === 0 && objectsAt(schema as unknown as Schema, issue.path).length > 0;
+    return `${each.join(', ')}${allowed.length > 0 ? `; allowed here: ${allowed.join(', ')}` : none ? '; none is taken here' : ''}`;
   }
+
   if (issue.code === 'invalid_union') {
     const branches = issue.errors.flat();
     // A branch of the right type that refused the value says why; otherwise name the types allowed.

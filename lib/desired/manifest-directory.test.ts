@@ -61,6 +61,16 @@ describe('loadManifestDirectory', () => {
     expect(s.index.get({ group: '', kind: 'ConfigMap', namespace: 'default', name: 'after' })?.source.line).toBe(14);
   });
 
+  it('reads a .json file that is not JSON (a trailing comma) as YAML, with a warning where JSON.parse stopped', async () => {
+    put('cm.json', '{\n  "apiVersion": "v1",\n  "kind": "ConfigMap",\n  "metadata": {"name": "lenient"},\n}\n');
+    const s = await loadManifestDirectory(root, { git: false });
+    expect([...s.objects.keys()]).toEqual(['/ConfigMap/default/lenient']);
+    expect(s.problems).toEqual([{ file: 'cm.json', line: 5, column: 1, message: expect.stringMatching(/^not valid JSON \(.+\); read as YAML, which accepts it$/), severity: 'warning' }]);
+    // Valid JSON, and YAML in a .yaml file: nothing to say.
+    put('cm.json', JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'lenient' } }));
+    expect((await loadManifestDirectory(root, { git: false })).problems).toEqual([]);
+  });
+
   it('reports the second definition of an object, in path order, and keeps the first', async () => {
     put('b.yaml', cm('dup', 'shop', 'from-b'));
     put('a.yaml', `${cm('x')}---\n${cm('dup', 'shop', 'from-a')}`);

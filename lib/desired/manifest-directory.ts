@@ -219,10 +219,12 @@ export class ManifestDirectoryLoader {
         // 390–474 MiB).
         const json = parseJsonManifests(read.text);
         if (json !== undefined) return keep(json);
+        // A .json file that is not JSON (a trailing comma) is still read, as YAML, which takes it; said.
+        const asYaml = f.rel.toLowerCase().endsWith('.json') ? (p: ParsedFile) => keep(notJson(p, read.text, f.rel)) : keep;
         const workers = pool.forYaml(read.text.length);
-        const here = () => keep(parseSimpleYamlManifests(read.text) ?? parseYamlManifests(read.text, f.rel));
+        const here = () => asYaml(parseSimpleYamlManifests(read.text) ?? parseYamlManifests(read.text, f.rel));
         if (workers === undefined) return here();
-        return { later: workers.parse(read.text, f.rel).then(keep, here) };
+        return { later: workers.parse(read.text, f.rel).then(asYaml, here) };
       }
     }
   }
@@ -247,6 +249,23 @@ export class ManifestDirectoryLoader {
     state.dirty = dirtyFiles.size > 0;
     return { state, dirtyFiles };
   }
+}
+
+/** A warning that a .json file read as YAML is not JSON, where JSON.parse says why (unless YAML refused it too). */
+function notJson(parsed: ParsedFile, text: string, rel: string): ParsedFile {
+  if (parsed.problems.some((p) => p.severity === 'error')) return parsed;
+  let why = 'not one JSON document';
+  try {
+    JSON.parse(text);
+  } catch (e) {
+    why = e instanceof Error ? e.message : String(e);
+  }
+  // Node 20 gives an offset ("at position 9"); later versions add "(line 1 column 10)".
+  const offset = /at position (\d+)/.exec(why);
+  const before = offset ? text.slice(0, Number(offset[1])) : undefined;
+  const where = before === undefined ? {} : { line: before.split('\n').length, column: before.length - before.lastIndexOf('\n') };
+  const problem: ManifestProblem = { file: rel, line: 0, ...where, message: `not valid JSON (${why}); read as YAML, which accepts it`, severity: 'warning' };
+  return { objects: parsed.objects, problems: [...parsed.problems, problem] };
 }
 
 /** The object a document declares, by what names it (its namespace as written: both sides of a comparison are unscoped). */

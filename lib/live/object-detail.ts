@@ -1,7 +1,7 @@
 import { toDisplayObject, type DisplayObject } from '../drift/display';
 import type { FieldChange } from '../drift';
 import type { LiveRuntime } from './runtime';
-import type { ObjectDriftState } from './types';
+import { parseObjectId, type ObjectDriftState } from './types';
 
 export interface ObjectDetail {
   state: Omit<ObjectDriftState, 'ignored'>;
@@ -29,4 +29,22 @@ export function objectDetail(runtime: LiveRuntime, id: string, opts: { showIgnor
     ...(opts.showIgnored ? { ignored } : {}),
     ignoredCount: ignored.length,
   };
+}
+
+/**
+ * Ids of objects the caller may have meant by one that has no state: the same name and namespace,
+ * the kind in another case or another group (`deployment` for `apps/Deployment`), at most three.
+ */
+export function similarObjectIds(runtime: LiveRuntime, id: string, visible: (state: ObjectDriftState) => boolean): string[] {
+  const want = parseObjectId(id);
+  if (!want) return [];
+  const kind = want.kind.toLowerCase();
+  const out: string[] = [];
+  for (const s of runtime.states()) {
+    if (s.name !== want.name || s.namespace !== want.namespace || s.kind.toLowerCase() !== kind) continue;
+    if ((want.cluster !== '' && s.cluster !== want.cluster) || !visible(s)) continue;
+    out.push(s.id);
+    if (out.length === 3) break;
+  }
+  return out;
 }

@@ -9,4 +9,4 @@ export function GET() {
 }
 
 /** The other methods: 405 with Allow, in the API's JSON shape. */
-export const { POST, PUT, PATCH, DELETE } = otherMethods('GET');
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods('GET');

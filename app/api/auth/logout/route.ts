@@ -17,4 +17,4 @@ export function POST(req: NextRequest) {
 }
 
 /** The other methods: 405 with Allow, in the API's JSON shape. */
-export const { GET, PUT, PATCH, DELETE } = otherMethods('POST');
+export const { GET, PUT, PATCH, DELETE, OPTIONS } = otherMethods('POST');

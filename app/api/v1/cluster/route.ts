@@ -21,4 +21,4 @@ export async function GET(req: NextRequest) {
 }
 
 /** The other methods: 405 with Allow, in the API's JSON shape. */
-export const { POST, PUT, PATCH, DELETE } = otherMethods('GET');
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods('GET');

@@ -57,4 +57,4 @@ export async function POST(req: NextRequest) {
 }
 
 /** The other methods: 405 with Allow, in the API's JSON shape. */
-export const { GET, PUT, PATCH, DELETE } = otherMethods('POST');
+export const { GET, PUT, PATCH, DELETE, OPTIONS } = otherMethods('POST');

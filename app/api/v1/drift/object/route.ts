@@ -2,7 +2,7 @@ import type { NextRequest } from 'next/server';
 import { driftObjectQuery } from '@/lib/api/drift-params';
 import { jsonError, jsonOk, otherMethods, parseQuery } from '@/lib/api/responses';
 import { inScope, scopeOfRequest } from '@/lib/auth/namespace-scope';
-import { objectDetail } from '@/lib/live/object-detail';
+import { objectDetail, similarObjectIds } from '@/lib/live/object-detail';
 import { currentRuntime } from '@/lib/live/server-runtime';
 import { objectId } from '@/lib/live/types';
 
@@ -18,9 +18,13 @@ export function GET(req: NextRequest) {
   const id = q.id ?? objectId({ cluster: q.cluster ?? '', group: q.group ?? '', kind: q.kind ?? '', namespace: q.namespace ?? '', name: q.name ?? '' });
   const detail = objectDetail(rt.runtime, id, { showIgnored: q.showIgnored === 'true' });
   // Out of scope answers exactly like unknown: a scoped user learns nothing about other namespaces.
-  if (!detail || !inScope(scopeOfRequest(rt.runtime.config.auth, req.headers), detail.state.namespace)) return jsonError(404, `no drift state for ${id}: the object is not watched, not declared, or the cluster is still syncing`);
+  const scope = scopeOfRequest(rt.runtime.config.auth, req.headers);
+  if (!detail || !inScope(scope, detail.state.namespace)) {
+    const meant = similarObjectIds(rt.runtime, id, (s) => inScope(scope, s.namespace));
+    return jsonError(404, `no drift state for ${id}: the object is not watched, not declared, or the cluster is still syncing${meant.length > 0 ? `; did you mean ${meant.join(' or ')}?` : ''}`);
+  }
   return jsonOk(detail);
 }
 
 /** The other methods: 405 with Allow, in the API's JSON shape. */
-export const { POST, PUT, PATCH, DELETE } = otherMethods('GET');
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods('GET');

@@ -28,4 +28,4 @@ export async function GET(req: NextRequest, ctx: { params: Promise<{ id: string 
 }
 
 /** The other methods: 405 with Allow, in the API's JSON shape. */
-export const { POST, PUT, PATCH, DELETE } = otherMethods('GET');
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods('GET');
