@@ -7,6 +7,7 @@
  * and the watched state it stands for, the last failure. No I/O: reads go out through the client
  * (lib/live/version-reader.ts) and come back through answer().
  */
+import { isRecord } from '../drift/normalize';
 import { deepEqual, type KubeObject } from '../kube/cache-diff';
 
 export interface VersionReadRequest {
@@ -76,10 +77,6 @@ function fingerprint(obj: KubeObject): Fingerprint {
 
 function watchedOf(obj: KubeObject): Watched {
   return { rv: obj.metadata.resourceVersion, fp: fingerprint(obj) };
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /**
