@@ -1107,7 +1107,9 @@ export class Store implements DriftStore {
     } else {
       if (e.ref.uid && o.uid && o.uid !== e.ref.uid) this.replaced(o, at, e.resourceVersion, b);
       if (e.ref.uid) o.uid = e.ref.uid;
-      if (e.ref.version) o.version = e.ref.version;
+      // The drift state's version wins (an object compared in its manifest's version, not the one
+      // its kind is watched in); a live write names one only for an object not seen before.
+      if (e.ref.version && !o.version) o.version = e.ref.version;
       o.deletedAt = null;
       this.event(o, at, 'appeared', b, rv);
     }

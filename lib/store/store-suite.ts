@@ -169,6 +169,15 @@ export function defineStoreSuite(target: StoreTarget): void {
       expect(h?.events.at(-1)?.type).toBe('appeared');
     });
 
+    it('keeps the version the drift state names when a live event names the one the kind is watched in', async () => {
+      const { store } = await fresh();
+      // An object compared in its manifest's version (v1beta1) while its kind is watched as v1.
+      store.recordObjectState({ ...state(0, 'in-sync'), version: 'v1beta1' });
+      store.recordObjectEvent({ ref: { ...deploy, version: 'v1' }, type: 'appeared', at: at(1) });
+      await store.flush();
+      expect((await store.objectHistory(deploy))?.object.version).toBe('v1beta1');
+    });
+
     it('treats a new uid under the same name as a replaced object', async () => {
       const { store } = await fresh();
       store.recordObjectState(state(0, 'drifted', [replicas(5)]));
