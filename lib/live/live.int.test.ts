@@ -259,6 +259,33 @@ describe('live drift on the shared test cluster', () => {
     expect([metric('error'), metric('warning')]).toEqual(['1', '0']);
   });
 
+  it('keeps a drifted object compared, and says why, while a stray comma breaks its manifest; clears the warning when fixed', async () => {
+    const a = configMap(ns, 'typo-a', { k: 'v' });
+    const b = configMap(ns, 'typo-b', { LOG_LEVEL: 'info' });
+    await applySsa(kc, 'configmaps', a);
+    await applySsa(kc, 'configmaps', b);
+    const file = join(dir, 'typos.yaml');
+    const yaml = (bData: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: typo-a, namespace: ${ns}}\ndata: {k: v}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: typo-b, namespace: ${ns}}\ndata: ${bData}\n`;
+    writeFileSync(file, yaml('{LOG_LEVEL: info}'));
+    try {
+      await eventually(async () => stateOf('ConfigMap', 'typo-b')?.status === 'in-sync', 'typo-b in sync', 20_000);
+      await patchAs(kc, 'kubectl-edit', 'v1', 'configmaps', ns, 'typo-b', { data: { LOG_LEVEL: 'debug' } });
+      await eventually(async () => stateOf('ConfigMap', 'typo-b')?.status === 'drifted', 'typo-b drifted', 20_000);
+      writeFileSync(file, yaml('{LOG_LEVEL: info,, }'));
+      const warned = await eventually(async () => (stateOf('ConfigMap', 'typo-b')?.warnings.length ? stateOf('ConfigMap', 'typo-b') : undefined), 'the stale warning', 20_000);
+      // Still compared with the document as last loaded: still drifted, attributed as before.
+      expect(warned).toMatchObject({ status: 'drifted', changes: [{ path: 'data.LOG_LEVEL', live: 'debug', manager: { name: 'kubectl-edit' } }], source: { file: 'typos.yaml', stale: expect.stringMatching(/^typos\.yaml has an error at line 9 /) } });
+      expect(warned?.warnings).toEqual([warned?.source?.stale]);
+      expect(rt.runtime.manifestProblems()).toContainEqual(expect.objectContaining({ file: 'typos.yaml', line: 9, severity: 'error' }));
+      expect(stateOf('ConfigMap', 'typo-a')).toMatchObject({ status: 'in-sync', warnings: [] });
+      writeFileSync(file, yaml('{LOG_LEVEL: info}'));
+      await eventually(async () => stateOf('ConfigMap', 'typo-b')?.warnings.length === 0 || undefined, 'the warning cleared', 20_000);
+      expect(stateOf('ConfigMap', 'typo-b')?.status).toBe('drifted');
+    } finally {
+      rmSync(file, { force: true });
+    }
+  });
+
   it('keys a manifest again when its CRD is installed after start-up: compared where the cluster puts it, not missing beside an unmanaged twin', async () => {
     const group = `${ns}.example.com`;
     const gadget = { apiVersion: `${group}/v1`, kind: 'Gadget', metadata: { name: 'g1', namespace: ns }, spec: { size: 3 } };
