@@ -16,6 +16,13 @@ export interface ApiResource {
   shortNames: string[];
 }
 
+/** The URL path of a resource's objects in its version, within `namespace` when one is given. */
+export function resourcePath(resource: Pick<ApiResource, 'group' | 'version' | 'name'>, namespace?: string): string {
+  const gv = resource.group === '' ? `/api/${resource.version}` : `/apis/${resource.group}/${resource.version}`;
+  const ns = namespace ? `/namespaces/${encodeURIComponent(namespace)}` : '';
+  return `${gv}${ns}/${resource.name}`;
+}
+
 export interface DiscoveryResult {
   /** The resources of each group's preferred version. */
   resources: ApiResource[];

@@ -2,6 +2,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { Backoff, jittered, type BackoffOptions } from './backoff';
 import { applyWatchEvent, diffCache, keyOf, objectKey, toKubeObject, type CacheChange, type KubeObject } from './cache-diff';
 import { describeKubeError, kubeErrorStatus } from './errors';
+import { resourcePath } from './discovery';
 import { dropIdleConnections, getJson, KubeApiError, open, readBody, toApiError } from './http';
 import { fieldSets } from './intern';
 import { LineSplitter, parseWatchLine, WatchProtocolError, type WatchMessage } from './watch-stream';
@@ -201,9 +202,7 @@ export class SupervisedInformer {
     this.errorBackoff = new Backoff(options.backoff, this.opts.random);
     this.goneBackoff = new Backoff(options.backoff, this.opts.random);
     this.refusedBackoff = new Backoff(options.backoff, this.opts.random);
-    const gv = resource.group === '' ? `/api/${resource.version}` : `/apis/${resource.group}/${resource.version}`;
-    const ns = namespace ? `/namespaces/${encodeURIComponent(namespace)}` : '';
-    this.basePath = `${gv}${ns}/${resource.name}`;
+    this.basePath = resourcePath(resource, namespace);
     const gvr = resource.group === '' ? `${resource.version}/${resource.name}` : `${resource.group}/${resource.version}/${resource.name}`;
     this.label = namespace ? `${gvr} in ${namespace}` : gvr;
   }
