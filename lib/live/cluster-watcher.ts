@@ -122,8 +122,8 @@ export class ClusterWatcher {
   private servedVersions: ReadonlyMap<string, ReadonlyArray<string>> = new Map();
   /** Resources of the non-preferred versions manifests are written for, by group-version (undefined: its discovery failed). */
   private otherVersions = new Map<string, ApiResource[] | undefined>();
-  /** The resources of group-versions objects are read in for their manifests (readInVersion), by group-version. */
-  private readonly readVersions = new Map<string, Promise<ApiResource[]>>();
+  /** Discoveries of group-versions under way for reads in another version (one per group-version at a time). */
+  private readonly discovering = new Map<string, Promise<ApiResource[]>>();
   private readonly versionReader: VersionReader;
   /** desiredKindsChanged() callers waiting for a refresh that covers their change. */
   private planWaiters: { generation: number; resolve: () => void }[] = [];
@@ -422,10 +422,7 @@ export class ClusterWatcher {
       const { resources, failures, servedVersions } = await (discovery ?? discoverResources(this.opts.kc));
       const reused = resources === this.discovered;
       this.discovered = failures.length === 0 ? resources : withUnanswered(resources, this.discovered, failures);
-      if (!reused) {
-        this.otherVersions.clear();
-        this.readVersions.clear();
-      }
+      if (!reused) this.otherVersions.clear();
       if (servedVersions) this.servedVersions = servedVersions;
       this.discoveryError = undefined;
       if (!reused) this.opts.onDiscovery?.();
@@ -516,22 +513,31 @@ export class ClusterWatcher {
 
   /** The resource that serves `kind` in `apiVersion` (its group-version discovered once per discovery), or why there is none. */
   private async resourceIn(apiVersion: string, kind: string): Promise<ApiResource | string> {
-    let resource = this.discovered.find((r) => r.apiVersion === apiVersion && r.kind === kind);
-    if (!resource) {
-      let resources = this.otherVersions.get(apiVersion) ? Promise.resolve(this.otherVersions.get(apiVersion) as ApiResource[]) : this.readVersions.get(apiVersion);
-      if (!resources) {
-        const lookup = discoverGroupVersion(this.opts.kc, apiVersion);
-        this.readVersions.set(apiVersion, (resources = lookup));
-        // A failed discovery is asked again by the next read.
-        lookup.catch(() => {
-          if (this.readVersions.get(apiVersion) === lookup) this.readVersions.delete(apiVersion);
-        });
-      }
-      resource = (await resources).find((r) => r.kind === kind);
-    }
+    const resource = this.discovered.find((r) => r.apiVersion === apiVersion && r.kind === kind) ?? (await this.resourcesOf(apiVersion)).find((r) => r.kind === kind);
     if (!resource) return `the cluster does not serve ${kind} in ${apiVersion}`;
     if (!resource.verbs.includes('get')) return `${kind} cannot be read (get) in ${apiVersion}`;
     return resource;
+  }
+
+  /**
+   * A non-preferred group-version's resources: as discovered since the last discovery (the same
+   * record the watch plan reads), or asked now, once for concurrent readers; a failure is asked
+   * again by the next read.
+   */
+  private resourcesOf(groupVersion: string): Promise<ApiResource[]> {
+    const known = this.otherVersions.get(groupVersion);
+    if (known) return Promise.resolve(known);
+    let lookup = this.discovering.get(groupVersion);
+    if (!lookup) {
+      lookup = discoverGroupVersion(this.opts.kc, groupVersion)
+        .then((found) => {
+          this.otherVersions.set(groupVersion, found);
+          return found;
+        })
+        .finally(() => this.discovering.delete(groupVersion));
+      this.discovering.set(groupVersion, lookup);
+    }
+    return lookup;
   }
 
   /** The resource in the version its manifests are written for, when the cluster serves it there. */
