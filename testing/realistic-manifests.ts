@@ -10,13 +10,14 @@ export interface ManifestCase {
   expectOp: 'changed' | 'added';
 }
 
+const labels = { 'app.kubernetes.io/name': 'shop', 'app.kubernetes.io/part-of': 'driftwatch-test' };
+
 /**
  * What a team deploys: workloads with probes, ports, env and resources, a StatefulSet with volume
  * claim templates, networking, config, a Secret, RBAC, and a CRD with schema defaults plus a CR.
  * Everything is namespaced to `ns`; the CRD's group is unique per call so calls do not collide.
  */
 export function realisticManifests(ns: string, crdGroup: string): { crd: ManifestCase; cases: ManifestCase[] } {
-  const labels = { 'app.kubernetes.io/name': 'shop', 'app.kubernetes.io/part-of': 'driftwatch-test' };
   const podSpec = {
     containers: [
       {
@@ -249,7 +250,6 @@ export function realisticManifests(ns: string, crdGroup: string): { crd: Manifes
  * Kept apart from realisticManifests, which the demo also deploys.
  */
 export function moreRealisticManifests(ns: string): ManifestCase[] {
-  const labels = { 'app.kubernetes.io/name': 'shop', 'app.kubernetes.io/part-of': 'driftwatch-test' };
   const container = (name: string, image: string) => ({ name, image, resources: { requests: { cpu: '50m', memory: '64Mi' } } });
   return [
     {

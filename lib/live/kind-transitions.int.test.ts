@@ -11,13 +11,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { eventually, testCluster, uniqueName } from '../../testing/cluster-fixture';
 import { CONTENT_TYPE, kubeWrite, objectPath } from '../../testing/kube-write';
 import { tempDirs } from '../../testing/temp-dirs';
+import { startLiveRuntime, type LiveRuntimeOptions } from '../../testing/live-runtime';
 import { crdVersion, dialCrd } from '../../testing/dial-crd';
 import { READ_CONFIGMAPS, viewerRole } from '../../testing/viewer-role';
-import { parseDashboardConfig } from '../config/dashboard-config';
-import { DirectoryManifestFeed } from './manifest-feed';
 import { objectDetail } from './object-detail';
-import { LiveRuntime } from './runtime';
-import { ownerTemplateBuilder } from './runtime-options';
 import type { DriftEvent } from './types';
 
 const tempDir = tempDirs('dw-kinds-');
@@ -26,19 +23,7 @@ const GITOPS = 'gitops';
 const applySsa = (kc: KubeConfig, resource: string, m: { apiVersion: string; metadata: { name: string; namespace?: string } }) =>
   kubeWrite(kc, 'PATCH', objectPath({ apiVersion: m.apiVersion, resource, namespace: m.metadata.namespace, name: m.metadata.name }, { fieldManager: GITOPS, force: 'true' }), m, CONTENT_TYPE.apply);
 
-async function start(kubeconfig: string, dir: string, extra: { context?: string; config?: Record<string, unknown>; informer?: Record<string, unknown> } = {}) {
-  const config = parseDashboardConfig(
-    { clusters: [{ name: 'test', kubeconfig, ...(extra.context ? { context: extra.context } : {}) }], manifests: [dir], fieldManager: GITOPS, ...extra.config },
-    'test',
-  );
-  const feed = new DirectoryManifestFeed(config.manifests, { rescanIntervalMs: 0, gitPollMs: 0, debounceMs: 50 });
-  const runtime = new LiveRuntime({ config, manifests: feed, ownerTemplate: ownerTemplateBuilder, informer: extra.informer ?? {}, log: () => undefined });
-  const events: DriftEvent[] = [];
-  runtime.events.subscribe((e) => events.push(e));
-  await runtime.start();
-  await runtime.ready(60_000);
-  return { runtime, events };
-}
+const start = (kubeconfig: string, dir: string, extra: Omit<LiveRuntimeOptions, 'fieldManager'> = {}) => startLiveRuntime(kubeconfig, dir, { fieldManager: GITOPS, ...extra });
 
 const historyOf = (events: DriftEvent[], id: string) =>
   events.flatMap((e) => (e.type === 'upsert' && e.state.id === id ? [e.state.status] : e.type === 'delete' && e.id === id ? ['deleted'] : []));

@@ -10,12 +10,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { eventually, testCluster, uniqueName } from '../../testing/cluster-fixture';
 import { CONTENT_TYPE, kubeWrite, objectPath } from '../../testing/kube-write';
 import { tempDirs } from '../../testing/temp-dirs';
-import { parseDashboardConfig } from '../config/dashboard-config';
-import { DirectoryManifestFeed } from './manifest-feed';
+import { startLiveRuntime } from '../../testing/live-runtime';
 import { objectDetail } from './object-detail';
 import { renderMetrics } from './metrics';
-import { LiveRuntime } from './runtime';
-import type { DriftEvent } from './types';
 
 const tempDir = tempDirs('dw-versions-');
 const GITOPS = 'gitops';
@@ -50,16 +47,8 @@ describe('manifests of one kind in two versions', () => {
       await kubeWrite(kc, 'PATCH', objectPath({ apiVersion: m.apiVersion, resource: 'horizontalpodautoscalers', namespace: ns, name: m.metadata.name }, { fieldManager: GITOPS, force: 'true' }), m, CONTENT_TYPE.apply);
     }
     writeFileSync(join(dir, 'hpas.yaml'), manifests.map((m) => JSON.stringify(m)).join('\n---\n'));
-    const config = parseDashboardConfig(
-      { clusters: [{ name: 'test', kubeconfig: state.kubeconfig }], manifests: [dir], fieldManager: GITOPS, watch: { namespaces: [ns], pods: false, customResources: false } },
-      'test',
-    );
-    const runtime = new LiveRuntime({ config, manifests: new DirectoryManifestFeed(config.manifests, { rescanIntervalMs: 0, gitPollMs: 0, debounceMs: 50 }), informer: {}, log: () => undefined });
-    const events: DriftEvent[] = [];
-    runtime.events.subscribe((e) => events.push(e));
+    const { runtime, events } = await startLiveRuntime(state.kubeconfig, dir, { fieldManager: GITOPS, config: { watch: { namespaces: [ns], pods: false, customResources: false } } });
     stops.push(() => runtime.stop());
-    await runtime.start();
-    await runtime.ready(60_000);
 
     expect(runtime.resourceStates().find((r) => r.resource === 'horizontalpodautoscalers')).toMatchObject({ version: 'v2', status: 'synced' });
     const id = `test/autoscaling/HorizontalPodAutoscaler/${ns}/legacy`;

@@ -1,0 +1,33 @@
+import { parseDashboardConfig } from '../lib/config/dashboard-config';
+import { DirectoryManifestFeed } from '../lib/live/manifest-feed';
+import { LiveRuntime } from '../lib/live/runtime';
+import { ownerTemplateBuilder } from '../lib/live/runtime-options';
+import type { DriftEvent } from '../lib/live/types';
+
+export interface LiveRuntimeOptions {
+  /** The field manager the manifests are applied with. */
+  fieldManager: string;
+  context?: string;
+  /** More of the dashboard configuration (watch, sources, …). */
+  config?: Record<string, unknown>;
+  informer?: Record<string, unknown>;
+}
+
+/**
+ * The whole live runtime on one cluster (named `test`) and one manifest directory, as the server
+ * runs it but with the directory's periodic rescans off, started and ready; every drift event it
+ * publishes is recorded. The caller stops it.
+ */
+export async function startLiveRuntime(kubeconfig: string, dir: string, opts: LiveRuntimeOptions): Promise<{ runtime: LiveRuntime; events: DriftEvent[] }> {
+  const config = parseDashboardConfig(
+    { clusters: [{ name: 'test', kubeconfig, ...(opts.context ? { context: opts.context } : {}) }], manifests: [dir], fieldManager: opts.fieldManager, ...opts.config },
+    'test',
+  );
+  const feed = new DirectoryManifestFeed(config.manifests, { rescanIntervalMs: 0, gitPollMs: 0, debounceMs: 50 });
+  const runtime = new LiveRuntime({ config, manifests: feed, ownerTemplate: ownerTemplateBuilder, informer: opts.informer ?? {}, log: () => undefined });
+  const events: DriftEvent[] = [];
+  runtime.events.subscribe((e) => events.push(e));
+  await runtime.start();
+  await runtime.ready(60_000);
+  return { runtime, events };
+}
