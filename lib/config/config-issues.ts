@@ -86,7 +86,6 @@ export function issueText(schema: z.ZodType, issue: Issue): string {
     const none = allowed.length === 0 && objectsAt(schema as unknown as Schema, issue.path).length > 0;
     return `${each.join(', ')}${allowed.length > 0 ? `; allowed here: ${allowed.join(', ')}` : none ? '; none is taken here' : ''}`;
   }
-
   if (issue.code === 'invalid_union') {
     const branches = issue.errors.flat();
     // A branch of the right type that refused the value says why; otherwise name the types allowed.

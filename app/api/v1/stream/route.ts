@@ -16,10 +16,6 @@ const STREAM_HEADERS = {
   'X-Accel-Buffering': 'no',
 };
 
-/**
- * GET /api/v1/stream — server-sent events: `drift` for every change of an object's drift state,
- * `hello` / `reset` telling the client where it stands. Resumable with Last-Event-ID.
- */
 /** What GET and HEAD answer alike: the query checked and a runtime to stream from, or the error response. */
 function streamRequest(req: NextRequest) {
   const parsed = parseQuery(streamQuery, req.nextUrl.searchParams, ['cluster']);
@@ -29,6 +25,10 @@ function streamRequest(req: NextRequest) {
   return { query: parsed.value, runtime: rt.runtime };
 }
 
+/**
+ * GET /api/v1/stream — server-sent events: `drift` for every change of an object's drift state,
+ * `hello` / `reset` telling the client where it stands. Resumable with Last-Event-ID.
+ */
 export function GET(req: NextRequest) {
   const checked = streamRequest(req);
   if ('response' in checked) return checked.response;
