@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import type { RecordedFailure } from '../testing/failure-reporter';
 import { STATE_DIR_ENV, startTestCluster, type TestCluster } from '../testing/test-cluster';
 
 interface SuiteResult {
@@ -12,6 +13,8 @@ interface SuiteResult {
   skipped: number;
   seconds: number;
   note?: string;
+  /** Where each failure happened and its first lines, repeated in the summary because CI keeps only the log's tail. */
+  failures?: { where: string; message: string }[];
 }
 
 const allSuites = ['typecheck', 'vitest', 'e2e'] as const;
@@ -59,6 +62,33 @@ async function timed(name: string, fn: () => Promise<Omit<SuiteResult, 'name' | 
   results.push({ name, seconds: (Date.now() - t0) / 1000, ...r });
 }
 
+interface PlaywrightSuite {
+  title: string;
+  suites?: PlaywrightSuite[];
+  specs?: { title: string; file: string; line: number; tests: { status: string; results: { error?: { message?: string } }[] }[] }[];
+}
+interface PlaywrightReport {
+  stats: { expected: number; unexpected: number; flaky: number; skipped: number };
+  suites?: PlaywrightSuite[];
+  errors?: { message?: string }[];
+}
+
+function playwrightFailures(report: PlaywrightReport): RecordedFailure[] {
+  const found: RecordedFailure[] = (report.errors ?? []).map((e) => ({ where: 'playwright', message: e.message ?? 'unknown error' }));
+  const walk = (suite: PlaywrightSuite) => {
+    for (const spec of suite.specs ?? []) {
+      for (const t of spec.tests) {
+        if (t.status !== 'unexpected') continue;
+        const error = t.results.map((r) => r.error?.message).find(Boolean) ?? 'failed without a message';
+        found.push({ where: `${spec.file}:${spec.line} > ${spec.title}`, message: error });
+      }
+    }
+    for (const s of suite.suites ?? []) walk(s);
+  };
+  for (const s of report.suites ?? []) walk(s);
+  return found;
+}
+
 const npx = (bin: string) => join(process.cwd(), 'node_modules', '.bin', bin);
 
 try {
@@ -78,16 +108,24 @@ try {
   if (selected.has('vitest')) {
     await timed('unit + integration (vitest)', async () => {
       const out = join(artifacts, 'vitest.json');
+      const failuresOut = join(artifacts, 'vitest-failures.json');
       rmSync(out, { force: true });
-      const code = await run(npx('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${out}`], env);
+      rmSync(failuresOut, { force: true });
+      const code = await run(
+        npx('vitest'),
+        ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${out}`, '--reporter=./testing/failure-reporter.ts'],
+        { ...env, DRIFTWATCH_FAILURES_FILE: failuresOut },
+      );
       const report = readJson<{ numPassedTests: number; numFailedTests: number; numPendingTests: number; numTodoTests: number }>(out);
-      if (!report) return { passed: 0, failed: 1, skipped: 0, note: `vitest exited ${code} without a report` };
+      const failures = readJson<RecordedFailure[]>(failuresOut);
+      if (!report) return { passed: 0, failed: 1, skipped: 0, note: `vitest exited ${code} without a report`, failures };
       const failed = report.numFailedTests + (code !== 0 && report.numFailedTests === 0 ? 1 : 0);
       return {
         passed: report.numPassedTests,
         failed,
         skipped: report.numPendingTests + report.numTodoTests,
-        note: failed > report.numFailedTests ? `vitest exited ${code} (a suite failed to load?)` : undefined,
+        note: failed > report.numFailedTests ? `vitest exited ${code} (a suite or hook failed, see below)` : undefined,
+        failures,
       };
     });
   }
@@ -100,11 +138,11 @@ try {
         ...env,
         PLAYWRIGHT_JSON_OUTPUT_NAME: out,
       });
-      const report = readJson<{ stats: { expected: number; unexpected: number; flaky: number; skipped: number } }>(out);
+      const report = readJson<PlaywrightReport>(out);
       if (!report) return { passed: 0, failed: 1, skipped: 0, note: `playwright exited ${code} without a report` };
       const { expected, unexpected, flaky, skipped } = report.stats;
       const failed = unexpected + (code !== 0 && unexpected === 0 ? 1 : 0);
-      return { passed: expected + flaky, failed, skipped, note: flaky ? `${flaky} flaky` : undefined };
+      return { passed: expected + flaky, failed, skipped, note: flaky ? `${flaky} flaky` : undefined, failures: playwrightFailures(report) };
     });
   }
 } finally {
@@ -121,6 +159,10 @@ for (const r of results) {
     `${r.failed ? 'FAIL' : 'ok  '} ${r.name}: ${r.passed} passed, ${r.failed} failed` +
       `${r.skipped ? `, ${r.skipped} skipped` : ''} (${r.seconds.toFixed(1)}s)${r.note ? ` - ${r.note}` : ''}`,
   );
+  for (const f of r.failures ?? []) {
+    const message = f.message.replace(/\u001b\[[0-9;]*m/g, '').split('\n').slice(0, 6).join('\n       ');
+    console.log(`     x ${f.where}\n       ${message}`);
+  }
 }
 console.log(`total time ${((Date.now() - started) / 1000).toFixed(1)}s`);
 console.log(`${total.passed} passed, ${total.failed} failed${total.skipped ? `, ${total.skipped} skipped` : ''}`);
