@@ -55,7 +55,14 @@ func loadOrPickPorts(dir string, wantAPI int) (ports, error) {
 	if wantAPI != 0 {
 		p.APIServer = wantAPI
 	}
-	var err error
+	// Every new port is picked while the ones picked before it are still held, so that two slots
+	// never get the same port; all are released just before the components bind them.
+	var held []net.Listener
+	defer func() {
+		for _, l := range held {
+			_ = l.Close()
+		}
+	}()
 	for _, slot := range []*int{&p.APIServer, &p.EtcdClient, &p.EtcdPeer, &p.Kubelet, &p.KubeletControl} {
 		if *slot != 0 && portFree(*slot) {
 			continue
@@ -63,20 +70,14 @@ func loadOrPickPorts(dir string, wantAPI int) (ports, error) {
 		if *slot != 0 && slot == &p.APIServer && wantAPI != 0 {
 			return p, fmt.Errorf("requested API server port %d is in use", wantAPI)
 		}
-		if *slot, err = freePort(); err != nil {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
 			return p, err
 		}
+		held = append(held, l)
+		*slot = l.Addr().(*net.TCPAddr).Port
 	}
 	return p, writeJSONAtomic(path, p)
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
 func portFree(port int) bool {

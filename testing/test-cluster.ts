@@ -99,8 +99,7 @@ export async function startTestCluster(opts: StartOptions = {}): Promise<TestClu
   const ownsDir = opts.stateDir === undefined;
   const stateDir = resolve(opts.stateDir ?? mkdtempSync(join(tmpdir(), 'driftwatch-test-cluster-')));
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });
-  let child = await launch(binary, stateDir, opts.apiServerArgs ?? [], log);
-  let state = await waitForState(child, stateDir);
+  let { child, state } = await launchUntilReady(binary, stateDir, opts.apiServerArgs ?? [], log, { newPorts: ownsDir });
   log(`ready in ${state.readyAfterMs}ms (/readyz after ${state.apiServerReadyAfterMs}ms) at ${state.server} (state ${stateDir})`);
 
   const cluster: TestCluster = {
@@ -117,8 +116,7 @@ export async function startTestCluster(opts: StartOptions = {}): Promise<TestClu
     },
     async restart() {
       await terminate(child);
-      child = await launch(binary, stateDir, opts.apiServerArgs ?? [], log);
-      state = await waitForState(child, stateDir);
+      ({ child, state } = await launchUntilReady(binary, stateDir, opts.apiServerArgs ?? [], log, { newPorts: false }));
       log(`restarted in ${state.readyAfterMs}ms`);
     },
     async compact() {
@@ -158,6 +156,32 @@ async function launch(binary: string, stateDir: string, extra: string[], log: (l
     for (const line of d.toString().split('\n')) if (line.trim()) log(line.trim());
   });
   return child;
+}
+
+/**
+ * The ports are picked free, then bound a few seconds later by etcd, the API server and the fake
+ * kubelet; with many tests starting servers side by side another process can take one in between.
+ * That start is tried again: with new ports for a cluster of our own, with the same ones (after a
+ * pause) where a restart must come back at the same address.
+ */
+async function launchUntilReady(
+  binary: string,
+  stateDir: string,
+  extra: string[],
+  log: (l: string) => void,
+  { newPorts }: { newPorts: boolean },
+): Promise<{ child: ChildProcess; state: ClusterState }> {
+  for (let attempt = 1; ; attempt++) {
+    const child = await launch(binary, stateDir, extra, log);
+    try {
+      return { child, state: await waitForState(child, stateDir) };
+    } catch (err) {
+      if (attempt >= 3 || !/address already in use/i.test(err instanceof Error ? err.message : String(err))) throw err;
+      log(`a port was taken while the cluster started (attempt ${attempt}); starting again`);
+      if (newPorts) rmSync(join(stateDir, 'ports.json'), { force: true });
+      else await sleep(1000);
+    }
+  }
 }
 
 async function waitForState(child: ChildProcess, stateDir: string): Promise<ClusterState> {
