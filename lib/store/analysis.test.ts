@@ -133,9 +133,13 @@ describe('FieldTrackers (trackers built on a second change within the window)', 
           // A late change counts as simultaneous with the last one (FieldTrackers.push).
           fedAt = Math.max(fedAt, at);
           const want = { flapping: flap.push(fedAt, manager), fight: fight.push(fedAt, manager) };
-          expect(got, `seed ${seed}, change ${i}, thresholds ${JSON.stringify(th)}`).toEqual(want);
+          // 54,000 steps: expect() only where a cheap comparison differs, or the test takes
+          // seconds of CPU (past the unit timeout on a loaded 2-core machine).
+          if (JSON.stringify(got) !== JSON.stringify(want)) {
+            expect(got, `seed ${seed}, change ${i}, thresholds ${JSON.stringify(th)}`).toEqual(want);
+          }
           if (want.flapping || want.fight) streaks++;
-          expect(lazy.lastAt()).toBe(flap.lastAt());
+          if (lazy.lastAt() !== flap.lastAt()) expect(lazy.lastAt(), `seed ${seed}, change ${i}`).toBe(flap.lastAt());
         }
         if (FieldTrackers.canWait(th)) waited++;
       }
@@ -143,7 +147,7 @@ describe('FieldTrackers (trackers built on a second change within the window)', 
     // The sequences did form streaks (the comparison is not vacuous) and most thresholds allowed waiting.
     expect(streaks).toBeGreaterThan(500);
     expect(waited).toBe(900);
-  });
+  }, 30_000);
 
   it('takes a late change as simultaneous with the last one, whether or not the trackers exist yet', () => {
     const th: AnalysisThresholds = {
