@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './free-port';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const nextBin = join(repoRoot, 'node_modules', 'next', 'dist', 'bin', 'next');
@@ -15,17 +15,7 @@ export interface NextServer {
   stop(): Promise<void>;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolvePort(port));
-    });
-  });
-}
+export { freePort };
 
 /** `npm run build` (the dashboard, then the compiled server `npm start` runs), streaming its output. */
 export function buildNext(env: NodeJS.ProcessEnv = process.env): Promise<void> {
@@ -39,11 +29,7 @@ export function buildNext(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   });
 }
 
-/**
- * Starts the production server (`next start`) on 127.0.0.1 and waits until it answers.
- * `env` carries the cluster settings (KUBECONFIG and friends) the dashboard reads.
- */
-export async function startNextServer(opts: {
+interface StartOptions {
   env: NodeJS.ProcessEnv;
   port?: number;
   log?: (chunk: string) => void;
@@ -53,8 +39,27 @@ export async function startNextServer(opts: {
   driftwatchServer?: boolean;
   /** --hostname to pass (default 127.0.0.1; null: none, the server's own default). */
   hostname?: string | null;
-}): Promise<NextServer> {
-  const port = opts.port ?? (await freePort());
+}
+
+class PortTaken extends Error {}
+
+/**
+ * Starts the production server (`next start`) on 127.0.0.1 and waits until it answers.
+ * `env` carries the cluster settings (KUBECONFIG and friends) the dashboard reads.
+ * On a port of its own choosing that another process took first, it starts again on a new one.
+ */
+export async function startNextServer(opts: StartOptions): Promise<NextServer> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOn(opts.port ?? (await freePort()), opts);
+    } catch (err) {
+      if (!(err instanceof PortTaken) || opts.port !== undefined || attempt >= 3) throw err;
+      opts.log?.(`[next-server] ${err.message}; starting again on another port\n`);
+    }
+  }
+}
+
+async function startOn(port: number, opts: StartOptions): Promise<NextServer> {
   const bind = [...(opts.hostname === null ? [] : ['--hostname', opts.hostname ?? '127.0.0.1']), '--port', String(port)];
   const nodeArgs = opts.nodeArgs ?? [];
   const argv = opts.driftwatchServer
@@ -78,9 +83,12 @@ export async function startNextServer(opts: {
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`next start exited (${child.exitCode}):\n${output}`);
+    if (child.exitCode !== null) {
+      if (/EADDRINUSE/.test(output)) throw new PortTaken(`port ${port} was taken before the server could listen on it`);
+      throw new Error(`next start exited (${child.exitCode}):\n${output}`);
+    }
     try {
-      const res = await fetch(`${url}/api/healthz`);
+      const res = await fetch(`${url}/api/healthz`, { signal: AbortSignal.timeout(5_000) });
       if (res.ok) break;
     } catch {
       // not listening yet
