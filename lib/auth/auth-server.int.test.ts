@@ -711,7 +711,7 @@ describe('a forbidden resource and a malformed manifest, as the HTTP API reports
     const manifests = join(work, 'manifests');
     mkdirSync(manifests, { recursive: true });
     writeFileSync(join(manifests, 'app.yaml'), JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'app', namespace: ns }, data: { a: '1' } }));
-    // An unclosed flow map on line 3, which the parser notices on line 4.
+    // An unclosed flow map on line 3 (the parser notices it on line 4; line 3 is reported).
     writeFileSync(join(manifests, 'broken.yaml'), `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x, namespace: ${ns}\ndata:\n  a: b\n`);
     const config = join(work, 'driftwatch.yaml');
     writeFileSync(config, JSON.stringify({ watch: { namespaces: [ns], pods: false, customResources: false, include: ['secrets'] } }));
@@ -745,6 +745,6 @@ describe('a forbidden resource and a malformed manifest, as the HTTP API reports
 
   it('names the malformed manifest\'s file and line in the status', async () => {
     const status = await getJson<{ manifestProblems: { root: string; file?: string; line?: number; severity: string; message: string }[] }>('/api/v1/status');
-    expect(status.manifestProblems).toEqual([expect.objectContaining({ root: join(work, 'manifests'), file: 'broken.yaml', line: 4, severity: 'error', message: expect.stringMatching(/flow map/i) })]);
+    expect(status.manifestProblems).toEqual([expect.objectContaining({ root: join(work, 'manifests'), file: 'broken.yaml', line: 3, severity: 'error', message: expect.stringMatching(/flow map/i) })]);
   });
 });

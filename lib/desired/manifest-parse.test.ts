@@ -22,12 +22,24 @@ describe('parseManifestText', () => {
     const r = parseManifestText(text, 'dir/x.yaml');
     expect(r.objects.map((o) => (o.manifest.metadata as { name: string }).name)).toEqual(['a', 'c']);
     expect(r.problems).toHaveLength(1);
-    expect(r.problems[0]).toMatchObject({ file: 'dir/x.yaml', severity: 'error' });
-    expect(r.problems[0]?.line).toBeGreaterThanOrEqual(10);
-    expect(r.problems[0]?.line).toBeLessThanOrEqual(12);
-    expect(r.problems[0]?.column).toBeTypeOf('number');
-    expect(r.problems[0]?.message).toMatch(/^document 2: /);
+    // At the `[` that is never closed, not at the `---` where the parser noticed.
+    expect(r.problems[0]).toMatchObject({ file: 'dir/x.yaml', severity: 'error', line: 11, column: 8 });
+    expect(r.problems[0]?.message).toMatch(/^document 2: .*the \[ here is still open at line 12$/);
     expect(r.problems[0]?.message).not.toContain('\n');
+  });
+
+  it('reports an unclosed quote or flow map where it opens, with the line where the parser gave up', () => {
+    // A quoted value may span lines, so it runs to the end of the file.
+    const quote = parseManifestText(`${cm('a')}data:\n  motd: "hello\n  other: x\n`, 'q.yaml');
+    expect(quote.objects).toEqual([]);
+    expect(quote.problems).toEqual([
+      expect.objectContaining({ line: 6, column: 9, message: expect.stringMatching(/^document 1: Missing closing "quote: the " here is still open at line 8$/) }),
+    ]);
+    const map = parseManifestText('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x\ndata:\n  a: b\n', 'm.yaml');
+    expect(map.problems).toEqual([expect.objectContaining({ line: 3, column: 11, message: expect.stringMatching(/the \{ here is still open at line 4$/) })]);
+    // Errors that are not about an unclosed construct stay where the parser puts them.
+    const indent = parseManifestText('apiVersion: v1\nkind: ConfigMap\nmetadata:\n   name: x\n  namespace: y\n', 'i.yaml');
+    expect(indent.problems).toEqual([expect.objectContaining({ line: 5, column: 1, message: 'document 1: All mapping items must start at the same column' })]);
   });
 
   it('reports documents that are not objects or lack apiVersion, kind or metadata.name', () => {

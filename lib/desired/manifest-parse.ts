@@ -11,7 +11,7 @@
  * (JSON.parse) for files whose documents are all plain JSON objects, which falls back to the YAML
  * parser for anything it does not read exactly as that parser would.
  */
-import { isMap, isSeq, LineCounter, parseAllDocuments, type Document, type ParsedNode, type Tags, type YAMLError } from 'yaml';
+import { isCollection, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type Document, type ParsedNode, type Tags, type YAMLError } from 'yaml';
 import { isRecord, setOwn } from '../drift/normalize';
 import { parseSimpleYaml } from './simple-yaml';
 import type { ManifestProblem } from './types';
@@ -200,6 +200,26 @@ function addObject(cx: Ctx, value: unknown, node: unknown, fallback: number, wha
   cx.out.objects.push({ manifest: value, line: cx.lc.linePos(offset).line });
 }
 
+/**
+ * An unclosed quote, `[` or `{` is noticed where the parser runs out of places it could end, often
+ * lines later (the next document, the end of the file). The construct that ends at the error is
+ * where the user has to look.
+ */
+function unclosedAt(doc: Document.Parsed, e: YAMLError): { offset: number; what: string } | undefined {
+  if (e.code !== 'BAD_INDENT' && e.code !== 'MISSING_CHAR') return undefined;
+  let found: { offset: number; what: string } | undefined;
+  visit(doc, (_key, node) => {
+    const range = (node as YamlNode)?.range;
+    // The document itself (a JSON file's outer braces) opens at its first line, which says nothing.
+    if (node === doc.contents || !Array.isArray(range) || range[1] !== e.pos[0] || (found && found.offset >= range[0])) return;
+    if (isCollection(node) && node.flow) found = { offset: range[0], what: isSeq(node) ? '[' : '{' };
+    else if (isScalar(node) && (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE')) {
+      found = { offset: range[0], what: node.type === 'QUOTE_DOUBLE' ? '"' : "'" };
+    }
+  });
+  return found;
+}
+
 function addDocument(cx: Ctx, doc: Document.Parsed, index: number): void {
   const what = `document ${index + 1}`;
   const fatal = doc.errors.filter((e) => e.code !== 'DUPLICATE_KEY');
@@ -208,7 +228,11 @@ function addDocument(cx: Ctx, doc: Document.Parsed, index: number): void {
   if (fatal.length > 0) {
     const first = fatal[0] as YAMLError;
     const more = fatal.length > 1 ? ` (and ${fatal.length - 1} more error${fatal.length > 2 ? 's' : ''})` : '';
-    problem(cx, first.pos[0], `${what}: ${shortMessage(first)}${more}`);
+    const opened = unclosedAt(doc, first);
+    if (opened) {
+      const noticed = cx.lc.linePos(first.pos[0]).line;
+      problem(cx, opened.offset, `${what}: ${shortMessage(first)}: the ${opened.what} here is still open at line ${noticed}${more}`);
+    } else problem(cx, first.pos[0], `${what}: ${shortMessage(first)}${more}`);
     return;
   }
   if (doc.contents === null) return; // empty document: `---` twice, or only comments

@@ -112,7 +112,7 @@ describe('live drift on the shared test cluster', () => {
     writeFileSync(join(dir, 'config.yaml'), `---\n${JSON.stringify(cm)}\n`);
     // Outside watch.namespaces, and present there (the controller manager puts it in every namespace).
     writeFileSync(join(dir, 'elsewhere.yaml'), JSON.stringify(configMap('default', 'kube-root-ca.crt', { 'ca.crt': 'x' })));
-    // Broken on line 3 (an unclosed flow map, which the parser notices on line 4): the other files
+    // Broken on line 3 (an unclosed flow map, which the parser notices on line 4; line 3 is reported): the other files
     // must load all the same.
     writeFileSync(join(dir, 'broken.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x\ndata:\n  a: b\n');
     await applySsa(kc, 'deployments', deployment);
@@ -253,7 +253,7 @@ describe('live drift on the shared test cluster', () => {
 
   it('reports a malformed manifest file with its file and line, and loads the rest', () => {
     const problems = rt.runtime.manifestProblems();
-    expect(problems).toEqual([expect.objectContaining({ root: dir, file: 'broken.yaml', line: 4, severity: 'error' })]);
+    expect(problems).toEqual([expect.objectContaining({ root: dir, file: 'broken.yaml', line: 3, severity: 'error' })]);
     expect(problems[0]?.message).toMatch(/flow map/i);
     const metric = (severity: string) => new RegExp(`^driftwatch_manifest_problems\\{severity="${severity}"\\} (\\d+)$`, 'm').exec(renderMetrics(rt.runtime))?.[1];
     expect([metric('error'), metric('warning')]).toEqual(['1', '0']);
