@@ -195,8 +195,14 @@ func afterReady(ctx context.Context, o serveOptions, server, kubeconfig string, 
 	}); err != nil {
 		return fmt.Errorf("controller manager not working: %w", err)
 	}
-	if err := registerFakeNode(ctx, client, server, tok.Admin, p.Kubelet); err != nil {
-		return err
+	// Registered while the controller manager's first lists load the API server: one slow or
+	// refused answer (5 s client timeout, 429, 5xx) must not end the whole cluster.
+	var nodeErr error
+	if err := waitFor(ctx, time.Minute, func() bool {
+		nodeErr = registerFakeNode(ctx, client, server, tok.Admin, p.Kubelet)
+		return nodeErr == nil
+	}); err != nil {
+		return fmt.Errorf("fake kubelet's node not registered (%w): %v", err, nodeErr)
 	}
 	now := time.Now()
 	st := clusterState{

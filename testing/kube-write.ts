@@ -22,16 +22,28 @@ export async function kubeWrite<T = Record<string, unknown>>(
     method,
     headers: { Accept: 'application/json', 'Content-Type': contentType, ...(payload ? { 'Content-Length': payload.length } : {}) },
   });
-  const res = await new Promise<import('node:http').IncomingMessage>((resolve, reject) => {
-    const req = https.request(url, opts, resolve);
-    req.on('error', reject);
-    req.end(payload);
-  });
-  const text = await readBody(res);
-  const status = res.statusCode ?? 0;
-  if (status < 200 || status >= 300) throw toApiError(status, text, `${method} ${url.pathname}`);
-  return JSON.parse(text) as T;
+  // 429 and 503 are answered before a write takes effect (priority and fairness, an API server
+  // still starting), so they are tried again: a busy 2-core machine must not fail a test's setup.
+  for (let attempt = 1; ; attempt++) {
+    const res = await new Promise<import('node:http').IncomingMessage>((resolve, reject) => {
+      const req = https.request(url, { ...opts, timeout: WRITE_TIMEOUT_MS }, resolve);
+      req.on('timeout', () => req.destroy(new Error(`${method} ${url.pathname}: no answer within ${WRITE_TIMEOUT_MS / 1000} s`)));
+      req.on('error', reject);
+      req.end(payload);
+    });
+    const text = await readBody(res);
+    const status = res.statusCode ?? 0;
+    if ((status === 429 || status === 503) && attempt < 5) {
+      const after = Number(res.headers['retry-after']);
+      await new Promise((r) => setTimeout(r, Number.isFinite(after) && after > 0 ? Math.min(after, 2) * 1000 : 500 * attempt));
+      continue;
+    }
+    if (status < 200 || status >= 300) throw toApiError(status, text, `${method} ${url.pathname}`);
+    return JSON.parse(text) as T;
+  }
 }
+
+const WRITE_TIMEOUT_MS = 60_000;
 
 export interface ObjectRef {
   apiVersion: string;

@@ -116,7 +116,8 @@ export async function startTestCluster(opts: StartOptions = {}): Promise<TestClu
     },
     async restart() {
       await terminate(child);
-      ({ child, state } = await launchUntilReady(binary, stateDir, opts.apiServerArgs ?? [], log, { newPorts: false }));
+      // At the same address, or clients holding the kubeconfig would see a new cluster, not a restart.
+      ({ child, state } = await launchUntilReady(binary, stateDir, opts.apiServerArgs ?? [], log, { newPorts: false, apiServerPort: state.apiServerPort }));
       log(`restarted in ${state.readyAfterMs}ms`);
     },
     async compact() {
@@ -143,10 +144,11 @@ process.once('exit', () => {
   for (const c of running) c.kill('SIGKILL');
 });
 
-async function launch(binary: string, stateDir: string, extra: string[], log: (l: string) => void) {
+async function launch(binary: string, stateDir: string, extra: string[], log: (l: string) => void, apiServerPort?: number) {
   const logPath = join(stateDir, 'test-cluster.log');
   const fd = openSync(logPath, 'a');
   const args = ['serve', '--state-dir', stateDir, '--exit-on-stdin-eof'];
+  if (apiServerPort !== undefined) args.push('--port', String(apiServerPort));
   if (extra.length > 0) args.push('--', ...extra);
   const child = spawn(binary, args, { stdio: ['pipe', 'pipe', fd] });
   closeSync(fd);
@@ -169,14 +171,15 @@ async function launchUntilReady(
   stateDir: string,
   extra: string[],
   log: (l: string) => void,
-  { newPorts }: { newPorts: boolean },
+  { newPorts, apiServerPort }: { newPorts: boolean; apiServerPort?: number },
 ): Promise<{ child: ChildProcess; state: ClusterState }> {
   for (let attempt = 1; ; attempt++) {
-    const child = await launch(binary, stateDir, extra, log);
+    const child = await launch(binary, stateDir, extra, log, apiServerPort);
     try {
       return { child, state: await waitForState(child, stateDir) };
     } catch (err) {
-      if (attempt >= 3 || !/address already in use/i.test(err instanceof Error ? err.message : String(err))) throw err;
+      const message = err instanceof Error ? err.message : String(err);
+      if (attempt >= 3 || !/address already in use|requested API server port \d+ is in use/i.test(message)) throw err;
       log(`a port was taken while the cluster started (attempt ${attempt}); starting again`);
       if (newPorts) rmSync(join(stateDir, 'ports.json'), { force: true });
       else await sleep(1000);

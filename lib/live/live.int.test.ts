@@ -52,7 +52,7 @@ async function startRuntime(kubeconfig: string, manifestDir: string, opts: Start
   const events: DriftEvent[] = [];
   runtime.events.subscribe((e) => events.push(e));
   await runtime.start();
-  await runtime.ready(60_000);
+  await runtime.ready(120_000);
   return { runtime, feed, events };
 }
 
@@ -118,7 +118,7 @@ describe('live drift on the shared test cluster', () => {
     await applySsa(kc, 'deployments', deployment);
     await applySsa(kc, 'configmaps', cm);
     rt = await startRuntime(state.kubeconfig, dir, { config: { watch: { namespaces: [ns] } } });
-  }, 120_000);
+  });
 
   afterAll(async () => {
     await rt?.runtime.stop();
@@ -435,7 +435,7 @@ describe('live drift, with a resource the dashboard may not list (RBAC)', () => 
     await applySsa(kc, 'secrets', secret);
     writeFileSync(join(dir, 'all.yaml'), `${JSON.stringify(cm)}\n---\n${JSON.stringify(secret)}\n`);
     rt = await startRuntime(state.kubeconfig, dir, { context: 'test-cluster-viewer', config: { watch: { namespaces: [ns], pods: false, customResources: false } } });
-  }, 120_000);
+  });
 
   afterAll(async () => {
     await rt?.runtime.stop();
@@ -501,7 +501,7 @@ describe('live drift through API server restarts, 410 Gone and bursts (a cluster
       await applySsa(kc, 'configmaps', m);
     }
     rt = await startRuntime(proxied, dir, { ...only, informer: { watchdogMs: 3000, backoff: { maxMs: 2000 } } });
-  }, 180_000);
+  }, 300_000);
 
   afterAll(async () => {
     await rt?.runtime.stop();
@@ -734,8 +734,8 @@ describe('live drift across two clusters at once', () => {
     const feed = new DirectoryManifestFeed(config.manifests, { rescanIntervalMs: 0, gitPollMs: 0 });
     rt = new LiveRuntime({ config, manifests: feed, informer: { watchdogMs: 3000, backoff: { maxMs: 1000 } }, log: () => undefined });
     await rt.start();
-    await rt.ready(60_000);
-  }, 120_000);
+    await rt.ready(120_000);
+  });
 
   afterAll(async () => {
     await rt?.stop();
