@@ -13,9 +13,9 @@ export default defineConfig({
           name: 'unit',
           include: ['{lib,testing,scripts,components}/**/*.test.ts'],
           exclude: ['**/*.int.test.ts', 'node_modules/**'],
-          // Unit files run beside the integration tests and the API server on 2 cores; vitest's
-          // 5 s default then fails CPU-heavy property tests on a busy machine, which says nothing
-          // about the code (speed is the benchmarks' business).
+          // vitest's 5 s default fails CPU-heavy property tests on a busy 2-core machine (a test
+          // cluster or a build beside them), which says nothing about the code: speed is the
+          // benchmarks' business.
           testTimeout: 60_000,
         },
       },
