@@ -14,7 +14,7 @@ interface SuiteResult {
   seconds: number;
   note?: string;
   /** Where each failure happened and its first lines, repeated in the summary because CI keeps only the log's tail. */
-  failures?: { where: string; message: string }[];
+  failures?: RecordedFailure[];
 }
 
 const allSuites = ['typecheck', 'vitest', 'e2e'] as const;
@@ -159,10 +159,12 @@ for (const r of results) {
     `${r.failed ? 'FAIL' : 'ok  '} ${r.name}: ${r.passed} passed, ${r.failed} failed` +
       `${r.skipped ? `, ${r.skipped} skipped` : ''} (${r.seconds.toFixed(1)}s)${r.note ? ` - ${r.note}` : ''}`,
   );
-  for (const f of r.failures ?? []) {
+  const failures = r.failures ?? [];
+  for (const f of failures.slice(0, 20)) {
     const message = f.message.replace(/\u001b\[[0-9;]*m/g, '').split('\n').slice(0, 6).join('\n       ');
     console.log(`     x ${f.where}\n       ${message}`);
   }
+  if (failures.length > 20) console.log(`     ... and ${failures.length - 20} more (artifacts/)`);
 }
 console.log(`total time ${((Date.now() - started) / 1000).toFixed(1)}s`);
 console.log(`${total.passed} passed, ${total.failed} failed${total.skipped ? `, ${total.skipped} skipped` : ''}`);
