@@ -74,13 +74,13 @@ interface PlaywrightReport {
 }
 
 function playwrightFailures(report: PlaywrightReport): RecordedFailure[] {
-  const found: RecordedFailure[] = (report.errors ?? []).map((e) => ({ where: 'playwright', message: e.message ?? 'unknown error' }));
+  const found: RecordedFailure[] = (report.errors ?? []).map((e) => ({ kind: 'outside a test', where: 'playwright', message: e.message ?? 'unknown error' }));
   const walk = (suite: PlaywrightSuite) => {
     for (const spec of suite.specs ?? []) {
       for (const t of spec.tests) {
         if (t.status !== 'unexpected') continue;
         const error = t.results.map((r) => r.error?.message).find(Boolean) ?? 'failed without a message';
-        found.push({ where: `${spec.file}:${spec.line} > ${spec.title}`, message: error });
+        found.push({ kind: 'test', where: `${spec.file}:${spec.line} > ${spec.title}`, message: error });
       }
     }
     for (const s of suite.suites ?? []) walk(s);
@@ -119,12 +119,14 @@ try {
       const report = readJson<{ numPassedTests: number; numFailedTests: number; numPendingTests: number; numTodoTests: number }>(out);
       const failures = readJson<RecordedFailure[]>(failuresOut);
       if (!report) return { passed: 0, failed: 1, skipped: 0, note: `vitest exited ${code} without a report`, failures };
-      const failed = report.numFailedTests + (code !== 0 && report.numFailedTests === 0 ? 1 : 0);
+      // A failed hook or file fails no test (its tests count as skipped), so it is counted on its own.
+      const outside = (failures ?? []).filter((f) => f.kind !== 'test').length;
+      const failed = report.numFailedTests + outside + (code !== 0 && report.numFailedTests + outside === 0 ? 1 : 0);
       return {
         passed: report.numPassedTests,
         failed,
         skipped: report.numPendingTests + report.numTodoTests,
-        note: failed > report.numFailedTests ? `vitest exited ${code} (a suite or hook failed, see below)` : undefined,
+        note: outside > 0 ? `${outside} failed outside a test (a hook, a file that did not load)` : failed > report.numFailedTests ? `vitest exited ${code}` : undefined,
         failures,
       };
     });

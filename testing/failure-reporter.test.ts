@@ -19,7 +19,7 @@ it('records a failed beforeAll (which the JSON report leaves out) and a failed a
   expect(run.status, run.stderr).toBe(1);
   const failures = JSON.parse(readFileSync(out, 'utf8')) as RecordedFailure[];
   expect(failures).toEqual([
-    { where: 'failing.fixture.ts > a describe whose beforeAll throws', message: 'Error: the hook broke' },
-    { where: 'failing.fixture.ts > fails an assertion', message: expect.stringContaining('one is two') },
+    { kind: 'outside a test', where: 'failing.fixture.ts > a describe whose beforeAll throws', message: 'Error: the hook broke' },
+    { kind: 'test', where: 'failing.fixture.ts > fails an assertion', message: expect.stringContaining('one is two') },
   ]);
 }, 60_000);

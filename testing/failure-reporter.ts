@@ -6,6 +6,8 @@ import { writeFileSync } from 'node:fs';
 import type { Reporter, TestModule } from 'vitest/node';
 
 export interface RecordedFailure {
+  /** A test's own failure, or one outside any test (a hook, a file that did not load, an unhandled error). */
+  kind: 'test' | 'outside a test';
   where: string;
   message: string;
 }
@@ -24,15 +26,17 @@ export default class FailureReporter implements Reporter {
     if (!out) return;
     const failures: RecordedFailure[] = [];
     for (const m of testModules) {
-      for (const e of m.errors()) failures.push({ where: m.relativeModuleId, message: firstLines(e) });
+      for (const e of m.errors()) failures.push({ kind: 'outside a test', where: m.relativeModuleId, message: firstLines(e) });
       for (const s of m.children.allSuites()) {
-        for (const e of s.errors()) failures.push({ where: `${m.relativeModuleId} > ${s.fullName}`, message: firstLines(e) });
+        for (const e of s.errors()) failures.push({ kind: 'outside a test', where: `${m.relativeModuleId} > ${s.fullName}`, message: firstLines(e) });
       }
       for (const t of m.children.allTests('failed')) {
-        for (const e of t.result().errors ?? []) failures.push({ where: `${m.relativeModuleId} > ${t.fullName}`, message: firstLines(e) });
+        // A test's first error stands for it: the count beside it is of tests.
+        const e = t.result().errors?.[0];
+        if (e) failures.push({ kind: 'test', where: `${m.relativeModuleId} > ${t.fullName}`, message: firstLines(e) });
       }
     }
-    for (const e of unhandledErrors) failures.push({ where: 'unhandled error', message: firstLines(e) });
+    for (const e of unhandledErrors) failures.push({ kind: 'outside a test', where: 'unhandled error', message: firstLines(e) });
     writeFileSync(out, `${JSON.stringify(failures, null, 2)}\n`);
   }
 }
