@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { FullConfig } from '@playwright/test';
 import { E2E_EMBED_PORT_ENV, E2E_EMBED_TOKEN_SECRET, E2E_FIELD_MANAGER } from './e2e-env';
-import { buildNext, freePort, startNextServer } from '../testing/next-server';
+import { freePort } from '../testing/free-port';
+import { buildNext, startNextServer } from '../testing/next-server';
 import { readClusterState, STATE_DIR_ENV, startTestCluster, type TestCluster } from '../testing/test-cluster';
 
 /**

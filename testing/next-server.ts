@@ -15,8 +15,6 @@ export interface NextServer {
   stop(): Promise<void>;
 }
 
-export { freePort };
-
 /** `npm run build` (the dashboard, then the compiled server `npm start` runs), streaming its output. */
 export function buildNext(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   // npm's own CLI when npm started this process, else the one on PATH.
