@@ -55,8 +55,9 @@ func loadOrPickPorts(dir string, wantAPI int) (ports, error) {
 	if wantAPI != 0 {
 		p.APIServer = wantAPI
 	}
-	// Every new port is picked while the ones picked before it are still held, so that two slots
-	// never get the same port; all are released just before the components bind them.
+	// Every port, kept or new, stays held until all are chosen, so that no two slots share one.
+	// They are released when this returns; the components bind them a few seconds later, and a
+	// port another process takes in between fails the start (the Node.js helper starts again).
 	var held []net.Listener
 	defer func() {
 		for _, l := range held {
@@ -64,11 +65,14 @@ func loadOrPickPorts(dir string, wantAPI int) (ports, error) {
 		}
 	}()
 	for _, slot := range []*int{&p.APIServer, &p.EtcdClient, &p.EtcdPeer, &p.Kubelet, &p.KubeletControl} {
-		if *slot != 0 && portFree(*slot) {
-			continue
-		}
-		if *slot != 0 && slot == &p.APIServer && wantAPI != 0 {
-			return p, fmt.Errorf("requested API server port %d is in use", wantAPI)
+		if *slot != 0 {
+			if l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", *slot)); err == nil {
+				held = append(held, l)
+				continue
+			}
+			if slot == &p.APIServer && wantAPI != 0 {
+				return p, fmt.Errorf("requested API server port %d is in use", wantAPI)
+			}
 		}
 		l, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
@@ -78,15 +82,6 @@ func loadOrPickPorts(dir string, wantAPI int) (ports, error) {
 		*slot = l.Addr().(*net.TCPAddr).Port
 	}
 	return p, writeJSONAtomic(path, p)
-}
-
-func portFree(port int) bool {
-	l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
-	if err != nil {
-		return false
-	}
-	_ = l.Close()
-	return true
 }
 
 type tokens struct {

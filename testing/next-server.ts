@@ -52,7 +52,7 @@ export async function startNextServer(opts: StartOptions): Promise<NextServer> {
       return await startOn(opts.port ?? (await freePort()), opts);
     } catch (err) {
       if (!(err instanceof PortTaken) || opts.port !== undefined || attempt >= 3) throw err;
-      opts.log?.(`[next-server] ${err.message}; starting again on another port\n`);
+      opts.log?.(`[next-server] port taken (attempt ${attempt}); starting again on another port\n`);
     }
   }
 }
@@ -82,7 +82,7 @@ async function startOn(port: number, opts: StartOptions): Promise<NextServer> {
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) {
-      if (/EADDRINUSE/.test(output)) throw new PortTaken(`port ${port} was taken before the server could listen on it`);
+      if (/EADDRINUSE/.test(output)) throw new PortTaken(`port ${port} was taken before the server could listen on it:\n${output}`);
       throw new Error(`next start exited (${child.exitCode}):\n${output}`);
     }
     try {

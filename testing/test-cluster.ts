@@ -173,13 +173,16 @@ async function launchUntilReady(
   log: (l: string) => void,
   { newPorts, apiServerPort }: { newPorts: boolean; apiServerPort?: number },
 ): Promise<{ child: ChildProcess; state: ClusterState }> {
+  const logPath = join(stateDir, 'test-cluster.log');
   for (let attempt = 1; ; attempt++) {
+    // The log is appended to: only what this attempt wrote says why it failed.
+    const logStart = existsSync(logPath) ? statSync(logPath).size : 0;
     const child = await launch(binary, stateDir, extra, log, apiServerPort);
     try {
       return { child, state: await waitForState(child, stateDir) };
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      if (attempt >= 3 || !/address already in use|requested API server port \d+ is in use/i.test(message)) throw err;
+      const written = existsSync(logPath) ? readFileSync(logPath).subarray(logStart).toString() : '';
+      if (attempt >= 3 || !/address already in use|requested API server port \d+ is in use/i.test(written)) throw err;
       log(`a port was taken while the cluster started (attempt ${attempt}); starting again`);
       if (newPorts) rmSync(join(stateDir, 'ports.json'), { force: true });
       else await sleep(1000);

@@ -37,6 +37,16 @@ describe('parseManifestText', () => {
     ]);
     const map = parseManifestText('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x\ndata:\n  a: b\n', 'm.yaml');
     expect(map.problems).toEqual([expect.objectContaining({ line: 3, column: 11, message: expect.stringMatching(/the \{ here is still open at line 4$/) })]);
+    // The open one, not a closed one inside it or ending where the file ends without a newline.
+    const inner = parseManifestText('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x, labels: {a: b}\ndata:\n  a: b\n', 'n.yaml');
+    expect(inner.problems).toEqual([expect.objectContaining({ line: 3, column: 11, message: expect.stringMatching(/the \{ here is still open at line 4$/) })]);
+    const atEnd = parseManifestText('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: "x"', 'e.yaml');
+    expect(atEnd.problems).toEqual([expect.objectContaining({ line: 3, column: 11, message: expect.stringMatching(/the \{ here is still open at line 3$/) })]);
+    const nested = parseManifestText('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\nt: [[1, 2]', 's.yaml');
+    expect(nested.problems).toEqual([expect.objectContaining({ line: 5, column: 4 })]);
+    // Closed, on a line not indented enough: that line is the one to fix.
+    const indented = parseManifestText('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  t: ["a",\n"b"]\n', 'u.yaml');
+    expect(indented.problems).toEqual([expect.objectContaining({ line: 7, column: 1, message: expect.not.stringContaining('still open') })]);
     // Errors that are not about an unclosed construct stay where the parser puts them.
     const indent = parseManifestText('apiVersion: v1\nkind: ConfigMap\nmetadata:\n   name: x\n  namespace: y\n', 'i.yaml');
     expect(indent.problems).toEqual([expect.objectContaining({ line: 5, column: 1, message: 'document 1: All mapping items must start at the same column' })]);

@@ -11,7 +11,7 @@
  * (JSON.parse) for files whose documents are all plain JSON objects, which falls back to the YAML
  * parser for anything it does not read exactly as that parser would.
  */
-import { isCollection, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type Document, type ParsedNode, type Tags, type YAMLError } from 'yaml';
+import { isCollection, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type CST, type Document, type ParsedNode, type Tags, type YAMLError } from 'yaml';
 import { isRecord, setOwn } from '../drift/normalize';
 import { parseSimpleYaml } from './simple-yaml';
 import type { ManifestProblem } from './types';
@@ -149,6 +149,7 @@ export function isListDocument(obj: Record<string, unknown>): boolean {
 
 interface Ctx {
   file: string;
+  src: string;
   lc: LineCounter;
   out: ParsedFile;
 }
@@ -202,22 +203,48 @@ function addObject(cx: Ctx, value: unknown, node: unknown, fallback: number, wha
 
 /**
  * An unclosed quote, `[` or `{` is noticed where the parser runs out of places it could end, often
- * lines later (the next document, the end of the file). The construct that ends at the error is
- * where the user has to look.
+ * lines later (the next document, the end of the file). The construct that ends at the error
+ * without its closing character is where the user has to look. Only a failed document gets here,
+ * so the file is parsed once more, with the source tokens that tell whether the closer is there.
  */
-function unclosedAt(doc: Document.Parsed, e: YAMLError): { offset: number; what: string } | undefined {
+function unclosedAt(src: string, index: number, e: YAMLError): { offset: number; what: string } | undefined {
   if (e.code !== 'BAD_INDENT' && e.code !== 'MISSING_CHAR') return undefined;
+  const doc = parseAllDocuments<ParsedNode>(src, { ...SCALAR_OPTIONS, keepSourceTokens: true })[index];
+  if (!doc || !('contents' in doc)) return undefined;
+  // A `]` or `}` the parser met where it expected none: the collection was closed on a line not
+  // indented enough, and that line, where the parser stopped, is the one to fix.
+  if (e.code === 'BAD_INDENT' && doc.errors.some((x) => x.code === 'UNEXPECTED_TOKEN' && /^[\]}]$/.test(src[x.pos[0]] ?? ''))) return undefined;
   let found: { offset: number; what: string } | undefined;
   visit(doc, (_key, node) => {
     const range = (node as YamlNode)?.range;
     // The document itself (a JSON file's outer braces) opens at its first line, which says nothing.
     if (node === doc.contents || !Array.isArray(range) || range[1] !== e.pos[0] || (found && found.offset >= range[0])) return;
-    if (isCollection(node) && node.flow) found = { offset: range[0], what: isSeq(node) ? '[' : '{' };
-    else if (isScalar(node) && (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE')) {
-      found = { offset: range[0], what: node.type === 'QUOTE_DOUBLE' ? '"' : "'" };
+    const token = (node as { srcToken?: CST.Token }).srcToken;
+    if (isCollection(node) && node.flow && token?.type === 'flow-collection') {
+      // Closed but badly indented, or closed right at the end of a file without a newline.
+      if (token.end.some((t) => t.type === 'flow-map-end' || t.type === 'flow-seq-end')) return;
+      found = { offset: range[0], what: isSeq(node) ? '[' : '{' };
+    } else if (isScalar(node) && (token?.type === 'double-quoted-scalar' || token?.type === 'single-quoted-scalar')) {
+      const quote = token.type === 'double-quoted-scalar' ? '"' : "'";
+      if (quoteClosed(token.source, quote)) return;
+      found = { offset: range[0], what: quote };
     }
   });
   return found;
+}
+
+/** Whether a quoted scalar's source ends with its closing quote (not an escaped one). */
+function quoteClosed(text: string, quote: '"' | "'"): boolean {
+  if (text.length < 2 || !text.endsWith(quote)) return false;
+  let run = 0;
+  if (quote === '"') {
+    // An odd run of backslashes before the last quote escapes it.
+    for (let i = text.length - 2; i > 0 && text[i] === '\\'; i--) run++;
+    return run % 2 === 0;
+  }
+  // Inside single quotes '' is one quote: the closing one is the odd one out of the final run.
+  for (let i = text.length - 1; i > 0 && text[i] === "'"; i--) run++;
+  return run % 2 === 1;
 }
 
 function addDocument(cx: Ctx, doc: Document.Parsed, index: number): void {
@@ -228,7 +255,7 @@ function addDocument(cx: Ctx, doc: Document.Parsed, index: number): void {
   if (fatal.length > 0) {
     const first = fatal[0] as YAMLError;
     const more = fatal.length > 1 ? ` (and ${fatal.length - 1} more error${fatal.length > 2 ? 's' : ''})` : '';
-    const opened = unclosedAt(doc, first);
+    const opened = unclosedAt(cx.src, index, first);
     if (opened) {
       const noticed = cx.lc.linePos(first.pos[0]).line;
       problem(cx, opened.offset, `${what}: ${shortMessage(first)}: the ${opened.what} here is still open at line ${noticed}${more}`);
@@ -404,7 +431,7 @@ export function parseYamlManifests(text: string, file: string): ParsedFile {
     return out;
   }
   const lc = new LineCounter();
-  const cx: Ctx = { file, lc, out };
+  const cx: Ctx = { file, src, lc, out };
   let docs: Document.Parsed[];
   try {
     docs = parseAllDocuments<ParsedNode>(src, { ...SCALAR_OPTIONS, lineCounter: lc, prettyErrors: true });

@@ -133,7 +133,7 @@ describe('FieldTrackers (trackers built on a second change within the window)', 
           // A late change counts as simultaneous with the last one (FieldTrackers.push).
           fedAt = Math.max(fedAt, at);
           const want = { flapping: flap.push(fedAt, manager), fight: fight.push(fedAt, manager) };
-          // 54,000 steps: expect() only where a cheap comparison differs, or the test takes
+          // 72,000 steps: expect() only where a cheap comparison differs, or the test takes
           // seconds of CPU (past the unit timeout on a loaded 2-core machine).
           if (JSON.stringify(got) !== JSON.stringify(want)) {
             expect(got, `seed ${seed}, change ${i}, thresholds ${JSON.stringify(th)}`).toEqual(want);
