@@ -156,6 +156,20 @@ describe('loadManifestDirectory', () => {
     expect(fixed.problems).toEqual([]);
   });
 
+  it('keeps no stale copy of a document that still loads, in another version of its group', async () => {
+    const deploy = (apiVersion: string) => `apiVersion: ${apiVersion}\nkind: Deployment\nmetadata:\n  name: web\n  namespace: default\nspec:\n  replicas: 2\n`;
+    put('web.yaml', `${deploy('apps/v1beta2')}---\n${cm('b')}`);
+    const loader = new ManifestDirectoryLoader(root, { git: false });
+    await loader.load();
+    // The Deployment moved to apps/v1 in the same save that broke b: the same object, loaded.
+    put('web.yaml', `${deploy('apps/v1')}---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b,, }\n`);
+    const broken = await loader.load();
+    expect(broken.problems).toEqual([expect.objectContaining({ file: 'web.yaml', severity: 'error' })]);
+    const web = broken.objects.get('apps/Deployment/default/web');
+    expect([web?.manifest.apiVersion, web?.source.stale]).toEqual(['apps/v1', undefined]);
+    expect(broken.objects.get('/ConfigMap/default/b')?.source.stale).toBeDefined();
+  });
+
   it('tells whether a new scope callback changes anything for the kinds it loaded', async () => {
     put('w.yaml', 'apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n');
     put('a.yaml', cm('a'));

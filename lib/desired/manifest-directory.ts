@@ -13,6 +13,7 @@ import { buildManifestObjects, ManifestIndex, type GitStamp, type ManifestObject
 import { parseJsonManifests, parseSimpleYamlManifests, parseYamlManifests, type ParsedFile } from './manifest-parse';
 import { DEFAULT_PARSE_WORKER_MIN_CHARS, ManifestParsePool, NoParseThreadsLeft, type ParseWorkerOptions } from './manifest-parse-pool';
 import { builtinIsNamespaced, withBuiltinScopes, type IsNamespaced } from './namespace-scope';
+import { objectKeyOf, objectKeyString } from './object-key';
 import type { ManifestProblem } from './types';
 
 export interface ManifestDirectoryOptions {
@@ -268,10 +269,10 @@ function notJson(parsed: ParsedFile, text: string, rel: string): ParsedFile {
   return { objects: parsed.objects, problems: [...parsed.problems, problem] };
 }
 
-/** The object a document declares, by what names it (its namespace as written: both sides of a comparison are unscoped). */
-function declared(m: Record<string, unknown>): string {
-  const meta = (m.metadata ?? {}) as { name?: unknown; namespace?: unknown };
-  return `${String(m.apiVersion)}\u0000${String(m.kind)}\u0000${String(meta.namespace ?? '')}\u0000${String(meta.name)}`;
+/** The object a document declares (group, not version: apps/v1beta2 and apps/v1 are one object), its namespace as written. */
+function declared(m: Record<string, unknown>): string | undefined {
+  const key = objectKeyOf(m);
+  return key && objectKeyString(key);
 }
 
 /**
