@@ -15,19 +15,27 @@ export interface LiveRuntimeOptions {
 
 /**
  * The whole live runtime on one cluster (named `test`) and one manifest directory, as the server
- * runs it but with the directory's periodic rescans off, started and ready; every drift event it
- * publishes is recorded. The caller stops it.
+ * runs it but with the directory's periodic rescans off; not started.
  */
-export async function startLiveRuntime(kubeconfig: string, dir: string, opts: LiveRuntimeOptions): Promise<{ runtime: LiveRuntime; events: DriftEvent[] }> {
+export function createLiveRuntime(kubeconfig: string, dir: string, opts: LiveRuntimeOptions): LiveRuntime {
   const config = parseDashboardConfig(
     { clusters: [{ name: 'test', kubeconfig, ...(opts.context ? { context: opts.context } : {}) }], manifests: [dir], fieldManager: opts.fieldManager, ...opts.config },
     'test',
   );
   const feed = new DirectoryManifestFeed(config.manifests, { rescanIntervalMs: 0, gitPollMs: 0, debounceMs: 50 });
-  const runtime = new LiveRuntime({ config, manifests: feed, ownerTemplate: ownerTemplateBuilder, informer: opts.informer ?? {}, log: () => undefined });
+  return new LiveRuntime({ config, manifests: feed, ownerTemplate: ownerTemplateBuilder, informer: opts.informer ?? {}, log: () => undefined });
+}
+
+/** createLiveRuntime, started and ready; every drift event it publishes is recorded. The caller stops it. */
+export async function startLiveRuntime(
+  kubeconfig: string,
+  dir: string,
+  opts: LiveRuntimeOptions & { readyTimeoutMs?: number },
+): Promise<{ runtime: LiveRuntime; events: DriftEvent[] }> {
+  const runtime = createLiveRuntime(kubeconfig, dir, opts);
   const events: DriftEvent[] = [];
   runtime.events.subscribe((e) => events.push(e));
   await runtime.start();
-  await runtime.ready(60_000);
+  await runtime.ready(opts.readyTimeoutMs ?? 60_000);
   return { runtime, events };
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseDashboardConfig, type DashboardConfig } from '../config/dashboard-config';
+import { parseDashboardConfig } from '../config/dashboard-config';
 import { eventually, testCluster, uniqueName } from '../../testing/cluster-fixture';
 import { CONTENT_TYPE, kubeWrite, objectPath } from '../../testing/kube-write';
 import type { KubeObject } from '../kube/cache-diff';
@@ -17,6 +17,7 @@ import { LiveRuntime, MAX_READY_WAITERS } from './runtime';
 import { ownerTemplateBuilder } from './runtime-options';
 import type { DriftEvent, ObjectDriftState } from './types';
 import { tempDirs } from '../../testing/temp-dirs';
+import { createLiveRuntime, startLiveRuntime, type LiveRuntimeOptions } from '../../testing/live-runtime';
 import { crdVersion, dialCrd } from '../../testing/dial-crd';
 import { READ_CONFIGMAPS, viewerRole } from '../../testing/viewer-role';
 
@@ -25,36 +26,12 @@ const tempDir = tempDirs('dw-live-');
 
 const GITOPS = 'gitops';
 
-interface Running {
-  runtime: LiveRuntime;
-  feed: DirectoryManifestFeed;
-  events: DriftEvent[];
-}
+type Running = Awaited<ReturnType<typeof startLiveRuntime>>;
+type StartOptions = Omit<LiveRuntimeOptions, 'fieldManager'>;
 
-interface StartOptions {
-  context?: string;
-  /** More configuration keys (watch, sources, …). */
-  config?: Record<string, unknown>;
-  informer?: Record<string, unknown>;
-}
-
-function createRuntime(kubeconfig: string, manifestDir: string, opts: StartOptions = {}): { runtime: LiveRuntime; feed: DirectoryManifestFeed } {
-  const config: DashboardConfig = parseDashboardConfig(
-    { clusters: [{ name: 'test', kubeconfig, ...(opts.context ? { context: opts.context } : {}) }], manifests: [manifestDir], fieldManager: GITOPS, ...opts.config },
-    'test',
-  );
-  const feed = new DirectoryManifestFeed(config.manifests, { rescanIntervalMs: 0, gitPollMs: 0, debounceMs: 50 });
-  return { runtime: new LiveRuntime({ config, manifests: feed, ownerTemplate: ownerTemplateBuilder, informer: opts.informer ?? {}, log: () => undefined }), feed };
-}
-
-async function startRuntime(kubeconfig: string, manifestDir: string, opts: StartOptions = {}): Promise<Running> {
-  const { runtime, feed } = createRuntime(kubeconfig, manifestDir, opts);
-  const events: DriftEvent[] = [];
-  runtime.events.subscribe((e) => events.push(e));
-  await runtime.start();
-  await runtime.ready(120_000);
-  return { runtime, feed, events };
-}
+const createRuntime = (kubeconfig: string, manifestDir: string, opts: StartOptions = {}) => createLiveRuntime(kubeconfig, manifestDir, { fieldManager: GITOPS, ...opts });
+const startRuntime = (kubeconfig: string, manifestDir: string, opts: StartOptions = {}): Promise<Running> =>
+  startLiveRuntime(kubeconfig, manifestDir, { fieldManager: GITOPS, readyTimeoutMs: 120_000, ...opts });
 
 function configMap(ns: string, name: string, data: Record<string, string>) {
   return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns }, data };
@@ -186,7 +163,7 @@ describe('live drift on the shared test cluster', () => {
   });
 
   it('answers a readiness wait as soon as the first lists are in; a wait that times out or is aborted with false', async () => {
-    const { runtime } = createRuntime(state.kubeconfig, dir, { config: { watch: { namespaces: [ns] } } });
+    const runtime = createRuntime(state.kubeconfig, dir, { config: { watch: { namespaces: [ns] } } });
     try {
       expect(await runtime.whenReady(30)).toBe(false);
       expect(await runtime.whenReady(Number.NaN)).toBe(false);
@@ -616,7 +593,7 @@ describe('live drift through API server restarts, 410 Gone and bursts (a cluster
     const mdir = tempDir();
     writeFileSync(join(mdir, 'late.yaml'), JSON.stringify(configMap(ns, 'late', { a: '1' })));
     // Lists and watches give up after 120 s here; discovery after its own 15 s.
-    const { runtime } = createRuntime(file, mdir, { ...only, informer: { requestTimeoutMs: 120_000 } });
+    const runtime = createRuntime(file, mdir, { ...only, informer: { requestTimeoutMs: 120_000 } });
     try {
       await runtime.start();
       await runtime.ready(60_000);
