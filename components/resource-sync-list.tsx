@@ -5,6 +5,13 @@ import { Truncate } from './truncate';
 
 const RANK = { forbidden: 0, error: 1, syncing: 2, synced: 3 } as const;
 
+/** `deployments.apps`; rows about the cluster rather than a resource (`(discovery)`, `(OpenAPI schema)`) name their group-version. */
+function rowName(r: ResourceSyncState): string {
+  if (!r.resource.startsWith('(')) return r.group ? `${r.resource}.${r.group}` : r.resource;
+  const gv = [r.group, r.version].filter(Boolean).join('/');
+  return gv ? `${r.resource} ${gv}` : r.resource;
+}
+
 /** Watched resources per cluster; forbidden and failing ones first, with the API server's message. */
 export function ResourceSyncList({ resources }: { resources: ResourceSyncState[] }) {
   const rows = [...resources].sort((a, b) => RANK[a.status] - RANK[b.status] || a.cluster.localeCompare(b.cluster) || a.resource.localeCompare(b.resource));
@@ -27,11 +34,11 @@ export function ResourceSyncList({ resources }: { resources: ResourceSyncState[]
           </thead>
           <tbody>
             {rows.map((r) => {
-              const name = r.group ? `${r.resource}.${r.group}` : r.resource;
+              const name = rowName(r);
               return (
-                <tr key={`${r.cluster}/${r.group}/${r.resource}`} data-status={r.status}>
+                <tr key={`${r.cluster}/${r.group}/${r.version}/${r.resource}`} data-status={r.status}>
                   <td>
-                    <Truncate text={`${name} (${r.kind})`}>
+                    <Truncate text={r.kind ? `${name} (${r.kind})` : name}>
                       <code>{name}</code>
                     </Truncate>
                   </td>

@@ -7,9 +7,13 @@ import type { ClusterState } from './test-cluster';
 
 /**
  * What to do with one request: rewrite the API server's JSON answer (a function), answer a watch
- * with these events and end it (`watchEvents`), or undefined to leave it alone.
+ * with these events and end it (`watchEvents`), answer with an error status of the API's shape
+ * (`status`), or undefined to leave it alone.
  */
-export type ResponseRewrite = (request: { method: string; path: string }) => ((body: Record<string, unknown>) => unknown) | { watchEvents: unknown[] } | undefined;
+export type ResponseRewrite = (request: {
+  method: string;
+  path: string;
+}) => ((body: Record<string, unknown>) => unknown) | { watchEvents: unknown[] } | { status: number; message: string } | undefined;
 
 /**
  * An HTTPS proxy in front of the test cluster's API server that can rewrite its JSON answers or
@@ -54,6 +58,12 @@ export async function startHttpsRewriteProxy(stateDir: string, state: ClusterSta
     const method = req.method ?? 'GET';
     const path = req.url ?? '/';
     const rewrite = proxy.rewrite?.({ method, path });
+    if (rewrite !== undefined && 'status' in rewrite) {
+      req.resume();
+      res.writeHead(rewrite.status, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code: rewrite.status, message: rewrite.message }));
+      return;
+    }
     if (rewrite !== undefined && typeof rewrite !== 'function') {
       req.resume();
       res.writeHead(200, { 'Content-Type': 'application/json' });

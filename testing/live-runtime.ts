@@ -11,6 +11,8 @@ export interface LiveRuntimeOptions {
   /** More of the dashboard configuration (watch, sources, …). */
   config?: Record<string, unknown>;
   informer?: Record<string, unknown>;
+  /** The runtime's log lines (dropped when not given). */
+  log?: (msg: string) => void;
 }
 
 /**
@@ -23,7 +25,7 @@ export function createLiveRuntime(kubeconfig: string, dir: string, opts: LiveRun
     'test',
   );
   const feed = new DirectoryManifestFeed(config.manifests, { rescanIntervalMs: 0, gitPollMs: 0, debounceMs: 50 });
-  return new LiveRuntime({ config, manifests: feed, ownerTemplate: ownerTemplateBuilder, informer: opts.informer ?? {}, log: () => undefined });
+  return new LiveRuntime({ config, manifests: feed, ownerTemplate: ownerTemplateBuilder, informer: opts.informer ?? {}, log: opts.log ?? (() => undefined) });
 }
 
 /** createLiveRuntime, started and ready; every drift event it publishes is recorded. The caller stops it. */

@@ -26,6 +26,12 @@ export interface ClusterSchema {
   provider: SchemaProvider;
   /** Documents or CRDs that could not be read; the engine then falls back to its built-in table. */
   warnings: string[];
+  /**
+   * Requested group-versions whose document could not be read (the index or the document timed
+   * out, a 5xx), each with why: worth asking again. A group-version the index does not list is not
+   * here: the server publishes nothing for it, and asking again would not change that.
+   */
+  unread: Map<string, string>;
 }
 
 /** OpenAPI v3 path of an apiVersion: `v1` → `api/v1`, `apps/v1` → `apis/apps/v1`. */
@@ -40,6 +46,8 @@ export interface ClusterSchemaDocuments {
   crds: unknown[];
   /** Documents or CRDs that could not be read. */
   warnings: string[];
+  /** As in ClusterSchema. */
+  unread: Map<string, string>;
 }
 
 /** The schema provider for documents and CRDs read by `loadClusterSchemaDocuments` (or saved from it). */
@@ -53,6 +61,7 @@ export function clusterSchemaProvider(documents: ReadonlyArray<unknown>, crds: R
  */
 export async function loadClusterSchemaDocuments(kc: KubeConfig, opts: ClusterSchemaOptions = {}): Promise<ClusterSchemaDocuments> {
   const warnings: string[] = [];
+  const unread = new Map<string, string>();
   const timeoutMs = opts.timeoutMs ?? 30_000;
   const documents: unknown[] = [];
   try {
@@ -64,14 +73,18 @@ export async function loadClusterSchemaDocuments(kc: KubeConfig, opts: ClusterSc
         try {
           return await getJson<unknown>(kc, serverRelativeURL ?? `/openapi/v3/${p}`, { timeoutMs });
         } catch (err) {
-          warnings.push(`OpenAPI v3 document ${p}: ${err instanceof Error ? err.message : String(err)}`);
+          const why = err instanceof Error ? err.message : String(err);
+          warnings.push(`OpenAPI v3 document ${p}: ${why}`);
+          unread.set(p, why);
           return undefined;
         }
       }),
     );
     for (const d of fetched) if (d !== undefined) documents.push(d);
   } catch (err) {
-    warnings.push(`OpenAPI v3 index: ${err instanceof Error ? err.message : String(err)}`);
+    const why = err instanceof Error ? err.message : String(err);
+    warnings.push(`OpenAPI v3 index: ${why}`);
+    for (const gv of opts.groupVersions ?? []) unread.set(gv, `OpenAPI v3 index: ${why}`);
   }
   let crds: unknown[] = [];
   if (opts.crds !== false) {
@@ -84,7 +97,7 @@ export async function loadClusterSchemaDocuments(kc: KubeConfig, opts: ClusterSc
       warnings.push(`CustomResourceDefinitions: ${why}`);
     }
   }
-  return { documents, crds, warnings };
+  return { documents, crds, warnings, unread };
 }
 
 /**
@@ -95,6 +108,6 @@ export async function loadClusterSchemaDocuments(kc: KubeConfig, opts: ClusterSc
  * still has its built-in fallback.
  */
 export async function loadClusterSchema(kc: KubeConfig, opts: ClusterSchemaOptions = {}): Promise<ClusterSchema> {
-  const { documents, crds, warnings } = await loadClusterSchemaDocuments(kc, opts);
-  return { provider: clusterSchemaProvider(documents, crds), warnings };
+  const { documents, crds, warnings, unread } = await loadClusterSchemaDocuments(kc, opts);
+  return { provider: clusterSchemaProvider(documents, crds), warnings, unread };
 }

@@ -506,6 +506,23 @@ describe('SupervisedInformer against the shared test cluster', () => {
     await listsAgainWhileWatchesFail('inf-short', [], /the watch keeps ending at once with nothing delivered .*listing again instead/);
   }, 90_000);
 
+  it('gives listed objects the kind of the resource when the list says only `List` (the kind its watch events carry)', async () => {
+    const ns = await createNamespace(core, 'inf-bare-list');
+    await core.createNamespacedConfigMap({ namespace: ns, body: ConfigMap('listed', { v: '1' }) });
+    const proxy = await startHttpsRewriteProxy(stateDir, state);
+    try {
+      proxy.rewrite = ({ path }) => (path.includes(`/namespaces/${ns}/configmaps`) && !path.includes('watch=true') ? (body) => ({ ...body, kind: 'List' }) : undefined);
+      const { informer, rec } = startInformer(proxy.kubeconfigThrough(kc), { resource: configMaps, namespace: ns });
+      await informer.synced();
+      expect(informer.get(ns, 'listed')?.kind).toBe('ConfigMap');
+      await core.createNamespacedConfigMap({ namespace: ns, body: ConfigMap('watched', { v: '2' }) });
+      const watched = await rec.waitFor((e) => e.object.metadata.name === 'watched', 'the create through the watch');
+      expect(watched.object.kind).toBe('ConfigMap');
+    } finally {
+      await proxy.close();
+    }
+  }, 60_000);
+
   it('keeps a quiet watch open past a minute, asks for bookmarks and moves its resume point with them', async () => {
     // client-node 2.0 aborted healthy watches every 30 s, and its informer did not ask for
     // bookmarks (kubernetes-client/javascript 2432, 458): the API server sends a bookmark about

@@ -485,7 +485,8 @@ export class SupervisedInformer {
         continueToken = next;
         pending = fetchPage(next);
       }
-      const itemKind = page.kind?.endsWith('List') ? page.kind.slice(0, -'List'.length) : this.opts.resource.kind;
+      // `PodList` → `Pod`; a bare `List` (what a server may answer for a list of mixed kinds) names none.
+      const itemKind = page.kind?.endsWith('List') && page.kind !== 'List' ? page.kind.slice(0, -'List'.length) : this.opts.resource.kind;
       const start = items.length;
       for (const raw of page.items ?? []) {
         const obj = toKubeObject(raw);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ApiResource } from '../kube/discovery';
-import { desiredKindVersions, withUnanswered } from './cluster-watcher';
+import { desiredKindVersions, refreshDueAt, REFRESH_MAX_WAIT_MS, withUnanswered } from './cluster-watcher';
 
 const resource = (apiVersion: string, kind: string, name: string): ApiResource => {
   const [group, version] = apiVersion.includes('/') ? (apiVersion.split('/') as [string, string]) : ['', apiVersion];
@@ -38,5 +38,30 @@ describe('desiredKindVersions', () => {
       m('example.com/v1', 'Widget'),
     ]);
     expect(Object.fromEntries(got)).toEqual({ 'HorizontalPodAutoscaler.autoscaling': 'autoscaling/v1', ConfigMap: 'v1', 'Widget.example.com': 'example.com/v1' });
+  });
+});
+
+describe('refreshDueAt', () => {
+  it('debounces a burst of CRD events, but runs a burst that does not end at most REFRESH_MAX_WAIT_MS after its first event', () => {
+    let pending: { due: number; firstAt: number } | undefined;
+    const ask = (now: number, delayMs = 1000) => {
+      const due = refreshDueAt(now, delayMs, pending);
+      pending = { due, firstAt: pending?.firstAt ?? now };
+      return due;
+    };
+    expect(ask(0)).toBe(1000);
+    expect(ask(400)).toBe(1400);
+    // An event every 400 ms for ever: the refresh would never run, were each one to postpone it.
+    let due = 1400;
+    for (let t = 800; t < due && t < 60_000; t += 400) due = ask(t);
+    expect(due).toBe(REFRESH_MAX_WAIT_MS);
+  });
+
+  it('never postpones a refresh already due sooner for a longer delay asked later, and brings a far one forward', () => {
+    // A CRD event's refresh is due at 1 s; a discovery retry then asks for 30 s.
+    expect(refreshDueAt(200, 30_000, { due: 1000, firstAt: 0 })).toBe(1000);
+    // A discovery retry due in 30 s; a CRD event asks for 1 s.
+    expect(refreshDueAt(500, 1000, { due: 30_000, firstAt: 0 })).toBe(1500);
+    expect(refreshDueAt(500, 0, undefined)).toBe(500);
   });
 });

@@ -68,6 +68,23 @@ interface Watched extends WatchPlan {
   unsubscribe: (() => void)[];
 }
 
+/** The longest a burst of CRD events postpones the refresh it asks for. */
+export const REFRESH_MAX_WAIT_MS = 5_000;
+
+/**
+ * When a refresh asked for `delayMs` from `now` runs, given the one already pending (its due time
+ * and when it was first asked for). Debounced, since the CRD events of one install come as a
+ * burst; but a burst that does not end (an operator patching its CRDs every few hundred ms) still
+ * gets its refresh REFRESH_MAX_WAIT_MS after the first request, and a longer delay asked later (a
+ * discovery retry's backoff) never postpones a refresh already due sooner.
+ */
+export function refreshDueAt(now: number, delayMs: number, pending: { due: number; firstAt: number } | undefined): number {
+  if (!pending) return now + delayMs;
+  // A backoff, not a debounce: never later than what is pending.
+  if (delayMs > REFRESH_MAX_WAIT_MS) return Math.min(pending.due, now + delayMs);
+  return Math.min(now + delayMs, Math.max(pending.due, pending.firstAt + REFRESH_MAX_WAIT_MS));
+}
+
 const keyOfResource = (r: { group: string; name: string }) => (r.group === '' ? r.name : `${r.name}.${r.group}`);
 
 /**
@@ -93,11 +110,23 @@ export class ClusterWatcher {
   private discoveryRetry: Backoff | undefined;
   /** Resources now watched in another version, whose objects the old version's informer left in the tracker. */
   private readonly versionSwaps = new Set<string>();
+  /** Owner resources watched again from scratch, whose owners the old informer left in the tracker. */
+  private readonly ownerRewatches = new Set<string>();
   private crdInformer: SupervisedInformer | undefined;
   private openApi: SchemaProvider[] = [];
   private readonly openApiLoaded = new Set<string>();
+  /**
+   * Group-versions whose OpenAPI document could not be read (a timeout under load, a 5xx), with
+   * why: their kinds are compared with the engine's built-in table meanwhile, and the document is
+   * asked for again, backing off, until it arrives.
+   */
+  private readonly schemaUnread = new Map<string, string>();
+  private schemaRetry: Backoff | undefined;
   private readonly warnedPatterns = new Set<string>();
   private refreshTimer: NodeJS.Timeout | undefined;
+  /** When the pending refresh timer fires, and when the first request it answers came. */
+  private refreshDue = 0;
+  private refreshFirstAt = 0;
   private rediscoverTimer: NodeJS.Timeout | undefined;
   private refreshing: Promise<void> = Promise.resolve();
   /** Groups of CRDs changed since the last refresh: only their objects need re-preparing. */
@@ -105,7 +134,7 @@ export class ClusterWatcher {
   /** A scheduled refresh must ask the server for discovery again (not only plan again). */
   private pendingRediscovery = false;
   private stopped = false;
-  /** isReady() has been true since start(). */
+  /** isReady() has been true since start(): it stays true. */
   private wasReady = false;
   /** The first refresh has run (its schema and watch set are in place). */
   private started = false;
@@ -172,6 +201,9 @@ export class ClusterWatcher {
       if (e.type !== 'synced' && e.source === 'list' && !this.started) return;
       this.scheduleRefresh(e.type === 'synced' ? undefined : e.object);
     });
+    this.crdInformer.onState((s) => {
+      if (s.status === 'forbidden' || s.status === 'error') this.log(`${s.resource}: ${s.status}: ${s.message ?? ''}; custom resources are recognised by their group, without their schemas' defaults`);
+    });
     this.crdInformer.start();
     // Discovery and the CRD list go side by side; the first refresh needs both.
     const discovery = discoverResources(this.opts.kc);
@@ -183,14 +215,10 @@ export class ClusterWatcher {
       // ready meanwhile. (The discovery retry that follows plans again with the CRDs, once listed.)
       const discoveryFailed = discovery.then(() => new Promise<void>(() => undefined), () => undefined);
       await Promise.race([this.crdInformer.synced().catch(() => undefined), this.untilCrdSettled(), discoveryFailed]);
-      this.refreshing = this.refresh(undefined, discovery);
-      await this.refreshing;
+      await this.serially(() => this.refresh(undefined, discovery));
       // The manifests arrived after the plan was made: plan again before anything is evaluated,
       // or their kinds would be judged "not served" for a moment.
-      if (this.planIsStale()) {
-        this.refreshing = this.refresh(undefined, this.lastDiscovery());
-        await this.refreshing;
-      }
+      if (this.planIsStale()) await this.serially(() => this.refresh(undefined, this.lastDiscovery()));
     } catch (err) {
       // Nothing to wait for: the cluster could not be planned.
       this.resolvePlanWaiters(Infinity);
@@ -211,6 +239,7 @@ export class ClusterWatcher {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.refreshTimer);
+    this.refreshTimer = undefined;
     clearInterval(this.rediscoverTimer);
     await this.refreshing.catch(() => undefined);
     this.versionReader.stop();
@@ -231,13 +260,20 @@ export class ClusterWatcher {
     throw new Error(`cluster ${this.name}: not ready after ${timeoutMs} ms`);
   }
 
+  /**
+   * The first complete state has been reached: every resource listed once (or forbidden, or
+   * failing) and every object judged. It stays reached: a kind the manifests name later, a CRD
+   * installed, a schema reloading make their own resources `syncing` in resourceStates() for a
+   * while, but taking the whole dashboard out of service (its readiness probe) for them would
+   * hide the drift of everything else, just when the API server is slow.
+   */
   isReady(): boolean {
+    if (this.wasReady) return true;
     if (this.discovered.length === 0 && this.discoveryError === undefined) return false;
     if (this.planIsStale()) return false;
-    // Evaluations held back (the schema of a new kind is loading), or, at start-up, objects still
-    // being read in their manifests' version: the state is not complete. (An object created later
-    // waits for its read without taking the whole dashboard out of service meanwhile.)
-    if (this.tracker.paused || (!this.wasReady && this.tracker.reading)) return false;
+    // Evaluations held back (the schema of a new kind is loading), or objects still being read in
+    // their manifests' version: the state is not complete.
+    if (this.tracker.paused || this.tracker.reading) return false;
     for (const w of this.watched.values()) {
       for (const i of w.informers) {
         const s = i.getState();
@@ -287,7 +323,19 @@ export class ClusterWatcher {
         objects: 0, reasons: [], lastSyncTime: null, watchRestarts: 0, relists: 0,
       });
     }
-    for (const w of this.watched.values()) {
+    for (const [gv, why] of this.schemaUnread) {
+      const { group, version } = groupOf(gv.slice(gv.indexOf('/') + 1));
+      out.push({
+        cluster: this.name, group, version, resource: '(OpenAPI schema)', kind: '', status: 'error',
+        message: `${why}: its kinds are compared with the built-in defaults and list keys until it can be read (asked again, backing off)`,
+        objects: 0, reasons: [], lastSyncTime: null, watchRestarts: 0, relists: 0,
+      });
+    }
+    const rows: { resource: ApiResource; reasons: string[]; informers: SupervisedInformer[] }[] = [...this.watched.values()];
+    // The CRD list is a watch of its own (schemas, which groups are custom): forbidden or failing,
+    // custom resources lose their defaults and CRDs created later wait for the 5-minute rediscovery.
+    if (this.crdInformer && !this.watched.has(keyOfResource(CRD_RESOURCE))) rows.push({ resource: CRD_RESOURCE, reasons: ['custom resource schemas'], informers: [this.crdInformer] });
+    for (const w of rows) {
       const states = w.informers.map((i) => i.getState());
       const worst = worstOf(states);
       const lastSync = states.length === 0 ? 0 : Math.min(...states.map((s) => s.lastSyncTime ?? 0));
@@ -357,22 +405,37 @@ export class ClusterWatcher {
     });
   }
 
+  /**
+   * Runs refreshes one after another: two at once would both reconcile `watched` across their
+   * awaits, and one could drop the informer the other just started while it kept running.
+   */
+  private serially(run: () => Promise<void>): Promise<void> {
+    const next = this.refreshing.then(run);
+    this.refreshing = next.catch(() => undefined);
+    return next;
+  }
+
+  /** A refresh `delayMs` from now, debounced (refreshDueAt). */
   private scheduleRefresh(changedCrd: KubeObject | undefined, delayMs = 1000, rediscover = true): void {
     if (this.stopped) return;
     if (changedCrd) this.pendingCrdGroups.add(String((changedCrd.spec as { group?: unknown } | undefined)?.group ?? ''));
     this.pendingRediscovery ||= rediscover;
+    const now = Date.now();
+    const pending = this.refreshTimer === undefined ? undefined : { due: this.refreshDue, firstAt: this.refreshFirstAt };
     clearTimeout(this.refreshTimer);
+    if (!pending) this.refreshFirstAt = now;
+    const due = refreshDueAt(now, delayMs, pending);
+    this.refreshDue = due;
     this.refreshTimer = setTimeout(() => {
-      this.refreshing = this.refreshing
-        .then(() => {
-          const rediscovery = this.pendingRediscovery;
-          this.pendingRediscovery = false;
-          return this.refresh(this.takePendingGroups(), rediscovery ? undefined : this.lastDiscovery());
-        })
-        .catch((err: unknown) => {
-          this.log(`refresh failed: ${describeKubeError(err)}`);
-        });
-    }, delayMs);
+      this.refreshTimer = undefined;
+      this.serially(() => {
+        const rediscovery = this.pendingRediscovery;
+        this.pendingRediscovery = false;
+        return this.refresh(this.takePendingGroups(), rediscovery ? undefined : this.lastDiscovery());
+      }).catch((err: unknown) => {
+        this.log(`refresh failed: ${describeKubeError(err)}`);
+      });
+    }, Math.max(0, due - now));
   }
 
   /**
@@ -449,6 +512,10 @@ export class ClusterWatcher {
     }
     for (const [key, w] of this.watched) {
       const p = plan.get(key);
+      // Owners of a resource no longer watched as owners go now; one watched again from scratch
+      // keeps its owners until its new list says which are still there.
+      if (w.owner && !p?.owner) this.tracker.retainOwners(w.resource.group, w.resource.kind, []);
+      else if (w.owner && p && (p.resource.version !== w.resource.version || p.tracked !== w.tracked)) this.ownerRewatches.add(key);
       if (p && p.resource.version !== w.resource.version && p.tracked === w.tracked && p.owner === w.owner) {
         // Another version of the same resource (a CRD's preferred version moved): the new version's
         // informer lists the same objects. Dropping them first flashed every one as "not served"
@@ -469,14 +536,17 @@ export class ClusterWatcher {
         w.reasons = p.reasons;
       }
     }
-    // Lists and schema documents are fetched side by side; evaluation waits for both.
-    this.tracker.pause();
+    // Lists and schema documents are fetched side by side; evaluation waits for both. Not for a
+    // document asked for again after it failed: its kinds are judged without it meanwhile, and
+    // holding every evaluation for a request that may time out again would stall the stream.
+    const startsSomething = [...plan.keys()].some((key) => !this.watched.has(key)) || this.schemaWanted(plan).some((gv) => !this.schemaUnread.has(gv));
+    if (startsSomething) this.tracker.pause();
     try {
       for (const [key, p] of plan) if (!this.watched.has(key)) this.watch(key, p);
       this.plannedGeneration = generation;
       await this.updateSchema(plan, changedGroups);
     } finally {
-      this.tracker.resume();
+      if (startsSomething) this.tracker.resume();
     }
   }
 
@@ -609,20 +679,40 @@ export class ClusterWatcher {
     return out;
   }
 
-  private async updateSchema(plan: Map<string, WatchPlan>, changedGroups: Set<string> | undefined): Promise<void> {
+  /** The OpenAPI documents (`apis/apps/v1`) the plan's tracked built-in kinds need and that are not loaded yet. */
+  private schemaWanted(plan: Map<string, WatchPlan>): string[] {
     const wanted = new Set<string>();
     const crs = this.customResourceKeys();
     for (const [key, p] of plan) if (p.tracked && !crs?.has(key)) wanted.add(openApiPathOf(p.resource.apiVersion));
-    const missing = [...wanted].filter((gv) => !this.openApiLoaded.has(gv));
+    // A kind no longer watched needs its document no more, nor a word about it.
+    for (const gv of this.schemaUnread.keys()) if (!wanted.has(gv)) this.schemaUnread.delete(gv);
+    return [...wanted].filter((gv) => !this.openApiLoaded.has(gv));
+  }
+
+  private async updateSchema(plan: Map<string, WatchPlan>, changedGroups: Set<string> | undefined): Promise<void> {
+    const missing = this.schemaWanted(plan);
     const affected = new Set(changedGroups);
     if (missing.length > 0) {
       // CRDs come from the informer, not from another list.
-      const { provider, warnings } = await loadClusterSchema(this.opts.kc, { groupVersions: missing, crds: false });
+      const { provider, warnings, unread } = await loadClusterSchema(this.opts.kc, { groupVersions: missing, crds: false });
       for (const w of warnings) this.log(`schema: ${w}`);
       this.openApi.push(provider);
-      for (const gv of missing) this.openApiLoaded.add(gv);
-      // Objects of the newly described groups get re-evaluated.
-      for (const gv of missing) affected.add(gv.startsWith('apis/') ? gv.slice('apis/'.length, gv.lastIndexOf('/')) : '');
+      for (const gv of missing) {
+        if (unread.has(gv)) continue;
+        this.openApiLoaded.add(gv);
+        this.schemaUnread.delete(gv);
+        // Objects of the newly described groups get re-evaluated.
+        affected.add(gv.startsWith('apis/') ? gv.slice('apis/'.length, gv.lastIndexOf('/')) : '');
+      }
+      for (const [gv, why] of unread) this.schemaUnread.set(gv, why);
+      if (unread.size === 0) this.schemaRetry?.reset();
+      else {
+        // Until then list keys and defaults of these kinds come from the engine's built-in table.
+        this.schemaRetry ??= new Backoff({ initialMs: 5_000, maxMs: 300_000, factor: 2, jitter: 0.3 });
+        const delay = this.schemaRetry.next();
+        this.log(`schema: ${[...unread.keys()].join(', ')} asked for again in ${Math.round(delay / 1000)} s; meanwhile their kinds are compared with the built-in defaults and list keys`);
+        this.scheduleRefresh(undefined, delay, false);
+      }
     }
     // Rediscovery and changed manifests leave the schema as it was: nothing to re-prepare.
     if (this.schemaSet && affected.size === 0) return;
@@ -647,6 +737,10 @@ export class ClusterWatcher {
             if (w.tracked && this.versionSwaps.has(key) && w.informers.every((i) => i.getState().hasSynced)) {
               this.versionSwaps.delete(key);
               this.tracker.retainKind(p.resource.group, p.resource.kind, w.informers.flatMap((i) => i.list()));
+            }
+            if (w.owner && this.ownerRewatches.has(key) && w.informers.every((i) => i.getState().hasSynced)) {
+              this.ownerRewatches.delete(key);
+              this.tracker.retainOwners(p.resource.group, p.resource.kind, w.informers.flatMap((i) => i.list()));
             }
             if (w.tracked) this.tracker.reevaluateKind(p.resource.group, p.resource.kind);
             return;

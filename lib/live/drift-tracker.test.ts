@@ -217,6 +217,14 @@ describe('DriftTracker', () => {
     expect(tracker.get('c1//Pod/shop/web-abc')?.status).toBe('in-sync');
     tracker.upsertOwner(rs('web:2', 2));
     expect(tracker.get('c1//Pod/shop/web-abc')?.status).toBe('drifted');
+    // Owners of other kinds are forgotten (their informers stopped): this one stays.
+    tracker.retainOwners('apps', 'StatefulSet', []);
+    tracker.retainOwners('', 'ReplicaSet', []);
+    expect(tracker.get('c1//Pod/shop/web-abc')?.status).toBe('drifted');
+    // Its informer listed again from scratch (watched anew) without it: deleted meanwhile, its Pod
+    // is no longer judged against its last template.
+    tracker.retainOwners('apps', 'ReplicaSet', [{ ...rs('web:2', 2), metadata: { name: 'web-2', namespace: 'shop', uid: 'rs2' } }]);
+    expect(tracker.get('c1//Pod/shop/web-abc')).toMatchObject({ status: 'unmanaged', warnings: ['owner ReplicaSet web-1 is not known (yet)'] });
     // A controller of another group that happens to be called Job (Volcano's, say) has no pod
     // template the dashboard knows how to read: its Pod is unmanaged, without a word about owners.
     const volcano: KubeObject = {

@@ -257,6 +257,16 @@ export class DriftTracker {
     this.podsByOwner.delete(uid);
   }
 
+  /**
+   * Forgets the owners of a kind that are not among `listed`: its informer stopped (Pods are no
+   * longer watched: nothing) or was started again and has listed (an owner deleted in between
+   * would otherwise stay, and its Pods be judged against its last template).
+   */
+  retainOwners(group: string, kind: string, listed: ReadonlyArray<KubeObject>): void {
+    const keep = new Set(listed.map((o) => o.metadata.uid));
+    for (const o of [...this.owners.values()]) if (o.kind === kind && groupOf(o.apiVersion).group === group && !keep.has(o.metadata.uid)) this.deleteOwner(o);
+  }
+
   /** New schema knowledge (CRDs came or changed): re-prepare and re-evaluate the affected objects. */
   setSchema(schema: SchemaProvider, affectedGroups?: ReadonlySet<string>): void {
     this.schema = schema;

@@ -9,6 +9,7 @@ import { CONTENT_TYPE, kubeWrite, objectPath } from '../../testing/kube-write';
 import type { KubeObject } from '../kube/cache-diff';
 import { getJson } from '../kube/http';
 import { startPodMutatingWebhook } from '../../testing/mutating-webhook';
+import { startHttpsRewriteProxy } from '../../testing/https-rewrite-proxy';
 import { startTcpProxy, type TcpProxy } from '../../testing/tcp-proxy';
 import { startTestCluster, type TestCluster } from '../../testing/test-cluster';
 import { DirectoryManifestFeed } from './manifest-feed';
@@ -184,6 +185,57 @@ describe('live drift on the shared test cluster', () => {
       await runtime.stop();
     }
   });
+
+  it('stays ready once ready: a kind the manifests name later is syncing in its own row, not the whole dashboard', async () => {
+    const own = tempDir();
+    writeFileSync(join(own, 'cm.yaml'), JSON.stringify(cm));
+    const two = await startRuntime(state.kubeconfig, own, { config: { watch: { namespaces: [ns], pods: false, customResources: false } } });
+    const readiness: boolean[] = [];
+    const probe = setInterval(() => readiness.push(two.runtime.isReady()), 2);
+    try {
+      const sa = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'later', namespace: ns } };
+      writeFileSync(join(own, 'sa.yaml'), JSON.stringify(sa));
+      const state = await eventually(async () => two.runtime.get(`test//ServiceAccount/${ns}/later`)?.state, 'the ServiceAccount judged', 20_000);
+      expect(state.status).toBe('missing');
+      expect(two.runtime.resourceStates().find((r) => r.resource === 'serviceaccounts')).toMatchObject({ status: 'synced', reasons: ['in desired manifests'] });
+      expect(readiness.length).toBeGreaterThan(0);
+      expect(readiness.filter((r) => !r)).toEqual([]);
+    } finally {
+      clearInterval(probe);
+      await two.runtime.stop();
+    }
+  });
+
+  it('asks again for an OpenAPI document the API server failed to give, says meanwhile which one and why, and stays ready', async () => {
+    const proxy = await startHttpsRewriteProxy(stateDir, state);
+    let failing = true;
+    proxy.rewrite = ({ path }) => (failing && path.startsWith('/openapi/v3/api/v1') ? { status: 503, message: 'the OpenAPI aggregator is unavailable' } : undefined);
+    const own = tempDir();
+    const kubeconfig = join(own, 'through-proxy.kubeconfig');
+    writeFileSync(kubeconfig, proxy.kubeconfigThrough(kc).exportConfig());
+    const manifests = tempDir();
+    writeFileSync(join(manifests, 'cm.yaml'), JSON.stringify(cm));
+    const logged: string[] = [];
+    const two = await startRuntime(kubeconfig, manifests, { config: { watch: { namespaces: [ns], pods: false, customResources: false } }, log: (m) => logged.push(m) });
+    try {
+      expect(two.runtime.resourceStates().find((r) => r.resource === '(OpenAPI schema)')).toMatchObject({
+        group: '',
+        version: 'v1',
+        status: 'error',
+        message: expect.stringMatching(/the OpenAPI aggregator is unavailable.*compared with the built-in defaults and list keys until it can be read/),
+      });
+      expect(logged).toContainEqual(expect.stringMatching(/^\[test\] schema: api\/v1 asked for again in \d+ s/));
+      // Judged meanwhile, with the engine's built-in table.
+      expect(two.runtime.get(`test//ConfigMap/${ns}/app-config`)?.state.status).toBe('in-sync');
+      failing = false;
+      await eventually(async () => !two.runtime.resourceStates().some((r) => r.resource === '(OpenAPI schema)'), 'the document read on a later try', 30_000);
+      expect(two.runtime.isReady()).toBe(true);
+      expect(two.runtime.get(`test//ConfigMap/${ns}/app-config`)?.state.status).toBe('in-sync');
+    } finally {
+      await two.runtime.stop();
+      await proxy.close();
+    }
+  }, 90_000);
 
   it('follows a CRD whose served version moves (the manifests\' one no longer served) without flashing its objects as not served', async () => {
     const group = `${ns}.v.example.com`;
@@ -423,6 +475,8 @@ describe('live drift, with a resource the dashboard may not list (RBAC)', () => 
     const resources = rt.runtime.resourceStates();
     expect(resources.find((r) => r.resource === 'secrets')).toMatchObject({ status: 'forbidden', message: expect.stringContaining('forbidden') });
     expect(resources.find((r) => r.resource === 'configmaps')).toMatchObject({ status: 'synced' });
+    // The CRD list too: custom resources then go without their schemas, which is worth a row.
+    expect(resources.find((r) => r.resource === 'customresourcedefinitions')).toMatchObject({ status: 'forbidden', reasons: ['custom resource schemas'] });
     expect(rt.runtime.get(`test//ConfigMap/${ns}/visible`)?.state.status).toBe('in-sync');
     const secret = rt.runtime.get(`test//Secret/${ns}/hidden`)?.state;
     expect(secret).toMatchObject({ status: 'error', error: expect.stringContaining('forbidden') });
