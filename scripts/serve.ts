@@ -9,7 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -17,7 +17,7 @@ import next from 'next';
 import { markServedByDriftwatch, PEER_HEADER, PEER_NONCE_ENV, peerHeaderValue } from '../lib/auth/peer';
 import { loadDashboardConfig } from '../lib/config/dashboard-config';
 import { DriftConfigError } from '../lib/config/drift-config';
-import { parsePort, portProblem } from '../lib/config/port';
+import { listenProblem, parsePort, portProblem } from '../lib/config/port';
 import { PARSE_WORKER_ENTRY, PARSE_WORKER_ENV } from './server-bundle.mjs';
 
 // A mistake in the options, the environment or the configuration file is the user's to fix: one
@@ -69,12 +69,30 @@ else delete process.env[PARSE_WORKER_ENV];
 
 const app = next({ dev: false, dir: process.cwd(), hostname, port });
 const handle = app.getRequestHandler();
+// Bound before Next prepares (which starts the live runtime): a port already taken stops the
+// server at once with one line, instead of after the clusters are listed, or never (Next's own
+// uncaughtException handler kept a server that could not listen running, watching for nobody).
+// Requests that arrive while Next prepares wait for it.
+let prepared: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
+const waiting: [IncomingMessage, ServerResponse][] = [];
+const server = createServer((req, res) => {
+  if (prepared) prepared(req, res);
+  else waiting.push([req, res]);
+});
+// Longer than the idle timeout of the proxies and load balancers usually put in front (60 s), so
+// the server never closes a kept-alive connection just as they send a request on it.
+server.keepAliveTimeout = 65_000;
+server.headersTimeout = 66_000;
+await new Promise<void>((resolve) => {
+  server.once('error', (err: NodeJS.ErrnoException) => refuse(listenProblem(err, hostname, port)));
+  server.listen(port, hostname, () => resolve());
+});
 await app.prepare();
 // After prepare: the gate answers with next/server's responses, which need what Next sets up first.
 const { gateApiRequest } = await import('../lib/auth/server-api-gate');
 const { REFUSAL_HEADERS } = await import('../lib/auth/request-gate');
 const gate = { auth: config.auth, limits: config.limits, dataDir: config.dataDir };
-const server = createServer((req, res) => {
+prepared = (req, res) => {
   req.headers[PEER_HEADER] = peerHeaderValue(nonce, req.socket.remoteAddress);
   gateApiRequest(req, res, gate, config.embed).then(
     (pass) => {
@@ -86,12 +104,9 @@ const server = createServer((req, res) => {
       res.end(JSON.stringify({ error: { status: 500, message: 'the request could not be checked; see the server log' } }));
     },
   );
-});
-// Longer than the idle timeout of the proxies and load balancers usually put in front (60 s), so
-// the server never closes a kept-alive connection just as they send a request on it.
-server.keepAliveTimeout = 65_000;
-server.headersTimeout = 66_000;
-server.listen(port, hostname, () => console.log(`[driftwatch] ready on http://${hostname}:${port}`));
+};
+for (const [req, res] of waiting.splice(0)) prepared(req, res);
+console.log(`[driftwatch] ready on http://${hostname}:${port}`);
 const stop = () => server.close(() => process.exit(0));
 process.once('SIGTERM', stop);
 process.once('SIGINT', stop);

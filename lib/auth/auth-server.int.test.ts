@@ -6,6 +6,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, testCluster, uniqueName } from '../../testing/cluster-fixture';
@@ -618,6 +619,27 @@ describe('npm start with a configuration mistake', () => {
     expect(failure).toContain(`[driftwatch] ${file}: invalid configuration`);
     expect(failure).toContain('clusterz');
     expect(failure).not.toMatch(/\n\s+at /);
+  }, 600_000);
+
+  it('stops at once with one line, before the clusters are listed, when its port is taken', async () => {
+    await ensureBuild();
+    // Hangs up on every connection: the helper's health check must not take it for the dashboard.
+    const taken = net.createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', () => resolve()));
+    const port = (taken.address() as { port: number }).port;
+    try {
+      const failure = await startNextServer({ driftwatchServer: true, port, env: env({ DRIFTWATCH_KUBECONFIG: join(work, 'absent.kubeconfig'), DRIFTWATCH_DATA_DIR: join(work, 'data-port') }) }).then(
+        () => 'started',
+        (err: unknown) => String(err),
+      );
+      expect(failure).toContain(`[driftwatch] cannot listen on 127.0.0.1:${port}: the port is in use (EADDRINUSE)`);
+      // Exited before Next prepared, which starts the live runtime.
+      expect(failure).not.toContain('ready on http');
+      expect(failure).not.toContain('DRIFTWATCH_KUBECONFIG points to');
+      expect(failure).not.toMatch(/\n\s+at /);
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
   }, 600_000);
 
   it('answers readiness with 503 and the reason at once when no configured cluster can be loaded', async () => {

@@ -10,3 +10,18 @@ export function parsePort(text: string): number | undefined {
 export function portProblem(setting: string, text: string): string {
   return `${setting} must be a port number from 1 to 65535, not "${text}"`;
 }
+
+/** What to tell the user when the server cannot listen; keeps the system's code (EADDRINUSE) for scripts that look for it. */
+export function listenProblem(err: { code?: string; message: string }, hostname: string, port: number): string {
+  const where = `${hostname}:${port}`;
+  switch (err.code) {
+    case 'EADDRINUSE':
+      return `cannot listen on ${where}: the port is in use (EADDRINUSE), by another Driftwatch or another server; choose another with --port or PORT`;
+    case 'EACCES':
+      return `cannot listen on ${where}: not allowed (EACCES); ports below 1024 need privileges, so choose another with --port or PORT`;
+    case 'EADDRNOTAVAIL':
+      return `cannot listen on ${where}: ${hostname} is not an address of this machine (EADDRNOTAVAIL); see --hostname or DRIFTWATCH_HOSTNAME`;
+    default:
+      return `cannot listen on ${where}: ${err.message}`;
+  }
+}

@@ -207,30 +207,45 @@ function addObject(cx: Ctx, value: unknown, node: unknown, fallback: number, wha
  * without its closing character is where the user has to look. Only a failed document gets here,
  * so the file is parsed once more, with the source tokens that tell whether the closer is there.
  */
-function unclosedAt(src: string, index: number, e: YAMLError): { offset: number; what: string } | undefined {
+function unclosedAt(src: string, index: number, e: YAMLError): { offset: number; what: string; outer: boolean } | undefined {
   if (e.code !== 'BAD_INDENT' && e.code !== 'MISSING_CHAR') return undefined;
   const doc = parseAllDocuments<ParsedNode>(src, { ...SCALAR_OPTIONS, keepSourceTokens: true })[index];
   if (!doc || !('contents' in doc)) return undefined;
   // A `]` or `}` the parser met where it expected none: the collection was closed on a line not
   // indented enough, and that line, where the parser stopped, is the one to fix.
   if (e.code === 'BAD_INDENT' && doc.errors.some((x) => x.code === 'UNEXPECTED_TOKEN' && /^[\]}]$/.test(src[x.pos[0]] ?? ''))) return undefined;
-  let found: { offset: number; what: string } | undefined;
+  let found: { offset: number; what: string; outer: boolean } | undefined;
   visit(doc, (_key, node) => {
     const range = (node as YamlNode)?.range;
-    // The document itself (a JSON file's outer braces) opens at its first line, which says nothing.
-    if (node === doc.contents || !Array.isArray(range) || range[1] !== e.pos[0] || (found && found.offset >= range[0])) return;
+    if (!Array.isArray(range) || range[1] !== e.pos[0] || (found && !found.outer && found.offset >= range[0])) return;
+    // The document itself (a JSON file's outer braces) opens at its first line, which says little:
+    // only blamed when nothing inside it is open.
+    const outer = node === doc.contents;
+    if (outer && found) return;
     const token = (node as { srcToken?: CST.Token }).srcToken;
     if (isCollection(node) && node.flow && token?.type === 'flow-collection') {
       // Closed but badly indented, or closed right at the end of a file without a newline.
       if (token.end.some((t) => t.type === 'flow-map-end' || t.type === 'flow-seq-end')) return;
-      found = { offset: range[0], what: isSeq(node) ? '[' : '{' };
+      found = { offset: range[0], what: isSeq(node) ? '[' : '{', outer };
     } else if (isScalar(node) && (token?.type === 'double-quoted-scalar' || token?.type === 'single-quoted-scalar')) {
       const quote = token.type === 'double-quoted-scalar' ? '"' : "'";
       if (quoteClosed(token.source, quote)) return;
-      found = { offset: range[0], what: quote };
+      found = { offset: range[0], what: quote, outer };
     }
   });
   return found;
+}
+
+/**
+ * Where to report an error the parser noticed at `offset`: there, unless that is past the last
+ * character of the file (an unclosed construct runs to the end), which no editor shows: the last
+ * character that is not white space then.
+ */
+function reportableOffset(src: string, offset: number): { offset: number; atEnd: boolean } {
+  if (src.slice(offset).trim() !== '') return { offset, atEnd: false };
+  let last = Math.min(offset, src.length) - 1;
+  while (last > 0 && /\s/.test(src[last] ?? '')) last--;
+  return { offset: Math.max(0, last), atEnd: true };
 }
 
 /** Whether a quoted scalar's source ends with its closing quote (not an escaped one). */
@@ -256,10 +271,15 @@ function addDocument(cx: Ctx, doc: Document.Parsed, index: number): void {
     const first = fatal[0] as YAMLError;
     const more = fatal.length > 1 ? ` (and ${fatal.length - 1} more error${fatal.length > 2 ? 's' : ''})` : '';
     const opened = unclosedAt(cx.src, index, first);
-    if (opened) {
-      const noticed = cx.lc.linePos(first.pos[0]).line;
-      problem(cx, opened.offset, `${what}: ${shortMessage(first)}: the ${opened.what} here is still open at line ${noticed}${more}`);
-    } else problem(cx, first.pos[0], `${what}: ${shortMessage(first)}${more}`);
+    const noticed = reportableOffset(cx.src, first.pos[0]);
+    const where = noticed.atEnd ? 'the end of the file' : `line ${cx.lc.linePos(noticed.offset).line}`;
+    if (opened?.outer) {
+      // Everything inside is closed: the document's own bracket is what runs on, and where it was
+      // meant to close is anyone's guess. Reported where the parser gave up, with where it opened.
+      problem(cx, noticed.offset, `${what}: ${shortMessage(first)}: the ${opened.what} that opens the document at line ${cx.lc.linePos(opened.offset).line} is still open at ${where}${more}`);
+    } else if (opened) {
+      problem(cx, opened.offset, `${what}: ${shortMessage(first)}: the ${opened.what} here is still open at ${where}${more}`);
+    } else problem(cx, noticed.offset, `${what}: ${shortMessage(first)}${more}`);
     return;
   }
   if (doc.contents === null) return; // empty document: `---` twice, or only comments

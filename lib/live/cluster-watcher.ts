@@ -106,6 +106,7 @@ export class ClusterWatcher {
   private readonly watched = new Map<string, Watched>();
   private discovered: ApiResource[] = [];
   private scopeIndex: { of: ApiResource[]; byKind: Map<string, boolean> } | undefined;
+  private matcher: { of: ApiResource[]; matches: (pattern: string, r: ApiResource) => boolean } | undefined;
   private discoveryError: string | undefined;
   private discoveryRetry: Backoff | undefined;
   /** Resources now watched in another version, whose objects the old version's informer left in the tracker. */
@@ -284,6 +285,14 @@ export class ClusterWatcher {
     return true;
   }
 
+  /**
+   * Why the cluster cannot be asked now: its last discovery failed as a whole (unreachable,
+   * credentials refused). Its resources keep what they last saw, and say so.
+   */
+  get connectionError(): string | undefined {
+    return this.discoveryError;
+  }
+
   /** Whether discovery says a kind is namespaced; undefined when this cluster does not serve it. */
   isNamespaced(group: string, kind: string): boolean | undefined {
     // Asked once per manifest when discovery changes: an index, not a scan of every resource.
@@ -388,7 +397,33 @@ export class ClusterWatcher {
     }
     // Nothing known about the cluster yet: not "does not serve", it could not be asked.
     if (this.discovered.length === 0 && this.discoveryError !== undefined) return { synced: false, status: 'error', message: this.discoveryError };
+    // Served, and left out of the watch set: "does not serve" would send the reader looking for a
+    // missing CRD or a typo in the manifest.
+    const served = this.discovered.find((r) => r.group === group && r.kind === kind);
+    if (served) return { synced: false, status: 'synced', notWatched: `not compared: ${groupKind(group, kind)} is not watched (${this.whyNotWatched(served)})` };
     return undefined;
+  }
+
+  /** Why a resource the cluster serves is not in the watch set (plan() decides; this says). */
+  private whyNotWatched(r: ApiResource): string {
+    if (!r.verbs.includes('list') || !r.verbs.includes('watch')) return 'the cluster does not offer list and watch for it';
+    const { watch } = this.opts;
+    const matches = this.patternMatcher();
+    const excludedBy = watch.exclude.find((p) => matches(p, r));
+    if (excludedBy !== undefined) return `watch.exclude: ${excludedBy}`;
+    if (NEVER_WATCHED.has(keyOfResource(r))) return `${r.name} record activity, not declared state: name it in watch.include to watch it`;
+    if (!watch.desiredKinds) return 'watch.desiredKinds is off and watch.include does not name it';
+    return 'not in the watch set';
+  }
+
+  /** Whether a watch pattern (`secrets`, `deploy`, `*.example.com`) names a resource, as kubectl get would take it. */
+  private patternMatcher(): (pattern: string, r: ApiResource) => boolean {
+    if (this.matcher?.of !== this.discovered) {
+      const coreNames = new Set<string>();
+      for (const r of this.discovered) if (r.group === '') for (const n of [r.name, r.kind.toLowerCase(), ...r.shortNames]) coreNames.add(n);
+      this.matcher = { of: this.discovered, matches: (p, r) => resourceMatches(p, r.name, r.group, { shortNames: r.shortNames, kind: r.kind, coreNames }) };
+    }
+    return this.matcher.matches;
   }
 
   private untilCrdSettled(): Promise<void> {
@@ -647,9 +682,7 @@ export class ClusterWatcher {
     const { watch } = this.opts;
     this.plannedKinds = desired;
     const crs = this.customResourceKeys();
-    const coreNames = new Set<string>();
-    for (const r of this.discovered) if (r.group === '') for (const n of [r.name, r.kind.toLowerCase(), ...r.shortNames]) coreNames.add(n);
-    const matches = (p: string, r: ApiResource) => resourceMatches(p, r.name, r.group, { shortNames: r.shortNames, kind: r.kind, coreNames });
+    const matches = this.patternMatcher();
     this.warnUnmatchedPatterns(matches);
     const listable = this.discovered.filter((r) => r.verbs.includes('list') && r.verbs.includes('watch'));
     // Why each resource the watch set takes is watched, by key.

@@ -119,7 +119,11 @@ describe('DriftTracker', () => {
     expect(tracker.get(ID)).toMatchObject({ status: 'error', error: expect.stringContaining('forbidden') });
     delete kinds['apps/Deployment'];
     tracker.reevaluateKind('apps', 'Deployment');
-    expect(tracker.get(ID)?.error).toMatch(/does not serve Deployment.apps/);
+    expect(tracker.get(ID)?.error).toBe('the cluster does not serve Deployment.apps');
+    // A group the API server stopped serving: where the kind went is the fix.
+    tracker.replaceManifests([desiredOf(deployment('web:1'), 'r1'), desiredOf({ ...deployment('web:1'), apiVersion: 'extensions/v1beta1' }, 'r2')]);
+    expect(tracker.get('c1/extensions/Deployment/shop/web')?.error).toBe('the cluster does not serve Deployment.extensions: write it as apps/v1 (extensions/v1beta1 was removed in Kubernetes 1.16)');
+    tracker.replaceManifests([desiredOf(deployment('web:1'), 'r1')]);
     // A first list that keeps failing: said, not left out of the list.
     kinds['apps/Deployment'] = { synced: false, status: 'error', message: 'the server is currently unable to handle the request' };
     tracker.reevaluateKind('apps', 'Deployment');

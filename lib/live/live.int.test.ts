@@ -186,6 +186,24 @@ describe('live drift on the shared test cluster', () => {
     }
   });
 
+  it('says why a declared object is not compared: its kind excluded from the watch set, or a group the cluster no longer serves and where the kind went', async () => {
+    const own = tempDir();
+    const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'excluded', namespace: ns }, stringData: { k: 'v' } };
+    const legacy = { ...deployment, apiVersion: 'extensions/v1beta1', metadata: { name: 'legacy', namespace: ns } };
+    writeFileSync(join(own, 'all.yaml'), [secret, legacy, cm].map((m) => JSON.stringify(m)).join('\n---\n'));
+    const two = await startRuntime(state.kubeconfig, own, { config: { watch: { namespaces: [ns], pods: false, customResources: false, exclude: ['secret'] } } });
+    try {
+      expect(two.runtime.get(`test//Secret/${ns}/excluded`)?.state).toMatchObject({ status: 'error', error: 'not compared: Secret is not watched (watch.exclude: secret)' });
+      expect(two.runtime.get(`test/extensions/Deployment/${ns}/legacy`)?.state).toMatchObject({
+        status: 'error',
+        error: 'the cluster does not serve Deployment.extensions: write it as apps/v1 (extensions/v1beta1 was removed in Kubernetes 1.16)',
+      });
+      expect(two.runtime.get(`test//ConfigMap/${ns}/app-config`)?.state.status).toBe('in-sync');
+    } finally {
+      await two.runtime.stop();
+    }
+  });
+
   it('stays ready once ready: a kind the manifests name later is syncing in its own row, not the whole dashboard', async () => {
     const own = tempDir();
     writeFileSync(join(own, 'cm.yaml'), JSON.stringify(cm));
@@ -626,11 +644,17 @@ describe('live drift through API server restarts, 410 Gone and bursts (a cluster
     let back: TcpProxy | undefined;
     try {
       expect(late.runtime.get(`test//ConfigMap/${ns}/late`)?.state).toMatchObject({ status: 'error', error: expect.stringMatching(/^cannot list ConfigMap: discovery failed: /) });
+      // The dashboard serves what it knows (ready); the cluster itself is not, and says why.
+      expect(late.runtime.isReady()).toBe(true);
+      expect(late.runtime.clusterSummaries()).toEqual([expect.objectContaining({ name: 'test', ready: false, error: expect.stringMatching(/^discovery failed: .*ECONNREFUSED/) })]);
+      expect(renderMetrics(late.runtime)).toContain('driftwatch_cluster_ready{cluster="test"} 0');
       back = await startTcpProxy(target, { port: gone.port });
       // Discovery is retried within seconds (2 s, then 4 s, …), not at the 5-minute rediscovery.
       await eventually(async () => late.runtime.get(`test//ConfigMap/${ns}/late`)?.state.status === 'in-sync', 'the cluster watched once it answers', 30_000);
       expect(late.runtime.resourceStates().find((r) => r.resource === 'configmaps')).toMatchObject({ status: 'synced' });
       expect(late.runtime.resourceStates().some((r) => r.resource === '(discovery)')).toBe(false);
+      expect(late.runtime.clusterSummaries()).toEqual([expect.not.objectContaining({ error: expect.anything() })]);
+      expect(late.runtime.clusterSummaries()[0]?.ready).toBe(true);
     } finally {
       await late.runtime.stop();
       await back?.close();

@@ -344,13 +344,16 @@ export class LiveRuntime {
     const out: ClusterSummary[] = [];
     for (const [name, m] of this.meta) {
       const w = this.clusters.get(name);
+      // The dashboard is ready once every cluster is done or failed (its readiness); a cluster
+      // that cannot be asked is not, itself: its summary and driftwatch_cluster_ready say so.
+      const error = m.error ?? w?.connectionError;
       out.push({
         name,
         context: m.context,
         server: m.server,
-        ready: w?.isReady() ?? false,
+        ready: (w?.isReady() ?? false) && w?.connectionError === undefined,
         objects: counts ? (counts.get(name) ?? 0) : (w?.tracker.size ?? 0),
-        ...(m.error ? { error: m.error } : {}),
+        ...(error ? { error } : {}),
       });
     }
     return out;
