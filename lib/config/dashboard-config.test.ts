@@ -110,6 +110,10 @@ describe('clusters and namespaces that cannot work', () => {
     expect(() => loadDashboardConfig({ DRIFTWATCH_CONTEXTS: 'prod,staging,prod' })).toThrow(/DRIFTWATCH_CONTEXTS.*clusters\[0\] and clusters\[2\] are both named prod/);
     expect(() => loadDashboardConfig({ DRIFTWATCH_CONTEXTS: 'a/b,a:b' })).toThrow(/both named a-b/);
     expect(loadDashboardConfig({ DRIFTWATCH_CONTEXTS: 'prod,staging' }).clusters).toHaveLength(2);
+    // Separators and nothing else: a mistake, not "the current context".
+    expect(() => loadDashboardConfig({ DRIFTWATCH_CONTEXTS: ' , ' })).toThrow('environment (DRIFTWATCH_CONTEXTS): " , " names no context; leave it unset (or empty) for the default');
+    expect(() => loadDashboardConfig({ DRIFTWATCH_MANIFESTS: ':' })).toThrow(/DRIFTWATCH_MANIFESTS\): ":" names no directory/);
+    expect(loadDashboardConfig({ DRIFTWATCH_CONTEXTS: '', DRIFTWATCH_MANIFESTS: ' ' }).clusters).toBeUndefined();
     const dir = tempDir();
     const file = join(dir, 'twice.yaml');
     writeFileSync(file, 'clusters:\n  - name: prod\n    context: a\n  - context: prod\n');

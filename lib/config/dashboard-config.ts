@@ -156,6 +156,17 @@ const list = (v: string | undefined, sep: RegExp) =>
     .filter(Boolean);
 
 /**
+ * A list variable's entries. Empty counts as unset (`FOO=` is how compose files and shells leave
+ * one out), but separators with nothing between them are a mistake that would otherwise fall back
+ * to the default in silence.
+ */
+function listVariable(env: Record<string, string | undefined>, name: string, sep: RegExp, what: string): string[] {
+  const entries = list(env[name], sep);
+  if (entries.length === 0 && (env[name] ?? '').trim() !== '') throw new DriftConfigError(`environment (${name}): "${env[name] ?? ''}" names no ${what}; leave it unset (or empty) for the default`);
+  return entries;
+}
+
+/**
  * A yes/no variable. Anything unrecognised is an error rather than "no": a typo in a switch that
  * turns a protection on (`DRIFTWATCH_EMBED_REQUIRE_TOKEN=ture`) must not leave it off in silence.
  */
@@ -177,11 +188,11 @@ function envBoolean(name: string, value: string): boolean {
  */
 export function loadDashboardConfig(env: Record<string, string | undefined> = process.env): DashboardConfig {
   const cfg = env.DRIFTWATCH_CONFIG ? readDashboardConfigFile(env.DRIFTWATCH_CONFIG) : parseDashboardConfig({}, 'defaults');
-  const contexts = list(env.DRIFTWATCH_CONTEXTS, /,/);
+  const contexts = listVariable(env, 'DRIFTWATCH_CONTEXTS', /,/, 'context');
   if (contexts.length === 0 && env.DRIFTWATCH_CONTEXT) contexts.push(env.DRIFTWATCH_CONTEXT);
   if (contexts.length > 0) cfg.clusters = contexts.map((context) => ({ context, kubeconfig: env.DRIFTWATCH_KUBECONFIG }));
   else if (env.DRIFTWATCH_KUBECONFIG && !cfg.clusters) cfg.clusters = [{ kubeconfig: env.DRIFTWATCH_KUBECONFIG }];
-  const manifests = list(env.DRIFTWATCH_MANIFESTS, /:/);
+  const manifests = listVariable(env, 'DRIFTWATCH_MANIFESTS', /:/, 'directory');
   if (manifests.length > 0) cfg.manifests = manifests.map((p) => ({ path: resolve(p) }));
   if (env.DRIFTWATCH_DATA_DIR) cfg.dataDir = resolve(env.DRIFTWATCH_DATA_DIR);
   if (env.DRIFTWATCH_FIELD_MANAGER) cfg.fieldManager = env.DRIFTWATCH_FIELD_MANAGER;

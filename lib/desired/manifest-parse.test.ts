@@ -59,6 +59,9 @@ describe('parseManifestText', () => {
       'kind: ConfigMap\nmetadata:\n  name: x\n',
       'apiVersion: v1\nkind: Pod\nmetadata:\n  generateName: web-\n',
       cm('ok'),
+      // YAML 1.1, as kubectl reads it: `y` is true, and a name of digits a number.
+      'kind: ConfigMap\nmetadata:\n  name: y\n',
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: 12\n',
     ].join('---\n');
     const r = parseManifestText(text, 'x.yaml');
     expect(r.objects).toHaveLength(1);
@@ -67,6 +70,8 @@ describe('parseManifestText', () => {
       [4, 'document 2 is a string, not a Kubernetes object'],
       [6, 'document 3: missing apiVersion'],
       [10, 'document 4: missing metadata.name (generateName cannot be matched to a live object)'],
+      [20, 'document 6: missing apiVersion; metadata.name is true, not a string: quote it'],
+      [24, 'document 7: metadata.name is 12, not a string: quote it'],
     ]);
   });
 
@@ -198,10 +203,10 @@ items: []
 });
 
 describe('YAML 1.1 pitfalls kubectl shares', () => {
-  it('reads an unquoted `n` as false, so such a name is missing, as kubectl would reject it', () => {
+  it('reads an unquoted `n` as false, so such a name is refused, as kubectl would, with what to do', () => {
     const r = parseManifestText('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: n\n', 'a.yaml');
     expect(r.objects).toEqual([]);
-    expect(r.problems[0]?.message).toBe('document 1: missing metadata.name');
+    expect(r.problems[0]?.message).toBe('document 1: metadata.name is false, not a string: quote it');
   });
 
   it('keeps a `__proto__` key (valid in ConfigMap data) as data through parsing, copies, hashes and redaction', () => {

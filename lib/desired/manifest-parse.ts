@@ -133,10 +133,14 @@ export function missingIdentity(obj: Record<string, unknown>): string | undefine
   if (typeof obj.apiVersion !== 'string' || obj.apiVersion === '') missing.push('apiVersion');
   if (typeof obj.kind !== 'string' || obj.kind === '') missing.push('kind');
   const meta = obj.metadata;
-  if (!isRecord(meta) || typeof meta.name !== 'string' || meta.name === '') {
+  // A name YAML read as something else (`name: y`, `name: 0x1F`, `name: 2024-01-01`) is there, and
+  // kubectl refuses it too: what to do about it is quoting, which "missing" would not say.
+  const unquoted = isRecord(meta) && meta.name !== undefined && meta.name !== null && typeof meta.name !== 'string' ? `metadata.name is ${JSON.stringify(meta.name)}, not a string: quote it` : undefined;
+  if (unquoted === undefined && (!isRecord(meta) || typeof meta.name !== 'string' || meta.name === '')) {
     missing.push(isRecord(meta) && typeof meta.generateName === 'string' ? 'metadata.name (generateName cannot be matched to a live object)' : 'metadata.name');
   }
-  return missing.length === 0 ? undefined : `missing ${missing.join(', ')}`;
+  const parts = [...(missing.length > 0 ? [`missing ${missing.join(', ')}`] : []), ...(unquoted ? [unquoted] : [])];
+  return parts.length === 0 ? undefined : parts.join('; ');
 }
 
 /**

@@ -125,7 +125,9 @@ describe('label selectors', () => {
     const cases: Record<string, string>[] = [{ replicas: '3' }, { replicas: '2' }, { replicas: 'x' }, {}];
     expect(cases.map((l) => labelsMatch(gt, l))).toEqual([true, false, false, false]);
     expect(labelsMatch(parseLabelSelector('tier<10'), { tier: '-1' })).toBe(true);
-    expect(() => parseLabelSelector('a>b')).toThrow(/invalid label selector/);
+    expect(() => parseLabelSelector('a>b')).toThrow('invalid label selector "a>b": > compares with a whole number, not "b"');
+    expect(() => parseLabelSelector('replicas > 2.5')).toThrow(/> compares with a whole number, not "2.5"$/);
+    expect(() => parseLabelSelector('tier<')).toThrow(/< compares with a whole number, not ""$/);
   });
 
   it('refuse what the API server refuses, instead of reading it as something else', () => {

@@ -87,8 +87,10 @@ export function parseLabelSelector(s: string): LabelSelector {
       matchExpressions.push({ key: key(m[1] ?? ''), operator: m[2] === 'in' ? 'In' : 'NotIn', values });
       continue;
     }
-    m = /^([^=!<>\s]+)\s*([<>])\s*(-?\d+)$/.exec(p);
+    m = /^([^=!<>\s]+)\s*([<>])\s*(\S*)$/.exec(p);
     if (m !== null) {
+      // As the API server: `>` and `<` compare a label's value as a whole number.
+      if (!/^-?\d+$/.test(m[3] ?? '')) bad(`${m[2]} compares with a whole number, not ${JSON.stringify(m[3] ?? '')}`);
       matchExpressions.push({ key: key(m[1] ?? ''), operator: m[2] === '>' ? 'Gt' : 'Lt', values: [m[3] ?? ''] });
       continue;
     }

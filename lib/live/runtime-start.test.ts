@@ -1,3 +1,4 @@
+import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseDashboardConfig } from '../config/dashboard-config';
@@ -20,6 +21,47 @@ describe('a runtime whose configuration points at nothing usable', () => {
       expect(runtime.isReady()).toBe(false);
       expect(await runtime.whenReady(200)).toBe(false);
       expect(logged).toContainEqual(expect.stringMatching(/^manifests .*no-such-manifests: the manifest directory does not exist; until it can be read, its objects are compared with the other sources \(last-applied, owner-template\)$/));
+    } finally {
+      await runtime.stop();
+    }
+  });
+});
+
+describe('manifest problems in the server log', () => {
+  const until = async (what: string, ok: () => boolean): Promise<void> => {
+    const deadline = Date.now() + 20_000;
+    while (!ok()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+
+  // As editors save: whole, never half-written where the watcher could read it.
+  const save = (file: string, text: string) => {
+    writeFileSync(`${file}.tmp~`, text);
+    renameSync(`${file}.tmp~`, file);
+  };
+
+  it('says each one once when it appears, also in a file saved while the dashboard runs, and when it is fixed', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'ok.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ok\n  namespace: default\n');
+    writeFileSync(join(dir, 'bad.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x\ndata:\n  a: b\n');
+    const config = parseDashboardConfig({ clusters: [{ name: 'gone', kubeconfig: join(dir, 'no-such-kubeconfig') }], manifests: [dir] }, 'test');
+    const logged: string[] = [];
+    const feed = new DirectoryManifestFeed(config.manifests, { rescanIntervalMs: 0, gitPollMs: 0, debounceMs: 20 });
+    const runtime = new LiveRuntime({ config, manifests: feed, log: (m) => logged.push(m) });
+    const about = (file: string) => logged.filter((l) => l.includes(` ${file}:`));
+    try {
+      await runtime.start();
+      expect(about('bad.yaml')).toEqual([expect.stringMatching(new RegExp(`^manifests ${dir}: bad.yaml:3: document 1: .*the \\{ here is still open at line 4$`))]);
+      save(join(dir, 'later.yaml'), 'kind: ConfigMap\nmetadata:\n  name: later\n');
+      await until('the new problem in the log', () => about('later.yaml').length > 0);
+      expect(about('later.yaml')).toEqual([`manifests ${dir}: later.yaml:1: document 1: missing apiVersion`]);
+      save(join(dir, 'bad.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n');
+      await until('the fix in the log', () => logged.some((l) => l === 'manifests: 1 problem fixed; 1 left'));
+      // Each said once, whatever else changed meanwhile.
+      expect(about('bad.yaml')).toHaveLength(1);
+      expect(about('later.yaml')).toHaveLength(1);
     } finally {
       await runtime.stop();
     }

@@ -75,6 +75,9 @@ export interface ClusterSummary {
   error?: string;
 }
 
+/** Manifest problems said in the log at once; the rest are counted (all are in /api/v1/status). */
+const MAX_LOGGED_PROBLEMS = 20;
+
 export class LiveRuntime {
   /** Events of the initial sync are streamed but not kept for replay (see EventLog); kept from readiness on. */
   readonly events = new EventLog(50_000, { retain: false });
@@ -85,6 +88,8 @@ export class LiveRuntime {
   readonly clusters = new Map<string, ClusterWatcher>();
   private readonly meta = new Map<string, { context: string; server: string; error?: string }>();
   private unknownClusterProblems: ManifestProblem[] = [];
+  /** Manifest problems already in the log (by where and what), so that each is said once. */
+  private loggedProblems = new Set<string>();
   private unsubscribeManifests: (() => void) | undefined;
   /** The manifest directories have been read once (or there are none). */
   private manifestsLoaded = false;
@@ -165,6 +170,7 @@ export class LiveRuntime {
         for (const p of manifests?.problems() ?? []) {
           if (!p.file && p.severity === 'error') this.log(`manifests ${p.root}: ${p.message}; until it can be read, its objects are compared with the other sources (${config.sources.filter((t) => t !== 'manifest-dir').join(', ') || 'none'})`);
         }
+        this.logManifestProblems(manifests?.problems() ?? [], false);
         for (const w of this.clusters.values()) {
           w.tracker.replaceManifests(manifests?.objectsFor(w.name) ?? []);
           // Kinds only the manifests name get watched first: judged before, they would be "not
@@ -172,6 +178,7 @@ export class LiveRuntime {
           void w.desiredKindsChanged().finally(() => w.tracker.resume());
         }
         this.unsubscribeManifests = manifests?.onChange(() => {
+          this.logManifestProblems(manifests.problems(), true);
           for (const w of this.clusters.values()) {
             w.tracker.pause();
             w.tracker.replaceManifests(manifests.objectsFor(w.name));
@@ -376,6 +383,25 @@ export class LiveRuntime {
       if (n !== undefined) return n;
     }
     return undefined;
+  }
+
+  /**
+   * Says in the log each manifest problem once, when it appears (a file saved broken while the
+   * dashboard runs is otherwise only in /api/v1/status), and when it is gone; at most
+   * MAX_LOGGED_PROBLEMS lines at a time, for a tree that breaks everywhere at once.
+   */
+  private logManifestProblems(problems: ReadonlyArray<ManifestProblem>, sayFixed: boolean): void {
+    const now = new Map<string, ManifestProblem>();
+    // The directory's own problems are said above, with what they mean for its objects.
+    for (const p of problems) if (p.file) now.set(`${p.root}\u0000${p.file}\u0000${p.line ?? 0}\u0000${p.message}`, p);
+    const appeared = [...now].filter(([k]) => !this.loggedProblems.has(k));
+    const gone = sayFixed ? [...this.loggedProblems].filter((k) => !now.has(k)).length : 0;
+    for (const [, p] of appeared.slice(0, MAX_LOGGED_PROBLEMS)) {
+      this.log(`manifests ${p.root}: ${p.file}${p.line ? `:${p.line}` : ''}: ${p.severity === 'warning' ? 'warning: ' : ''}${p.message}`);
+    }
+    if (appeared.length > MAX_LOGGED_PROBLEMS) this.log(`manifests: ${appeared.length - MAX_LOGGED_PROBLEMS} more problems (GET /api/v1/status lists them all)`);
+    if (gone > 0) this.log(`manifests: ${gone} ${gone === 1 ? 'problem' : 'problems'} fixed; ${now.size} left`);
+    this.loggedProblems = new Set(now.keys());
   }
 
   manifestProblems(): ManifestProblem[] {
