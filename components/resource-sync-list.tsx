@@ -1,16 +1,10 @@
 'use client';
+import { resourceRowKey, resourceRowName } from '@/lib/client/resource-rows';
 import type { ResourceSyncState } from '@/lib/client/types';
 import { StatusBadge } from './status-badge';
 import { Truncate } from './truncate';
 
 const RANK = { forbidden: 0, error: 1, syncing: 2, synced: 3 } as const;
-
-/** `deployments.apps`; rows about the cluster rather than a resource (`(discovery)`, `(OpenAPI schema)`) name their group-version. */
-function rowName(r: ResourceSyncState): string {
-  if (!r.resource.startsWith('(')) return r.group ? `${r.resource}.${r.group}` : r.resource;
-  const gv = [r.group, r.version].filter(Boolean).join('/');
-  return gv ? `${r.resource} ${gv}` : r.resource;
-}
 
 /** Watched resources per cluster; forbidden and failing ones first, with the API server's message. */
 export function ResourceSyncList({ resources }: { resources: ResourceSyncState[] }) {
@@ -34,9 +28,9 @@ export function ResourceSyncList({ resources }: { resources: ResourceSyncState[]
           </thead>
           <tbody>
             {rows.map((r) => {
-              const name = rowName(r);
+              const name = resourceRowName(r);
               return (
-                <tr key={`${r.cluster}/${r.group}/${r.version}/${r.resource}`} data-status={r.status}>
+                <tr key={resourceRowKey(r)} data-status={r.status}>
                   <td>
                     <Truncate text={r.kind ? `${name} (${r.kind})` : name}>
                       <code>{name}</code>

@@ -1,4 +1,5 @@
 'use client';
+import { isSchemaRow, resourceRowKey, resourceRowName } from '@/lib/client/resource-rows';
 import { useResources } from './drift-data';
 import { useStreamState } from './live-stream';
 
@@ -7,7 +8,9 @@ export function StatusBanner() {
   const state = useStreamState();
   const resources = useResources();
   const unsynced = (resources.data?.resources ?? []).filter((r) => r.status !== 'synced');
-  const failing = unsynced.filter((r) => r.status === 'forbidden' || r.status === 'error');
+  const notReadable = unsynced.filter((r) => r.status === 'forbidden' || r.status === 'error');
+  const failing = notReadable.filter((r) => !isSchemaRow(r));
+  const schemaless = notReadable.filter(isSchemaRow);
   const syncing = unsynced.filter((r) => r.status === 'syncing');
   return (
     <div className="banners">
@@ -28,12 +31,25 @@ export function StatusBanner() {
             {failing.length} watched resource{failing.length === 1 ? ' is' : 's are'} not synced:
           </strong>{' '}
           {failing.slice(0, 5).map((r, i) => (
-            <span key={`${r.cluster}/${r.group}/${r.resource}`}>
+            <span key={resourceRowKey(r)}>
               {i > 0 ? ', ' : ''}
-              <code>{r.group ? `${r.resource}.${r.group}` : r.resource}</code> in {r.cluster} ({r.status})
+              <code>{resourceRowName(r)}</code> in {r.cluster} ({r.status})
             </span>
           ))}
           {failing.length > 5 ? `, and ${failing.length - 5} more` : ''}. Drift of these kinds is unknown.
+        </div>
+      )}
+      {schemaless.length > 0 && (
+        <div className="banner banner-info" role="status" data-testid="schema-banner">
+          <strong>Compared without part of the cluster&apos;s schema:</strong>{' '}
+          {schemaless.slice(0, 3).map((r, i) => (
+            <span key={resourceRowKey(r)}>
+              {i > 0 ? ', ' : ''}
+              <code>{resourceRowName(r)}</code> in {r.cluster} ({r.status})
+            </span>
+          ))}
+          {schemaless.length > 3 ? `, and ${schemaless.length - 3} more` : ''}. Their kinds are compared with built-in defaults and list keys, so a
+          field the server defaults may show as drift.
         </div>
       )}
       {failing.length === 0 && syncing.length > 0 && (

@@ -84,9 +84,15 @@ const server = createServer((req, res) => {
 server.keepAliveTimeout = 65_000;
 server.headersTimeout = 66_000;
 await new Promise<void>((resolve) => {
-  server.once('error', (err: NodeJS.ErrnoException) => refuse(listenProblem(err, hostname, port)));
-  server.listen(port, hostname, () => resolve());
+  const cannotListen = (err: NodeJS.ErrnoException) => refuse(listenProblem(err, hostname, port));
+  server.once('error', cannotListen);
+  server.listen(port, hostname, () => {
+    server.off('error', cannotListen);
+    resolve();
+  });
 });
+// Listening: an error now (accept failing for want of file descriptors) is worth a line, not the end.
+server.on('error', (err) => console.error(`[driftwatch] server: ${err.message}`));
 await app.prepare();
 // After prepare: the gate answers with next/server's responses, which need what Next sets up first.
 const { gateApiRequest } = await import('../lib/auth/server-api-gate');

@@ -62,6 +62,7 @@ describe('parseManifestText', () => {
       // YAML 1.1, as kubectl reads it: `y` is true, and a name of digits a number.
       'kind: ConfigMap\nmetadata:\n  name: y\n',
       'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: 12\n',
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {a: 1}\n',
     ].join('---\n');
     const r = parseManifestText(text, 'x.yaml');
     expect(r.objects).toHaveLength(1);
@@ -70,8 +71,9 @@ describe('parseManifestText', () => {
       [4, 'document 2 is a string, not a Kubernetes object'],
       [6, 'document 3: missing apiVersion'],
       [10, 'document 4: missing metadata.name (generateName cannot be matched to a live object)'],
-      [20, 'document 6: missing apiVersion; metadata.name is true, not a string: quote it'],
-      [24, 'document 7: metadata.name is 12, not a string: quote it'],
+      [20, 'document 6: missing apiVersion; metadata.name is read as a boolean, not a string (YAML reads y, no, on, 0x1F and the like so): quote it'],
+      [24, 'document 7: metadata.name is read as a number, not a string (YAML reads y, no, on, 0x1F and the like so): quote it'],
+      [29, 'document 8: metadata.name is a map, not a string'],
     ]);
   });
 
@@ -206,7 +208,7 @@ describe('YAML 1.1 pitfalls kubectl shares', () => {
   it('reads an unquoted `n` as false, so such a name is refused, as kubectl would, with what to do', () => {
     const r = parseManifestText('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: n\n', 'a.yaml');
     expect(r.objects).toEqual([]);
-    expect(r.problems[0]?.message).toBe('document 1: metadata.name is false, not a string: quote it');
+    expect(r.problems[0]?.message).toBe('document 1: metadata.name is read as a boolean, not a string (YAML reads y, no, on, 0x1F and the like so): quote it');
   });
 
   it('keeps a `__proto__` key (valid in ConfigMap data) as data through parsing, copies, hashes and redaction', () => {

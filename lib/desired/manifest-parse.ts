@@ -128,14 +128,20 @@ function toJson(v: unknown, path: string): unknown {
 }
 
 /** Why a document cannot be used as an object, or undefined when it can. */
+function notAString(field: string, value: unknown): string {
+  if (typeof value === 'boolean' || typeof value === 'number') return `${field} is read as a ${typeof value}, not a string (YAML reads y, no, on, 0x1F and the like so): quote it`;
+  return `${field} is ${Array.isArray(value) ? 'a list' : 'a map'}, not a string`;
+}
+
 export function missingIdentity(obj: Record<string, unknown>): string | undefined {
   const missing: string[] = [];
   if (typeof obj.apiVersion !== 'string' || obj.apiVersion === '') missing.push('apiVersion');
   if (typeof obj.kind !== 'string' || obj.kind === '') missing.push('kind');
   const meta = obj.metadata;
-  // A name YAML read as something else (`name: y`, `name: 0x1F`, `name: 2024-01-01`) is there, and
-  // kubectl refuses it too: what to do about it is quoting, which "missing" would not say.
-  const unquoted = isRecord(meta) && meta.name !== undefined && meta.name !== null && typeof meta.name !== 'string' ? `metadata.name is ${JSON.stringify(meta.name)}, not a string: quote it` : undefined;
+  // A name YAML read as something else (`name: y`, `name: 0x1F`) is there, and kubectl refuses it
+  // too: what to do about it is quoting, which "missing" would not say. (The parsed value is not
+  // what was written, 0x1F being 31: not echoed.)
+  const unquoted = isRecord(meta) && meta.name !== undefined && meta.name !== null && typeof meta.name !== 'string' ? notAString('metadata.name', meta.name) : undefined;
   if (unquoted === undefined && (!isRecord(meta) || typeof meta.name !== 'string' || meta.name === '')) {
     missing.push(isRecord(meta) && typeof meta.generateName === 'string' ? 'metadata.name (generateName cannot be matched to a live object)' : 'metadata.name');
   }

@@ -27,11 +27,17 @@ export interface ClusterSchema {
   /** Documents or CRDs that could not be read; the engine then falls back to its built-in table. */
   warnings: string[];
   /**
-   * Requested group-versions whose document could not be read (the index or the document timed
-   * out, a 5xx), each with why: worth asking again. A group-version the index does not list is not
-   * here: the server publishes nothing for it, and asking again would not change that.
+   * Requested group-versions whose document could not be read for a reason that may pass (a
+   * timeout, a dropped connection, 429, a 5xx), each with why: worth asking again. Not here: a
+   * group-version the index does not list (the server publishes nothing for it) or one refused
+   * (403, 404), which asking again would not change; those are warnings only.
    */
   unread: Map<string, string>;
+}
+
+/** Whether a failed request may work when asked again. */
+function mayPass(err: unknown): boolean {
+  return !(err instanceof KubeApiError) || err.status === 0 || err.status === 429 || err.status >= 500;
 }
 
 /** OpenAPI v3 path of an apiVersion: `v1` → `api/v1`, `apps/v1` → `apis/apps/v1`. */
@@ -75,7 +81,7 @@ export async function loadClusterSchemaDocuments(kc: KubeConfig, opts: ClusterSc
         } catch (err) {
           const why = err instanceof Error ? err.message : String(err);
           warnings.push(`OpenAPI v3 document ${p}: ${why}`);
-          unread.set(p, why);
+          if (mayPass(err)) unread.set(p, why);
           return undefined;
         }
       }),
@@ -84,7 +90,7 @@ export async function loadClusterSchemaDocuments(kc: KubeConfig, opts: ClusterSc
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
     warnings.push(`OpenAPI v3 index: ${why}`);
-    for (const gv of opts.groupVersions ?? []) unread.set(gv, `OpenAPI v3 index: ${why}`);
+    if (mayPass(err)) for (const gv of opts.groupVersions ?? []) unread.set(gv, `OpenAPI v3 index: ${why}`);
   }
   let crds: unknown[] = [];
   if (opts.crds !== false) {

@@ -10,7 +10,7 @@ import { resourceMatches } from '../config/dashboard-config';
 import { isTemplateOwnerKind } from '../desired/owner-template';
 import { combineSchemaProviders, crdSchemaProvider, type SchemaProvider } from '../drift';
 import type { KubeObject } from '../kube/cache-diff';
-import { loadClusterSchema, openApiPathOf } from '../kube/cluster-schema';
+import { clusterSchemaProvider, loadClusterSchemaDocuments, openApiPathOf } from '../kube/cluster-schema';
 import { Backoff } from '../kube/backoff';
 import { discoverGroupVersion, discoverResources, type ApiResource } from '../kube/discovery';
 import { describeKubeError } from '../kube/errors';
@@ -123,6 +123,9 @@ export class ClusterWatcher {
    */
   private readonly schemaUnread = new Map<string, string>();
   private schemaRetry: Backoff | undefined;
+  private schemaRetryTimer: NodeJS.Timeout | undefined;
+  /** The watch plan of the last refresh, for the schema retry. */
+  private plannedSchema: Map<string, WatchPlan> | undefined;
   private readonly warnedPatterns = new Set<string>();
   private refreshTimer: NodeJS.Timeout | undefined;
   /** When the pending refresh timer fires, and when the first request it answers came. */
@@ -240,6 +243,7 @@ export class ClusterWatcher {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.refreshTimer);
+    clearTimeout(this.schemaRetryTimer);
     this.refreshTimer = undefined;
     clearInterval(this.rediscoverTimer);
     await this.refreshing.catch(() => undefined);
@@ -263,13 +267,27 @@ export class ClusterWatcher {
 
   /**
    * The first complete state has been reached: every resource listed once (or forbidden, or
-   * failing) and every object judged. It stays reached: a kind the manifests name later, a CRD
-   * installed, a schema reloading make their own resources `syncing` in resourceStates() for a
-   * while, but taking the whole dashboard out of service (its readiness probe) for them would
-   * hide the drift of everything else, just when the API server is slow.
+   * failing) and every object judged. It stays reached: a kind the manifests name later or a CRD
+   * installed makes its own resource `syncing` in resourceStates() while it lists (and the
+   * cluster's summary not ready: isComplete), but taking the whole dashboard out of service (its
+   * readiness probe) for it would hide the drift of everything else, just when the API server is
+   * slow.
    */
   isReady(): boolean {
     if (this.wasReady) return true;
+    const complete = this.isComplete();
+    // A cluster that failed before discovering anything is done (its objects say why) but has not
+    // been seen: once it answers, its first lists are what readiness waits for.
+    if (complete && this.discovered.length > 0) this.wasReady = true;
+    return complete;
+  }
+
+  /**
+   * The state is complete now: every resource has listed (or is forbidden or failing), no
+   * evaluation is held back, no first read in another version is outstanding. Unlike isReady(),
+   * not latched: a kind added later makes it false while it lists.
+   */
+  isComplete(): boolean {
     if (this.discovered.length === 0 && this.discoveryError === undefined) return false;
     if (this.planIsStale()) return false;
     // Evaluations held back (the schema of a new kind is loading), or objects still being read in
@@ -281,7 +299,6 @@ export class ClusterWatcher {
         if (!s.hasSynced && s.status === 'syncing') return false;
       }
     }
-    this.wasReady = true;
     return true;
   }
 
@@ -413,7 +430,7 @@ export class ClusterWatcher {
     if (excludedBy !== undefined) return `watch.exclude: ${excludedBy}`;
     if (NEVER_WATCHED.has(keyOfResource(r))) return `${r.name} record activity, not declared state: name it in watch.include to watch it`;
     if (!watch.desiredKinds) return 'watch.desiredKinds is off and watch.include does not name it';
-    return 'not in the watch set';
+    return 'neither the manifests (watch.desiredKinds) nor watch.include bring it into the watch set';
   }
 
   /** Whether a watch pattern (`secrets`, `deploy`, `*.example.com`) names a resource, as kubectl get would take it. */
@@ -571,17 +588,15 @@ export class ClusterWatcher {
         w.reasons = p.reasons;
       }
     }
-    // Lists and schema documents are fetched side by side; evaluation waits for both. Not for a
-    // document asked for again after it failed: its kinds are judged without it meanwhile, and
-    // holding every evaluation for a request that may time out again would stall the stream.
-    const startsSomething = [...plan.keys()].some((key) => !this.watched.has(key)) || this.schemaWanted(plan).some((gv) => !this.schemaUnread.has(gv));
-    if (startsSomething) this.tracker.pause();
+    // Lists and schema documents are fetched side by side; evaluation waits for both.
+    this.tracker.pause();
     try {
       for (const [key, p] of plan) if (!this.watched.has(key)) this.watch(key, p);
       this.plannedGeneration = generation;
+      this.plannedSchema = plan;
       await this.updateSchema(plan, changedGroups);
     } finally {
-      if (startsSomething) this.tracker.resume();
+      this.tracker.resume();
     }
   }
 
@@ -712,47 +727,81 @@ export class ClusterWatcher {
     return out;
   }
 
-  /** The OpenAPI documents (`apis/apps/v1`) the plan's tracked built-in kinds need and that are not loaded yet. */
-  private schemaWanted(plan: Map<string, WatchPlan>): string[] {
+  /**
+   * The OpenAPI documents (`apis/apps/v1`) the plan's tracked built-in kinds need and that are not
+   * loaded yet: `fresh`, never asked for, and `unread`, asked for and failed (asked again only by
+   * their retry timer, never under a refresh's pause: a request that may time out again would hold
+   * every evaluation, and a manifest edit waiting for its refresh, for its whole timeout).
+   */
+  private schemaWanted(plan: Map<string, WatchPlan>): { fresh: string[]; unread: string[] } {
     const wanted = new Set<string>();
     const crs = this.customResourceKeys();
     for (const [key, p] of plan) if (p.tracked && !crs?.has(key)) wanted.add(openApiPathOf(p.resource.apiVersion));
     // A kind no longer watched needs its document no more, nor a word about it.
     for (const gv of this.schemaUnread.keys()) if (!wanted.has(gv)) this.schemaUnread.delete(gv);
-    return [...wanted].filter((gv) => !this.openApiLoaded.has(gv));
+    const missing = [...wanted].filter((gv) => !this.openApiLoaded.has(gv));
+    return { fresh: missing.filter((gv) => !this.schemaUnread.has(gv)), unread: missing.filter((gv) => this.schemaUnread.has(gv)) };
+  }
+
+  /** Loads OpenAPI documents; returns the groups of those that arrived (their objects are compared again). */
+  private async loadSchemaDocuments(groupVersions: string[]): Promise<Set<string>> {
+    const loaded = new Set<string>();
+    if (groupVersions.length === 0) return loaded;
+    // CRDs come from the informer, not from another list.
+    const { documents, warnings, unread } = await loadClusterSchemaDocuments(this.opts.kc, { groupVersions, crds: false });
+    for (const w of warnings) this.log(`schema: ${w}`);
+    if (documents.length > 0) this.openApi.push(clusterSchemaProvider(documents, []));
+    for (const gv of groupVersions) {
+      if (unread.has(gv)) continue;
+      // Loaded, or refused for good (403, 404: a warning above; the built-in table it is).
+      this.openApiLoaded.add(gv);
+      this.schemaUnread.delete(gv);
+      loaded.add(gv.startsWith('apis/') ? gv.slice('apis/'.length, gv.lastIndexOf('/')) : '');
+    }
+    for (const [gv, why] of unread) this.schemaUnread.set(gv, why);
+    if (unread.size === 0) {
+      this.schemaRetry?.reset();
+      return loaded;
+    }
+    // Until then list keys and defaults of these kinds come from the engine's built-in table.
+    this.schemaRetry ??= new Backoff({ initialMs: 5_000, maxMs: 300_000, factor: 2, jitter: 0.3 });
+    const delay = this.schemaRetry.next();
+    this.log(`schema: ${[...unread.keys()].join(', ')} asked for again in ${Math.round(delay / 1000)} s; meanwhile their kinds are compared with the built-in defaults and list keys`);
+    clearTimeout(this.schemaRetryTimer);
+    this.schemaRetryTimer = setTimeout(() => {
+      this.serially(() => this.retrySchema()).catch((err: unknown) => this.log(`schema: ${describeKubeError(err)}`));
+    }, delay);
+    this.schemaRetryTimer.unref();
+    return loaded;
+  }
+
+  /** The retry timer: the documents that failed, asked for again beside the evaluations, not ahead of them. */
+  private async retrySchema(): Promise<void> {
+    if (this.stopped || !this.plannedSchema) return;
+    const affected = await this.loadSchemaDocuments(this.schemaWanted(this.plannedSchema).unread);
+    if (affected.size > 0) this.applySchema(affected);
   }
 
   private async updateSchema(plan: Map<string, WatchPlan>, changedGroups: Set<string> | undefined): Promise<void> {
-    const missing = this.schemaWanted(plan);
     const affected = new Set(changedGroups);
-    if (missing.length > 0) {
-      // CRDs come from the informer, not from another list.
-      const { provider, warnings, unread } = await loadClusterSchema(this.opts.kc, { groupVersions: missing, crds: false });
-      for (const w of warnings) this.log(`schema: ${w}`);
-      this.openApi.push(provider);
-      for (const gv of missing) {
-        if (unread.has(gv)) continue;
-        this.openApiLoaded.add(gv);
-        this.schemaUnread.delete(gv);
-        // Objects of the newly described groups get re-evaluated.
-        affected.add(gv.startsWith('apis/') ? gv.slice('apis/'.length, gv.lastIndexOf('/')) : '');
-      }
-      for (const [gv, why] of unread) this.schemaUnread.set(gv, why);
-      if (unread.size === 0) this.schemaRetry?.reset();
-      else {
-        // Until then list keys and defaults of these kinds come from the engine's built-in table.
-        this.schemaRetry ??= new Backoff({ initialMs: 5_000, maxMs: 300_000, factor: 2, jitter: 0.3 });
-        const delay = this.schemaRetry.next();
-        this.log(`schema: ${[...unread.keys()].join(', ')} asked for again in ${Math.round(delay / 1000)} s; meanwhile their kinds are compared with the built-in defaults and list keys`);
-        this.scheduleRefresh(undefined, delay, false);
-      }
-    }
+    for (const g of await this.loadSchemaDocuments(this.schemaWanted(plan).fresh)) affected.add(g);
     // Rediscovery and changed manifests leave the schema as it was: nothing to re-prepare.
     if (this.schemaSet && affected.size === 0) return;
-    const first = !this.schemaSet;
+    this.applySchema(this.schemaSet ? affected : undefined);
+  }
+
+  /** Hands the tracker the schema; `affected` groups' objects (undefined: all) are prepared and compared again. */
+  private applySchema(affected: Set<string> | undefined): void {
     this.schemaSet = true;
     const crdProvider = crdSchemaProvider(this.crdInformer?.list() ?? []);
-    this.tracker.setSchema(combineSchemaProviders(crdProvider, ...this.openApi), first ? undefined : affected);
+    // Paused around it, so that a group's objects are compared again in slices, the event loop
+    // free between them (all core objects, Pods included, when api/v1 arrives late).
+    this.tracker.pause();
+    try {
+      this.tracker.setSchema(combineSchemaProviders(crdProvider, ...this.openApi), affected);
+    } finally {
+      this.tracker.resume();
+    }
   }
 
   private watch(key: string, p: WatchPlan): void {

@@ -20,7 +20,7 @@ import {
   type DriftStatus,
   type ObjectDriftState,
 } from './types';
-import { movedKind } from './removed-apis';
+import { movedKindHint } from './removed-apis';
 import { VersionReads, type VersionRead, type VersionReadClient } from './version-reads';
 
 const RESUME_SLICE_MS = 40;
@@ -542,8 +542,8 @@ export class DriftTracker {
       const ks = this.opts.kindStatus(template.group, template.kind, template.obj.metadata.namespace ?? '');
       const gk = groupKind(template.group, template.kind);
       if (!ks) {
-        const moved = movedKind(template.group, template.kind);
-        next = make('error', [], [], [], moved ? `the cluster does not serve ${gk}: write it as ${moved}` : `the cluster does not serve ${gk}`);
+        const hint = movedKindHint(template.group, template.kind);
+        next = make('error', [], [], [], hint ? `the cluster does not serve ${gk}: ${hint}` : `the cluster does not serve ${gk}`);
       } else if (ks.notWatched !== undefined) {
         next = make('error', [], [], [], ks.notWatched);
       } else if (ks.status === 'forbidden') {

@@ -227,12 +227,18 @@ describe('live drift on the shared test cluster', () => {
   it('asks again for an OpenAPI document the API server failed to give, says meanwhile which one and why, and stays ready', async () => {
     const proxy = await startHttpsRewriteProxy(stateDir, state);
     let failing = true;
-    proxy.rewrite = ({ path }) => (failing && path.startsWith('/openapi/v3/api/v1') ? { status: 503, message: 'the OpenAPI aggregator is unavailable' } : undefined);
+    proxy.rewrite = ({ path }) => {
+      if (failing && path.startsWith('/openapi/v3/api/v1')) return { status: 503, message: 'the OpenAPI aggregator is unavailable' };
+      // Refused for good: a warning, the built-in table, and no asking again.
+      if (path.startsWith('/openapi/v3/apis/apps/v1')) return { status: 403, message: 'openapi is forbidden for this identity' };
+      return undefined;
+    };
     const own = tempDir();
     const kubeconfig = join(own, 'through-proxy.kubeconfig');
     writeFileSync(kubeconfig, proxy.kubeconfigThrough(kc).exportConfig());
     const manifests = tempDir();
     writeFileSync(join(manifests, 'cm.yaml'), JSON.stringify(cm));
+    writeFileSync(join(manifests, 'web.yaml'), JSON.stringify(deployment));
     const logged: string[] = [];
     const two = await startRuntime(kubeconfig, manifests, { config: { watch: { namespaces: [ns], pods: false, customResources: false } }, log: (m) => logged.push(m) });
     try {
@@ -243,17 +249,21 @@ describe('live drift on the shared test cluster', () => {
         message: expect.stringMatching(/the OpenAPI aggregator is unavailable.*compared with the built-in defaults and list keys until it can be read/),
       });
       expect(logged).toContainEqual(expect.stringMatching(/^\[test\] schema: api\/v1 asked for again in \d+ s/));
+      expect(logged).toContainEqual(expect.stringMatching(/^\[test\] schema: OpenAPI v3 document apis\/apps\/v1: .*openapi is forbidden for this identity/));
+      expect(two.runtime.resourceStates().filter((r) => r.resource === '(OpenAPI schema)')).toHaveLength(1);
       // Judged meanwhile, with the engine's built-in table.
       expect(two.runtime.get(`test//ConfigMap/${ns}/app-config`)?.state.status).toBe('in-sync');
       failing = false;
-      await eventually(async () => !two.runtime.resourceStates().some((r) => r.resource === '(OpenAPI schema)'), 'the document read on a later try', 30_000);
+      // Retried after 5 s (±30 %), then 10 s: within a minute, however long the start took.
+      await eventually(async () => !two.runtime.resourceStates().some((r) => r.resource === '(OpenAPI schema)'), 'the document read on a later try', 60_000);
       expect(two.runtime.isReady()).toBe(true);
       expect(two.runtime.get(`test//ConfigMap/${ns}/app-config`)?.state.status).toBe('in-sync');
+      expect(logged.filter((l) => l.includes('apis/apps/v1'))).toHaveLength(1);
     } finally {
       await two.runtime.stop();
       await proxy.close();
     }
-  }, 90_000);
+  }, 150_000);
 
   it('follows a CRD whose served version moves (the manifests\' one no longer served) without flashing its objects as not served', async () => {
     const group = `${ns}.v.example.com`;

@@ -19,18 +19,19 @@ export function renderMetrics(runtime: LiveRuntime): string {
   const out: string[] = [];
   const family = (name: string, type: 'gauge' | 'counter' | 'histogram', help: string) => out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
 
-  family('driftwatch_cluster_ready', 'gauge', '1 when every watched resource of the cluster has listed once.');
+  family('driftwatch_cluster_ready', 'gauge', '1 while the cluster answers and every watched resource of it has listed.');
   for (const c of runtime.clusterSummaries()) out.push(line('driftwatch_cluster_ready', { cluster: c.name }, c.ready ? 1 : 0));
 
-  const resources = runtime.resourceStates();
+  // The version too: the `(OpenAPI schema)` rows of two versions of one group are two series.
+  const resources = runtime.resourceStates().map((r) => ({ r, labels: { cluster: r.cluster, group: r.group, version: r.version, resource: r.resource } }));
   family('driftwatch_watched_objects', 'gauge', 'Objects in the informer cache, per watched resource.');
-  for (const r of resources) out.push(line('driftwatch_watched_objects', { cluster: r.cluster, group: r.group, resource: r.resource }, r.objects));
+  for (const { r, labels } of resources) out.push(line('driftwatch_watched_objects', labels, r.objects));
   family('driftwatch_resource_sync_status', 'gauge', '1 for the current sync status of each watched resource.');
-  for (const r of resources) out.push(line('driftwatch_resource_sync_status', { cluster: r.cluster, group: r.group, resource: r.resource, status: r.status }, 1));
+  for (const { r, labels } of resources) out.push(line('driftwatch_resource_sync_status', { ...labels, status: r.status }, 1));
   family('driftwatch_watch_restarts_total', 'counter', 'Watches reopened (server timeout, dropped stream, error, watchdog).');
-  for (const r of resources) out.push(line('driftwatch_watch_restarts_total', { cluster: r.cluster, group: r.group, resource: r.resource }, r.watchRestarts));
+  for (const { r, labels } of resources) out.push(line('driftwatch_watch_restarts_total', labels, r.watchRestarts));
   family('driftwatch_relists_total', 'counter', 'Lists after the first one (410 Gone, recovery).');
-  for (const r of resources) out.push(line('driftwatch_relists_total', { cluster: r.cluster, group: r.group, resource: r.resource }, r.relists));
+  for (const { r, labels } of resources) out.push(line('driftwatch_relists_total', labels, r.relists));
 
   const byStatus = new Map<string, number>();
   const drifted = new Map<string, { cluster: string; group: string; kind: string; namespace: string; n: number }>();

@@ -57,6 +57,10 @@ describe('manifest problems in the server log', () => {
       save(join(dir, 'later.yaml'), 'kind: ConfigMap\nmetadata:\n  name: later\n');
       await until('the new problem in the log', () => about('later.yaml').length > 0);
       expect(about('later.yaml')).toEqual([`manifests ${dir}: later.yaml:1: document 1: missing apiVersion`]);
+      // A line added above the mistake moves it: the same problem, not said again.
+      save(join(dir, 'bad.yaml'), '# moved down\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: x\ndata:\n  a: b\n');
+      await until('the problem seen on its new line', () => runtime.manifestProblems().some((p) => p.file === 'bad.yaml' && p.line === 4));
+      expect(about('bad.yaml')).toHaveLength(1);
       save(join(dir, 'bad.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n');
       await until('the fix in the log', () => logged.some((l) => l === 'manifests: 1 problem fixed; 1 left'));
       // Each said once, whatever else changed meanwhile.

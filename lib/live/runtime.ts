@@ -78,6 +78,14 @@ export interface ClusterSummary {
 /** Manifest problems said in the log at once; the rest are counted (all are in /api/v1/status). */
 const MAX_LOGGED_PROBLEMS = 20;
 
+/**
+ * A problem by file and what it says, not by line or document number (its own, or one its message
+ * names): a line added above an unchanged mistake moves it without making it a new one.
+ */
+function problemKey(p: ManifestProblem): string {
+  return `${p.root}\u0000${p.file ?? ''}\u0000${p.message.replace(/^document \d+(: | is )/, '').replace(/\bline \d+/g, 'line')}`;
+}
+
 export class LiveRuntime {
   /** Events of the initial sync are streamed but not kept for replay (see EventLog); kept from readiness on. */
   readonly events = new EventLog(50_000, { retain: false });
@@ -88,8 +96,8 @@ export class LiveRuntime {
   readonly clusters = new Map<string, ClusterWatcher>();
   private readonly meta = new Map<string, { context: string; server: string; error?: string }>();
   private unknownClusterProblems: ManifestProblem[] = [];
-  /** Manifest problems already in the log (by where and what), so that each is said once. */
-  private loggedProblems = new Set<string>();
+  /** Manifest problems already in the log, counted by problemKey(), so that each is said once. */
+  private loggedProblems = new Map<string, number>();
   private unsubscribeManifests: (() => void) | undefined;
   /** The manifest directories have been read once (or there are none). */
   private manifestsLoaded = false;
@@ -165,11 +173,6 @@ export class LiveRuntime {
     const afterManifests = loading.then(
       () => {
         this.manifestsLoaded = true;
-        // A directory that cannot be read (a typo in DRIFTWATCH_MANIFESTS) is otherwise only in
-        // /api/v1/status, while its objects are judged by the other sources.
-        for (const p of manifests?.problems() ?? []) {
-          if (!p.file && p.severity === 'error') this.log(`manifests ${p.root}: ${p.message}; until it can be read, its objects are compared with the other sources (${config.sources.filter((t) => t !== 'manifest-dir').join(', ') || 'none'})`);
-        }
         this.logManifestProblems(manifests?.problems() ?? [], false);
         for (const w of this.clusters.values()) {
           w.tracker.replaceManifests(manifests?.objectsFor(w.name) ?? []);
@@ -351,14 +354,15 @@ export class LiveRuntime {
     const out: ClusterSummary[] = [];
     for (const [name, m] of this.meta) {
       const w = this.clusters.get(name);
-      // The dashboard is ready once every cluster is done or failed (its readiness); a cluster
-      // that cannot be asked is not, itself: its summary and driftwatch_cluster_ready say so.
+      // The dashboard is ready once every cluster is done or failed, and stays so (isReady); a
+      // cluster itself is ready while its state is complete and it can be asked: its summary and
+      // driftwatch_cluster_ready say so, a kind it is still listing included.
       const error = m.error ?? w?.connectionError;
       out.push({
         name,
         context: m.context,
         server: m.server,
-        ready: (w?.isReady() ?? false) && w?.connectionError === undefined,
+        ready: error === undefined && (w?.isComplete() ?? false),
         objects: counts ? (counts.get(name) ?? 0) : (w?.tracker.size ?? 0),
         ...(error ? { error } : {}),
       });
@@ -386,22 +390,30 @@ export class LiveRuntime {
   }
 
   /**
-   * Says in the log each manifest problem once, when it appears (a file saved broken while the
-   * dashboard runs is otherwise only in /api/v1/status), and when it is gone; at most
-   * MAX_LOGGED_PROBLEMS lines at a time, for a tree that breaks everywhere at once.
+   * Says in the log each manifest problem once, when it appears (a file saved broken, a directory
+   * removed while the dashboard runs, is otherwise only in /api/v1/status), and when problems go;
+   * at most MAX_LOGGED_PROBLEMS lines at a time, for a tree that breaks everywhere at once.
    */
   private logManifestProblems(problems: ReadonlyArray<ManifestProblem>, sayFixed: boolean): void {
-    const now = new Map<string, ManifestProblem>();
-    // The directory's own problems are said above, with what they mean for its objects.
-    for (const p of problems) if (p.file) now.set(`${p.root}\u0000${p.file}\u0000${p.line ?? 0}\u0000${p.message}`, p);
-    const appeared = [...now].filter(([k]) => !this.loggedProblems.has(k));
-    const gone = sayFixed ? [...this.loggedProblems].filter((k) => !now.has(k)).length : 0;
-    for (const [, p] of appeared.slice(0, MAX_LOGGED_PROBLEMS)) {
-      this.log(`manifests ${p.root}: ${p.file}${p.line ? `:${p.line}` : ''}: ${p.severity === 'warning' ? 'warning: ' : ''}${p.message}`);
+    const now = new Map<string, number>();
+    const appeared: ManifestProblem[] = [];
+    for (const p of problems) {
+      const key = problemKey(p);
+      const n = (now.get(key) ?? 0) + 1;
+      now.set(key, n);
+      if (n > (this.loggedProblems.get(key) ?? 0)) appeared.push(p);
+    }
+    let gone = 0;
+    if (sayFixed) for (const [key, n] of this.loggedProblems) gone += Math.max(0, n - (now.get(key) ?? 0));
+    const others = this.opts.config.sources.filter((t) => t !== 'manifest-dir').join(', ') || 'none';
+    for (const p of appeared.slice(0, MAX_LOGGED_PROBLEMS)) {
+      // A directory that cannot be read (a typo in DRIFTWATCH_MANIFESTS): its objects fall to the other sources.
+      if (!p.file) this.log(`manifests ${p.root}: ${p.message}${p.severity === 'error' ? `; until it can be read, its objects are compared with the other sources (${others})` : ''}`);
+      else this.log(`manifests ${p.root}: ${p.file}${p.line ? `:${p.line}` : ''}: ${p.severity === 'warning' ? 'warning: ' : ''}${p.message}`);
     }
     if (appeared.length > MAX_LOGGED_PROBLEMS) this.log(`manifests: ${appeared.length - MAX_LOGGED_PROBLEMS} more problems (GET /api/v1/status lists them all)`);
-    if (gone > 0) this.log(`manifests: ${gone} ${gone === 1 ? 'problem' : 'problems'} fixed; ${now.size} left`);
-    this.loggedProblems = new Set(now.keys());
+    if (gone > 0) this.log(`manifests: ${gone} ${gone === 1 ? 'problem' : 'problems'} fixed; ${problems.length} left`);
+    this.loggedProblems = now;
   }
 
   manifestProblems(): ManifestProblem[] {
