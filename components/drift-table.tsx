@@ -324,9 +324,9 @@ const DriftRow = memo(function DriftRow({ row: r, index: i, selected, now, onCli
       <div role="gridcell" className="vcell c-fields num">
         {r.fields}
       </div>
-      <div role="gridcell" className="vcell c-path" title={r.firstPath}>
-        {/* A missing object's one change is the whole object (path ''). */}
-        {r.firstPath === '' && r.fields > 0 ? <span className="muted">whole object</span> : <code>{r.firstPath}</code>}
+      <div role="gridcell" className="vcell c-path" title={r.error ?? r.firstPath}>
+        {/* A missing object's one change is the whole object (path ''); an error says why it was not compared. */}
+        {r.error !== undefined ? <span className="msg-danger" data-testid="row-error">{r.error}</span> : r.firstPath === '' && r.fields > 0 ? <span className="muted">whole object</span> : <code>{r.firstPath}</code>}
       </div>
       <div role="gridcell" className="vcell c-manager" title={r.manager}>
         {r.manager}

@@ -138,7 +138,7 @@ export function EmbedObject() {
   const detail = useQuery({ queryKey: ['embed', 'object', id], queryFn: ({ signal }) => fetchObjectDetail(id, signal), enabled: id !== '', refetchInterval: POLL_MS, retry: false });
   const d = detail.data;
   const input: DiffInput | undefined = useMemo(
-    () => d && { ...(d.desired ? { desired: d.desired } : {}), ...(d.live ? { live: d.live } : {}), changePaths: d.state.changes.map((c) => c.path), showAll },
+    () => d && { ...(d.desired ? { desired: d.desired } : {}), ...(d.live ? { live: d.live } : {}), ...(d.ignoredPaths ? { ignoredPaths: d.ignoredPaths } : {}), changePaths: d.state.changes.map((c) => c.path), showAll },
     [d, showAll],
   );
   return (

@@ -30,7 +30,7 @@ export function SnapshotView({ snapshot: p, createdAt, expiresAt }: { snapshot: 
   const [mode, setMode] = useState<DiffMode>(p.view.mode);
   const [showAll, setShowAll] = useState(p.view.showAll);
   const input: DiffInput = useMemo(
-    () => ({ ...(p.desired ? { desired: p.desired } : {}), ...(p.live ? { live: p.live } : {}), changePaths: p.changes.map((c) => c.path), showAll }),
+    () => ({ ...(p.desired ? { desired: p.desired } : {}), ...(p.live ? { live: p.live } : {}), ...(p.ignoredPaths ? { ignoredPaths: p.ignoredPaths } : {}), changePaths: p.changes.map((c) => c.path), showAll }),
     [p, showAll],
   );
   const o = p.object;

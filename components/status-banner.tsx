@@ -1,12 +1,16 @@
 'use client';
 import { isSchemaRow, resourceRowKey, resourceRowName } from '@/lib/client/resource-rows';
-import { useResources } from './drift-data';
+import Link from 'next/link';
+import { useResources, useStatus } from './drift-data';
 import { useStreamState } from './live-stream';
 
 /** What the user must know before trusting the page: a lost stream, resources that are not synced. */
 export function StatusBanner() {
   const state = useStreamState();
   const resources = useResources();
+  const status = useStatus();
+  // Errors only: a warning loaded its document (with an assumption), an error did not.
+  const broken = (status.data?.manifestProblems ?? []).filter((p) => p.severity !== 'warning');
   const unsynced = (resources.data?.resources ?? []).filter((r) => r.status !== 'synced');
   const notReadable = unsynced.filter((r) => r.status === 'forbidden' || r.status === 'error');
   const failing = notReadable.filter((r) => !isSchemaRow(r));
@@ -50,6 +54,21 @@ export function StatusBanner() {
           ))}
           {schemaless.length > 3 ? `, and ${schemaless.length - 3} more` : ''}. Their kinds are compared with built-in defaults and list keys, so a
           field the server defaults may show as drift.
+        </div>
+      )}
+      {broken.length > 0 && (
+        <div className="banner banner-warning" role="alert" data-testid="manifest-banner">
+          <strong>
+            {broken.length} manifest problem{broken.length === 1 ? '' : 's'}:
+          </strong>{' '}
+          {broken.slice(0, 3).map((p, i) => (
+            <span key={`${p.root}/${p.file ?? ''}:${p.line ?? 0}/${i}`}>
+              {i > 0 ? ', ' : ''}
+              <code>{p.file ? `${p.file}${p.line ? `:${p.line}` : ''}` : p.root}</code>
+            </span>
+          ))}
+          {broken.length > 3 ? `, and ${broken.length - 3} more` : ''}. What a broken file declared is compared with its last loaded form (marked
+          stale), or not at all if it never loaded. <Link href="/#problems-heading">See them all</Link>.
         </div>
       )}
       {failing.length === 0 && syncing.length > 0 && (

@@ -1,9 +1,14 @@
 'use client';
 /** Desired vs live YAML, split or unified; changed lines highlighted, long unchanged runs folded. */
 import { Fragment, useMemo, useState } from 'react';
-import { diffLines, diffTexts, toBlocks, toSplitRows, type DiffInput, type DiffLine } from '@/lib/client/yaml-diff';
+import { diffObject, toBlocks, toSplitRows, type DiffInput, type DiffLine } from '@/lib/client/yaml-diff';
 
 export type DiffMode = 'split' | 'unified';
+
+/** Volatile fields and defaults, shown on request: live-only, and not drift. */
+const EXTRA_LABEL = 'live only, not drift (volatile or defaulted): ';
+
+const lineClass = (l: DiffLine) => (l.extra ? 'dl-extra' : `dl-${l.op}`);
 
 function LineNo({ n }: { n: number | undefined }) {
   return <span className="ln" aria-hidden="true">{n ?? ''}</span>;
@@ -11,9 +16,8 @@ function LineNo({ n }: { n: number | undefined }) {
 
 export function YamlDiffView({ input, mode }: { input: DiffInput; mode: DiffMode }) {
   const { blocks, changed } = useMemo(() => {
-    const { left, right } = diffTexts(input);
-    const lines = diffLines(left, right);
-    return { blocks: toBlocks(lines), changed: lines.filter((l) => l.op !== 'same').length };
+    const lines = diffObject(input);
+    return { blocks: toBlocks(lines), changed: lines.filter((l) => l.op !== 'same' && !l.extra).length };
   }, [input]);
   const [expanded, setExpanded] = useState<ReadonlySet<string>>(new Set());
   const expand = (id: string) => setExpanded((s) => new Set([...s, id]));
@@ -21,12 +25,12 @@ export function YamlDiffView({ input, mode }: { input: DiffInput; mode: DiffMode
   const renderLines = (lines: readonly DiffLine[]) =>
     mode === 'unified'
       ? lines.map((l, i) => (
-          <div key={i} className={`dl dl-${l.op}`} data-op={l.op} role="row">
+          <div key={i} className={`dl ${lineClass(l)}`} data-op={l.op} {...(l.extra ? { 'data-extra': 'true' } : {})} role="row">
             <LineNo n={l.left} />
             <LineNo n={l.right} />
-            <span className="sign" aria-hidden="true">{l.op === 'add' ? '+' : l.op === 'del' ? '−' : ' '}</span>
+            <span className="sign" aria-hidden="true">{l.extra ? ' ' : l.op === 'add' ? '+' : l.op === 'del' ? '−' : ' '}</span>
             <span className="code" role="cell">
-              {l.op !== 'same' && <span className="sr-only">{l.op === 'add' ? 'live only: ' : 'desired only: '}</span>}
+              {l.op !== 'same' && <span className="sr-only">{l.extra ? EXTRA_LABEL : l.op === 'add' ? 'live only: ' : 'desired only: '}</span>}
               {l.text}
             </span>
           </div>
@@ -40,10 +44,10 @@ export function YamlDiffView({ input, mode }: { input: DiffInput; mode: DiffMode
                 {r.left?.text ?? ''}
               </span>
             </div>
-            <div className={`dl ${r.right ? `dl-${r.right.op}` : 'dl-empty'}`} data-side="live" data-op={r.right?.op ?? 'empty'} role="cell">
+            <div className={`dl ${r.right ? lineClass(r.right) : 'dl-empty'}`} data-side="live" data-op={r.right?.op ?? 'empty'} {...(r.right?.extra ? { 'data-extra': 'true' } : {})} role="cell">
               <LineNo n={r.right?.right} />
               <span className="code">
-                {r.right && r.right.op !== 'same' && <span className="sr-only">live: </span>}
+                {r.right && r.right.op !== 'same' && <span className="sr-only">{r.right.extra ? EXTRA_LABEL : 'live: '}</span>}
                 {r.right?.text ?? ''}
               </span>
             </div>

@@ -4,7 +4,7 @@ import { parseObjectId } from './object-id';
 import { rowTuple } from '../live/table-rows';
 import { filterAndSort, parseTableQuery, rowFromState, rowFromTuple, tableQueryToParams } from './table-query';
 import type { ObjectDriftState } from './types';
-import { diffLines, diffTexts, toBlocks, toSplitRows } from './yaml-diff';
+import { diffLines, diffObject, diffTexts, toBlocks, toSplitRows } from './yaml-diff';
 
 const state = (name: string, over: Partial<ObjectDriftState> = {}): ObjectDriftState => ({
   id: `c1//ConfigMap/ns/${name}`,
@@ -78,6 +78,11 @@ describe('drift index', () => {
     const t = rowTuple(s);
     expect(t).toEqual([s.id, 'drifted', s.since, ['spec.replicas', 'spec.template.spec.containers[name=app].env[name=MODE].value', 'metadata.labels.tier'], ['kubectl-edit', 'operator'], 'operator', { app: 'web' }]);
     expect(rowFromTuple(JSON.parse(JSON.stringify(t)))).toMatchObject({ cluster: 'c1', group: 'apps', kind: 'Deployment', kindLabel: 'Deployment.apps', namespace: 'ns', name: 'web', fields: 3, firstPath: 'spec.replicas', manager: 'operator' });
+    expect(rowFromTuple(JSON.parse(JSON.stringify(t))).error).toBeUndefined();
+    // An object that could not be compared carries why, for the table to say.
+    const failed = rowTuple({ ...s, status: 'error', changes: [], error: 'the cluster does not serve Widget.nothere.example.com' });
+    expect(failed).toHaveLength(8);
+    expect(rowFromTuple(JSON.parse(JSON.stringify(failed)))).toMatchObject({ status: 'error', fields: 0, error: 'the cluster does not serve Widget.nothere.example.com' });
   });
 });
 
@@ -119,5 +124,41 @@ describe('yaml diff', () => {
     expect(diffTexts({ desired, live, changePaths: [], showAll: true }).right.join('\n')).toContain('resourceVersion');
     const secret = diffTexts({ live: { object: { data: { p: { redacted: true, sha256: 'abc' } } }, volatilePaths: [] }, changePaths: [], showAll: false });
     expect(secret.right).toEqual(['data:', '  p: (value hidden, sha256 abc)']);
+  });
+
+  it('agrees with the verdict: a Secret\'s stringData lines up with live data, ignored changes stay out unless asked, volatile lines are not drift', () => {
+    const hidden = (sha256: string) => ({ redacted: true, sha256 });
+    // In sync: stringData as the API server keeps it, in data, with the same markers.
+    const secret = diffObject({
+      desired: { object: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, stringData: { password: hidden('aa'), user: hidden('bb') } }, volatilePaths: [] },
+      live: { object: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', uid: 'u' }, data: { password: hidden('aa'), user: hidden('bb') }, type: 'Opaque' }, volatilePaths: ['metadata.uid'] },
+      changePaths: [],
+      showAll: false,
+    });
+    expect(secret.filter((l) => l.op !== 'same')).toEqual([]);
+    // Changed: the one data line differs, on both sides.
+    const changed = diffObject({
+      desired: { object: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, stringData: { password: hidden('aa') } }, volatilePaths: [] },
+      live: { object: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { password: hidden('cc') } }, volatilePaths: [] },
+      changePaths: ['data.password'],
+      showAll: false,
+    });
+    expect(changed.filter((l) => l.op !== 'same').map((l) => `${l.op} ${l.text}`)).toEqual(['del   password: (value hidden, sha256 aa)', 'add   password: (value hidden, sha256 cc)']);
+    const cm = (a: string, b: string) => ({ object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { a, b } }, volatilePaths: [] as string[] });
+    const ignored = { desired: cm('1', '1'), live: cm('1', '2'), changePaths: [], ignoredPaths: ['data.b'], showAll: false };
+    expect(diffObject(ignored).filter((l) => l.op !== 'same')).toEqual([]);
+    expect(diffObject({ ...ignored, showIgnored: true }).filter((l) => l.op !== 'same').map((l) => l.text)).toEqual(['  b: "1"', '  b: "2"']);
+    // Everything shown: the uid and the defaulted type are live-only, marked as not drift; the drifted line is not.
+    const all = diffObject({
+      desired: cm('1', '1'),
+      live: { object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', uid: 'u' }, data: { a: '1', b: '2' }, immutable: false }, volatilePaths: ['metadata.uid'] },
+      changePaths: ['data.b'],
+      showAll: true,
+    });
+    expect(all.filter((l) => l.op === 'add').map((l) => [l.text, l.extra ?? false])).toEqual([
+      ['  uid: u', true],
+      ['  b: "2"', false],
+      ['immutable: false', true],
+    ]);
   });
 });

@@ -109,10 +109,12 @@ export interface TableRow {
   fields: number;
   firstPath: string;
   kindLabel: string;
+  /** Why the object could not be compared (status error). */
+  error?: string;
 }
 
 export function rowFromTuple(t: DriftRowTuple): TableRow {
-  const [id, status, since, paths, managers, manager, labels] = t;
+  const [id, status, since, paths, managers, manager, labels, error] = t;
   const parts = parseObjectId(id) ?? { cluster: '', group: '', kind: '', namespace: '', name: id };
   return {
     id,
@@ -126,6 +128,7 @@ export function rowFromTuple(t: DriftRowTuple): TableRow {
     fields: paths.length,
     firstPath: paths[0] ?? '',
     kindLabel: parts.group ? `${parts.kind}.${parts.group}` : parts.kind,
+    ...(error ? { error } : {}),
   };
 }
 

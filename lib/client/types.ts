@@ -45,6 +45,8 @@ export interface ObjectDetailResponse {
   live?: DisplayObjectJson;
   ignored?: FieldChange[];
   ignoredCount: number;
+  /** Where the ignored changes are, always (the YAML diff leaves them out unless asked). */
+  ignoredPaths?: string[];
 }
 
 export interface ResourcesResponse {

@@ -156,19 +156,62 @@ export interface DiffInput {
   changePaths: readonly string[];
   /** Show volatile fields (status, server metadata) and live-only defaulted fields. */
   showAll: boolean;
+  /**
+   * Where changes hidden by ignore rules are: left out of both sides, as they are out of the
+   * verdict, unless `showIgnored` (then they differ, as the field list shows them).
+   */
+  ignoredPaths?: readonly string[];
+  showIgnored?: boolean;
 }
 
-export function diffTexts(input: DiffInput): { left: string[]; right: string[] } {
+/**
+ * A Secret's desired `stringData` as the API server keeps it: merged into `data` (stringData
+ * wins). Its values arrive as redaction markers of the same bytes either way, so an unchanged
+ * value lines up with the live `data` entry instead of showing as a desired-only line.
+ */
+export function foldSecretStringData(obj: Record<string, unknown>): Record<string, unknown> {
+  if (obj.kind !== 'Secret' || obj.apiVersion !== 'v1' || !isRecord(obj.stringData)) return obj;
+  const { stringData, ...rest } = obj;
+  return { ...rest, data: { ...(isRecord(obj.data) ? obj.data : {}), ...stringData } };
+}
+
+/** The two texts, both cut and ordered the same way (see DiffInput). */
+function sides(input: DiffInput, showAll: boolean): { desired: unknown; live: unknown } {
   const volatile = [...(input.desired?.volatilePaths ?? []), ...(input.live?.volatilePaths ?? [])];
-  let desired: unknown = input.desired?.object;
+  const hidden = input.showIgnored ? [] : (input.ignoredPaths ?? []);
+  let desired: unknown = input.desired ? foldSecretStringData(input.desired.object) : undefined;
   let live: unknown = input.live?.object;
-  if (!input.showAll) {
+  if (hidden.length > 0) {
+    if (isRecord(desired)) desired = removePaths(desired, hidden);
+    if (isRecord(live)) live = removePaths(live, hidden);
+  }
+  if (!showAll) {
     if (isRecord(desired)) desired = removePaths(desired, volatile);
     if (isRecord(live)) live = removePaths(live, volatile);
     if (live !== undefined && desired !== undefined) live = projectLive(live, desired, input.changePaths);
   }
   if (live !== undefined && desired !== undefined) live = orderLike(live, desired);
+  return { desired, live };
+}
+
+export function diffTexts(input: DiffInput): { left: string[]; right: string[] } {
+  const { desired, live } = sides(input, input.showAll);
   return { left: toYaml(desired), right: toYaml(live) };
+}
+
+/**
+ * The line diff of desired and live. With `showAll`, the live lines that only showAll brings in
+ * (volatile fields, live-only defaults) are marked `extra`: they are not drift, and must not look
+ * like the lines that are.
+ */
+export function diffObject(input: DiffInput): DiffLine[] {
+  const { left, right } = diffTexts(input);
+  const lines = diffLines(left, right);
+  if (!input.showAll || !input.live) return lines;
+  const projected = toYaml(sides(input, false).live);
+  const extra = new Set<number>();
+  for (const l of diffLines(projected, right)) if (l.op === 'add' && l.right !== undefined) extra.add(l.right);
+  return lines.map((l) => (l.op === 'add' && l.right !== undefined && extra.has(l.right) ? { ...l, extra: true } : l));
 }
 
 // ---- Line diff (Myers, O((N+M)·D)) ----
@@ -177,6 +220,8 @@ export type LineOp = 'same' | 'del' | 'add';
 export interface DiffLine {
   op: LineOp;
   text: string;
+  /** A live-only line that is not drift (a volatile field, a default), shown with showAll. */
+  extra?: true;
   /** 1-based line numbers on each side. */
   left?: number;
   right?: number;

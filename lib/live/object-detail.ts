@@ -12,6 +12,8 @@ export interface ObjectDetail {
   /** Changes that ignore rules hid: only with showIgnored, otherwise just their number. */
   ignored?: FieldChange[];
   ignoredCount: number;
+  /** Where the ignored changes are (paths only, always): the YAML diff leaves them out unless asked. */
+  ignoredPaths?: string[];
 }
 
 export function objectDetail(runtime: LiveRuntime, id: string, opts: { showIgnored: boolean }): ObjectDetail | undefined {
@@ -28,6 +30,7 @@ export function objectDetail(runtime: LiveRuntime, id: string, opts: { showIgnor
     ...(inputs.live ? { live: toDisplayObject(inputs.live) } : {}),
     ...(opts.showIgnored ? { ignored } : {}),
     ignoredCount: ignored.length,
+    ignoredPaths: ignored.map((c) => c.path),
   };
 }
 

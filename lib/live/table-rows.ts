@@ -6,10 +6,13 @@
  */
 import type { DriftStatus, ObjectDriftState } from './types';
 
-/** `[id, status, since, paths, managers, lastManager, labels]`: positional, to keep the JSON small. */
-export type DriftRowTuple = [id: string, status: DriftStatus, since: string, paths: string[], managers: string[], lastManager: string, labels: Record<string, string>];
+/**
+ * `[id, status, since, paths, managers, lastManager, labels, error?]`: positional, to keep the JSON
+ * small; `error` only on the rows that have one (an object that could not be compared says why).
+ */
+export type DriftRowTuple = [id: string, status: DriftStatus, since: string, paths: string[], managers: string[], lastManager: string, labels: Record<string, string>, error?: string];
 
-export const DRIFT_ROW_COLUMNS = ['id', 'status', 'since', 'paths', 'managers', 'lastManager', 'labels'] as const;
+export const DRIFT_ROW_COLUMNS = ['id', 'status', 'since', 'paths', 'managers', 'lastManager', 'labels', 'error'] as const;
 
 /** The manager of the most recent change (by managedFields time), or of the first change with one. */
 export function lastManagerOf(changes: ObjectDriftState['changes']): { name: string; time?: string } | undefined {
@@ -29,7 +32,9 @@ export function rowTuple(s: ObjectDriftState): DriftRowTuple {
     paths.push(c.path);
     if (c.manager && !managers.includes(c.manager.name)) managers.push(c.manager.name);
   }
-  return [s.id, s.status, s.since, paths, managers, lastManagerOf(s.changes)?.name ?? '', s.labels];
+  const row: DriftRowTuple = [s.id, s.status, s.since, paths, managers, lastManagerOf(s.changes)?.name ?? '', s.labels];
+  if (s.error) row.push(s.error);
+  return row;
 }
 
 export interface DriftRowsPage {

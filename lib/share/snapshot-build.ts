@@ -64,6 +64,7 @@ export function buildSnapshotPayload(src: SnapshotSource): SnapshotPayload {
       ...opt('error', s.error),
       changes: s.changes,
       ignoredCount: src.detail.ignoredCount,
+      ...opt('ignoredPaths', src.detail.ignoredPaths),
       ...opt('desired', src.detail.desired),
       ...opt('live', src.detail.live),
       timeline: src.history.available ? { available: true, data: timelineJson(src.history.history) } : { available: false, reason: src.history.reason },

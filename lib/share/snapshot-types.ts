@@ -42,6 +42,8 @@ export interface SnapshotPayload {
   /** The drifted fields with their manager (attribution). */
   changes: FieldChange[];
   ignoredCount: number;
+  /** Where the ignored changes are (snapshots from before this field have none: nothing is left out then). */
+  ignoredPaths?: string[];
   desired?: DisplayObject;
   live?: DisplayObject;
   /** The timeline slice in the view's range; a reason when the server kept no history. */
