@@ -20,6 +20,12 @@ import { DriftConfigError } from '../lib/config/drift-config';
 import { listenProblem, parsePort, portProblem } from '../lib/config/port';
 import { PARSE_WORKER_ENTRY, PARSE_WORKER_ENV } from './server-bundle.mjs';
 
+// Output that can no longer be written (the terminal or the supervisor that read the log went
+// away: EPIPE) is dropped. Unhandled, each failed write was an uncaught exception that Next's
+// handler logged to the same closed pipe, which failed again: a loop that kept a core busy for as
+// long as the server ran.
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
+
 // A mistake in the options, the environment or the configuration file is the user's to fix: one
 // line saying what is wrong, not a stack trace from the compiled bundle.
 const refuse = (message: string): never => {

@@ -5,12 +5,14 @@
  * tree on worker threads. Set DRIFTWATCH_AUTH_TEST_SKIP_BUILD=1 to reuse an existing .next-auth build.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, testCluster, uniqueName } from '../../testing/cluster-fixture';
 import { CONTENT_TYPE, kubeWrite, objectPath } from '../../testing/kube-write';
+import { freePort } from '../../testing/free-port';
 import { buildNext, startNextServer, type NextServer } from '../../testing/next-server';
 import { tempDirs } from '../../testing/temp-dirs';
 import { READ_CONFIGMAPS, viewerRole } from '../../testing/viewer-role';
@@ -629,7 +631,8 @@ describe('npm start with a configuration mistake', () => {
     const port = (taken.address() as { port: number }).port;
     try {
       const failure = await startNextServer({ driftwatchServer: true, port, env: env({ DRIFTWATCH_KUBECONFIG: join(work, 'absent.kubeconfig'), DRIFTWATCH_DATA_DIR: join(work, 'data-port') }) }).then(
-        () => 'started',
+        // Not left running when it did start after all.
+        (srv) => srv.stop().then(() => 'started'),
         (err: unknown) => String(err),
       );
       expect(failure).toContain(`[driftwatch] cannot listen on 127.0.0.1:${port}: the port is in use (EADDRINUSE)`);
@@ -639,6 +642,31 @@ describe('npm start with a configuration mistake', () => {
       expect(failure).not.toMatch(/\n\s+at /);
     } finally {
       await new Promise((resolve) => taken.close(resolve));
+    }
+  }, 600_000);
+
+  it('keeps serving, and does not spin, when the pipes its log went to are closed (the terminal or supervisor went away)', async () => {
+    await ensureBuild();
+    const port = await freePort();
+    const child = spawn(process.execPath, [join(process.cwd(), 'scripts', 'start.mjs'), '--port', String(port)], {
+      env: env({ DRIFTWATCH_KUBECONFIG: join(work, 'absent.kubeconfig'), DRIFTWATCH_DATA_DIR: join(work, 'data-epipe') }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    // Nobody reads the log from the start: every line the server writes fails with EPIPE.
+    child.stdout?.destroy();
+    child.stderr?.destroy();
+    try {
+      await eventually(async () => (await request(`http://127.0.0.1:${port}/api/healthz`).catch(() => undefined))?.status === 200, 'the server answering', 60_000);
+      // Unhandled, each failed write was logged to the same closed pipe, failing again: a core
+      // kept busy for as long as the server ran. Idle now, it uses a fraction of one.
+      const ticks = () => Number(readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]?.split(' ').slice(11, 13).reduce((a, b) => a + Number(b), 0));
+      await new Promise((r) => setTimeout(r, 1000));
+      const before = ticks();
+      await new Promise((r) => setTimeout(r, 3000));
+      expect((ticks() - before) / 100 / 3).toBeLessThan(0.5);
+      expect((await request(`http://127.0.0.1:${port}/api/readyz`)).status).toBe(503);
+    } finally {
+      child.kill('SIGKILL');
     }
   }, 600_000);
 
