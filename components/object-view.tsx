@@ -5,7 +5,7 @@ import Link from 'next/link';
 import { useMemo } from 'react';
 import { ApiError } from '@/lib/client/api';
 import { timeAgo } from '@/lib/client/format';
-import { formatObjectId, parseObjectId } from '@/lib/client/object-id';
+import { objectIdFromSearch, parseObjectId } from '@/lib/client/object-id';
 import type { DiffInput } from '@/lib/client/yaml-diff';
 import { CRASH_KINDS } from '@/lib/client/health';
 import { CrashPanel } from './crash-panel';
@@ -20,11 +20,7 @@ import { YamlDiffView, type DiffMode } from './yaml-diff-view';
 export function ObjectView() {
   const sp = useViewSearch();
   // `?id=` or the parts (`cluster`, `group`, `kind`, `namespace`, `name`) as a shared link may carry them.
-  const id =
-    sp.get('id') ??
-    (sp.get('cluster') && sp.get('kind') && sp.get('name')
-      ? formatObjectId({ cluster: sp.get('cluster')!, group: sp.get('group') ?? '', kind: sp.get('kind')!, namespace: sp.get('namespace') ?? '', name: sp.get('name')! })
-      : undefined);
+  const id = objectIdFromSearch(sp);
   const mode: DiffMode = sp.get('mode') === 'unified' ? 'unified' : 'split';
   const showAll = sp.get('all') === '1';
   const detail = useObjectDetail(id);

@@ -1,11 +1,12 @@
 'use client';
 /**
- * "Share" in the top bar, on every view: a live link (this URL with relative time locked to
+ * "Share" in the top bar, on every view but snapshot pages and embeds: a live link (this URL with relative time locked to
  * absolute from/to) and, where a diff is shown (the object page), a snapshot link that keeps
  * showing this diff after the cluster has moved on.
  */
 import { usePathname } from 'next/navigation';
 import { useEffect, useId, useRef, useState } from 'react';
+import { objectIdFromSearch } from '@/lib/client/object-id';
 import { liveShareUrl, SNAPSHOT_LIFETIMES } from '@/lib/client/share-link';
 import { useViewSearch } from './url-state';
 import './share.css';
@@ -62,7 +63,8 @@ export function ShareMenu() {
   }, [open]);
 
   if (pathname.startsWith('/s/') || pathname.startsWith('/embed')) return null;
-  const objectId = pathname === '/objects' ? (sp.get('id') ?? undefined) : undefined;
+  // The object page takes `?id=` or the id's parts (a documented link form): both offer snapshots.
+  const objectId = pathname === '/objects' ? objectIdFromSearch(sp) : undefined;
   const liveUrl = typeof window === 'undefined' ? '' : liveShareUrl(window.location.origin, pathname, search, madeAt);
 
   const takeSnapshot = async () => {

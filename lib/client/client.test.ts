@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { addPage, applyEvents, EMPTY_INDEX } from './drift-index';
-import { parseObjectId } from './object-id';
+import { objectIdFromSearch, parseObjectId } from './object-id';
 import { rowTuple } from '../live/table-rows';
 import { filterAndSort, parseTableQuery, rowFromState, rowFromTuple, tableQueryToParams } from './table-query';
 import type { ObjectDriftState } from './types';
@@ -91,6 +91,16 @@ describe('object ids', () => {
     expect(parseObjectId('kind-dev/apps/Deployment/shop/web')).toEqual({ cluster: 'kind-dev', group: 'apps', kind: 'Deployment', namespace: 'shop', name: 'web' });
     expect(parseObjectId('arn:aws:eks/x/cluster/prod//Namespace//shop')).toMatchObject({ cluster: 'arn:aws:eks/x/cluster/prod', group: '', kind: 'Namespace', namespace: '', name: 'shop' });
     expect(parseObjectId('nope')).toBeUndefined();
+  });
+
+  it('reads an object page URL by id or by parts', () => {
+    const sp = (q: string) => new URLSearchParams(q);
+    expect(objectIdFromSearch(sp('id=c1%2Fapps%2FDeployment%2Fshop%2Fweb&mode=unified'))).toBe('c1/apps/Deployment/shop/web');
+    expect(objectIdFromSearch(sp('cluster=test-cluster&group=apps&kind=Deployment&namespace=shop&name=shop'))).toBe('test-cluster/apps/Deployment/shop/shop');
+    // Core group and cluster-scoped objects leave those parts out.
+    expect(objectIdFromSearch(sp('cluster=c1&kind=Namespace&name=shop'))).toBe('c1//Namespace//shop');
+    expect(objectIdFromSearch(sp('cluster=c1&kind=ConfigMap'))).toBeUndefined();
+    expect(objectIdFromSearch(sp('mode=unified'))).toBeUndefined();
   });
 });
 

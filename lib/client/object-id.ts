@@ -22,6 +22,20 @@ export function parseObjectId(id: string): ObjectIdParts | undefined {
 
 export const formatObjectId = (o: ObjectIdParts) => `${o.cluster}/${o.group}/${o.kind}/${o.namespace}/${o.name}`;
 
+/**
+ * The object a page's URL names: `?id=` or its parts (`cluster`, `group`, `kind`, `namespace`,
+ * `name`; group and namespace may be absent), the documented forms of an object page's link.
+ */
+export function objectIdFromSearch(sp: { get(key: string): string | null }): string | undefined {
+  const id = sp.get('id');
+  if (id) return id;
+  const cluster = sp.get('cluster');
+  const kind = sp.get('kind');
+  const name = sp.get('name');
+  if (!cluster || !kind || !name) return undefined;
+  return formatObjectId({ cluster, group: sp.get('group') ?? '', kind, namespace: sp.get('namespace') ?? '', name });
+}
+
 export const objectHref = (id: string) => `/objects?id=${encodeURIComponent(id)}`;
 
 /** `group/version` → group ('' for core). */
