@@ -1,6 +1,7 @@
 'use client';
 /**
- * One object's history: an episode lane per drifted field, and for Pods and workloads the restarts
+ * One object's history: an episode lane per drifted field, a lane of the object's own events
+ * (appeared, disappeared, status changes, replaced: what a missing object has), and for Pods and workloads the restarts
  * and CrashLoopBackOff on the same time axis, beside their Pods' crashes with the panic message and
  * file:line (the crash panel's report, docs/crash-correlation.md). Fed by the history fetcher; says so when the server
  * has no history yet.
@@ -9,7 +10,9 @@ import { useQuery } from '@tanstack/react-query';
 import { fetchObjectHistory } from '@/lib/client/api';
 import { CRASH_KINDS, fetchCrashTimeline, type CrashMark } from '@/lib/client/health';
 import { parseObjectId } from '@/lib/client/object-id';
+import { timeAgo } from '@/lib/client/format';
 import type { ObjectHistoryJson } from '@/lib/client/types';
+import styles from './object-page.module.css';
 import { Truncate } from './truncate';
 import { useViewSearch } from './url-state';
 
@@ -50,10 +53,12 @@ export function ObjectTimeline({ id }: { id: string }) {
 function Lanes({ h, to, logCrashes: allLogCrashes }: { h: ObjectHistoryJson; to?: string; logCrashes: CrashMark[] }) {
   const now = to ? Date.parse(to) : Date.now();
   const logCrashes = allLogCrashes.filter((c) => Date.parse(c.at) <= now);
+  const events = h.events.filter((e) => !Number.isNaN(Date.parse(e.at)));
   const times = [
     ...h.episodes.flatMap((e) => [Date.parse(e.openedAt), e.closedAt ? Date.parse(e.closedAt) : now]),
     ...h.podHealth.map((p) => Date.parse(p.at)),
     ...logCrashes.map((c) => Date.parse(c.at)),
+    ...events.map((e) => Date.parse(e.at)),
   ].filter((t) => !Number.isNaN(t));
   if (times.length === 0) return <p className="muted">No drift recorded for this object.</p>;
   const start = Math.min(...times);
@@ -89,6 +94,17 @@ function Lanes({ h, to, logCrashes: allLogCrashes }: { h: ObjectHistoryJson; to?
           </div>
         </div>
       ))}
+      {events.length > 0 && (
+        <div className="lane" data-testid="timeline-events">
+          <div className="lane-label">Object</div>
+          <div className="lane-track">
+            {events.map((e, i) => {
+              const label = `${new Date(e.at).toLocaleString()}: ${eventText(e)}`;
+              return <span key={i} className={`${styles.eventMark} ${styles[`ev-${e.type === 'status' ? (e.status ?? 'status') : e.type}`] ?? ''}`} style={{ left: pct(Date.parse(e.at)) }} title={label} aria-label={label} role="img" data-testid="timeline-event" data-type={e.type} />;
+            })}
+          </div>
+        </div>
+      )}
       {logCrashes.length > 0 && (
         <div className="lane" data-testid="timeline-crashes">
           <div className="lane-label">Crashes</div>
@@ -111,6 +127,51 @@ function Lanes({ h, to, logCrashes: allLogCrashes }: { h: ObjectHistoryJson; to?
           </div>
         </div>
       )}
+      {paths.length === 0 && <p className="muted">No field drift recorded in this range.</p>}
+      {events.length > 0 && <EventList events={events} />}
     </div>
+  );
+}
+
+type ObjectEvent = ObjectHistoryJson['events'][number];
+
+/** What happened to the object itself: in and out of the cluster, its status, a replacement. */
+function eventText(e: ObjectEvent): string {
+  switch (e.type) {
+    case 'appeared':
+      return 'appeared in the cluster';
+    case 'disappeared':
+      return 'disappeared from the cluster';
+    case 'replaced':
+      return 'replaced (deleted and created again)';
+    case 'status':
+      return e.status ? `status ${e.status}` : 'status changed';
+    default:
+      return e.type;
+  }
+}
+
+const EVENTS_LISTED = 8;
+
+/** The newest object events in words, beside their marks: readable without hovering. */
+function EventList({ events }: { events: ObjectEvent[] }) {
+  const newest = events.slice(-EVENTS_LISTED).reverse();
+  const earlier = events.length - newest.length;
+  return (
+    <ul className={styles.eventList} data-testid="timeline-event-list" aria-label="Object events, newest first">
+      {newest.map((e, i) => (
+        <li key={i} data-type={e.type} data-status={e.status}>
+          <time dateTime={e.at} title={new Date(e.at).toLocaleString()}>
+            {timeAgo(e.at)}
+          </time>
+          : {eventText(e)}
+        </li>
+      ))}
+      {earlier > 0 && (
+        <li className="muted">
+          {earlier} earlier event{earlier === 1 ? '' : 's'} in this range
+        </li>
+      )}
+    </ul>
   );
 }

@@ -67,12 +67,12 @@ export const fetchStatus = (signal?: AbortSignal) => getJson<StatusResponse>('/a
 
 // ---- History: available once the store's routes exist (a 404/501/503 means "not available"). ----
 
-async function history<T>(url: string, signal?: AbortSignal): Promise<HistoryResult<T>> {
+async function history<T>(url: string, signal?: AbortSignal, notFound = 'History is not recorded by this server yet.'): Promise<HistoryResult<T>> {
   try {
     return { available: true, data: await getJson<T>(url, signal) };
   } catch (err) {
     if (err instanceof ApiError && (err.status === 404 || err.status === 501 || err.status === 503)) {
-      return { available: false, reason: err.status === 404 ? 'History is not recorded by this server yet.' : err.message };
+      return { available: false, reason: err.status === 404 ? notFound : err.message };
     }
     throw err;
   }
@@ -100,5 +100,6 @@ export const fetchDriftChart = (p: ChartParams, signal?: AbortSignal) =>
 export const fetchFindings = (p: { kind?: FindingKind; from?: string; to?: string; limit?: number }, signal?: AbortSignal) =>
   history<{ findings: FindingJson[] }>(`/api/v1/history/findings?${qs(p)}`, signal);
 
+// The route answers 404 when the store holds nothing for the object (declared, never seen in the cluster).
 export const fetchObjectHistory = (id: string, p: { from?: string; to?: string }, signal?: AbortSignal) =>
-  history<ObjectHistoryJson>(`/api/v1/history/object?${qs({ id, ...p })}`, signal);
+  history<ObjectHistoryJson>(`/api/v1/history/object?${qs({ id, ...p })}`, signal, 'Nothing has been recorded for this object yet.');
