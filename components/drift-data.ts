@@ -63,6 +63,21 @@ export function useObjectDetail(id: string | undefined) {
   });
 }
 
+/**
+ * The changes ignore rules hid on one object ("show ignored"), asked for only while shown. Under
+ * the object's key, so the live stream's refetch of a changed object reaches it too.
+ */
+export function useIgnoredChanges(id: string | undefined, enabled: boolean) {
+  return useQuery({
+    queryKey: [...objectKey(id ?? ''), 'ignored'] as const,
+    queryFn: ({ signal }) => fetchObjectDetail(id ?? '', signal, { showIgnored: true }),
+    select: (d) => d.ignored ?? [],
+    enabled: enabled && id !== undefined && id !== '',
+    staleTime: Infinity,
+    retry: false,
+  });
+}
+
 export function useResources() {
   return useQuery({ queryKey: ['resources'], queryFn: ({ signal }) => fetchResources(signal), refetchInterval: 5000 });
 }

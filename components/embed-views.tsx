@@ -154,7 +154,8 @@ export function EmbedObject() {
             </strong>{' '}
             <StatusBadge status={d.state.status} /> <span data-testid="object-status">{d.state.status}</span>
           </p>
-          <FieldDiffList changes={d.state.changes} since={d.state.since} />
+          {d.state.error && <p className="msg-danger wrap">{d.state.error}</p>}
+          <FieldDiffList changes={d.state.changes} since={d.state.since} status={d.state.status} />
           {input && (
             <section className="panel">
               <YamlDiffView input={input} mode={mode} />

@@ -1,6 +1,8 @@
+import type { ReactNode } from 'react';
 import { formatValue, timeAgo } from '@/lib/client/format';
-import type { FieldChange } from '@/lib/client/types';
+import type { DriftStatus, FieldChange } from '@/lib/client/types';
 import { isRedacted } from '@/lib/client/yaml-diff';
+import styles from './object-page.module.css';
 import { Truncate } from './truncate';
 
 const OP_LABEL = { changed: 'changed', added: 'added', removed: 'should be removed', missing: 'missing' } as const;
@@ -16,50 +18,139 @@ function Value({ v }: { v: unknown }) {
   );
 }
 
-/** One row per drifted field: path, op, desired, live, who wrote it and when. */
-export function FieldDiffList({ changes, since, title = 'Drifted fields' }: { changes: FieldChange[]; since: string; title?: string }) {
+/** A missing object's report is one change with the empty path: the whole object is declared and absent. */
+const isWholeObject = (c: FieldChange) => c.path === '';
+
+function Row({ c, since, ignored }: { c: FieldChange; since: string; ignored?: boolean }) {
+  const whole = isWholeObject(c);
+  return (
+    <tr
+      data-testid={ignored ? 'ignored-row' : 'field-row'}
+      data-path={c.path}
+      data-whole-object={whole ? 'true' : undefined}
+      className={ignored ? styles.ignoredRow : undefined}
+    >
+      <td className="wrap">
+        {whole ? (
+          <span className={styles.wholeObject} data-testid="field-path">
+            (the whole object)
+          </span>
+        ) : (
+          <code data-testid="field-path">{c.path}</code>
+        )}
+        {c.reason === 'order' && <span className="muted"> (order)</span>}
+        {ignored && (
+          <span className={styles.ignoredBy} data-testid="ignored-by">
+            <span className={styles.ignoredTag}>ignored</span> by {c.ignoredBy ?? 'an ignore rule'}
+          </span>
+        )}
+      </td>
+      <td>
+        <span className={`op op-${c.op}`}>{OP_LABEL[c.op]}</span>
+      </td>
+      {whole && c.op === 'missing' ? (
+        <>
+          <td>declared</td>
+          <td>not in the cluster</td>
+          <td data-testid="field-manager">
+            <span className="muted">—</span>
+          </td>
+        </>
+      ) : (
+        <>
+          <td className="wrap">
+            <Value v={c.desired} />
+          </td>
+          <td className="wrap">{c.op === 'changed' && isRedacted(c.live) ? <span className="hidden-value">changed (value hidden)</span> : <Value v={c.live} />}</td>
+          <td data-testid="field-manager">
+            {c.manager ? <Truncate text={`${c.manager.name} (${c.manager.operation}${c.manager.time ? `, ${c.manager.time}` : ''})`}>{c.manager.name}</Truncate> : <span className="muted">unknown</span>}
+          </td>
+        </>
+      )}
+      <td title={c.manager?.time ?? since}>{timeAgo(c.manager?.time ?? since)}</td>
+    </tr>
+  );
+}
+
+function Head() {
+  return (
+    <thead>
+      <tr>
+        <th scope="col" style={{ width: '28%' }}>Path</th>
+        <th scope="col" style={{ width: '11%' }}>Change</th>
+        <th scope="col" style={{ width: '18%' }}>Desired</th>
+        <th scope="col" style={{ width: '18%' }}>Live</th>
+        <th scope="col" style={{ width: '14%' }}>Manager</th>
+        <th scope="col">Since</th>
+      </tr>
+    </thead>
+  );
+}
+
+/**
+ * One row per drifted field: path, op, desired, live, who wrote it and when. A missing object's
+ * single change (path '') reads as the whole object. With `status` `error` and no change, the
+ * drift is unknown, not absent. `ignored` (when given) lists the changes ignore rules hid, each
+ * marked with the rule; they never count as drift.
+ */
+export function FieldDiffList({
+  changes,
+  since,
+  title = 'Drifted fields',
+  status,
+  ignored,
+  ignoredControl,
+}: {
+  changes: FieldChange[];
+  since: string;
+  title?: string;
+  status?: DriftStatus;
+  ignored?: FieldChange[];
+  /** The page's "show ignored" control, between the drifted fields and the ignored ones. */
+  ignoredControl?: ReactNode;
+}) {
   return (
     <section className="panel" aria-labelledby="fields-heading">
       <h2 id="fields-heading">
         {title} <span className="muted">({changes.length})</span>
       </h2>
       {changes.length === 0 ? (
-        <p className="muted">No field differs from the desired state.</p>
+        status === 'error' ? (
+          <p className="muted" data-testid="fields-unknown">
+            Not compared: which fields differ is unknown until the error above is resolved.
+          </p>
+        ) : (
+          <p className="muted">No field differs from the desired state.</p>
+        )
       ) : (
         <div className="table-scroll">
           <table className="data fixed field-diff" data-testid="field-diff">
-            <thead>
-              <tr>
-                <th scope="col" style={{ width: '28%' }}>Path</th>
-                <th scope="col" style={{ width: '11%' }}>Change</th>
-                <th scope="col" style={{ width: '18%' }}>Desired</th>
-                <th scope="col" style={{ width: '18%' }}>Live</th>
-                <th scope="col" style={{ width: '14%' }}>Manager</th>
-                <th scope="col">Since</th>
-              </tr>
-            </thead>
+            <Head />
             <tbody>
               {changes.map((c) => (
-                <tr key={c.path} data-testid="field-row" data-path={c.path}>
-                  <td className="wrap">
-                    <code data-testid="field-path">{c.path}</code>
-                    {c.reason === 'order' && <span className="muted"> (order)</span>}
-                  </td>
-                  <td>
-                    <span className={`op op-${c.op}`}>{OP_LABEL[c.op]}</span>
-                  </td>
-                  <td className="wrap">
-                    <Value v={c.desired} />
-                  </td>
-                  <td className="wrap">{c.op === 'changed' && isRedacted(c.live) ? <span className="hidden-value">changed (value hidden)</span> : <Value v={c.live} />}</td>
-                  <td data-testid="field-manager">
-                    {c.manager ? <Truncate text={`${c.manager.name} (${c.manager.operation}${c.manager.time ? `, ${c.manager.time}` : ''})`}>{c.manager.name}</Truncate> : <span className="muted">unknown</span>}
-                  </td>
-                  <td title={c.manager?.time ?? since}>{timeAgo(c.manager?.time ?? since)}</td>
-                </tr>
+                <Row key={c.path} c={c} since={since} />
               ))}
             </tbody>
           </table>
+        </div>
+      )}
+      {ignoredControl}
+      {ignored && ignored.length > 0 && (
+        <div className={styles.ignoredBlock} data-testid="ignored-changes">
+          <h3 className={styles.ignoredHeading}>
+            Hidden by ignore rules <span className="muted">({ignored.length})</span>
+          </h3>
+          <p className="muted">Not drift: shown on request, with the rule that hid each.</p>
+          <div className="table-scroll">
+            <table className="data fixed field-diff" data-testid="ignored-diff">
+              <Head />
+              <tbody>
+                {ignored.map((c) => (
+                  <Row key={c.path} c={c} since={since} ignored />
+                ))}
+              </tbody>
+            </table>
+          </div>
         </div>
       )}
     </section>

@@ -163,7 +163,8 @@ export class LiveStream {
     }
     // The live and desired objects behind a changed state: refetch those that are on screen.
     for (const id of touched) {
-      if (this.client.getQueryState(objectKey(id))) void this.client.invalidateQueries({ queryKey: objectKey(id), exact: true });
+      // Not exact: the object's ignored changes (useIgnoredChanges) sit under its key.
+      if (this.client.getQueryState(objectKey(id))) void this.client.invalidateQueries({ queryKey: objectKey(id) });
     }
     this.invalidateHistory();
   }

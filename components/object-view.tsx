@@ -1,16 +1,20 @@
 'use client';
-/** The object page: header, owner chain, drifted fields, YAML diff, timeline. `id`, `mode` and `all` live in the URL. */
+/**
+ * The object page: header, owner chain, drifted fields, YAML diff, timeline. `id` (or its parts),
+ * `mode`, `all` and `ignored` (show the changes ignore rules hid) live in the URL.
+ */
 import Link from 'next/link';
 
 import { useMemo } from 'react';
 import { ApiError } from '@/lib/client/api';
 import { timeAgo } from '@/lib/client/format';
 import { objectIdFromSearch, parseObjectId } from '@/lib/client/object-id';
-import type { DiffInput } from '@/lib/client/yaml-diff';
+import { diffTexts, type DiffInput } from '@/lib/client/yaml-diff';
 import { CRASH_KINDS } from '@/lib/client/health';
 import { CrashPanel } from './crash-panel';
-import { useObjectDetail } from './drift-data';
+import { useIgnoredChanges, useObjectDetail } from './drift-data';
 import { FieldDiffList } from './field-diff-list';
+import styles from './object-page.module.css';
 import { ObjectTimeline } from './object-timeline';
 import { OwnerChain } from './owner-chain';
 import { StatusBadge } from './status-badge';
@@ -23,7 +27,9 @@ export function ObjectView() {
   const id = objectIdFromSearch(sp);
   const mode: DiffMode = sp.get('mode') === 'unified' ? 'unified' : 'split';
   const showAll = sp.get('all') === '1';
+  const showIgnored = sp.get('ignored') === '1';
   const detail = useObjectDetail(id);
+  const ignored = useIgnoredChanges(id, showIgnored);
   const d = detail.data;
   const input: DiffInput | undefined = useMemo(
     () =>
@@ -58,6 +64,8 @@ export function ObjectView() {
         ? `pod template of ${source.owner?.kind ?? 'owner'} ${source.owner?.name ?? ''}`
         : 'last-applied-configuration annotation'
     : undefined;
+  // An error without a live object: the live side is unknown, so there is no diff to lay out.
+  const liveUnknown = s.status === 'error' && !d!.live;
   const setView = (patch: Record<string, string | undefined>) => pushSearch(patchSearch(sp, patch));
 
   return (
@@ -79,7 +87,14 @@ export function ObjectView() {
             </>
           )}
         </p>
-        {s.error && <p className="msg-danger wrap">{s.error}</p>}
+        {s.status === 'error' ? (
+          <div className={styles.errorPanel} role="alert" data-testid="object-error">
+            <strong>Drift unknown: this object could not be compared.</strong>
+            <p className="wrap">{s.error ?? 'The server gave no reason.'}</p>
+          </div>
+        ) : (
+          s.error && <p className="msg-danger wrap">{s.error}</p>
+        )}
         {s.warnings.length > 0 && (
           <ul className="warnings">
             {s.warnings.map((w) => (
@@ -91,29 +106,69 @@ export function ObjectView() {
         )}
         <OwnerChain cluster={s.cluster} namespace={s.namespace} live={d!.live?.object} self={`${s.kind} ${s.name}`} />
       </header>
-      <FieldDiffList changes={s.changes} since={s.since} />
+      <FieldDiffList
+        changes={s.changes}
+        since={s.since}
+        status={s.status}
+        {...(showIgnored && ignored.data ? { ignored: ignored.data } : {})}
+        ignoredControl={
+          (d!.ignoredCount > 0 || showIgnored) && (
+            <div className={styles.ignoredToggle}>
+              <label className="inline-field">
+                <input type="checkbox" checked={showIgnored} data-testid="toggle-ignored" onChange={(e) => setView({ ignored: e.target.checked ? '1' : undefined })} /> Show ignored changes
+              </label>
+              <span className="muted" data-testid="ignored-count">
+                {d!.ignoredCount === 0 ? 'No change is hidden by ignore rules.' : `${d!.ignoredCount} change${d!.ignoredCount === 1 ? ' is' : 's are'} hidden by ignore rules.`}
+              </span>
+              {showIgnored && ignored.isPending && <span className="muted">Loading…</span>}
+              {showIgnored && ignored.isError && (
+                <span className="msg-danger" role="alert">
+                  Ignored changes could not be loaded: {ignored.error.message}
+                </span>
+              )}
+            </div>
+          )
+        }
+      />
       {CRASH_KINDS.has(`${s.group}/${s.kind}`) && <CrashPanel id={id} />}
-      {d!.ignoredCount > 0 && <p className="muted">{d!.ignoredCount} more change{d!.ignoredCount === 1 ? ' is' : 's are'} hidden by ignore rules.</p>}
       <section className="panel" aria-labelledby="yaml-heading">
         <div className="panel-head">
           <h2 id="yaml-heading">Desired vs live</h2>
           <div className="toolbar">
-            <div role="group" aria-label="Diff layout" className="segmented">
-              <button type="button" aria-pressed={mode === 'split'} data-testid="mode-split" onClick={() => setView({ mode: undefined })}>
-                Split
-              </button>
-              <button type="button" aria-pressed={mode === 'unified'} data-testid="mode-unified" onClick={() => setView({ mode: 'unified' })}>
-                Unified
-              </button>
-            </div>
+            {!liveUnknown && (
+              <div role="group" aria-label="Diff layout" className="segmented">
+                <button type="button" aria-pressed={mode === 'split'} data-testid="mode-split" onClick={() => setView({ mode: undefined })}>
+                  Split
+                </button>
+                <button type="button" aria-pressed={mode === 'unified'} data-testid="mode-unified" onClick={() => setView({ mode: 'unified' })}>
+                  Unified
+                </button>
+              </div>
+            )}
             <label className="inline-field">
               <input type="checkbox" checked={showAll} data-testid="toggle-volatile" onChange={(e) => setView({ all: e.target.checked ? '1' : undefined })} /> Show defaulted and volatile fields
             </label>
           </div>
         </div>
         {!d!.desired && <p className="muted">No desired manifest: {s.status === 'unmanaged' ? 'nothing declares this object.' : 'the desired side is not available.'}</p>}
-        {!d!.live && <p className="muted">The object is not in the cluster.</p>}
-        {input && <YamlDiffView input={input} mode={mode} />}
+        {liveUnknown ? (
+          // The live side is unknown, not absent: no diff that would say "not in the cluster".
+          <>
+            <p className="muted" data-testid="live-unknown">
+              The live object could not be read (see the error above){d!.desired ? '; the desired manifest:' : '.'}
+            </p>
+            {d!.desired && (
+              <pre className={styles.desiredOnly} data-testid="desired-only">
+                {diffTexts({ desired: d!.desired, changePaths: [], showAll }).left.join('\n')}
+              </pre>
+            )}
+          </>
+        ) : (
+          <>
+            {!d!.live && <p className="muted">The object is not in the cluster.</p>}
+            {input && <YamlDiffView input={input} mode={mode} />}
+          </>
+        )}
       </section>
       <ObjectTimeline id={id} />
     </div>

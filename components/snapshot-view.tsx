@@ -78,7 +78,7 @@ export function SnapshotView({ snapshot: p, createdAt, expiresAt }: { snapshot: 
         </p>
         {p.error && <p className="msg-danger wrap">{p.error}</p>}
       </header>
-      <FieldDiffList changes={p.changes} since={p.since} title="Drifted fields when the snapshot was taken" />
+      <FieldDiffList changes={p.changes} since={p.since} status={p.status} title="Drifted fields when the snapshot was taken" />
       {p.ignoredCount > 0 && <p className="muted">{p.ignoredCount} more change{p.ignoredCount === 1 ? ' was' : 's were'} hidden by ignore rules.</p>}
       <section className="panel" aria-labelledby="snap-yaml-heading">
         <div className="panel-head">

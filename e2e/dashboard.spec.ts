@@ -1,6 +1,7 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
+import { kubeWrite, objectPath } from '../testing/kube-write';
 import { declare, mutate, stateOf, statesIn, type Manifest } from './dashboard-helpers';
 import { expect, test } from './fixtures';
 
@@ -225,6 +226,96 @@ test.describe('dashboard', () => {
     const m = await link.evaluate((el) => ({ sw: el.scrollWidth, cw: el.clientWidth, right: el.getBoundingClientRect().right, cell: el.parentElement!.getBoundingClientRect().right }));
     expect(m.sw).toBeGreaterThan(m.cw);
     expect(m.right).toBeLessThanOrEqual(m.cell + 0.5);
+  });
+
+  test('"show ignored" lists the changes ignore rules hid, marked with the rule, from the keyboard and in the URL', async ({ page, request, kc }) => {
+    const ns = `e2e-ign-${suffix()}`;
+    const cm: Manifest = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'tuned', namespace: ns, annotations: { 'driftwatch.io/ignore': 'data.skip' } } as Manifest['metadata'], data: { keep: '1', skip: 'a' } };
+    await declare(kc, ns, [cm]);
+    await waitInSync(request, ns, ['tuned']);
+    await mutate(kc, { apiVersion: 'v1', kind: 'ConfigMap', namespace: ns, name: 'tuned' }, { data: { skip: 'b' } }, 'kubectl-edit');
+    await expect.poll(async () => ((await stateOf(request, ns, 'ConfigMap', 'tuned')) as unknown as { ignored?: unknown[] })?.ignored?.length, { timeout: 30_000 }).toBe(1);
+    const id = (await stateOf(request, ns, 'ConfigMap', 'tuned'))!.id;
+
+    await page.goto(objectUrl(id));
+    await expect(page.getByTestId('object-status')).toHaveText('in-sync');
+    await expect(page.getByTestId('ignored-count')).toHaveText('1 change is hidden by ignore rules.');
+    await expect(page.getByTestId('ignored-row')).toHaveCount(0);
+    // Keyboard: Tab reaches the control, Space turns it on.
+    const toggle = page.getByTestId('toggle-ignored');
+    await expect(toggle).not.toBeChecked();
+    await toggle.focus();
+    await expect(toggle).toBeFocused();
+    await page.keyboard.press('Space');
+    await expect(page).toHaveURL(/[?&]ignored=1/);
+    const row = page.locator('[data-testid="ignored-row"][data-path="data.skip"]');
+    await expect(row).toBeVisible();
+    await expect(row).toContainText('"a"');
+    await expect(row).toContainText('"b"');
+    await expect(row.getByTestId('ignored-by')).toHaveText('ignored by driftwatch.io/ignore annotation (data.skip)');
+    await expect(row.getByTestId('field-manager')).toHaveText('kubectl-edit');
+    // Not drift: the drifted fields stay empty and the object in sync.
+    await expect(page.getByTestId('field-row')).toHaveCount(0);
+    await expect(page.getByTestId('object-status')).toHaveText('in-sync');
+
+    await page.reload();
+    await expect(page.getByTestId('toggle-ignored')).toBeChecked();
+    await expect(row).toBeVisible();
+    await page.goBack();
+    await expect(page).not.toHaveURL(/ignored=1/);
+    await expect(page.getByTestId('toggle-ignored')).not.toBeChecked();
+    await expect(page.getByTestId('ignored-row')).toHaveCount(0);
+  });
+
+  test('a declared object deleted from the cluster reads as missing as a whole, and its timeline shows the disappearance', async ({ page, request, kc }) => {
+    const ns = `e2e-gone-${suffix()}`;
+    await declare(kc, ns, [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'doomed', namespace: ns }, data: { a: '1' } }]);
+    await waitInSync(request, ns, ['doomed']);
+    const id = (await stateOf(request, ns, 'ConfigMap', 'doomed'))!.id;
+    await kubeWrite(kc, 'DELETE', objectPath({ apiVersion: 'v1', resource: 'configmaps', namespace: ns, name: 'doomed' }), undefined);
+    await expect.poll(async () => (await stateOf(request, ns, 'ConfigMap', 'doomed'))?.status, { timeout: 30_000 }).toBe('missing');
+    await expect
+      .poll(async () => {
+        const r = await request.get(`/api/v1/history/object?id=${encodeURIComponent(id)}`);
+        return r.ok() ? ((await r.json()) as { events: { type: string }[] }).events.map((e) => e.type) : [];
+      }, { timeout: 30_000 })
+      .toContain('disappeared');
+
+    await page.goto(objectUrl(id));
+    await expect(page.getByTestId('object-status')).toHaveText('missing');
+    const row = page.getByTestId('field-row');
+    await expect(row).toHaveCount(1);
+    await expect(row).toHaveAttribute('data-whole-object', 'true');
+    await expect(row.getByTestId('field-path')).toHaveText('(the whole object)');
+    await expect(row).toContainText('declared');
+    await expect(row).toContainText('not in the cluster');
+    await expect(row.getByTestId('field-manager')).not.toContainText('unknown');
+    const timeline = page.getByTestId('object-timeline');
+    await expect(timeline.locator('[data-testid="timeline-event"][data-type="disappeared"]')).toHaveCount(1);
+    await expect(timeline.getByTestId('timeline-event-list')).toContainText('disappeared from the cluster');
+    await expect(timeline).not.toContainText('No drift recorded for this object.');
+  });
+
+  test('an object whose kind the cluster does not serve shows its error and claims neither "in sync" nor "not in the cluster"', async ({ page, request }) => {
+    const ns = `e2e-err-${suffix()}`;
+    const file = join(process.env.DRIFTWATCH_E2E_MANIFESTS!, `${ns}.yaml`);
+    writeFileSync(file, JSON.stringify({ apiVersion: 'nothere.example.com/v1', kind: 'Widget', metadata: { name: 'w1', namespace: ns }, spec: { size: 1 } }) + '\n');
+    try {
+      await expect.poll(async () => (await stateOf(request, ns, 'Widget', 'w1'))?.status, { timeout: 30_000 }).toBe('error');
+      const id = (await stateOf(request, ns, 'Widget', 'w1'))!.id;
+      await page.goto(objectUrl(id));
+      await expect(page.getByTestId('object-status')).toHaveText('error');
+      await expect(page.getByTestId('object-error')).toContainText('Drift unknown');
+      await expect(page.getByTestId('object-error')).toContainText(/Widget/);
+      await expect(page.getByTestId('fields-unknown')).toBeVisible();
+      await expect(page.getByTestId('live-unknown')).toBeVisible();
+      await expect(page.getByTestId('desired-only')).toContainText('kind: Widget');
+      await expect(page.getByText('No field differs from the desired state.')).toHaveCount(0);
+      await expect(page.getByText('The object is not in the cluster.')).toHaveCount(0);
+      await expect(page.getByTestId('yaml-diff')).toHaveCount(0);
+    } finally {
+      rmSync(file, { force: true });
+    }
   });
 
   test('theme toggle switches to dark and is remembered', async ({ page }) => {

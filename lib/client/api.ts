@@ -58,8 +58,9 @@ export async function* driftRowPages(signal?: AbortSignal): AsyncGenerator<Drift
   } while (cursor);
 }
 
-export const fetchObjectDetail = (id: string, signal?: AbortSignal) =>
-  getJson<ObjectDetailResponse>(`/api/v1/drift/object?id=${encodeURIComponent(id)}`, signal);
+/** One object's drift state; `showIgnored` adds the changes ignore rules hid (`ignored`, each with `ignoredBy`). */
+export const fetchObjectDetail = (id: string, signal?: AbortSignal, opts: { showIgnored?: boolean } = {}) =>
+  getJson<ObjectDetailResponse>(`/api/v1/drift/object?id=${encodeURIComponent(id)}${opts.showIgnored ? '&showIgnored=true' : ''}`, signal);
 
 export const fetchResources = (signal?: AbortSignal) => getJson<ResourcesResponse>('/api/v1/resources', signal);
 
