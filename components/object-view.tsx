@@ -37,9 +37,12 @@ export function ObjectView() {
         ...(d.desired ? { desired: d.desired } : {}),
         ...(d.live ? { live: d.live } : {}),
         changePaths: d.state.changes.map((c) => c.path),
+        // Out of the diff as they are out of the verdict, unless shown.
+        ...(d.ignoredPaths ? { ignoredPaths: d.ignoredPaths } : {}),
+        showIgnored,
         showAll,
       },
-    [d, showAll],
+    [d, showAll, showIgnored],
   );
 
   if (!id) return <p className="msg-danger">No object given: open one from the drift table.</p>;

@@ -241,6 +241,10 @@ test.describe('dashboard', () => {
     await expect(page.getByTestId('object-status')).toHaveText('in-sync');
     await expect(page.getByTestId('ignored-count')).toHaveText('1 change is hidden by ignore rules.');
     await expect(page.getByTestId('ignored-row')).toHaveCount(0);
+    // The YAML diff agrees with the verdict: nothing differs while the ignored change is hidden.
+    const diff = page.getByTestId('yaml-diff');
+    await expect(diff).toBeVisible();
+    await expect(diff.locator('[data-op="add"], [data-op="del"]')).toHaveCount(0);
     // Keyboard: Tab reaches the control, Space turns it on.
     const toggle = page.getByTestId('toggle-ignored');
     await expect(toggle).not.toBeChecked();
@@ -254,6 +258,8 @@ test.describe('dashboard', () => {
     await expect(row).toContainText('"b"');
     await expect(row.getByTestId('ignored-by')).toHaveText('ignored by driftwatch.io/ignore annotation (data.skip)');
     await expect(row.getByTestId('field-manager')).toHaveText('kubectl-edit');
+    // Shown, it differs in the diff too.
+    await expect(diff.locator('[data-side="live"][data-op="add"]', { hasText: 'skip: b' })).toBeVisible();
     // Not drift: the drifted fields stay empty and the object in sync.
     await expect(page.getByTestId('field-row')).toHaveCount(0);
     await expect(page.getByTestId('object-status')).toHaveText('in-sync');
