@@ -6,8 +6,10 @@
 import { useRouter } from 'next/navigation';
 import { useMemo, useState } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import Link from 'next/link';
 import { kindLabel } from '@/lib/client/format';
 import type { ObjectDriftState } from '@/lib/client/types';
+import { legendText, useUntabbableChartLayers } from './chart-a11y';
 
 type GroupBy = 'namespace' | 'kind' | 'cluster';
 const TOP = 12;
@@ -15,6 +17,7 @@ const TOP = 12;
 export function DriftBreakdownChart({ states }: { states: Iterable<Pick<ObjectDriftState, 'status' | 'namespace' | 'kind' | 'group' | 'cluster'>> }) {
   const router = useRouter();
   const [groupBy, setGroupBy] = useState<GroupBy>('namespace');
+  const chartRef = useUntabbableChartLayers();
   const data = useMemo(() => {
     const groups = new Map<string, { group: string; drifted: number; missing: number; error: number }>();
     for (const s of states) {
@@ -27,10 +30,14 @@ export function DriftBreakdownChart({ states }: { states: Iterable<Pick<ObjectDr
     return [...groups.values()].sort((a, b) => b.drifted + b.missing + b.error - (a.drifted + a.missing + a.error) || a.group.localeCompare(b.group)).slice(0, TOP);
   }, [states, groupBy]);
 
+  const hrefOf = (group: string) => (groupBy === 'namespace' && group === '(cluster-scoped)' ? undefined : `/drift?${groupBy}=${encodeURIComponent(group)}`);
   const open = (group: string) => {
-    if (groupBy === 'namespace' && group === '(cluster-scoped)') return;
-    router.push(`/drift?${groupBy}=${encodeURIComponent(group)}`);
+    const href = hrefOf(group);
+    if (href) router.push(href);
   };
+  // The picture's text equivalent: the chart itself is hidden from assistive technology and out
+  // of the Tab order; the table below holds the same numbers and links.
+  const summary = `Bar chart of objects drifting now by ${groupBy}: ${data.map((d) => `${d.group} ${d.drifted} drifted, ${d.missing} missing, ${d.error} error`).join('; ')}.`;
 
   return (
     <section className="panel" aria-labelledby="breakdown-heading">
@@ -48,37 +55,68 @@ export function DriftBreakdownChart({ states }: { states: Iterable<Pick<ObjectDr
       {data.length === 0 ? (
         <p className="muted">Nothing drifts.</p>
       ) : (
-        <div className="chart-box" style={{ height: Math.max(120, data.length * 28 + 60) }} data-testid="breakdown-chart">
-          <ResponsiveContainer width="100%" height="100%">
-            <BarChart
-              data={data}
-              layout="vertical"
-              margin={{ top: 4, right: 16, bottom: 4, left: 8 }}
-              onClick={(st) => {
-                const i = Number(st.activeIndex);
-                const row = Number.isInteger(i) ? data[i] : undefined;
-                if (row) open(row.group);
-              }}
-              style={{ cursor: 'pointer' }}
-            >
-              <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" horizontal={false} />
-              <XAxis type="number" allowDecimals={false} stroke="var(--muted)" fontSize={12} />
-              <YAxis
-                type="category"
-                dataKey="group"
-                width={170}
-                stroke="var(--muted)"
-                fontSize={12}
-                tickFormatter={(v: string) => (v.length > 24 ? `${v.slice(0, 23)}…` : v)}
-              />
-              <Tooltip contentStyle={{ background: 'var(--panel)', border: '1px solid var(--border)', color: 'var(--text)' }} cursor={{ fill: 'var(--hover)' }} />
-              <Legend wrapperStyle={{ fontSize: 12 }} />
-              <Bar dataKey="drifted" stackId="s" fill="var(--c-drifted)" isAnimationActive={false} />
-              <Bar dataKey="missing" stackId="s" fill="var(--c-missing)" isAnimationActive={false} />
-              <Bar dataKey="error" stackId="s" fill="var(--c-error)" isAnimationActive={false} />
-            </BarChart>
-          </ResponsiveContainer>
-        </div>
+        <>
+          <div className="chart-box" style={{ height: Math.max(120, data.length * 28 + 60) }} data-testid="breakdown-chart" role="img" aria-label={summary} ref={chartRef}>
+            <ResponsiveContainer width="100%" height="100%">
+              <BarChart
+                accessibilityLayer={false}
+                data={data}
+                layout="vertical"
+                margin={{ top: 4, right: 16, bottom: 4, left: 8 }}
+                onClick={(st) => {
+                  const i = Number(st.activeIndex);
+                  const row = Number.isInteger(i) ? data[i] : undefined;
+                  if (row) open(row.group);
+                }}
+                style={{ cursor: 'pointer' }}
+              >
+                <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" horizontal={false} />
+                <XAxis type="number" allowDecimals={false} stroke="var(--muted)" fontSize={12} />
+                <YAxis
+                  type="category"
+                  dataKey="group"
+                  width={170}
+                  stroke="var(--muted)"
+                  fontSize={12}
+                  tickFormatter={(v: string) => (v.length > 24 ? `${v.slice(0, 23)}…` : v)}
+                />
+                <Tooltip contentStyle={{ background: 'var(--panel)', border: '1px solid var(--border)', color: 'var(--text)' }} cursor={{ fill: 'var(--hover)' }} />
+                <Legend wrapperStyle={{ fontSize: 12 }} formatter={legendText} />
+                <Bar dataKey="drifted" stackId="s" fill="var(--c-drifted)" isAnimationActive={false} />
+                <Bar dataKey="missing" stackId="s" fill="var(--c-missing)" isAnimationActive={false} />
+                <Bar dataKey="error" stackId="s" fill="var(--c-error)" isAnimationActive={false} />
+              </BarChart>
+            </ResponsiveContainer>
+          </div>
+          <details className="chart-table">
+            <summary>Show as table</summary>
+            <div className="table-scroll">
+              <table className="data" data-testid="breakdown-table">
+                <thead>
+                  <tr>
+                    <th scope="col">{groupBy}</th>
+                    <th scope="col" className="num">drifted</th>
+                    <th scope="col" className="num">missing</th>
+                    <th scope="col" className="num">error</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {data.map((d) => {
+                    const href = hrefOf(d.group);
+                    return (
+                      <tr key={d.group}>
+                        <th scope="row" className="wrap">{href ? <Link href={href}>{d.group}</Link> : d.group}</th>
+                        <td className="num">{d.drifted}</td>
+                        <td className="num">{d.missing}</td>
+                        <td className="num">{d.error}</td>
+                      </tr>
+                    );
+                  })}
+                </tbody>
+              </table>
+            </div>
+          </details>
+        </>
       )}
     </section>
   );

@@ -10,6 +10,7 @@ import { useRouter } from 'next/navigation';
 import { useMemo } from 'react';
 import { Area, AreaChart, Brush, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { fetchDriftChart } from '@/lib/client/api';
+import { legendText, useUntabbableChartLayers } from './chart-a11y';
 import { patchSearch, pushSearch, useViewSearch } from './url-state';
 import type { ChartGroupBy, DriftChartJson } from '@/lib/client/types';
 
@@ -53,6 +54,7 @@ export function DriftTimelineChart() {
   const data = q.data?.available ? q.data.data : undefined;
   const rows = useMemo(() => (data ? chartRows(data) : []), [data]);
   const groups = data ? data.series.map((s) => s.group || '(cluster)') : [];
+  const chartRef = useUntabbableChartLayers();
 
   return (
     <section className="panel" aria-labelledby="timeline-heading" data-testid="drift-timeline">
@@ -85,9 +87,10 @@ export function DriftTimelineChart() {
         </p>
       )}
       {data && (
-        <div className="chart-box" style={{ height: 280 }}>
+        <div className="chart-box" style={{ height: 280 }} ref={chartRef}>
           <ResponsiveContainer width="100%" height="100%">
             <AreaChart
+              accessibilityLayer={false}
               data={rows}
               margin={{ top: 8, right: 16, bottom: 0, left: 0 }}
               onClick={(st) => {
@@ -103,11 +106,12 @@ export function DriftTimelineChart() {
               <XAxis dataKey="t" type="number" scale="time" domain={['dataMin', 'dataMax']} tickFormatter={(t: number) => new Date(t).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })} stroke="var(--muted)" fontSize={12} />
               <YAxis allowDecimals={false} stroke="var(--muted)" fontSize={12} width={48} />
               <Tooltip labelFormatter={(t) => new Date(Number(t)).toLocaleString()} contentStyle={{ background: 'var(--panel)', border: '1px solid var(--border)', color: 'var(--text)' }} />
-              {groups.length > 1 && <Legend wrapperStyle={{ fontSize: 12 }} />}
+              {groups.length > 1 && <Legend wrapperStyle={{ fontSize: 12 }} formatter={legendText} />}
               {groups.map((g, i) => (
                 <Area key={g} type="stepAfter" dataKey={g} stackId="1" stroke={PALETTE[i % PALETTE.length]} fill={PALETTE[i % PALETTE.length]} fillOpacity={0.35} isAnimationActive={false} />
               ))}
               <Brush
+                ariaLabel="Zoom window edge (Left and Right arrow keys move it)"
                 dataKey="t"
                 height={22}
                 stroke="var(--accent)"
