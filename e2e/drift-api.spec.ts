@@ -182,7 +182,7 @@ test.describe('drift API and stream', () => {
     expect(resources.find((r) => r.resource === 'pods')).toMatchObject({ status: 'synced', reasons: ['pods'] });
     const metrics = await (await request.get('/api/metrics')).text();
     expect(metrics).toMatch(/^driftwatch_objects\{cluster="[^"]+",status="in-sync"\} \d+$/m);
-    expect(metrics).toMatch(/^driftwatch_watched_objects\{cluster="[^"]+",group="",resource="pods"\} \d+$/m);
+    expect(metrics).toMatch(/^driftwatch_watched_objects\{cluster="[^"]+",group="",version="v1",resource="pods"\} \d+$/m);
     expect(metrics).toContain('# TYPE driftwatch_event_lag_seconds histogram');
     // The server's own memory, in the families Prometheus users know.
     const rss = Number(/^process_resident_memory_bytes (\d+)$/m.exec(metrics)?.[1]);
