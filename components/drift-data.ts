@@ -1,6 +1,7 @@
 'use client';
 /** Queries shared by the pages: the live drift index, one object's detail, resources and status. */
 import { experimental_streamedQuery as streamedQuery, useQuery } from '@tanstack/react-query';
+import { useSyncExternalStore } from 'react';
 import { driftRowPages, fetchObjectDetail, fetchResources, fetchStatus } from '@/lib/client/api';
 import { addPage, applyEvents, EMPTY_INDEX, type DriftIndex } from '@/lib/client/drift-index';
 import type { DriftRowsResponse, DriftStreamEvent } from '@/lib/client/types';
@@ -84,4 +85,16 @@ export function useResources() {
 
 export function useStatus() {
   return useQuery({ queryKey: ['status'], queryFn: ({ signal }) => fetchStatus(signal), refetchInterval: 5000 });
+}
+
+const noSubscription = () => () => undefined;
+
+/**
+ * False while React hydrates the server's HTML, true from the render after. A page's Suspense
+ * boundary hydrates after the layout, whose status banner starts the same status and resources
+ * queries: when they answered in between, the page's first render showed data the server's HTML
+ * did not have, and React threw the HTML away (error #418, in two of three loads of the overview).
+ */
+export function useHydrated(): boolean {
+  return useSyncExternalStore(noSubscription, () => true, () => false);
 }

@@ -3,7 +3,7 @@ import { useMemo } from 'react';
 import { countByStatus } from '@/lib/client/drift-index';
 import { ClusterList } from './cluster-list';
 import { DriftBreakdownChart } from './drift-breakdown-chart';
-import { useDriftIndex, useResources, useStatus } from './drift-data';
+import { useDriftIndex, useHydrated, useResources, useStatus } from './drift-data';
 import { DriftTimelineChart } from './drift-timeline-chart';
 import { FindingsList } from './findings-list';
 import { ManifestProblems } from './manifest-problems';
@@ -12,8 +12,12 @@ import { StatusCounts } from './status-counts';
 
 export function Overview() {
   const index = useDriftIndex();
-  const status = useStatus();
-  const resources = useResources();
+  // Shared with the layout's banner, which may have them before this boundary hydrates (useHydrated).
+  const hydrated = useHydrated();
+  const statusQuery = useStatus();
+  const resourcesQuery = useResources();
+  const status = { data: hydrated ? statusQuery.data : undefined };
+  const resources = { data: hydrated ? resourcesQuery.data : undefined };
   const rows = useMemo(() => [...(index.data?.rows.values() ?? [])], [index.data]);
   const counts = useMemo(() => countByStatus(rows), [rows]);
   return (

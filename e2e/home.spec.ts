@@ -34,3 +34,24 @@ test('the cluster API answers JSON and pages refuse to be framed', async ({ requ
   expect(page.headers()['content-security-policy']).toContain("frame-ancestors 'none'");
   expect(page.headers()['x-content-type-options']).toBe('nosniff');
 });
+
+test('the overview, drift table and an object page load without a hydration error or a failed request', async ({ page }) => {
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+  });
+  page.on('response', (r) => {
+    if (r.status() >= 400 && new URL(r.url()).origin === new URL(page.url() || r.url()).origin) problems.push(`${r.status()} ${r.url()}`);
+  });
+  // The race was timing-dependent (two loads of three): several loads, each waiting for the data.
+  for (let i = 0; i < 3; i++) {
+    await page.goto('/');
+    await expect(page.getByTestId('resource-sync-table')).toBeVisible();
+    await page.goto('/drift');
+    await expect(page.getByTestId('drift-row').first()).toBeVisible();
+  }
+  await page.getByTestId('drift-row').first().locator('a').click();
+  await expect(page.getByTestId('object-status')).toBeVisible();
+  expect(problems).toEqual([]);
+});
