@@ -1,4 +1,5 @@
 import { CoreV1Api } from '@kubernetes/client-node';
+import { declare } from './dashboard-helpers';
 import { expect, test } from './fixtures';
 
 test('the cluster page lists the cluster’s namespaces and API resources', async ({ page, kc }) => {
@@ -35,7 +36,9 @@ test('the cluster API answers JSON and pages refuse to be framed', async ({ requ
   expect(page.headers()['x-content-type-options']).toBe('nosniff');
 });
 
-test('the overview, drift table and an object page load without a hydration error or a failed request', async ({ page }) => {
+test('the overview, drift table and an object page load without a hydration error or a failed request', async ({ page, kc }) => {
+  const ns = `e2e-load-${Date.now().toString(36)}`;
+  await declare(kc, ns, [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'loaded', namespace: ns }, data: { a: '1' } }]);
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.on('console', (m) => {
@@ -48,8 +51,8 @@ test('the overview, drift table and an object page load without a hydration erro
   for (let i = 0; i < 3; i++) {
     await page.goto('/');
     await expect(page.getByTestId('resource-sync-table')).toBeVisible();
-    await page.goto('/drift');
-    await expect(page.getByTestId('drift-row').first()).toBeVisible();
+    await page.goto(`/drift?namespace=${ns}&status=all`);
+    await expect(page.getByTestId('drift-row').first()).toBeVisible({ timeout: 30_000 });
   }
   await page.getByTestId('drift-row').first().locator('a').click();
   await expect(page.getByTestId('object-status')).toBeVisible();
