@@ -32,6 +32,22 @@ export function chartRows(chart: DriftChartJson): Array<Record<string, number | 
   });
 }
 
+/**
+ * What the chart shows, in words, for screen readers (the chart itself takes no keyboard focus):
+ * per group, how many objects drifted at the start, at the peak and at the end of the range.
+ */
+export function timelineSummary(rows: ReadonlyArray<Record<string, number | string>>, groups: readonly string[], from: string, to: string): string {
+  const when = (t: unknown) => new Date(Number(t)).toISOString().replace('T', ' ').slice(0, 16);
+  if (rows.length === 0 || groups.length === 0) return `Drifted objects from ${from} to ${to}: nothing recorded.`;
+  const parts = groups.map((g) => {
+    const values = rows.map((r) => Number(r[g] ?? 0));
+    const peak = Math.max(...values);
+    const at = rows[values.indexOf(peak)]?.t;
+    return `${g}: ${values[0]} at the start, ${peak} at the peak (${when(at)} UTC), ${values.at(-1)} at the end`;
+  });
+  return `Area chart of drifted objects over time, ${when(rows[0]?.t)} to ${when(rows.at(-1)?.t)} UTC. ${parts.join('; ')}.`;
+}
+
 export function DriftTimelineChart() {
   const sp = useViewSearch();
   const router = useRouter();
@@ -84,6 +100,12 @@ export function DriftTimelineChart() {
       {q.data && !q.data.available && (
         <p className="muted" data-testid="history-unavailable">
           {q.data.reason}
+        </p>
+      )}
+      {data && (
+        // The summary in words beside the chart, not a role=img around it: its zoom handles keep focus.
+        <p className="sr-only" data-testid="timeline-summary">
+          {timelineSummary(rows, groups, window.from, window.to)}
         </p>
       )}
       {data && (

@@ -156,7 +156,8 @@ export function EmbedObject() {
           </p>
           {d.state.error && <p className="msg-danger wrap">{d.state.error}</p>}
           <FieldDiffList changes={d.state.changes} since={d.state.since} status={d.state.status} />
-          {input && (
+          {/* An object that could not be compared: its live side is unknown, not absent (no all-removed diff). */}
+          {input && !(d.state.status === 'error' && !d.live) && (
             <section className="panel">
               <YamlDiffView input={input} mode={mode} />
             </section>

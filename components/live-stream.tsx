@@ -157,7 +157,7 @@ export class LiveStream {
         this.client.setQueryData<ObjectDetailResponse>(objectKey(id), (d) => {
           if (!d) return d;
           const { ignored: _ignored, ...state } = e.state;
-          return { ...d, state, ignoredCount: e.state.ignored.length };
+          return { ...d, state, ignoredCount: e.state.ignored.length, ignoredPaths: e.state.ignored.map((c) => c.path) };
         });
       }
     }

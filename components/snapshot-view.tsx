@@ -98,8 +98,15 @@ export function SnapshotView({ snapshot: p, createdAt, expiresAt }: { snapshot: 
           </div>
         </div>
         {!p.desired && <p className="muted">No desired manifest at the time.</p>}
-        {!p.live && <p className="muted">The object was not in the cluster.</p>}
-        <YamlDiffView input={input} mode={mode} />
+        {/* An object that could not be compared: its live side was unknown, not absent. */}
+        {!p.live && p.status === 'error' ? (
+          <p className="muted">The live object could not be read at the time (see the error above).</p>
+        ) : (
+          <>
+            {!p.live && <p className="muted">The object was not in the cluster.</p>}
+            <YamlDiffView input={input} mode={mode} />
+          </>
+        )}
       </section>
       <SnapshotTimeline timeline={p.timeline} from={p.view.from} to={p.view.to} />
     </div>

@@ -245,7 +245,7 @@ test.describe('dashboard', () => {
     const diff = page.getByTestId('yaml-diff');
     await expect(diff).toBeVisible();
     await expect(diff.locator('[data-op="add"], [data-op="del"]')).toHaveCount(0);
-    // Keyboard: Tab reaches the control, Space turns it on.
+    // Keyboard: the control takes focus (a native checkbox, in the Tab order), Space turns it on.
     const toggle = page.getByTestId('toggle-ignored');
     await expect(toggle).not.toBeChecked();
     await toggle.focus();

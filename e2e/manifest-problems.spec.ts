@@ -14,7 +14,7 @@ test.describe('manifest problems', () => {
     try {
       await page.goto(`/drift?namespace=${ns}&status=all`);
       await expect(page.getByTestId('manifest-banner')).toHaveCount(0);
-      // Broken on line 4 (an unclosed flow map), where the page is open.
+      // Broken while the page is open: a flow map opened on line 6 and never closed.
       writeFileSync(join(dir, file), `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: kept\n  namespace: ${ns}\n  labels: {a: b\ndata:\n  a: "1"\n`);
       const banner = page.getByTestId('manifest-banner');
       await expect(banner).toBeVisible({ timeout: 20_000 });

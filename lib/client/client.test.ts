@@ -158,6 +158,40 @@ describe('yaml diff', () => {
     const ignored = { desired: cm('1', '1'), live: cm('1', '2'), changePaths: [], ignoredPaths: ['data.b'], showAll: false };
     expect(diffObject(ignored).filter((l) => l.op !== 'same')).toEqual([]);
     expect(diffObject({ ...ignored, showIgnored: true }).filter((l) => l.op !== 'same').map((l) => l.text)).toEqual(['  b: "1"', '  b: "2"']);
+    // Ignored, as the engine names them: a port by its defaulted protocol, list indexes (removed
+    // highest first, so that each names what it meant), a field someone added (shown with show ignored).
+    const svc = (targetPort: number, args: string[], labels: Record<string, string>) => ({
+      object: { apiVersion: 'v1', kind: 'Service', metadata: { name: 's', labels }, spec: { ports: [{ port: 80, targetPort }], args } },
+      volatilePaths: [] as string[],
+    });
+    const ignoring = {
+      desired: svc(8080, ['x', 'y', 'z', 'w'], { app: 'a' }),
+      live: svc(9090, ['x', 'Y', 'Z', 'w'], { app: 'a', extra: 'e' }),
+      changePaths: [],
+      ignoredPaths: ['spec.ports[port=80,protocol=TCP].targetPort', 'spec.args[1]', 'spec.args[2]', 'metadata.labels.extra'],
+      showAll: false,
+    };
+    expect(diffObject(ignoring).filter((l) => l.op !== 'same')).toEqual([]);
+    expect(diffObject({ ...ignoring, showIgnored: true }).filter((l) => l.op === 'add').map((l) => [l.text.trim(), l.extra ?? false])).toEqual([
+      ['extra: e', false],
+      ['targetPort: 9090', false],
+      ['- Y', false],
+      ['- Z', false],
+    ]);
+    // Folded as the engine folds: apiVersion left out, null values skipped, stringData: null dropped.
+    const folded = diffObject({
+      desired: { object: { kind: 'Secret', metadata: { name: 's' }, stringData: { a: hidden('aa'), b: null } }, volatilePaths: [] },
+      live: { object: { kind: 'Secret', metadata: { name: 's' }, data: { a: hidden('aa') } }, volatilePaths: [] },
+      changePaths: [],
+      showAll: false,
+    });
+    expect(folded.filter((l) => l.op !== 'same')).toEqual([]);
+    expect(diffTexts({ desired: { object: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, stringData: null }, volatilePaths: [] }, changePaths: [], showAll: false }).left).toEqual([
+      'apiVersion: v1',
+      'kind: Secret',
+      'metadata:',
+      '  name: s',
+    ]);
     // Everything shown: the uid and the defaulted type are live-only, marked as not drift; the drifted line is not.
     const all = diffObject({
       desired: cm('1', '1'),

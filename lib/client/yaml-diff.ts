@@ -51,9 +51,15 @@ export function removePath(obj: unknown, segs: readonly PathSegment[]): unknown 
   return obj;
 }
 
+/**
+ * List keys the API server defaults, which the engine's paths name with their default
+ * (`ports[port=80,protocol=TCP]`) while a manifest usually leaves them out.
+ */
+const LIST_KEY_DEFAULTS: Readonly<Record<string, string>> = { protocol: 'TCP' };
+
 function elementMatches(el: unknown, i: number, seg: PathSegment): boolean {
   if (typeof seg === 'number') return i === seg;
-  if (isKeySelector(seg)) return isRecord(el) && seg.keys.every(([k, v]) => String(el[k]) === String(v));
+  if (isKeySelector(seg)) return isRecord(el) && seg.keys.every(([k, v]) => String(k in el ? el[k] : LIST_KEY_DEFAULTS[k]) === String(v));
   if (isSetValue(seg)) return el === seg.value;
   return false;
 }
@@ -66,12 +72,29 @@ function safeParse(path: string): PathSegment[] | undefined {
   }
 }
 
+/**
+ * Paths in an order that removes each what it names: of two list indexes under the same parent,
+ * the higher first (removing `args[1]` first would move the element `args[2]` names).
+ */
+function removalOrder(a: readonly PathSegment[], b: readonly PathSegment[]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    const x = a[i];
+    const y = b[i];
+    if (typeof x === 'number' && typeof y === 'number') {
+      if (x !== y) return y - x;
+      continue;
+    }
+    // Any consistent order for the rest: only indexes under one parent depend on it.
+    const [u, v] = [JSON.stringify(x), JSON.stringify(y)];
+    if (u !== v) return u < v ? -1 : 1;
+  }
+  return a.length - b.length;
+}
+
 export function removePaths(obj: Record<string, unknown>, paths: readonly string[]): Record<string, unknown> {
   let out: unknown = obj;
-  for (const p of paths) {
-    const segs = safeParse(p);
-    if (segs) out = removePath(out, segs);
-  }
+  const parsed = paths.map(safeParse).filter((s): s is PathSegment[] => s !== undefined);
+  for (const segs of parsed.sort(removalOrder)) out = removePath(out, segs);
   return isRecord(out) ? out : {};
 }
 
@@ -170,9 +193,14 @@ export interface DiffInput {
  * value lines up with the live `data` entry instead of showing as a desired-only line.
  */
 export function foldSecretStringData(obj: Record<string, unknown>): Record<string, unknown> {
-  if (obj.kind !== 'Secret' || obj.apiVersion !== 'v1' || !isRecord(obj.stringData)) return obj;
+  // As the engine's foldStringData (lib/drift/secrets.ts, server-only): a core Secret, apiVersion
+  // left out included; null values skipped; `stringData: null` dropped.
+  if (obj.kind !== 'Secret' || (obj.apiVersion !== undefined && obj.apiVersion !== 'v1') || !('stringData' in obj)) return obj;
   const { stringData, ...rest } = obj;
-  return { ...rest, data: { ...(isRecord(obj.data) ? obj.data : {}), ...stringData } };
+  if (!isRecord(stringData)) return stringData === null ? rest : obj;
+  const data: Record<string, unknown> = { ...(isRecord(obj.data) ? obj.data : {}) };
+  for (const [k, v] of Object.entries(stringData)) if (v !== null && v !== undefined) data[k] = v;
+  return { ...rest, data };
 }
 
 /** The two texts, both cut and ordered the same way (see DiffInput). */
@@ -188,7 +216,9 @@ function sides(input: DiffInput, showAll: boolean): { desired: unknown; live: un
   if (!showAll) {
     if (isRecord(desired)) desired = removePaths(desired, volatile);
     if (isRecord(live)) live = removePaths(live, volatile);
-    if (live !== undefined && desired !== undefined) live = projectLive(live, desired, input.changePaths);
+    // Ignored changes shown are changes too: a live-only field one of them added stays in view.
+    const shown = hidden.length === 0 && input.ignoredPaths ? [...input.changePaths, ...input.ignoredPaths] : input.changePaths;
+    if (live !== undefined && desired !== undefined) live = projectLive(live, desired, shown);
   }
   if (live !== undefined && desired !== undefined) live = orderLike(live, desired);
   return { desired, live };
