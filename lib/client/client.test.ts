@@ -192,6 +192,22 @@ describe('yaml diff', () => {
       'metadata:',
       '  name: s',
     ]);
+    // A live-only list element shows when a change names it, not because another element drifted.
+    const pod = (containers: Array<Record<string, string>>) => ({ object: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers } }, volatilePaths: [] as string[] });
+    const sidecar = diffObject({
+      desired: pod([{ name: 'app', image: 'a:1' }]),
+      live: pod([{ name: 'app', image: 'a:2' }, { name: 'istio-proxy', image: 'proxy' }]),
+      changePaths: ['spec.containers[name=app].image'],
+      showAll: false,
+    });
+    expect(sidecar.filter((l) => l.op === 'add').map((l) => l.text.trim())).toEqual(['image: a:2']);
+    const added = diffObject({
+      desired: pod([{ name: 'app', image: 'a:1' }]),
+      live: pod([{ name: 'app', image: 'a:1' }, { name: 'debug', image: 'busybox' }]),
+      changePaths: ['spec.containers[name=debug]'],
+      showAll: false,
+    });
+    expect(added.filter((l) => l.op === 'add').map((l) => l.text.trim())).toEqual(['- name: debug', 'image: busybox']);
     // Everything shown: the uid and the defaulted type are live-only, marked as not drift; the drifted line is not.
     const all = diffObject({
       desired: cm('1', '1'),

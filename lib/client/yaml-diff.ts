@@ -123,11 +123,20 @@ function matchElement(el: unknown, desired: unknown[], i: number): unknown {
  */
 export function projectLive(live: unknown, desired: unknown, changePaths: readonly string[]): unknown {
   const changed = new Set<string>();
+  // Per list (by the field names leading to it): the elements changes name, or the whole list.
+  const elements = new Map<string, PathSegment[]>();
+  const wholeLists = new Set<string>();
   for (const p of changePaths) {
     const segs = safeParse(p);
     if (!segs) continue;
     const names = segs.filter((s): s is string => typeof s === 'string');
     for (let i = 1; i <= names.length; i++) changed.add(names.slice(0, i).join('\u0000'));
+    const at: string[] = [];
+    for (const seg of segs) {
+      if (typeof seg === 'string') at.push(seg);
+      else elements.set(at.join('\u0000'), [...(elements.get(at.join('\u0000')) ?? []), seg]);
+    }
+    if (typeof segs.at(-1) === 'string') wholeLists.add(names.join('\u0000'));
   }
   const walk = (l: unknown, d: unknown, at: string[]): unknown => {
     if (isRecord(l) && isRecord(d)) {
@@ -141,10 +150,13 @@ export function projectLive(live: unknown, desired: unknown, changePaths: readon
     }
     if (Array.isArray(l) && Array.isArray(d)) {
       const out: unknown[] = [];
+      const key = at.join('\u0000');
       l.forEach((el, i) => {
         const match = matchElement(el, d, i);
         if (match !== undefined) out.push(walk(el, match, at));
-        else if (changed.has(at.join('\u0000'))) out.push(el);
+        // A live-only element shows when a change names it (an added container) or the whole
+        // list changed; not because another element of the list drifted (an injected sidecar).
+        else if (wholeLists.has(key) || (elements.get(key) ?? []).some((seg) => elementMatches(el, i, seg))) out.push(el);
       });
       return out;
     }
