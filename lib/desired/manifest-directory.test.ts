@@ -66,6 +66,11 @@ describe('loadManifestDirectory', () => {
     const s = await loadManifestDirectory(root, { git: false });
     expect([...s.objects.keys()]).toEqual(['/ConfigMap/default/lenient']);
     expect(s.problems).toEqual([{ file: 'cm.json', line: 5, column: 1, message: expect.stringMatching(/^not valid JSON \(.+\); read as YAML, which accepts it$/), severity: 'warning' }]);
+    // A token JSON does not expect, in a Secret: V8 quotes the text around it, which the warning must not.
+    put('cm.json', '{"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"}, "stringData": {"password": canary-json-value}}\n');
+    const secret = await loadManifestDirectory(root, { git: false });
+    expect(secret.problems).toEqual([expect.objectContaining({ message: 'not valid JSON (an unexpected token); read as YAML, which accepts it', severity: 'warning' })]);
+    expect(JSON.stringify(secret.problems)).not.toContain('canary');
     // Valid JSON, and YAML in a .yaml file: nothing to say.
     put('cm.json', JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'lenient' } }));
     expect((await loadManifestDirectory(root, { git: false })).problems).toEqual([]);

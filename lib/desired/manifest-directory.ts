@@ -259,7 +259,10 @@ function notJson(parsed: ParsedFile, text: string, rel: string): ParsedFile {
   try {
     JSON.parse(text);
   } catch (e) {
-    why = e instanceof Error ? e.message : String(e);
+    // V8 quotes the text around an unexpected token (`Unexpected token 'c', ..."password": canary"...
+    // is not valid JSON`): in a Secret's file that is its value, in a warning the API, the page and
+    // the server's log show. Its other messages give a position and no text.
+    why = (e instanceof Error ? e.message : String(e)).replace(/^Unexpected token .*? is not valid JSON$/s, 'an unexpected token');
   }
   // Node 20 gives an offset ("at position 9"); later versions add "(line 1 column 10)".
   const offset = /at position (\d+)/.exec(why);
