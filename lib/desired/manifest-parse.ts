@@ -127,12 +127,12 @@ function toJson(v: unknown, path: string): unknown {
   throw new Error(`${path || 'value'}: a ${Object.prototype.toString.call(v).slice(8, -1)} is not representable in JSON`);
 }
 
-/** Why a document cannot be used as an object, or undefined when it can. */
 function notAString(field: string, value: unknown): string {
   if (typeof value === 'boolean' || typeof value === 'number') return `${field} is read as a ${typeof value}, not a string (YAML reads y, no, on, 0x1F and the like so): quote it`;
   return `${field} is ${Array.isArray(value) ? 'a list' : 'a map'}, not a string`;
 }
 
+/** Why a document cannot be used as an object, or undefined when it can. */
 export function missingIdentity(obj: Record<string, unknown>): string | undefined {
   const missing: string[] = [];
   if (typeof obj.apiVersion !== 'string' || obj.apiVersion === '') missing.push('apiVersion');
@@ -162,6 +162,8 @@ interface Ctx {
   src: string;
   lc: LineCounter;
   out: ParsedFile;
+  /** The file parsed again with its source tokens, once, when a document of it failed (unclosedAt). */
+  withTokens?: Array<Document.Parsed<ParsedNode>>;
 }
 
 function problem(cx: Ctx, offset: number | undefined, message: string, severity: ManifestProblem['severity'] = 'error'): void {
@@ -217,9 +219,11 @@ function addObject(cx: Ctx, value: unknown, node: unknown, fallback: number, wha
  * without its closing character is where the user has to look. Only a failed document gets here,
  * so the file is parsed once more, with the source tokens that tell whether the closer is there.
  */
-function unclosedAt(src: string, index: number, e: YAMLError): { offset: number; what: string; outer: boolean } | undefined {
+function unclosedAt(cx: Ctx, index: number, e: YAMLError): { offset: number; what: string; outer: boolean } | undefined {
   if (e.code !== 'BAD_INDENT' && e.code !== 'MISSING_CHAR') return undefined;
-  const doc = parseAllDocuments<ParsedNode>(src, { ...SCALAR_OPTIONS, keepSourceTokens: true })[index];
+  const src = cx.src;
+  cx.withTokens ??= parseAllDocuments<ParsedNode>(src, { ...SCALAR_OPTIONS, keepSourceTokens: true }) as Array<Document.Parsed<ParsedNode>>;
+  const doc = cx.withTokens[index];
   if (!doc || !('contents' in doc)) return undefined;
   // A `]` or `}` the parser met where it expected none: the collection was closed on a line not
   // indented enough, and that line, where the parser stopped, is the one to fix.
@@ -280,7 +284,7 @@ function addDocument(cx: Ctx, doc: Document.Parsed, index: number): void {
   if (fatal.length > 0) {
     const first = fatal[0] as YAMLError;
     const more = fatal.length > 1 ? ` (and ${fatal.length - 1} more error${fatal.length > 2 ? 's' : ''})` : '';
-    const opened = unclosedAt(cx.src, index, first);
+    const opened = unclosedAt(cx, index, first);
     const noticed = reportableOffset(cx.src, first.pos[0]);
     const where = noticed.atEnd ? 'the end of the file' : `line ${cx.lc.linePos(noticed.offset).line}`;
     if (opened?.outer) {
