@@ -26,13 +26,6 @@ export interface ClusterSchema {
   provider: SchemaProvider;
   /** Documents or CRDs that could not be read; the engine then falls back to its built-in table. */
   warnings: string[];
-  /**
-   * Requested group-versions whose document could not be read for a reason that may pass (a
-   * timeout, a dropped connection, 429, a 5xx), each with why: worth asking again. Not here: a
-   * group-version the index does not list (the server publishes nothing for it) or one refused
-   * (403, 404), which asking again would not change; those are warnings only.
-   */
-  unread: Map<string, string>;
 }
 
 /** Whether a failed request may work when asked again. */
@@ -45,6 +38,11 @@ export function openApiPathOf(apiVersion: string): string {
   return apiVersion.includes('/') ? `apis/${apiVersion}` : `api/${apiVersion}`;
 }
 
+/** The apiVersion of an OpenAPI v3 path (openApiPathOf's inverse): `api/v1` → `v1`, `apis/apps/v1` → `apps/v1`. */
+export function apiVersionOfOpenApiPath(path: string): string {
+  return path.slice(path.indexOf('/') + 1);
+}
+
 export interface ClusterSchemaDocuments {
   /** OpenAPI v3 documents, one per group-version fetched. */
   documents: unknown[];
@@ -52,7 +50,12 @@ export interface ClusterSchemaDocuments {
   crds: unknown[];
   /** Documents or CRDs that could not be read. */
   warnings: string[];
-  /** As in ClusterSchema. */
+  /**
+   * Requested group-versions whose document could not be read for a reason that may pass (a
+   * timeout, a dropped connection, 429, a 5xx), each with why: worth asking again. Not here: a
+   * group-version the index does not list (the server publishes nothing for it) or one refused
+   * (403, 404), which asking again would not change; those are warnings only.
+   */
   unread: Map<string, string>;
 }
 
@@ -114,6 +117,6 @@ export async function loadClusterSchemaDocuments(kc: KubeConfig, opts: ClusterSc
  * still has its built-in fallback.
  */
 export async function loadClusterSchema(kc: KubeConfig, opts: ClusterSchemaOptions = {}): Promise<ClusterSchema> {
-  const { documents, crds, warnings, unread } = await loadClusterSchemaDocuments(kc, opts);
-  return { provider: clusterSchemaProvider(documents, crds), warnings, unread };
+  const { documents, crds, warnings } = await loadClusterSchemaDocuments(kc, opts);
+  return { provider: clusterSchemaProvider(documents, crds), warnings };
 }

@@ -10,7 +10,7 @@ import { resourceMatches } from '../config/dashboard-config';
 import { isTemplateOwnerKind } from '../desired/owner-template';
 import { combineSchemaProviders, crdSchemaProvider, type SchemaProvider } from '../drift';
 import type { KubeObject } from '../kube/cache-diff';
-import { clusterSchemaProvider, loadClusterSchemaDocuments, openApiPathOf } from '../kube/cluster-schema';
+import { apiVersionOfOpenApiPath, clusterSchemaProvider, loadClusterSchemaDocuments, openApiPathOf } from '../kube/cluster-schema';
 import { Backoff } from '../kube/backoff';
 import { discoverGroupVersion, discoverResources, type ApiResource } from '../kube/discovery';
 import { describeKubeError } from '../kube/errors';
@@ -343,19 +343,15 @@ export class ClusterWatcher {
 
   resourceStates(): ResourceSyncState[] {
     const out: ResourceSyncState[] = [];
-    if (this.discoveryError) {
-      out.push({
-        cluster: this.name, group: '', version: '', resource: '(discovery)', kind: '', status: 'error', message: this.discoveryError,
-        objects: 0, reasons: [], lastSyncTime: null, watchRestarts: 0, relists: 0,
-      });
-    }
+    // Rows about the cluster rather than one resource: failing, with why.
+    const failing = (resource: string, group: string, version: string, message: string): ResourceSyncState => ({
+      cluster: this.name, group, version, resource, kind: '', status: 'error', message,
+      objects: 0, reasons: [], lastSyncTime: null, watchRestarts: 0, relists: 0,
+    });
+    if (this.discoveryError) out.push(failing('(discovery)', '', '', this.discoveryError));
     for (const [gv, why] of this.schemaUnread) {
-      const { group, version } = groupOf(gv.slice(gv.indexOf('/') + 1));
-      out.push({
-        cluster: this.name, group, version, resource: '(OpenAPI schema)', kind: '', status: 'error',
-        message: `${why}: its kinds are compared with the built-in defaults and list keys until it can be read (asked again, backing off)`,
-        objects: 0, reasons: [], lastSyncTime: null, watchRestarts: 0, relists: 0,
-      });
+      const { group, version } = groupOf(apiVersionOfOpenApiPath(gv));
+      out.push(failing('(OpenAPI schema)', group, version, `${why}: its kinds are compared with the built-in defaults and list keys until it can be read (asked again, backing off)`));
     }
     const rows: { resource: ApiResource; reasons: string[]; informers: SupervisedInformer[] }[] = [...this.watched.values()];
     // The CRD list is a watch of its own (schemas, which groups are custom): forbidden or failing,
@@ -756,7 +752,7 @@ export class ClusterWatcher {
       // Loaded, or refused for good (403, 404: a warning above; the built-in table it is).
       this.openApiLoaded.add(gv);
       this.schemaUnread.delete(gv);
-      loaded.add(gv.startsWith('apis/') ? gv.slice('apis/'.length, gv.lastIndexOf('/')) : '');
+      loaded.add(groupOf(apiVersionOfOpenApiPath(gv)).group);
     }
     for (const [gv, why] of unread) this.schemaUnread.set(gv, why);
     if (unread.size === 0) {
