@@ -9,7 +9,7 @@ import { useMemo } from 'react';
 import { fetchObjectDetail, getJson } from '@/lib/client/api';
 import { timeAgo } from '@/lib/client/format';
 import { objectHref } from '@/lib/client/object-id';
-import type { DiffInput } from '@/lib/client/yaml-diff';
+import { diffInputOf, liveUnknown, type DiffInput } from '@/lib/client/yaml-diff';
 import { STATUSES, type DriftListResponse, type DriftStatus, type ObjectDriftState } from '@/lib/client/types';
 import { DriftTimelineChart } from './drift-timeline-chart';
 import { EmbedFrame, fullViewSearch } from './embed-frame';
@@ -138,7 +138,7 @@ export function EmbedObject() {
   const detail = useQuery({ queryKey: ['embed', 'object', id], queryFn: ({ signal }) => fetchObjectDetail(id, signal), enabled: id !== '', refetchInterval: POLL_MS, retry: false });
   const d = detail.data;
   const input: DiffInput | undefined = useMemo(
-    () => d && { ...(d.desired ? { desired: d.desired } : {}), ...(d.live ? { live: d.live } : {}), ...(d.ignoredPaths ? { ignoredPaths: d.ignoredPaths } : {}), changePaths: d.state.changes.map((c) => c.path), showAll },
+    () => d && diffInputOf({ ...d, changes: d.state.changes }, { showAll }),
     [d, showAll],
   );
   return (
@@ -156,8 +156,7 @@ export function EmbedObject() {
           </p>
           {d.state.error && <p className="msg-danger wrap">{d.state.error}</p>}
           <FieldDiffList changes={d.state.changes} since={d.state.since} status={d.state.status} />
-          {/* An object that could not be compared: its live side is unknown, not absent (no all-removed diff). */}
-          {input && !(d.state.status === 'error' && !d.live) && (
+          {input && !liveUnknown(d.state.status, d.live) && (
             <section className="panel">
               <YamlDiffView input={input} mode={mode} />
             </section>

@@ -9,7 +9,7 @@ import { useMemo } from 'react';
 import { ApiError } from '@/lib/client/api';
 import { timeAgo } from '@/lib/client/format';
 import { objectIdFromSearch, parseObjectId } from '@/lib/client/object-id';
-import { diffTexts, type DiffInput } from '@/lib/client/yaml-diff';
+import { diffInputOf, diffTexts, liveUnknown as isLiveUnknown, type DiffInput } from '@/lib/client/yaml-diff';
 import { CRASH_KINDS } from '@/lib/client/health';
 import { CrashPanel } from './crash-panel';
 import { useIgnoredChanges, useObjectDetail } from './drift-data';
@@ -31,19 +31,7 @@ export function ObjectView() {
   const detail = useObjectDetail(id);
   const ignored = useIgnoredChanges(id, showIgnored);
   const d = detail.data;
-  const input: DiffInput | undefined = useMemo(
-    () =>
-      d && {
-        ...(d.desired ? { desired: d.desired } : {}),
-        ...(d.live ? { live: d.live } : {}),
-        changePaths: d.state.changes.map((c) => c.path),
-        // Out of the diff as they are out of the verdict, unless shown.
-        ...(d.ignoredPaths ? { ignoredPaths: d.ignoredPaths } : {}),
-        showIgnored,
-        showAll,
-      },
-    [d, showAll, showIgnored],
-  );
+  const input: DiffInput | undefined = useMemo(() => d && diffInputOf({ ...d, changes: d.state.changes }, { showAll, showIgnored }), [d, showAll, showIgnored]);
 
   if (!id) return <p className="msg-danger">No object given: open one from the drift table.</p>;
   const parts = parseObjectId(id);
@@ -67,8 +55,7 @@ export function ObjectView() {
         ? `pod template of ${source.owner?.kind ?? 'owner'} ${source.owner?.name ?? ''}`
         : 'last-applied-configuration annotation'
     : undefined;
-  // An error without a live object: the live side is unknown, so there is no diff to lay out.
-  const liveUnknown = s.status === 'error' && !d!.live;
+  const liveUnknown = isLiveUnknown(s.status, d!.live);
   const setView = (patch: Record<string, string | undefined>) => pushSearch(patchSearch(sp, patch));
 
   return (

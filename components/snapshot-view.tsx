@@ -8,7 +8,7 @@ import Link from 'next/link';
 import { useMemo, useState } from 'react';
 import { formatValue } from '@/lib/client/format';
 import { objectHref } from '@/lib/client/object-id';
-import type { DiffInput } from '@/lib/client/yaml-diff';
+import { diffInputOf, liveUnknown, type DiffInput } from '@/lib/client/yaml-diff';
 import type { SnapshotPayload, SnapshotTimelineJson } from '@/lib/share/snapshot-types';
 import { FieldDiffList } from './field-diff-list';
 import { StatusBadge } from './status-badge';
@@ -30,7 +30,7 @@ export function SnapshotView({ snapshot: p, createdAt, expiresAt }: { snapshot: 
   const [mode, setMode] = useState<DiffMode>(p.view.mode);
   const [showAll, setShowAll] = useState(p.view.showAll);
   const input: DiffInput = useMemo(
-    () => ({ ...(p.desired ? { desired: p.desired } : {}), ...(p.live ? { live: p.live } : {}), ...(p.ignoredPaths ? { ignoredPaths: p.ignoredPaths } : {}), changePaths: p.changes.map((c) => c.path), showAll }),
+    () => diffInputOf(p, { showAll }),
     [p, showAll],
   );
   const o = p.object;
@@ -98,8 +98,7 @@ export function SnapshotView({ snapshot: p, createdAt, expiresAt }: { snapshot: 
           </div>
         </div>
         {!p.desired && <p className="muted">No desired manifest at the time.</p>}
-        {/* An object that could not be compared: its live side was unknown, not absent. */}
-        {!p.live && p.status === 'error' ? (
+        {liveUnknown(p.status, p.live) ? (
           <p className="muted">The live object could not be read at the time (see the error above).</p>
         ) : (
           <>

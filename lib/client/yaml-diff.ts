@@ -134,7 +134,10 @@ export function projectLive(live: unknown, desired: unknown, changePaths: readon
     const at: string[] = [];
     for (const seg of segs) {
       if (typeof seg === 'string') at.push(seg);
-      else elements.set(at.join('\u0000'), [...(elements.get(at.join('\u0000')) ?? []), seg]);
+      else {
+        const list = at.join('\u0000');
+        elements.set(list, [...(elements.get(list) ?? []), seg]);
+      }
     }
     if (typeof segs.at(-1) === 'string') wholeLists.add(names.join('\u0000'));
   }
@@ -198,6 +201,33 @@ export interface DiffInput {
   ignoredPaths?: readonly string[];
   showIgnored?: boolean;
 }
+
+type DiffSide = NonNullable<DiffInput['desired']>;
+
+/**
+ * The diff's input from what the object page, a snapshot or an embed has of an object: its sides,
+ * the paths of its changes and of those ignore rules hid, and the view's choices.
+ */
+export function diffInputOf(
+  src: { desired?: DiffSide; live?: DiffSide; ignoredPaths?: string[]; changes: ReadonlyArray<{ path: string }> },
+  view: { showAll: boolean; showIgnored?: boolean },
+): DiffInput {
+  return {
+    ...(src.desired ? { desired: src.desired } : {}),
+    ...(src.live ? { live: src.live } : {}),
+    changePaths: src.changes.map((c) => c.path),
+    // Out of the diff as they are out of the verdict, unless shown.
+    ...(src.ignoredPaths ? { ignoredPaths: src.ignoredPaths } : {}),
+    ...(view.showIgnored ? { showIgnored: true } : {}),
+    showAll: view.showAll,
+  };
+}
+
+/**
+ * An object that could not be compared and has no live side: that side is unknown, not absent,
+ * so there is no diff to lay out (an all-removed one would say "not in the cluster").
+ */
+export const liveUnknown = (status: string, live: unknown): boolean => status === 'error' && live === undefined;
 
 /**
  * A Secret's desired `stringData` as the API server keeps it: merged into `data` (stringData
