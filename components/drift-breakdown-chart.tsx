@@ -8,6 +8,7 @@ import { useMemo, useState } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import Link from 'next/link';
 import { kindLabel } from '@/lib/client/format';
+import { namespaceFacetOf } from '@/lib/client/table-query';
 import type { ObjectDriftState } from '@/lib/client/types';
 import { legendText, useUntabbableChartLayers } from './chart-a11y';
 
@@ -22,7 +23,7 @@ export function DriftBreakdownChart({ states }: { states: Iterable<Pick<ObjectDr
     const groups = new Map<string, { group: string; drifted: number; missing: number; error: number }>();
     for (const s of states) {
       if (s.status !== 'drifted' && s.status !== 'missing' && s.status !== 'error') continue;
-      const key = groupBy === 'namespace' ? s.namespace || '(cluster-scoped)' : groupBy === 'kind' ? kindLabel(s.kind, s.group) : s.cluster;
+      const key = groupBy === 'namespace' ? namespaceFacetOf(s.namespace) : groupBy === 'kind' ? kindLabel(s.kind, s.group) : s.cluster;
       let g = groups.get(key);
       if (!g) groups.set(key, (g = { group: key, drifted: 0, missing: 0, error: 0 }));
       g[s.status]++;
@@ -30,11 +31,8 @@ export function DriftBreakdownChart({ states }: { states: Iterable<Pick<ObjectDr
     return [...groups.values()].sort((a, b) => b.drifted + b.missing + b.error - (a.drifted + a.missing + a.error) || a.group.localeCompare(b.group)).slice(0, TOP);
   }, [states, groupBy]);
 
-  const hrefOf = (group: string) => (groupBy === 'namespace' && group === '(cluster-scoped)' ? undefined : `/drift?${groupBy}=${encodeURIComponent(group)}`);
-  const open = (group: string) => {
-    const href = hrefOf(group);
-    if (href) router.push(href);
-  };
+  const hrefOf = (group: string) => `/drift?${groupBy}=${encodeURIComponent(group)}`;
+  const open = (group: string) => router.push(hrefOf(group));
   // The picture's text equivalent: the chart itself is hidden from assistive technology and out
   // of the Tab order; the table below holds the same numbers and links.
   const summary = `Bar chart of objects drifting now by ${groupBy}: ${data.map((d) => `${d.group} ${d.drifted} drifted, ${d.missing} missing, ${d.error} error`).join('; ')}.`;
@@ -101,17 +99,16 @@ export function DriftBreakdownChart({ states }: { states: Iterable<Pick<ObjectDr
                   </tr>
                 </thead>
                 <tbody>
-                  {data.map((d) => {
-                    const href = hrefOf(d.group);
-                    return (
-                      <tr key={d.group}>
-                        <th scope="row" className="wrap">{href ? <Link href={href}>{d.group}</Link> : d.group}</th>
-                        <td className="num">{d.drifted}</td>
-                        <td className="num">{d.missing}</td>
-                        <td className="num">{d.error}</td>
-                      </tr>
-                    );
-                  })}
+                  {data.map((d) => (
+                    <tr key={d.group}>
+                      <th scope="row" className="wrap">
+                        <Link href={hrefOf(d.group)}>{d.group}</Link>
+                      </th>
+                      <td className="num">{d.drifted}</td>
+                      <td className="num">{d.missing}</td>
+                      <td className="num">{d.error}</td>
+                    </tr>
+                  ))}
                 </tbody>
               </table>
             </div>

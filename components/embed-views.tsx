@@ -9,8 +9,9 @@ import { useMemo } from 'react';
 import { fetchObjectDetail, getJson } from '@/lib/client/api';
 import { timeAgo } from '@/lib/client/format';
 import { objectHref } from '@/lib/client/object-id';
+import { driftApiQuery, namespaceFacetOf } from '@/lib/client/table-query';
 import { diffInputOf, liveUnknown, type DiffInput } from '@/lib/client/yaml-diff';
-import { STATUSES, type DriftListResponse, type DriftStatus, type ObjectDriftState } from '@/lib/client/types';
+import { STATUSES, type DriftListResponse, type ObjectDriftState } from '@/lib/client/types';
 import { DriftTimelineChart } from './drift-timeline-chart';
 import { EmbedFrame, fullViewSearch } from './embed-frame';
 import { FieldDiffList } from './field-diff-list';
@@ -19,26 +20,6 @@ import { useViewSearch } from './url-state';
 import { YamlDiffView } from './yaml-diff-view';
 
 const POLL_MS = 5_000;
-const DEFAULT_STATUS: readonly DriftStatus[] = ['drifted', 'missing', 'error'];
-const ROW_LIMIT = 1000;
-
-const list = (v: string | null) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-
-/** The drift table's URL filters (lib/client/table-query.ts names), plus Backstage's `selector`, as /api/v1/drift parameters. */
-export function driftApiQuery(sp: URLSearchParams): { query: string; managers: string[] } {
-  const q = new URLSearchParams();
-  for (const k of ['cluster', 'namespace', 'kind'] as const) for (const v of list(sp.get(k))) q.append(k, v);
-  const status = sp.get('status');
-  const statuses = status === 'all' ? [] : status === null ? [...DEFAULT_STATUS] : list(status).filter((s) => (STATUSES as readonly string[]).includes(s));
-  for (const s of statuses) q.append('status', s);
-  const text = sp.get('q');
-  if (text) q.set('q', text);
-  const selector = sp.get('labels') ?? sp.get('selector');
-  if (selector) q.set('labelSelector', selector);
-  q.set('limit', String(ROW_LIMIT));
-  return { query: q.toString(), managers: list(sp.get('manager')) };
-}
-
 export function EmbedOverview() {
   const sp = useViewSearch();
   const counts = useQuery({ queryKey: ['embed', 'counts'], queryFn: ({ signal }) => getJson<DriftListResponse>('/api/v1/drift?limit=1', signal), refetchInterval: POLL_MS });
@@ -62,11 +43,14 @@ export function EmbedOverview() {
 
 export function EmbedDriftTable() {
   const sp = useViewSearch();
-  const { query, managers } = useMemo(() => driftApiQuery(sp), [sp]);
+  const { query, managers, namespaces } = useMemo(() => driftApiQuery(sp), [sp]);
   const res = useQuery({ queryKey: ['embed', 'drift', query], queryFn: ({ signal }) => getJson<DriftListResponse>(`/api/v1/drift?${query}`, signal), refetchInterval: POLL_MS });
   const rows = useMemo(
-    () => (res.data?.items ?? []).filter((s) => managers.length === 0 || s.changes.some((c) => c.manager && managers.includes(c.manager.name))),
-    [res.data, managers],
+    () =>
+      (res.data?.items ?? []).filter(
+        (s) => (managers.length === 0 || s.changes.some((c) => c.manager && managers.includes(c.manager.name))) && (namespaces.length === 0 || namespaces.includes(namespaceFacetOf(s.namespace))),
+      ),
+    [res.data, managers, namespaces],
   );
   return (
     <EmbedFrame view="drift" fullViewHref={`/drift${fullViewSearch(sp, { selector: 'labels' })}`}>

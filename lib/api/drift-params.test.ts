@@ -10,6 +10,12 @@ describe('drift query validation', () => {
     expect(driftObjectQuery.safeParse({ cluster: 'c', name: 'x' }).success).toBe(false);
   });
 
+  it('takes a scope of cluster or namespaced', () => {
+    expect(driftListQuery.safeParse({ scope: 'cluster' }).data?.scope).toBe('cluster');
+    expect(driftListQuery.safeParse({ scope: 'namespaced' }).success).toBe(true);
+    expect(driftListQuery.safeParse({ scope: 'global' }).success).toBe(false);
+  });
+
   it('reads limit as digits only', () => {
     expect(driftListQuery.safeParse({ limit: '50' }).data?.limit).toBe(50);
     expect(driftListQuery.safeParse({}).data?.limit).toBe(100);

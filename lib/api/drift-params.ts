@@ -10,6 +10,8 @@ export const driftListQuery = z
   .object({
     cluster: list,
     namespace: list,
+    // A namespace filter cannot name "no namespace" (an empty value is refused as a typo).
+    scope: z.enum(['cluster', 'namespaced']).optional(),
     kind: list,
     status: z.array(z.enum(DRIFT_STATUSES as [DriftStatus, ...DriftStatus[]])).min(1).optional(),
     q: z.string().max(200).optional(),

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { addPage, applyEvents, EMPTY_INDEX } from './drift-index';
 import { objectIdFromSearch, parseObjectId } from './object-id';
 import { rowTuple } from '../live/table-rows';
-import { filterAndSort, parseTableQuery, rowFromState, rowFromTuple, tableQueryToParams } from './table-query';
+import { driftApiQuery, facets, filterAndSort, parseTableQuery, rowFromState, rowFromTuple, tableQueryToParams } from './table-query';
 import type { ObjectDriftState } from './types';
 import { diffLines, diffObject, diffTexts, toBlocks, toSplitRows } from './yaml-diff';
 
@@ -48,6 +48,20 @@ describe('table query', () => {
     ]);
     expect(r.counts).toMatchObject({ drifted: 2, 'in-sync': 1 });
     expect(filterAndSort(all, parseTableQuery(new URLSearchParams('labels=a+in+(b'))).selectorError).toBeDefined();
+  });
+
+  it('names cluster-scoped objects in the namespace filter, in the table and in an embed', () => {
+    const ns = state('shop', { id: 'c1//Namespace//shop', kind: 'Namespace', namespace: '' });
+    const all = [state('alpha'), ns].map(rowFromState);
+    expect(facets(all).namespace).toEqual(['(cluster-scoped)', 'ns']);
+    expect(filterAndSort(all, parseTableQuery(new URLSearchParams('namespace=(cluster-scoped)'))).rows.map((r) => r.name)).toEqual(['shop']);
+    expect(filterAndSort(all, parseTableQuery(new URLSearchParams('namespace=ns,(cluster-scoped)'))).rows).toHaveLength(2);
+    expect(driftApiQuery(new URLSearchParams('namespace=(cluster-scoped)'))).toMatchObject({ query: expect.stringContaining('scope=cluster'), namespaces: [] });
+    expect(driftApiQuery(new URLSearchParams('namespace=ns')).query).toContain('namespace=ns');
+    // Both at once cannot be one API filter: the embed filters its rows itself.
+    const mixed = driftApiQuery(new URLSearchParams('namespace=ns,(cluster-scoped)'));
+    expect(mixed.query).not.toMatch(/namespace=|scope=/);
+    expect(mixed.namespaces).toEqual(['ns', '(cluster-scoped)']);
   });
 });
 

@@ -42,6 +42,15 @@ export const DEFAULT_QUERY: TableQuery = {
 
 const LIST_KEYS = ['cluster', 'namespace', 'kind', 'manager'] as const;
 
+/**
+ * The namespace filter's value for objects that have none (Namespaces, ClusterRoles…): no
+ * namespace can be named so (a DNS label has no parentheses), and the API takes it as `scope=cluster`.
+ */
+export const CLUSTER_SCOPED = '(cluster-scoped)';
+
+/** The namespace filter's name for a row's namespace. */
+export const namespaceFacetOf = (namespace: string) => namespace || CLUSTER_SCOPED;
+
 const splitList = (v: string | null) =>
   v === null
     ? []
@@ -75,6 +84,32 @@ export function tableQueryToParams(q: TableQuery): URLSearchParams {
   if (q.sort !== 'default') sp.set('sort', q.sort);
   if (q.dir !== 'asc') sp.set('dir', q.dir);
   return sp;
+}
+
+/** An embed's API page: as many rows as one answer carries, filtered further in the browser. */
+const EMBED_ROW_LIMIT = 1000;
+
+/**
+ * The drift table's URL filters, plus Backstage's `selector`, as /api/v1/drift parameters, for
+ * embeds that ask the server instead of holding the whole index. Managers, and cluster-scoped
+ * beside named namespaces (the API's namespace filter cannot name "none"), are left to the
+ * caller's own filter of the rows.
+ */
+export function driftApiQuery(sp: URLSearchParams): { query: string; managers: string[]; namespaces: string[] } {
+  const t = parseTableQuery(sp);
+  const q = new URLSearchParams();
+  for (const c of t.cluster) q.append('cluster', c);
+  const named = t.namespace.filter((n) => n !== CLUSTER_SCOPED);
+  const mixed = named.length > 0 && named.length < t.namespace.length;
+  if (!mixed) for (const n of named) q.append('namespace', n);
+  if (named.length === 0 && t.namespace.length > 0) q.set('scope', 'cluster');
+  for (const k of t.kind) q.append('kind', k);
+  for (const s of t.status) q.append('status', s);
+  if (t.q) q.set('q', t.q);
+  const selector = t.labelSelector || sp.get('selector');
+  if (selector) q.set('labelSelector', selector);
+  q.set('limit', String(EMBED_ROW_LIMIT));
+  return { query: q.toString(), managers: t.manager, namespaces: mixed ? t.namespace : [] };
 }
 
 export function parseSelector(s: string): { selector?: LabelSelector; error?: string } {
@@ -174,7 +209,7 @@ export function filterAndSort(all: Iterable<TableRow>, query: TableQuery): Filte
   const rows: TableRow[] = [];
   for (const r of all) {
     if (query.cluster.length > 0 && !query.cluster.includes(r.cluster)) continue;
-    if (query.namespace.length > 0 && !query.namespace.includes(r.namespace)) continue;
+    if (query.namespace.length > 0 && !query.namespace.includes(namespaceFacetOf(r.namespace))) continue;
     if (kinds.length > 0 && !kinds.includes(r.kind.toLowerCase()) && !kinds.includes(`${r.kind}.${r.group}`.toLowerCase())) continue;
     if (selector && !labelsMatch(selector, r.labels)) continue;
     if (query.manager.length > 0 && !r.managers.some((m) => query.manager.includes(m))) continue;
@@ -198,7 +233,7 @@ export function facets(all: Iterable<TableRow>): { cluster: string[]; namespace:
   const sets = { cluster: new Set<string>(), namespace: new Set<string>(), kind: new Set<string>(), manager: new Set<string>() };
   for (const r of all) {
     sets.cluster.add(r.cluster);
-    if (r.namespace) sets.namespace.add(r.namespace);
+    sets.namespace.add(namespaceFacetOf(r.namespace));
     sets.kind.add(r.kindLabel);
     for (const m of r.managers) sets.manager.add(m);
   }

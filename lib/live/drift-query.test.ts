@@ -34,6 +34,10 @@ describe('queryDrift', () => {
     expect(queryDrift(all, { limit: 10, kind: ['widget.example.com'] }).items.map((s) => s.name)).toEqual(['p']);
     expect(queryDrift(all, { limit: 10, labelSelector: 'team in (y)' }).items.map((s) => s.name)).toEqual(['b']);
     expect(queryDrift(all, { limit: 10, q: 'HPA' }).items.map((s) => s.name)).toEqual(['b']);
+    const withNamespace = [...all, state('ns1', 'drifted', { kind: 'Namespace', namespace: '' })];
+    expect(queryDrift(withNamespace, { limit: 10, scope: 'cluster' }).items.map((s) => s.name)).toEqual(['ns1']);
+    expect(queryDrift(withNamespace, { limit: 10, scope: 'namespaced' }).items.map((s) => s.name)).not.toContain('ns1');
+    expect(queryDrift(withNamespace, { limit: 10, scope: 'namespaced' }).total).toBe(all.length);
     expect(queryDrift(all, { limit: 10, status: ['missing'] }).counts).toEqual({ 'in-sync': 1, drifted: 2, missing: 1, unmanaged: 1, error: 0 });
   });
 

@@ -8,6 +8,8 @@ import type { DriftStatus, ObjectDriftState } from './types';
 export interface DriftQuery {
   cluster?: string[];
   namespace?: string[];
+  /** `cluster`: cluster-scoped objects only (no namespace); `namespaced`: namespaced ones only. */
+  scope?: 'cluster' | 'namespaced';
   /** Kind names (`Deployment`) or `Kind.group` (`Widget.example.com`). */
   kind?: string[];
   status?: DriftStatus[];
@@ -56,6 +58,7 @@ export function queryDrift(all: Iterable<ObjectDriftState>, query: DriftQuery): 
   for (const s of all) {
     if (query.cluster && !query.cluster.includes(s.cluster)) continue;
     if (query.namespace && !query.namespace.includes(s.namespace)) continue;
+    if (query.scope && (s.namespace === '') !== (query.scope === 'cluster')) continue;
     if (kinds && !kinds.includes(s.kind.toLowerCase()) && !kinds.includes(`${s.kind}.${s.group}`.toLowerCase())) continue;
     if (selector && !labelsMatch(selector, s.labels)) continue;
     if (q && !matchesText(s, q)) continue;
