@@ -1,4 +1,5 @@
 'use client';
+import { problemLocation } from '@/lib/client/format';
 import type { ManifestProblem } from '@/lib/client/types';
 
 /** Bad manifest files with file:line; the rest of the directory still loads. */
@@ -15,7 +16,7 @@ export function ManifestProblems({ problems, hidden = false }: { problems: Manif
       ) : (
         <ul className="plain-list" data-testid="manifest-problems">
           {problems.map((p, i) => {
-            const where = `${p.file ?? p.root}${p.line !== undefined ? `:${p.line}${p.column !== undefined ? `:${p.column}` : ''}` : ''}`;
+            const where = problemLocation(p);
             return (
               <li key={`${where}-${i}`} className={p.severity === 'warning' ? 'problem warning' : 'problem'}>
                 <code className="wrap">{where}</code> <span className="wrap">{p.message}</span>

@@ -1,4 +1,5 @@
 'use client';
+import { problemLocation } from '@/lib/client/format';
 import { isSchemaRow, resourceRowKey, resourceRowName } from '@/lib/client/resource-rows';
 import Link from 'next/link';
 import { useResources, useStatus } from './drift-data';
@@ -64,7 +65,7 @@ export function StatusBanner() {
           {broken.slice(0, 3).map((p, i) => (
             <span key={`${p.root}/${p.file ?? ''}:${p.line ?? 0}/${i}`}>
               {i > 0 ? ', ' : ''}
-              <code>{p.file ? `${p.file}${p.line ? `:${p.line}` : ''}` : p.root}</code>
+              <code>{problemLocation(p, { column: false })}</code>
             </span>
           ))}
           {broken.length > 3 ? `, and ${broken.length - 3} more` : ''}. What a broken file declared is compared with its last loaded form (marked

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { addPage, applyEvents, EMPTY_INDEX } from './drift-index';
+import { problemLocation } from './format';
 import { objectIdFromSearch, parseObjectId } from './object-id';
 import { rowTuple } from '../live/table-rows';
 import { driftApiQuery, facets, filterAndSort, parseTableQuery, rowFromState, rowFromTuple, tableQueryToParams } from './table-query';
@@ -234,5 +235,15 @@ describe('yaml diff', () => {
       ['  b: "2"', false],
       ['immutable: false', true],
     ]);
+  });
+});
+
+describe('manifest problem location', () => {
+  it('names the file and line, the column where asked, or the directory', () => {
+    const p = { root: '/srv/m', file: 'apps/web.yaml', line: 12, column: 3 };
+    expect(problemLocation(p)).toBe('apps/web.yaml:12:3');
+    expect(problemLocation(p, { column: false })).toBe('apps/web.yaml:12');
+    expect(problemLocation({ root: '/srv/m', file: 'x.yaml' })).toBe('x.yaml');
+    expect(problemLocation({ root: '/srv/m' })).toBe('/srv/m');
   });
 });

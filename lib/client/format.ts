@@ -1,5 +1,6 @@
 /** Small display helpers shared by the views. */
 import { isRedacted } from './yaml-diff';
+import type { ManifestProblem } from './types';
 
 /** "3 min ago" style, coarse; `now` injectable for tests. */
 export function timeAgo(iso: string | undefined, now = Date.now()): string {
@@ -24,3 +25,10 @@ export function formatValue(v: unknown): string {
 }
 
 export const kindLabel = (kind: string, group: string) => (group ? `${kind}.${group}` : kind);
+
+/** Where a manifest problem is: `file:line[:column]`, or the directory when no file is named. */
+export function problemLocation(p: Pick<ManifestProblem, 'root' | 'file' | 'line' | 'column'>, { column = true } = {}): string {
+  if (p.file === undefined) return p.root;
+  if (p.line === undefined) return p.file;
+  return `${p.file}:${p.line}${column && p.column !== undefined ? `:${p.column}` : ''}`;
+}
