@@ -7,15 +7,18 @@
  */
 import { useQuery } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
-import { useMemo } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
 import { Area, AreaChart, Brush, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { fetchDriftChart } from '@/lib/client/api';
+import { namespaceFacetOf } from '@/lib/client/table-query';
 import { legendText, useUntabbableChartLayers } from './chart-a11y';
 import { patchSearch, pushSearch, useViewSearch } from './url-state';
 import type { ChartGroupBy, DriftChartJson } from '@/lib/client/types';
 
 export const RANGES = { '1h': 3_600_000, '6h': 21_600_000, '24h': 86_400_000, '7d': 604_800_000 } as const;
 type RangeKey = keyof typeof RANGES;
+/** How long the zoom handles must rest after a key press before the URL takes the new window. */
+const ZOOM_SETTLE_MS = 700;
 const PALETTE = ['#2f6fde', '#d9822b', '#2a9d8f', '#c2407a', '#7b61c9', '#8a9a2b', '#d64545', '#3d8fb8', '#a0692f', '#5f7480'];
 
 /** Picks a bucket size that gives at most ~120 points, in whole minutes. */
@@ -27,7 +30,7 @@ export function bucketFor(spanMs: number): number {
 export function chartRows(chart: DriftChartJson): Array<Record<string, number | string>> {
   return chart.buckets.map((b, i) => {
     const row: Record<string, number | string> = { t: Date.parse(b) };
-    for (const s of chart.series) row[s.group || '(cluster)'] = s.drifted[i] ?? 0;
+    for (const s of chart.series) row[namespaceFacetOf(s.group)] = s.drifted[i] ?? 0;
     return row;
   });
 }
@@ -69,7 +72,19 @@ export function DriftTimelineChart() {
   const setParams = (patch: Record<string, string | undefined>) => pushSearch(patchSearch(sp, patch));
   const data = q.data?.available ? q.data.data : undefined;
   const rows = useMemo(() => (data ? chartRows(data) : []), [data]);
-  const groups = data ? data.series.map((s) => s.group || '(cluster)') : [];
+  // Only the namespace stack has an empty group: cluster-scoped objects, as the table's filter names them.
+  const groups = data ? data.series.map((s) => namespaceFacetOf(s.group)) : [];
+  // A zoom window moved with the keyboard has no drag end: its URL follows once the keys rest.
+  const zoomTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  useEffect(() => () => clearTimeout(zoomTimer.current), []);
+  const zoomTo = ({ startIndex, endIndex }: { startIndex?: number; endIndex?: number }) => {
+    clearTimeout(zoomTimer.current);
+    const a = rows[startIndex ?? 0];
+    const b = rows[endIndex ?? rows.length - 1];
+    if (a && b && (startIndex !== 0 || endIndex !== rows.length - 1)) {
+      setParams({ from: new Date(Number(a.t)).toISOString(), to: new Date(Number(b.t) + bucketMs).toISOString(), range: undefined });
+    }
+  };
   const chartRef = useUntabbableChartLayers();
 
   return (
@@ -121,7 +136,7 @@ export function DriftTimelineChart() {
                 let best = '';
                 let max = 0;
                 for (const g of groups) if (Number(row[g]) > max) (max = Number(row[g])), (best = g);
-                if (best && best !== '(cluster)') router.push(`/drift?${stack}=${encodeURIComponent(best)}`);
+                if (best) router.push(`/drift?${stack}=${encodeURIComponent(best)}`);
               }}
             >
               <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" />
@@ -139,14 +154,11 @@ export function DriftTimelineChart() {
                 stroke="var(--accent)"
                 fill="var(--panel)"
                 tickFormatter={(t: number) => new Date(t).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}
-                onDragEnd={(r) => {
-                  const { startIndex, endIndex } = r as { startIndex?: number; endIndex?: number };
-                  const a = rows[startIndex ?? 0];
-                  const b = rows[endIndex ?? rows.length - 1];
-                  if (a && b && (startIndex !== 0 || endIndex !== rows.length - 1)) {
-                    setParams({ from: new Date(Number(a.t)).toISOString(), to: new Date(Number(b.t) + bucketMs).toISOString(), range: undefined });
-                  }
+                onChange={(r) => {
+                  clearTimeout(zoomTimer.current);
+                  zoomTimer.current = setTimeout(() => zoomTo(r), ZOOM_SETTLE_MS);
                 }}
+                onDragEnd={(r) => zoomTo(r as { startIndex?: number; endIndex?: number })}
               />
             </AreaChart>
           </ResponsiveContainer>

@@ -324,6 +324,42 @@ test.describe('dashboard', () => {
     }
   });
 
+  test('cluster-scoped objects are a choice of the namespace filter, in the table and the API (scope=cluster)', async ({ page, request, kc }) => {
+    const ns = `e2e-scope-${suffix()}`;
+    await declare(kc, ns, []);
+    // The Namespace itself, declared with a label the cluster's does not have.
+    writeFileSync(join(process.env.DRIFTWATCH_E2E_MANIFESTS!, `${ns}.yaml`), JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { team: 'blue' } } }) + '\n');
+    const listed = async (scope: string) => ((await (await request.get(`/api/v1/drift?scope=${scope}&q=${ns}&status=drifted`)).json()) as { items: { id: string; kind: string }[] }).items;
+    await expect.poll(async () => (await listed('cluster')).map((s) => s.kind), { timeout: 30_000 }).toEqual(['Namespace']);
+    const id = (await listed('cluster'))[0]!.id;
+    expect((await listed('namespaced')).map((s) => s.id)).not.toContain(id);
+
+    await page.goto(`/drift?q=${ns}`);
+    await expect(page.locator(`[data-testid="drift-row"][data-id="${id}"]`)).toBeVisible();
+    await page.getByTestId('filter-namespace').selectOption('(cluster-scoped)');
+    await expect(page).toHaveURL(/namespace=%28cluster-scoped%29|namespace=\(cluster-scoped\)/);
+    await expect(page.locator('[data-testid="drift-row"]')).toHaveCount(1);
+    await expect(page.locator(`[data-testid="drift-row"][data-id="${id}"]`)).toBeVisible();
+    // Its name is not its namespace.
+    await page.goto(`/drift?q=${ns}&namespace=${ns}`);
+    await expect(page.getByTestId('filter-namespace')).toHaveValue(ns);
+    await expect(page.locator('[data-testid="drift-row"]')).toHaveCount(0);
+  });
+
+  test('the timeline’s zoom handles moved with the keyboard put the zoomed window in the URL', async ({ page }) => {
+    await page.goto('/?range=6h');
+    const handle = page.getByRole('slider', { name: /Zoom window edge/ }).first();
+    await expect(handle).toBeVisible();
+    await handle.focus();
+    for (let i = 0; i < 10; i++) await handle.press('ArrowRight');
+    await expect.poll(() => new URL(page.url()).searchParams.get('from'), { timeout: 10_000 }).not.toBeNull();
+    const url = new URL(page.url());
+    expect(url.searchParams.get('range')).toBeNull();
+    const span = Date.parse(url.searchParams.get('to')!) - Date.parse(url.searchParams.get('from')!);
+    expect(span).toBeGreaterThan(0);
+    expect(span).toBeLessThan(6 * 3_600_000);
+  });
+
   test('theme toggle switches to dark and is remembered', async ({ page }) => {
     await page.context().clearCookies();
     await page.emulateMedia({ colorScheme: 'light' });
