@@ -16,7 +16,8 @@ import { newSegStack, ownerOf, ownsLastApplied, walkFieldset, Z_ROOT, type Field
 import { deepFreeze, isEmptyValue, isRecord, isServerPopulated, LAST_APPLIED_ANNOTATION } from './normalize';
 import { formatPath } from './path';
 import { DriftInputError, PreparedDesiredImpl, prepareDesired, type PreparedDesired } from './prepare';
-import { jsonParseProblem, redactSecret } from './secrets';
+import { redactSecretChangeValue } from './display';
+import { isCoreSecret, jsonParseProblem } from './secrets';
 import { lastAppliedCandidates, valueAt, type RemovalCandidate } from './three-way';
 import type { DiffOptions, DriftReport, FieldChange } from './types';
 
@@ -173,9 +174,8 @@ function pathOf(c: RawChange): string {
 
 function toFieldChange(c: RawChange, secret: boolean): FieldChange {
   const out: FieldChange = { path: pathOf(c), op: c.op };
-  const hidden = secret && (c.segs[0] === 'data' || c.segs[0] === 'stringData');
-  if (c.desired !== undefined) out.desired = hidden ? redactSecret(c.desired) : c.desired;
-  if (c.live !== undefined) out.live = hidden ? redactSecret(c.live) : c.live;
+  if (c.desired !== undefined) out.desired = secret ? redactSecretChangeValue(c.segs, c.desired) : c.desired;
+  if (c.live !== undefined) out.live = secret ? redactSecretChangeValue(c.segs, c.live) : c.live;
   if (c.manager !== undefined) out.manager = c.manager;
   if (c.reason !== undefined) out.reason = c.reason;
   return out;
@@ -216,6 +216,9 @@ function finish(
   for (const r of p.annotationRules) rules.push(r);
   const changes: FieldChange[] = [];
   const ignored: FieldChange[] = [];
+  // Either side being a Secret hides values: a manifest of another kind (or of none) compared with
+  // a live Secret would otherwise print the live one's data.
+  const secret = p.secret || isCoreSecret(live);
   for (const c of raw) {
     let rule: CompiledIgnoreRule | undefined;
     for (let i = 0; i < rules.length; i++) {
@@ -225,7 +228,7 @@ function finish(
         break;
       }
     }
-    const fc = toFieldChange(c, p.secret);
+    const fc = toFieldChange(c, secret);
     if (rule === undefined) changes.push(fc);
     else {
       fc.ignoredBy = rule.label;

@@ -18,14 +18,39 @@ export interface DisplayObject {
 export function redactForDisplay(obj: unknown): Record<string, unknown> {
   if (!isRecord(obj)) return {};
   const out = cloneJson(obj) as Record<string, unknown>;
-  if (!isCoreSecret(out)) return out;
-  if (isRecord(out.data)) out.data = redactSecret(out.data);
-  if (isRecord(out.stringData)) out.stringData = redactSecret(out.stringData, 'text');
-  const annotations = isRecord(out.metadata) ? out.metadata.annotations : undefined;
+  return isCoreSecret(out) ? redactSecretValues(out) : out;
+}
+
+/** Redacts, in place, where a Secret's values are: data, stringData, the last-applied annotation. */
+function redactSecretValues(secret: Record<string, unknown>): Record<string, unknown> {
+  if (isRecord(secret.data)) secret.data = redactSecret(secret.data);
+  if (isRecord(secret.stringData)) secret.stringData = redactSecret(secret.stringData, 'text');
+  if (isRecord(secret.metadata)) redactLastApplied(secret.metadata.annotations);
+  return secret;
+}
+
+function redactLastApplied(annotations: unknown): void {
   if (isRecord(annotations) && typeof annotations[LAST_APPLIED_ANNOTATION] === 'string') {
     annotations[LAST_APPLIED_ANNOTATION] = redactSecret(annotations[LAST_APPLIED_ANNOTATION], 'text');
   }
-  return out;
+}
+
+/**
+ * A change's value found at `segs` of a Secret, its values redacted: below `data`/`stringData`,
+ * and also in a value that holds them — the whole object, its metadata, its annotations or the
+ * last-applied annotation itself (kubectl copies the whole manifest there).
+ */
+export function redactSecretChangeValue(segs: ReadonlyArray<PathSegment>, value: unknown): unknown {
+  const [first, second, third] = segs;
+  if (first === 'data' || first === 'stringData') return redactSecret(value);
+  if (segs.length === 0) return isRecord(value) ? redactSecretValues(cloneJson(value) as Record<string, unknown>) : value;
+  if (first !== 'metadata' || segs.length > 3) return value;
+  if (segs.length === 3) return second === 'annotations' && third === LAST_APPLIED_ANNOTATION ? redactSecret(value, 'text') : value;
+  if (!isRecord(value)) return value;
+  const copy = cloneJson(value) as Record<string, unknown>;
+  if (segs.length === 1) redactLastApplied(copy.annotations);
+  else if (second === 'annotations') redactLastApplied(copy);
+  return copy;
 }
 
 /** Redacted copy plus the volatile paths present in it. */

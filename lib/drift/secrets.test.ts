@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { diffObjects } from './index';
 import { base64Decode, base64Encode, foldStringData, redactSecret, secretValuesEqual, setRedactionKey, utf8ToBase64 } from './secrets';
 import { lastAppliedDesired } from '../desired/last-applied';
+import { redactSecretChangeValue } from './display';
+import type { PathSegment } from './path';
 
 const te = new TextEncoder();
 const TEST_KEY = Buffer.from('secrets-test-redaction-key-0123456789abcdef');
@@ -105,6 +107,50 @@ describe('Secrets in reports', () => {
     expect(r.changes[0]).toMatchObject({ desired: { redacted: true, sha256: sha12('stripe-live-key') }, live: { redacted: true, sha256: sha12('sendgrid-key') } });
     const text = JSON.stringify(r);
     for (const v of values) expect(text).not.toContain(v);
+  });
+
+  it('annotations the last apply wrote and the manifest dropped are removed key by key, never as the map that holds the last-applied copy', () => {
+    const applied = secret({ metadata: { name: 'api-keys', namespace: 'shop', annotations: { owner: 'team-a' } }, stringData: { stripe: 'stripe-live-key' } });
+    const live = secret({ data: { stripe: 'c3RyaXBlLWxpdmUta2V5' } });
+    live.metadata = { name: 'api-keys', namespace: 'shop', annotations: { owner: 'team-a', 'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify(applied) } };
+    const r = diffObjects(secret({ stringData: { stripe: 'stripe-live-key' } }), live);
+    expect(r.changes).toEqual([{ path: 'metadata.annotations.owner', op: 'removed', live: 'team-a' }]);
+    const text = JSON.stringify(r);
+    for (const v of values) expect(text).not.toContain(v);
+  });
+
+  it('a live Secret hides its values whatever the manifest compared with it declares (another kind, or none)', () => {
+    const live = secret({ data: { stripe: 'c3RyaXBlLWxpdmUta2V5', sendgrid: 'c2VuZGdyaWQta2V5' } });
+    for (const desired of [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'api-keys', namespace: 'shop' }, data: { stripe: 'x' } }, { metadata: { name: 'api-keys' }, data: { other: 'y' } }]) {
+      const r = diffObjects(desired, live);
+      expect(r.drift).toBe(true);
+      const text = JSON.stringify(r);
+      for (const v of values) expect(text).not.toContain(v);
+    }
+  });
+
+  it('a change at the object, its metadata or its annotations carries no value of the Secret', () => {
+    const applied = JSON.stringify(secret({ stringData: { stripe: 'stripe-live-key' } }));
+    const obj = secret({ data: { stripe: 'c3RyaXBlLWxpdmUta2V5' }, stringData: { old: 'old-key' } });
+    obj.metadata = { name: 'api-keys', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': applied, owner: 'a' } };
+    const meta = obj.metadata as Record<string, unknown>;
+    const ann = meta.annotations as Record<string, unknown>;
+    const cases: Array<[PathSegment[], unknown]> = [
+      [[], obj],
+      [['metadata'], meta],
+      [['metadata', 'annotations'], ann],
+      [['metadata', 'annotations', 'kubectl.kubernetes.io/last-applied-configuration'], applied],
+      [['data'], obj.data],
+      [['data', 'stripe'], 'c3RyaXBlLWxpdmUta2V5'],
+    ];
+    for (const [segs, value] of cases) {
+      const text = JSON.stringify(redactSecretChangeValue(segs, value));
+      for (const v of values) expect(text, segs.join('.')).not.toContain(v);
+    }
+    expect(redactSecretChangeValue(['metadata', 'annotations'], ann)).toMatchObject({ owner: 'a' });
+    expect(redactSecretChangeValue(['type'], 'Opaque')).toBe('Opaque');
+    // The input is not changed in place.
+    expect(ann['kubectl.kubernetes.io/last-applied-configuration']).toBe(applied);
   });
 
   it('a whole data map missing is redacted too', () => {

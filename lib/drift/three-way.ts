@@ -49,6 +49,7 @@ function walk(v: unknown, dn: DNode, zone: number, out: RemovalCandidate[]): voi
       if (isEmptyValue(lv)) continue;
       const kid = dn.kidByName(k);
       if (kid !== undefined && !kid.soft) walk(lv, kid, nextZone(zone, k), out);
+      else if (kid === undefined && zone === Z_META && isRecord(lv)) metadataMapRemovals([...dn.segs, k], lv, nextZone(zone, k), out);
       else out.push({ segs: [...dn.segs, k], soft: kid ?? null });
     }
   } else if (dn.kind === K_LIST_MAP && Array.isArray(v)) {
@@ -80,6 +81,18 @@ function walk(v: unknown, dn: DNode, zone: number, out: RemovalCandidate[]): voi
     }
   }
   // Scalars and atomic values are replaced by the desired value as a whole: nothing to remove.
+}
+
+/**
+ * Labels or annotations the last apply wrote and the manifest no longer has at all: the next apply
+ * removes those keys, not the map (others' keys stay). The map as a whole would also show the
+ * annotations no apply owns, the last-applied one among them — on a Secret, its data.
+ */
+function metadataMapRemovals(segs: PathSegment[], applied: Record<string, unknown>, zone: number, out: RemovalCandidate[]): void {
+  for (const k of Object.keys(applied)) {
+    if (skipped(zone, k) || isEmptyValue(applied[k])) continue;
+    out.push({ segs: [...segs, k], soft: null });
+  }
 }
 
 /** Parses the annotation and lists what the next apply would delete. Throws on invalid JSON. */
