@@ -142,6 +142,8 @@ function eventText(e: ObjectEvent): string {
       return 'appeared in the cluster';
     case 'disappeared':
       return 'disappeared from the cluster';
+    case 'undeclared':
+      return 'no longer declared (and not in the cluster)';
     case 'replaced':
       return 'replaced (deleted and created again)';
     case 'status':

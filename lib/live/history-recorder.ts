@@ -56,11 +56,26 @@ function containerStatuses(pod: KubeObject | undefined): ContainerStatus[] {
 }
 
 export class HistoryRecorder {
+  /**
+   * Objects whose last state was `missing`, by id: when one is dropped (its manifest went too), the
+   * store is told, or its drift would stay open. Other drops need nothing: a live object's
+   * deletion was recorded as it happened.
+   */
+  private readonly missing = new Map<string, ObjectRef>();
+
   constructor(private readonly store: DriftStore) {}
 
   onDriftChange(change: DriftChange): void {
-    if (change.type !== 'upsert') return;
+    if (change.type === 'delete') {
+      const ref = this.missing.get(change.id);
+      if (ref === undefined) return;
+      this.missing.delete(change.id);
+      this.store.recordObjectEvent({ ref, type: 'undeclared', at: new Date(change.at) });
+      return;
+    }
     const s = change.state;
+    if (s.status === 'missing') this.missing.set(s.id, { cluster: s.cluster, group: s.group, version: s.version, kind: s.kind, namespace: s.namespace, name: s.name });
+    else this.missing.delete(s.id);
     this.store.recordObjectState({
       cluster: s.cluster,
       group: s.group,
@@ -102,6 +117,9 @@ export class HistoryRecorder {
 
   /** A restart count that went up, or a container that entered CrashLoopBackOff. */
   private podHealth(w: LiveWrite, at: Date): void {
+    // A Pod first seen in a list (the dashboard starting) has no before: its restarts and its
+    // back-off happened at some earlier time, not now, and were recorded then if we were running.
+    if (w.previous === undefined && w.source === 'list') return;
     const before = new Map(containerStatuses(w.previous).map((c) => [c.name ?? '', c]));
     for (const c of containerStatuses(w.object)) {
       const prev = before.get(c.name ?? '');

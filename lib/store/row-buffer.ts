@@ -134,7 +134,10 @@ function toNumberCell(v: Cell, col: number): number {
 }
 
 function toTextCell(v: Cell): string | null {
-  return v === null || typeof v === 'string' ? v : String(v);
+  const s = v === null || typeof v === 'string' ? v : String(v);
+  // PostgreSQL text cannot hold U+0000 (a container's termination message may) and refuses the
+  // whole batch, again at each retry; both backends store the replacement character instead.
+  return s !== null && s.includes('\u0000') ? s.replaceAll('\u0000', '\ufffd') : s;
 }
 
 /** The cell of `row`, `col` in data that crossed to a writer (NaN integers are null). */

@@ -313,14 +313,19 @@ export class Store implements DriftStore {
     checkDate(state.at, 'recordObjectState');
     if (!isStatus.has(state.status)) throw new TypeError(`recordObjectState: unknown status ${String(state.status)}`);
     if (!Array.isArray(state.changes)) throw new TypeError('recordObjectState: changes must be an array');
+    // Refused here rather than skipped when derived: a drifted state whose changes all fell away
+    // would be drifted with nothing to show.
+    for (const c of state.changes) {
+      if (typeof c.path !== 'string' || !CHANGE_OPS.has(c.op)) throw new TypeError(`recordObjectState: a change needs a string path and an op of ${[...CHANGE_OPS].join(', ')}`);
+    }
     this.accept({ t: 'state', v: state, k: objectKey(state) });
   }
 
   recordObjectEvent(event: ObjectEventInput): void {
     checkRef(event.ref, 'recordObjectEvent');
     checkDate(event.at, 'recordObjectEvent');
-    if (event.type !== 'appeared' && event.type !== 'disappeared') {
-      throw new TypeError(`recordObjectEvent: type must be appeared or disappeared, got ${String(event.type)}`);
+    if (event.type !== 'appeared' && event.type !== 'disappeared' && event.type !== 'undeclared') {
+      throw new TypeError(`recordObjectEvent: type must be appeared, disappeared or undeclared, got ${String(event.type)}`);
     }
     this.accept({ t: 'event', v: event, k: objectKey(event.ref) });
   }
@@ -1104,6 +1109,12 @@ export class Store implements DriftStore {
       this.setDrifted(o, false, at, b);
       o.deletedAt = at;
       this.event(o, at, 'disappeared', b, rv);
+    } else if (e.type === 'undeclared') {
+      this.closeAll(o, at, 'undeclared', b);
+      this.setDrifted(o, false, at, b);
+      // Gone since it disappeared, not since its manifest did: retention counts from then.
+      o.deletedAt ??= at;
+      this.event(o, at, 'undeclared', b, rv);
     } else {
       if (e.ref.uid && o.uid && o.uid !== e.ref.uid) this.replaced(o, at, e.resourceVersion, b);
       if (e.ref.uid) o.uid = e.ref.uid;
@@ -1679,12 +1690,14 @@ export class Store implements DriftStore {
     }
     deleted.drift_rollup = n;
 
-    // Objects deleted before the cutoff, unless the pipeline has seen them again since.
+    // Objects deleted before the cutoff, unless the pipeline has seen them again since, or they are
+    // still drifting: a deleted object still declared is `missing`, counted in the chart until it
+    // is re-created or undeclared, so its row stays to close that count.
     n = 0;
     for (;;) {
       if (this.closing) break;
       const rows = await this.db.all<{ id: number; key: string }>(
-        'SELECT id, key FROM objects WHERE deleted_at IS NOT NULL AND deleted_at < ? ORDER BY deleted_at LIMIT ?',
+        'SELECT id, key FROM objects WHERE deleted_at IS NOT NULL AND deleted_at < ? AND drifted_since IS NULL ORDER BY deleted_at LIMIT ?',
         [cutoff, batchRows],
       );
       if (rows.length === 0) break;
@@ -1693,12 +1706,12 @@ export class Store implements DriftStore {
         const ids: number[] = [];
         for (const r of rows) {
           const o = this.cache.get(r.key);
-          if (o && (o.deletedAt === null || o.episodes.size > 0)) continue;
+          if (o && (o.deletedAt === null || o.episodes.size > 0 || o.driftedSince !== null)) continue;
           this.cache.delete(r.key);
           ids.push(r.id);
         }
         if (ids.length === 0) return 0;
-        return this.db.run(`DELETE FROM objects WHERE ${inList(d, 'id')} AND deleted_at < ?`, [listParam(d, ids), cutoff]);
+        return this.db.run(`DELETE FROM objects WHERE ${inList(d, 'id')} AND deleted_at < ? AND drifted_since IS NULL`, [listParam(d, ids), cutoff]);
       });
       this.writeChain = step.then(
         () => undefined,

@@ -323,6 +323,18 @@ export function defineStoreSuite(target: StoreTarget): void {
       expect(ts[0]?.desired).toBe('{}');
     });
 
+    it('stores a NUL character (a container\'s termination message may hold one) as U+FFFD and keeps writing', async () => {
+      const { store } = await fresh();
+      const pod = { cluster: 'prod', namespace: 'shop', name: 'web-nul' };
+      store.recordPodHealth({ ...pod, uid: 'p1', container: 'app', restarts: 1, reason: 'Error', message: 'panic\u0000binary', at: at(1) });
+      store.recordObjectState(state(1, 'drifted', [{ path: 'data.x', op: 'changed', desired: 'a', live: 'b\u0000c', manager: { name: 'm\u0000', operation: 'Update', time: 't' } }]));
+      await store.flush();
+      expect((await store.objectHistory({ ...pod, group: '', kind: 'Pod' }))?.podHealth).toEqual([{ at: at(1), container: 'app', restarts: 1, reason: 'Error', message: 'panic\ufffdbinary' }]);
+      const t = (await store.objectHistory(deploy))?.episodes[0]?.transitions[0];
+      expect(t?.manager?.name).toBe('m\ufffd');
+      expect(store.stats().writeErrors).toBe(0);
+    });
+
     it('derives many records of the same few objects that were waiting to be loaded', async () => {
       // More records than an id block holds objects, all for objects not loaded yet: the blocked
       // queue must reserve ids per distinct object, not per record (it used to spin forever).
@@ -485,6 +497,8 @@ export function defineStoreSuite(target: StoreTarget): void {
       expect(() => store.recordObjectState({ ...state(0, 'drifted', [replicas(5)]), at: new Date('nope') })).toThrow(/valid Date/);
       expect(() => store.recordObjectState({ ...state(0, 'drifted'), status: 'weird' as 'drifted' })).toThrow(/unknown status/);
       expect(() => store.recordObjectState({ ...state(0, 'drifted'), name: '' })).toThrow(/name/);
+      expect(() => store.recordObjectState(state(0, 'drifted', [{ path: 'spec.replicas', op: 'moved' as 'changed' }]))).toThrow(/op of/);
+      expect(() => store.recordObjectState(state(0, 'drifted', [{ path: 3 as unknown as string, op: 'changed' }]))).toThrow(/string path/);
       store.recordObjectState(state(1, 'drifted', [replicas(5)]));
       await store.flush();
       expect((await store.objectHistory(deploy))?.episodes).toHaveLength(1);
@@ -724,6 +738,23 @@ export function defineStoreSuite(target: StoreTarget): void {
       store.recordObjectState(state(t(0), 'in-sync', [], longDrift));
       await store.flush();
       expect((await store.objectHistory(longDrift))?.episodes[0]?.closedAt).toEqual(at(t(0)));
+    });
+
+    it('keeps a deleted object that is still declared (missing) through retention, so that its re-creation closes its count in the chart', async () => {
+      const DAY = 24 * 60 * MIN;
+      const { store } = await fresh({ retention: { maxAgeMs: 7 * DAY, batchRows: 3, pauseMs: 0, intervalMs: 0 } });
+      const t = (days: number) => (days * DAY) / MIN;
+      const declared = { ...deploy, name: 'declared-gone', uid: 'dg' };
+      store.recordObjectState(state(t(-20), 'drifted', [replicas(1)], declared));
+      store.recordObjectEvent({ ref: declared, type: 'disappeared', at: at(t(-18)) });
+      store.recordObjectState(state(t(-18), 'missing', [], declared));
+      await store.flush();
+      expect((await store.runRetention(at(t(0)))).deleted.objects).toBe(0);
+      expect(await store.objectHistory(declared)).toBeDefined();
+      store.recordObjectState(state(t(-1), 'in-sync', [], { ...declared, uid: 'dg2' }));
+      await store.flush();
+      const chart = await store.driftChart({ from: at(t(-3)), to: at(t(0)), bucketMs: DAY });
+      expect(chart.series[0]?.drifted).toEqual([1, 1, 0]);
     });
 
     it('stores snapshots by id hash, reads them back unchanged after reopening, and refuses a second write of the same hash', async () => {

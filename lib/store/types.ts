@@ -47,7 +47,11 @@ export interface ObjectStateInput extends ObjectRef {
 
 export interface ObjectEventInput {
   ref: ObjectRef;
-  type: 'appeared' | 'disappeared';
+  /**
+   * `undeclared`: the manifest of an object that is not in the cluster (a `missing` one) went; its
+   * drift ends there, and the object stays deleted.
+   */
+  type: 'appeared' | 'disappeared' | 'undeclared';
   at: Date;
   resourceVersion?: string;
 }
@@ -84,7 +88,7 @@ export interface ObjectWriteInput {
   manager?: string;
 }
 
-export type CloseReason = 'resolved' | 'in-sync' | 'unmanaged' | 'missing' | 'deleted' | 'replaced';
+export type CloseReason = 'resolved' | 'in-sync' | 'unmanaged' | 'missing' | 'deleted' | 'replaced' | 'undeclared';
 
 export interface TransitionRecord {
   at: Date;
@@ -112,7 +116,7 @@ export interface EpisodeRecord {
   transitions: TransitionRecord[];
 }
 
-export type ObjectEventType = 'appeared' | 'disappeared' | 'status' | 'replaced';
+export type ObjectEventType = 'appeared' | 'disappeared' | 'undeclared' | 'status' | 'replaced';
 
 export interface ObjectEventRecord {
   at: Date;
