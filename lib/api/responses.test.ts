@@ -1,6 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { driftListQuery } from './drift-params';
-import { NO_PARAMS, otherMethods, parseQuery } from './responses';
+import { NO_PARAMS, otherMethods, parseQuery, storeRoute } from './responses';
+import { SnapshotLeakError } from '../share/snapshot-build';
 
 const refusal = async (parsed: ReturnType<typeof parseQuery>) => (parsed.ok ? 'accepted' : ((await parsed.response.json()) as { error: { message: string } }).error.message);
 
@@ -30,5 +31,27 @@ describe('methods a route does not serve', () => {
     // OPTIONS agrees with the 405s (Next's own lists every method).
     const options = otherMethods('GET').OPTIONS(new Request('http://x/api/v1/drift', { method: 'OPTIONS' }));
     expect([options.status, options.headers.get('allow')]).toEqual([204, 'GET, HEAD, OPTIONS']);
+  });
+});
+
+describe('storeRoute', () => {
+  it('answers a store that fails under a route as the API\'s JSON 503, a refused snapshot as a 500, and passes answers through', async () => {
+    const req = new Request('http://dw/api/v1/history/chart');
+    const errors: unknown[] = [];
+    const spy = vi.spyOn(console, 'error').mockImplementation((m: unknown) => void errors.push(m));
+    try {
+      const down = await storeRoute(() => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:5432')))(req);
+      expect(down.status).toBe(503);
+      expect(await down.json()).toEqual({ error: { status: 503, message: 'the history store could not answer: connect ECONNREFUSED 127.0.0.1:5432' } });
+      const leak = await storeRoute(() => Promise.reject(new SnapshotLeakError('refusing to store a snapshot with Secret values at changes[0].live')))(req);
+      expect(leak.status).toBe(500);
+      expect(((await leak.json()) as { error: { message: string } }).error.message).toMatch(/^refusing to store a snapshot/);
+      expect(errors).toHaveLength(2);
+      expect(String(errors[0])).toContain('GET /api/v1/history/chart');
+      const ok = await storeRoute(() => Promise.resolve(new Response('fine', { status: 201 })))(req);
+      expect(ok.status).toBe(201);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });

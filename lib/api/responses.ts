@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { issueText } from '../config/config-issues';
 import { issuePath } from '../config/drift-config';
 import { setOwn } from '../drift/normalize';
+import { SnapshotLeakError } from '../share/snapshot-build';
 
 /** Every API error has this shape: a message a person can act on, and the HTTP status. */
 export function jsonError(status: number, message: string): NextResponse {
@@ -76,3 +77,21 @@ export function parseQuery<S extends z.ZodType>(schema: S, params: URLSearchPara
 
 /** For endpoints that take no parameters: one given (a typo of another endpoint's, say) is a 400 like anywhere else. */
 export const NO_PARAMS = z.object({}).strict();
+
+/**
+ * A history or snapshot route, its failures answered in the API's JSON shape instead of Next's
+ * bare 500: a database that stopped answering (or a store that could not open on first use) is a
+ * 503 with the reason, as a store that never opened is; a refused snapshot a 500. Logged in full.
+ */
+export function storeRoute<R extends Request, A extends unknown[]>(handler: (req: R, ...rest: A) => Promise<Response>): (req: R, ...rest: A) => Promise<Response> {
+  return async (req, ...rest) => {
+    try {
+      return await handler(req, ...rest);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      console.error(`[driftwatch] ${req.method} ${new URL(req.url).pathname}: ${err instanceof Error && err.stack ? err.stack : message}`);
+      if (err instanceof SnapshotLeakError) return jsonError(500, message);
+      return jsonError(503, `the history store could not answer: ${message}`);
+    }
+  };
+}

@@ -72,9 +72,12 @@ export function buildSnapshotPayload(src: SnapshotSource): SnapshotPayload {
     } satisfies SnapshotPayload),
   ) as SnapshotPayload;
   const leaks = secretValueLeaks(payload);
-  if (leaks.length > 0) throw new Error(`refusing to store a snapshot with Secret values at ${leaks.join(', ')}`);
+  if (leaks.length > 0) throw new SnapshotLeakError(`refusing to store a snapshot with Secret values at ${leaks.join(', ')}`);
   return payload;
 }
+
+/** A snapshot refused by the last check before storing: a bug upstream, not the store failing. */
+export class SnapshotLeakError extends Error {}
 
 /** A Secret's data leaf that is not a redaction marker (null/absent are fine). */
 function unredactedLeaves(v: unknown, at: string, out: string[]): void {

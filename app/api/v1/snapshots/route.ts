@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { NextRequest } from 'next/server';
 import { createSnapshotBody } from '@/lib/api/snapshot-params';
-import { jsonError, jsonOk, otherMethods } from '@/lib/api/responses';
+import { jsonError, jsonOk, otherMethods, storeRoute } from '@/lib/api/responses';
 import { audit } from '@/lib/auth/audit-log';
 import { identityOf } from '@/lib/auth/identity';
 import { inScope, scopeOfRequest } from '@/lib/auth/namespace-scope';
@@ -15,9 +15,11 @@ export const dynamic = 'force-dynamic';
 const MAX_BODY = 16 * 1024;
 
 /** POST /api/v1/snapshots — freezes one object's diff, changes and timeline; answers its /s/<id> link. */
-export async function POST(req: NextRequest) {
+export const POST = storeRoute(async (req: NextRequest) => {
+  // A declared length over the limit is refused unread; an undeclared one is measured in bytes.
+  if (Number(req.headers.get('content-length') ?? 0) > MAX_BODY) return jsonError(413, `request body over ${MAX_BODY} bytes`);
   const text = await req.text();
-  if (text.length > MAX_BODY) return jsonError(413, `request body over ${MAX_BODY} bytes`);
+  if (Buffer.byteLength(text) > MAX_BODY) return jsonError(413, `request body over ${MAX_BODY} bytes`);
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -54,7 +56,7 @@ export async function POST(req: NextRequest) {
   });
   res.headers.set('Location', `/api/v1/snapshots/${taken.id}`);
   return new Response(res.body, { status: 201, headers: res.headers });
-}
+});
 
 /** The other methods: 405 with Allow, in the API's JSON shape. */
 export const { GET, PUT, PATCH, DELETE, OPTIONS } = otherMethods('POST');

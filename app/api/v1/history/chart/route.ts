@@ -1,13 +1,13 @@
 import type { NextRequest } from 'next/server';
 import { chartQuery } from '@/lib/api/history-params';
-import { jsonError, jsonOk, otherMethods, parseQuery } from '@/lib/api/responses';
+import { jsonError, jsonOk, otherMethods, parseQuery, storeRoute } from '@/lib/api/responses';
 import { scopeOfRequest } from '@/lib/auth/namespace-scope';
 import { currentRuntime } from '@/lib/live/server-runtime';
 
 export const dynamic = 'force-dynamic';
 
 /** GET /api/v1/history/chart — drifted objects per time bucket, optionally per cluster/namespace/kind. */
-export async function GET(req: NextRequest) {
+export const GET = storeRoute(async (req: NextRequest) => {
   const parsed = parseQuery(chartQuery, req.nextUrl.searchParams);
   if (!parsed.ok) return parsed.response;
   const rt = currentRuntime();
@@ -17,7 +17,7 @@ export async function GET(req: NextRequest) {
   // A namespace-scoped user's chart counts only their namespaces' objects.
   const scope = scopeOfRequest(rt.runtime.config.auth, req.headers);
   return jsonOk(await h.store.driftChart({ ...parsed.value, ...(scope.all ? {} : { namespaceIn: [...scope.namespaces] }) }));
-}
+});
 
 /** The other methods: 405 with Allow, in the API's JSON shape. */
 export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods('GET');

@@ -1,6 +1,6 @@
 import type { NextRequest } from 'next/server';
 import { objectHistoryQuery } from '@/lib/api/history-params';
-import { jsonError, jsonOk, otherMethods, parseQuery } from '@/lib/api/responses';
+import { jsonError, jsonOk, otherMethods, parseQuery, storeRoute } from '@/lib/api/responses';
 import { inScope, scopeOfRequest } from '@/lib/auth/namespace-scope';
 import { currentRuntime } from '@/lib/live/server-runtime';
 import { parseObjectId } from '@/lib/live/types';
@@ -8,7 +8,7 @@ import { parseObjectId } from '@/lib/live/types';
 export const dynamic = 'force-dynamic';
 
 /** GET /api/v1/history/object?id=cluster/group/kind/namespace/name — one object's episodes, events, restarts, findings. */
-export async function GET(req: NextRequest) {
+export const GET = storeRoute(async (req: NextRequest) => {
   const parsed = parseQuery(objectHistoryQuery, req.nextUrl.searchParams);
   if (!parsed.ok) return parsed.response;
   const ref = parseObjectId(parsed.value.id);
@@ -23,7 +23,7 @@ export async function GET(req: NextRequest) {
   const history = await h.store.objectHistory(ref, { ...(from ? { from } : {}), ...(to ? { to } : {}) });
   if (!history) return jsonError(404, `no history for ${parsed.value.id}`);
   return jsonOk(history);
-}
+});
 
 /** The other methods: 405 with Allow, in the API's JSON shape. */
 export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods('GET');

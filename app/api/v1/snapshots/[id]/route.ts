@@ -1,5 +1,5 @@
 import type { NextRequest } from 'next/server';
-import { jsonError, jsonOk, otherMethods } from '@/lib/api/responses';
+import { jsonError, jsonOk, otherMethods, storeRoute } from '@/lib/api/responses';
 import { inScope, scopeOfRequest } from '@/lib/auth/namespace-scope';
 import { currentRuntime } from '@/lib/live/server-runtime';
 import { readSnapshot, snapshotFor, SNAPSHOT_NOT_FOUND } from '@/lib/share/snapshot-service';
@@ -8,7 +8,7 @@ import type { SnapshotResponse } from '@/lib/share/snapshot-types';
 export const dynamic = 'force-dynamic';
 
 /** GET /api/v1/snapshots/<id> — the snapshot as stored; 410 once expired; 404 for unknown and malformed ids alike. */
-export async function GET(req: NextRequest, ctx: { params: Promise<{ id: string }> }) {
+export const GET = storeRoute(async (req: NextRequest, ctx: { params: Promise<{ id: string }> }) => {
   const { id } = await ctx.params;
   const rt = currentRuntime();
   if ('error' in rt) return jsonError(503, rt.error);
@@ -25,7 +25,7 @@ export async function GET(req: NextRequest, ctx: { params: Promise<{ id: string 
     snapshot: r.payload,
   };
   return jsonOk(body);
-}
+});
 
 /** The other methods: 405 with Allow, in the API's JSON shape. */
 export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods('GET');
