@@ -172,14 +172,14 @@ describe('driftwatch diff', { timeout: 120_000 }, () => {
       const bad = tmpFile('bad.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n\t- y\n');
       const r = cli('diff', bad, c('ssd-service-live.yaml'));
       expect(r.code).toBe(2);
-      expect(r.stderr).toContain('bad.yaml:5:1: invalid YAML: Tabs are not allowed as indentation');
+      expect(r.stderr).toContain('bad.yaml:5:1: document 1: Tabs are not allowed as indentation');
     });
 
     it('malformed JSON, with the line', () => {
       const bad = tmpFile('bad.json', '{\n  "apiVersion": "v1",\n  "kind": "ConfigMap"\n  "metadata": {}\n}\n');
       const r = cli('diff', c('ssd-service-config.yaml'), bad);
       expect(r.code).toBe(2);
-      expect(r.stderr).toMatch(/bad\.json:4:\d+: invalid JSON/);
+      expect(r.stderr).toMatch(/bad\.json:4:\d+: document 1: Missing , between flow map items/);
     });
 
     it('unknown options, commands and missing arguments', () => {
@@ -201,11 +201,60 @@ describe('driftwatch diff', { timeout: 120_000 }, () => {
       expect(r.stderr).toContain('typo');
     });
 
+    it('a YAML alias that contains itself, a directory, both files on standard input, an empty option value', () => {
+      const alias = cli('diff', tmpFile('alias.yaml', 'a: &a [*a]\n'), c('ssd-service-live.yaml'));
+      expect(alias.code).toBe(2);
+      expect(alias.stderr).toMatch(/alias\.yaml:1:1: document 1: /);
+      expect(alias.stderr).not.toContain('internal error');
+      const dir = cli('diff', tmp, c('ssd-service-live.yaml'));
+      expect(dir.stderr).toContain('it is a directory');
+      expect(cli('diff', '-', '-').stderr).toContain('only one of the two files can be standard input');
+      for (const empty of ['--config=', '--field-manager=']) {
+        const r = cli('diff', c('ssd-service-config.yaml'), c('ssd-service-live.yaml'), empty);
+        expect(r.code, empty).toBe(2);
+        expect(r.stderr).toContain(`${empty.slice(0, -1)} needs a value`);
+      }
+    });
+
+    it('a configuration error without the usage text (that is for command-line mistakes)', () => {
+      const cfg = tmpFile('rule-config.yaml', 'ignoreRules:\n  - kind: Deployment\n');
+      const r = cli('diff', c('ssd-service-config.yaml'), c('ssd-service-live.yaml'), '--config', cfg);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('ignoreRules[0]');
+      expect(r.stderr).not.toContain('Usage: driftwatch diff');
+    });
+
     it('a file without Kubernetes objects', () => {
       const r = cli('diff', tmpFile('empty.yaml', '# nothing\n'), c('ssd-service-live.yaml'));
       expect(r.code).toBe(2);
       expect(r.stderr).toContain('no Kubernetes objects');
     });
+  });
+
+  it('reads files as kubectl and the dashboard do: YAML 1.1 scalars, a byte-order mark, duplicate keys as a warning', () => {
+    const live = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'web', namespace: 'shop' },
+      spec: { enableServiceLinks: true, containers: [{ name: 'app', image: 'nginx' }], volumes: [{ name: 'cfg', configMap: { name: 'cfg', defaultMode: 420 } }] },
+    };
+    const liveFile = tmpFile('pod-live.json', `\ufeff${JSON.stringify(live)}`);
+    const desired = tmpFile(
+      'pod.yaml',
+      'apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  enableServiceLinks: yes\n  containers:\n  - name: app\n    image: nginx\n    image: nginx\n  volumes:\n  - name: cfg\n    configMap:\n      name: cfg\n      defaultMode: 0644\n',
+    );
+    const r = cli('diff', desired, liveFile, '--json');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(json(r).warnings.some((w) => /pod\.yaml:\d+:\d+: document 1: Map keys must be unique/.test(w))).toBe(true);
+  });
+
+  it('reads one file from standard input (-)', () => {
+    const live = readFileSync(c('ssd-service-live.yaml'), 'utf8');
+    const r = spawnSync(process.execPath, [bin, 'diff', c('ssd-service-config.yaml'), '-', '--json'], { input: live, encoding: 'utf8', cwd: tmp, timeout: 60_000 });
+    const file = cli('diff', c('ssd-service-config.yaml'), c('ssd-service-live.yaml'), '--json');
+    expect(r.status).toBe(file.code);
+    expect(JSON.parse(r.stdout)).toEqual(json(file));
   });
 
   it('--help exits 0', () => {

@@ -3,16 +3,18 @@
  * exit 0 in sync, 1 drift, 2 error.
  */
 import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { parseAllDocuments } from 'yaml';
-import { parseDashboardConfig } from '../config/dashboard-config';
+import { parseDashboardConfigText } from '../config/dashboard-config';
 import { DriftConfigError, diffOptionsFromConfig } from '../config/drift-config';
+import { parseManifestText } from '../desired/manifest-parse';
+import type { ManifestProblem } from '../desired/types';
 import { diffPrepared, DriftInputError, IgnoreRuleError, prepareDesired, type DiffOptions, type DriftReport, type FieldChange } from '../drift/index';
 
 export const USAGE = `Usage: driftwatch diff <desired-file> <live-file> [options]
 
 Compares desired manifests with live objects (YAML or JSON; multi-document files and
-kind: List are matched by apiVersion group, kind, namespace and name).
+kind: List are matched by apiVersion group, kind, namespace and name). Either file may be
+- for standard input: kubectl get deploy web -o yaml | driftwatch diff web.yaml -
+Files are read as kubectl reads them (YAML 1.1: yes/no are booleans, 0644 is octal).
 
 Options:
   --json                              print {"drift", "changes", "ignored", "warnings", "objects"}
@@ -29,6 +31,9 @@ export class CliError extends Error {
     this.name = 'CliError';
   }
 }
+
+/** A mistake in the command line itself: answered with the usage too. */
+class UsageError extends CliError {}
 
 export interface CliIo {
   stdout: (s: string) => void;
@@ -61,9 +66,8 @@ export function parseArgs(argv: ReadonlyArray<string>): Args | 'help' {
     const eq = a.startsWith('--') ? a.indexOf('=') : -1;
     const name = eq > 0 ? a.slice(0, eq) : a;
     const value = (): string => {
-      if (eq > 0) return a.slice(eq + 1);
-      const v = argv[++i];
-      if (v === undefined || v === '') throw new CliError(`${name} needs a value`);
+      const v = eq > 0 ? a.slice(eq + 1) : argv[++i];
+      if (v === undefined || v === '') throw new UsageError(`${name} needs a value`);
       return v;
     };
     switch (name) {
@@ -83,76 +87,38 @@ export function parseArgs(argv: ReadonlyArray<string>): Args | 'help' {
         args.config = value();
         break;
       default:
-        if (a.startsWith('-') && a !== '-') throw new CliError(`unknown option ${a}`);
+        if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option ${a}`);
         positional.push(a);
     }
   }
-  if (positional[0] !== 'diff') throw new CliError(positional.length === 0 ? 'missing command' : `unknown command ${positional[0] ?? ''}`);
-  if (positional.length !== 3) throw new CliError('diff needs exactly two files: <desired-file> <live-file>');
+  if (positional[0] !== 'diff') throw new UsageError(positional.length === 0 ? 'missing command' : `unknown command ${positional[0] ?? ''}`);
+  if (positional.length !== 3) throw new UsageError('diff needs exactly two files: <desired-file> <live-file>');
+  if (positional[1] === '-' && positional[2] === '-') throw new UsageError('only one of the two files can be standard input (-)');
   return { ...args, desired: positional[1] ?? '', live: positional[2] ?? '' };
 }
 
-function lineOf(text: string, pos: number): { line: number; col: number } {
-  let line = 1;
-  let last = -1;
-  for (let i = 0; i < pos && i < text.length; i++) {
-    if (text.charCodeAt(i) === 10) {
-      line++;
-      last = i;
-    }
-  }
-  return { line, col: pos - last };
-}
-
-/** Parses YAML or JSON text into documents; errors carry file:line:column. */
-export function parseDocuments(text: string, file: string): unknown[] {
-  if (file.endsWith('.json')) {
-    try {
-      return [JSON.parse(text) as unknown];
-    } catch (e) {
-      const msg = e instanceof Error ? e.message : String(e);
-      const m = /position (\d+)/.exec(msg);
-      const where = m !== null ? lineOf(text, Number(m[1])) : undefined;
-      throw new CliError(`${file}${where !== undefined ? `:${where.line}:${where.col}` : ''}: invalid JSON: ${msg}`);
-    }
-  }
-  const docs = parseAllDocuments(text, { prettyErrors: true });
-  const list = Array.isArray(docs) ? docs : [];
-  const out: unknown[] = [];
-  for (const doc of list) {
-    const err = doc.errors[0];
-    if (err !== undefined) {
-      const pos = err.linePos?.[0];
-      const firstLine = (err.message.split('\n')[0] ?? err.message).replace(/\s*at line \d+, column \d+:?$/, '');
-      throw new CliError(`${file}${pos !== undefined ? `:${pos.line}:${pos.col}` : ''}: invalid YAML: ${firstLine}`);
-    }
-    out.push(doc.toJS({ maxAliasCount: 1000 }) as unknown);
-  }
-  return out;
-}
-
-/** Kubernetes objects in a file: documents, with `kind: List` (and `...List` from kubectl) expanded. */
-export function loadObjects(file: string, io: Pick<CliIo, 'readFile'>): Obj[] {
+/**
+ * Kubernetes objects in a file, read by the dashboard's own manifest parser (kubectl's YAML 1.1,
+ * a byte-order mark, `kind: List`, file:line for every problem): the CLI and the dashboard never
+ * disagree about what a file declares. Problems that are warnings go to `warnings`.
+ */
+export function loadObjects(file: string, io: Pick<CliIo, 'readFile'>, warnings: string[] = []): Obj[] {
+  const name = file === '-' ? '(standard input)' : file;
   let text: string;
   try {
     text = io.readFile(file);
   } catch (e) {
     const code = isRecord(e) && typeof e.code === 'string' ? e.code : '';
-    throw new CliError(`cannot read ${file}${code === 'ENOENT' ? ': no such file' : `: ${e instanceof Error ? e.message : String(e)}`}`);
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory (give one file; the dashboard reads directories)' : e instanceof Error ? e.message : String(e);
+    throw new CliError(`cannot read ${name}: ${why}`);
   }
-  const out: Obj[] = [];
-  const add = (v: unknown, where: string): void => {
-    if (v === null || v === undefined) return;
-    if (!isRecord(v)) throw new CliError(`${where}: expected a Kubernetes object, found ${Array.isArray(v) ? 'a list' : typeof v}`);
-    if (typeof v.kind === 'string' && v.kind.endsWith('List') && Array.isArray(v.items)) {
-      v.items.forEach((item, i) => add(item, `${where} items[${i}]`));
-      return;
-    }
-    out.push(v);
-  };
-  parseDocuments(text, file).forEach((d, i) => add(d, `${file} document ${i + 1}`));
-  if (out.length === 0) throw new CliError(`${file}: no Kubernetes objects found`);
-  return out;
+  const { objects, problems } = parseManifestText(text, name);
+  const where = (p: ManifestProblem) => `${name}${p.line > 0 ? `:${p.line}${p.column !== undefined ? `:${p.column}` : ''}` : ''}`;
+  const errors = problems.filter((p) => p.severity === 'error');
+  if (errors.length > 0) throw new CliError(errors.map((p) => `${where(p)}: ${p.message}`).join('\n'));
+  for (const p of problems) warnings.push(`${where(p)}: ${p.message}`);
+  if (objects.length === 0) throw new CliError(`${name}: no Kubernetes objects found`);
+  return objects.map((o) => o.manifest);
 }
 
 function group(o: Obj): string {
@@ -273,10 +239,8 @@ function loadConfig(file: string, io: Pick<CliIo, 'readFile'>): DiffOptions {
   } catch (e) {
     throw new CliError(`cannot read config ${file}: ${e instanceof Error ? e.message : String(e)}`);
   }
-  const docs = parseDocuments(text, file);
-  if (docs.length > 1) throw new CliError(`${file}: expected one document`);
   try {
-    return diffOptionsFromConfig(parseDashboardConfig(docs[0], file, dirname(resolve(file))));
+    return diffOptionsFromConfig(parseDashboardConfigText(text, file));
   } catch (e) {
     if (e instanceof DriftConfigError) throw new CliError(e.message);
     throw e;
@@ -287,9 +251,9 @@ function diffCommand(args: Args, io: CliIo): number {
   const options: DiffOptions = args.config !== undefined ? loadConfig(args.config, io) : {};
   if (args.fieldManager !== undefined) options.fieldManager = args.fieldManager;
   if (!args.ignoreAggregatedRoleRules) options.ignoreAggregatedRoleRules = false;
-  const desired = loadObjects(args.desired, io);
-  const live = loadObjects(args.live, io);
   const warnings: string[] = [];
+  const desired = loadObjects(args.desired, io, warnings);
+  const live = loadObjects(args.live, io, warnings);
   const results: ObjectResult[] = matchObjects(desired, live, warnings).map(({ desired: d, live: l }) => ({
     object: objectRef(d),
     report: diffPrepared(prepareDesired(d, options), l ?? null, options),
@@ -318,7 +282,7 @@ export function run(argv: ReadonlyArray<string>, ioOverrides: Partial<CliIo> = {
     stdout: (s) => process.stdout.write(s),
     stderr: (s) => process.stderr.write(s),
     color: process.stdout.isTTY === true && (process.env.NO_COLOR ?? '') === '',
-    readFile: (p) => readFileSync(p, 'utf8'),
+    readFile: (p) => readFileSync(p === '-' ? 0 : p, 'utf8'),
     ...ioOverrides,
   };
   try {
@@ -331,7 +295,7 @@ export function run(argv: ReadonlyArray<string>, ioOverrides: Partial<CliIo> = {
   } catch (e) {
     if (e instanceof CliError || e instanceof DriftInputError || e instanceof IgnoreRuleError) {
       io.stderr(`driftwatch: ${e.message}\n`);
-      if (e instanceof CliError && /option|command|needs/.test(e.message)) io.stderr(`\n${USAGE}\n`);
+      if (e instanceof UsageError) io.stderr(`\n${USAGE}\n`);
       return 2;
     }
     io.stderr(`driftwatch: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);

@@ -140,6 +140,11 @@ export function readDashboardConfigFile(file: string): DashboardConfig {
   } catch (err) {
     throw new DriftConfigError(`cannot read configuration ${file}: ${err instanceof Error ? err.message : String(err)}`);
   }
+  return parseDashboardConfigText(text, file);
+}
+
+/** A configuration file's text (YAML or JSON), read by the caller; `file` names it in errors and anchors its relative paths. */
+export function parseDashboardConfigText(text: string, file: string): DashboardConfig {
   let raw: unknown;
   try {
     raw = parseYaml(text, { prettyErrors: true });
