@@ -4,6 +4,7 @@
  */
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { listVariable } from '../config/env-list';
 
 export const AUTH_MODES = ['none', 'token', 'proxy'] as const;
 export type AuthMode = (typeof AUTH_MODES)[number];
@@ -76,12 +77,6 @@ export const limitsSchema = z
 export type LimitsConfig = z.infer<typeof limitsSchema>;
 export const LIMITS_DEFAULTS: LimitsConfig = limitsSchema.parse({});
 
-const list = (v: string | undefined) =>
-  (v ?? '')
-    .split(/[\s,]+/)
-    .map((s) => s.trim())
-    .filter(Boolean);
-
 /**
  * Environment on top of the file's `auth`: DRIFTWATCH_AUTH_MODE, DRIFTWATCH_AUTH_TOKEN,
  * DRIFTWATCH_SESSION_SECRET, DRIFTWATCH_TRUSTED_PROXIES and DRIFTWATCH_ALLOWED_GROUPS
@@ -93,8 +88,11 @@ export function authFromEnv(base: AuthConfig, env: Record<string, string | undef
   if (env.DRIFTWATCH_AUTH_MODE) out.mode = env.DRIFTWATCH_AUTH_MODE.trim();
   if (env.DRIFTWATCH_AUTH_TOKEN) out.token = env.DRIFTWATCH_AUTH_TOKEN;
   if (env.DRIFTWATCH_SESSION_SECRET) out.sessionSecret = env.DRIFTWATCH_SESSION_SECRET;
-  if (env.DRIFTWATCH_TRUSTED_PROXIES) proxy.trustedAddresses = list(env.DRIFTWATCH_TRUSTED_PROXIES);
-  if (env.DRIFTWATCH_ALLOWED_GROUPS) proxy.allowedGroups = list(env.DRIFTWATCH_ALLOWED_GROUPS);
+  const trusted = listVariable(env, 'DRIFTWATCH_TRUSTED_PROXIES', 'address');
+  if (trusted) proxy.trustedAddresses = trusted;
+  // `","` must not become an empty allow-list: empty means every user the proxy sends.
+  const groups = listVariable(env, 'DRIFTWATCH_ALLOWED_GROUPS', 'group');
+  if (groups) proxy.allowedGroups = groups;
   if (Object.keys(out).length === 0 && Object.keys(proxy).length === 0) return undefined;
   return { ...base, ...out, proxy: { ...base.proxy, ...proxy } };
 }

@@ -114,6 +114,12 @@ describe('clusters and namespaces that cannot work', () => {
     expect(() => loadDashboardConfig({ DRIFTWATCH_CONTEXTS: ' , ' })).toThrow('environment (DRIFTWATCH_CONTEXTS): " , " names no context; leave it unset (or empty) for the default');
     expect(() => loadDashboardConfig({ DRIFTWATCH_MANIFESTS: ':' })).toThrow(/DRIFTWATCH_MANIFESTS\): ":" names no directory/);
     expect(loadDashboardConfig({ DRIFTWATCH_CONTEXTS: '', DRIFTWATCH_MANIFESTS: ' ' }).clusters).toBeUndefined();
+    // An allow-list of separators would otherwise become empty, which lets every proxied user in.
+    const proxied = { DRIFTWATCH_AUTH_MODE: 'proxy', DRIFTWATCH_TRUSTED_PROXIES: '127.0.0.1' };
+    expect(() => loadDashboardConfig({ ...proxied, DRIFTWATCH_ALLOWED_GROUPS: ',' })).toThrow(/DRIFTWATCH_ALLOWED_GROUPS\): "," names no group/);
+    expect(loadDashboardConfig({ ...proxied, DRIFTWATCH_ALLOWED_GROUPS: 'sre, ops' }).auth.proxy.allowedGroups).toEqual(['sre', 'ops']);
+    expect(() => loadDashboardConfig({ ...proxied, DRIFTWATCH_TRUSTED_PROXIES: ' , ' })).toThrow(/DRIFTWATCH_TRUSTED_PROXIES\): " , " names no address/);
+    expect(() => loadDashboardConfig({ DRIFTWATCH_EMBED_ORIGINS: ',' })).toThrow(/DRIFTWATCH_EMBED_ORIGINS\): "," names no origin/);
     const dir = tempDir();
     const file = join(dir, 'twice.yaml');
     writeFileSync(file, 'clusters:\n  - name: prod\n    context: a\n  - context: prod\n');

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { REDACTION_KEY_MIN_BYTES } from '../drift/secrets';
 import { issueText } from './config-issues';
 import { DriftConfigError, driftConfigSchema, issuePath } from './drift-config';
+import { listVariable } from './env-list';
 import { CRASHES_DEFAULTS, crashesSchema } from './crashes-config';
 import { AUTH_DEFAULTS, authFromEnv, authSchema, LIMITS_DEFAULTS, limitsSchema } from '../auth/auth-config';
 import { DATABASE_URL_ENV, storeOptionsSchema } from '../store/config';
@@ -154,23 +155,6 @@ export function parseDashboardConfigText(text: string, file: string): DashboardC
   return parseDashboardConfig(raw, file, dirname(resolve(file)));
 }
 
-const list = (v: string | undefined, sep: RegExp) =>
-  (v ?? '')
-    .split(sep)
-    .map((s) => s.trim())
-    .filter(Boolean);
-
-/**
- * A list variable's entries. Empty counts as unset (`FOO=` is how compose files and shells leave
- * one out), but separators with nothing between them are a mistake that would otherwise fall back
- * to the default in silence.
- */
-function listVariable(env: Record<string, string | undefined>, name: string, sep: RegExp, what: string): string[] {
-  const entries = list(env[name], sep);
-  if (entries.length === 0 && (env[name] ?? '').trim() !== '') throw new DriftConfigError(`environment (${name}): "${env[name] ?? ''}" names no ${what}; leave it unset (or empty) for the default`);
-  return entries;
-}
-
 /**
  * A yes/no variable. Anything unrecognised is an error rather than "no": a typo in a switch that
  * turns a protection on (`DRIFTWATCH_EMBED_REQUIRE_TOKEN=ture`) must not leave it off in silence.
@@ -193,12 +177,11 @@ function envBoolean(name: string, value: string): boolean {
  */
 export function loadDashboardConfig(env: Record<string, string | undefined> = process.env): DashboardConfig {
   const cfg = env.DRIFTWATCH_CONFIG ? readDashboardConfigFile(env.DRIFTWATCH_CONFIG) : parseDashboardConfig({}, 'defaults');
-  const contexts = listVariable(env, 'DRIFTWATCH_CONTEXTS', /,/, 'context');
-  if (contexts.length === 0 && env.DRIFTWATCH_CONTEXT) contexts.push(env.DRIFTWATCH_CONTEXT);
+  const contexts = listVariable(env, 'DRIFTWATCH_CONTEXTS', 'context', /,/) ?? (env.DRIFTWATCH_CONTEXT ? [env.DRIFTWATCH_CONTEXT] : []);
   if (contexts.length > 0) cfg.clusters = contexts.map((context) => ({ context, kubeconfig: env.DRIFTWATCH_KUBECONFIG }));
   else if (env.DRIFTWATCH_KUBECONFIG && !cfg.clusters) cfg.clusters = [{ kubeconfig: env.DRIFTWATCH_KUBECONFIG }];
-  const manifests = listVariable(env, 'DRIFTWATCH_MANIFESTS', /:/, 'directory');
-  if (manifests.length > 0) cfg.manifests = manifests.map((p) => ({ path: resolve(p) }));
+  const manifests = listVariable(env, 'DRIFTWATCH_MANIFESTS', 'directory', /:/);
+  if (manifests) cfg.manifests = manifests.map((p) => ({ path: resolve(p) }));
   if (env.DRIFTWATCH_DATA_DIR) cfg.dataDir = resolve(env.DRIFTWATCH_DATA_DIR);
   if (env.DRIFTWATCH_FIELD_MANAGER) cfg.fieldManager = env.DRIFTWATCH_FIELD_MANAGER;
   if (env.DRIFTWATCH_MANIFEST_PARSE_THREADS) {
@@ -217,8 +200,8 @@ export function loadDashboardConfig(env: Record<string, string | undefined> = pr
     throw new DriftConfigError(`environment (DRIFTWATCH_REDACTION_KEY): at least ${REDACTION_KEY_MIN_BYTES} characters, not ${Buffer.byteLength(redactionKey)}`);
   }
   const embedEnv: Record<string, unknown> = {};
-  const origins = list(env.DRIFTWATCH_EMBED_ORIGINS, /[\s,]+/);
-  if (origins.length > 0) embedEnv.allowedOrigins = origins;
+  const origins = listVariable(env, 'DRIFTWATCH_EMBED_ORIGINS', 'origin');
+  if (origins) embedEnv.allowedOrigins = origins;
   if (env.DRIFTWATCH_EMBED_TOKEN_SECRET) embedEnv.tokenSecret = env.DRIFTWATCH_EMBED_TOKEN_SECRET;
   if (env.DRIFTWATCH_EMBED_REQUIRE_TOKEN) embedEnv.requireToken = envBoolean('DRIFTWATCH_EMBED_REQUIRE_TOKEN', env.DRIFTWATCH_EMBED_REQUIRE_TOKEN);
   if (Object.keys(embedEnv).length > 0) {
