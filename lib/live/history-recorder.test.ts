@@ -55,7 +55,7 @@ describe('history recorder', () => {
     expect(chart.series[0]?.drifted).toEqual([1, 1, 1, 0, 0]);
   });
 
-  it('records no restart for a Pod first seen in a list (the dashboard starting), and records the ones after it', async () => {
+  it('records no restart for a Pod first seen in a list (the dashboard starting), records the ones after it, and keeps their messages masked', async () => {
     const { store, rec } = await recorder();
     const pod = (restartCount: number): KubeObject => ({
       apiVersion: 'v1',
@@ -65,8 +65,15 @@ describe('history recorder', () => {
     });
     rec.onLiveWrite({ cluster: 'c', type: 'added', object: pod(7), source: 'list' });
     rec.onLiveWrite({ cluster: 'c', type: 'modified', object: pod(8), previous: pod(7), source: 'watch' });
+    // A log tail as termination message (FallbackToLogsOnError): masked and cut before it is kept.
+    const tail = pod(9);
+    (tail.status as { containerStatuses: Array<{ lastState: { terminated: { message: string } } }> }).containerStatuses[0]!.lastState.terminated.message = `password=hunter2 ${'x'.repeat(2000)}`;
+    rec.onLiveWrite({ cluster: 'c', type: 'modified', object: tail, previous: pod(8), source: 'watch' });
     await store.flush();
     const h = await store.objectHistory({ cluster: 'c', group: '', kind: 'Pod', namespace: 'shop', name: 'api' });
-    expect(h?.podHealth.map((p) => p.restarts)).toEqual([8]);
+    expect(h?.podHealth.map((p) => p.restarts).sort()).toEqual([8, 9]);
+    const kept = h?.podHealth.find((p) => p.restarts === 9)?.message ?? '';
+    expect(kept).not.toContain('hunter2');
+    expect(kept.length).toBeLessThanOrEqual(500);
   });
 });

@@ -7,6 +7,7 @@
 import type { DriftStore, ObjectRef } from '../store';
 import type { KubeObject } from '../kube/cache-diff';
 import { deepEqual } from '../kube/cache-diff';
+import { maskSecrets } from '../health/log-mask';
 import type { DriftChange } from './types';
 import { groupOf } from './types';
 
@@ -129,7 +130,7 @@ export class HistoryRecorder {
       const crashLoop = waiting === 'CrashLoopBackOff' && prev?.state?.waiting?.reason !== 'CrashLoopBackOff';
       if (!restarted && !crashLoop) continue;
       const reason = waiting ?? c.lastState?.terminated?.reason ?? c.state?.terminated?.reason;
-      const message = c.state?.waiting?.message ?? c.lastState?.terminated?.message;
+      const message = storedMessage(c.state?.waiting?.message ?? c.lastState?.terminated?.message);
       this.store.recordPodHealth({
         cluster: w.cluster,
         namespace: w.object.metadata.namespace ?? '',
@@ -143,6 +144,20 @@ export class HistoryRecorder {
       });
     }
   }
+}
+
+/** Of a termination message, what the store keeps. */
+const MAX_STORED_MESSAGE = 500;
+
+/**
+ * A termination message is the container's /dev/termination-log or, under
+ * FallbackToLogsOnError, the tail of its log: masked as the crash parser masks logs, and kept to
+ * its first 500 characters, as the crash summary is.
+ */
+function storedMessage(message: string | undefined): string | undefined {
+  if (!message) return undefined;
+  const masked = maskSecrets(message);
+  return masked.length > MAX_STORED_MESSAGE ? `${masked.slice(0, MAX_STORED_MESSAGE - 1)}…` : masked;
 }
 
 function rv(obj: KubeObject): { resourceVersion?: string } {
