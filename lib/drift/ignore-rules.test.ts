@@ -106,6 +106,14 @@ describe('ignore rules', () => {
     expect(() => compileIgnoreRules([{ path: 'spec..replicas' }])).toThrow(IgnoreRuleError);
     expect(() => diffObjects(desired(), live(), { ignoreRules: [{ path: 'spec.containers[name=' }] })).toThrow(/invalid field path/);
   });
+
+  it('refuse an index into a list the engine names by key (it would never match), and keep indexes into atomic lists', () => {
+    for (const r of [{ jsonPointer: '/spec/template/spec/containers/1' }, { jsonPointer: '/spec/containers/0/env/2' }, { path: 'spec.template.spec.containers[name=app].ports[0]' }, { jsonPointer: '/spec/ports/0/nodePort' }]) {
+      expect(() => compileIgnoreRules([r]), JSON.stringify(r)).toThrow(/matched by key, not by position/);
+    }
+    expect(() => compileIgnoreRules([{ jsonPointer: '/spec/template/spec/containers/1' }])).toThrow('write containers[name=…] in a path instead');
+    expect(() => compileIgnoreRules([{ path: 'spec.template.spec.containers[name=app].args[2]' }, { jsonPointer: '/spec/template/spec/containers/*/image' }, { jsonPointer: '/rules/0/verbs' }])).not.toThrow();
+  });
 });
 
 describe('label selectors', () => {

@@ -162,6 +162,27 @@ function describe(r: IgnoreRule): string {
   return `ignore rule (${parts.join(', ') || 'all fields'})`;
 }
 
+/**
+ * Pod-spec lists the engine names by key (DESIGN: containers by name, ports by port…), by the
+ * segment before them: an index into one never matches a change, so a rule written that way
+ * (Argo CD's `ignoreDifferences` pointers are: `/spec/template/spec/containers/1`) would hide
+ * nothing in silence.
+ */
+const KEYED_UNDER_SPEC: Record<string, string> = { containers: 'name', initContainers: 'name', ephemeralContainers: 'name', volumes: 'name', imagePullSecrets: 'name', ports: 'port' };
+const KEYED_UNDER_CONTAINER: Record<string, string> = { env: 'name', volumeMounts: 'mountPath', ports: 'containerPort' };
+
+function indexIntoKeyedList(pattern: ReadonlyArray<PatternSegment>): string | undefined {
+  for (let i = 1; i < pattern.length; i++) {
+    if (typeof pattern[i] !== 'number') continue;
+    const list = pattern[i - 1];
+    const parent = pattern[i - 2];
+    if (typeof list !== 'string') continue;
+    const key = parent === 'spec' ? KEYED_UNDER_SPEC[list] : typeof parent === 'number' || (typeof parent === 'object' && parent !== null && !Array.isArray(parent)) ? KEYED_UNDER_CONTAINER[list] : undefined;
+    if (key !== undefined) return `${list} is a list whose elements are matched by key, not by position, so an index into it never matches: write ${list}[${key}=…] in a path instead`;
+  }
+  return undefined;
+}
+
 export function compileIgnoreRule(r: IgnoreRule): CompiledIgnoreRule {
   let pattern: PatternSegment[] | null = null;
   try {
@@ -170,6 +191,8 @@ export function compileIgnoreRule(r: IgnoreRule): CompiledIgnoreRule {
   } catch (e) {
     throw new IgnoreRuleError(e instanceof Error ? e.message : String(e));
   }
+  const keyed = pattern !== null ? indexIntoKeyedList(pattern) : undefined;
+  if (keyed !== undefined) throw new IgnoreRuleError(`${r.path ?? r.jsonPointer ?? ''}: ${keyed}`);
   let selector: LabelSelector | null = null;
   if (typeof r.labelSelector === 'string') selector = parseLabelSelector(r.labelSelector);
   else if (r.labelSelector !== undefined) selector = r.labelSelector;
