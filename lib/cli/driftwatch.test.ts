@@ -96,6 +96,14 @@ describe('driftwatch diff', { timeout: 120_000 }, () => {
       expect(r.stdout).toContain('data.wordpress-password');
       for (const v of ['KysrKysrKys=', 'Skt2T0tjMk5PdQ==', 'Xkt2T0tjMk5PdQ==']) expect(r.stdout + r.stderr).not.toContain(v);
     }
+    // With the dashboard's key the markers are its markers: the same in two runs.
+    const withKey = (): string => {
+      const r = spawnSync(process.execPath, [bin, 'diff', d, c('wordpress-live.json')], { encoding: 'utf8', cwd: tmp, env: { ...process.env, NO_COLOR: '', DRIFTWATCH_REDACTION_KEY: 'k'.repeat(32) }, timeout: 60_000 });
+      return r.stdout;
+    };
+    const first = withKey();
+    expect(first).toMatch(/\(value hidden, hash [0-9a-f]{12}…\)/);
+    expect(withKey()).toBe(first);
   });
 
   it('prints a readable per-field diff without colour when stdout is not a terminal', () => {

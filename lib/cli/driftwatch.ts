@@ -5,7 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { parseDashboardConfigText } from '../config/dashboard-config';
 import { DriftConfigError, diffOptionsFromConfig } from '../config/drift-config';
+import { loadRedactionKey, REDACTION_KEY_ENV } from '../auth/redaction-key';
 import { parseManifestText } from '../desired/manifest-parse';
+import { setRedactionKey } from '../drift/secrets';
 import type { ManifestProblem } from '../desired/types';
 import { diffPrepared, DriftInputError, IgnoreRuleError, prepareDesired, type DiffOptions, type DriftReport, type FieldChange } from '../drift/index';
 
@@ -22,6 +24,9 @@ Options:
   --no-ignore-aggregated-role-rules   report rules of aggregated ClusterRoles
   --config FILE                       YAML/JSON file with ignoreRules and other options
   -h, --help                          show this help
+
+Secret values are shown as (value hidden, hash …): a keyed hash, of a key made for the run, or
+of DRIFTWATCH_REDACTION_KEY when set (the dashboard's, to compare with its markers).
 
 Exit status: 0 in sync, 1 drift, 2 error.`;
 
@@ -176,7 +181,8 @@ export function matchObjects(desired: ReadonlyArray<Obj>, live: ReadonlyArray<Ob
 const ANSI = { red: '\u001b[31m', green: '\u001b[32m', yellow: '\u001b[33m', magenta: '\u001b[35m', dim: '\u001b[2m', bold: '\u001b[1m', reset: '\u001b[0m' };
 
 function formatValue(v: unknown): string {
-  if (isRecord(v) && v.redacted === true && typeof v.sha256 === 'string') return `(value hidden, sha256 ${v.sha256}…)`;
+  // A keyed hash (HMAC-SHA256), not the value's SHA-256: `sha256sum` of the value will not match it.
+  if (isRecord(v) && v.redacted === true && typeof v.sha256 === 'string') return `(value hidden, hash ${v.sha256}…)`;
   const s = JSON.stringify(v) ?? String(v);
   return s.length > 160 ? `${s.slice(0, 157)}...` : s;
 }
@@ -248,6 +254,12 @@ function loadConfig(file: string, io: Pick<CliIo, 'readFile'>): DiffOptions {
 }
 
 function diffCommand(args: Args, io: CliIo): number {
+  // The dashboard's key, when given, so that markers compare with its own; else one of this run.
+  if (process.env[REDACTION_KEY_ENV]) {
+    const key = loadRedactionKey(undefined, { [REDACTION_KEY_ENV]: process.env[REDACTION_KEY_ENV] });
+    if ('error' in key) throw new CliError(key.error);
+    setRedactionKey(key.key);
+  }
   const options: DiffOptions = args.config !== undefined ? loadConfig(args.config, io) : {};
   if (args.fieldManager !== undefined) options.fieldManager = args.fieldManager;
   if (!args.ignoreAggregatedRoleRules) options.ignoreAggregatedRoleRules = false;
