@@ -42,9 +42,13 @@ function each(list: unknown, fn: (item: Record<string, unknown>) => void): void 
 /** imagePullPolicy as the API server picks it: Always for `:latest` or no tag, else IfNotPresent. */
 export function defaultPullPolicy(image: unknown): 'Always' | 'IfNotPresent' {
   if (typeof image !== 'string') return 'IfNotPresent';
-  if (image.includes('@')) return 'IfNotPresent';
-  const colon = image.indexOf(':', image.lastIndexOf('/') + 1);
-  const tag = colon < 0 ? '' : image.slice(colon + 1);
+  // As the API server parses it: a digest pins the image unless a `latest` tag stands beside it
+  // (`nginx:latest@sha256:…` defaults to Always); without either, the tag is `latest`.
+  const at = image.indexOf('@');
+  const name = at < 0 ? image : image.slice(0, at);
+  const colon = name.indexOf(':', name.lastIndexOf('/') + 1);
+  const tag = colon < 0 ? '' : name.slice(colon + 1);
+  if (at >= 0) return tag === 'latest' ? 'Always' : 'IfNotPresent';
   return tag === '' || tag === 'latest' ? 'Always' : 'IfNotPresent';
 }
 

@@ -545,6 +545,9 @@ describe('false positives catalogue', () => {
     expect(r.warnings).toHaveLength(1);
     expect(r.warnings[0]).toContain('spec.template.spec.containers[name=api].env');
     expect(r.warnings[0]).toContain('name=REPEATED');
+    // Live without any env: each missing key once, the duplicated one too.
+    const bare = diffObjects(desired, apiDeploymentLive({ name: 'api', image: 'acme/api:1' }));
+    expect(bare.changes.map((c) => c.path).sort()).toEqual(['spec.template.spec.containers[name=api].env[name=LOG_LEVEL]', 'spec.template.spec.containers[name=api].env[name=REPEATED]']);
   });
 
   describe('#20 Pod defaults', () => {
@@ -630,6 +633,11 @@ describe('false positives catalogue', () => {
       expectInSync(diffObjects(podFromTemplate('ghcr.io/acme/api:2.3.1'), livePod('ghcr.io/acme/api:2.3.1', 'IfNotPresent')));
       expectInSync(diffObjects(podFromTemplate('ghcr.io/acme/api:latest'), livePod('ghcr.io/acme/api:latest', 'Always')));
       expectInSync(diffObjects(podFromTemplate('ghcr.io/acme/api'), livePod('ghcr.io/acme/api', 'Always')));
+      // A digest pins the image (IfNotPresent), unless a latest tag stands beside it (Always).
+      const digest = `sha256:${'0d17'.repeat(16)}`;
+      expectInSync(diffObjects(podFromTemplate(`ghcr.io/acme/api@${digest}`), livePod(`ghcr.io/acme/api@${digest}`, 'IfNotPresent')));
+      expectInSync(diffObjects(podFromTemplate(`ghcr.io/acme/api:2.3.1@${digest}`), livePod(`ghcr.io/acme/api:2.3.1@${digest}`, 'IfNotPresent')));
+      expectInSync(diffObjects(podFromTemplate(`ghcr.io/acme/api:latest@${digest}`), livePod(`ghcr.io/acme/api:latest@${digest}`, 'Always')));
     });
 
     it('even when the creating controller’s managedFields name every defaulted field', () => {
