@@ -3,6 +3,8 @@
  * last-applied and managedFields, `added` fields from other actors, attribution, ignore rules and
  * Secret redaction — the last four only when there is something to report.
  */
+import { atomicListExtras } from './atomic-extras';
+import type { DNode } from './compile';
 import { diffNode, equalsNode, type RawChange, type WalkContext } from './compare';
 import {
   AGGREGATED_RULES_RULE,
@@ -89,6 +91,43 @@ function addRemoval(p: PreparedDesiredImpl, c: RemovalCandidate, live: Record<st
   if (c.soft !== null && equalsNode(c.soft, v)) return;
   if (isServerPopulated(p.kind, c.segs, v)) return;
   out.push({ op: 'removed', segs: c.segs, desired: deepFreeze(c.soft?.value), live: v });
+}
+
+/** An already reported change at, above or below this path. */
+function reportedNear(raw: ReadonlyArray<RawChange>, path: string): boolean {
+  for (const c of raw) {
+    const q = pathOf(c);
+    const [short, long] = q.length <= path.length ? [q, path] : [path, q];
+    if (short === '' || long === short || long.startsWith(`${short}.`) || long.startsWith(`${short}[`)) return true;
+  }
+  return false;
+}
+
+/**
+ * Atomic lists whose live elements hold fields the manifest's have not (atomic-extras.ts), as a
+ * change of the list, attributed to its owner (the rules are there). Without managedFields, only
+ * what the last-applied annotation shows the previous apply wrote.
+ */
+function atomicExtraChanges(lists: ReadonlyArray<DNode>, live: Record<string, unknown>, mf: unknown, o: DiffOptions, lastApplied: string | undefined, raw: RawChange[]): void {
+  const open = lists.filter((l) => !reportedNear(raw, l.path()));
+  if (open.length === 0) return;
+  let applied: unknown;
+  if (lastApplied !== undefined) {
+    try {
+      applied = JSON.parse(lastApplied);
+    } catch {
+      // Reported as a warning by the three-way removal already.
+    }
+  }
+  const laApplier = ownerOf(mf, LAST_APPLIED_SEGS)?.name;
+  for (const x of atomicListExtras(open, (segs) => valueAt(live, segs), applied === undefined ? undefined : (segs) => valueAt(applied, segs))) {
+    const owner = ownerOf(mf, x.list.segs);
+    const written = owner !== undefined && !isIgnoredManager(owner.name, o) && (owner.name === laApplier ? x.appliedBefore : true);
+    if (!written && !(owner === undefined && x.appliedBefore)) continue;
+    const c: RawChange = { op: 'changed', segs: x.list.segs, node: x.list, desired: x.list.explicit(), live: x.live };
+    if (owner !== undefined) c.manager = owner;
+    raw.push(c);
+  }
 }
 
 const CROSS_VERSION_TAIL = "; fields renamed between versions may show as drift — read live in the manifest's version";
@@ -275,6 +314,13 @@ export function diffPrepared(prepared: PreparedDesired, live: unknown, options: 
     if (raw.length > walked) sources++;
   }
   if (Array.isArray(mf) && mf.length > 0) sources += managedFieldsChanges(p, mf, live, hasLastApplied, o, raw, cx.fsSilent ? own : null);
+  const lists = p.atomicLists();
+  if (lists.length > 0 && (hasLastApplied || Array.isArray(mf))) {
+    const before = raw.length;
+    const laIsManifests = hasLastApplied && (own === null || ownsLastApplied(own.fieldsV1));
+    atomicExtraChanges(lists, live, mf, o, laIsManifests ? lastApplied : undefined, raw);
+    if (raw.length > before) sources++;
+  }
   if (raw.length === 0) return { drift: false, changes: [], ignored: [], warnings };
   // Last-applied and managedFields, or two appliers sharing a field, can name the same field.
   const all = sources > 1 ? dedupe(raw) : raw;

@@ -713,6 +713,12 @@ describe('false positives catalogue', () => {
       expectInSync(diffObjects(sts('10240Mi'), live()));
     });
 
+    it('are equal also when their creator owns the whole (atomic) list, server-filled fields and all', () => {
+      const l = live();
+      (l.metadata as Obj).managedFields = [entry('helm', 'Update', { 'f:spec': { 'f:volumeClaimTemplates': {}, 'f:serviceName': {} } })];
+      expectInSync(diffObjects(sts('10Gi'), l));
+    });
+
     it('a different size is reported inside the template', () => {
       expect(paths(diffObjects(sts('20Gi'), live()))).toEqual(['spec.volumeClaimTemplates[0].spec.resources.requests.storage']);
     });
@@ -799,6 +805,49 @@ describe('false positives catalogue', () => {
 });
 
 describe('misses other tools have', () => {
+  describe('a field inside an element of an atomic list, which only the desired side\'s fields were compared for', () => {
+    const role = (rule: Obj, meta: Obj = {}): Obj => ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'reader', namespace: 'shop', ...meta }, rules: [rule] });
+    const rule = { apiGroups: [''], resources: ['secrets'], verbs: ['get'] };
+    const narrowed = { ...rule, resourceNames: ['app-tls'] };
+
+    it('written by another actor (kubectl edit narrowing a Role rule): the list changed, by them', () => {
+      const live = role(narrowed, { managedFields: [entry('helm', 'Update', { 'f:rules': {} }), entry('kubectl-edit', 'Update', { 'f:rules': {} }, { time: '2025-03-02T00:00:00Z' })] });
+      expect(diffObjects(role(rule), live).changes).toMatchObject([{ path: 'rules', op: 'changed', desired: [rule], live: [narrowed], manager: { name: 'kubectl-edit' } }]);
+      // Without managedFields nothing is attributable: not reported (DESIGN).
+      expectInSync(diffObjects(role(rule), role(narrowed)));
+    });
+
+    it('applied before and dropped from the manifest since (client-side or server-side apply): the next apply removes it', () => {
+      const applied = JSON.stringify(role(narrowed));
+      const csa = role(narrowed, { annotations: { 'kubectl.kubernetes.io/last-applied-configuration': applied }, managedFields: [entry('kubectl-client-side-apply', 'Update', { 'f:metadata': { 'f:annotations': { 'f:kubectl.kubernetes.io/last-applied-configuration': {} } }, 'f:rules': {} })] });
+      expect(diffObjects(role(rule), csa).changes).toMatchObject([{ path: 'rules', op: 'changed', manager: { name: 'kubectl-client-side-apply' } }]);
+      const ssa = role(narrowed, { managedFields: [entry('argocd-controller', 'Apply', { 'f:rules': {} })] });
+      expect(diffObjects(role(rule), ssa, { fieldManager: 'argocd-controller' }).changes).toMatchObject([{ path: 'rules', op: 'changed', manager: { name: 'argocd-controller' } }]);
+    });
+
+    it('server defaults inside the elements are not: a webhook rule\'s scope, a NetworkPolicy port\'s protocol, written back by their creator', () => {
+      const hook = (scope?: string): Obj => ({
+        apiVersion: 'admissionregistration.k8s.io/v1',
+        kind: 'ValidatingWebhookConfiguration',
+        metadata: { name: 'policy' },
+        webhooks: [{ name: 'v.example.com', admissionReviewVersions: ['v1'], sideEffects: 'None', clientConfig: { url: 'https://hooks.example.com/v' }, rules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['pods'], ...(scope ? { scope } : {}) }] }],
+      });
+      const creator = [entry('helm', 'Update', { 'f:webhooks': { 'k:{"name":"v.example.com"}': { '.': {}, 'f:rules': {} } } })];
+      expectInSync(diffObjects(hook(), { ...hook('*'), metadata: { name: 'policy', managedFields: creator } }));
+      const edited = [entry('kubectl-edit', 'Update', { 'f:webhooks': { 'k:{"name":"v.example.com"}': { 'f:rules': {} } } })];
+      expect(diffObjects(hook(), { ...hook('Namespaced'), metadata: { name: 'policy', managedFields: edited } }).changes).toMatchObject([{ path: 'webhooks[name=v.example.com].rules', op: 'changed', manager: { name: 'kubectl-edit' } }]);
+      const np = (protocol?: string): Obj => ({
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'NetworkPolicy',
+        metadata: { name: 'web', namespace: 'shop' },
+        spec: { podSelector: { matchLabels: { app: 'web' } }, ingress: [{ ports: [{ port: 8080, ...(protocol ? { protocol } : {}) }] }] },
+      });
+      const npLive = { ...np('TCP'), metadata: { name: 'web', namespace: 'shop', managedFields: [entry('helm', 'Update', { 'f:spec': { 'f:ingress': {}, 'f:podSelector': {} } })] } };
+      (npLive.spec as Obj).policyTypes = ['Ingress'];
+      expectInSync(diffObjects(np(), npLive));
+    });
+  });
+
   it('a Service port added by hand is reported as added (argo-cd#16771)', () => {
     const desired = {
       apiVersion: 'v1',

@@ -3,6 +3,7 @@
  * compiled key lookups. Done once per revision, reused for every live object it is compared with.
  */
 import { compileValue, DNode, type SchemaPair } from './compile';
+import { atomicListsOf } from './atomic-extras';
 import { applyBuiltinDefaults, applySchemaDefaults, SoftMarks } from './defaults';
 import { CA_BUNDLE_RULES, IGNORE_ANNOTATION, rulesFromAnnotation, type CompiledIgnoreRule } from './ignore-rules';
 import { builtinSchemaProvider, isBuiltinKind } from './list-keys';
@@ -65,6 +66,13 @@ export class PreparedDesiredImpl implements PreparedDesired {
    */
   get object(): Readonly<Record<string, unknown>> {
     return deepFreeze(this.obj);
+  }
+
+  private atomicListsCache: DNode[] | undefined = undefined;
+
+  /** The tree's atomic lists of objects, found on first use (atomic-extras.ts). */
+  atomicLists(): DNode[] {
+    return (this.atomicListsCache ??= atomicListsOf(this.root));
   }
 
   cachedCandidates(annotation: string, compute: () => RemovalCandidate[] | string): RemovalCandidate[] | string {
