@@ -11,7 +11,7 @@ import { timeAgo } from '@/lib/client/format';
 import { objectHref } from '@/lib/client/object-id';
 import { driftApiQuery, namespaceFacetOf } from '@/lib/client/table-query';
 import { diffInputOf, liveUnknown, type DiffInput } from '@/lib/client/yaml-diff';
-import { STATUSES, type DriftListResponse, type ObjectDriftState } from '@/lib/client/types';
+import { STATUSES, type DriftCountsResponse, type DriftListResponse, type ObjectDriftState } from '@/lib/client/types';
 import { DriftTimelineChart } from './drift-timeline-chart';
 import { EmbedFrame, fullViewSearch } from './embed-frame';
 import { FieldDiffList } from './field-diff-list';
@@ -22,7 +22,7 @@ import { YamlDiffView } from './yaml-diff-view';
 const POLL_MS = 5_000;
 export function EmbedOverview() {
   const sp = useViewSearch();
-  const counts = useQuery({ queryKey: ['embed', 'counts'], queryFn: ({ signal }) => getJson<DriftListResponse>('/api/v1/drift?limit=1', signal), refetchInterval: POLL_MS });
+  const counts = useQuery({ queryKey: ['embed', 'counts'], queryFn: ({ signal }) => getJson<DriftCountsResponse>('/api/v1/drift/counts', signal), refetchInterval: POLL_MS });
   return (
     <EmbedFrame view="overview" fullViewHref={`/${fullViewSearch(sp)}`}>
       <p className="embed-counts" data-testid="embed-counts">

@@ -253,7 +253,17 @@ describe('token mode, limits, headers and the Secret canary (real server, real c
     // The embed's own data reads carry the token in a header (lib/client/api.ts): allowed for
     // that view's reads only, and only for what the token pins.
     const header = (t: string) => ({ 'x-driftwatch-embed-token': t });
-    expect((await get('/api/v1/drift?limit=1', header(token))).status).toBe(200);
+    // An overview reads counts, never the objects themselves (their changes, values, managers).
+    const counts = await get('/api/v1/drift/counts', header(token));
+    expect(counts.status).toBe(200);
+    expect(Object.keys(JSON.parse(counts.body) as object).sort()).toEqual(['counts', 'lastEventId', 'ready', 'total']);
+    expect((await get('/api/v1/drift?limit=1', header(token))).status).toBe(401);
+    expect((await get('/api/v1/drift?limit=1000&status=in-sync,drifted,missing,unmanaged,error', header(token))).status).toBe(401);
+    // A token that pins how the panel draws still reads its data.
+    const pinned = createEmbedToken(EMBED_SECRET, { view: 'overview', params: { range: '7d', stack: 'namespace' }, ttlMs: 3_600_000 });
+    expect((await get('/api/v1/drift/counts', header(pinned))).status).toBe(200);
+    const driftToken = createEmbedToken(EMBED_SECRET, { view: 'drift', ttlMs: 3_600_000 });
+    expect((await get('/api/v1/drift?limit=1', header(driftToken))).status).toBe(200);
     // Past the gate (the route itself then wants its chart parameters).
     expect((await get('/api/v1/history/chart', header(token))).status).not.toBe(401);
     expect((await get('/api/v1/history/chart', {})).status).toBe(401);

@@ -47,6 +47,7 @@ export function scopedNamespaces(scope: NamespaceScope, asked: string[] | undefi
 const SCOPE_AWARE_READS = new Set([
   '/api/v1/drift',
   '/api/v1/drift/rows',
+  '/api/v1/drift/counts',
   '/api/v1/drift/object',
   '/api/v1/stream',
   '/api/v1/history/chart',

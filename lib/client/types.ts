@@ -11,6 +11,14 @@ export type { ClusterSummary, DriftStatus, FieldChange, ManagerRef, ManifestProb
 
 export const STATUSES: readonly DriftStatus[] = ['drifted', 'missing', 'error', 'in-sync', 'unmanaged'];
 
+/** GET /api/v1/drift/counts: objects by status, nothing of any object. */
+export interface DriftCountsResponse {
+  counts: Record<DriftStatus, number>;
+  total: number;
+  ready: boolean;
+  lastEventId: number;
+}
+
 export interface DriftListResponse {
   items: ObjectDriftState[];
   total: number;

@@ -52,6 +52,36 @@ describe('parseManifestText', () => {
     expect(indent.problems).toEqual([expect.objectContaining({ line: 5, column: 1, message: 'document 1: All mapping items must start at the same column' })]);
   });
 
+  it('never quotes a Secret value in a problem, whatever the YAML error (the parser\'s own messages quote the text they stop at)', () => {
+    const secret = (body: string) => `apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\nstringData:\n${body}`;
+    const cases: Array<[string, RegExp]> = [
+      ['  password: *Pa55w0rd-CANARY\n', /reads as an alias.*quote the value/],
+      ['  password: |CANARY-block\n', /block scalar header/],
+      ['  password: >-CANARY-folded\n', /block scalar header/],
+      ['  password: "CANARY-\\q"\n', /escape sequence/],
+      ['  x: !!omap\n    - CANARY-omap: a\n    - CANARY-omap: b\n', /!!omap/],
+      ['  password: &CANARY-anchor\n  other: *CANARY-alias\n', /./],
+      ['  password: !CANARY-tag x\n', /./],
+      ['  password: `CANARY-tick\n', /cannot start with/],
+      ['  password: [CANARY-open\n', /still open/],
+      ['  ? [CANARY-key]\n  : x\n', /./],
+    ];
+    const warned: string[] = [];
+    const onWarning = (w: Error) => void warned.push(w.message);
+    process.on('warning', onWarning);
+    try {
+      for (const [body, expected] of cases) {
+        const problems = parseManifestText(secret(body), 's.yaml').problems;
+        const text = JSON.stringify(problems);
+        expect(text, body).not.toMatch(/CANARY/);
+        if (problems.length > 0) expect(problems.map((p) => p.message).join('\n'), body).toMatch(expected);
+      }
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warned.join('\n')).not.toMatch(/CANARY/);
+  });
+
   it('reports documents that are not objects or lack apiVersion, kind or metadata.name', () => {
     const text = [
       '- just\n- a list\n',

@@ -11,10 +11,11 @@
  * (JSON.parse) for files whose documents are all plain JSON objects, which falls back to the YAML
  * parser for anything it does not read exactly as that parser would.
  */
-import { isCollection, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type CST, type Document, type ParsedNode, type Tags, type YAMLError } from 'yaml';
+import { isCollection, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type CST, type Document, type ParsedNode, type Tags, YAMLError } from 'yaml';
 import { isRecord, setOwn } from '../drift/normalize';
 import { parseSimpleYaml } from './simple-yaml';
 import type { ManifestProblem } from './types';
+import { yamlProblemText } from './yaml-messages';
 
 export interface ParsedManifest {
   /** apiVersion, kind and metadata.name are present and non-empty strings. */
@@ -102,20 +103,25 @@ function kubectlTags(tags: Tags): Tags {
   return tags.filter((t) => typeof t === 'string' || !(t.tag === 'tag:yaml.org,2002:timestamp' || t.format === 'TIME'));
 }
 
-/** yaml's messages end with " at line L, column C:\n\n<excerpt>"; the position is reported separately. */
-function shortMessage(e: YAMLError): string {
-  const at = e.message.indexOf(' at line ');
-  return at > 0 ? e.message.slice(0, at) : e.message.split('\n')[0] ?? e.message;
-}
 
 /**
  * JSON-representable copy of what yaml produced: explicit `!!binary`, `!!set`, `!!omap` and
  * `.inf`/`.nan` have no JSON form (kubectl rejects them too).
  */
+/** toJson's own refusals: they name a path of keys, never a value. */
+class NotJsonError extends Error {}
+
+/** Why a document's conversion failed, without quoting its text (yaml-messages.ts says why). */
+function conversionProblem(e: unknown): string {
+  if (e instanceof NotJsonError || e instanceof RangeError) return e.message;
+  if (e instanceof YAMLError) return yamlProblemText(e);
+  return e instanceof Error ? yamlProblemText({ message: e.message }) : 'the document cannot be read';
+}
+
 function toJson(v: unknown, path: string): unknown {
   if (v === null || typeof v === 'string' || typeof v === 'boolean') return v;
   if (typeof v === 'number') {
-    if (!Number.isFinite(v)) throw new Error(`${path || 'value'}: ${String(v)} is not representable in JSON`);
+    if (!Number.isFinite(v)) throw new NotJsonError(`${path || 'value'}: ${String(v)} is not representable in JSON`);
     return v;
   }
   if (Array.isArray(v)) return v.map((e, i) => toJson(e, `${path}[${i}]`));
@@ -124,7 +130,7 @@ function toJson(v: unknown, path: string): unknown {
     for (const [k, c] of Object.entries(v)) setOwn(out, k, toJson(c, path === '' ? k : `${path}.${k}`));
     return out;
   }
-  throw new Error(`${path || 'value'}: a ${Object.prototype.toString.call(v).slice(8, -1)} is not representable in JSON`);
+  throw new NotJsonError(`${path || 'value'}: a ${Object.prototype.toString.call(v).slice(8, -1)} is not representable in JSON`);
 }
 
 function notAString(field: string, value: unknown): string {
@@ -280,7 +286,7 @@ function addDocument(cx: Ctx, doc: Document.Parsed, index: number): void {
   const what = `document ${index + 1}`;
   const fatal = doc.errors.filter((e) => e.code !== 'DUPLICATE_KEY');
   // go-yaml (non-strict) keeps the last of duplicate keys, as yaml does: worth a warning, not a loss.
-  for (const e of doc.errors) if (e.code === 'DUPLICATE_KEY') problem(cx, e.pos[0], `${what}: ${shortMessage(e)}`, 'warning');
+  for (const e of doc.errors) if (e.code === 'DUPLICATE_KEY') problem(cx, e.pos[0], `${what}: ${yamlProblemText(e)}`, 'warning');
   if (fatal.length > 0) {
     const first = fatal[0] as YAMLError;
     const more = fatal.length > 1 ? ` (and ${fatal.length - 1} more error${fatal.length > 2 ? 's' : ''})` : '';
@@ -290,10 +296,10 @@ function addDocument(cx: Ctx, doc: Document.Parsed, index: number): void {
     if (opened?.outer) {
       // Everything inside is closed: the document's own bracket is what runs on, and where it was
       // meant to close is anyone's guess. Reported where the parser gave up, with where it opened.
-      problem(cx, noticed.offset, `${what}: ${shortMessage(first)}: the ${opened.what} that opens the document at line ${cx.lc.linePos(opened.offset).line} is still open at ${where}${more}`);
+      problem(cx, noticed.offset, `${what}: ${yamlProblemText(first)}: the ${opened.what} that opens the document at line ${cx.lc.linePos(opened.offset).line} is still open at ${where}${more}`);
     } else if (opened) {
-      problem(cx, opened.offset, `${what}: ${shortMessage(first)}: the ${opened.what} here is still open at ${where}${more}`);
-    } else problem(cx, noticed.offset, `${what}: ${shortMessage(first)}${more}`);
+      problem(cx, opened.offset, `${what}: ${yamlProblemText(first)}: the ${opened.what} here is still open at ${where}${more}`);
+    } else problem(cx, noticed.offset, `${what}: ${yamlProblemText(first)}${more}`);
     return;
   }
   if (doc.contents === null) return; // empty document: `---` twice, or only comments
@@ -301,7 +307,7 @@ function addDocument(cx: Ctx, doc: Document.Parsed, index: number): void {
   try {
     value = toJson(doc.toJS({ maxAliasCount: 1000 }), '');
   } catch (e) {
-    problem(cx, startOf(doc.contents) ?? doc.range[0], `${what}: ${e instanceof Error ? e.message : String(e)}`);
+    problem(cx, startOf(doc.contents) ?? doc.range[0], `${what}: ${conversionProblem(e)}`);
     return;
   }
   if (value === null) return;
@@ -421,7 +427,8 @@ export function parseManifestTextNoting(text: string, file: string): { parsed: P
   return fast !== undefined ? { parsed: fast, general: false } : { parsed: parseYamlManifests(text, file), general: true };
 }
 
-const SCALAR_OPTIONS = { version: '1.1', customTags: kubectlTags } as const;
+// logLevel: the parser's own warnings go to process.emitWarning (the server's log) and quote keys.
+const SCALAR_OPTIONS = { version: '1.1', customTags: kubectlTags, logLevel: 'error' } as const;
 
 /** A named, non-List object: what both fast paths take as it is (else the YAML parser reports it). */
 const plainObject = (v: Record<string, unknown>) => !isListDocument(v) && missingIdentity(v) === undefined;

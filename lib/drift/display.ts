@@ -1,11 +1,11 @@
 /**
  * Objects as the API hands them to a browser: Secret values replaced by redaction markers
- * (everywhere they can hide: data, stringData and the last-applied annotation, which kubectl
- * fills with the whole manifest), and the paths the engine never compares listed so the UI can
+ * (everywhere they can hide: data, stringData and the annotations, which kubectl and other tools
+ * fill with the whole manifest), and the paths the engine never compares listed so the UI can
  * grey them out.
  */
 import { formatPath, type PathSegment } from './path';
-import { cloneJson, isRecord, LAST_APPLIED_ANNOTATION, VOLATILE_ANNOTATIONS, VOLATILE_METADATA } from './normalize';
+import { cloneJson, isRecord, VOLATILE_ANNOTATIONS, VOLATILE_METADATA } from './normalize';
 import { isCoreSecret, redactSecret } from './secrets';
 
 export interface DisplayObject {
@@ -21,35 +21,41 @@ export function redactForDisplay(obj: unknown): Record<string, unknown> {
   return isCoreSecret(out) ? redactSecretValues(out) : out;
 }
 
-/** Redacts, in place, where a Secret's values are: data, stringData, the last-applied annotation. */
+/** Redacts, in place, where a Secret's values are: data, stringData and its annotations. */
 function redactSecretValues(secret: Record<string, unknown>): Record<string, unknown> {
   if (isRecord(secret.data)) secret.data = redactSecret(secret.data);
   if (isRecord(secret.stringData)) secret.stringData = redactSecret(secret.stringData, 'text');
-  if (isRecord(secret.metadata)) redactLastApplied(secret.metadata.annotations);
+  if (isRecord(secret.metadata)) redactAnnotations(secret.metadata.annotations);
   return secret;
 }
 
-function redactLastApplied(annotations: unknown): void {
-  if (isRecord(annotations) && typeof annotations[LAST_APPLIED_ANNOTATION] === 'string') {
-    annotations[LAST_APPLIED_ANNOTATION] = redactSecret(annotations[LAST_APPLIED_ANNOTATION], 'text');
+/**
+ * Every annotation of a Secret, not only kubectl's last-applied: tools copy the whole Secret into
+ * one of their own (kapp's `kapp.k14s.io/original`), and no list of them is complete. A marker
+ * still tells whether an annotation changed.
+ */
+function redactAnnotations(annotations: unknown): void {
+  if (!isRecord(annotations)) return;
+  for (const k of Object.keys(annotations)) {
+    const v = annotations[k];
+    if (typeof v === 'string') annotations[k] = redactSecret(v, 'text');
   }
 }
 
 /**
  * A change's value found at `segs` of a Secret, its values redacted: below `data`/`stringData`,
- * and also in a value that holds them — the whole object, its metadata, its annotations or the
- * last-applied annotation itself (kubectl copies the whole manifest there).
+ * in its annotations, and in a value that holds them — the whole object, its metadata, its
+ * annotations map.
  */
 export function redactSecretChangeValue(segs: ReadonlyArray<PathSegment>, value: unknown): unknown {
-  const [first, second, third] = segs;
+  const [first, second] = segs;
   if (first === 'data' || first === 'stringData') return redactSecret(value);
   if (segs.length === 0) return isRecord(value) ? redactSecretValues(cloneJson(value) as Record<string, unknown>) : value;
-  if (first !== 'metadata' || segs.length > 3) return value;
-  if (segs.length === 3) return second === 'annotations' && third === LAST_APPLIED_ANNOTATION ? redactSecret(value, 'text') : value;
+  if (first !== 'metadata' || (segs.length > 1 && second !== 'annotations')) return value;
+  if (segs.length >= 3) return typeof value === 'string' ? redactSecret(value, 'text') : value;
   if (!isRecord(value)) return value;
   const copy = cloneJson(value) as Record<string, unknown>;
-  if (segs.length === 1) redactLastApplied(copy.annotations);
-  else if (second === 'annotations') redactLastApplied(copy);
+  redactAnnotations(segs.length === 1 ? copy.annotations : copy);
   return copy;
 }
 

@@ -842,7 +842,7 @@ describe('misses other tools have', () => {
         metadata: { name: 'web', namespace: 'shop' },
         spec: { podSelector: { matchLabels: { app: 'web' } }, ingress: [{ ports: [{ port: 8080, ...(protocol ? { protocol } : {}) }] }] },
       });
-      const npLive = { ...np('TCP'), metadata: { name: 'web', namespace: 'shop', managedFields: [entry('helm', 'Update', { 'f:spec': { 'f:ingress': {}, 'f:podSelector': {} } })] } };
+      const npLive: Obj = { ...np('TCP'), metadata: { name: 'web', namespace: 'shop', managedFields: [entry('helm', 'Update', { 'f:spec': { 'f:ingress': {}, 'f:podSelector': {} } })] } };
       (npLive.spec as Obj).policyTypes = ['Ingress'];
       expectInSync(diffObjects(np(), npLive));
     });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { diffObjects } from './index';
 import { base64Decode, base64Encode, foldStringData, redactSecret, secretValuesEqual, setRedactionKey, utf8ToBase64 } from './secrets';
 import { lastAppliedDesired } from '../desired/last-applied';
-import { redactSecretChangeValue } from './display';
+import { redactSecretChangeValue, toDisplayObject } from './display';
 import type { PathSegment } from './path';
 
 const te = new TextEncoder();
@@ -114,7 +114,8 @@ describe('Secrets in reports', () => {
     const live = secret({ data: { stripe: 'c3RyaXBlLWxpdmUta2V5' } });
     live.metadata = { name: 'api-keys', namespace: 'shop', annotations: { owner: 'team-a', 'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify(applied) } };
     const r = diffObjects(secret({ stringData: { stripe: 'stripe-live-key' } }), live);
-    expect(r.changes).toEqual([{ path: 'metadata.annotations.owner', op: 'removed', live: 'team-a' }]);
+    // Every annotation of a Secret is a marker: tools copy Secrets into annotations of their own.
+    expect(r.changes).toEqual([{ path: 'metadata.annotations.owner', op: 'removed', live: { redacted: true, sha256: sha12('team-a') } }]);
     const text = JSON.stringify(r);
     for (const v of values) expect(text).not.toContain(v);
   });
@@ -147,10 +148,21 @@ describe('Secrets in reports', () => {
       const text = JSON.stringify(redactSecretChangeValue(segs, value));
       for (const v of values) expect(text, segs.join('.')).not.toContain(v);
     }
-    expect(redactSecretChangeValue(['metadata', 'annotations'], ann)).toMatchObject({ owner: 'a' });
+    expect(redactSecretChangeValue(['metadata', 'annotations'], ann)).toMatchObject({ owner: { redacted: true, sha256: sha12('a') } });
+    expect(redactSecretChangeValue(['metadata', 'labels'], { app: 'a' })).toEqual({ app: 'a' });
     expect(redactSecretChangeValue(['type'], 'Opaque')).toBe('Opaque');
     // The input is not changed in place.
     expect(ann['kubectl.kubernetes.io/last-applied-configuration']).toBe(applied);
+  });
+
+  it('a copy of the Secret in another tool\'s annotation (kapp.k14s.io/original) is redacted in changes and in the displayed objects', () => {
+    const copy = JSON.stringify(secret({ data: { stripe: 'c3RyaXBlLWxpdmUta2V5' } }));
+    const live = secret({ data: { stripe: 'c3RyaXBlLWxpdmUta2V5' } });
+    live.metadata = { name: 'api-keys', namespace: 'shop', annotations: { 'kapp.k14s.io/original': copy }, managedFields: [{ manager: 'kapp', operation: 'Update', fieldsType: 'FieldsV1', fieldsV1: { 'f:metadata': { 'f:annotations': { 'f:kapp.k14s.io/original': {} } } } }] };
+    const r = diffObjects(secret({ stringData: { stripe: 'stripe-live-key' } }), live);
+    expect(r.changes.map((c) => c.path)).toEqual(['metadata.annotations["kapp.k14s.io/original"]']);
+    const shown = JSON.stringify([r, toDisplayObject(live), toDisplayObject({ ...live, apiVersion: 'v2' })]);
+    for (const v of values) expect(shown).not.toContain(v);
   });
 
   it('a whole data map missing is redacted too', () => {

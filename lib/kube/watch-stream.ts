@@ -74,10 +74,12 @@ export function parseWatchLine(line: string): WatchMessage {
   try {
     parsed = JSON.parse(line);
   } catch {
-    throw new WatchProtocolError(`watch line is not JSON: ${line.slice(0, 120)}`);
+    // The line's text is not quoted: it reaches /api/v1/resources and the log, and a Secret's
+    // event carries its values.
+    throw new WatchProtocolError(`watch line is not JSON (${line.length} characters)`);
   }
   if (!isRecord(parsed) || typeof parsed.type !== 'string') {
-    throw new WatchProtocolError(`watch line has no type: ${line.slice(0, 120)}`);
+    throw new WatchProtocolError(`watch line has no type (${line.length} characters)`);
   }
   const { type, object } = parsed;
   switch (type) {

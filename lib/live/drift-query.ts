@@ -49,6 +49,19 @@ export function compareStates(a: ObjectDriftState, b: ObjectDriftState): number 
   return compareToKey(a, sortKeyOf(b));
 }
 
+/** Objects by status (of these namespaces only, when given), without sorting or paging anything. */
+export function countDrift(all: Iterable<ObjectDriftState>, namespaces?: ReadonlyArray<string>): { counts: Record<DriftStatus, number>; total: number } {
+  const mine = namespaces ? new Set(namespaces) : undefined;
+  const counts: Record<DriftStatus, number> = { 'in-sync': 0, drifted: 0, missing: 0, unmanaged: 0, error: 0 };
+  let total = 0;
+  for (const s of all) {
+    if (mine && !mine.has(s.namespace)) continue;
+    counts[s.status]++;
+    total++;
+  }
+  return { counts, total };
+}
+
 export function queryDrift(all: Iterable<ObjectDriftState>, query: DriftQuery): DriftPage {
   const selector = query.labelSelector ? parseLabelSelector(query.labelSelector) : undefined;
   const q = query.q?.toLowerCase();

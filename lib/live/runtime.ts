@@ -10,7 +10,7 @@ import type { InformerOptions } from '../kube/informer';
 import type { DriftStore } from '../store';
 import { ClusterWatcher, desiredKindVersions } from './cluster-watcher';
 import { HistoryRecorder, type LiveWrite } from './history-recorder';
-import { queryDrift, type DriftPage, type DriftQuery } from './drift-query';
+import { countDrift, queryDrift, type DriftPage, type DriftQuery } from './drift-query';
 import type { OwnerTemplateBuilder } from './drift-tracker';
 import { EventLog } from './event-log';
 import { StampedCache } from './stamped-cache';
@@ -301,6 +301,12 @@ export class LiveRuntime {
   driftListJson(q: DriftQuery): string {
     const { stamp, ready, lastEventId, streamId } = this.stateStamp();
     return this.listCache.get(stamp, `list|${JSON.stringify(q)}`, () => JSON.stringify({ ...this.query(q), ready, lastEventId, streamId }));
+  }
+
+  /** The counts API body (objects by status, no object), kept like driftListJson's. */
+  driftCountsJson(namespaces?: readonly string[]): string {
+    const { stamp, ready, lastEventId } = this.stateStamp();
+    return this.listCache.get(stamp, `counts|${JSON.stringify(namespaces ?? null)}`, () => JSON.stringify({ ...countDrift(this.states(), namespaces), ready, lastEventId }));
   }
 
   /**

@@ -31,11 +31,16 @@ export function embedAccess(config: EmbedConfig, view: EmbedView, params: URLSea
 
 /** The reads each embed view makes (lib/client/api.ts sends its token along in EMBED_TOKEN_HEADER). */
 const EMBED_API_VIEWS: Record<string, readonly EmbedView[]> = {
-  '/api/v1/drift': ['drift', 'overview'],
+  // An overview shows counts, not objects: its token reads no object's changes.
+  '/api/v1/drift': ['drift'],
+  '/api/v1/drift/counts': ['overview'],
   '/api/v1/drift/object': ['object'],
   '/api/v1/history/chart': ['overview'],
   '/api/v1/history/object': ['object'],
 };
+
+/** Parameters a token may pin that shape the panel, not what it may read. */
+const PRESENTATION_PARAMS: ReadonlySet<string> = new Set(['range', 'stack', 'theme', 'mode', 'all']);
 
 /**
  * An embed's API query in the embed page's own terms, so the parameters a token pins compare
@@ -65,7 +70,8 @@ export function embedTokenValid(config: EmbedConfig, req: { method: string; path
     const secret = config.tokenSecret;
     if (req.method !== 'GET' || !token || !secret) return false;
     const params = embedParamsOfApiQuery(req.searchParams);
-    return apiViews.some((v) => verifyEmbedToken(secret, token, v, params).ok);
+    // How the panel draws (range, stack, theme, diff mode) is the page's; its reads do not carry it.
+    return apiViews.some((v) => verifyEmbedToken(secret, token, v, params, new Date(), PRESENTATION_PARAMS).ok);
   }
   const view = embedViewOf(req.pathname);
   if (!view) return false;

@@ -43,7 +43,10 @@ export type EmbedTokenCheck = { ok: true; claims: EmbedTokenClaims } | { ok: fal
  * Verifies signature and expiry, then that the token is for `view` and that every parameter it
  * pins has that value in `params`.
  */
-export function verifyEmbedToken(secret: string, token: string, view: EmbedView, params: URLSearchParams, now: Date = new Date()): EmbedTokenCheck {
+const NONE: ReadonlySet<string> = new Set();
+
+/** `unchecked`: pinned parameters that the request cannot carry (an embed's API reads do not carry its presentation). */
+export function verifyEmbedToken(secret: string, token: string, view: EmbedView, params: URLSearchParams, now: Date = new Date(), unchecked: ReadonlySet<string> = NONE): EmbedTokenCheck {
   const parts = token.split('.');
   if (parts.length !== 3 || parts[0] !== PREFIX || !parts[1] || !parts[2]) return { ok: false, reason: 'the embed token is malformed' };
   const [, body, sig] = parts as [string, string, string];
@@ -61,7 +64,7 @@ export function verifyEmbedToken(secret: string, token: string, view: EmbedView,
   if (claims.exp * 1000 <= now.getTime()) return { ok: false, reason: `the embed token expired at ${new Date(claims.exp * 1000).toISOString()}` };
   if (claims.view !== view) return { ok: false, reason: `the embed token is for /embed/${claims.view}, not /embed/${view}` };
   for (const [k, v] of Object.entries(claims.params)) {
-    if (params.get(k) !== v) return { ok: false, reason: `the embed token requires ${k}=${v}` };
+    if (!unchecked.has(k) && params.get(k) !== v) return { ok: false, reason: `the embed token requires ${k}=${v}` };
   }
   return { ok: true, claims };
 }

@@ -2,7 +2,7 @@
  * Builds a snapshot payload from what the object page shows (the live detail and the history
  * slice), and checks it once more for Secret values before anything is stored. Pure: no I/O.
  */
-import { isRedactionMarker, isSecretDataPath } from '../store/values';
+import { isRedactionMarker, isSecretValuePath } from '../store/values';
 import type { ObjectHistory } from '../store/types';
 import type { ObjectDetail } from '../live/object-detail';
 import { SNAPSHOT_VERSION, type SnapshotPayload, type SnapshotTimelineJson, type SnapshotView } from './snapshot-types';
@@ -89,7 +89,7 @@ function unredactedLeaves(v: unknown, at: string, out: string[]): void {
 
 /**
  * Paths of Secret values that are not redacted, anywhere a snapshot can hold one: the desired and
- * live objects (data, stringData, last-applied annotation), the changes and the timeline.
+ * live objects (data, stringData, annotations), the changes and the timeline.
  */
 export function secretValueLeaks(p: SnapshotPayload): string[] {
   const { group, kind } = p.object;
@@ -101,17 +101,16 @@ export function secretValueLeaks(p: SnapshotPayload): string[] {
     unredactedLeaves(o.data, `${side}.data`, out);
     unredactedLeaves(o.stringData, `${side}.stringData`, out);
     const ann = (o.metadata as { annotations?: Record<string, unknown> } | undefined)?.annotations;
-    const la = ann?.['kubectl.kubernetes.io/last-applied-configuration'];
-    if (la !== undefined) unredactedLeaves(la, `${side}.last-applied`, out);
+    if (ann !== undefined) unredactedLeaves(ann, `${side}.metadata.annotations`, out);
   }
   for (const c of p.changes) {
-    if (!isSecretDataPath(group, kind, c.path)) continue;
+    if (!isSecretValuePath(group, kind, c.path)) continue;
     unredactedLeaves(c.desired, `changes[${c.path}].desired`, out);
     unredactedLeaves(c.live, `changes[${c.path}].live`, out);
   }
   if (p.timeline.available) {
     for (const e of p.timeline.data.episodes) {
-      if (!isSecretDataPath(group, kind, e.path)) continue;
+      if (!isSecretValuePath(group, kind, e.path)) continue;
       for (const t of e.transitions) {
         unredactedLeaves(t.desired, `timeline[${e.path}].desired`, out);
         unredactedLeaves(t.live, `timeline[${e.path}].live`, out);

@@ -12,5 +12,5 @@ export {
 } from './analysis';
 export type { AnalysisThresholds, FieldEvent, Streak, WriteEvent } from './analysis';
 export { BASE_BUCKET_MS, objectKey } from './store-core';
-export { canonicalJson, isRedactionMarker, isSecretDataPath, storeValue } from './values';
+export { canonicalJson, isRedactionMarker, isSecretValuePath, storeValue } from './values';
 export * from './types';

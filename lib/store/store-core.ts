@@ -48,7 +48,7 @@ import {
   type TransitionRecord,
 } from './types';
 import { insertSnapshot, purgeSnapshotPayloads, selectSnapshot } from './snapshot-rows';
-import { hashToHex, isSecretDataPath, parseStored, storeValueInto, type StoredValue } from './values';
+import { hashToHex, isSecretValuePath, parseStored, storeValueInto, type StoredValue } from './values';
 
 /** Resolution of the pre-aggregated chart buckets. */
 export const BASE_BUCKET_MS = 60_000;
@@ -898,7 +898,7 @@ export class Store implements DriftStore {
     const max = this.config.maxValueChars;
     for (const c of s.changes) {
       if (typeof c.path !== 'string' || !CHANGE_OPS.has(c.op)) continue;
-      const secret = secretKind && isSecretDataPath(o.group, o.kind, c.path);
+      const secret = secretKind && isSecretValuePath(o.group, o.kind, c.path);
       const live = storeValueInto(this.liveScratch, c.live, secret, max);
       if (live.redactedHere) this.counters.redacted++;
       let ep = o.episodes.get(c.path);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, hash53, isRedactionMarker, isSecretDataPath, storeValue } from './values';
+import { canonicalJson, hash53, isRedactionMarker, isSecretValuePath, storeValue } from './values';
 
 describe('canonicalJson', () => {
   it('sorts keys at every level and drops undefined members', () => {
@@ -43,14 +43,15 @@ describe('storeValue', () => {
   });
 });
 
-describe('isSecretDataPath', () => {
+describe('isSecretValuePath', () => {
   it('matches data and stringData of core Secrets only', () => {
-    expect(isSecretDataPath('', 'Secret', 'data')).toBe(true);
-    expect(isSecretDataPath('', 'Secret', 'data.password')).toBe(true);
-    expect(isSecretDataPath('', 'Secret', 'stringData["tls.key"]')).toBe(true);
-    expect(isSecretDataPath('', 'Secret', 'metadata.labels.data')).toBe(false);
-    expect(isSecretDataPath('', 'Secret', 'database')).toBe(false);
-    expect(isSecretDataPath('', 'ConfigMap', 'data.password')).toBe(false);
-    expect(isSecretDataPath('example.com', 'Secret', 'data.x')).toBe(false);
+    expect(isSecretValuePath('', 'Secret', 'data')).toBe(true);
+    expect(isSecretValuePath('', 'Secret', 'data.password')).toBe(true);
+    expect(isSecretValuePath('', 'Secret', 'stringData["tls.key"]')).toBe(true);
+    expect(isSecretValuePath('', 'Secret', 'metadata.labels.data')).toBe(false);
+    for (const p of ['', 'metadata', 'metadata.annotations', 'metadata.annotations["kapp.k14s.io/original"]']) expect(isSecretValuePath('', 'Secret', p), p).toBe(true);
+    expect(isSecretValuePath('', 'Secret', 'database')).toBe(false);
+    expect(isSecretValuePath('', 'ConfigMap', 'data.password')).toBe(false);
+    expect(isSecretValuePath('example.com', 'Secret', 'data.x')).toBe(false);
   });
 });

@@ -95,10 +95,14 @@ export function redactionMarkerFor(value: unknown): RedactionMarker {
   return { redacted: true, sha256: redactionDigest(text) };
 }
 
-/** True for a path under a core-group Secret's `data` or `stringData` (or those maps themselves). */
-export function isSecretDataPath(group: string, kind: string, path: string): boolean {
+/**
+ * True for a path of a core-group Secret where its values are: under `data` or `stringData`, and in
+ * its annotations (tools copy the whole Secret into one: kubectl's last-applied, kapp's original),
+ * including the metadata and the whole object that hold them.
+ */
+export function isSecretValuePath(group: string, kind: string, path: string): boolean {
   if (group !== '' || kind !== 'Secret') return false;
-  return /^(data|stringData)(?:$|[.[])/.test(path);
+  return path === '' || /^(data|stringData)(?:$|[.[])/.test(path) || /^metadata(?:$|\.annotations(?:$|[.[]))/.test(path);
 }
 
 /** Replaces every non-marker leaf by a marker; counts replacements in `count.n`. */
