@@ -83,8 +83,8 @@ export interface AtomicExtra {
 }
 
 /**
- * The atomic lists whose live elements hold fields the manifest's have not. `lastApplied` is the
- * annotation's value at each list (undefined without one); `valueAt` reads a live value by path.
+ * The atomic lists whose live elements hold fields the manifest's have not. `valueAt` reads the
+ * live value at a list's path, `lastAppliedAt` the last-applied annotation's (undefined without one).
  */
 export function atomicListExtras(
   lists: ReadonlyArray<DNode>,
