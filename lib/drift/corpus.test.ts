@@ -202,6 +202,25 @@ describe('gitops-engine corpus', () => {
 });
 
 describe('gitops-engine corpus, predicted live objects', () => {
+  const options: DiffOptions = { fieldManager: 'argocd-controller' };
+  const changesOf = (config: string, predicted: string, o: DiffOptions = options) =>
+    diffObjects(loadObject(config), loadObject(predicted), o).changes.map((c) => `${c.op} ${c.path}${c.manager ? ` ${c.manager.name}` : ''}`);
+
+  it('what a server-side apply of the manifest leaves is in sync with it: composite keys, nested lists, a Service without labels', () => {
+    for (const name of ['ssd-deploy-composite-key', 'ssd-deploy-nested']) expect(changesOf(`${name}-config.yaml`, `${name}-predicted-live.json`), name).toEqual([]);
+    expect(changesOf('ssd-svc-no-label-config.yaml', 'ssd-svc-no-label-predicted-live.json')).toEqual([]);
+  });
+
+  it('ssd-service after a mutating webhook replaced its labels: the manifest\'s label is missing (the next apply puts it back)', () => {
+    expect(changesOf('ssd-service-config.yaml', 'ssd-service-predicted-live.json')).toEqual(['missing metadata.labels["app.kubernetes.io/instance"]']);
+  });
+
+  it('smd-deploy2: requests the applier\'s Apply entry still owns and the manifest no longer sets are its removals; with no applier named, its additions', () => {
+    const requests = ['cpu', 'memory'].map((r) => `spec.template.spec.containers[name=nginx].resources.requests.${r} argocd-controller`);
+    expect(changesOf('smd-deploy2-config.yaml', 'smd-deploy2-predicted-live.json')).toEqual(requests.map((r) => `removed ${r}`));
+    expect(changesOf('smd-deploy2-config.yaml', 'smd-deploy2-predicted-live.json', {})).toEqual(requests.map((r) => `added ${r}`));
+  });
+
   it('ssd-deploy-with-manual-apply after the server-side apply: the container a manual kubectl apply added is kubectl\'s addition, not a removal by the manifest', () => {
     // The predicted object carries argocd-controller's Apply entry and the last-applied annotation
     // of the manual `kubectl apply` that added "idle": kubectl's record, not the manifest's.
