@@ -21,6 +21,7 @@ import { equalsNode } from './compare';
 import { DNode, K_ATOMIC, K_MAP } from './compile';
 import { isEmptyValue, isRecord, VOLATILE_METADATA } from './normalize';
 import type { PathSegment } from './path';
+import { valueAt } from './three-way';
 
 /** Atomic lists of objects in a compiled tree (most trees have none). */
 export function atomicListsOf(root: DNode): DNode[] {
@@ -37,8 +38,8 @@ export function atomicListsOf(root: DNode): DNode[] {
   return out;
 }
 
-/** A field of a live element the desired element has not, as keys from the element. */
-type Extra = string[];
+/** A field of a live element the desired element has not, as its path from the list. */
+type Extra = PathSegment[];
 
 /**
  * The live element's fields that the desired one has not (nor as a default), below maps; lists
@@ -46,7 +47,7 @@ type Extra = string[];
  * the comparison's own). An embedded object's status and server-written metadata (a
  * StatefulSet's volumeClaimTemplates) are not fields anyone wrote.
  */
-function extrasOf(n: DNode, live: unknown, at: string[], out: Extra[]): void {
+function extrasOf(n: DNode, live: unknown, at: PathSegment[], out: Extra[]): void {
   if (n.kind === K_MAP && isRecord(live)) {
     for (const k of Object.keys(live)) {
       const v = live[k];
@@ -61,45 +62,32 @@ function extrasOf(n: DNode, live: unknown, at: string[], out: Extra[]): void {
       else extrasOf(kid, v, [...at, k], out);
     }
   } else if (n.kind === K_ATOMIC && Array.isArray(live) && live.length === n.kids.length) {
-    n.kids.forEach((kid, i) => extrasOf(kid, live[i], [...at, String(i)], out));
+    n.kids.forEach((kid, i) => extrasOf(kid, live[i], [...at, i], out));
   }
-}
-
-function has(v: unknown, path: ReadonlyArray<string>): boolean {
-  let cur = v;
-  for (const k of path) {
-    if (Array.isArray(cur)) cur = cur[Number(k)];
-    else if (isRecord(cur)) cur = cur[k];
-    else return false;
-  }
-  return !isEmptyValue(cur);
 }
 
 export interface AtomicExtra {
   list: DNode;
   live: unknown[];
-  /** The last-applied annotation holds every extra field: the next apply removes them. */
-  appliedBefore: boolean;
+  /** The live fields the manifest's elements have not, as paths from the list. */
+  extras: Extra[];
 }
 
-/**
- * The atomic lists whose live elements hold fields the manifest's have not. `valueAt` reads the
- * live value at a list's path, `lastAppliedAt` the last-applied annotation's (undefined without one).
- */
-export function atomicListExtras(
-  lists: ReadonlyArray<DNode>,
-  valueAt: (segs: ReadonlyArray<PathSegment>) => unknown,
-  lastAppliedAt: ((segs: ReadonlyArray<PathSegment>) => unknown) | undefined,
-): AtomicExtra[] {
+/** The atomic lists whose live elements (in the live object) hold fields the manifest's have not. */
+export function atomicListExtras(lists: ReadonlyArray<DNode>, liveObject: unknown): AtomicExtra[] {
   const found: AtomicExtra[] = [];
   for (const list of lists) {
-    const live = valueAt(list.segs);
+    const live = valueAt(liveObject, list.segs);
     if (!Array.isArray(live) || live.length !== list.kids.length) continue;
     const extras: Extra[] = [];
-    list.kids.forEach((kid, i) => extrasOf(kid, live[i], [String(i)], extras));
-    if (extras.length === 0) continue;
-    const applied = lastAppliedAt?.(list.segs);
-    found.push({ list, live, appliedBefore: applied !== undefined && extras.every((e) => has(applied, e)) });
+    list.kids.forEach((kid, i) => extrasOf(kid, live[i], [i], extras));
+    if (extras.length > 0) found.push({ list, live, extras });
   }
   return found;
+}
+
+/** The last-applied annotation's object holds every extra field: the next apply removes them. */
+export function appliedHoldsExtras(applied: unknown, x: AtomicExtra): boolean {
+  const before = applied === undefined ? undefined : valueAt(applied, x.list.segs);
+  return before !== undefined && x.extras.every((e) => !isEmptyValue(valueAt(before, e)));
 }

@@ -127,11 +127,8 @@ function absent(n: DNode, cx: WalkContext): boolean {
   if (n.kind === K_LIST_MAP || n.kind === K_SET) {
     // Elements are identities of their own: one change per missing element. Of elements sharing
     // a key (the manifest is ambiguous; the server keeps the last), only the last is reported.
-    const dup = n.kind === K_LIST_MAP ? n.dup : undefined;
     n.kids.forEach((e, i) => {
-      if (!e.needed) return;
-      if (dup?.[i] === true && n.kids.slice(i + 1).some((later, j) => dup[i + 1 + j] === true && later.kKey === e.kKey)) return;
-      emit(cx, 'missing', e, e.explicit(), undefined);
+      if (e.needed && !(n.kind === K_LIST_MAP && n.dup[i] === true && hasLaterDup(n, i))) emit(cx, 'missing', e, e.explicit(), undefined);
     });
     return true;
   }

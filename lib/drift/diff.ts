@@ -3,7 +3,7 @@
  * last-applied and managedFields, `added` fields from other actors, attribution, ignore rules and
  * Secret redaction — the last four only when there is something to report.
  */
-import { atomicListExtras } from './atomic-extras';
+import { appliedHoldsExtras, atomicListExtras } from './atomic-extras';
 import type { DNode } from './compile';
 import { diffNode, equalsNode, type RawChange, type WalkContext } from './compare';
 import {
@@ -110,7 +110,9 @@ function reportedNear(raw: ReadonlyArray<RawChange>, path: string): boolean {
  */
 function atomicExtraChanges(lists: ReadonlyArray<DNode>, live: Record<string, unknown>, mf: unknown, o: DiffOptions, lastApplied: string | undefined, raw: RawChange[]): void {
   const open = lists.filter((l) => !reportedNear(raw, l.path()));
-  if (open.length === 0) return;
+  const found = open.length > 0 ? atomicListExtras(open, live) : [];
+  if (found.length === 0) return;
+  // Read only when some list holds extras: the common case never parses the annotation again.
   let applied: unknown;
   if (lastApplied !== undefined) {
     try {
@@ -120,10 +122,11 @@ function atomicExtraChanges(lists: ReadonlyArray<DNode>, live: Record<string, un
     }
   }
   const laApplier = ownerOf(mf, LAST_APPLIED_SEGS)?.name;
-  for (const x of atomicListExtras(open, (segs) => valueAt(live, segs), applied === undefined ? undefined : (segs) => valueAt(applied, segs))) {
+  for (const x of found) {
+    const appliedBefore = appliedHoldsExtras(applied, x);
     const owner = ownerOf(mf, x.list.segs);
-    const written = owner !== undefined && !isIgnoredManager(owner.name, o) && (owner.name === laApplier ? x.appliedBefore : true);
-    if (!written && !(owner === undefined && x.appliedBefore)) continue;
+    const written = owner !== undefined && !isIgnoredManager(owner.name, o) && (owner.name === laApplier ? appliedBefore : true);
+    if (!written && !(owner === undefined && appliedBefore)) continue;
     const c: RawChange = { op: 'changed', segs: x.list.segs, node: x.list, desired: x.list.explicit(), live: x.live };
     if (owner !== undefined) c.manager = owner;
     raw.push(c);
