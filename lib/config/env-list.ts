@@ -2,7 +2,7 @@
 import { DriftConfigError } from './drift-config';
 
 /** Comma or whitespace: how every list variable of the dashboard separates its entries. */
-export const LIST_SEPARATOR = /[\s,]+/;
+const LIST_SEPARATOR = /[\s,]+/;
 
 const entriesOf = (v: string | undefined, sep: RegExp) =>
   (v ?? '')

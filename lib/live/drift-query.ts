@@ -49,10 +49,12 @@ export function compareStates(a: ObjectDriftState, b: ObjectDriftState): number 
   return compareToKey(a, sortKeyOf(b));
 }
 
+const noCounts = (): Record<DriftStatus, number> => ({ 'in-sync': 0, drifted: 0, missing: 0, unmanaged: 0, error: 0 });
+
 /** Objects by status (of these namespaces only, when given), without sorting or paging anything. */
 export function countDrift(all: Iterable<ObjectDriftState>, namespaces?: ReadonlyArray<string>): { counts: Record<DriftStatus, number>; total: number } {
   const mine = namespaces ? new Set(namespaces) : undefined;
-  const counts: Record<DriftStatus, number> = { 'in-sync': 0, drifted: 0, missing: 0, unmanaged: 0, error: 0 };
+  const counts = noCounts();
   let total = 0;
   for (const s of all) {
     if (mine && !mine.has(s.namespace)) continue;
@@ -66,7 +68,7 @@ export function queryDrift(all: Iterable<ObjectDriftState>, query: DriftQuery): 
   const selector = query.labelSelector ? parseLabelSelector(query.labelSelector) : undefined;
   const q = query.q?.toLowerCase();
   const kinds = query.kind?.map((k) => k.toLowerCase());
-  const counts: Record<DriftStatus, number> = { 'in-sync': 0, drifted: 0, missing: 0, unmanaged: 0, error: 0 };
+  const counts = noCounts();
   const matched: ObjectDriftState[] = [];
   for (const s of all) {
     if (query.cluster && !query.cluster.includes(s.cluster)) continue;
