@@ -380,6 +380,25 @@ export class ClusterWatcher {
   }
 
   /**
+   * The tracked kinds (`group/kind`), split by whether every informer of theirs has listed and is
+   * watching (the tracker then holds all their objects, in the watched namespaces) or not
+   * (forbidden, failing, still listing). For the history store's first-sync sweep.
+   */
+  trackedKinds(): { listed: Set<string>; unknown: Set<string>; namespaces?: string[] } {
+    const listed = new Set<string>();
+    const unknown = new Set<string>();
+    for (const w of this.watched.values()) {
+      if (!w.tracked) continue;
+      const complete = w.informers.length > 0 && w.informers.every((i) => i.getState().hasSynced && i.getState().status === 'synced');
+      (complete ? listed : unknown).add(`${w.resource.group}/${w.resource.kind}`);
+    }
+    // A kind listed in one version and left unlisted in another is not known in full.
+    for (const k of unknown) listed.delete(k);
+    const namespaces = this.opts.watch.namespaces;
+    return { listed, unknown, ...(namespaces ? { namespaces: [...namespaces] } : {}) };
+  }
+
+  /**
    * Why a live object's state may be out of date: its kind's watch, synced once, is forbidden or
    * failing now, so the last state seen stands (the informer keeps its cache) without a word.
    */

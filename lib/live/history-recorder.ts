@@ -94,6 +94,17 @@ export class HistoryRecorder {
     });
   }
 
+  /**
+   * After the first sync of a cluster: which objects the dashboard has, and which kinds it knows in
+   * full. The store ends what it still holds and the dashboard no longer has (gone, or no longer
+   * watched, while the dashboard was not running).
+   */
+  onFirstSync(cluster: string, kinds: { listed: Set<string>; unknown: Set<string>; namespaces?: string[] }, states: Iterable<ObjectRef>, at: Date): void {
+    const present = new Set<string>();
+    for (const s of states) present.add(`${s.group}/${s.kind}/${s.namespace}/${s.name}`);
+    this.store.recordFirstSync({ cluster, present, ...kinds, at });
+  }
+
   onLiveWrite(w: LiveWrite): void {
     const at = new Date();
     const ref = refOf(w.cluster, w.object);

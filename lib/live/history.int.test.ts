@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDashboardConfig } from '../config/dashboard-config';
@@ -24,28 +24,34 @@ describe('live drift recorded in the history store (SQLite)', () => {
   const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'limits', namespace: ns }, data: { max: '10' } };
   const cmPath = (extra: Record<string, string>) => objectPath({ apiVersion: 'v1', resource: 'configmaps', namespace: ns, name: 'limits' }, extra);
 
+  let config: ReturnType<typeof parseDashboardConfig>;
+  const startRuntime = async (onInitialSync: () => void) => {
+    const runtime = new LiveRuntime({
+      config,
+      manifests: new DirectoryManifestFeed(config.manifests, { rescanIntervalMs: 0, gitPollMs: 0 }),
+      store,
+      log: () => undefined,
+      onInitialSync,
+    });
+    await runtime.start();
+    await runtime.ready(60_000);
+    return runtime;
+  };
+
   beforeAll(async () => {
     await kubeWrite(kc, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
     await kubeWrite(kc, 'PATCH', cmPath({ fieldManager: 'gitops', force: 'true' }), cm, CONTENT_TYPE.apply);
     writeFileSync(join(dir, 'limits.yaml'), JSON.stringify(cm));
     // As the server wires it: the store opens once the first sync is complete.
     store = openStoreDeferred({ dataDir: join(dir, 'data'), flushIntervalMs: 20 });
-    const config = parseDashboardConfig(
+    config = parseDashboardConfig(
       { clusters: [{ name: 'test', kubeconfig: state.kubeconfig }], manifests: [dir], fieldManager: 'gitops', watch: { namespaces: [ns], pods: false, customResources: false } },
       'test',
     );
-    rt = new LiveRuntime({
-      config,
-      manifests: new DirectoryManifestFeed(config.manifests, { rescanIntervalMs: 0, gitPollMs: 0 }),
-      store,
-      log: () => undefined,
-      onInitialSync: () => {
-        openAtFirstSync = store.isOpen;
-        void store.open();
-      },
+    rt = await startRuntime(() => {
+      openAtFirstSync = store.isOpen;
+      void store.open();
     });
-    await rt.start();
-    await rt.ready(60_000);
   }, 120_000);
 
   afterAll(async () => {
@@ -100,4 +106,40 @@ describe('live drift recorded in the history store (SQLite)', () => {
     await eventually(async () => rt.get(id)?.state.status === 'drifted', 'the drift');
     expect(series()).toContain(`driftwatch_drifted_objects{cluster="test",group="",kind="ConfigMap",namespace="${ns}"} 1`);
   });
+
+  it('ends, at the next start, the drift of objects deleted and undeclared while the dashboard was down', async () => {
+    const ref = { cluster: 'test', group: '', kind: 'ConfigMap', namespace: ns, name: 'limits' };
+    const ghost = { ...ref, name: 'ghost' };
+    writeFileSync(join(dir, 'ghost.yaml'), JSON.stringify({ ...cm, metadata: { ...cm.metadata, name: 'ghost' } }));
+    // Still declared after the restart, so that ConfigMaps stay watched.
+    writeFileSync(join(dir, 'kept.yaml'), JSON.stringify({ ...cm, metadata: { ...cm.metadata, name: 'kept' } }));
+    await eventually(async () => rt.get(`test//ConfigMap/${ns}/ghost`)?.state.status === 'missing', 'the declared object reported missing');
+    await eventually(async () => rt.get(`test//ConfigMap/${ns}/limits`)?.state.status === 'drifted', 'the drift of the last test');
+    await store.flush();
+    expect((await store.objectHistory(ref))?.object.drifted).toBe(true);
+    expect((await store.objectHistory(ghost))?.object.drifted).toBe(true);
+    await rt.stop();
+
+    // While nobody watches: the drifting object is deleted and both manifests go.
+    await kubeWrite(kc, 'DELETE', cmPath({}), undefined);
+    unlinkSync(join(dir, 'limits.yaml'));
+    unlinkSync(join(dir, 'ghost.yaml'));
+    const before = Date.now();
+    store = openStoreDeferred({ dataDir: join(dir, 'data'), flushIntervalMs: 20 });
+    rt = await startRuntime(() => void store.open());
+    await eventually(async () => {
+      await store.flush();
+      return (await store.objectHistory(ref))?.object.deleted === true;
+    }, 'the deletion recorded after the first sync');
+    const h = await store.objectHistory(ref);
+    expect(h?.object.drifted).toBe(false);
+    // The episode the last test left open ends at the sweep; the earlier one had ended on its revert.
+    expect(h?.episodes.every((e) => e.closedAt !== undefined)).toBe(true);
+    expect(h?.episodes.filter((e) => e.closeReason === 'deleted').map((e) => [e.path, (e.closedAt?.getTime() ?? 0) >= before])).toEqual([['data.max', true]]);
+    expect(h?.events.at(-1)?.type).toBe('disappeared');
+    const g = await store.objectHistory(ghost);
+    expect(g?.object.drifted).toBe(false);
+    expect(g?.events.at(-1)?.type).toBe('undeclared');
+    expect((await store.objectHistory({ ...ref, name: 'kept' }))?.object).toMatchObject({ status: 'missing', drifted: true });
+  }, 120_000);
 });

@@ -196,15 +196,24 @@ export class LiveRuntime {
       },
     );
     const retainBy = Date.now() + 300_000;
+    let retained = false;
     this.retainTimer = setInterval(() => {
+      const ready = this.isReady();
       // Ready, or never going to be (a cluster that keeps failing): keep events from now on.
-      if (!this.isReady() && Date.now() < retainBy) return;
-      this.events.retain();
+      if (!ready && Date.now() < retainBy) return;
+      if (!retained) {
+        retained = true;
+        this.events.retain();
+        let objects = 0;
+        for (const w of this.clusters.values()) objects += w.tracker.size;
+        this.log(`${ready ? 'ready' : 'not ready'} ${Date.now() - this.startedAt.getTime()} ms after start: ${objects} objects, ${this.events.lastSeq} drift events`);
+        this.opts.onInitialSync?.();
+      }
+      // Only a complete state says which objects are gone; a start that times out sweeps once ready.
+      if (!ready) return;
       clearInterval(this.retainTimer);
-      let objects = 0;
-      for (const w of this.clusters.values()) objects += w.tracker.size;
-      this.log(`${this.isReady() ? 'ready' : 'not ready'} ${Date.now() - this.startedAt.getTime()} ms after start: ${objects} objects, ${this.events.lastSeq} drift events`);
-      this.opts.onInitialSync?.();
+      const at = new Date();
+      for (const w of this.clusters.values()) this.history?.onFirstSync(w.name, w.trackedKinds(), w.tracker.list(), at);
     }, 100);
     this.retainTimer.unref();
     // Clusters start side by side: one unreachable cluster must not hold up the others.

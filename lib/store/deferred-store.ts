@@ -13,9 +13,10 @@ import type {
   DesiredRevisionInput,
   DriftStore,
   FindingRecord,
+  FirstSyncInput,
   FindingsQuery,
   HistoryQuery,
-  ObjectEventInput,
+    ObjectEventInput,
   ObjectHistory,
   ObjectRef,
   ObjectStateInput,
@@ -32,7 +33,8 @@ type Held =
   | { m: 'recordObjectEvent'; v: ObjectEventInput }
   | { m: 'recordDesiredRevision'; v: DesiredRevisionInput }
   | { m: 'recordPodHealth'; v: PodHealthInput }
-  | { m: 'recordObjectWrite'; v: ObjectWriteInput };
+  | { m: 'recordObjectWrite'; v: ObjectWriteInput }
+  | { m: 'recordFirstSync'; v: FirstSyncInput };
 
 export interface DeferredStoreOptions {
   /** Records held before the store opens itself anyway (a first sync that never ends must not grow without bound). */
@@ -120,6 +122,8 @@ export class DeferredStore implements DriftStore {
           return store.recordPodHealth(h.v);
         case 'recordObjectWrite':
           return store.recordObjectWrite(h.v);
+        case 'recordFirstSync':
+          return store.recordFirstSync(h.v);
       }
     } catch (err) {
       this.log(`history store: a record made before it opened was refused (${h.m}): ${err instanceof Error ? err.message : String(err)}`);
@@ -147,6 +151,9 @@ export class DeferredStore implements DriftStore {
   }
   recordObjectWrite(v: ObjectWriteInput): void {
     this.hold({ m: 'recordObjectWrite', v });
+  }
+  recordFirstSync(v: FirstSyncInput): void {
+    this.hold({ m: 'recordFirstSync', v });
   }
 
   async flush(): Promise<void> {

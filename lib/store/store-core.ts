@@ -33,6 +33,7 @@ import {
   type FindingRecord,
   type FindingsQuery,
   type HistoryQuery,
+  type FirstSyncInput,
   type ObjectEventInput,
   type ObjectEventType,
   type ObjectHistory,
@@ -100,7 +101,9 @@ type QueueItem =
   | { t: 'event'; v: ObjectEventInput; k: string }
   | { t: 'revision'; v: DesiredRevisionInput; k: '' }
   | { t: 'pod'; v: PodHealthInput; k: string }
-  | { t: 'write'; v: ObjectWriteInput; k: string };
+  | { t: 'write'; v: ObjectWriteInput; k: string }
+  /** `candidates`: keys the database holds as existing or drifting and `present` lacks (prepare() reads them). */
+  | { t: 'synced'; v: FirstSyncInput; k: ''; candidates?: string[] };
 
 /**
  * A record that has to wait, copied out of the caller's objects. V8 decides per allocation site
@@ -129,6 +132,8 @@ function detached(item: QueueItem): QueueItem {
       return { t: 'pod', v: { ...item.v, at }, k: item.k };
     case 'revision':
       return { t: 'revision', v: { ...item.v, at }, k: '' };
+    case 'synced':
+      return { t: 'synced', v: { ...item.v, at }, k: '' };
   }
 }
 
@@ -352,6 +357,14 @@ export class Store implements DriftStore {
     this.accept({ t: 'write', v: write, k: objectKey(write.ref) });
   }
 
+  recordFirstSync(sync: FirstSyncInput): void {
+    if (typeof sync.cluster !== 'string') throw new TypeError('recordFirstSync: cluster is required');
+    checkDate(sync.at, 'recordFirstSync');
+    if (![sync.present, sync.listed, sync.unknown].every((x) => x instanceof Set)) throw new TypeError('recordFirstSync: present, listed and unknown must be Sets');
+    if (sync.namespaces !== undefined && !Array.isArray(sync.namespaces)) throw new TypeError('recordFirstSync: namespaces must be an array');
+    this.accept({ t: 'synced', v: sync, k: '' });
+  }
+
   /**
    * The common case derives the record into the current batch right away (pure computation on
    * in-memory state, no I/O), so the caller's objects are garbage at once.
@@ -368,6 +381,8 @@ export class Store implements DriftStore {
   }
 
   private derivableNow(item: QueueItem): boolean {
+    // Which objects it ends is a database query: prepare() makes it.
+    if (item.t === 'synced') return false;
     if (this.unwritten >= this.config.maxQueue) return false;
     if (item.k !== '' && !this.cache.has(item.k)) return false;
     const changes = item.t === 'state' ? item.v.changes.length : 0;
@@ -510,13 +525,18 @@ export class Store implements DriftStore {
   private idNeeds(items: readonly QueueItem[]): { missing: Set<string>; need: Record<IdSequence, number> } {
     const missing = new Set<string>();
     let changes = 0;
+    let events = items.length * EVENTS_PER_RECORD;
     for (const it of items) {
       if (it.t === 'state') changes += it.v.changes.length;
       if (it.k && !this.cache.has(it.k)) missing.add(it.k);
+      if (it.t === 'synced' && it.candidates) {
+        events += it.candidates.length;
+        for (const k of it.candidates) if (!this.cache.has(k)) missing.add(k);
+      }
     }
     return {
       missing,
-      need: { objects: missing.size, episodes: changes, transitions: changes, object_events: items.length * EVENTS_PER_RECORD },
+      need: { objects: missing.size, episodes: changes, transitions: changes, object_events: events },
     };
   }
 
@@ -673,6 +693,7 @@ export class Store implements DriftStore {
 
   /** Loads objects not in the cache and reserves ids for the worst case of these records. */
   private async prepare(items: readonly QueueItem[]): Promise<void> {
+    for (const it of items) if (it.t === 'synced' && !it.candidates) it.candidates = await this.firstSyncCandidates(it.v);
     const { missing, need } = this.idNeeds(items);
     if (missing.size > 0) {
       const loaded = await this.db.loadObjects([...missing]);
@@ -680,6 +701,25 @@ export class Store implements DriftStore {
     }
     await this.refilling;
     for (const seq of ID_SEQUENCES) await this.ensureIds(seq, need[seq]);
+  }
+
+  /**
+   * Objects of the cluster the database holds as existing (not deleted) or drifting (a `missing`
+   * one is deleted and drifting) that the dashboard does not have, but of kinds it could know
+   * about. What becomes of each is decided when derived, from its state then (records before this
+   * one may have ended it).
+   */
+  private async firstSyncCandidates(sync: FirstSyncInput): Promise<string[]> {
+    const rows = await this.db.all<{ key: string; grp: string; kind: string; namespace: string; name: string }>(
+      'SELECT key, grp, kind, namespace, name FROM objects WHERE cluster = ? AND (deleted_at IS NULL OR drifted_since IS NOT NULL)',
+      [sync.cluster],
+    );
+    const out: string[] = [];
+    for (const r of rows) {
+      const kind = `${r.grp}/${r.kind}`;
+      if (!sync.unknown.has(kind) && !sync.present.has(`${kind}/${r.namespace}/${r.name}`)) out.push(r.key);
+    }
+    return out;
   }
 
   private async ensureIds(seq: IdSequence, need: number): Promise<void> {
@@ -758,6 +798,9 @@ export class Store implements DriftStore {
         break;
       case 'write':
         this.deriveWrite(it.v, it.k, b);
+        break;
+      case 'synced':
+        this.deriveFirstSync(it.v, it.candidates ?? [], b);
         break;
     }
   }
@@ -1125,6 +1168,27 @@ export class Store implements DriftStore {
       this.event(o, at, 'appeared', b, rv);
     }
     this.markUpdate(o, b);
+  }
+
+  private deriveFirstSync(sync: FirstSyncInput, candidates: readonly string[], b: Builder): void {
+    for (const k of candidates) {
+      const o = this.cache.get(k);
+      if (o === undefined) continue;
+      const kind = `${o.group}/${o.kind}`;
+      // A record before this one may have told of it (seen again, or gone as it happened).
+      if (sync.present.has(`${kind}/${o.namespace}/${o.name}`)) continue;
+      const drifting = o.driftedSince !== null || o.episodes.size > 0;
+      const ref: ObjectRef = { cluster: o.cluster, group: o.group, kind: o.kind, namespace: o.namespace, name: o.name };
+      if (o.status === 'missing' || o.deletedAt !== null) {
+        // Not live, and its manifest is not among what the dashboard has either.
+        if (drifting) this.deriveEvent({ ref, type: 'undeclared', at: sync.at }, k, b);
+        continue;
+      }
+      const watched = sync.listed.has(kind) && (o.namespace === '' || sync.namespaces === undefined || sync.namespaces.includes(o.namespace));
+      if (watched) this.deriveEvent({ ref, type: 'disappeared', at: sync.at }, k, b);
+      // Whether it still exists is not known, only that nothing compares it any more.
+      else if (drifting) this.deriveState({ ...ref, version: o.version, at: sync.at, status: 'unmanaged', changes: [] }, k, b);
+    }
   }
 
   private deriveRevision(r: DesiredRevisionInput, b: Builder): void {

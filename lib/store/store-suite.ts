@@ -235,6 +235,67 @@ export function defineStoreSuite(target: StoreTarget): void {
       expect(o3?.episodes[0]?.transitionCount).toBe(2);
     });
 
+    it('after a restart, ends what the first sync no longer has: deleted or undeclared while down, or no longer watched', async () => {
+      const { store, reopen } = await fresh();
+      const ref = (name: string, namespace = 'shop', kind = 'Deployment') => ({ ...deploy, name, namespace, kind, uid: `uid-${name}` });
+      const kept = ref('kept');
+      const gone = ref('gone');
+      const goneQuiet = ref('quiet');
+      const wasMissing = ref('declared');
+      const deletedBefore = ref('old');
+      const otherNamespace = ref('other', 'ops');
+      const otherKind = ref('cron', 'shop', 'CronJob');
+      const forbiddenKind = ref('secret-job', 'shop', 'Job');
+      const quietOtherKind = ref('quiet-cron', 'shop', 'CronJob');
+      store.recordObjectState(state(0, 'drifted', [replicas(5)], kept));
+      store.recordObjectState(state(0, 'drifted', [replicas(5)], gone));
+      store.recordObjectState(state(0, 'in-sync', [], goneQuiet));
+      store.recordObjectState(state(0, 'missing', [], wasMissing));
+      store.recordObjectState(state(0, 'in-sync', [], deletedBefore));
+      store.recordObjectEvent({ ref: deletedBefore, type: 'disappeared', at: at(1) });
+      for (const r of [otherNamespace, otherKind, forbiddenKind]) store.recordObjectState(state(0, 'drifted', [replicas(5)], r));
+      store.recordObjectState(state(0, 'in-sync', [], quietOtherKind));
+      await store.close();
+
+      const s2 = await reopen();
+      s2.recordObjectState(state(30, 'drifted', [replicas(5)], kept));
+      // Deployments listed in namespace shop only; Jobs forbidden; CronJobs no longer watched.
+      s2.recordFirstSync({
+        cluster: 'prod',
+        present: new Set(['apps/Deployment/shop/kept']),
+        listed: new Set(['apps/Deployment']),
+        unknown: new Set(['apps/Job']),
+        namespaces: ['shop'],
+        at: at(30),
+      });
+      await s2.flush();
+
+      const h = await s2.objectHistory(gone);
+      expect(h?.object).toMatchObject({ deleted: true, drifted: false });
+      expect(h?.episodes[0]).toMatchObject({ closedAt: at(30), closeReason: 'deleted' });
+      expect(h?.events.at(-1)).toMatchObject({ type: 'disappeared', at: at(30) });
+      expect((await s2.objectHistory(goneQuiet))?.object.deleted).toBe(true);
+      const m = await s2.objectHistory(wasMissing);
+      expect(m?.object.drifted).toBe(false);
+      expect(m?.events.at(-1)).toMatchObject({ type: 'undeclared', at: at(30) });
+      // Already gone before the restart: no second event.
+      expect((await s2.objectHistory(deletedBefore))?.events.map((e) => e.type)).toEqual(['status', 'disappeared']);
+      // Not watched any more (namespace, kind): not claimed deleted, no longer drifting.
+      for (const r of [otherNamespace, otherKind]) {
+        const u = await s2.objectHistory(r);
+        expect(u?.object).toMatchObject({ deleted: false, drifted: false, status: 'unmanaged' });
+        expect(u?.episodes[0]).toMatchObject({ closedAt: at(30), closeReason: 'unmanaged' });
+      }
+      expect((await s2.objectHistory(quietOtherKind))?.object).toMatchObject({ deleted: false, status: 'in-sync' });
+      // Forbidden: nothing known, so nothing changes.
+      expect((await s2.objectHistory(forbiddenKind))?.object).toMatchObject({ deleted: false, drifted: true });
+      const k = await s2.objectHistory(kept);
+      expect(k?.object).toMatchObject({ deleted: false, drifted: true });
+      expect(k?.episodes[0]?.closedAt).toBeUndefined();
+      const chart = await s2.driftChart({ from: at(0), to: at(31), bucketMs: 31 * MIN });
+      expect(chart.series[0]?.drifted).toEqual([2]);
+    });
+
     it("finds an object's events and episodes in a window through its chains, across restarts", async () => {
       const { store, reopen } = await fresh();
       const other = { ...deploy, name: 'api', uid: 'uid-api' };

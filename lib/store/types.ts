@@ -56,6 +56,23 @@ export interface ObjectEventInput {
   resourceVersion?: string;
 }
 
+/**
+ * What the dashboard has of one cluster once its first sync is complete: see
+ * DriftStore.recordFirstSync. Kinds are `group/kind` ('' group for the core one).
+ */
+export interface FirstSyncInput {
+  cluster: string;
+  /** `group/kind/namespace/name` of every object the dashboard has in the cluster, missing ones (declared, not live) included. */
+  present: ReadonlySet<string>;
+  /** Kinds listed in full: an object of one that `present` lacks is gone. */
+  listed: ReadonlySet<string>;
+  /** Kinds watched but not listed (forbidden, failing): nothing is known of their objects. */
+  unknown: ReadonlySet<string>;
+  /** The namespaces watched, when the watch is limited to some. */
+  namespaces?: readonly string[];
+  at: Date;
+}
+
 export interface DesiredRevisionInput {
   /** Name of the desired-state source, e.g. `dir:/manifests` or `last-applied`. */
   source: string;
@@ -283,6 +300,14 @@ export interface DriftStore {
   recordDesiredRevision(rev: DesiredRevisionInput): void;
   recordPodHealth(health: PodHealthInput): void;
   recordObjectWrite(write: ObjectWriteInput): void;
+  /**
+   * After the first sync of a cluster: objects of the cluster the history holds as existing or
+   * drifting and that are not `present` changed while the dashboard was not running. Recorded at
+   * `at`: one of a listed kind (and watched namespace) as `disappeared`; a `missing` one as
+   * `undeclared`; a drifting one the dashboard no longer watches (its kind or namespace) as
+   * `unmanaged`. Objects of `unknown` kinds are left as they are.
+   */
+  recordFirstSync(sync: FirstSyncInput): void;
 
   /** Resolves when everything recorded before the call is committed to the database. */
   flush(): Promise<void>;
