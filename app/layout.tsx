@@ -20,14 +20,15 @@ export const metadata: Metadata = {
 export default async function RootLayout({ children }: { children: ReactNode }) {
   // An explicit choice wins; without one, CSS follows prefers-color-scheme.
   const theme = (await cookies()).get(THEME_COOKIE)?.value;
-  // proxy.ts marks /embed/* requests: no navigation chrome there, and the portal picks the theme.
+  // proxy.ts marks /embed/* requests: no navigation chrome there, the portal picks the theme, and
+  // no live stream (the embed views poll; see components/providers.tsx).
   const h = await headers();
   if (h.get('x-driftwatch-embed') === '1') {
     const embedTheme = h.get('x-driftwatch-embed-theme');
     return (
       <html lang="en" {...(embedTheme === 'light' || embedTheme === 'dark' ? { 'data-theme': embedTheme } : {})}>
         <body className="embed-body">
-          <Providers>{children}</Providers>
+          <Providers live={false}>{children}</Providers>
         </body>
       </html>
     );

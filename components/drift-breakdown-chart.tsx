@@ -4,20 +4,24 @@
  * Clicking a bar opens the table filtered to that group. Needs no history: it reads the live index.
  */
 import { useRouter } from 'next/navigation';
-import { useMemo, useState } from 'react';
+import { useMemo } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import Link from 'next/link';
+import { breakdownGroupOf, breakdownPatch, type BreakdownGroup } from '@/lib/client/breakdown-group';
 import { kindLabel } from '@/lib/client/format';
 import { namespaceFacetOf } from '@/lib/client/table-query';
 import type { ObjectDriftState } from '@/lib/client/types';
 import { legendText, useUntabbableChartLayers } from './chart-a11y';
+import { patchSearch, pushSearch, useViewSearch } from './url-state';
 
-type GroupBy = 'namespace' | 'kind' | 'cluster';
 const TOP = 12;
 
-export function DriftBreakdownChart({ states }: { states: Iterable<Pick<ObjectDriftState, 'status' | 'namespace' | 'kind' | 'group' | 'cluster'>> }) {
+/** `unavailable`: why there are no numbers yet (loading, a failed load), shown instead of "Nothing drifts.". */
+export function DriftBreakdownChart({ states, unavailable }: { states: Iterable<Pick<ObjectDriftState, 'status' | 'namespace' | 'kind' | 'group' | 'cluster'>>; unavailable?: string }) {
   const router = useRouter();
-  const [groupBy, setGroupBy] = useState<GroupBy>('namespace');
+  const sp = useViewSearch();
+  const groupBy = breakdownGroupOf(sp);
+  const setGroupBy = (g: BreakdownGroup) => pushSearch(patchSearch(sp, breakdownPatch(g)));
   const chartRef = useUntabbableChartLayers();
   const data = useMemo(() => {
     const groups = new Map<string, { group: string; drifted: number; missing: number; error: number }>();
@@ -43,14 +47,18 @@ export function DriftBreakdownChart({ states }: { states: Iterable<Pick<ObjectDr
         <h2 id="breakdown-heading">Drifting now, by {groupBy}</h2>
         <label className="inline-field">
           Group by{' '}
-          <select value={groupBy} onChange={(e) => setGroupBy(e.target.value as GroupBy)} data-testid="breakdown-group">
+          <select value={groupBy} onChange={(e) => setGroupBy(e.target.value as BreakdownGroup)} data-testid="breakdown-group">
             <option value="namespace">namespace</option>
             <option value="kind">kind</option>
             <option value="cluster">cluster</option>
           </select>
         </label>
       </div>
-      {data.length === 0 ? (
+      {unavailable !== undefined ? (
+        <p className="muted" data-testid="breakdown-unavailable">
+          {unavailable}
+        </p>
+      ) : data.length === 0 ? (
         <p className="muted">Nothing drifts.</p>
       ) : (
         <>

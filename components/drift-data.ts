@@ -9,7 +9,7 @@ import { DRIFT_INDEX_KEY, objectKey, useLiveStream, type LiveStream } from './li
 
 type Chunk = { page: DriftRowsResponse } | { events: DriftStreamEvent[] };
 
-function indexQueryFn(stream: LiveStream) {
+export function indexQueryFn(stream: LiveStream) {
   return streamedQuery<Chunk, DriftIndex, typeof DRIFT_INDEX_KEY>({
     refetchMode: 'replace',
     initialValue: EMPTY_INDEX,
@@ -18,7 +18,8 @@ function indexQueryFn(stream: LiveStream) {
       // The rows request starts at once, beside the stream's opening. The rows are exact only if
       // the stream was already listening when they were taken (its start at or before their event
       // id: everything after that id is then in its buffer); otherwise they are read once more,
-      // now that it listens.
+      // now that it listens. If it still does not (it was refused, or opened after these rows),
+      // it resumes from the rows' own id, so the changes in between reach the index.
       for (let attempt = 0; ; attempt++) {
         const pages = driftRowPages(signal);
         const firstPage = pages.next();
@@ -28,9 +29,12 @@ function indexQueryFn(stream: LiveStream) {
         const first = await firstPage;
         if (first.done) return;
         const base = first.value.lastEventId;
-        if (attempt === 0 && (stream.startSeq === undefined || stream.startSeq > base)) {
-          await pages.return(undefined);
-          continue;
+        if (!stream.covers(base)) {
+          if (attempt === 0) {
+            await pages.return(undefined);
+            continue;
+          }
+          stream.catchUpFrom(first.value.streamId);
         }
         yield { page: first.value };
         for await (const page of pages) yield { page };

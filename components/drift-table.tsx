@@ -9,7 +9,18 @@ import { memo, useCallback, useEffect, useMemo, useRef, useState, type KeyboardE
 import { flushSync } from 'react-dom';
 import { timeAgo } from '@/lib/client/format';
 import { objectHref } from '@/lib/client/object-id';
-import { DEFAULT_QUERY, facets, filterAndSort, parseTableQuery, tableQueryToParams, type SortKey, type TableQuery, type TableRow } from '@/lib/client/table-query';
+import {
+  DEFAULT_QUERY,
+  facets,
+  filterAndSort,
+  isLastStatus,
+  parseTableQuery,
+  tableQueryToParams,
+  toggleStatus,
+  type SortKey,
+  type TableQuery,
+  type TableRow,
+} from '@/lib/client/table-query';
 import { STATUSES, type DriftStatus } from '@/lib/client/types';
 import { useDriftIndex } from './drift-data';
 import { isTyping } from './keyboard-shortcuts';
@@ -120,10 +131,7 @@ export function DriftTable() {
 
   const loading = !index.data?.complete;
 
-  const toggleStatus = (s: DriftStatus) => {
-    const has = query.status.includes(s);
-    setQuery({ status: has ? query.status.filter((x) => x !== s) : [...query.status, s] });
-  };
+  const onStatusClick = (s: DriftStatus) => setQuery({ status: toggleStatus(query.status, s) });
   const sortBy = (key: SortKey) => setQuery({ sort: key, dir: query.sort === key && query.dir === 'asc' ? 'desc' : 'asc' });
   const isFiltered = tableQueryToParams({ ...query, sort: 'default', dir: 'asc' }).toString() !== '';
 
@@ -171,11 +179,9 @@ export function DriftTable() {
       </div>
       <div className="status-filter" role="group" aria-label="Status">
         {STATUSES.map((s) => (
-          <button key={s} type="button" className={`status-toggle status-${s}`} aria-pressed={query.status.length === 0 || query.status.includes(s)} data-testid={`status-${s}`} onClick={() => toggleStatus(s)}>
-            {s} <span className="status-count">{result.counts[s].toLocaleString('en-US')}</span>
-          </button>
+          <StatusToggle key={s} status={s} count={result.counts[s]} pressed={query.status.includes(s)} last={isLastStatus(query.status, s)} onClick={onStatusClick} />
         ))}
-        <button type="button" className="link-button" onClick={() => setQuery({ status: [] })} aria-label="Show every status">
+        <button type="button" className="link-button" onClick={() => setQuery({ status: [...STATUSES] })} aria-label="Show every status">
           all
         </button>
         <span className="grow" />
@@ -337,6 +343,26 @@ const DriftRow = memo(function DriftRow({ row: r, index: i, selected, now, onCli
     </div>
   );
 });
+
+/**
+ * One status's toggle. The last one shown cannot be unticked (the table would show nothing, or
+ * every status): aria-disabled rather than disabled, so it stays focusable and its title says why.
+ */
+function StatusToggle({ status, count, pressed, last, onClick }: { status: DriftStatus; count: number; pressed: boolean; last: boolean; onClick: (s: DriftStatus) => void }) {
+  return (
+    <button
+      type="button"
+      className={`status-toggle status-${status}`}
+      aria-pressed={pressed}
+      aria-disabled={last || undefined}
+      title={last ? 'The only status shown: pick another one first, or all' : undefined}
+      data-testid={`status-${status}`}
+      onClick={() => onClick(status)}
+    >
+      {status} <span className="status-count">{count.toLocaleString('en-US')}</span>
+    </button>
+  );
+}
 
 function FacetSelect({ label, name, values, selected, onChange }: { label: string; name: string; values: string[]; selected: string[]; onChange: (v: string[]) => void }) {
   // Values in the URL that no object has (yet) stay selectable, so a shared link is never silently widened.

@@ -9,23 +9,17 @@ import { useQuery } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
 import { useEffect, useMemo, useRef } from 'react';
 import { Area, AreaChart, Brush, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { fetchDriftChart } from '@/lib/client/api';
+import { biggestGroupHref, bucketFor, openFullView, RANGES, spanOf, tickLabel, timelineQuery, timelineSpec, type RangeKey } from '@/lib/client/drift-timeline';
 import { namespaceFacetOf } from '@/lib/client/table-query';
 import { legendText, useUntabbableChartLayers } from './chart-a11y';
 import { patchSearch, pushSearch, useViewSearch } from './url-state';
 import type { ChartGroupBy, DriftChartJson } from '@/lib/client/types';
 
-export const RANGES = { '1h': 3_600_000, '6h': 21_600_000, '24h': 86_400_000, '7d': 604_800_000 } as const;
-type RangeKey = keyof typeof RANGES;
 /** How long the zoom handles must rest after a key press before the URL takes the new window. */
 const ZOOM_SETTLE_MS = 700;
+/** An embed has no live stream to say when history moved: it polls, as its counts do. */
+const EMBED_POLL_MS = 5_000;
 const PALETTE = ['#2f6fde', '#d9822b', '#2a9d8f', '#c2407a', '#7b61c9', '#8a9a2b', '#d64545', '#3d8fb8', '#a0692f', '#5f7480'];
-
-/** Picks a bucket size that gives at most ~120 points, in whole minutes. */
-export function bucketFor(spanMs: number): number {
-  const minute = 60_000;
-  return Math.max(1, Math.ceil(spanMs / 120 / minute)) * minute;
-}
 
 export function chartRows(chart: DriftChartJson): Array<Record<string, number | string>> {
   return chart.buckets.map((b, i) => {
@@ -51,29 +45,29 @@ export function timelineSummary(rows: ReadonlyArray<Record<string, number | stri
   return `Area chart of drifted objects over time, ${when(rows[0]?.t)} to ${when(rows.at(-1)?.t)} UTC. ${parts.join('; ')}.`;
 }
 
-export function DriftTimelineChart() {
+/** `embedded`: inside /embed/overview, which polls (no live stream) and opens full views in a new tab. */
+export function DriftTimelineChart({ embedded = false }: { embedded?: boolean }) {
   const sp = useViewSearch();
   const router = useRouter();
-  const range = (sp.get('range') ?? '24h') as RangeKey;
+  const range = sp.get('range') ?? '24h';
   const stack = (sp.get('stack') ?? 'none') as ChartGroupBy;
   const fromParam = sp.get('from');
-  const toParam = sp.get('to');
-  const window = useMemo(() => {
-    if (fromParam && toParam) return { from: fromParam, to: toParam };
-    const to = Date.now();
-    return { from: new Date(to - (RANGES[range] ?? RANGES['24h'])).toISOString(), to: new Date(to).toISOString() };
-    // Relative ranges re-anchor when the range changes, not on every render.
-  }, [fromParam, toParam, range]);
-  const bucketMs = bucketFor(Date.parse(window.to) - Date.parse(window.from));
-  const q = useQuery({
-    queryKey: ['history', 'chart', window.from, window.to, bucketMs, stack],
-    queryFn: ({ signal }) => fetchDriftChart({ from: window.from, to: window.to, bucketMs, groupBy: stack }, signal),
-  });
+  const spec = useMemo(() => timelineSpec(sp), [sp]);
+  const spanMs = spanOf(spec);
+  const bucketMs = bucketFor(spanMs);
+  // A relative window also moves on without drift (old episodes roll off): once a bucket in the
+  // app, where the live stream refetches on every change; as often as the counts in an embed.
+  const refetchInterval = spec.kind === 'fixed' ? false : embedded ? EMBED_POLL_MS : bucketMs;
+  const q = useQuery({ ...timelineQuery(spec, stack), refetchInterval });
   const setParams = (patch: Record<string, string | undefined>) => pushSearch(patchSearch(sp, patch));
-  const data = q.data?.available ? q.data.data : undefined;
+  // The active range clicked again: its URL is unchanged, so only a refetch brings the window up to now.
+  const pickRange = (r: RangeKey) => (!fromParam && range === r ? void q.refetch() : setParams({ range: r, from: undefined, to: undefined }));
+  const shown = q.data?.window;
+  const data = q.data?.result.available ? q.data.result.data : undefined;
   const rows = useMemo(() => (data ? chartRows(data) : []), [data]);
   // Only the namespace stack has an empty group: cluster-scoped objects, as the table's filter names them.
   const groups = data ? data.series.map((s) => namespaceFacetOf(s.group)) : [];
+  const tick = (t: number) => tickLabel(t, spanMs);
   // A zoom window moved with the keyboard has no drag end: its URL follows once the keys rest.
   const zoomTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   useEffect(() => () => clearTimeout(zoomTimer.current), []);
@@ -94,7 +88,7 @@ export function DriftTimelineChart() {
         <div className="toolbar">
           <div role="group" aria-label="Time range" className="segmented">
             {(Object.keys(RANGES) as RangeKey[]).map((r) => (
-              <button key={r} type="button" aria-pressed={!fromParam && range === r} onClick={() => setParams({ range: r, from: undefined, to: undefined })}>
+              <button key={r} type="button" aria-pressed={!fromParam && range === r} onClick={() => pickRange(r)}>
                 {r}
               </button>
             ))}
@@ -112,15 +106,15 @@ export function DriftTimelineChart() {
       </div>
       {q.isPending && <p className="muted">Loading history…</p>}
       {q.isError && <p className="msg-danger">History could not be loaded: {q.error.message}</p>}
-      {q.data && !q.data.available && (
+      {q.data && !q.data.result.available && (
         <p className="muted" data-testid="history-unavailable">
-          {q.data.reason}
+          {q.data.result.reason}
         </p>
       )}
-      {data && (
+      {data && shown && (
         // The summary in words beside the chart, not a role=img around it: its zoom handles keep focus.
         <p className="sr-only" data-testid="timeline-summary">
-          {timelineSummary(rows, groups, window.from, window.to)}
+          {timelineSummary(rows, groups, shown.from, shown.to)}
         </p>
       )}
       {data && (
@@ -131,16 +125,12 @@ export function DriftTimelineChart() {
               data={rows}
               margin={{ top: 8, right: 16, bottom: 0, left: 0 }}
               onClick={(st) => {
-                const row = rows[Number(st.activeIndex)];
-                if (!row || stack === 'none') return;
-                let best = '';
-                let max = 0;
-                for (const g of groups) if (Number(row[g]) > max) (max = Number(row[g])), (best = g);
-                if (best) router.push(`/drift?${stack}=${encodeURIComponent(best)}`);
+                const href = biggestGroupHref(rows[Number(st.activeIndex)], groups, stack);
+                if (href) openFullView(href, embedded, { push: (h) => router.push(h), open: (...args) => window.open(...args) });
               }}
             >
               <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" />
-              <XAxis dataKey="t" type="number" scale="time" domain={['dataMin', 'dataMax']} tickFormatter={(t: number) => new Date(t).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })} stroke="var(--muted)" fontSize={12} />
+              <XAxis dataKey="t" type="number" scale="time" domain={['dataMin', 'dataMax']} tickFormatter={tick} stroke="var(--muted)" fontSize={12} />
               <YAxis allowDecimals={false} stroke="var(--muted)" fontSize={12} width={48} />
               <Tooltip labelFormatter={(t) => new Date(Number(t)).toLocaleString()} contentStyle={{ background: 'var(--panel)', border: '1px solid var(--border)', color: 'var(--text)' }} />
               {groups.length > 1 && <Legend wrapperStyle={{ fontSize: 12 }} formatter={legendText} />}
@@ -153,7 +143,7 @@ export function DriftTimelineChart() {
                 height={22}
                 stroke="var(--accent)"
                 fill="var(--panel)"
-                tickFormatter={(t: number) => new Date(t).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}
+                tickFormatter={tick}
                 onChange={(r) => {
                   clearTimeout(zoomTimer.current);
                   zoomTimer.current = setTimeout(() => zoomTo(r), ZOOM_SETTLE_MS);

@@ -36,7 +36,7 @@ export function EmbedOverview() {
             ? <span className="msg-danger">{counts.error.message}</span>
             : 'Loading…'}
       </p>
-      <DriftTimelineChart />
+      <DriftTimelineChart embedded />
     </EmbedFrame>
   );
 }
@@ -139,7 +139,7 @@ export function EmbedObject() {
             <StatusBadge status={d.state.status} /> <span data-testid="object-status">{d.state.status}</span>
           </p>
           {d.state.error && <p className="msg-danger wrap">{d.state.error}</p>}
-          <FieldDiffList changes={d.state.changes} since={d.state.since} status={d.state.status} />
+          <FieldDiffList changes={d.state.changes} since={d.state.since} owner={d.state} status={d.state.status} />
           {input && !liveUnknown(d.state.status, d.live) && (
             <section className="panel">
               <YamlDiffView input={input} mode={mode} />

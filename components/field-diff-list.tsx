@@ -1,16 +1,19 @@
 import type { ReactNode } from 'react';
-import { formatValue, timeAgo } from '@/lib/client/format';
+import { timeAgo } from '@/lib/client/format';
 import type { DriftStatus, FieldChange } from '@/lib/client/types';
-import { isRedacted } from '@/lib/client/yaml-diff';
+import { changeMayBeRedacted, changeValueText, isRedacted, type ObjectKind } from '@/lib/client/yaml-diff';
 import styles from './object-page.module.css';
 import { Truncate } from './truncate';
 
 const OP_LABEL = { changed: 'changed', added: 'added', removed: 'should be removed', missing: 'missing' } as const;
 
-function Value({ v }: { v: unknown }) {
-  if (isRedacted(v)) return <span className="hidden-value">changed (value hidden)</span>;
+const HiddenValue = () => <span className="hidden-value">changed (value hidden)</span>;
+
+/** `redacted`: the value may hold the server's redaction markers (changeMayBeRedacted). */
+function Value({ v, redacted }: { v: unknown; redacted: boolean }) {
+  if (redacted && isRedacted(v)) return <HiddenValue />;
   if (v === undefined) return <span className="muted">—</span>;
-  const text = formatValue(v);
+  const text = changeValueText(v, redacted);
   return (
     <code className="value" title={text.length > 80 ? text : undefined}>
       {text}
@@ -18,11 +21,23 @@ function Value({ v }: { v: unknown }) {
   );
 }
 
+/**
+ * managedFields keep one time per manager, not per field: it moves whenever that manager writes
+ * anything in the object, so it is labelled as what it is, not as when this field drifted.
+ */
+const WRITTEN_HELP = "When this field's manager last wrote to the object (managedFields keep one time per manager, not per field): not when this field changed.";
+
+function LastWritten({ manager }: { manager: FieldChange['manager'] }) {
+  if (!manager?.time) return <span className="muted" title="No write time recorded for this field's manager">—</span>;
+  return <span title={`${manager.name} last wrote to the object at ${manager.time}`}>{timeAgo(manager.time)}</span>;
+}
+
 /** A missing object's report is one change with the empty path: the whole object is declared and absent. */
 const isWholeObject = (c: FieldChange) => c.path === '';
 
-function Row({ c, since, ignored }: { c: FieldChange; since: string; ignored?: boolean }) {
+function Row({ c, owner, ignored }: { c: FieldChange; owner: ObjectKind | undefined; ignored?: boolean }) {
   const whole = isWholeObject(c);
+  const redacted = changeMayBeRedacted(owner, c.path);
   return (
     <tr
       data-testid={ignored ? 'ignored-row' : 'field-row'}
@@ -59,15 +74,19 @@ function Row({ c, since, ignored }: { c: FieldChange; since: string; ignored?: b
       ) : (
         <>
           <td className="wrap">
-            <Value v={c.desired} />
+            <Value v={c.desired} redacted={redacted} />
           </td>
-          <td className="wrap">{c.op === 'changed' && isRedacted(c.live) ? <span className="hidden-value">changed (value hidden)</span> : <Value v={c.live} />}</td>
+          <td className="wrap">
+            <Value v={c.live} redacted={redacted} />
+          </td>
           <td data-testid="field-manager">
             {c.manager ? <Truncate text={`${c.manager.name} (${c.manager.operation}${c.manager.time ? `, ${c.manager.time}` : ''})`}>{c.manager.name}</Truncate> : <span className="muted">unknown</span>}
           </td>
         </>
       )}
-      <td title={c.manager?.time ?? since}>{timeAgo(c.manager?.time ?? since)}</td>
+      <td data-testid="field-written">
+        <LastWritten manager={c.manager} />
+      </td>
     </tr>
   );
 }
@@ -81,28 +100,36 @@ function Head() {
         <th scope="col" style={{ width: '18%' }}>Desired</th>
         <th scope="col" style={{ width: '18%' }}>Live</th>
         <th scope="col" style={{ width: '14%' }}>Manager</th>
-        <th scope="col">Since</th>
+        <th scope="col" title={WRITTEN_HELP}>
+          Last written by manager
+        </th>
       </tr>
     </thead>
   );
 }
 
 /**
- * One row per drifted field: path, op, desired, live, who wrote it and when. A missing object's
- * single change (path '') reads as the whole object. With `status` `error` and no change, the
- * drift is unknown, not absent. `ignored` (when given) lists the changes ignore rules hid, each
- * marked with the rule; they never count as drift.
+ * One row per drifted field: path, op, desired, live, its manager and when that manager last wrote
+ * to the object. A missing object's single change (path '') reads as the whole object. With
+ * `status` `error` and no change, the drift is unknown, not absent. `ignored` (when given) lists
+ * the changes ignore rules hid, each marked with the rule; they never count as drift.
  */
 export function FieldDiffList({
   changes,
-  since,
+  owner,
   title = 'Drifted fields',
   status,
   ignored,
   ignoredControl,
 }: {
   changes: FieldChange[];
+  /** Not shown: the object's drift start is no field's time (see WRITTEN_HELP). Kept for the callers. */
   since: string;
+  /**
+   * The object's group and kind: only a core Secret's values can be redaction markers. Without it,
+   * markers are read only at the paths where a Secret keeps its values.
+   */
+  owner?: ObjectKind;
   title?: string;
   status?: DriftStatus;
   ignored?: FieldChange[];
@@ -128,7 +155,7 @@ export function FieldDiffList({
             <Head />
             <tbody>
               {changes.map((c) => (
-                <Row key={c.path} c={c} since={since} />
+                <Row key={c.path} c={c} owner={owner} />
               ))}
             </tbody>
           </table>
@@ -146,7 +173,7 @@ export function FieldDiffList({
               <Head />
               <tbody>
                 {ignored.map((c) => (
-                  <Row key={c.path} c={c} since={since} ignored />
+                  <Row key={c.path} c={c} owner={owner} ignored />
                 ))}
               </tbody>
             </table>

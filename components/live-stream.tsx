@@ -3,7 +3,8 @@
  * One EventSource on /api/v1/stream for the whole app, feeding TanStack Query's cache:
  * `drift` events update the drift index (every `upsert` carries the object's full state) and the
  * open object's detail; `reset` refetches everything. Recent events are kept so that a drift index
- * loaded page by page can re-apply what happened while it was loading.
+ * loaded page by page can re-apply what happened while it was loading; an index loaded while the
+ * stream could not listen makes it resume from the index's own event id (catchUpFrom).
  */
 import { useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { createContext, useContext, useEffect, useState, useSyncExternalStore, type ReactNode } from 'react';
@@ -84,6 +85,32 @@ export class LiveStream {
     });
   }
 
+  /** Whether every event after `seq` is in the buffer (or, while a resume replays them, will be). */
+  covers(seq: number): boolean {
+    return this.startSeq !== undefined && this.startSeq <= seq;
+  }
+
+  /**
+   * Makes the stream listen from `streamId` (a drift rows answer's) on, for a drift index read while
+   * it did not: it could not open (429 over the per-user limit, a restart) or opened only after the
+   * rows were taken. A fresh connection starts at the server's newest event, and what changed in
+   * between never reached the index (loaded once, never stale) while the indicator said "Live";
+   * resuming with `?since=` replays it. The server answers `reset` when it no longer can.
+   */
+  catchUpFrom(streamId: string) {
+    const seq = seqOfId(streamId);
+    if (seq === undefined || this.covers(seq)) return;
+    this.lastId = streamId;
+    this.startSeq = seq;
+    // The replay brings back everything after `seq`: events kept from a later start would repeat.
+    this.buffer = [];
+    // A refused connection retries on its timer, from `lastId`. One open (or opening) without this
+    // resume point started after it: replace it.
+    if (this.stopped || !this.es || this.es.readyState === EventSource.CLOSED) return;
+    this.es.close();
+    this.connect();
+  }
+
   /** Events with seq greater than `seq`, oldest first. */
   eventsAfter(seq: number): DriftStreamEvent[] {
     return this.buffer.filter((e) => e.seq > seq);
@@ -91,6 +118,7 @@ export class LiveStream {
 
   private connect() {
     if (this.stopped) return;
+    // Without a resume point (no hello yet, no index to catch up) the server starts at its newest event.
     const url = `/api/v1/stream${this.lastId ? `?since=${encodeURIComponent(this.lastId)}` : ''}`;
     const es = new EventSource(url);
     this.es = es;

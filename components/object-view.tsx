@@ -99,6 +99,7 @@ export function ObjectView() {
       <FieldDiffList
         changes={s.changes}
         since={s.since}
+        owner={s}
         status={s.status}
         {...(showIgnored && ignored.data ? { ignored: ignored.data } : {})}
         ignoredControl={

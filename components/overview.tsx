@@ -20,13 +20,17 @@ export function Overview() {
   const resources = { data: hydrated ? resourcesQuery.data : undefined };
   const rows = useMemo(() => [...(index.data?.rows.values() ?? [])], [index.data]);
   const counts = useMemo(() => countByStatus(rows), [rows]);
+  // Until the index is complete its counts are partial (zero at first): nothing is shown as a
+  // number before then, and a failed load says so instead.
+  const complete = index.data?.complete === true;
+  const failed = !complete && index.isError;
   return (
     <div className="overview" data-testid="overview">
       <h1 className="page-title">Overview</h1>
       {index.isError && <p className="msg-danger">Drift could not be loaded: {index.error.message}</p>}
-      <StatusCounts counts={counts} loading={!index.data?.complete} />
+      {!failed && <StatusCounts counts={counts} loading={!complete} />}
       <div className="grid-2">
-        <DriftBreakdownChart states={rows} />
+        <DriftBreakdownChart states={rows} unavailable={complete ? undefined : failed ? 'Drift could not be loaded.' : 'Loading…'} />
         <div>
           {status.data && <ClusterList clusters={status.data.clusters} />}
           {status.data && <ManifestProblems problems={status.data.manifestProblems} hidden={status.data.manifestProblemsHidden ?? false} />}

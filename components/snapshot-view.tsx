@@ -6,9 +6,8 @@
  */
 import Link from 'next/link';
 import { useMemo, useState } from 'react';
-import { formatValue } from '@/lib/client/format';
 import { objectHref } from '@/lib/client/object-id';
-import { diffInputOf, liveUnknown, type DiffInput } from '@/lib/client/yaml-diff';
+import { changeMayBeRedacted, changeValueText, diffInputOf, liveUnknown, type DiffInput, type ObjectKind } from '@/lib/client/yaml-diff';
 import type { SnapshotPayload, SnapshotTimelineJson } from '@/lib/share/snapshot-types';
 import { FieldDiffList } from './field-diff-list';
 import { StatusBadge } from './status-badge';
@@ -78,7 +77,7 @@ export function SnapshotView({ snapshot: p, createdAt, expiresAt }: { snapshot: 
         </p>
         {p.error && <p className="msg-danger wrap">{p.error}</p>}
       </header>
-      <FieldDiffList changes={p.changes} since={p.since} status={p.status} title="Drifted fields when the snapshot was taken" />
+      <FieldDiffList changes={p.changes} since={p.since} owner={p.object} status={p.status} title="Drifted fields when the snapshot was taken" />
       {p.ignoredCount > 0 && <p className="muted">{p.ignoredCount} more change{p.ignoredCount === 1 ? ' was' : 's were'} hidden by ignore rules.</p>}
       <section className="panel" aria-labelledby="snap-yaml-heading">
         <div className="panel-head">
@@ -107,23 +106,23 @@ export function SnapshotView({ snapshot: p, createdAt, expiresAt }: { snapshot: 
           </>
         )}
       </section>
-      <SnapshotTimeline timeline={p.timeline} from={p.view.from} to={p.view.to} />
+      <SnapshotTimeline timeline={p.timeline} owner={p.object} from={p.view.from} to={p.view.to} />
     </div>
   );
 }
 
-function SnapshotTimeline({ timeline, from, to }: { timeline: SnapshotPayload['timeline']; from?: string; to: string }) {
+function SnapshotTimeline({ timeline, owner, from, to }: { timeline: SnapshotPayload['timeline']; owner: ObjectKind; from?: string; to: string }) {
   return (
     <section className="panel" aria-labelledby="snap-tl-heading" data-testid="snapshot-timeline">
       <h2 id="snap-tl-heading">
         Drift timeline <span className="muted">({from ? `${when(from)} → ` : 'until '}{when(to)})</span>
       </h2>
-      {!timeline.available ? <p className="muted">{timeline.reason}</p> : <Episodes t={timeline.data} end={Date.parse(to)} />}
+      {!timeline.available ? <p className="muted">{timeline.reason}</p> : <Episodes t={timeline.data} owner={owner} end={Date.parse(to)} />}
     </section>
   );
 }
 
-function Episodes({ t, end }: { t: SnapshotTimelineJson; end: number }) {
+function Episodes({ t, owner, end }: { t: SnapshotTimelineJson; owner: ObjectKind; end: number }) {
   if (t.episodes.length === 0) return <p className="muted">No drift recorded for this object in this range.</p>;
   const start = Math.min(...t.episodes.map((e) => Date.parse(e.openedAt)));
   const span = Math.max(1, end - start);
@@ -146,11 +145,11 @@ function Episodes({ t, end }: { t: SnapshotTimelineJson; end: number }) {
             <ol className="snapshot-transitions">
               {e.transitions.map((x, i) => (
                 <li key={i} data-testid="snapshot-transition">
-                  <time dateTime={x.at}>{when(x.at)}</time> {x.op}: live <code>{formatValue(x.live)}</code>
+                  <time dateTime={x.at}>{when(x.at)}</time> {x.op}: live <code>{changeValueText(x.live, changeMayBeRedacted(owner, e.path))}</code>
                   {x.desired !== undefined && (
                     <>
                       {' '}
-                      (desired <code>{formatValue(x.desired)}</code>)
+                      (desired <code>{changeValueText(x.desired, changeMayBeRedacted(owner, e.path))}</code>)
                     </>
                   )}
                   {x.manager && <> by {x.manager.name}</>}

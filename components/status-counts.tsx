@@ -10,7 +10,10 @@ const ORDER: Array<{ status: DriftStatus; label: string }> = [
   { status: 'unmanaged', label: 'Unmanaged' },
 ];
 
-/** One card per status; each links to the table filtered to it. */
+/**
+ * One card per status; each links to the table filtered to it. `loading`: the index is not
+ * complete, so its counts are not the cluster's yet and the cards say so instead of a number.
+ */
 export function StatusCounts({ counts, loading }: { counts: Record<DriftStatus, number>; loading: boolean }) {
   return (
     <ul className="count-cards" aria-label="Objects by drift status" data-testid="status-counts">
@@ -18,7 +21,7 @@ export function StatusCounts({ counts, loading }: { counts: Record<DriftStatus, 
         <li key={status}>
           <Link href={`/drift?status=${status}`} className={`count-card count-${status}`} data-testid={`count-${status}`}>
             <span className="count-value" aria-busy={loading}>
-              {counts[status].toLocaleString('en-US')}
+              {loading ? 'Loading…' : counts[status].toLocaleString('en-US')}
             </span>
             <span className="count-label">{label}</span>
           </Link>

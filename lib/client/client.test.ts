@@ -29,7 +29,8 @@ describe('table query', () => {
     const q = parseTableQuery(new URLSearchParams('namespace=a,b&manager=kubectl-edit&labels=app%3Dweb&sort=fields&dir=desc&q=x'));
     expect(q).toMatchObject({ namespace: ['a', 'b'], manager: ['kubectl-edit'], labelSelector: 'app=web', sort: 'fields', dir: 'desc', q: 'x', status: ['drifted', 'missing', 'error'] });
     expect(tableQueryToParams(q).toString()).toBe('q=x&namespace=a%2Cb&manager=kubectl-edit&labels=app%3Dweb&sort=fields&dir=desc');
-    expect(parseTableQuery(new URLSearchParams('status=all')).status).toEqual([]);
+    expect(parseTableQuery(new URLSearchParams('status=all')).status).toEqual(['drifted', 'missing', 'error', 'in-sync', 'unmanaged']);
+    expect(tableQueryToParams(parseTableQuery(new URLSearchParams('status=all'))).toString()).toBe('status=all');
     expect(tableQueryToParams(parseTableQuery(new URLSearchParams(''))).toString()).toBe('');
   });
 
@@ -147,8 +148,8 @@ describe('yaml diff', () => {
     expect(left).toEqual(['kind: ConfigMap', 'metadata:', '  name: x', 'data:', '  a: "1"']);
     expect(right).toEqual(['kind: ConfigMap', 'metadata:', '  name: x', 'data:', '  a: "2"', '  extra: y']);
     expect(diffTexts({ desired, live, changePaths: [], showAll: true }).right.join('\n')).toContain('resourceVersion');
-    const secret = diffTexts({ live: { object: { data: { p: { redacted: true, sha256: 'abc' } } }, volatilePaths: [] }, changePaths: [], showAll: false });
-    expect(secret.right).toEqual(['data:', '  p: (value hidden, sha256 abc)']);
+    const secret = diffTexts({ live: { object: { kind: 'Secret', data: { p: { redacted: true, sha256: 'abc' } } }, volatilePaths: [] }, changePaths: [], showAll: false });
+    expect(secret.right).toEqual(['kind: Secret', 'data:', '  p: (value hidden, sha256 abc)']);
   });
 
   it('agrees with the verdict: a Secret\'s stringData lines up with live data, ignored changes stay out unless asked, volatile lines are not drift', () => {

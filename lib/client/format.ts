@@ -1,5 +1,4 @@
 /** Small display helpers shared by the views. */
-import { isRedacted } from './yaml-diff';
 import type { ManifestProblem } from './types';
 
 /** "3 min ago" style, coarse; `now` injectable for tests. */
@@ -14,14 +13,6 @@ export function timeAgo(iso: string | undefined, now = Date.now()): string {
   const h = Math.round(m / 60);
   if (h < 48) return `${h} h ago`;
   return `${Math.round(h / 24)} d ago`;
-}
-
-/** A field value as one line of text; Secret values never appear, only that they differ. */
-export function formatValue(v: unknown): string {
-  if (v === undefined) return '—';
-  if (isRedacted(v)) return 'changed (value hidden)';
-  if (typeof v === 'string') return JSON.stringify(v);
-  return JSON.stringify(v, (_k, x: unknown) => (isRedacted(x) ? '(value hidden)' : x));
 }
 
 export const kindLabel = (kind: string, group: string) => (group ? `${kind}.${group}` : kind);

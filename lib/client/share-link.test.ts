@@ -5,10 +5,12 @@ const NOW = new Date('2025-03-01T12:00:00.000Z');
 
 describe('live share links', () => {
   it('lock the overview range to absolute from/to and keep the rest', () => {
-    const sp = lockedViewSearch('/', 'range=6h&stack=namespace', NOW);
-    expect(Object.fromEntries(sp)).toEqual({ stack: 'namespace', from: '2025-03-01T06:00:00.000Z', to: '2025-03-01T12:00:00.000Z' });
+    const sp = lockedViewSearch('/', 'range=6h&stack=namespace&breakdown=kind', NOW);
+    expect(Object.fromEntries(sp)).toEqual({ stack: 'namespace', breakdown: 'kind', from: '2025-03-01T06:00:00.000Z', to: '2025-03-01T12:00:00.000Z' });
     expect(Object.fromEntries(lockedViewSearch('/', '', NOW))).toEqual({ from: '2025-02-28T12:00:00.000Z', to: '2025-03-01T12:00:00.000Z' });
     expect(Object.fromEntries(lockedViewSearch('/', 'from=2025-01-01T00:00:00Z&to=2025-01-02T00:00:00Z', NOW))).toEqual({ from: '2025-01-01T00:00:00Z', to: '2025-01-02T00:00:00Z' });
+    // An unknown range reads as the default, as the chart reads it.
+    expect(Object.fromEntries(lockedViewSearch('/', 'range=toString', NOW))).toEqual({ from: '2025-02-28T12:00:00.000Z', to: '2025-03-01T12:00:00.000Z' });
   });
 
   it('give the object page an end time and keep its object, diff mode and start', () => {

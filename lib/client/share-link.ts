@@ -1,11 +1,10 @@
 /**
  * Live share links: the view's own URL, with every relative time turned into the absolute
- * `from`/`to` it meant when the link was made, so the receiver sees the same range later.
+ * `from`/`to` it meant when the link was made (Share pressed, as docs/embedding.md promises), so
+ * the receiver sees the same range later. Everything else in the URL is the view's state and goes
+ * along as it is: the overview's `stack` and breakdown grouping, the table's filters.
  */
-
-/** Relative ranges the overview accepts (`range=`), in ms. Kept in step with drift-timeline-chart's RANGES. */
-export const RELATIVE_RANGES: Readonly<Record<string, number>> = { '1h': 3_600_000, '6h': 21_600_000, '24h': 86_400_000, '7d': 604_800_000 };
-const DEFAULT_RANGE = '24h';
+import { timelineSpec, timelineWindow } from './drift-timeline';
 
 /**
  * `pathname` + `search` of a view → the same view with absolute time. The overview's chart range
@@ -16,11 +15,10 @@ export function lockedViewSearch(pathname: string, search: string, now: Date): U
   const sp = new URLSearchParams(search);
   const nowIso = now.toISOString();
   if (pathname === '/') {
-    if (!(sp.get('from') && sp.get('to'))) {
-      const span = RELATIVE_RANGES[sp.get('range') ?? DEFAULT_RANGE] ?? RELATIVE_RANGES[DEFAULT_RANGE]!;
-      sp.set('from', new Date(now.getTime() - span).toISOString());
-      sp.set('to', nowIso);
-    }
+    // The window the timeline shows at this moment, read as the chart reads the URL.
+    const { from, to } = timelineWindow(timelineSpec(sp), now.getTime());
+    sp.set('from', from);
+    sp.set('to', to);
     sp.delete('range');
   } else if (pathname === '/objects') {
     if (!sp.get('to')) sp.set('to', nowIso);

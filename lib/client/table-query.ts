@@ -5,6 +5,7 @@
 import { labelsMatch, parseLabelSelector } from '../drift/ignore-rules';
 import type { LabelSelector } from '../drift/types';
 import { rowTuple, type DriftRowTuple } from '../live/table-rows';
+import { kindFilterMatches } from '../live/types';
 import { parseObjectId } from './object-id';
 import type { DriftStatus, ObjectDriftState } from './types';
 import { STATUSES } from './types';
@@ -17,7 +18,7 @@ export interface TableQuery {
   cluster: string[];
   namespace: string[];
   kind: string[];
-  /** Empty means every status. */
+  /** The statuses shown, in STATUSES order; `status=all` is every one of them. */
   status: DriftStatus[];
   manager: string[];
   labelSelector: string;
@@ -59,13 +60,26 @@ const splitList = (v: string | null) =>
         .map((s) => s.trim())
         .filter((s) => s !== '');
 
+/** In STATUSES order, each once: one selection has one URL. */
+const inStatusOrder = (selected: readonly DriftStatus[]) => STATUSES.filter((s) => selected.includes(s));
+
+/**
+ * The `status` parameter's statuses, any case. Values it does not know are left out, and when
+ * none is left the parameter is ignored: a typo must not widen the table to every status.
+ */
+function parseStatus(v: string | null): DriftStatus[] {
+  if (v === null) return [...DEFAULT_STATUS];
+  const named = splitList(v.toLowerCase());
+  if (named.includes('all')) return [...STATUSES];
+  const known = STATUSES.filter((s) => named.includes(s));
+  return known.length > 0 ? known : [...DEFAULT_STATUS];
+}
+
 export function parseTableQuery(sp: Pick<URLSearchParams, 'get'>): TableQuery {
   const out: TableQuery = { ...DEFAULT_QUERY, status: [...DEFAULT_STATUS] };
   out.q = sp.get('q') ?? '';
   for (const k of LIST_KEYS) out[k] = splitList(sp.get(k));
-  const status = sp.get('status');
-  if (status === 'all') out.status = [];
-  else if (status !== null) out.status = splitList(status).filter((s): s is DriftStatus => (STATUSES as readonly string[]).includes(s));
+  out.status = parseStatus(sp.get('status'));
   out.labelSelector = sp.get('labels') ?? '';
   const sort = sp.get('sort');
   if (sort && (SORT_KEYS as readonly string[]).includes(sort)) out.sort = sort as SortKey;
@@ -78,13 +92,26 @@ export function tableQueryToParams(q: TableQuery): URLSearchParams {
   const sp = new URLSearchParams();
   if (q.q) sp.set('q', q.q);
   for (const k of LIST_KEYS) if (q[k].length > 0) sp.set(k, q[k].join(','));
-  const isDefaultStatus = q.status.length === DEFAULT_STATUS.length && DEFAULT_STATUS.every((s) => q.status.includes(s));
-  if (!isDefaultStatus) sp.set('status', q.status.length === 0 ? 'all' : q.status.join(','));
+  const status = inStatusOrder(q.status);
+  const isDefaultStatus = status.length === DEFAULT_STATUS.length && DEFAULT_STATUS.every((s) => status.includes(s));
+  // An empty selection has no URL: toggleStatus never makes one, and parseStatus reads none as the default.
+  if (!isDefaultStatus && status.length > 0) sp.set('status', status.length === STATUSES.length ? 'all' : status.join(','));
   if (q.labelSelector) sp.set('labels', q.labelSelector);
   if (q.sort !== 'default') sp.set('sort', q.sort);
   if (q.dir !== 'asc') sp.set('dir', q.dir);
   return sp;
 }
+
+/**
+ * The selection after a click on one status's toggle: a status shown is hidden, one hidden is
+ * shown. The last one shown stays (the table would show nothing): `isLastStatus` says so to the UI.
+ */
+export function toggleStatus(selected: readonly DriftStatus[], s: DriftStatus): DriftStatus[] {
+  if (!selected.includes(s)) return inStatusOrder([...selected, s]);
+  return isLastStatus(selected, s) ? [...selected] : selected.filter((x) => x !== s);
+}
+
+export const isLastStatus = (selected: readonly DriftStatus[], s: DriftStatus): boolean => selected.length === 1 && selected[0] === s;
 
 /** An embed's API page: as many rows as one answer carries, filtered further in the browser. */
 const EMBED_ROW_LIMIT = 1000;
@@ -104,7 +131,8 @@ export function driftApiQuery(sp: URLSearchParams): { query: string; managers: s
   if (!mixed) for (const n of named) q.append('namespace', n);
   if (named.length === 0 && t.namespace.length > 0) q.set('scope', 'cluster');
   for (const k of t.kind) q.append('kind', k);
-  for (const s of t.status) q.append('status', s);
+  // Every status is the API's default: no need to name them.
+  if (t.status.length < STATUSES.length) for (const s of t.status) q.append('status', s);
   if (t.q) q.set('q', t.q);
   const selector = t.labelSelector || sp.get('selector');
   if (selector) q.set('labelSelector', selector);
@@ -204,18 +232,17 @@ export interface FilterResult {
 export function filterAndSort(all: Iterable<TableRow>, query: TableQuery): FilterResult {
   const { selector, error } = parseSelector(query.labelSelector);
   const q = query.q.trim().toLowerCase();
-  const kinds = query.kind.map((k) => k.toLowerCase());
   const counts: Record<DriftStatus, number> = { drifted: 0, missing: 0, error: 0, 'in-sync': 0, unmanaged: 0 };
   const rows: TableRow[] = [];
   for (const r of all) {
     if (query.cluster.length > 0 && !query.cluster.includes(r.cluster)) continue;
     if (query.namespace.length > 0 && !query.namespace.includes(namespaceFacetOf(r.namespace))) continue;
-    if (kinds.length > 0 && !kinds.includes(r.kind.toLowerCase()) && !kinds.includes(`${r.kind}.${r.group}`.toLowerCase())) continue;
+    if (query.kind.length > 0 && !query.kind.some((k) => kindFilterMatches(k, r.group, r.kind))) continue;
     if (selector && !labelsMatch(selector, r.labels)) continue;
     if (query.manager.length > 0 && !r.managers.some((m) => query.manager.includes(m))) continue;
     if (q && !matchesText(r, q)) continue;
     counts[r.status]++;
-    if (query.status.length > 0 && !query.status.includes(r.status)) continue;
+    if (!query.status.includes(r.status)) continue;
     rows.push(r);
   }
   if (query.sort === 'default') {

@@ -1,7 +1,8 @@
 /**
  * Desired vs live as YAML text diffs: what the object page's split and unified views show.
  * Secret values arrive redacted (`{redacted: true, sha256}`) and are printed as a placeholder that
- * still tells two different values apart, never a value.
+ * still tells two different values apart, never a value. Only a core Secret's markers are read so:
+ * any other object's field of that shape is cluster data, shown as it is.
  */
 import { stringify } from 'yaml';
 import { isKeySelector, isSetValue, parsePath, type PathSegment } from '../drift/path';
@@ -11,22 +12,68 @@ export interface RedactionMarker {
   sha256?: string;
 }
 
+/** The marker's shape only: whether one can be a marker at all is `holdsRedactedValues`' question. */
 export function isRedacted(v: unknown): v is RedactionMarker {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && (v as Record<string, unknown>).redacted === true;
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Replaces redaction markers by a readable placeholder string. */
-export function withPlaceholders(v: unknown): unknown {
-  if (isRedacted(v)) return `(value hidden${v.sha256 ? `, sha256 ${v.sha256}` : ''})`;
-  if (Array.isArray(v)) return v.map(withPlaceholders);
+/** An object's API group (empty for the core group) and kind. */
+export interface ObjectKind {
+  group: string;
+  kind: string;
+}
+
+/**
+ * The server redacts core Secrets only (lib/drift/display.ts, lib/store/values.ts): anywhere
+ * else a `{redacted: true}` map was written by someone in the cluster and is not a marker.
+ */
+export const holdsRedactedValues = (o: ObjectKind): boolean => o.group === '' && o.kind === 'Secret';
+
+/**
+ * The group and kind an object names itself with, judged as the server judges a core Secret
+ * (lib/drift/secrets.ts isCoreSecret, server-only): no apiVersion, or one without a group.
+ */
+export function kindOfObject(o: Record<string, unknown>): ObjectKind {
+  const v = o.apiVersion;
+  const group = typeof v === 'string' ? v.slice(0, Math.max(0, v.lastIndexOf('/'))) : v === undefined ? '' : String(v);
+  return { group, kind: typeof o.kind === 'string' ? o.kind : '' };
+}
+
+/**
+ * Whether a change's value can hold markers. Its object's kind unknown: only at the paths where a
+ * core Secret's values are (lib/store/values.ts isSecretValuePath), so that another kind's
+ * `spec.audit: {redacted: true}` still shows as the data it is.
+ */
+export function changeMayBeRedacted(owner: ObjectKind | undefined, path: string): boolean {
+  if (owner) return holdsRedactedValues(owner);
+  return path === '' || /^(data|stringData)(?:$|[.[])/.test(path) || /^metadata(?:$|\.annotations(?:$|[.[]))/.test(path);
+}
+
+const hiddenWithHash = (m: RedactionMarker) => `(value hidden${m.sha256 ? `, sha256 ${m.sha256}` : ''})`;
+
+/** Replaces redaction markers by a readable placeholder: for values `holdsRedactedValues` vouches for. */
+export function withPlaceholders(v: unknown, placeholder: (m: RedactionMarker) => string = hiddenWithHash): unknown {
+  if (isRedacted(v)) return placeholder(v);
+  if (Array.isArray(v)) return v.map((x) => withPlaceholders(x, placeholder));
   if (isRecord(v)) {
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[k] = withPlaceholders(x);
+    for (const [k, x] of Object.entries(v)) out[k] = withPlaceholders(x, placeholder);
     return out;
   }
   return v;
+}
+
+/**
+ * A change's value as one line of text (the field list's Desired and Live cells). `redacted`:
+ * the value may hold markers (changeMayBeRedacted), which then read as hidden.
+ */
+export function changeValueText(v: unknown, redacted: boolean): string {
+  if (v === undefined) return '—';
+  if (redacted && isRedacted(v)) return 'changed (value hidden)';
+  if (typeof v === 'string') return JSON.stringify(v);
+  return JSON.stringify(redacted ? withPlaceholders(v, () => '(value hidden)') : v);
 }
 
 /** Removes the value at a path (map keys and keyed/indexed list elements); returns a copy. */
@@ -125,7 +172,8 @@ export function projectLive(live: unknown, desired: unknown, changePaths: readon
   const changed = new Set<string>();
   // Per list (by the field names leading to it): the elements changes name, or the whole list.
   const elements = new Map<string, PathSegment[]>();
-  const wholeLists = new Set<string>();
+  // Changes that end at a field, not at a list element: the whole value there is the change.
+  const wholeValues = new Set<string>();
   for (const p of changePaths) {
     const segs = safeParse(p);
     if (!segs) continue;
@@ -139,7 +187,7 @@ export function projectLive(live: unknown, desired: unknown, changePaths: readon
         elements.set(list, [...(elements.get(list) ?? []), seg]);
       }
     }
-    if (typeof segs.at(-1) === 'string') wholeLists.add(names.join('\u0000'));
+    if (typeof segs.at(-1) === 'string') wholeValues.add(names.join('\u0000'));
   }
   const walk = (l: unknown, d: unknown, at: string[]): unknown => {
     if (isRecord(l) && isRecord(d)) {
@@ -147,7 +195,11 @@ export function projectLive(live: unknown, desired: unknown, changePaths: readon
       for (const k of Object.keys(d)) if (k in l) out[k] = walk(l[k], d[k], [...at, k]);
       for (const k of Object.keys(l)) {
         if (k in d) continue;
-        if (changed.has([...at, k].join('\u0000'))) out[k] = l[k];
+        const key = [...at, k].join('\u0000');
+        if (wholeValues.has(key)) out[k] = l[k];
+        // Only on the way to a change (a label added to labels only live has): the rest of that
+        // map is not drift, so it is cut against nothing desired, keeping just the changed keys.
+        else if (changed.has(key)) out[k] = walk(l[k], Array.isArray(l[k]) ? [] : {}, [...at, k]);
       }
       return out;
     }
@@ -159,7 +211,7 @@ export function projectLive(live: unknown, desired: unknown, changePaths: readon
         if (match !== undefined) out.push(walk(el, match, at));
         // A live-only element shows when a change names it (an added container) or the whole
         // list changed; not because another element of the list drifted (an injected sidecar).
-        else if (wholeLists.has(key) || (elements.get(key) ?? []).some((seg) => elementMatches(el, i, seg))) out.push(el);
+        else if (wholeValues.has(key) || (elements.get(key) ?? []).some((seg) => elementMatches(el, i, seg))) out.push(el);
       });
       return out;
     }
@@ -180,9 +232,11 @@ export function orderLike(v: unknown, like: unknown): unknown {
   return v;
 }
 
-export function toYaml(obj: unknown): string[] {
+/** `owner`: the object's kind, whose markers (a core Secret's only) print as placeholders. */
+export function toYaml(obj: unknown, owner?: ObjectKind): string[] {
   if (obj === undefined) return [];
-  const text = stringify(withPlaceholders(obj), { lineWidth: 0, aliasDuplicateObjects: false });
+  const shown = owner && holdsRedactedValues(owner) ? withPlaceholders(obj) : obj;
+  const text = stringify(shown, { lineWidth: 0, aliasDuplicateObjects: false });
   const lines = text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
   return lines;
@@ -266,9 +320,12 @@ function sides(input: DiffInput, showAll: boolean): { desired: unknown; live: un
   return { desired, live };
 }
 
+/** A side's kind from its whole object: the cut one may have lost apiVersion or kind. */
+const kindOfSide = (side: DiffSide | undefined) => (side ? kindOfObject(side.object) : undefined);
+
 export function diffTexts(input: DiffInput): { left: string[]; right: string[] } {
   const { desired, live } = sides(input, input.showAll);
-  return { left: toYaml(desired), right: toYaml(live) };
+  return { left: toYaml(desired, kindOfSide(input.desired)), right: toYaml(live, kindOfSide(input.live)) };
 }
 
 /**
@@ -280,7 +337,7 @@ export function diffObject(input: DiffInput): DiffLine[] {
   const { left, right } = diffTexts(input);
   const lines = diffLines(left, right);
   if (!input.showAll || !input.live) return lines;
-  const projected = toYaml(sides(input, false).live);
+  const projected = toYaml(sides(input, false).live, kindOfSide(input.live));
   const extra = new Set<number>();
   for (const l of diffLines(projected, right)) if (l.op === 'add' && l.right !== undefined) extra.add(l.right);
   return lines.map((l) => (l.op === 'add' && l.right !== undefined && extra.has(l.right) ? { ...l, extra: true } : l));

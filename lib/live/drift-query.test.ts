@@ -28,6 +28,14 @@ describe('queryDrift', () => {
     state('p', 'unmanaged', { kind: 'Widget', group: 'example.com' }),
   ];
 
+  it('reads a bare core kind as the core group\'s, a bare other kind in any group, Kind.group exactly', () => {
+    const services = [state('svc', 'drifted', { kind: 'Service', group: '' }), state('ksvc', 'drifted', { kind: 'Service', group: 'serving.knative.dev' })];
+    const names = (kind: string) => queryDrift([...all, ...services], { limit: 10, kind: [kind] }).items.map((s) => s.name).sort();
+    expect(names('Service')).toEqual(['svc']);
+    expect(names('service.serving.knative.dev')).toEqual(['ksvc']);
+    expect(names('Widget')).toEqual(['p']);
+  });
+
   it('filters by status, namespace, kind, label selector and text, and counts statuses', () => {
     expect(queryDrift(all, { limit: 10, status: ['drifted'] }).items.map((s) => s.name)).toEqual(['d', 'b']);
     expect(queryDrift(all, { limit: 10, namespace: ['other'] }).items.map((s) => s.name)).toEqual(['d']);

@@ -3,7 +3,7 @@
  * zod and hands the plain values here.
  */
 import { labelsMatch, parseLabelSelector } from '../drift';
-import type { DriftStatus, ObjectDriftState } from './types';
+import { kindFilterMatches, type DriftStatus, type ObjectDriftState } from './types';
 
 export interface DriftQuery {
   cluster?: string[];
@@ -67,14 +67,13 @@ export function countDrift(all: Iterable<ObjectDriftState>, namespaces?: Readonl
 export function queryDrift(all: Iterable<ObjectDriftState>, query: DriftQuery): DriftPage {
   const selector = query.labelSelector ? parseLabelSelector(query.labelSelector) : undefined;
   const q = query.q?.toLowerCase();
-  const kinds = query.kind?.map((k) => k.toLowerCase());
   const counts = noCounts();
   const matched: ObjectDriftState[] = [];
   for (const s of all) {
     if (query.cluster && !query.cluster.includes(s.cluster)) continue;
     if (query.namespace && !query.namespace.includes(s.namespace)) continue;
     if (query.scope && (s.namespace === '') !== (query.scope === 'cluster')) continue;
-    if (kinds && !kinds.includes(s.kind.toLowerCase()) && !kinds.includes(`${s.kind}.${s.group}`.toLowerCase())) continue;
+    if (query.kind && !query.kind.some((k) => kindFilterMatches(k, s.group, s.kind))) continue;
     if (selector && !labelsMatch(selector, s.labels)) continue;
     if (q && !matchesText(s, q)) continue;
     counts[s.status]++;

@@ -107,3 +107,24 @@ export function groupOf(apiVersion: string | undefined): { group: string; versio
 export function groupKind(group: string, kind: string): string {
   return group === '' ? kind : `${kind}.${group}`;
 }
+
+/**
+ * The core group's kinds. The core group takes no new kinds (new APIs get a group of their own),
+ * so this list is complete.
+ */
+const CORE_KINDS: ReadonlySet<string> = new Set(
+  ['Binding', 'ComponentStatus', 'ConfigMap', 'Endpoints', 'Event', 'LimitRange', 'Namespace', 'Node', 'PersistentVolume', 'PersistentVolumeClaim', 'Pod', 'PodTemplate', 'ReplicationController', 'ResourceQuota', 'Secret', 'Service', 'ServiceAccount'].map((k) => k.toLowerCase()),
+);
+
+/**
+ * Whether a `kind` filter value (any case) names an object's kind, in the drift API and the table
+ * alike. `Kind.group` names that group's; a bare kind the core group has names the core group's
+ * (`Service`, not also `Service.serving.knative.dev`). A bare kind the core group does not have
+ * names that kind in any group, as links without a group mean it: the history chart's (its counts
+ * keep no group) and hand-written ones (`kind=Deployment`, docs/embedding.md).
+ */
+export function kindFilterMatches(value: string, group: string, kind: string): boolean {
+  const v = value.toLowerCase();
+  if (v.includes('.') || CORE_KINDS.has(v)) return groupKind(group, kind).toLowerCase() === v;
+  return kind.toLowerCase() === v;
+}
