@@ -10,7 +10,7 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { pageCsp } from './lib/auth/csp';
 import { inScope, scopeFor } from './lib/auth/namespace-scope';
-import { finishResponse, gateRequest, type GateConfig, type Gated } from './lib/auth/request-gate';
+import { decodedPath, finishResponse, gateRequest, type GateConfig, type Gated } from './lib/auth/request-gate';
 import { loadDashboardConfig, type EmbedConfig } from './lib/config/dashboard-config';
 import { embedAccess, embedFrameAncestors, embedTokenValid, embedViewOf, NO_FRAMING_CSP } from './lib/share/embed-access';
 import { peekHistoryStore } from './lib/share/peek-runtime';
@@ -60,7 +60,8 @@ function embed(req: NextRequest, g: Gated): NextResponse {
   if (!c.ok) return html(embedUnavailablePage('the dashboard configuration is invalid'), 500, NO_FRAMING_CSP);
   const frameAncestors = embedFrameAncestors(c.config.allowedOrigins);
   const csp = g.nonce ? pageCsp(g.nonce, frameAncestors) : frameAncestors;
-  const view = embedViewOf(req.nextUrl.pathname);
+  // Decoded, as the router matches it: /embed/%64rift is the drift view and needs its token checked.
+  const view = embedViewOf(decodedPath(req.nextUrl.pathname));
   if (view) {
     const access = embedAccess(c.config, view, req.nextUrl.searchParams);
     if (!access.ok) return html(embedRefusedPage(access.reason), access.status, csp);
@@ -78,7 +79,8 @@ function embed(req: NextRequest, g: Gated): NextResponse {
 
 async function snapshot(req: NextRequest, g: Gated, auth: GateConfig['auth']): Promise<NextResponse> {
   const store = peekHistoryStore();
-  const id = decodeURIComponent(req.nextUrl.pathname.slice('/s/'.length)).slice(0, 256);
+  // As the page reads it (Next decodes route parameters); invalid escapes stay as they are.
+  const id = decodedPath(req.nextUrl.pathname).slice('/s/'.length).slice(0, 256);
   if (store && id) {
     // A namespace-scoped user learns nothing of other namespaces' snapshots: the page answers 404.
     const scope = g.identity ? scopeFor(auth, g.identity) : { all: true as const };
@@ -96,11 +98,11 @@ export async function proxy(req: NextRequest): Promise<NextResponse> {
   if (!gc.ok) return html(embedUnavailablePage('the dashboard configuration is invalid'), 500, NO_FRAMING_CSP);
   const gate = gateRequest({ method: req.method, url: req.nextUrl, headers: req.headers }, gc.config, () => {
     const ec = currentEmbedConfig();
-    return ec.ok && embedTokenValid(ec.config, { method: req.method, pathname: req.nextUrl.pathname, searchParams: req.nextUrl.searchParams, headers: req.headers });
+    return ec.ok && embedTokenValid(ec.config, { method: req.method, pathname: decodedPath(req.nextUrl.pathname), searchParams: req.nextUrl.searchParams, headers: req.headers });
   });
   if (!gate.ok) return gate.response;
   const g = gate.gated;
-  const p = req.nextUrl.pathname;
+  const p = decodedPath(req.nextUrl.pathname);
   if (p === '/embed' || p.startsWith('/embed/')) return embed(req, g);
   if (p.startsWith('/s/')) return snapshot(req, g, gc.config.auth);
   return finishResponse(NextResponse.next({ request: { headers: g.headers } }), g);

@@ -103,6 +103,7 @@ await app.prepare();
 // After prepare: the gate answers with next/server's responses, which need what Next sets up first.
 const { gateApiRequest } = await import('../lib/auth/server-api-gate');
 const { REFUSAL_HEADERS } = await import('../lib/auth/request-gate');
+const { loggablePath } = await import('../lib/share/snapshot-id');
 const gate = { auth: config.auth, limits: config.limits, dataDir: config.dataDir };
 prepared = (req, res) => {
   req.headers[PEER_HEADER] = peerHeaderValue(nonce, req.socket.remoteAddress);
@@ -111,7 +112,7 @@ prepared = (req, res) => {
       if (pass) void handle(req, res);
     },
     (err: unknown) => {
-      console.error(`[driftwatch] ${req.method} ${req.url?.split('?')[0]}: ${err instanceof Error ? err.message : String(err)}`);
+      console.error(`[driftwatch] ${req.method} ${loggablePath(req.url?.split('?')[0] ?? '')}: ${err instanceof Error ? err.message : String(err)}`);
       if (!res.headersSent) res.writeHead(500, { ...REFUSAL_HEADERS, 'Content-Type': 'application/json' });
       res.end(JSON.stringify({ error: { status: 500, message: 'the request could not be checked; see the server log' } }));
     },

@@ -8,13 +8,14 @@ import { parseObjectId } from '../live/types';
 import { jsonError, jsonOk } from './responses';
 
 /** `headers`: the request's, for a namespace-scoped user, who learns nothing of other namespaces (404). */
-export async function crashTimelineResponse(id: string, headers: Headers): Promise<NextResponse> {
+/** `signal`: the request's: a reader who leaves stops the log reads made for them. */
+export async function crashTimelineResponse(id: string, headers: Headers, signal?: AbortSignal): Promise<NextResponse> {
   const rt = currentRuntime();
   if ('error' in rt) return jsonError(503, rt.error);
   const ns = parseObjectId(id)?.namespace;
   if (ns !== undefined && !inScope(scopeOfRequest(rt.runtime.config.auth, headers), ns)) return jsonError(404, `no object ${id} in the namespaces you may see`);
   try {
-    return jsonOk(await crashTimeline(rt.runtime, id));
+    return jsonOk(await crashTimeline(rt.runtime, id, rt.runtime.config.crashes, signal));
   } catch (err) {
     if (err instanceof CrashTimelineError) return jsonError(err.status, err.message);
     if (err instanceof KubeApiError) return jsonError(err.status === 404 || err.status === 403 ? err.status : 502, `the cluster answered: ${err.message}`);

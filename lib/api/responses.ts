@@ -4,6 +4,7 @@ import { issueText } from '../config/config-issues';
 import { issuePath } from '../config/drift-config';
 import { setOwn } from '../drift/normalize';
 import { SnapshotLeakError } from '../share/snapshot-build';
+import { loggablePath } from '../share/snapshot-id';
 
 /** Every API error has this shape: a message a person can act on, and the HTTP status. */
 export function jsonError(status: number, message: string): NextResponse {
@@ -89,7 +90,7 @@ export function storeRoute<R extends Request, A extends unknown[]>(handler: (req
       return await handler(req, ...rest);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      console.error(`[driftwatch] ${req.method} ${new URL(req.url).pathname}: ${err instanceof Error && err.stack ? err.stack : message}`);
+      console.error(`[driftwatch] ${req.method} ${loggablePath(new URL(req.url).pathname)}: ${err instanceof Error && err.stack ? err.stack : message}`);
       if (err instanceof SnapshotLeakError) return jsonError(500, message);
       return jsonError(503, `the history store could not answer: ${message}`);
     }

@@ -262,8 +262,18 @@ describe('token mode, limits, headers and the Secret canary (real server, real c
     // A token that pins how the panel draws still reads its data.
     const pinned = createEmbedToken(EMBED_SECRET, { view: 'overview', params: { range: '7d', stack: 'namespace' }, ttlMs: 3_600_000 });
     expect((await get('/api/v1/drift/counts', header(pinned))).status).toBe(200);
+    // A locked range pins from/to: the chart reads them, the counts (now's) do not.
+    const locked = createEmbedToken(EMBED_SECRET, { view: 'overview', params: { from: '2026-11-01T00:00:00Z', to: '2026-11-02T00:00:00Z' }, ttlMs: 3_600_000 });
+    expect((await get('/api/v1/drift/counts', header(locked))).status).toBe(200);
     const driftToken = createEmbedToken(EMBED_SECRET, { view: 'drift', ttlMs: 3_600_000 });
     expect((await get('/api/v1/drift?limit=1', header(driftToken))).status).toBe(200);
+    // The drift panel shows paths and managers: its token reads no value, label or ignored change.
+    const listed = JSON.parse((await get('/api/v1/drift?limit=1000&status=drifted', header(driftToken))).body) as { items: Array<{ labels: object; ignored: unknown[]; source?: unknown; changes: object[] }> };
+    expect(listed.items.some((i) => i.changes.length > 0)).toBe(true);
+    for (const i of listed.items) {
+      expect([i.labels, i.ignored, i.source]).toEqual([{}, [], undefined]);
+      for (const c of i.changes) expect(Object.keys(c).filter((k) => !['path', 'op', 'manager'].includes(k))).toEqual([]);
+    }
     // Past the gate (the route itself then wants its chart parameters).
     expect((await get('/api/v1/history/chart', header(token))).status).not.toBe(401);
     expect((await get('/api/v1/history/chart', {})).status).toBe(401);
@@ -273,6 +283,9 @@ describe('token mode, limits, headers and the Secret canary (real server, real c
     const objectToken = createEmbedToken(EMBED_SECRET, { view: 'object', params: { id: secretId }, ttlMs: 3_600_000 });
     expect((await get(`/api/v1/drift/object?id=${encodeURIComponent(secretId)}`, header(objectToken))).status).toBe(200);
     expect((await get(`/api/v1/drift/object?id=${encodeURIComponent(`${secretId}-other`)}`, header(objectToken))).status).toBe(401);
+    expect((await get(`/api/v1/history/object?id=${encodeURIComponent(secretId)}`, header(objectToken))).status).toBe(401);
+    const withIgnored = JSON.parse((await get(`/api/v1/drift/object?id=${encodeURIComponent(secretId)}&showIgnored=true`, header(objectToken))).body) as { ignored?: unknown };
+    expect(withIgnored.ignored).toBeUndefined();
     const post = await request(`${server.url}/api/v1/snapshots`, { method: 'POST', headers: { ...header(objectToken), 'Content-Type': 'application/json' }, body: JSON.stringify({ id: secretId }) });
     expect(post.status).toBe(401);
   });
@@ -347,6 +360,9 @@ describe('token mode, limits, headers and the Secret canary (real server, real c
       '/api/metrics',
       `/api/v1/snapshots/${snap.id}`,
       snap.url,
+      // Escapes that do not decode, or decode to one: the unknown link's 404, not a 500.
+      '/s/%25',
+      '/s/%E0%A4',
       `/objects?id=${enc}`,
       '/',
       '/drift',

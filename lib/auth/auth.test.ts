@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { parseDashboardConfig } from '../config/dashboard-config';
 import { authenticate } from './identity';
 import { safeNext } from './login';
@@ -8,6 +8,7 @@ import { sessionCookieHeader, sessionKey, signSession, verifySession } from './s
 import { acquireStreamSlot, rateLimit } from './limits';
 import { config as proxyConfig } from '../../proxy';
 import { GATED_HEADER, gateRequest } from './request-gate';
+import { PEER_HEADER, PEER_NONCE_ENV, peerHeaderValue } from './peer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { bareNextProblem, gateApiRequest } from './server-api-gate';
 
@@ -113,6 +114,23 @@ describe('the API gate in scripts/serve.ts', () => {
     expect(proxyConfig.matcher.map((m) => m.missing)).toEqual([[{ type: 'header', key: GATED_HEADER }]]);
   });
 
+  it("lets a valid embed token stand in for a namespace-scoped user on that embed; without one the embed is refused", () => {
+    const config = parseDashboardConfig({ auth: { mode: 'proxy', proxy: { trustedAddresses: ['127.0.0.2'] }, namespaceScopes: { team: ['a'] } } }, 'test');
+    const gate = { auth: config.auth, limits: config.limits, dataDir: '/nonexistent' };
+    // As serve.ts passes the peer: behind its per-process nonce.
+    vi.stubEnv(PEER_NONCE_ENV, 'nonce-for-this-test');
+    const bob = new Headers({ 'x-forwarded-user': 'bob', 'x-forwarded-groups': 'team', [PEER_HEADER]: peerHeaderValue('nonce-for-this-test', '127.0.0.2') });
+    const open = (path: string, tokenValid: boolean) => gateRequest({ method: 'GET', url: new URL(`http://x${path}`), headers: bob }, gate, () => tokenValid);
+    const withToken = open('/embed/overview?token=t', true);
+    expect(withToken.ok && withToken.gated.identity?.via).toBe('embed-token');
+    const without = open('/embed/overview', false);
+    expect(without.ok ? 200 : without.response.status).toBe(403);
+    // Elsewhere bob is bob, scoped, token or not.
+    const page = open('/drift', true);
+    expect(page.ok && page.gated.identity?.user).toBe('bob');
+    vi.unstubAllEnvs();
+  });
+
   it('gates plain /api paths itself and marks them; leaves other and unusual paths to proxy.ts, unmarked', async () => {
     const config = parseDashboardConfig({ auth: { mode: 'token', token: 't'.repeat(32) } }, 'test');
     const gate = { auth: config.auth, limits: config.limits, dataDir: '/nonexistent' };
@@ -145,6 +163,8 @@ describe('the API gate in scripts/serve.ts', () => {
     expect(statuses).toEqual([200, 200, 429]);
     expect(await call('/api/v1/drift', { authorization: `Bearer ${'t'.repeat(32)}` })).toMatchObject({ pass: true, marked: '1', user: 'token' });
     expect(await call('/api/healthz')).toMatchObject({ pass: true, marked: '1' });
+    // An escape that does not decode names no route: 400 here, before Next answers it with a bare 500.
+    for (const bad of ['/s/%E0%A4', '/api/v1/snapshots/%E0%A4', '/%']) expect(await call(bad), bad).toMatchObject({ pass: false, status: 400 });
     for (const odd of ['/api/v1/%64rift', '/api/healthz/../v1/drift', '//x/api/healthz', '/API/v1/drift', '/drift']) {
       expect(await call(odd, { [GATED_HEADER]: '1', 'x-driftwatch-user': 'admin' }), odd).toMatchObject({ pass: true, marked: undefined });
     }

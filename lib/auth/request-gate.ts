@@ -28,7 +28,7 @@ export const HTTPS_HEADER = 'x-driftwatch-https';
 
 export const isApiPath = (p: string) => p === '/api' || p.startsWith('/api/');
 
-function decodedPath(p: string): string {
+export function decodedPath(p: string): string {
   if (!p.includes('%')) return p;
   try {
     return decodeURIComponent(p);
@@ -82,6 +82,8 @@ function htmlRefusal(status: number, message: string): NextResponse {
  * carries a valid signed embed token; such a request needs no session (a portal's iframe has
  * none: the session cookie is SameSite=Strict).
  */
+const EMBED_IDENTITY: Identity = { user: 'embed', groups: [], via: 'embed-token' };
+
 export function gateRequest(req: GateInput, cfg: GateConfig, embedTokenValid: () => boolean): GateResult {
   // The path rules (public probes, embed reads, scoping, rate limits) read the path as the router
   // matches it, decoded: `/api/v1/%68ealth/object` is the costly route, rate-limited like it.
@@ -106,9 +108,12 @@ export function gateRequest(req: GateInput, cfg: GateConfig, embedTokenValid: ()
   let identity: Identity | undefined;
   if (!PUBLIC.has(p)) {
     const decision = authenticate(cfg.auth, { headers: req.headers, peer });
-    if (decision.ok) identity = decision.identity;
+    const embed = isEmbedPath(p) || api;
+    // A namespace-scoped user opening a portal's embed: the token, issued by someone who could see
+    // the view, stands in for them there (docs/embedding.md), as it does for a viewer with no session.
+    if (decision.ok) identity = embed && !scopeFor(cfg.auth, decision.identity).all && embedTokenValid() ? EMBED_IDENTITY : decision.identity;
     // An embed page, or an embed's own data request, with a valid signed token for that view.
-    else if ((isEmbedPath(p) || api) && embedTokenValid()) identity = { user: 'embed', groups: [], via: 'embed-token' };
+    else if (embed && embedTokenValid()) identity = EMBED_IDENTITY;
     else if (api) {
       const extra: Record<string, string> = decision.status === 401 && cfg.auth.mode === 'token' ? { 'WWW-Authenticate': 'Bearer realm="driftwatch"' } : {};
       return { ok: false, response: jsonRefusal(decision.status, decision.reason, extra) };

@@ -106,7 +106,7 @@ created by main.main in goroutine 1
     expect(s.frame).toMatchObject({ function: 'main.main.func1', file: 'main.go', line: 8 });
   });
 
-  it('a re-panicked value reports the first (the cause)', () => {
+  it('a re-panicked value reports the first (the cause) and where it was raised, below the deferred recover', () => {
     const text = `panic: assignment to entry in nil map [recovered]
 	panic: assignment to entry in nil map
 
@@ -120,7 +120,7 @@ main.handle(0x0)
 `;
     const s = parseCrashLog(text)!;
     expect(s.message).toBe('assignment to entry in nil map');
-    expect(s.frame).toMatchObject({ file: 'server.go', line: 30 });
+    expect(s.frame).toMatchObject({ function: 'main.handle', file: 'server.go', line: 35 });
   });
 
   it('klog fatal lines', () => {

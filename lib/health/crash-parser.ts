@@ -1,9 +1,12 @@
 /**
  * Finds why a container died in the tail of its previous log: a Go panic or fatal error (message,
- * panicking goroutine, first frame outside the Go runtime, exit code), a Go `log.Fatal` or klog
- * fatal line, and the common shapes of other runtimes (an uncaught exception's first line, a
- * Python traceback's last line). Pure; everything it returns is masked (log-mask.ts) and
- * truncated, because the summary is all of the log that is ever kept or shown.
+ * panicking goroutine, the frame that raised it outside the runtime and standard library, exit
+ * code), a Go `log.Fatal` or klog fatal line, and the common shapes of other runtimes (an uncaught
+ * exception's first line, a Python traceback's last line, a Java trace's root cause). Only a crash
+ * the log ends with counts (runtime output after it aside): an exception logged and survived
+ * earlier is not why the container stopped, and nothing in the log of a container killed from
+ * outside (OOMKilled, a failed liveness probe) is. Pure; everything it returns is masked
+ * (log-mask.ts) and truncated, because the summary is all of the log that is ever kept or shown.
  */
 import { maskSecrets } from './log-mask';
 
@@ -20,11 +23,11 @@ export interface CrashFrame {
 
 export interface CrashSummary {
   kind: CrashKind;
-  /** The panic value, fatal error, exception or log message, masked, at most MAX_MESSAGE characters. */
+  /** The panic value, fatal error, exception (a Java trace's root cause) or log message, masked, at most MAX_MESSAGE characters. */
   message: string;
   /** The goroutine that panicked, for Go. */
   goroutine?: { id: number; state: string };
-  /** Go: the first frame of the panicking goroutine outside the runtime; others: the frame that raised. */
+  /** Go: the frame that raised the panic, outside the runtime and the standard library when there is one; others: the frame that raised. */
   frame?: CrashFrame;
   /** `[signal SIGSEGV: …]` for Go. */
   signal?: string;
@@ -40,6 +43,19 @@ export interface CrashSummary {
 export const MAX_MESSAGE = 500;
 export const MAX_LINE = 300;
 export const MAX_EXCERPT_LINES = 30;
+/**
+ * Lines after a crash that are neither blank, nor stack frames, nor runtime or exit lines (an
+ * error object Node prints, the rest of a multi-line Python message), as many as a crash can be
+ * followed by; more, or any line an app logs while it runs (see APP_LOG_LINE) other than one about
+ * going down, means the app went on after it.
+ */
+export const MAX_TRAILING_LINES = 20;
+
+/** A crash and the index just past its lines: what follows decides whether the log ends with it. */
+interface Found {
+  crash: CrashSummary;
+  end: number;
+}
 
 const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
@@ -52,14 +68,86 @@ const STD_LOG_DATE = /^\d{4}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2}/;
 // klog: "F1126 06:03:39.123456   12345 main.go:42] message".
 const KLOG_FATAL = /^F\d{4} \d{2}:\d{2}:\d{2}\.\d+\s+\d+ (\S+\.go):(\d+)\] (.*)$/;
 
+interface GoFrame {
+  fn: string;
+  path: string;
+  line: number;
+}
+
+/** The runtime's `panic({0x…})` frame (its arguments dropped by goFunction): where a panic began unwinding. */
+const isGoPanicCall = (fn: string) => fn === 'panic' || fn.startsWith('panic(');
+
 function isGoRuntimeFrame(fn: string, path: string): boolean {
   return (
-    fn.startsWith('panic(') ||
+    isGoPanicCall(fn) ||
     fn.startsWith('runtime.') ||
     fn.startsWith('runtime/') ||
     fn.startsWith('internal/runtime/') ||
     /\/src\/(?:internal\/)?runtime\//.test(path)
   );
+}
+
+/** `encoding/json` of `encoding/json.(*encodeState).marshal`, `main` of `main.main.func1`. */
+function goPackage(fn: string): string {
+  const name = fn.replace(/[([].*$/, '');
+  const dot = name.indexOf('.', name.lastIndexOf('/') + 1);
+  return dot < 0 ? name : name.slice(0, dot);
+}
+
+/**
+ * Where GOROOT's sources are in this build (`/usr/local/go/src/`), from a runtime frame: frames
+ * under it are the standard library whatever their package is named. Undefined for -trimpath
+ * builds and stacks without a runtime frame.
+ */
+function gorootSrc(frames: GoFrame[]): string | undefined {
+  for (const f of frames) {
+    const m = isGoRuntimeFrame(f.fn, '') ? /^(.*\/src\/)(?:internal\/)?runtime\//.exec(f.path) : null;
+    if (m) return m[1];
+  }
+  return undefined;
+}
+
+function isGoStdFrame(f: GoFrame, goroot: string | undefined): boolean {
+  if (goroot !== undefined) return f.path.startsWith(goroot);
+  // The go command reserves import paths without a dot in their first element for the standard library.
+  const pkg = goPackage(f.fn);
+  return pkg !== 'main' && !pkg.split('/')[0]!.includes('.');
+}
+
+/**
+ * The frame that raised the panic. Frames above the last `panic(` are deferred functions that ran
+ * while it unwound (a recover that re-panics), so the search starts below it; the runtime and the
+ * standard library (log.Panicf, a WaitGroup's counter check) only report what the caller did. A
+ * standard-library frame is still better than none when the stack has nothing else.
+ */
+function raisingFrame(frames: GoFrame[]): GoFrame | undefined {
+  const goroot = gorootSrc(frames);
+  let lastPanic = -1;
+  frames.forEach((f, i) => {
+    if (isGoPanicCall(f.fn)) lastPanic = i;
+  });
+  const raised = frames.slice(lastPanic + 1);
+  const outsideRuntime = (f: GoFrame) => !isGoRuntimeFrame(f.fn, f.path);
+  const user = (f: GoFrame) => outsideRuntime(f) && !isGoStdFrame(f, goroot);
+  return raised.find(user) ?? frames.find(user) ?? raised.find(outsideRuntime) ?? frames.find(outsideRuntime);
+}
+
+/** "pkg.fn(args)" or "created by pkg.fn in goroutine 1" without its decorations. */
+function goFunction(fnLine: string): string {
+  return fnLine.startsWith('created by ') ? fnLine.slice('created by '.length).replace(/ in goroutine \d+$/, '') : fnLine.replace(/\([^()]*\)$/, '');
+}
+
+/** Frames come in pairs: "pkg.fn(args)" then "\t/path/file.go:line +0x…"; the stack ends at a blank line. */
+function goStack(lines: string[], from: number): { frames: GoFrame[]; end: number } {
+  const frames: GoFrame[] = [];
+  let i = from;
+  for (; i < lines.length && lines[i] !== ''; i++) {
+    const fileMatch = GO_FRAME_FILE.exec(lines[i + 1] ?? '');
+    if (!fileMatch) continue;
+    frames.push({ fn: goFunction(lines[i]!), path: fileMatch[1]!, line: Number(fileMatch[2]) });
+    i++;
+  }
+  return { frames, end: i };
 }
 
 function frame(fn: string | undefined, path: string, line: number): CrashFrame {
@@ -69,10 +157,16 @@ function frame(fn: string | undefined, path: string, line: number): CrashFrame {
 }
 
 function excerptOf(lines: string[], from: number, to: number): string[] {
-  return lines.slice(from, Math.min(to, from + MAX_EXCERPT_LINES)).map((l) => clip(maskSecrets(l), MAX_LINE));
+  // Masked as one text, not line by line: a private key's body lines are only known as such
+  // between its BEGIN and END lines. Each line is cut first (masking costs time with length), to
+  // a length that still shows where a cut secret was.
+  const block = lines.slice(from, Math.min(to, from + MAX_EXCERPT_LINES)).map((l) => clip(l, MAX_LINE * 4));
+  return maskSecrets(block.join('\n'))
+    .split('\n')
+    .map((l) => clip(l, MAX_LINE));
 }
 
-function goCrash(lines: string[], start: number): CrashSummary {
+function goCrash(lines: string[], start: number): Found {
   const m = GO_CRASH.exec(lines[start]!)!;
   const kind: CrashKind = m[1] === 'panic' ? 'go-panic' : 'go-fatal-error';
   // A panic value may span lines; it ends at the blank line or the [signal …] line before the trace.
@@ -91,7 +185,7 @@ function goCrash(lines: string[], start: number): CrashSummary {
     msg.push(l);
   }
   let goroutine: CrashSummary['goroutine'];
-  let userFrame: CrashFrame | undefined;
+  let userFrame: GoFrame | undefined;
   let end = i;
   for (; i < lines.length; i++) {
     const g = GOROUTINE.exec(lines[i]!);
@@ -102,16 +196,9 @@ function goCrash(lines: string[], start: number): CrashSummary {
     if (i > start + 20) break;
   }
   if (goroutine) {
-    // Frames come in pairs: "pkg.fn(args)" then "\t/path/file.go:line +0x…"; the stack ends at a blank line.
-    for (i = i + 1; i < lines.length && lines[i] !== ''; i++) {
-      const fnLine = lines[i]!;
-      const fileMatch = GO_FRAME_FILE.exec(lines[i + 1] ?? '');
-      if (!fileMatch) continue;
-      i++;
-      const fn = fnLine.startsWith('created by ') ? fnLine.slice('created by '.length).replace(/ in goroutine \d+$/, '') : fnLine.replace(/\([^()]*\)$/, '');
-      if (!userFrame && !isGoRuntimeFrame(fn, fileMatch[1]!)) userFrame = frame(fn, fileMatch[1]!, Number(fileMatch[2]));
-    }
-    end = i;
+    const stack = goStack(lines, i + 1);
+    userFrame = raisingFrame(stack.frames);
+    end = stack.end;
   }
   const s: CrashSummary = {
     kind,
@@ -122,12 +209,12 @@ function goCrash(lines: string[], start: number): CrashSummary {
     exitCodeFrom: 'inferred',
   };
   if (goroutine) s.goroutine = goroutine;
-  if (userFrame) s.frame = userFrame;
+  if (userFrame) s.frame = frame(userFrame.fn, userFrame.path, userFrame.line);
   if (signal) s.signal = signal;
-  return s;
+  return { crash: s, end };
 }
 
-function pythonTraceback(lines: string[], start: number): CrashSummary | undefined {
+function pythonTraceback(lines: string[], start: number): Found | undefined {
   let last: CrashFrame | undefined;
   let i = start + 1;
   for (; i < lines.length; i++) {
@@ -147,38 +234,93 @@ function pythonTraceback(lines: string[], start: number): CrashSummary | undefin
   if (message === undefined) return undefined;
   const s: CrashSummary = { kind: 'python-traceback', message: clip(maskSecrets(message), MAX_MESSAGE), atLine: start + 1, excerpt: excerptOf(lines, start, i + 1) };
   if (last) s.frame = last;
-  return s;
+  return { crash: s, end: i + 1 };
 }
 
 // Node: "Error: boom\n    at fn (/app/x.js:12:11)"; Java: "Exception in thread "main" java.lang.X: msg\n\tat a.B.c(B.java:5)".
 const EXCEPTION_FIRST = /^(?:Uncaught |Unhandled )?(?:Exception in thread "[^"]*" )?((?:[\w$.]+\.)?(?:[A-Z][\w$]*)?(?:Error|Exception)(?::.*)?)$/;
 const JS_FRAME = /^\s+at (?:(.+?) \()?((?:file:\/\/)?[^()\s]+?):(\d+):(\d+)\)?$/;
-const JAVA_FRAME = /^\s+at ([\w$.<>/]+)\(([^():]+):(\d+)\)$/;
+// "(Native Method)", "(Unknown Source)" and "(App.java)" have no line; logback and Spring Boot
+// append the jar: " ~[app.jar:1.0]", " [na:1.8.0]".
+const JAVA_FRAME = /^\s+at ([\w$.<>/-]+)\(([^()]*)\)(?: ~?\[[^\]]*\])?$/;
+const JAVA_LOCATION = /^([^():]+):(\d+)$/;
+const JDK_FRAME = /^(?:[\w.-]+\/)?(?:java|javax|jdk|sun|com\.sun)\./;
+// Lines of a Java trace that are neither frames nor a cause: what to step over.
+const JAVA_ELIDED = /^\s+\.\.\. \d+ (?:more|common frames omitted)$/;
 
-function exception(lines: string[], start: number): CrashSummary | undefined {
+/** One exception of a chain: the top one or a "Caused by:", with the frame that raised it. */
+interface ExceptionSection {
+  header: number;
+  message: string;
+  frame?: CrashFrame;
+}
+
+/** The frame a stack line names, when it is one that can be shown (a line number, outside the runtime's own code). */
+function appFrame(line: string): CrashFrame | undefined {
+  const js = JS_FRAME.exec(line);
+  if (js) return /^node:|internal\//.test(js[2]!) ? undefined : frame(js[1], js[2]!.replace(/^file:\/\//, ''), Number(js[3]));
+  const java = JAVA_FRAME.exec(line);
+  const loc = java ? JAVA_LOCATION.exec(java[2]!) : null;
+  return java && loc && !JDK_FRAME.test(java[1]!) ? frame(java[1], loc[1]!, Number(loc[2])) : undefined;
+}
+
+const isStackFrame = (line: string) => JS_FRAME.test(line) || JAVA_FRAME.test(line);
+
+/** The sections of an exception's trace and where it ends; frames of suppressed exceptions are stepped over. */
+function exceptionSections(lines: string[], start: number, message: string): { sections: ExceptionSection[]; frames: number; end: number } {
+  const sections: ExceptionSection[] = [{ header: start, message }];
+  let frames = 0;
+  let suppressed = false;
+  let i = start + 1;
+  for (; i < lines.length; i++) {
+    const l = lines[i]!;
+    const cause = /^Caused by: (.+)$/.exec(l);
+    if (cause) {
+      sections.push({ header: i, message: cause[1]! });
+      suppressed = false;
+    } else if (/^\s+Suppressed: /.test(l)) {
+      suppressed = true;
+    } else if (isStackFrame(l)) {
+      frames++;
+      const current = sections[sections.length - 1]!;
+      if (!suppressed && !current.frame) {
+        const f = appFrame(l);
+        if (f) current.frame = f;
+      }
+    } else if (!JAVA_ELIDED.test(l) && !/^\s+Caused by: /.test(l)) {
+      break;
+    }
+  }
+  return { sections, frames, end: i };
+}
+
+/**
+ * The top exception line stays first in the excerpt (it is what the log shows first); the root
+ * cause follows, with a `…` line for the trace between them.
+ */
+function exceptionExcerpt(lines: string[], start: number, root: ExceptionSection, end: number): string[] {
+  if (root.header === start) return excerptOf(lines, start, end);
+  const gap = root.header > start + 1 ? ['\t…'] : [];
+  return [...excerptOf(lines, start, start + 1), ...gap, ...excerptOf(lines, root.header, end)].slice(0, MAX_EXCERPT_LINES);
+}
+
+function exception(lines: string[], start: number): Found | undefined {
   const first = EXCEPTION_FIRST.exec(lines[start]!);
   if (!first) return undefined;
-  let f: CrashFrame | undefined;
-  let i = start + 1;
-  let frames = 0;
-  for (; i < lines.length; i++) {
-    const js = JS_FRAME.exec(lines[i]!);
-    const java = js ? undefined : JAVA_FRAME.exec(lines[i]!);
-    if (!js && !java) break;
-    frames++;
-    if (f) continue;
-    if (js && !/^node:|internal\//.test(js[2]!)) f = frame(js[1], js[2]!.replace(/^file:\/\//, ''), Number(js[3]));
-    if (java && !/^(java|javax|jdk|sun)\./.test(java[1]!)) f = frame(java[1], java[2]!, Number(java[3]));
-  }
+  const { sections, frames, end } = exceptionSections(lines, start, first[1]!);
   // A line that merely names an error class is a log line, not a crash: require a stack.
   if (frames === 0) return undefined;
-  const s: CrashSummary = { kind: 'exception', message: clip(maskSecrets(first[1]!), MAX_MESSAGE), atLine: start + 1, excerpt: excerptOf(lines, start, i) };
+  // The last "Caused by:" is the root cause: what the wrappers above it (InvocationTargetException,
+  // a framework's "failed to start") are about, and where to look.
+  const root = sections[sections.length - 1]!;
+  const f = root.frame ?? [...sections].reverse().find((s) => s.frame)?.frame;
+  const s: CrashSummary = { kind: 'exception', message: clip(maskSecrets(root.message), MAX_MESSAGE), atLine: start + 1, excerpt: exceptionExcerpt(lines, start, root, end) };
   if (f) s.frame = f;
-  return s;
+  return { crash: s, end };
 }
 
 /** A JSON log line at level fatal/panic (zap, logrus, slog), with its caller when it names one. */
-function jsonFatal(line: string, index: number): CrashSummary | undefined {
+function jsonFatal(line: string, index: number): Found | undefined {
   if (!line.startsWith('{') || !/"(?:level|severity|lvl)"\s*:\s*"(?:fatal|panic|dpanic|FATAL|PANIC|critical|CRITICAL)"/.test(line)) return undefined;
   let parsed: unknown;
   try {
@@ -192,7 +334,14 @@ function jsonFatal(line: string, index: number): CrashSummary | undefined {
   const s: CrashSummary = { kind: 'go-log-fatal', message: clip(maskSecrets(msg), MAX_MESSAGE), atLine: index + 1, excerpt: excerptOf([line], 0, 1) };
   const caller = typeof rec.caller === 'string' ? /^(.*\.go):(\d+)$/.exec(rec.caller) : null;
   if (caller) s.frame = frame(undefined, caller[1]!, Number(caller[2]));
-  return s;
+  return { crash: s, end: index + 1 };
+}
+
+function klogFatal(lines: string[], i: number): Found | undefined {
+  const k = KLOG_FATAL.exec(lines[i]!);
+  if (!k) return undefined;
+  const crash: CrashSummary = { kind: 'klog-fatal', message: clip(maskSecrets(k[3]!), MAX_MESSAGE), frame: frame(undefined, k[1]!, Number(k[2])), atLine: i + 1, excerpt: excerptOf(lines, i, i + 1), exitCode: 255, exitCodeFrom: 'inferred' };
+  return { crash, end: i + 1 };
 }
 
 export interface ParseOptions {
@@ -201,10 +350,19 @@ export interface ParseOptions {
 }
 
 /**
+ * Exit codes of a process killed by a signal sent from outside: SIGKILL (the OOM killer, the
+ * kubelet after a failed liveness probe or the grace period), SIGTERM, SIGINT, SIGHUP. Such a
+ * process writes nothing about why it stopped, so whatever exception its log shows was survived.
+ * SIGABRT and SIGSEGV (134, 139) are left out: a runtime raises them itself and prints why first.
+ */
+const KILLED_FROM_OUTSIDE = new Set([128 + 1, 128 + 2, 128 + 9, 128 + 15]);
+
+/**
  * The crash the log ends with, or undefined when it shows none. The newest crash wins: a previous
  * log belongs to one container instance, so a second panic in it would be a recovered one.
  */
 export function parseCrashLog(text: string, opts: ParseOptions = {}): CrashSummary | undefined {
+  if (opts.exitCode !== undefined && KILLED_FROM_OUTSIDE.has(opts.exitCode)) return undefined;
   const lines = text.replace(/\r\n?/g, '\n').split('\n');
   const found = findCrash(lines, opts);
   if (!found) return undefined;
@@ -215,29 +373,65 @@ export function parseCrashLog(text: string, opts: ParseOptions = {}): CrashSumma
   return found;
 }
 
+function crashAt(lines: string[], i: number): Found | undefined {
+  const l = lines[i]!;
+  if (GO_CRASH.test(l)) {
+    // "panic: …" right after another panic line is the re-panic of a chain; the chain starts above.
+    let start = i;
+    while (start > 0 && /^(panic: .*\[recovered(?:, repanicked)?\]|\tpanic: .*)$/.test(lines[start - 1]!)) start--;
+    return goCrash(lines, start !== i && GO_CRASH.test(lines[start]!) ? start : i);
+  }
+  // The outermost traceback of a chain is the first; the one that ended the process is the last.
+  if (l.startsWith('Traceback (most recent call last):')) return pythonTraceback(lines, i);
+  return klogFatal(lines, i) ?? jsonFatal(l, i) ?? exception(lines, i);
+}
+
 function findCrash(lines: string[], opts: ParseOptions): CrashSummary | undefined {
   for (let i = lines.length - 1; i >= 0; i--) {
-    const l = lines[i]!;
-    if (GO_CRASH.test(l)) {
-      // "panic: …" right after another panic line is the re-panic of a chain; the chain starts above.
-      let start = i;
-      while (start > 0 && /^(panic: .*\[recovered(?:, repanicked)?\]|\tpanic: .*)$/.test(lines[start - 1]!)) start--;
-      if (start !== i && GO_CRASH.test(lines[start]!)) return goCrash(lines, start);
-      return goCrash(lines, i);
-    }
-    if (l.startsWith('Traceback (most recent call last):')) {
-      // The outermost traceback of a chain is the first; the one that ended the process is the last.
-      const t = pythonTraceback(lines, i);
-      if (t) return t;
-    }
-    const k = KLOG_FATAL.exec(l);
-    if (k) return { kind: 'klog-fatal', message: clip(maskSecrets(k[3]!), MAX_MESSAGE), frame: frame(undefined, k[1]!, Number(k[2])), atLine: i + 1, excerpt: excerptOf(lines, i, i + 1), exitCode: 255, exitCodeFrom: 'inferred' };
-    const j = jsonFatal(l, i);
-    if (j) return j;
-    const e = exception(lines, i);
-    if (e) return e;
+    const found = crashAt(lines, i);
+    if (!found) continue;
+    // Any older crash has this one's trailing lines after it too: none can end the log either.
+    if (endsLog(lines, found.end)) return found.crash;
+    break;
   }
   return logFatal(lines, opts);
+}
+
+// What a runtime, a launcher or a shell prints after a crash, and Go's register dump
+// (GOTRACEBACK=crash): never a sign that the app went on.
+const RUNTIME_LINE =
+  /^(?:exit status \d+|Node\.js v\d\S*|runtime stack:|runtime: .*|SIG[A-Z]+: .*|PC=0x.*|[a-z][a-z0-9]{1,5} +0x[0-9a-f]+|npm (?:ERR!|error|warn|notice)\b.*|error Command failed with exit code \d+\.|info Visit https:\/\/yarnpkg\.com\S* for documentation about this command\.)$/;
+// A line an app writes while it runs: a timestamp, a klog header, a level first, JSON or logfmt.
+const APP_LOG_LINE =
+  /^(?:\[?\d{4}[-/]\d{2}[-/]\d{2}\b|\[?\d{2}:\d{2}:\d{2}\b|[IWEF]\d{4} \d{2}:\d{2}:\d{2}|\[?(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|FATAL|CRITICAL)\b|\{".*\}\s*$|(?:time|ts|level|lvl)=)/;
+// ...unless it says the app is going down because of the crash: a server's master reporting its
+// worker's death (gunicorn), a framework closing its pools after a failed start.
+const EXIT_LOG_LINE = /\b(?:exit(?:ing|ed)|shut(?:ting)? ?down|stopp(?:ing|ed)|terminat(?:ing|ed)|failed to (?:boot|start)|closing)\b/i;
+
+/** Blank, a stack line (indented with a tab, "  at …", a goroutine header or a Go function line), or the runtime's. */
+function isCrashOutput(lines: string[], i: number): boolean {
+  const l = lines[i]!;
+  return (
+    l.trim() === '' ||
+    l.startsWith('\t') ||
+    /^\s+at /.test(l) ||
+    GOROUTINE.test(l) ||
+    /^created by /.test(l) ||
+    l === '...additional frames elided...' ||
+    GO_FRAME_FILE.test(lines[i + 1] ?? '') ||
+    RUNTIME_LINE.test(l)
+  );
+}
+
+/** Whether only what a crash leaves behind follows `from`: see MAX_TRAILING_LINES. */
+function endsLog(lines: string[], from: number): boolean {
+  let other = 0;
+  for (let i = from; i < lines.length; i++) {
+    if (isCrashOutput(lines, i)) continue;
+    const l = lines[i]!;
+    if ((APP_LOG_LINE.test(l) && !EXIT_LOG_LINE.test(l)) || ++other > MAX_TRAILING_LINES) return false;
+  }
+  return true;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseCrashLog } from './crash-parser';
 import { MASK, maskSecrets } from './log-mask';
 
 describe('maskSecrets: shapes of credentials seen in real logs', () => {
@@ -43,5 +44,15 @@ describe('maskSecrets: shapes of credentials seen in real logs', () => {
     ['base64-like words', 'aB3-'.repeat(64 * 1024)],
   ])('masks %s in one pass', (_name, text) => {
     expect(maskSecrets(text).length).toBeGreaterThan(0);
+  });
+
+  it("hides every line of a private key in a crash's excerpt, not only those that look random", () => {
+    const key = ['-----BEGIN RSA PRIVATE KEY-----', 'MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun', 'p+x7B3R1F/oAqAy8M/Gu5TLoGw==', '-----END RSA PRIVATE KEY-----'];
+    const log = ['panic: bad key:', ...key.map((l) => `\t${l}`), '', 'goroutine 1 [running]:', 'main.main()', '\t/src/main.go:9 +0x1d', ''].join('\n');
+    const crash = parseCrashLog(log, { exitCode: 2 });
+    expect(crash?.kind).toBe('go-panic');
+    const shown = JSON.stringify(crash);
+    for (const secret of ['MIIEow', 'p+x7B3R1F', 'Gu5TLoGw']) expect(shown).not.toContain(secret);
+    expect(crash?.excerpt).toContain('main.main()');
   });
 });

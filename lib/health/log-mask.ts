@@ -69,3 +69,17 @@ export function maskSecrets(text: string): string {
   for (const [re, replace] of RULES) out = out.replace(re, replace as (m: string, ...g: string[]) => string);
   return out;
 }
+
+/** Of a termination message, what is kept or shown. */
+export const MAX_TERMINATION_MESSAGE = 500;
+
+/**
+ * A termination message is the container's /dev/termination-log or, under
+ * FallbackToLogsOnError, the tail of its log (up to 4 KiB): masked as logs are, and cut to its
+ * first MAX_TERMINATION_MESSAGE characters, as a crash summary is, before the API shows it or the
+ * history keeps it.
+ */
+export function maskedTerminationMessage(message: string): string {
+  const masked = maskSecrets(message);
+  return masked.length > MAX_TERMINATION_MESSAGE ? `${masked.slice(0, MAX_TERMINATION_MESSAGE - 1)}…` : masked;
+}

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { crashesOf, podHealth, type PodHealth } from './pod-health';
+import { crashesOf, podHealth, withMaskedStatusMessages, type PodHealth } from './pod-health';
 
 const dir = fileURLToPath(new URL('../../../shared/corpus/pod-health', import.meta.url));
 const present = existsSync(dir);
@@ -150,6 +150,31 @@ describe('pod health: init, sidecar and ephemeral containers, OOMKilled, signals
     ];
     return p;
   };
+
+  it('masks termination and waiting messages (a log tail under FallbackToLogsOnError) and cuts them', () => {
+    const p = pod() as { status: { initContainerStatuses: Array<Record<string, unknown>> } };
+    const tail = `connecting to postgres://app:hunter2@db/app failed\n${'x'.repeat(2000)}`;
+    p.status.initContainerStatuses[1]!.lastState = { terminated: { exitCode: 1, reason: 'Error', message: tail, finishedAt: '2018-12-02T09:19:49Z' } };
+    p.status.initContainerStatuses[0]!.state = { waiting: { reason: 'ErrImagePull', message: 'pull https://bot:s3cr3t-pw@registry.example.com/migrate:1: 401' } };
+    const h = podHealth(p);
+    const shown = JSON.stringify(h);
+    for (const secret of ['hunter2', 's3cr3t-pw']) expect(shown).not.toContain(secret);
+    const message = h.containers[1]?.lastTermination?.message ?? '';
+    expect(message).toContain('postgres://app:[masked]@db');
+    expect(message.length).toBeLessThanOrEqual(500);
+  });
+
+  it('masks the messages of a whole Pod object shown as it is, leaving the original untouched', () => {
+    const p = pod() as { status: { containerStatuses: Array<Record<string, unknown>> } };
+    p.status.containerStatuses[0]!.lastState = { terminated: { exitCode: 1, message: 'token=abc123secret' } };
+    const before = JSON.stringify(p);
+    const shown = JSON.stringify(withMaskedStatusMessages(p));
+    expect(shown).not.toContain('abc123secret');
+    expect(shown).toContain('token=[masked]');
+    expect(JSON.stringify(p)).toBe(before);
+    const cm = { kind: 'ConfigMap', status: { message: 'x' } };
+    expect(withMaskedStatusMessages(cm)).toBe(cm);
+  });
 
   it('lists every container in spec order with its type', () => {
     const h = podHealth(pod());

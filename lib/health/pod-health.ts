@@ -3,6 +3,7 @@
  * say about every container (init, app and ephemeral), without the kubelet's logs. Pure: the input
  * is the Pod object as the API server returns it (untyped JSON, so every field is checked).
  */
+import { maskedTerminationMessage } from './log-mask';
 
 export type ContainerType = 'init' | 'sidecar' | 'app' | 'ephemeral';
 
@@ -96,8 +97,9 @@ function termination(v: unknown): Termination | undefined {
   const reason = str(v.reason);
   if (reason) t.reason = reason;
   if (signal !== undefined) t.signal = signal;
+  // The log's tail under FallbackToLogsOnError: masked before any of it leaves the server.
   const message = str(v.message);
-  if (message) t.message = message;
+  if (message) t.message = maskedTerminationMessage(message);
   const startedAt = time(v.startedAt);
   if (startedAt) t.startedAt = startedAt;
   const finishedAt = time(v.finishedAt);
@@ -121,9 +123,10 @@ function containerHealth(name: string, type: ContainerType, s: Obj | undefined):
   } else if (isObj(state.waiting)) {
     c.state = 'waiting';
     const reason = str(state.waiting.reason);
+    // Image pull errors quote the registry's answer, and URLs may carry credentials.
     const message = str(state.waiting.message);
     if (reason) c.reason = reason;
-    if (message) c.message = message;
+    if (message) c.message = maskedTerminationMessage(message);
   } else if (isObj(state.terminated)) {
     c.state = 'terminated';
     const t = termination(state.terminated);
@@ -238,3 +241,39 @@ export function crashesOf(health: PodHealth): CrashRecord[] {
   }
   return out.sort((a, b) => a.at.localeCompare(b.at));
 }
+
+const STATUS_LISTS = ['initContainerStatuses', 'containerStatuses', 'ephemeralContainerStatuses'] as const;
+
+/**
+ * A Pod object with every container state's message masked and cut (maskedTerminationMessage),
+ * for showing it whole (the object page, snapshots): a terminated state's message may be the tail
+ * of the container's log. Other objects, and Pods without such messages, are returned as given.
+ */
+export function withMaskedStatusMessages<T>(obj: T): T {
+  if (!isObj(obj) || obj.kind !== 'Pod' || !isObj(obj.status)) return obj;
+  const status: Obj = { ...obj.status };
+  let changed = false;
+  for (const list of STATUS_LISTS) {
+    if (!Array.isArray(status[list])) continue;
+    status[list] = (status[list] as unknown[]).map((c) => {
+      if (!isObj(c)) return c;
+      const out: Obj = { ...c };
+      for (const which of ['state', 'lastState'] as const) {
+        const st = c[which];
+        if (!isObj(st)) continue;
+        const copy: Obj = { ...st };
+        for (const phase of ['terminated', 'waiting'] as const) {
+          const p = st[phase];
+          if (isObj(p) && typeof p.message === 'string') {
+            copy[phase] = { ...p, message: maskedTerminationMessage(p.message) };
+            changed = true;
+          }
+        }
+        out[which] = copy;
+      }
+      return out;
+    });
+  }
+  return changed ? ({ ...obj, status } as T) : obj;
+}
+

@@ -58,11 +58,14 @@ describe('previous-container logs through the API server', () => {
     expect(log.truncated).toBe(false);
   });
 
-  it('stops at limitBytes', async () => {
+  it('stops at limitBytes, keeping the end of the log (where a crash is) rather than the start of the tail', async () => {
     const log = await fetchContainerLog(kc, ns, podName, { container: 'manager', previous: true, tailLines: 1000, limitBytes: 16 });
-    expect(log.bytes).toBe(16);
-    expect(log.text).toBe(panic.output.slice(0, 16));
+    expect(log.bytes).toBeGreaterThan(0);
+    expect(log.bytes).toBeLessThanOrEqual(16);
     expect(log.truncated).toBe(true);
+    expect(log.tailLines).toBeLessThan(1000);
+    expect(log.text).not.toBe(panic.output.slice(0, 16));
+    expect(panic.output.slice(-400)).toContain(log.text);
   });
 
   it('reports the API server’s error for a log that is not there', async () => {
@@ -103,6 +106,27 @@ describe('objectCrashReport', () => {
     expect(c.log.fetched).toBe(false);
     expect(c.log.error).toMatch(/at most 0 logs/);
     expect(c.termination.exitCode).toBe(2);
+  });
+
+  it("a CronJob: its Jobs' Pods, asked for by the Jobs' uids (not every Pod of the namespace)", async () => {
+    const cron = await kubeWrite<KubeObject>(kc, 'POST', objectPath({ apiVersion: 'batch/v1', resource: 'cronjobs', namespace: ns }), {
+      apiVersion: 'batch/v1',
+      kind: 'CronJob',
+      metadata: { name: 'nightly' },
+      spec: { schedule: '0 0 1 1 *', jobTemplate: { spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'run', image: 'x' }] } } } } },
+    });
+    // As the CronJob controller would make it at the scheduled time.
+    await kubeWrite(kc, 'POST', objectPath({ apiVersion: 'batch/v1', resource: 'jobs', namespace: ns }), {
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'nightly-1', ownerReferences: [{ apiVersion: 'batch/v1', kind: 'CronJob', name: 'nightly', uid: cron.metadata.uid, controller: true }] },
+      spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'run', image: 'x' }] } } },
+    });
+    const r = await eventually(async () => {
+      const rep = await objectCrashReport(kc, { group: 'batch', kind: 'CronJob', namespace: ns, name: 'nightly' }, limits);
+      return rep.pods.length > 0 ? rep : undefined;
+    }, "the Job's Pod in the CronJob's report");
+    expect(r.pods.map((p) => p.name)).toEqual([expect.stringMatching(/^nightly-1-/)]);
   });
 
   it('a Pod not on a node has no log to read', async () => {

@@ -6,7 +6,7 @@
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { KubeObject } from './cache-diff';
-import { getJson, KubeApiError } from './http';
+import { getJson, KubeApiError, type RequestOptions } from './http';
 import { fetchContainerLog } from './pod-logs';
 import { parseCrashLog, type CrashSummary } from '../health/crash-parser';
 import { podHealth, type ContainerType, type PodHealth, type Termination } from '../health/pod-health';
@@ -30,6 +30,8 @@ export interface CrashReportOptions {
   /** Log fetches per report: the rest of the crashed containers are reported from status alone. */
   maxLogFetches: number;
   timeoutMs?: number;
+  /** Ends every request of the report (the reader went away). */
+  signal?: AbortSignal;
 }
 
 export interface LogFetchInfo {
@@ -117,13 +119,13 @@ function selectorQuery(obj: KubeObject): Record<string, string> {
   return ml && Object.keys(ml).length > 0 ? { labelSelector: Object.entries(ml).map(([k, v]) => `${k}=${v}`).join(',') } : {};
 }
 
-async function list(kc: KubeConfig, gk: string, namespace: string, query: Record<string, string>, timeoutMs: number): Promise<KubeObject[]> {
-  const l = await getJson<{ items: KubeObject[] }>(kc, path(gk, namespace, undefined, query), { timeoutMs });
+async function list(kc: KubeConfig, gk: string, namespace: string, query: Record<string, string>, req: RequestOptions): Promise<KubeObject[]> {
+  const l = await getJson<{ items: KubeObject[] }>(kc, path(gk, namespace, undefined, query), req);
   return l.items;
 }
 
 /** The owner chain above an object, nearest first, as far as the kinds known here go. */
-async function ownersOf(kc: KubeConfig, obj: KubeObject, timeoutMs: number): Promise<OwnerInfo[]> {
+async function ownersOf(kc: KubeConfig, obj: KubeObject, req: RequestOptions): Promise<OwnerInfo[]> {
   const out: OwnerInfo[] = [];
   let cur: KubeObject | undefined = obj;
   for (let depth = 0; cur && depth < 3; depth++) {
@@ -132,12 +134,12 @@ async function ownersOf(kc: KubeConfig, obj: KubeObject, timeoutMs: number): Pro
     out.push(owner);
     const gk = `${owner.group}/${owner.kind}`;
     if (!RESOURCES[gk]) break;
-    cur = await getJson<KubeObject>(kc, path(gk, owner.namespace, owner.name), { timeoutMs }).catch(() => undefined);
+    cur = await getJson<KubeObject>(kc, path(gk, owner.namespace, owner.name), req).catch(() => undefined);
   }
   return out;
 }
 
-async function podsOf(kc: KubeConfig, ref: ObjectLocator, obj: KubeObject, timeoutMs: number): Promise<KubeObject[]> {
+async function podsOf(kc: KubeConfig, ref: ObjectLocator, obj: KubeObject, req: RequestOptions): Promise<KubeObject[]> {
   const gk = `${ref.group}/${ref.kind}`;
   if (gk === '/Pod') return [obj];
   let owners = new Set([obj.metadata.uid ?? '']);
@@ -145,12 +147,14 @@ async function podsOf(kc: KubeConfig, ref: ObjectLocator, obj: KubeObject, timeo
   if (mid) {
     // A CronJob's Jobs carry no selector of its own: list them all in the namespace.
     const query = gk === 'batch/CronJob' ? {} : selectorQuery(obj);
-    const children = (await list(kc, mid, ref.namespace, query, timeoutMs)).filter((c) => ownedBy(c, owners));
+    const children = (await list(kc, mid, ref.namespace, query, req)).filter((c) => ownedBy(c, owners));
     owners = new Set(children.map((c) => c.metadata.uid ?? ''));
     if (owners.size === 0) return [];
   }
-  const podQuery = mid === 'batch/Job' ? {} : selectorQuery(obj);
-  return (await list(kc, '/Pod', ref.namespace, podQuery, timeoutMs)).filter((p) => ownedBy(p, owners));
+  // A Job's Pods carry its uid in `controller-uid` (and, since 1.27, batch.kubernetes.io/controller-uid):
+  // the CronJob's Pods are asked for by their Jobs' uids, not by listing every Pod in the namespace.
+  const podQuery = mid === 'batch/Job' ? { labelSelector: `controller-uid in (${[...owners].join(',')})` } : selectorQuery(obj);
+  return (await list(kc, '/Pod', ref.namespace, podQuery, req)).filter((p) => ownedBy(p, owners));
 }
 
 const failed = (t: Termination | undefined): t is Termination =>
@@ -158,10 +162,11 @@ const failed = (t: Termination | undefined): t is Termination =>
 
 export async function objectCrashReport(kc: KubeConfig, ref: ObjectLocator, opts: CrashReportOptions): Promise<ObjectCrashReport> {
   const timeoutMs = opts.timeoutMs ?? 10_000;
+  const req: RequestOptions = { timeoutMs, ...(opts.signal ? { signal: opts.signal } : {}) };
   const gk = `${ref.group}/${ref.kind}`;
   if (!RESOURCES[gk]) throw new KubeApiError(400, 'BadRequest', `crash reports cover Pods and their workloads, not ${ref.kind}`);
-  const obj = await getJson<KubeObject>(kc, path(gk, ref.namespace, ref.name), { timeoutMs });
-  const [owners, allPods] = await Promise.all([ownersOf(kc, obj, timeoutMs), podsOf(kc, ref, obj, timeoutMs)]);
+  const obj = await getJson<KubeObject>(kc, path(gk, ref.namespace, ref.name), req);
+  const [owners, allPods] = await Promise.all([ownersOf(kc, obj, req), podsOf(kc, ref, obj, req)]);
   const withHealth = allPods.map((p) => ({ pod: p, health: podHealth(p) }));
   // Pods with problems first, then by restarts, then the newest.
   withHealth.sort(
@@ -202,7 +207,7 @@ export async function objectCrashReport(kc: KubeConfig, ref: ObjectLocator, opts
             previous: instance === 'previous',
             tailLines: opts.tailLines,
             limitBytes: opts.limitBytes,
-            timeoutMs,
+            ...req,
           });
           report.log = { fetched: true, previous: instance === 'previous', bytes: log.bytes, truncated: log.truncated, ms: Math.round(log.ms * 10) / 10 };
           const crash = parseCrashLog(log.text, termination.exitCode !== undefined ? { exitCode: termination.exitCode } : {});

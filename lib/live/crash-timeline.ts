@@ -43,13 +43,13 @@ export class CrashTimelineError extends Error {
 /** At most this many objects' histories are read per request (the object, its owners, its first Pods). */
 const HISTORY_LOOKUPS = 8;
 
-export async function crashTimeline(runtime: LiveRuntime, id: string, cfg: CrashesConfig = runtime.config.crashes): Promise<CrashTimeline> {
+export async function crashTimeline(runtime: LiveRuntime, id: string, cfg: CrashesConfig = runtime.config.crashes, signal?: AbortSignal): Promise<CrashTimeline> {
   const ref = parseObjectId(id);
   if (!ref) throw new CrashTimelineError(400, 'invalid id: expected cluster/group/kind/namespace/name');
   if (!supportsCrashReport(ref.group, ref.kind)) throw new CrashTimelineError(400, `crash reports cover Pods and their workloads (Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob), not ${ref.kind}`);
   const watcher = runtime.clusters.get(ref.cluster);
   if (!watcher) throw new CrashTimelineError(404, `no cluster named ${ref.cluster}`);
-  const report = await objectCrashReport(watcher.kubeConfig, ref, cfg);
+  const report = await objectCrashReport(watcher.kubeConfig, ref, { ...cfg, ...(signal ? { signal } : {}) });
 
   const related: Array<{ id: string; kind: string; name: string }> = [
     { id, kind: ref.kind, name: ref.name },

@@ -64,6 +64,29 @@ export function countDrift(all: Iterable<ObjectDriftState>, namespaces?: Readonl
   return { counts, total };
 }
 
+/**
+ * What the embedded drift table shows of an object, and no more: identity, status, since, and each
+ * change's path, op and manager. An embed token is a link anyone in a portal may open, so its
+ * reads carry no field value, no ignored change, no label, no manifest location and no error text.
+ */
+export function driftSummaryOf(s: ObjectDriftState): ObjectDriftState {
+  return {
+    id: s.id,
+    cluster: s.cluster,
+    group: s.group,
+    version: s.version,
+    kind: s.kind,
+    namespace: s.namespace,
+    name: s.name,
+    status: s.status,
+    since: s.since,
+    changes: s.changes.map((c) => ({ path: c.path, op: c.op, ...(c.manager ? { manager: { name: c.manager.name, operation: c.manager.operation } } : {}) })),
+    ignored: [],
+    warnings: [],
+    labels: {},
+  };
+}
+
 export function queryDrift(all: Iterable<ObjectDriftState>, query: DriftQuery): DriftPage {
   const selector = query.labelSelector ? parseLabelSelector(query.labelSelector) : undefined;
   const q = query.q?.toLowerCase();

@@ -7,7 +7,7 @@
 import type { DriftStore, ObjectRef } from '../store';
 import type { KubeObject } from '../kube/cache-diff';
 import { deepEqual } from '../kube/cache-diff';
-import { maskSecrets } from '../health/log-mask';
+import { maskedTerminationMessage } from '../health/log-mask';
 import type { DriftChange } from './types';
 import { groupOf } from './types';
 
@@ -157,18 +157,9 @@ export class HistoryRecorder {
   }
 }
 
-/** Of a termination message, what the store keeps. */
-const MAX_STORED_MESSAGE = 500;
-
-/**
- * A termination message is the container's /dev/termination-log or, under
- * FallbackToLogsOnError, the tail of its log: masked as the crash parser masks logs, and kept to
- * its first 500 characters, as the crash summary is.
- */
+/** What the store keeps of a termination message: masked and cut (maskedTerminationMessage). */
 function storedMessage(message: string | undefined): string | undefined {
-  if (!message) return undefined;
-  const masked = maskSecrets(message);
-  return masked.length > MAX_STORED_MESSAGE ? `${masked.slice(0, MAX_STORED_MESSAGE - 1)}…` : masked;
+  return message ? maskedTerminationMessage(message) : undefined;
 }
 
 function rv(obj: KubeObject): { resourceVersion?: string } {

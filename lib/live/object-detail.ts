@@ -1,4 +1,5 @@
 import { toDisplayObject, type DisplayObject } from '../drift/display';
+import { withMaskedStatusMessages } from '../health/pod-health';
 import type { FieldChange } from '../drift';
 import type { LiveRuntime } from './runtime';
 import { parseObjectId, type ObjectDriftState } from './types';
@@ -27,7 +28,8 @@ export function objectDetail(runtime: LiveRuntime, id: string, opts: { showIgnor
   return {
     state,
     ...(inputs.desired ? { desired: toDisplayObject(inputs.desired.manifest) } : {}),
-    ...(inputs.live ? { live: toDisplayObject(inputs.live) } : {}),
+    // A Pod's status may quote its log (termination messages): masked as logs are.
+    ...(inputs.live ? { live: toDisplayObject(withMaskedStatusMessages(inputs.live)) } : {}),
     ...(opts.showIgnored ? { ignored } : {}),
     ignoredCount: ignored.length,
     ignoredPaths: ignored.map((c) => c.path),

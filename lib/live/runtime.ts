@@ -10,7 +10,7 @@ import type { InformerOptions } from '../kube/informer';
 import type { DriftStore } from '../store';
 import { ClusterWatcher, desiredKindVersions } from './cluster-watcher';
 import { HistoryRecorder, type LiveWrite } from './history-recorder';
-import { countDrift, queryDrift, type DriftPage, type DriftQuery } from './drift-query';
+import { countDrift, driftSummaryOf, queryDrift, type DriftPage, type DriftQuery } from './drift-query';
 import type { OwnerTemplateBuilder } from './drift-tracker';
 import { EventLog } from './event-log';
 import { StampedCache } from './stamped-cache';
@@ -306,10 +306,14 @@ export class LiveRuntime {
   /**
    * The drift list API's body: a page with readiness and the event id it is current to. Kept as text
    * until any state changes, so repeated reads of the same view cost neither the query nor JSON.
+   * `summary`: each object as driftSummaryOf() gives it (an embed token's read).
    */
-  driftListJson(q: DriftQuery): string {
+  driftListJson(q: DriftQuery, { summary = false }: { summary?: boolean } = {}): string {
     const { stamp, ready, lastEventId, streamId } = this.stateStamp();
-    return this.listCache.get(stamp, `list|${JSON.stringify(q)}`, () => JSON.stringify({ ...this.query(q), ready, lastEventId, streamId }));
+    return this.listCache.get(stamp, `list|${summary}|${JSON.stringify(q)}`, () => {
+      const page = this.query(q);
+      return JSON.stringify({ ...page, ...(summary ? { items: page.items.map(driftSummaryOf) } : {}), ready, lastEventId, streamId });
+    });
   }
 
   /** The counts API body (objects by status, no object), kept like driftListJson's. */

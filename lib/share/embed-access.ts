@@ -34,13 +34,16 @@ const EMBED_API_VIEWS: Record<string, readonly EmbedView[]> = {
   // An overview shows counts, not objects: its token reads no object's changes.
   '/api/v1/drift': ['drift'],
   '/api/v1/drift/counts': ['overview'],
+  // The object panel draws the diff; the object's recorded history (every past value) is not in it.
   '/api/v1/drift/object': ['object'],
   '/api/v1/history/chart': ['overview'],
-  '/api/v1/history/object': ['object'],
 };
 
 /** Parameters a token may pin that shape the panel, not what it may read. */
 const PRESENTATION_PARAMS: ReadonlySet<string> = new Set(['range', 'stack', 'theme', 'mode', 'all']);
+/** Counts are now's: a pinned time window (a locked range) applies to the chart beside them only. */
+const COUNTS_UNASKED: ReadonlySet<string> = new Set([...PRESENTATION_PARAMS, 'from', 'to']);
+const UNASKED_OF: Record<string, ReadonlySet<string>> = { '/api/v1/drift/counts': COUNTS_UNASKED };
 
 /**
  * An embed's API query in the embed page's own terms, so the parameters a token pins compare
@@ -71,7 +74,8 @@ export function embedTokenValid(config: EmbedConfig, req: { method: string; path
     if (req.method !== 'GET' || !token || !secret) return false;
     const params = embedParamsOfApiQuery(req.searchParams);
     // How the panel draws (range, stack, theme, diff mode) is the page's; its reads do not carry it.
-    return apiViews.some((v) => verifyEmbedToken(secret, token, v, params, new Date(), PRESENTATION_PARAMS).ok);
+    const unasked = UNASKED_OF[req.pathname] ?? PRESENTATION_PARAMS;
+    return apiViews.some((v) => verifyEmbedToken(secret, token, v, params, new Date(), unasked).ok);
   }
   const view = embedViewOf(req.pathname);
   if (!view) return false;

@@ -20,3 +20,11 @@ export function isWellFormedSnapshotId(id: string): boolean {
 export function snapshotIdHash(id: string): string {
   return createHash('sha256').update(id, 'utf8').digest('hex');
 }
+
+/**
+ * A request path as the server log may keep it: a snapshot's link id (the secret that opens it)
+ * replaced by the start of its hash, as the audit log names snapshots.
+ */
+export function loggablePath(pathname: string): string {
+  return pathname.replace(/^(\/s\/|\/api\/v1\/snapshots\/)([^/]+)/, (_m, prefix: string, id: string) => `${prefix}sha256:${snapshotIdHash(id).slice(0, 16)}`);
+}

@@ -18,7 +18,7 @@ export default async function SnapshotPage({ params }: { params: Promise<{ id: s
   const h = rt.runtime.historyStore();
   if ('error' in h) return <ErrorBox title="Snapshots are not available" messages={[`snapshots are kept in the history store: ${h.error}`]} />;
   const scope = scopeOfRequest(rt.runtime.config.auth, await headers());
-  const r = snapshotFor(await readSnapshot(h.store, decodeURIComponent(id).slice(0, 256)), (ns) => inScope(scope, ns));
+  const r = snapshotFor(await readSnapshot(h.store, id.slice(0, 256)), (ns) => inScope(scope, ns));
   if (r.state === 'unknown') notFound();
   if (r.state === 'expired') return <SnapshotExpired createdAt={r.createdAt.toISOString()} expiresAt={r.expiresAt.toISOString()} subject={r.subject} />;
   return <SnapshotView snapshot={r.payload} createdAt={r.createdAt.toISOString()} {...(r.expiresAt ? { expiresAt: r.expiresAt.toISOString() } : {})} />;

@@ -1,6 +1,7 @@
 import type { NextRequest } from 'next/server';
 import { DRIFT_LIST_ARRAY_KEYS, driftListQuery } from '@/lib/api/drift-params';
 import { jsonError, jsonText, otherMethods, parseQuery } from '@/lib/api/responses';
+import { identityOf } from '@/lib/auth/identity';
 import { scopedNamespaces, scopeOfRequest } from '@/lib/auth/namespace-scope';
 import { isCursorError } from '@/lib/live/drift-query';
 import { currentRuntime } from '@/lib/live/server-runtime';
@@ -17,7 +18,9 @@ export function GET(req: NextRequest) {
     const { limit, cursor, ...filters } = parsed.value;
     // A namespace-scoped user's list, counts and paging cover only their namespaces.
     const namespace = scopedNamespaces(scopeOfRequest(rt.runtime.config.auth, req.headers), filters.namespace);
-    return jsonText(rt.runtime.driftListJson({ ...filters, ...(namespace ? { namespace } : {}), limit, ...(cursor ? { cursor } : {}) }));
+    // An embed token's panel shows paths and managers, never values (docs/embedding.md).
+    const summary = identityOf(req.headers).via === 'embed-token';
+    return jsonText(rt.runtime.driftListJson({ ...filters, ...(namespace ? { namespace } : {}), limit, ...(cursor ? { cursor } : {}) }, { summary }));
   } catch (err) {
     if (isCursorError(err) && err instanceof Error) return jsonError(400, err.message);
     throw err;

@@ -1,6 +1,7 @@
 import type { NextRequest } from 'next/server';
 import { driftObjectQuery } from '@/lib/api/drift-params';
 import { jsonError, jsonOk, otherMethods, parseQuery } from '@/lib/api/responses';
+import { identityOf } from '@/lib/auth/identity';
 import { inScope, scopeOfRequest } from '@/lib/auth/namespace-scope';
 import { objectDetail, similarObjectIds } from '@/lib/live/object-detail';
 import { currentRuntime } from '@/lib/live/server-runtime';
@@ -16,7 +17,9 @@ export function GET(req: NextRequest) {
   const rt = currentRuntime();
   if ('error' in rt) return jsonError(503, rt.error);
   const id = q.id ?? objectId({ cluster: q.cluster ?? '', group: q.group ?? '', kind: q.kind ?? '', namespace: q.namespace ?? '', name: q.name ?? '' });
-  const detail = objectDetail(rt.runtime, id, { showIgnored: q.showIgnored === 'true' });
+  // An embedded object panel shows what drifts; what ignore rules hid stays with signed-in users.
+  const showIgnored = q.showIgnored === 'true' && identityOf(req.headers).via !== 'embed-token';
+  const detail = objectDetail(rt.runtime, id, { showIgnored });
   // Out of scope answers exactly like unknown: a scoped user learns nothing about other namespaces.
   const scope = scopeOfRequest(rt.runtime.config.auth, req.headers);
   if (!detail || !inScope(scope, detail.state.namespace)) {

@@ -9,7 +9,7 @@ export const dynamic = 'force-dynamic';
 export async function GET(req: NextRequest) {
   const parsed = parseQuery(healthObjectQuery, req.nextUrl.searchParams);
   if (!parsed.ok) return parsed.response;
-  return crashTimelineResponse(parsed.value.id, req.headers);
+  return crashTimelineResponse(parsed.value.id, req.headers, req.signal);
 }
 
 /** The other methods: 405 with Allow, in the API's JSON shape. */

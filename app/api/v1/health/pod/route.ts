@@ -11,7 +11,7 @@ export async function GET(req: NextRequest) {
   const parsed = parseQuery(healthPodQuery, req.nextUrl.searchParams);
   if (!parsed.ok) return parsed.response;
   const q = parsed.value;
-  return crashTimelineResponse(objectId({ cluster: q.cluster, group: '', kind: 'Pod', namespace: q.namespace, name: q.name }), req.headers);
+  return crashTimelineResponse(objectId({ cluster: q.cluster, group: '', kind: 'Pod', namespace: q.namespace, name: q.name }), req.headers, req.signal);
 }
 
 /** The other methods: 405 with Allow, in the API's JSON shape. */
