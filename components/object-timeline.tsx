@@ -45,12 +45,16 @@ export function ObjectTimeline({ id }: { id: string }) {
           {q.data.reason}
         </p>
       )}
-      {q.data?.available && <Lanes h={q.data.data} logCrashes={logCrashes} {...(to && !Number.isNaN(Date.parse(to)) ? { to } : {})} />}
+      {q.data?.available && <TimelineLanes h={q.data.data} logCrashes={logCrashes} {...(to && !Number.isNaN(Date.parse(to)) ? { to } : {})} />}
     </section>
   );
 }
 
-function Lanes({ h, to, logCrashes: allLogCrashes }: { h: ObjectHistoryJson; to?: string; logCrashes: CrashMark[] }) {
+/**
+ * The lanes of one object's history: a field's episodes, the object's events, its Pods' crashes and
+ * restarts. Also what a snapshot shows of the timeline it keeps (components/snapshot-view.tsx).
+ */
+export function TimelineLanes({ h, to, logCrashes: allLogCrashes }: { h: Pick<ObjectHistoryJson, 'episodes' | 'events' | 'podHealth'>; to?: string; logCrashes: CrashMark[] }) {
   const now = to ? Date.parse(to) : Date.now();
   const logCrashes = allLogCrashes.filter((c) => Date.parse(c.at) <= now);
   const events = h.events.filter((e) => !Number.isNaN(Date.parse(e.at)));

@@ -10,6 +10,7 @@ import { objectHref } from '@/lib/client/object-id';
 import { changeMayBeRedacted, changeValueText, diffInputOf, liveUnknown, type DiffInput, type ObjectKind } from '@/lib/client/yaml-diff';
 import type { SnapshotPayload, SnapshotTimelineJson } from '@/lib/share/snapshot-types';
 import { FieldDiffList } from './field-diff-list';
+import { TimelineLanes } from './object-timeline';
 import { StatusBadge } from './status-badge';
 import { Truncate } from './truncate';
 import { YamlDiffView, type DiffMode } from './yaml-diff-view';
@@ -117,53 +118,50 @@ function SnapshotTimeline({ timeline, owner, from, to }: { timeline: SnapshotPay
       <h2 id="snap-tl-heading">
         Drift timeline <span className="muted">({from ? `${when(from)} → ` : 'until '}{when(to)})</span>
       </h2>
-      {!timeline.available ? <p className="muted">{timeline.reason}</p> : <Episodes t={timeline.data} owner={owner} end={Date.parse(to)} />}
+      {!timeline.available ? (
+        <p className="muted">{timeline.reason}</p>
+      ) : (
+        <>
+          {/* The object page's lanes (fields, the object's events, restarts), as kept when the link was made. */}
+          <TimelineLanes h={timeline.data} to={to} logCrashes={[]} />
+          <Transitions t={timeline.data} owner={owner} />
+        </>
+      )}
     </section>
   );
 }
 
-function Episodes({ t, owner, end }: { t: SnapshotTimelineJson; owner: ObjectKind; end: number }) {
-  if (t.episodes.length === 0) return <p className="muted">No drift recorded for this object in this range.</p>;
-  const start = Math.min(...t.episodes.map((e) => Date.parse(e.openedAt)));
-  const span = Math.max(1, end - start);
-  const pct = (x: number) => `${(((x - start) / span) * 100).toFixed(3)}%`;
+/** Each episode's recorded values in words: what the lanes show as bars. */
+function Transitions({ t, owner }: { t: SnapshotTimelineJson; owner: ObjectKind }) {
+  if (t.episodes.length === 0) return null;
   return (
-    <div className="lanes" data-testid="timeline-lanes">
-      {t.episodes.map((e) => {
-        const a = Date.parse(e.openedAt);
-        const b = e.closedAt ? Date.parse(e.closedAt) : end;
-        return (
-          <div className="lane snapshot-lane" key={e.id} data-testid="snapshot-episode" data-path={e.path}>
-            <div className="lane-label">
-              <Truncate text={e.path}>
-                <code>{e.path}</code>
-              </Truncate>
-            </div>
-            <div className="lane-track">
-              <span className={`episode${e.closedAt ? '' : ' open'}`} style={{ left: pct(a), width: `${Math.max(0.4, ((b - a) / span) * 100).toFixed(3)}%` }} aria-hidden="true" />
-            </div>
-            <ol className="snapshot-transitions">
-              {e.transitions.map((x, i) => (
-                <li key={i} data-testid="snapshot-transition">
-                  <time dateTime={x.at}>{when(x.at)}</time> {x.op}: live <code>{changeValueText(x.live, changeMayBeRedacted(owner, e.path))}</code>
-                  {x.desired !== undefined && (
-                    <>
-                      {' '}
-                      (desired <code>{changeValueText(x.desired, changeMayBeRedacted(owner, e.path))}</code>)
-                    </>
-                  )}
-                  {x.manager && <> by {x.manager.name}</>}
-                </li>
-              ))}
-              {e.closedAt && (
-                <li>
-                  <time dateTime={e.closedAt}>{when(e.closedAt)}</time> ended{e.closeReason ? ` (${e.closeReason})` : ''}
-                </li>
-              )}
-            </ol>
-          </div>
-        );
-      })}
+    <div className="snapshot-episodes">
+      {t.episodes.map((e) => (
+        <div className="snapshot-lane" key={e.id} data-testid="snapshot-episode" data-path={e.path}>
+          <Truncate text={e.path}>
+            <code>{e.path}</code>
+          </Truncate>
+          <ol className="snapshot-transitions">
+            {e.transitions.map((x, i) => (
+              <li key={i} data-testid="snapshot-transition">
+                <time dateTime={x.at}>{when(x.at)}</time> {x.op}: live <code>{changeValueText(x.live, changeMayBeRedacted(owner, e.path))}</code>
+                {x.desired !== undefined && (
+                  <>
+                    {' '}
+                    (desired <code>{changeValueText(x.desired, changeMayBeRedacted(owner, e.path))}</code>)
+                  </>
+                )}
+                {x.manager && <> by {x.manager.name}</>}
+              </li>
+            ))}
+            {e.closedAt && (
+              <li>
+                <time dateTime={e.closedAt}>{when(e.closedAt)}</time> ended{e.closeReason ? ` (${e.closeReason})` : ''}
+              </li>
+            )}
+          </ol>
+        </div>
+      ))}
     </div>
   );
 }

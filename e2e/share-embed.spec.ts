@@ -117,6 +117,9 @@ test.describe('share links and snapshots', () => {
       await expect(episode.getByTestId('snapshot-transition')).toHaveCount(1);
       await expect(episode.getByTestId('snapshot-transition')).toContainText('"unsafe"');
       await expect(episode.getByTestId('snapshot-transition')).toContainText('kubectl-edit');
+      // The object page's lanes, as kept: the field's episode and the object's own events (its status changes).
+      await expect(page.getByTestId('snapshot-timeline').getByTestId('episode')).toHaveCount(1);
+      await expect(page.getByTestId('snapshot-timeline').locator('[data-testid="timeline-event"][data-type="status"]').first()).toBeAttached();
       // What the API hands out has not changed either.
       expect(await (await request.get(`/api/v1/snapshots/${snapId}`)).json()).toEqual(stored);
     };
