@@ -26,6 +26,22 @@ describe('drift before crash', () => {
     expect(driftBeforeCrash([drift('2026-01-01T09:59:00Z', 'spec.template.spec.x')], [], 15 * MIN)).toBeUndefined();
   });
 
+  it("is not hidden by another Pod's crash long before (an old ReplicaSet's Pod restarted days ago)", () => {
+    const env = 'spec.template.spec.containers[name=app].env[name=MODE].value';
+    const old: CrashMark = { ...crash('2026-11-24T03:00:00Z'), pod: 'web-old' };
+    const h = driftBeforeCrash([drift('2026-11-26T06:40:08Z', env)], [crash('2026-11-26T06:40:12Z'), old], 15 * MIN);
+    expect(h?.leadMs).toBe(4_000);
+  });
+
+  it('names no change made while the Pods already crashed (a fix being tried), known from history or from the restart count', () => {
+    const limits = 'spec.template.spec.containers[name=app].resources.limits.memory';
+    const fromHistory: CrashMark = { ...crash('2026-11-26T06:40:12Z'), from: 'history' };
+    expect(driftBeforeCrash([drift('2026-11-26T06:50:00Z', limits)], [fromHistory, crash('2026-11-26T06:51:00Z')], 15 * MIN)).toBeUndefined();
+    // Status alone: 8 restarts end at 07:02:10, so the loop began by 06:47 at the latest (back-off 10 s doubling to 5 min).
+    const looping: CrashMark = { ...crash('2026-11-26T07:02:10Z'), restarts: 8 };
+    expect(driftBeforeCrash([drift('2026-11-26T06:58:00Z', limits)], [looping], 15 * MIN)).toBeUndefined();
+  });
+
   it('counts only fields that shape Pods', () => {
     expect(shapesPods('Deployment', 'spec.template.spec.containers[name=app].env[name=A].value')).toBe(true);
     expect(shapesPods('Deployment', 'spec.replicas')).toBe(false);

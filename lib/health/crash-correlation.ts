@@ -60,21 +60,47 @@ export function shapesPods(kind: string, path: string): boolean {
 
 const t = (iso: string) => Date.parse(iso);
 
-/** The most recent pod-shaping drift at or before the first crash, within the window. */
+/** The kubelet's restart back-off: 10 s, doubling, at most 5 minutes (reset only after 10 minutes of running). */
+const BACKOFF_FIRST_MS = 10_000;
+const BACKOFF_MAX_MS = 300_000;
+
+/**
+ * How long before a status termination the container's crashes began, at least: a status keeps
+ * only the last of `restarts` terminations, and the kubelet waited its back-off between each two.
+ */
+export function minCrashLoopSpanMs(restarts: number): number {
+  let span = 0;
+  for (let i = 0; i < restarts - 1; i++) span += Math.min(BACKOFF_FIRST_MS * 2 ** i, BACKOFF_MAX_MS);
+  return span;
+}
+
+/** The latest time by which a mark's container had certainly crashed for the first time. */
+const firstCrashBy = (c: CrashMark): number => t(c.at) - (c.from === 'status' ? minCrashLoopSpanMs(c.restarts) : 0);
+
+/**
+ * The most recent pod-shaping drift that crashes followed within the window, and before which
+ * nothing crashed within the window: a change made while Pods already crashed (a fix being tried)
+ * came after the trouble, and a crash of some other Pod long before (an old ReplicaSet's, days
+ * ago) says nothing about this change.
+ */
 export function driftBeforeCrash(drifts: readonly DriftMark[], crashes: readonly CrashMark[], windowMs: number): DriftBeforeCrash | undefined {
-  const valid = crashes.filter((c) => !Number.isNaN(t(c.at)));
+  const valid = crashes.filter((c) => !Number.isNaN(t(c.at))).sort((a, b) => t(a.at) - t(b.at));
   if (valid.length === 0) return undefined;
-  const first = valid.reduce((a, b) => (t(b.at) < t(a.at) ? b : a));
-  const firstAt = t(first.at);
-  let best: DriftMark | undefined;
+  let best: { drift: DriftMark; crash: CrashMark; at: number } | undefined;
   for (const d of drifts) {
     const at = t(d.at);
     if (Number.isNaN(at) || !shapesPods(d.kind, d.path)) continue;
-    if (at > firstAt || firstAt - at > windowMs) continue;
-    if (!best || at > t(best.at)) best = d;
+    if (best && at <= best.at) continue;
+    const crashingBefore = valid.some((c) => {
+      const first = firstCrashBy(c);
+      return first < at && at - first <= windowMs;
+    });
+    if (crashingBefore) continue;
+    const next = valid.find((c) => t(c.at) >= at && t(c.at) - at <= windowMs);
+    if (next) best = { drift: d, crash: next, at };
   }
   if (!best) return undefined;
-  return { drift: best, crash: first, leadMs: firstAt - t(best.at), windowMs };
+  return { drift: best.drift, crash: best.crash, leadMs: t(best.crash.at) - best.at, windowMs };
 }
 
 /** One mark per (object, path, time): the live state and the history often tell of the same change. */
