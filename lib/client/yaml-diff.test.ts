@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { changeMayBeRedacted, changeValueText, diffObject, diffTexts, kindOfObject } from './yaml-diff';
+import { changeMayBeRedacted, changeValueText, diffLines, diffObject, diffTexts, kindOfObject } from './yaml-diff';
 
 const side = (object: Record<string, unknown>) => ({ object, volatilePaths: [] as string[] });
 const changed = (lines: ReturnType<typeof diffObject>) => lines.filter((l) => l.op !== 'same').map((l) => `${l.op} ${l.text.trim()}`);
@@ -95,5 +95,16 @@ describe('yaml diff: redaction markers only where the server makes them', () => 
     expect(changeValueText({ a: marker }, true)).toBe('{"a":"(value hidden)"}');
     expect(changeValueText('x', false)).toBe('"x"');
     expect(changeValueText(undefined, false)).toBe('—');
+  });
+});
+
+describe('diffLines with one side empty', () => {
+  it('adds or removes every line, numbered, without aligning', () => {
+    const lines = Array.from({ length: 10_000 }, (_, i) => `line ${i}`);
+    const added = diffLines([], lines);
+    expect(added).toHaveLength(10_000);
+    expect(added.every((l, i) => l.op === 'add' && l.right === i + 1)).toBe(true);
+    const removed = diffLines(lines.slice(0, 3), []);
+    expect(removed.map((l) => [l.op, l.left])).toEqual([['del', 1], ['del', 2], ['del', 3]]);
   });
 });

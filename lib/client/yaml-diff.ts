@@ -358,9 +358,18 @@ export interface DiffLine {
 
 const MAX_D = 4000;
 
+/** Every line of `a` removed, every line of `b` added. */
+const replaceAll = (a: readonly string[], b: readonly string[]): DiffLine[] => [
+  ...a.map((text, i) => ({ op: 'del' as const, text, left: i + 1 })),
+  ...b.map((text, i) => ({ op: 'add' as const, text, right: i + 1 })),
+];
+
 export function diffLines(a: readonly string[], b: readonly string[]): DiffLine[] {
   const n = a.length;
   const m = b.length;
+  // One side empty (a missing object's live side): nothing to align, and the search below would
+  // copy its state at each of n + m steps (10,000 lines: a second and hundreds of MB).
+  if (n === 0 || m === 0) return replaceAll(a, b);
   const max = n + m;
   const offset = max + 1;
   let v: Int32Array = new Int32Array(2 * max + 3);
@@ -386,7 +395,7 @@ export function diffLines(a: readonly string[], b: readonly string[]): DiffLine[
   }
   if (!found) {
     // Too different to be worth aligning: everything removed, everything added.
-    return [...a.map((text, i) => ({ op: 'del' as const, text, left: i + 1 })), ...b.map((text, i) => ({ op: 'add' as const, text, right: i + 1 }))];
+    return replaceAll(a, b);
   }
   trace.push(v.slice());
   // Backtrack.

@@ -76,9 +76,13 @@ const watchSchema = z
 const frameOrigin = nonEmpty
   .transform((s) => s.trim().replace(/\/+$/, ''))
   .pipe(
-    z.string().regex(/^https?:\/\/(\*\.)?[A-Za-z0-9.-]+(:[0-9]{1,5})?$/, {
-      message: 'an origin such as `https://backstage.example.com` or `https://*.example.com:8443` (scheme and host, no path)',
-    }),
+    z
+      .string()
+      .regex(/^https?:\/\/(\*\.)?[A-Za-z0-9.-]+(:[0-9]{1,5})?$/, {
+        message: 'an origin such as `https://backstage.example.com` or `https://*.example.com:8443` (scheme and host, no path)',
+      })
+      // `https://*.com` would let every site under a top-level domain frame the embeds.
+      .refine((o) => !/^https?:\/\/\*\.[^.:]+(:[0-9]+)?$/.test(o), { message: 'a wildcard needs a domain of at least two labels under it (`https://*.example.com`, not `https://*.com`)' }),
   );
 
 const embedSchema = z

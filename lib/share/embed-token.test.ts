@@ -64,6 +64,7 @@ describe('embed configuration', () => {
     ]);
     expect(() => parseDashboardConfig({ embed: { allowedOrigins: ['https://a.example/path'] } }, 't')).toThrow(/embed.allowedOrigins.0/);
     expect(() => parseDashboardConfig({ embed: { allowedOrigins: ['javascript:alert(1)'] } }, 't')).toThrow(/origin/);
+    for (const tld of ['https://*.com', 'https://*.io:8443']) expect(() => parseDashboardConfig({ embed: { allowedOrigins: [tld] } }, 't'), tld).toThrow(/two labels/);
     expect(() => parseDashboardConfig({ embed: { tokenSecret: 'short' } }, 't')).toThrow(/32/);
     expect(() => parseDashboardConfig({ embed: { requireToken: true } }, 't')).toThrow(/requireToken needs tokenSecret/);
     const env = loadDashboardConfig({ DRIFTWATCH_EMBED_ORIGINS: 'http://127.0.0.1:5000, https://portal.example', DRIFTWATCH_EMBED_TOKEN_SECRET: SECRET, DRIFTWATCH_EMBED_REQUIRE_TOKEN: 'true' });
