@@ -3,7 +3,7 @@
  * zod and hands the plain values here.
  */
 import { labelsMatch, parseLabelSelector } from '../drift';
-import { kindFilterMatches, type DriftStatus, type ObjectDriftState } from './types';
+import { kindFilterMatches, objectIdentity, type DriftStatus, type ObjectDriftState } from './types';
 
 export interface DriftQuery {
   cluster?: string[];
@@ -72,12 +72,7 @@ export function countDrift(all: Iterable<ObjectDriftState>, namespaces?: Readonl
 export function driftSummaryOf(s: ObjectDriftState): ObjectDriftState {
   return {
     id: s.id,
-    cluster: s.cluster,
-    group: s.group,
-    version: s.version,
-    kind: s.kind,
-    namespace: s.namespace,
-    name: s.name,
+    ...objectIdentity(s),
     status: s.status,
     since: s.since,
     changes: s.changes.map((c) => ({ path: c.path, op: c.op, ...(c.manager ? { manager: { name: c.manager.name, operation: c.manager.operation } } : {}) })),

@@ -9,7 +9,7 @@ import type { KubeObject } from '../kube/cache-diff';
 import { deepEqual } from '../kube/cache-diff';
 import { maskedTerminationMessage } from '../health/log-mask';
 import type { DriftChange } from './types';
-import { groupOf } from './types';
+import { groupOf, objectIdentity } from './types';
 
 export interface LiveWrite {
   cluster: string;
@@ -75,15 +75,10 @@ export class HistoryRecorder {
       return;
     }
     const s = change.state;
-    if (s.status === 'missing') this.missing.set(s.id, { cluster: s.cluster, group: s.group, version: s.version, kind: s.kind, namespace: s.namespace, name: s.name });
+    if (s.status === 'missing') this.missing.set(s.id, objectIdentity(s));
     else this.missing.delete(s.id);
     this.store.recordObjectState({
-      cluster: s.cluster,
-      group: s.group,
-      version: s.version,
-      kind: s.kind,
-      namespace: s.namespace,
-      name: s.name,
+      ...objectIdentity(s),
       ...(s.uid ? { uid: s.uid } : {}),
       at: new Date(change.at),
       status: s.status,

@@ -41,6 +41,11 @@ export interface ObjectIdentity {
   name: string;
 }
 
+/** Just the identity of an object (or of a state that carries more). */
+export function objectIdentity(o: ObjectIdentity): ObjectIdentity {
+  return { cluster: o.cluster, group: o.group, version: o.version, kind: o.kind, namespace: o.namespace, name: o.name };
+}
+
 export interface ObjectDriftState extends ObjectIdentity {
   /** `cluster/group/kind/namespace/name`, stable across versions of the same object. */
   id: string;

@@ -89,7 +89,11 @@ describe('VersionReader', () => {
     reader.request(request('denied', '1'));
     await settle();
     await releaseAll(begun);
-    expect(answers.map((a) => [a.request.name, a.result])).toEqual([
+    // Each object's first answer: failures are tried again after 5 ms, and on a busy machine the
+    // retry of `x` (no read to wait for) may already have answered once more.
+    const first = new Map<string, VersionRead>();
+    for (const a of answers) if (!first.has(a.request.name)) first.set(a.request.name, a.result);
+    expect([...first]).toEqual([
       ['x', { ok: false, message: 'the cluster does not serve HorizontalPodAutoscaler in autoscaling/v9' }],
       ['gone', { ok: false, gone: true, message: 'not found as autoscaling/v1' }],
       ['denied', { ok: false, message: 'could not read it as autoscaling/v1: Forbidden: horizontalpodautoscalers is forbidden' }],
