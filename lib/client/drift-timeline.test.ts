@@ -71,6 +71,8 @@ describe('timeline click', () => {
   it('targets the biggest group at that point, only when stacked and something drifts', () => {
     expect(biggestGroupHref(row, ['shop', 'bank', '(cluster-scoped)'], 'namespace')).toBe('/drift?namespace=bank');
     expect(biggestGroupHref(row, ['shop', 'bank'], 'none')).toBeUndefined();
+    // The history counts kinds without their group: the link asks for the kind in any group.
+    expect(biggestGroupHref({ Service: 3, Pod: 1 }, ['Service', 'Pod'], 'kind')).toBe('/drift?kind=Service.*');
     expect(biggestGroupHref({ t: T0, shop: 0 }, ['shop'], 'namespace')).toBeUndefined();
     expect(biggestGroupHref(undefined, ['shop'], 'namespace')).toBeUndefined();
   });

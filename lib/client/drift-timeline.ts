@@ -88,7 +88,9 @@ export function biggestGroupHref(row: Readonly<Record<string, number | string>> 
     const n = Number(row[g]);
     if (n > max) (max = n), (best = g);
   }
-  return best ? `/drift?${stack}=${encodeURIComponent(best)}` : undefined;
+  if (!best) return undefined;
+  // The history's counts keep a kind without its group: the table shows that kind in every group.
+  return `/drift?${stack}=${encodeURIComponent(stack === 'kind' ? `${best}.*` : best)}`;
 }
 
 export interface Navigator {

@@ -59,6 +59,9 @@ interface Found {
 
 const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
+/** A message as the summary keeps it: cut (masking costs time with length), masked, cut again. */
+const shownMessage = (text: string) => clip(maskSecrets(clip(text, MAX_MESSAGE * 4)), MAX_MESSAGE);
+
 const GO_CRASH = /^(panic|fatal error): (.*)$/;
 const GOROUTINE = /^goroutine (\d+)(?: [^[]*)?\[([^\]]*)\]:\s*$/;
 const GO_FRAME_FILE = /^\t(\S.*?):(\d+)(?: \+0x[0-9a-f]+)?(?: .*)?$/;
@@ -202,7 +205,7 @@ function goCrash(lines: string[], start: number): Found {
   }
   const s: CrashSummary = {
     kind,
-    message: clip(maskSecrets(msg.join('\n')), MAX_MESSAGE),
+    message: shownMessage(msg.join('\n')),
     atLine: start + 1,
     excerpt: excerptOf(lines, start, end),
     exitCode: 2,
@@ -232,7 +235,7 @@ function pythonTraceback(lines: string[], start: number): Found | undefined {
   }
   const message = lines[i];
   if (message === undefined) return undefined;
-  const s: CrashSummary = { kind: 'python-traceback', message: clip(maskSecrets(message), MAX_MESSAGE), atLine: start + 1, excerpt: excerptOf(lines, start, i + 1) };
+  const s: CrashSummary = { kind: 'python-traceback', message: shownMessage(message), atLine: start + 1, excerpt: excerptOf(lines, start, i + 1) };
   if (last) s.frame = last;
   return { crash: s, end: i + 1 };
 }
@@ -314,7 +317,7 @@ function exception(lines: string[], start: number): Found | undefined {
   // a framework's "failed to start") are about, and where to look.
   const root = sections[sections.length - 1]!;
   const f = root.frame ?? [...sections].reverse().find((s) => s.frame)?.frame;
-  const s: CrashSummary = { kind: 'exception', message: clip(maskSecrets(root.message), MAX_MESSAGE), atLine: start + 1, excerpt: exceptionExcerpt(lines, start, root, end) };
+  const s: CrashSummary = { kind: 'exception', message: shownMessage(root.message), atLine: start + 1, excerpt: exceptionExcerpt(lines, start, root, end) };
   if (f) s.frame = f;
   return { crash: s, end };
 }
@@ -331,7 +334,7 @@ function jsonFatal(line: string, index: number): Found | undefined {
   if (typeof parsed !== 'object' || parsed === null) return undefined;
   const rec = parsed as Record<string, unknown>;
   const msg = [rec.msg, rec.message, rec.error, rec.err].find((v): v is string => typeof v === 'string') ?? line;
-  const s: CrashSummary = { kind: 'go-log-fatal', message: clip(maskSecrets(msg), MAX_MESSAGE), atLine: index + 1, excerpt: excerptOf([line], 0, 1) };
+  const s: CrashSummary = { kind: 'go-log-fatal', message: shownMessage(msg), atLine: index + 1, excerpt: excerptOf([line], 0, 1) };
   const caller = typeof rec.caller === 'string' ? /^(.*\.go):(\d+)$/.exec(rec.caller) : null;
   if (caller) s.frame = frame(undefined, caller[1]!, Number(caller[2]));
   return { crash: s, end: index + 1 };
@@ -340,7 +343,7 @@ function jsonFatal(line: string, index: number): Found | undefined {
 function klogFatal(lines: string[], i: number): Found | undefined {
   const k = KLOG_FATAL.exec(lines[i]!);
   if (!k) return undefined;
-  const crash: CrashSummary = { kind: 'klog-fatal', message: clip(maskSecrets(k[3]!), MAX_MESSAGE), frame: frame(undefined, k[1]!, Number(k[2])), atLine: i + 1, excerpt: excerptOf(lines, i, i + 1), exitCode: 255, exitCodeFrom: 'inferred' };
+  const crash: CrashSummary = { kind: 'klog-fatal', message: shownMessage(k[3]!), frame: frame(undefined, k[1]!, Number(k[2])), atLine: i + 1, excerpt: excerptOf(lines, i, i + 1), exitCode: 255, exitCodeFrom: 'inferred' };
   return { crash, end: i + 1 };
 }
 
@@ -447,7 +450,7 @@ function logFatal(lines: string[], opts: ParseOptions): CrashSummary | undefined
   if (!STD_LOG_DATE.test(l) && !/^\S+\.go:\d+: /.test(l)) return undefined;
   const m = STD_LOG.exec(l)!;
   if (opts.exitCode !== 1 && !(opts.exitCode === undefined && m[1])) return undefined;
-  const s: CrashSummary = { kind: 'go-log-fatal', message: clip(maskSecrets(m[3]!), MAX_MESSAGE), atLine: i + 1, excerpt: excerptOf(lines, i, i + 1), exitCode: 1, exitCodeFrom: 'inferred' };
+  const s: CrashSummary = { kind: 'go-log-fatal', message: shownMessage(m[3]!), atLine: i + 1, excerpt: excerptOf(lines, i, i + 1), exitCode: 1, exitCodeFrom: 'inferred' };
   if (m[1]) s.frame = frame(undefined, m[1], Number(m[2]));
   return s;
 }

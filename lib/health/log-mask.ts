@@ -23,7 +23,9 @@ const RULES: ReadonlyArray<[RegExp, (m: string, ...groups: string[]) => string]>
   [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{6,}/gi, (_m, scheme) => `${scheme} ${MASK}`],
   // Other schemes of an Authorization header: `token <hex>` (GitHub), `ApiKey …`, `Digest …`.
   [/\b(token|ApiKey|Digest|Negotiate)\s+[A-Za-z0-9._~+/=-]{16,}/gi, (_m, scheme) => `${scheme} ${MASK}`],
-  [/\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g, () => MASK],
+  // Token formats start where a run of their own characters does: a word boundary alone let them
+  // start after every '-' of a long run (`eyJ-eyJ-…`), each start scanning to its end.
+  [/(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g, () => MASK],
   // scheme://user:password@host, the user possibly empty (redis://:pw@…); up to the last @ near it,
   // since passwords hold '@' and '/' unescaped in logs more often than hosts do.
   [/\b([a-z][a-z0-9+.-]{0,31}:\/\/[^\s:/@"'<>]{0,256}):[^\s"'<>]{0,256}@/gi, (_m, prefix) => `${prefix}:${MASK}@`],
@@ -39,9 +41,9 @@ const RULES: ReadonlyArray<[RegExp, (m: string, ...groups: string[]) => string]>
   [/\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g, () => MASK],
   [/\bgh[pousr]_[A-Za-z0-9]{30,}\b/g, () => MASK],
   [/\bgithub_pat_[A-Za-z0-9_]{30,}\b/g, () => MASK],
-  [/\bxox[abprs]-[A-Za-z0-9-]{10,}\b/g, () => MASK],
+  [/(?<![A-Za-z0-9-])xox[abprs]-[A-Za-z0-9-]{10,}\b/g, () => MASK],
   [/\bsk_(?:live|test)_[A-Za-z0-9]{16,}\b/g, () => MASK],
-  [/\bglpat-[A-Za-z0-9_-]{20,}\b/g, () => MASK],
+  [/(?<![A-Za-z0-9_-])glpat-[A-Za-z0-9_-]{20,}\b/g, () => MASK],
   [/\bnpm_[A-Za-z0-9]{36}\b/g, () => MASK],
   [/\bhv[sbr]\.[A-Za-z0-9_-]{20,}/g, () => MASK],
   [/\bAIza[0-9A-Za-z_-]{35}\b/g, () => MASK],

@@ -85,6 +85,17 @@ describe('the end of the log is read even when the tail is longer than limitByte
     expect(parseCrashLog(log.text, { exitCode: 2 })).toMatchObject({ message: 'assignment to entry in nil map', frame: { file: 'main.go', line: 10 } });
   });
 
+  it('lines that grow towards the end (a debug dump before the crash): halving finds a tail that fits within the requests', async () => {
+    const panic = crash('go-repanic.txt');
+    const short = Array.from({ length: 450 }, (_, i) => `I ok ${i}`);
+    const dump = Array.from({ length: 40 }, () => 'd'.repeat(10 * 1024));
+    logs.set('growing', Buffer.from(`${[...short, ...dump].join('\n')}\n${panic}`));
+    const log = await fetchLog('growing');
+    expect(log.text.endsWith(panic)).toBe(true);
+    expect(log).toMatchObject({ truncated: true, atEnd: true });
+    expect(requests.length).toBeLessThanOrEqual(MAX_LOG_REQUESTS);
+  });
+
   it('a tail that fits is read once, whole', async () => {
     const panic = crash('go-repanic.txt');
     logs.set('short', Buffer.from(`starting\n${panic}`));

@@ -119,20 +119,25 @@ const completeLines = (text: string) => text.split('\n').length - 1;
  * The next tail to ask for, or undefined when there is none better. While every tail tried was
  * cut: as many lines as fitted in the smallest cut one (less a tenth for the line the cut went
  * through), taking the lines at the log's end to be as long as those its text shows; when not one
- * line fitted (a line longer than limitBytes), an eighth of it, blindly. After a blind step fitted,
+ * line fitted (a line longer than limitBytes), an eighth of it, blindly; scaled once and still cut,
+ * half of it (the lines grow towards the end) or less. After such a step fitted,
  * halfway back up towards the cut tail, so that the lines between that long line and the end —
  * the start of a crash among them — are read too, until the gap is an eighth of what fitted (the
  * lines lost then are the farthest from the end).
  */
-function nextTail(fit: Probe | undefined, cut: Probe, blind: boolean): { tailLines: number; blind: boolean } | undefined {
+function nextTail(fit: Probe | undefined, cut: Probe, blind: boolean, cuts: number): { tailLines: number; blind: boolean } | undefined {
   if (fit) {
     const gap = cut.tailLines - fit.tailLines;
     return blind && gap > 1 && gap > fit.tailLines / 8 ? { tailLines: fit.tailLines + Math.floor(gap / 2), blind } : undefined;
   }
   if (cut.tailLines <= 1) return undefined;
   const fitted = completeLines(cut.read.text);
-  const next = fitted > 0 ? Math.floor(fitted * 0.9) : Math.floor(cut.tailLines / 8);
-  return { tailLines: Math.max(1, Math.min(cut.tailLines - 1, next)), blind: fitted === 0 };
+  if (fitted > 0 && cuts === 1) return { tailLines: Math.max(1, Math.min(cut.tailLines - 1, Math.floor(fitted * 0.9))), blind: false };
+  // Scaled once and still cut: the lines grow towards the end, and a tenth less per request would
+  // spend every request before one fits. Halving finds a tail that fits within the requests left,
+  // and the search then goes back up towards the cut one (as after a blind step).
+  const next = fitted > 0 ? Math.min(Math.floor(fitted * 0.9), Math.floor(cut.tailLines / 2)) : Math.floor(cut.tailLines / 8);
+  return { tailLines: Math.max(1, Math.min(cut.tailLines - 1, next)), blind: true };
 }
 
 /**
@@ -149,8 +154,9 @@ export async function readLogTail(read: ReadLogTail, o: { tailLines: number; tim
   let cut = first;
   let blind = false;
   let requests = 1;
+  let cuts = first.read.truncated ? 1 : 0;
   while (fit !== first && requests < MAX_LOG_REQUESTS) {
-    const next = nextTail(fit, cut, blind);
+    const next = nextTail(fit, cut, blind, cuts);
     const left = o.timeoutMs - (performance.now() - started);
     if (!next || left <= 0) break;
     requests++;
@@ -162,8 +168,10 @@ export async function readLogTail(read: ReadLogTail, o: { tailLines: number; tim
       break;
     }
     blind = next.blind;
-    if (probe.read.truncated) cut = probe;
-    else fit = probe;
+    if (probe.read.truncated) {
+      cut = probe;
+      cuts++;
+    } else fit = probe;
   }
   const best = fit ?? cut;
   return { ...best.read, truncated: first.read.truncated, atEnd: !best.read.truncated, tailLines: best.tailLines, requests, ms: performance.now() - started };

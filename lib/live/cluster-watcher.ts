@@ -109,6 +109,8 @@ export class ClusterWatcher {
   private matcher: { of: ApiResource[]; matches: (pattern: string, r: ApiResource) => boolean } | undefined;
   private discoveryError: string | undefined;
   private discoveryRetry: Backoff | undefined;
+  /** The last discovery answered for every group-version (none left to the previous one's answer). */
+  private discoveryComplete = false;
   /** Resources now watched in another version, whose objects the old version's informer left in the tracker. */
   private readonly versionSwaps = new Set<string>();
   /** Owner resources watched again from scratch, whose owners the old informer left in the tracker. */
@@ -380,6 +382,15 @@ export class ClusterWatcher {
   }
 
   /**
+   * Whether this cluster's state says what is in it and what is not: discovery answered for every
+   * group (a kind of a group that did not answer is not watched, yet not gone) and the state is
+   * complete. A cluster that could not be reached at start is ready (done trying) but not this.
+   */
+  knowsItsObjects(): boolean {
+    return this.discoveryComplete && this.discoveryError === undefined && this.isComplete();
+  }
+
+  /**
    * The tracked kinds (`group/kind`), split by whether every informer of theirs has listed and is
    * watching (the tracker then holds all their objects, in the watched namespaces) or not
    * (forbidden, failing, still listing). For the history store's first-sync sweep.
@@ -555,12 +566,14 @@ export class ClusterWatcher {
       if (!reused) this.otherVersions.clear();
       if (servedVersions) this.servedVersions = servedVersions;
       this.discoveryError = undefined;
+      this.discoveryComplete = failures.length === 0;
       if (!reused) this.opts.onDiscovery?.();
       for (const f of failures) this.log(`discovery of ${f.groupVersion} failed: ${f.message}`);
       if (failures.length > 0) this.retryDiscovery();
       else this.discoveryRetry?.reset();
     } catch (err) {
       this.discoveryError = `discovery failed: ${describeKubeError(err)}`;
+      this.discoveryComplete = false;
       this.log(this.discoveryError);
       this.retryDiscovery();
       if (this.discovered.length === 0) return;

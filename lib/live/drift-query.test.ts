@@ -34,6 +34,7 @@ describe('queryDrift', () => {
     expect(names('Service')).toEqual(['svc']);
     expect(names('service.serving.knative.dev')).toEqual(['ksvc']);
     expect(names('Widget')).toEqual(['p']);
+    expect(names('Service.*')).toEqual(['ksvc', 'svc']);
   });
 
   it('filters by status, namespace, kind, label selector and text, and counts statuses', () => {

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parseDashboardConfig } from '../config/dashboard-config';
 import { tempDirs } from '../../testing/temp-dirs';
 import { DirectoryManifestFeed } from './manifest-feed';
+import type { DriftStore, FirstSyncInput } from '../store';
 import { LiveRuntime } from './runtime';
 
 const tempDir = tempDirs('dw-runtime-start-');
@@ -21,6 +22,31 @@ describe('a runtime whose configuration points at nothing usable', () => {
       expect(runtime.isReady()).toBe(false);
       expect(await runtime.whenReady(200)).toBe(false);
       expect(logged).toContainEqual(expect.stringMatching(/^manifests .*no-such-manifests: the manifest directory does not exist; until it can be read, its objects are compared with the other sources \(last-applied, owner-template\)$/));
+    } finally {
+      await runtime.stop();
+    }
+  });
+});
+
+describe('a cluster that cannot be reached at start', () => {
+  it('is ready (done trying) but tells the history nothing of what went: its objects are unknown, not gone', async () => {
+    const dir = tempDir();
+    const kubeconfig = join(dir, 'kubeconfig');
+    writeFileSync(
+      kubeconfig,
+      ['apiVersion: v1', 'kind: Config', 'clusters: [{name: c, cluster: {server: "https://127.0.0.1:1", insecure-skip-tls-verify: true}}]', 'users: [{name: u, user: {token: x}}]', 'contexts: [{name: c, context: {cluster: c, user: u}}]', 'current-context: c'].join('\n'),
+    );
+    const sweeps: FirstSyncInput[] = [];
+    // Only the sweep is looked at; every other record goes nowhere.
+    const store = new Proxy({}, { get: (_t, k) => (k === 'recordFirstSync' ? (v: FirstSyncInput) => sweeps.push(v) : () => Promise.resolve()) }) as unknown as DriftStore;
+    const config = parseDashboardConfig({ clusters: [{ name: 'prod', kubeconfig }] }, 'test');
+    const runtime = new LiveRuntime({ config, store, log: () => undefined });
+    try {
+      void runtime.start();
+      expect(await runtime.whenReady(20_000)).toBe(true);
+      // A few ticks of the timer that sweeps (every 100 ms).
+      await new Promise((r) => setTimeout(r, 500));
+      expect(sweeps).toEqual([]);
     } finally {
       await runtime.stop();
     }

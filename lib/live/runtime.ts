@@ -197,6 +197,8 @@ export class LiveRuntime {
     );
     const retainBy = Date.now() + 300_000;
     let retained = false;
+    // Clusters whose first sync has not yet told the history what went while nobody watched.
+    const unswept = new Set(this.history ? this.clusters.values() : []);
     this.retainTimer = setInterval(() => {
       const ready = this.isReady();
       // Ready, or never going to be (a cluster that keeps failing): keep events from now on.
@@ -209,11 +211,16 @@ export class LiveRuntime {
         this.log(`${ready ? 'ready' : 'not ready'} ${Date.now() - this.startedAt.getTime()} ms after start: ${objects} objects, ${this.events.lastSeq} drift events`);
         this.opts.onInitialSync?.();
       }
-      // Only a complete state says which objects are gone; a start that times out sweeps once ready.
+      // Only a complete state says which objects are gone: a cluster that could not be reached (or
+      // whose discovery left groups unanswered) is swept once it has really synced.
       if (!ready) return;
-      clearInterval(this.retainTimer);
       const at = new Date();
-      for (const w of this.clusters.values()) this.history?.onFirstSync(w.name, w.trackedKinds(), w.tracker.list(), at);
+      for (const w of unswept) {
+        if (!w.knowsItsObjects()) continue;
+        unswept.delete(w);
+        this.history?.onFirstSync(w.name, w.trackedKinds(), w.tracker.list(), at);
+      }
+      if (unswept.size === 0) clearInterval(this.retainTimer);
     }, 100);
     this.retainTimer.unref();
     // Clusters start side by side: one unreachable cluster must not hold up the others.

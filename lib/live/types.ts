@@ -123,13 +123,15 @@ const CORE_KINDS: ReadonlySet<string> = new Set(
 
 /**
  * Whether a `kind` filter value (any case) names an object's kind, in the drift API and the table
- * alike. `Kind.group` names that group's; a bare kind the core group has names the core group's
+ * alike. `Kind.group` names that group's, `Kind.*` that kind in any group; a bare kind the core group has names the core group's
  * (`Service`, not also `Service.serving.knative.dev`). A bare kind the core group does not have
  * names that kind in any group, as links without a group mean it: the history chart's (its counts
  * keep no group) and hand-written ones (`kind=Deployment`, docs/embedding.md).
  */
 export function kindFilterMatches(value: string, group: string, kind: string): boolean {
   const v = value.toLowerCase();
+  // `Kind.*`: that kind in any group, for links that know no group (the history chart's).
+  if (v.endsWith('.*')) return kind.toLowerCase() === v.slice(0, -2);
   if (v.includes('.') || CORE_KINDS.has(v)) return groupKind(group, kind).toLowerCase() === v;
   return kind.toLowerCase() === v;
 }

@@ -10,6 +10,11 @@ describe('loggablePath', () => {
     expect(loggablePath(`/api/v1/snapshots/${id}`)).not.toContain(id);
   });
 
+  it('finds the id behind escapes the router decodes', () => {
+    const id = newSnapshotId();
+    for (const p of [`/api/v1/%73napshots/${id}`, `/%73/${id}`, `//s/${id}`]) expect(loggablePath(p), p).not.toContain(id);
+  });
+
   it('leaves other paths as they are', () => {
     for (const p of ['/api/v1/snapshots', '/api/v1/history/object', '/drift', '/']) expect(loggablePath(p)).toBe(p);
   });

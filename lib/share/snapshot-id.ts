@@ -26,5 +26,12 @@ export function snapshotIdHash(id: string): string {
  * replaced by the start of its hash, as the audit log names snapshots.
  */
 export function loggablePath(pathname: string): string {
-  return pathname.replace(/^(\/s\/|\/api\/v1\/snapshots\/)([^/]+)/, (_m, prefix: string, id: string) => `${prefix}sha256:${snapshotIdHash(id).slice(0, 16)}`);
+  let path = pathname;
+  try {
+    // As the router reads it: `/api/v1/%73napshots/<id>` is the snapshot route too.
+    path = decodeURIComponent(pathname);
+  } catch {
+    // Escapes that do not decode: matched as written.
+  }
+  return path.replace(/(^|\/)(s|snapshots)\/([^/]+)/g, (_m, lead: string, route: string, id: string) => `${lead}${route}/sha256:${snapshotIdHash(id).slice(0, 16)}`);
 }
