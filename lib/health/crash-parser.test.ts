@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { crashLine, programs, runGoCrashes, type GoRun, type ProgramName } from '../../testing/go-crash';
 import { frameLabel, parseCrashLog } from './crash-parser';
-import { MASK, maskSecrets } from './log-mask';
+import { MASK } from './log-mask';
 
 let runs: Record<ProgramName, GoRun>;
 
@@ -182,32 +182,5 @@ Node.js v22.11.0
   it('an ordinary log is no crash', () => {
     expect(parseCrashLog('starting\nlistening on :8080\nError: retrying in 5s\n')).toBeUndefined();
     expect(parseCrashLog('')).toBeUndefined();
-  });
-});
-
-describe('masking', () => {
-  it.each([
-    ['Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl', 'eyJhbGci'],
-    ['db url postgres://app:hunter2@db:5432/app', 'hunter2'],
-    ['password=hunter2 user=bob', 'hunter2'],
-    ['{"api_key": "k-123456", "user": "bob"}', 'k-123456'],
-    ['AWS key AKIAIOSFODNN7EXAMPLE used', 'AKIAIOSFODNN7EXAMPLE'],
-    ['gh token ghp_0123456789abcdefghijABCDEFGHIJ012345', 'ghp_0123'],
-    ['-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----', 'MIIEow'],
-    ['secret blob Zm9vYmFyQmF6UXV4MTIzNDU2Nzg5MGFiY2RlZmdoaWprbG1ub3A=', 'Zm9vYmFy'],
-  ])('%s', (text, hidden) => {
-    const out = maskSecrets(text);
-    expect(out).not.toContain(hidden);
-    expect(out).toContain(MASK);
-  });
-
-  it('keeps file paths of stack frames readable, random build directories included', () => {
-    const frames = '\t/tmp/driftwatch-crashy-Xy9AbC1234567890qwertyZ/nilmap/main.go:8 +0x65\n\t/home/Builder7/go/pkg/mod/github.com/Acme9/op@v1.2.3/controllers/reconcileLoopHandler2/x.go:14';
-    expect(maskSecrets(frames)).toBe(frames);
-  });
-
-  it('keeps what is not secret readable: hashes, UIDs, messages', () => {
-    const text = 'pod uid 63674389-f613-11e8-a057-fe5f49266390 image sha256:621c2f39f8133acb8e64023a94dbdf0d5ca81896102b9e57c0dc184cadaf5528 panic: assignment to entry in nil map';
-    expect(maskSecrets(text)).toBe(text);
   });
 });

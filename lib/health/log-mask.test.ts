@@ -4,6 +4,14 @@ import { MASK, maskSecrets } from './log-mask';
 
 describe('maskSecrets: shapes of credentials seen in real logs', () => {
   it.each([
+    ['Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl', 'eyJhbGci'],
+    ['db url postgres://app:hunter2@db:5432/app', 'hunter2'],
+    ['password=hunter2 user=bob', 'hunter2'],
+    ['{"api_key": "k-123456", "user": "bob"}', 'k-123456'],
+    ['AWS key AKIAIOSFODNN7EXAMPLE used', 'AKIAIOSFODNN7EXAMPLE'],
+    ['gh token ghp_0123456789abcdefghijABCDEFGHIJ012345', 'ghp_0123'],
+    ['-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----', 'MIIEow'],
+    ['secret blob Zm9vYmFyQmF6UXV4MTIzNDU2Nzg5MGFiY2RlZmdoaWprbG1ub3A=', 'Zm9vYmFy'],
     ['redis://:hunter2pass@redis:6379/0', 'hunter2pass'],
     ['postgres://app:pa/ss@db:5432/app', 'pa/ss'],
     ['mongodb+srv://app:p@ssw0rd@cluster0.example.net/db', 'ssw0rd'],
@@ -19,6 +27,16 @@ describe('maskSecrets: shapes of credentials seen in real logs', () => {
     const out = maskSecrets(text);
     expect(out).not.toContain(hidden);
     expect(out).toContain(MASK);
+  });
+
+  it('keeps file paths of stack frames readable, random build directories included', () => {
+    const frames = '\t/tmp/driftwatch-crashy-Xy9AbC1234567890qwertyZ/nilmap/main.go:8 +0x65\n\t/home/Builder7/go/pkg/mod/github.com/Acme9/op@v1.2.3/controllers/reconcileLoopHandler2/x.go:14';
+    expect(maskSecrets(frames)).toBe(frames);
+  });
+
+  it('keeps what is not secret readable: hashes, UIDs, messages', () => {
+    const text = 'pod uid 63674389-f613-11e8-a057-fe5f49266390 image sha256:621c2f39f8133acb8e64023a94dbdf0d5ca81896102b9e57c0dc184cadaf5528 panic: assignment to entry in nil map';
+    expect(maskSecrets(text)).toBe(text);
   });
 
   it('keeps the quoting of a masked value inside JSON text inside a JSON log line', () => {
