@@ -40,6 +40,9 @@ describe('drift before crash', () => {
     // Status alone: 8 restarts end at 07:02:10, so the loop began by 06:47 at the latest (back-off 10 s doubling to 5 min).
     const looping: CrashMark = { ...crash('2026-11-26T07:02:10Z'), restarts: 8 };
     expect(driftBeforeCrash([drift('2026-11-26T06:58:00Z', limits)], [looping], 15 * MIN)).toBeUndefined();
+    // Unless the Pod itself is newer than the change (the rollout's new Pod): its crashes all came after.
+    const newPod: CrashMark = { ...looping, podCreatedAt: '2026-11-26T06:58:05Z' };
+    expect(driftBeforeCrash([drift('2026-11-26T06:58:00Z', limits)], [newPod], 15 * MIN)?.leadMs).toBe(4 * MIN + 10_000);
   });
 
   it('counts only fields that shape Pods', () => {

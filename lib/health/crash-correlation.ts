@@ -30,6 +30,8 @@ export interface CrashMark {
   location?: string;
   /** `status`: a termination in the Pod's status; `history`: a restart or CrashLoopBackOff the watch recorded. */
   from: 'status' | 'history';
+  /** When the Pod was created: none of its crashes is older (a rollout's new Pod starts after the change). */
+  podCreatedAt?: string;
 }
 
 export interface DriftBeforeCrash {
@@ -74,8 +76,15 @@ export function minCrashLoopSpanMs(restarts: number): number {
   return span;
 }
 
-/** The latest time by which a mark's container had certainly crashed for the first time. */
-const firstCrashBy = (c: CrashMark): number => t(c.at) - (c.from === 'status' ? minCrashLoopSpanMs(c.restarts) : 0);
+/**
+ * The latest time by which a mark's container had certainly crashed for the first time: the
+ * back-offs before its last termination, but never before its Pod existed.
+ */
+function firstCrashBy(c: CrashMark): number {
+  const byBackoff = t(c.at) - (c.from === 'status' ? minCrashLoopSpanMs(c.restarts) : 0);
+  const created = c.podCreatedAt ? t(c.podCreatedAt) : Number.NaN;
+  return Number.isNaN(created) ? byBackoff : Math.max(byBackoff, created);
+}
 
 /**
  * The most recent pod-shaping drift that crashes followed within the window, and before which

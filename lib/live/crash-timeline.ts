@@ -76,6 +76,7 @@ export async function crashTimeline(runtime: LiveRuntime, id: string, cfg: Crash
         container: c.container,
         restarts: c.restarts,
         from: 'status',
+        ...(p.createdAt ? { podCreatedAt: p.createdAt } : {}),
         ...(c.termination.reason ? { reason: c.termination.reason } : {}),
         ...(c.termination.exitCode !== undefined ? { exitCode: c.termination.exitCode } : {}),
         ...(c.crash ? { message: c.crash.message } : {}),
