@@ -1,7 +1,7 @@
 import type { NextRequest } from 'next/server';
 import { readyzQuery } from '@/lib/api/readiness-params';
-import { jsonError, jsonOk, otherMethods, parseQuery } from '@/lib/api/responses';
-import { currentRuntime } from '@/lib/live/server-runtime';
+import { jsonError, jsonOk, otherMethods } from '@/lib/api/responses';
+import { runtimeRequest } from '@/lib/api/runtime-request';
 
 export const dynamic = 'force-dynamic';
 
@@ -11,14 +11,12 @@ export const dynamic = 'force-dynamic';
  * `?wait=S` holds the request up to S seconds until ready, for scripts that would otherwise poll.
  */
 export async function GET(req: NextRequest) {
-  const parsed = parseQuery(readyzQuery, req.nextUrl.searchParams);
-  if (!parsed.ok) return parsed.response;
-  const rt = currentRuntime();
-  if ('error' in rt) return jsonError(503, rt.error);
+  const rt = runtimeRequest(readyzQuery, req.nextUrl.searchParams);
+  if (!rt.ok) return rt.response;
   const unwatched = rt.runtime.nothingWatched();
   if (unwatched) return jsonError(503, unwatched);
   // Without a wait (0) this answers at once with isReady().
-  if (!(await rt.runtime.whenReady((parsed.value.wait ?? 0) * 1000, req.signal))) return jsonError(503, 'still listing: some watched resources have not synced yet');
+  if (!(await rt.runtime.whenReady((rt.value.wait ?? 0) * 1000, req.signal))) return jsonError(503, 'still listing: some watched resources have not synced yet');
   return jsonOk({ ready: true });
 }
 

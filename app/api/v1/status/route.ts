@@ -1,16 +1,14 @@
 import type { NextRequest } from 'next/server';
-import { jsonError, jsonOk, NO_PARAMS, otherMethods, parseQuery } from '@/lib/api/responses';
+import { jsonOk, NO_PARAMS, otherMethods } from '@/lib/api/responses';
+import { runtimeRequest } from '@/lib/api/runtime-request';
 import { inScope, scopeOfRequest } from '@/lib/auth/namespace-scope';
-import { currentRuntime } from '@/lib/live/server-runtime';
 
 export const dynamic = 'force-dynamic';
 
 /** GET /api/v1/status — clusters, readiness and manifest problems (bad files with file and line). */
 export function GET(req: NextRequest) {
-  const parsed = parseQuery(NO_PARAMS, req.nextUrl.searchParams);
-  if (!parsed.ok) return parsed.response;
-  const rt = currentRuntime();
-  if ('error' in rt) return jsonError(503, rt.error);
+  const rt = runtimeRequest(NO_PARAMS, req.nextUrl.searchParams);
+  if (!rt.ok) return rt.response;
   const { runtime } = rt;
   const scope = scopeOfRequest(runtime.config.auth, req.headers);
   return jsonOk({

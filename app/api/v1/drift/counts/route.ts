@@ -1,7 +1,7 @@
 import type { NextRequest } from 'next/server';
-import { jsonError, jsonText, NO_PARAMS, otherMethods, parseQuery } from '@/lib/api/responses';
+import { jsonText, NO_PARAMS, otherMethods } from '@/lib/api/responses';
+import { runtimeRequest } from '@/lib/api/runtime-request';
 import { scopedNamespaces, scopeOfRequest } from '@/lib/auth/namespace-scope';
-import { currentRuntime } from '@/lib/live/server-runtime';
 
 export const dynamic = 'force-dynamic';
 
@@ -10,10 +10,8 @@ export const dynamic = 'force-dynamic';
  * shows, and all an overview embed token may read.
  */
 export function GET(req: NextRequest) {
-  const parsed = parseQuery(NO_PARAMS, req.nextUrl.searchParams);
-  if (!parsed.ok) return parsed.response;
-  const rt = currentRuntime();
-  if ('error' in rt) return jsonError(503, rt.error);
+  const rt = runtimeRequest(NO_PARAMS, req.nextUrl.searchParams);
+  if (!rt.ok) return rt.response;
   // A namespace-scoped user's counts cover only their namespaces.
   return jsonText(rt.runtime.driftCountsJson(scopedNamespaces(scopeOfRequest(rt.runtime.config.auth, req.headers), undefined)));
 }

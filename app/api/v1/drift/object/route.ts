@@ -1,21 +1,19 @@
 import type { NextRequest } from 'next/server';
 import { driftObjectQuery } from '@/lib/api/drift-params';
-import { jsonError, jsonOk, otherMethods, parseQuery } from '@/lib/api/responses';
+import { jsonError, jsonOk, otherMethods } from '@/lib/api/responses';
+import { runtimeRequest } from '@/lib/api/runtime-request';
 import { identityOf } from '@/lib/auth/identity';
 import { inScope, scopeOfRequest } from '@/lib/auth/namespace-scope';
 import { objectDetail, similarObjectIds } from '@/lib/live/object-detail';
-import { currentRuntime } from '@/lib/live/server-runtime';
 import { objectId } from '@/lib/live/types';
 
 export const dynamic = 'force-dynamic';
 
 /** GET /api/v1/drift/object — one object: desired and live (redacted), changes with attribution. */
 export function GET(req: NextRequest) {
-  const parsed = parseQuery(driftObjectQuery, req.nextUrl.searchParams);
-  if (!parsed.ok) return parsed.response;
-  const q = parsed.value;
-  const rt = currentRuntime();
-  if ('error' in rt) return jsonError(503, rt.error);
+  const rt = runtimeRequest(driftObjectQuery, req.nextUrl.searchParams);
+  if (!rt.ok) return rt.response;
+  const q = rt.value;
   const id = q.id ?? objectId({ cluster: q.cluster ?? '', group: q.group ?? '', kind: q.kind ?? '', namespace: q.namespace ?? '', name: q.name ?? '' });
   // An embedded object panel shows what drifts; what ignore rules hid stays with signed-in users.
   const showIgnored = q.showIgnored === 'true' && identityOf(req.headers).via !== 'embed-token';

@@ -1,0 +1,19 @@
+/**
+ * What most API routes begin with: their query, validated (400 saying what is wrong), then the live
+ * runtime (503 saying why there is none yet), in that order.
+ */
+import type { NextResponse } from 'next/server';
+import type { z } from 'zod';
+import type { LiveRuntime } from '../live/runtime';
+import { currentRuntime } from '../live/server-runtime';
+import { jsonError, parseQuery } from './responses';
+
+export type RuntimeRequest<T> = { ok: true; value: T; runtime: LiveRuntime } | { ok: false; response: NextResponse };
+
+export function runtimeRequest<S extends z.ZodType>(schema: S, params: URLSearchParams, lists: ReadonlyArray<string> = []): RuntimeRequest<z.infer<S>> {
+  const parsed = parseQuery(schema, params, lists);
+  if (!parsed.ok) return parsed;
+  const rt = currentRuntime();
+  if ('error' in rt) return { ok: false, response: jsonError(503, rt.error) };
+  return { ok: true, value: parsed.value, runtime: rt.runtime };
+}
