@@ -136,7 +136,8 @@ export class HistoryRecorder {
       const crashLoop = waiting === 'CrashLoopBackOff' && prev?.state?.waiting?.reason !== 'CrashLoopBackOff';
       if (!restarted && !crashLoop) continue;
       const reason = waiting ?? c.lastState?.terminated?.reason ?? c.state?.terminated?.reason;
-      const message = storedMessage(c.state?.waiting?.message ?? c.lastState?.terminated?.message);
+      // The store keeps a termination message masked and cut, as the API shows it.
+      const message = c.state?.waiting?.message ?? c.lastState?.terminated?.message;
       this.store.recordPodHealth({
         cluster: w.cluster,
         namespace: w.object.metadata.namespace ?? '',
@@ -145,16 +146,11 @@ export class HistoryRecorder {
         ...(c.name ? { container: c.name } : {}),
         restarts,
         ...(reason ? { reason } : {}),
-        ...(message ? { message } : {}),
+        ...(message ? { message: maskedTerminationMessage(message) } : {}),
         at,
       });
     }
   }
-}
-
-/** What the store keeps of a termination message: masked and cut (maskedTerminationMessage). */
-function storedMessage(message: string | undefined): string | undefined {
-  return message ? maskedTerminationMessage(message) : undefined;
 }
 
 function rv(obj: KubeObject): { resourceVersion?: string } {
