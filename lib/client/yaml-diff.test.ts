@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { changeMayBeRedacted, changeValueText, diffLines, diffObject, diffTexts, kindOfObject } from './yaml-diff';
+import { isCoreSecret } from '../drift/core-secret';
+import { changeMayBeRedacted, changeValueText, diffLines, diffObject, diffTexts } from './yaml-diff';
 
 const side = (object: Record<string, unknown>) => ({ object, volatilePaths: [] as string[] });
 const changed = (lines: ReturnType<typeof diffObject>) => lines.filter((l) => l.op !== 'same').map((l) => `${l.op} ${l.text.trim()}`);
@@ -68,10 +69,11 @@ describe('yaml diff: redaction markers only where the server makes them', () => 
     expect(secret({})).toContain('  p: (value hidden, sha256 deadbeef)');
   });
 
-  it('names an object\'s group and kind as the server judges a core Secret', () => {
-    expect(kindOfObject({ apiVersion: 'v1', kind: 'Secret' })).toEqual({ group: '', kind: 'Secret' });
-    expect(kindOfObject({ kind: 'Secret' })).toEqual({ group: '', kind: 'Secret' });
-    expect(kindOfObject({ apiVersion: 'serving.knative.dev/v1', kind: 'Service' })).toEqual({ group: 'serving.knative.dev', kind: 'Service' });
+  it('judges a core Secret as the server does (the diff reads markers only there)', () => {
+    expect(isCoreSecret({ apiVersion: 'v1', kind: 'Secret' })).toBe(true);
+    expect(isCoreSecret({ kind: 'Secret' })).toBe(true);
+    expect(isCoreSecret({ apiVersion: 'example.com/v1', kind: 'Secret' })).toBe(false);
+    expect(isCoreSecret({ apiVersion: 'serving.knative.dev/v1', kind: 'Service' })).toBe(false);
   });
 
   it('reads a field change\'s markers by its object\'s kind, or by where a Secret keeps its values', () => {

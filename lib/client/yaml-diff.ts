@@ -5,6 +5,7 @@
  * any other object's field of that shape is cluster data, shown as it is.
  */
 import { stringify } from 'yaml';
+import { isCoreSecret } from '../drift/core-secret';
 import { isKeySelector, isSetValue, parsePath, type PathSegment } from '../drift/path';
 
 export interface RedactionMarker {
@@ -30,16 +31,6 @@ export interface ObjectKind {
  * else a `{redacted: true}` map was written by someone in the cluster and is not a marker.
  */
 export const holdsRedactedValues = (o: ObjectKind): boolean => o.group === '' && o.kind === 'Secret';
-
-/**
- * The group and kind an object names itself with, judged as the server judges a core Secret
- * (lib/drift/secrets.ts isCoreSecret, server-only): no apiVersion, or one without a group.
- */
-export function kindOfObject(o: Record<string, unknown>): ObjectKind {
-  const v = o.apiVersion;
-  const group = typeof v === 'string' ? v.slice(0, Math.max(0, v.lastIndexOf('/'))) : v === undefined ? '' : String(v);
-  return { group, kind: typeof o.kind === 'string' ? o.kind : '' };
-}
 
 /**
  * Whether a change's value can hold markers. Its object's kind unknown: only at the paths where a
@@ -232,10 +223,10 @@ export function orderLike(v: unknown, like: unknown): unknown {
   return v;
 }
 
-/** `owner`: the object's kind, whose markers (a core Secret's only) print as placeholders. */
-export function toYaml(obj: unknown, owner?: ObjectKind): string[] {
+/** `secret`: the object is a core Secret, whose markers (only its) print as placeholders. */
+export function toYaml(obj: unknown, secret = false): string[] {
   if (obj === undefined) return [];
-  const shown = owner && holdsRedactedValues(owner) ? withPlaceholders(obj) : obj;
+  const shown = secret ? withPlaceholders(obj) : obj;
   const text = stringify(shown, { lineWidth: 0, aliasDuplicateObjects: false });
   const lines = text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
@@ -320,12 +311,12 @@ function sides(input: DiffInput, showAll: boolean): { desired: unknown; live: un
   return { desired, live };
 }
 
-/** A side's kind from its whole object: the cut one may have lost apiVersion or kind. */
-const kindOfSide = (side: DiffSide | undefined) => (side ? kindOfObject(side.object) : undefined);
+/** Judged on a side's whole object, as the server judges it: the cut one may have lost apiVersion or kind. */
+const isSecretSide = (side: DiffSide | undefined) => side !== undefined && isCoreSecret(side.object);
 
 export function diffTexts(input: DiffInput): { left: string[]; right: string[] } {
   const { desired, live } = sides(input, input.showAll);
-  return { left: toYaml(desired, kindOfSide(input.desired)), right: toYaml(live, kindOfSide(input.live)) };
+  return { left: toYaml(desired, isSecretSide(input.desired)), right: toYaml(live, isSecretSide(input.live)) };
 }
 
 /**
@@ -337,7 +328,7 @@ export function diffObject(input: DiffInput): DiffLine[] {
   const { left, right } = diffTexts(input);
   const lines = diffLines(left, right);
   if (!input.showAll || !input.live) return lines;
-  const projected = toYaml(sides(input, false).live, kindOfSide(input.live));
+  const projected = toYaml(sides(input, false).live, isSecretSide(input.live));
   const extra = new Set<number>();
   for (const l of diffLines(projected, right)) if (l.op === 'add' && l.right !== undefined) extra.add(l.right);
   return lines.map((l) => (l.op === 'add' && l.right !== undefined && extra.has(l.right) ? { ...l, extra: true } : l));

@@ -2,7 +2,8 @@
  * Desired-state source 2: what `kubectl apply` (client-side) last applied, recorded by kubectl in
  * the `kubectl.kubernetes.io/last-applied-configuration` annotation of the live object itself.
  */
-import { isCoreSecret, jsonParseProblem } from '../drift/secrets';
+import { isCoreSecret } from '../drift/core-secret';
+import { jsonParseProblem } from '../drift/secrets';
 import { contentHash } from './content-hash';
 import { describeObjectKey, objectKeyOf, objectKeyString } from './object-key';
 import type { DesiredObject, LastAppliedSource } from './types';

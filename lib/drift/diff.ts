@@ -19,7 +19,8 @@ import { deepFreeze, isEmptyValue, isRecord, isServerPopulated, LAST_APPLIED_ANN
 import { formatPath } from './path';
 import { DriftInputError, PreparedDesiredImpl, prepareDesired, type PreparedDesired } from './prepare';
 import { redactSecretChangeValue } from './display';
-import { isCoreSecret, jsonParseProblem } from './secrets';
+import { isCoreSecret } from './core-secret';
+import { jsonParseProblem } from './secrets';
 import { lastAppliedCandidates, valueAt, type RemovalCandidate } from './three-way';
 import type { DiffOptions, DriftReport, FieldChange } from './types';
 

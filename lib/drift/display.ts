@@ -6,7 +6,8 @@
  */
 import { formatPath, type PathSegment } from './path';
 import { cloneJson, isRecord, VOLATILE_ANNOTATIONS, VOLATILE_METADATA } from './normalize';
-import { isCoreSecret, redactSecret } from './secrets';
+import { isCoreSecret } from './core-secret';
+import { redactSecret } from './secrets';
 
 export interface DisplayObject {
   object: Record<string, unknown>;

@@ -32,17 +32,6 @@ export function redactionDigest(value: Uint8Array | string): string {
   return hmacSha256Hex(holder[KEY], typeof value === 'string' ? encoder.encode(value) : value).slice(0, 12);
 }
 
-/**
- * A core-group Secret as written in a manifest or returned by the API (apiVersion may be left
- * out). Decided by the group, as objects are matched: a manifest's `v2` or `v1beta1` Secret is
- * still matched with the live Secret, and must be redacted as one.
- */
-export function isCoreSecret(o: Record<string, unknown>): boolean {
-  if (o.kind !== 'Secret') return false;
-  const v = o.apiVersion;
-  return v === undefined || (typeof v === 'string' && v.lastIndexOf('/') <= 0);
-}
-
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const DECODE = new Int16Array(128).fill(-1);
 for (let i = 0; i < ALPHABET.length; i++) DECODE[ALPHABET.charCodeAt(i)] = i;
