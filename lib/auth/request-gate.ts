@@ -4,6 +4,7 @@
  * nonce). proxy.ts calls gateRequest first and continues with the headers it returns.
  */
 import { NextResponse } from 'next/server';
+import { decodePath } from '../api/decode-path';
 import type { DashboardConfig } from '../config/dashboard-config';
 import { auditFirstSeen } from './audit-log';
 import { API_CSP, newNonce, NONCE_HEADER, pageCsp } from './csp';
@@ -28,15 +29,9 @@ export const HTTPS_HEADER = 'x-driftwatch-https';
 
 export const isApiPath = (p: string) => p === '/api' || p.startsWith('/api/');
 
-export function decodedPath(p: string): string {
-  if (!p.includes('%')) return p;
-  try {
-    return decodeURIComponent(p);
-  } catch {
-    // Not valid escapes: no route has such a name, the raw path serves the rules.
-    return p;
-  }
-}
+/** Decoded; escapes that do not decode name no route, and the raw path serves the rules. */
+export const decodedPath = (p: string): string => decodePath(p) ?? p;
+
 const isEmbedPath = (p: string) => p === '/embed' || p.startsWith('/embed/');
 
 export interface Gated {

@@ -12,21 +12,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { loadDashboardConfig, type EmbedConfig } from '../config/dashboard-config';
 import { embedTokenValid } from '../share/embed-access';
+import { decodePath } from '../api/decode-path';
 import { servedByDriftwatch } from './peer';
 import { answerHeaders, gateRequest, GATED_HEADER, isApiPath, REFUSAL_HEADERS, type GateConfig } from './request-gate';
 
 /** Segments of letters, digits and `-._~` (no `.`/`..` segment), the shape of every API route. */
-/** Whether every %-escape of a path decodes (Next's router answers a bare 500 to one that does not). */
-function escapesDecode(path: string): boolean {
-  if (!path.includes('%')) return true;
-  try {
-    decodeURIComponent(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 const PLAIN_PATH = /^(\/(?!\.\.?(?:\/|$))[A-Za-z0-9._~-]+)+\/?$/;
 
 function headersOf(req: IncomingMessage): Headers {
@@ -60,8 +50,9 @@ export async function gateApiRequest(req: IncomingMessage, res: ServerResponse, 
   // that carries escapes (`%64rift`) could read differently to Next's router than to the gate's
   // path rules (public probes, embed reads, rate limits): unmarked, it goes through proxy.ts.
   const raw = (req.url ?? '/').split('?')[0] ?? '/';
-  // No route has such a name: a client's mistake (400), not a server error, for pages and API alike.
-  if (!escapesDecode(raw)) {
+  // Escapes that do not decode: a client's mistake (400) for pages and API alike, where Next's
+  // router would answer a bare 500.
+  if (decodePath(raw) === undefined) {
     res.statusCode = 400;
     for (const [k, v] of Object.entries({ ...REFUSAL_HEADERS, 'Content-Type': 'application/json' })) res.setHeader(k, v);
     res.end(JSON.stringify({ error: { status: 400, message: 'the path has a %-escape that does not decode' } }));

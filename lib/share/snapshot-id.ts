@@ -4,6 +4,7 @@
  * primary-key read, and a copy of the database hands out no working links.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { decodePath } from '../api/decode-path';
 
 export const SNAPSHOT_ID_BYTES = 16;
 const ID_PATTERN = /^[A-Za-z0-9_-]{22}$/;
@@ -26,12 +27,7 @@ export function snapshotIdHash(id: string): string {
  * replaced by the start of its hash, as the audit log names snapshots.
  */
 export function loggablePath(pathname: string): string {
-  let path = pathname;
-  try {
-    // As the router reads it: `/api/v1/%73napshots/<id>` is the snapshot route too.
-    path = decodeURIComponent(pathname);
-  } catch {
-    // Escapes that do not decode: matched as written.
-  }
+  // As the router reads it: `/api/v1/%73napshots/<id>` is the snapshot route too.
+  const path = decodePath(pathname) ?? pathname;
   return path.replace(/(^|\/)(s|snapshots)\/([^/]+)/g, (_m, lead: string, route: string, id: string) => `${lead}${route}/sha256:${snapshotIdHash(id).slice(0, 16)}`);
 }
