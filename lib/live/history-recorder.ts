@@ -4,7 +4,7 @@
  * and CrashLoopBackOff. The store's record calls return at once (it batches on its own), so
  * nothing here can slow the watch path down.
  */
-import type { DriftStore, ObjectRef } from '../store';
+import type { DriftStore, FirstSyncInput, ObjectRef } from '../store';
 import type { KubeObject } from '../kube/cache-diff';
 import { deepEqual } from '../kube/cache-diff';
 import { maskedTerminationMessage } from '../health/log-mask';
@@ -92,9 +92,9 @@ export class HistoryRecorder {
   /**
    * After the first sync of a cluster: which objects the dashboard has, and which kinds it knows in
    * full. The store ends what it still holds and the dashboard no longer has (gone, or no longer
-   * watched, while the dashboard was not running).
+   * watched, while the dashboard was not running). Again, with `kinds`, for kinds first listed later.
    */
-  onFirstSync(cluster: string, kinds: { listed: Set<string>; unknown: Set<string>; namespaces?: string[] }, states: Iterable<ObjectRef>, at: Date): void {
+  onFirstSync(cluster: string, kinds: Pick<FirstSyncInput, 'listed' | 'unknown' | 'namespaces' | 'kinds'>, states: Iterable<ObjectRef>, at: Date): void {
     const present = new Set<string>();
     for (const s of states) present.add(`${s.group}/${s.kind}/${s.namespace}/${s.name}`);
     this.store.recordFirstSync({ cluster, present, ...kinds, at });

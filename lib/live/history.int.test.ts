@@ -1,4 +1,4 @@
-import { unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDashboardConfig } from '../config/dashboard-config';
@@ -10,6 +10,7 @@ import { LiveRuntime } from './runtime';
 import { renderMetrics } from './metrics';
 import { driftEventStream } from './sse';
 import { tempDirs } from '../../testing/temp-dirs';
+import { READ_CONFIGMAPS, viewerRole } from '../../testing/viewer-role';
 
 // Made while the file is collected, removed after it even when a filter skips their describe block.
 const tempDir = tempDirs('dw-history-');
@@ -142,4 +143,88 @@ describe('live drift recorded in the history store (SQLite)', () => {
     expect(g?.events.at(-1)?.type).toBe('undeclared');
     expect((await store.objectHistory({ ...ref, name: 'kept' }))?.object).toMatchObject({ status: 'missing', drifted: true });
   }, 120_000);
+});
+
+describe('history of a kind the dashboard may list only after its first sync (RBAC)', () => {
+  const { kc, state } = testCluster();
+  const ns = uniqueName('hist-late');
+  const dir = tempDir();
+  const running: { rt?: LiveRuntime } = {};
+  const cm = (name: string, a: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns }, data: { a } });
+  const cmPath = (name: string, extra: Record<string, string> = {}) => objectPath({ apiVersion: 'v1', resource: 'configmaps', namespace: ns, name }, extra);
+  const { role, binding } = viewerRole(ns, 'cms', READ_CONFIGMAPS);
+  const bindingPath = objectPath({ apiVersion: 'rbac.authorization.k8s.io/v1', resource: 'rolebindings', namespace: ns, name: binding.metadata.name }, { fieldManager: 'test', force: 'true' });
+
+  // As the server wires it, as the test-cluster's viewer: the store opens once the first sync is complete.
+  const start = async (): Promise<{ rt: LiveRuntime; store: DeferredStore }> => {
+    const store = openStoreDeferred({ dataDir: join(dir, 'data'), flushIntervalMs: 20 });
+    const config = parseDashboardConfig(
+      {
+        clusters: [{ name: 'test', kubeconfig: state.kubeconfig, context: 'test-cluster-viewer' }],
+        manifests: [join(dir, 'manifests')],
+        fieldManager: 'gitops',
+        watch: { namespaces: [ns], pods: false, customResources: false },
+      },
+      'test',
+    );
+    const rt = new LiveRuntime({
+      config,
+      manifests: new DirectoryManifestFeed(config.manifests, { rescanIntervalMs: 0, gitPollMs: 0 }),
+      store,
+      informer: { forbiddenRetryMs: 1000 },
+      log: () => undefined,
+      onInitialSync: () => void store.open(),
+    });
+    running.rt = rt;
+    await rt.start();
+    await rt.ready(60_000);
+    return { rt, store };
+  };
+
+  afterAll(async () => {
+    await running.rt?.stop();
+  });
+
+  it('ends the drift of its objects deleted while the dashboard was down once it may list them again', async () => {
+    await kubeWrite(kc, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    await kubeWrite(kc, 'PATCH', objectPath({ apiVersion: 'rbac.authorization.k8s.io/v1', resource: 'roles', namespace: ns, name: role.metadata.name }, { fieldManager: 'test', force: 'true' }), role, CONTENT_TYPE.apply);
+    await kubeWrite(kc, 'PATCH', bindingPath, binding, CONTENT_TYPE.apply);
+    mkdirSync(join(dir, 'manifests'));
+    for (const name of ['gone', 'kept']) {
+      await kubeWrite(kc, 'PATCH', cmPath(name, { fieldManager: 'gitops', force: 'true' }), cm(name, '1'), CONTENT_TYPE.apply);
+      writeFileSync(join(dir, 'manifests', `${name}.yaml`), JSON.stringify(cm(name, '1')));
+    }
+    await kubeWrite(kc, 'PATCH', cmPath('gone', { fieldManager: 'kubectl-edit' }), { data: { a: '2' } }, CONTENT_TYPE.merge);
+    const ref = { cluster: 'test', group: '', kind: 'ConfigMap', namespace: ns, name: 'gone' };
+    let { rt, store } = await start();
+    await eventually(async () => rt.get(`test//ConfigMap/${ns}/gone`)?.state.status === 'drifted', 'the drift');
+    await store.flush();
+    expect((await store.objectHistory(ref))?.object).toMatchObject({ drifted: true, deleted: false });
+    await rt.stop();
+
+    // While nobody watches: the drifting ConfigMap and its manifest go, and so does the viewer's
+    // right to list ConfigMaps.
+    await kubeWrite(kc, 'DELETE', cmPath('gone'), undefined);
+    unlinkSync(join(dir, 'manifests', 'gone.yaml'));
+    await kubeWrite(kc, 'DELETE', objectPath({ apiVersion: 'rbac.authorization.k8s.io/v1', resource: 'rolebindings', namespace: ns, name: binding.metadata.name }), undefined);
+    ({ rt, store } = await start());
+    expect(rt.resourceStates().find((r) => r.resource === 'configmaps')?.status).toBe('forbidden');
+    // The first sync cannot tell whether it went: it stays as the history last knew it.
+    await new Promise((r) => setTimeout(r, 1500));
+    await store.flush();
+    expect((await store.objectHistory(ref))?.object).toMatchObject({ drifted: true, deleted: false });
+
+    const granted = Date.now();
+    await kubeWrite(kc, 'PATCH', bindingPath, binding, CONTENT_TYPE.apply);
+    await eventually(async () => rt.get(`test//ConfigMap/${ns}/kept`)?.state.status === 'in-sync', 'ConfigMaps listed again', 30_000);
+    await eventually(async () => {
+      await store.flush();
+      return (await store.objectHistory(ref))?.object.deleted === true;
+    }, 'the deletion recorded once ConfigMaps were listed');
+    const h = await store.objectHistory(ref);
+    expect(h?.object.drifted).toBe(false);
+    expect(h?.events.at(-1)?.type).toBe('disappeared');
+    expect(h?.episodes.map((e) => [e.path, e.closeReason, (e.closedAt?.getTime() ?? 0) >= granted])).toEqual([['data.a', 'deleted', true]]);
+    expect((await store.objectHistory({ ...ref, name: 'kept' }))?.object).toMatchObject({ deleted: false, status: 'in-sync' });
+  }, 180_000);
 });

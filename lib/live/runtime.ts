@@ -197,8 +197,11 @@ export class LiveRuntime {
     );
     const retainBy = Date.now() + 300_000;
     let retained = false;
-    // Clusters whose first sync has not yet told the history what went while nobody watched.
-    const unswept = new Set(this.history ? this.clusters.values() : []);
+    // Per cluster, the kinds the history has been told of (listed in full at a sweep). A kind
+    // forbidden or failing at the first sync is swept on its own once it lists: until then the
+    // history keeps what it held of its objects, even those deleted while nobody watched.
+    const swept = new Map<ClusterWatcher, Set<string>>();
+    let ticks = 0;
     this.retainTimer = setInterval(() => {
       const ready = this.isReady();
       // Ready, or never going to be (a cluster that keeps failing): keep events from now on.
@@ -213,14 +216,28 @@ export class LiveRuntime {
       }
       // Only a complete state says which objects are gone: a cluster that could not be reached (or
       // whose discovery left groups unanswered) is swept once it has really synced.
-      if (!ready) return;
-      const at = new Date();
-      for (const w of unswept) {
-        if (!w.knowsItsObjects()) continue;
-        unswept.delete(w);
-        this.history?.onFirstSync(w.name, w.trackedKinds(), w.tracker.list(), at);
+      if (!this.history) {
+        clearInterval(this.retainTimer);
+        return;
       }
-      if (unswept.size === 0) clearInterval(this.retainTimer);
+      if (!ready) return;
+      // Once every cluster has had its first sweep, late kinds are looked for every second.
+      if (swept.size === this.clusters.size && ++ticks % 10 !== 0) return;
+      const at = new Date();
+      for (const w of this.clusters.values()) {
+        if (!w.knowsItsObjects()) continue;
+        const kinds = w.trackedKinds();
+        const done = swept.get(w);
+        if (done === undefined) {
+          swept.set(w, new Set(kinds.listed));
+          this.history.onFirstSync(w.name, kinds, w.tracker.list(), at);
+          continue;
+        }
+        const late = [...kinds.listed].filter((k) => !done.has(k));
+        if (late.length === 0) continue;
+        for (const k of late) done.add(k);
+        this.history.onFirstSync(w.name, { ...kinds, kinds: new Set(late) }, w.tracker.list(), at);
+      }
     }, 100);
     this.retainTimer.unref();
     // Clusters start side by side: one unreachable cluster must not hold up the others.

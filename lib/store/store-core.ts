@@ -362,6 +362,7 @@ export class Store implements DriftStore {
     checkDate(sync.at, 'recordFirstSync');
     if (![sync.present, sync.listed, sync.unknown].every((x) => x instanceof Set)) throw new TypeError('recordFirstSync: present, listed and unknown must be Sets');
     if (sync.namespaces !== undefined && !Array.isArray(sync.namespaces)) throw new TypeError('recordFirstSync: namespaces must be an array');
+    if (sync.kinds !== undefined && !(sync.kinds instanceof Set)) throw new TypeError('recordFirstSync: kinds must be a Set');
     this.accept({ t: 'synced', v: sync, k: '' });
   }
 
@@ -717,6 +718,7 @@ export class Store implements DriftStore {
     const out: string[] = [];
     for (const r of rows) {
       const kind = `${r.grp}/${r.kind}`;
+      if (sync.kinds !== undefined && !sync.kinds.has(kind)) continue;
       if (!sync.unknown.has(kind) && !sync.present.has(`${kind}/${r.namespace}/${r.name}`)) out.push(r.key);
     }
     return out;

@@ -296,6 +296,34 @@ export function defineStoreSuite(target: StoreTarget): void {
       expect(chart.series[0]?.drifted).toEqual([2]);
     });
 
+    it('sweeps a kind first listed after the first sync on its own, leaving every other kind as it is', async () => {
+      const { store, reopen } = await fresh();
+      const ref = (name: string, kind: string) => ({ ...deploy, name, kind, uid: `uid-${name}` });
+      const job = ref('nightly', 'Job');
+      const keptJob = ref('hourly', 'Job');
+      const cron = ref('cleanup', 'CronJob');
+      for (const r of [job, keptJob, cron]) store.recordObjectState(state(0, 'drifted', [replicas(5)], r));
+      await store.close();
+
+      const s2 = await reopen();
+      // Jobs were forbidden at the first sync; CronJobs are no longer watched, which that sweep
+      // (not recorded here) would have said; the later sweep of Jobs must not.
+      s2.recordObjectState(state(40, 'drifted', [replicas(5)], keptJob));
+      s2.recordFirstSync({
+        cluster: 'prod',
+        present: new Set(['apps/Job/shop/hourly']),
+        listed: new Set(['apps/Job']),
+        unknown: new Set(),
+        kinds: new Set(['apps/Job']),
+        at: at(40),
+      });
+      await s2.flush();
+      expect((await s2.objectHistory(job))?.object).toMatchObject({ deleted: true, drifted: false });
+      expect((await s2.objectHistory(job))?.events.at(-1)).toMatchObject({ type: 'disappeared', at: at(40) });
+      expect((await s2.objectHistory(keptJob))?.object).toMatchObject({ deleted: false, drifted: true });
+      expect((await s2.objectHistory(cron))?.object).toMatchObject({ deleted: false, drifted: true, status: 'drifted' });
+    });
+
     it("finds an object's events and episodes in a window through its chains, across restarts", async () => {
       const { store, reopen } = await fresh();
       const other = { ...deploy, name: 'api', uid: 'uid-api' };

@@ -70,6 +70,11 @@ export interface FirstSyncInput {
   unknown: ReadonlySet<string>;
   /** The namespaces watched, when the watch is limited to some. */
   namespaces?: readonly string[];
+  /**
+   * Only objects of these kinds are looked at: a kind first listed after the cluster's first sync
+   * (forbidden or failing until then) is swept on its own, later. Every kind when absent.
+   */
+  kinds?: ReadonlySet<string>;
   at: Date;
 }
 
@@ -305,7 +310,8 @@ export interface DriftStore {
    * drifting and that are not `present` changed while the dashboard was not running. Recorded at
    * `at`: one of a listed kind (and watched namespace) as `disappeared`; a `missing` one as
    * `undeclared`; a drifting one the dashboard no longer watches (its kind or namespace) as
-   * `unmanaged`. Objects of `unknown` kinds are left as they are.
+   * `unmanaged`. Objects of `unknown` kinds are left as they are, and with `kinds`, objects of
+   * any kind not in it.
    */
   recordFirstSync(sync: FirstSyncInput): void;
 
