@@ -15,7 +15,7 @@ import { loadDashboardConfig, type EmbedConfig } from './lib/config/dashboard-co
 import { embedAccess, embedFrameAncestors, embedTokenValid, embedViewOf, NO_FRAMING_CSP } from './lib/share/embed-access';
 import { peekHistoryStore } from './lib/share/peek-runtime';
 import { readSnapshot, snapshotFor } from './lib/share/snapshot-service';
-import { embedRefusedPage, embedUnavailablePage, expiredSnapshotPage } from './lib/share/status-pages';
+import { embedRefusedPage, embedUnavailablePage, goneSnapshotPage } from './lib/share/status-pages';
 
 /** Request headers the root layout reads to drop the navigation chrome and pick the theme. */
 const EMBED_HEADER = 'x-driftwatch-embed';
@@ -87,7 +87,7 @@ async function snapshot(req: NextRequest, g: Gated, auth: GateConfig['auth']): P
     const r = await readSnapshot(store, id)
       .then((found) => snapshotFor(found, (ns) => inScope(scope, ns)))
       .catch(() => undefined);
-    if (r?.state === 'expired') return html(expiredSnapshotPage(r), 410, NO_FRAMING_CSP);
+    if (r?.state === 'expired' || r?.state === 'revoked') return html(goneSnapshotPage(r), 410, NO_FRAMING_CSP);
   }
   return finishResponse(NextResponse.next({ request: { headers: g.headers } }), g);
 }

@@ -18,6 +18,41 @@ import './share.css';
 
 const when = (iso: string) => new Date(iso).toLocaleString();
 
+/**
+ * Revokes this link for everyone (a link shared too widely, or showing what it should not): asks
+ * first, then the page reloads into its 410.
+ */
+function RevokeButton({ id }: { id: string }) {
+  const [state, setState] = useState<{ busy: boolean; error?: string }>({ busy: false });
+  const revoke = async () => {
+    if (!window.confirm('Revoke this snapshot link? Everyone who has it will get "revoked" instead, and what it shows is deleted.')) return;
+    setState({ busy: true });
+    try {
+      const res = await fetch(`/api/v1/snapshots/${encodeURIComponent(id)}`, { method: 'DELETE' });
+      if (!res.ok) {
+        const body = (await res.json().catch(() => undefined)) as { error?: { message?: string } } | undefined;
+        throw new Error(body?.error?.message ?? `HTTP ${res.status}`);
+      }
+      window.location.reload();
+    } catch (err) {
+      setState({ busy: false, error: `could not revoke: ${err instanceof Error ? err.message : String(err)}` });
+    }
+  };
+  return (
+    <>
+      <button type="button" className="link-button" data-testid="snapshot-revoke" disabled={state.busy} onClick={() => void revoke()}>
+        {state.busy ? 'Revoking…' : 'Revoke link'}
+      </button>
+      {state.error && (
+        <span role="alert" className="msg-danger" data-testid="snapshot-revoke-error">
+          {' '}
+          {state.error}
+        </span>
+      )}
+    </>
+  );
+}
+
 function sourceText(p: SnapshotPayload): string | undefined {
   const s = p.source;
   if (!s) return undefined;
@@ -26,7 +61,7 @@ function sourceText(p: SnapshotPayload): string | undefined {
   return 'last-applied-configuration annotation';
 }
 
-export function SnapshotView({ snapshot: p, createdAt, expiresAt }: { snapshot: SnapshotPayload; createdAt: string; expiresAt?: string }) {
+export function SnapshotView({ id, snapshot: p, createdAt, expiresAt }: { id: string; snapshot: SnapshotPayload; createdAt: string; expiresAt?: string }) {
   const [mode, setMode] = useState<DiffMode>(p.view.mode);
   const [showAll, setShowAll] = useState(p.view.showAll);
   const input: DiffInput = useMemo(
@@ -51,7 +86,8 @@ export function SnapshotView({ snapshot: p, createdAt, expiresAt }: { snapshot: 
         )}{' '}
         <Link href={objectHref(o.id)} data-testid="snapshot-live-link">
           Open the live view
-        </Link>
+        </Link>{' '}
+        <RevokeButton id={id} />
       </div>
       <header className="object-head">
         <p className="muted kind-line">
@@ -167,14 +203,15 @@ function Transitions({ t, owner }: { t: SnapshotTimelineJson; owner: ObjectKind 
 }
 
 /** Shown only if proxy.ts did not answer 410 first (e.g. the snapshot expired in between). */
-export function SnapshotExpired({ createdAt, expiresAt, subject }: { createdAt: string; expiresAt: string; subject: string }) {
+/** An expired or revoked snapshot, when the page renders it (proxy.ts usually answers 410 first). */
+export function SnapshotGone({ state, createdAt, at, subject }: { state: 'expired' | 'revoked'; createdAt: string; at: string; subject: string }) {
   return (
     <div className="panel" role="alert">
-      <h1 className="page-title" data-testid="snapshot-expired">
-        This snapshot has expired
+      <h1 className="page-title" data-testid={`snapshot-${state}`}>
+        {state === 'expired' ? 'This snapshot has expired' : 'This snapshot link was revoked'}
       </h1>
       <p>
-        Taken {when(createdAt)}, expired {when(expiresAt)}.{' '}
+        Taken {when(createdAt)}, {state === 'expired' ? 'expired' : 'revoked'} {when(at)}.{' '}
         <Link href={objectHref(subject)} data-testid="snapshot-live-link">
           The object as it is now
         </Link>

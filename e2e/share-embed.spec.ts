@@ -179,6 +179,38 @@ test.describe('share links and snapshots', () => {
     expect((await request.get(`/api/v1/snapshots/${real}`)).status()).toBe(200);
   });
 
+  test('a snapshot link revoked from its page answers 410 for everyone, and what it showed is gone', async ({ page, request, kc }) => {
+    const ns = `e2e-rev-${suffix()}`;
+    await declare(kc, ns, [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'leaked', namespace: ns }, data: { a: 'revoke-canary' } }]);
+    const id = await waitStatus(request, ns, 'ConfigMap', 'leaked', 'in-sync');
+    const created = await request.post('/api/v1/snapshots', { data: { id } });
+    const { url, id: snapId } = (await created.json()) as { url: string; id: string };
+    const kept = ((await (await request.post('/api/v1/snapshots', { data: { id } })).json()) as { id: string }).id;
+    await page.goto(url);
+    await expect(page.getByTestId('snapshot-page')).toContainText('revoke-canary');
+    // Asked first: dismissing the question revokes nothing.
+    page.once('dialog', (d) => void d.dismiss());
+    await page.getByTestId('snapshot-revoke').click();
+    expect((await request.get(`/api/v1/snapshots/${snapId}`)).status()).toBe(200);
+    page.once('dialog', (d) => void d.accept());
+    await page.getByTestId('snapshot-revoke').click();
+    await expect(page.getByTestId('snapshot-revoked')).toHaveText('This snapshot link was revoked');
+    await expect(page.getByTestId('snapshot-live-link')).toHaveAttribute('href', objectUrl(id));
+    await expect(page.getByText('revoke-canary')).toHaveCount(0);
+    expect((await page.goto(url))?.status()).toBe(410);
+    const api = await request.get(`/api/v1/snapshots/${snapId}`);
+    expect(api.status()).toBe(410);
+    const { message } = ((await api.json()) as { error: { message: string } }).error;
+    expect(message).toMatch(/^this snapshot was revoked at \d{4}-/);
+    // Again: the first revocation's time stands.
+    const again = await request.delete(`/api/v1/snapshots/${snapId}`);
+    expect(again.status()).toBe(200);
+    expect(message).toContain(((await again.json()) as { revokedAt: string }).revokedAt);
+    expect((await request.delete('/api/v1/snapshots/AAAAAAAAAAAAAAAAAAAAAA')).status()).toBe(404);
+    // Another link to the same object is untouched.
+    expect((await request.get(`/api/v1/snapshots/${kept}`)).status()).toBe(200);
+  });
+
   test('an object page opened by its parts (cluster, group, kind, namespace, name) offers a snapshot of that object', async ({ page, request, kc }) => {
     const ns = `e2e-parts-${suffix()}`;
     await declare(kc, ns, [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'by-parts', namespace: ns }, data: { a: '1' } }]);

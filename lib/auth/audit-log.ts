@@ -1,6 +1,6 @@
 /**
  * The audit log: one JSON object per line in `<data dir>/audit.log` for sign-ins (and refused
- * sign-ins) and snapshot creation. Never a token, cookie or snapshot link: a snapshot is named by
+ * sign-ins) and snapshot creation and revocation. Never a token, cookie or snapshot link: a snapshot is named by
  * the first 16 hex digits of the SHA-256 of its id, as the store keys it.
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
@@ -10,7 +10,8 @@ export type AuditEvent =
   | { event: 'sign-in'; user: string; via: string; peer?: string }
   | { event: 'sign-in-refused'; reason: string; via: string; user?: string; peer?: string }
   | { event: 'sign-out'; user: string }
-  | { event: 'snapshot-created'; user: string; snapshot: string; object: string; expiresAt?: string };
+  | { event: 'snapshot-created'; user: string; snapshot: string; object: string; expiresAt?: string }
+  | { event: 'snapshot-revoked'; user: string; snapshot: string; object: string };
 
 export function auditLogPath(dataDir: string | undefined, env: Record<string, string | undefined> = process.env): string {
   // A data directory chosen at run time: not a file the build should trace into its output

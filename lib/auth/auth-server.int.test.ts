@@ -580,6 +580,16 @@ describe('proxy mode: trusted addresses, allowed groups and namespace scoping (r
     expect(hiddenPage.status).toBe(404);
     expect(hiddenPage.body).not.toContain(nsB);
     expect((await viaProxy(`/s/${shareB}`, sre)).status).toBe(200);
+    // Revoking takes what reading takes: bob cannot revoke nsB's link (the same 404), can nsA's.
+    const revoke = (id: string, headers: Record<string, string>) => request(`${server.url}/api/v1/snapshots/${id}`, { method: 'DELETE', headers, localAddress: '127.0.0.2' });
+    expect((await revoke(shareB, bob)).status).toBe(404);
+    expect((await viaProxy(`/api/v1/snapshots/${shareB}`, sre)).status).toBe(200);
+    expect((await revoke(shareA, bob)).status).toBe(200);
+    expect((await viaProxy(`/api/v1/snapshots/${shareA}`, sre)).status).toBe(410);
+    expect((await viaProxy(`/s/${shareA}`, sre)).status).toBe(410);
+    const revokedAudit = readFileSync(join(work, 'data', 'audit.log'), 'utf8').split('\n').filter((l) => l.includes('"event":"snapshot-revoked"'));
+    expect(revokedAudit).toEqual([expect.stringContaining(`"object":"${idA}"`)]);
+    expect(revokedAudit.join('')).not.toContain(shareA);
     // Crash reports follow the same rule (ConfigMaps have none: 400 for nsA, 404 for nsB).
     expect((await viaProxy(`/api/v1/health/object?id=${encodeURIComponent(idB)}`, bob)).status).toBe(404);
     expect((await viaProxy(`/api/v1/health/object?id=${encodeURIComponent(idA)}`, bob)).status).toBe(400);

@@ -62,6 +62,8 @@ const SCOPE_AWARE_READS = new Set([
 
 /** API requests a scoped user may make; the gate answers 403 to every other one. */
 export function scopeAwarePath(method: string, pathname: string): boolean {
-  if (SCOPE_AWARE_READS.has(pathname) || /^\/api\/v1\/snapshots\/[^/]+$/.test(pathname)) return method === 'GET';
+  if (SCOPE_AWARE_READS.has(pathname)) return method === 'GET';
+  // One snapshot: read or revoked only if its object's namespace is the user's (the route checks).
+  if (/^\/api\/v1\/snapshots\/[^/]+$/.test(pathname)) return method === 'GET' || method === 'DELETE';
   return method === 'POST' && pathname === '/api/v1/snapshots';
 }

@@ -22,6 +22,11 @@ export function snapshotIdHash(id: string): string {
   return createHash('sha256').update(id, 'utf8').digest('hex');
 }
 
+/** How logs name a snapshot: the start of its id's hash, never the id (the secret that opens it). */
+export function snapshotLogName(id: string): string {
+  return snapshotIdHash(id).slice(0, 16);
+}
+
 /**
  * A request path as the server log may keep it: a snapshot's link id (the secret that opens it)
  * replaced by the start of its hash, as the audit log names snapshots.
@@ -29,5 +34,5 @@ export function snapshotIdHash(id: string): string {
 export function loggablePath(pathname: string): string {
   // As the router reads it: `/api/v1/%73napshots/<id>` is the snapshot route too.
   const path = decodePath(pathname) ?? pathname;
-  return path.replace(/(^|\/)(s|snapshots)\/([^/]+)/g, (_m, lead: string, route: string, id: string) => `${lead}${route}/sha256:${snapshotIdHash(id).slice(0, 16)}`);
+  return path.replace(/(^|\/)(s|snapshots)\/([^/]+)/g, (_m, lead: string, route: string, id: string) => `${lead}${route}/sha256:${snapshotLogName(id)}`);
 }

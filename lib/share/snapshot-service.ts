@@ -51,6 +51,7 @@ export async function takeSnapshot(store: DriftStore, input: TakeSnapshotInput, 
 export type SnapshotLookup =
   | { state: 'found'; createdAt: Date; expiresAt?: Date; payload: SnapshotPayload }
   | { state: 'expired'; createdAt: Date; expiresAt: Date; subject: string }
+  | { state: 'revoked'; createdAt: Date; revokedAt: Date; subject: string }
   | { state: 'unknown' };
 
 /**
@@ -60,6 +61,7 @@ export type SnapshotLookup =
 export async function readSnapshot(store: Pick<DriftStore, 'getSnapshot'>, id: string, now: Date = new Date()): Promise<SnapshotLookup> {
   const r = await store.getSnapshot(snapshotIdHash(id));
   if (!r) return { state: 'unknown' };
+  if (r.revokedAt) return { state: 'revoked', createdAt: r.createdAt, revokedAt: r.revokedAt, subject: r.subject };
   if (r.expiresAt && r.expiresAt.getTime() <= now.getTime()) return { state: 'expired', createdAt: r.createdAt, expiresAt: r.expiresAt, subject: r.subject };
   if (r.payload === undefined) return { state: 'unknown' };
   return { state: 'found', createdAt: r.createdAt, ...(r.expiresAt ? { expiresAt: r.expiresAt } : {}), payload: r.payload as SnapshotPayload };
@@ -67,12 +69,30 @@ export async function readSnapshot(store: Pick<DriftStore, 'getSnapshot'>, id: s
 
 /**
  * A snapshot as a reader may see it: one of an object outside their namespaces (`visible`
- * false) is unknown to them, expired or not — the same 404 as a guessed id.
+ * false) is unknown to them, expired, revoked or not — the same 404 as a guessed id.
  */
 export function snapshotFor(r: SnapshotLookup, visible: (namespace: string) => boolean): SnapshotLookup {
   if (r.state === 'unknown') return r;
   const namespace = r.state === 'found' ? r.payload.object.namespace : parseObjectId(r.subject)?.namespace;
   return namespace !== undefined && visible(namespace) ? r : { state: 'unknown' };
+}
+
+/**
+ * Revokes the snapshot with this link id if the reader may see it (snapshotFor): `now` says
+ * whether this call did (not an earlier one, whose time stands). An unknown or hidden one stays
+ * unknown.
+ */
+export async function revokeSnapshot(
+  store: Pick<DriftStore, 'getSnapshot' | 'revokeSnapshot'>,
+  id: string,
+  visible: (namespace: string) => boolean,
+  now: Date = new Date(),
+): Promise<{ lookup: SnapshotLookup; now: boolean }> {
+  const r = snapshotFor(await readSnapshot(store, id, now), visible);
+  if (r.state === 'unknown' || r.state === 'revoked') return { lookup: r, now: false };
+  await store.revokeSnapshot(snapshotIdHash(id), now);
+  const subject = r.state === 'found' ? r.payload.object.id : r.subject;
+  return { lookup: { state: 'revoked', createdAt: r.createdAt, revokedAt: now, subject }, now: true };
 }
 
 /** The one 404 message for unknown and malformed ids alike. */

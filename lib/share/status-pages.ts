@@ -1,6 +1,6 @@
 /**
  * Small self-contained HTML pages that proxy.ts answers with when a status code matters more
- * than the app shell: 410 for an expired snapshot, 401 for a refused embed. Every interpolated
+ * than the app shell: 410 for an expired or revoked snapshot, 401 for a refused embed. Every interpolated
  * value is escaped.
  */
 const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -14,11 +14,15 @@ function page(title: string, body: string): string {
 
 const objectHref = (id: string) => `/objects?id=${encodeURIComponent(id)}`;
 
-export function expiredSnapshotPage(p: { createdAt: Date; expiresAt: Date; subject: string }): string {
+const timeTag = (d: Date) => `<time datetime="${d.toISOString()}">${escapeHtml(d.toISOString())}</time>`;
+
+/** 410 for a snapshot that expired, or whose link was revoked. */
+export function goneSnapshotPage(p: { state: 'expired'; createdAt: Date; expiresAt: Date; subject: string } | { state: 'revoked'; createdAt: Date; revokedAt: Date; subject: string }): string {
+  const [title, heading, ended] = p.state === 'expired' ? ['Snapshot expired', 'This snapshot has expired', `expired at ${timeTag(p.expiresAt)}`] : ['Snapshot revoked', 'This snapshot link was revoked', `its link was revoked at ${timeTag(p.revokedAt)}`];
   return page(
-    'Snapshot expired',
-    `<h1 data-testid="snapshot-expired">This snapshot has expired</h1>
-<p>It was taken at <time datetime="${p.createdAt.toISOString()}">${escapeHtml(p.createdAt.toISOString())}</time> and expired at <time datetime="${p.expiresAt.toISOString()}">${escapeHtml(p.expiresAt.toISOString())}</time>; what it showed is no longer kept.</p>
+    title,
+    `<h1 data-testid="snapshot-${p.state}">${heading}</h1>
+<p>It was taken at ${timeTag(p.createdAt)} and ${ended}; what it showed is no longer kept.</p>
 <p>The object as it is now: <a data-testid="snapshot-live-link" href="${escapeHtml(objectHref(p.subject))}"><code>${escapeHtml(p.subject)}</code></a></p>`,
   );
 }

@@ -206,4 +206,7 @@ export class DeferredStore implements DriftStore {
   async getSnapshot(idHash: string): Promise<SnapshotRecord | undefined> {
     return (await this.open()).getSnapshot(idHash);
   }
+  async revokeSnapshot(idHash: string, at: Date): Promise<boolean> {
+    return (await this.open()).revokeSnapshot(idHash, at);
+  }
 }

@@ -242,6 +242,11 @@ DROP TABLE drift_deltas;
 ALTER TABLE drift_deltas_v4 RENAME TO drift_deltas;
 `;
 
+/** A snapshot link can be revoked: its payload goes at once, the row says when (the link answers 410). */
+const v5SnapshotRevocation = `
+ALTER TABLE snapshots ADD COLUMN revoked_at $INT;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'history schema', sqlite: sqlite(v1Tables), postgres: postgres(v1Tables) },
   {
@@ -257,6 +262,7 @@ export const MIGRATIONS: readonly Migration[] = [
     sqlite: sqlite(v4Chains) + v4SqliteDeltas,
     postgres: postgres(v4Chains) + v4PostgresEventIds,
   },
+  { version: 5, name: 'snapshot revocation', sqlite: sqlite(v5SnapshotRevocation), postgres: postgres(v5SnapshotRevocation) },
 ];
 
 export const SCHEMA_MIGRATIONS_DDL = {

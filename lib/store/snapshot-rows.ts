@@ -1,8 +1,8 @@
 /**
  * Snapshot rows: opaque, already-redacted JSON payloads keyed by the SHA-256 of their link id.
  * The id itself is never stored, so reading the database (or a backup) does not hand out links.
- * An expired snapshot keeps its row without the payload, so its link answers "expired" rather
- * than "unknown".
+ * An expired or revoked snapshot keeps its row without the payload, so its link answers
+ * "expired" or "revoked" rather than "unknown".
  */
 import type { Backend } from './backend';
 import type { SnapshotRecord, SnapshotRecordInput } from './types';
@@ -14,6 +14,7 @@ interface SnapshotRow {
   expires_at: number | null;
   subject: string;
   payload: string | null;
+  revoked_at: number | null;
 }
 
 export async function insertSnapshot(db: Backend, s: SnapshotRecordInput): Promise<void> {
@@ -32,14 +33,25 @@ export async function insertSnapshot(db: Backend, s: SnapshotRecordInput): Promi
 
 export async function selectSnapshot(db: Backend, idHash: string): Promise<SnapshotRecord | undefined> {
   // Malformed hashes still query: the caller's timing does not depend on the input's shape.
-  const [r] = await db.all<SnapshotRow>('SELECT created_at, expires_at, subject, payload FROM snapshots WHERE id_hash = ?', [idHash]);
+  const [r] = await db.all<SnapshotRow>('SELECT created_at, expires_at, subject, payload, revoked_at FROM snapshots WHERE id_hash = ?', [idHash]);
   if (!r) return undefined;
   return {
     createdAt: new Date(Number(r.created_at)),
     ...(r.expires_at !== null ? { expiresAt: new Date(Number(r.expires_at)) } : {}),
     subject: r.subject,
+    ...(r.revoked_at !== null ? { revokedAt: new Date(Number(r.revoked_at)) } : {}),
     ...(r.payload !== null ? { payload: JSON.parse(r.payload) as unknown } : {}),
   };
+}
+
+/**
+ * Drops a snapshot's payload for good and records when; the first revocation's time stands.
+ * Returns whether a snapshot has that hash.
+ */
+export async function revokeSnapshotRow(db: Backend, idHash: string, at: Date): Promise<boolean> {
+  await db.run('UPDATE snapshots SET payload = NULL, revoked_at = ? WHERE id_hash = ? AND revoked_at IS NULL', [at.getTime(), idHash]);
+  const [r] = await db.all<{ n: number }>('SELECT COUNT(*) AS n FROM snapshots WHERE id_hash = ?', [idHash]);
+  return Number(r?.n ?? 0) > 0;
 }
 
 /** Drops the payloads of snapshots expired before `now`; returns how many. */

@@ -48,7 +48,7 @@ import {
   type StoreStats,
   type TransitionRecord,
 } from './types';
-import { insertSnapshot, purgeSnapshotPayloads, selectSnapshot } from './snapshot-rows';
+import { insertSnapshot, purgeSnapshotPayloads, revokeSnapshotRow, selectSnapshot } from './snapshot-rows';
 import { hashToHex, isSecretValuePath, parseStored, storeValueInto, type StoredValue } from './values';
 
 /** Resolution of the pre-aggregated chart buckets. */
@@ -1640,6 +1640,12 @@ export class Store implements DriftStore {
 
   getSnapshot(idHash: string): Promise<SnapshotRecord | undefined> {
     return selectSnapshot(this.db, idHash);
+  }
+
+  async revokeSnapshot(idHash: string, at: Date): Promise<boolean> {
+    if (!this.accepting) throw new Error('history store is closed');
+    checkDate(at, 'revokeSnapshot');
+    return revokeSnapshotRow(this.db, idHash, at);
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -880,6 +880,23 @@ export function defineStoreSuite(target: StoreTarget): void {
       expect((await store.runRetention(at(11))).deleted.snapshot_payloads).toBe(0);
     });
 
+    it('revokes a snapshot: its payload is gone from the database at once, the first revocation time stands', async () => {
+      const { store, reopen, loc } = await fresh();
+      const revoked = '5'.repeat(64);
+      const other = '6'.repeat(64);
+      await store.saveSnapshot({ idHash: revoked, createdAt: at(0), subject: 'prod/apps/Deployment/shop/web', payload: { canary: 'revoke-me' } });
+      await store.saveSnapshot({ idHash: other, createdAt: at(0), subject: 's', payload: { v: 1 } });
+      expect(await store.revokeSnapshot(revoked, at(3))).toBe(true);
+      expect(await store.revokeSnapshot(revoked, at(4))).toBe(true);
+      expect(await store.revokeSnapshot('7'.repeat(64), at(4))).toBe(false);
+      await store.close();
+      const s2 = await reopen();
+      expect(await s2.getSnapshot(revoked)).toEqual({ createdAt: at(0), revokedAt: at(3), subject: 'prod/apps/Deployment/shop/web' });
+      expect(await s2.getSnapshot(other)).toEqual({ createdAt: at(0), subject: 's', payload: { v: 1 } });
+      const rows = await loc.sql<{ payload: string | null }>('SELECT payload FROM snapshots');
+      expect(JSON.stringify(rows)).not.toContain('revoke-me');
+    });
+
     it('close() flushes what is queued', async () => {
       const { store, reopen } = await fresh({ flushIntervalMs: 60_000 });
       store.recordObjectState(state(0, 'drifted', [replicas(5)]));

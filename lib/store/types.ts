@@ -292,7 +292,9 @@ export interface SnapshotRecord {
   createdAt: Date;
   expiresAt?: Date;
   subject: string;
-  /** Absent once the snapshot has expired and retention cleared it. */
+  /** When its link was revoked (DriftStore.revokeSnapshot): the payload is gone. */
+  revokedAt?: Date;
+  /** Absent once the snapshot has expired and retention cleared it, or was revoked. */
   payload?: unknown;
 }
 
@@ -331,4 +333,6 @@ export interface DriftStore {
   /** Stores a share snapshot (written at once, not queued). Rejects a duplicate idHash. */
   saveSnapshot(snapshot: SnapshotRecordInput): Promise<void>;
   getSnapshot(idHash: string): Promise<SnapshotRecord | undefined>;
+  /** Revokes a share snapshot: its payload is deleted at once, the row keeps `revokedAt`. False when no snapshot has that hash. */
+  revokeSnapshot(idHash: string, at: Date): Promise<boolean>;
 }

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { NextRequest } from 'next/server';
 import { createSnapshotBody } from '@/lib/api/snapshot-params';
 import { jsonError, jsonOk, otherMethods, storeRoute } from '@/lib/api/responses';
@@ -8,6 +7,7 @@ import { inScope, scopeOfRequest } from '@/lib/auth/namespace-scope';
 import { issuePath } from '@/lib/config/drift-config';
 import { objectDetail } from '@/lib/live/object-detail';
 import { currentRuntime } from '@/lib/live/server-runtime';
+import { snapshotLogName } from '@/lib/share/snapshot-id';
 import { takeSnapshot } from '@/lib/share/snapshot-service';
 
 export const dynamic = 'force-dynamic';
@@ -44,7 +44,7 @@ export const POST = storeRoute(async (req: NextRequest) => {
     event: 'snapshot-created',
     user: identityOf(req.headers).user,
     // The id is the link's secret: the log names it as the store does, by its SHA-256.
-    snapshot: createHash('sha256').update(taken.id).digest('hex').slice(0, 16),
+    snapshot: snapshotLogName(taken.id),
     object: b.id,
     ...(taken.expiresAt ? { expiresAt: taken.expiresAt.toISOString() } : {}),
   });

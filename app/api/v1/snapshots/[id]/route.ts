@@ -1,23 +1,39 @@
 import type { NextRequest } from 'next/server';
 import { jsonError, jsonOk, otherMethods, storeRoute } from '@/lib/api/responses';
+import { audit } from '@/lib/auth/audit-log';
+import { identityOf } from '@/lib/auth/identity';
 import { inScope, scopeOfRequest } from '@/lib/auth/namespace-scope';
 import { currentRuntime } from '@/lib/live/server-runtime';
-import { readSnapshot, snapshotFor, SNAPSHOT_NOT_FOUND } from '@/lib/share/snapshot-service';
+import { snapshotLogName } from '@/lib/share/snapshot-id';
+import { readSnapshot, revokeSnapshot, snapshotFor, SNAPSHOT_NOT_FOUND, type SnapshotLookup } from '@/lib/share/snapshot-service';
 import type { SnapshotResponse } from '@/lib/share/snapshot-types';
+import type { LiveRuntime } from '@/lib/live/runtime';
+import type { DriftStore } from '@/lib/store';
 
 export const dynamic = 'force-dynamic';
 
-/** GET /api/v1/snapshots/<id> — the snapshot as stored; 410 once expired; 404 for unknown and malformed ids alike. */
+/** The history store, or the 503 that says why snapshots cannot be reached. */
+function snapshotStore(): { error: Response } | { runtime: LiveRuntime; store: DriftStore } {
+  const rt = currentRuntime();
+  if ('error' in rt) return { error: jsonError(503, rt.error) };
+  const h = rt.runtime.historyStore();
+  if ('error' in h) return { error: jsonError(503, `snapshots are kept in the history store: ${h.error}`) };
+  return { runtime: rt.runtime, store: h.store };
+}
+
+function gone(r: Extract<SnapshotLookup, { state: 'expired' | 'revoked' }>) {
+  return r.state === 'expired' ? jsonError(410, `this snapshot expired at ${r.expiresAt.toISOString()}`) : jsonError(410, `this snapshot was revoked at ${r.revokedAt.toISOString()}`);
+}
+
+/** GET /api/v1/snapshots/<id> — the snapshot as stored; 410 once expired or revoked; 404 for unknown and malformed ids alike. */
 export const GET = storeRoute(async (req: NextRequest, ctx: { params: Promise<{ id: string }> }) => {
   const { id } = await ctx.params;
-  const rt = currentRuntime();
-  if ('error' in rt) return jsonError(503, rt.error);
-  const h = rt.runtime.historyStore();
-  if ('error' in h) return jsonError(503, `snapshots are kept in the history store: ${h.error}`);
-  const scope = scopeOfRequest(rt.runtime.config.auth, req.headers);
-  const r = snapshotFor(await readSnapshot(h.store, id.slice(0, 256)), (ns) => inScope(scope, ns));
+  const s = snapshotStore();
+  if ('error' in s) return s.error;
+  const scope = scopeOfRequest(s.runtime.config.auth, req.headers);
+  const r = snapshotFor(await readSnapshot(s.store, id.slice(0, 256)), (ns) => inScope(scope, ns));
   if (r.state === 'unknown') return jsonError(404, SNAPSHOT_NOT_FOUND);
-  if (r.state === 'expired') return jsonError(410, `this snapshot expired at ${r.expiresAt.toISOString()}`);
+  if (r.state !== 'found') return gone(r);
   const body: SnapshotResponse = {
     id,
     createdAt: r.createdAt.toISOString(),
@@ -27,5 +43,20 @@ export const GET = storeRoute(async (req: NextRequest, ctx: { params: Promise<{ 
   return jsonOk(body);
 });
 
+/**
+ * DELETE /api/v1/snapshots/<id> — revokes the link: what it showed is deleted at once and the
+ * link answers 410 from then on. Anyone who may open the snapshot may revoke it; again is a no-op.
+ */
+export const DELETE = storeRoute(async (req: NextRequest, ctx: { params: Promise<{ id: string }> }) => {
+  const { id } = await ctx.params;
+  const s = snapshotStore();
+  if ('error' in s) return s.error;
+  const scope = scopeOfRequest(s.runtime.config.auth, req.headers);
+  const { lookup: r, now } = await revokeSnapshot(s.store, id.slice(0, 256), (ns) => inScope(scope, ns));
+  if (r.state !== 'revoked') return jsonError(404, SNAPSHOT_NOT_FOUND);
+  if (now) audit(s.runtime.config.dataDir, { event: 'snapshot-revoked', user: identityOf(req.headers).user, snapshot: snapshotLogName(id), object: r.subject });
+  return jsonOk({ id, revokedAt: r.revokedAt.toISOString() });
+});
+
 /** The other methods: 405 with Allow, in the API's JSON shape. */
-export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods('GET');
+export const { POST, PUT, PATCH, OPTIONS } = otherMethods('GET', 'DELETE');
