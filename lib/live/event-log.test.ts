@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { EventLog } from './event-log';
-import { formatEvent, parseResumeId } from './sse';
+import { driftEventStream, formatEvent, parseResumeId } from './sse';
 
 const del = (id: string) => ({ type: 'delete' as const, id, cluster: 'c', at: '2026-01-01T00:00:00Z' });
 
@@ -78,5 +78,49 @@ describe('SSE framing', () => {
   it('keeps data on one line whatever the payload holds', () => {
     const text = formatEvent('drift', { name: 'a\nb\r\nc' }, 'e.1');
     expect(text).toBe('id: e.1\nevent: drift\ndata: {"name":"a\\nb\\r\\nc"}\n\n');
+  });
+});
+
+describe('stream epochs', () => {
+  it('differ between logs built in the same millisecond, so an id of one replica is a reset on another', async () => {
+    const now = vi.spyOn(Date, 'now').mockReturnValue(Date.UTC(2026, 0, 1));
+    let a: EventLog;
+    let b: EventLog;
+    try {
+      a = new EventLog(100);
+      b = new EventLog(100);
+    } finally {
+      now.mockRestore();
+    }
+    expect(a.epoch).not.toBe(b.epoch);
+    for (const log of [a, b]) {
+      expect(log.epoch).toMatch(/^[a-z0-9]+$/);
+      for (let i = 0; i < 5; i++) log.append(del(`o${i}`));
+    }
+    const id = `${a.epoch}.3`;
+    expect(parseResumeId(id, a.epoch)).toBe(3);
+    expect(parseResumeId(id, b.epoch)).toBe('other-epoch');
+    const ac = new AbortController();
+    const reader = driftEventStream({ log: b, resumeFrom: id, signal: ac.signal, heartbeatMs: 60_000 }).getReader();
+    const decoder = new TextDecoder();
+    // The first chunk is the retry interval alone; the answer to the resume point follows.
+    const text = decoder.decode((await reader.read()).value) + decoder.decode((await reader.read()).value);
+    ac.abort();
+    expect(text).toContain('event: reset\n');
+    expect(text).toContain('resume point no longer available');
+    expect(text).not.toContain('event: drift');
+  });
+
+  it('counts a stream client until its connection ends, apart from its subscription', () => {
+    const log = new EventLog(10);
+    const close = log.openClient();
+    const unsubscribe = log.subscribe(() => undefined, { client: true });
+    expect(log.clients).toBe(2);
+    unsubscribe();
+    unsubscribe();
+    expect(log.clients).toBe(1);
+    close();
+    close();
+    expect(log.clients).toBe(0);
   });
 });

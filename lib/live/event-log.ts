@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { DriftChange, DriftEvent } from './types';
 
 /**
@@ -32,8 +33,13 @@ export class EventLog {
   private firstKept = Infinity;
   private readonly listeners = new Set<EventListener>();
   private clientCount = 0;
-  /** Sequence numbers restart with the process; the epoch tells a client its id is from another run. */
-  readonly epoch = Date.now().toString(36);
+  /**
+   * Sequence numbers restart with the process; the epoch tells a client its id is from another run.
+   * The time alone is not enough: replicas behind one Service can start in the same millisecond,
+   * and a reconnect landing on the other one would replay its unrelated events as the missed ones.
+   * Base 36 and hex keep it within the `[a-z0-9]+` resume ids are parsed with.
+   */
+  readonly epoch = `${Date.now().toString(36)}${randomBytes(4).toString('hex')}`;
 
   constructor(
     readonly capacity = 50_000,
@@ -99,9 +105,24 @@ export class EventLog {
   /** `client`: a connected /api/v1/stream (counted by `clients`), not the server's own listeners. */
   subscribe(listener: EventListener, opts: { client?: boolean } = {}): () => void {
     this.listeners.add(listener);
-    if (opts.client) this.clientCount++;
+    const closeClient = opts.client ? this.openClient() : undefined;
     return () => {
-      if (this.listeners.delete(listener) && opts.client) this.clientCount--;
+      if (this.listeners.delete(listener)) closeClient?.();
+    };
+  }
+
+  /**
+   * Counts a connected /api/v1/stream until the returned function is called (once; later calls do
+   * nothing). Apart from `subscribe` because a client cut off for reading too slowly stops
+   * receiving events at once but stays connected, and counted, until its connection ends.
+   */
+  openClient(): () => void {
+    this.clientCount++;
+    let open = true;
+    return () => {
+      if (!open) return;
+      open = false;
+      this.clientCount--;
     };
   }
 

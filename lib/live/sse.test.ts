@@ -34,6 +34,21 @@ interface Block {
 
 const seqs = (blocks: Block[]) => blocks.filter((b) => b.event === 'drift').map((b) => Number(b.id?.split('.')[1]));
 
+/** Everything the stream still delivers, to its end. */
+async function drain(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<{ chunks: number; bytes: number; text: string }> {
+  const decoder = new TextDecoder();
+  let chunks = 0;
+  let bytes = 0;
+  let text = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return { chunks, bytes, text };
+    chunks++;
+    bytes += value.length;
+    text += decoder.decode(value, { stream: true });
+  }
+}
+
 function stream(log: EventLog, extra: Partial<Parameters<typeof driftEventStream>[0]> = {}) {
   const ac = new AbortController();
   let closes = 0;
@@ -90,15 +105,23 @@ describe('the drift event stream', () => {
     s.ac.abort();
   });
 
-  it('cuts off a client that stops reading, and lets go of everything it held', async () => {
+  it('cuts off a client that stops reading, lets go of what it held, and keeps its slot until it has read the reset', async () => {
     const log = new EventLog(100);
     const listeners = log.subscribers;
     const s = stream(log, { maxQueued: 50 });
     for (let i = 0; i < 200; i++) log.append(del(`o${i}`));
-    expect(s.closes()).toBe(1);
+    // No more events for it, but its connection is still open: slot and gauge stay taken.
     expect(log.subscribers).toBe(listeners);
+    expect(s.closes()).toBe(0);
+    expect(log.clients).toBe(1);
     const blocks = await readBlocks(s.body, () => false);
-    expect(blocks.at(-1)?.data).toContain('client too slow');
+    expect(blocks).toHaveLength(1);
+    expect(blocks[0]?.event).toBe('reset');
+    expect(blocks[0]?.data).toContain('client too slow');
+    // No id: the client resumes from the last event it did read.
+    expect(blocks[0]?.id).toBeUndefined();
+    expect(s.closes()).toBe(1);
+    expect(log.clients).toBe(0);
   });
 
   it('cuts off a client that stops reading during a replay, too', async () => {
@@ -107,8 +130,99 @@ describe('the drift event stream', () => {
     const listeners = log.subscribers;
     const s = stream(log, { resumeFrom: `${log.epoch}.1`, maxQueued: 50 });
     for (let i = 0; i < 60; i++) log.append(del(`late${i}`));
-    expect(s.closes()).toBe(1);
     expect(log.subscribers).toBe(listeners);
+    expect(s.closes()).toBe(0);
+    const blocks = await readBlocks(s.body, () => false);
+    expect(blocks.map((b) => b.event)).toEqual(['reset']);
+    expect(s.closes()).toBe(1);
+    expect(log.clients).toBe(0);
+  });
+
+  it('keeps nothing but the reset for a stalled client it cut off, however much was sent its way', async () => {
+    const log = new EventLog(2_000);
+    const s = stream(log, { maxQueued: 1_000 });
+    const reader = s.body.getReader();
+    // Events of about 10 KB, as large drift states are: 1,500 of them are some 15 MB.
+    for (let i = 0; i < 1_500; i++) log.append(del(`o${i}-${'x'.repeat(10_000)}`));
+    expect(s.closes()).toBe(0);
+    expect(log.clients).toBe(1);
+    const { chunks, bytes, text } = await drain(reader);
+    expect(text).toMatch(/^event: reset\ndata: \{"reason":"client too slow","lastEventId":"[a-z0-9]+\.\d+"\}\n\n$/);
+    expect(chunks).toBe(1);
+    expect(bytes).toBe(new TextEncoder().encode(text).length);
+    expect(bytes).toBeLessThan(200);
+    expect(s.closes()).toBe(1);
+    expect(log.clients).toBe(0);
+  });
+
+  it('bounds what waits for a client by size as well as by count', async () => {
+    const log = new EventLog(100);
+    const listeners = log.subscribers;
+    const s = stream(log, { maxQueued: 20_000, maxQueuedBytes: 100_000 });
+    const big = (i: number) => del(`o${i}-${'x'.repeat(10_000)}`);
+    // Nine of them and the hello (about 91,000 characters) fit; the tenth does not.
+    for (let i = 0; i < 9; i++) log.append(big(i));
+    expect(log.subscribers).toBe(listeners + 1);
+    log.append(big(9));
+    expect(log.subscribers).toBe(listeners);
+    expect(s.closes()).toBe(0);
+    const blocks = await readBlocks(s.body, () => false);
+    expect(blocks.map((b) => b.event)).toEqual(['reset']);
+    expect(s.closes()).toBe(1);
+  });
+
+  it('frees the slot of a client it cut off when the client goes away without reading', async () => {
+    for (const end of ['abort', 'cancel'] as const) {
+      const log = new EventLog(100);
+      const s = stream(log, { maxQueued: 10 });
+      const reader = s.body.getReader();
+      for (let i = 0; i < 20; i++) log.append(del(`o${i}`));
+      expect(s.closes()).toBe(0);
+      expect(log.clients).toBe(1);
+      if (end === 'abort') s.ac.abort();
+      else await reader.cancel();
+      expect(s.closes(), end).toBe(1);
+      expect(log.clients, end).toBe(0);
+      // Ending twice (the request's abort after the body's cancel) frees it once.
+      s.ac.abort();
+      expect(s.closes(), end).toBe(1);
+    }
+  });
+
+  it('gives a client that keeps reading every event once, in order, however bursty the feed', async () => {
+    const log = new EventLog(10_000);
+    // Bounds far below the 5,000 events (about 3 MB) sent: only falling behind may cut a client off.
+    const s = stream(log, { maxQueued: 200, maxQueuedBytes: 256 * 1024 });
+    const total = 5_000;
+    const read = readBlocks(s.body, (b) => b.at(-1)?.id === `${log.epoch}.${total}`);
+    for (let i = 0; i < total; i += 100) {
+      for (let j = i; j < i + 100; j++) log.append(del(`o${j}-${'y'.repeat((j * 7919) % 1_200)}`));
+      // The reader catches up between bursts, as a socket that drains does.
+      await new Promise((r) => setTimeout(r, 0));
+    }
+    const blocks = await read;
+    expect(blocks.find((b) => b.event !== undefined)?.event).toBe('hello');
+    expect(blocks.some((b) => b.event === 'reset')).toBe(false);
+    expect(seqs(blocks)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+    expect(blocks.filter((b) => b.event === 'drift').map((b) => JSON.parse(b.data ?? '{}').id)).toEqual(Array.from({ length: total }, (_, j) => `o${j}-${'y'.repeat((j * 7919) % 1_200)}`));
+    expect(s.closes()).toBe(0);
+    s.ac.abort();
+    expect(s.closes()).toBe(1);
+  });
+
+  it('keeps an idle stream alive, with at most one keep-alive waiting for a client that is not reading', async () => {
+    const log = new EventLog(100);
+    const s = stream(log, { heartbeatMs: 5 });
+    const reader = s.body.getReader();
+    const decoder = new TextDecoder();
+    expect(decoder.decode((await reader.read()).value)).toBe('retry: 2000\n\n');
+    expect(decoder.decode((await reader.read()).value)).toMatch(/^id: [a-z0-9]+\.0\nevent: hello\n/);
+    await new Promise((r) => setTimeout(r, 60));
+    log.append(del('x'));
+    const next = decoder.decode((await reader.read()).value);
+    expect(next.split(': keep-alive\n\n')).toHaveLength(2);
+    expect(next).toMatch(/event: drift\n/);
+    s.ac.abort();
   });
 
   it('ends at once for a client that was gone before the stream started', () => {

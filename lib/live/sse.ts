@@ -13,13 +13,30 @@ export interface StreamOptions {
   clusters?: ReadonlyArray<string>;
   signal: AbortSignal;
   heartbeatMs?: number;
-  /** Queued messages after which a slow client is cut off (it reconnects and resumes or reloads). */
+  /** Messages waiting for a client after which it is cut off (it reconnects and resumes or reloads). */
   maxQueued?: number;
+  /**
+   * The same bound in size: the waiting messages' text, counted in UTF-16 code units (one per
+   * byte for the ASCII the JSON nearly always is, and what a one-byte string occupies in memory).
+   */
+  maxQueuedBytes?: number;
   /** Only events of objects in these namespaces (per-user scoping); default all. */
   namespaceVisible?: (namespace: string) => boolean;
-  /** Called once when the stream ends, however it ends (frees the caller's per-user slot). */
+  /**
+   * Called once when the connection ends, however it ends (frees the caller's per-user slot). A
+   * client cut off for reading too slowly still holds its connection until it has read the final
+   * `reset` or goes away, and its slot until then.
+   */
   onClose?: () => void;
 }
+
+/**
+ * A client that falls this far behind is cut off. The count is the bound the stream always had;
+ * the size keeps a stream of large states (tens of KiB each) from holding hundreds of MiB per
+ * client before the count is reached. 8 MiB is some thousands of typical events, and a client
+ * cut off resumes from the log (its last 50,000 events) when it reconnects.
+ */
+export const STREAM_QUEUE_LIMITS = { maxQueued: 20_000, maxQueuedBytes: 8 * 1024 * 1024 } as const;
 
 const encoder = new TextEncoder();
 
@@ -40,102 +57,188 @@ function formatEncoded(json: string, id: string): string {
   return `id: ${id}\nevent: drift\ndata: ${json}\n\n`;
 }
 
-/** Missed events sent per pull while a resume replays: the client's reading paces the replay. */
+/** Missed events put in one chunk while a resume replays: the client's reading paces the replay. */
 const REPLAY_BATCH = 256;
+/** Text per chunk handed to the reader: a burst goes out in few writes, and no chunk grows without bound. */
+const CHUNK_CHARS = 64 * 1024;
 
+/**
+ * The stream of one client. Messages wait in this function's own bounded outbox and go into the
+ * ReadableStream only when its reader asks (`pull`, with a high-water mark of 0): a stream's
+ * internal queue cannot be emptied by closing it, so a client cut off with its backlog there
+ * kept the whole backlog — and its connection — after its slot had been given back.
+ */
 export function driftEventStream(opts: StreamOptions): ReadableStream<Uint8Array> {
   const { log } = opts;
-  const maxQueued = opts.maxQueued ?? 20_000;
+  const maxQueued = opts.maxQueued ?? STREAM_QUEUE_LIMITS.maxQueued;
+  const maxQueuedBytes = opts.maxQueuedBytes ?? STREAM_QUEUE_LIMITS.maxQueuedBytes;
   const wantedCluster = (cluster: string) => !opts.clusters || opts.clusters.includes(cluster);
   const visible = (cluster: string, namespace: string) => wantedCluster(cluster) && (!opts.namespaceVisible || opts.namespaceVisible(namespace));
   const visibleEvent = (e: DriftEvent) => visible(e.type === 'upsert' ? e.state.cluster : e.cluster, namespaceOfEvent(e));
   const idOf = (seq: number) => `${log.epoch}.${seq}`;
-  let closed = false;
+
+  // open: fed by the log; cut-off: only the final reset waits; ended: the connection is over.
+  let state: 'open' | 'cut-off' | 'ended' = 'open';
+  let controller: ReadableStreamDefaultController<Uint8Array> | undefined;
   let heartbeat: ReturnType<typeof setInterval> | undefined;
-  let unsubscribe = () => undefined as unknown;
-  // A resume's missed events (references to what the log keeps), sent as the client reads them;
-  // events that happen meanwhile wait in `pending` and follow the replay.
+  let unsubscribe: () => void = () => undefined;
+  let releaseClient: () => void = () => undefined;
+  // Goes out before anything else, the replay included.
+  let prelude = '';
+  // A resume's missed events (references to what the log keeps, so they do not count towards the
+  // bound), sent as the client reads them; live events wait in the outbox behind them.
   let replay: EncodedEvent[] | undefined;
   let replayed = 0;
-  const pending: [DriftEvent, () => string][] = [];
-  let cleanup = () => undefined as void;
+  let replayUpTo = 0;
+  let outbox: string[] = [];
+  let head = 0;
+  let queuedChars = 0;
+  // Set while a pull waits for something to send.
+  let wake: (() => void) | undefined;
+
+  const notify = () => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  const dropBacklog = () => {
+    prelude = '';
+    replay = undefined;
+    outbox = [];
+    head = 0;
+    queuedChars = 0;
+  };
+  const stopFeed = () => {
+    clearInterval(heartbeat);
+    unsubscribe();
+  };
+  const onAbort = () => finish();
+  function finish() {
+    if (state === 'ended') return;
+    state = 'ended';
+    stopFeed();
+    dropBacklog();
+    opts.signal.removeEventListener('abort', onAbort);
+    releaseClient();
+    opts.onClose?.();
+    try {
+      controller?.close();
+    } catch {
+      // already closed, or cancelled by the client going away
+    }
+    notify();
+  }
+  const cutOff = () => {
+    // Stop taking events and let go of the backlog now; the connection (and the caller's slot, and
+    // the clients gauge) ends when the reset has been read or the client is gone.
+    state = 'cut-off';
+    stopFeed();
+    dropBacklog();
+    outbox = [formatEvent('reset', { reason: 'client too slow', lastEventId: idOf(log.lastSeq) })];
+    queuedChars = outbox[0]!.length;
+    notify();
+  };
+  const push = (text: string) => {
+    if (state !== 'open') return;
+    outbox.push(text);
+    queuedChars += text.length;
+    if (outbox.length - head > maxQueued || queuedChars > maxQueuedBytes) return cutOff();
+    notify();
+  };
+  const waiting = () => prelude !== '' || replay !== undefined || head < outbox.length;
+
+  /** What the next chunk carries, '' when nothing waits. */
+  const nextChunk = (): string => {
+    // Alone in the first chunk: the reader that asks for it starts the replay with its next read.
+    if (prelude !== '') {
+      const first = prelude;
+      prelude = '';
+      return first;
+    }
+    let text = '';
+    if (replay !== undefined) {
+      // Events this client may not see are passed over without counting: a chunk that stays empty
+      // would leave the reader waiting for the next live event while missed ones remain.
+      let sent = 0;
+      while (sent < REPLAY_BATCH && text.length < CHUNK_CHARS && replayed < replay.length) {
+        const e = replay[replayed++]!;
+        if (!visible(e.cluster, e.namespace)) continue;
+        text += formatEncoded(e.json, idOf(e.seq));
+        sent++;
+      }
+      if (replayed < replay.length) return text;
+      replay = undefined;
+    }
+    let end = head;
+    while (end < outbox.length && text.length < CHUNK_CHARS) {
+      const m = outbox[end++]!;
+      text += m;
+      queuedChars -= m.length;
+    }
+    if (end === outbox.length) {
+      outbox = [];
+      head = 0;
+    } else {
+      // Taken messages are released in steps, not one shift at a time.
+      head = end;
+      if (head > 1024 && head * 2 > outbox.length) {
+        outbox = outbox.slice(head);
+        head = 0;
+      }
+    }
+    return text;
+  };
+
   return new ReadableStream<Uint8Array>(
     {
-      start(controller) {
-        const tooSlow = () => {
-          controller.enqueue(encoder.encode(formatEvent('reset', { reason: 'client too slow', lastEventId: idOf(log.lastSeq) })));
-          close();
-        };
-        const send = (text: string) => {
-          if (closed) return;
-          controller.enqueue(encoder.encode(text));
-          if ((controller.desiredSize ?? 0) < -maxQueued) tooSlow();
-        };
-        const sendEvent = (e: DriftEvent, json: () => string) => {
-          if (visibleEvent(e)) send(formatEncoded(json(), idOf(e.seq)));
-        };
-        function close() {
-          if (closed) return;
-          closed = true;
-          clearInterval(heartbeat);
-          unsubscribe();
-          replay = undefined;
-          pending.length = 0;
-          opts.onClose?.();
-          try {
-            controller.close();
-          } catch {
-            // already closed by the client going away
-          }
-        }
-        cleanup = close;
+      start(c) {
+        controller = c;
+        opts.signal.addEventListener('abort', onAbort, { once: true });
+        if (opts.signal.aborted) return finish();
+        releaseClient = log.openClient();
         // Subscribe before replaying so nothing falls between the replay and the live feed.
-        unsubscribe = log.subscribe(
-          (e, json) => {
-            if (replay === undefined) return sendEvent(e, json);
-            // Only what this client will receive waits (and counts towards cutting it off).
-            if (!visibleEvent(e)) return;
-            pending.push([e, json]);
-            if (pending.length > maxQueued) tooSlow();
-          },
-          { client: true },
-        );
-        heartbeat = setInterval(() => send(': keep-alive\n\n'), opts.heartbeatMs ?? 15_000);
-        opts.signal.addEventListener('abort', close, { once: true });
-        if (opts.signal.aborted) return close();
+        unsubscribe = log.subscribe((e, json) => {
+          // Only what this client will receive waits (and counts towards cutting it off).
+          if (e.seq > replayUpTo && visibleEvent(e)) push(formatEncoded(json(), idOf(e.seq)));
+        });
+        // Only an idle stream needs one: a client that has messages waiting gets no more by it.
+        heartbeat = setInterval(() => {
+          if (!waiting()) push(': keep-alive\n\n');
+        }, opts.heartbeatMs ?? 15_000);
+        prelude = 'retry: 2000\n\n';
         const resume = parseResumeId(opts.resumeFrom, log.epoch);
-        send('retry: 2000\n\n');
         if (resume === undefined) {
-          send(formatEvent('hello', { lastEventId: idOf(log.lastSeq) }, idOf(log.lastSeq)));
+          push(formatEvent('hello', { lastEventId: idOf(log.lastSeq) }, idOf(log.lastSeq)));
           return;
         }
         const missed = resume === 'other-epoch' ? undefined : log.sinceEncoded(resume);
         if (missed === undefined) {
-          send(formatEvent('reset', { reason: 'resume point no longer available: reload the state', lastEventId: idOf(log.lastSeq) }, idOf(log.lastSeq)));
+          push(formatEvent('reset', { reason: 'resume point no longer available: reload the state', lastEventId: idOf(log.lastSeq) }, idOf(log.lastSeq)));
           return;
         }
-        if (missed.length > 0) replay = missed;
-      },
-      pull(controller) {
-        if (closed || replay === undefined) return;
-        // Until something is sent: a pull that enqueues nothing is not called again (the stream
-        // waits for the reader's next read), so a batch this client may not see must not end it.
-        let sent = 0;
-        while (sent < REPLAY_BATCH && replayed < replay.length) {
-          const e = replay[replayed++]!;
-          if (!visible(e.cluster, e.namespace)) continue;
-          controller.enqueue(encoder.encode(formatEncoded(e.json, idOf(e.seq))));
-          sent++;
+        if (missed.length > 0) {
+          replay = missed;
+          replayUpTo = missed.at(-1)!.seq;
         }
-        if (replayed < replay.length) return;
-        const upTo = replay.at(-1)!.seq;
-        replay = undefined;
-        for (const [e, json] of pending.splice(0)) {
-          if (e.seq > upTo) controller.enqueue(encoder.encode(formatEncoded(json(), idOf(e.seq))));
+      },
+      async pull(c) {
+        // Called only while the reader waits for a chunk (high-water mark 0), so what is enqueued
+        // goes to the reader and nothing builds up in the stream's own queue.
+        for (;;) {
+          if (state === 'ended') return;
+          const text = nextChunk();
+          if (text !== '') {
+            c.enqueue(encoder.encode(text));
+            if (state === 'cut-off' && !waiting()) finish();
+            return;
+          }
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+          });
         }
       },
       cancel() {
-        cleanup();
+        finish();
       },
     },
     { highWaterMark: 0 },
