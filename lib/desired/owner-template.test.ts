@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { diffObjects, type DriftReport } from '../drift';
-import { ownerTemplateDesired, templateOwnerRef } from './owner-template';
+import { ownerDeletedMessage, ownerNotKnownMessage, ownerTemplateDesired, ownerTemplateInputs, templateOwnerRef } from './owner-template';
 
 type Obj = Record<string, unknown>;
 
@@ -345,5 +345,40 @@ describe('owner template: Job Pods', () => {
     const d = desiredOf(pod, plain);
     expect((d.spec as Obj).hostname).toBeUndefined();
     expect((d.metadata as Obj).annotations).toBeUndefined();
+  });
+});
+
+describe('owner template inputs (what a change of the owner must re-resolve its Pods for)', () => {
+  const tpl = { metadata: { labels: { app: 'db' } }, spec: { containers: [{ name: 'db', image: 'db:1' }] } };
+  const sts = (spec: Obj = {}, status: Obj = {}): Obj => ({
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: { name: 'db', namespace: 'shop', uid: 'ss', generation: 1 },
+    spec: { replicas: 3, serviceName: 'db', volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { resources: { requests: { storage: '1Gi' } } } }], template: tpl, ...spec },
+    status: { replicas: 3, updateRevision: 'db-1', ...status },
+  });
+
+  it('leaves out what no Pod is built from: replicas, parallelism, the generation, status counters, annotations', () => {
+    const scaled = sts({ replicas: 9 }, { replicas: 9, readyReplicas: 4 });
+    (scaled.metadata as Obj).generation = 7;
+    (scaled.metadata as Obj).annotations = { note: 'scaled' };
+    expect(ownerTemplateInputs(scaled)).toEqual(ownerTemplateInputs(sts()));
+    const job = (parallelism: number, completionMode: string): Obj => ({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'j' }, spec: { parallelism, completionMode, template: tpl } });
+    expect(ownerTemplateInputs(job(5, 'Indexed'))).toEqual(ownerTemplateInputs(job(1, 'Indexed')));
+    expect(ownerTemplateInputs(job(1, 'NonIndexed'))).not.toEqual(ownerTemplateInputs(job(1, 'Indexed')));
+  });
+
+  it('includes everything a builder reads: the template, serviceName, claim names, the update revision', () => {
+    const base = ownerTemplateInputs(sts());
+    expect(ownerTemplateInputs(sts({ template: { ...tpl, spec: { containers: [{ name: 'db', image: 'db:2' }] } } }))).not.toEqual(base);
+    expect(ownerTemplateInputs(sts({ serviceName: 'db-headless' }))).not.toEqual(base);
+    expect(ownerTemplateInputs(sts({ volumeClaimTemplates: [{ metadata: { name: 'wal' } }] }))).not.toEqual(base);
+    expect(ownerTemplateInputs(sts({}, { updateRevision: 'db-2' }))).not.toEqual(base);
+  });
+
+  it('words a deleted owner apart from one not known (not watched, or not listed yet)', () => {
+    const ref = { kind: 'ReplicaSet', name: 'web-abc' };
+    expect(ownerDeletedMessage(ref)).toBe('owner ReplicaSet web-abc was deleted; this Pod awaits garbage collection');
+    expect(ownerNotKnownMessage(ref)).toBe('owner ReplicaSet web-abc is not known (yet)');
   });
 });

@@ -71,6 +71,43 @@ export function templateOwnerRef(pod: unknown): OwnerLookupRef | undefined {
   return { group, kind: ref.kind, namespace: key.namespace ?? '', name: ref.name, apiVersion: ref.apiVersion, uid: ref.uid };
 }
 
+/**
+ * What of an owner the Pod builders read: the pod template, the owner's name (StatefulSet ordinals
+ * and claim names, Indexed Job hostnames), a StatefulSet's serviceName, claim template names and
+ * update revision, a Job's completion mode. Everything else (replicas, parallelism, selectors,
+ * status counters) can change without changing a single Pod's desired state, so a consumer that
+ * re-resolves Pods when this changes (lib/live/drift-tracker.ts) is not woken by every scale step.
+ * Keep in step with pod-from-template.ts: a field a builder starts reading belongs here too.
+ */
+export function ownerTemplateInputs(owner: unknown): Readonly<Record<string, unknown>> {
+  if (!isRecord(owner)) return {};
+  const spec = isRecord(owner.spec) ? owner.spec : {};
+  const claims = Array.isArray(spec.volumeClaimTemplates)
+    ? spec.volumeClaimTemplates.map((t) => (isRecord(t) && isRecord(t.metadata) ? t.metadata.name : undefined))
+    : undefined;
+  return {
+    name: isRecord(owner.metadata) ? owner.metadata.name : undefined,
+    template: spec.template,
+    serviceName: spec.serviceName,
+    claims,
+    completionMode: spec.completionMode,
+    updateRevision: isRecord(owner.status) ? owner.status.updateRevision : undefined,
+  };
+}
+
+/** Why a Pod has no desired state from its owner: the owner is not watched, or not listed yet. */
+export function ownerNotKnownMessage(owner: { kind: string; name: string }): string {
+  return `owner ${owner.kind} ${owner.name} is not known (yet)`;
+}
+
+/**
+ * A Pod whose owner is known to be deleted (the garbage collector removes the Pod after its owner
+ * under the default background cascade): still compared with the owner's last template.
+ */
+export function ownerDeletedMessage(owner: { kind: string; name: string }): string {
+  return `owner ${owner.kind} ${owner.name} was deleted; this Pod awaits garbage collection`;
+}
+
 export type OwnerTemplateResult =
   | { ok: true; desired: DesiredObject<OwnerTemplateSource>; warnings: string[] }
   | { ok: false; message: string };
@@ -85,7 +122,7 @@ export function ownerTemplateDesired(pod: unknown, owner: unknown): OwnerTemplat
   const podKey = objectKeyOf(pod) as ObjectKey;
   const ownerSummary: OwnerRefSummary = { apiVersion: ref.apiVersion, kind: ref.kind, name: ref.name, uid: ref.uid };
   const what = `${ref.kind} ${ref.name}`;
-  if (!isRecord(owner)) return { ok: false, message: `owner ${what} is not known (yet)` };
+  if (!isRecord(owner)) return { ok: false, message: ownerNotKnownMessage(ref) };
   const ownerMeta = isRecord(owner.metadata) ? owner.metadata : {};
   if (ownerMeta.uid !== ref.uid) {
     // Same name, different object: the Pod's owner was deleted and another one created.

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../kube/cache-diff';
 import { DriftTracker, type KindStatus } from './drift-tracker';
+import { ownerTemplateBuilder } from './runtime-options';
 import type { DesiredObject, DriftChange } from './types';
 
 const ID = 'c1/apps/Deployment/shop/web';
@@ -30,6 +31,7 @@ function clocked(opts: { kinds?: Record<string, KindStatus | undefined>; ignoreR
     cluster: 'c1',
     sources: ['manifest-dir', 'last-applied', 'owner-template'],
     diffOptions: opts.ignoreRules ? { ignoreRules: opts.ignoreRules } : {},
+    ownerTemplate: ownerTemplateBuilder,
     kindStatus: (g, k) => (kinds ? kinds[`${g}/${k}`] : { synced: true, status: 'synced' }),
     onEvent: (e) => events.push(e),
     now: () => new Date(clock),
@@ -159,6 +161,77 @@ describe('DriftTracker over an object\'s life', () => {
     // A Pod that is gone (and was not a's any more) is not evaluated for a's template change.
     expect(tracker.evaluations).toBe(before);
   });
+  it('Pods of a deleted owner keep their verdict and `since` until garbage-collected, saying why; the owner is then forgotten', () => {
+    const { tracker, events, advance } = clocked();
+    const labels = { app: 'web', 'pod-template-hash': 'abc' };
+    const rs: KubeObject = {
+      apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'web-abc', namespace: 'shop', uid: 'rs1', generation: 1 },
+      spec: { replicas: 2, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'app', image: 'web:1' }] } } },
+    };
+    const pod = (name: string, deleting = false): KubeObject => ({
+      apiVersion: 'v1', kind: 'Pod',
+      metadata: {
+        name, namespace: 'shop', uid: `u-${name}`, labels,
+        ...(deleting ? { deletionTimestamp: '2026-01-01T01:00:30Z' } : {}),
+        ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web-abc', uid: 'rs1', controller: true }],
+      },
+      spec: { containers: [{ name: 'app', image: 'web:1' }] },
+    });
+    const ids = ['c1//Pod/shop/web-abc-1', 'c1//Pod/shop/web-abc-2'];
+    tracker.upsertOwner(rs);
+    tracker.upsertLive(pod('web-abc-1'));
+    tracker.upsertLive(pod('web-abc-2'));
+    for (const id of ids) expect(tracker.get(id)).toMatchObject({ status: 'in-sync', since: '2026-01-01T00:00:00.000Z', warnings: [] });
+    const n = events.length;
+    advance(3_600_000);
+    // `kubectl delete deploy web`: the ReplicaSet goes first, the garbage collector deletes its Pods after.
+    tracker.deleteOwner(rs);
+    const gone = 'owner ReplicaSet web-abc was deleted; this Pod awaits garbage collection';
+    for (const id of ids) expect(tracker.get(id)).toMatchObject({ status: 'in-sync', since: '2026-01-01T00:00:00.000Z', warnings: [gone] });
+    // The warning is news (one event per Pod); the verdict is not.
+    expect(events.slice(n)).toMatchObject([
+      { type: 'upsert', state: { status: 'in-sync', since: '2026-01-01T00:00:00.000Z' } },
+      { type: 'upsert', state: { status: 'in-sync', since: '2026-01-01T00:00:00.000Z' } },
+    ]);
+    expect(tracker.deletedOwnerCount).toBe(1);
+    // Terminating (a Pod update) and then deleted, one by one.
+    tracker.upsertLive(pod('web-abc-1', true));
+    expect(tracker.get(ids[0] as string)).toMatchObject({ status: 'in-sync', since: '2026-01-01T00:00:00.000Z', warnings: [gone] });
+    tracker.deleteLive(pod('web-abc-1', true));
+    expect(tracker.deletedOwnerCount).toBe(1);
+    expect(tracker.get(ids[1] as string)).toMatchObject({ status: 'in-sync', warnings: [gone] });
+    tracker.deleteLive(pod('web-abc-2'));
+    expect(tracker.deletedOwnerCount).toBe(0);
+    expect(tracker.size).toBe(0);
+    expect(events.slice(n).map((e) => (e.type === 'upsert' ? e.state.status : 'delete'))).toEqual(['in-sync', 'in-sync', 'delete', 'delete']);
+  });
+
+  it('keeps no deleted owner that no Pod refers to, and forgets one a relist finds again', () => {
+    const { tracker } = clocked();
+    const labels = { app: 'web' };
+    const rs = (uid: string): KubeObject => ({
+      apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: `rs-${uid}`, namespace: 'shop', uid, generation: 1 },
+      spec: { selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'app', image: 'web:1' }] } } },
+    });
+    const pod: KubeObject = {
+      apiVersion: 'v1', kind: 'Pod',
+      metadata: { name: 'p', namespace: 'shop', uid: 'p1', labels, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs-a', uid: 'a', controller: true }] },
+      spec: { containers: [{ name: 'app', image: 'web:1' }] },
+    };
+    // A Job's history pruned, a scaled-down ReplicaSet of an old revision: no Pods left to judge.
+    tracker.upsertOwner(rs('b'));
+    tracker.deleteOwner(rs('b'));
+    expect(tracker.deletedOwnerCount).toBe(0);
+    tracker.upsertOwner(rs('a'));
+    tracker.upsertLive(pod);
+    tracker.retainOwners('apps', 'ReplicaSet', []);
+    expect(tracker.deletedOwnerCount).toBe(1);
+    // Its deletion was not one after all (listed again): the Pod is its owner's again.
+    tracker.upsertOwner(rs('a'));
+    expect(tracker.deletedOwnerCount).toBe(0);
+    expect(tracker.get('c1//Pod/shop/p')).toMatchObject({ status: 'in-sync', warnings: [] });
+  });
+
   it('an object re-read in another version (CRD version swap) with the same verdict shows the version it is now read in', () => {
     const { tracker } = clocked();
     const dial = (v: string): KubeObject => ({ apiVersion: `example.com/${v}`, kind: 'Dial', metadata: { name: 'd', namespace: 'shop', uid: 'd1', resourceVersion: '1' }, spec: { level: 3 } });

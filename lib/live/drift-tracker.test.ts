@@ -226,8 +226,15 @@ describe('DriftTracker', () => {
     tracker.retainOwners('', 'ReplicaSet', []);
     expect(tracker.get('c1//Pod/shop/web-abc')?.status).toBe('drifted');
     // Its informer listed again from scratch (watched anew) without it: deleted meanwhile, its Pod
-    // is no longer judged against its last template.
+    // awaits garbage collection and is still judged against its last template, saying so.
     tracker.retainOwners('apps', 'ReplicaSet', [{ ...rs('web:2', 2), metadata: { name: 'web-2', namespace: 'shop', uid: 'rs2' } }]);
+    expect(tracker.get('c1//Pod/shop/web-abc')).toMatchObject({ status: 'drifted', warnings: ['owner ReplicaSet web-1 was deleted; this Pod awaits garbage collection'] });
+    expect(tracker.deletedOwnerCount).toBe(1);
+    // The Pod goes: nothing refers to the deleted owner any more. A Pod naming it later (never seen
+    // deleted by this tracker) finds its owner not known.
+    tracker.deleteLive(pod);
+    expect(tracker.deletedOwnerCount).toBe(0);
+    tracker.upsertLive(pod);
     expect(tracker.get('c1//Pod/shop/web-abc')).toMatchObject({ status: 'unmanaged', warnings: ['owner ReplicaSet web-1 is not known (yet)'] });
     // A controller of another group that happens to be called Job (Volcano's, say) has no pod
     // template the dashboard knows how to read: its Pod is unmanaged, without a word about owners.
@@ -380,6 +387,63 @@ describe('DriftTracker', () => {
     expect(state?.status).toBe('drifted');
     expect(state?.changes.map((c) => c.path)).toEqual(['spec.containers[name=db].image']);
     expect(state?.warnings).toEqual([expect.stringMatching(/rollout/)]);
+  });
+
+  it('does not re-evaluate a controller\'s Pods when it only scales (replicas move the generation, not the template)', () => {
+    const events: DriftChange[] = [];
+    const tracker = new DriftTracker({
+      cluster: 'c1',
+      sources: ['owner-template'],
+      diffOptions: {},
+      ownerTemplate: ownerTemplateBuilder,
+      kindStatus: () => ({ synced: true, status: 'synced' }),
+      onEvent: (e) => events.push(e),
+    });
+    const labels = { app: 'web', 'pod-template-hash': 'abc' };
+    // Each scale step: spec.replicas and the generation move, the deployment controller rewrites its
+    // annotations, the status follows.
+    const rs = (image: string, generation: number, replicas: number): KubeObject => ({
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: { name: 'web-abc', namespace: 'shop', uid: 'rs1', generation, resourceVersion: String(generation), annotations: { 'deployment.kubernetes.io/desired-replicas': String(replicas) } },
+      spec: { replicas, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'app', image }] } } },
+      status: { replicas, observedGeneration: generation },
+    });
+    const set = (generation: number, replicas: number, serviceName = 'db'): KubeObject => ({
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: { name: 'db', namespace: 'shop', uid: 'ss1', generation },
+      spec: { replicas, serviceName, selector: { matchLabels: { app: 'db' } }, template: { metadata: { labels: { app: 'db' } }, spec: { containers: [{ name: 'db', image: 'db:1' }] } } },
+      status: { replicas, updateRevision: 'db-1' },
+    });
+    const pod = (name: string, owner: { kind: string; name: string; uid: string }, podLabels: Record<string, string>, spec: Record<string, unknown>): KubeObject => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, namespace: 'shop', uid: `u-${name}`, labels: podLabels, ownerReferences: [{ apiVersion: 'apps/v1', ...owner, controller: true }] },
+      spec,
+    });
+    tracker.upsertOwner(rs('web:1', 1, 20));
+    tracker.upsertOwner(set(1, 5));
+    for (let i = 0; i < 20; i++) tracker.upsertLive(pod(`web-abc-${i}`, { kind: 'ReplicaSet', name: 'web-abc', uid: 'rs1' }, labels, { containers: [{ name: 'app', image: 'web:1' }] }));
+    for (let i = 0; i < 5; i++) {
+      const podLabels = { app: 'db', 'controller-revision-hash': 'db-1', 'statefulset.kubernetes.io/pod-name': `db-${i}` };
+      tracker.upsertLive(pod(`db-${i}`, { kind: 'StatefulSet', name: 'db', uid: 'ss1' }, podLabels, { hostname: `db-${i}`, subdomain: 'db', containers: [{ name: 'db', image: 'db:1' }] }));
+    }
+    expect(tracker.list().map((s) => s.status)).toEqual(Array.from({ length: 25 }, () => 'in-sync'));
+    const before = tracker.evaluations;
+    const n = events.length;
+    // 10 scale steps (a rollout's old ReplicaSet going down, an HPA, kubectl scale).
+    for (let step = 1; step <= 10; step++) tracker.upsertOwner(rs('web:1', 1 + step, 20 - 2 * step));
+    for (let step = 1; step <= 3; step++) tracker.upsertOwner(set(1 + step, 5 + step));
+    expect(tracker.evaluations).toBe(before);
+    expect(events.length).toBe(n);
+    // What the Pods are built from changes: each of the owner's Pods is judged again, once.
+    tracker.upsertOwner(rs('web:2', 12, 0));
+    expect(tracker.evaluations).toBe(before + 20);
+    expect(tracker.get('c1//Pod/shop/web-abc-7')?.changes.map((c) => c.path)).toEqual(['spec.containers[name=app].image']);
+    tracker.upsertOwner(set(5, 8, 'db-headless'));
+    expect(tracker.evaluations).toBe(before + 25);
+    expect(tracker.get('c1//Pod/shop/db-2')?.status).toBe('drifted');
   });
 
   it('says when a manifest is written for another version than the one the object was read in', () => {

@@ -6,7 +6,7 @@
 import { diffPrepared, isCrossVersionWarning, prepareDesired, type DiffOptions, type FieldChange, type PreparedDesired, type SchemaProvider } from '../drift';
 import { redactionDigest } from '../drift/secrets';
 import { lastAppliedDesired } from '../desired/last-applied';
-import { controllerRefOf, isTemplateOwnerKind } from '../desired/owner-template';
+import { controllerRefOf, isTemplateOwnerKind, ownerDeletedMessage, ownerTemplateInputs } from '../desired/owner-template';
 import type { OwnerRefSummary } from '../desired/types';
 import { deepEqual, type KubeObject } from '../kube/cache-diff';
 import {
@@ -124,6 +124,13 @@ export class DriftTracker {
   private readonly live = new Map<string, LiveEntry>();
   private readonly manifests = new Map<string, DesiredObject>();
   private readonly owners = new Map<string, KubeObject>();
+  /**
+   * Owners deleted while Pods of theirs are still live, by uid, as last seen. The garbage collector
+   * deletes the Pods after their owner (background cascade: `kubectl delete deploy`, Job TTL,
+   * CronJob history): judged without it, each Pod flipped to unmanaged, restarted its `since` and
+   * wrote history moments before going. Kept only while some Pod refers to it (releaseOwner()).
+   */
+  private readonly deletedOwners = new Map<string, KubeObject>();
   private readonly podsByOwner = new Map<string, Set<string>>();
   private readonly states = new Map<string, ObjectDriftState>();
   /** id → prepared desired, in least recently used order (a Map keeps insertion order). */
@@ -167,9 +174,11 @@ export class DriftTracker {
     const id = this.idOf(group, kind, obj.metadata.namespace, obj.metadata.name);
     const before = this.live.get(id);
     // A Pod can change controller (orphaned, adopted): it is no longer its old owner's.
-    if (before?.kind === 'Pod' && before.group === '') this.unindexPod(id, before.obj);
+    const formerOwner = before?.kind === 'Pod' && before.group === '' ? this.unindexPod(id, before.obj) : undefined;
     this.live.set(id, { obj, group, version, kind });
     if (kind === 'Pod' && group === '') this.indexPod(id, obj);
+    // After indexing again: the same Pod updated still refers to its deleted owner.
+    if (formerOwner !== undefined) this.releaseOwner(formerOwner);
     this.evaluate(id);
   }
 
@@ -180,7 +189,8 @@ export class DriftTracker {
     if (!entry) return;
     this.live.delete(id);
     this.reads?.forget(id);
-    if (entry.kind === 'Pod') this.unindexPod(id, entry.obj);
+    const formerOwner = entry.kind === 'Pod' ? this.unindexPod(id, entry.obj) : undefined;
+    if (formerOwner !== undefined) this.releaseOwner(formerOwner);
     this.evaluate(id);
   }
 
@@ -244,28 +254,40 @@ export class DriftTracker {
     if (!uid) return;
     const before = this.owners.get(uid);
     this.owners.set(uid, obj);
-    // Controllers write their status on every Pod they start or see ready: re-evaluating all their
-    // Pods each time made a rollout of n Pods cost n² evaluations.
-    if (before && templateInputs(before) === templateInputs(obj)) return;
+    // Listed again after all (a relist that found it): its Pods lose the "deleted" warning.
+    const revived = this.deletedOwners.delete(uid);
+    // Controllers write their status on every Pod they start or see ready, and scaling moves
+    // spec.replicas (and the generation) without touching a Pod: re-evaluating all their Pods each
+    // time made a rollout of n Pods cost n² evaluations.
+    if (!revived && before && sameTemplateInputs(before, obj)) return;
     for (const pod of this.podsByOwner.get(uid) ?? []) this.evaluate(pod);
   }
 
   deleteOwner(obj: KubeObject): void {
     const uid = obj.metadata.uid;
-    if (!uid || !this.owners.delete(uid)) return;
-    for (const pod of this.podsByOwner.get(uid) ?? []) this.evaluate(pod);
-    // Its Pods are judged without it from now on (no owner of that uid comes back).
-    this.podsByOwner.delete(uid);
+    const last = uid ? this.owners.get(uid) : undefined;
+    if (!uid || !last) return;
+    this.owners.delete(uid);
+    const pods = this.podsByOwner.get(uid);
+    if (!pods || pods.size === 0) return;
+    // Its Pods are about to be garbage-collected: their verdict (and `since`) stands against the
+    // template they were judged by, and the state says why the owner is no longer there.
+    this.deletedOwners.set(uid, last);
+    for (const pod of pods) this.evaluate(pod);
   }
 
   /**
    * Forgets the owners of a kind that are not among `listed`: its informer stopped (Pods are no
    * longer watched: nothing) or was started again and has listed (an owner deleted in between
-   * would otherwise stay, and its Pods be judged against its last template).
+   * would otherwise stay, its Pods judged against its last template without a word). Each goes
+   * as deleteOwner() would take it: kept, saying so, while Pods of its are still live.
    */
   retainOwners(group: string, kind: string, listed: ReadonlyArray<KubeObject>): void {
     const keep = new Set(listed.map((o) => o.metadata.uid));
-    for (const o of [...this.owners.values()]) if (o.kind === kind && groupOf(o.apiVersion).group === group && !keep.has(o.metadata.uid)) this.deleteOwner(o);
+    const ofKind = (o: KubeObject): boolean => o.kind === kind && groupOf(o.apiVersion).group === group;
+    for (const o of [...this.owners.values()]) if (ofKind(o) && !keep.has(o.metadata.uid)) this.deleteOwner(o);
+    // A bound on tombstones whatever path led to one: unlisted and referred to by no Pod, it goes.
+    for (const [uid, o] of [...this.deletedOwners]) if (ofKind(o) && !keep.has(uid)) this.releaseOwner(uid);
   }
 
   /** New schema knowledge (CRDs came or changed): re-prepare and re-evaluate the affected objects. */
@@ -375,6 +397,11 @@ export class DriftTracker {
     return this.live.size;
   }
 
+  /** Deleted owners kept while their Pods await garbage collection (for metrics and tests). */
+  get deletedOwnerCount(): number {
+    return this.deletedOwners.size;
+  }
+
   private allIds(): Set<string> {
     return new Set([...this.live.keys(), ...this.manifests.keys()]);
   }
@@ -387,12 +414,19 @@ export class DriftTracker {
     s.add(id);
   }
 
-  private unindexPod(id: string, pod: KubeObject): void {
+  /** Returns the uid of the owner the Pod was indexed under, for releaseOwner(). */
+  private unindexPod(id: string, pod: KubeObject): string | undefined {
     const owner = templateOwnerOf(pod);
-    if (!owner) return;
+    if (!owner) return undefined;
     const s = this.podsByOwner.get(owner.uid);
     s?.delete(id);
     if (s?.size === 0) this.podsByOwner.delete(owner.uid);
+    return owner.uid;
+  }
+
+  /** Forgets a deleted owner once no Pod refers to it: nothing can be judged against it any more. */
+  private releaseOwner(uid: string): void {
+    if (!this.podsByOwner.has(uid)) this.deletedOwners.delete(uid);
   }
 
   /** Diff options with the current schema: as configured (manifest-dir), and without the field manager (other sources). */
@@ -422,8 +456,11 @@ export class DriftTracker {
       } else if (type === 'owner-template' && live && live.kind === 'Pod' && this.opts.ownerTemplate) {
         const ref = templateOwnerOf(live.obj);
         if (!ref) continue;
-        const r = this.opts.ownerTemplate(live.obj, this.owners.get(ref.uid));
+        const current = this.owners.get(ref.uid);
+        const deleted = current === undefined ? this.deletedOwners.get(ref.uid) : undefined;
+        const r = this.opts.ownerTemplate(live.obj, current ?? deleted);
         if (r === undefined) continue;
+        if (deleted !== undefined) notes.push(ownerDeletedMessage(ref));
         if (!r.ok) {
           notes.push(r.message);
           continue;
@@ -659,15 +696,22 @@ function sameSourceKind(a: DesiredSource | undefined, b: DesiredSource | undefin
 }
 
 /**
- * What of a controller its Pods' desired state is built from: the pod template and the other spec
- * fields (generation moves with every spec change) and, for a StatefulSet, the revision it rolls
- * out to (pods of another one are reported as possibly mid-rollout). Without a generation, any change.
+ * Whether two versions of a controller give its Pods the same desired state: the same pod
+ * template and the few other fields the Pod builders read (ownerTemplateInputs), such as a
+ * StatefulSet's update revision (Pods of another one are reported as possibly mid-rollout).
+ * The generation alone moved with every scale step (spec.replicas), re-evaluating every Pod of a
+ * Deployment rollout at each step for nothing; it still answers the common case cheaply, since
+ * status writes (most owner updates) leave it alone.
  */
-function templateInputs(owner: KubeObject): string {
-  const generation = owner.metadata.generation;
-  if (typeof generation !== 'number') return `rv ${String(owner.metadata.resourceVersion)}`;
+function sameTemplateInputs(a: KubeObject, b: KubeObject): boolean {
+  const ga = a.metadata.generation;
+  if (typeof ga === 'number' && ga === b.metadata.generation && statusRevision(a) === statusRevision(b)) return true;
+  return deepEqual(ownerTemplateInputs(a), ownerTemplateInputs(b));
+}
+
+function statusRevision(owner: KubeObject): unknown {
   const status = owner.status as { updateRevision?: unknown } | undefined;
-  return `${generation} ${String(status?.updateRevision ?? '')}`;
+  return status?.updateRevision;
 }
 
 /** Secrets are unreadable by design with the shipped read-only role: say so instead of a bare 403. */
