@@ -175,6 +175,56 @@ describe('loadManifestDirectory', () => {
     expect(broken.objects.get('/ConfigMap/default/b')?.source.stale).toBeDefined();
   });
 
+  it('lets go of objects removed from a file whose lasting errors hide no document (a generateName Job, a document that is no object)', async () => {
+    const job = 'apiVersion: batch/v1\nkind: Job\nmetadata:\n  generateName: migrate-\n';
+    put('app.yaml', `${cm('a')}---\n${cm('b')}---\n${job}---\nfoo: bar\n---\njust a string\n`);
+    const loader = new ManifestDirectoryLoader(root, { git: false });
+    const first = await loader.load();
+    expect([...first.objects.keys()]).toEqual(['/ConfigMap/default/a', '/ConfigMap/default/b']);
+    expect(first.problems.filter((p) => p.severity === 'error')).toHaveLength(3);
+    // a renamed to a2 and b deleted, on purpose: the file now declares a2 and nothing else.
+    put('app.yaml', `${cm('a2')}---\n${job}---\nfoo: bar\n---\njust a string\n`);
+    const second = await loader.load();
+    expect([...second.objects.keys()]).toEqual(['/ConfigMap/default/a2']);
+    expect(second.objects.get('/ConfigMap/default/a2')?.source.stale).toBeUndefined();
+    // An invalid name declares nothing that could be matched either.
+    put('app.yaml', `${cm('a2')}---\n${cm('x/y')}`);
+    expect([...(await loader.load()).objects.keys()]).toEqual(['/ConfigMap/default/a2']);
+  });
+
+  it('still keeps documents hidden by a syntax error in a file that also has a lasting per-document error, naming the syntax error', async () => {
+    const job = 'apiVersion: batch/v1\nkind: Job\nmetadata:\n  generateName: migrate-\n';
+    put('app.yaml', `${job}---\n${cm('a')}---\n${cm('b')}`);
+    const loader = new ManifestDirectoryLoader(root, { git: false });
+    await loader.load();
+    put('app.yaml', `${job}---\n${cm('a')}---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b,, }\n`);
+    const broken = await loader.load();
+    const syntax = broken.problems.find((p) => p.line > 4);
+    expect(syntax).toMatchObject({ file: 'app.yaml', severity: 'error' });
+    expect(broken.objects.get('/ConfigMap/default/b')?.source.stale).toMatch(new RegExp(`^app\\.yaml has an error at line ${syntax?.line} `));
+    expect(broken.objects.get('/ConfigMap/default/a')?.source.stale).toBeUndefined();
+  });
+
+  it('says nothing about a .json file that is valid JSON but not what the fast path reads (kubectl get -o json: kind List)', async () => {
+    const item = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name } });
+    put('export.json', JSON.stringify({ apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: '' }, items: [item('one'), item('two')] }, null, 4));
+    put('stream.json', `${JSON.stringify(item('three'))}\n---\n${JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [item('four')] })}\n`);
+    put('bom.json', `\ufeff${JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [item('five')] })}`);
+    const s = await loadManifestDirectory(root, { git: false });
+    expect(s.problems).toEqual([]);
+    expect([...s.objects.keys()].sort()).toEqual(['five', 'four', 'one', 'three', 'two'].map((n) => `/ConfigMap/default/${n}`));
+  });
+
+  it('refuses names and namespaces the API server would, so two different ones never share a key', async () => {
+    put('a.yaml', `${cm('"a/b"', 'x')}---\n${cm('b', '"x/a"')}`);
+    const s = await loadManifestDirectory(root, { git: false });
+    expect(s.objects.size).toBe(0);
+    expect(s.problems.map((p) => [p.line, p.message])).toEqual([
+      [1, 'document 1: metadata.name "a/b" is not a name the API server accepts: it contains "/"'],
+      [9, 'document 2: metadata.namespace "x/a" is not a name the API server accepts: it contains "/"'],
+    ]);
+  });
+
   it('tells whether a new scope callback changes anything for the kinds it loaded', async () => {
     put('w.yaml', 'apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n');
     put('a.yaml', cm('a'));

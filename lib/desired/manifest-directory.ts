@@ -10,7 +10,7 @@ import { findGitRepo, readDirtyFiles, readGitHead, type GitRepo } from './git-in
 import { readManifestFile } from './manifest-file-read';
 import { errorCode, listManifestFiles, type ManifestDirEntry, type ManifestFileEntry } from './manifest-files';
 import { buildManifestObjects, ManifestIndex, type GitStamp, type ManifestObject, type ParsedFileEntry } from './manifest-index';
-import { parseJsonManifests, parseSimpleYamlManifests, parseYamlManifests, type ParsedFile } from './manifest-parse';
+import { hidesNoDocument, parseJsonManifests, parseSimpleYamlManifests, parseYamlManifests, type ParsedFile } from './manifest-parse';
 import { DEFAULT_PARSE_WORKER_MIN_CHARS, ManifestParsePool, NoParseThreadsLeft, type ParseWorkerOptions } from './manifest-parse-pool';
 import { builtinIsNamespaced, withBuiltinScopes, type IsNamespaced } from './namespace-scope';
 import { objectKeyOf, objectKeyString } from './object-key';
@@ -252,9 +252,28 @@ export class ManifestDirectoryLoader {
   }
 }
 
-/** A warning that a .json file read as YAML is not JSON, where JSON.parse says why (unless YAML refused it too). */
+/**
+ * Whether a text is JSON: one document, or documents on their own between bare `---` / `...` lines
+ * (what the JSON fast path reads too). A byte-order mark is not JSON's, but every parser here skips it.
+ */
+function isJsonText(text: string): boolean {
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const docs = body.split(/^(?:---|\.\.\.)[ \t]*\r?$/m);
+  try {
+    for (const doc of docs) if (doc.trim() !== '') JSON.parse(doc);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A warning that a .json file read as YAML is not JSON, where JSON.parse says why (unless YAML
+ * refused it too). Valid JSON the fast path leaves to the YAML parser — a `kind: List`, which every
+ * `kubectl get -o json` export is, duplicate keys, a document without a name — gets none.
+ */
 function notJson(parsed: ParsedFile, text: string, rel: string): ParsedFile {
-  if (parsed.problems.some((p) => p.severity === 'error')) return parsed;
+  if (parsed.problems.some((p) => p.severity === 'error') || isJsonText(text)) return parsed;
   let why = 'not one JSON document';
   try {
     JSON.parse(text);
@@ -279,13 +298,17 @@ function declared(m: Record<string, unknown>): string | undefined {
 }
 
 /**
- * A file re-read with an error (a half-written save, a stray comma): the documents that no longer
- * load keep their last loaded form, marked stale, instead of turning their objects unmanaged and
- * their drift invisible until the file is fixed. (A document removed in the same edit as the error
- * stays until the file loads again.) Without an error, the file is what it now says.
+ * A file re-read with an error that may hide documents (a half-written save, a stray comma): the
+ * documents that no longer load keep their last loaded form, marked stale, instead of turning
+ * their objects unmanaged and their drift invisible until the file is fixed. (A document removed
+ * in the same edit as the error stays until the file loads again.) Errors about one document's
+ * identity (a generateName Job, `foo: bar`, an invalid name) hide nothing: the rest of the file
+ * loaded, and such errors often last — carrying objects forward for them would keep a deliberately
+ * deleted or renamed object declared for as long as the file has one. Without an error that may
+ * hide documents, the file is what it now says.
  */
 function withLastLoaded(next: ParsedFile, previous: ParsedFile, rel: string): ParsedFile {
-  const error = next.problems.find((p) => p.severity === 'error');
+  const error = next.problems.find((p) => p.severity === 'error' && !hidesNoDocument(p));
   if (error === undefined) return next;
   const loaded = new Set(next.objects.map((o) => declared(o.manifest)));
   const stale = `${rel} has an error at line ${error.line} (${error.message}): compared with this document as it was last loaded`;

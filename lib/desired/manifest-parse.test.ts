@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { cloneJson } from '../drift/normalize';
 import { redactSecret } from '../drift/secrets';
 import { canonicalJson } from './content-hash';
-import { MAX_NESTING, parseManifestText } from './manifest-parse';
+import { hidesNoDocument, MAX_NESTING, parseManifestText } from './manifest-parse';
 
 const cm = (name: string, extra = ''): string => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n${extra}`;
 
@@ -206,6 +206,102 @@ items: []
     const r = parseManifestText(cm('a', 'data:\n  x: .inf\n'), 'a.yaml');
     expect(r.objects).toEqual([]);
     expect(r.problems[0]?.message).toContain('data.x: Infinity is not representable in JSON');
+  });
+
+  it('reports a value JSON cannot hold on its own line, not the document\'s first', () => {
+    const text = `${cm('a')}---\n${cm('b', 'spec:\n  weights:\n    - name: x\n      w: 1\n    - name: y\n      w: -.inf\n  flow: {a: 1, b: .nan}\n')}`;
+    const r = parseManifestText(text, 'w.yaml');
+    expect(r.objects.map((o) => o.line)).toEqual([1]);
+    expect(r.problems).toEqual([{ file: 'w.yaml', line: 15, column: 10, message: 'document 2: spec.weights[1].w: -Infinity is not representable in JSON', severity: 'error' }]);
+    const flow = parseManifestText(cm('c', 'spec:\n  flow: {a: 1, b: .nan}\n'), 'f.yaml');
+    expect(flow.problems).toMatchObject([{ line: 6, column: 19, message: 'document 1: spec.flow.b: NaN is not representable in JSON' }]);
+    // Keys that are not plain words are quoted, as in field paths: nothing odd reaches a log line.
+    const odd = parseManifestText(cm('d', 'data:\n  "a.b\\nc": .inf\n'), 'o.yaml');
+    expect(odd.problems).toMatchObject([{ line: 6, message: 'document 1: data["a.b\\nc"]: Infinity is not representable in JSON' }]);
+    // JSON (1e999 is Infinity to both parsers): the number's line.
+    const json = parseManifestText('{\n  "apiVersion": "v1",\n  "kind": "ConfigMap",\n  "metadata": {"name": "j"},\n  "data": {\n    "k": 1e999\n  }\n}\n', 'j.json');
+    expect(json.problems).toMatchObject([{ line: 6, column: 10 }]);
+    // An anchored value is reported where it is written (its aliases come after it), !!binary too.
+    const anchored = parseManifestText(cm('e', 'x: &v\n  y: 1\n  z: !!binary aGVsbG8=\nspec:\n  <<: *v\n'), 'e.yaml');
+    expect(anchored.problems).toMatchObject([{ line: 7, message: expect.stringMatching(/^document 1: x\.z: a \w+ is not representable in JSON$/) }]);
+  });
+
+  it('refuses a metadata.name or metadata.namespace the API server would, per document, with file and line', () => {
+    const doc = (meta: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n${meta}`;
+    const text = [
+      doc('  name: a/b\n  namespace: x\n'),
+      doc('  name: b\n  namespace: x/a\n'),
+      doc('  name: ..\n'),
+      doc('  name: "."\n'),
+      doc('  name: 50%\n'),
+      doc('  name: "evil\\nINFO forged log line"\n'),
+      doc(`  name: ${'n'.repeat(254)}\n`),
+      doc('  name: ok\n  namespace: 7\n'),
+      // Path segments only: RBAC names take colons and capitals, and 253 characters is allowed.
+      'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: system:controller:Thing\n',
+      doc(`  name: ${'m'.repeat(253)}\n`),
+      // An empty namespace is no namespace, as kubectl reads it.
+      doc('  name: fine\n  namespace: ""\n'),
+    ].join('---\n');
+    const r = parseManifestText(text, 'n.yaml');
+    expect(r.objects.map((o) => (o.manifest.metadata as { name: string }).name)).toEqual(['system:controller:Thing', 'm'.repeat(253), 'fine']);
+    const notAccepted = 'is not a name the API server accepts';
+    expect(r.problems.map((p) => [p.line, p.message])).toEqual([
+      [1, `document 1: metadata.name "a/b" ${notAccepted}: it contains "/"`],
+      [7, `document 2: metadata.namespace "x/a" ${notAccepted}: it contains "/"`],
+      [13, `document 3: metadata.name ".." ${notAccepted}: it may not be "." or ".."`],
+      [18, `document 4: metadata.name "." ${notAccepted}: it may not be "." or ".."`],
+      [23, `document 5: metadata.name "50%" ${notAccepted}: it contains "%"`],
+      [28, `document 6: metadata.name "evil\\nINFO forged log line" ${notAccepted}: it contains a control character`],
+      [33, `document 7: metadata.name "${'n'.repeat(100)}"… ${notAccepted}: it is longer than 253 characters`],
+      [38, 'document 8: metadata.namespace is read as a number, not a string (YAML reads y, no, on, 0x1F and the like so): quote it'],
+    ]);
+    for (const p of r.problems) expect(p.message).not.toMatch(/[\n\r]/);
+    expect(r.problems.every((p) => p.severity === 'error' && p.file === 'n.yaml')).toBe(true);
+    // The JSON fast path gives way to the parser for them too.
+    const json = parseManifestText(JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a/b' } }), 'j.json');
+    expect(json.objects).toEqual([]);
+    expect(json.problems).toMatchObject([{ line: 1, message: expect.stringContaining('metadata.name "a/b"') }]);
+    // And a List's kind goes into its items' messages quoted when it is odd.
+    const list = parseManifestText(JSON.stringify({ apiVersion: 'v1', kind: 'Odd\nList', items: [{ kind: 'X' }] }), 'l.json');
+    expect(list.problems.map((p) => p.message)).toEqual(['"Odd\\nList" item 0: missing apiVersion, metadata.name']);
+  });
+
+  it('tells per-document identity errors, which hide no other document, from errors that may (hidesNoDocument)', () => {
+    const identity = [
+      '- a list\n',
+      'a string\n',
+      '42\n',
+      'foo: bar\n',
+      'apiVersion: batch/v1\nkind: Job\nmetadata:\n  generateName: x-\n',
+      'kind: ConfigMap\nmetadata:\n  name: y\n',
+      cm('a/b'),
+      cm('"..\\n"'),
+      cm('ok', '  namespace: on\n'),
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ok\n  namespace: "50%"\n',
+      JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [null, 'x', { kind: 'X' }] }),
+      JSON.stringify({ apiVersion: 'v1', kind: 'Odd "q" \\ List', items: [{ kind: 'X' }] }),
+    ];
+    for (const text of identity) {
+      const problems = parseManifestText(text, 'i.yaml').problems.filter((p) => p.severity === 'error');
+      expect(problems.length, text).toBeGreaterThan(0);
+      for (const p of problems) expect(hidesNoDocument(p), p.message).toBe(true);
+    }
+    const mayHide = [
+      cm('a', 'data: {k: [\n'),
+      cm('a', 'metadata: {name: b,, }\n'),
+      cm('a', 'data:\n  missing: .inf\n'),
+      cm('a', 'data:\n  "metadata.name x": .nan\n'),
+      cm('a', 'data:\n  x: !!binary aGVsbG8=\n'),
+      cm('a', `x: ${'['.repeat(300)}${']'.repeat(300)}\n`),
+      `apiVersion: v1\nkind: List\nitems:\n${Array.from({ length: 9 }, (_, i) => `${'  '.repeat(i)}- apiVersion: v1\n${'  '.repeat(i)}  kind: List\n${'  '.repeat(i)}  items:\n`).join('')}${'  '.repeat(9)}- {}\n`,
+      'apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\nstringData:\n  password: *missing-anchor\n',
+    ];
+    for (const text of mayHide) {
+      const problems = parseManifestText(text, 'h.yaml').problems.filter((p) => p.severity === 'error');
+      expect(problems.length, text).toBeGreaterThan(0);
+      for (const p of problems) expect(hidesNoDocument(p), p.message).toBe(false);
+    }
   });
 
   it('accepts a byte-order mark', () => {

@@ -11,8 +11,9 @@
  * (JSON.parse) for files whose documents are all plain JSON objects, which falls back to the YAML
  * parser for anything it does not read exactly as that parser would.
  */
-import { isCollection, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type CST, type Document, type ParsedNode, type Tags, YAMLError } from 'yaml';
+import { isAlias, isCollection, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type CST, type Document, type ParsedNode, type Tags, YAMLError } from 'yaml';
 import { isRecord, setOwn } from '../drift/normalize';
+import { invalidNameReason, quoteForMessage } from './object-key';
 import { parseSimpleYaml } from './simple-yaml';
 import type { ManifestProblem } from './types';
 import { yamlProblemText } from './yaml-messages';
@@ -104,12 +105,31 @@ function kubectlTags(tags: Tags): Tags {
 }
 
 
+type KeyPath = ReadonlyArray<string | number>;
+
 /**
- * JSON-representable copy of what yaml produced: explicit `!!binary`, `!!set`, `!!omap` and
- * `.inf`/`.nan` have no JSON form (kubectl rejects them too).
+ * A key path as field paths are written (`spec.containers[0].image`, `labels["app.kubernetes.io/name"]`):
+ * keys that are not plain words quoted, so a key holding a line break cannot break a log line.
  */
-/** toJson's own refusals: they name a path of keys, never a value. */
-class NotJsonError extends Error {}
+function formatKeyPath(path: KeyPath): string {
+  let out = '';
+  for (const seg of path) {
+    if (typeof seg === 'number') out += `[${seg}]`;
+    else if (/^[A-Za-z0-9_-]+$/.test(seg)) out += out === '' ? seg : `.${seg}`;
+    else out += `[${quoteForMessage(seg)}]`;
+  }
+  return out;
+}
+
+/** toJson's own refusals: they name a path of keys, never a value; `path` finds the value's line. */
+class NotJsonError extends Error {
+  constructor(
+    readonly path: KeyPath,
+    what: string,
+  ) {
+    super(`${path.length === 0 ? 'value' : formatKeyPath(path)}: ${what} is not representable in JSON`);
+  }
+}
 
 /** Why a document's conversion failed, without quoting its text (yaml-messages.ts says why). */
 function conversionProblem(e: unknown): string {
@@ -118,19 +138,41 @@ function conversionProblem(e: unknown): string {
   return e instanceof Error ? yamlProblemText({ message: e.message }) : 'the document cannot be read';
 }
 
-function toJson(v: unknown, path: string): unknown {
+/**
+ * JSON-representable copy of what yaml produced: explicit `!!binary`, `!!set`, `!!omap` and
+ * `.inf`/`.nan` have no JSON form (kubectl rejects them too).
+ */
+function toJson(v: unknown, path: KeyPath): unknown {
   if (v === null || typeof v === 'string' || typeof v === 'boolean') return v;
   if (typeof v === 'number') {
-    if (!Number.isFinite(v)) throw new NotJsonError(`${path || 'value'}: ${String(v)} is not representable in JSON`);
+    if (!Number.isFinite(v)) throw new NotJsonError(path, String(v));
     return v;
   }
-  if (Array.isArray(v)) return v.map((e, i) => toJson(e, `${path}[${i}]`));
+  if (Array.isArray(v)) return v.map((e, i) => toJson(e, [...path, i]));
   if (isRecord(v) && Object.getPrototypeOf(v) === Object.prototype) {
     const out: Record<string, unknown> = {};
-    for (const [k, c] of Object.entries(v)) setOwn(out, k, toJson(c, path === '' ? k : `${path}.${k}`));
+    for (const [k, c] of Object.entries(v)) setOwn(out, k, toJson(c, [...path, k]));
     return out;
   }
-  throw new NotJsonError(`${path || 'value'}: a ${Object.prototype.toString.call(v).slice(8, -1)} is not representable in JSON`);
+  throw new NotJsonError(path, `a ${Object.prototype.toString.call(v).slice(8, -1)}`);
+}
+
+/**
+ * The node of the value at `path` in a parsed document, for its line; as far down the path as the
+ * text follows it (a key that only a merge key `<<` brings in stops at the map that merges it).
+ */
+function nodeAt(doc: Document.Parsed, path: KeyPath): unknown {
+  let node: unknown = doc.contents;
+  for (const seg of path) {
+    if (isAlias(node)) node = node.resolve(doc);
+    let next: unknown;
+    if (typeof seg === 'number') next = isSeq(node) ? node.items[seg] : undefined;
+    // The last of duplicate keys: the one the value came from.
+    else if (isMap(node)) next = node.items.findLast((pair) => isScalar(pair.key) && String(pair.key.value) === seg)?.value;
+    if (next === undefined || next === null) break;
+    node = next;
+  }
+  return node;
 }
 
 function notAString(field: string, value: unknown): string {
@@ -138,7 +180,16 @@ function notAString(field: string, value: unknown): string {
   return `${field} is ${Array.isArray(value) ? 'a list' : 'a map'}, not a string`;
 }
 
-/** Why a document cannot be used as an object, or undefined when it can. */
+/** A metadata.name or metadata.namespace the API server would refuse, or undefined. */
+function refusedName(field: string, value: string): string | undefined {
+  const why = invalidNameReason(value);
+  return why === undefined ? undefined : `${field} ${quoteForMessage(value)} is not a name the API server accepts: ${why}`;
+}
+
+/**
+ * Why a document cannot be used as an object, or undefined when it can. Every message starts with
+ * `missing ` or `metadata.`, which hidesNoDocument relies on.
+ */
 export function missingIdentity(obj: Record<string, unknown>): string | undefined {
   const missing: string[] = [];
   if (typeof obj.apiVersion !== 'string' || obj.apiVersion === '') missing.push('apiVersion');
@@ -151,7 +202,13 @@ export function missingIdentity(obj: Record<string, unknown>): string | undefine
   if (unquoted === undefined && (!isRecord(meta) || typeof meta.name !== 'string' || meta.name === '')) {
     missing.push(isRecord(meta) && typeof meta.generateName === 'string' ? 'metadata.name (generateName cannot be matched to a live object)' : 'metadata.name');
   }
-  const parts = [...(missing.length > 0 ? [`missing ${missing.join(', ')}`] : []), ...(unquoted ? [unquoted] : [])];
+  // Checked here, not left to the key: `x`/`a/b` and `x/a`/`b` would share one key, and a name with
+  // a line break would reach the server's log verbatim.
+  const badName = unquoted === undefined && isRecord(meta) && typeof meta.name === 'string' && meta.name !== '' ? refusedName('metadata.name', meta.name) : undefined;
+  // An empty namespace is none, as kubectl reads it (the default namespace then).
+  const ns = isRecord(meta) ? meta.namespace : undefined;
+  const badNamespace = ns === undefined || ns === null || ns === '' ? undefined : typeof ns === 'string' ? refusedName('metadata.namespace', ns) : notAString('metadata.namespace', ns);
+  const parts = [...(missing.length > 0 ? [`missing ${missing.join(', ')}`] : []), ...[unquoted, badName, badNamespace].filter((p): p is string => p !== undefined)];
   return parts.length === 0 ? undefined : parts.join('; ');
 }
 
@@ -195,10 +252,31 @@ function itemNode(node: unknown, i: number): unknown {
   return isSeq(items) ? items.items[i] : undefined;
 }
 
+/** A List's kind as its items' problems name it: quoted when it holds more than letters and digits. */
+function listLabel(kind: string): string {
+  return /^[A-Za-z0-9]+$/.test(kind) ? kind : quoteForMessage(kind);
+}
+
+/**
+ * Error-level problems that are about one document's identity (not an object, missing or invalid
+ * apiVersion, kind, name or namespace): the document was read in full and declares no object that
+ * could be matched, and the other documents of the file loaded regardless. Every other error — a
+ * syntax error, a value JSON cannot hold, a file nested too deep, a List nested too deep — may
+ * stand where an object is still declared. Told from the message because a parse comes back from
+ * a worker thread as its problems only (manifest-parse-wire.ts); addObject and missingIdentity
+ * write these messages, and the tests hold every one of them to this.
+ */
+const IDENTITY_PROBLEM = /^(?:document \d+|(?:[A-Za-z0-9]+|"(?:[^"\\]|\\.)*"…?) item \d+)(?: is (?:an? [a-z]+|null), not a Kubernetes object$|: (?:missing |metadata\.(?:name|namespace) ))/;
+
+/** Whether a problem leaves no doubt that the text around it declares no (other) object: see IDENTITY_PROBLEM. */
+export function hidesNoDocument(p: ManifestProblem): boolean {
+  return p.severity === 'warning' || IDENTITY_PROBLEM.test(p.message);
+}
+
 function addObject(cx: Ctx, value: unknown, node: unknown, fallback: number, what: string, depth: number): void {
   const offset = startOf(node) ?? fallback;
   if (!isRecord(value)) {
-    const type = Array.isArray(value) ? 'a list' : typeof value === 'string' ? 'a string' : `a ${typeof value}`;
+    const type = Array.isArray(value) ? 'a list' : typeof value === 'string' ? 'a string' : value === null ? 'null' : `a ${typeof value}`;
     problem(cx, offset, `${what} is ${type}, not a Kubernetes object`);
     return;
   }
@@ -208,7 +286,7 @@ function addObject(cx: Ctx, value: unknown, node: unknown, fallback: number, wha
       return;
     }
     const items = value.items as unknown[];
-    items.forEach((item, i) => addObject(cx, item, itemNode(node, i), offset, `${value.kind as string} item ${i}`, depth + 1));
+    items.forEach((item, i) => addObject(cx, item, itemNode(node, i), offset, `${listLabel(value.kind as string)} item ${i}`, depth + 1));
     return;
   }
   const missing = missingIdentity(value);
@@ -305,9 +383,12 @@ function addDocument(cx: Ctx, doc: Document.Parsed, index: number): void {
   if (doc.contents === null) return; // empty document: `---` twice, or only comments
   let value: unknown;
   try {
-    value = toJson(doc.toJS({ maxAliasCount: 1000 }), '');
+    value = toJson(doc.toJS({ maxAliasCount: 1000 }), []);
   } catch (e) {
-    problem(cx, startOf(doc.contents) ?? doc.range[0], `${what}: ${conversionProblem(e)}`);
+    // The value's own line: a .inf on line 300 of a Deployment is not found from its first line.
+    // (Only this parser gets here: both fast paths give such files up.)
+    const at = e instanceof NotJsonError ? startOf(nodeAt(doc, e.path)) : undefined;
+    problem(cx, at ?? startOf(doc.contents) ?? doc.range[0], `${what}: ${conversionProblem(e)}`);
     return;
   }
   if (value === null) return;

@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ManifestDirectoryLoader } from './manifest-directory';
 import { ManifestDirectoryWatcher, type ManifestChange } from './manifest-watcher';
 
 const cm = (name: string, data = 'v'): string => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  k: ${data}\n`;
@@ -244,6 +245,42 @@ describe('ManifestDirectoryWatcher and symlinks', { timeout: 30_000 }, () => {
     expect((watcher?.current().objects.get('/ConfigMap/default/a')?.manifest.data as Record<string, unknown>).k).toBe('two');
     writeFileSync(join(base, 'releases', 'r2', 'k8s', 'b.yaml'), cm('b'));
     await until((c) => names(c, 'added').includes('b'), 'b added in the new release');
+  });
+
+  it('does not re-scan on every HEAD poll when the root is a symlink into a git work tree (/etc/driftwatch/manifests -> /repo/k8s)', async () => {
+    const repo = join(base, 'repo');
+    mkdirSync(join(repo, 'k8s'), { recursive: true });
+    writeFileSync(join(repo, 'k8s', 'a.yaml'), cm('a'));
+    const git = (...args: string[]): string =>
+      execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t.invalid', '-c', 'init.defaultBranch=main', ...args], { cwd: repo, encoding: 'utf8' }).trim();
+    git('init', '-q');
+    git('add', '.');
+    git('commit', '-q', '-m', 'one');
+    rmSync(root, { recursive: true });
+    symlinkSync(join(repo, 'k8s'), root);
+    const loads = vi.spyOn(ManifestDirectoryLoader.prototype, 'load');
+    try {
+      const first = await start({ gitPollMs: 50 });
+      expect(first.snapshot.git?.commit).toBe(git('rev-parse', 'HEAD'));
+      // Settled: the scan that follows the first watches has run.
+      await new Promise((r) => setTimeout(r, 300));
+      await watcher?.idle();
+      const settled = loads.mock.calls.length;
+      // Many polls with nothing changed: none of them may scan.
+      await new Promise((r) => setTimeout(r, 1_000));
+      await watcher?.idle();
+      expect(loads.mock.calls.length - settled).toBe(0);
+      expect(changes).toEqual([]);
+      // A new commit is still noticed through the symlink.
+      writeFileSync(join(repo, 'unrelated.txt'), 'x');
+      git('add', 'unrelated.txt');
+      git('commit', '-q', '-m', 'two');
+      const head = git('rev-parse', 'HEAD');
+      const c = await until((all) => names(all, 'relocated').includes('a'), 'a relocated to the new commit');
+      expect(c.at(-1)?.snapshot.git?.commit).toBe(head);
+    } finally {
+      loads.mockRestore();
+    }
   });
 
   it('picks up a ConfigMap volume update (..data symlink swap)', async () => {

@@ -366,14 +366,22 @@ export class ManifestDirectoryWatcher {
       this.schedule(0);
       return;
     }
-    if (this.options.git !== false) await this.checkHead();
+    // The root resolves to nothing now: it is going, which its watches and the parent's report;
+    // no repository to ask meanwhile.
+    if (this.options.git !== false && real !== undefined) await this.checkHead(real);
   }
 
-  private async checkHead(): Promise<void> {
+  /**
+   * `real`: the root with its symlinks followed, as the loader looks for the repository (git
+   * reports real paths). From the path as written (/etc/driftwatch/manifests -> /repo/k8s) the
+   * search would find another repository or none, never the commit the scan recorded, and every
+   * poll would re-scan and run `git status` with nothing changed.
+   */
+  private async checkHead(real: string): Promise<void> {
     const snap = this.state;
     if (this.closed || snap === undefined || !snap.exists || this.running !== undefined) return;
     try {
-      const repo = await findGitRepo(this.root);
+      const repo = await findGitRepo(real);
       const commit = repo === undefined ? undefined : (await readGitHead(repo)).commit;
       if (commit !== snap.git?.commit) this.schedule(0);
     } catch (e) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalJson, contentHash } from './content-hash';
 import { builtinIsNamespaced, scopeManifest } from './namespace-scope';
-import { describeObjectKey, groupOf, objectKeyOf, objectKeyString, parseObjectKey, sameObjectKey } from './object-key';
+import { describeObjectKey, groupOf, invalidNameReason, objectKeyOf, objectKeyString, parseObjectKey, quoteForMessage, sameObjectKey } from './object-key';
 
 describe('object keys', () => {
   it('take the group from apiVersion and ignore the version', () => {
@@ -22,6 +22,28 @@ describe('object keys', () => {
     expect(parseObjectKey('nope')).toBeUndefined();
     expect(sameObjectKey(ns, { group: '', kind: 'Namespace', name: 'prod' })).toBe(true);
     expect(describeObjectKey({ group: 'apps', kind: 'Deployment', namespace: 'shop', name: 'api' })).toBe('Deployment.apps shop/api');
+  });
+
+  it('refuse names and namespaces that are no API path segment, so every key round-trips', () => {
+    const key = (name: string, namespace?: string) => objectKeyOf({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, ...(namespace !== undefined ? { namespace } : {}) } });
+    expect(key('a/b', 'x')).toBeUndefined();
+    expect(key('b', 'x/a')).toBeUndefined();
+    for (const bad of ['.', '..', 'a%2F', 'line\nbreak', 'x'.repeat(254)]) {
+      expect(key(bad)).toBeUndefined();
+      expect(invalidNameReason(bad)).toBeDefined();
+    }
+    expect(invalidNameReason('')).toBe('it is empty');
+    // Only what every kind's path refuses: RBAC names take colons and capitals.
+    expect(key('system:controller:Thing')).toEqual({ group: '', kind: 'ConfigMap', namespace: '', name: 'system:controller:Thing' });
+    expect(key('ok', '')).toEqual({ group: '', kind: 'ConfigMap', namespace: '', name: 'ok' });
+    const k = key('x'.repeat(253), 'ns');
+    expect(k && parseObjectKey(objectKeyString(k))).toEqual(k);
+  });
+
+  it('describe objects with odd identity parts quoted, so no message carries a line break', () => {
+    expect(describeObjectKey({ group: '', kind: 'Config\nMap', namespace: 'shop', name: 'a b' })).toBe('"Config\\nMap" shop/"a b"');
+    expect(describeObjectKey({ group: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'system:x' })).toBe('ClusterRole.rbac.authorization.k8s.io system:x');
+    expect(quoteForMessage('a\u2028b')).toBe('"a\\u2028b"');
   });
 
   it('are undefined without apiVersion, kind or name', () => {
