@@ -11,7 +11,7 @@ import { NextResponse, type NextRequest } from 'next/server';
 import { pageCsp } from './lib/auth/csp';
 import { inScope, scopeFor } from './lib/auth/namespace-scope';
 import { decodedPath, finishResponse, gateRequest, type GateConfig, type Gated } from './lib/auth/request-gate';
-import { loadDashboardConfig, type EmbedConfig } from './lib/config/dashboard-config';
+import { currentDashboardConfig, type EmbedConfig } from './lib/config/dashboard-config';
 import { embedAccess, embedFrameAncestors, embedTokenValid, embedViewOf, NO_FRAMING_CSP } from './lib/share/embed-access';
 import { peekHistoryStore } from './lib/share/peek-runtime';
 import { readSnapshot, snapshotFor } from './lib/share/snapshot-service';
@@ -24,25 +24,20 @@ const THEME_HEADER = 'x-driftwatch-embed-theme';
 let embedConfig: { ok: true; config: EmbedConfig } | { ok: false; error: string } | undefined;
 let gateConfig: { ok: true; config: GateConfig } | { ok: false; error: string } | undefined;
 
+// The configuration the server started with (never read again), so that the gate, the sign-in
+// routes and the API agree after the file changes.
 function currentEmbedConfig() {
   if (!embedConfig) {
-    try {
-      embedConfig = { ok: true, config: loadDashboardConfig().embed };
-    } catch (err) {
-      embedConfig = { ok: false, error: err instanceof Error ? err.message : String(err) };
-    }
+    const c = currentDashboardConfig();
+    embedConfig = c.ok ? { ok: true, config: c.config.embed } : c;
   }
   return embedConfig;
 }
 
 function currentGateConfig() {
   if (!gateConfig) {
-    try {
-      const c = loadDashboardConfig();
-      gateConfig = { ok: true, config: { auth: c.auth, limits: c.limits, dataDir: c.dataDir } };
-    } catch (err) {
-      gateConfig = { ok: false, error: err instanceof Error ? err.message : String(err) };
-    }
+    const c = currentDashboardConfig();
+    gateConfig = c.ok ? { ok: true, config: { auth: c.config.auth, limits: c.config.limits, dataDir: c.config.dataDir } } : c;
   }
   return gateConfig;
 }

@@ -1,4 +1,4 @@
-import { loadDashboardConfig } from '@/lib/config/dashboard-config';
+import { currentDashboardConfig } from '@/lib/config/dashboard-config';
 import { safeNext } from '@/lib/auth/login';
 
 export const dynamic = 'force-dynamic';
@@ -7,11 +7,15 @@ export const dynamic = 'force-dynamic';
 export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const sp = await searchParams;
   const next = safeNext(typeof sp.next === 'string' ? sp.next : undefined);
-  const mode = loadDashboardConfig().auth.mode;
+  const c = currentDashboardConfig();
+  const mode = c.ok ? c.config.auth.mode : undefined;
   return (
     <main id="main" className="login-page">
       <h1>Sign in to Driftwatch</h1>
-      {mode !== 'token' ? (
+      {mode === undefined ? (
+        // The reason may quote the file (a token among it): it is in the server's log, not here.
+        <p role="alert">Sign-in is unavailable: the dashboard configuration is invalid (the server log says why).</p>
+      ) : mode !== 'token' ? (
         <p>{mode === 'proxy' ? 'This Driftwatch signs you in through its authenticating proxy.' : 'This Driftwatch needs no sign-in.'}</p>
       ) : (
         <form method="post" action="/api/auth/login">

@@ -1,11 +1,6 @@
 /** HTTP input of the snapshot API, validated at the edge. */
 import { z } from 'zod';
-
-const isoDate = z
-  .string()
-  .max(40)
-  .refine((s) => !Number.isNaN(Date.parse(s)), { message: 'an ISO 8601 date-time, e.g. 2026-11-26T10:00:00Z' })
-  .transform((s) => new Date(s));
+import { isoDateTime } from './history-params';
 
 export const MAX_SNAPSHOT_LIFETIME_SECONDS = 366 * 86_400;
 
@@ -16,8 +11,8 @@ export const createSnapshotBody = z
     mode: z.enum(['split', 'unified']).default('split'),
     showAll: z.boolean().default(false),
     /** The timeline range the page showed; `to` defaults to now. */
-    from: isoDate.optional(),
-    to: isoDate.optional(),
+    from: isoDateTime.optional(),
+    to: isoDateTime.optional(),
     /** Lifetime in seconds; without it the snapshot does not expire. */
     expiresInSeconds: z.number().int().min(1).max(MAX_SNAPSHOT_LIFETIME_SECONDS).optional(),
   })

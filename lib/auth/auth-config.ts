@@ -36,7 +36,12 @@ const proxySchema = z
   })
   .strict();
 
-export const authSchema = z
+/**
+ * `auth` key by key. The checks between keys (authProblems) are not part of it: the file may
+ * leave a key to its environment variable (`mode: token` in the file, the token in
+ * DRIFTWATCH_AUTH_TOKEN), so they run on the configuration in force, environment applied.
+ */
+export const authFieldsSchema = z
   .object({
     mode: z.enum(AUTH_MODES).default('none'),
     /** token mode: the shared sign-in token (also accepted as `Authorization: Bearer`). */
@@ -50,14 +55,21 @@ export const authSchema = z
     namespaceScopes: z.record(z.string().min(1), z.array(z.string().min(1)).min(1)).optional(),
     proxy: proxySchema.default({ trustedAddresses: [], userHeader: 'x-forwarded-user', groupsHeader: 'x-forwarded-groups', allowedGroups: [] }),
   })
-  .strict()
-  .refine((a) => a.mode !== 'token' || a.token !== undefined, { message: 'mode token needs auth.token (or DRIFTWATCH_AUTH_TOKEN)' })
-  .refine((a) => a.mode !== 'proxy' || a.proxy.trustedAddresses.length > 0, {
-    message: 'mode proxy needs auth.proxy.trustedAddresses (or DRIFTWATCH_TRUSTED_PROXIES): headers from anyone else are ignored',
-  });
+  .strict();
 
-export type AuthConfig = z.infer<typeof authSchema>;
-export const AUTH_DEFAULTS: AuthConfig = authSchema.parse({});
+export type AuthConfig = z.infer<typeof authFieldsSchema>;
+
+/** What the keys of a complete `auth` say to each other that cannot be: each names the key and its environment variable. */
+export function authProblems(a: AuthConfig): string[] {
+  const problems: string[] = [];
+  if (a.mode === 'token' && a.token === undefined) problems.push('mode token needs auth.token (or DRIFTWATCH_AUTH_TOKEN)');
+  if (a.mode === 'proxy' && a.proxy.trustedAddresses.length === 0) {
+    problems.push('mode proxy needs auth.proxy.trustedAddresses (or DRIFTWATCH_TRUSTED_PROXIES): headers from anyone else are ignored');
+  }
+  return problems;
+}
+
+export const AUTH_DEFAULTS: AuthConfig = authFieldsSchema.parse({});
 
 export const limitsSchema = z
   .object({

@@ -35,6 +35,16 @@ export function logout(cfg: Pick<DashboardConfig, 'auth' | 'dataDir'>, user: str
   return clearSessionCookieHeader(cfg.auth.secureCookie === 'auto' ? https : cfg.auth.secureCookie);
 }
 
+/**
+ * The 503 message of sign-in and sign-out when the process has no valid configuration. These
+ * routes are public, so the reason stops at its first blank line: a YAML syntax error goes on with
+ * the offending lines of the file, which may hold the token.
+ */
+export function configUnavailableMessage(error: string): string {
+  const reason = error.split(/\n\s*\n/)[0]?.trim() ?? '';
+  return `sign-in and sign-out are unavailable: the dashboard configuration is invalid (fix it and restart the server): ${reason}`;
+}
+
 /** A relative 303: the browser resolves it against the address it used, whatever Host the server thinks it has. */
 export function seeOther(location: string): NextResponse {
   return new NextResponse(null, { status: 303, headers: { Location: location, 'Cache-Control': 'no-store' } });

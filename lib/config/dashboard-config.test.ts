@@ -180,3 +180,62 @@ describe('crash correlation configuration', () => {
     expect(configuredParseWorker(parseDashboardConfig({ manifestParseThreads: 2 }, 'x'), undefined)).toBeUndefined();
   });
 });
+
+describe('a file completed by the documented environment variables', () => {
+  const secret = 'embed-secret-0123456789abcdef0123456789';
+  const fileWith = (text: string) => {
+    const file = join(tempDir(), 'driftwatch.yaml');
+    writeFileSync(file, text);
+    return file;
+  };
+
+  it('starts with a mode or switch in the file and the value it needs in the environment', () => {
+    const token = loadDashboardConfig({ DRIFTWATCH_CONFIG: fileWith('auth: {mode: token}\n'), DRIFTWATCH_AUTH_TOKEN: 't'.repeat(32) });
+    expect(token.auth).toMatchObject({ mode: 'token', token: 't'.repeat(32) });
+    const proxy = loadDashboardConfig({ DRIFTWATCH_CONFIG: fileWith('auth: {mode: proxy, proxy: {allowedGroups: [sre]}}\n'), DRIFTWATCH_TRUSTED_PROXIES: '10.0.12.7, 10.0.13.0/24' });
+    expect(proxy.auth.proxy).toMatchObject({ trustedAddresses: ['10.0.12.7', '10.0.13.0/24'], allowedGroups: ['sre'] });
+    const embed = loadDashboardConfig({ DRIFTWATCH_CONFIG: fileWith('embed: {requireToken: true}\n'), DRIFTWATCH_EMBED_TOKEN_SECRET: secret });
+    expect(embed.embed).toMatchObject({ requireToken: true, tokenSecret: secret });
+  });
+
+  it('still refuses what neither the file nor the environment completes, naming the key and its variable', () => {
+    const file = fileWith('auth: {mode: token}\nembed: {requireToken: true}\n');
+    expect(() => loadDashboardConfig({ DRIFTWATCH_CONFIG: file })).toThrow(
+      `${file} with the environment: invalid configuration:\n  auth: mode token needs auth.token (or DRIFTWATCH_AUTH_TOKEN)\n  embed: requireToken needs tokenSecret (or DRIFTWATCH_EMBED_TOKEN_SECRET)`,
+    );
+    expect(() => loadDashboardConfig({ DRIFTWATCH_CONFIG: fileWith('auth: {mode: proxy}\n') })).toThrow(/auth: mode proxy needs auth\.proxy\.trustedAddresses \(or DRIFTWATCH_TRUSTED_PROXIES\)/);
+    // The environment alone is checked the same way, and so is a complete document.
+    expect(() => loadDashboardConfig({ DRIFTWATCH_AUTH_MODE: 'token' })).toThrow('environment: invalid configuration:\n  auth: mode token needs auth.token (or DRIFTWATCH_AUTH_TOKEN)');
+    expect(() => loadDashboardConfig({ DRIFTWATCH_EMBED_REQUIRE_TOKEN: 'true' })).toThrow(/embed: requireToken needs tokenSecret \(or DRIFTWATCH_EMBED_TOKEN_SECRET\)/);
+    expect(() => parseDashboardConfig({ auth: { mode: 'token' } }, 'f.yaml')).toThrow('f.yaml: invalid configuration:\n  auth: mode token needs auth.token (or DRIFTWATCH_AUTH_TOKEN)');
+    // A key's own problem is still the file's, said before anything is merged.
+    expect(() => loadDashboardConfig({ DRIFTWATCH_CONFIG: fileWith('auth: {mode: token, token: short}\n'), DRIFTWATCH_AUTH_TOKEN: 't'.repeat(32) })).toThrow(/driftwatch\.yaml: invalid configuration:\n {2}auth\.token: at least 16 characters/);
+  });
+});
+
+describe('a value of the right shape for one form of a key', () => {
+  const problems = (raw: unknown) => {
+    try {
+      parseDashboardConfig(raw, 'f.yaml');
+      return '';
+    } catch (err) {
+      return (err as Error).message;
+    }
+  };
+
+  it('is reported where it is wrong, not as a type the whole value should have had', () => {
+    expect(problems({ manifests: [{ path: 'x', clusters: 'prod' }] })).toBe('f.yaml: invalid configuration:\n  manifests[0].clusters: expected a list');
+    expect(problems({ manifests: [{ path: '' }] })).toMatch(/manifests\[0\]\.path: Too small/);
+    expect(problems({ ignoreRules: [{ ops: ['added'], labelSelector: { matchLabels: { team: 1 } } }] })).toBe(
+      'f.yaml: invalid configuration:\n  ignoreRules[0].labelSelector.matchLabels.team: expected a string',
+    );
+    // An unknown key inside a union's mapping form gets the keys allowed there.
+    expect(problems({ ignoreRules: [{ ops: ['added'], labelSelector: { matchExpressions: [{ key: 'a', operator: 'Exists', value: [] }] } }] })).toContain(
+      'ignoreRules[0].labelSelector.matchExpressions[0]: unknown key "value" (did you mean "values"?); allowed here: key, operator, values',
+    );
+    // A value of no allowed shape still lists the shapes, and a string form's own reason is kept.
+    expect(problems({ manifests: [3] })).toContain('manifests[0]: expected a string or a mapping');
+    expect(problems({ ignoreRules: [{ ops: ['added'], labelSelector: 3 }] })).toContain('ignoreRules[0].labelSelector: expected a string or a mapping');
+    expect(problems({ ignoreRules: [{ ops: ['added'], labelSelector: 'app===web' }] })).toMatch(/ignoreRules\[0\]\.labelSelector: invalid label selector "app===web"/);
+  });
+});

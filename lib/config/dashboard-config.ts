@@ -9,11 +9,11 @@ import { dirname, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { REDACTION_KEY_MIN_BYTES } from '../drift/secrets';
-import { issueText } from './config-issues';
-import { DriftConfigError, driftConfigSchema, issuePath } from './drift-config';
+import { issueLines } from './config-issues';
+import { DriftConfigError, driftConfigSchema } from './drift-config';
 import { listVariable } from './env-list';
 import { CRASHES_DEFAULTS, crashesSchema } from './crashes-config';
-import { AUTH_DEFAULTS, authFromEnv, authSchema, LIMITS_DEFAULTS, limitsSchema } from '../auth/auth-config';
+import { AUTH_DEFAULTS, authFieldsSchema, authFromEnv, authProblems, LIMITS_DEFAULTS, limitsSchema } from '../auth/auth-config';
 import { DATABASE_URL_ENV, storeOptionsSchema } from '../store/config';
 
 const nonEmpty = z.string().min(1);
@@ -91,15 +91,23 @@ const embedSchema = z
     allowedOrigins: z.array(frameOrigin).default([]),
     /** HMAC key for signed embed tokens; at least 32 characters. */
     tokenSecret: z.string().min(32, { message: 'at least 32 characters' }).optional(),
-    /** Refuse /embed/* without a valid token (needs tokenSecret). */
+    /** Refuse /embed/* without a valid token (needs tokenSecret: embedProblems). */
     requireToken: z.boolean().default(false),
   })
-  .strict()
-  .refine((e) => !e.requireToken || e.tokenSecret !== undefined, { message: 'requireToken needs tokenSecret (or DRIFTWATCH_EMBED_TOKEN_SECRET)' });
+  .strict();
 
 export type EmbedConfig = z.infer<typeof embedSchema>;
 
-export const dashboardConfigSchema = driftConfigSchema
+function embedProblems(e: EmbedConfig): string[] {
+  return e.requireToken && e.tokenSecret === undefined ? ['requireToken needs tokenSecret (or DRIFTWATCH_EMBED_TOKEN_SECRET)'] : [];
+}
+
+/**
+ * Every key, each checked on its own. What keys say about each other (crossKeyProblems) is
+ * checked apart: in the file a key may be left to its environment variable (`auth.mode: token`
+ * with DRIFTWATCH_AUTH_TOKEN), so only the configuration in force, environment applied, can tell.
+ */
+const dashboardFieldsSchema = driftConfigSchema
   .extend({
     clusters: z.array(clusterSchema).optional(),
     manifests: z.array(manifestSchema).default([]),
@@ -113,22 +121,29 @@ export const dashboardConfigSchema = driftConfigSchema
     dataDir: nonEmpty.optional(),
     embed: embedSchema.default({ allowedOrigins: [], requireToken: false }),
     crashes: crashesSchema.default({ ...CRASHES_DEFAULTS }),
-    auth: authSchema.default({ ...AUTH_DEFAULTS }),
+    auth: authFieldsSchema.default({ ...AUTH_DEFAULTS }),
     limits: limitsSchema.default({ ...LIMITS_DEFAULTS }),
   })
   .strict();
 
-export type DashboardConfig = z.infer<typeof dashboardConfigSchema>;
+export type DashboardConfig = z.infer<typeof dashboardFieldsSchema>;
+
+/** Contradictions between keys of a complete configuration, each at the section it concerns. */
+function crossKeyProblems(cfg: DashboardConfig): Array<{ section: 'auth' | 'embed'; message: string }> {
+  return [...authProblems(cfg.auth).map((message) => ({ section: 'auth' as const, message })), ...embedProblems(cfg.embed).map((message) => ({ section: 'embed' as const, message }))];
+}
+
 export type ClusterConfig = z.infer<typeof clusterSchema>;
 export type ManifestConfig = { path: string; clusters?: string[]; defaultNamespace?: string };
 
-/** Validates a parsed document; `origin` names it in errors. Relative paths resolve against `baseDir`. */
-export function parseDashboardConfig(raw: unknown, origin: string, baseDir = process.cwd()): DashboardConfig {
-  const res = dashboardConfigSchema.safeParse(raw ?? {});
-  if (!res.success) {
-    const lines = res.error.issues.map((i) => `  ${issuePath(i.path)}: ${issueText(dashboardConfigSchema, i)}`);
-    throw new DriftConfigError(`${origin}: invalid configuration:\n${lines.join('\n')}`);
-  }
+function refuse(schema: z.ZodType, issues: ReadonlyArray<z.core.$ZodIssue>, origin: string): never {
+  throw new DriftConfigError(`${origin}: invalid configuration:\n${issueLines(schema, issues).join('\n')}`);
+}
+
+/** Each key of a document on its own; relative paths resolve against `baseDir`. */
+function parseFields(raw: unknown, origin: string, baseDir = process.cwd()): DashboardConfig {
+  const res = dashboardFieldsSchema.safeParse(raw ?? {});
+  if (!res.success) return refuse(dashboardFieldsSchema, res.error.issues, origin);
   const cfg = res.data;
   // `~/` is the home directory, as a shell would have it: a file is read without one.
   const path = (p: string) => resolve(baseDir, p === '~' || p.startsWith('~/') ? join(homedir(), p.slice(1)) : p);
@@ -138,6 +153,27 @@ export function parseDashboardConfig(raw: unknown, origin: string, baseDir = pro
   return cfg;
 }
 
+// On the parsed values, not by parsing them again: transforms are not idempotent (a `driftWindow`
+// of 900000 ms would be read back as seconds).
+function refuseCrossKeyProblems(cfg: DashboardConfig, origin: string): void {
+  const problems = crossKeyProblems(cfg);
+  if (problems.length > 0) throw new DriftConfigError(`${origin}: invalid configuration:\n${problems.map((p) => `  ${p.section}: ${p.message}`).join('\n')}`);
+}
+
+/**
+ * Validates a complete document (every key, and the keys against each other); `origin` names it
+ * in errors. Relative paths resolve against `baseDir`.
+ */
+export function parseDashboardConfig(raw: unknown, origin: string, baseDir = process.cwd()): DashboardConfig {
+  const cfg = parseFields(raw, origin, baseDir);
+  refuseCrossKeyProblems(cfg, origin);
+  return cfg;
+}
+
+/**
+ * A configuration file, each key checked. Not yet against each other: the environment may
+ * complete it (loadDashboardConfig checks the result).
+ */
 export function readDashboardConfigFile(file: string): DashboardConfig {
   let text: string;
   try {
@@ -148,7 +184,11 @@ export function readDashboardConfigFile(file: string): DashboardConfig {
   return parseDashboardConfigText(text, file);
 }
 
-/** A configuration file's text (YAML or JSON), read by the caller; `file` names it in errors and anchors its relative paths. */
+/**
+ * A configuration file's text (YAML or JSON), read by the caller; `file` names it in errors and
+ * anchors its relative paths. As readDashboardConfigFile, the keys are not checked against each
+ * other: the CLI reads only the drift options of a file whose auth the environment completes.
+ */
 export function parseDashboardConfigText(text: string, file: string): DashboardConfig {
   let raw: unknown;
   try {
@@ -156,7 +196,7 @@ export function parseDashboardConfigText(text: string, file: string): DashboardC
   } catch (err) {
     throw new DriftConfigError(`${file}: not valid YAML or JSON: ${err instanceof Error ? err.message : String(err)}`);
   }
-  return parseDashboardConfig(raw, file, dirname(resolve(file)));
+  return parseFields(raw, file, dirname(resolve(file)));
 }
 
 /**
@@ -170,6 +210,40 @@ function envBoolean(name: string, value: string): boolean {
   throw new DriftConfigError(`environment (${name}): "${value}" is not a yes/no value; use true or false (also 1/0, yes/no, on/off)`);
 }
 
+/** The configuration this server process runs with, or why it has none. */
+export type ConfigInForce = { ok: true; config: DashboardConfig } | { ok: false; error: string };
+
+// On globalThis: scripts/serve.ts, proxy.ts and the routes are separate bundles of one process.
+const IN_FORCE = Symbol.for('driftwatch.config.in-force');
+
+interface InForceHolder {
+  [IN_FORCE]?: ConfigInForce;
+}
+
+function rememberInForce(result: ConfigInForce): void {
+  const holder = globalThis as InForceHolder;
+  holder[IN_FORCE] ??= result.ok ? { ok: true, config: structuredClone(result.config) } : result;
+}
+
+/**
+ * The configuration the process started with: what the first loadDashboardConfig() of the
+ * process's environment found (scripts/serve.ts's, before any request, which gates /api/*), or,
+ * when none has run, read now. Never read again: a request handler that read the file itself would
+ * disagree with the gate once the file changed (a session signed with a key the gate no longer
+ * takes: a sign-in loop), and a broken file would make it throw.
+ */
+export function currentDashboardConfig(): ConfigInForce {
+  const holder = globalThis as InForceHolder;
+  if (holder[IN_FORCE] === undefined) {
+    try {
+      loadDashboardConfig();
+    } catch {
+      // Remembered by loadDashboardConfig: the reason is returned below.
+    }
+  }
+  return holder[IN_FORCE] ?? { ok: false, error: 'the configuration could not be read' };
+}
+
 /**
  * The configuration in force: the file named by DRIFTWATCH_CONFIG (if any), then environment
  * variables on top, because a container or a quick local run is configured through them:
@@ -177,10 +251,23 @@ function envBoolean(name: string, value: string): boolean {
  * DRIFTWATCH_MANIFESTS (path-separated), DRIFTWATCH_DATA_DIR, DRIFTWATCH_FIELD_MANAGER,
  * DRIFTWATCH_EMBED_ORIGINS (comma- or space-separated), DRIFTWATCH_EMBED_TOKEN_SECRET,
  * DRIFTWATCH_EMBED_REQUIRE_TOKEN (true/false), DRIFTWATCH_MANIFEST_PARSE_THREADS, and the auth
- * variables (lib/auth/auth-config.ts).
+ * variables (lib/auth/auth-config.ts). Read anew at each call; the first read of the process's
+ * own environment is also what currentDashboardConfig() answers from then on.
  */
 export function loadDashboardConfig(env: Record<string, string | undefined> = process.env): DashboardConfig {
-  const cfg = env.DRIFTWATCH_CONFIG ? readDashboardConfigFile(env.DRIFTWATCH_CONFIG) : parseDashboardConfig({}, 'defaults');
+  if (env !== process.env) return loadFrom(env);
+  try {
+    const config = loadFrom(env);
+    rememberInForce({ ok: true, config });
+    return config;
+  } catch (err) {
+    rememberInForce({ ok: false, error: err instanceof Error ? err.message : String(err) });
+    throw err;
+  }
+}
+
+function loadFrom(env: Record<string, string | undefined>): DashboardConfig {
+  const cfg = env.DRIFTWATCH_CONFIG ? readDashboardConfigFile(env.DRIFTWATCH_CONFIG) : parseFields({}, 'defaults');
   const contexts = listVariable(env, 'DRIFTWATCH_CONTEXTS', 'context', /,/) ?? (env.DRIFTWATCH_CONTEXT ? [env.DRIFTWATCH_CONTEXT] : []);
   if (contexts.length > 0) cfg.clusters = contexts.map((context) => ({ context, kubeconfig: env.DRIFTWATCH_KUBECONFIG }));
   else if (env.DRIFTWATCH_KUBECONFIG && !cfg.clusters) cfg.clusters = [{ kubeconfig: env.DRIFTWATCH_KUBECONFIG }];
@@ -191,7 +278,7 @@ export function loadDashboardConfig(env: Record<string, string | undefined> = pr
   if (env.DRIFTWATCH_MANIFEST_PARSE_THREADS) {
     const threads = env.DRIFTWATCH_MANIFEST_PARSE_THREADS.trim();
     if (!/^\d+$/.test(threads)) throw new DriftConfigError(`environment (DRIFTWATCH_MANIFEST_PARSE_THREADS): "${threads}" is not a whole number of threads (0 to 16; 0 parses on the server's thread)`);
-    cfg.manifestParseThreads = parseDashboardConfig({ manifestParseThreads: Number(threads) }, 'environment (DRIFTWATCH_MANIFEST_PARSE_THREADS)').manifestParseThreads;
+    cfg.manifestParseThreads = parseFields({ manifestParseThreads: Number(threads) }, 'environment (DRIFTWATCH_MANIFEST_PARSE_THREADS)').manifestParseThreads;
   }
   // Checked here so that `npm start` refuses them at once; the store and the key are opened with the runtime.
   const databaseUrl = env[DATABASE_URL_ENV];
@@ -210,11 +297,13 @@ export function loadDashboardConfig(env: Record<string, string | undefined> = pr
   if (env.DRIFTWATCH_EMBED_REQUIRE_TOKEN) embedEnv.requireToken = envBoolean('DRIFTWATCH_EMBED_REQUIRE_TOKEN', env.DRIFTWATCH_EMBED_REQUIRE_TOKEN);
   if (Object.keys(embedEnv).length > 0) {
     // Validated like the file, so a bad origin in the environment gets the same clear message.
-    cfg.embed = parseDashboardConfig({ embed: { ...cfg.embed, ...embedEnv } }, 'environment (DRIFTWATCH_EMBED_*)').embed;
+    cfg.embed = parseFields({ embed: { ...cfg.embed, ...embedEnv } }, 'environment (DRIFTWATCH_EMBED_*)').embed;
   }
   const authEnv = authFromEnv(cfg.auth, env);
-  if (authEnv) cfg.auth = parseDashboardConfig({ auth: authEnv }, 'environment (DRIFTWATCH_AUTH_*, DRIFTWATCH_SESSION_SECRET, DRIFTWATCH_TRUSTED_PROXIES, DRIFTWATCH_ALLOWED_GROUPS)').auth;
+  if (authEnv) cfg.auth = parseFields({ auth: authEnv }, 'environment (DRIFTWATCH_AUTH_*, DRIFTWATCH_SESSION_SECRET, DRIFTWATCH_TRUSTED_PROXIES, DRIFTWATCH_ALLOWED_GROUPS)').auth;
   refuseDuplicateClusterNames(cfg.clusters ?? [], contexts.length > 0 ? 'environment (DRIFTWATCH_CONTEXTS)' : (env.DRIFTWATCH_CONFIG ?? 'configuration'));
+  // Once, on what is in force: a key the file leaves to the environment is there by now.
+  refuseCrossKeyProblems(cfg, env.DRIFTWATCH_CONFIG ? `${env.DRIFTWATCH_CONFIG} with the environment` : 'environment');
   return cfg;
 }
 

@@ -45,3 +45,46 @@ describe('drift config', () => {
     }
   });
 });
+
+describe('the mapping form of an ignore rule\'s labelSelector', () => {
+  const problems = (labelSelector: unknown) => {
+    try {
+      parseDriftConfig({ ignoreRules: [{ ops: ['added'], labelSelector }] });
+      return '';
+    } catch (e) {
+      return (e as Error).message;
+    }
+  };
+  const at = 'ignoreRules[0].labelSelector';
+
+  it('refuses NotIn or In with no values (NotIn nothing would hide drift on every object), and values for Exists or DoesNotExist', () => {
+    expect(problems({ matchExpressions: [{ key: 'team', operator: 'NotIn' }] })).toContain(`${at}.matchExpressions[0].values: operator NotIn needs at least one value (without one it would match every object)`);
+    expect(problems({ matchExpressions: [{ key: 'team', operator: 'NotIn', values: [] }] })).toContain(`${at}.matchExpressions[0].values: operator NotIn needs at least one value`);
+    expect(problems({ matchExpressions: [{ key: 'team', operator: 'In', values: [] }] })).toContain(`${at}.matchExpressions[0].values: operator In needs at least one value (without one it would match no object)`);
+    expect(problems({ matchExpressions: [{ key: 'team', operator: 'Exists', values: ['a'] }] })).toContain(`${at}.matchExpressions[0].values: operator Exists takes no values`);
+    expect(problems({ matchExpressions: [{ key: 'team', operator: 'DoesNotExist', values: ['a'] }] })).toContain(`${at}.matchExpressions[0].values: operator DoesNotExist takes no values`);
+  });
+
+  it('refuses keys and values the string form refuses, saying where', () => {
+    expect(problems({ matchExpressions: [{ key: 'bad key!', operator: 'Exists' }] })).toContain(`${at}.matchExpressions[0].key: "bad key!" is not a label key`);
+    expect(problems({ matchExpressions: [{ key: 'team', operator: 'In', values: ['a', 'b c'] }] })).toContain(`${at}.matchExpressions[0].values[1]: "b c" is not a label value`);
+    expect(problems({ matchLabels: { 'bad key!': 'x' } })).toContain(`${at}.matchLabels["bad key!"]: "bad key!" is not a label key`);
+    expect(problems({ matchLabels: { team: 'b c' } })).toContain(`${at}.matchLabels.team: "b c" is not a label value`);
+    for (const key of ['', 'a,b', ' a', '-a', 'a/b/c', `${'x'.repeat(64)}`, 'Example.com/a']) expect(problems({ matchExpressions: [{ key, operator: 'Exists' }] }), key).toMatch(/is not a label key/);
+    for (const value of ['a,b', ' a', '=a', 'a)', '-a', `${'x'.repeat(64)}`]) expect(problems({ matchLabels: { team: value } }), value).toMatch(/is not a label value/);
+  });
+
+  it('accepts what the API server accepts', () => {
+    const ok = {
+      matchLabels: { 'app.kubernetes.io/name': 'web', tier: '' },
+      matchExpressions: [
+        { key: 'example.com/team', operator: 'In', values: ['a', 'b_c.d-e'] },
+        { key: 'env', operator: 'NotIn', values: ['prod'] },
+        { key: 'canary', operator: 'Exists' },
+        { key: 'legacy', operator: 'DoesNotExist', values: [] },
+      ],
+    };
+    expect(problems(ok)).toBe('');
+    expect(parseDriftConfig({ ignoreRules: [{ ops: ['added'], labelSelector: ok }] }).ignoreRules?.[0]?.labelSelector).toEqual(ok);
+  });
+});

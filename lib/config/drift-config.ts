@@ -6,7 +6,9 @@ import { z } from 'zod';
 import { parseJsonPointer, parsePattern } from '../drift/path';
 import { parseLabelSelector } from '../drift/ignore-rules';
 import type { DiffOptions, IgnoreRule } from '../drift/types';
-import { issueText } from './config-issues';
+import { issueLines, issuePath } from './config-issues';
+
+export { issuePath };
 
 const nonEmpty = z.string().min(1);
 
@@ -34,22 +36,62 @@ const labelSelectorString = z.string().superRefine((s, ctx) => {
   }
 });
 
+/**
+ * Whether `k` is a label key, and `v` a label value, by the rules of the string form's parser
+ * (parseLabelSelector, as the API server checks labels), so that both forms of a selector accept
+ * the same labels: each is read back through it and must come out unchanged.
+ */
+function isLabelKey(k: string): boolean {
+  try {
+    const sel = parseLabelSelector(k);
+    const only = sel.matchExpressions ?? [];
+    return Object.keys(sel.matchLabels ?? {}).length === 0 && only.length === 1 && only[0]?.operator === 'Exists' && only[0].key === k;
+  } catch {
+    return false;
+  }
+}
+
+function isLabelValue(v: string): boolean {
+  try {
+    const sel = parseLabelSelector(`k=${v}`);
+    return (sel.matchExpressions ?? []).length === 0 && Object.keys(sel.matchLabels ?? {}).length === 1 && sel.matchLabels?.k === v;
+  } catch {
+    return false;
+  }
+}
+
+const LABEL_KEY_RULE = 'a label key is an optional DNS-subdomain prefix and `/`, then at most 63 letters, digits, `-`, `_` or `.`, beginning and ending with a letter or digit';
+const LABEL_VALUE_RULE = 'a label value is empty or at most 63 letters, digits, `-`, `_` or `.`, beginning and ending with a letter or digit';
+
+const labelKey = z.string().refine(isLabelKey, { error: (i) => `${JSON.stringify(i.input)} is not a label key (${LABEL_KEY_RULE})` });
+const labelValue = z.string().refine(isLabelValue, { error: (i) => `${JSON.stringify(i.input)} is not a label value (${LABEL_VALUE_RULE})` });
+
+const labelRequirement = z
+  .object({
+    key: labelKey,
+    operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']),
+    values: z.array(labelValue).optional(),
+  })
+  .strict()
+  // As the API server validates a selector. An empty list is not harmless here: NotIn nothing
+  // matches every object, so the rule would hide drift cluster-wide, and In nothing matches none.
+  .superRefine((r, ctx) => {
+    const n = r.values?.length ?? 0;
+    if ((r.operator === 'In' || r.operator === 'NotIn') && n === 0) {
+      const effect = r.operator === 'NotIn' ? 'without one it would match every object' : 'without one it would match no object';
+      ctx.addIssue({ code: 'custom', path: ['values'], message: `operator ${r.operator} needs at least one value (${effect})` });
+    }
+    if ((r.operator === 'Exists' || r.operator === 'DoesNotExist') && n > 0) {
+      ctx.addIssue({ code: 'custom', path: ['values'], message: `operator ${r.operator} takes no values (leave \`values\` out)` });
+    }
+  });
+
 const labelSelector = z.union([
   labelSelectorString,
   z
     .object({
-      matchLabels: z.record(z.string(), z.string()).optional(),
-      matchExpressions: z
-        .array(
-          z
-            .object({
-              key: nonEmpty,
-              operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']),
-              values: z.array(z.string()).optional(),
-            })
-            .strict(),
-        )
-        .optional(),
+      matchLabels: z.record(labelKey, labelValue).optional(),
+      matchExpressions: z.array(labelRequirement).optional(),
     })
     .strict(),
 ]);
@@ -92,19 +134,11 @@ export class DriftConfigError extends Error {
   }
 }
 
-/** `spec.rules[2].path` style location of a zod issue, for error messages. */
-export function issuePath(path: ReadonlyArray<PropertyKey>): string {
-  let out = '';
-  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out === '' ? String(p) : `.${String(p)}`;
-  return out === '' ? '(top level)' : out;
-}
-
 /** Validates a parsed config document; throws DriftConfigError listing every problem. */
 export function parseDriftConfig(raw: unknown): DriftConfig {
   const res = driftConfigSchema.safeParse(raw ?? {});
   if (res.success) return res.data;
-  const lines = res.error.issues.map((i) => `  ${issuePath(i.path)}: ${issueText(driftConfigSchema, i)}`);
-  throw new DriftConfigError(`invalid drift configuration:\n${lines.join('\n')}`);
+  throw new DriftConfigError(`invalid drift configuration:\n${issueLines(driftConfigSchema, res.error.issues).join('\n')}`);
 }
 
 export function diffOptionsFromConfig(cfg: DriftConfig): DiffOptions {

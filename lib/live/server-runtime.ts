@@ -5,7 +5,7 @@
  */
 import { PARSE_WORKER_ENV } from '../../scripts/server-bundle.mjs';
 import { loadRedactionKey, REDACTION_KEY_ENV } from '../auth/redaction-key';
-import { loadDashboardConfig } from '../config/dashboard-config';
+import { currentDashboardConfig } from '../config/dashboard-config';
 import { setRedactionKey } from '../drift/secrets';
 import { DATABASE_URL_ENV, openStoreDeferred, type StoreOptionsInput } from '../store';
 import { runtimeOptions } from './runtime-options';
@@ -59,7 +59,10 @@ export function startServerRuntime(): Promise<LiveRuntime> {
   const s = slot();
   s.starting ??= (async () => {
     try {
-      const config = loadDashboardConfig();
+      // What scripts/serve.ts and the gate started with, not the file as it is now.
+      const c = currentDashboardConfig();
+      if (!c.ok) throw new Error(c.error);
+      const config = c.config;
       applyRedactionKey(config.dataDir);
       const parseWorker = process.env[PARSE_WORKER_ENV];
       const options = runtimeOptions(

@@ -1,18 +1,18 @@
 import type { NextRequest } from 'next/server';
-import { NextResponse } from 'next/server';
-import { seeOther } from '@/lib/auth/login';
+import { configUnavailableMessage, logout, seeOther } from '@/lib/auth/login';
 import { identityOf } from '@/lib/auth/identity';
-import { logout } from '@/lib/auth/login';
 import { HTTPS_HEADER } from '@/lib/auth/request-gate';
-import { loadDashboardConfig } from '@/lib/config/dashboard-config';
-import { otherMethods } from '@/lib/api/responses';
+import { currentDashboardConfig } from '@/lib/config/dashboard-config';
+import { jsonError, otherMethods } from '@/lib/api/responses';
 
 export const dynamic = 'force-dynamic';
 
-/** POST /api/auth/logout — clears the session cookie and goes to the login page. */
+/** POST /api/auth/logout — clears the session cookie and goes to the login page. Same configuration as the gate (see login). */
 export function POST(req: NextRequest) {
+  const inForce = currentDashboardConfig();
+  if (!inForce.ok) return jsonError(503, configUnavailableMessage(inForce.error));
   const res = seeOther('/login');
-  res.headers.set('Set-Cookie', logout(loadDashboardConfig(), identityOf(req.headers).user, req.headers.get(HTTPS_HEADER) === '1'));
+  res.headers.set('Set-Cookie', logout(inForce.config, identityOf(req.headers).user, req.headers.get(HTTPS_HEADER) === '1'));
   return res;
 }
 
