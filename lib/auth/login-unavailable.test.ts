@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NextRequest } from 'next/server';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { withoutDriftwatchEnv } from '../../testing/clean-env';
 import { tempDirs } from '../../testing/temp-dirs';
 import { POST as loginPost } from '../../app/api/auth/login/route';
 import { POST as logoutPost } from '../../app/api/auth/logout/route';
@@ -10,14 +11,7 @@ import { POST as logoutPost } from '../../app/api/auth/logout/route';
 const tempDir = tempDirs('dw-login-unavailable-');
 
 describe('sign-in and sign-out without a valid configuration', () => {
-  const saved = { ...process.env };
-  beforeAll(() => {
-    for (const k of Object.keys(process.env)) if (k.startsWith('DRIFTWATCH_') || k === 'DATABASE_URL') delete process.env[k];
-  });
-  afterAll(() => {
-    for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
-    Object.assign(process.env, saved);
-  });
+  withoutDriftwatchEnv();
 
   it('answer 503 in the API\'s JSON shape with the reason, not a bare 500, and keep answering so when the file is fixed', async () => {
     const dir = tempDir();

@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NextRequest } from 'next/server';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { withoutDriftwatchEnv } from '../../testing/clean-env';
 import { tempDirs } from '../../testing/temp-dirs';
 import { POST as loginPost } from '../../app/api/auth/login/route';
 import { POST as logoutPost } from '../../app/api/auth/logout/route';
@@ -16,14 +17,7 @@ const signIn = (token: string) =>
 const signOut = () => logoutPost(new NextRequest('http://driftwatch.test/api/auth/logout', { method: 'POST' }));
 
 describe('sign-in and sign-out with the configuration the gate uses', () => {
-  const saved = { ...process.env };
-  beforeAll(() => {
-    for (const k of Object.keys(process.env)) if (k.startsWith('DRIFTWATCH_') || k === 'DATABASE_URL') delete process.env[k];
-  });
-  afterAll(() => {
-    for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
-    Object.assign(process.env, saved);
-  });
+  withoutDriftwatchEnv();
 
   it('keep the configuration the process started with when the file changes or breaks, instead of reading it per request', async () => {
     const dir = tempDir();
