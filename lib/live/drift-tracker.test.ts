@@ -64,6 +64,18 @@ function clockedSetup() {
 const desiredOf = (manifest: KubeObject, revision: string): DesiredObject => ({ manifest, source: { type: 'manifest-dir', file: 'web.yaml', line: 1 }, revision });
 const ID = 'c1/apps/Deployment/shop/web';
 
+
+/** A tracker judging Pods against their owners' templates alone, its events collected. */
+function ownerTemplateTracker(events: DriftChange[]): DriftTracker {
+  return new DriftTracker({
+    cluster: 'c1',
+    sources: ['owner-template'],
+    diffOptions: {},
+    ownerTemplate: ownerTemplateBuilder,
+    kindStatus: () => ({ synced: true, status: 'synced' }),
+    onEvent: (e) => events.push(e),
+  });
+}
 describe('DriftTracker', () => {
   it('shows a Secret manifest\'s revision keyed, not the content hash of its values', () => {
     const { tracker } = setup({ '/Secret': { synced: true, status: 'synced' } });
@@ -345,14 +357,7 @@ describe('DriftTracker', () => {
 
   it('re-evaluates a controller\'s Pods when its template or rollout revision changes, not on its status writes', () => {
     const events: DriftChange[] = [];
-    const tracker = new DriftTracker({
-      cluster: 'c1',
-      sources: ['owner-template'],
-      diffOptions: {},
-      ownerTemplate: ownerTemplateBuilder,
-      kindStatus: () => ({ synced: true, status: 'synced' }),
-      onEvent: (e) => events.push(e),
-    });
+    const tracker = ownerTemplateTracker(events);
     const set = (image: string, generation: number, updateRevision: string, readyReplicas: number): KubeObject => ({
       apiVersion: 'apps/v1',
       kind: 'StatefulSet',
@@ -391,14 +396,7 @@ describe('DriftTracker', () => {
 
   it('does not re-evaluate a controller\'s Pods when it only scales (replicas move the generation, not the template)', () => {
     const events: DriftChange[] = [];
-    const tracker = new DriftTracker({
-      cluster: 'c1',
-      sources: ['owner-template'],
-      diffOptions: {},
-      ownerTemplate: ownerTemplateBuilder,
-      kindStatus: () => ({ synced: true, status: 'synced' }),
-      onEvent: (e) => events.push(e),
-    });
+    const tracker = ownerTemplateTracker(events);
     const labels = { app: 'web', 'pod-template-hash': 'abc' };
     // Each scale step: spec.replicas and the generation move, the deployment controller rewrites its
     // annotations, the status follows.
