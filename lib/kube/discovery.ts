@@ -24,7 +24,10 @@ export function resourcePath(resource: Pick<ApiResource, 'group' | 'version' | '
 }
 
 export interface DiscoveryResult {
-  /** The resources of each group's preferred version. */
+  /**
+   * Every resource the cluster serves, once: in its group's preferred version when that version
+   * serves it, else in the first other version (in the group's own order) that does.
+   */
   resources: ApiResource[];
   /** Every version each group serves ('' for the core group), preferred or not. */
   servedVersions?: ReadonlyMap<string, ReadonlyArray<string>>;
@@ -48,25 +51,51 @@ interface ApiGroupList {
 }
 
 /**
- * Lists every resource of the preferred version of each API group, core included. A group whose
- * discovery fails (an aggregated API that is down, say) is reported and skipped.
+ * Lists every resource of every API group, core included, as client-go's
+ * ServerPreferredResources does: each served version of a group is read, and a resource is taken
+ * from the preferred version when it is served there, else from the highest-priority version that
+ * serves it. Reading the preferred version alone missed resources that only an older version
+ * serves (Prometheus Operator's AlertmanagerConfig, v1alpha1 only, in a group that prefers v1).
+ * A group-version whose discovery fails (an aggregated API that is down, say) is reported and
+ * skipped; when that is the group's preferred version, the group's other versions are not used
+ * either, so that a blip never moves its resources to another version (the caller keeps the last
+ * answer for a group that did not answer).
  */
 export async function discoverResources(kc: KubeConfig): Promise<DiscoveryResult> {
   const groups = await getJson<ApiGroupList>(kc, '/apis', { timeoutMs: 15_000 });
   const servedVersions = new Map<string, string[]>([['', ['v1']], ...groups.groups.map((g): [string, string[]] => [g.name, (g.versions ?? []).map((v) => v.version)])]);
-  const groupVersions = ['v1', ...groups.groups.flatMap((g) => (g.preferredVersion ? [g.preferredVersion.groupVersion] : []))];
-  const settled = await Promise.allSettled(groupVersions.map((gv) => discoverGroupVersion(kc, gv)));
+  // Highest priority first: the preferred version, then the others in the order /apis gives them.
+  const byGroup: { group: string; groupVersions: string[] }[] = [{ group: '', groupVersions: ['v1'] }];
+  for (const g of groups.groups) {
+    const preferred = g.preferredVersion?.groupVersion;
+    const others = (g.versions ?? []).map((v) => v.groupVersion).filter((gv) => gv !== preferred);
+    byGroup.push({ group: g.name, groupVersions: preferred ? [preferred, ...others] : others });
+  }
+  const all = byGroup.flatMap((g) => g.groupVersions);
+  const answers = await Promise.allSettled(all.map((gv) => discoverGroupVersion(kc, gv)));
+  const settled = new Map(all.map((gv, i) => [gv, answers[i]]));
   const resources: ApiResource[] = [];
   const failures: DiscoveryResult['failures'] = [];
-  settled.forEach((result, i) => {
-    const gv = groupVersions[i] ?? '';
-    if (result.status === 'rejected') {
-      const err: unknown = result.reason;
-      failures.push({ groupVersion: gv, message: describeKubeError(err) });
-      return;
-    }
-    resources.push(...result.value);
-  });
+  for (const { groupVersions } of byGroup) {
+    const found = new Set<string>();
+    let preferredFailed = false;
+    groupVersions.forEach((gv, i) => {
+      const result = settled.get(gv);
+      if (!result) return;
+      if (result.status === 'rejected') {
+        const err: unknown = result.reason;
+        failures.push({ groupVersion: gv, message: describeKubeError(err) });
+        if (i === 0) preferredFailed = true;
+        return;
+      }
+      if (preferredFailed) return;
+      for (const r of result.value) {
+        if (found.has(r.name)) continue;
+        found.add(r.name);
+        resources.push(r);
+      }
+    });
+  }
   resources.sort((a, b) => a.group.localeCompare(b.group) || a.kind.localeCompare(b.kind));
   return { resources, failures, servedVersions };
 }

@@ -29,6 +29,8 @@ import { LineSplitter, parseWatchLine, WatchProtocolError, type WatchMessage } f
 const SHORT_WATCH_MS = 1_000;
 /** Watches in a row ended by the server with an error status, or at once with nothing, before the resource says so (one can be a blip). */
 const REFUSED_WATCHES_REPORTED = 2;
+/** Watches in a row that got no answer at all (not even headers) before the resource is listed again. */
+const UNANSWERED_WATCHES_RELIST = 2;
 
 /** The resource to watch; an ApiResource from discovery fits. */
 export interface InformerResource {
@@ -126,6 +128,8 @@ type WatchEnd =
   | { kind: 'stopped' }
   | { kind: 'closed' }
   | { kind: 'watchdog' }
+  /** The watchdog fired before the response headers came: the watch never opened. */
+  | { kind: 'unanswered' }
   | { kind: 'gone'; message: string }
   | { kind: 'forbidden'; message: string }
   /** The server ended the watch with an error status of its own (an ERROR event other than 410 and 403). */
@@ -179,6 +183,14 @@ export class SupervisedInformer {
   private readonly refusedBackoff: Backoff;
   /** Watches in a row that the server ended with an error status before they delivered anything. */
   private refusedInARow = 0;
+  /** Watches in a row that got no answer before the watchdog gave up on them. */
+  private unansweredInARow = 0;
+  /**
+   * RBAC allows list but not watch: the status while that lasts, kept by the lists that succeed
+   * meanwhile, until a watch opens. (Set back to `synced` by each list, the resource flipped
+   * synced/forbidden on every retry, and each flip re-evaluated the kind and was logged.)
+   */
+  private watchForbidden: string | undefined;
 
   constructor(
     private readonly kc: KubeConfig,
@@ -301,7 +313,9 @@ export class SupervisedInformer {
       const rvBefore = this.resourceVersion;
       const end = await this.watchOnce();
       const lasted = Date.now() - openedAt;
-      if (lasted >= this.opts.healthyAfterMs) {
+      // Waiting the watchdog's time for an answer that never came is no sign of health.
+      const answered = end.kind !== 'unanswered';
+      if (answered && lasted >= this.opts.healthyAfterMs) {
         this.errorBackoff.reset();
         this.goneBackoff.reset();
         this.refusedBackoff.reset();
@@ -311,7 +325,7 @@ export class SupervisedInformer {
       // every few seconds in bench:live). Backing off there grew the delay to seconds while events
       // piled up; like client-go's reflector, such a watch is reopened at once. Only a watch that
       // ends at once with nothing (a proxy or server refusing it) backs off, so nothing loops.
-      const progressed = this.resourceVersion !== rvBefore || lasted >= SHORT_WATCH_MS;
+      const progressed = answered && (this.resourceVersion !== rvBefore || lasted >= SHORT_WATCH_MS);
       if (end.kind !== 'refused' && progressed) this.watchDelivers();
       switch (end.kind) {
         case 'stopped':
@@ -324,7 +338,9 @@ export class SupervisedInformer {
           break;
         case 'forbidden':
           this.counters.errors++;
-          this.setStatus('forbidden', end.message);
+          // The list before it worked: the objects stay as fresh as listing again keeps them.
+          this.watchForbidden = `may list but not watch ${this.label}: listing again every ${this.opts.forbiddenRetryMs / 1000} s (${end.message})`;
+          this.setStatus('forbidden', this.watchForbidden);
           needList = true;
           delayMs = jittered(this.opts.forbiddenRetryMs, 0.1, this.opts.random);
           break;
@@ -352,6 +368,20 @@ export class SupervisedInformer {
           this.counters.watchdogTimeouts++;
           this.counters.watchRestarts++;
           dropIdleConnections(this.kc);
+          delayMs = this.errorBackoff.next();
+          break;
+        case 'unanswered':
+          // Not even response headers (a dead tunnel, a middlebox that accepts connections and
+          // never answers, a credential plugin that hangs): the watch could not be opened, and
+          // reopening it silently kept the resource `synced` while nothing was watched. From the
+          // second in a row, list again too: the objects are only as fresh as the last list.
+          this.counters.errors++;
+          this.counters.watchdogTimeouts++;
+          this.counters.watchRestarts++;
+          this.unansweredInARow++;
+          dropIdleConnections(this.kc);
+          this.setStatus('error', `no answer to the watch within ${this.opts.watchdogMs / 1000} s`);
+          if (this.unansweredInARow >= UNANSWERED_WATCHES_RELIST) needList = true;
           delayMs = this.errorBackoff.next();
           break;
         case 'closed':
@@ -429,7 +459,8 @@ export class SupervisedInformer {
     // After the changes: a listener that judges what is absent when the resource says `synced`
     // (a kind back from forbidden) sees the listed objects by then, not a moment of "missing".
     // Listing works but watching does not: the status keeps saying so until a watch does.
-    if (!this.watchKeepsBeingRefused) this.setStatus('synced', undefined);
+    if (this.watchForbidden !== undefined) this.setStatus('forbidden', this.watchForbidden);
+    else if (!this.watchKeepsBeingRefused) this.setStatus('synced', undefined);
     this.emit({ type: 'synced', initial, objects: fresh.size });
     if (initial) {
       const waiters = this.syncWaiters;
@@ -528,9 +559,12 @@ export class SupervisedInformer {
       ac.abort();
     }, this.opts.watchdogMs);
     let opened = false;
+    let answered = false;
     let holding: NodeJS.Timeout | undefined;
     try {
       const res = await open(this.kc, path, { signal: ac.signal, watch: true });
+      answered = true;
+      this.unansweredInARow = 0;
       const status = res.statusCode ?? 0;
       if (status !== 200) {
         const err = toApiError(status, await readBody(res), path);
@@ -539,7 +573,9 @@ export class SupervisedInformer {
         return { kind: 'failed', message: describeKubeError(err), opened };
       }
       opened = true;
-      if (this.status === 'error' && !this.watchKeepsBeingRefused) this.setStatus('synced', undefined);
+      // Watching is allowed again (a forbidden status now can only be the watch's own).
+      this.watchForbidden = undefined;
+      if ((this.status === 'error' && !this.watchKeepsBeingRefused) || this.status === 'forbidden') this.setStatus('synced', undefined);
       watchdog.refresh();
       // Open this long without an error: watching works again, even on a resource nobody changes.
       holding = setTimeout(() => this.watchDelivers(), SHORT_WATCH_MS);
@@ -558,7 +594,7 @@ export class SupervisedInformer {
       return this.stopped ? { kind: 'stopped' } : { kind: 'closed' };
     } catch (err) {
       if (this.stopped) return { kind: 'stopped' };
-      if (watchdogFired) return { kind: 'watchdog' };
+      if (watchdogFired) return answered ? { kind: 'watchdog' } : { kind: 'unanswered' };
       return { kind: 'failed', message: describeKubeError(err), opened };
     } finally {
       clearTimeout(watchdog);
