@@ -12,7 +12,7 @@ import { combineSchemaProviders, crdSchemaProvider, type SchemaProvider } from '
 import type { KubeObject } from '../kube/cache-diff';
 import { apiVersionOfOpenApiPath, clusterSchemaProvider, loadClusterSchemaDocuments, openApiPathOf } from '../kube/cluster-schema';
 import { Backoff } from '../kube/backoff';
-import { discoverGroupVersion, discoverResources, type ApiResource } from '../kube/discovery';
+import { discoverGroupVersion, discoverResources, type ApiResource, type DiscoveryResult } from '../kube/discovery';
 import { describeKubeError } from '../kube/errors';
 import { SupervisedInformer, type InformerOptions, type InformerState } from '../kube/informer';
 import { readObject } from '../kube/object-read';
@@ -72,6 +72,22 @@ interface Watched extends WatchPlan {
 export const REFRESH_MAX_WAIT_MS = 5_000;
 
 /**
+ * Quick retries (2 s, doubling) of a group-version whose discovery fails, before it is left to the
+ * periodic rediscovery: a timeout under load passes within them, while an aggregated API whose
+ * backend is gone (a dead v1beta1.metrics.k8s.io is common) would otherwise cost a full discovery
+ * and a log line every minute for ever.
+ */
+export const FAST_DISCOVERY_RETRIES = 3;
+
+/**
+ * Discoveries asked again (1, 2, 4, 8, 15 s: about 30 s) while an established CRD is missing from
+ * discovery: the API server serves a CRD's group-version a moment after it reports the CRD
+ * established, seconds under load, so a CRD event's refresh may come too soon; one that never
+ * shows (its group-version failing) is left to the periodic rediscovery after that.
+ */
+export const CRD_DISCOVERY_RETRIES = 5;
+
+/**
  * When a refresh asked for `delayMs` from `now` runs, given the one already pending (its due time
  * and when it was first asked for). Debounced, since the CRD events of one install come as a
  * burst; but a burst that does not end (an operator patching its CRDs every few hundred ms) still
@@ -109,8 +125,23 @@ export class ClusterWatcher {
   private matcher: { of: ApiResource[]; matches: (pattern: string, r: ApiResource) => boolean } | undefined;
   private discoveryError: string | undefined;
   private discoveryRetry: Backoff | undefined;
-  /** The last discovery answered for every group-version (none left to the previous one's answer). */
-  private discoveryComplete = false;
+  /**
+   * Groups whose discovery did not answer last time (an aggregated API down): their kinds are as
+   * the previous discovery found them, so the history's sweep leaves their objects alone.
+   */
+  private unansweredGroups: ReadonlySet<string> = new Set();
+  /** Group-versions whose discovery fails, with how many discoveries in a row it has. */
+  private failingGroupVersions: ReadonlyMap<string, number> = new Map();
+  /** Established CRDs the last discovery did not serve, and the retries that wait for them. */
+  private undiscoveredCrds: ReadonlySet<string> = new Set();
+  private crdDiscoveryRetry: Backoff | undefined;
+  private crdDiscoveryRetries = 0;
+  /**
+   * Watch restarts and relists of the informers a resource had before it was watched again (in
+   * another role or version), by resource key: the counters resourceStates() and the metrics
+   * report are totals, and a new informer starts its own at 0.
+   */
+  private readonly retiredCounters = new Map<string, { watchRestarts: number; relists: number }>();
   /** Resources now watched in another version, whose objects the old version's informer left in the tracker. */
   private readonly versionSwaps = new Set<string>();
   /** Owner resources watched again from scratch, whose owners the old informer left in the tracker. */
@@ -205,6 +236,8 @@ export class ClusterWatcher {
       if (e.type === 'synced' && e.initial) return;
       // The first list is what the first refresh plans with: not a change.
       if (e.type !== 'synced' && e.source === 'list' && !this.started) return;
+      // A CRD changed (created again, served at last) earns its discovery retries anew.
+      if (e.type !== 'synced') this.undiscoveredCrds = new Set([...this.undiscoveredCrds].filter((k) => k !== crdKey(e.object)));
       this.scheduleRefresh(e.type === 'synced' ? undefined : e.object);
     });
     this.crdInformer.onState((s) => {
@@ -236,6 +269,8 @@ export class ClusterWatcher {
         this.tracker.resume();
       }
     }
+    // stop() came while this started: it cleared what timers there were, and none may follow it.
+    if (this.stopped) return;
     // Manifests that came while discovery was failing: the next refresh answers them.
     if (this.planWaiters.length > 0) this.scheduleRefresh(undefined, 0);
     this.rediscoverTimer = setInterval(() => this.scheduleRefresh(undefined), this.opts.rediscoverMs ?? 300_000);
@@ -246,8 +281,10 @@ export class ClusterWatcher {
     this.stopped = true;
     clearTimeout(this.refreshTimer);
     clearTimeout(this.schemaRetryTimer);
-    this.refreshTimer = undefined;
     clearInterval(this.rediscoverTimer);
+    this.refreshTimer = undefined;
+    this.schemaRetryTimer = undefined;
+    this.rediscoverTimer = undefined;
     await this.refreshing.catch(() => undefined);
     this.versionReader.stop();
     this.tracker.cancelReads();
@@ -255,6 +292,15 @@ export class ClusterWatcher {
     this.watched.clear();
     await this.crdInformer?.stop();
     this.resolvePlanWaiters(Infinity);
+  }
+
+  /** The watcher's own timers that are armed now: none once stop() has returned (for tests). */
+  armedTimers(): string[] {
+    const armed: string[] = [];
+    if (this.refreshTimer) armed.push('refresh');
+    if (this.rediscoverTimer) armed.push('rediscovery');
+    if (this.schemaRetryTimer) armed.push('schema retry');
+    return armed;
   }
 
   /** Resolves when every tracked resource has listed once (or is forbidden / failing). */
@@ -363,6 +409,8 @@ export class ClusterWatcher {
       const states = w.informers.map((i) => i.getState());
       const worst = worstOf(states);
       const lastSync = states.length === 0 ? 0 : Math.min(...states.map((s) => s.lastSyncTime ?? 0));
+      // Counters are totals over the resource's informers, those it had before a rewatch included.
+      const retired = this.retiredCounters.get(keyOfResource(w.resource));
       out.push({
         cluster: this.name,
         group: w.resource.group,
@@ -374,39 +422,45 @@ export class ClusterWatcher {
         objects: states.reduce((n, s) => n + s.objects, 0),
         reasons: w.reasons,
         lastSyncTime: lastSync > 0 ? new Date(lastSync).toISOString() : null,
-        watchRestarts: states.reduce((n, s) => n + s.counters.watchRestarts, 0),
-        relists: states.reduce((n, s) => n + s.counters.relists, 0),
+        watchRestarts: (retired?.watchRestarts ?? 0) + states.reduce((n, s) => n + s.counters.watchRestarts, 0),
+        relists: (retired?.relists ?? 0) + states.reduce((n, s) => n + s.counters.relists, 0),
       });
     }
     return out.sort((a, b) => a.group.localeCompare(b.group) || a.resource.localeCompare(b.resource));
   }
 
   /**
-   * Whether this cluster's state says what is in it and what is not: discovery answered for every
-   * group (a kind of a group that did not answer is not watched, yet not gone) and the state is
-   * complete. A cluster that could not be reached at start is ready (done trying) but not this.
+   * Whether this cluster's state says what is in it and what is not: discovery answers (its last
+   * attempt did) and the state is complete. Groups whose discovery did not answer are named by
+   * trackedKinds() (`unknownGroups`), for the sweep to leave alone: waiting for every group would
+   * leave the history unswept for as long as one aggregated API is down, which can be for good.
+   * A cluster that could not be reached at start is ready (done trying) but not this.
    */
   knowsItsObjects(): boolean {
-    return this.discoveryComplete && this.discoveryError === undefined && this.isComplete();
+    return this.discoveryError === undefined && this.discovered.length > 0 && this.isComplete();
   }
 
   /**
    * The tracked kinds (`group/kind`), split by whether every informer of theirs has listed and is
    * watching (the tracker then holds all their objects, in the watched namespaces) or not
-   * (forbidden, failing, still listing). For the history store's first-sync sweep.
+   * (forbidden, failing, still listing), and the groups whose discovery did not answer. For the
+   * history store's first-sync sweep.
    */
-  trackedKinds(): { listed: Set<string>; unknown: Set<string>; namespaces?: string[] } {
+  trackedKinds(): { listed: Set<string>; unknown: Set<string>; unknownGroups: Set<string>; namespaces?: string[] } {
     const listed = new Set<string>();
     const unknown = new Set<string>();
     for (const w of this.watched.values()) {
       if (!w.tracked) continue;
-      const complete = w.informers.length > 0 && w.informers.every((i) => i.getState().hasSynced && i.getState().status === 'synced');
+      // A kind of a group that did not answer discovery is watched as the previous discovery had
+      // it, and the store leaves its group alone: counted as listed, the runtime would take it for
+      // swept, and never sweep it once its group answers.
+      const complete = !this.unansweredGroups.has(w.resource.group) && w.informers.length > 0 && w.informers.every((i) => i.getState().hasSynced && i.getState().status === 'synced');
       (complete ? listed : unknown).add(`${w.resource.group}/${w.resource.kind}`);
     }
     // A kind listed in one version and left unlisted in another is not known in full.
     for (const k of unknown) listed.delete(k);
     const namespaces = this.opts.watch.namespaces;
-    return { listed, unknown, ...(namespaces ? { namespaces: [...namespaces] } : {}) };
+    return { listed, unknown, unknownGroups: new Set(this.unansweredGroups), ...(namespaces ? { namespaces: [...namespaces] } : {}) };
   }
 
   /**
@@ -526,6 +580,63 @@ export class ClusterWatcher {
     this.scheduleRefresh(undefined, this.discoveryRetry.next());
   }
 
+  /**
+   * What a discovery's failed group-versions mean: their groups are unanswered (the history's sweep
+   * leaves them alone), each is asked again soon FAST_DISCOVERY_RETRIES times, and then only with
+   * the periodic rediscovery, said once; and once it answers again, that is said too.
+   */
+  private noteDiscoveryFailures(failures: DiscoveryResult['failures']): void {
+    const before = this.failingGroupVersions;
+    const now = new Map<string, number>();
+    let retrySoon = false;
+    for (const f of failures) {
+      const n = (before.get(f.groupVersion) ?? 0) + 1;
+      now.set(f.groupVersion, n);
+      if (n <= FAST_DISCOVERY_RETRIES) {
+        retrySoon = true;
+        this.log(`discovery of ${f.groupVersion} failed: ${f.message}`);
+      } else if (n === FAST_DISCOVERY_RETRIES + 1) {
+        this.log(
+          `discovery of ${f.groupVersion} failed ${n} times in a row (${f.message}): asked again only with the rediscovery every ${duration(this.opts.rediscoverMs ?? 300_000)}; ` +
+            `meanwhile its group keeps what discovery last found, and the history leaves its objects as they were`,
+        );
+      }
+    }
+    for (const [gv, n] of before) if (n > FAST_DISCOVERY_RETRIES && !now.has(gv)) this.log(`discovery of ${gv} answers again`);
+    this.failingGroupVersions = now;
+    // A failure of one version of a group leaves the whole group unknown: which kinds it serves
+    // there is what discovery could not say.
+    this.unansweredGroups = new Set(failures.map((f) => groupOf(f.groupVersion).group));
+    if (retrySoon) this.retryDiscovery();
+    // Nothing left to ask soon: a group-version that fails next starts again at the shortest delay.
+    else this.discoveryRetry?.reset();
+  }
+
+  /**
+   * Established CRDs the discovery just asked does not serve yet are asked for again, backing off
+   * (CRD_DISCOVERY_RETRIES times, about 30 s), whenever that happens and not only at start: a
+   * CRD's refresh may come before the API server serves its group-version, and the kind would
+   * otherwise wait for the periodic rediscovery. A CRD newly missing starts the retries over.
+   */
+  private retryUndiscoveredCrds(): void {
+    const discovered = new Set(this.discovered.map(keyOfResource));
+    const missing = new Set<string>();
+    for (const crd of this.crdInformer?.getState().hasSynced ? this.crdInformer.list() : []) {
+      const key = crdKey(crd);
+      if (key !== undefined && isEstablished(crd) && !discovered.has(key)) missing.add(key);
+    }
+    const newlyMissing = [...missing].some((k) => !this.undiscoveredCrds.has(k));
+    this.undiscoveredCrds = missing;
+    this.crdDiscoveryRetry ??= new Backoff({ initialMs: 1_000, maxMs: 15_000, factor: 2, jitter: 0 });
+    if (missing.size === 0 || newlyMissing) {
+      this.crdDiscoveryRetry.reset();
+      this.crdDiscoveryRetries = 0;
+    }
+    if (missing.size === 0 || this.crdDiscoveryRetries >= CRD_DISCOVERY_RETRIES) return;
+    this.crdDiscoveryRetries++;
+    this.scheduleRefresh(undefined, this.crdDiscoveryRetry.next());
+  }
+
   /** The last successful discovery, to plan again without asking the server; undefined when there is none. */
   private lastDiscovery(): ReturnType<typeof discoverResources> | undefined {
     return this.discovered.length > 0 && this.discoveryError === undefined ? Promise.resolve({ resources: this.discovered, failures: [] }) : undefined;
@@ -559,21 +670,25 @@ export class ClusterWatcher {
 
   private async refreshOnce(changedGroups: Set<string> | undefined, discovery?: ReturnType<typeof discoverResources>): Promise<void> {
     if (this.stopped) return;
+    // The server was asked this time (not the last answer planned again).
+    let asked = false;
     try {
       const { resources, failures, servedVersions } = await (discovery ?? discoverResources(this.opts.kc));
-      const reused = resources === this.discovered;
+      // stop() came while discovery was under way: nothing more to watch or arm.
+      if (this.stopped) return;
+      asked = resources !== this.discovered;
       this.discovered = failures.length === 0 ? resources : withUnanswered(resources, this.discovered, failures);
-      if (!reused) this.otherVersions.clear();
+      if (asked) this.otherVersions.clear();
       if (servedVersions) this.servedVersions = servedVersions;
       this.discoveryError = undefined;
-      this.discoveryComplete = failures.length === 0;
-      if (!reused) this.opts.onDiscovery?.();
-      for (const f of failures) this.log(`discovery of ${f.groupVersion} failed: ${f.message}`);
-      if (failures.length > 0) this.retryDiscovery();
-      else this.discoveryRetry?.reset();
+      // A discovery planned again has no failures of its own: what the last one asked stands.
+      if (asked) {
+        this.noteDiscoveryFailures(failures);
+        this.opts.onDiscovery?.();
+      }
     } catch (err) {
+      if (this.stopped) return;
       this.discoveryError = `discovery failed: ${describeKubeError(err)}`;
-      this.discoveryComplete = false;
       this.log(this.discoveryError);
       this.retryDiscovery();
       if (this.discovered.length === 0) return;
@@ -584,12 +699,7 @@ export class ClusterWatcher {
     const desired = this.opts.desiredKinds();
     await this.discoverManifestVersions(desired);
     const plan = this.plan(desired);
-    // On the first refresh, discovery ran beside the CRD list: a CRD listed but not discovered
-    // (created in between, or not served yet) gets one more look soon; later, CRD events do that.
-    if (!this.started) {
-      const discovered = new Set(this.discovered.map(keyOfResource));
-      if ([...(this.customResourceKeys() ?? [])].some((k) => !discovered.has(k))) this.scheduleRefresh(undefined);
-    }
+    if (asked) this.retryUndiscoveredCrds();
     for (const [key, w] of this.watched) {
       const p = plan.get(key);
       // Owners of a resource no longer watched as owners go now; one watched again from scratch
@@ -792,11 +902,14 @@ export class ClusterWatcher {
       return loaded;
     }
     // Until then list keys and defaults of these kinds come from the engine's built-in table.
+    // A refresh under way when stop() came: the timer it would arm now would outlive the watcher.
+    if (this.stopped) return loaded;
     this.schemaRetry ??= new Backoff({ initialMs: 5_000, maxMs: 300_000, factor: 2, jitter: 0.3 });
     const delay = this.schemaRetry.next();
     this.log(`schema: ${[...unread.keys()].join(', ')} asked for again in ${Math.round(delay / 1000)} s; meanwhile their kinds are compared with the built-in defaults and list keys`);
     clearTimeout(this.schemaRetryTimer);
     this.schemaRetryTimer = setTimeout(() => {
+      this.schemaRetryTimer = undefined;
       this.serially(() => this.retrySchema()).catch((err: unknown) => this.log(`schema: ${describeKubeError(err)}`));
     }, delay);
     this.schemaRetryTimer.unref();
@@ -885,6 +998,16 @@ export class ClusterWatcher {
   private async unwatch(w: Watched): Promise<void> {
     for (const u of w.unsubscribe) u();
     await Promise.all(w.informers.map((i) => i.stop()));
+    // Counted after stop(): the informers count nothing more. A rewatch's new informers start at 0
+    // under the same metric labels, and a counter that goes down reads as a process restart.
+    const key = keyOfResource(w.resource);
+    const total = this.retiredCounters.get(key) ?? { watchRestarts: 0, relists: 0 };
+    for (const i of w.informers) {
+      const { counters } = i.getState();
+      total.watchRestarts += counters.watchRestarts;
+      total.relists += counters.relists;
+    }
+    this.retiredCounters.set(key, total);
   }
 
   /** Informer counters summed per resource, for metrics. */
@@ -900,6 +1023,23 @@ function worstOf(states: InformerState[]): { status: ResourceSyncState['status']
     if (s) return { status, ...(s.message === undefined ? {} : { message: s.message }) };
   }
   return { status: 'syncing' };
+}
+
+/** A CRD's resource key (`widgets.example.com`), as keyOfResource() gives it for what discovery serves. */
+function crdKey(crd: KubeObject): string | undefined {
+  const spec = crd.spec as { group?: unknown; names?: { plural?: unknown } } | undefined;
+  return typeof spec?.group === 'string' && typeof spec.names?.plural === 'string' ? `${spec.names.plural}.${spec.group}` : undefined;
+}
+
+/** Only an established CRD is served: one that is not (a name conflict) never shows in discovery. */
+function isEstablished(crd: KubeObject): boolean {
+  const conditions = (crd.status as { conditions?: unknown } | undefined)?.conditions;
+  return Array.isArray(conditions) && conditions.some((c: { type?: unknown; status?: unknown } | null) => c?.type === 'Established' && c.status === 'True');
+}
+
+/** `300_000` → `5 min`, `1_000` → `1 s`: for the log. */
+function duration(ms: number): string {
+  return ms >= 60_000 && ms % 60_000 === 0 ? `${ms / 60_000} min` : `${Math.round(ms / 1000)} s`;
 }
 
 function sameMap(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean {

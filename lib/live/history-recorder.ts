@@ -92,9 +92,10 @@ export class HistoryRecorder {
   /**
    * After the first sync of a cluster: which objects the dashboard has, and which kinds it knows in
    * full. The store ends what it still holds and the dashboard no longer has (gone, or no longer
-   * watched, while the dashboard was not running). Again, with `kinds`, for kinds first listed later.
+   * watched, while the dashboard was not running), except objects of `unknownGroups` (discovery did
+   * not answer for them). Again, with `kinds`, for kinds first listed later.
    */
-  onFirstSync(cluster: string, kinds: Pick<FirstSyncInput, 'listed' | 'unknown' | 'namespaces' | 'kinds'>, states: Iterable<ObjectRef>, at: Date): void {
+  onFirstSync(cluster: string, kinds: Pick<FirstSyncInput, 'listed' | 'unknown' | 'unknownGroups' | 'namespaces' | 'kinds'>, states: Iterable<ObjectRef>, at: Date): void {
     const present = new Set<string>();
     for (const s of states) present.add(`${s.group}/${s.kind}/${s.namespace}/${s.name}`);
     this.store.recordFirstSync({ cluster, present, ...kinds, at });

@@ -1,4 +1,6 @@
 import { renameSync, writeFileSync } from 'node:fs';
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseDashboardConfig } from '../config/dashboard-config';
@@ -49,6 +51,72 @@ describe('a cluster that cannot be reached at start', () => {
       expect(sweeps).toEqual([]);
     } finally {
       await runtime.stop();
+    }
+  });
+});
+
+describe('a cluster with an aggregated API whose backend is down', () => {
+  it('is swept all the same, leaving the objects of that group alone, and its kinds once the group answers', async () => {
+    // A stand-in for the API server: discovery, lists, quiet watches. The aggregated group answers 503.
+    const down = new Set(['metrics.example.com/v1']);
+    const served = new Map([
+      ['v1', [{ name: 'configmaps', kind: 'ConfigMap', namespaced: true, verbs: ['list', 'watch'] }]],
+      ['metrics.example.com/v1', [{ name: 'samples', kind: 'Sample', namespaced: true, verbs: ['list', 'watch'] }]],
+    ]);
+    const json = (res: ServerResponse, status: number, body: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    const server = createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      const path = url.pathname;
+      if (path === '/apis') {
+        return json(res, 200, { groups: [{ name: 'metrics.example.com', versions: [{ groupVersion: 'metrics.example.com/v1', version: 'v1' }], preferredVersion: { groupVersion: 'metrics.example.com/v1', version: 'v1' } }] });
+      }
+      const gv = path === '/api/v1' ? 'v1' : path.replace(/^\/apis\//, '');
+      const resources = served.get(gv);
+      if (resources) return down.has(gv) ? json(res, 503, { kind: 'Status', code: 503, message: 'service unavailable' }) : json(res, 200, { groupVersion: gv, resources });
+      if (url.searchParams.get('watch') === 'true') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.flushHeaders();
+        return;
+      }
+      if (path === '/api/v1/configmaps') return json(res, 200, { apiVersion: 'v1', kind: 'ConfigMapList', metadata: { resourceVersion: '1' }, items: [{ metadata: { name: 'kept', namespace: 'shop', uid: 'u1', resourceVersion: '1' } }] });
+      if (path.endsWith('/samples') || path.endsWith('/customresourcedefinitions')) return json(res, 200, { kind: 'List', metadata: { resourceVersion: '1' }, items: [] });
+      json(res, 404, { kind: 'Status', code: 404, message: 'not found' });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const dir = tempDir();
+    const kubeconfig = join(dir, 'kubeconfig');
+    const address = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    writeFileSync(kubeconfig, ['apiVersion: v1', 'kind: Config', `clusters: [{name: c, cluster: {server: "${address}", insecure-skip-tls-verify: true}}]`, 'users: [{name: u, user: {}}]', 'contexts: [{name: c, context: {cluster: c, user: u}}]', 'current-context: c'].join('\n'));
+    const sweeps: FirstSyncInput[] = [];
+    const store = new Proxy({}, { get: (_t, k) => (k === 'recordFirstSync' ? (v: FirstSyncInput) => sweeps.push(v) : () => Promise.resolve()) }) as unknown as DriftStore;
+    const config = parseDashboardConfig({ clusters: [{ name: 'prod', kubeconfig }], watch: { pods: false, include: ['configmaps', 'samples.metrics.example.com'] } }, 'test');
+    const runtime = new LiveRuntime({ config, store, log: () => undefined });
+    const until = async (what: string, ok: () => boolean): Promise<void> => {
+      const deadline = Date.now() + 15_000;
+      while (!ok()) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    try {
+      void runtime.start();
+      await until('the first sweep', () => sweeps.length > 0);
+      expect(sweeps[0]).toMatchObject({ cluster: 'prod', listed: new Set(['/ConfigMap']), unknownGroups: new Set(['metrics.example.com']) });
+      expect(sweeps[0]?.kinds).toBeUndefined();
+      expect(sweeps[0]?.present).toEqual(new Set(['/ConfigMap/shop/kept']));
+      // Back: its kinds are watched and listed, and swept on their own (the discovery retry, ~2 s).
+      down.clear();
+      await until('the sweep of its kinds', () => sweeps.length > 1);
+      expect(sweeps[1]).toMatchObject({ kinds: new Set(['metrics.example.com/Sample']), listed: new Set(['/ConfigMap', 'metrics.example.com/Sample']), unknownGroups: new Set() });
+      await new Promise((r) => setTimeout(r, 1_200));
+      expect(sweeps).toHaveLength(2);
+    } finally {
+      await runtime.stop();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   });
 });

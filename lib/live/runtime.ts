@@ -199,7 +199,10 @@ export class LiveRuntime {
     let retained = false;
     // Per cluster, the kinds the history has been told of (listed in full at a sweep). A kind
     // forbidden or failing at the first sync is swept on its own once it lists: until then the
-    // history keeps what it held of its objects, even those deleted while nobody watched.
+    // history keeps what it held of its objects, even those deleted while nobody watched. So is a
+    // kind of a group whose discovery did not answer (trackedKinds() counts it unknown, and the
+    // store leaves its group alone) once the group answers and the kind lists; the objects of such
+    // a group's kinds that are no longer watched then are not swept until the next start.
     const swept = new Map<ClusterWatcher, Set<string>>();
     let ticks = 0;
     this.retainTimer = setInterval(() => {
@@ -214,8 +217,9 @@ export class LiveRuntime {
         this.log(`${ready ? 'ready' : 'not ready'} ${Date.now() - this.startedAt.getTime()} ms after start: ${objects} objects, ${this.events.lastSeq} drift events`);
         this.opts.onInitialSync?.();
       }
-      // Only a complete state says which objects are gone: a cluster that could not be reached (or
-      // whose discovery left groups unanswered) is swept once it has really synced.
+      // Only a complete state says which objects are gone: a cluster that could not be reached is
+      // swept once it has really synced. One whose discovery left groups unanswered (an aggregated
+      // API down, perhaps for good) is swept without them: waiting would never sweep it.
       if (!this.history) {
         clearInterval(this.retainTimer);
         return;

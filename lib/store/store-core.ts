@@ -363,6 +363,7 @@ export class Store implements DriftStore {
     if (![sync.present, sync.listed, sync.unknown].every((x) => x instanceof Set)) throw new TypeError('recordFirstSync: present, listed and unknown must be Sets');
     if (sync.namespaces !== undefined && !Array.isArray(sync.namespaces)) throw new TypeError('recordFirstSync: namespaces must be an array');
     if (sync.kinds !== undefined && !(sync.kinds instanceof Set)) throw new TypeError('recordFirstSync: kinds must be a Set');
+    if (sync.unknownGroups !== undefined && !(sync.unknownGroups instanceof Set)) throw new TypeError('recordFirstSync: unknownGroups must be a Set');
     this.accept({ t: 'synced', v: sync, k: '' });
   }
 
@@ -707,8 +708,9 @@ export class Store implements DriftStore {
   /**
    * Objects of the cluster the database holds as existing (not deleted) or drifting (a `missing`
    * one is deleted and drifting) that the dashboard does not have, but of kinds it could know
-   * about. What becomes of each is decided when derived, from its state then (records before this
-   * one may have ended it).
+   * about: not of an unknown kind, nor of a group discovery did not answer for (whether it still
+   * serves the kind, or the kind is just not watched, cannot be told). What becomes of each is
+   * decided when derived, from its state then (records before this one may have ended it).
    */
   private async firstSyncCandidates(sync: FirstSyncInput): Promise<string[]> {
     const rows = await this.db.all<{ key: string; grp: string; kind: string; namespace: string; name: string }>(
@@ -719,6 +721,7 @@ export class Store implements DriftStore {
     for (const r of rows) {
       const kind = `${r.grp}/${r.kind}`;
       if (sync.kinds !== undefined && !sync.kinds.has(kind)) continue;
+      if (sync.unknownGroups?.has(r.grp) === true) continue;
       if (!sync.unknown.has(kind) && !sync.present.has(`${kind}/${r.namespace}/${r.name}`)) out.push(r.key);
     }
     return out;

@@ -324,6 +324,39 @@ export function defineStoreSuite(target: StoreTarget): void {
       expect((await s2.objectHistory(cron))?.object).toMatchObject({ deleted: false, drifted: true, status: 'drifted' });
     });
 
+    it('leaves the objects of a group whose discovery did not answer as they are, and ends the others in the same sweep', async () => {
+      const { store, reopen } = await fresh();
+      const ref = (name: string, group: string, kind: string) => ({ ...deploy, group, kind, name, uid: `uid-${name}` });
+      const podMetrics = ref('web', 'metrics.k8s.io', 'PodMetrics');
+      const nodeMetrics = ref('node-1', 'metrics.k8s.io', 'NodeMetrics');
+      const gone = ref('gone', 'apps', 'Deployment');
+      const kept = ref('kept', 'apps', 'Deployment');
+      for (const r of [podMetrics, nodeMetrics, gone, kept]) store.recordObjectState(state(0, 'drifted', [replicas(5)], r));
+      await store.close();
+
+      const s2 = await reopen();
+      s2.recordObjectState(state(30, 'drifted', [replicas(5)], kept));
+      // metrics.k8s.io did not answer discovery (its APIService down): neither its kinds nor its
+      // objects are known, even a kind said to be listed.
+      s2.recordFirstSync({
+        cluster: 'prod',
+        present: new Set(['apps/Deployment/shop/kept']),
+        listed: new Set(['apps/Deployment', 'metrics.k8s.io/NodeMetrics']),
+        unknown: new Set(),
+        unknownGroups: new Set(['metrics.k8s.io']),
+        at: at(30),
+      });
+      await s2.flush();
+      for (const r of [podMetrics, nodeMetrics]) {
+        const h = await s2.objectHistory(r);
+        expect(h?.object).toMatchObject({ deleted: false, drifted: true, status: 'drifted' });
+        expect(h?.episodes[0]?.closedAt).toBeUndefined();
+      }
+      expect((await s2.objectHistory(gone))?.object).toMatchObject({ deleted: true, drifted: false });
+      expect((await s2.objectHistory(gone))?.events.at(-1)).toMatchObject({ type: 'disappeared', at: at(30) });
+      expect((await s2.objectHistory(kept))?.object).toMatchObject({ deleted: false, drifted: true });
+    });
+
     it("finds an object's events and episodes in a window through its chains, across restarts", async () => {
       const { store, reopen } = await fresh();
       const other = { ...deploy, name: 'api', uid: 'uid-api' };

@@ -68,6 +68,12 @@ export interface FirstSyncInput {
   listed: ReadonlySet<string>;
   /** Kinds watched but not listed (forbidden, failing): nothing is known of their objects. */
   unknown: ReadonlySet<string>;
+  /**
+   * API groups ('' for the core one) whose discovery did not answer (an aggregated API whose
+   * backend is down): which kinds they serve is not known, so their objects are left as they are,
+   * whether or not their kind is in `listed` or `unknown`. None when absent.
+   */
+  unknownGroups?: ReadonlySet<string>;
   /** The namespaces watched, when the watch is limited to some. */
   namespaces?: readonly string[];
   /**
