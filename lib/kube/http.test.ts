@@ -8,6 +8,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDirs } from '@/testing/temp-dirs';
 import { getJson, open } from './http';
+import { within } from '../../testing/within';
 
 describe('request timeouts before an answer', () => {
   // Accepts the TCP connection and never says a word: a middlebox that drops the TLS handshake.
@@ -34,17 +35,6 @@ describe('request timeouts before an answer', () => {
     await expect(getJson(kc, '/api', { timeoutMs: 500 })).rejects.toThrow(/no TLS handshake within 500ms/);
   });
 });
-
-/** Settles with the promise's outcome, or 'pending' if it has not settled by then (a hang, not a speed test). */
-async function within<T>(promise: Promise<T>, ms: number): Promise<{ value: T } | { error: unknown } | 'pending'> {
-  let timer: NodeJS.Timeout | undefined;
-  const pending = new Promise<'pending'>((resolve) => (timer = setTimeout(() => resolve('pending'), ms)));
-  try {
-    return await Promise.race([promise.then((value) => ({ value }), (error: unknown) => ({ error })), pending]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 function running(pid: number): boolean {
   try {

@@ -6,6 +6,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { tempDirs } from '@/testing/temp-dirs';
 import { SupervisedInformer, type InformerOptions, type InformerState } from './informer';
+import { within } from '../../testing/within';
 
 /*
  * Failure modes of the informer that a real API server cannot be made to show on demand: a watch
@@ -15,17 +16,6 @@ import { SupervisedInformer, type InformerOptions, type InformerState } from './
  */
 
 const tempDir = tempDirs('dw-informer-');
-
-/** Settles with the promise's outcome, or 'pending' if it has not settled by then (a hang, not a speed test). */
-async function within<T>(promise: Promise<T>, ms: number): Promise<{ value: T } | { error: unknown } | 'pending'> {
-  let timer: NodeJS.Timeout | undefined;
-  const pending = new Promise<'pending'>((resolve) => (timer = setTimeout(() => resolve('pending'), ms)));
-  try {
-    return await Promise.race([promise.then((value) => ({ value }), (error: unknown) => ({ error })), pending]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 async function until(condition: () => boolean, ms = 10_000): Promise<void> {
   const end = Date.now() + ms;
