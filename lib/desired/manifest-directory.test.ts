@@ -192,6 +192,21 @@ describe('loadManifestDirectory', () => {
     expect([...(await loader.load()).objects.keys()]).toEqual(['/ConfigMap/default/a2']);
   });
 
+  it('keeps the documents after a cut as stale while a file is caught half-written at a line boundary', async () => {
+    put('app.yaml', ['a', 'b', 'c', 'd'].map((n) => cm(n)).join('---\n'));
+    const loader = new ManifestDirectoryLoader(root, { git: false });
+    await loader.load();
+    // `helm template > app.yaml` read mid-write: c cut after its kind, so it reads as nameless.
+    put('app.yaml', `${cm('a')}---\n${cm('b')}---\napiVersion: v1\nkind: ConfigMap\n`);
+    const cut = await loader.load();
+    expect([...cut.objects.keys()].sort()).toEqual(['a', 'b', 'c', 'd'].map((n) => `/ConfigMap/default/${n}`));
+    expect(['c', 'd'].map((n) => cut.objects.get(`/ConfigMap/default/${n}`)?.source.stale)).toEqual([expect.stringMatching(/missing metadata\.name/), expect.stringMatching(/missing metadata\.name/)]);
+    expect(cut.objects.get('/ConfigMap/default/b')?.source.stale).toBeUndefined();
+    put('app.yaml', ['a', 'b', 'c', 'd'].map((n) => cm(n)).join('---\n'));
+    const whole = await loader.load();
+    expect([...whole.objects.values()].every((o) => o.source.stale === undefined)).toBe(true);
+  });
+
   it('still keeps documents hidden by a syntax error in a file that also has a lasting per-document error, naming the syntax error', async () => {
     const job = 'apiVersion: batch/v1\nkind: Job\nmetadata:\n  generateName: migrate-\n';
     put('app.yaml', `${job}---\n${cm('a')}---\n${cm('b')}`);

@@ -308,12 +308,23 @@ function declared(m: Record<string, unknown>): string | undefined {
  * hide documents, the file is what it now says.
  */
 function withLastLoaded(next: ParsedFile, previous: ParsedFile, rel: string): ParsedFile {
-  const error = next.problems.find((p) => p.severity === 'error' && !hidesNoDocument(p));
+  // A per-document error hides no other document, except one after every document that loaded and
+  // new since the last load: a file caught half-written (`helm template > f`) ends in a document cut
+  // at a line, which reads as one without a name. A lasting one (a generateName Job) keeps nothing.
+  const before = new Set(previous.problems.map((p) => withoutDocumentIndex(p.message)));
+  const lastLine = next.objects.reduce((m, o) => Math.max(m, o.line), 0);
+  const cutShort = (p: ManifestProblem) => p.line > lastLine && !before.has(withoutDocumentIndex(p.message));
+  const error = next.problems.find((p) => p.severity === 'error' && (!hidesNoDocument(p) || cutShort(p)));
   if (error === undefined) return next;
   const loaded = new Set(next.objects.map((o) => declared(o.manifest)));
   const stale = `${rel} has an error at line ${error.line} (${error.message}): compared with this document as it was last loaded`;
   const kept = previous.objects.filter((o) => !loaded.has(declared(o.manifest))).map((o) => ({ manifest: o.manifest, line: o.line, ...(o.revision !== undefined ? { revision: o.revision } : {}), stale }));
   return kept.length === 0 ? next : { objects: [...next.objects, ...kept].sort((a, b) => a.line - b.line), problems: next.problems };
+}
+
+/** A document's problem as it reads wherever the document is in its file. */
+function withoutDocumentIndex(message: string): string {
+  return message.replace(/^document \d+/, 'document');
 }
 
 /** A load's parse workers: started once the YAML it has read passes parseWorker.minChars characters. */

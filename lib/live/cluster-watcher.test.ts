@@ -30,6 +30,13 @@ describe('withUnanswered', () => {
     const widgetsV2 = resource('example.com/v2', 'Widget', 'widgets');
     expect(withUnanswered([configmaps, widgetsV2], [configmaps, widgetsV1], [{ groupVersion: 'example.com/v1' }])).toEqual([configmaps, widgetsV2]);
   });
+
+  it('keeps a kind served only in a version that failed while the rest of its group answered', () => {
+    const alertmanagers = resource('monitoring.coreos.com/v1', 'Alertmanager', 'alertmanagers');
+    const configs = resource('monitoring.coreos.com/v1alpha1', 'AlertmanagerConfig', 'alertmanagerconfigs');
+    const now = withUnanswered([alertmanagers], [alertmanagers, configs], [{ groupVersion: 'monitoring.coreos.com/v1alpha1' }]);
+    expect(now.map((r) => `${r.apiVersion} ${r.name}`)).toEqual(['monitoring.coreos.com/v1 alertmanagers', 'monitoring.coreos.com/v1alpha1 alertmanagerconfigs']);
+  });
 });
 
 describe('desiredKindVersions', () => {

@@ -104,14 +104,16 @@ export function refreshDueAt(now: number, delayMs: number, pending: { due: numbe
 const keyOfResource = (r: { group: string; name: string }) => (r.group === '' ? r.name : `${r.name}.${r.group}`);
 
 /**
- * A discovery with some group-versions unanswered, completed with what the previous one found for
- * their groups: a group that did not answer this time is not a group that went away, and dropping
- * it would stop its informers and turn all its objects into "not served" until the next discovery.
+ * A discovery with some group-versions unanswered, completed with what the previous one found in
+ * them: a version that did not answer this time is not one that went away, and dropping what it
+ * served would stop those informers and turn their objects into "not served" until the next
+ * discovery. Per version, not per group: a kind served only in a group's non-preferred version
+ * (AlertmanagerConfig in monitoring.coreos.com/v1alpha1) must survive that version alone failing.
  */
 export function withUnanswered(found: ApiResource[], before: ApiResource[], failures: ReadonlyArray<{ groupVersion: string }>): ApiResource[] {
-  const unanswered = new Set(failures.map((f) => groupOf(f.groupVersion).group));
-  const answered = new Set(found.map((r) => r.group));
-  const kept = before.filter((r) => unanswered.has(r.group) && !answered.has(r.group));
+  const unanswered = new Set(failures.map((f) => f.groupVersion));
+  const answered = new Set(found.map(keyOfResource));
+  const kept = before.filter((r) => unanswered.has(r.apiVersion) && !answered.has(keyOfResource(r)));
   if (kept.length === 0) return found;
   return [...found, ...kept].sort((a, b) => a.group.localeCompare(b.group) || a.kind.localeCompare(b.kind));
 }

@@ -189,6 +189,19 @@ describe('the drift event stream', () => {
     }
   });
 
+  it('ends a client it cut off that holds its connection without ever reading the reset, freeing its slot', async () => {
+    const log = new EventLog(100);
+    const s = stream(log, { maxQueued: 10, cutOffGraceMs: 100 });
+    const reader = s.body.getReader();
+    for (let i = 0; i < 20; i++) log.append(del(`o${i}`));
+    expect(s.closes()).toBe(0);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(s.closes()).toBe(1);
+    expect(log.clients).toBe(0);
+    // The response ends in an error (Next then closes the connection) with nothing left to read.
+    await expect(reader.read()).rejects.toThrow(/client too slow/);
+  });
+
   it('gives a client that keeps reading every event once, in order, however bursty the feed', async () => {
     const log = new EventLog(10_000);
     // Bounds far below the 5,000 events (about 3 MB) sent: only falling behind may cut a client off.

@@ -13,6 +13,11 @@ export interface StreamOptions {
   clusters?: ReadonlyArray<string>;
   signal: AbortSignal;
   heartbeatMs?: number;
+  /**
+   * How long a client cut off for reading too slowly has to read its final `reset`: one that
+   * holds its connection open without reading is ended then (it would keep its slot for ever).
+   */
+  cutOffGraceMs?: number;
   /** Messages waiting for a client after which it is cut off (it reconnects and resumes or reloads). */
   maxQueued?: number;
   /**
@@ -113,16 +118,20 @@ export function driftEventStream(opts: StreamOptions): ReadableStream<Uint8Array
     unsubscribe();
   };
   const onAbort = () => finish();
-  function finish() {
+  let graceTimer: ReturnType<typeof setTimeout> | undefined;
+  function finish(failed?: Error) {
     if (state === 'ended') return;
     state = 'ended';
+    clearTimeout(graceTimer);
     stopFeed();
     dropBacklog();
     opts.signal.removeEventListener('abort', onAbort);
     releaseClient();
     opts.onClose?.();
     try {
-      controller?.close();
+      // An error, not a close: a close would wait for the reader to drain what is queued.
+      if (failed) controller?.error(failed);
+      else controller?.close();
     } catch {
       // already closed, or cancelled by the client going away
     }
@@ -136,6 +145,8 @@ export function driftEventStream(opts: StreamOptions): ReadableStream<Uint8Array
     dropBacklog();
     outbox = [formatEvent('reset', { reason: 'client too slow', lastEventId: idOf(log.lastSeq) })];
     queuedChars = outbox[0]!.length;
+    graceTimer = setTimeout(() => finish(new Error('client too slow: it did not read its reset')), opts.cutOffGraceMs ?? 30_000);
+    graceTimer.unref();
     notify();
   };
   const push = (text: string) => {

@@ -32,8 +32,10 @@ describe('revokeSnapshot', () => {
       getSnapshot: (h: string) => Promise.resolve(rows.get(h)),
       revokeSnapshot: (h: string, at: Date) => {
         const r = rows.get(h);
-        if (r && !r.revokedAt) rows.set(h, { createdAt: r.createdAt, subject: r.subject, revokedAt: at });
-        return Promise.resolve(r !== undefined);
+        if (!r) return Promise.resolve(undefined);
+        if (r.revokedAt) return Promise.resolve({ revokedAt: r.revokedAt, now: false });
+        rows.set(h, { createdAt: r.createdAt, subject: r.subject, revokedAt: at });
+        return Promise.resolve({ revokedAt: at, now: true });
       },
     };
   };
@@ -47,6 +49,20 @@ describe('revokeSnapshot', () => {
     const again = await revokeSnapshot(store, 'link', () => true, new Date('2026-11-28T00:00:00Z'));
     expect(again).toEqual({ now: false, lookup: { ...first.lookup } });
     expect((await readSnapshot(store, 'link')).state).toBe('revoked');
+  });
+
+  it('answers the stored time, not its own, when another request revoked it between its read and its write', async () => {
+    const store = memoryStore();
+    const first = new Date('2026-11-27T00:00:00Z');
+    store.rows.set(snapshotIdHash('link'), { createdAt: created, subject: 'prod//ConfigMap/team-a/flags', payload: payload('team-a') });
+    // Read as found; revoked by the other request before this one writes.
+    const racing = { ...store, getSnapshot: async (h: string) => {
+      const r = await store.getSnapshot(h);
+      await store.revokeSnapshot(h, first);
+      return r;
+    } };
+    const r = await revokeSnapshot(racing, 'link', () => true, new Date('2026-11-27T00:00:01Z'));
+    expect(r).toEqual({ now: false, lookup: expect.objectContaining({ state: 'revoked', revokedAt: first }) });
   });
 
   it('leaves one hidden from its reader alone and answers unknown, as for a guessed id', async () => {

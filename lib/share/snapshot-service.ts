@@ -90,9 +90,11 @@ export async function revokeSnapshot(
 ): Promise<{ lookup: SnapshotLookup; now: boolean }> {
   const r = snapshotFor(await readSnapshot(store, id, now), visible);
   if (r.state === 'unknown' || r.state === 'revoked') return { lookup: r, now: false };
-  await store.revokeSnapshot(snapshotIdHash(id), now);
+  // Another request may have revoked it since it was read: the store says whose time stands.
+  const done = await store.revokeSnapshot(snapshotIdHash(id), now);
+  if (done === undefined) return { lookup: { state: 'unknown' }, now: false };
   const subject = r.state === 'found' ? r.payload.object.id : r.subject;
-  return { lookup: { state: 'revoked', createdAt: r.createdAt, revokedAt: now, subject }, now: true };
+  return { lookup: { state: 'revoked', createdAt: r.createdAt, revokedAt: done.revokedAt, subject }, now: done.now };
 }
 
 /** The one 404 message for unknown and malformed ids alike. */

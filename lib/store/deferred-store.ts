@@ -25,6 +25,7 @@ import type {
   RetentionResult,
   SnapshotRecord,
   SnapshotRecordInput,
+  SnapshotRevocation,
   StoreStats,
 } from './types';
 
@@ -206,7 +207,7 @@ export class DeferredStore implements DriftStore {
   async getSnapshot(idHash: string): Promise<SnapshotRecord | undefined> {
     return (await this.open()).getSnapshot(idHash);
   }
-  async revokeSnapshot(idHash: string, at: Date): Promise<boolean> {
+  async revokeSnapshot(idHash: string, at: Date): Promise<SnapshotRevocation | undefined> {
     return (await this.open()).revokeSnapshot(idHash, at);
   }
 }

@@ -5,7 +5,7 @@
  * "expired" or "revoked" rather than "unknown".
  */
 import type { Backend } from './backend';
-import type { SnapshotRecord, SnapshotRecordInput } from './types';
+import type { SnapshotRecord, SnapshotRecordInput, SnapshotRevocation } from './types';
 
 const ID_HASH = /^[0-9a-f]{64}$/;
 
@@ -45,13 +45,14 @@ export async function selectSnapshot(db: Backend, idHash: string): Promise<Snaps
 }
 
 /**
- * Drops a snapshot's payload for good and records when; the first revocation's time stands.
- * Returns whether a snapshot has that hash.
+ * Drops a snapshot's payload for good and records when. The first revocation's time stands:
+ * answers the stored time and whether this call set it; undefined when no snapshot has that hash.
  */
-export async function revokeSnapshotRow(db: Backend, idHash: string, at: Date): Promise<boolean> {
-  await db.run('UPDATE snapshots SET payload = NULL, revoked_at = ? WHERE id_hash = ? AND revoked_at IS NULL', [at.getTime(), idHash]);
-  const [r] = await db.all<{ n: number }>('SELECT COUNT(*) AS n FROM snapshots WHERE id_hash = ?', [idHash]);
-  return Number(r?.n ?? 0) > 0;
+export async function revokeSnapshotRow(db: Backend, idHash: string, at: Date): Promise<SnapshotRevocation | undefined> {
+  const changed = await db.run('UPDATE snapshots SET payload = NULL, revoked_at = ? WHERE id_hash = ? AND revoked_at IS NULL', [at.getTime(), idHash]);
+  if (changed > 0) return { revokedAt: at, now: true };
+  const [r] = await db.all<{ revoked_at: number | null }>('SELECT revoked_at FROM snapshots WHERE id_hash = ?', [idHash]);
+  return r?.revoked_at == null ? undefined : { revokedAt: new Date(Number(r.revoked_at)), now: false };
 }
 
 /** Drops the payloads of snapshots expired before `now`; returns how many. */

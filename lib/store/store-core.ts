@@ -45,6 +45,7 @@ import {
   type RetentionResult,
   type SnapshotRecord,
   type SnapshotRecordInput,
+  type SnapshotRevocation,
   type StoreStats,
   type TransitionRecord,
 } from './types';
@@ -1645,7 +1646,7 @@ export class Store implements DriftStore {
     return selectSnapshot(this.db, idHash);
   }
 
-  async revokeSnapshot(idHash: string, at: Date): Promise<boolean> {
+  async revokeSnapshot(idHash: string, at: Date): Promise<SnapshotRevocation | undefined> {
     if (!this.accepting) throw new Error('history store is closed');
     checkDate(at, 'revokeSnapshot');
     return revokeSnapshotRow(this.db, idHash, at);

@@ -919,9 +919,9 @@ export function defineStoreSuite(target: StoreTarget): void {
       const other = '6'.repeat(64);
       await store.saveSnapshot({ idHash: revoked, createdAt: at(0), subject: 'prod/apps/Deployment/shop/web', payload: { canary: 'revoke-me' } });
       await store.saveSnapshot({ idHash: other, createdAt: at(0), subject: 's', payload: { v: 1 } });
-      expect(await store.revokeSnapshot(revoked, at(3))).toBe(true);
-      expect(await store.revokeSnapshot(revoked, at(4))).toBe(true);
-      expect(await store.revokeSnapshot('7'.repeat(64), at(4))).toBe(false);
+      expect(await store.revokeSnapshot(revoked, at(3))).toEqual({ revokedAt: at(3), now: true });
+      expect(await store.revokeSnapshot(revoked, at(4))).toEqual({ revokedAt: at(3), now: false });
+      expect(await store.revokeSnapshot('7'.repeat(64), at(4))).toBeUndefined();
       await store.close();
       const s2 = await reopen();
       expect(await s2.getSnapshot(revoked)).toEqual({ createdAt: at(0), revokedAt: at(3), subject: 'prod/apps/Deployment/shop/web' });

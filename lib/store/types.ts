@@ -294,6 +294,12 @@ export interface SnapshotRecordInput {
   payload: unknown;
 }
 
+export interface SnapshotRevocation {
+  revokedAt: Date;
+  /** Whether this call revoked it (false: an earlier one had, and its time stands). */
+  now: boolean;
+}
+
 export interface SnapshotRecord {
   createdAt: Date;
   expiresAt?: Date;
@@ -339,6 +345,9 @@ export interface DriftStore {
   /** Stores a share snapshot (written at once, not queued). Rejects a duplicate idHash. */
   saveSnapshot(snapshot: SnapshotRecordInput): Promise<void>;
   getSnapshot(idHash: string): Promise<SnapshotRecord | undefined>;
-  /** Revokes a share snapshot: its payload is deleted at once, the row keeps `revokedAt`. False when no snapshot has that hash. */
-  revokeSnapshot(idHash: string, at: Date): Promise<boolean>;
+  /**
+   * Revokes a share snapshot: its payload is deleted at once, the row keeps `revokedAt` (the first
+   * revocation's). Undefined when no snapshot has that hash.
+   */
+  revokeSnapshot(idHash: string, at: Date): Promise<SnapshotRevocation | undefined>;
 }

@@ -1,9 +1,8 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { jsonError, NO_PARAMS, otherMethods, parseQuery } from '@/lib/api/responses';
 import { inScope, scopeOfRequest } from '@/lib/auth/namespace-scope';
-import { loadDashboardConfig } from '@/lib/config/dashboard-config';
+import { currentDashboardConfig } from '@/lib/config/dashboard-config';
 import { getClusterOverview } from '@/lib/kube/overview';
-import { currentRuntime } from '@/lib/live/server-runtime';
 
 export const dynamic = 'force-dynamic';
 
@@ -13,9 +12,10 @@ export async function GET(req: NextRequest) {
   if (!parsed.ok) return parsed.response;
   const result = await getClusterOverview();
   if (!result.ok) return jsonError(503, result.error);
-  // The configuration the runtime started with; read from disk only while it is not running.
-  const rt = currentRuntime();
-  const scope = scopeOfRequest('error' in rt ? loadDashboardConfig().auth : rt.runtime.config.auth, req.headers);
+  // The configuration the server started with, as the gate has it, whether the runtime runs or not.
+  const config = currentDashboardConfig();
+  if (!config.ok) return jsonError(503, 'the dashboard configuration is invalid (the server log says why)');
+  const scope = scopeOfRequest(config.config.auth, req.headers);
   const overview = scope.all ? result.overview : { ...result.overview, namespaces: result.overview.namespaces.filter((n) => inScope(scope, n.name)) };
   return NextResponse.json(overview);
 }
