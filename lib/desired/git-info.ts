@@ -109,14 +109,16 @@ export async function readGitHead(repo: GitRepo, timeoutMs = 5_000): Promise<Git
 }
 
 /**
- * Files under `dir` that differ from HEAD (modified, staged, deleted or untracked), as paths
+ * Files under `dir` that differ from HEAD (modified, staged, deleted, untracked or ignored: a
+ * manifest rendered into a git-ignored folder is in no commit either), as paths
  * relative to `dir` with forward slashes; undefined when git cannot tell (not installed, timeout,
  * a repository it refuses).
  */
 export async function readDirtyFiles(repo: GitRepo, dir: string, timeoutMs = 5_000): Promise<Set<string> | undefined> {
   const relDir = relative(repo.workTree, dir) || '.';
   const out = await runGit(
-    ['-c', 'core.quotePath=false', 'status', '--porcelain=v1', '-z', '--untracked-files=all', '--', relDir],
+    // With --untracked-files=all, ignored files are listed one by one, not as their directory.
+    ['-c', 'core.quotePath=false', 'status', '--porcelain=v1', '-z', '--untracked-files=all', '--ignored=traditional', '--', relDir],
     repo.workTree,
     timeoutMs,
   );

@@ -309,6 +309,19 @@ describe('git', () => {
     expect(dirty.objects.get('/ConfigMap/default/new')?.source.dirty).toBe(true);
   });
 
+  it('counts a manifest in a git-ignored folder as not from the commit (rendered output)', async () => {
+    put('apps/a.yaml', cm('a'));
+    put('.gitignore', 'rendered/\n');
+    git('init', '-q');
+    git('add', '.');
+    git('commit', '-q', '-m', 'one');
+    put('apps/rendered/r.yaml', cm('r'));
+    const s = await loadManifestDirectory(join(root, 'apps'));
+    expect(s.objects.get('/ConfigMap/default/a')?.source.dirty).toBe(false);
+    expect(s.objects.get('/ConfigMap/default/r')?.source.dirty).toBe(true);
+    expect(s.git?.dirty).toBe(true);
+  });
+
   it('handles detached HEAD, packed refs, an unborn branch and linked worktrees', async () => {
     put('a.yaml', cm('a'));
     git('init', '-q');
