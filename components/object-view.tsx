@@ -7,7 +7,7 @@ import Link from 'next/link';
 
 import { useMemo } from 'react';
 import { ApiError } from '@/lib/client/api';
-import { timeAgo } from '@/lib/client/format';
+import { desiredSourceText, desiredSourceTitle, timeAgo } from '@/lib/client/format';
 import { objectIdFromSearch, parseObjectId } from '@/lib/client/object-id';
 import { diffInputOf, diffTexts, liveUnknown as isLiveUnknown, type DiffInput } from '@/lib/client/yaml-diff';
 import { CRASH_KINDS } from '@/lib/client/health';
@@ -48,13 +48,8 @@ export function ObjectView() {
   }
   const s = d!.state;
   const source = s.source;
-  const sourceText = source
-    ? source.type === 'manifest-dir'
-      ? `${source.file ?? 'manifest'}${source.line !== undefined ? `:${source.line}` : ''}${source.commit ? ` @ ${source.commit.slice(0, 10)}` : ''}`
-      : source.type === 'owner-template'
-        ? `pod template of ${source.owner?.kind ?? 'owner'} ${source.owner?.name ?? ''}`
-        : 'last-applied-configuration annotation'
-    : undefined;
+  const sourceText = source ? desiredSourceText(source) : undefined;
+  const sourceTitle = source ? desiredSourceTitle(source) : undefined;
   const liveUnknown = isLiveUnknown(s.status, d!.live);
   const setView = (patch: Record<string, string | undefined>) => pushSearch(patchSearch(sp, patch));
 
@@ -73,7 +68,7 @@ export function ObjectView() {
           {sourceText && (
             <>
               {' '}
-              · desired from <code className="wrap">{sourceText}</code>
+              · desired from <code className="wrap" title={sourceTitle}>{sourceText}</code>
             </>
           )}
         </p>

@@ -6,6 +6,7 @@
  */
 import Link from 'next/link';
 import { useMemo, useState } from 'react';
+import { desiredSourceText, desiredSourceTitle } from '@/lib/client/format';
 import { objectHref } from '@/lib/client/object-id';
 import { changeMayBeRedacted, changeValueText, diffInputOf, liveUnknown, type DiffInput, type ObjectKind } from '@/lib/client/yaml-diff';
 import type { SnapshotPayload, SnapshotTimelineJson } from '@/lib/share/snapshot-types';
@@ -53,14 +54,6 @@ function RevokeButton({ id }: { id: string }) {
   );
 }
 
-function sourceText(p: SnapshotPayload): string | undefined {
-  const s = p.source;
-  if (!s) return undefined;
-  if (s.type === 'manifest-dir') return `${s.file ?? 'manifest'}${s.line !== undefined ? `:${s.line}` : ''}${s.commit ? ` @ ${s.commit.slice(0, 10)}` : ''}`;
-  if (s.type === 'owner-template') return `pod template of ${s.owner?.kind ?? 'owner'} ${s.owner?.name ?? ''}`;
-  return 'last-applied-configuration annotation';
-}
-
 export function SnapshotView({ id, snapshot: p, createdAt, expiresAt }: { id: string; snapshot: SnapshotPayload; createdAt: string; expiresAt?: string }) {
   const [mode, setMode] = useState<DiffMode>(p.view.mode);
   const [showAll, setShowAll] = useState(p.view.showAll);
@@ -69,7 +62,8 @@ export function SnapshotView({ id, snapshot: p, createdAt, expiresAt }: { id: st
     [p, showAll],
   );
   const o = p.object;
-  const src = sourceText(p);
+  const src = p.source ? desiredSourceText(p.source) : undefined;
+  const srcTitle = p.source ? desiredSourceTitle(p.source) : undefined;
   return (
     <div className="object-page snapshot-page" data-testid="snapshot-page" data-object-id={o.id}>
       <div className="snapshot-banner" role="note" data-testid="snapshot-banner">
@@ -102,7 +96,7 @@ export function SnapshotView({ id, snapshot: p, createdAt, expiresAt }: { id: st
           {src && (
             <>
               {' '}
-              · desired from <code className="wrap">{src}</code>
+              · desired from <code className="wrap" title={srcTitle}>{src}</code>
             </>
           )}
           {p.desiredRevision && (

@@ -1,5 +1,5 @@
 /** Small display helpers shared by the views. */
-import type { ManifestProblem } from './types';
+import type { DesiredSource, ManifestProblem } from './types';
 
 /** "3 min ago" style, coarse; `now` injectable for tests. */
 export function timeAgo(iso: string | undefined, now = Date.now()): string {
@@ -22,4 +22,26 @@ export function problemLocation(p: Pick<ManifestProblem, 'root' | 'file' | 'line
   if (p.file === undefined) return p.root;
   if (p.line === undefined) return p.file;
   return `${p.file}:${p.line}${column && p.column !== undefined ? `:${p.column}` : ''}`;
+}
+
+/**
+ * Where an object's desired state came from, as the object and snapshot pages print it. A manifest
+ * shows its file within its directory, which is all a single directory needs;
+ * desiredSourceTitle() names the directory too.
+ */
+export function desiredSourceText(s: DesiredSource): string {
+  if (s.type === 'manifest-dir') return `${s.file ?? 'manifest'}${s.line !== undefined ? `:${s.line}` : ''}${s.commit ? ` @ ${s.commit.slice(0, 10)}` : ''}`;
+  if (s.type === 'owner-template') return `pod template of ${s.owner?.kind ?? 'owner'} ${s.owner?.name ?? ''}`;
+  return 'last-applied-configuration annotation';
+}
+
+/**
+ * A manifest's full path, `<root>/<file>:<line>`, for a tooltip: with several manifest directories
+ * two teams' `app.yaml` print the same. Undefined for other sources, and for states and snapshots
+ * from before sources named their directory.
+ */
+export function desiredSourceTitle(s: DesiredSource): string | undefined {
+  if (s.type !== 'manifest-dir' || s.root === undefined) return undefined;
+  const dir = s.root.endsWith('/') ? s.root : `${s.root}/`;
+  return `${dir}${s.file ?? ''}${s.line !== undefined ? `:${s.line}` : ''}`;
 }

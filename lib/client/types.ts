@@ -5,9 +5,9 @@
 import type { FieldChange, ManagerRef, RedactedValue } from '../drift/types';
 import type { ClusterSummary, ManifestProblem } from '../live/runtime';
 import type { DriftRowTuple } from '../live/table-rows';
-import type { DriftStatus, ObjectDriftState, ResourceSyncState } from '../live/types';
+import type { DesiredSource, DriftStatus, ObjectDriftState, ResourceSyncState } from '../live/types';
 
-export type { ClusterSummary, DriftStatus, FieldChange, ManagerRef, ManifestProblem, ObjectDriftState, RedactedValue, ResourceSyncState };
+export type { ClusterSummary, DesiredSource, DriftStatus, FieldChange, ManagerRef, ManifestProblem, ObjectDriftState, RedactedValue, ResourceSyncState };
 
 export const STATUSES: readonly DriftStatus[] = ['drifted', 'missing', 'error', 'in-sync', 'unmanaged'];
 

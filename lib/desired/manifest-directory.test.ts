@@ -83,7 +83,7 @@ describe('loadManifestDirectory', () => {
     put('c.yaml', cm('x', 'default'));
     const s = await loadManifestDirectory(root);
     const dup = s.index.get({ group: '', kind: 'ConfigMap', namespace: 'shop', name: 'dup' });
-    expect(dup?.source).toEqual({ type: 'manifest-dir', file: 'a.yaml', line: 8 });
+    expect(dup?.source).toEqual({ type: 'manifest-dir', root, file: 'a.yaml', line: 8 });
     expect((dup?.manifest.data as Record<string, unknown>).k).toBe('from-a');
     expect(s.problems.map((p) => [p.file, p.line, p.message])).toEqual([
       ['b.yaml', 1, 'ConfigMap shop/dup is already defined at a.yaml:8; this definition is ignored'],
@@ -299,7 +299,7 @@ describe('git', () => {
     const head = git('rev-parse', 'HEAD');
     const clean = await loadManifestDirectory(join(root, 'apps'));
     expect(clean.git).toEqual({ workTree: root, commit: head, branch: 'main', dirty: false });
-    expect(clean.objects.get('/ConfigMap/default/a')?.source).toEqual({ type: 'manifest-dir', file: 'a.yaml', line: 1, commit: head, dirty: false });
+    expect(clean.objects.get('/ConfigMap/default/a')?.source).toEqual({ type: 'manifest-dir', root: join(root, 'apps'), file: 'a.yaml', line: 1, commit: head, dirty: false });
     put('apps/b.yaml', cm('b', undefined, 'edited'));
     put('apps/new.yaml', cm('new'));
     const dirty = await loadManifestDirectory(join(root, 'apps'));

@@ -173,7 +173,7 @@ export class ManifestDirectoryLoader {
       if (!scopes.has(key)) scopes.set(key, { group, kind, namespaced });
       return namespaced;
     };
-    const built = buildManifestObjects(this.lastFiles, { isNamespaced: recorded, defaultNamespace: this.options.defaultNamespace }, this.lastGit);
+    const built = buildManifestObjects(this.root, this.lastFiles, { isNamespaced: recorded, defaultNamespace: this.options.defaultNamespace }, this.lastGit);
     this.scopesUsed = scopes;
     const problems = this.lastExtraProblems.length === 0 ? built.problems : mergeProblems(built.problems, this.lastExtraProblems);
     return {

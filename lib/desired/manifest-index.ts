@@ -58,11 +58,12 @@ function byPosition(a: ManifestProblem, b: ManifestProblem): number {
 }
 
 /**
- * Builds the keyed objects of a directory. Files must come sorted by path: of two definitions of
- * the same object the first in path order (then line) wins, so the outcome does not depend on the
- * order files happened to be read in; every later one is an error and is not loaded.
+ * Builds the keyed objects of the directory `root`. Files must come sorted by path: of two
+ * definitions of the same object the first in path order (then line) wins, so the outcome does not
+ * depend on the order files happened to be read in; every later one is an error and is not loaded.
  */
 export function buildManifestObjects(
+  root: string,
   files: ReadonlyArray<ParsedFileEntry>,
   scope: ScopeOptions,
   git: GitStamp = {},
@@ -85,7 +86,7 @@ export function buildManifestObjects(
         continue;
       }
       if (s.warning !== undefined) problems.push({ file: f.rel, line: p.line, message: s.warning, severity: 'warning' });
-      const source: ManifestDirSource = { type: 'manifest-dir', file: f.rel, line: p.line };
+      const source: ManifestDirSource = { type: 'manifest-dir', root, file: f.rel, line: p.line };
       if (git.commit !== undefined) source.commit = git.commit;
       if (git.dirtyFiles !== undefined) source.dirty = git.dirtyFiles.has(f.rel);
       if (p.stale !== undefined) source.stale = p.stale;
@@ -103,14 +104,14 @@ export interface ManifestObjectsDiff {
   /** The objects as they were before they went. */
   removed: ManifestObject[];
   /**
-   * Same content, different source (moved to another file or line, new commit, dirty flag): no
-   * drift to recompute, only the source shown beside it.
+   * Same content, different source (moved to another directory, file or line, new commit, dirty
+   * flag): no drift to recompute, only the source shown beside it.
    */
   relocated: ManifestObject[];
 }
 
 function sameSource(a: ManifestDirSource, b: ManifestDirSource): boolean {
-  return a.file === b.file && a.line === b.line && a.commit === b.commit && a.dirty === b.dirty && a.stale === b.stale;
+  return a.root === b.root && a.file === b.file && a.line === b.line && a.commit === b.commit && a.dirty === b.dirty && a.stale === b.stale;
 }
 
 export function diffManifestObjects(prev: ReadonlyMap<string, ManifestObject>, next: ReadonlyMap<string, ManifestObject>): ManifestObjectsDiff {

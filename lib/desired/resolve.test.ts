@@ -20,7 +20,7 @@ function deployment(annotation?: string): Obj {
 
 function indexOf(manifests: Obj[]): ManifestIndex {
   const parsed = manifests.map((manifest, i) => ({ manifest, line: i + 1 }));
-  return new ManifestIndex(buildManifestObjects([{ rel: 'm.yaml', parsed: { objects: parsed, problems: [] } }], { isNamespaced: builtinIsNamespaced }).objects);
+  return new ManifestIndex(buildManifestObjects('/manifests', [{ rel: 'm.yaml', parsed: { objects: parsed, problems: [] } }], { isNamespaced: builtinIsNamespaced }).objects);
 }
 
 describe('lastAppliedDesired', () => {

@@ -8,6 +8,12 @@ export type DesiredSourceType = 'manifest-dir' | 'last-applied' | 'owner-templat
 
 export interface ManifestDirSource {
   type: 'manifest-dir';
+  /**
+   * The manifest directory as configured (made absolute, symlinks not followed, so it reads as the
+   * configuration wrote it): with several directories, `file` alone names two teams' `app.yaml`
+   * the same.
+   */
+  root: string;
   /** Path relative to the manifest directory, with forward slashes. */
   file: string;
   /** 1-based line where the object's document (or List item) starts. */

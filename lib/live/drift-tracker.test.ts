@@ -292,9 +292,9 @@ describe('DriftTracker', () => {
     expect(upserts.at(-1)?.type === 'upsert' && upserts.at(-1)?.state.name).toBe('web-0');
   });
 
-  it('keeps a verdict and its since when only the manifest moved (file, line, commit), and emits nothing', () => {
+  it('keeps a verdict and its since when only the manifest moved (directory, file, line, commit), and emits nothing', () => {
     const { tracker, events, advance } = clockedSetup();
-    const at = (file: string, commit: string): DesiredObject => ({ manifest: deployment('web:1'), source: { type: 'manifest-dir', file, line: 1, commit }, revision: 'r1' });
+    const at = (file: string, commit: string, root = '/srv/team-a'): DesiredObject => ({ manifest: deployment('web:1'), source: { type: 'manifest-dir', root, file, line: 1, commit }, revision: 'r1' });
     tracker.replaceManifests([at('web.yaml', 'c1')]);
     tracker.upsertLive(liveDeployment('web:2', '1', 'kubectl-edit'));
     expect(tracker.get(ID)).toMatchObject({ status: 'drifted', since: '2026-01-01T00:00:00.000Z' });
@@ -310,6 +310,13 @@ describe('DriftTracker', () => {
     expect(tracker.evaluations).toBe(evaluations);
     // Readers that cache the list see the new source.
     expect(tracker.revision).toBeGreaterThan(revision);
+    // The same file name, line and commit in another directory: moved all the same.
+    const beforeDirMove = tracker.revision;
+    tracker.replaceManifests([at('apps/web.yaml', 'c3', '/srv/team-b')]);
+    expect(tracker.get(ID)).toMatchObject({ status: 'drifted', since: '2026-01-01T00:00:00.000Z', source: { root: '/srv/team-b', file: 'apps/web.yaml', line: 1, commit: 'c3' } });
+    expect(events.length).toBe(n);
+    expect(tracker.evaluations).toBe(evaluations);
+    expect(tracker.revision).toBeGreaterThan(beforeDirMove);
   });
 
   it('says when a manifest is the last loaded form of a document its file no longer loads, and stops saying it once the file loads', () => {

@@ -231,8 +231,8 @@ export class DriftTracker {
     for (const id of this.manifests.keys()) if (!next.has(id)) touched.push(id);
     this.manifests.clear();
     for (const [id, d] of next) this.manifests.set(id, d);
-    // Another file, line or commit, the same content: nothing to compare again, and the verdict
-    // (and its `since`) stands; the state only shows where the manifest is now. A commit that
+    // Another directory, file, line or commit, the same content: nothing to compare again, and the
+    // verdict (and its `since`) stands; the state only shows where the manifest is now. A commit that
     // touches no manifest moves every object's source, so re-evaluating here would re-diff them all.
     for (const id of moved) {
       const state = this.states.get(id);
@@ -690,7 +690,7 @@ function sameShown(a: ObjectDriftState, b: ObjectDriftState): boolean {
   );
 }
 
-/** The same source, wherever in it the desired state now is (file, line, commit). */
+/** The same source, wherever in it the desired state now is (directory, file, line, commit). */
 function sameSourceKind(a: DesiredSource | undefined, b: DesiredSource | undefined): boolean {
   return a?.type === b?.type && a?.owner?.uid === b?.owner?.uid;
 }

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore, type DriftStore } from '../store';
 import { tempDirs } from '../../testing/temp-dirs';
-import { HistoryRecorder } from './history-recorder';
+import { HistoryRecorder, historySourceName } from './history-recorder';
 import type { KubeObject } from '../kube/cache-diff';
 import type { ObjectDriftState } from './types';
 
@@ -53,6 +53,27 @@ describe('history recorder', () => {
     // Drifted from the first minute, then missing (still drifted) until the manifest went in the fourth.
     const chart = await store.driftChart({ from: new Date(t(0)), to: new Date(t(5)), bucketMs: 60_000 });
     expect(chart.series[0]?.drifted).toEqual([1, 1, 1, 0, 0]);
+  });
+
+  it('records a manifest source with its directory, so two directories\' app.yaml stay apart in the history', async () => {
+    const { store, rec } = await recorder();
+    const start = Math.floor(Date.now() / 60_000) * 60_000 - 2 * 60_000;
+    const t = (m: number) => new Date(start + m * 60_000).toISOString();
+    const from = (root: string): ObjectDriftState['source'] => ({ type: 'manifest-dir', root, file: 'app.yaml', line: 1 });
+    rec.onDriftChange({ type: 'upsert', state: { ...state('drifted', [{ path: 'spec.replicas', op: 'changed', desired: 3, live: 5 }]), source: from('/srv/team-a') }, at: t(0) });
+    rec.onDriftChange({ type: 'upsert', state: { ...state('in-sync'), source: from('/srv/team-a') }, at: t(1) });
+    rec.onDriftChange({ type: 'upsert', state: { ...state('drifted', [{ path: 'spec.replicas', op: 'changed', desired: 4, live: 5 }]), source: from('/srv/team-b') }, at: t(2) });
+    await store.flush();
+    const h = await store.objectHistory(ref);
+    expect(h?.episodes.map((e) => e.source)).toEqual(['manifest-dir:/srv/team-a/app.yaml', 'manifest-dir:/srv/team-b/app.yaml']);
+    expect(h?.events.map((e) => e.source)).toEqual(['manifest-dir:/srv/team-a/app.yaml', 'manifest-dir:/srv/team-a/app.yaml', 'manifest-dir:/srv/team-b/app.yaml']);
+  });
+
+  it('names other sources by type, and a manifest source from before roots by its file alone', () => {
+    expect(historySourceName({ type: 'manifest-dir', root: '/', file: 'app.yaml', line: 1 })).toBe('manifest-dir:/app.yaml');
+    expect(historySourceName({ type: 'manifest-dir', file: 'app.yaml', line: 1 })).toBe('manifest-dir:app.yaml');
+    expect(historySourceName({ type: 'owner-template', owner: { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web-1', uid: 'u' } })).toBe('owner-template');
+    expect(historySourceName({ type: 'last-applied' })).toBe('last-applied');
   });
 
   it('records no restart for a Pod first seen in a list (the dashboard starting), records the ones after it, and keeps their messages masked', async () => {

@@ -8,7 +8,7 @@ import type { DriftStore, FirstSyncInput, ObjectRef } from '../store';
 import type { KubeObject } from '../kube/cache-diff';
 import { deepEqual } from '../kube/cache-diff';
 import { maskedTerminationMessage } from '../health/log-mask';
-import type { DriftChange } from './types';
+import type { DesiredSource, DriftChange } from './types';
 import { groupOf, objectIdentity } from './types';
 
 export interface LiveWrite {
@@ -56,6 +56,17 @@ function containerStatuses(pod: KubeObject | undefined): ContainerStatus[] {
   return [...(status?.initContainerStatuses ?? []), ...(status?.containerStatuses ?? [])];
 }
 
+/**
+ * The source as the store records it. A manifest names its directory as well as its file: two
+ * directories' `app.yaml` are different manifests, and a move between them shows in the history.
+ */
+export function historySourceName(source: DesiredSource): string {
+  if (source.type !== 'manifest-dir') return source.type;
+  const file = source.file ?? '';
+  if (source.root === undefined) return `manifest-dir:${file}`;
+  return `manifest-dir:${source.root.endsWith('/') ? source.root : `${source.root}/`}${file}`;
+}
+
 export class HistoryRecorder {
   /**
    * Objects whose last state was `missing`, by id: when one is dropped (its manifest went too), the
@@ -82,7 +93,7 @@ export class HistoryRecorder {
       ...(s.uid ? { uid: s.uid } : {}),
       at: new Date(change.at),
       status: s.status,
-      ...(s.source ? { source: s.source.type === 'manifest-dir' ? `manifest-dir:${s.source.file ?? ''}` : s.source.type } : {}),
+      ...(s.source ? { source: historySourceName(s.source) } : {}),
       ...(s.desiredRevision ? { desiredRevision: s.desiredRevision } : {}),
       ...(s.resourceVersion ? { resourceVersion: s.resourceVersion } : {}),
       changes: s.changes,

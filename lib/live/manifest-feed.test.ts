@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDirs } from '../../testing/temp-dirs';
@@ -56,5 +56,27 @@ describe('DirectoryManifestFeed', () => {
     expect(feed.objectsFor('prod').map((d) => (d.manifest.data as { k: string }).k)).toEqual(['prod']);
     expect(feed.objectsFor('staging').map((d) => (d.manifest.data as { k: string }).k)).toEqual(['staging']);
     expect(feed.problems()).toEqual([]);
+  });
+
+  it('names each object\'s directory: the same file name in two directories gives two sources, and a move between them is seen', async () => {
+    const base = tempDir();
+    for (const d of ['team-a', 'team-b']) mkdirSync(join(base, d));
+    writeFileSync(join(base, 'team-a', 'app.yaml'), cm('web', 'a'));
+    writeFileSync(join(base, 'team-b', 'app.yaml'), cm('api', 'b'));
+    feed = new DirectoryManifestFeed([{ path: join(base, 'team-a') }, { path: join(base, 'team-b') }], { gitPollMs: 0, rescanIntervalMs: 0, debounceMs: 10 });
+    await feed.start();
+    const sources = () => Object.fromEntries((feed?.objectsFor('c') ?? []).map((d) => [d.manifest.metadata.name, d.source]));
+    expect(sources()).toEqual({
+      web: { type: 'manifest-dir', root: join(base, 'team-a'), file: 'app.yaml', line: 1 },
+      api: { type: 'manifest-dir', root: join(base, 'team-b'), file: 'app.yaml', line: 1 },
+    });
+    // web moves to team-b's app.yaml, at the same line: only its directory tells where it is now.
+    rmSync(join(base, 'team-a', 'app.yaml'));
+    writeFileSync(join(base, 'team-b', 'app.yaml'), `${cm('web', 'a')}---\n${cm('api', 'b')}`);
+    for (let i = 0; i < 200 && sources().web?.root !== join(base, 'team-b'); i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      await feed.idle();
+    }
+    expect(sources().web).toEqual({ type: 'manifest-dir', root: join(base, 'team-b'), file: 'app.yaml', line: 1 });
   });
 });

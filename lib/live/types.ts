@@ -9,6 +9,11 @@ export type DesiredSourceType = 'manifest-dir' | 'last-applied' | 'owner-templat
 /** Where an object's desired state came from; every report names it. */
 export interface DesiredSource {
   type: DesiredSourceType;
+  /**
+   * manifest-dir: the directory as configured (absolute, symlinks not followed); `file` is relative
+   * to it. Optional only because states and snapshots from before it have none.
+   */
+  root?: string;
   /** manifest-dir: file relative to the directory, and the line its document starts on. */
   file?: string;
   line?: number;
