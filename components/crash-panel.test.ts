@@ -1,12 +1,13 @@
 /**
  * Log text reaches the page only as escaped text: a crash message or excerpt that looks like HTML
- * is rendered as characters, never as markup.
+ * is rendered as characters, never as markup. An excerpt opened before a refresh stays open after
+ * it, and the refresh line says when the report is from.
  */
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import type { CrashTimeline } from '@/lib/client/health';
-import { CrashReport } from './crash-panel';
+import { CrashRefreshLine, CrashReport } from './crash-panel';
 
 const evil = '<img src=x onerror="alert(1)"><script>alert(2)</script>';
 
@@ -55,5 +56,37 @@ describe('crash panel rendering', () => {
     expect(html).toContain('&lt;script&gt;alert(2)&lt;/script&gt;');
     expect(html).toContain('Drift came first');
     expect(html).toContain('x&lt;b&gt;.go:3');
+  });
+});
+
+describe('crash panel across refreshes', () => {
+  it('renders an excerpt open from the panel’s state, whatever the report object', () => {
+    const open = new Set(['ns/p/app']);
+    const first = renderToStaticMarkup(createElement(CrashReport, { t: timeline(), openExcerpts: open, onExcerptToggle: () => undefined }));
+    // A refresh brings a new report object (a restart more): the excerpt is still open.
+    const next = timeline();
+    next.pods[0]!.health.restarts = 2;
+    const second = renderToStaticMarkup(createElement(CrashReport, { t: next, openExcerpts: open, onExcerptToggle: () => undefined }));
+    for (const html of [first, second]) expect(html).toMatch(/<details open=""[^>]*data-testid="crash-details"/);
+    expect(second).toContain('2 restarts');
+    const closed = renderToStaticMarkup(createElement(CrashReport, { t: next, openExcerpts: new Set<string>(), onExcerptToggle: () => undefined }));
+    expect(closed).not.toMatch(/<details open/);
+  });
+
+  it('leaves the excerpt to itself without panel state (snapshot-style rendering)', () => {
+    expect(renderToStaticMarkup(createElement(CrashReport, { t: timeline() }))).not.toMatch(/<details open/);
+  });
+
+  it('says when the report is from, keeps "refreshing…" laid out but hidden when idle, and how it refreshes', () => {
+    const at = Date.parse('2026-11-26T10:00:05Z');
+    const idle = renderToStaticMarkup(createElement(CrashRefreshLine, { updatedAt: at, fetching: false, polling: true }));
+    expect(idle).toContain('dateTime="2026-11-26T10:00:05.000Z"');
+    expect(idle).toMatch(/data-active="false" aria-hidden="true">refreshing…/);
+    expect(idle).toContain('Refreshed every 15 s while this tab is visible');
+    const busy = renderToStaticMarkup(createElement(CrashRefreshLine, { updatedAt: at, fetching: true, polling: true }));
+    expect(busy).toMatch(/data-active="true" aria-hidden="false">refreshing…/);
+    expect(busy).toMatch(/<button[^>]*disabled=""/);
+    const still = renderToStaticMarkup(createElement(CrashRefreshLine, { updatedAt: at, fetching: false, polling: false }));
+    expect(still).toContain('Not refreshed automatically here.');
   });
 });

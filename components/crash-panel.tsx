@@ -4,8 +4,25 @@
  * pod-shaping drift of the object, its owners and its Pods next to their crashes, and per crashed
  * container its last termination and the crash found in its previous log (message, `file:line`).
  * Everything from the log is text in React nodes (escaped); the server already masked it.
+ *
+ * Refreshing (lib/client/crash-refresh.ts): restarts and logs are not drift, so the live stream does
+ * not bring them; the panel polls while its tab is visible, sooner after a stream event about the
+ * object or its Pods, and never in embeds or snapshots.
  */
 import { useQuery } from '@tanstack/react-query';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import {
+  advanceCursor,
+  crashPollingAllowed,
+  crashRefetchInterval,
+  crashWatchOf,
+  cursorAt,
+  excerptKey,
+  nudgeDecision,
+  withExcerptOpen,
+  CRASH_REFRESH_MS,
+  type CrashWatch,
+} from '@/lib/client/crash-refresh';
 import { timeAgo } from '@/lib/client/format';
 import {
   fetchCrashTimeline,
@@ -18,23 +35,153 @@ import {
   type PodCrashReport,
 } from '@/lib/client/health';
 import styles from './crash-panel.module.css';
+import { useLiveStream, type LiveStream } from './live-stream';
 import { Truncate } from './truncate';
 
+/** How often the stream's buffer is looked at for events about this object: a counter compare when nothing came. */
+const STREAM_CHECK_MS = 1_000;
+
 export function CrashPanel({ id }: { id: string }) {
-  // Logs are read on demand and bounded on the server; the answer is kept for a minute, not polled.
-  const q = useQuery({ queryKey: ['health', id], queryFn: ({ signal }) => fetchCrashTimeline(id, signal), staleTime: 60_000, retry: false });
+  // Another object's page gets a fresh panel: its open excerpts and back-off are not this one's.
+  return <ObjectCrashPanel key={id} id={id} />;
+}
+
+function ObjectCrashPanel({ id }: { id: string }) {
+  const stream = useOptionalLiveStream();
+  const [polling] = useState(() => crashPollingAllowed({ hasLiveStream: stream !== undefined, pathname: typeof window === 'undefined' ? undefined : window.location.pathname }));
+  const [openedAt] = useState(() => Date.now());
+  // The same key as the object timeline's crash lane (components/object-timeline.tsx): one request feeds both.
+  const q = useQuery({
+    queryKey: ['health', id],
+    queryFn: ({ signal }) => fetchCrashTimeline(id, signal),
+    // Stale after one interval: coming back to a hidden tab then refreshes at once (refetchOnWindowFocus
+    // follows visibility), instead of at the next tick.
+    staleTime: polling ? CRASH_REFRESH_MS : 60_000,
+    refetchOnWindowFocus: polling,
+    refetchInterval: (query) => crashRefetchInterval(polling, { dataUpdatedAt: query.state.dataUpdatedAt, errorUpdatedAt: query.state.errorUpdatedAt, openedAt }),
+    refetchIntervalInBackground: false,
+    // The next tick is the retry, on the back-off above.
+    retry: false,
+  });
+  useStreamNudge(polling ? stream : undefined, id, q);
+  const [openExcerpts, setOpenExcerpts] = useState<ReadonlySet<string>>(() => new Set());
+  const onExcerptToggle = useCallback((key: string, open: boolean) => setOpenExcerpts((s) => withExcerptOpen(s, key, open)), []);
   return (
     <section className="panel" aria-labelledby="crash-heading" data-testid="crash-panel" aria-busy={q.isPending}>
-      <h2 id="crash-heading">Crashes</h2>
+      <div className="panel-head">
+        <h2 id="crash-heading">Crashes</h2>
+        {q.data && (
+          <CrashRefreshLine
+            updatedAt={q.dataUpdatedAt}
+            fetching={q.isFetching}
+            polling={polling}
+            onRefresh={() => void q.refetch({ cancelRefetch: false })}
+          />
+        )}
+      </div>
       {q.isPending && <p className="muted">Reading Pod status and previous logs…</p>}
-      {q.isError && <p className="msg-danger wrap">Crash report unavailable: {q.error.message}</p>}
-      {q.data && <CrashReport t={q.data} />}
+      {q.isError && !q.data && <p className="msg-danger wrap">Crash report unavailable: {q.error.message}</p>}
+      {q.isError && q.data && (
+        // The last report stays below: during an incident a stale report beats none.
+        <p className={`msg-danger wrap ${styles.refreshError}`} role="status" data-testid="crash-refresh-error">
+          Refresh failed at <time dateTime={new Date(q.errorUpdatedAt).toISOString()}>{clock(q.errorUpdatedAt)}</time>: {q.error.message}. Showing the report from{' '}
+          {clock(q.dataUpdatedAt)}
+          {polling ? '; trying again later.' : '.'}
+        </p>
+      )}
+      {q.data && <CrashReport t={q.data} openExcerpts={openExcerpts} onExcerptToggle={onExcerptToggle} />}
     </section>
   );
 }
 
+const clock = (ms: number) => new Date(ms).toLocaleTimeString();
+
+/** "updated 10:42:07", "refreshing…" and a button to refresh now: exported for rendering tests. */
+export function CrashRefreshLine({ updatedAt, fetching, polling, onRefresh }: { updatedAt: number; fetching: boolean; polling: boolean; onRefresh?: () => void }) {
+  const how = polling
+    ? `Refreshed every ${CRASH_REFRESH_MS / 1000} s while this tab is visible, and soon after the live stream reports a change of this object or its Pods.`
+    : 'Not refreshed automatically here.';
+  return (
+    <p className={`muted ${styles.refresh}`} data-testid="crash-refresh" title={how}>
+      <span>
+        updated <time dateTime={new Date(updatedAt).toISOString()} data-testid="crash-updated">{clock(updatedAt)}</time>
+      </span>
+      {/* Always laid out, shown only for a refresh that takes a moment: a quick one must not blink or shift the line. */}
+      <span className={styles.refreshing} data-active={fetching} aria-hidden={!fetching}>
+        refreshing…
+      </span>
+      <button type="button" className="link-button" onClick={onRefresh} disabled={fetching} data-testid="crash-refresh-now">
+        Refresh
+      </button>
+    </p>
+  );
+}
+
+/**
+ * The live stream as a hook that also works without one: embeds render under `Providers
+ * live={false}`, where useLiveStream throws. Its context read runs on every render either way, so
+ * the hook order never changes.
+ */
+function useOptionalLiveStream(): LiveStream | undefined {
+  try {
+    return useLiveStream();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Refreshes soon after the live stream reports drift of the object, its owners or its Pods (or a
+ * workload's new Pod). The stream offers its buffer, not a callback, so it is looked at once a
+ * second: a counter compare when nothing arrived.
+ */
+function useStreamNudge(
+  stream: LiveStream | undefined,
+  id: string,
+  q: { data: CrashTimeline | undefined; dataUpdatedAt: number; errorUpdatedAt: number; isFetching: boolean; refetch: (o: { cancelRefetch: boolean }) => Promise<unknown> },
+) {
+  // The latest answer, read by the timer without restarting it on every render.
+  const latest = useRef<{ watch: CrashWatch | undefined; lastAnswerAt: number; fetching: boolean; refetch: typeof q.refetch }>({ watch: undefined, lastAnswerAt: 0, fetching: false, refetch: q.refetch });
+  useEffect(() => {
+    latest.current = { watch: crashWatchOf(id, q.data), lastAnswerAt: Math.max(q.dataUpdatedAt, q.errorUpdatedAt), fetching: q.isFetching, refetch: q.refetch };
+  });
+  useEffect(() => {
+    if (!stream) return;
+    let cursor = cursorAt(stream.resets, stream.eventsAfter(-Infinity));
+    let seen = stream.eventsReceived;
+    let pendingSince: number | undefined;
+    const timer = setInterval(() => {
+      if (stream.eventsReceived !== seen || stream.resets !== cursor.resets) {
+        seen = stream.eventsReceived;
+        const fresh = stream.eventsAfter(stream.resets === cursor.resets ? cursor.seq : -Infinity);
+        const r = advanceCursor(cursor, stream.resets, fresh, latest.current.watch);
+        cursor = r.cursor;
+        if (r.hit) pendingSince ??= Date.now();
+      }
+      if (pendingSince === undefined) return;
+      const l = latest.current;
+      const d = nudgeDecision({ pendingSince, now: Date.now(), lastAnswerAt: l.lastAnswerAt, fetching: l.fetching, hidden: document.hidden });
+      if (d === 'wait') return;
+      pendingSince = undefined;
+      // Joins a refresh already running rather than cancelling it (and its log reads) for a new one.
+      if (d === 'fetch') void l.refetch({ cancelRefetch: false });
+    }, STREAM_CHECK_MS);
+    return () => clearInterval(timer);
+  }, [stream, id]);
+}
+
+/**
+ * Which crash excerpts are open, held above the report: an excerpt that leaves the report for a
+ * refresh (its Pod examined no more, its log not read this time) is open again when it comes back.
+ * Without it the `<details>` keep their own state.
+ */
+export interface ExcerptState {
+  openExcerpts?: ReadonlySet<string>;
+  onExcerptToggle?: (key: string, open: boolean) => void;
+}
+
 /** The report itself, without fetching: exported for rendering tests. */
-export function CrashReport({ t }: { t: CrashTimeline }) {
+export function CrashReport({ t, openExcerpts, onExcerptToggle }: { t: CrashTimeline } & ExcerptState) {
   const crashedPods = t.pods.filter((p) => p.crashed.length > 0);
   const quiet = t.pods.filter((p) => p.crashed.length === 0);
   return (
@@ -48,7 +195,7 @@ export function CrashReport({ t }: { t: CrashTimeline }) {
         </p>
       )}
       {crashedPods.map((p) => (
-        <PodCrashes key={`${p.namespace}/${p.name}`} p={p} />
+        <PodCrashes key={`${p.namespace}/${p.name}`} p={p} {...(openExcerpts ? { openExcerpts } : {})} {...(onExcerptToggle ? { onExcerptToggle } : {})} />
       ))}
       {t.morePods > 0 && <p className="muted">{t.morePods} more Pod{t.morePods === 1 ? '' : 's'} not examined.</p>}
       <p className={`muted ${styles.foot}`}>
@@ -139,7 +286,7 @@ function CrashAxis({ drifts, crashes }: { drifts: DriftMark[]; crashes: CrashMar
   );
 }
 
-function PodCrashes({ p }: { p: PodCrashReport }) {
+function PodCrashes({ p, openExcerpts, onExcerptToggle }: { p: PodCrashReport } & ExcerptState) {
   return (
     <article className={styles.pod} data-testid="crash-pod" data-pod={p.name}>
       <h3 className="wrap">
@@ -156,13 +303,19 @@ function PodCrashes({ p }: { p: PodCrashReport }) {
         {p.health.nodeName ? ` · node ${p.health.nodeName}` : ''}
       </p>
       {p.crashed.map((c) => (
-        <ContainerCrash key={c.container} c={c} />
+        <ContainerCrash
+          key={c.container}
+          c={c}
+          excerptKey={excerptKey(p.namespace, p.name, c.container)}
+          {...(openExcerpts ? { openExcerpts } : {})}
+          {...(onExcerptToggle ? { onExcerptToggle } : {})}
+        />
       ))}
     </article>
   );
 }
 
-function ContainerCrash({ c }: { c: ContainerCrashReport }) {
+function ContainerCrash({ c, excerptKey: key, openExcerpts, onExcerptToggle }: { c: ContainerCrashReport; excerptKey: string } & ExcerptState) {
   const t = c.termination;
   const crash = c.crash;
   return (
@@ -194,7 +347,12 @@ function ContainerCrash({ c }: { c: ContainerCrashReport }) {
             {crash.goroutine ? <span className="muted"> · goroutine {crash.goroutine.id} [{crash.goroutine.state}]</span> : null}
             {crash.signal ? <span className="muted"> · {crash.signal}</span> : null}
           </p>
-          <details>
+          <details
+            {...(openExcerpts ? { open: openExcerpts.has(key) } : {})}
+            // The element's own state after the click (also when React opened it): setting it is idempotent.
+            onToggle={(e) => onExcerptToggle?.(key, e.currentTarget.open)}
+            data-testid="crash-details"
+          >
             <summary>Crash output (line {crash.atLine} of the fetched tail)</summary>
             <pre className={styles.excerpt} data-testid="crash-excerpt">
               {crash.excerpt.join('\n')}

@@ -3,7 +3,7 @@
  * Pod lands on the test cluster's fake node and goes into CrashLoopBackOff, and its previous log
  * (served through the real pods/log path) holds the panic of a real Go program that wrote to a
  * nil map. The object page must show the drift, the crash, the panic message, `main.go:<line>`
- * and that the drift came first.
+ * and that the drift came first, and, while the page stays open, a later restart.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -43,7 +43,8 @@ async function podOfNewReplicaSet(kc: KubeConfig, ns: string, deployUid: string)
 }
 
 test('a pod-template drift by an operator, then a nil-map panic in CrashLoopBackOff: the object page shows both and that the drift came first', async ({ page, request, kc }) => {
-  test.setTimeout(120_000);
+  // Up to 45 s of it wait for the crash panel's own refresh.
+  test.setTimeout(180_000);
   const stateDir = process.env[STATE_DIR_ENV];
   if (!stateDir) throw new Error(`${STATE_DIR_ENV} is not set`);
   const cluster = readClusterState(stateDir);
@@ -121,6 +122,22 @@ test('a pod-template drift by an operator, then a nil-map panic in CrashLoopBack
   await expect(panel.getByTestId('crash-excerpt')).toContainText('goroutine 1 [running]:');
   await expect(panel.getByTestId('crash-excerpt')).toContainText(`/nilmap/main.go:${crashLine('nilmap')}`);
   expect(await page.content()).not.toContain('s3cr3t-t0ken-value');
+
+  // The loop goes on: one restart more, without a reload. The panel refreshes on its own (every
+  // 15 s while visible; a status change is not drift, so no stream event hurries it), keeps the
+  // excerpt opened above open, and says when its report is from.
+  await expect(panel.getByTestId('crash-pod')).toContainText('4 restarts');
+  const updatedBefore = await panel.getByTestId('crash-updated').getAttribute('datetime');
+  await page.evaluate(() => {
+    (window as unknown as { __crashPanelNoReload?: boolean }).__crashPanelNoReload = true;
+  });
+  await setCrashLoopStatus(kc, ns, pod!, { container: 'manager', image: 'ghcr.io/acme/reconciler:2.1', exitCode: panic.exitCode, finishedAt: new Date(), restarts: 5 });
+  await expect(panel.getByTestId('crash-pod')).toContainText('5 restarts', { timeout: 45_000 });
+  expect(await page.evaluate(() => (window as unknown as { __crashPanelNoReload?: boolean }).__crashPanelNoReload)).toBe(true);
+  await expect(panel.getByTestId('crash-updated')).not.toHaveAttribute('datetime', updatedBefore ?? '');
+  await expect(panel.getByTestId('crash-excerpt')).toBeVisible();
+  await expect(panel.getByTestId('crash-message')).toHaveText('assignment to entry in nil map');
+  await expect(panel.getByTestId('crash-refresh-error')).toHaveCount(0);
 
   await page.setViewportSize({ width: 1360, height: 900 });
   mkdirSync(SHOTS, { recursive: true });
