@@ -100,7 +100,10 @@ describe('objectCrashReport', () => {
   });
 
   it('with no log budget left, the crash is reported from status alone', async () => {
-    const r = await objectCrashReport(kc, { group: 'apps', kind: 'Deployment', namespace: ns, name: 'operator' }, { ...limits, maxLogFetches: 0 });
+    // A KubeConfig of its own: the logs the tests before read are remembered per KubeConfig.
+    const fresh = new KubeConfig();
+    fresh.loadFromFile(state.kubeconfig);
+    const r = await objectCrashReport(fresh, { group: 'apps', kind: 'Deployment', namespace: ns, name: 'operator' }, { ...limits, maxLogFetches: 0 });
     const c = r.pods[0]!.crashed[0]!;
     expect(c.crash).toBeUndefined();
     expect(c.log.fetched).toBe(false);
@@ -138,6 +141,32 @@ describe('objectCrashReport', () => {
     }, CONTENT_TYPE.merge);
     const r = await objectCrashReport(kc, { group: '', kind: 'Pod', namespace: ns, name: 'unscheduled' }, limits);
     expect(r.pods[0]?.crashed[0]?.log.error).toMatch(/not on a node/);
+  });
+});
+
+describe('logs of finished instances, read once', () => {
+  it('answers a crashed instance from what was read before, and reads again once the container restarted', async () => {
+    const own = new KubeConfig();
+    own.loadFromFile(state.kubeconfig);
+    const report = () => objectCrashReport(own, { group: 'apps', kind: 'Deployment', namespace: ns, name: 'operator' }, limits);
+    const first = (await report()).pods[0]!.crashed[0]!;
+    expect(first.log).toMatchObject({ fetched: true });
+    expect(first.log.cached).toBeUndefined();
+    // The log changes behind the kubelet's back: an instance that has finished would not, so the
+    // answer still shows what was read, without spending a log read.
+    await setContainerLog(state, ns, podName, 'manager', panic.output.replace('assignment to entry in nil map', 'something else'), { previous: true });
+    const again = await objectCrashReport(own, { group: 'apps', kind: 'Deployment', namespace: ns, name: 'operator' }, { ...limits, maxLogFetches: 0 });
+    expect(again.pods[0]!.crashed[0]!.log).toMatchObject({ fetched: true, cached: true });
+    expect(again.pods[0]!.crashed[0]!.crash?.message).toBe(first.crash?.message);
+    // Restarted (and crashed) once more: a new previous instance, read anew.
+    await setCrashLoopStatus(kc, ns, podName, { container: 'manager', image: 'ghcr.io/acme/operator:1.2', exitCode: 2, finishedAt: new Date(), restarts: 4 });
+    const next = await eventually(async () => {
+      const c = (await report()).pods[0]?.crashed[0];
+      return c?.restarts === 4 ? c : undefined;
+    }, 'the new restart count');
+    expect(next.log.cached).toBeUndefined();
+    expect(next.crash?.message).toBe('something else');
+    await setContainerLog(state, ns, podName, 'manager', panic.output, { previous: true });
   });
 });
 

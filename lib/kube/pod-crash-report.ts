@@ -42,6 +42,26 @@ export interface LogFetchInfo {
   ms?: number;
   /** Why there is no log: the API server's message, or that the fetch budget was spent. */
   error?: string;
+  /** Read by an earlier report: the log of an instance that has finished cannot change. */
+  cached?: boolean;
+}
+
+/**
+ * Logs of finished container instances, read once, by KubeConfig (a cluster's credentials) and
+ * `uid/container/instance/restarts/finishedAt/tail/limit`. A crashed instance's log is final until
+ * the next restart, which moves the restart count (the key): an open crash panel refreshing every
+ * 15 s, or several people watching one crash loop, then cost no log reads between restarts.
+ */
+const finishedLogs = new WeakMap<KubeConfig, Map<string, { log: LogFetchInfo; crash?: CrashSummary }>>();
+const FINISHED_LOGS_MAX = 256;
+
+function finishedLogCache(kc: KubeConfig): Map<string, { log: LogFetchInfo; crash?: CrashSummary }> {
+  let m = finishedLogs.get(kc);
+  if (m === undefined) {
+    m = new Map();
+    finishedLogs.set(kc, m);
+  }
+  return m;
 }
 
 export interface ContainerCrashReport {
@@ -195,7 +215,16 @@ export async function objectCrashReport(kc: KubeConfig, ref: ObjectLocator, opts
         log: { fetched: false, previous: instance === 'previous' },
         ...(c.problem ? { problem: c.problem } : {}),
       };
-      if (!health.nodeName) {
+      const cache = finishedLogCache(kc);
+      const key = `${pod.metadata.uid ?? ''}/${c.name}/${instance}/${c.restarts}/${termination.finishedAt ?? ''}/${opts.tailLines}/${opts.limitBytes}`;
+      const hit = pod.metadata.uid ? cache.get(key) : undefined;
+      if (hit) {
+        // Most recently used last: the oldest entry is the one dropped.
+        cache.delete(key);
+        cache.set(key, hit);
+        report.log = { ...hit.log, cached: true };
+        if (hit.crash) report.crash = hit.crash;
+      } else if (!health.nodeName) {
         report.log.error = 'the Pod is not on a node: there is no log to read';
       } else if (budget <= 0) {
         report.log.error = `not fetched: at most ${opts.maxLogFetches} logs are read per request`;
@@ -212,6 +241,10 @@ export async function objectCrashReport(kc: KubeConfig, ref: ObjectLocator, opts
           report.log = { fetched: true, previous: instance === 'previous', bytes: log.bytes, truncated: log.truncated, ms: Math.round(log.ms * 10) / 10 };
           const crash = parseCrashLog(log.text, termination.exitCode !== undefined ? { exitCode: termination.exitCode } : {});
           if (crash) report.crash = crash;
+          if (pod.metadata.uid) {
+            cache.set(key, { log: report.log, ...(crash ? { crash } : {}) });
+            if (cache.size > FINISHED_LOGS_MAX) cache.delete(cache.keys().next().value as string);
+          }
         } catch (err) {
           report.log.error = err instanceof Error ? err.message : String(err);
         }
