@@ -19,6 +19,7 @@ import {
   cursorAt,
   excerptKey,
   nudgeDecision,
+  retryNotBefore,
   withExcerptOpen,
   CRASH_REFRESH_MS,
   type CrashWatch,
@@ -57,13 +58,14 @@ function ObjectCrashPanel({ id }: { id: string }) {
     // Stale after one interval: coming back to a hidden tab then refreshes at once (refetchOnWindowFocus
     // follows visibility), instead of at the next tick.
     staleTime: polling ? CRASH_REFRESH_MS : 60_000,
-    refetchOnWindowFocus: polling,
+    // Not while refreshes fail: coming back to the tab would skip the back-off.
+    refetchOnWindowFocus: (query) => polling && query.state.errorUpdatedAt <= query.state.dataUpdatedAt,
     refetchInterval: (query) => crashRefetchInterval(polling, { dataUpdatedAt: query.state.dataUpdatedAt, errorUpdatedAt: query.state.errorUpdatedAt, openedAt }),
     refetchIntervalInBackground: false,
     // The next tick is the retry, on the back-off above.
     retry: false,
   });
-  useStreamNudge(polling ? stream : undefined, id, q);
+  useStreamNudge(polling ? stream : undefined, id, q, openedAt);
   const [openExcerpts, setOpenExcerpts] = useState<ReadonlySet<string>>(() => new Set());
   const onExcerptToggle = useCallback((key: string, open: boolean) => setOpenExcerpts((s) => withExcerptOpen(s, key, open)), []);
   return (
@@ -139,11 +141,18 @@ function useStreamNudge(
   stream: LiveStream | undefined,
   id: string,
   q: { data: CrashTimeline | undefined; dataUpdatedAt: number; errorUpdatedAt: number; isFetching: boolean; refetch: (o: { cancelRefetch: boolean }) => Promise<unknown> },
+  openedAt: number,
 ) {
   // The latest answer, read by the timer without restarting it on every render.
-  const latest = useRef<{ watch: CrashWatch | undefined; lastAnswerAt: number; fetching: boolean; refetch: typeof q.refetch }>({ watch: undefined, lastAnswerAt: 0, fetching: false, refetch: q.refetch });
+  const latest = useRef<{ watch: CrashWatch | undefined; lastAnswerAt: number; notBefore: number; fetching: boolean; refetch: typeof q.refetch }>({ watch: undefined, lastAnswerAt: 0, notBefore: 0, fetching: false, refetch: q.refetch });
   useEffect(() => {
-    latest.current = { watch: crashWatchOf(id, q.data), lastAnswerAt: Math.max(q.dataUpdatedAt, q.errorUpdatedAt), fetching: q.isFetching, refetch: q.refetch };
+    latest.current = {
+      watch: crashWatchOf(id, q.data),
+      lastAnswerAt: Math.max(q.dataUpdatedAt, q.errorUpdatedAt),
+      notBefore: retryNotBefore(true, { dataUpdatedAt: q.dataUpdatedAt, errorUpdatedAt: q.errorUpdatedAt, openedAt }),
+      fetching: q.isFetching,
+      refetch: q.refetch,
+    };
   });
   useEffect(() => {
     if (!stream) return;
@@ -160,7 +169,7 @@ function useStreamNudge(
       }
       if (pendingSince === undefined) return;
       const l = latest.current;
-      const d = nudgeDecision({ pendingSince, now: Date.now(), lastAnswerAt: l.lastAnswerAt, fetching: l.fetching, hidden: document.hidden });
+      const d = nudgeDecision({ pendingSince, now: Date.now(), lastAnswerAt: l.lastAnswerAt, fetching: l.fetching, hidden: document.hidden, notBefore: l.notBefore });
       if (d === 'wait') return;
       pendingSince = undefined;
       // Joins a refresh already running rather than cancelling it (and its log reads) for a new one.
@@ -367,7 +376,7 @@ function ContainerCrash({ c, excerptKey: key, openExcerpts, onExcerptToggle }: {
       {c.log.fetched && (
         <p className="muted" data-testid="crash-fetch">
           {c.log.previous ? 'previous' : 'current'} log: {formatBytes(c.log.bytes ?? 0)}
-          {c.log.truncated ? ' (cut at the byte limit)' : ''} in {c.log.ms} ms
+          {c.log.truncated ? ' (cut at the byte limit)' : ''} {c.log.cached ? '(read earlier: this instance has finished)' : `in ${c.log.ms ?? 0} ms`}
         </p>
       )}
     </div>

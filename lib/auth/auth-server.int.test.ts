@@ -284,8 +284,13 @@ describe('token mode, limits, headers and the Secret canary (real server, real c
     expect((await get(`/api/v1/drift/object?id=${encodeURIComponent(secretId)}`, header(objectToken))).status).toBe(200);
     expect((await get(`/api/v1/drift/object?id=${encodeURIComponent(`${secretId}-other`)}`, header(objectToken))).status).toBe(401);
     expect((await get(`/api/v1/history/object?id=${encodeURIComponent(secretId)}`, header(objectToken))).status).toBe(401);
-    const withIgnored = JSON.parse((await get(`/api/v1/drift/object?id=${encodeURIComponent(secretId)}&showIgnored=true`, header(objectToken))).body) as { ignored?: unknown };
+    const withIgnored = JSON.parse((await get(`/api/v1/drift/object?id=${encodeURIComponent(secretId)}&showIgnored=true`, header(objectToken))).body) as { ignored?: unknown; state: { source?: { file?: string; root?: string } } };
     expect(withIgnored.ignored).toBeUndefined();
+    // The panel names the manifest file; the directory on the dashboard's host stays with signed-in users.
+    expect(withIgnored.state.source?.file).toBeDefined();
+    expect(withIgnored.state.source?.root).toBeUndefined();
+    const signedIn = JSON.parse((await get(`/api/v1/drift/object?id=${encodeURIComponent(secretId)}`, bearer)).body) as { state: { source?: { root?: string } } };
+    expect(signedIn.state.source?.root).toBeDefined();
     const post = await request(`${server.url}/api/v1/snapshots`, { method: 'POST', headers: { ...header(objectToken), 'Content-Type': 'application/json' }, body: JSON.stringify({ id: secretId }) });
     expect(post.status).toBe(401);
   });

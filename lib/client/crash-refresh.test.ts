@@ -13,6 +13,7 @@ import {
   eventConcerns,
   excerptKey,
   nudgeDecision,
+  retryNotBefore,
   withExcerptOpen,
   CRASH_REFRESH_MAX_MS,
   CRASH_REFRESH_MS,
@@ -150,6 +151,16 @@ describe('nudgeDecision', () => {
     expect(nudgeDecision({ ...base, lastAnswerAt: at + STREAM_SETTLE_MS, now: at + 10_000 })).toBe('covered');
     expect(nudgeDecision({ ...base, hidden: true, now: at + 10_000 })).toBe('wait');
     expect(nudgeDecision({ ...base, fetching: true, now: at + 10_000 })).toBe('wait');
+  });
+  it('asks no sooner than the back-off while refreshes fail, however many events come', () => {
+    // Data at t0, failing since: the back-off after 2 minutes of failures is 2 minutes.
+    const t = { dataUpdatedAt: at - 120_000, errorUpdatedAt: at, openedAt: at - 200_000 };
+    const notBefore = retryNotBefore(true, t);
+    expect(notBefore).toBe(at + 120_000);
+    const failing = { ...base, lastAnswerAt: at, pendingSince: at + 1_000, notBefore };
+    expect(nudgeDecision({ ...failing, now: at + 10_000 })).toBe('wait');
+    expect(nudgeDecision({ ...failing, now: at + 120_000 })).toBe('fetch');
+    expect(retryNotBefore(true, { ...t, errorUpdatedAt: 0 })).toBe(0);
   });
 });
 

@@ -1,8 +1,9 @@
 /**
  * When the crash panel (components/crash-panel.tsx) reads its report again, as pure functions. The
  * report is not pushed by the live stream (restarts and logs are not drift), so the panel polls; each
- * answer costs the API server a few GETs and up to `maxLogFetches` bounded `pods/log` reads, none of
- * them cached on the server, so the pace is set here (docs/crash-correlation.md, "Refreshing").
+ * answer costs the API server a few GETs, and `pods/log` reads only for container instances the
+ * server has not read before (a finished one's crash is kept), so the pace is set here
+ * (docs/crash-correlation.md, "Refreshing").
  */
 import type { CrashTimeline } from '../live/crash-timeline';
 import { formatObjectId, parseObjectId } from './object-id';
@@ -10,7 +11,7 @@ import type { DriftStreamEvent } from './types';
 
 /**
  * The steady pace. The kubelet restarts a crash-looping container after 10 s doubling to 5 min, so
- * a faster pace mostly re-reads logs that cannot have changed; a slower one hides the early restarts.
+ * a faster pace mostly finds nothing new; a slower one hides the early restarts.
  */
 export const CRASH_REFRESH_MS = 15_000;
 /** The longest wait between attempts while refreshes fail. */
@@ -126,11 +127,20 @@ export type NudgeDecision = 'fetch' | 'wait' | 'covered';
  * refresh on return covers it); otherwise it runs once the event has settled and the last answer
  * is NUDGE_MIN_GAP_MS old.
  */
-export function nudgeDecision(s: { pendingSince: number; now: number; lastAnswerAt: number; fetching: boolean; hidden: boolean }): NudgeDecision {
+export function nudgeDecision(s: { pendingSince: number; now: number; lastAnswerAt: number; fetching: boolean; hidden: boolean; notBefore?: number }): NudgeDecision {
   const settled = s.pendingSince + STREAM_SETTLE_MS;
   if (s.lastAnswerAt >= settled) return 'covered';
   if (s.hidden || s.fetching) return 'wait';
+  // While refreshes fail, a stream event does not ask sooner than the back-off would.
+  if (s.notBefore !== undefined && s.now < s.notBefore) return 'wait';
   return s.now >= settled && s.now >= s.lastAnswerAt + NUDGE_MIN_GAP_MS ? 'fetch' : 'wait';
+}
+
+/** When, while refreshes fail, the next may be made at the earliest (the back-off); 0 when they do not fail. */
+export function retryNotBefore(polling: boolean, t: RefreshTimes): number {
+  if (t.errorUpdatedAt <= t.dataUpdatedAt) return 0;
+  const wait = crashRefetchInterval(polling, t);
+  return wait === false ? Number.POSITIVE_INFINITY : t.errorUpdatedAt + wait;
 }
 
 /** The key under which a container's crash excerpt is kept open across refreshes. */

@@ -241,7 +241,9 @@ export async function objectCrashReport(kc: KubeConfig, ref: ObjectLocator, opts
           report.log = { fetched: true, previous: instance === 'previous', bytes: log.bytes, truncated: log.truncated, ms: Math.round(log.ms * 10) / 10 };
           const crash = parseCrashLog(log.text, termination.exitCode !== undefined ? { exitCode: termination.exitCode } : {});
           if (crash) report.crash = crash;
-          if (pod.metadata.uid) {
+          // A tail the read could not take to its end (time ran out while it asked for less)
+          // may miss the crash: read again next time.
+          if (pod.metadata.uid && log.atEnd) {
             cache.set(key, { log: report.log, ...(crash ? { crash } : {}) });
             if (cache.size > FINISHED_LOGS_MAX) cache.delete(cache.keys().next().value as string);
           }

@@ -70,13 +70,15 @@ describe('DirectoryManifestFeed', () => {
       web: { type: 'manifest-dir', root: join(base, 'team-a'), file: 'app.yaml', line: 1 },
       api: { type: 'manifest-dir', root: join(base, 'team-b'), file: 'app.yaml', line: 1 },
     });
+    // What the runtime reads at each notification: web must never be missing from it.
+    const seen: string[] = [];
+    feed.onChange(() => seen.push((feed?.objectsFor('c') ?? []).map((d) => `${d.manifest.metadata.name}@${d.source.root?.endsWith('team-a') ? 'a' : 'b'}`).sort().join(',')));
     // web moves to team-b's app.yaml, at the same line: only its directory tells where it is now.
     rmSync(join(base, 'team-a', 'app.yaml'));
     writeFileSync(join(base, 'team-b', 'app.yaml'), `${cm('web', 'a')}---\n${cm('api', 'b')}`);
-    for (let i = 0; i < 200 && sources().web?.root !== join(base, 'team-b'); i++) {
-      await new Promise((r) => setTimeout(r, 25));
-      await feed.idle();
-    }
+    for (let i = 0; i < 200 && seen.length === 0; i++) await new Promise((r) => setTimeout(r, 25));
+    await new Promise((r) => setTimeout(r, 400));
     expect(sources().web).toEqual({ type: 'manifest-dir', root: join(base, 'team-b'), file: 'app.yaml', line: 1 });
+    expect(seen).toEqual(['api@b,web@b']);
   });
 });

@@ -13,12 +13,24 @@ interface Directory {
   watcher: ManifestDirectoryWatcher;
 }
 
+/**
+ * With several directories, how long a change in one waits for the others before the runtime is
+ * told: a manifest moved from one directory to another (`git mv team-a/app.yaml team-b/`) reaches
+ * two watchers, and told of one alone the runtime saw the object undeclared, then declared anew (its
+ * drift closed and reopened, its `since` reset) instead of moved.
+ */
+const SETTLE_MS = 150;
+
 export class DirectoryManifestFeed implements ManifestFeed {
   private readonly dirs: Directory[];
   private readonly listeners = new Set<() => void>();
   private readonly unsubscribe: (() => void)[] = [];
+  private settling: Promise<void> | undefined;
+  private readonly settleMs: number;
+  private stopped = false;
 
-  constructor(configs: ReadonlyArray<ManifestConfig>, options: ManifestWatcherOptions = {}) {
+  constructor(configs: ReadonlyArray<ManifestConfig>, options: ManifestWatcherOptions & { settleMs?: number } = {}) {
+    this.settleMs = options.settleMs ?? SETTLE_MS;
     this.dirs = configs.map((config) => ({
       config,
       watcher: new ManifestDirectoryWatcher(config.path, { ...options, ...(config.defaultNamespace ? { defaultNamespace: config.defaultNamespace } : {}) }),
@@ -31,13 +43,28 @@ export class DirectoryManifestFeed implements ManifestFeed {
       this.unsubscribe.push(
         d.watcher.subscribe((change) => {
           if (change.added.length + change.changed.length + change.removed.length + change.relocated.length === 0 && !change.problemsChanged) return;
-          for (const l of this.listeners) l();
+          if (this.dirs.length === 1) this.notify();
+          else this.settling ??= this.settle();
         }),
       );
     }
   }
 
+  private notify(): void {
+    if (this.stopped) return;
+    for (const l of this.listeners) l();
+  }
+
+  /** One notification once every directory has had time to notice the same change and has scanned. */
+  private async settle(): Promise<void> {
+    await new Promise((r) => setTimeout(r, this.settleMs));
+    await Promise.all(this.dirs.map((d) => d.watcher.idle()));
+    this.settling = undefined;
+    this.notify();
+  }
+
   async stop(): Promise<void> {
+    this.stopped = true;
     for (const u of this.unsubscribe) u();
     await Promise.all(this.dirs.map((d) => d.watcher.close()));
   }

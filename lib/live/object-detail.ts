@@ -17,6 +17,17 @@ export interface ObjectDetail {
   ignoredPaths?: string[];
 }
 
+/**
+ * An object's detail as an embed token may read it: its panel names the manifest file, not the
+ * server's directory it lives in (an absolute path on the dashboard's host).
+ */
+export function embeddableDetail(d: ObjectDetail): ObjectDetail {
+  const source = d.state.source;
+  if (source?.root === undefined) return d;
+  const { root: _root, ...rest } = source;
+  return { ...d, state: { ...d.state, source: rest } };
+}
+
 export function objectDetail(runtime: LiveRuntime, id: string, opts: { showIgnored: boolean }): ObjectDetail | undefined {
   const found = runtime.get(id);
   if (!found) return undefined;

@@ -4,7 +4,7 @@ import { jsonError, jsonOk, otherMethods } from '@/lib/api/responses';
 import { runtimeRequest } from '@/lib/api/runtime-request';
 import { identityOf } from '@/lib/auth/identity';
 import { inScope, scopeOfRequest } from '@/lib/auth/namespace-scope';
-import { objectDetail, similarObjectIds } from '@/lib/live/object-detail';
+import { embeddableDetail, objectDetail, similarObjectIds } from '@/lib/live/object-detail';
 import { objectId } from '@/lib/live/types';
 
 export const dynamic = 'force-dynamic';
@@ -16,7 +16,8 @@ export function GET(req: NextRequest) {
   const q = rt.value;
   const id = q.id ?? objectId({ cluster: q.cluster ?? '', group: q.group ?? '', kind: q.kind ?? '', namespace: q.namespace ?? '', name: q.name ?? '' });
   // An embedded object panel shows what drifts; what ignore rules hid stays with signed-in users.
-  const showIgnored = q.showIgnored === 'true' && identityOf(req.headers).via !== 'embed-token';
+  const embedded = identityOf(req.headers).via === 'embed-token';
+  const showIgnored = q.showIgnored === 'true' && !embedded;
   const detail = objectDetail(rt.runtime, id, { showIgnored });
   // Out of scope answers exactly like unknown: a scoped user learns nothing about other namespaces.
   const scope = scopeOfRequest(rt.runtime.config.auth, req.headers);
@@ -24,7 +25,7 @@ export function GET(req: NextRequest) {
     const meant = similarObjectIds(rt.runtime, id, (s) => inScope(scope, s.namespace));
     return jsonError(404, `no drift state for ${id}: the object is not watched, not declared, or the cluster is still syncing${meant.length > 0 ? `; did you mean ${meant.join(' or ')}?` : ''}`);
   }
-  return jsonOk(detail);
+  return jsonOk(embedded ? embeddableDetail(detail) : detail);
 }
 
 /** The other methods: 405 with Allow, in the API's JSON shape. */
