@@ -267,6 +267,19 @@ items: []
     expect(list.problems.map((p) => p.message)).toEqual(['"Odd\\nList" item 0: missing apiVersion, metadata.name']);
   });
 
+  it('refuses an apiVersion or kind no API server serves: a `/` too many would make two objects one key', () => {
+    const doc = (apiVersion: string, kind: string) => `apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata:\n  name: w\n  namespace: x\n`;
+    const text = [doc('a/b/v1', 'Widget'), doc('a/v1', 'b/Widget'), doc('Example.com/v1', 'Widget'), doc('example.com/v1', '"Wid\\nget"'), doc('example.com/v1beta1', 'Widget'), doc('v1', 'ConfigMap')].join('---\n');
+    const r = parseManifestText(text, 't.yaml');
+    expect(r.objects.map((o) => `${String(o.manifest.apiVersion)} ${String(o.manifest.kind)}`)).toEqual(['example.com/v1beta1 Widget', 'v1 ConfigMap']);
+    expect(r.problems.map((p) => p.message)).toEqual([
+      'document 1: apiVersion "a/b/v1" is not group/version or version',
+      'document 2: kind "b/Widget" is not a kind name (letters and digits, starting with a letter)',
+      'document 3: apiVersion "Example.com/v1" is not group/version or version',
+      'document 4: kind "Wid\\nget" is not a kind name (letters and digits, starting with a letter)',
+    ]);
+  });
+
   it('tells per-document identity errors, which hide no other document, from errors that may (hidesNoDocument)', () => {
     const identity = [
       '- a list\n',
@@ -281,6 +294,8 @@ items: []
       'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ok\n  namespace: "50%"\n',
       JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [null, 'x', { kind: 'X' }] }),
       JSON.stringify({ apiVersion: 'v1', kind: 'Odd "q" \\ List', items: [{ kind: 'X' }] }),
+      'apiVersion: a/b/v1\nkind: Widget\nmetadata:\n  name: w\n',
+      'apiVersion: v1\nkind: Config/Map\nmetadata:\n  name: w\n',
     ];
     for (const text of identity) {
       const problems = parseManifestText(text, 'i.yaml').problems.filter((p) => p.severity === 'error');

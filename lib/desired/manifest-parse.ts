@@ -13,7 +13,7 @@
  */
 import { isAlias, isCollection, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type CST, type Document, type ParsedNode, type Tags, YAMLError } from 'yaml';
 import { isRecord, setOwn } from '../drift/normalize';
-import { invalidNameReason, quoteForMessage } from './object-key';
+import { invalidNameReason, invalidTypeReason, quoteForMessage } from './object-key';
 import { parseSimpleYaml } from './simple-yaml';
 import type { ManifestProblem } from './types';
 import { yamlProblemText } from './yaml-messages';
@@ -188,7 +188,7 @@ function refusedName(field: string, value: string): string | undefined {
 
 /**
  * Why a document cannot be used as an object, or undefined when it can. Every message starts with
- * `missing ` or `metadata.`, which hidesNoDocument relies on.
+ * `missing `, `apiVersion `, `kind ` or `metadata.`, which hidesNoDocument relies on.
  */
 export function missingIdentity(obj: Record<string, unknown>): string | undefined {
   const missing: string[] = [];
@@ -208,7 +208,8 @@ export function missingIdentity(obj: Record<string, unknown>): string | undefine
   // An empty namespace is none, as kubectl reads it (the default namespace then).
   const ns = isRecord(meta) ? meta.namespace : undefined;
   const badNamespace = ns === undefined || ns === null || ns === '' ? undefined : typeof ns === 'string' ? refusedName('metadata.namespace', ns) : notAString('metadata.namespace', ns);
-  const parts = [...(missing.length > 0 ? [`missing ${missing.join(', ')}`] : []), ...[unquoted, badName, badNamespace].filter((p): p is string => p !== undefined)];
+  const badType = typeof obj.apiVersion === 'string' && obj.apiVersion !== '' && typeof obj.kind === 'string' && obj.kind !== '' ? invalidTypeReason(obj.apiVersion, obj.kind) : undefined;
+  const parts = [...(missing.length > 0 ? [`missing ${missing.join(', ')}`] : []), ...[badType, unquoted, badName, badNamespace].filter((p): p is string => p !== undefined)];
   return parts.length === 0 ? undefined : parts.join('; ');
 }
 
@@ -266,7 +267,7 @@ function listLabel(kind: string): string {
  * a worker thread as its problems only (manifest-parse-wire.ts); addObject and missingIdentity
  * write these messages, and the tests hold every one of them to this.
  */
-const IDENTITY_PROBLEM = /^(?:document \d+|(?:[A-Za-z0-9]+|"(?:[^"\\]|\\.)*"…?) item \d+)(?: is (?:an? [a-z]+|null), not a Kubernetes object$|: (?:missing |metadata\.(?:name|namespace) ))/;
+const IDENTITY_PROBLEM = /^(?:document \d+|(?:[A-Za-z0-9]+|"(?:[^"\\]|\\.)*"…?) item \d+)(?: is (?:an? [a-z]+|null), not a Kubernetes object$|: (?:missing |apiVersion |kind |metadata\.(?:name|namespace) ))/;
 
 /** Whether a problem leaves no doubt that the text around it declares no (other) object: see IDENTITY_PROBLEM. */
 export function hidesNoDocument(p: ManifestProblem): boolean {

@@ -78,6 +78,18 @@ export function sameObjectKey(a: ObjectKey, b: ObjectKey): boolean {
   return a.group === b.group && a.kind === b.kind && (a.namespace ?? '') === (b.namespace ?? '') && a.name === b.name;
 }
 
+// A group is a DNS subdomain, a version a DNS label (v1, v1beta1, v2alpha3); the core group has none.
+const API_VERSION = /^(?:[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*\/)?[a-z0-9](?:[-a-z0-9]*[a-z0-9])?$/;
+// Kinds are CamelCase identifiers: the API server's discovery and every CRD's `names.kind`.
+const KIND = /^[A-Za-z][A-Za-z0-9]*$/;
+
+/** Why an apiVersion or kind cannot be one the API server serves (a `/` too many would also make two keys one), or undefined. */
+export function invalidTypeReason(apiVersion: string, kind: string): string | undefined {
+  if (apiVersion.length > 316 || !API_VERSION.test(apiVersion)) return `apiVersion ${quoteForMessage(apiVersion)} is not group/version or version`;
+  if (kind.length > 253 || !KIND.test(kind)) return `kind ${quoteForMessage(kind)} is not a kind name (letters and digits, starting with a letter)`;
+  return undefined;
+}
+
 /**
  * The key of an object as it stands (a live object, or a manifest whose namespace is already
  * resolved); undefined when apiVersion, kind or metadata.name is missing.
@@ -85,7 +97,7 @@ export function sameObjectKey(a: ObjectKey, b: ObjectKey): boolean {
 export function objectKeyOf(obj: unknown): ObjectKey | undefined {
   if (!isRecord(obj)) return undefined;
   const { apiVersion, kind, metadata } = obj;
-  if (typeof apiVersion !== 'string' || apiVersion === '' || typeof kind !== 'string' || kind === '') return undefined;
+  if (typeof apiVersion !== 'string' || apiVersion === '' || typeof kind !== 'string' || kind === '' || invalidTypeReason(apiVersion, kind) !== undefined) return undefined;
   if (!isRecord(metadata) || typeof metadata.name !== 'string' || invalidNameReason(metadata.name) !== undefined) return undefined;
   const namespace = typeof metadata.namespace === 'string' ? metadata.namespace : '';
   // '/Kind/x/a/b' would be both namespace x, name a/b and namespace x/a, name b.
