@@ -706,7 +706,7 @@ export class ClusterWatcher {
       const p = plan.get(key);
       // Owners of a resource no longer watched as owners go now; one watched again from scratch
       // keeps its owners until its new list says which are still there.
-      if (w.owner && !p?.owner) this.tracker.retainOwners(w.resource.group, w.resource.kind, []);
+      if (w.owner && !p?.owner) this.tracker.forgetOwners(w.resource.group, w.resource.kind);
       else if (w.owner && p && (p.resource.version !== w.resource.version || p.tracked !== w.tracked)) this.ownerRewatches.add(key);
       if (p && p.resource.version !== w.resource.version && p.tracked === w.tracked && p.owner === w.owner) {
         // Another version of the same resource (a CRD's preferred version moved): the new version's

@@ -230,6 +230,12 @@ describe('DriftTracker over an object\'s life', () => {
     tracker.upsertOwner(rs('a'));
     expect(tracker.deletedOwnerCount).toBe(0);
     expect(tracker.get('c1//Pod/shop/p')).toMatchObject({ status: 'in-sync', warnings: [] });
+    // Its kind no longer watched as owners (Pods or owner templates left the configuration): not
+    // deleted, only not known; tombstones of the kind go too.
+    tracker.forgetOwners('apps', 'ReplicaSet');
+    expect(tracker.deletedOwnerCount).toBe(0);
+    expect(tracker.get('c1//Pod/shop/p')?.warnings.join()).toMatch(/owner ReplicaSet rs-a is not known/);
+    expect(tracker.get('c1//Pod/shop/p')?.warnings.join()).not.toMatch(/deleted/);
   });
 
   it('an object re-read in another version (CRD version swap) with the same verdict shows the version it is now read in', () => {

@@ -290,6 +290,22 @@ export class DriftTracker {
     for (const [uid, o] of [...this.deletedOwners]) if (ofKind(o) && !keep.has(uid)) this.releaseOwner(uid);
   }
 
+  /**
+   * Forgets every owner of a kind no longer watched as owners: not deleted (no tombstone, no
+   * "was deleted" on their Pods), only no longer known, which their Pods then say.
+   */
+  forgetOwners(group: string, kind: string): void {
+    const ofKind = (o: KubeObject): boolean => o.kind === kind && groupOf(o.apiVersion).group === group;
+    const pods = new Set<string>();
+    for (const [uid, o] of [...this.owners, ...this.deletedOwners]) {
+      if (!ofKind(o)) continue;
+      this.owners.delete(uid);
+      this.deletedOwners.delete(uid);
+      for (const pod of this.podsByOwner.get(uid) ?? []) pods.add(pod);
+    }
+    for (const pod of pods) this.evaluate(pod);
+  }
+
   /** New schema knowledge (CRDs came or changed): re-prepare and re-evaluate the affected objects. */
   setSchema(schema: SchemaProvider, affectedGroups?: ReadonlySet<string>): void {
     this.schema = schema;
