@@ -228,3 +228,52 @@ describe('history of a kind the dashboard may list only after its first sync (RB
     expect((await store.objectHistory({ ...ref, name: 'kept' }))?.object).toMatchObject({ deleted: false, status: 'in-sync' });
   }, 180_000);
 });
+
+describe('history of a kind that stops being watched while the dashboard runs', () => {
+  const { kc, state } = testCluster();
+  const ns = uniqueName('hist-unwatched');
+  const dir = tempDir();
+  let rt: LiveRuntime | undefined;
+
+  afterAll(async () => {
+    await rt?.stop();
+  });
+
+  it('ends the drift of an object compared with its last-applied annotation once its kind is watched no more', async () => {
+    await kubeWrite(kc, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    const applied = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'annotated', namespace: ns }, data: { a: '1' } };
+    await kubeWrite(kc, 'POST', objectPath({ apiVersion: 'v1', resource: 'configmaps', namespace: ns }), {
+      ...applied,
+      metadata: { ...applied.metadata, annotations: { 'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify(applied) } },
+    });
+    await kubeWrite(kc, 'PATCH', objectPath({ apiVersion: 'v1', resource: 'configmaps', namespace: ns, name: 'annotated' }, { fieldManager: 'kubectl-edit' }), { data: { a: '2' } }, CONTENT_TYPE.merge);
+    // ConfigMaps are watched because one is declared here, and only as long as it is.
+    writeFileSync(join(dir, 'declared.yaml'), JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'declared', namespace: ns }, data: { b: '1' } }));
+    const store = openStoreDeferred({ dataDir: join(dir, 'data'), flushIntervalMs: 20 });
+    const config = parseDashboardConfig(
+      { clusters: [{ name: 'test', kubeconfig: state.kubeconfig }], manifests: [dir], fieldManager: 'gitops', watch: { namespaces: [ns], pods: false, customResources: false } },
+      'test',
+    );
+    rt = new LiveRuntime({ config, manifests: new DirectoryManifestFeed(config.manifests, { rescanIntervalMs: 0, gitPollMs: 0, debounceMs: 20 }), store, log: () => undefined, onInitialSync: () => void store.open() });
+    await rt.start();
+    await rt.ready(60_000);
+    const running = rt;
+    const ref = { cluster: 'test', group: '', kind: 'ConfigMap', namespace: ns, name: 'annotated' };
+    await eventually(async () => running.get(`test//ConfigMap/${ns}/annotated`)?.state.status === 'drifted', 'the drift against last-applied');
+    await eventually(async () => {
+      await store.flush();
+      return (await store.objectHistory(ref))?.object.drifted === true;
+    }, 'the drift recorded');
+
+    unlinkSync(join(dir, 'declared.yaml'));
+    await eventually(async () => !running.resourceStates().some((r) => r.resource === 'configmaps'), 'ConfigMaps no longer watched', 30_000);
+    await eventually(async () => {
+      await store.flush();
+      return (await store.objectHistory(ref))?.object.status === 'unmanaged';
+    }, 'the drift ended as unmanaged', 30_000);
+    const h = await store.objectHistory(ref);
+    // Not claimed deleted: it still exists, nothing compares it any more.
+    expect(h?.object).toMatchObject({ drifted: false, deleted: false });
+    expect(h?.episodes.map((e) => [e.path, e.closeReason])).toEqual([['data.a', 'unmanaged']]);
+  }, 120_000);
+});

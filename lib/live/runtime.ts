@@ -238,9 +238,16 @@ export class LiveRuntime {
           continue;
         }
         const late = [...kinds.listed].filter((k) => !done.has(k));
-        if (late.length === 0) continue;
+        // Swept, and now neither listed nor being listed: no longer watched (its last manifest
+        // went). What the history holds of it as drifting is compared no more: `unmanaged`.
+        const watchedNow = new Set([...kinds.listed, ...kinds.unknown]);
+        const gone = [...done].filter((k) => !watchedNow.has(k));
+        if (late.length === 0 && gone.length === 0) continue;
         for (const k of late) done.add(k);
-        this.history.onFirstSync(w.name, { ...kinds, kinds: new Set(late) }, w.tracker.list(), at);
+        for (const k of gone) done.delete(k);
+        const { namespaces } = kinds;
+        const sweep = { listed: new Set(late), unknown: kinds.unknown, kinds: new Set([...late, ...gone]), ...(namespaces ? { namespaces } : {}) };
+        this.history.onFirstSync(w.name, sweep, w.tracker.list(), at);
       }
     }, 100);
     this.retainTimer.unref();
