@@ -1,12 +1,12 @@
 import type { NextRequest } from 'next/server';
 import { createSnapshotBody } from '@/lib/api/snapshot-params';
 import { jsonError, jsonOk, otherMethods, storeRoute } from '@/lib/api/responses';
+import { snapshotStore } from '@/lib/api/runtime-request';
 import { audit } from '@/lib/auth/audit-log';
 import { identityOf } from '@/lib/auth/identity';
 import { inScope, scopeOfRequest } from '@/lib/auth/namespace-scope';
 import { issuePath } from '@/lib/config/drift-config';
 import { objectDetail } from '@/lib/live/object-detail';
-import { currentRuntime } from '@/lib/live/server-runtime';
 import { snapshotLogName } from '@/lib/share/snapshot-id';
 import { takeSnapshot } from '@/lib/share/snapshot-service';
 
@@ -29,18 +29,16 @@ export const POST = storeRoute(async (req: NextRequest) => {
   const parsed = createSnapshotBody.safeParse(raw);
   if (!parsed.success) return jsonError(400, `invalid body: ${parsed.error.issues.map((i) => `${issuePath(i.path)}: ${i.message}`).join('; ')}`);
   const b = parsed.data;
-  const rt = currentRuntime();
-  if ('error' in rt) return jsonError(503, rt.error);
-  const h = rt.runtime.historyStore();
-  if ('error' in h) return jsonError(503, `snapshots are kept in the history store: ${h.error}`);
-  const detail = objectDetail(rt.runtime, b.id, { showIgnored: false });
-  if (!detail || !inScope(scopeOfRequest(rt.runtime.config.auth, req.headers), detail.state.namespace)) return jsonError(404, `no drift state for ${b.id}: the object is not watched, not declared, or the cluster is still syncing`);
-  const taken = await takeSnapshot(h.store, {
+  const s = snapshotStore();
+  if ('error' in s) return jsonError(503, s.error);
+  const detail = objectDetail(s.runtime, b.id, { showIgnored: false });
+  if (!detail || !inScope(scopeOfRequest(s.runtime.config.auth, req.headers), detail.state.namespace)) return jsonError(404, `no drift state for ${b.id}: the object is not watched, not declared, or the cluster is still syncing`);
+  const taken = await takeSnapshot(s.store, {
     detail,
     view: { mode: b.mode, showAll: b.showAll, ...(b.from ? { from: b.from } : {}), ...(b.to ? { to: b.to } : {}) },
     ...(b.expiresInSeconds ? { expiresInSeconds: b.expiresInSeconds } : {}),
   });
-  audit(rt.runtime.config.dataDir, {
+  audit(s.runtime.config.dataDir, {
     event: 'snapshot-created',
     user: identityOf(req.headers).user,
     // The id is the link's secret: the log names it as the store does, by its SHA-256.

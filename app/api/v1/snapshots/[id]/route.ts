@@ -3,23 +3,12 @@ import { jsonError, jsonOk, otherMethods, storeRoute } from '@/lib/api/responses
 import { audit } from '@/lib/auth/audit-log';
 import { identityOf } from '@/lib/auth/identity';
 import { inScope, scopeOfRequest } from '@/lib/auth/namespace-scope';
-import { currentRuntime } from '@/lib/live/server-runtime';
+import { snapshotStore } from '@/lib/api/runtime-request';
 import { snapshotLogName } from '@/lib/share/snapshot-id';
 import { readSnapshot, revokeSnapshot, snapshotFor, SNAPSHOT_NOT_FOUND, type SnapshotLookup } from '@/lib/share/snapshot-service';
 import type { SnapshotResponse } from '@/lib/share/snapshot-types';
-import type { LiveRuntime } from '@/lib/live/runtime';
-import type { DriftStore } from '@/lib/store';
 
 export const dynamic = 'force-dynamic';
-
-/** The history store, or the 503 that says why snapshots cannot be reached. */
-function snapshotStore(): { error: Response } | { runtime: LiveRuntime; store: DriftStore } {
-  const rt = currentRuntime();
-  if ('error' in rt) return { error: jsonError(503, rt.error) };
-  const h = rt.runtime.historyStore();
-  if ('error' in h) return { error: jsonError(503, `snapshots are kept in the history store: ${h.error}`) };
-  return { runtime: rt.runtime, store: h.store };
-}
 
 function gone(r: Extract<SnapshotLookup, { state: 'expired' | 'revoked' }>) {
   return r.state === 'expired' ? jsonError(410, `this snapshot expired at ${r.expiresAt.toISOString()}`) : jsonError(410, `this snapshot was revoked at ${r.revokedAt.toISOString()}`);
@@ -29,7 +18,7 @@ function gone(r: Extract<SnapshotLookup, { state: 'expired' | 'revoked' }>) {
 export const GET = storeRoute(async (req: NextRequest, ctx: { params: Promise<{ id: string }> }) => {
   const { id } = await ctx.params;
   const s = snapshotStore();
-  if ('error' in s) return s.error;
+  if ('error' in s) return jsonError(503, s.error);
   const scope = scopeOfRequest(s.runtime.config.auth, req.headers);
   const r = snapshotFor(await readSnapshot(s.store, id.slice(0, 256)), (ns) => inScope(scope, ns));
   if (r.state === 'unknown') return jsonError(404, SNAPSHOT_NOT_FOUND);
@@ -50,7 +39,7 @@ export const GET = storeRoute(async (req: NextRequest, ctx: { params: Promise<{ 
 export const DELETE = storeRoute(async (req: NextRequest, ctx: { params: Promise<{ id: string }> }) => {
   const { id } = await ctx.params;
   const s = snapshotStore();
-  if ('error' in s) return s.error;
+  if ('error' in s) return jsonError(503, s.error);
   const scope = scopeOfRequest(s.runtime.config.auth, req.headers);
   const { lookup: r, now } = await revokeSnapshot(s.store, id.slice(0, 256), (ns) => inScope(scope, ns));
   if (r.state !== 'revoked') return jsonError(404, SNAPSHOT_NOT_FOUND);
