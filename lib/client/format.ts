@@ -1,4 +1,5 @@
 /** Small display helpers shared by the views. */
+import { manifestPath } from '../desired/manifest-path';
 import type { DesiredSource, ManifestProblem } from './types';
 
 /** "3 min ago" style, coarse; `now` injectable for tests. */
@@ -42,6 +43,5 @@ export function desiredSourceText(s: DesiredSource): string {
  */
 export function desiredSourceTitle(s: DesiredSource): string | undefined {
   if (s.type !== 'manifest-dir' || s.root === undefined) return undefined;
-  const dir = s.root.endsWith('/') ? s.root : `${s.root}/`;
-  return `${dir}${s.file ?? ''}${s.line !== undefined ? `:${s.line}` : ''}`;
+  return `${manifestPath(s.root, s.file ?? '')}${s.line !== undefined ? `:${s.line}` : ''}`;
 }

@@ -4,6 +4,7 @@
  * and CrashLoopBackOff. The store's record calls return at once (it batches on its own), so
  * nothing here can slow the watch path down.
  */
+import { manifestPath } from '../desired/manifest-path';
 import type { DriftStore, FirstSyncInput, ObjectRef } from '../store';
 import type { KubeObject } from '../kube/cache-diff';
 import { deepEqual } from '../kube/cache-diff';
@@ -64,7 +65,7 @@ export function historySourceName(source: DesiredSource): string {
   if (source.type !== 'manifest-dir') return source.type;
   const file = source.file ?? '';
   if (source.root === undefined) return `manifest-dir:${file}`;
-  return `manifest-dir:${source.root.endsWith('/') ? source.root : `${source.root}/`}${file}`;
+  return `manifest-dir:${manifestPath(source.root, file)}`;
 }
 
 export class HistoryRecorder {
