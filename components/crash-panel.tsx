@@ -36,7 +36,7 @@ import {
   type PodCrashReport,
 } from '@/lib/client/health';
 import styles from './crash-panel.module.css';
-import { useLiveStream, type LiveStream } from './live-stream';
+import { useOptionalLiveStream, type LiveStream } from './live-stream';
 import { Truncate } from './truncate';
 
 /** How often the stream's buffer is looked at for events about this object: a counter compare when nothing came. */
@@ -117,19 +117,6 @@ export function CrashRefreshLine({ updatedAt, fetching, polling, onRefresh }: { 
       </button>
     </p>
   );
-}
-
-/**
- * The live stream as a hook that also works without one: embeds render under `Providers
- * live={false}`, where useLiveStream throws. Its context read runs on every render either way, so
- * the hook order never changes.
- */
-function useOptionalLiveStream(): LiveStream | undefined {
-  try {
-    return useLiveStream();
-  } catch {
-    return undefined;
-  }
 }
 
 /**

@@ -238,9 +238,14 @@ export function LiveStreamProvider({ children }: { children: ReactNode }) {
 }
 
 export function useLiveStream(): LiveStream {
-  const s = useContext(LiveStreamContext);
+  const s = useOptionalLiveStream();
   if (!s) throw new Error('useLiveStream outside LiveStreamProvider');
   return s;
+}
+
+/** The live stream, or undefined where there is none (embeds, snapshots: `Providers live={false}`). */
+export function useOptionalLiveStream(): LiveStream | undefined {
+  return useContext(LiveStreamContext);
 }
 
 export function useStreamState(): StreamState {
