@@ -136,8 +136,13 @@ function crossKeyProblems(cfg: DashboardConfig): Array<{ section: 'auth' | 'embe
 export type ClusterConfig = z.infer<typeof clusterSchema>;
 export type ManifestConfig = { path: string; clusters?: string[]; defaultNamespace?: string };
 
+/** The one form of a configuration error: where, then one indented line per problem. */
+function invalid(origin: string, lines: ReadonlyArray<string>): never {
+  throw new DriftConfigError(`${origin}: invalid configuration:\n${lines.join('\n')}`);
+}
+
 function refuse(schema: z.ZodType, issues: ReadonlyArray<z.core.$ZodIssue>, origin: string): never {
-  throw new DriftConfigError(`${origin}: invalid configuration:\n${issueLines(schema, issues).join('\n')}`);
+  return invalid(origin, issueLines(schema, issues));
 }
 
 /** Each key of a document on its own; relative paths resolve against `baseDir`. */
@@ -157,7 +162,7 @@ function parseFields(raw: unknown, origin: string, baseDir = process.cwd()): Das
 // of 900000 ms would be read back as seconds).
 function refuseCrossKeyProblems(cfg: DashboardConfig, origin: string): void {
   const problems = crossKeyProblems(cfg);
-  if (problems.length > 0) throw new DriftConfigError(`${origin}: invalid configuration:\n${problems.map((p) => `  ${p.section}: ${p.message}`).join('\n')}`);
+  if (problems.length > 0) invalid(origin, problems.map((p) => `  ${p.section}: ${p.message}`));
 }
 
 /**

@@ -813,8 +813,8 @@ export class ClusterWatcher {
     if (!s?.hasSynced) return undefined;
     const out = new Set<string>();
     for (const crd of this.crdInformer?.list() ?? []) {
-      const spec = crd.spec as { group?: string; names?: { plural?: string } } | undefined;
-      if (spec?.group && spec.names?.plural) out.add(`${spec.names.plural}.${spec.group}`);
+      const key = crdKey(crd);
+      if (key !== undefined) out.add(key);
     }
     return out;
   }
@@ -1030,7 +1030,7 @@ function worstOf(states: InformerState[]): { status: ResourceSyncState['status']
 /** A CRD's resource key (`widgets.example.com`), as keyOfResource() gives it for what discovery serves. */
 function crdKey(crd: KubeObject): string | undefined {
   const spec = crd.spec as { group?: unknown; names?: { plural?: unknown } } | undefined;
-  return typeof spec?.group === 'string' && typeof spec.names?.plural === 'string' ? `${spec.names.plural}.${spec.group}` : undefined;
+  return typeof spec?.group === 'string' && spec.group !== '' && typeof spec.names?.plural === 'string' && spec.names.plural !== '' ? `${spec.names.plural}.${spec.group}` : undefined;
 }
 
 /** Only an established CRD is served: one that is not (a name conflict) never shows in discovery. */

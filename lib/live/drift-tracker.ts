@@ -101,6 +101,11 @@ function labelsOf(obj: KubeObject | undefined): Record<string, string> {
   return out;
 }
 
+/** Whether an object (an owner, as cached) is of this kind of this API group. */
+function isOfKind(o: KubeObject, group: string, kind: string): boolean {
+  return o.kind === kind && groupOf(o.apiVersion).group === group;
+}
+
 /** The Pod's controller when its pod template is the Pod's desired state (a ReplicaSet, a Job, …). */
 function templateOwnerOf(pod: KubeObject): OwnerRefSummary | undefined {
   const ref = controllerRefOf(pod);
@@ -284,10 +289,9 @@ export class DriftTracker {
    */
   retainOwners(group: string, kind: string, listed: ReadonlyArray<KubeObject>): void {
     const keep = new Set(listed.map((o) => o.metadata.uid));
-    const ofKind = (o: KubeObject): boolean => o.kind === kind && groupOf(o.apiVersion).group === group;
-    for (const o of [...this.owners.values()]) if (ofKind(o) && !keep.has(o.metadata.uid)) this.deleteOwner(o);
+    for (const o of [...this.owners.values()]) if (isOfKind(o, group, kind) && !keep.has(o.metadata.uid)) this.deleteOwner(o);
     // A bound on tombstones whatever path led to one: unlisted and referred to by no Pod, it goes.
-    for (const [uid, o] of [...this.deletedOwners]) if (ofKind(o) && !keep.has(uid)) this.releaseOwner(uid);
+    for (const [uid, o] of [...this.deletedOwners]) if (isOfKind(o, group, kind) && !keep.has(uid)) this.releaseOwner(uid);
   }
 
   /**
@@ -295,10 +299,9 @@ export class DriftTracker {
    * "was deleted" on their Pods), only no longer known, which their Pods then say.
    */
   forgetOwners(group: string, kind: string): void {
-    const ofKind = (o: KubeObject): boolean => o.kind === kind && groupOf(o.apiVersion).group === group;
     const pods = new Set<string>();
     for (const [uid, o] of [...this.owners, ...this.deletedOwners]) {
-      if (!ofKind(o)) continue;
+      if (!isOfKind(o, group, kind)) continue;
       this.owners.delete(uid);
       this.deletedOwners.delete(uid);
       for (const pod of this.podsByOwner.get(uid) ?? []) pods.add(pod);
