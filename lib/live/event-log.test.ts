@@ -114,9 +114,11 @@ describe('stream epochs', () => {
   it('counts a stream client until its connection ends, apart from its subscription', () => {
     const log = new EventLog(10);
     const close = log.openClient();
-    const unsubscribe = log.subscribe(() => undefined, { client: true });
+    const other = log.openClient();
+    const unsubscribe = log.subscribe(() => undefined);
     expect(log.clients).toBe(2);
-    unsubscribe();
+    other();
+    other();
     unsubscribe();
     expect(log.clients).toBe(1);
     close();

@@ -102,12 +102,11 @@ export class EventLog {
     return this.sinceEncoded(seq)?.map((e) => JSON.parse(e.json) as DriftEvent);
   }
 
-  /** `client`: a connected /api/v1/stream (counted by `clients`), not the server's own listeners. */
-  subscribe(listener: EventListener, opts: { client?: boolean } = {}): () => void {
+  /** A listener is not a client: a connected /api/v1/stream counts itself with openClient(). */
+  subscribe(listener: EventListener): () => void {
     this.listeners.add(listener);
-    const closeClient = opts.client ? this.openClient() : undefined;
     return () => {
-      if (this.listeners.delete(listener)) closeClient?.();
+      this.listeners.delete(listener);
     };
   }
 
