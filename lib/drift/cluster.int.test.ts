@@ -128,3 +128,68 @@ for (const mode of ['client-side', 'server-side', 'created'] as const) {
     });
   });
 }
+
+describe('false and 0 on the API server: kept on pointer fields, dropped on plain ones', () => {
+  const { kc } = testCluster();
+  const ns = uniqueName('ptr');
+  const deployment = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'hardened', namespace: ns },
+    spec: {
+      replicas: 0,
+      selector: { matchLabels: { app: 'hardened' } },
+      template: {
+        metadata: { labels: { app: 'hardened' } },
+        spec: {
+          automountServiceAccountToken: false,
+          hostNetwork: false,
+          securityContext: { fsGroup: 0 },
+          containers: [{ name: 'app', image: 'ghcr.io/example/app:1.0.0', stdin: false, securityContext: { allowPrivilegeEscalation: false, runAsUser: 0 } }],
+        },
+      },
+    },
+  };
+  const serviceAccount = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'no-token', namespace: ns }, automountServiceAccountToken: false };
+  const budget = { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'frozen', namespace: ns }, spec: { maxUnavailable: 0, selector: { matchLabels: { app: 'hardened' } } } };
+  const cases = [
+    { manifest: deployment, resource: 'deployments', removed: ['/spec/template/spec/automountServiceAccountToken', '/spec/template/spec/securityContext/fsGroup', '/spec/template/spec/containers/0/securityContext/allowPrivilegeEscalation'] },
+    { manifest: serviceAccount, resource: 'serviceaccounts', removed: ['/automountServiceAccountToken'] },
+    { manifest: budget, resource: 'poddisruptionbudgets', removed: ['/spec/maxUnavailable'] },
+  ];
+  const ref = (c: (typeof cases)[number]): ObjectRef => ({ apiVersion: c.manifest.apiVersion, resource: c.resource, namespace: ns, name: c.manifest.metadata.name });
+  let clusterSchema: SchemaProvider;
+
+  beforeAll(async () => {
+    await kubeWrite(kc, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    for (const c of cases) await kubeWrite(kc, 'PATCH', objectPath(ref(c), { fieldManager: SSA_MANAGER, force: 'true' }), c.manifest, CONTENT_TYPE.apply);
+    clusterSchema = (await loadClusterSchema(kc, { groupVersions: ['v1', 'apps/v1', 'policy/v1'].map(openApiPathOf) })).provider;
+  });
+
+  it('finds an applied false or 0 in sync, and reports each one another manager removes as missing', async () => {
+    for (const c of cases) {
+      const live = await getJson<Record<string, unknown>>(kc, objectPath(ref(c)));
+      for (const schema of [clusterSchema, undefined]) {
+        const report = diffObjects(c.manifest, live, { schema, fieldManager: SSA_MANAGER });
+        expect(report.changes, describeChanges(report)).toEqual([]);
+      }
+    }
+    // The premise: the server dropped the plain bools and kept the pointers.
+    const applied = await getJson<{ spec: { template: { spec: Record<string, unknown> & { containers: Record<string, unknown>[] } } } }>(kc, objectPath(ref(cases[0]!)));
+    expect(applied.spec.template.spec).not.toHaveProperty('hostNetwork');
+    expect(applied.spec.template.spec.containers[0]).not.toHaveProperty('stdin');
+    expect(applied.spec.template.spec.automountServiceAccountToken).toBe(false);
+
+    for (const c of cases) {
+      const patch = c.removed.map((path) => ({ op: 'remove', path }));
+      await kubeWrite(kc, 'PATCH', objectPath(ref(c), { fieldManager: OTHER_MANAGER }), patch, 'application/json-patch+json');
+      const live = await getJson<Record<string, unknown>>(kc, objectPath(ref(c)));
+      for (const schema of [clusterSchema, undefined]) {
+        const report = diffObjects(c.manifest, live, { schema, fieldManager: SSA_MANAGER });
+        const expected = c.removed.map((p) => p.slice(1).replaceAll('/', '.').replace('containers.0', 'containers[name=app]'));
+        expect(report.changes.map((x) => x.path).sort(), describeChanges(report)).toEqual(expected.sort());
+        expect(report.changes.every((x) => x.op === 'missing')).toBe(true);
+      }
+    }
+  });
+});

@@ -554,6 +554,7 @@ export function compileValue(
       }
     }
   }
-  n.needed = !soft && !isEmptyValue(value);
+  // Only the built-in table marks the pointers whose false or 0 the API keeps (see SchemaNode).
+  n.needed = !soft && (!isEmptyValue(value) || ((value === false || value === 0) && schema.f?.['x-driftwatch-keeps-empty'] === true));
   return n;
 }

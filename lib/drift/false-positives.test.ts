@@ -848,6 +848,38 @@ describe('misses other tools have', () => {
     });
   });
 
+  it('a false or 0 the API keeps (pointer fields) taken away is missing; one it drops (omitempty) is not', () => {
+    const hardened = { name: 'api', image: 'acme/api:1', stdin: false, securityContext: { allowPrivilegeEscalation: false, runAsUser: 0, runAsGroup: 0 } };
+    const desired = apiDeployment(hardened);
+    const t = ((desired.spec as Obj).template as Obj).spec as Obj;
+    Object.assign(t, { automountServiceAccountToken: false, hostNetwork: false, securityContext: { fsGroup: 0 } });
+    // What the API server returns for it: the pointers kept, the plain bool (stdin, hostNetwork) dropped.
+    const live = apiDeploymentLive({ name: 'api', image: 'acme/api:1', securityContext: { allowPrivilegeEscalation: false, runAsUser: 0, runAsGroup: 0 } });
+    const liveT = ((live.spec as Obj).template as Obj).spec as Obj;
+    Object.assign(liveT, { automountServiceAccountToken: false, securityContext: { fsGroup: 0 } });
+    expectInSync(diffObjects(desired, live));
+    // Someone takes them out (kubectl edit, an operator rewriting the template): each is a change.
+    const stripped = apiDeploymentLive({ name: 'api', image: 'acme/api:1', securityContext: {} });
+    expect(diffObjects(desired, stripped).changes.map((c) => [c.path, c.op, c.desired])).toEqual([
+      ['spec.template.spec.containers[name=api].securityContext.allowPrivilegeEscalation', 'missing', false],
+      ['spec.template.spec.containers[name=api].securityContext.runAsUser', 'missing', 0],
+      ['spec.template.spec.containers[name=api].securityContext.runAsGroup', 'missing', 0],
+      ['spec.template.spec.automountServiceAccountToken', 'missing', false],
+      ['spec.template.spec.securityContext.fsGroup', 'missing', 0],
+    ]);
+    // The same fields elsewhere: a ServiceAccount's, a Job's TTL, a budget that allows no eviction.
+    const sa = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'api', namespace: 'shop' } };
+    expect(paths(diffObjects({ ...sa, automountServiceAccountToken: false }, sa))).toEqual(['automountServiceAccountToken']);
+    const pdb = (spec: Obj): Obj => ({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'api', namespace: 'shop' }, spec: { selector: { matchLabels: { app: 'api' } }, ...spec } });
+    expect(paths(diffObjects(pdb({ maxUnavailable: 0 }), pdb({})))).toEqual(['spec.maxUnavailable']);
+    expectInSync(diffObjects(pdb({ maxUnavailable: 0 }), pdb({ maxUnavailable: 0 })));
+    const job = (spec: Obj): Obj => ({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'migrate', namespace: 'shop' }, spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'm', image: 'acme/m:1' }] } }, ...spec } });
+    expect(paths(diffObjects(job({ ttlSecondsAfterFinished: 0 }), job({})))).toEqual(['spec.ttlSecondsAfterFinished']);
+    // Not on other fields with the same names: a custom resource's own false stays omitempty-like.
+    const cr = (spec: Obj): Obj => ({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w', namespace: 'shop' }, spec });
+    expectInSync(diffObjects(cr({ automountServiceAccountToken: false, runAsUser: 0 }), cr({})));
+  });
+
   it('a Service port added by hand is reported as added (argo-cd#16771)', () => {
     const desired = {
       apiVersion: 'v1',

@@ -35,6 +35,12 @@ const atomicMap: SchemaNode = { type: 'object', 'x-kubernetes-map-type': 'atomic
 const labelSelector: SchemaNode = { type: 'object', 'x-kubernetes-map-type': 'atomic' };
 const resourceList = mapOf(Q);
 const tcp: SchemaNode = { type: 'string', default: 'TCP' };
+// Pointers the API keeps when false or 0 and does not default: leaving them out is not the same
+// (no allowPrivilegeEscalation allows it, no runAsUser runs as the image's user, no
+// automountServiceAccountToken mounts the token, no ttlSecondsAfterFinished never deletes the Job).
+const keptFalse: SchemaNode = { type: 'boolean', 'x-driftwatch-keeps-empty': true };
+const keptZero: SchemaNode = { type: 'integer', 'x-driftwatch-keeps-empty': true };
+const ids = { runAsUser: keptZero, runAsGroup: keptZero };
 
 const objectMeta = obj({
   labels: mapOf(str),
@@ -66,7 +72,7 @@ const container = obj({
   readinessProbe: probe,
   startupProbe: probe,
   lifecycle: obj({ postStart: handler, preStop: handler }),
-  securityContext: obj({ capabilities: obj({ add: atomic(), drop: atomic() }) }),
+  securityContext: obj({ capabilities: obj({ add: atomic(), drop: atomic() }), allowPrivilegeEscalation: keptFalse, ...ids }),
 });
 
 const pvcSpec = obj({ accessModes: atomic(), resources: obj({ limits: resourceList, requests: resourceList }), selector: labelSelector });
@@ -96,7 +102,8 @@ const podSpecFields = (tolerations: SchemaNode): SchemaNode => obj({
   overhead: resourceList,
   nodeSelector: atomicMap,
   resources: obj({ limits: resourceList, requests: resourceList }),
-  securityContext: obj({ supplementalGroups: atomic(), sysctls: atomic() }),
+  securityContext: obj({ supplementalGroups: atomic(), sysctls: atomic(), fsGroup: keptZero, ...ids }),
+  automountServiceAccountToken: keptFalse,
   dnsConfig: obj({ nameservers: atomic(), searches: atomic(), options: atomic() }),
 });
 
@@ -108,7 +115,7 @@ const podSpec = podSpecFields({ ...set({ type: 'object' }), 'x-driftwatch-overri
 // Deployment's template is a changed list (applying the manifest would drop it).
 const podTemplate = obj({ metadata: objectMeta, spec: podSpecFields(atomic({ type: 'object' })) });
 const workloadSpec = (extra: Record<string, SchemaNode> = {}): SchemaNode => obj({ selector: labelSelector, template: podTemplate, ...extra });
-const jobSpec = workloadSpec();
+const jobSpec = workloadSpec({ ttlSecondsAfterFinished: keptZero });
 
 const webhook = keyed(
   ['name'],
@@ -161,7 +168,7 @@ const BY_KIND: Record<string, Record<string, SchemaNode>> = {
   Endpoints: {
     subsets: unordered(obj({ addresses: unordered(), notReadyAddresses: unordered(), ports: unordered(endpointPort) })),
   },
-  ServiceAccount: { secrets: keyed(['name']), imagePullSecrets: keyed(['name']) },
+  ServiceAccount: { secrets: keyed(['name']), imagePullSecrets: keyed(['name']), automountServiceAccountToken: keptFalse },
   PersistentVolumeClaim: { spec: pvcSpec },
   PersistentVolume: { spec: obj({ capacity: resourceList, accessModes: atomic(), mountOptions: atomic() }) },
   ResourceQuota: { spec: obj({ hard: resourceList }) },
@@ -180,7 +187,8 @@ const BY_KIND: Record<string, Record<string, SchemaNode>> = {
   HorizontalPodAutoscaler: { spec: hpaSpec },
   CustomResourceDefinition: { spec: obj({ versions: keyed(['name']) }) },
   NetworkPolicy: { spec: obj({ podSelector: labelSelector, policyTypes: atomic() }) },
-  PodDisruptionBudget: { spec: obj({ selector: labelSelector }) },
+  // maxUnavailable: 0 blocks every voluntary eviction; without it the budget may allow them.
+  PodDisruptionBudget: { spec: obj({ selector: labelSelector, maxUnavailable: { ...intOrString, 'x-driftwatch-keeps-empty': true } }) },
 };
 
 const BUILTIN_GROUPS: Record<string, string[]> = {

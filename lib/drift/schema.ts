@@ -26,6 +26,13 @@ export interface SchemaNode {
   'x-driftwatch-unordered'?: boolean;
   /** Driftwatch extension: the built-in table's list semantics win over the cluster's schema here. */
   'x-driftwatch-override'?: boolean;
+  /**
+   * Driftwatch extension for pointer fields with no server default, whose false or 0 means
+   * something other than leaving them out (`allowPrivilegeEscalation`, `runAsUser`): the API keeps
+   * such a value, so a manifest's false or 0 here must be there live. Elsewhere the API drops
+   * false and 0 (omitempty), and a manifest's false or 0 matches an absent field.
+   */
+  'x-driftwatch-keeps-empty'?: boolean;
 }
 
 export interface SchemaProvider {
