@@ -380,8 +380,8 @@ export class SupervisedInformer {
           this.counters.watchRestarts++;
           this.unansweredInARow++;
           dropIdleConnections(this.kc);
-          this.setStatus('error', `no answer to the watch within ${this.opts.watchdogMs / 1000} s`);
-          if (this.unansweredInARow >= UNANSWERED_WATCHES_RELIST) needList = true;
+          this.setStatus('error', this.unansweredMessage());
+          if (this.watchesGoUnanswered) needList = true;
           delayMs = this.errorBackoff.next();
           break;
         case 'closed':
@@ -460,6 +460,8 @@ export class SupervisedInformer {
     // (a kind back from forbidden) sees the listed objects by then, not a moment of "missing".
     // Listing works but watching does not: the status keeps saying so until a watch does.
     if (this.watchForbidden !== undefined) this.setStatus('forbidden', this.watchForbidden);
+    // The list answered, the watches still do not: the objects are as fresh as the lists keep them.
+    else if (this.watchesGoUnanswered) this.setStatus('error', this.unansweredMessage());
     else if (!this.watchKeepsBeingRefused) this.setStatus('synced', undefined);
     this.emit({ type: 'synced', initial, objects: fresh.size });
     if (initial) {
@@ -641,6 +643,19 @@ export class SupervisedInformer {
   /** The resource says `error` for it (until a watch delivers): one refused watch can be a blip. */
   private get watchKeepsBeingRefused(): boolean {
     return this.refusedInARow >= REFUSED_WATCHES_REPORTED;
+  }
+
+  /** From the second in a row, watches with no answer are followed by a list each. */
+  private get watchesGoUnanswered(): boolean {
+    return this.unansweredInARow >= UNANSWERED_WATCHES_RELIST;
+  }
+
+  /** One message while it lasts, so that the resource's state does not change at every watchdog period. */
+  private unansweredMessage(): string {
+    const within = `within ${this.opts.watchdogMs / 1000} s`;
+    return this.watchesGoUnanswered
+      ? `watches get no answer ${within} while lists do (a proxy that holds streamed responses?): listing again after each instead`
+      : `no answer to the watch ${within}`;
   }
 
   /** A watch that delivers works again, whatever the ones before it did. */
