@@ -186,10 +186,7 @@ function refusedName(field: string, value: string): string | undefined {
   return why === undefined ? undefined : `${field} ${quoteForMessage(value)} is not a name the API server accepts: ${why}`;
 }
 
-/**
- * Why a document cannot be used as an object, or undefined when it can. Every message starts with
- * `missing `, `apiVersion `, `kind ` or `metadata.`, which hidesNoDocument relies on.
- */
+/** Why a document cannot be used as an object, or undefined when it can. */
 export function missingIdentity(obj: Record<string, unknown>): string | undefined {
   const missing: string[] = [];
   if (typeof obj.apiVersion !== 'string' || obj.apiVersion === '') missing.push('apiVersion');
@@ -239,6 +236,12 @@ function problem(cx: Ctx, offset: number | undefined, message: string, severity:
   cx.out.problems.push({ file: cx.file, line, column: col, message, severity });
 }
 
+/** A document read in full that declares no object: see ManifestProblem.identity. */
+function identityProblem(cx: Ctx, offset: number, message: string): void {
+  problem(cx, offset, message);
+  (cx.out.problems[cx.out.problems.length - 1] as ManifestProblem).identity = true;
+}
+
 type YamlNode = { range?: [number, number, number] | null } | null | undefined;
 
 function startOf(node: unknown): number | undefined {
@@ -259,26 +262,20 @@ function listLabel(kind: string): string {
 }
 
 /**
- * Error-level problems that are about one document's identity (not an object, missing or invalid
- * apiVersion, kind, name or namespace): the document was read in full and declares no object that
- * could be matched, and the other documents of the file loaded regardless. Every other error — a
- * syntax error, a value JSON cannot hold, a file nested too deep, a List nested too deep — may
- * stand where an object is still declared. Told from the message because a parse comes back from
- * a worker thread as its problems only (manifest-parse-wire.ts); addObject and missingIdentity
- * write these messages, and the tests hold every one of them to this.
+ * Whether a problem leaves no doubt that the text around it declares no (other) object: a warning,
+ * or an error about one document's identity, whose file loaded its other documents regardless.
+ * Every other error — a syntax error, a value JSON cannot hold, a file or List nested too deep —
+ * may stand where an object is still declared.
  */
-const IDENTITY_PROBLEM = /^(?:document \d+|(?:[A-Za-z0-9]+|"(?:[^"\\]|\\.)*"…?) item \d+)(?: is (?:an? [a-z]+|null), not a Kubernetes object$|: (?:missing |apiVersion |kind |metadata\.(?:name|namespace) ))/;
-
-/** Whether a problem leaves no doubt that the text around it declares no (other) object: see IDENTITY_PROBLEM. */
 export function hidesNoDocument(p: ManifestProblem): boolean {
-  return p.severity === 'warning' || IDENTITY_PROBLEM.test(p.message);
+  return p.severity === 'warning' || p.identity === true;
 }
 
 function addObject(cx: Ctx, value: unknown, node: unknown, fallback: number, what: string, depth: number): void {
   const offset = startOf(node) ?? fallback;
   if (!isRecord(value)) {
     const type = Array.isArray(value) ? 'a list' : typeof value === 'string' ? 'a string' : value === null ? 'null' : `a ${typeof value}`;
-    problem(cx, offset, `${what} is ${type}, not a Kubernetes object`);
+    identityProblem(cx, offset, `${what} is ${type}, not a Kubernetes object`);
     return;
   }
   if (isListDocument(value)) {
@@ -292,7 +289,7 @@ function addObject(cx: Ctx, value: unknown, node: unknown, fallback: number, wha
   }
   const missing = missingIdentity(value);
   if (missing !== undefined) {
-    problem(cx, offset, `${what}: ${missing}`);
+    identityProblem(cx, offset, `${what}: ${missing}`);
     return;
   }
   cx.out.objects.push({ manifest: value, line: cx.lc.linePos(offset).line });

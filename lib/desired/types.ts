@@ -73,6 +73,11 @@ export interface ManifestProblem {
   column?: number;
   message: string;
   severity: ProblemSeverity;
+  /**
+   * Set on errors about one document's identity (not an object; apiVersion, kind, name or
+   * namespace missing or invalid): it was read in full and declares no object, so it hides none.
+   */
+  identity?: true;
 }
 
 /** A problem of a source that reads from the live object (malformed annotation, unknown owner). */
