@@ -122,7 +122,7 @@ describe('the API gate in scripts/serve.ts', () => {
     const bob = new Headers({ 'x-forwarded-user': 'bob', 'x-forwarded-groups': 'team', [PEER_HEADER]: peerHeaderValue('nonce-for-this-test', '127.0.0.2') });
     const open = (path: string, tokenValid: boolean) => gateRequest({ method: 'GET', url: new URL(`http://x${path}`), headers: bob }, gate, () => tokenValid);
     const withToken = open('/embed/overview?token=t', true);
-    expect(withToken.ok && withToken.gated.identity?.via).toBe('embed-token');
+    expect(withToken.ok && withToken.gated.identity).toEqual({ user: 'bob', groups: [], via: 'embed-token' });
     const without = open('/embed/overview', false);
     expect(without.ok ? 200 : without.response.status).toBe(403);
     // Elsewhere bob is bob, scoped, token or not.

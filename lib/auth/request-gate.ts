@@ -104,9 +104,14 @@ export function gateRequest(req: GateInput, cfg: GateConfig, embedTokenValid: ()
   if (!PUBLIC.has(p)) {
     const decision = authenticate(cfg.auth, { headers: req.headers, peer });
     const embed = isEmbedPath(p) || api;
-    // A namespace-scoped user opening a portal's embed: the token, issued by someone who could see
-    // the view, stands in for them there (docs/embedding.md), as it does for a viewer with no session.
-    if (decision.ok) identity = embed && !scopeFor(cfg.auth, decision.identity).all && embedTokenValid() ? EMBED_IDENTITY : decision.identity;
+    if (decision.ok) {
+      identity = decision.identity;
+      if (identity.via === 'proxy' || identity.via === 'bearer') auditFirstSeen(cfg.dataDir, identity.user, identity.via, peer);
+      // A namespace-scoped user opening a portal's embed: the token, issued by someone who could
+      // see the view, stands in for their scope there (docs/embedding.md), as it does for a viewer
+      // with no session. The name stays theirs: their own rate limits, and logs that say who.
+      if (embed && !scopeFor(cfg.auth, identity).all && embedTokenValid()) identity = { ...EMBED_IDENTITY, user: identity.user };
+    }
     // An embed page, or an embed's own data request, with a valid signed token for that view.
     else if (embed && embedTokenValid()) identity = EMBED_IDENTITY;
     else if (api) {
@@ -117,7 +122,6 @@ export function gateRequest(req: GateInput, cfg: GateConfig, embedTokenValid: ()
       login.search = new URLSearchParams({ next: `${req.url.pathname}${req.url.search}` }).toString();
       return { ok: false, response: NextResponse.redirect(login, 303) };
     } else return { ok: false, response: htmlRefusal(decision.status, decision.reason) };
-    if (identity.via === 'proxy' || identity.via === 'bearer') auditFirstSeen(cfg.dataDir, identity.user, identity.via, peer);
     // Namespace-scoped users: only endpoints that filter by namespace (snapshot pages filter themselves); embeds not yet.
     if (!scopeFor(cfg.auth, identity).all && ((api && !scopeAwarePath(req.method, p)) || isEmbedPath(p))) {
       const msg = `not available to namespace-scoped users yet (${p})`;
