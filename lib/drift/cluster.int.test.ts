@@ -193,3 +193,64 @@ describe('false and 0 on the API server: kept on pointer fields, dropped on plai
     }
   });
 });
+
+describe('values that look empty, written by another actor on the API server', () => {
+  const { kc } = testCluster();
+  const ns = uniqueName('empty');
+  const container = { name: 'app', image: 'ghcr.io/example/app:1.0.0' };
+  const deployment = (name: string, c: Record<string, unknown> = container) => ({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace: ns },
+    spec: { replicas: 0, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [c] } } },
+  });
+  const service = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: ns, labels: { app: 'web', canary: '' } }, spec: { selector: { app: 'web', canary: '' }, ports: [{ port: 80 }] } };
+  const ref = (m: { apiVersion: string; kind: string; metadata: { name: string } }): ObjectRef => ({ apiVersion: m.apiVersion, resource: `${m.kind.toLowerCase()}s`, namespace: ns, name: m.metadata.name });
+  const byOps = (m: Parameters<typeof ref>[0], patch: unknown, type = 'application/json-patch+json') => kubeWrite(kc, 'PATCH', objectPath(ref(m), { fieldManager: OTHER_MANAGER }), patch, type);
+  const report = async (m: Parameters<typeof ref>[0], fieldManager?: string) => diffObjects(m, await getJson<Record<string, unknown>>(kc, objectPath(ref(m))), fieldManager ? { fieldManager } : {});
+  const apply = (m: Parameters<typeof ref>[0]) => kubeWrite(kc, 'PATCH', objectPath(ref(m), { fieldManager: SSA_MANAGER, force: 'true' }), m, CONTENT_TYPE.apply);
+
+  beforeAll(async () => {
+    await kubeWrite(kc, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+  });
+
+  it('reports a default overridden with 0 or false as changed, attributed', async () => {
+    const d = deployment('defaults');
+    await apply(d);
+    expect((await report(d, SSA_MANAGER)).changes).toEqual([]);
+    await byOps(d, { spec: { revisionHistoryLimit: 0, template: { spec: { terminationGracePeriodSeconds: 0, enableServiceLinks: false } } } }, CONTENT_TYPE.merge);
+    const r = await report(d, SSA_MANAGER);
+    expect(r.changes.map((c) => [c.path, c.op, c.desired, c.live, c.manager?.name]), describeChanges(r)).toEqual([
+      ['spec.revisionHistoryLimit', 'changed', 10, 0, OTHER_MANAGER],
+      ['spec.template.spec.enableServiceLinks', 'changed', true, false, OTHER_MANAGER],
+      ['spec.template.spec.terminationGracePeriodSeconds', 'changed', 30, 0, OTHER_MANAGER],
+    ]);
+  });
+
+  it('reports an empty label or selector value taken away, and one added', async () => {
+    await apply(service);
+    expect((await report(service, SSA_MANAGER)).changes).toEqual([]);
+    await byOps(service, [
+      { op: 'remove', path: '/metadata/labels/canary' },
+      { op: 'remove', path: '/spec/selector/canary' },
+      { op: 'add', path: '/metadata/labels/stable', value: '' },
+    ]);
+    const r = await report(service, SSA_MANAGER);
+    expect(r.changes.map((c) => [c.path, c.op]).sort(), describeChanges(r)).toEqual([
+      ['metadata.labels.canary', 'missing'],
+      ['metadata.labels.stable', 'added'],
+      ['spec.selector', 'changed'],
+    ]);
+  });
+
+  it('compares duplicate env entries in order where the object keeps them all (a plain create)', async () => {
+    const d = deployment('dup-env', { ...container, env: [{ name: 'MODE', value: 'a' }, { name: 'LEVEL', value: '1' }, { name: 'MODE', value: 'b' }] });
+    await kubeWrite(kc, 'POST', objectPath({ ...ref(d), name: undefined }, { fieldManager: 'helm' }), d);
+    const before = await report(d);
+    expect(before.changes).toEqual([]);
+    expect(before.warnings.join('\n')).toContain('name=MODE');
+    await byOps(d, [{ op: 'replace', path: '/spec/template/spec/containers/0/env/2/value', value: 'c' }]);
+    const r = await report(d);
+    expect(r.changes.map((c) => [c.path, c.op, c.desired, c.live]), describeChanges(r)).toEqual([['spec.template.spec.containers[name=app].env[name=MODE].value', 'changed', 'b', 'c']]);
+  });
+});

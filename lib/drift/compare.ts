@@ -286,7 +286,7 @@ function diffListBlock(prog: unknown[], at: number, live: unknown, cx: WalkConte
       sub = own[prog[r] as string];
       if (sub !== undefined) owned++;
     }
-    const j = findRow(live, prog, at, nk, r, hint);
+    let j = findRow(live, prog, at, nk, r, hint);
     if (j < 0) {
       const e = refNode(prog, tag, prog[r + E_REF]);
       if (sub !== undefined) checkAside(cx, sub, e);
@@ -299,8 +299,14 @@ function diffListBlock(prog: unknown[], at: number, live: unknown, cx: WalkConte
       }
       continue;
     }
+    if ((tag & T_DUP) !== 0) {
+      // Duplicate keys: created or replaced, the object keeps every element, compared in order;
+      // merged (client-side apply's patch), it may keep one, and which is ambiguous: not compared.
+      j = sameOccurrence(prog[at + B_NODE] as DNode, refNode(prog, tag, prog[r + E_REF]).index, live, prog, at, nk, r);
+      if (j < 0) continue;
+    }
     hint = j + 1 < live.length ? j + 1 : 0;
-    if ((tag & (T_SOFT | T_DUP)) !== 0) continue;
+    if ((tag & T_SOFT) !== 0) continue;
     if (j < maxPos) outOfOrder = true;
     else maxPos = j;
     if (diffRef(prog, prog[r + E_REF], tag, live[j], cx, sub)) {
@@ -315,6 +321,27 @@ function diffListBlock(prog: unknown[], at: number, live: unknown, cx: WalkConte
     found = true;
   }
   return found;
+}
+
+/**
+ * The live element that is the same occurrence of element i's key as i is among the manifest's
+ * elements with that key, when live holds as many of them; otherwise -1.
+ */
+function sameOccurrence(n: DNode, i: number, live: ReadonlyArray<unknown>, prog: unknown[], at: number, nk: number, r: number): number {
+  const mine = n.keyVals[i];
+  if (mine === undefined) return -1;
+  let nth = -1;
+  let copies = 0;
+  for (let k = 0; k < n.kids.length; k++) {
+    const other = n.keyVals[k];
+    if (n.dup[k] !== true || other === undefined || !mine.every((v, x) => v === other[x])) continue;
+    if (k === i) nth = copies;
+    copies++;
+  }
+  const found: number[] = [];
+  for (let j = findRow(live, prog, at, nk, r, 0); j >= 0 && !found.includes(j); j = findRow(live, prog, at, nk, r, j + 1)) found.push(j);
+  found.sort((a, b) => a - b);
+  return found.length === copies && nth >= 0 ? (found[nth] as number) : -1;
 }
 
 function hasLaterDup(n: DNode, i: number): boolean {
@@ -479,7 +506,8 @@ function diffAtomicMap(n: DNode, live: unknown, cx: WalkContext): boolean {
   }
   if (equal) {
     for (const k in live) {
-      if (!hasField(n, k) && !isEmptyValue(live[k])) {
+      const lv = live[k];
+      if (!hasField(n, k) && (!isEmptyValue(lv) || (lv === '' && n.freeForm))) {
         equal = false;
         break;
       }

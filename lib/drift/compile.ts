@@ -191,6 +191,11 @@ export class DNode {
   ownKey: Array<Scalar | undefined> | null = null;
   /** On an element of a keyed list: its position in the manifest's list. */
   index = -1;
+  /**
+   * On a map of strings with keys of the user's choosing (labels, a selector, a ConfigMap's data):
+   * an empty string there is a value the API keeps, not an omitted field.
+   */
+  freeForm = false;
   /** This node's own path segment under its parent (the root has none). */
   readonly seg: PathSegment | undefined;
   private readonly parent: DNode | null;
@@ -424,6 +429,7 @@ function compileMap(
   isRoot: boolean,
 ): void {
   n.kind = atomic ? K_ATOMIC_MAP : K_MAP;
+  n.freeForm = isStringMap(schema);
   const kids: DNode[] = [];
   let needed = false;
   for (const key of Object.keys(value)) {
@@ -436,11 +442,22 @@ function compileMap(
     if (isRoot && key === 'metadata' && cs.f === undefined) cs = { p: cs.p, f: objectMetaSchema };
     // Keys from Object.keys are already the string table's copies.
     const kid = compileValue(v, cs, n, key, key, n.name, n.soft || cx.marks.isSoft(value, key), atomic, cx);
+    if (n.freeForm && v === '' && !kid.soft) kid.needed = true;
     kids.push(kid);
     if (kid.needed) needed = true;
   }
   n.kids = kids;
-  n.needed = !n.soft && (atomic ? !isEmptyValue(value) : needed);
+  n.needed = !n.soft && (atomic ? needed || !isEmptyValue(value) : needed);
+}
+
+/** A map of strings under keys of the user's choosing (`additionalProperties` of type string, no declared fields). */
+function isStringMap(s: SchemaPair): boolean {
+  return isStringMapSchema(s.p) || (s.p?.properties === undefined && isStringMapSchema(s.f));
+}
+
+function isStringMapSchema(s: SchemaNode | undefined): boolean {
+  const values = s?.additionalProperties;
+  return s !== undefined && s.properties === undefined && typeof values === 'object' && values.type === 'string';
 }
 
 function compileList(
@@ -478,7 +495,7 @@ function compileList(
         n.dup[i] = true;
         cx.warnings.push(
           `${formatPath(n.segs)} has more than one element with ${formatPath([sel]).slice(1, -1)}; ` +
-            'the API server keeps only one, so the manifest is ambiguous (not reported as drift)',
+            'an apply that merges keeps one of them, so the manifest is ambiguous (compared in order only where live has as many)',
         );
       } else seen.set(fk, i);
       kid.ownKey = vals;

@@ -545,6 +545,11 @@ describe('false positives catalogue', () => {
     expect(r.warnings).toHaveLength(1);
     expect(r.warnings[0]).toContain('spec.template.spec.containers[name=api].env');
     expect(r.warnings[0]).toContain('name=REPEATED');
+    // Created or replaced, the object keeps both: compared in order, so a change to either shows.
+    const both = apiDeploymentLive({ name: 'api', image: 'acme/api:1', env });
+    expectInSync(diffObjects(desired, both));
+    const secondChanged = apiDeploymentLive({ name: 'api', image: 'acme/api:1', env: [env[0], env[1], { name: 'REPEATED', value: 'third' }] });
+    expect(diffObjects(desired, secondChanged).changes).toMatchObject([{ path: 'spec.template.spec.containers[name=api].env[name=REPEATED].value', op: 'changed', desired: 'second', live: 'third' }]);
     // Live without any env: each missing key once, the duplicated one too.
     const bare = diffObjects(desired, apiDeploymentLive({ name: 'api', image: 'acme/api:1' }));
     expect(bare.changes.map((c) => c.path).sort()).toEqual(['spec.template.spec.containers[name=api].env[name=LOG_LEVEL]', 'spec.template.spec.containers[name=api].env[name=REPEATED]']);
@@ -878,6 +883,48 @@ describe('misses other tools have', () => {
     // Not on other fields with the same names: a custom resource's own false stays omitempty-like.
     const cr = (spec: Obj): Obj => ({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w', namespace: 'shop' }, spec });
     expectInSync(diffObjects(cr({ automountServiceAccountToken: false, runAsUser: 0 }), cr({})));
+  });
+
+  it('a default overridden with 0 or false by another actor is a change (revisionHistoryLimit: 0 is not "absent")', () => {
+    const ops = entry('ops', 'Update', { 'f:spec': { 'f:revisionHistoryLimit': {}, 'f:template': { 'f:spec': { 'f:enableServiceLinks': {}, 'f:terminationGracePeriodSeconds': {} } } } }, { time: '2025-03-03T09:00:00Z' });
+    const live = apiDeploymentLive({ name: 'api', image: 'acme/api:1' }, {}, [ops]);
+    const spec = live.spec as Obj;
+    spec.revisionHistoryLimit = 0;
+    Object.assign((spec.template as Obj).spec as Obj, { enableServiceLinks: false, terminationGracePeriodSeconds: 0 });
+    const r = diffObjects(apiDeployment({ name: 'api', image: 'acme/api:1' }), live);
+    expect(r.changes.map((c) => [c.path, c.op, c.desired, c.live, c.manager?.name])).toEqual([
+      ['spec.revisionHistoryLimit', 'changed', 10, 0, 'ops'],
+      ['spec.template.spec.enableServiceLinks', 'changed', true, false, 'ops'],
+      ['spec.template.spec.terminationGracePeriodSeconds', 'changed', 30, 0, 'ops'],
+    ]);
+  });
+
+  it('an empty string in a label, a selector or a ConfigMap is a value: taken away or added, it is a change', () => {
+    const svc = (labels: Obj, selector: Obj, managedFields: Obj[] = []): Obj => ({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'web', namespace: 'shop', labels, ...(managedFields.length > 0 ? { managedFields } : {}) },
+      spec: { selector, ports: [{ port: 80, protocol: 'TCP', targetPort: 80 }], type: 'ClusterIP', sessionAffinity: 'None' },
+    });
+    const desired = svc({ app: 'web', canary: '' }, { app: 'web', canary: '' });
+    expectInSync(diffObjects(desired, svc({ app: 'web', canary: '' }, { app: 'web', canary: '' })));
+    // The selector now matches every web Pod, canary or not: the same Service in name only.
+    expect(diffObjects(desired, svc({ app: 'web' }, { app: 'web' })).changes.map((c) => [c.path, c.op])).toEqual([
+      ['metadata.labels.canary', 'missing'],
+      ['spec.selector', 'changed'],
+    ]);
+    // Added by someone else: on a selector (atomic) the whole map changed; a label is theirs.
+    const label = entry('kubectl-label', 'Update', { 'f:metadata': { 'f:labels': { 'f:stable': {} } } });
+    const added = diffObjects(svc({ app: 'web' }, { app: 'web' }), svc({ app: 'web', stable: '' }, { app: 'web', stable: '' }, [label]));
+    expect(added.changes.map((c) => [c.path, c.op, c.manager?.name])).toEqual([
+      ['spec.selector', 'changed', undefined],
+      ['metadata.labels.stable', 'added', 'kubectl-label'],
+    ]);
+    const cm = (data: Obj): Obj => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'flags', namespace: 'shop' }, data });
+    expect(paths(diffObjects(cm({ 'feature-x': '', other: '1' }), cm({ other: '1' })))).toEqual(['data.feature-x']);
+    // Where a string field is omitempty, "" is still the omitted field.
+    const plain = apiDeployment({ name: 'api', image: 'acme/api:1', workingDir: '' });
+    expectInSync(diffObjects(plain, apiDeploymentLive({ name: 'api', image: 'acme/api:1' })));
   });
 
   it('a Service port added by hand is reported as added (argo-cd#16771)', () => {

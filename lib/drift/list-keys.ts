@@ -169,6 +169,8 @@ const BY_KIND: Record<string, Record<string, SchemaNode>> = {
     subsets: unordered(obj({ addresses: unordered(), notReadyAddresses: unordered(), ports: unordered(endpointPort) })),
   },
   ServiceAccount: { secrets: keyed(['name']), imagePullSecrets: keyed(['name']), automountServiceAccountToken: keptFalse },
+  // Maps of strings: an empty value is a value (see DNode.freeForm).
+  ConfigMap: { data: mapOf(str), binaryData: mapOf(str) },
   PersistentVolumeClaim: { spec: pvcSpec },
   PersistentVolume: { spec: obj({ capacity: resourceList, accessModes: atomic(), mountOptions: atomic() }) },
   ResourceQuota: { spec: obj({ hard: resourceList }) },

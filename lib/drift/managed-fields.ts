@@ -4,7 +4,7 @@
  * three-way removal (what the desired side's manager applied before) and for `added` fields
  * (live-only fields another actor explicitly wrote).
  */
-import { DNode, F_SOFT, F_WALK, fKey, intern, K_ATOMIC_MAP, K_LIST_MAP, K_MAP, K_SET } from './compile';
+import { DNode, F_SOFT, F_WALK, fKey, intern, K_ATOMIC_MAP, K_LIST_MAP, K_MAP, K_SCALAR, K_SET } from './compile';
 import { equalsNode, findElement, type RawChange } from './compare';
 import { blockRowFlags, blockRowKid, blockRowOf, findField, scansBlock } from './fieldset-index';
 import { isKeySelector, type KeySelector, type PathSegment } from './path';
@@ -351,7 +351,7 @@ function walk(fs: Record<string, unknown>, dn: DNode | null, holder: unknown, la
       const lv = liveMap[name];
       if (lv === undefined || lv === null) continue;
       w.segs.push(name);
-      candidate(sub, kid ?? null, lv, nextZone(zone, name), false, w);
+      candidate(sub, kid ?? null, lv, nextZone(zone, name), false, w, lv === '' && dn !== null && dn.freeForm);
       w.segs.pop();
     } else if (c === 107 /* k */) {
       if (shape !== LIVE_LIST) continue;
@@ -396,8 +396,12 @@ function walk(fs: Record<string, unknown>, dn: DNode | null, holder: unknown, la
   }
 }
 
-function candidate(sub: unknown, soft: DNode | null, lv: unknown, zone: number, isElement: boolean, w: FieldsetWalk): void {
-  if (isEmptyValue(lv)) return;
+/** `mapValue`: lv is an empty string under a map of strings (a label, a selector's), kept as written. */
+function candidate(sub: unknown, soft: DNode | null, lv: unknown, zone: number, isElement: boolean, w: FieldsetWalk, mapValue = false): void {
+  // An empty value is mostly the API saying nothing (omitempty), but not where it stands in for a
+  // non-empty default (revisionHistoryLimit: 0 against 10, enableServiceLinks: false against true):
+  // the server would have written the default, so somebody chose it.
+  if (isEmptyValue(lv) && !mapValue && !(soft !== null && soft.kind === K_SCALAR && !isEmptyValue(soft.value) && typeof lv !== 'object')) return;
   // A list element owned as a whole ("." present) is reported as one element; a struct or map is
   // reported field by field, since other managers may own its other fields.
   const wholeElement = isElement && isRecord(sub) && '.' in sub;
