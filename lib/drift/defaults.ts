@@ -111,8 +111,10 @@ function volumeDefaults(v: Record<string, unknown>, d: SoftMarks): void {
   keyToPathDefaults(rec(v.downwardAPI)?.items, d);
   each(rec(v.projected)?.sources, (s) => {
     keyToPathDefaults(rec(s.downwardAPI)?.items, d);
+    // One hour (SetDefaults_ServiceAccountTokenProjection). The 3607 of the kube-api-access-*
+    // volume is written explicitly by the ServiceAccount admission plugin, not defaulted.
     const sat = rec(s.serviceAccountToken);
-    if (sat !== undefined) d.set(sat, 'expirationSeconds', 3607);
+    if (sat !== undefined) d.set(sat, 'expirationSeconds', 3600);
   });
   const eph = rec(rec(rec(v.ephemeral)?.volumeClaimTemplate)?.spec);
   if (eph !== undefined) d.set(eph, 'volumeMode', 'Filesystem');
@@ -158,28 +160,45 @@ function rollingStrategy(
   if (ru !== undefined) for (const [k, v] of Object.entries(rolling)) d.set(ru, k, v);
 }
 
+/** Defaults of any JobSpec, a CronJob's jobTemplate included (type-level defaulters). */
+function jobTemplateSpecDefaults(spec: Record<string, unknown>, d: SoftMarks): void {
+  each(rec(spec.podFailurePolicy)?.rules, (r) => each(r.onPodConditions, (c) => d.set(c, 'status', 'True')));
+  podTemplateDefaults(spec.template, d);
+}
+
+/** SetDefaults_Job: runs on a Job only, so a CronJob's jobTemplate keeps these unset. */
 function jobSpecDefaults(spec: Record<string, unknown>, d: SoftMarks): void {
   if (spec.completions === undefined && spec.parallelism === undefined) d.set(spec, 'completions', 1);
   d.set(spec, 'parallelism', 1);
-  d.set(spec, 'backoffLimit', 6);
+  // With a per-index limit the Job-wide one is not meant to stop the Job: MaxInt32.
+  d.set(spec, 'backoffLimit', typeof spec.backoffLimitPerIndex === 'number' ? 2147483647 : 6);
   d.set(spec, 'completionMode', 'NonIndexed');
   d.set(spec, 'suspend', false);
-  d.set(spec, 'podReplacementPolicy', 'TerminatingOrFailed');
-  podTemplateDefaults(spec.template, d);
+  // A pod failure policy must see a failed pod's final state, so replacements wait for it.
+  d.set(spec, 'podReplacementPolicy', isRecord(spec.podFailurePolicy) ? 'Failed' : 'TerminatingOrFailed');
+  jobTemplateSpecDefaults(spec, d);
+}
+
+/**
+ * What an admission webhook or policy matches: a webhook and a policy's MatchResources have the
+ * same defaults (each rule's scope by SetDefaults_Rule, which every rule type embeds).
+ */
+function matchDefaults(m: Record<string, unknown>, d: SoftMarks, matchPolicy: 'Equivalent' | 'Exact', ruleLists: ReadonlyArray<string>): void {
+  d.set(m, 'matchPolicy', matchPolicy);
+  d.set(m, 'namespaceSelector', {});
+  d.set(m, 'objectSelector', {});
+  for (const list of ruleLists) each(m[list], (r) => d.set(r, 'scope', '*'));
 }
 
 function webhookDefaults(w: Record<string, unknown>, d: SoftMarks, v1: boolean, mutating: boolean): void {
   d.set(w, 'failurePolicy', v1 ? 'Fail' : 'Ignore');
-  d.set(w, 'matchPolicy', v1 ? 'Equivalent' : 'Exact');
-  d.set(w, 'namespaceSelector', {});
-  d.set(w, 'objectSelector', {});
+  matchDefaults(w, d, v1 ? 'Equivalent' : 'Exact', ['rules']);
   d.set(w, 'timeoutSeconds', v1 ? 10 : 30);
   if (!v1) {
     d.set(w, 'sideEffects', 'Unknown');
     d.set(w, 'admissionReviewVersions', ['v1beta1']);
   }
   if (mutating) d.set(w, 'reinvocationPolicy', 'Never');
-  each(w.rules, (r) => d.set(r, 'scope', '*'));
   const svc = rec(rec(w.clientConfig)?.service);
   if (svc !== undefined) d.set(svc, 'port', 443);
 }
@@ -202,6 +221,22 @@ function hpaBehaviorDefaults(spec: Record<string, unknown>, d: SoftMarks): void 
     d.set(down, 'selectPolicy', 'Max');
     d.set(down, 'policies', [{ type: 'Percent', value: 100, periodSeconds: 15 }]);
   }
+}
+
+/** Sets each key of the sources that `parent[field]` lacks, the first source first; no empty map (the server omits it). */
+function fillResourceList(parent: Record<string, unknown>, field: string, sources: ReadonlyArray<unknown>, d: SoftMarks): void {
+  const entries = sources.flatMap((s) => (isRecord(s) ? Object.entries(s) : []));
+  if (entries.length === 0) return;
+  const list = rec(d.set(parent, field, {}));
+  if (list !== undefined) for (const [k, v] of entries) d.set(list, k, v);
+}
+
+/** SetDefaults_LimitRangeItem: a Container item's default limit is its max, its default request the default limit, else the min. */
+function limitRangeItemDefaults(item: Record<string, unknown>, d: SoftMarks): void {
+  if (item.type !== 'Container') return;
+  fillResourceList(item, 'default', [item.max], d);
+  // After the line above, so that a default limit just taken from max is the default request too.
+  fillResourceList(item, 'defaultRequest', [item.default, item.min], d);
 }
 
 /** Defaults of the built-in kinds, by kind; version differences where they matter. */
@@ -269,7 +304,7 @@ export function applyBuiltinDefaults(obj: Record<string, unknown>, apiVersion: s
       d.set(spec, 'successfulJobsHistoryLimit', 3);
       d.set(spec, 'failedJobsHistoryLimit', 1);
       const js = rec(rec(spec.jobTemplate)?.spec);
-      if (js !== undefined) podTemplateDefaults(js.template, d);
+      if (js !== undefined) jobTemplateSpecDefaults(js, d);
       return;
     }
     case 'Service': {
@@ -288,7 +323,9 @@ export function applyBuiltinDefaults(obj: Record<string, unknown>, apiVersion: s
           d.set(p, 'targetPort', p.port);
         });
       }
-      if (type === 'NodePort' || type === 'LoadBalancer') d.set(spec, 'externalTrafficPolicy', 'Cluster');
+      // As service.ExternallyAccessible: a ClusterIP Service with external IPs is reachable from outside too.
+      const externalIPs = type === 'ClusterIP' && Array.isArray(spec.externalIPs) && spec.externalIPs.length > 0;
+      if (type === 'NodePort' || type === 'LoadBalancer' || externalIPs) d.set(spec, 'externalTrafficPolicy', 'Cluster');
       if (type === 'LoadBalancer') d.set(spec, 'allocateLoadBalancerNodePorts', true);
       return;
     }
@@ -297,6 +334,9 @@ export function applyBuiltinDefaults(obj: Record<string, unknown>, apiVersion: s
       return;
     case 'Secret':
       d.set(obj, 'type', 'Opaque');
+      return;
+    case 'LimitRange':
+      each(spec?.limits, (item) => limitRangeItemDefaults(item, d));
       return;
     case 'Ingress':
       if (version === 'v1beta1') {
@@ -313,6 +353,24 @@ export function applyBuiltinDefaults(obj: Record<string, unknown>, apiVersion: s
     case 'ValidatingWebhookConfiguration':
       each(obj.webhooks, (w) => webhookDefaults(w, d, version === 'v1', kind === 'MutatingWebhookConfiguration'));
       return;
+    case 'ValidatingAdmissionPolicy':
+    case 'MutatingAdmissionPolicy': {
+      if (spec === undefined) return;
+      d.set(spec, 'failurePolicy', 'Fail');
+      const mc = rec(spec.matchConstraints);
+      if (mc !== undefined) matchDefaults(mc, d, 'Equivalent', ['resourceRules', 'excludeResourceRules']);
+      return;
+    }
+    case 'ValidatingAdmissionPolicyBinding':
+    case 'MutatingAdmissionPolicyBinding': {
+      // Defaulted only where set: a binding without matchResources keeps none.
+      const mr = rec(spec?.matchResources);
+      if (mr !== undefined) matchDefaults(mr, d, 'Equivalent', ['resourceRules', 'excludeResourceRules']);
+      // v1alpha1 alone defaults parameterNotFoundAction; later versions require it.
+      const pr = rec(spec?.paramRef);
+      if (pr !== undefined && version === 'v1alpha1') d.set(pr, 'parameterNotFoundAction', 'Deny');
+      return;
+    }
     case 'HorizontalPodAutoscaler':
       if (spec === undefined) return;
       d.set(spec, 'minReplicas', 1);
@@ -354,7 +412,9 @@ export function applyBuiltinDefaults(obj: Record<string, unknown>, apiVersion: s
       return;
     case 'NetworkPolicy': {
       if (spec === undefined) return;
-      d.set(spec, 'policyTypes', spec.egress === undefined ? ['Ingress'] : ['Ingress', 'Egress']);
+      // The server tests len(egress): `egress: []` alone does not make it an egress policy.
+      const egress = Array.isArray(spec.egress) && spec.egress.length > 0;
+      d.set(spec, 'policyTypes', egress ? ['Ingress', 'Egress'] : ['Ingress']);
       for (const dir of ['ingress', 'egress']) each(spec[dir], (r) => each(r.ports, (p) => d.set(p, 'protocol', 'TCP')));
       return;
     }
@@ -365,6 +425,22 @@ export function applyBuiltinDefaults(obj: Record<string, unknown>, apiVersion: s
       d.set(obj, 'reclaimPolicy', 'Delete');
       d.set(obj, 'volumeBindingMode', 'Immediate');
       return;
+    case 'CSIDriver': {
+      // The spec is a struct, not a pointer: a manifest without one is defaulted all the same.
+      const cs = rec(d.set(obj, 'spec', {}));
+      if (cs === undefined) return;
+      d.set(cs, 'attachRequired', true);
+      d.set(cs, 'podInfoOnMount', false);
+      d.set(cs, 'storageCapacity', false);
+      d.set(cs, 'fsGroupPolicy', 'ReadWriteOnceWithFSType');
+      d.set(cs, 'volumeLifecycleModes', ['Persistent']);
+      d.set(cs, 'requiresRepublish', false);
+      // Defaulted by servers whose feature gates have them (seen on 1.37); soft, so an older
+      // server that leaves them out is no drift either.
+      d.set(cs, 'seLinuxMount', false);
+      d.set(cs, 'preventPodSchedulingIfMissing', false);
+      return;
+    }
     default:
       return;
   }

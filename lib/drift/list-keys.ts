@@ -190,6 +190,8 @@ const BY_KIND: Record<string, Record<string, SchemaNode>> = {
   CustomResourceDefinition: { spec: obj({ versions: keyed(['name']) }) },
   NetworkPolicy: { spec: obj({ podSelector: labelSelector, policyTypes: atomic() }) },
   // maxUnavailable: 0 blocks every voluntary eviction; without it the budget may allow them.
+  // +listType=set in the API: a plain create owns its members one by one.
+  CSIDriver: { spec: obj({ volumeLifecycleModes: set() }) },
   PodDisruptionBudget: { spec: obj({ selector: labelSelector, maxUnavailable: { ...intOrString, 'x-driftwatch-keeps-empty': true } }) },
 };
 
@@ -199,12 +201,12 @@ const BUILTIN_GROUPS: Record<string, string[]> = {
   extensions: ['Deployment', 'ReplicaSet', 'DaemonSet', 'Ingress', 'NetworkPolicy'],
   batch: ['Job', 'CronJob'],
   'rbac.authorization.k8s.io': ['ClusterRole', 'Role', 'ClusterRoleBinding', 'RoleBinding'],
-  'admissionregistration.k8s.io': ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'],
+  'admissionregistration.k8s.io': ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'MutatingAdmissionPolicy', 'MutatingAdmissionPolicyBinding'],
   autoscaling: ['HorizontalPodAutoscaler'],
   'apiextensions.k8s.io': ['CustomResourceDefinition'],
   'networking.k8s.io': ['NetworkPolicy', 'Ingress', 'IngressClass'],
   policy: ['PodDisruptionBudget'],
-  'storage.k8s.io': ['StorageClass'],
+  'storage.k8s.io': ['StorageClass', 'CSIDriver'],
   'scheduling.k8s.io': ['PriorityClass'],
   'apiregistration.k8s.io': ['APIService'],
 };
