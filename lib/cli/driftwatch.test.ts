@@ -168,6 +168,109 @@ describe('driftwatch diff', { timeout: 120_000 }, () => {
     expect(json(whole).ignored).toMatchObject([{ ignoredBy: 'metrics port comes later' }]);
   });
 
+  it("takes a custom resource's schema from a CustomResourceDefinition in either file: its defaults and list keys", () => {
+    const crd = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: caches.demo.io
+spec:
+  group: demo.io
+  scope: Namespaced
+  names: {plural: caches, kind: Cache}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            properties:
+              size: {type: integer}
+              mode: {type: string, default: lru}
+              tier:
+                type: object
+                default: {}
+                properties:
+                  name: {type: string, default: gold}
+              endpoints:
+                type: array
+                x-kubernetes-list-type: map
+                x-kubernetes-list-map-keys: [host]
+                items:
+                  type: object
+                  required: [host]
+                  properties:
+                    host: {type: string}
+                    port: {type: integer, default: 6379}
+`;
+    const cr = 'apiVersion: demo.io/v1\nkind: Cache\nmetadata:\n  name: sessions\n  namespace: shop\nspec:\n  size: 5\n  endpoints:\n  - host: a\n  - host: b\n    port: 7000\n';
+    // The custom resource as the API server returns it after `kubectl create`: defaults filled in.
+    const liveCr = (portB: number) => ({
+      apiVersion: 'demo.io/v1',
+      kind: 'Cache',
+      metadata: {
+        name: 'sessions',
+        namespace: 'shop',
+        uid: 'u1',
+        resourceVersion: '561',
+        generation: 1,
+        managedFields: [
+          {
+            manager: 'kubectl-create',
+            operation: 'Update',
+            apiVersion: 'demo.io/v1',
+            time: '2026-11-28T11:17:56Z',
+            fieldsType: 'FieldsV1',
+            fieldsV1: {
+              'f:spec': {
+                '.': {},
+                'f:size': {},
+                'f:mode': {},
+                'f:tier': { '.': {}, 'f:name': {} },
+                'f:endpoints': { '.': {}, 'k:{"host":"a"}': { '.': {}, 'f:host': {}, 'f:port': {} }, 'k:{"host":"b"}': { '.': {}, 'f:host': {}, 'f:port': {} } },
+              },
+            },
+          },
+        ],
+      },
+      spec: { size: 5, mode: 'lru', tier: { name: 'gold' }, endpoints: [{ host: 'a', port: 6379 }, { host: 'b', port: portB }] },
+    });
+    // And the CRD as the server returns it, for a live file that holds both.
+    const liveCrd = { ...(parseYaml(crd) as Record<string, unknown>), metadata: { name: 'caches.demo.io', uid: 'u0', resourceVersion: '555', generation: 1 }, status: { acceptedNames: { kind: 'Cache', plural: 'caches' } } };
+    const desired = tmpFile('cache.yaml', `${crd}---\n${cr}`);
+    const liveFile = (portB: number, withCrd: boolean) => tmpFile(`cache-live-${portB}-${withCrd}.json`, JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [liveCr(portB), ...(withCrd ? [liveCrd] : [])] }));
+
+    const r = cli('diff', desired, liveFile(7000, true));
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('demo.io/v1 Cache shop/sessions: in sync');
+    expect(r.stdout).toContain('No drift.');
+    // The CRD in the live file only gives the schema as well.
+    const crOnly = tmpFile('cache-cr.yaml', cr);
+    const fromLive = cli('diff', crOnly, liveFile(7000, true), '--json');
+    expect(fromLive.code).toBe(0);
+    expect(json(fromLive)).toMatchObject({ drift: false, changes: [] });
+    // Without it, the server's defaults are another actor's additions and the keyed list is atomic.
+    expect(json(cli('diff', crOnly, liveFile(7000, false), '--json')).changes.map((ch) => [ch.op, ch.path])).toEqual([
+      ['added', 'spec.mode'],
+      ['added', 'spec.tier.name'],
+      ['changed', 'spec.endpoints'],
+    ]);
+    // A desired CRD missing from the live file is missing like any other object; its CR is still compared with its schema.
+    const noLiveCrd = json(cli('diff', desired, liveFile(7000, false), '--json'));
+    expect(noLiveCrd.objects).toEqual([
+      { object: 'apiextensions.k8s.io/v1 CustomResourceDefinition caches.demo.io', drift: true, changes: 1, ignored: 0 },
+      { object: 'demo.io/v1 Cache shop/sessions', drift: false, changes: 0, ignored: 0 },
+    ]);
+    // A real change is still one, at its key.
+    const changed = cli('diff', desired, liveFile(7001, true), '--json');
+    expect(changed.code).toBe(1);
+    expect(json(changed).changes).toMatchObject([{ object: 'demo.io/v1 Cache shop/sessions', op: 'changed', path: 'spec.endpoints[host=b].port' }]);
+  });
+
   describe('errors exit 2 with a message on stderr', () => {
     it('a missing file', () => {
       const r = cli('diff', join(tmp, 'nope.yaml'), c('ssd-service-live.yaml'));
@@ -239,17 +342,17 @@ describe('driftwatch diff', { timeout: 120_000 }, () => {
     });
   });
 
-  it('reads files as kubectl and the dashboard do: YAML 1.1 scalars, a byte-order mark, duplicate keys as a warning', () => {
+  it('reads files as kubectl and the dashboard do: YAML 1.1 scalars, 0o octals, a byte-order mark, duplicate keys as a warning', () => {
     const live = {
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: { name: 'web', namespace: 'shop' },
-      spec: { enableServiceLinks: true, containers: [{ name: 'app', image: 'nginx' }], volumes: [{ name: 'cfg', configMap: { name: 'cfg', defaultMode: 420 } }] },
+      spec: { enableServiceLinks: true, terminationGracePeriodSeconds: 15, containers: [{ name: 'app', image: 'nginx' }], volumes: [{ name: 'cfg', configMap: { name: 'cfg', defaultMode: 420, items: [{ key: 'k', path: 'k', mode: 384 }] } }] },
     };
     const liveFile = tmpFile('pod-live.json', `\ufeff${JSON.stringify(live)}`);
     const desired = tmpFile(
       'pod.yaml',
-      'apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  enableServiceLinks: yes\n  containers:\n  - name: app\n    image: nginx\n    image: nginx\n  volumes:\n  - name: cfg\n    configMap:\n      name: cfg\n      defaultMode: 0644\n',
+      'apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  enableServiceLinks: yes\n  terminationGracePeriodSeconds: 0o17\n  containers:\n  - name: app\n    image: nginx\n    image: nginx\n  volumes:\n  - name: cfg\n    configMap:\n      name: cfg\n      defaultMode: 0644\n      items:\n      - {key: k, path: k, mode: 0o600}\n',
     );
     const r = cli('diff', desired, liveFile, '--json');
     expect(r.stderr).toBe('');
@@ -269,6 +372,7 @@ describe('driftwatch diff', { timeout: 120_000 }, () => {
     const r = cli('--help');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Exit status: 0 in sync, 1 drift, 2 error.');
+    expect(r.stdout).toContain("CustomResourceDefinitions (apiextensions.k8s.io/v1) in either file give their custom resources'");
   });
 });
 

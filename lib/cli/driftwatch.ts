@@ -9,14 +9,16 @@ import { loadRedactionKey, REDACTION_KEY_ENV } from '../auth/redaction-key';
 import { parseManifestText } from '../desired/manifest-parse';
 import { setRedactionKey } from '../drift/secrets';
 import type { ManifestProblem } from '../desired/types';
-import { diffPrepared, DriftInputError, IgnoreRuleError, prepareDesired, type DiffOptions, type DriftReport, type FieldChange } from '../drift/index';
+import { combineSchemaProviders, crdSchemaProvider, diffPrepared, DriftInputError, IgnoreRuleError, prepareDesired, type DiffOptions, type DriftReport, type FieldChange } from '../drift/index';
 
 export const USAGE = `Usage: driftwatch diff <desired-file> <live-file> [options]
 
 Compares desired manifests with live objects (YAML or JSON; multi-document files and
 kind: List are matched by apiVersion group, kind, namespace and name). Either file may be
 - for standard input: kubectl get deploy web -o yaml | driftwatch diff web.yaml -
-Files are read as kubectl reads them (YAML 1.1: yes/no are booleans, 0644 is octal).
+Files are read as kubectl reads them (YAML 1.1: yes/no are booleans, 0644 and 0o644 are octal).
+CustomResourceDefinitions (apiextensions.k8s.io/v1) in either file give their custom resources'
+schemas: defaults the API server fills in and list keys, as the dashboard takes them from the cluster.
 
 Options:
   --json                              print {"drift", "changes", "ignored", "warnings", "objects"}
@@ -124,6 +126,10 @@ export function loadObjects(file: string, io: Pick<CliIo, 'readFile'>, warnings:
   for (const p of problems) warnings.push(`${where(p)}: ${p.message}`);
   if (objects.length === 0) throw new CliError(`${name}: no Kubernetes objects found`);
   return objects.map((o) => o.manifest);
+}
+
+function isCrd(o: Obj): boolean {
+  return o.apiVersion === 'apiextensions.k8s.io/v1' && o.kind === 'CustomResourceDefinition';
 }
 
 function group(o: Obj): string {
@@ -266,6 +272,12 @@ function diffCommand(args: Args, io: CliIo): number {
   const warnings: string[] = [];
   const desired = loadObjects(args.desired, io, warnings);
   const live = loadObjects(args.live, io, warnings);
+  // Without its CRD's schema a custom resource's server-filled defaults read as another actor's
+  // additions and its keyed lists as atomic. Live CRDs come last: of one CRD in both files, the
+  // server's copy (what it defaulted the live objects with) wins. A schema already in the options
+  // stays, for kinds no CRD here defines.
+  const crds = [...desired, ...live].filter(isCrd);
+  if (crds.length > 0) options.schema = combineSchemaProviders(crdSchemaProvider(crds), options.schema);
   const results: ObjectResult[] = matchObjects(desired, live, warnings).map(({ desired: d, live: l }) => ({
     object: objectRef(d),
     report: diffPrepared(prepareDesired(d, options), l ?? null, options),

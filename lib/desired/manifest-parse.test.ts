@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { cloneJson } from '../drift/normalize';
 import { redactSecret } from '../drift/secrets';
 import { canonicalJson } from './content-hash';
-import { hidesNoDocument, MAX_NESTING, parseManifestText } from './manifest-parse';
+import { goYamlNumber, hidesNoDocument, MAX_NESTING, parseManifestText, parseSimpleYamlManifests, parseYamlManifests } from './manifest-parse';
 
 const cm = (name: string, extra = ''): string => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n${extra}`;
 
@@ -145,6 +145,53 @@ items: []
     const m = r.objects[0]?.manifest as Record<string, Record<string, unknown>>;
     expect(m.data).toEqual({ at: '2001-12-14', time: '12:30' });
     expect(m.spec).toEqual({ mode: 420, true: true });
+  });
+
+  // What kubectl's reader (sigs.k8s.io/yaml on go-yaml v2, Go 1.13+ strconv) makes of each plain
+  // scalar: every value here was printed by it (YAMLToJSON of `v: <scalar>`).
+  const kubectlScalars: ReadonlyArray<readonly [string, number | string]> = [
+    ['0o644', 420], ['0O644', 420], ['-0o17', -15], ['+0o17', 15], ['0o1_7', 15],
+    ['0x1F', 31], ['0X1F', 31], ['+0x1F', 31], ['-0x1F', -31], ['0b101', 5], ['0B101', 5], ['-0b101', -5], ['0b1_0', 2], ['0b-1', -1],
+    ['0644', 420], ['-0644', -420], ['+0644', 420], ['08', 8], ['09.5', 9.5], ['00', 0], ['-0', 0],
+    ['1_000', 1000], ['1__0', 10], ['1_', 1], ['-_1', -1], ['+_1', 1], ['0_x1F', 31], ['1_000.5', 1000.5], ['1e3_0', 1e30],
+    ['1e3', 1000], ['.5', 0.5], ['-.5', -0.5], ['.5_0', 0.5], ['1.', 1],
+    ['0x7FFFFFFFFFFFFFFF', 9223372036854775807], ['0xFFFFFFFFFFFFFFFF', 18446744073709551615], ['-0x8000000000000000', -9223372036854775808], ['02000000000000000000000', 2e21],
+    // Strings to it:
+    ['0o8', '0o8'], ['0o', '0o'], ['0x', '0x'], ['0x_', '0x_'], ['0b_', '0b_'], ['0o17.5', '0o17.5'], ['e3', 'e3'], ['-E5', '-E5'], ['._5', '._5'], ['.', '.'], ['+.', '+.'],
+    ['1e999', '1e999'], ['-1e999', '-1e999'], ['.5e999', '.5e999'], ['0x1FFFFFFFFFFFFFFFF', '0x1FFFFFFFFFFFFFFFF'], ['+0xFFFFFFFFFFFFFFFF', '+0xFFFFFFFFFFFFFFFF'], ['-0x8000000000000001', '-0x8000000000000001'],
+    ['12:30', '12:30'], ['2001-12-14', '2001-12-14'],
+  ];
+
+  it('reads numbers as kubectl does (go-yaml v2 on Go strconv): 0o, capital prefixes, signs, underscores', () => {
+    for (const [scalar, want] of kubectlScalars) {
+      expect(goYamlNumber(scalar) ?? scalar, scalar).toBe(want);
+      // Block and flow, general parser and fast path (simple-yaml.test.ts checks that it takes them).
+      const text = cm('a', `data:\n  v: ${scalar}\n  l: [${scalar}]\n`);
+      const general = parseYamlManifests(text, 'a.yaml');
+      expect(general.problems, scalar).toEqual([]);
+      expect(general.objects[0]?.manifest.data, scalar).toEqual({ v: want, l: [want] });
+      expect(parseManifestText(text, 'a.yaml'), scalar).toStrictEqual(general);
+    }
+  });
+
+  it('reads 0o file modes and durations as the numbers the API server returns', () => {
+    const text = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  terminationGracePeriodSeconds: 0o17\n  volumes:\n  - name: c\n    configMap:\n      name: c\n      defaultMode: 0o644\n      items:\n      - {key: k, path: k, mode: 0O600}\n';
+    const fast = parseSimpleYamlManifests(text);
+    expect(fast).toBeDefined();
+    for (const r of [parseYamlManifests(text, 'p.yaml'), fast]) {
+      const spec = r?.objects[0]?.manifest.spec as { terminationGracePeriodSeconds: unknown; volumes: Array<{ configMap: { defaultMode: unknown; items: Array<{ mode: unknown }> } }> };
+      expect(spec.terminationGracePeriodSeconds).toBe(15);
+      expect(spec.volumes[0]?.configMap.defaultMode).toBe(420);
+      expect(spec.volumes[0]?.configMap.items[0]?.mode).toBe(384);
+    }
+    // As keys too (go-yaml's integer key 15, which sigs.k8s.io/yaml writes as "15").
+    expect(parseManifestText(cm('k', 'data:\n  0o17: x\n'), 'k.yaml').objects[0]?.manifest.data).toEqual({ 15: 'x' });
+  });
+
+  it('keeps a number beyond float64 as text in YAML (go-yaml does), but reports it in a JSON file (kubectl reads those as JSON)', () => {
+    expect(parseManifestText(cm('a', 'data:\n  v: 1e999\n'), 'a.yaml').objects[0]?.manifest.data).toEqual({ v: '1e999' });
+    const json = parseManifestText(' \n{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a"},"data":{"k":-1e999}}', 'i.json');
+    expect(json.problems[0]?.message).toContain('data.k: -Infinity is not representable in JSON');
   });
 
   it('parses JSON files, and reports JSON syntax errors with a line', () => {

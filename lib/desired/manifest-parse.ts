@@ -4,14 +4,15 @@
  * strings and reused for every file the directory source reads.
  *
  * YAML is read the way kubectl reads it (sigs.k8s.io/yaml on go-yaml v2, i.e. YAML 1.1): `0644`
- * is octal 420, `yes`/`on` are booleans, `<<` merges — but timestamps and `12:30` stay strings,
- * because go-yaml keeps them as strings when decoding into untyped JSON. Reading `defaultMode:
+ * is octal 420, and so is `0o644` (go-yaml's integers are Go's: goYamlNumber), `yes`/`on` are
+ * booleans, `<<` merges — but timestamps and `12:30` stay strings, because go-yaml keeps them as
+ * strings when decoding into untyped JSON. Reading `defaultMode:
  * 0644` as decimal 644 would be a false drift on every such volume. JSON files go through the
  * same parser (JSON is YAML), which gives their errors line numbers too — after a fast path
  * (JSON.parse) for files whose documents are all plain JSON objects, which falls back to the YAML
  * parser for anything it does not read exactly as that parser would.
  */
-import { isAlias, isCollection, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type CST, type Document, type ParsedNode, type Tags, YAMLError } from 'yaml';
+import { isAlias, isCollection, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type CST, type Document, type ParsedNode, type ScalarTag, type Tags, YAMLError } from 'yaml';
 import { isRecord, setOwn } from '../drift/normalize';
 import { invalidNameReason, invalidTypeReason, quoteForMessage } from './object-key';
 import { parseSimpleYaml } from './simple-yaml';
@@ -99,9 +100,93 @@ export function tooDeepAt(src: string): number | undefined {
   return undefined;
 }
 
-/** go-yaml keeps these as strings when decoding into untyped data; so must we. */
-function kubectlTags(tags: Tags): Tags {
-  return tags.filter((t) => typeof t === 'string' || !(t.tag === 'tag:yaml.org,2002:timestamp' || t.format === 'TIME'));
+const INT_TAG = 'tag:yaml.org,2002:int';
+const FLOAT_TAG = 'tag:yaml.org,2002:float';
+const INT64_MAX = 2n ** 63n - 1n;
+const UINT64_MAX = 2n ** 64n - 1n;
+
+/** go-yaml's table of words that are floats; the booleans and nulls are the same in both parsers. */
+const GO_NON_FINITE: ReadonlyMap<string, number> = new Map([
+  ...['.nan', '.NaN', '.NAN'].map((s) => [s, NaN] as const),
+  ...['.inf', '.Inf', '.INF', '+.inf', '+.Inf', '+.INF'].map((s) => [s, Infinity] as const),
+  ...['-.inf', '-.Inf', '-.INF'].map((s) => [s, -Infinity] as const),
+]);
+
+/** Go's base-0 integer syntax (strconv.ParseInt(s, 0, 64)) without underscores: a lone `0` starts octal. */
+const GO_INT = /^([-+]?)(?:0[xX]([0-9a-fA-F]+)|0[oO]([0-7]+)|0[bB]([01]+)|0([0-7]*)|([1-9][0-9]*))$/;
+/** resolve.go's yamlStyleFloat: decimal only, tried once the integer readings have failed. */
+const GO_YAML_FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/;
+
+/**
+ * A magnitude in int64 (signed) or, unsigned text only, uint64: what ParseInt and then ParseUint
+ * take. Digits beyond 64 significant ones are out of range in any base, and never reach BigInt.
+ */
+function goIntInRange(sign: string, digits: string, prefix: string): number | undefined {
+  const significant = digits.replace(/^0+/, '');
+  if (significant.length > 64) return undefined;
+  const n = significant === '' ? 0n : BigInt(`${prefix}${significant}`);
+  if (sign === '-') return n <= INT64_MAX + 1n ? Number(-n) : undefined;
+  return n <= INT64_MAX || (sign === '' && n <= UINT64_MAX) ? Number(n) : undefined;
+}
+
+/**
+ * The number go-yaml v2 (resolve.go, which kubectl reads manifests with through sigs.k8s.io/yaml)
+ * makes of a plain scalar, or undefined where it keeps the text as a string. It only tries text
+ * starting with a digit, a sign or a dot. From a digit or sign it drops every underscore, then
+ * tries Go's strconv.ParseInt(s, 0, 64) and ParseUint — so `0o644`, `0O644`, `0X1F`, `0B101`,
+ * `-0o17`, `+0x1F`, legacy `0644` and `1__0` are all integers — then a decimal float, then the
+ * rest after a `0b` in base 2 (its own fallback: `0b-1` is -1). From a dot, Go's ParseFloat reads
+ * the text as written (underscores only between digits). The `yaml` package's YAML 1.1 types
+ * differ on most of these (no `0o`, no capital prefixes, `e3` a float), hence this.
+ *
+ * A float beyond float64 is a string to go-yaml; `overflow` is what to make of it instead, if
+ * anything.
+ */
+export function goYamlNumber(s: string, overflow?: (negative: boolean) => number): number | undefined {
+  const special = GO_NON_FINITE.get(s);
+  if (special !== undefined) return special;
+  const c = s.charCodeAt(0);
+  const tooBig = (f: number): number | undefined => (Number.isFinite(f) ? f : overflow?.(f < 0));
+  if (c === 0x2e /* . */) {
+    if (/(?<![0-9])_|_(?![0-9])/.test(s)) return undefined;
+    const t = s.replace(/_/g, '');
+    return /^\.[0-9]+(?:[eE][-+]?[0-9]+)?$/.test(t) ? tooBig(Number(t)) : undefined;
+  }
+  if (!((c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2d)) return undefined;
+  const plain = s.replace(/_/g, '');
+  const m = GO_INT.exec(plain);
+  if (m !== null) {
+    const [, sign = '', hex, oct, bin, legacy, dec = ''] = m;
+    let n: number | undefined;
+    if (hex !== undefined) n = goIntInRange(sign, hex, '0x');
+    else if (oct !== undefined) n = goIntInRange(sign, oct, '0o');
+    else if (bin !== undefined) n = goIntInRange(sign, bin, '0b');
+    else if (legacy !== undefined) n = goIntInRange(sign, legacy, '0o');
+    else n = goIntInRange(sign, dec, '');
+    if (n !== undefined) return n;
+  }
+  // Also what a legacy octal out of range becomes: `02000000000000000000000` is the float 2e21.
+  if (GO_YAML_FLOAT.test(plain)) return tooBig(Number(plain));
+  // resolve.go's `-0b` fallback reads nothing ParseInt(s, 0, 64) did not: left out.
+  const b = plain.startsWith('0b') ? /^([-+]?)([01]+)$/.exec(plain.slice(2)) : null;
+  return b === null ? undefined : goIntInRange(b[1] ?? '', b[2] ?? '', '0b');
+}
+
+/**
+ * Numbers as go-yaml reads them (goYamlNumber), in place of the `yaml` package's YAML 1.1 int and
+ * float types. Its test only picks the candidates; what go-yaml keeps as text resolves to that text.
+ */
+function goNumberTag(overflow?: (negative: boolean) => number): ScalarTag {
+  return { tag: INT_TAG, default: true, test: /^[-+.0-9]/, resolve: (s) => goYamlNumber(s, overflow) ?? s };
+}
+
+/**
+ * go-yaml's scalar types: its numbers; and timestamps, which it keeps as strings when decoding
+ * into untyped data.
+ */
+function kubectlTags(tags: Tags, numbers: ScalarTag): Tags {
+  const kept = tags.filter((t) => typeof t === 'string' || !(t.tag === INT_TAG || t.tag === FLOAT_TAG || t.tag === 'tag:yaml.org,2002:timestamp' || t.format === 'TIME'));
+  return [...kept, numbers];
 }
 
 
@@ -223,6 +308,8 @@ interface Ctx {
   src: string;
   lc: LineCounter;
   out: ParsedFile;
+  /** The parser's options for this file (readAsJson). */
+  options: typeof SCALAR_OPTIONS;
   /** The file parsed again with its source tokens, once, when a document of it failed (unclosedAt). */
   withTokens?: Array<Document.Parsed<ParsedNode>>;
 }
@@ -304,7 +391,7 @@ function addObject(cx: Ctx, value: unknown, node: unknown, fallback: number, wha
 function unclosedAt(cx: Ctx, index: number, e: YAMLError): { offset: number; what: string; outer: boolean } | undefined {
   if (e.code !== 'BAD_INDENT' && e.code !== 'MISSING_CHAR') return undefined;
   const src = cx.src;
-  cx.withTokens ??= parseAllDocuments<ParsedNode>(src, { ...SCALAR_OPTIONS, keepSourceTokens: true }) as Array<Document.Parsed<ParsedNode>>;
+  cx.withTokens ??= parseAllDocuments<ParsedNode>(src, { ...cx.options, keepSourceTokens: true }) as Array<Document.Parsed<ParsedNode>>;
   const doc = cx.withTokens[index];
   if (!doc || !('contents' in doc)) return undefined;
   // A `]` or `}` the parser met where it expected none: the collection was closed on a line not
@@ -506,8 +593,17 @@ export function parseManifestTextNoting(text: string, file: string): { parsed: P
   return fast !== undefined ? { parsed: fast, general: false } : { parsed: parseYamlManifests(text, file), general: true };
 }
 
+const GO_YAML_NUMBERS = goNumberTag();
+// kubectl reads a file that starts with `{` as JSON, whose decoder refuses a number beyond float64
+// (go-yaml would keep it as text): such a number stays one, and is reported as JSON cannot hold it.
+const JSON_NUMBERS = goNumberTag((negative) => (negative ? -Infinity : Infinity));
+
 // logLevel: the parser's own warnings go to process.emitWarning (the server's log) and quote keys.
-const SCALAR_OPTIONS = { version: '1.1', customTags: kubectlTags, logLevel: 'error' } as const;
+const SCALAR_OPTIONS = { version: '1.1', customTags: (tags: Tags) => kubectlTags(tags, GO_YAML_NUMBERS), logLevel: 'error' } as const;
+const JSON_FILE_OPTIONS = { ...SCALAR_OPTIONS, customTags: (tags: Tags) => kubectlTags(tags, JSON_NUMBERS) } as const;
+
+/** apimachinery's IsJSONBuffer: the first character that is not white space is `{`. */
+const readAsJson = (src: string) => /^\s*\{/.test(src);
 
 /** A named, non-List object: what both fast paths take as it is (else the YAML parser reports it). */
 const plainObject = (v: Record<string, unknown>) => !isListDocument(v) && missingIdentity(v) === undefined;
@@ -551,10 +647,10 @@ export function parseYamlManifests(text: string, file: string): ParsedFile {
     return out;
   }
   const lc = new LineCounter();
-  const cx: Ctx = { file, src, lc, out };
+  const cx: Ctx = { file, src, lc, out, options: readAsJson(src) ? JSON_FILE_OPTIONS : SCALAR_OPTIONS };
   let docs: Document.Parsed[];
   try {
-    docs = parseAllDocuments<ParsedNode>(src, { ...SCALAR_OPTIONS, lineCounter: lc, prettyErrors: true });
+    docs = parseAllDocuments<ParsedNode>(src, { ...cx.options, lineCounter: lc, prettyErrors: true });
   } catch (e) {
     // The parser reports errors per document; a throw here is a bug in it, still only this file's problem.
     problem(cx, undefined, `cannot parse: ${e instanceof Error ? e.message : String(e)}`);

@@ -53,18 +53,17 @@ function cachedResolver(options: ParseOptions & DocumentOptions & SchemaOptions)
 /** YAML 1.1's words for booleans and null: the only plain scalars starting with a letter that are not strings. */
 const KEYWORD = /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|null|Null|NULL)$/;
 
-const EXPONENT_ONLY = /^[-+]?[eE][-+]?[0-9]/;
-
-/** A plain scalar that is a string whatever the schema: starts with a letter (not a keyword), `/`, or `-` not followed by a digit or `.`. */
+/**
+ * A plain scalar that is a string whatever the schema: starts with a letter (not a keyword), `/`,
+ * or `-` not followed by a digit, `.` or `_` (go-yaml drops underscores: `-_1` is -1).
+ */
 function surelyString(s: string): boolean {
-  // The 1.1 float pattern does not require digits before an exponent: `e3` and `-E5` are NaN to it.
-  if (EXPONENT_ONLY.test(s)) return false;
   const c = s.charCodeAt(0);
   if ((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a)) return !KEYWORD.test(s);
   if (c === 0x2f /* / */) return true;
   if (c === 0x2d /* - */ && s.length > 1) {
     const d = s.charCodeAt(1);
-    return !((d >= 0x30 && d <= 0x39) || d === 0x2e);
+    return !((d >= 0x30 && d <= 0x39) || d === 0x2e || d === 0x5f);
   }
   return false;
 }
