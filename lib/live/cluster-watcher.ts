@@ -354,10 +354,24 @@ export class ClusterWatcher {
 
   /**
    * Why the cluster cannot be asked now: its last discovery failed as a whole (unreachable,
-   * credentials refused). Its resources keep what they last saw, and say so.
+   * credentials refused), or every watch of it fails — an API server gone between discoveries,
+   * which run every few minutes, shows in its informers first. Its resources keep what they last
+   * saw, and say so.
    */
   get connectionError(): string | undefined {
-    return this.discoveryError;
+    if (this.discoveryError !== undefined) return this.discoveryError;
+    let first: string | undefined;
+    let failing = 0;
+    for (const w of this.watched.values()) {
+      for (const i of w.informers) {
+        const s = i.getState();
+        // One resource that lists or watches (forbidden included: the server answered) is a cluster that answers.
+        if (s.status !== 'error') return undefined;
+        failing++;
+        first ??= s.message;
+      }
+    }
+    return failing > 0 ? `every watched resource fails: ${first ?? 'error'}` : undefined;
   }
 
   /** Whether discovery says a kind is namespaced; undefined when this cluster does not serve it. */

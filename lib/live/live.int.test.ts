@@ -672,6 +672,35 @@ describe('live drift through API server restarts, 410 Gone and bursts (a cluster
     }
   }, 60_000);
 
+  it('says a cluster that stops answering between discoveries is not ready, and ready again once it answers', async () => {
+    if (!cluster) throw new Error('no cluster');
+    const target = { host: '127.0.0.1', port: cluster.state.apiServerPort };
+    let proxy = await startTcpProxy(target);
+    const file = join(dir, '..', `${ns}-${Date.now()}-outage.kubeconfig`);
+    writeFileSync(file, proxy.kubeconfigThrough(kc).exportConfig(), { mode: 0o600 });
+    const mdir = tempDir();
+    writeFileSync(join(mdir, 'outage.yaml'), JSON.stringify(configMap(ns, 'outage', { a: '1' })));
+    await applySsa(kc, 'configmaps', configMap(ns, 'outage', { a: '1' }));
+    const watched = await startRuntime(file, mdir, only);
+    try {
+      await eventually(async () => watched.runtime.clusterSummaries()[0]?.ready === true, 'the cluster ready');
+      // The API server gone: connections refused, the watches fail; discovery is minutes away.
+      await proxy.close();
+      await eventually(async () => watched.runtime.clusterSummaries()[0]?.ready === false, 'the cluster not ready', 30_000);
+      expect(watched.runtime.clusterSummaries()[0]?.error).toMatch(/^every watched resource fails: .*ECONNREFUSED/);
+      expect(renderMetrics(watched.runtime)).toContain('driftwatch_cluster_ready{cluster="test"} 0');
+      // What it last saw stays, marked as possibly out of date.
+      expect(watched.runtime.get(`test//ConfigMap/${ns}/outage`)?.state.status).toBe('in-sync');
+      proxy = await startTcpProxy(target, { port: proxy.port });
+      await eventually(async () => watched.runtime.clusterSummaries()[0]?.ready === true, 'the cluster ready again', 60_000);
+      expect(watched.runtime.clusterSummaries()[0]).not.toHaveProperty('error');
+    } finally {
+      await watched.runtime.stop();
+      await proxy.close();
+      rmSync(file, { force: true });
+    }
+  }, 120_000);
+
   it('is ready without waiting out the CRD list when discovery of a silent cluster (packets dropped) has failed', async () => {
     if (!cluster) throw new Error('no cluster');
     const silent = await startTcpProxy({ host: '127.0.0.1', port: cluster.state.apiServerPort });
