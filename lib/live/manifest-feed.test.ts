@@ -46,6 +46,17 @@ describe('DirectoryManifestFeed', () => {
     ]);
   });
 
+  it('passes on which problems are about one document\'s identity (docs/api.md: identity)', async () => {
+    const base = tempDir();
+    writeFileSync(join(base, 'mixed.yaml'), `${cm('ok', '1')}---\napiVersion: apps/v1/extra\nkind: Deployment\nmetadata:\n  name: x\n---\n${cm('broken', '2')}  bad: [\n`);
+    feed = new DirectoryManifestFeed([{ path: base }], { gitPollMs: 0, rescanIntervalMs: 0 });
+    await feed.start();
+    const problems = feed.problems();
+    expect(problems.filter((p) => p.identity === true).map((p) => p.message)).toEqual([expect.stringMatching(/^document 2: apiVersion "apps\/v1\/extra"/)]);
+    // A syntax error may hide an object: no such mark.
+    expect(problems.filter((p) => p.identity !== true)).toHaveLength(1);
+  });
+
   it('lets directories for different clusters declare the same object', async () => {
     const base = tempDir();
     for (const d of ['prod', 'staging']) mkdirSync(join(base, d));

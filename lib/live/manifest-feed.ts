@@ -125,6 +125,7 @@ export class DirectoryManifestFeed implements ManifestFeed {
         ...(p.column ? { column: p.column } : {}),
         message: p.message,
         severity: p.severity,
+        ...(p.identity ? { identity: true as const } : {}),
       })),
     );
   }

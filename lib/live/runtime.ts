@@ -32,6 +32,8 @@ export interface ManifestProblem {
   message: string;
   /** error: the document was not loaded; warning: loaded with an assumption. */
   severity?: 'error' | 'warning';
+  /** An error about one document's identity, which keeps no other object of the file from loading. */
+  identity?: true;
 }
 
 /** Desired objects from the manifest directories, already scoped (namespaces defaulted). */
