@@ -332,6 +332,10 @@ describe('DriftTracker', () => {
     expect(tracker.get(ID)).toMatchObject({ status: 'drifted', warnings: [], since });
     // missing, drifted, then the warning on and off.
     expect(events.map((e) => e.type === 'upsert' && e.state.warnings.length)).toEqual([0, 0, 1, 0]);
+    // Missing live, the object says it too (docs/desired-sources.md).
+    tracker.replaceManifests([{ ...desiredOf(deployment('web:1'), 'r1'), source: { type: 'manifest-dir', file: 'web.yaml', line: 1, stale } }]);
+    tracker.deleteLive(liveDeployment('web:2', '1', 'kubectl-edit'));
+    expect(tracker.get(ID)).toMatchObject({ status: 'missing', warnings: [stale], source: { stale } });
   });
 
   it('says when another source takes over with the same verdict, without moving since', () => {

@@ -594,25 +594,26 @@ export class DriftTracker {
     });
     let next: ObjectDriftState;
     if (!live) {
-      // Only manifest-dir desired objects get here (the other sources need a live object).
+      // Only manifest-dir desired objects get here (the other sources need a live object). Their
+      // notes (a manifest kept from before its file broke) hold here too.
       const ks = this.opts.kindStatus(template.group, template.kind, template.obj.metadata.namespace ?? '');
       const gk = groupKind(template.group, template.kind);
       if (!ks) {
         const hint = movedKindHint(template.group, template.kind);
-        next = make('error', [], [], [], hint ? `the cluster does not serve ${gk}: ${hint}` : `the cluster does not serve ${gk}`);
+        next = make('error', [], [], resolved.notes, hint ? `the cluster does not serve ${gk}: ${hint}` : `the cluster does not serve ${gk}`);
       } else if (ks.notWatched !== undefined) {
-        next = make('error', [], [], [], ks.notWatched);
+        next = make('error', [], [], resolved.notes, ks.notWatched);
       } else if (ks.status === 'forbidden') {
-        next = make('error', [], [], [], forbiddenNote(gk, ks.message));
+        next = make('error', [], [], resolved.notes, forbiddenNote(gk, ks.message));
       } else if (ks.status === 'error' && !ks.synced) {
         // Never listed: absence means nothing, but the object must not vanish from the list unexplained.
-        next = make('error', [], [], [], `cannot list ${gk}: ${ks.message ?? 'the list failed'}`);
+        next = make('error', [], [], resolved.notes, `cannot list ${gk}: ${ks.message ?? 'the list failed'}`);
       } else if (!ks.synced) {
         // Not listed yet: absence means nothing until the first list completes, and a state from
         // before (its kind's informer being replaced: a CRD version swap) stands until then.
         return;
       } else {
-        next = make('missing', [{ path: '', op: 'missing' }], [], [], undefined);
+        next = make('missing', [{ path: '', op: 'missing' }], [], resolved.notes, undefined);
       }
     } else if (resolved.desired === undefined) {
       next = make('unmanaged', [], [], resolved.notes, undefined);
