@@ -89,4 +89,20 @@ describe('loadKubeconfig', () => {
     writeFileSync(path, ['apiVersion: v1', 'kind: Config', 'clusters: []', 'users:', '- name: u', '  user:', '    token: t', 'contexts:', '- name: prod', '  context:', '    cluster: prod-cluster', '    user: u', 'current-context: prod'].join('\n'));
     expect(() => loadKubeconfig({ env: { KUBECONFIG: path } })).toThrow(`Context "prod" in the kubeconfig ${path} names cluster "prod-cluster", which is not in it (known: none)`);
   });
+
+  it('refuses certificate data that is not base64, as kubectl does, naming the field (a path pasted there)', () => {
+    const dir = tempDir();
+    const write = (clusterExtra: string[], userExtra: string[]) => {
+      const path = join(dir, `config-${Math.random().toString(36).slice(2)}`);
+      writeFileSync(path, ['apiVersion: v1', 'kind: Config', 'clusters:', '- name: c', '  cluster:', '    server: https://c.example:6443', ...clusterExtra, 'users:', '- name: u', '  user:', '    token: t', ...userExtra, 'contexts:', '- name: c', '  context:', '    cluster: c', '    user: u', 'current-context: c'].join('\n'));
+      return path;
+    };
+    const pathAsData = write(['    certificate-authority-data: /etc/kubernetes/pki/ca.crt'], []);
+    expect(() => loadKubeconfig({ env: { KUBECONFIG: pathAsData } })).toThrow(`The kubeconfig ${pathAsData}: certificate-authority-data of cluster "c" is not base64 (illegal character "." at byte 22); it holds the data itself, base64-encoded — a file's path goes in certificate-authority`);
+    const badKey = write([], ['    client-key-data: "abc"']);
+    expect(() => loadKubeconfig({ env: { KUBECONFIG: badKey } })).toThrow(/client-key-data of user "u" is not base64 \(not a whole number of 4-character groups/);
+    // Real base64, wrapped as some tools write it: accepted.
+    const wrapped = write([`    certificate-authority-data: "${Buffer.from('-----BEGIN CERTIFICATE-----').toString('base64').replace(/(.{8})/g, '$1\\n')}"`], []);
+    expect(loadKubeconfig({ env: { KUBECONFIG: wrapped } }).context).toBe('c');
+  });
 });

@@ -94,7 +94,30 @@ export function loadKubeconfig(req: KubeconfigRequest = {}): LoadedKubeconfig {
     const named = kc.getContextObject(context)?.cluster;
     throw new KubeconfigError(`Context "${context}" in the kubeconfig ${where} names cluster "${named ?? ''}", which is not in it (known: ${kc.getClusters().map((c) => c.name).join(', ') || 'none'})`);
   }
+  // client-node decodes these leniently, skipping what is not base64: a path pasted where the
+  // data belongs became a CA no server matches ("unable to verify the first certificate").
+  // kubectl refuses such a file; so do we, naming the field.
+  const user = kc.getCurrentUser();
+  for (const [field, owner, value] of [
+    ['certificate-authority-data', `cluster "${cluster.name}"`, cluster.caData],
+    ['client-certificate-data', `user "${user?.name ?? ''}"`, user?.certData],
+    ['client-key-data', `user "${user?.name ?? ''}"`, user?.keyData],
+  ] as const) {
+    const bad = value === undefined ? undefined : base64Problem(value);
+    if (bad !== undefined) throw new KubeconfigError(`The kubeconfig ${where}: ${field} of ${owner} is not base64 (${bad}); it holds the data itself, base64-encoded — a file's path goes in ${field.replace('-data', '')}`);
+  }
   return { kc, origin, paths, context, server: cluster.server };
+}
+
+/** Why Go's base64.StdEncoding (what kubectl decodes these fields with) refuses a value, or undefined. */
+export function base64Problem(value: string): string | undefined {
+  // Line breaks are skipped by Go's decoder; nothing else is.
+  const s = value.replace(/[\r\n]/g, '');
+  const bad = /[^A-Za-z0-9+/=]/.exec(s);
+  if (bad) return `illegal character ${JSON.stringify(bad[0])} at byte ${bad.index}`;
+  const pad = s.indexOf('=');
+  if ((pad >= 0 && !/^=={0,1}$/.test(s.slice(pad))) || s.length % 4 !== 0) return `not a whole number of 4-character groups, or padding out of place (${s.length} characters)`;
+  return undefined;
 }
 
 function requireFile(path: string, what: string): void {
