@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { driftListQuery } from './drift-params';
+import { chartQuery } from './history-params';
 import { NO_PARAMS, otherMethods, parseQuery, storeRoute } from './responses';
 import { SnapshotLeakError } from '../share/snapshot-build';
 
@@ -11,6 +12,10 @@ describe('query parsing', () => {
     const lists = parseQuery(driftListQuery, new URLSearchParams('status=drifted&status=missing,error'), ['status']);
     expect(lists.ok && lists.value.status).toEqual(['drifted', 'missing', 'error']);
     expect(await refusal(parseQuery(driftListQuery, new URLSearchParams('status='), ['status']))).toBe('invalid query: status: give at least one value');
+  });
+
+  it('says which required parameters were left out', async () => {
+    expect(await refusal(parseQuery(chartQuery, new URLSearchParams('bucketMs=60000')))).toBe('invalid query: from: required, and not given; to: required, and not given');
   });
 
   it('sees every parameter, __proto__ included, and names the unknown ones', async () => {

@@ -57,9 +57,13 @@ export function searchParamsObject(params: URLSearchParams, lists: ReadonlyArray
   return out;
 }
 
-/** `?status=` (every value empty) says what is missing, not zod's array-size wording. */
+/**
+ * `?status=` (every value empty) says what is missing, not zod's array-size wording; a required
+ * parameter left out says so, not "expected string, received undefined".
+ */
 function queryIssueText(schema: z.ZodType, issue: z.core.$ZodIssue): string {
   if (issue.code === 'too_small' && issue.origin === 'array' && issue.minimum === 1 && issue.message.startsWith('Too small')) return 'give at least one value';
+  if (issue.code === 'invalid_type' && issue.message.endsWith('received undefined')) return 'required, and not given';
   return issueText(schema, issue);
 }
 
