@@ -14,6 +14,7 @@
 import { rmSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeBuildInfo } from './build-info.mjs';
 import { bundleClientNode } from './bundle-client-node';
 import { serverBundleDir } from './server-bundle.mjs';
 import { compileServerBundle } from './server-compile';
@@ -28,6 +29,7 @@ try {
   console.error(`[driftwatch] building the server failed: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
 }
+writeBuildInfo(root, outdir);
 console.log(`[driftwatch] server built in ${Math.round(performance.now() - started)} ms: ${outdir}`);
 
 try {

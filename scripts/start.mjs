@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import v8 from 'node:v8';
+import { staleBuildWarning } from './build-info.mjs';
 import { heapGrowthFlag } from './heap-growth.mjs';
 import { serverBundleDir, SERVER_ENTRY } from './server-bundle.mjs';
 
@@ -17,4 +18,6 @@ if (!existsSync(entry)) {
   console.error(`[driftwatch] no production build at ${entry}: run \`npm run build\` first (it builds the dashboard and its server), and start from the repository's directory (as \`npm start\` does).`);
   process.exit(1);
 }
+const stale = staleBuildWarning(process.cwd(), serverBundleDir(process.cwd()));
+if (stale) console.warn(stale);
 await import(pathToFileURL(entry).href);

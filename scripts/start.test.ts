@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { currentCommit, staleBuildWarning, writeBuildInfo } from './build-info.mjs';
 import { heapGrowthFlag, operatorSetHeapGrowth } from './heap-growth.mjs';
 import { serverBundleDir, SERVER_ENTRY } from './server-bundle.mjs';
 
@@ -61,5 +62,44 @@ describe('npm start (scripts/start.mjs)', () => {
     expect(operatorSetHeapGrowth(['--heap-growing-percent=30'], '')).toBe(true);
     expect(operatorSetHeapGrowth([], '--enable-source-maps --heap_growing_percent=20')).toBe(true);
     expect(heapGrowthFlag([], '--heap-growing-percent=30')).toBeUndefined();
+  });
+});
+
+describe('a build of another commit than the one checked out (scripts/build-info.mjs)', () => {
+  const git = (cwd: string, ...args: string[]) => {
+    const r = spawnSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', '-c', 'init.defaultBranch=main', ...args], { cwd, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
+    return r.stdout.trim();
+  };
+  const repo = mkdtempSync(join(tmpdir(), 'driftwatch-build-info-'));
+  afterAll(() => rmSync(repo, { recursive: true, force: true }));
+
+  it('is named by npm start, read from git\'s files: loose and packed refs, a detached HEAD, a linked worktree', () => {
+    git(repo, 'init', '-q');
+    git(repo, 'commit', '-q', '--allow-empty', '-m', 'one');
+    const first = git(repo, 'rev-parse', 'HEAD');
+    expect(currentCommit(repo)).toBe(first);
+    const dist = join(repo, 'dist');
+    mkdirSync(dist);
+    writeBuildInfo(repo, dist);
+    expect(staleBuildWarning(repo, dist)).toBeUndefined();
+    git(repo, 'commit', '-q', '--allow-empty', '-m', 'two');
+    const second = git(repo, 'rev-parse', 'HEAD');
+    expect(staleBuildWarning(repo, dist)).toBe(
+      `[driftwatch] this build is of commit ${first.slice(0, 12)} (${JSON.parse(readFileSync(join(dist, 'build-info.json'), 'utf8')).builtAt}), but ${second.slice(0, 12)} is checked out: run \`npm run build\` to serve the code you have`,
+    );
+    git(repo, 'pack-refs', '--all');
+    expect(currentCommit(repo)).toBe(second);
+    git(repo, 'checkout', '-q', first);
+    expect(currentCommit(repo)).toBe(first);
+    const linked = join(repo, '..', `${repo.split('/').pop()}-wt`);
+    git(repo, 'worktree', 'add', '-q', '-b', 'side', linked, second);
+    try {
+      expect(currentCommit(linked)).toBe(second);
+    } finally {
+      rmSync(linked, { recursive: true, force: true });
+    }
+    // Outside git (an image built from the sources): nothing to compare, nothing said.
+    expect(currentCommit(dist)).toBeUndefined();
   });
 });
