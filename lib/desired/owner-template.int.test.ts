@@ -5,10 +5,11 @@
  * Pod whose image another field manager patched must show exactly that change.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { diffObjects, type DiffOptions, type DriftReport, type SchemaProvider } from '../drift';
+import { diffObjects, type DiffOptions, type SchemaProvider } from '../drift';
 import { getJson } from '../kube/http';
 import { loadClusterSchema } from '../kube/cluster-schema';
 import { eventually, testCluster, uniqueName } from '../../testing/cluster-fixture';
+import { describeChanges } from '../../testing/drift-report-text';
 import { CONTENT_TYPE, kubeWrite, objectPath, type ObjectRef } from '../../testing/kube-write';
 import { ownerTemplateDesired, templateOwnerRef, type OwnerLookupRef } from './owner-template';
 import { resolveDesired } from './resolve';
@@ -29,10 +30,6 @@ const RESOURCE_OF: Record<string, string> = {
 
 function meta(o: Obj): Obj {
   return o.metadata as Obj;
-}
-
-function describeChanges(r: DriftReport): string {
-  return JSON.stringify(r.changes.map((c) => ({ path: c.path, op: c.op, desired: c.desired, live: c.live, manager: c.manager?.name })));
 }
 
 /** A container with the fields whose server-side defaults most often show up as false drift. */

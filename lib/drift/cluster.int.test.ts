@@ -1,9 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { diffObjects, type DiffOptions, type DriftReport, type SchemaProvider } from '.';
+import { diffObjects, type DiffOptions, type SchemaProvider } from '.';
 import { getJson, KubeApiError } from '../kube/http';
 import { loadClusterSchema, openApiPathOf } from '../kube/cluster-schema';
 import { eventually, testCluster, uniqueName } from '../../testing/cluster-fixture';
 import { CONTENT_TYPE, kubeWrite, objectPath, type ObjectRef } from '../../testing/kube-write';
+import { describeChanges } from '../../testing/drift-report-text';
 import { moreRealisticManifests, realisticManifests, type ManifestCase } from '../../testing/realistic-manifests';
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
@@ -43,10 +44,6 @@ async function applyServerSide(kc: ReturnType<typeof testCluster>['kc'], m: Mani
 async function mutate(kc: ReturnType<typeof testCluster>['kc'], c: ManifestCase): Promise<void> {
   const type = isBuiltin(c.manifest) && c.manifest.kind !== 'CustomResourceDefinition' ? CONTENT_TYPE.strategic : CONTENT_TYPE.merge;
   await kubeWrite(kc, 'PATCH', objectPath(refOf(c.manifest), { fieldManager: OTHER_MANAGER }), c.mutation, type);
-}
-
-function describeChanges(r: DriftReport): string {
-  return JSON.stringify(r.changes.map((c) => ({ path: c.path, op: c.op, desired: c.desired, live: c.live, manager: c.manager?.name })));
 }
 
 for (const mode of ['client-side', 'server-side', 'created'] as const) {

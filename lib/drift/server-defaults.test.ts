@@ -1,13 +1,16 @@
 /**
  * API-server defaults against a real server (kube-apiserver v1.37 built from k8s.io/kubernetes):
- * each live object below is what `kubectl create -f` of the manifest beside it stored, untouched
- * (managedFields cut to the creator's entry, uids replaced). A plain create puts every field, the
- * defaults included, under the creator's name, so only the defaults keep these in sync. Beside
- * each, the same field set to another value by another manager must still be drift.
+ * each live object below is what `kubectl create -f` of its manifest stored (the one beside it,
+ * from testing/server-default-manifests.ts in namespace shop), untouched (managedFields cut to the
+ * creator's entry, uids replaced). A plain create puts every field, the defaults included, under
+ * the creator's name, so only the defaults keep these in sync. Beside each, the same field set to
+ * another value by another manager must still be drift.
  */
 import { describe, expect, it } from 'vitest';
 import { applyBuiltinDefaults, SoftMarks } from './defaults';
-import { diffObjects, type DriftReport } from './index';
+import { diffObjects } from './index';
+import { describeChanges } from '../../testing/drift-report-text';
+import { serverDefaultManifests } from '../../testing/server-default-manifests';
 
 type Obj = Record<string, unknown>;
 
@@ -52,27 +55,65 @@ function editedBy(live: Obj, owned: ReadonlyArray<string>, set: (o: Obj) => void
   return o;
 }
 
-function describeChanges(r: DriftReport): string {
-  return JSON.stringify(r.changes.map((c) => ({ path: c.path, op: c.op, desired: c.desired, live: c.live, manager: c.manager?.name })));
+const manifests = serverDefaultManifests('shop');
+
+/** A container as the server stored it: the defaults beside its name and image, then `more`. */
+function storedContainer(name: string, image: string, more: Obj = {}): Obj {
+  return {
+    image,
+    imagePullPolicy: 'IfNotPresent',
+    name,
+    resources: {},
+    terminationMessagePath: '/dev/termination-log',
+    terminationMessagePolicy: 'File',
+    ...more,
+  };
+}
+
+/** A pod spec with one container as the server stored it: the pod-level defaults, then `more`. */
+function storedPodSpec(container: Obj, restartPolicy: string, more: Obj = {}): Obj {
+  return {
+    containers: [container],
+    dnsPolicy: 'ClusterFirst',
+    restartPolicy,
+    schedulerName: 'default-scheduler',
+    securityContext: {},
+    terminationGracePeriodSeconds: 30,
+    ...more,
+  };
+}
+
+/** The FieldsV1 of `storedPodSpec`: the container's fields then `container`, the pod's then `pod`. */
+function podSpecFields(name: string, more: { container?: Obj; pod?: Obj } = {}): Obj {
+  return {
+    'f:containers': {
+      [`k:{"name":"${name}"}`]: {
+        '.': {},
+        'f:image': {},
+        'f:imagePullPolicy': {},
+        'f:name': {},
+        'f:resources': {},
+        'f:terminationMessagePath': {},
+        'f:terminationMessagePolicy': {},
+        ...more.container,
+      },
+    },
+    'f:dnsPolicy': {},
+    'f:restartPolicy': {},
+    'f:schedulerName': {},
+    'f:securityContext': {},
+    'f:terminationGracePeriodSeconds': {},
+    ...more.pod,
+  };
+}
+
+/** The labels the Job controller puts on a Job and its pod template. */
+function jobLabels(job: string): Obj {
+  return { 'batch.kubernetes.io/controller-uid': 'job-uid', 'batch.kubernetes.io/job-name': job, 'controller-uid': 'job-uid', 'job-name': job };
 }
 
 const tokenVolume: Fixture = {
-  desired: {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: 'token', namespace: 'shop' },
-    spec: {
-      replicas: 0,
-      selector: { matchLabels: { app: 'token' } },
-      template: {
-        metadata: { labels: { app: 'token' } },
-        spec: {
-          containers: [{ name: 'app', image: 'ghcr.io/example/app:1.0.0', volumeMounts: [{ name: 'api-token', mountPath: '/var/run/api' }] }],
-          volumes: [{ name: 'api-token', projected: { sources: [{ serviceAccountToken: { path: 'token', audience: 'api' } }] } }],
-        },
-      },
-    },
-  },
+  desired: manifests.tokenVolume,
   live: created(
     {
       apiVersion: 'apps/v1',
@@ -86,27 +127,11 @@ const tokenVolume: Fixture = {
         strategy: { rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' }, type: 'RollingUpdate' },
         template: {
           metadata: { labels: { app: 'token' } },
-          spec: {
-            containers: [
-              {
-                image: 'ghcr.io/example/app:1.0.0',
-                imagePullPolicy: 'IfNotPresent',
-                name: 'app',
-                resources: {},
-                terminationMessagePath: '/dev/termination-log',
-                terminationMessagePolicy: 'File',
-                volumeMounts: [{ mountPath: '/var/run/api', name: 'api-token' }],
-              },
-            ],
-            dnsPolicy: 'ClusterFirst',
-            restartPolicy: 'Always',
-            schedulerName: 'default-scheduler',
-            securityContext: {},
-            terminationGracePeriodSeconds: 30,
+          spec: storedPodSpec(storedContainer('app', 'ghcr.io/example/app:1.0.0', { volumeMounts: [{ mountPath: '/var/run/api', name: 'api-token' }] }), 'Always', {
             volumes: [
               { name: 'api-token', projected: { defaultMode: 420, sources: [{ serviceAccountToken: { audience: 'api', expirationSeconds: 3600, path: 'token' } }] } },
             ],
-          },
+          }),
         },
       },
     },
@@ -119,26 +144,10 @@ const tokenVolume: Fixture = {
         'f:strategy': { 'f:rollingUpdate': { '.': {}, 'f:maxSurge': {}, 'f:maxUnavailable': {} }, 'f:type': {} },
         'f:template': {
           'f:metadata': { 'f:labels': { '.': {}, 'f:app': {} } },
-          'f:spec': {
-            'f:containers': {
-              'k:{"name":"app"}': {
-                '.': {},
-                'f:image': {},
-                'f:imagePullPolicy': {},
-                'f:name': {},
-                'f:resources': {},
-                'f:terminationMessagePath': {},
-                'f:terminationMessagePolicy': {},
-                'f:volumeMounts': { '.': {}, 'k:{"mountPath":"/var/run/api"}': { '.': {}, 'f:mountPath': {}, 'f:name': {} } },
-              },
-            },
-            'f:dnsPolicy': {},
-            'f:restartPolicy': {},
-            'f:schedulerName': {},
-            'f:securityContext': {},
-            'f:terminationGracePeriodSeconds': {},
-            'f:volumes': { '.': {}, 'k:{"name":"api-token"}': { '.': {}, 'f:name': {}, 'f:projected': { '.': {}, 'f:defaultMode': {}, 'f:sources': {} } } },
-          },
+          'f:spec': podSpecFields('app', {
+            container: { 'f:volumeMounts': { '.': {}, 'k:{"mountPath":"/var/run/api"}': { '.': {}, 'f:mountPath': {}, 'f:name': {} } } },
+            pod: { 'f:volumes': { '.': {}, 'k:{"name":"api-token"}': { '.': {}, 'f:name': {}, 'f:projected': { '.': {}, 'f:defaultMode': {}, 'f:sources': {} } } } },
+          }),
         },
       },
     },
@@ -146,19 +155,7 @@ const tokenVolume: Fixture = {
 };
 
 const perIndexJob: Fixture = {
-  desired: {
-    apiVersion: 'batch/v1',
-    kind: 'Job',
-    metadata: { name: 'per-index', namespace: 'shop' },
-    spec: {
-      suspend: true,
-      completionMode: 'Indexed',
-      completions: 3,
-      parallelism: 2,
-      backoffLimitPerIndex: 1,
-      template: { spec: { restartPolicy: 'Never', containers: [{ name: 'work', image: 'ghcr.io/example/work:1.0.0' }] } },
-    },
-  },
+  desired: manifests.perIndexJob,
   live: created(
     {
       apiVersion: 'batch/v1',
@@ -166,7 +163,7 @@ const perIndexJob: Fixture = {
       metadata: {
         name: 'per-index',
         namespace: 'shop',
-        labels: { 'batch.kubernetes.io/controller-uid': 'job-uid', 'batch.kubernetes.io/job-name': 'per-index', 'controller-uid': 'job-uid', 'job-name': 'per-index' },
+        labels: jobLabels('per-index'),
       },
       spec: {
         backoffLimit: 2147483647,
@@ -179,31 +176,8 @@ const perIndexJob: Fixture = {
         selector: { matchLabels: { 'batch.kubernetes.io/controller-uid': 'job-uid' } },
         suspend: true,
         template: {
-          metadata: {
-            labels: {
-              'batch.kubernetes.io/controller-uid': 'job-uid',
-              'batch.kubernetes.io/job-name': 'per-index',
-              'controller-uid': 'job-uid',
-              'job-name': 'per-index',
-            },
-          },
-          spec: {
-            containers: [
-              {
-                image: 'ghcr.io/example/work:1.0.0',
-                imagePullPolicy: 'IfNotPresent',
-                name: 'work',
-                resources: {},
-                terminationMessagePath: '/dev/termination-log',
-                terminationMessagePolicy: 'File',
-              },
-            ],
-            dnsPolicy: 'ClusterFirst',
-            restartPolicy: 'Never',
-            schedulerName: 'default-scheduler',
-            securityContext: {},
-            terminationGracePeriodSeconds: 30,
-          },
+          metadata: { labels: jobLabels('per-index') },
+          spec: storedPodSpec(storedContainer('work', 'ghcr.io/example/work:1.0.0'), 'Never'),
         },
       },
     },
@@ -218,24 +192,7 @@ const perIndexJob: Fixture = {
         'f:podReplacementPolicy': {},
         'f:suspend': {},
         'f:template': {
-          'f:spec': {
-            'f:containers': {
-              'k:{"name":"work"}': {
-                '.': {},
-                'f:image': {},
-                'f:imagePullPolicy': {},
-                'f:name': {},
-                'f:resources': {},
-                'f:terminationMessagePath': {},
-                'f:terminationMessagePolicy': {},
-              },
-            },
-            'f:dnsPolicy': {},
-            'f:restartPolicy': {},
-            'f:schedulerName': {},
-            'f:securityContext': {},
-            'f:terminationGracePeriodSeconds': {},
-          },
+          'f:spec': podSpecFields('work'),
         },
       },
     },
@@ -243,18 +200,7 @@ const perIndexJob: Fixture = {
 };
 
 const podFailureJob: Fixture = {
-  desired: {
-    apiVersion: 'batch/v1',
-    kind: 'Job',
-    metadata: { name: 'pod-failure', namespace: 'shop' },
-    spec: {
-      suspend: true,
-      podFailurePolicy: {
-        rules: [{ action: 'FailJob', onExitCodes: { operator: 'In', values: [42] } }, { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget' }] }],
-      },
-      template: { spec: { restartPolicy: 'Never', containers: [{ name: 'work', image: 'ghcr.io/example/work:1.0.0' }] } },
-    },
-  },
+  desired: manifests.podFailureJob,
   live: created(
     {
       apiVersion: 'batch/v1',
@@ -262,12 +208,7 @@ const podFailureJob: Fixture = {
       metadata: {
         name: 'pod-failure',
         namespace: 'shop',
-        labels: {
-          'batch.kubernetes.io/controller-uid': 'job-uid',
-          'batch.kubernetes.io/job-name': 'pod-failure',
-          'controller-uid': 'job-uid',
-          'job-name': 'pod-failure',
-        },
+        labels: jobLabels('pod-failure'),
       },
       spec: {
         backoffLimit: 6,
@@ -285,31 +226,8 @@ const podFailureJob: Fixture = {
         selector: { matchLabels: { 'batch.kubernetes.io/controller-uid': 'job-uid' } },
         suspend: true,
         template: {
-          metadata: {
-            labels: {
-              'batch.kubernetes.io/controller-uid': 'job-uid',
-              'batch.kubernetes.io/job-name': 'pod-failure',
-              'controller-uid': 'job-uid',
-              'job-name': 'pod-failure',
-            },
-          },
-          spec: {
-            containers: [
-              {
-                image: 'ghcr.io/example/work:1.0.0',
-                imagePullPolicy: 'IfNotPresent',
-                name: 'work',
-                resources: {},
-                terminationMessagePath: '/dev/termination-log',
-                terminationMessagePolicy: 'File',
-              },
-            ],
-            dnsPolicy: 'ClusterFirst',
-            restartPolicy: 'Never',
-            schedulerName: 'default-scheduler',
-            securityContext: {},
-            terminationGracePeriodSeconds: 30,
-          },
+          metadata: { labels: jobLabels('pod-failure') },
+          spec: storedPodSpec(storedContainer('work', 'ghcr.io/example/work:1.0.0'), 'Never'),
         },
       },
     },
@@ -324,24 +242,7 @@ const podFailureJob: Fixture = {
         'f:podReplacementPolicy': {},
         'f:suspend': {},
         'f:template': {
-          'f:spec': {
-            'f:containers': {
-              'k:{"name":"work"}': {
-                '.': {},
-                'f:image': {},
-                'f:imagePullPolicy': {},
-                'f:name': {},
-                'f:resources': {},
-                'f:terminationMessagePath': {},
-                'f:terminationMessagePolicy': {},
-              },
-            },
-            'f:dnsPolicy': {},
-            'f:restartPolicy': {},
-            'f:schedulerName': {},
-            'f:securityContext': {},
-            'f:terminationGracePeriodSeconds': {},
-          },
+          'f:spec': podSpecFields('work'),
         },
       },
     },
@@ -349,21 +250,7 @@ const podFailureJob: Fixture = {
 };
 
 const podFailureCronJob: Fixture = {
-  desired: {
-    apiVersion: 'batch/v1',
-    kind: 'CronJob',
-    metadata: { name: 'nightly', namespace: 'shop' },
-    spec: {
-      schedule: '0 3 * * *',
-      suspend: true,
-      jobTemplate: {
-        spec: {
-          podFailurePolicy: { rules: [{ action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget' }] }] },
-          template: { spec: { restartPolicy: 'Never', containers: [{ name: 'work', image: 'ghcr.io/example/work:1.0.0' }] } },
-        },
-      },
-    },
-  },
+  desired: manifests.podFailureCronJob,
   live: created(
     {
       apiVersion: 'batch/v1',
@@ -378,23 +265,7 @@ const podFailureCronJob: Fixture = {
             podFailurePolicy: { rules: [{ action: 'Ignore', onPodConditions: [{ status: 'True', type: 'DisruptionTarget' }] }] },
             template: {
               metadata: {},
-              spec: {
-                containers: [
-                  {
-                    image: 'ghcr.io/example/work:1.0.0',
-                    imagePullPolicy: 'IfNotPresent',
-                    name: 'work',
-                    resources: {},
-                    terminationMessagePath: '/dev/termination-log',
-                    terminationMessagePolicy: 'File',
-                  },
-                ],
-                dnsPolicy: 'ClusterFirst',
-                restartPolicy: 'Never',
-                schedulerName: 'default-scheduler',
-                securityContext: {},
-                terminationGracePeriodSeconds: 30,
-              },
+              spec: storedPodSpec(storedContainer('work', 'ghcr.io/example/work:1.0.0'), 'Never'),
             },
           },
         },
@@ -411,24 +282,7 @@ const podFailureCronJob: Fixture = {
           'f:spec': {
             'f:podFailurePolicy': { '.': {}, 'f:rules': {} },
             'f:template': {
-              'f:spec': {
-                'f:containers': {
-                  'k:{"name":"work"}': {
-                    '.': {},
-                    'f:image': {},
-                    'f:imagePullPolicy': {},
-                    'f:name': {},
-                    'f:resources': {},
-                    'f:terminationMessagePath': {},
-                    'f:terminationMessagePolicy': {},
-                  },
-                },
-                'f:dnsPolicy': {},
-                'f:restartPolicy': {},
-                'f:schedulerName': {},
-                'f:securityContext': {},
-                'f:terminationGracePeriodSeconds': {},
-              },
+              'f:spec': podSpecFields('work'),
             },
           },
         },
@@ -441,12 +295,7 @@ const podFailureCronJob: Fixture = {
 };
 
 const emptyEgress: Fixture = {
-  desired: {
-    apiVersion: 'networking.k8s.io/v1',
-    kind: 'NetworkPolicy',
-    metadata: { name: 'empty-egress', namespace: 'shop' },
-    spec: { podSelector: {}, ingress: [], egress: [] },
-  },
+  desired: manifests.emptyEgress,
   live: created(
     {
       apiVersion: 'networking.k8s.io/v1',
@@ -459,17 +308,7 @@ const emptyEgress: Fixture = {
 };
 
 const limitsFromMaxMin: Fixture = {
-  desired: {
-    apiVersion: 'v1',
-    kind: 'LimitRange',
-    metadata: { name: 'limits', namespace: 'shop' },
-    spec: {
-      limits: [
-        { type: 'Container', max: { cpu: '2', memory: '1Gi' }, min: { cpu: '100m', memory: '0.5Gi' } },
-        { type: 'PersistentVolumeClaim', max: { storage: '10Gi' } },
-      ],
-    },
-  },
+  desired: manifests.limitsFromMaxMin,
   live: created(
     {
       apiVersion: 'v1',
@@ -493,12 +332,7 @@ const limitsFromMaxMin: Fixture = {
 };
 
 const limitsPartial: Fixture = {
-  desired: {
-    apiVersion: 'v1',
-    kind: 'LimitRange',
-    metadata: { name: 'limits-partial', namespace: 'shop' },
-    spec: { limits: [{ type: 'Container', max: { cpu: '2' }, default: { memory: '256Mi' }, min: { cpu: '50m', memory: '64Mi', 'ephemeral-storage': '1Gi' } }] },
-  },
+  desired: manifests.limitsPartial,
   live: created(
     {
       apiVersion: 'v1',
@@ -521,12 +355,7 @@ const limitsPartial: Fixture = {
 };
 
 const externalIPs: Fixture = {
-  desired: {
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: { name: 'external-ips', namespace: 'shop' },
-    spec: { selector: { app: 'web' }, externalIPs: ['192.0.2.10'], ports: [{ name: 'http', port: 80 }] },
-  },
+  desired: manifests.externalIPs,
   live: created(
     {
       apiVersion: 'v1',
@@ -561,18 +390,7 @@ const externalIPs: Fixture = {
 };
 
 const validatingPolicy: Fixture = {
-  desired: {
-    apiVersion: 'admissionregistration.k8s.io/v1',
-    kind: 'ValidatingAdmissionPolicy',
-    metadata: { name: 'shop-configmaps' },
-    spec: {
-      matchConstraints: {
-        resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['configmaps'] }],
-        excludeResourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['UPDATE'], resources: ['configmaps'], resourceNames: ['kube-root-ca.crt'] }],
-      },
-      validations: [{ expression: 'true' }],
-    },
-  },
+  desired: manifests.validatingPolicy,
   live: created(
     {
       apiVersion: 'admissionregistration.k8s.io/v1',
@@ -597,16 +415,7 @@ const validatingPolicy: Fixture = {
 };
 
 const validatingBinding: Fixture = {
-  desired: {
-    apiVersion: 'admissionregistration.k8s.io/v1',
-    kind: 'ValidatingAdmissionPolicyBinding',
-    metadata: { name: 'shop-configmaps' },
-    spec: {
-      policyName: 'shop-configmaps',
-      validationActions: ['Audit'],
-      matchResources: { resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['configmaps'] }] },
-    },
-  },
+  desired: manifests.validatingBinding,
   live: created(
     {
       apiVersion: 'admissionregistration.k8s.io/v1',
@@ -628,18 +437,7 @@ const validatingBinding: Fixture = {
 };
 
 const mutatingPolicy: Fixture = {
-  desired: {
-    apiVersion: 'admissionregistration.k8s.io/v1',
-    kind: 'MutatingAdmissionPolicy',
-    metadata: { name: 'shop-label' },
-    spec: {
-      reinvocationPolicy: 'Never',
-      matchConstraints: { resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['configmaps'] }] },
-      mutations: [
-        { patchType: 'ApplyConfiguration', applyConfiguration: { expression: 'Object{metadata: Object.metadata{labels: {\'driftwatch-test\': \'mutated\'}}}' } },
-      ],
-    },
-  },
+  desired: manifests.mutatingPolicy,
   live: created(
     {
       apiVersion: 'admissionregistration.k8s.io/v1',
@@ -664,18 +462,7 @@ const mutatingPolicy: Fixture = {
 };
 
 const mutatingBinding: Fixture = {
-  desired: {
-    apiVersion: 'admissionregistration.k8s.io/v1',
-    kind: 'MutatingAdmissionPolicyBinding',
-    metadata: { name: 'shop-label' },
-    spec: {
-      policyName: 'shop-label',
-      matchResources: {
-        objectSelector: { matchLabels: { 'driftwatch-test': 'never' } },
-        resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['configmaps'] }],
-      },
-    },
-  },
+  desired: manifests.mutatingBinding,
   live: created(
     {
       apiVersion: 'admissionregistration.k8s.io/v1',
@@ -696,7 +483,7 @@ const mutatingBinding: Fixture = {
 };
 
 const csiDriver: Fixture = {
-  desired: { apiVersion: 'storage.k8s.io/v1', kind: 'CSIDriver', metadata: { name: 'shop.csi.example.com' }, spec: { attachRequired: false } },
+  desired: manifests.csiDriver,
   live: created(
     {
       apiVersion: 'storage.k8s.io/v1',
