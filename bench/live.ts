@@ -205,7 +205,11 @@ try {
     // Where the memory is: the V8 heap against the rest (code, buffers, threads), from /api/metrics.
     const metrics = await (await fetch(`${server.url}/api/metrics`)).text();
     const metric = (name: string) => Math.round(Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(metrics)?.[1] ?? NaN) / 2 ** 20);
-    const memory = `heap ${metric('nodejs_heap_size_used_bytes')} of ${metric('nodejs_heap_size_total_bytes')} MiB, external ${metric('nodejs_external_memory_bytes')} MiB`;
+    // Whether the informers did more than one list and one watch each (a relist is a second sync's work).
+    const sumOf = (name: string) => [...metrics.matchAll(new RegExp(`^${name}\\{[^}]*\\} (\\d+)$`, 'gm'))].reduce((n, m) => n + Number(m[1]), 0);
+    const memory =
+      `heap ${metric('nodejs_heap_size_used_bytes')} of ${metric('nodejs_heap_size_total_bytes')} MiB, external ${metric('nodejs_external_memory_bytes')} MiB; ` +
+      `relists ${sumOf('driftwatch_relists_total')}, watch restarts ${sumOf('driftwatch_watch_restarts_total')}`;
     return { server, completeMs, cpuMs, apiCpuMs, listeningMs, memory, rssAfterStart: memKiB(server.pid, 'VmRSS'), hwmAtComplete: memKiB(server.pid, 'VmHWM') };
   };
   interface Cpu {
