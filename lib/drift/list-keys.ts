@@ -189,9 +189,9 @@ const BY_KIND: Record<string, Record<string, SchemaNode>> = {
   HorizontalPodAutoscaler: { spec: hpaSpec },
   CustomResourceDefinition: { spec: obj({ versions: keyed(['name']) }) },
   NetworkPolicy: { spec: obj({ podSelector: labelSelector, policyTypes: atomic() }) },
-  // maxUnavailable: 0 blocks every voluntary eviction; without it the budget may allow them.
   // +listType=set in the API: a plain create owns its members one by one.
   CSIDriver: { spec: obj({ volumeLifecycleModes: set() }) },
+  // maxUnavailable: 0 blocks every voluntary eviction; without it the budget may allow them.
   PodDisruptionBudget: { spec: obj({ selector: labelSelector, maxUnavailable: { ...intOrString, 'x-driftwatch-keeps-empty': true } }) },
 };
 
