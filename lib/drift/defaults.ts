@@ -11,10 +11,13 @@ import { childSchema, splitApiVersion, type SchemaNode } from './schema';
 export class SoftMarks {
   private readonly keys = new WeakMap<object, Set<string>>();
 
-  /** Sets obj[key] when absent and marks it soft. Returns the (possibly pre-existing) value. */
-  set(obj: Record<string, unknown>, key: string, value: unknown): unknown {
+  /**
+   * Sets obj[key] when absent and marks it soft. Returns the (possibly pre-existing) value.
+   * `emptyList`: also in place of `[]`, for the defaulters that test a list's length.
+   */
+  set(obj: Record<string, unknown>, key: string, value: unknown, emptyList = false): unknown {
     const cur = obj[key];
-    if (cur !== undefined && cur !== null) return cur;
+    if (cur !== undefined && cur !== null && !(emptyList && Array.isArray(cur) && cur.length === 0)) return cur;
     obj[key] = value;
     let s = this.keys.get(obj);
     if (s === undefined) {
@@ -414,7 +417,7 @@ export function applyBuiltinDefaults(obj: Record<string, unknown>, apiVersion: s
       if (spec === undefined) return;
       // The server tests len(egress): `egress: []` alone does not make it an egress policy.
       const egress = Array.isArray(spec.egress) && spec.egress.length > 0;
-      d.set(spec, 'policyTypes', egress ? ['Ingress', 'Egress'] : ['Ingress']);
+      d.set(spec, 'policyTypes', egress ? ['Ingress', 'Egress'] : ['Ingress'], true);
       for (const dir of ['ingress', 'egress']) each(spec[dir], (r) => each(r.ports, (p) => d.set(p, 'protocol', 'TCP')));
       return;
     }
@@ -433,7 +436,7 @@ export function applyBuiltinDefaults(obj: Record<string, unknown>, apiVersion: s
       d.set(cs, 'podInfoOnMount', false);
       d.set(cs, 'storageCapacity', false);
       d.set(cs, 'fsGroupPolicy', 'ReadWriteOnceWithFSType');
-      d.set(cs, 'volumeLifecycleModes', ['Persistent']);
+      d.set(cs, 'volumeLifecycleModes', ['Persistent'], true);
       d.set(cs, 'requiresRepublish', false);
       // Defaulted by servers whose feature gates have them (seen on 1.37); soft, so an older
       // server that leaves them out is no drift either.

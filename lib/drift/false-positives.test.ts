@@ -899,6 +899,18 @@ describe('misses other tools have', () => {
     ]);
   });
 
+  it('an empty list the API server defaults by its length (NetworkPolicy policyTypes: [], a CSIDriver\'s volumeLifecycleModes: []) is its default', () => {
+    const np = (spec: Obj): Obj => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'deny', namespace: 'shop' }, spec: { podSelector: {}, ...spec } });
+    expectInSync(diffObjects(np({ policyTypes: [] }), np({ policyTypes: ['Ingress'] })));
+    const csi = (spec: Obj): Obj => ({ apiVersion: 'storage.k8s.io/v1', kind: 'CSIDriver', metadata: { name: 'csi.example.com' }, spec });
+    const stored = { attachRequired: true, podInfoOnMount: false, storageCapacity: false, fsGroupPolicy: 'ReadWriteOnceWithFSType', volumeLifecycleModes: ['Persistent'], requiresRepublish: false, seLinuxMount: false };
+    expectInSync(diffObjects(csi({ volumeLifecycleModes: [] }), csi(stored)));
+    // A default only explains the live value it equals: another one is still seen (attributed, with managedFields).
+    const edited = np({ policyTypes: ['Ingress', 'Egress'] });
+    (edited.metadata as Obj).managedFields = [entry('kubectl-edit', 'Update', { 'f:spec': { 'f:policyTypes': {} } })];
+    expect(paths(diffObjects(np({ policyTypes: [] }), edited))).toEqual(['spec.policyTypes']);
+  });
+
   it('an empty string in a label, a selector or a ConfigMap is a value: taken away or added, it is a change', () => {
     const svc = (labels: Obj, selector: Obj, managedFields: Obj[] = []): Obj => ({
       apiVersion: 'v1',
