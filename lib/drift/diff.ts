@@ -88,7 +88,7 @@ function staleLastAppliedAdditions(p: PreparedDesiredImpl, annotation: string, l
 
 function addRemoval(p: PreparedDesiredImpl, c: RemovalCandidate, live: Record<string, unknown>, out: RawChange[]): void {
   const v = valueAt(live, c.segs);
-  if (v === undefined || isEmptyValue(v)) return;
+  if (v === undefined || (isEmptyValue(v) && !(c.mapValue === true && v === ''))) return;
   if (c.soft !== null && equalsNode(c.soft, v)) return;
   if (isServerPopulated(p.kind, c.segs, v)) return;
   out.push({ op: 'removed', segs: c.segs, desired: deepFreeze(c.soft?.value), live: v });

@@ -934,6 +934,16 @@ describe('misses other tools have', () => {
     ]);
     const cm = (data: Obj): Obj => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'flags', namespace: 'shop' }, data });
     expect(paths(diffObjects(cm({ 'feature-x': '', other: '1' }), cm({ other: '1' })))).toEqual(['data.feature-x']);
+    // Dropped from a manifest applied client-side: the next apply removes the key, as any other.
+    const lastApplied = (m: Obj): Obj => ({ ...m, metadata: { ...(m.metadata as Obj), annotations: { 'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify(m) } } });
+    const before = svc({ app: 'web', canary: '' }, { app: 'web' });
+    expect(diffObjects(svc({ app: 'web' }, { app: 'web' }), lastApplied(before)).changes.map((c) => [c.path, c.op])).toEqual([['metadata.labels.canary', 'removed']]);
+    // The manifest without any labels now: both go.
+    const unlabelled = { ...svc({}, { app: 'web' }), metadata: { name: 'web', namespace: 'shop' } };
+    expect(diffObjects(unlabelled, lastApplied(before)).changes.map((c) => [c.path, c.op])).toEqual([
+      ['metadata.labels.app', 'removed'],
+      ['metadata.labels.canary', 'removed'],
+    ]);
     // Where a string field is omitempty, "" is still the omitted field.
     const plain = apiDeployment({ name: 'api', image: 'acme/api:1', workingDir: '' });
     expectInSync(diffObjects(plain, apiDeploymentLive({ name: 'api', image: 'acme/api:1' })));

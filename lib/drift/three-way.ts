@@ -15,6 +15,8 @@ export interface RemovalCandidate {
   segs: PathSegment[];
   /** The default the desired side has there, if any: a live value equal to it is not a removal. */
   soft: DNode | null;
+  /** A value in a map of strings (a label): an empty string there is one, to be removed too. */
+  mapValue?: true;
 }
 
 const Z_OTHER = 0;
@@ -46,11 +48,12 @@ function walk(v: unknown, dn: DNode, zone: number, out: RemovalCandidate[]): voi
     for (const k of Object.keys(v)) {
       if (zone !== Z_OTHER && skipped(zone, k)) continue;
       const lv = v[k];
-      if (isEmptyValue(lv)) continue;
+      const mapValue = lv === '' && dn.freeForm;
+      if (isEmptyValue(lv) && !mapValue) continue;
       const kid = dn.kidByName(k);
       if (kid !== undefined && !kid.soft) walk(lv, kid, nextZone(zone, k), out);
       else if (kid === undefined && zone === Z_META && isRecord(lv)) metadataMapRemovals([...dn.segs, k], lv, nextZone(zone, k), out);
-      else out.push({ segs: [...dn.segs, k], soft: kid ?? null });
+      else out.push({ segs: [...dn.segs, k], soft: kid ?? null, ...(mapValue ? { mapValue: true as const } : {}) });
     }
   } else if (dn.kind === K_LIST_MAP && Array.isArray(v)) {
     for (const e of v) {
@@ -90,8 +93,10 @@ function walk(v: unknown, dn: DNode, zone: number, out: RemovalCandidate[]): voi
  */
 function metadataMapRemovals(segs: PathSegment[], applied: Record<string, unknown>, zone: number, out: RemovalCandidate[]): void {
   for (const k of Object.keys(applied)) {
-    if (skipped(zone, k) || isEmptyValue(applied[k])) continue;
-    out.push({ segs: [...segs, k], soft: null });
+    const v = applied[k];
+    // Labels and annotations are strings: an empty one is a key the next apply removes too.
+    if (skipped(zone, k) || (isEmptyValue(v) && v !== '')) continue;
+    out.push({ segs: [...segs, k], soft: null, ...(v === '' ? { mapValue: true as const } : {}) });
   }
 }
 
