@@ -314,19 +314,16 @@ interface Ctx {
   withTokens?: Array<Document.Parsed<ParsedNode>>;
 }
 
-function problem(cx: Ctx, offset: number | undefined, message: string, severity: ManifestProblem['severity'] = 'error'): void {
-  if (offset === undefined) {
-    cx.out.problems.push({ file: cx.file, line: 0, message, severity });
-    return;
-  }
-  const { line, col } = cx.lc.linePos(offset);
-  cx.out.problems.push({ file: cx.file, line, column: col, message, severity });
+function problem(cx: Ctx, offset: number | undefined, message: string, severity: ManifestProblem['severity'] = 'error'): ManifestProblem {
+  const { line, col } = offset === undefined ? { line: 0, col: undefined } : cx.lc.linePos(offset);
+  const p: ManifestProblem = col === undefined ? { file: cx.file, line, message, severity } : { file: cx.file, line, column: col, message, severity };
+  cx.out.problems.push(p);
+  return p;
 }
 
 /** A document read in full that declares no object: see ManifestProblem.identity. */
 function identityProblem(cx: Ctx, offset: number, message: string): void {
-  problem(cx, offset, message);
-  (cx.out.problems[cx.out.problems.length - 1] as ManifestProblem).identity = true;
+  problem(cx, offset, message).identity = true;
 }
 
 type YamlNode = { range?: [number, number, number] | null } | null | undefined;

@@ -40,7 +40,7 @@ import type { PathSegment } from './path';
 import { canonicalQuantityCached } from './quantity';
 import { isEmptyValue, isRecord } from './normalize';
 import { secretValuesEqual } from './secrets';
-import type { FieldOp, ManagerRef } from './types';
+import type { FieldOp, ManagerRef, Scalar } from './types';
 
 export interface RawChange {
   op: FieldOp;
@@ -334,7 +334,7 @@ function sameOccurrence(n: DNode, i: number, live: ReadonlyArray<unknown>, prog:
   let copies = 0;
   for (let k = 0; k < n.kids.length; k++) {
     const other = n.keyVals[k];
-    if (n.dup[k] !== true || other === undefined || !mine.every((v, x) => v === other[x])) continue;
+    if (n.dup[k] !== true || other === undefined || !sameKey(mine, other)) continue;
     if (k === i) nth = copies;
     copies++;
   }
@@ -344,12 +344,16 @@ function sameOccurrence(n: DNode, i: number, live: ReadonlyArray<unknown>, prog:
   return found.length === copies && nth >= 0 ? (found[nth] as number) : -1;
 }
 
+function sameKey(a: ReadonlyArray<Scalar | undefined>, b: ReadonlyArray<Scalar | undefined>): boolean {
+  return a.every((v, x) => v === b[x]);
+}
+
 function hasLaterDup(n: DNode, i: number): boolean {
   const mine = n.keyVals[i];
   for (let k = i + 1; k < n.kids.length; k++) {
     if (n.dup[k] !== true) continue;
     const other = n.keyVals[k];
-    if (mine !== undefined && other !== undefined && mine.every((v, x) => v === other[x])) return true;
+    if (mine !== undefined && other !== undefined && sameKey(mine, other)) return true;
   }
   return false;
 }

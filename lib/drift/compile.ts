@@ -442,7 +442,6 @@ function compileMap(
     if (isRoot && key === 'metadata' && cs.f === undefined) cs = { p: cs.p, f: objectMetaSchema };
     // Keys from Object.keys are already the string table's copies.
     const kid = compileValue(v, cs, n, key, key, n.name, n.soft || cx.marks.isSoft(value, key), atomic, cx);
-    if (n.freeForm && v === '' && !kid.soft) kid.needed = true;
     kids.push(kid);
     if (kid.needed) needed = true;
   }
@@ -571,7 +570,16 @@ export function compileValue(
       }
     }
   }
-  // Only the built-in table marks the pointers whose false or 0 the API keeps (see SchemaNode).
-  n.needed = !soft && (!isEmptyValue(value) || ((value === false || value === 0) && schema.f?.['x-driftwatch-keeps-empty'] === true));
+  n.needed = !soft && (!isEmptyValue(value) || keptEmpty(value, schema, parent));
   return n;
+}
+
+/**
+ * An empty scalar the API keeps as written, so that it must be found live: `""` in a map of
+ * strings (DNode.freeForm), and false or 0 on the pointers only the built-in table marks (see
+ * SchemaNode's `x-driftwatch-keeps-empty`).
+ */
+function keptEmpty(value: unknown, schema: SchemaPair, parent: DNode | null): boolean {
+  if (value === '') return parent !== null && parent.freeForm;
+  return (value === false || value === 0) && schema.f?.['x-driftwatch-keeps-empty'] === true;
 }
