@@ -13,7 +13,10 @@
  * 2. Peak RSS of the dashboard process (VmHWM).
  * 3. Stream delay: while mutations are applied at a fixed rate, the time from each mutation's API
  *    response to its event on the dashboard's /api/v1/stream, against a bare client-node watch of
- *    the same resource receiving the same mutations.
+ *    the same resource receiving the same mutations. Beside it, the CPU each party used per
+ *    mutation over that phase (the API server with etcd, the controller manager, the dashboard,
+ *    this process) and the cores the requested rate would need for the API server alone: on a
+ *    machine whose cores cannot carry the rate, no watch keeps up, bare or not.
  *
  *   npm run bench:live -- [--pods 10000] [--crs 5000] [--rate 200] [--seconds 15] [--skip-build] [--json]
  *     [--run ID] [--next-start] [--startup-runs 3] [--drain-timeout MS] [--server-node-args "--cpu-prof --cpu-prof-dir=DIR"] [--server-log FILE] [--poll-ms N]
@@ -35,7 +38,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as k8s from '@kubernetes/client-node';
-import { CONTENT_TYPE, kubeWrite } from '../testing/kube-write';
+import { CONTENT_TYPE, kubeWriteUnread } from '../testing/kube-write';
 import { buildNext, startNextServer } from '../testing/next-server';
 import { bareList } from './bare-list-process.mjs';
 import { benchCluster, progress } from './bench-cluster';
@@ -325,6 +328,11 @@ try {
   await new Promise((r) => setTimeout(r, 1000));
   const pods = objects.filter(({ o }) => o.resource === 'pods');
   const total = RATE * SECONDS;
+  // CPU of every party over the mutations and their events: whether the machine's cores can carry
+  // the rate at all (the API server's process holds etcd; the bench process sends, watches and reads).
+  const kcmPid = cluster.state.controllerManagerPid;
+  const kcmCpuMs = () => (kcmPid ? cpuMsOf(kcmPid) : 0);
+  const streamCpu0 = { api: apiServerCpuMs(), kcm: kcmCpuMs(), dashboard: cpuMsOf(server.pid), bench: selfCpuMs(), at: performance.now() };
   const interval = 1000 / RATE;
   const startAt = performance.now();
   let inFlight = 0;
@@ -343,7 +351,9 @@ try {
     maxInFlight = Math.max(maxInFlight, inFlight);
     const issued = performance.now();
     pending.push(
-      kubeWrite(kc, 'PATCH', pathOf(o, ns, { fieldManager: MUTATOR }), { metadata: { labels: { 'bench-seq': tag } } }, CONTENT_TYPE.merge)
+      // Sent as a Go controller sends it (answer in protobuf, left unparsed): the writer shares the
+      // cores with the API server and the dashboard, and its own cost is not what is measured.
+      kubeWriteUnread(kc, 'PATCH', pathOf(o, ns, { fieldManager: MUTATOR }), { metadata: { labels: { 'bench-seq': tag } } }, CONTENT_TYPE.merge)
         .then(() => {
           const now = performance.now();
           sent.set(tag, now);
@@ -372,6 +382,13 @@ try {
       await new Promise((r) => setTimeout(r, 50));
     }
   }
+  const streamCpu = {
+    wallMs: performance.now() - streamCpu0.at,
+    api: apiServerCpuMs() - streamCpu0.api,
+    kcm: kcmCpuMs() - streamCpu0.kcm,
+    dashboard: cpuMsOf(server.pid) - streamCpu0.dashboard,
+    bench: selfCpuMs() - streamCpu0.bench,
+  };
   ac.abort();
   watch.stop();
   if (watch.ends.length > 0) progress(`the bare watch ended ${watch.ends.length} time(s) and was reopened: ${[...new Set(watch.ends)].join('; ')}`);
@@ -437,6 +454,17 @@ try {
       dashboard: { events: streamDelay.length, p50: Math.round(percentile(streamDelay, 50)), p99: Math.round(percentile(streamDelay, 99)) },
       verdictToClient: { p50: Math.round(percentile(transport, 50)), p99: Math.round(percentile(transport, 99)) },
       bareWatch: { events: watchDelay.length, p50: Math.round(percentile(watchDelay, 50)), p99: Math.round(percentile(watchDelay, 99)) },
+      // CPU per mutation (ms) from the first write until the last event arrived, and the share of
+      // the machine's cores each party kept busy meanwhile.
+      cpuPerMutationMs: {
+        apiServer: +(streamCpu.api / total).toFixed(2),
+        controllerManager: +(streamCpu.kcm / total).toFixed(2),
+        dashboard: +(streamCpu.dashboard / total).toFixed(2),
+        bench: +(streamCpu.bench / total).toFixed(2),
+      },
+      coresBusy: +((streamCpu.api + streamCpu.kcm + streamCpu.dashboard + streamCpu.bench) / streamCpu.wallMs).toFixed(2),
+      // What the API server alone would need for the requested rate, at the CPU per write it showed.
+      apiServerCoresForRate: +((streamCpu.api / total) * RATE / 1000).toFixed(2),
     },
   };
   console.log(`live dashboard benchmark: ${expected} objects (${PODS} Pods, ${CRS} custom resources), all with desired manifests (${argv.includes('--yaml') ? 'YAML' : 'JSON documents'}); listed ${listed} in the baseline`);
@@ -470,6 +498,13 @@ try {
   console.log(`    dashboard /api/v1/stream   p50 ${ms(results.streamDelay.dashboard.p50)}  p99 ${ms(results.streamDelay.dashboard.p99)}  (${streamDelay.length} events)`);
   console.log(`      of which verdict → client p50 ${ms(results.streamDelay.verdictToClient.p50)}  p99 ${ms(results.streamDelay.verdictToClient.p99)}  (event log, SSE, Next, loopback, this process)`);
   console.log(`    bare client-node watch     p50 ${ms(results.streamDelay.bareWatch.p50)}  p99 ${ms(results.streamDelay.bareWatch.p99)}  (${watchDelay.length} events)`);
+  {
+    const c = results.streamDelay.cpuPerMutationMs;
+    console.log(
+      `    CPU per mutation: API server ${c.apiServer} ms, controller manager ${c.controllerManager} ms, dashboard ${c.dashboard} ms, this process ${c.bench} ms ` +
+        `(${results.streamDelay.coresBusy} of ${availableParallelism()} cores busy); ${RATE}/s needs ${results.streamDelay.apiServerCoresForRate} cores for the API server alone`,
+    );
+  }
   const targets = [
     ['complete state within 1.5x the bare LIST process (both from spawn)', startupRatio <= 1.5],
     ['complete state within 1.5x the in-process LIST (client-node warm)', inProcessRatio <= 1.5],
