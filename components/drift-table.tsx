@@ -22,7 +22,8 @@ import {
   type TableRow,
 } from '@/lib/client/table-query';
 import { STATUSES, type DriftStatus } from '@/lib/client/types';
-import { useDriftIndex } from './drift-data';
+import { unknownClusterMessage, unknownClusters } from '@/lib/live/cluster-filter';
+import { useDriftIndex, useHydrated, useStatus } from './drift-data';
 import { isTyping } from './keyboard-shortcuts';
 import { pushSearch, useViewSearch } from './url-state';
 
@@ -57,6 +58,13 @@ export function DriftTable() {
   const result = useMemo(() => filterAndSort(all?.values() ?? [], query), [all, query]);
   const options = useMemo(() => facets(all?.values() ?? []), [all]);
   const rows = result.rows;
+  // The table filters in the browser, so a cluster no longer configured (a stale link) would show
+  // as an empty table: said as the API's 400 says it. The status is shared with the layout's
+  // banner, which may have it before this boundary hydrates (useHydrated).
+  const hydrated = useHydrated();
+  const status = useStatus();
+  const configuredClusters = hydrated ? status.data?.clusters.map((c) => c.name) : undefined;
+  const unknownCluster = configuredClusters ? unknownClusters(query.cluster, configuredClusters) : [];
 
   const setQuery = useCallback(
     (patch: Partial<TableQuery>, mode: 'push' | 'replace' = 'push') => pushSearch(tableQueryToParams({ ...parseTableQuery(new URLSearchParams(window.location.search)), ...patch }), mode),
@@ -198,6 +206,11 @@ export function DriftTable() {
       {result.selectorError && (
         <p className="msg-danger" role="alert">
           Label selector: {result.selectorError}
+        </p>
+      )}
+      {unknownCluster.length > 0 && (
+        <p className="msg-danger" role="alert" data-testid="unknown-cluster">
+          {unknownClusterMessage(unknownCluster, configuredClusters)}
         </p>
       )}
       {index.isError && (

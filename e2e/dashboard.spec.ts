@@ -347,6 +347,20 @@ test.describe('dashboard', () => {
     await expect(page.locator('[data-testid="drift-row"]')).toHaveCount(0);
   });
 
+  test('a link naming a cluster that is not configured says so, in the table and the API, rather than showing no drift', async ({ page, request }) => {
+    const clusters = ((await (await request.get('/api/v1/status')).json()) as { clusters: { name: string }[] }).clusters.map((c) => c.name).sort();
+    const message = `unknown cluster "no-such-cluster": the configured ${clusters.length === 1 ? 'cluster is' : 'clusters are'} ${clusters.join(', ')}`;
+    const res = await request.get('/api/v1/drift?cluster=no-such-cluster');
+    expect(res.status()).toBe(400);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toBe(message);
+    await page.goto('/drift?cluster=no-such-cluster');
+    await expect(page.getByTestId('unknown-cluster')).toHaveText(message);
+    // Clearing the filter clears the error.
+    await page.getByRole('combobox', { name: 'Cluster' }).selectOption({ label: 'any' });
+    await expect(page).not.toHaveURL(/cluster=/);
+    await expect(page.getByTestId('unknown-cluster')).toHaveCount(0);
+  });
+
   test('the timeline’s zoom handles moved with the keyboard put the zoomed window in the URL', async ({ page }) => {
     await page.goto('/?range=6h');
     const handle = page.getByRole('slider', { name: /Zoom window edge/ }).first();

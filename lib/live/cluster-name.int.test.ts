@@ -6,6 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { unknownClusterResponse } from '../api/runtime-request';
 import { parseDashboardConfig } from '../config/dashboard-config';
 import { eventually, testCluster, uniqueName } from '../../testing/cluster-fixture';
 import { kubeWrite } from '../../testing/kube-write';
@@ -54,6 +55,16 @@ describe('a cluster named after an EKS context (with `:` and `/`)', () => {
     expect(runtime.get(id)?.state.name).toBe('cm1');
     expect(objectDetail(runtime, id, { showIgnored: false })).toBeDefined();
     expect(parseObjectId(id)).toMatchObject({ cluster: s?.cluster, group: '', kind: 'ConfigMap', namespace: ns, name: 'cm1' });
+  });
+
+  it('takes a cluster filter by that name, and answers the name a person would type with the one to use', async () => {
+    const name = 'arn-aws-eks-eu-west-1-111122223333-cluster-prod';
+    expect(runtime.clusterNames()).toEqual([name]);
+    expect(unknownClusterResponse(runtime, [name], new Headers())).toBeUndefined();
+    expect((JSON.parse(runtime.driftListJson({ cluster: [name], namespace: [ns], limit: 10 })) as { items: { name: string }[] }).items.map((i) => i.name)).toContain('cm1');
+    const res = unknownClusterResponse(runtime, ['prod'], new Headers());
+    expect(res?.status).toBe(400);
+    expect(await res?.json()).toEqual({ error: { status: 400, message: `unknown cluster "prod": the configured cluster is ${name}` } });
   });
 
   it('scopes its delete events by their namespace', async () => {

@@ -404,6 +404,14 @@ export class LiveRuntime {
     return states.map((r) => ({ ...r, objects: counts.get(`${r.cluster}/${r.group}/${r.kind}`) ?? 0 }));
   }
 
+  /**
+   * Every configured cluster's name, one whose kubeconfig could not be loaded included (its summary
+   * says why): what a cluster filter may name. Known from start() on, before any cluster has synced.
+   */
+  clusterNames(): string[] {
+    return [...this.meta.keys()];
+  }
+
   /** `visible`: as for resourceStates(); each cluster's `objects` then counts only what the reader may see. */
   clusterSummaries(visible?: (namespace: string) => boolean): ClusterSummary[] {
     const counts = visible ? this.countVisible(visible, (s) => s.cluster) : undefined;

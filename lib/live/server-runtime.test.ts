@@ -64,6 +64,20 @@ describe('the server process\'s runtime', () => {
     await one.stop();
   });
 
+  it('knows every configured cluster\'s name as soon as it starts, one that could not be loaded included: what a cluster filter may name', async () => {
+    const dir = tempDir();
+    const kubeconfig = kubeconfigIn(dir, 'arn:aws:eks:eu-west-1:111122223333:cluster/prod');
+    const runtime = new LiveRuntime({
+      config: parseDashboardConfig({ clusters: [{ kubeconfig }, { name: 'gone', kubeconfig: join(dir, 'absent') }], watch: { pods: false, customResources: false, desiredKinds: false } }, 'test'),
+      log: () => undefined,
+    });
+    expect(runtime.clusterNames()).toEqual([]);
+    // Not awaited: the names are there before the first list, for the first request.
+    void runtime.start().catch(() => undefined);
+    expect(runtime.clusterNames()).toEqual(['arn-aws-eks-eu-west-1-111122223333-cluster-prod', 'gone']);
+    await runtime.stop();
+  });
+
   it('reports a manifest directory limited to clusters that are not configured', () => {
     expect(unknownManifestClusters([{ path: '/m/all' }, { path: '/m/prod', clusters: ['prod'] }], ['prod', 'staging'])).toEqual([]);
     expect(unknownManifestClusters([{ path: '/m/prod', clusters: ['prdo'] }, { path: '/m/both', clusters: ['prod', 'stagign'] }], ['prod', 'staging'])).toEqual([

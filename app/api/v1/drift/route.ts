@@ -1,7 +1,7 @@
 import type { NextRequest } from 'next/server';
 import { DRIFT_LIST_ARRAY_KEYS, driftListQuery } from '@/lib/api/drift-params';
 import { jsonError, jsonText, otherMethods } from '@/lib/api/responses';
-import { runtimeRequest } from '@/lib/api/runtime-request';
+import { runtimeRequest, unknownClusterResponse } from '@/lib/api/runtime-request';
 import { identityOf } from '@/lib/auth/identity';
 import { scopedNamespaces, scopeOfRequest } from '@/lib/auth/namespace-scope';
 import { isCursorError } from '@/lib/live/drift-query';
@@ -12,6 +12,8 @@ export const dynamic = 'force-dynamic';
 export function GET(req: NextRequest) {
   const rt = runtimeRequest(driftListQuery, req.nextUrl.searchParams, DRIFT_LIST_ARRAY_KEYS);
   if (!rt.ok) return rt.response;
+  const unknownCluster = unknownClusterResponse(rt.runtime, rt.value.cluster, req.headers);
+  if (unknownCluster) return unknownCluster;
   try {
     const { limit, cursor, ...filters } = rt.value;
     // A namespace-scoped user's list, counts and paging cover only their namespaces.

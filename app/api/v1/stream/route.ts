@@ -1,6 +1,7 @@
 import type { NextRequest } from 'next/server';
 import { streamQuery } from '@/lib/api/drift-params';
 import { jsonError, otherMethods, parseQuery } from '@/lib/api/responses';
+import { unknownClusterResponse } from '@/lib/api/runtime-request';
 import { identityOf } from '@/lib/auth/identity';
 import { inScope, scopeOfRequest } from '@/lib/auth/namespace-scope';
 import { acquireStreamSlot } from '@/lib/auth/limits';
@@ -22,6 +23,8 @@ function streamRequest(req: NextRequest) {
   if (!parsed.ok) return { response: parsed.response };
   const rt = currentRuntime();
   if ('error' in rt) return { response: jsonError(503, rt.error) };
+  const unknownCluster = unknownClusterResponse(rt.runtime, parsed.value.cluster, req.headers);
+  if (unknownCluster) return { response: unknownCluster };
   return { query: parsed.value, runtime: rt.runtime };
 }
 
