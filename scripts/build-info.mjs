@@ -2,6 +2,7 @@
 // build` says it serves older code instead of doing so silently. Plain JavaScript: start.mjs
 // reads it before anything else is loaded. Git's files are read directly (no `git` process):
 // the check runs at every start.
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 
@@ -42,10 +43,37 @@ function resolveFrom(base, p) {
   return isAbsolute(p) ? p : join(base, p);
 }
 
+/**
+ * Whether the work tree differs from its commit (a changed or an untracked file `git status`
+ * shows), or undefined when git cannot tell (no git, not a work tree). A `git` process, so never
+ * on `npm start`'s path.
+ */
+export function workTreeChanged(root) {
+  const r = spawnSync('git', ['status', '--porcelain'], { cwd: root, encoding: 'utf8' });
+  if (r.status !== 0 || typeof r.stdout !== 'string') return undefined;
+  return r.stdout.trim() !== '';
+}
+
 /** Written by `npm run build` beside the compiled server. */
 export function writeBuildInfo(root, dir) {
   const commit = currentCommit(root);
-  writeFileSync(join(dir, BUILD_INFO), `${JSON.stringify({ commit: commit ?? null, builtAt: new Date().toISOString() })}\n`);
+  const clean = commit !== undefined && workTreeChanged(root) === false;
+  writeFileSync(join(dir, BUILD_INFO), `${JSON.stringify({ commit: commit ?? null, clean, builtAt: new Date().toISOString() })}\n`);
+}
+
+/**
+ * Whether the build in `dir` is of exactly the code checked out: built from this commit with no
+ * change in the work tree, and none since. What lets the demo skip a rebuild of about two minutes.
+ */
+export function buildIsCurrent(root, dir) {
+  let built;
+  try {
+    built = JSON.parse(readFileSync(join(dir, BUILD_INFO), 'utf8'));
+  } catch {
+    return false;
+  }
+  const now = currentCommit(root);
+  return now !== undefined && built?.commit === now && built?.clean === true && workTreeChanged(root) === false;
 }
 
 /** What `npm start` says when the build is of another commit than the one checked out, or undefined. */

@@ -7,10 +7,13 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { KubeConfig } from '@kubernetes/client-node';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parsePort, portProblem } from '../lib/config/port';
 import { freePort } from '../testing/free-port';
 import { buildNext, startNextServer } from '../testing/next-server';
+import { buildIsCurrent } from './build-info.mjs';
+import { serverBundleDir } from './server-bundle.mjs';
 import { startDemoDrift, type DemoDrift } from '../testing/demo-drift';
 import { DEMO_CRD_GROUP, DEMO_FIELD_MANAGER, DEMO_NAMESPACE, seedDemo } from '../testing/demo-seed';
 import { startTestCluster, type TestCluster } from '../testing/test-cluster';
@@ -105,8 +108,13 @@ process.on('SIGTERM', cleanup);
 
 let server: Awaited<ReturnType<typeof startNextServer>> | undefined;
 try {
-  log('building the dashboard (npm run build) ...');
-  await buildNext();
+  const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+  if (!process.env.DRIFTWATCH_DEMO_REBUILD && buildIsCurrent(root, serverBundleDir(root))) {
+    log('the dashboard is built from this commit, with no change since: not building it again (DRIFTWATCH_DEMO_REBUILD=1 does)');
+  } else {
+    log('building the dashboard (npm run build, about two minutes) ...');
+    await buildNext();
+  }
   // What `npm start` runs.
   server = await startNextServer({
     driftwatchServer: true,

@@ -47,7 +47,7 @@ if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ] || [ package.json -nt
   # `npm install` rather than `npm ci`: it installs the locked versions too, but tolerates optional
   # platform packages the registry does not serve (next's macOS/Windows SWC builds), which
   # `npm ci` rejects as a lock mismatch.
-  step "installing npm packages"
+  step "installing npm packages (the first time compiles better-sqlite3 from source: a few minutes, quiet until done)"
   npm install --no-audit --no-fund
   touch "$stamp"
 fi

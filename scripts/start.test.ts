@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { currentCommit, staleBuildWarning, writeBuildInfo } from './build-info.mjs';
+import { buildIsCurrent, currentCommit, staleBuildWarning, writeBuildInfo } from './build-info.mjs';
 import { heapGrowthFlag, operatorSetHeapGrowth } from './heap-growth.mjs';
 import { serverBundleDir, SERVER_ENTRY } from './server-bundle.mjs';
 
@@ -101,5 +101,35 @@ describe('a build of another commit than the one checked out (scripts/build-info
     }
     // Outside git (an image built from the sources): nothing to compare, nothing said.
     expect(currentCommit(dist)).toBeUndefined();
+  });
+
+  it('is current for the demo (no rebuild) only when built from this commit with nothing changed, then or since', () => {
+    const tree = mkdtempSync(join(tmpdir(), 'driftwatch-build-current-'));
+    const dist = mkdtempSync(join(tmpdir(), 'driftwatch-build-current-dist-'));
+    try {
+      git(tree, 'init', '-q');
+      writeFileSync(join(tree, 'a.ts'), 'one\n');
+      git(tree, 'add', 'a.ts');
+      git(tree, 'commit', '-q', '-m', 'one');
+      expect(buildIsCurrent(tree, dist)).toBe(false); // no build yet
+      writeBuildInfo(tree, dist);
+      expect(buildIsCurrent(tree, dist)).toBe(true);
+      writeFileSync(join(tree, 'a.ts'), 'two\n');
+      expect(buildIsCurrent(tree, dist)).toBe(false); // a tracked file edited since
+      // Built from the edited tree, then the edit undone: the build holds code no commit has.
+      writeBuildInfo(tree, dist);
+      git(tree, 'checkout', '-q', '--', 'a.ts');
+      expect(buildIsCurrent(tree, dist)).toBe(false);
+      writeBuildInfo(tree, dist);
+      writeFileSync(join(tree, 'b.ts'), 'new\n');
+      expect(buildIsCurrent(tree, dist)).toBe(false); // an untracked file a build would include
+      rmSync(join(tree, 'b.ts'));
+      expect(buildIsCurrent(tree, dist)).toBe(true);
+      git(tree, 'commit', '-q', '--allow-empty', '-m', 'two');
+      expect(buildIsCurrent(tree, dist)).toBe(false); // another commit
+    } finally {
+      rmSync(tree, { recursive: true, force: true });
+      rmSync(dist, { recursive: true, force: true });
+    }
   });
 });
