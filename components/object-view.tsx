@@ -64,7 +64,11 @@ export function ObjectView() {
           {s.name}
         </h1>
         <p className="object-meta">
-          <StatusBadge status={s.status} /> <span data-testid="object-status">{s.status}</span> since <time dateTime={s.since} title={s.since}>{timeAgo(s.since)}</time>
+          {/* The badge says the status: "drifted drifted since …" said it twice. */}
+          <span data-testid="object-status">
+            <StatusBadge status={s.status} />
+          </span>{' '}
+          since <time dateTime={s.since} title={s.since}>{timeAgo(s.since)}</time>
           {sourceText && (
             <>
               {' '}

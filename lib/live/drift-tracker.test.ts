@@ -655,4 +655,124 @@ describe('DriftTracker', () => {
       expect(requests.map((r) => r.resourceVersion)).toEqual(['1', '1', '1']);
     });
   });
+
+  describe('since of a verdict reached at first sight', () => {
+    // clockedSetup()'s clock: 2026-01-01T00:00:00Z.
+    const minutesAgo = (m: number) => new Date(Date.parse('2026-01-01T00:00:00Z') - m * 60_000).toISOString().replace('.000Z', 'Z');
+    type Owner = { manager: string; time?: string; fields: Record<string, unknown> };
+    const imageField = { 'f:spec': { 'f:template': { 'f:spec': { 'f:containers': { 'k:{"name":"app"}': { 'f:image': {} } } } } } };
+    const replicasField = { 'f:spec': { 'f:replicas': {} } };
+    /** The Deployment drifted in its image (and in its replicas, 3 for 2, when `replicas` says so), written by these managers. */
+    const drifted = (owners: Owner[], replicas = 2, rv = '1'): KubeObject => {
+      const base = deployment('web:2', {
+        uid: 'u1',
+        resourceVersion: rv,
+        managedFields: owners.map((o) => ({ manager: o.manager, operation: 'Update', ...(o.time !== undefined ? { time: o.time } : {}), fieldsType: 'FieldsV1', fieldsV1: o.fields })),
+      });
+      return { ...base, spec: { ...(base.spec as Record<string, unknown>), replicas } };
+    };
+    /** The start-up's first sync: manifests and first lists in, then one evaluation (unpaused, the manifest alone made it missing first). */
+    const firstSync = (tracker: DriftTracker, live: KubeObject) => {
+      tracker.pause();
+      tracker.replaceManifests([desiredOf(deployment('web:1'), 'r1')]);
+      tracker.upsertLive(live);
+      tracker.resume();
+    };
+
+    it('is when the drifted fields were last written (the latest manager time), while the event (the history) says now', () => {
+      const { tracker, events, advance } = clockedSetup();
+      firstSync(
+        tracker,
+        drifted(
+          [
+            { manager: 'kubectl-edit', time: minutesAgo(5), fields: imageField },
+            { manager: 'kubectl-scale', time: minutesAgo(3), fields: replicasField },
+          ],
+          3,
+        ),
+      );
+      const state = tracker.get(ID);
+      expect(state?.changes.map((c) => [c.path, c.manager?.name])).toEqual([
+        ['spec.replicas', 'kubectl-scale'],
+        ['spec.template.spec.containers[name=app].image', 'kubectl-edit'],
+      ]);
+      expect(state).toMatchObject({ status: 'drifted', since: '2025-12-31T23:57:00.000Z' });
+      expect(events.at(-1)).toEqual({ type: 'upsert', state, at: '2026-01-01T00:00:00.000Z' });
+      // The same drift written again later (the same values): the verdict, and so its `since`, stands.
+      advance(60_000);
+      tracker.upsertLive(
+        drifted(
+          [
+            { manager: 'kubectl-edit', time: minutesAgo(-1), fields: imageField },
+            { manager: 'kubectl-scale', time: minutesAgo(3), fields: replicasField },
+          ],
+          3,
+          '2',
+        ),
+      );
+      expect(tracker.get(ID)).toMatchObject({ status: 'drifted', since: '2025-12-31T23:57:00.000Z' });
+    });
+
+    it('is now when a change has no manager time, or one that is not a date', () => {
+      for (const time of [undefined, 'yesterday']) {
+        const { tracker } = clockedSetup();
+        firstSync(
+          tracker,
+          drifted(
+            [
+              { manager: 'kubectl-edit', time: minutesAgo(5), fields: imageField },
+              { manager: 'kubectl-scale', ...(time !== undefined ? { time } : {}), fields: replicasField },
+            ],
+            3,
+          ),
+        );
+        expect(tracker.get(ID)?.changes).toHaveLength(2);
+        expect(tracker.get(ID)).toMatchObject({ status: 'drifted', since: '2026-01-01T00:00:00.000Z' });
+      }
+      // A drifted field no manager owns: nothing dates it either.
+      const { tracker } = clockedSetup();
+      firstSync(tracker, drifted([], 3));
+      expect(tracker.get(ID)?.changes.every((c) => c.manager === undefined)).toBe(true);
+      expect(tracker.get(ID)).toMatchObject({ status: 'drifted', since: '2026-01-01T00:00:00.000Z' });
+    });
+
+    it('is never later than now (an API server clock ahead of ours)', () => {
+      const { tracker } = clockedSetup();
+      firstSync(tracker, drifted([{ manager: 'kubectl-edit', time: minutesAgo(-2), fields: imageField }]));
+      expect(tracker.get(ID)).toMatchObject({ status: 'drifted', since: '2026-01-01T00:00:00.000Z' });
+    });
+
+    it('is now for a missing object, and for other verdicts than drifted', () => {
+      const { tracker } = clockedSetup();
+      tracker.replaceManifests([desiredOf(deployment('web:1'), 'r1')]);
+      expect(tracker.get(ID)).toMatchObject({ status: 'missing', since: '2026-01-01T00:00:00.000Z' });
+      const other = clockedSetup();
+      other.tracker.upsertLive(drifted([{ manager: 'kubectl-edit', time: minutesAgo(5), fields: imageField }]));
+      expect(other.tracker.get(ID)).toMatchObject({ status: 'unmanaged', since: '2026-01-01T00:00:00.000Z' });
+    });
+
+    it('is now when the verdict of an object already known changes, whatever its fields say', () => {
+      const { tracker, advance } = clockedSetup();
+      tracker.replaceManifests([desiredOf(deployment('web:1'), 'r1')]);
+      tracker.upsertLive(liveDeployment('web:1', '1'));
+      expect(tracker.get(ID)).toMatchObject({ status: 'in-sync', since: '2026-01-01T00:00:00.000Z' });
+      advance(10 * 60_000);
+      // Written 9 minutes before it reached the dashboard (a watch that lagged): the dashboard saw the change now.
+      tracker.upsertLive(drifted([{ manager: 'kubectl-edit', time: minutesAgo(-1), fields: imageField }], 2, '2'));
+      expect(tracker.get(ID)).toMatchObject({ status: 'drifted', since: '2026-01-01T00:10:00.000Z' });
+      // Another drifted field later: the verdict changed again, now.
+      advance(60_000);
+      tracker.upsertLive(
+        drifted(
+          [
+            { manager: 'kubectl-edit', time: minutesAgo(-1), fields: imageField },
+            { manager: 'kubectl-scale', time: minutesAgo(-10), fields: replicasField },
+          ],
+          3,
+          '3',
+        ),
+      );
+      expect(tracker.get(ID)).toMatchObject({ status: 'drifted', since: '2026-01-01T00:11:00.000Z' });
+    });
+  });
 });

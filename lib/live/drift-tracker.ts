@@ -657,8 +657,12 @@ export class DriftTracker {
       this.opts.onEvent({ type: 'upsert', state: next, at: this.now().toISOString() });
       return;
     }
-    const at = this.now().toISOString();
-    next.since = at;
+    const now = this.now();
+    const at = now.toISOString();
+    // A verdict reached at first sight did not come to be now (the object was drifted before the
+    // dashboard looked): its `since` is the best evidence there is. The event's `at` stays now: the
+    // history records when the dashboard observed the object, not this estimate.
+    next.since = prev === undefined ? firstSightSince(next, now) : at;
     this.states.set(id, next);
     this.opts.onEvent({ type: 'upsert', state: next, at });
   }
@@ -670,6 +674,29 @@ export class DriftTracker {
     this.stateRevision++;
     this.opts.onEvent({ type: 'delete', id, cluster: this.opts.cluster, at: this.now().toISOString() });
   }
+}
+
+/**
+ * `since` of a verdict first reached in this process: `now`, unless the object is drifted and every
+ * change names when its manager last wrote the object; then the latest of those times, by which
+ * every drifted field was as it is (managedFields keep one time per manager, moved by any write of
+ * it: a field can be older, never newer). First sight (the dashboard's start, the kind's first
+ * list) is the least informative answer to "drifted since when?", and it made the header disagree
+ * with the fields' "last written". A change without a time (a field missing live, a manager that
+ * recorded none) leaves the start unknown: now, as before. Never later than now: a skewed API
+ * server clock must not date the drift in the future. Written as toISOString() writes it, like
+ * every other `since`: readers order states by comparing these strings.
+ */
+function firstSightSince(state: ObjectDriftState, now: Date): string {
+  const nowMs = now.getTime();
+  if (state.status !== 'drifted' || state.changes.length === 0) return now.toISOString();
+  let latest = -Infinity;
+  for (const c of state.changes) {
+    const t = c.manager?.time === undefined ? NaN : Date.parse(c.manager.time);
+    if (Number.isNaN(t)) return now.toISOString();
+    if (t > latest) latest = t;
+  }
+  return latest < nowMs ? new Date(latest).toISOString() : now.toISOString();
 }
 
 /**
