@@ -20,11 +20,13 @@ import {
   type SortKey,
   type TableQuery,
   type TableRow,
+  writerUnknown,
 } from '@/lib/client/table-query';
 import { STATUSES, type DriftStatus } from '@/lib/client/types';
 import { unknownClusterMessage, unknownClusters } from '@/lib/live/cluster-filter';
 import { useDriftIndex, useHydrated, useStatus } from './drift-data';
 import { isTyping } from './keyboard-shortcuts';
+import { UnknownManager } from './unknown-manager';
 import { pushSearch, useViewSearch } from './url-state';
 
 const ROW_H = 34;
@@ -347,8 +349,8 @@ const DriftRow = memo(function DriftRow({ row: r, index: i, selected, now, onCli
         {/* A missing object's one change is the whole object (path ''); an error says why it was not compared. */}
         {r.error !== undefined ? <span className="msg-danger" data-testid="row-error">{r.error}</span> : r.firstPath === '' && r.fields > 0 ? <span className="muted">whole object</span> : <code>{r.firstPath}</code>}
       </div>
-      <div role="gridcell" className="vcell c-manager" title={r.manager}>
-        {r.manager}
+      <div role="gridcell" className="vcell c-manager" title={r.manager || undefined}>
+        {r.manager || (writerUnknown(r) ? <UnknownManager /> : null)}
       </div>
       <div role="gridcell" className="vcell c-since" title={r.since}>
         {timeAgo(r.since, now)}

@@ -1,7 +1,9 @@
 'use client';
 /**
- * Drifted objects over time from the history store (stacked by namespace, kind or cluster; brush to
- * zoom; click a point to open the table filtered to the biggest group at that time). Range and
+ * Drifted or missing objects over time from the history store (stacked by namespace, kind or
+ * cluster; brush to zoom; click a point to open the table filtered to the biggest group at that
+ * time). The store counts both statuses where the overview's cards count each apart: the title,
+ * tooltip and summary name both, so the chart's peak is not read against the Drifted card. Range and
  * grouping live in the URL (`range`, `from`/`to`, `stack`). Fed by a typed fetcher; while the
  * server has no history routes it says so instead of drawing.
  */
@@ -9,7 +11,20 @@ import { useQuery } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
 import { useEffect, useMemo, useRef } from 'react';
 import { Area, AreaChart, Brush, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { biggestGroupHref, bucketFor, openFullView, RANGES, spanOf, tickLabel, timelineQuery, timelineSpec, type RangeKey } from '@/lib/client/drift-timeline';
+import {
+  biggestGroupHref,
+  bucketFor,
+  openFullView,
+  RANGES,
+  spanOf,
+  tickLabel,
+  TIMELINE_COUNTS,
+  TIMELINE_TITLE,
+  timelineQuery,
+  timelineSeriesName,
+  timelineSpec,
+  type RangeKey,
+} from '@/lib/client/drift-timeline';
 import { namespaceFacetOf } from '@/lib/client/table-query';
 import { legendText, useUntabbableChartLayers } from './chart-a11y';
 import { patchSearch, pushSearch, useViewSearch } from './url-state';
@@ -31,18 +46,19 @@ export function chartRows(chart: DriftChartJson): Array<Record<string, number | 
 
 /**
  * What the chart shows, in words, for screen readers (the chart itself takes no keyboard focus):
- * per group, how many objects drifted at the start, at the peak and at the end of the range.
+ * per group, how many objects were drifted or missing at the start, at the peak and at the end of
+ * the range. `name`: a group's name as the legend shows it (timelineSeriesName).
  */
-export function timelineSummary(rows: ReadonlyArray<Record<string, number | string>>, groups: readonly string[], from: string, to: string): string {
+export function timelineSummary(rows: ReadonlyArray<Record<string, number | string>>, groups: readonly string[], from: string, to: string, name: (group: string) => string = (g) => g): string {
   const when = (t: unknown) => new Date(Number(t)).toISOString().replace('T', ' ').slice(0, 16);
-  if (rows.length === 0 || groups.length === 0) return `Drifted objects from ${from} to ${to}: nothing recorded.`;
+  if (rows.length === 0 || groups.length === 0) return `Objects ${TIMELINE_COUNTS} from ${from} to ${to}: nothing recorded.`;
   const parts = groups.map((g) => {
     const values = rows.map((r) => Number(r[g] ?? 0));
     const peak = Math.max(...values);
     const at = rows[values.indexOf(peak)]?.t;
-    return `${g}: ${values[0]} at the start, ${peak} at the peak (${when(at)} UTC), ${values.at(-1)} at the end`;
+    return `${name(g)}: ${values[0]} at the start, ${peak} at the peak (${when(at)} UTC), ${values.at(-1)} at the end`;
   });
-  return `Area chart of drifted objects over time, ${when(rows[0]?.t)} to ${when(rows.at(-1)?.t)} UTC. ${parts.join('; ')}.`;
+  return `Area chart of ${TIMELINE_COUNTS} objects over time, ${when(rows[0]?.t)} to ${when(rows.at(-1)?.t)} UTC. ${parts.join('; ')}.`;
 }
 
 /** `embedded`: inside /embed/overview, which polls (no live stream) and opens full views in a new tab. */
@@ -67,6 +83,7 @@ export function DriftTimelineChart({ embedded = false }: { embedded?: boolean })
   const rows = useMemo(() => (data ? chartRows(data) : []), [data]);
   // Only the namespace stack has an empty group: cluster-scoped objects, as the table's filter names them.
   const groups = data ? data.series.map((s) => namespaceFacetOf(s.group)) : [];
+  const seriesName = (g: string) => timelineSeriesName(g, stack);
   const tick = (t: number) => tickLabel(t, spanMs);
   // A zoom window moved with the keyboard has no drag end: its URL follows once the keys rest.
   const zoomTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
@@ -84,7 +101,7 @@ export function DriftTimelineChart({ embedded = false }: { embedded?: boolean })
   return (
     <section className="panel" aria-labelledby="timeline-heading" data-testid="drift-timeline">
       <div className="panel-head">
-        <h2 id="timeline-heading">Drifted objects over time</h2>
+        <h2 id="timeline-heading">{TIMELINE_TITLE}</h2>
         <div className="toolbar">
           <div role="group" aria-label="Time range" className="segmented">
             {(Object.keys(RANGES) as RangeKey[]).map((r) => (
@@ -114,7 +131,7 @@ export function DriftTimelineChart({ embedded = false }: { embedded?: boolean })
       {data && shown && (
         // The summary in words beside the chart, not a role=img around it: its zoom handles keep focus.
         <p className="sr-only" data-testid="timeline-summary">
-          {timelineSummary(rows, groups, shown.from, shown.to)}
+          {timelineSummary(rows, groups, shown.from, shown.to, seriesName)}
         </p>
       )}
       {data && (
@@ -132,10 +149,11 @@ export function DriftTimelineChart({ embedded = false }: { embedded?: boolean })
               <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" />
               <XAxis dataKey="t" type="number" scale="time" domain={['dataMin', 'dataMax']} tickFormatter={tick} stroke="var(--muted)" fontSize={12} />
               <YAxis allowDecimals={false} stroke="var(--muted)" fontSize={12} width={48} />
-              <Tooltip labelFormatter={(t) => new Date(Number(t)).toLocaleString()} contentStyle={{ background: 'var(--panel)', border: '1px solid var(--border)', color: 'var(--text)' }} />
+              {/* Stacked, the items are groups: the label says what they count. Unstacked, the one item's name does. */}
+              <Tooltip labelFormatter={(t) => `${new Date(Number(t)).toLocaleString()}${stack === 'none' ? '' : ` (${TIMELINE_COUNTS})`}`} contentStyle={{ background: 'var(--panel)', border: '1px solid var(--border)', color: 'var(--text)' }} />
               {groups.length > 1 && <Legend wrapperStyle={{ fontSize: 12 }} formatter={legendText} />}
               {groups.map((g, i) => (
-                <Area key={g} type="stepAfter" dataKey={g} stackId="1" stroke={PALETTE[i % PALETTE.length]} fill={PALETTE[i % PALETTE.length]} fillOpacity={0.35} isAnimationActive={false} />
+                <Area key={g} type="stepAfter" dataKey={g} name={seriesName(g)} stackId="1" stroke={PALETTE[i % PALETTE.length]} fill={PALETTE[i % PALETTE.length]} fillOpacity={0.35} isAnimationActive={false} />
               ))}
               <Brush
                 ariaLabel="Zoom window edge (Left and Right arrow keys move it)"

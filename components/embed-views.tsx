@@ -9,13 +9,14 @@ import { useMemo } from 'react';
 import { fetchObjectDetail, getJson } from '@/lib/client/api';
 import { timeAgo } from '@/lib/client/format';
 import { objectHref } from '@/lib/client/object-id';
-import { driftApiQuery, namespaceFacetOf } from '@/lib/client/table-query';
+import { driftApiQuery, managerFilterMatches, namespaceFacetOf, rowFromState } from '@/lib/client/table-query';
 import { diffInputOf, liveUnknown, type DiffInput } from '@/lib/client/yaml-diff';
 import { STATUSES, type DriftCountsResponse, type DriftListResponse, type ObjectDriftState } from '@/lib/client/types';
 import { DriftTimelineChart } from './drift-timeline-chart';
 import { EmbedFrame, fullViewSearch } from './embed-frame';
 import { FieldDiffList } from './field-diff-list';
 import { StatusBadge } from './status-badge';
+import { UnknownManager } from './unknown-manager';
 import { useViewSearch } from './url-state';
 import { YamlDiffView } from './yaml-diff-view';
 
@@ -48,7 +49,8 @@ export function EmbedDriftTable() {
   const rows = useMemo(
     () =>
       (res.data?.items ?? []).filter(
-        (s) => (managers.length === 0 || s.changes.some((c) => c.manager && managers.includes(c.manager.name))) && (namespaces.length === 0 || namespaces.includes(namespaceFacetOf(s.namespace))),
+        // The table's own manager filter (its "(unknown)" included), so a shared link keeps the same rows.
+        (s) => (managers.length === 0 || managerFilterMatches(rowFromState(s), managers)) && (namespaces.length === 0 || namespaces.includes(namespaceFacetOf(s.namespace))),
       ),
     [res.data, managers, namespaces],
   );
@@ -108,7 +110,8 @@ function DriftRow({ s }: { s: ObjectDriftState }) {
       </td>
       <td>{s.changes.length}</td>
       <td className="wrap">{first ? <code>{first.path}</code> : <span className="muted">—</span>}</td>
-      <td>{first?.manager?.name ?? <span className="muted">—</span>}</td>
+      {/* A field nobody owns reads "unknown", as on the table and the object page; no change, or a missing object's whole-object one, has no writer to name. */}
+      <td>{first?.manager ? first.manager.name : first && first.path !== '' ? <UnknownManager /> : <span className="muted">—</span>}</td>
       <td title={s.since}>{timeAgo(s.since)}</td>
     </tr>
   );

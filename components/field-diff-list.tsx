@@ -1,9 +1,10 @@
 import type { ReactNode } from 'react';
-import { timeAgo } from '@/lib/client/format';
 import type { DriftStatus, FieldChange } from '@/lib/client/types';
 import { changeMayBeRedacted, changeValueText, isRedacted, type ObjectKind } from '@/lib/client/yaml-diff';
 import styles from './object-page.module.css';
+import { useTimeText } from './time-text';
 import { Truncate } from './truncate';
+import { UnknownManager } from './unknown-manager';
 
 const OP_LABEL = { changed: 'changed', added: 'added', removed: 'should be removed', missing: 'missing' } as const;
 
@@ -28,8 +29,10 @@ function Value({ v, redacted }: { v: unknown; redacted: boolean }) {
 const WRITTEN_HELP = "When this field's manager last wrote to the object (managedFields keep one time per manager, not per field): not when this field changed.";
 
 function LastWritten({ manager }: { manager: FieldChange['manager'] }) {
+  // From now, or in a snapshot from when it was taken (components/time-text.tsx).
+  const { ago } = useTimeText();
   if (!manager?.time) return <span className="muted" title="No write time recorded for this field's manager">—</span>;
-  return <span title={`${manager.name} last wrote to the object at ${manager.time}`}>{timeAgo(manager.time)}</span>;
+  return <span title={`${manager.name} last wrote to the object at ${manager.time}`}>{ago(manager.time)}</span>;
 }
 
 /** A missing object's report is one change with the empty path: the whole object is declared and absent. */
@@ -80,7 +83,7 @@ function Row({ c, owner, ignored }: { c: FieldChange; owner: ObjectKind | undefi
             <Value v={c.live} redacted={redacted} />
           </td>
           <td data-testid="field-manager">
-            {c.manager ? <Truncate text={`${c.manager.name} (${c.manager.operation}${c.manager.time ? `, ${c.manager.time}` : ''})`}>{c.manager.name}</Truncate> : <span className="muted">unknown</span>}
+            {c.manager ? <Truncate text={`${c.manager.name} (${c.manager.operation}${c.manager.time ? `, ${c.manager.time}` : ''})`}>{c.manager.name}</Truncate> : <UnknownManager />}
           </td>
         </>
       )}

@@ -10,9 +10,9 @@ import { useQuery } from '@tanstack/react-query';
 import { fetchObjectHistory } from '@/lib/client/api';
 import { CRASH_KINDS, fetchCrashTimeline, type CrashMark } from '@/lib/client/health';
 import { parseObjectId } from '@/lib/client/object-id';
-import { timeAgo } from '@/lib/client/format';
 import type { ObjectHistoryJson } from '@/lib/client/types';
 import styles from './object-page.module.css';
+import { useTimeText } from './time-text';
 import { Truncate } from './truncate';
 import { useViewSearch } from './url-state';
 
@@ -55,6 +55,7 @@ export function ObjectTimeline({ id }: { id: string }) {
  * restarts. Also what a snapshot shows of the timeline it keeps (components/snapshot-view.tsx).
  */
 export function TimelineLanes({ h, to, logCrashes: allLogCrashes }: { h: Pick<ObjectHistoryJson, 'episodes' | 'events' | 'podHealth'>; to?: string; logCrashes: CrashMark[] }) {
+  const { at } = useTimeText();
   const now = to ? Date.parse(to) : Date.now();
   const logCrashes = allLogCrashes.filter((c) => Date.parse(c.at) <= now);
   const events = h.events.filter((e) => !Number.isNaN(Date.parse(e.at)));
@@ -75,8 +76,8 @@ export function TimelineLanes({ h, to, logCrashes: allLogCrashes }: { h: Pick<Ob
   return (
     <div className="lanes" data-testid="timeline-lanes">
       <div className="lane-axis muted">
-        <span>{new Date(start).toLocaleString()}</span>
-        <span data-testid="timeline-end">{to ? new Date(now).toLocaleString() : 'now'}</span>
+        <span>{at(start)}</span>
+        <span data-testid="timeline-end">{to ? at(now) : 'now'}</span>
       </div>
       {paths.map((p) => (
         <div className="lane" key={p} data-testid="timeline-lane" data-path={p}>
@@ -92,7 +93,7 @@ export function TimelineLanes({ h, to, logCrashes: allLogCrashes }: { h: Pick<Ob
                 const a = Date.parse(e.openedAt);
                 const b = e.closedAt ? Date.parse(e.closedAt) : now;
                 const last = e.transitions[e.transitions.length - 1];
-                const label = `${p}: drifted ${new Date(a).toLocaleString()} → ${e.closedAt ? new Date(b).toLocaleString() : 'now'}${e.closeReason ? ` (${e.closeReason})` : ''}, ${e.transitionCount} change${e.transitionCount === 1 ? '' : 's'}${last?.manager ? `, last by ${last.manager.name}` : ''}`;
+                const label = `${p}: drifted ${at(a)} → ${e.closedAt ? at(b) : 'now'}${e.closeReason ? ` (${e.closeReason})` : ''}, ${e.transitionCount} change${e.transitionCount === 1 ? '' : 's'}${last?.manager ? `, last by ${last.manager.name}` : ''}`;
                 return <span key={e.id} className={`episode${e.closedAt ? '' : ' open'}`} style={{ left: pct(a), width: width(a, b) }} title={label} aria-label={label} role="img" data-testid="episode" />;
               })}
           </div>
@@ -103,7 +104,7 @@ export function TimelineLanes({ h, to, logCrashes: allLogCrashes }: { h: Pick<Ob
           <div className="lane-label">Object</div>
           <div className="lane-track">
             {events.map((e, i) => {
-              const label = `${new Date(e.at).toLocaleString()}: ${eventText(e)}`;
+              const label = `${at(e.at)}: ${eventText(e)}`;
               return <span key={i} className={`${styles.eventMark} ${styles[`ev-${e.type === 'status' ? (e.status ?? 'status') : e.type}`] ?? ''}`} style={{ left: pct(Date.parse(e.at)) }} title={label} aria-label={label} role="img" data-testid="timeline-event" data-type={e.type} />;
             })}
           </div>
@@ -114,7 +115,7 @@ export function TimelineLanes({ h, to, logCrashes: allLogCrashes }: { h: Pick<Ob
           <div className="lane-label">Crashes</div>
           <div className="lane-track">
             {logCrashes.map((c, i) => {
-              const label = `${new Date(c.at).toLocaleString()}: ${c.pod}/${c.container} ${c.reason ?? 'crashed'}${c.exitCode !== undefined ? ` (exit ${c.exitCode})` : ''}${c.message ? ` — ${c.message}` : ''}${c.location ? ` at ${c.location}` : ''}`;
+              const label = `${at(c.at)}: ${c.pod}/${c.container} ${c.reason ?? 'crashed'}${c.exitCode !== undefined ? ` (exit ${c.exitCode})` : ''}${c.message ? ` — ${c.message}` : ''}${c.location ? ` at ${c.location}` : ''}`;
               return <span key={i} className="crash crashloop" style={{ left: pct(Date.parse(c.at)) }} title={label} aria-label={label} role="img" data-testid="timeline-crash" />;
             })}
           </div>
@@ -125,7 +126,7 @@ export function TimelineLanes({ h, to, logCrashes: allLogCrashes }: { h: Pick<Ob
           <div className="lane-label">Restarts</div>
           <div className="lane-track">
             {crashes.map((c, i) => {
-              const label = `${new Date(c.at).toLocaleString()}: ${c.reason ?? 'restart'}${c.container ? ` (${c.container})` : ''}, ${c.restarts} restarts${c.message ? ` — ${c.message}` : ''}`;
+              const label = `${at(c.at)}: ${c.reason ?? 'restart'}${c.container ? ` (${c.container})` : ''}, ${c.restarts} restarts${c.message ? ` — ${c.message}` : ''}`;
               return <span key={i} className={`crash${c.reason === 'CrashLoopBackOff' ? ' crashloop' : ''}`} style={{ left: pct(Date.parse(c.at)) }} title={label} aria-label={label} role="img" />;
             })}
           </div>
@@ -161,14 +162,15 @@ const EVENTS_LISTED = 8;
 
 /** The newest object events in words, beside their marks: readable without hovering. */
 function EventList({ events }: { events: ObjectEvent[] }) {
+  const { at, ago } = useTimeText();
   const newest = events.slice(-EVENTS_LISTED).reverse();
   const earlier = events.length - newest.length;
   return (
     <ul className={styles.eventList} data-testid="timeline-event-list" aria-label="Object events, newest first">
       {newest.map((e, i) => (
         <li key={i} data-type={e.type} data-status={e.status}>
-          <time dateTime={e.at} title={new Date(e.at).toLocaleString()}>
-            {timeAgo(e.at)}
+          <time dateTime={e.at} title={at(e.at)}>
+            {ago(e.at)}
           </time>
           : {eventText(e)}
         </li>

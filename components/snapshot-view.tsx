@@ -13,11 +13,17 @@ import type { SnapshotPayload, SnapshotTimelineJson } from '@/lib/share/snapshot
 import { FieldDiffList } from './field-diff-list';
 import { TimelineLanes } from './object-timeline';
 import { StatusBadge } from './status-badge';
+import { AbsoluteTime, FrozenClock, useTimeText } from './time-text';
 import { Truncate } from './truncate';
 import { YamlDiffView, type DiffMode } from './yaml-diff-view';
 import './share.css';
 
-const when = (iso: string) => new Date(iso).toLocaleString();
+/**
+ * Server-rendered, then hydrated: every time on the page goes through components/time-text.tsx
+ * (UTC until hydrated, then the reader's zone and locale; relative times counted back from when
+ * the snapshot was taken, never from now), so the server's HTML is the client's first render.
+ */
+const TAKEN = 'the snapshot';
 
 /**
  * Revokes this link for everyone (a link shared too widely, or showing what it should not): asks
@@ -54,7 +60,17 @@ function RevokeButton({ id }: { id: string }) {
   );
 }
 
-export function SnapshotView({ id, snapshot: p, createdAt, expiresAt }: { id: string; snapshot: SnapshotPayload; createdAt: string; expiresAt?: string }) {
+type SnapshotProps = { id: string; snapshot: SnapshotPayload; createdAt: string; expiresAt?: string };
+
+export function SnapshotView(props: SnapshotProps) {
+  return (
+    <FrozenClock at={props.createdAt} label={TAKEN}>
+      <Snapshot {...props} />
+    </FrozenClock>
+  );
+}
+
+function Snapshot({ id, snapshot: p, createdAt, expiresAt }: SnapshotProps) {
   const [mode, setMode] = useState<DiffMode>(p.view.mode);
   const [showAll, setShowAll] = useState(p.view.showAll);
   const input: DiffInput = useMemo(
@@ -68,14 +84,12 @@ export function SnapshotView({ id, snapshot: p, createdAt, expiresAt }: { id: st
     <div className="object-page snapshot-page" data-testid="snapshot-page" data-object-id={o.id}>
       <div className="snapshot-banner" role="note" data-testid="snapshot-banner">
         <strong>Snapshot</strong> taken{' '}
-        <time dateTime={createdAt} data-testid="snapshot-taken-at">
-          {when(createdAt)}
-        </time>
+        <AbsoluteTime iso={createdAt} data-testid="snapshot-taken-at" />
         : a frozen copy of this object&apos;s drift, not the live state.
         {expiresAt && (
           <>
             {' '}
-            Expires <time dateTime={expiresAt}>{when(expiresAt)}</time>.
+            Expires <AbsoluteTime iso={expiresAt} />.
           </>
         )}{' '}
         <Link href={objectHref(o.id)} data-testid="snapshot-live-link">
@@ -92,7 +106,7 @@ export function SnapshotView({ id, snapshot: p, createdAt, expiresAt }: { id: st
           {o.name}
         </h1>
         <p className="object-meta">
-          <StatusBadge status={p.status} /> <span data-testid="object-status">{p.status}</span> since <time dateTime={p.since}>{when(p.since)}</time>
+          <StatusBadge status={p.status} /> <span data-testid="object-status">{p.status}</span> since <AbsoluteTime iso={p.since} />
           {src && (
             <>
               {' '}
@@ -143,6 +157,7 @@ export function SnapshotView({ id, snapshot: p, createdAt, expiresAt }: { id: st
 }
 
 function SnapshotTimeline({ timeline, owner, from, to }: { timeline: SnapshotPayload['timeline']; owner: ObjectKind; from?: string; to: string }) {
+  const { at: when } = useTimeText();
   return (
     <section className="panel" aria-labelledby="snap-tl-heading" data-testid="snapshot-timeline">
       <h2 id="snap-tl-heading">
@@ -174,7 +189,7 @@ function Transitions({ t, owner }: { t: SnapshotTimelineJson; owner: ObjectKind 
           <ol className="snapshot-transitions">
             {e.transitions.map((x, i) => (
               <li key={i} data-testid="snapshot-transition">
-                <time dateTime={x.at}>{when(x.at)}</time> {x.op}: live <code>{changeValueText(x.live, changeMayBeRedacted(owner, e.path))}</code>
+                <AbsoluteTime iso={x.at} /> {x.op}: live <code>{changeValueText(x.live, changeMayBeRedacted(owner, e.path))}</code>
                 {x.desired !== undefined && (
                   <>
                     {' '}
@@ -186,7 +201,7 @@ function Transitions({ t, owner }: { t: SnapshotTimelineJson; owner: ObjectKind 
             ))}
             {e.closedAt && (
               <li>
-                <time dateTime={e.closedAt}>{when(e.closedAt)}</time> ended{e.closeReason ? ` (${e.closeReason})` : ''}
+                <AbsoluteTime iso={e.closedAt} /> ended{e.closeReason ? ` (${e.closeReason})` : ''}
               </li>
             )}
           </ol>
@@ -196,8 +211,7 @@ function Transitions({ t, owner }: { t: SnapshotTimelineJson; owner: ObjectKind 
   );
 }
 
-/** Shown only if proxy.ts did not answer 410 first (e.g. the snapshot expired in between). */
-/** An expired or revoked snapshot, when the page renders it (proxy.ts usually answers 410 first). */
+/** An expired or revoked snapshot, when the page renders it (proxy.ts usually answers 410 first, e.g. not when it expired in between). */
 export function SnapshotGone({ state, createdAt, at, subject }: { state: 'expired' | 'revoked'; createdAt: string; at: string; subject: string }) {
   return (
     <div className="panel" role="alert">
@@ -205,7 +219,7 @@ export function SnapshotGone({ state, createdAt, at, subject }: { state: 'expire
         {state === 'expired' ? 'This snapshot has expired' : 'This snapshot link was revoked'}
       </h1>
       <p>
-        Taken {when(createdAt)}, {state === 'expired' ? 'expired' : 'revoked'} {when(at)}.{' '}
+        Taken <AbsoluteTime iso={createdAt} />, {state === 'expired' ? 'expired' : 'revoked'} <AbsoluteTime iso={at} />.{' '}
         <Link href={objectHref(subject)} data-testid="snapshot-live-link">
           The object as it is now
         </Link>

@@ -155,6 +155,12 @@ test.describe('drift API and stream', () => {
     const missing = await request.get('/api/v1/drift/object?cluster=nope&kind=ConfigMap&name=x');
     expect(missing.status()).toBe(404);
     expect((await missing.json()).error.message).toMatch(/no drift state/);
+    // An id no object can have is a 400 that says what an id looks like, not a 404 "not watched".
+    for (const id of ['garbage', 'test-cluster/apps/Deployment/cart']) {
+      const malformed = await request.get(`/api/v1/drift/object?id=${encodeURIComponent(id)}`);
+      expect(malformed.status(), id).toBe(400);
+      expect((await malformed.json()).error.message, id).toMatch(/^malformed object id .*: expected <cluster>\/<group>\/<kind>\/<namespace>\/<name>, with the group empty for the core API group/);
+    }
     // A method a route does not serve: 405 with Allow, in the same shape.
     const wrongMethod = await request.post('/api/v1/drift', { data: {} });
     expect(wrongMethod.status()).toBe(405);

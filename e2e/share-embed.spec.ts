@@ -214,6 +214,67 @@ test.describe('share links and snapshots', () => {
     expect((await request.get(`/api/v1/snapshots/${kept}`)).status()).toBe(200);
   });
 
+  test('a snapshot page hydrates without a mismatch in Berlin (de-DE) and in UTC, its times relative to when it was taken; an unknown id gets a clear 404 page', async ({ browser, request, kc, baseURL }) => {
+    const ns = `e2e-snaptz-${suffix()}`;
+    await declare(kc, ns, [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'frozen', namespace: ns }, data: { mode: 'safe' } }]);
+    await waitStatus(request, ns, 'ConfigMap', 'frozen', 'in-sync');
+    await mutate(kc, cmRef(ns, 'frozen'), { data: { mode: 'unsafe' } }, 'kubectl-edit');
+    const id = await waitStatus(request, ns, 'ConfigMap', 'frozen', 'drifted');
+    await waitHistory(request, id, 'data.mode', 1);
+    const created = await request.post('/api/v1/snapshots', { data: { id } });
+    expect(created.status()).toBe(201);
+    const { url, createdAt } = (await created.json()) as { url: string; createdAt: string };
+
+    const contexts: Array<{ timezoneId: string; locale: string; loads: number }> = [
+      { timezoneId: 'Europe/Berlin', locale: 'de-DE', loads: 2 },
+      { timezoneId: 'UTC', locale: 'en-US', loads: 3 },
+    ];
+    for (const { timezoneId, locale, loads } of contexts) {
+      const context = await browser.newContext({ baseURL, timezoneId, locale });
+      try {
+        const page = await context.newPage();
+        const problems: string[] = [];
+        page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+        page.on('console', (m) => {
+          if (m.type() === 'error' && /hydrat|#418|errors\/418/i.test(m.text())) problems.push(`console: ${m.text()}`);
+        });
+        for (let i = 0; i < loads; i++) {
+          await page.goto(url);
+          await expect(page.getByTestId('snapshot-page')).toBeVisible();
+          // Interactive only once hydrated: by then a mismatch has been reported.
+          await page.getByTestId('mode-unified').click();
+          await expect(page.getByTestId('yaml-diff')).toHaveAttribute('data-mode', 'unified');
+          await page.getByTestId('mode-split').click();
+          await expect(page.getByTestId('yaml-diff')).toHaveAttribute('data-mode', 'split');
+          expect(problems, `${timezoneId} ${locale}, load ${i + 1}`).toEqual([]);
+          // Hydrated, absolute times are the reader's own (zone and locale)...
+          const local = await page.evaluate((t) => new Date(t).toLocaleString(), createdAt);
+          await expect(page.getByTestId('snapshot-taken-at')).toHaveText(local);
+          // ...and relative ones count back from when the snapshot was taken, not from now.
+          await expect(page.locator('[data-testid="field-row"][data-path="data.mode"]').getByTestId('field-written')).toHaveText(/before the snapshot$/);
+        }
+      } finally {
+        await context.close();
+      }
+    }
+
+    // An unknown or malformed id: a page that says so, in the app's layout, still a 404.
+    const context = await browser.newContext({ baseURL, timezoneId: 'Europe/Berlin', locale: 'de-DE' });
+    try {
+      const page = await context.newPage();
+      for (const g of ['AAAAAAAAAAAAAAAAAAAAAA', 'x', '%00']) {
+        const res = await page.goto(`/s/${g}`);
+        expect(res?.status(), g).toBe(404);
+        await expect(page.getByTestId('snapshot-unknown')).toHaveText('There is no such snapshot');
+        await expect(page.locator('main')).toContainText('mistyped');
+        await expect(page.getByText('This page could not be found')).toHaveCount(0);
+        await expect(page.locator('header.topbar')).toBeVisible();
+      }
+    } finally {
+      await context.close();
+    }
+  });
+
   test('an object page opened by its parts (cluster, group, kind, namespace, name) offers a snapshot of that object', async ({ page, request, kc }) => {
     const ns = `e2e-parts-${suffix()}`;
     await declare(kc, ns, [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'by-parts', namespace: ns }, data: { a: '1' } }]);

@@ -6,6 +6,9 @@ import { withoutDriftwatchEnv } from '../../testing/clean-env';
 import { tempDirs } from '../../testing/temp-dirs';
 import { GET as driftGet } from '../../app/api/v1/drift/route';
 import { GET as objectGet } from '../../app/api/v1/drift/object/route';
+import { GET as healthObjectGet } from '../../app/api/v1/health/object/route';
+import { GET as historyObjectGet } from '../../app/api/v1/history/object/route';
+import { POST as snapshotsPost } from '../../app/api/v1/snapshots/route';
 import { GET as statusGet } from '../../app/api/v1/status/route';
 import { GET as streamGet, HEAD as streamHead } from '../../app/api/v1/stream/route';
 import { GROUPS_HEADER, USER_HEADER, VIA_HEADER } from '../auth/identity';
@@ -111,5 +114,26 @@ describe('the live routes with a cluster filter (a runtime of two clusters, neit
     const res = objectGet(new NextRequest(url('/api/v1/drift/object?cluster=nope&kind=ConfigMap&namespace=a&name=x')));
     expect(res.status).toBe(404);
     expect(await message(res)).toMatchObject({ status: 404, message: expect.stringMatching(/^no drift state for nope\/\/ConfigMap\/a\/x: /) });
+  });
+
+  it('answers 400, saying what an id looks like, for an id no object can have; a well-formed unknown one stays 404', async () => {
+    const format = '<cluster>/<group>/<kind>/<namespace>/<name>, with the group empty for the core API group and the namespace empty for a cluster-scoped object';
+    for (const id of ['garbage', 'prod/apps/Deployment/cart', 'prod/apps/Deployment/shop/cart/extra', 'prod//ConfigMap/shop/', '/apps/Deployment/shop/cart', 'prod/apps//shop/cart']) {
+      const q = `id=${encodeURIComponent(id)}`;
+      const said = { status: 400, message: `malformed object id ${JSON.stringify(id)}: expected ${format} (prod/apps/Deployment/shop/cart, prod//ConfigMap/shop/settings, prod//Namespace//shop)` };
+      expect(await message(objectGet(new NextRequest(url(`/api/v1/drift/object?${q}`)))), id).toEqual(said);
+      expect(await message(await historyObjectGet(new NextRequest(url(`/api/v1/history/object?${q}`)))), id).toEqual(said);
+      expect(await message(await healthObjectGet(new NextRequest(url(`/api/v1/health/object?${q}`)))), id).toEqual(said);
+      const snapshot = await snapshotsPost(new NextRequest(url('/api/v1/snapshots'), { method: 'POST', body: JSON.stringify({ id }), headers: { 'content-type': 'application/json' } }));
+      expect(await message(snapshot), id).toEqual({ status: 400, message: `invalid body: id: ${said.message}` });
+    }
+    // By parts, only a '/' inside one can make the id unparsable.
+    expect(await message(objectGet(new NextRequest(url('/api/v1/drift/object?cluster=prod&kind=ConfigMap&namespace=a/b&name=x'))))).toEqual({ status: 400, message: 'cluster, group, kind, namespace and name cannot contain "/"' });
+    // Well-formed (core group and cluster scope written empty): not there is still a 404.
+    for (const id of ['prod//ConfigMap/shop/settings', 'prod//Namespace//shop', 'prod/apps/Deployment/shop/cart']) {
+      const res = objectGet(new NextRequest(url(`/api/v1/drift/object?id=${encodeURIComponent(id)}`)));
+      expect(res.status, id).toBe(404);
+      expect(await message(res), id).toMatchObject({ message: expect.stringMatching(/^no drift state for /) });
+    }
   });
 });

@@ -3,7 +3,7 @@ import { addPage, applyEvents, EMPTY_INDEX } from './drift-index';
 import { problemLocation } from './format';
 import { objectIdFromSearch, parseObjectId } from './object-id';
 import { rowTuple } from '../live/table-rows';
-import { driftApiQuery, facets, filterAndSort, parseTableQuery, rowFromState, rowFromTuple, tableQueryToParams } from './table-query';
+import { driftApiQuery, facets, filterAndSort, parseTableQuery, rowFromState, rowFromTuple, tableQueryToParams, writerUnknown } from './table-query';
 import type { ObjectDriftState } from './types';
 import { diffLines, diffObject, diffTexts, toBlocks, toSplitRows } from './yaml-diff';
 
@@ -50,6 +50,25 @@ describe('table query', () => {
     ]);
     expect(r.counts).toMatchObject({ drifted: 2, 'in-sync': 1 });
     expect(filterAndSort(all, parseTableQuery(new URLSearchParams('labels=a+in+(b'))).selectorError).toBeDefined();
+  });
+
+  it('offers "(unknown)" in the manager filter for rows whose drifted fields name no manager, and sorts them after the names', () => {
+    const named = state('alpha');
+    const removed = state('beta', { changes: [{ path: 'metadata.labels.tier', op: 'removed', desired: 'web' }] });
+    const missing = state('gamma', { status: 'missing', changes: [{ path: '', op: 'missing' }] });
+    const inSync = state('delta', { status: 'in-sync', changes: [] });
+    const all = [named, removed, missing, inSync].map(rowFromState);
+    expect(all.map(writerUnknown)).toEqual([false, true, false, false]);
+    expect(facets(all).manager).toEqual(['(unknown)', 'kubectl-edit']);
+    // Without such a row there is nothing to offer.
+    expect(facets([named, missing].map(rowFromState)).manager).toEqual(['kubectl-edit']);
+    const shown = (qs: string) => filterAndSort(all, parseTableQuery(new URLSearchParams(qs))).rows.map((r) => r.name);
+    expect(shown('status=all&manager=(unknown)')).toEqual(['beta']);
+    expect(shown('status=all&manager=kubectl-edit,(unknown)').sort()).toEqual(['alpha', 'beta']);
+    expect(shown('status=all&manager=kubectl-edit')).toEqual(['alpha']);
+    // Named, then unknown, then nothing to attribute (ties in the table's default order).
+    expect(shown('status=all&sort=manager')).toEqual(['alpha', 'beta', 'gamma', 'delta']);
+    expect(shown('status=all&sort=manager&dir=desc')).toEqual(['gamma', 'delta', 'beta', 'alpha']);
   });
 
   it('names cluster-scoped objects in the namespace filter, in the table and in an embed', () => {

@@ -7,6 +7,17 @@
 import { fetchDriftChart } from './api';
 import type { ChartGroupBy, DriftChartJson, HistoryResult } from './types';
 
+/**
+ * The history counts an object while it is drifted or missing (docs/store.md, "Chart buckets"),
+ * where the overview's cards count the two statuses apart: the chart names both, so that its peak
+ * is not read as the Drifted card's number.
+ */
+export const TIMELINE_COUNTS = 'drifted or missing';
+export const TIMELINE_TITLE = 'Drifted or missing objects over time';
+
+/** A series' name in the legend, tooltip and summary: an unstacked chart's one series (the store's group `all`) by what it counts. */
+export const timelineSeriesName = (group: string, stack: ChartGroupBy): string => (stack === 'none' ? TIMELINE_COUNTS : group);
+
 export const RANGES = { '1h': 3_600_000, '6h': 21_600_000, '24h': 86_400_000, '7d': 604_800_000 } as const;
 export type RangeKey = keyof typeof RANGES;
 export const DEFAULT_RANGE: RangeKey = '24h';

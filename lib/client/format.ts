@@ -45,3 +45,23 @@ export function desiredSourceTitle(s: DesiredSource): string | undefined {
   if (s.type !== 'manifest-dir' || s.root === undefined) return undefined;
   return `${manifestPath(s.root, s.file ?? '')}${s.line !== undefined ? `:${s.line}` : ''}`;
 }
+
+/**
+ * An absolute time the same on every machine: `2026-11-28 14:30:58 UTC`. What a server-rendered
+ * view shows until it hydrates (the server's zone and locale are not the reader's). `t`: ISO 8601
+ * or epoch ms; what cannot be read is returned as given.
+ */
+export function utcTimeText(t: string | number): string {
+  const d = new Date(t);
+  if (Number.isNaN(d.getTime())) return String(t);
+  return `${d.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+
+/**
+ * timeAgo() counted back from a fixed moment instead of now: "3 min before the snapshot" when
+ * `label` is "the snapshot". The same on the server and in every browser, whenever it is read.
+ */
+export function timeBefore(iso: string | undefined, ref: number, label: string): string {
+  const ago = timeAgo(iso, ref);
+  return ago.endsWith(' ago') ? `${ago.slice(0, -' ago'.length)} before ${label}` : ago;
+}

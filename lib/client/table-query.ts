@@ -6,6 +6,7 @@ import { labelsMatch, parseLabelSelector } from '../drift/ignore-rules';
 import type { LabelSelector } from '../drift/types';
 import { rowTuple, type DriftRowTuple } from '../live/table-rows';
 import { kindFilterMatches } from '../live/types';
+import { UNKNOWN_MANAGER_FACET } from './manager';
 import { parseObjectId } from './object-id';
 import type { DriftStatus, ObjectDriftState } from './types';
 import { STATUSES } from './types';
@@ -166,7 +167,7 @@ export interface TableRow {
   paths: string[];
   /** Every manager named by a change. */
   managers: string[];
-  /** The manager of the most recent change. */
+  /** The manager of the most recent change; '' when no change names one (see writerUnknown). */
   manager: string;
   labels: Record<string, string>;
   fields: number;
@@ -197,6 +198,28 @@ export function rowFromTuple(t: DriftRowTuple): TableRow {
 
 export const rowFromState = (s: ObjectDriftState): TableRow => rowFromTuple(rowTuple(s));
 
+/**
+ * True when the row has drifted fields and none names a manager: its "Last manager" is unknown, not
+ * absent. A missing object's one change (path '') is the whole object, which nobody writes: like a
+ * row with no change, it has no manager to name.
+ */
+export const writerUnknown = (r: Pick<TableRow, 'manager' | 'paths'>): boolean => r.manager === '' && r.paths.some((p) => p !== '');
+
+/**
+ * The manager filter: a row matches a name when any of its changes names that manager, and
+ * UNKNOWN_MANAGER_FACET when its manager column says unknown (writerUnknown). The rows carry
+ * the distinct names only, not which change lacks one, so a row with both named and unnamed
+ * changes matches its names only.
+ */
+export function managerFilterMatches(r: Pick<TableRow, 'manager' | 'managers' | 'paths'>, selected: readonly string[]): boolean {
+  return r.managers.some((m) => selected.includes(m)) || (selected.includes(UNKNOWN_MANAGER_FACET) && writerUnknown(r));
+}
+
+/** Named managers first (A to Z), then unknown, then rows with nothing to attribute: the blanks do not bury the names. */
+function managerRank(r: TableRow): number {
+  return r.manager !== '' ? 0 : writerUnknown(r) ? 1 : 2;
+}
+
 const STATUS_ORDER: Record<DriftStatus, number> = { drifted: 0, missing: 1, error: 2, 'in-sync': 3, unmanaged: 4 };
 
 /** The API's order: most pressing first, then the most recent change, then the id. */
@@ -213,7 +236,7 @@ const COMPARATORS: Record<Exclude<SortKey, 'default'>, (a: TableRow, b: TableRow
   status: (a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status],
   fields: (a, b) => a.fields - b.fields,
   path: (a, b) => cmpStr(a.firstPath, b.firstPath),
-  manager: (a, b) => cmpStr(a.manager, b.manager),
+  manager: (a, b) => managerRank(a) - managerRank(b) || cmpStr(a.manager, b.manager),
   since: (a, b) => cmpStr(a.since, b.since),
 };
 
@@ -239,7 +262,7 @@ export function filterAndSort(all: Iterable<TableRow>, query: TableQuery): Filte
     if (query.namespace.length > 0 && !query.namespace.includes(namespaceFacetOf(r.namespace))) continue;
     if (query.kind.length > 0 && !query.kind.some((k) => kindFilterMatches(k, r.group, r.kind))) continue;
     if (selector && !labelsMatch(selector, r.labels)) continue;
-    if (query.manager.length > 0 && !r.managers.some((m) => query.manager.includes(m))) continue;
+    if (query.manager.length > 0 && !managerFilterMatches(r, query.manager)) continue;
     if (q && !matchesText(r, q)) continue;
     counts[r.status]++;
     if (!query.status.includes(r.status)) continue;
@@ -263,6 +286,8 @@ export function facets(all: Iterable<TableRow>): { cluster: string[]; namespace:
     sets.namespace.add(namespaceFacetOf(r.namespace));
     sets.kind.add(r.kindLabel);
     for (const m of r.managers) sets.manager.add(m);
+    // Offered only when some row shows unknown, as every other value is one some row has.
+    if (writerUnknown(r)) sets.manager.add(UNKNOWN_MANAGER_FACET);
   }
   const sorted = (x: Set<string>) => [...x].sort();
   return { cluster: sorted(sets.cluster), namespace: sorted(sets.namespace), kind: sorted(sets.kind), manager: sorted(sets.manager) };

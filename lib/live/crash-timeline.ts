@@ -17,7 +17,7 @@ import {
 import { frameLabel } from '../health/crash-parser';
 import { objectCrashReport, supportsCrashReport, type ObjectCrashReport, type OwnerInfo } from '../kube/pod-crash-report';
 import type { LiveRuntime } from './runtime';
-import { objectId, parseObjectId } from './types';
+import { malformedObjectIdMessage, objectId, parseObjectId } from './types';
 
 export interface CrashTimeline extends ObjectCrashReport {
   id: string;
@@ -45,7 +45,7 @@ const HISTORY_LOOKUPS = 8;
 
 export async function crashTimeline(runtime: LiveRuntime, id: string, cfg: CrashesConfig = runtime.config.crashes, signal?: AbortSignal): Promise<CrashTimeline> {
   const ref = parseObjectId(id);
-  if (!ref) throw new CrashTimelineError(400, 'invalid id: expected cluster/group/kind/namespace/name');
+  if (!ref) throw new CrashTimelineError(400, malformedObjectIdMessage(id));
   if (!supportsCrashReport(ref.group, ref.kind)) throw new CrashTimelineError(400, `crash reports cover Pods and their workloads (Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob), not ${ref.kind}`);
   const watcher = runtime.clusters.get(ref.cluster);
   if (!watcher) throw new CrashTimelineError(404, `no cluster named ${ref.cluster}`);

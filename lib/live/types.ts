@@ -66,7 +66,10 @@ export interface ObjectDriftState extends ObjectIdentity {
   desiredRevision?: string;
   resourceVersion?: string;
   labels: Record<string, string>;
-  /** When the verdict last changed: status, error, uid or changes (ISO 8601; docs/live-drift.md). */
+  /**
+   * When the verdict last changed: status, error, uid or changes (ISO 8601; docs/live-drift.md). For
+   * an object drifted when first seen, when its drifted fields were last written, if known.
+   */
   since: string;
 }
 
@@ -106,6 +109,16 @@ export function parseObjectId(id: string): { cluster: string; group: string; kin
   const [cluster, group, kind, namespace, name] = parts as [string, string, string, string, string];
   return { cluster, group, kind, namespace, name };
 }
+
+/** What an object id looks like, for the answer to one that parseObjectId refuses. */
+export const OBJECT_ID_FORMAT =
+  '<cluster>/<group>/<kind>/<namespace>/<name>, with the group empty for the core API group and the namespace empty for a cluster-scoped object (prod/apps/Deployment/shop/cart, prod//ConfigMap/shop/settings, prod//Namespace//shop)';
+
+/**
+ * The 400 message for an id that cannot be parsed: said apart from "not found", since no object
+ * could ever have that id and a 404 sent people looking for an object instead of at their link.
+ */
+export const malformedObjectIdMessage = (id: string): string => `malformed object id ${JSON.stringify(id)}: expected ${OBJECT_ID_FORMAT}`;
 
 export function groupOf(apiVersion: string | undefined): { group: string; version: string } {
   const v = apiVersion ?? '';

@@ -7,6 +7,7 @@ import { identityOf } from '@/lib/auth/identity';
 import { inScope, scopeOfRequest } from '@/lib/auth/namespace-scope';
 import { issuePath } from '@/lib/config/drift-config';
 import { objectDetail } from '@/lib/live/object-detail';
+import { malformedObjectIdMessage, parseObjectId } from '@/lib/live/types';
 import { snapshotLogName } from '@/lib/share/snapshot-id';
 import { takeSnapshot } from '@/lib/share/snapshot-service';
 
@@ -29,6 +30,8 @@ export const POST = storeRoute(async (req: NextRequest) => {
   const parsed = createSnapshotBody.safeParse(raw);
   if (!parsed.success) return jsonError(400, `invalid body: ${parsed.error.issues.map((i) => `${issuePath(i.path)}: ${i.message}`).join('; ')}`);
   const b = parsed.data;
+  // As GET /api/v1/drift/object: an id no object can have is the request's fault (400), not a 404.
+  if (!parseObjectId(b.id)) return jsonError(400, `invalid body: id: ${malformedObjectIdMessage(b.id)}`);
   const s = snapshotStore();
   if ('error' in s) return jsonError(503, s.error);
   const detail = objectDetail(s.runtime, b.id, { showIgnored: false });

@@ -5,7 +5,7 @@ import { runtimeRequest } from '@/lib/api/runtime-request';
 import { identityOf } from '@/lib/auth/identity';
 import { inScope, scopeOfRequest } from '@/lib/auth/namespace-scope';
 import { embeddableDetail, objectDetail, similarObjectIds } from '@/lib/live/object-detail';
-import { objectId } from '@/lib/live/types';
+import { malformedObjectIdMessage, objectId, parseObjectId } from '@/lib/live/types';
 
 export const dynamic = 'force-dynamic';
 
@@ -15,6 +15,9 @@ export function GET(req: NextRequest) {
   if (!rt.ok) return rt.response;
   const q = rt.value;
   const id = q.id ?? objectId({ cluster: q.cluster ?? '', group: q.group ?? '', kind: q.kind ?? '', namespace: q.namespace ?? '', name: q.name ?? '' });
+  // No object can have an id that does not parse: a 400 that says what one looks like, not a 404
+  // that sends the reader looking for an object. (Syntax only: it tells a scoped user nothing.)
+  if (!parseObjectId(id)) return jsonError(400, q.id !== undefined ? malformedObjectIdMessage(id) : 'cluster, group, kind, namespace and name cannot contain "/"');
   // An embedded object panel shows what drifts; what ignore rules hid stays with signed-in users.
   const embedded = identityOf(req.headers).via === 'embed-token';
   const showIgnored = q.showIgnored === 'true' && !embedded;

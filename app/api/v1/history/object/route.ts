@@ -3,7 +3,7 @@ import { objectHistoryQuery } from '@/lib/api/history-params';
 import { jsonError, jsonOk, otherMethods, parseQuery, storeRoute } from '@/lib/api/responses';
 import { inScope, scopeOfRequest } from '@/lib/auth/namespace-scope';
 import { currentRuntime } from '@/lib/live/server-runtime';
-import { parseObjectId } from '@/lib/live/types';
+import { malformedObjectIdMessage, parseObjectId } from '@/lib/live/types';
 
 export const dynamic = 'force-dynamic';
 
@@ -12,7 +12,7 @@ export const GET = storeRoute(async (req: NextRequest) => {
   const parsed = parseQuery(objectHistoryQuery, req.nextUrl.searchParams);
   if (!parsed.ok) return parsed.response;
   const ref = parseObjectId(parsed.value.id);
-  if (!ref) return jsonError(400, 'invalid id: expected cluster/group/kind/namespace/name');
+  if (!ref) return jsonError(400, malformedObjectIdMessage(parsed.value.id));
   const rt = currentRuntime();
   if ('error' in rt) return jsonError(503, rt.error);
   const h = rt.runtime.historyStore();
