@@ -139,7 +139,9 @@ export function EmbedObject() {
               {d.state.kind} {d.state.namespace ? `${d.state.namespace}/` : ''}
               {d.state.name}
             </strong>{' '}
-            <StatusBadge status={d.state.status} /> <span data-testid="object-status">{d.state.status}</span>
+            <span data-testid="object-status">
+              <StatusBadge status={d.state.status} />
+            </span>
           </p>
           {d.state.error && <p className="msg-danger wrap">{d.state.error}</p>}
           <FieldDiffList changes={d.state.changes} since={d.state.since} owner={d.state} status={d.state.status} />

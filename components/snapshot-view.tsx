@@ -106,7 +106,10 @@ function Snapshot({ id, snapshot: p, createdAt, expiresAt }: SnapshotProps) {
           {o.name}
         </h1>
         <p className="object-meta">
-          <StatusBadge status={p.status} /> <span data-testid="object-status">{p.status}</span> since <AbsoluteTime iso={p.since} />
+          <span data-testid="object-status">
+            <StatusBadge status={p.status} />
+          </span>{' '}
+          since <AbsoluteTime iso={p.since} />
           {src && (
             <>
               {' '}
