@@ -61,29 +61,28 @@ export function writeBuildInfo(root, dir) {
   writeFileSync(join(dir, BUILD_INFO), `${JSON.stringify({ commit: commit ?? null, clean, builtAt: new Date().toISOString() })}\n`);
 }
 
+/** The build-info of the build in `dir`, or undefined without one (no build, or a build from before it was written). */
+function readBuildInfo(dir) {
+  try {
+    return JSON.parse(readFileSync(join(dir, BUILD_INFO), 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Whether the build in `dir` is of exactly the code checked out: built from this commit with no
  * change in the work tree, and none since. What lets the demo skip a rebuild of about two minutes.
  */
 export function buildIsCurrent(root, dir) {
-  let built;
-  try {
-    built = JSON.parse(readFileSync(join(dir, BUILD_INFO), 'utf8'));
-  } catch {
-    return false;
-  }
+  const built = readBuildInfo(dir);
   const now = currentCommit(root);
   return now !== undefined && built?.commit === now && built?.clean === true && workTreeChanged(root) === false;
 }
 
 /** What `npm start` says when the build is of another commit than the one checked out, or undefined. */
 export function staleBuildWarning(root, dir) {
-  let built;
-  try {
-    built = JSON.parse(readFileSync(join(dir, BUILD_INFO), 'utf8'));
-  } catch {
-    return undefined;
-  }
+  const built = readBuildInfo(dir);
   const now = currentCommit(root);
   if (typeof built?.commit !== 'string' || now === undefined || now === built.commit) return undefined;
   return `[driftwatch] this build is of commit ${built.commit.slice(0, 12)} (${built.builtAt}), but ${now.slice(0, 12)} is checked out: run \`npm run build\` to serve the code you have`;
