@@ -76,10 +76,10 @@ function Row({ c, owner, ignored }: { c: FieldChange; owner: ObjectKind | undefi
         </>
       ) : (
         <>
-          <td className="wrap">
+          <td className="wrap" data-testid="field-desired">
             <Value v={c.desired} redacted={redacted} />
           </td>
-          <td className="wrap">
+          <td className="wrap" data-testid="field-live">
             <Value v={c.live} redacted={redacted} />
           </td>
           <td data-testid="field-manager">
@@ -153,7 +153,7 @@ export function FieldDiffList({
           <p className="muted">No field differs from the desired state.</p>
         )
       ) : (
-        <div className="table-scroll">
+        <div className="table-scroll field-diff-box">
           <table className="data fixed field-diff" data-testid="field-diff">
             <Head />
             <tbody>
@@ -171,7 +171,7 @@ export function FieldDiffList({
             Hidden by ignore rules <span className="muted">({ignored.length})</span>
           </h3>
           <p className="muted">Not drift: shown on request, with the rule that hid each.</p>
-          <div className="table-scroll">
+          <div className="table-scroll field-diff-box">
             <table className="data fixed field-diff" data-testid="ignored-diff">
               <Head />
               <tbody>

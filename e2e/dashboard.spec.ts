@@ -229,6 +229,61 @@ test.describe('dashboard', () => {
     expect(m.right).toBeLessThanOrEqual(m.cell + 0.5);
   });
 
+  test('phone width: the drifted fields table has no tall empty header and shows desired and live within the viewport, light and dark', async ({ page, request, kc }) => {
+    mkdirSync(SHOTS, { recursive: true });
+    const ns = `e2e-phone-${suffix()}`;
+    const web: Manifest = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web', namespace: ns, labels: { app: 'web' } },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: { app: 'web' } },
+        template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'app', image: 'registry.example/web:1.4.2', env: [{ name: 'LOG_LEVEL', value: 'info' }] }] } },
+      },
+    };
+    await declare(kc, ns, [web]);
+    await waitInSync(request, ns, ['web']);
+    await mutate(kc, { apiVersion: 'apps/v1', kind: 'Deployment', namespace: ns, name: 'web' }, { spec: { replicas: 5, template: { spec: { containers: [{ name: 'app', image: 'registry.example/web:1.4.2', env: [{ name: 'LOG_LEVEL', value: 'debug' }] }] } } } }, 'my-operator');
+    await expect.poll(async () => (await stateOf(request, ns, 'Deployment', 'web'))?.status, { timeout: 30_000 }).toBe('drifted');
+    const id = (await stateOf(request, ns, 'Deployment', 'web'))!.id;
+
+    const width = 390;
+    await page.setViewportSize({ width, height: 844 });
+    for (const theme of ['light', 'dark'] as const) {
+      await page.context().addCookies([{ name: 'driftwatch-theme', value: theme, url: process.env.DRIFTWATCH_E2E_BASE_URL! }]);
+      await page.goto(objectUrl(id));
+      await expect(page.locator('html')).toHaveAttribute('data-theme', theme);
+      const rows = page.locator('[data-testid="field-diff"] [data-testid="field-row"]');
+      await expect(rows.first()).toBeVisible();
+      await expect(page.locator('[data-testid="field-diff"] [data-testid="field-row"][data-path="spec.replicas"]')).toBeVisible();
+
+      // The header row: hidden when the cells stack, and never a tall empty band.
+      const head = page.locator('[data-testid="field-diff"] thead tr');
+      if (await head.isVisible()) expect((await head.boundingBox())!.height).toBeLessThanOrEqual(60);
+
+      // Every drifted field's desired and live values are on screen, not cut off inside the card.
+      for (let i = 0; i < (await rows.count()); i++) {
+        for (const cell of ['field-desired', 'field-live']) {
+          const value = rows.nth(i).getByTestId(cell).locator('.value, .hidden-value, .muted').first();
+          await expect(value).toBeVisible();
+          const box = (await value.boundingBox())!;
+          expect(box.width, `${cell} of row ${i} has a width`).toBeGreaterThan(0);
+          expect(box.x, `${cell} of row ${i} starts on screen`).toBeGreaterThanOrEqual(0);
+          expect(box.x + box.width, `${cell} of row ${i} ends on screen`).toBeLessThanOrEqual(width);
+        }
+      }
+      const replicas = page.locator('[data-testid="field-row"][data-path="spec.replicas"]');
+      await expect(replicas.getByTestId('field-desired')).toContainText('2');
+      await expect(replicas.getByTestId('field-live')).toContainText('5');
+      // The page itself does not scroll sideways.
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+
+      await page.waitForTimeout(300);
+      await page.screenshot({ path: join(SHOTS, theme === 'light' ? 'object-phone.png' : 'object-phone-dark.png'), fullPage: true });
+    }
+  });
+
   test('"show ignored" lists the changes ignore rules hid, marked with the rule, from the keyboard and in the URL', async ({ page, request, kc }) => {
     const ns = `e2e-ign-${suffix()}`;
     const cm: Manifest = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'tuned', namespace: ns, annotations: { 'driftwatch.io/ignore': 'data.skip' } } as Manifest['metadata'], data: { keep: '1', skip: 'a' } };
