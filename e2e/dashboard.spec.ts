@@ -9,6 +9,18 @@ const SHOTS = join(process.cwd(), 'artifacts', 'screenshots');
 const suffix = () => Date.now().toString(36);
 const objectUrl = (id: string, extra = '') => `/objects?id=${encodeURIComponent(id)}${extra}`;
 
+/** A two-replica Deployment with one env var: drift in a scalar and in a keyed list. */
+const webDeployment = (ns: string): Manifest => ({
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name: 'web', namespace: ns, labels: { app: 'web' } },
+  spec: {
+    replicas: 2,
+    selector: { matchLabels: { app: 'web' } },
+    template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'app', image: 'registry.example/web:1.4.2', env: [{ name: 'LOG_LEVEL', value: 'info' }] }] } },
+  },
+});
+
 async function waitInSync(request: Parameters<typeof statesIn>[0], ns: string, names: string[]) {
   await expect
     .poll(async () => (await statesIn(request, ns)).filter((s) => names.includes(s.name)).map((s) => `${s.name}=${s.status}`).sort(), { timeout: 30_000 })
@@ -165,16 +177,7 @@ test.describe('dashboard', () => {
       { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: longName, namespace: ns }, data: { region: 'eu-west-1', retries: '3' } },
       { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'feature-flags', namespace: ns }, data: { checkout: 'on', search: 'off', banner: 'off' } },
       { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db-creds', namespace: ns }, stringData: { password: 'e2e-hidden-value-1' } },
-      {
-        apiVersion: 'apps/v1',
-        kind: 'Deployment',
-        metadata: { name: 'web', namespace: ns, labels: { app: 'web' } },
-        spec: {
-          replicas: 2,
-          selector: { matchLabels: { app: 'web' } },
-          template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'app', image: 'registry.example/web:1.4.2', env: [{ name: 'LOG_LEVEL', value: 'info' }] }] } },
-        },
-      },
+      webDeployment(ns),
     ];
     await declare(kc, ns, manifests);
     await waitInSync(request, ns, [longName, 'feature-flags', 'db-creds', 'web']);
@@ -232,16 +235,7 @@ test.describe('dashboard', () => {
   test('phone width: the drifted fields table has no tall empty header and shows desired and live within the viewport, light and dark', async ({ page, request, kc }) => {
     mkdirSync(SHOTS, { recursive: true });
     const ns = `e2e-phone-${suffix()}`;
-    const web: Manifest = {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: 'web', namespace: ns, labels: { app: 'web' } },
-      spec: {
-        replicas: 2,
-        selector: { matchLabels: { app: 'web' } },
-        template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'app', image: 'registry.example/web:1.4.2', env: [{ name: 'LOG_LEVEL', value: 'info' }] }] } },
-      },
-    };
+    const web = webDeployment(ns);
     await declare(kc, ns, [web]);
     await waitInSync(request, ns, ['web']);
     await mutate(kc, { apiVersion: 'apps/v1', kind: 'Deployment', namespace: ns, name: 'web' }, { spec: { replicas: 5, template: { spec: { containers: [{ name: 'app', image: 'registry.example/web:1.4.2', env: [{ name: 'LOG_LEVEL', value: 'debug' }] }] } } } }, 'my-operator');
