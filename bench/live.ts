@@ -70,6 +70,8 @@ const percentile = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length === 0 ? NaN : (s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN);
 };
+/** p50 and p99, rounded to the ms: what every delay and latency is reported by. */
+const quantiles = (xs: number[]) => ({ p50: Math.round(percentile(xs, 50)), p99: Math.round(percentile(xs, 99)) });
 const memKiB = (pid: number, field: 'VmHWM' | 'VmRSS') => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 /** CPU time (user + system, every thread) a process has used so far, from /proc/PID/stat. */
@@ -332,6 +334,14 @@ try {
       await new Promise((r) => setTimeout(r, 50));
     }
   };
+  /** A bare watch of Pods from now on, noting when each tag `${nonce}-…` first arrives. */
+  const watchTags = async (nonce: string, arrival: Map<string, number>) => {
+    const from = (await kc.makeApiClient(k8s.CoreV1Api).listPodForAllNamespaces({ limit: 1 })).metadata?.resourceVersion;
+    return bareWatch(kc, from, (obj) => {
+      const tag = obj.metadata?.labels?.['bench-seq'];
+      if (tag?.startsWith(`${nonce}-`) && !arrival.has(tag)) arrival.set(tag, performance.now());
+    });
+  };
   const delaysOf = (arrivals: Map<string, number>, sent: Map<string, number>) =>
     [...arrivals].flatMap(([tag, at]) => {
       const response = sent.get(tag);
@@ -380,11 +390,7 @@ try {
       // aborted at the end
     }
   })();
-  const from = (await kc.makeApiClient(k8s.CoreV1Api).listPodForAllNamespaces({ limit: 1 })).metadata?.resourceVersion;
-  const watch = await bareWatch(kc, from, (obj) => {
-    const tag = obj.metadata?.labels?.['bench-seq'];
-    if (tag && !watchArrival.has(tag)) watchArrival.set(tag, performance.now());
-  });
+  const watch = await watchTags(nonce, watchArrival);
   await new Promise((r) => setTimeout(r, 1000));
   // CPU of every party over the mutations and their events: whether the machine's cores can carry
   // the rate at all (the API server's process holds etcd; the bench process sends, watches and reads).
@@ -419,11 +425,7 @@ try {
   const alone = await (async () => {
     const aloneNonce = `${nonce}a`;
     const arrival = new Map<string, number>();
-    const since = (await kc.makeApiClient(k8s.CoreV1Api).listPodForAllNamespaces({ limit: 1 })).metadata?.resourceVersion;
-    const w = await bareWatch(kc, since, (obj) => {
-      const tag = obj.metadata?.labels?.['bench-seq'];
-      if (tag?.startsWith(`${aloneNonce}-`) && !arrival.has(tag)) arrival.set(tag, performance.now());
-    });
+    const w = await watchTags(aloneNonce, arrival);
     await new Promise((r) => setTimeout(r, 1000));
     const cpu0 = { api: apiServerCpuMs(), at: performance.now() };
     const m = await mutateAtRate(aloneNonce);
@@ -434,8 +436,8 @@ try {
     const d = delaysOf(arrival, m.sent);
     return {
       achievedRate: Math.round(m.achievedRate),
-      apiResponse: { p50: Math.round(percentile(m.apiLatency, 50)), p99: Math.round(percentile(m.apiLatency, 99)) },
-      bareWatch: { events: d.length, p50: Math.round(percentile(d, 50)), p99: Math.round(percentile(d, 99)) },
+      apiResponse: quantiles(m.apiLatency),
+      bareWatch: { events: d.length, ...quantiles(d) },
       apiServerCpuPerMutationMs: +(apiCpuMs / total).toFixed(2),
       inFlight: m.inFlight,
     };
@@ -488,10 +490,10 @@ try {
       achievedRate: Math.round(achievedRate),
       issuedRate: Math.round(issuedRate),
       maxInFlight,
-      apiResponse: { p50: Math.round(percentile(apiLatency, 50)), p99: Math.round(percentile(apiLatency, 99)) },
-      dashboard: { events: streamDelay.length, p50: Math.round(percentile(streamDelay, 50)), p99: Math.round(percentile(streamDelay, 99)) },
-      verdictToClient: { p50: Math.round(percentile(transport, 50)), p99: Math.round(percentile(transport, 99)) },
-      bareWatch: { events: watchDelay.length, p50: Math.round(percentile(watchDelay, 50)), p99: Math.round(percentile(watchDelay, 99)) },
+      apiResponse: quantiles(apiLatency),
+      dashboard: { events: streamDelay.length, ...quantiles(streamDelay) },
+      verdictToClient: quantiles(transport),
+      bareWatch: { events: watchDelay.length, ...quantiles(watchDelay) },
       // CPU per mutation (ms) from the first write until the last event arrived, and the share of
       // the machine's cores each party kept busy meanwhile.
       cpuPerMutationMs: {
